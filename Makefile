@@ -19,7 +19,8 @@ build: $(BUILD)/build.ninja
 # Every suite: unit, bpf, integration (netns lab with BIRD peers).
 test: deps
 	$(MAKE) build
-	meson test -C $(BUILD) --print-errorlogs --num-processes 1
+	meson test -C $(BUILD) --print-errorlogs --num-processes 1; \
+	rc=$$?; python3 tests/summary.py $(BUILD)/meson-logs/testlog.json && exit $$rc
 
 unit: build
 	meson test -C $(BUILD) --print-errorlogs --suite unit

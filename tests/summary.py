@@ -1,0 +1,20 @@
+#!/usr/bin/env python3
+"""Closing line of `make test`: one 'N passed, M failed' over every meson
+test that ran (from meson's testlog.json), so a reader and CI see the count."""
+import json
+import sys
+
+path = sys.argv[1]
+passed = failed = skipped = 0
+for line in open(path):
+    t = json.loads(line)
+    if t["result"] in ("OK", "EXPECTEDFAIL"):
+        passed += 1
+    elif t["result"] == "SKIP":
+        skipped += 1
+    else:
+        failed += 1
+        print(f"failed: {t['name']} ({t['result']})")
+tail = f", {skipped} skipped" if skipped else ""
+print(f"tests: {passed} passed, {failed} failed{tail}")
+sys.exit(1 if failed or passed == 0 else 0)
