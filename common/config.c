@@ -1,1 +1,838 @@
-/* placeholder until the config loader lands */
+/* The deployment file loader: libconfig parse, then every value checked
+ * before anything starts. Each error becomes one "FILE:LINE: message"
+ * line, where LINE points at the offending setting. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libconfig.h>
+
+#include "config.h"
+
+struct loader {
+	struct twp_config *cfg;
+	const char *path;
+	const char *text; /* the file, to recover integers libconfig truncates */
+	char *err;
+	size_t errlen;
+};
+
+static int fail_at(struct loader *ld, const config_setting_t *s,
+		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail_at(struct loader *ld, const config_setting_t *s,
+		   const char *fmt, ...)
+{
+	const char *file = s ? config_setting_source_file(s) : NULL;
+	int line = s ? config_setting_source_line(s) : 0;
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* The root group has no line; the file's first line is the best
+	 * place to point at for a setting missing at top level. */
+	snprintf(ld->err, ld->errlen, "%s:%d: %s", file ? file : ld->path,
+		 line > 0 ? line : 1, msg);
+	return -EINVAL;
+}
+
+/* ---- addresses ---- */
+
+static unsigned int addr_bits(const struct cfg_addr *a)
+{
+	return a->family == AF_INET ? 32 : 128;
+}
+
+const char *cfg_addr_str(const struct cfg_addr *a, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (a->family != AF_INET && a->family != AF_INET6) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	inet_ntop(a->family, a->addr, ip, sizeof(ip));
+	if (a->len == addr_bits(a))
+		snprintf(buf, len, "%s", ip);
+	else
+		snprintf(buf, len, "%s/%u", ip, a->len);
+	return buf;
+}
+
+/* "addr" (WITH_LEN false) or "addr/len" (WITH_LEN true). */
+static bool addr_parse(const char *s, bool with_len, struct cfg_addr *a)
+{
+	char ip[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	unsigned long len;
+	char *end;
+
+	memset(a, 0, sizeof(*a));
+	if (n == 0 || n >= sizeof(ip) || (slash != NULL) != with_len)
+		return false;
+	memcpy(ip, s, n);
+	ip[n] = '\0';
+	if (inet_pton(AF_INET, ip, a->addr) == 1)
+		a->family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, a->addr) == 1)
+		a->family = AF_INET6;
+	else
+		return false;
+	a->len = (uint8_t)addr_bits(a);
+	if (!with_len)
+		return true;
+	if (!isdigit((unsigned char)slash[1]))
+		return false;
+	errno = 0;
+	len = strtoul(slash + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || len > addr_bits(a))
+		return false;
+	a->len = (uint8_t)len;
+	return true;
+}
+
+/* Clears the bits of A beyond LEN into NET. */
+static void addr_network(const struct cfg_addr *a, unsigned int len,
+			 struct cfg_addr *net)
+{
+	unsigned int i;
+
+	*net = *a;
+	net->len = (uint8_t)len;
+	for (i = 0; i < 16; i++) {
+		if (i * 8 >= len)
+			net->addr[i] = 0;
+		else if (i * 8 + 8 > len)
+			net->addr[i] &= (uint8_t)(0xff << (8 - (len - i * 8)));
+	}
+}
+
+/* Is address X inside the subnet of NET (NET->len bits)? */
+static bool addr_in_subnet(const struct cfg_addr *x, const struct cfg_addr *net)
+{
+	struct cfg_addr a, b;
+
+	if (x->family != net->family)
+		return false;
+	addr_network(x, net->len, &a);
+	addr_network(net, net->len, &b);
+	return memcmp(a.addr, b.addr, 16) == 0;
+}
+
+static bool subnets_overlap(const struct cfg_addr *x, const struct cfg_addr *y)
+{
+	/* Two prefixes overlap iff the shorter one contains the other. */
+	return x->len <= y->len ? addr_in_subnet(y, x) : addr_in_subnet(x, y);
+}
+
+static const char *subnet_str(const struct cfg_addr *a, char *buf, size_t len)
+{
+	struct cfg_addr net;
+	char ip[INET6_ADDRSTRLEN];
+
+	addr_network(a, a->len, &net);
+	inet_ntop(net.family, net.addr, ip, sizeof(ip));
+	snprintf(buf, len, "%s/%u", ip, net.len);
+	return buf;
+}
+
+/* ---- typed getters ---- */
+
+static int check_keys(struct loader *ld, const config_setting_t *group,
+		      const char *const *allowed)
+{
+	int i, j, n = config_setting_length(group);
+
+	for (i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(group, i);
+		const char *name = config_setting_name(s);
+		bool known = false;
+
+		for (j = 0; allowed[j] != NULL; j++)
+			if (strcmp(name, allowed[j]) == 0)
+				known = true;
+		if (!known)
+			return fail_at(ld, s, "unknown setting '%s'", name);
+	}
+	return 0;
+}
+
+static config_setting_t *member(const config_setting_t *group,
+				const char *name)
+{
+	return config_setting_get_member(group, name);
+}
+
+static int missing(struct loader *ld, const config_setting_t *group,
+		   const char *what, const char *name)
+{
+	return fail_at(ld, group, "%s%smissing required setting '%s'",
+		       what ? what : "", what ? ": " : "", name);
+}
+
+/* libconfig 1.5 stores an integer literal above INT_MAX without the L
+ * suffix as a truncated 32-bit int. Read the literal back from the file
+ * line when the truncated value matches it, so 4200000000 means that. */
+static long long int_value(struct loader *ld, const config_setting_t *s)
+{
+	long long v = config_setting_get_int64(s);
+	const char *name = config_setting_name(s);
+	const char *p = ld->text;
+	int line = config_setting_source_line(s);
+	size_t nlen;
+
+	if (config_setting_type(s) != CONFIG_TYPE_INT || name == NULL ||
+	    p == NULL || config_setting_source_file(s) != NULL)
+		return v;
+	while (p != NULL && --line > 0) {
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	if (p == NULL)
+		return v;
+	nlen = strlen(name);
+	for (; *p != '\0' && *p != '\n'; p++) {
+		long long lit;
+		const char *q;
+		char *end;
+
+		if (strncmp(p, name, nlen) != 0 ||
+		    (p > ld->text && (isalnum((unsigned char)p[-1]) ||
+				      p[-1] == '_')))
+			continue;
+		q = p + nlen;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q != '=' && *q != ':')
+			continue;
+		q++;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		errno = 0;
+		lit = strtoll(q, &end, 0);
+		if (errno == 0 && end != q && (int)lit == (int)v)
+			return lit;
+	}
+	return v;
+}
+
+/* Integer setting NAME of GROUP in LO..HI; absent -> DEF, or an error when
+ * REQUIRED. WHAT prefixes messages ("link 'x'"). */
+static int get_int(struct loader *ld, const config_setting_t *group,
+		   const char *what, const char *name, bool required,
+		   long long def, long long lo, long long hi, long long *out)
+{
+	config_setting_t *s = member(group, name);
+	long long v;
+
+	if (s == NULL) {
+		if (required)
+			return missing(ld, group, what, name);
+		*out = def;
+		return 0;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64)
+		return fail_at(ld, s, "'%s' must be an integer", name);
+	v = int_value(ld, s);
+	if (v < lo || v > hi)
+		return fail_at(ld, s, "%s %lld out of range %lld..%lld", name,
+			       v, lo, hi);
+	*out = v;
+	return 0;
+}
+
+/* String setting NAME; absent -> *OUT = DEF (NULL allowed) or an error. */
+static int get_str(struct loader *ld, const config_setting_t *group,
+		   const char *what, const char *name, bool required,
+		   const char *def, const char **out,
+		   const config_setting_t **where)
+{
+	config_setting_t *s = member(group, name);
+
+	*where = s ? s : group;
+	if (s == NULL) {
+		if (required)
+			return missing(ld, group, what, name);
+		*out = def;
+		return 0;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return fail_at(ld, s, "'%s' must be a string", name);
+	*out = config_setting_get_string(s);
+	return 0;
+}
+
+static int get_group(struct loader *ld, const config_setting_t *parent,
+		     const char *name, bool required, config_setting_t **out)
+{
+	config_setting_t *s = member(parent, name);
+
+	*out = s;
+	if (s == NULL)
+		return required ? missing(ld, parent, NULL, name) : 0;
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+		return fail_at(ld, s, "'%s' must be a group { ... }", name);
+	return 0;
+}
+
+static bool name_ok(const char *s, size_t max, const char *extra)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > max)
+		return false;
+	for (; *s != '\0'; s++)
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
+		    strchr(extra, *s) == NULL)
+			return false;
+	return true;
+}
+
+static int get_addr(struct loader *ld, const config_setting_t *group,
+		    const char *what, const char *name, bool with_len,
+		    struct cfg_addr *a, const config_setting_t **where)
+{
+	const char *s = NULL;
+	int rc = get_str(ld, group, what, name, true, NULL, &s, where);
+
+	if (rc < 0)
+		return rc;
+	if (!addr_parse(s, with_len, a))
+		return fail_at(ld, *where,
+			       with_len ? "%s '%s' is not an address/length "
+					  "(like 192.0.2.1/24 or 2001:db8::1/64)"
+					: "%s '%s' is not an IPv4 or IPv6 address",
+			       name, s);
+	return 0;
+}
+
+static int get_ifname(struct loader *ld, const config_setting_t *group,
+		      const char *what, char *out)
+{
+	const config_setting_t *where;
+	const char *s = NULL;
+	int rc = get_str(ld, group, what, "interface", true, NULL, &s, &where);
+
+	if (rc < 0)
+		return rc;
+	if (s[0] == '\0' || strlen(s) >= IFNAMSIZ || strchr(s, '/') ||
+	    strchr(s, ' '))
+		return fail_at(ld, where,
+			       "interface '%s' is not an interface name "
+			       "(1..%d characters, no '/' or space)",
+			       s, IFNAMSIZ - 1);
+	snprintf(out, IFNAMSIZ, "%s", s);
+	return 0;
+}
+
+/* ---- sections ---- */
+
+static int load_top(struct loader *ld, const config_setting_t *root)
+{
+	static const char *const keys[] = {
+		"instance", "local_as", "router_id", "mode", "dataplane",
+		"control", "lan", "links", "static_routes", NULL,
+	};
+	struct twp_config *cfg = ld->cfg;
+	const config_setting_t *where;
+	struct cfg_addr rid;
+	const char *s;
+	long long v;
+	int rc;
+
+	if ((rc = check_keys(ld, root, keys)) < 0)
+		return rc;
+	if ((rc = get_str(ld, root, NULL, "instance", false, "twinpath", &s,
+			  &where)) < 0)
+		return rc;
+	if (!name_ok(s, CFG_NAME_MAX - 1, "-"))
+		return fail_at(ld, where,
+			       "instance '%s' must be 1..%u characters of "
+			       "a-z, 0-9 and '-'", s, CFG_NAME_MAX - 1);
+	snprintf(cfg->instance, sizeof(cfg->instance), "%s", s);
+
+	if ((rc = get_int(ld, root, NULL, "local_as", true, 0, 1, UINT32_MAX,
+			  &v)) < 0)
+		return rc;
+	cfg->local_as = (uint32_t)v;
+
+	if ((rc = get_str(ld, root, NULL, "router_id", true, NULL, &s,
+			  &where)) < 0)
+		return rc;
+	if (!addr_parse(s, false, &rid) || rid.family != AF_INET)
+		return fail_at(ld, where,
+			       "router_id '%s' is not an IPv4 address", s);
+	memcpy(cfg->router_id, rid.addr, 4);
+
+	if ((rc = get_str(ld, root, NULL, "mode", false, "active-active", &s,
+			  &where)) < 0)
+		return rc;
+	if (strcmp(s, "active-active") == 0)
+		cfg->mode = CFG_MODE_ACTIVE_ACTIVE;
+	else if (strcmp(s, "active-standby") == 0)
+		cfg->mode = CFG_MODE_ACTIVE_STANDBY;
+	else
+		return fail_at(ld, where,
+			       "mode '%s' must be \"active-active\" or "
+			       "\"active-standby\"", s);
+	return 0;
+}
+
+static int load_dataplane(struct loader *ld, const config_setting_t *root)
+{
+	static const char *const keys[] = {"eal_args", "xdp_prog", "mbufs",
+					   NULL};
+	struct twp_config *cfg = ld->cfg;
+	const config_setting_t *where;
+	config_setting_t *dp, *args;
+	const char *s;
+	long long v;
+	int rc, i, n;
+
+	if ((rc = get_group(ld, root, "dataplane", false, &dp)) < 0)
+		return rc;
+	if (dp != NULL && (rc = check_keys(ld, dp, keys)) < 0)
+		return rc;
+
+	args = dp ? member(dp, "eal_args") : NULL;
+	if (args == NULL) {
+		snprintf(cfg->dataplane.eal_args[0], CFG_ARG_MAX, "-l");
+		snprintf(cfg->dataplane.eal_args[1], CFG_ARG_MAX, "0-1");
+		cfg->dataplane.n_eal_args = 2;
+	} else {
+		if (config_setting_type(args) != CONFIG_TYPE_ARRAY &&
+		    !(config_setting_type(args) == CONFIG_TYPE_LIST &&
+		      config_setting_length(args) == 0))
+			return fail_at(ld, args, "'eal_args' must be an array "
+				       "of strings [\"-l\", \"0-1\"]");
+		n = config_setting_length(args);
+		if ((unsigned int)n > CFG_MAX_EAL_ARGS)
+			return fail_at(ld, args, "eal_args: too many arguments "
+				       "%d (at most %u)", n, CFG_MAX_EAL_ARGS);
+		for (i = 0; i < n; i++) {
+			config_setting_t *e = config_setting_get_elem(args, i);
+
+			if (config_setting_type(e) != CONFIG_TYPE_STRING)
+				return fail_at(ld, e, "'eal_args' must be an "
+					       "array of strings");
+			s = config_setting_get_string(e);
+			if (strlen(s) >= CFG_ARG_MAX)
+				return fail_at(ld, e, "eal_args: argument "
+					       "longer than %u characters",
+					       CFG_ARG_MAX - 1);
+			snprintf(cfg->dataplane.eal_args[i], CFG_ARG_MAX, "%s",
+				 s);
+		}
+		cfg->dataplane.n_eal_args = (unsigned int)n;
+	}
+
+	s = NULL;
+	if (dp != NULL && (rc = get_str(ld, dp, NULL, "xdp_prog", false, NULL,
+					&s, &where)) < 0)
+		return rc;
+	if (s == NULL) {
+		snprintf(cfg->dataplane.xdp_prog, sizeof(cfg->dataplane.xdp_prog),
+			 "%s", TWP_XDP_PROG_DEFAULT);
+	} else if (s[0] == '\0') {
+		return fail_at(ld, where, "xdp_prog must not be empty");
+	} else if (s[0] == '/') {
+		if (strlen(s) >= sizeof(cfg->dataplane.xdp_prog))
+			return fail_at(ld, where, "xdp_prog path too long");
+		snprintf(cfg->dataplane.xdp_prog, sizeof(cfg->dataplane.xdp_prog),
+			 "%s", s);
+	} else {
+		/* Relative to the config file, so a deployment directory
+		 * can be moved as a whole. */
+		char dir[PATH_MAX], abs[PATH_MAX];
+		int len;
+
+		snprintf(dir, sizeof(dir), "%s", ld->path);
+		if (realpath(dirname(dir), abs) == NULL)
+			snprintf(abs, sizeof(abs), "%s", dirname(dir));
+		len = snprintf(cfg->dataplane.xdp_prog,
+			       sizeof(cfg->dataplane.xdp_prog), "%s/%s", abs, s);
+		if (len < 0 || (size_t)len >= sizeof(cfg->dataplane.xdp_prog))
+			return fail_at(ld, where, "xdp_prog path too long");
+	}
+
+	v = 16383;
+	if (dp != NULL && (rc = get_int(ld, dp, NULL, "mbufs", false, 16383,
+					1023, 1048575, &v)) < 0)
+		return rc;
+	cfg->dataplane.mbufs = (uint32_t)v;
+	return 0;
+}
+
+static int load_control(struct loader *ld, const config_setting_t *root)
+{
+	static const char *const keys[] = {"socket", NULL};
+	struct twp_config *cfg = ld->cfg;
+	const config_setting_t *where;
+	config_setting_t *ctl;
+	const char *s = NULL;
+	int rc;
+
+	if ((rc = get_group(ld, root, "control", false, &ctl)) < 0)
+		return rc;
+	if (ctl != NULL && ((rc = check_keys(ld, ctl, keys)) < 0 ||
+			    (rc = get_str(ld, ctl, NULL, "socket", false, NULL,
+					  &s, &where)) < 0))
+		return rc;
+	if (s == NULL) {
+		snprintf(cfg->control.socket, sizeof(cfg->control.socket),
+			 "/run/twinpath/%s.sock", cfg->instance);
+		return 0;
+	}
+	if (s[0] == '\0' || strlen(s) >= sizeof(cfg->control.socket))
+		return fail_at(ld, where, "socket path must be 1..%zu characters",
+			       sizeof(cfg->control.socket) - 1);
+	snprintf(cfg->control.socket, sizeof(cfg->control.socket), "%s", s);
+	return 0;
+}
+
+static int load_lan(struct loader *ld, const config_setting_t *root)
+{
+	static const char *const keys[] = {"interface", "address", NULL};
+	struct twp_config *cfg = ld->cfg;
+	const config_setting_t *where;
+	config_setting_t *lan;
+	int rc;
+
+	if ((rc = get_group(ld, root, "lan", true, &lan)) < 0 ||
+	    (rc = check_keys(ld, lan, keys)) < 0 ||
+	    (rc = get_ifname(ld, lan, "lan", cfg->lan.interface)) < 0 ||
+	    (rc = get_addr(ld, lan, "lan", "address", true, &cfg->lan.address,
+			   &where)) < 0)
+		return rc;
+	return 0;
+}
+
+static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
+{
+	static const char *const keys[] = {
+		"name", "interface", "local_address", "peer_address",
+		"remote_as", "local_pref", "mtu", NULL,
+	};
+	struct twp_config *cfg = ld->cfg;
+	struct cfg_link *l = &cfg->links[idx];
+	const config_setting_t *where, *laddr_at;
+	char what[CFG_NAME_MAX + 16], a[64], b[64];
+	const char *s;
+	long long v;
+	unsigned int i;
+	int rc;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return fail_at(ld, g, "'links' must be a list of groups "
+			       "( { name = ...; }, ... )");
+	l->line = config_setting_source_line(g);
+	if ((rc = check_keys(ld, g, keys)) < 0)
+		return rc;
+	snprintf(what, sizeof(what), "link %u", idx + 1);
+	if ((rc = get_str(ld, g, what, "name", true, NULL, &s, &where)) < 0)
+		return rc;
+	if (!name_ok(s, CFG_NAME_MAX - 1, "_-"))
+		return fail_at(ld, where,
+			       "link name '%s' must be 1..%u characters of "
+			       "a-z, 0-9, '_' and '-'", s, CFG_NAME_MAX - 1);
+	for (i = 0; i < idx; i++)
+		if (strcmp(cfg->links[i].name, s) == 0)
+			return fail_at(ld, where, "duplicate link name '%s' "
+				       "(first at line %d)", s,
+				       cfg->links[i].line);
+	snprintf(l->name, sizeof(l->name), "%s", s);
+	snprintf(what, sizeof(what), "link '%s'", l->name);
+
+	if ((rc = get_ifname(ld, g, what, l->interface)) < 0)
+		return rc;
+	where = member(g, "interface");
+	if (strcmp(l->interface, cfg->lan.interface) == 0)
+		return fail_at(ld, where, "%s: interface '%s' is already the "
+			       "lan interface", what, l->interface);
+	for (i = 0; i < idx; i++)
+		if (strcmp(cfg->links[i].interface, l->interface) == 0)
+			return fail_at(ld, where, "%s: interface '%s' is already "
+				       "used by link '%s'", what, l->interface,
+				       cfg->links[i].name);
+
+	if ((rc = get_addr(ld, g, what, "local_address", true,
+			   &l->local_address, &laddr_at)) < 0 ||
+	    (rc = get_addr(ld, g, what, "peer_address", false,
+			   &l->peer_address, &where)) < 0)
+		return rc;
+	if (!addr_in_subnet(&l->peer_address, &l->local_address))
+		return fail_at(ld, where, "%s: peer_address %s is outside "
+			       "local_address %s",
+			       what, cfg_addr_str(&l->peer_address, a, sizeof(a)),
+			       cfg_addr_str(&l->local_address, b, sizeof(b)));
+	if (memcmp(l->peer_address.addr, l->local_address.addr, 16) == 0)
+		return fail_at(ld, where, "%s: peer_address %s is our own "
+			       "local_address", what,
+			       cfg_addr_str(&l->peer_address, a, sizeof(a)));
+	/* Non-overlapping address plans, as the provider's guide demands. */
+	if (subnets_overlap(&l->local_address, &cfg->lan.address))
+		return fail_at(ld, laddr_at, "%s: subnet %s overlaps the lan "
+			       "subnet %s", what,
+			       subnet_str(&l->local_address, a, sizeof(a)),
+			       subnet_str(&cfg->lan.address, b, sizeof(b)));
+	for (i = 0; i < idx; i++)
+		if (subnets_overlap(&l->local_address,
+				    &cfg->links[i].local_address))
+			return fail_at(ld, laddr_at, "%s: subnet %s overlaps "
+				       "link '%s' subnet %s", what,
+				       subnet_str(&l->local_address, a,
+						  sizeof(a)),
+				       cfg->links[i].name,
+				       subnet_str(&cfg->links[i].local_address,
+						  b, sizeof(b)));
+
+	if ((rc = get_int(ld, g, what, "remote_as", true, 0, 1, UINT32_MAX,
+			  &v)) < 0)
+		return rc;
+	l->remote_as = (uint32_t)v;
+	if ((rc = get_int(ld, g, what, "local_pref", false, 100, 0, UINT32_MAX,
+			  &v)) < 0)
+		return rc;
+	l->local_pref = (uint32_t)v;
+	if ((rc = get_int(ld, g, what, "mtu", false, 1500, 576, 9000, &v)) < 0)
+		return rc;
+	l->mtu = (uint32_t)v;
+	return 0;
+}
+
+static int load_links(struct loader *ld, const config_setting_t *root)
+{
+	config_setting_t *links = member(root, "links");
+	int rc, i, n;
+
+	if (links == NULL)
+		return missing(ld, root, NULL, "links");
+	if (config_setting_type(links) != CONFIG_TYPE_LIST)
+		return fail_at(ld, links, "'links' must be a list of groups "
+			       "( { name = ...; }, ... )");
+	n = config_setting_length(links);
+	if (n == 0)
+		return fail_at(ld, links, "'links' must hold at least one link");
+	if ((unsigned int)n > CFG_MAX_LINKS)
+		return fail_at(ld, links, "too many links: %d (at most %u)", n,
+			       CFG_MAX_LINKS);
+	for (i = 0; i < n; i++) {
+		rc = load_link(ld, config_setting_get_elem(links, i),
+			       (unsigned int)i);
+		if (rc < 0)
+			return rc;
+	}
+	ld->cfg->n_links = (unsigned int)n;
+	return 0;
+}
+
+static int load_via(struct loader *ld, config_setting_t *via,
+		    struct cfg_route *r)
+{
+	struct twp_config *cfg = ld->cfg;
+	int i, n = config_setting_length(via);
+	unsigned int j, k;
+
+	if ((config_setting_type(via) != CONFIG_TYPE_ARRAY &&
+	     config_setting_type(via) != CONFIG_TYPE_LIST) || n == 0)
+		return fail_at(ld, via, "'via' must be a non-empty array of "
+			       "link names [\"link1\", ...]");
+	if ((unsigned int)n > CFG_MAX_LINKS)
+		return fail_at(ld, via, "via: too many links");
+	for (i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(via, i);
+		const char *s;
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return fail_at(ld, e, "'via' must be a non-empty array "
+				       "of link names [\"link1\", ...]");
+		s = config_setting_get_string(e);
+		for (j = 0; j < cfg->n_links; j++)
+			if (strcmp(cfg->links[j].name, s) == 0)
+				break;
+		if (j == cfg->n_links)
+			return fail_at(ld, e, "via: unknown link '%s'", s);
+		for (k = 0; k < r->n_via; k++)
+			if (r->via[k] == j)
+				return fail_at(ld, e, "via: link '%s' listed "
+					       "twice", s);
+		r->via[r->n_via++] = (uint16_t)j;
+	}
+	return 0;
+}
+
+static int load_routes(struct loader *ld, const config_setting_t *root)
+{
+	static const char *const keys[] = {"prefix", "via", "gateway", NULL};
+	struct twp_config *cfg = ld->cfg;
+	config_setting_t *routes = member(root, "static_routes");
+	char a[64], b[64];
+	int rc, i, n;
+
+	if (routes == NULL)
+		return 0;
+	if (config_setting_type(routes) != CONFIG_TYPE_LIST)
+		return fail_at(ld, routes, "'static_routes' must be a list of "
+			       "groups ( { prefix = ...; }, ... )");
+	n = config_setting_length(routes);
+	if ((unsigned int)n > CFG_MAX_ROUTES)
+		return fail_at(ld, routes, "too many static routes: %d (at most "
+			       "%u)", n, CFG_MAX_ROUTES);
+	for (i = 0; i < n; i++) {
+		config_setting_t *g = config_setting_get_elem(routes, i);
+		struct cfg_route *r = &cfg->routes[i];
+		const config_setting_t *where;
+		config_setting_t *via, *gw;
+		struct cfg_addr net;
+		const char *s;
+
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+			return fail_at(ld, g, "'static_routes' must be a list "
+				       "of groups ( { prefix = ...; }, ... )");
+		r->line = config_setting_source_line(g);
+		if ((rc = check_keys(ld, g, keys)) < 0 ||
+		    (rc = get_addr(ld, g, "static route", "prefix", true,
+				   &r->prefix, &where)) < 0)
+			return rc;
+		addr_network(&r->prefix, r->prefix.len, &net);
+		if (memcmp(net.addr, r->prefix.addr, 16) != 0)
+			return fail_at(ld, where, "prefix %s has host bits set "
+				       "(did you mean %s?)",
+				       cfg_addr_str(&r->prefix, a, sizeof(a)),
+				       cfg_addr_str(&net, b, sizeof(b)));
+		cfg_addr_str(&r->prefix, a, sizeof(a));
+		via = member(g, "via");
+		gw = member(g, "gateway");
+		if (via != NULL && gw != NULL)
+			return fail_at(ld, gw, "static route %s: set either "
+				       "'via' or 'gateway', not both", a);
+		if (via == NULL && gw == NULL)
+			return fail_at(ld, g, "static route %s: missing 'via' "
+				       "(links) or 'gateway' (a LAN address)",
+				       a);
+		if (via != NULL) {
+			if ((rc = load_via(ld, via, r)) < 0)
+				return rc;
+			continue;
+		}
+		if (config_setting_type(gw) != CONFIG_TYPE_STRING)
+			return fail_at(ld, gw, "'gateway' must be a string");
+		s = config_setting_get_string(gw);
+		if (!addr_parse(s, false, &r->gateway))
+			return fail_at(ld, gw, "gateway '%s' is not an IPv4 or "
+				       "IPv6 address", s);
+		if (!addr_in_subnet(&r->gateway, &cfg->lan.address))
+			return fail_at(ld, gw, "gateway %s is outside the lan "
+				       "subnet %s", s,
+				       subnet_str(&cfg->lan.address, b,
+						  sizeof(b)));
+		if (memcmp(r->gateway.addr, cfg->lan.address.addr, 16) == 0)
+			return fail_at(ld, gw, "gateway %s is our own lan "
+				       "address", s);
+	}
+	cfg->n_routes = (unsigned int)n;
+	return 0;
+}
+
+static char *read_text(const char *path, int *err)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	if (f == NULL) {
+		*err = -errno;
+		return NULL;
+	}
+	for (;;) {
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap + 65536);
+
+			if (nb == NULL) {
+				free(buf);
+				fclose(f);
+				*err = -ENOMEM;
+				return NULL;
+			}
+			buf = nb;
+			cap += 65536;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		*err = -EIO;
+		free(buf);
+		buf = NULL;
+	} else {
+		buf[len] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+int cfg_load(struct twp_config *cfg, const char *path, char *err,
+	     size_t errlen)
+{
+	struct loader ld = {.cfg = cfg, .path = path, .err = err,
+			    .errlen = errlen};
+	char dir[PATH_MAX];
+	config_setting_t *root;
+	config_t cf;
+	char *text;
+	int rc = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (errlen > 0)
+		err[0] = '\0';
+	if (strlen(path) >= sizeof(cfg->path)) {
+		snprintf(err, errlen, "%.64s...: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+	text = read_text(path, &rc);
+	if (text == NULL) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-rc));
+		return rc;
+	}
+	ld.text = text;
+
+	config_init(&cf);
+	snprintf(dir, sizeof(dir), "%s", path);
+	config_set_include_dir(&cf, dirname(dir));
+	if (config_read_string(&cf, text) != CONFIG_TRUE) {
+		snprintf(err, errlen, "%s:%d: %s",
+			 config_error_file(&cf) ? config_error_file(&cf) : path,
+			 config_error_line(&cf), config_error_text(&cf));
+		rc = -EINVAL;
+		goto out;
+	}
+	root = config_root_setting(&cf);
+	if ((rc = load_top(&ld, root)) < 0 ||
+	    (rc = load_dataplane(&ld, root)) < 0 ||
+	    (rc = load_control(&ld, root)) < 0 ||
+	    (rc = load_lan(&ld, root)) < 0 ||
+	    (rc = load_links(&ld, root)) < 0 ||
+	    (rc = load_routes(&ld, root)) < 0)
+		goto out;
+	rc = 0;
+out:
+	config_destroy(&cf);
+	free(text);
+	return rc;
+}
