@@ -1,0 +1,142 @@
+/* Nexthops and nexthop groups of twinpath-dp, and the selection of a live
+ * member for a flow. Written on the main lcore, read by the forwarding
+ * lcores: entries are replaced whole (new object, pointer swap) and the old
+ * one is handed to a retire callback that frees it after the readers'
+ * grace period (rte_rcu_qsbr in twinpath-dp, immediately in unit tests).
+ * No EAL needed. */
+#ifndef TWP_NHGROUP_H
+#define TWP_NHGROUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+
+#include "channel.h"
+#include "config.h"
+
+#define NH_MAX 4096u          /* nexthop ids 1..NH_MAX-1 */
+#define NHG_MAX 4096u         /* group ids 1..NHG_MAX-1 */
+#define NHG_BUCKETS 256u      /* power of two: bucket = hash & mask */
+#define NHG_BUCKET_MASK (NHG_BUCKETS - 1)
+#define NH_PORT_MAX (CFG_MAX_LINKS + 1) /* links, then the LAN port */
+
+struct nexthop {
+	uint64_t generation;
+	uint32_t id;
+	uint16_t port;      /* twinpath port index */
+	uint8_t family;
+	bool resolved;      /* mac is the gateway's */
+	uint8_t gateway[16];
+	struct rte_ether_addr mac;
+};
+
+struct nhgroup {
+	uint64_t generation;
+	uint32_t id;
+	uint8_t n_primary;
+	uint8_t n_backup;
+	uint32_t primary[CHAN_GROUP_MAX_MEMBERS]; /* nexthop ids */
+	uint32_t backup[CHAN_GROUP_MAX_MEMBERS];
+	/* Bucket -> index into primary[] / backup[]. Filled round-robin for
+	 * now; a resilient fill only changes how these are computed. */
+	uint8_t bucket[NHG_BUCKETS];
+	uint8_t backup_bucket[NHG_BUCKETS];
+};
+
+struct nhg_table {
+	struct nexthop *nh[NH_MAX];
+	struct nhgroup *grp[NHG_MAX];
+	/* Written by the main lcore's link poll, read per packet. */
+	volatile uint8_t link_up[NH_PORT_MAX];
+	uint16_t n_ports;
+	uint32_t n_nexthops;
+	uint32_t n_groups;
+	/* Called with an object no longer reachable from the table. */
+	void (*retire)(void *ctx, void *obj);
+	void *retire_ctx;
+};
+
+enum nhg_result {
+	NHG_OK = 0,
+	NHG_NO_LIVE,    /* no member's port is up */
+	NHG_UNRESOLVED, /* members on live ports, but no MAC known */
+};
+
+/* Control path: 0 or -errno (-EINVAL for bad ids/ports, -ENOMEM). */
+void nhg_table_init(struct nhg_table *t, uint16_t n_ports,
+		    void (*retire)(void *ctx, void *obj), void *retire_ctx);
+void nhg_table_free(struct nhg_table *t);
+int nhg_nexthop_set(struct nhg_table *t, const struct chan_nexthop *nh,
+		    uint64_t generation);
+int nhg_nexthop_del(struct nhg_table *t, uint32_t id);
+int nhg_group_set(struct nhg_table *t, const struct chan_group *g,
+		  uint64_t generation);
+int nhg_group_del(struct nhg_table *t, uint32_t id);
+/* Removes nexthops and groups stamped with a generation below GEN. */
+void nhg_sweep(struct nhg_table *t, uint64_t generation);
+
+/* Fast path. A member is live when its nexthop exists and is resolved and
+ * its port's link is up (a BFD health mask joins this test later). */
+static inline const struct nexthop *
+nhg_member_live(const struct nhg_table *t, uint32_t nh_id,
+		bool *seen_unresolved)
+{
+	const struct nexthop *nh =
+		__atomic_load_n(&t->nh[nh_id], __ATOMIC_ACQUIRE);
+
+	if (nh == NULL || !t->link_up[nh->port])
+		return NULL;
+	if (!nh->resolved) {
+		*seen_unresolved = true;
+		return NULL;
+	}
+	return nh;
+}
+
+/* Bucket HASH's member if live, else the next live member in bucket
+ * order; the backup table when no primary is live. */
+static inline const struct nexthop *
+nhg_pick(const struct nhg_table *t, const uint32_t *members, uint8_t n,
+	 const uint8_t *buckets, uint32_t hash, bool *seen_unresolved)
+{
+	const struct nexthop *live[CHAN_GROUP_MAX_MEMBERS];
+	bool any = false;
+	uint32_t b;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		live[i] = nhg_member_live(t, members[i], seen_unresolved);
+		any |= live[i] != NULL;
+	}
+	if (!any)
+		return NULL;
+	/* Every member owns at least NHG_BUCKETS / CHAN_GROUP_MAX_MEMBERS
+	 * buckets: this finds a live one within NHG_BUCKETS steps. */
+	for (b = hash; ; b++) {
+		i = buckets[b & NHG_BUCKET_MASK];
+		if (live[i] != NULL)
+			return live[i];
+	}
+}
+
+static inline const struct nexthop *
+nhg_select(const struct nhg_table *t, const struct nhgroup *g, uint32_t hash,
+	   enum nhg_result *res)
+{
+	bool seen_unresolved = false;
+	const struct nexthop *nh;
+
+	nh = nhg_pick(t, g->primary, g->n_primary, g->bucket, hash,
+		      &seen_unresolved);
+	if (nh == NULL)
+		nh = nhg_pick(t, g->backup, g->n_backup, g->backup_bucket,
+			      hash, &seen_unresolved);
+	if (nh == NULL)
+		*res = seen_unresolved ? NHG_UNRESOLVED : NHG_NO_LIVE;
+	else
+		*res = NHG_OK;
+	return nh;
+}
+
+#endif
