@@ -1,0 +1,124 @@
+/* twinpath-dp's end of the channel: applies twinpathd's records on the
+ * main lcore (never on a forwarding one) and answers with events. Every
+ * entry is stamped with its sync generation; SYNC_END(g) sweeps what is
+ * older than g only after the new state is in (make-before-break). */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dp.h"
+#include "log.h"
+
+#define CHAN_POLL_BURST 64u
+/* Bounded work per tick so the main lcore keeps polling links. */
+#define CHAN_POLL_MAX 4096u
+
+int channel_init(struct dp *d)
+{
+	int rc = chan_open(&d->chan, d->cfg->instance, CHAN_ROLE_DATA);
+
+	if (rc < 0) {
+		log_msg("channel '%s': %s", d->cfg->instance, strerror(-rc));
+		return rc;
+	}
+	d->chan_ok = true;
+	d->applied_generation = d->chan.hdr->applied_generation;
+	/* A restarted data plane has no state: ask for all of it. */
+	rc = chan_send_event(&d->chan, CHAN_EV_HELLO, 0);
+	log_msg("channel '%s' open (data role), hello %s", d->cfg->instance,
+		rc == 0 ? "sent" : "refused: event ring full");
+	return 0;
+}
+
+void channel_close(struct dp *d)
+{
+	if (d->chan_ok)
+		chan_close(&d->chan);
+	d->chan_ok = false;
+}
+
+static uint64_t stamp(const struct dp *d, const struct chan_rec *r)
+{
+	return r->generation != 0 ? r->generation : d->sync_generation;
+}
+
+static int apply(struct dp *d, const struct chan_rec *r)
+{
+	switch (r->type) {
+	case CHAN_REC_SYNC_BEGIN:
+		d->sync_generation = r->generation;
+		log_msg("sync %lu begins", (unsigned long)r->generation);
+		return 0;
+	case CHAN_REC_SYNC_END:
+		/* routes first: they name groups, groups name nexthops */
+		fib_sweep(d, r->generation);
+		nhg_sweep(&d->nhg, r->generation);
+		d->applied_generation = r->generation;
+		__atomic_store_n(&d->chan.hdr->applied_generation,
+				 r->generation, __ATOMIC_RELEASE);
+		if (chan_send_event(&d->chan, CHAN_EV_SYNC_DONE,
+				    r->generation) < 0)
+			log_msg("sync %lu done, but the event ring is full",
+				(unsigned long)r->generation);
+		log_msg("sync %lu applied: %u routes, %u groups, %u nexthops",
+			(unsigned long)r->generation, d->n_routes,
+			d->nhg.n_groups, d->nhg.n_nexthops);
+		return 0;
+	case CHAN_REC_NEXTHOP_SET:
+		return nhg_nexthop_set(&d->nhg, &r->u.nh, stamp(d, r));
+	case CHAN_REC_NEXTHOP_DEL:
+		return nhg_nexthop_del(&d->nhg, r->u.id);
+	case CHAN_REC_GROUP_SET:
+		return nhg_group_set(&d->nhg, &r->u.grp, stamp(d, r));
+	case CHAN_REC_GROUP_DEL:
+		return nhg_group_del(&d->nhg, r->u.id);
+	case CHAN_REC_ROUTE_ADD:
+		return fib_route_add(d, &r->u.route, stamp(d, r));
+	case CHAN_REC_ROUTE_DEL:
+		return fib_route_del(d, &r->u.route);
+	default:
+		return -EINVAL;
+	}
+}
+
+void channel_poll(struct dp *d)
+{
+	struct chan_rec recs[CHAN_POLL_BURST];
+	unsigned int n, i, total = 0;
+	int rc;
+
+	if (!d->chan_ok)
+		return;
+	chan_heartbeat(&d->chan);
+	do {
+		n = chan_recv(&d->chan, recs, CHAN_POLL_BURST);
+		for (i = 0; i < n; i++) {
+			const struct chan_rec *r = &recs[i];
+
+			if (chan_rec_validate(r, NH_MAX, NHG_MAX) < 0) {
+				d->records_invalid++;
+				__atomic_fetch_add(&d->chan.hdr->rec_invalid, 1,
+						   __ATOMIC_RELAXED);
+				chan_send_event(&d->chan, CHAN_EV_REC_INVALID,
+						r->seq);
+				log_msg("record seq %u (%s) invalid: ignored",
+					r->seq, chan_rec_type_name(r->type));
+				continue;
+			}
+			rc = apply(d, r);
+			if (rc < 0) {
+				d->records_failed++;
+				log_msg("record seq %u (%s) not applied: %s",
+					r->seq, chan_rec_type_name(r->type),
+					strerror(-rc));
+				continue;
+			}
+			d->records_applied++;
+		}
+		total += n;
+	} while (n == CHAN_POLL_BURST && total < CHAN_POLL_MAX);
+	/* free what the forwarding lcores can no longer see */
+	if (d->rcu_dq != NULL)
+		rte_rcu_qsbr_dq_reclaim(d->rcu_dq, UINT32_MAX, NULL, NULL,
+					NULL);
+}

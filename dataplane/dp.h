@@ -1,0 +1,134 @@
+/* twinpath-dp: state shared between its modules. One struct dp per
+ * process; per-lcore parts are indexed by lcore id and written only by
+ * their lcore. */
+#ifndef TWP_DP_H
+#define TWP_DP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mempool.h>
+#include <rte_rcu_qsbr.h>
+
+#include "chan.h"
+#include "config.h"
+#include "nhgroup.h"
+
+#define DP_BURST 32u
+#define DP_PORT_MAX NH_PORT_MAX
+
+/* Every reason a packet is dropped; the name is the telemetry key. */
+#define DP_DROP_REASONS(X)                                                  \
+	X(DROP_TRUNCATED, "truncated")           /* shorter than eth + ip */ \
+	X(DROP_NOT_IP, "not_ip")                 /* neither IPv4 nor IPv6 */ \
+	X(DROP_IPV6_UNSUPPORTED, "ipv6_unsupported")                         \
+	X(DROP_BAD_VERSION, "bad_version")                                   \
+	X(DROP_BAD_IHL, "bad_ihl")                                           \
+	X(DROP_BAD_TOTAL_LEN, "bad_total_len")                               \
+	X(DROP_BAD_CHECKSUM, "bad_checksum")                                 \
+	X(DROP_TTL_EXCEEDED, "ttl_exceeded")                                 \
+	X(DROP_NO_ROUTE, "no_route")                                         \
+	X(DROP_NO_GROUP, "no_group")          /* route names a missing group */ \
+	X(DROP_NO_LIVE_NEXTHOP, "no_live_nexthop")                           \
+	X(DROP_NEXTHOP_UNRESOLVED, "nexthop_unresolved")                     \
+	X(DROP_TX_FULL, "tx_full")
+
+#define DP_DROP_ENUM(e, s) e,
+enum dp_drop { DP_DROP_REASONS(DP_DROP_ENUM) DROP_MAX };
+#undef DP_DROP_ENUM
+extern const char *const dp_drop_names[DROP_MAX];
+
+struct dp_lcore_stats {
+	uint64_t drop[DROP_MAX];
+	uint64_t rx[DP_PORT_MAX];
+	uint64_t tx[DP_PORT_MAX];
+	uint64_t tx_dropped[DP_PORT_MAX];
+} __rte_cache_aligned;
+
+struct dp_port {
+	char name[CFG_NAME_MAX];      /* link name, or "lan" */
+	char ifname[IFNAMSIZ];
+	char vdev[RTE_ETH_NAME_MAX_LEN];
+	uint16_t port_id;             /* ethdev port id */
+	bool started;
+	struct rte_ether_addr mac;
+	struct rte_mempool *pool;
+};
+
+struct dp_tx_ctx {                    /* tx buffer error callback context */
+	struct dp_lcore_stats *stats;
+	uint16_t port;
+};
+
+struct dp {
+	const struct twp_config *cfg;
+	struct dp_port ports[DP_PORT_MAX];
+	uint16_t n_ports;
+
+	struct rte_fib *fib;
+	struct rte_hash *routes;       /* prefix/len -> index into route[] */
+	struct fib_route *route;
+	uint32_t n_routes;
+
+	struct nhg_table nhg;
+	struct rte_rcu_qsbr *rcu;
+	struct rte_rcu_qsbr_dq *rcu_dq;
+
+	struct chan chan;
+	bool chan_ok;
+	uint64_t sync_generation;      /* of the last SYNC_BEGIN */
+	uint64_t applied_generation;
+	uint64_t records_applied;
+	uint64_t records_invalid;
+	uint64_t records_failed;       /* valid but not applicable */
+
+	/* Held by the main lcore while it changes tables, and by telemetry
+	 * while it reads them; the forwarding lcores never take it. */
+	pthread_mutex_t ctl_lock;
+
+	unsigned int fwd_lcore;        /* lcore id that forwards */
+	struct dp_lcore_stats stats[RTE_MAX_LCORE];
+};
+
+extern struct dp dp;
+extern volatile bool dp_quit;
+
+/* port.c */
+int port_check_bpffs(void);
+void port_xdp_recover(const struct twp_config *cfg);
+int port_eal_args(struct dp *d, int extra_argc, char **extra_argv,
+		  char ***argv_out);
+int port_setup_all(struct dp *d);
+int port_local_addrs_insert(struct dp *d);
+void port_link_poll(struct dp *d);
+void port_close_all(struct dp *d);
+
+/* fib.c */
+struct fib_route {
+	uint32_t group_id;
+	uint64_t generation;
+};
+#define FIB_NO_ROUTE 0u /* group ids start at 1 */
+int fib_init(struct dp *d);
+void fib_free(struct dp *d);
+int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen);
+int fib_route_del(struct dp *d, const struct chan_route *r);
+void fib_sweep(struct dp *d, uint64_t generation);
+
+/* channel.c */
+int channel_init(struct dp *d);
+void channel_poll(struct dp *d);
+void channel_close(struct dp *d);
+
+/* fwd.c */
+int fwd_init_lcore(struct dp *d, unsigned int lcore);
+void fwd_burst(struct dp *d, unsigned int lcore);
+int fwd_loop(void *arg);
+
+/* telemetry.c */
+int telemetry_init(void);
+
+#endif

@@ -1,0 +1,225 @@
+/* twinpath-dp: the DPDK data plane. `twinpath-dp --config FILE [-- EAL
+ * args]`. Checks the host, starts the ports from the config, takes state
+ * from twinpathd over the channel and forwards IPv4 until SIGINT/SIGTERM;
+ * keeps forwarding on the last state when twinpathd is gone. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_launch.h>
+#include <rte_malloc.h>
+
+#include "dp.h"
+#include "log.h"
+
+#define LINK_POLL_MS 100u
+#define CTL_TICK_US 1000u      /* main lcore tick when it does not forward */
+#define CTL_EVERY_BURSTS 64u   /* channel poll interval when it does */
+
+#define DP_DROP_NAME(e, s) [e] = s,
+const char *const dp_drop_names[DROP_MAX] = {DP_DROP_REASONS(DP_DROP_NAME)};
+#undef DP_DROP_NAME
+
+struct dp dp;
+volatile bool dp_quit;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	__atomic_store_n(&dp_quit, true, __ATOMIC_RELAXED);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: twinpath-dp --config FILE [-- EAL options]\n");
+}
+
+/* Free callback of the defer queue: E holds one retired object pointer. */
+static void rcu_free(void *p, void *e, unsigned int n)
+{
+	unsigned int i;
+
+	(void)p;
+	for (i = 0; i < n; i++)
+		free(((void **)e)[i]);
+}
+
+/* nhg_table's retire: free once every forwarding lcore went quiescent. */
+static void rcu_retire(void *ctx, void *obj)
+{
+	struct dp *d = ctx;
+
+	if (rte_rcu_qsbr_dq_enqueue(d->rcu_dq, &obj) == 0)
+		return;
+	/* queue full: wait for the grace period here, on the main lcore */
+	rte_rcu_qsbr_synchronize(d->rcu, d->fwd_lcore == rte_lcore_id() ?
+				 rte_lcore_id() : RTE_QSBR_THRID_INVALID);
+	free(obj);
+}
+
+static int rcu_init(struct dp *d)
+{
+	size_t sz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
+	struct rte_rcu_qsbr_dq_parameters p = {
+		.name = "twp_rcu_dq",
+		.flags = RTE_RCU_QSBR_DQ_MT_UNSAFE,
+		.size = 2 * (NH_MAX + NHG_MAX),
+		.esize = sizeof(void *),
+		.trigger_reclaim_limit = 1024,
+		.max_reclaim_size = 2 * (NH_MAX + NHG_MAX),
+		.free_fn = rcu_free,
+		.p = d,
+	};
+
+	d->rcu = rte_zmalloc("twp_rcu", sz, RTE_CACHE_LINE_SIZE);
+	if (d->rcu == NULL || rte_rcu_qsbr_init(d->rcu, RTE_MAX_LCORE) != 0)
+		return -ENOMEM;
+	p.v = d->rcu;
+	d->rcu_dq = rte_rcu_qsbr_dq_create(&p);
+	if (d->rcu_dq == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+static void ctl_tick(struct dp *d, uint64_t *next_link_poll)
+{
+	uint64_t now = rte_get_tsc_cycles();
+
+	/* never wait for telemetry: try again next tick */
+	if (pthread_mutex_trylock(&d->ctl_lock) == 0) {
+		channel_poll(d);
+		pthread_mutex_unlock(&d->ctl_lock);
+	}
+	if (now >= *next_link_poll) {
+		port_link_poll(d);
+		*next_link_poll = now + rte_get_tsc_hz() / 1000 * LINK_POLL_MS;
+	}
+}
+
+static void log_totals(const struct dp *d)
+{
+	uint64_t rx = 0, tx = 0, dropped = 0;
+	unsigned int l, p, r;
+
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		for (p = 0; p < d->n_ports; p++) {
+			rx += d->stats[l].rx[p];
+			tx += d->stats[l].tx[p];
+		}
+		for (r = 0; r < DROP_MAX; r++)
+			dropped += d->stats[l].drop[r];
+	}
+	log_msg("totals: rx %lu, tx %lu, dropped %lu", (unsigned long)rx,
+		(unsigned long)tx, (unsigned long)dropped);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static struct twp_config cfg;
+	const char *config_path = NULL;
+	char err[512], **eal_argv;
+	uint64_t next_link_poll = 0;
+	unsigned int worker, bursts = 0;
+	int c, eal_argc, rc, status = 1;
+
+	log_init("twinpath-dp");
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (config_path == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	if (cfg_load(&cfg, config_path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	dp.cfg = &cfg;
+	pthread_mutex_init(&dp.ctl_lock, NULL);
+
+	if (port_check_bpffs() < 0)
+		return 1;
+	port_xdp_recover(&cfg);
+	/* getopt stopped at "--" (optind is past it) or at the end */
+	eal_argc = port_eal_args(&dp, argc - optind, argv + optind, &eal_argv);
+	if (eal_argc < 0)
+		return 1;
+	log_msg("starting: instance %s, %u links + lan, config %s",
+		cfg.instance, cfg.n_links, cfg.path);
+	rc = rte_eal_init(eal_argc, eal_argv);
+	if (rc < 0) {
+		log_msg("EAL init failed: %s", rte_strerror(rte_errno));
+		return 1;
+	}
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	worker = rte_get_next_lcore(-1, 1, 0);
+	dp.fwd_lcore = worker < RTE_MAX_LCORE ? worker : rte_get_main_lcore();
+	if (rcu_init(&dp) < 0) {
+		log_msg("rcu: %s", rte_strerror(rte_errno));
+		goto out;
+	}
+	nhg_table_init(&dp.nhg, dp.n_ports, rcu_retire, &dp);
+	if (fib_init(&dp) < 0 || port_setup_all(&dp) < 0 ||
+	    port_local_addrs_insert(&dp) < 0 || fwd_init_lcore(&dp,
+							      dp.fwd_lcore) < 0)
+		goto out;
+	telemetry_init();
+	if (channel_init(&dp) < 0)
+		goto out;
+
+	if (worker < RTE_MAX_LCORE) {
+		rte_eal_remote_launch(fwd_loop, &dp, worker);
+		log_msg("main lcore %u: channel, link polling, telemetry",
+			rte_get_main_lcore());
+		while (!__atomic_load_n(&dp_quit, __ATOMIC_RELAXED)) {
+			ctl_tick(&dp, &next_link_poll);
+			rte_delay_us_sleep(CTL_TICK_US);
+		}
+		rte_eal_mp_wait_lcore();
+	} else {
+		log_msg("single lcore %u: forwarding, channel every %u bursts",
+			dp.fwd_lcore, CTL_EVERY_BURSTS);
+		while (!__atomic_load_n(&dp_quit, __ATOMIC_RELAXED)) {
+			fwd_burst(&dp, dp.fwd_lcore);
+			if (++bursts % CTL_EVERY_BURSTS == 0)
+				ctl_tick(&dp, &next_link_poll);
+		}
+	}
+	log_msg("stopping");
+	status = 0;
+out:
+	__atomic_store_n(&dp_quit, true, __ATOMIC_RELAXED);
+	rte_eal_mp_wait_lcore();
+	log_totals(&dp);
+	port_close_all(&dp);
+	channel_close(&dp);
+	if (dp.fib != NULL)
+		fib_free(&dp);
+	rte_eal_cleanup();
+	log_msg("stopped");
+	return status;
+}

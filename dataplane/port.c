@@ -1,0 +1,303 @@
+/* Ports of twinpath-dp: the EAL command line built from the config (one
+ * net_af_xdp vdev per link, then the LAN port), what must be true of the
+ * host before the PMD attaches its XDP program, port start, the local
+ * addresses the XDP program must hand to the kernel, link polling. */
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "dp.h"
+#include "log.h"
+#include "xdp.h"
+
+#define PORT_RX_DESC 1024u
+#define PORT_TX_DESC 1024u
+#define PORT_POOL_CACHE 256u
+
+int port_check_bpffs(void)
+{
+	struct statfs st;
+
+	if (statfs(XDP_PIN_ROOT, &st) < 0 || st.f_type != BPF_FS_MAGIC) {
+		log_msg("bpffs is not mounted at " XDP_PIN_ROOT
+			" (the XDP program pins its maps there): run "
+			"'mount -t bpf bpf " XDP_PIN_ROOT "' (or 'make deps')");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static void unpin_stale(const char *map)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", XDP_PIN_ROOT, map);
+	if (unlink(path) == 0)
+		log_msg("removed stale pin %s", path);
+	else if (errno != ENOENT)
+		log_msg("cannot remove stale pin %s: %s", path,
+			strerror(errno));
+}
+
+static void xdp_detach_stale(const char *ifname)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	unsigned int ifindex = if_nametoindex(ifname);
+
+	if (ifindex == 0 || bpf_xdp_query((int)ifindex, 0, &q) < 0)
+		return;
+	if (q.drv_prog_id != 0 &&
+	    bpf_xdp_detach((int)ifindex, XDP_FLAGS_DRV_MODE, NULL) == 0)
+		log_msg("%s: detached stale XDP program id %u", ifname,
+			q.drv_prog_id);
+	if (q.skb_prog_id != 0 &&
+	    bpf_xdp_detach((int)ifindex, XDP_FLAGS_SKB_MODE, NULL) == 0)
+		log_msg("%s: detached stale XDP program id %u (generic)",
+			ifname, q.skb_prog_id);
+}
+
+/* A previous instance killed with -9 leaves its XDP program attached and
+ * its maps pinned; the af_xdp PMD then refuses the interface. */
+void port_xdp_recover(const struct twp_config *cfg)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_links; i++)
+		xdp_detach_stale(cfg->links[i].interface);
+	xdp_detach_stale(cfg->lan.interface);
+	unpin_stale(XDP_MAP_LOCAL_ADDRS);
+	unpin_stale(XDP_MAP_STATS);
+}
+
+static int argv_add(char ***argv, int *argc, const char *s)
+{
+	char **a = realloc(*argv, sizeof(char *) * (size_t)(*argc + 2));
+
+	if (a == NULL)
+		return -ENOMEM;
+	*argv = a;
+	a[*argc] = strdup(s);
+	if (a[*argc] == NULL)
+		return -ENOMEM;
+	a[++*argc] = NULL;
+	return 0;
+}
+
+/* Port table and EAL argv from the config; argv is NULL-terminated. */
+int port_eal_args(struct dp *d, int extra_argc, char **extra_argv,
+		  char ***argv_out)
+{
+	const struct twp_config *cfg = d->cfg;
+	char prog[PATH_MAX], arg[PATH_MAX + 128];
+	char **argv = NULL;
+	int argc = 0, rc = 0, i;
+	uint16_t p;
+
+	if (realpath(cfg->dataplane.xdp_prog, prog) == NULL) {
+		log_msg("xdp_prog %s: %s (build it with 'make')",
+			cfg->dataplane.xdp_prog, strerror(errno));
+		return -errno;
+	}
+	d->n_ports = (uint16_t)(cfg->n_links + 1);
+	for (p = 0; p < d->n_ports; p++) {
+		struct dp_port *port = &d->ports[p];
+		bool lan = p == cfg_lan_port(cfg);
+
+		snprintf(port->name, sizeof(port->name), "%s",
+			 lan ? "lan" : cfg->links[p].name);
+		snprintf(port->ifname, sizeof(port->ifname), "%s",
+			 lan ? cfg->lan.interface : cfg->links[p].interface);
+		snprintf(port->vdev, sizeof(port->vdev), "net_af_xdp%u", p);
+	}
+
+	rc |= argv_add(&argv, &argc, "twinpath-dp");
+	snprintf(arg, sizeof(arg), "--file-prefix=twinpath-%s", cfg->instance);
+	rc |= argv_add(&argv, &argc, arg);
+	rc |= argv_add(&argv, &argc, "--no-pci");
+	for (p = 0; p < d->n_ports; p++) {
+		snprintf(arg, sizeof(arg),
+			 "--vdev=%s,iface=%s,start_queue=0,queue_count=1,"
+			 "xdp_prog=%s",
+			 d->ports[p].vdev, d->ports[p].ifname, prog);
+		rc |= argv_add(&argv, &argc, arg);
+	}
+	for (i = 0; i < (int)cfg->dataplane.n_eal_args; i++)
+		rc |= argv_add(&argv, &argc, cfg->dataplane.eal_args[i]);
+	for (i = 0; i < extra_argc; i++)
+		rc |= argv_add(&argv, &argc, extra_argv[i]);
+	if (rc != 0)
+		return -ENOMEM;
+	*argv_out = argv;
+	return argc;
+}
+
+static int port_setup(struct dp *d, uint16_t p)
+{
+	struct dp_port *port = &d->ports[p];
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	uint16_t nb_rxd = PORT_RX_DESC, nb_txd = PORT_TX_DESC;
+	char pool_name[RTE_MEMPOOL_NAMESIZE];
+	int socket, rc;
+
+	rc = rte_eth_dev_get_port_by_name(port->vdev, &port->port_id);
+	if (rc < 0) {
+		log_msg("port %s (%s): no ethdev %s", port->name, port->ifname,
+			port->vdev);
+		return rc;
+	}
+	socket = rte_eth_dev_socket_id(port->port_id);
+	if (socket < 0)
+		socket = (int)rte_socket_id();
+	/* One pool per port: the af_xdp PMD turns its port's pool into that
+	 * socket's UMEM. */
+	snprintf(pool_name, sizeof(pool_name), "twp_pool%u", p);
+	port->pool = rte_pktmbuf_pool_create(pool_name, d->cfg->dataplane.mbufs,
+					     PORT_POOL_CACHE, 0,
+					     RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	if (port->pool == NULL) {
+		log_msg("port %s: mempool of %u mbufs: %s", port->name,
+			d->cfg->dataplane.mbufs, rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	rc = rte_eth_dev_info_get(port->port_id, &info);
+	if (rc < 0)
+		return rc;
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_configure(port->port_id, 1, 1, &conf);
+	if (rc == 0)
+		rc = rte_eth_dev_adjust_nb_rx_tx_desc(port->port_id, &nb_rxd,
+						      &nb_txd);
+	if (rc == 0)
+		rc = rte_eth_rx_queue_setup(port->port_id, 0, nb_rxd,
+					    (unsigned int)socket, NULL,
+					    port->pool);
+	if (rc == 0)
+		rc = rte_eth_tx_queue_setup(port->port_id, 0, nb_txd,
+					    (unsigned int)socket, NULL);
+	if (rc == 0)
+		rc = rte_eth_dev_start(port->port_id);
+	if (rc < 0) {
+		log_msg("port %s (%s): setup failed: %s", port->name,
+			port->ifname, rte_strerror(-rc));
+		return rc;
+	}
+	port->started = true;
+	rte_eth_macaddr_get(port->port_id, &port->mac);
+	log_msg("port %u %s: interface %s, ethdev %u (%s), mac "
+		RTE_ETHER_ADDR_PRT_FMT, p, port->name, port->ifname,
+		port->port_id, info.driver_name,
+		RTE_ETHER_ADDR_BYTES(&port->mac));
+	return 0;
+}
+
+int port_setup_all(struct dp *d)
+{
+	uint16_t p;
+	int rc;
+
+	for (p = 0; p < d->n_ports; p++) {
+		rc = port_setup(d, p);
+		if (rc < 0)
+			return rc;
+	}
+	port_link_poll(d);
+	return 0;
+}
+
+static int local_addr_insert(int fd, const struct cfg_addr *a, uint32_t port)
+{
+	struct xdp_local_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.family = a->family;
+	memcpy(k.addr, a->addr, sizeof(k.addr));
+	return bpf_map_update_elem(fd, &k, &port, BPF_ANY) < 0 ? -errno : 0;
+}
+
+/* After the ports start: the PMD has loaded the program and libbpf has
+ * pinned its maps. Our own addresses go to the kernel (BGP, ARP replies
+ * to us, ping). */
+int port_local_addrs_insert(struct dp *d)
+{
+	const struct twp_config *cfg = d->cfg;
+	char path[PATH_MAX], buf[64];
+	unsigned int i;
+	int fd, rc = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", XDP_PIN_ROOT,
+		 XDP_MAP_LOCAL_ADDRS);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		rc = -errno;
+		log_msg("%s: %s (does the XDP program pin it?)", path,
+			strerror(-rc));
+		return rc;
+	}
+	for (i = 0; i < cfg->n_links && rc == 0; i++) {
+		rc = local_addr_insert(fd, &cfg->links[i].local_address, i);
+		log_msg("local address %s (%s)%s",
+			cfg_addr_str(&cfg->links[i].local_address, buf,
+				     sizeof(buf)),
+			cfg->links[i].name, rc == 0 ? "" : ": insert failed");
+	}
+	if (rc == 0) {
+		rc = local_addr_insert(fd, &cfg->lan.address,
+				       cfg_lan_port(cfg));
+		log_msg("local address %s (lan)%s",
+			cfg_addr_str(&cfg->lan.address, buf, sizeof(buf)),
+			rc == 0 ? "" : ": insert failed");
+	}
+	close(fd);
+	return rc;
+}
+
+/* Main lcore, about every 100 ms: the forwarding lcores read link_up. */
+void port_link_poll(struct dp *d)
+{
+	struct rte_eth_link link;
+	uint16_t p;
+
+	for (p = 0; p < d->n_ports; p++) {
+		uint8_t up;
+
+		if (!d->ports[p].started)
+			continue;
+		memset(&link, 0, sizeof(link));
+		if (rte_eth_link_get_nowait(d->ports[p].port_id, &link) < 0)
+			continue;
+		up = link.link_status == RTE_ETH_LINK_UP;
+		if (d->nhg.link_up[p] != up)
+			log_msg("port %s (%s): link %s", d->ports[p].name,
+				d->ports[p].ifname, up ? "up" : "down");
+		d->nhg.link_up[p] = up;
+	}
+}
+
+/* Stop and close: the PMD detaches its XDP program from the interface. */
+void port_close_all(struct dp *d)
+{
+	uint16_t p;
+
+	for (p = 0; p < d->n_ports; p++) {
+		if (!d->ports[p].started)
+			continue;
+		rte_eth_dev_stop(d->ports[p].port_id);
+		rte_eth_dev_close(d->ports[p].port_id);
+		d->ports[p].started = false;
+	}
+}

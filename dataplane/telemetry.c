@@ -1,0 +1,152 @@
+/* twinpath-dp's numbers on the DPDK telemetry socket
+ * (/var/run/dpdk/twinpath-<instance>/dpdk_telemetry.v2): /twinpath/ports,
+ * /twinpath/drops, /twinpath/fib, /twinpath/nexthops. The keys are an
+ * interface: the integration tests and the demo read them. Runs on the
+ * telemetry thread: per-lcore counters are summed on read, tables are
+ * read under ctl_lock. */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_telemetry.h>
+
+#include "dp.h"
+#include "log.h"
+
+static uint64_t sum_port(const uint64_t *first, size_t stride_u64,
+			 unsigned int n)
+{
+	uint64_t s = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		s += __atomic_load_n(first + i * stride_u64, __ATOMIC_RELAXED);
+	return s;
+}
+
+#define SUM(field)                                                        \
+	sum_port(&(field), sizeof(struct dp_lcore_stats) / sizeof(uint64_t), \
+		 RTE_MAX_LCORE)
+
+static int tel_ports(const char *cmd, const char *params,
+		     struct rte_tel_data *out)
+{
+	uint16_t p;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(out);
+	for (p = 0; p < dp.n_ports; p++) {
+		struct rte_tel_data *port = rte_tel_data_alloc();
+
+		if (port == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(port);
+		rte_tel_data_add_dict_u64(port, "index", p);
+		rte_tel_data_add_dict_u64(port, "port_id", dp.ports[p].port_id);
+		rte_tel_data_add_dict_string(port, "interface",
+					     dp.ports[p].ifname);
+		rte_tel_data_add_dict_u64(port, "rx_packets",
+					  SUM(dp.stats[0].rx[p]));
+		rte_tel_data_add_dict_u64(port, "tx_packets",
+					  SUM(dp.stats[0].tx[p]));
+		rte_tel_data_add_dict_u64(port, "tx_dropped",
+					  SUM(dp.stats[0].tx_dropped[p]));
+		rte_tel_data_add_dict_u64(port, "link_up", dp.nhg.link_up[p]);
+		rte_tel_data_add_dict_container(out, dp.ports[p].name, port, 0);
+	}
+	return 0;
+}
+
+static int tel_drops(const char *cmd, const char *params,
+		     struct rte_tel_data *out)
+{
+	unsigned int r;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(out);
+	for (r = 0; r < DROP_MAX; r++)
+		rte_tel_data_add_dict_u64(out, dp_drop_names[r],
+					  SUM(dp.stats[0].drop[r]));
+	return 0;
+}
+
+static int tel_fib(const char *cmd, const char *params,
+		   struct rte_tel_data *out)
+{
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(out);
+	pthread_mutex_lock(&dp.ctl_lock);
+	rte_tel_data_add_dict_u64(out, "generation", dp.applied_generation);
+	rte_tel_data_add_dict_u64(out, "routes", dp.n_routes);
+	rte_tel_data_add_dict_u64(out, "nexthops", dp.nhg.n_nexthops);
+	rte_tel_data_add_dict_u64(out, "groups", dp.nhg.n_groups);
+	rte_tel_data_add_dict_u64(out, "records_applied", dp.records_applied);
+	rte_tel_data_add_dict_u64(out, "records_invalid", dp.records_invalid);
+	pthread_mutex_unlock(&dp.ctl_lock);
+	return 0;
+}
+
+/* At most RTE_TEL_MAX_DICT_ENTRIES nexthops fit in one answer. */
+static int tel_nexthops(const char *cmd, const char *params,
+			struct rte_tel_data *out)
+{
+	unsigned int id, n = 0;
+	char key[16], addr[64];
+	int rc = 0;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(out);
+	pthread_mutex_lock(&dp.ctl_lock);
+	for (id = 1; id < NH_MAX && n < RTE_TEL_MAX_DICT_ENTRIES; id++) {
+		const struct nexthop *nh = dp.nhg.nh[id];
+		struct rte_tel_data *e;
+		struct cfg_addr gw;
+
+		if (nh == NULL)
+			continue;
+		e = rte_tel_data_alloc();
+		if (e == NULL) {
+			rc = -ENOMEM;
+			break;
+		}
+		memset(&gw, 0, sizeof(gw));
+		gw.family = nh->family;
+		gw.len = nh->family == AF_INET ? 32 : 128;
+		memcpy(gw.addr, nh->gateway, sizeof(gw.addr));
+		rte_tel_data_start_dict(e);
+		rte_tel_data_add_dict_u64(e, "port", nh->port);
+		rte_tel_data_add_dict_string(e, "gateway",
+					     cfg_addr_str(&gw, addr,
+							  sizeof(addr)));
+		snprintf(addr, sizeof(addr), RTE_ETHER_ADDR_PRT_FMT,
+			 RTE_ETHER_ADDR_BYTES(&nh->mac));
+		rte_tel_data_add_dict_string(e, "mac", addr);
+		rte_tel_data_add_dict_u64(e, "resolved", nh->resolved);
+		snprintf(key, sizeof(key), "%u", id);
+		rte_tel_data_add_dict_container(out, key, e, 0);
+		n++;
+	}
+	pthread_mutex_unlock(&dp.ctl_lock);
+	return rc;
+}
+
+int telemetry_init(void)
+{
+	int rc = 0;
+
+	rc |= rte_telemetry_register_cmd("/twinpath/ports", tel_ports,
+		"Per port: index, port_id, interface, rx/tx packets, "
+		"tx_dropped, link_up");
+	rc |= rte_telemetry_register_cmd("/twinpath/drops", tel_drops,
+		"Dropped packets by reason, summed over lcores");
+	rc |= rte_telemetry_register_cmd("/twinpath/fib", tel_fib,
+		"Applied generation, routes, nexthops, groups, records");
+	rc |= rte_telemetry_register_cmd("/twinpath/nexthops", tel_nexthops,
+		"Nexthops by id: port, gateway, mac, resolved");
+	if (rc != 0)
+		log_msg("telemetry: registering commands failed");
+	return rc != 0 ? -EINVAL : 0;
+}
