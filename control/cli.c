@@ -1,0 +1,357 @@
+/* CLI server: renders status, nexthops and routes as text for a person or
+ * as JSON for scripts. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "log.h"
+
+static int mkdir_parent(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char *p;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	p = strrchr(dir, '/');
+	if (p == NULL || p == dir)
+		return 0;
+	*p = '\0';
+	for (p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int cli_listen(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd, rc;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	rc = mkdir_parent(path);
+	if (rc < 0)
+		return rc;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* A socket file left by a killed twinpathd: only one twinpathd per
+	 * instance can hold the channel, so by now it is stale. */
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(fd, 8) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static const char *mac_str(const struct fp_nexthop *nh, char *buf,
+			   size_t len)
+{
+	if (!nh->resolved)
+		return "incomplete";
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", nh->mac[0],
+		 nh->mac[1], nh->mac[2], nh->mac[3], nh->mac[4], nh->mac[5]);
+	return buf;
+}
+
+static bool pid_alive(uint32_t pid)
+{
+	return pid != 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+static void show_status(struct twpd *d, bool json, FILE *f)
+{
+	const struct twp_config *cfg = d->cfg;
+	const struct chan_header *h = d->chan.hdr;
+	uint32_t dp_pid = __atomic_load_n(&h->dp_pid, __ATOMIC_RELAXED);
+	uint64_t dp_hb = __atomic_load_n(&h->dp_heartbeat_ns, __ATOMIC_RELAXED);
+	uint64_t now = chan_now_ns();
+	long long age_ms = dp_hb ? (long long)((now - dp_hb) / 1000000) : -1;
+	bool alive = pid_alive(dp_pid);
+	const char *mode = cfg->mode == CFG_MODE_ACTIVE_ACTIVE ?
+				   "active-active" : "active-standby";
+	char a[64], b[64], m[32];
+	unsigned int i;
+
+	if (json) {
+		fprintf(f, "{\"instance\":");
+		json_str(f, cfg->instance);
+		fprintf(f, ",\"mode\":\"%s\",\"config\":", mode);
+		json_str(f, cfg->path);
+		fprintf(f, ",\"channel\":{\"name\":");
+		json_str(f, d->chan.name);
+		fprintf(f, ",\"generation_sent\":%llu,\"generation_applied\":"
+			"%llu,\"dp_pid\":%u,\"dp_alive\":%s,"
+			"\"dp_heartbeat_age_ms\":%lld,\"outbox_records\":%zu,"
+			"\"ring_refusals\":%llu,\"records_rejected\":%llu},"
+			"\"links\":[",
+			(unsigned long long)h->generation,
+			(unsigned long long)h->applied_generation, dp_pid,
+			alive ? "true" : "false", age_ms,
+			fibpush_queued(d->fp),
+			(unsigned long long)h->c2d_refused,
+			(unsigned long long)h->rec_invalid);
+		for (i = 0; i < cfg->n_links; i++) {
+			const struct cfg_link *l = &cfg->links[i];
+			const struct fp_nexthop *nh = &d->fp->nh[i];
+
+			fprintf(f, "%s{\"name\":", i ? "," : "");
+			json_str(f, l->name);
+			fprintf(f, ",\"interface\":");
+			json_str(f, l->interface);
+			fprintf(f, ",\"port\":%u,\"local_address\":\"%s\","
+				"\"peer_address\":\"%s\",\"remote_as\":%u,"
+				"\"local_pref\":%u,\"mtu\":%u,\"peer_mac\":",
+				i, cfg_addr_str(&l->local_address, a, sizeof(a)),
+				cfg_addr_str(&l->peer_address, b, sizeof(b)),
+				l->remote_as, l->local_pref, l->mtu);
+			if (nh->resolved)
+				fprintf(f, "\"%s\"}", mac_str(nh, m, sizeof(m)));
+			else
+				fprintf(f, "null}");
+		}
+		fprintf(f, "]}\n");
+		return;
+	}
+	fprintf(f, "instance %s, mode %s, config %s\n", cfg->instance, mode,
+		cfg->path);
+	fprintf(f, "channel %s\n", d->chan.name);
+	fprintf(f, "  generation sent     %llu\n",
+		(unsigned long long)h->generation);
+	fprintf(f, "  generation applied  %llu%s\n",
+		(unsigned long long)h->applied_generation,
+		h->applied_generation == h->generation ? " (in sync)" :
+							 " (sync pending)");
+	if (dp_pid == 0)
+		fprintf(f, "  data plane          not attached\n");
+	else
+		fprintf(f, "  data plane          pid %u %s, heartbeat %lld ms "
+			"ago\n", dp_pid, alive ? "alive" : "DEAD", age_ms);
+	fprintf(f, "  outbox              %zu records waiting\n",
+		fibpush_queued(d->fp));
+	fprintf(f, "  ring refusals       %llu\n",
+		(unsigned long long)h->c2d_refused);
+	fprintf(f, "  records rejected    %llu\n",
+		(unsigned long long)h->rec_invalid);
+	fprintf(f, "links\n  %-12s %-10s %-4s %-20s %-16s %-10s %-6s %-5s %s\n",
+		"NAME", "INTERFACE", "PORT", "LOCAL", "PEER", "REMOTE-AS",
+		"PREF", "MTU", "PEER-MAC");
+	for (i = 0; i < cfg->n_links; i++) {
+		const struct cfg_link *l = &cfg->links[i];
+
+		fprintf(f, "  %-12s %-10s %-4u %-20s %-16s %-10u %-6u %-5u %s\n",
+			l->name, l->interface, i,
+			cfg_addr_str(&l->local_address, a, sizeof(a)),
+			cfg_addr_str(&l->peer_address, b, sizeof(b)),
+			l->remote_as, l->local_pref, l->mtu,
+			mac_str(&d->fp->nh[i], m, sizeof(m)));
+	}
+}
+
+static void show_nexthops(struct twpd *d, bool json, FILE *f)
+{
+	char a[64], m[32], port[48];
+	unsigned int i;
+
+	if (json)
+		fprintf(f, "[");
+	else
+		fprintf(f, "%-4s %-16s %-10s %-26s %s\n", "ID", "PORT",
+			"INTERFACE", "GATEWAY", "MAC");
+	for (i = 0; i < d->fp->n_nh; i++) {
+		const struct fp_nexthop *nh = &d->fp->nh[i];
+
+		cfg_addr_str(&nh->gateway, a, sizeof(a));
+		if (json) {
+			fprintf(f, "%s{\"id\":%u,\"port\":%u,\"via\":",
+				i ? "," : "", nh->id, nh->port);
+			json_str(f, nh->label);
+			fprintf(f, ",\"interface\":");
+			json_str(f, nh->ifname);
+			fprintf(f, ",\"gateway\":\"%s\",\"resolved\":%s,"
+				"\"mac\":", a, nh->resolved ? "true" : "false");
+			if (nh->resolved)
+				fprintf(f, "\"%s\"}", mac_str(nh, m, sizeof(m)));
+			else
+				fprintf(f, "null}");
+			continue;
+		}
+		snprintf(port, sizeof(port), "%u (%s)", nh->port, nh->label);
+		fprintf(f, "%-4u %-16s %-10s %-26s %s\n", nh->id, port,
+			nh->ifname, a, mac_str(nh, m, sizeof(m)));
+	}
+	if (json)
+		fprintf(f, "]\n");
+}
+
+static void members(struct twpd *d, const uint32_t *ids, unsigned int n,
+		    bool json, FILE *f)
+{
+	char a[64];
+	unsigned int i;
+
+	if (!json && n == 0)
+		fprintf(f, "-");
+	for (i = 0; i < n; i++) {
+		const struct fp_nexthop *nh = fibpush_nexthop(d->fp, ids[i]);
+		const char *what = nh->port == cfg_lan_port(d->cfg) ?
+			cfg_addr_str(&nh->gateway, a, sizeof(a)) : nh->label;
+
+		if (json) {
+			fprintf(f, "%s{\"nexthop\":%u,\"via\":", i ? "," : "",
+				ids[i]);
+			json_str(f, what);
+			fprintf(f, "}");
+		} else {
+			fprintf(f, "%s%s", i ? "," : "", what);
+		}
+	}
+}
+
+static void show_routes(struct twpd *d, bool json, FILE *f)
+{
+	char p[64];
+	unsigned int i;
+
+	if (json)
+		fprintf(f, "[");
+	else
+		fprintf(f, "%-44s %-5s %s\n", "PREFIX", "GROUP",
+			"PRIMARY -> BACKUP");
+	for (i = 0; i < d->fp->n_route; i++) {
+		const struct fp_route *r = &d->fp->route[i];
+		const struct fp_group *g = fibpush_group(d->fp, r->group_id);
+		struct cfg_addr pfx = r->prefix;
+
+		/* always show the length, even for a host route */
+		cfg_addr_str(&pfx, p, sizeof(p));
+		if (strchr(p, '/') == NULL)
+			snprintf(p + strlen(p), sizeof(p) - strlen(p), "/%u",
+				 pfx.len);
+		if (json) {
+			fprintf(f, "%s{\"prefix\":\"%s\",\"group\":%u,"
+				"\"primary\":[", i ? "," : "", p, g->id);
+			members(d, g->primary, g->n_primary, true, f);
+			fprintf(f, "],\"backup\":[");
+			members(d, g->backup, g->n_backup, true, f);
+			fprintf(f, "]}");
+			continue;
+		}
+		fprintf(f, "%-44s %-5u ", p, g->id);
+		members(d, g->primary, g->n_primary, false, f);
+		if (g->n_backup > 0) {
+			fprintf(f, " -> ");
+			members(d, g->backup, g->n_backup, false, f);
+		}
+		fprintf(f, "\n");
+	}
+	if (json)
+		fprintf(f, "]\n");
+}
+
+int cli_answer(struct twpd *d, const char *req, FILE *out)
+{
+	char buf[256], *words[4], *save = NULL, *w;
+	unsigned int n = 0, i = 0;
+	bool json = false;
+
+	snprintf(buf, sizeof(buf), "%s", req);
+	for (w = strtok_r(buf, " \t\r\n", &save); w != NULL && n < 4;
+	     w = strtok_r(NULL, " \t\r\n", &save))
+		words[n++] = w;
+	if (n > 0 && strcmp(words[0], "json") == 0) {
+		json = true;
+		i = 1;
+	}
+	if (n - i == 2 && strcmp(words[i], "show") == 0) {
+		if (strcmp(words[i + 1], "status") == 0) {
+			show_status(d, json, out);
+			return 0;
+		}
+		if (strcmp(words[i + 1], "nexthops") == 0) {
+			show_nexthops(d, json, out);
+			return 0;
+		}
+		if (strcmp(words[i + 1], "routes") == 0) {
+			show_routes(d, json, out);
+			return 0;
+		}
+	}
+	fprintf(out, "error: unknown command '%s' (commands: show status, "
+		"show nexthops, show routes)\n", req);
+	return -EINVAL;
+}
+
+void cli_serve(struct twpd *d, int lfd)
+{
+	struct timeval tv = {.tv_sec = 1};
+	char req[256], *ans = NULL;
+	size_t anslen = 0, off = 0;
+	ssize_t len;
+	FILE *out;
+	int fd;
+
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* Requests are one short line from a local client: read it
+	 * synchronously, bounded so a stuck client cannot stall us. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	len = recv(fd, req, sizeof(req) - 1, 0);
+	if (len <= 0) {
+		close(fd);
+		return;
+	}
+	req[len] = '\0';
+	req[strcspn(req, "\r\n")] = '\0';
+	out = open_memstream(&ans, &anslen);
+	if (out == NULL) {
+		close(fd);
+		return;
+	}
+	cli_answer(d, req, out);
+	fclose(out);
+	while (off < anslen) {
+		ssize_t w = send(fd, ans + off, anslen - off, MSG_NOSIGNAL);
+
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	free(ans);
+	close(fd);
+}

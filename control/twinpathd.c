@@ -1,0 +1,263 @@
+/* twinpathd: loads the deployment file, learns nexthop MACs from the
+ * kernel, pushes nexthops, groups and routes to twinpath-dp over the shm
+ * channel, and answers twinpathctl. No DPDK EAL here. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "log.h"
+#include "twinpathd.h"
+
+#define TICK_MS 100
+#define NEIGH_EVERY_TICKS 10 /* resolution retries once a second */
+/* After a restart, the first full sync waits (at most this long) for the
+ * nexthop MACs, so it does not replace the data plane's resolved
+ * nexthops with unresolved ones: make-before-break. */
+#define FIRST_SYNC_WAIT_NS 3000000000ull
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: twinpathd --config FILE | --check FILE\n");
+}
+
+static void on_mac(void *arg, unsigned int idx, const uint8_t mac[6])
+{
+	struct twpd *d = arg;
+
+	if (fibpush_set_mac(d->fp, idx, mac) < 0)
+		log_msg("nexthop %u: out of memory queueing its MAC", idx + 1);
+}
+
+static void drain_events(struct twpd *d)
+{
+	struct chan_event ev[64];
+	unsigned int n, i;
+
+	while ((n = chan_recv_events(&d->chan, ev, 64)) > 0) {
+		for (i = 0; i < n; i++) {
+			switch (ev[i].type) {
+			case CHAN_EV_HELLO:
+				/* A new data plane has nothing to lose:
+				 * sync now, resolved or not. */
+				log_msg("data plane pid %u says hello: full "
+					"sync", ev[i].pid);
+				fibpush_full_sync(d->fp);
+				d->synced = true;
+				break;
+			case CHAN_EV_SYNC_DONE:
+				log_msg("data plane pid %u applied generation "
+					"%llu", ev[i].pid,
+					(unsigned long long)ev[i].arg);
+				break;
+			case CHAN_EV_REC_INVALID:
+				log_msg("data plane pid %u rejected record "
+					"seq %llu", ev[i].pid,
+					(unsigned long long)ev[i].arg);
+				break;
+			case CHAN_EV_NEIGH_MISS: {
+				struct fp_nexthop *nh = ev[i].arg >= 1 &&
+					ev[i].arg <= d->fp->n_nh ?
+					&d->fp->nh[ev[i].arg - 1] : NULL;
+
+				if (nh == NULL)
+					break;
+				if (!nh->miss_logged)
+					log_msg("nexthop %u (%s) used while "
+						"unresolved: asking the kernel",
+						nh->id, nh->label);
+				nh->miss_logged = true;
+				neigh_kick(&d->neigh, nh->id - 1);
+				break;
+			}
+			default:
+				log_msg("data plane pid %u: unknown event %u",
+					ev[i].pid, ev[i].type);
+			}
+		}
+	}
+}
+
+static int run(const struct twp_config *cfg)
+{
+	struct itimerspec its = {
+		.it_interval = {.tv_nsec = TICK_MS * 1000000L},
+		.it_value = {.tv_nsec = TICK_MS * 1000000L},
+	};
+	struct sigaction sa = {.sa_handler = on_signal};
+	struct twpd d = {.cfg = cfg};
+	struct pollfd pfd[3];
+	unsigned int i, ticks = 0;
+	int tfd = -1, lfd = -1, rc;
+
+	d.started_ns = chan_now_ns();
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	rc = chan_open(&d.chan, cfg->instance, CHAN_ROLE_CONTROL);
+	if (rc < 0) {
+		log_msg("channel %s: %s%s", cfg->instance, strerror(-rc),
+			rc == -EBUSY ? " (another twinpathd runs this "
+				       "instance)" : "");
+		return 1;
+	}
+	d.fp = calloc(1, sizeof(*d.fp));
+	if (d.fp == NULL || fibpush_build(d.fp, cfg, &d.chan) < 0) {
+		log_msg("out of memory");
+		goto out;
+	}
+	rc = neigh_open(&d.neigh, on_mac, &d);
+	if (rc < 0) {
+		log_msg("netlink: %s", strerror(-rc));
+		goto out;
+	}
+	for (i = 0; i < d.fp->n_nh; i++) {
+		const struct fp_nexthop *nh = &d.fp->nh[i];
+
+		/* neighbour entry i is nexthop id i + 1 */
+		if (neigh_watch(&d.neigh, nh->ifname, &nh->gateway) < 0) {
+			log_msg("out of memory");
+			goto out;
+		}
+		if (d.neigh.e[i].ifindex == 0)
+			log_msg("interface %s does not exist (yet): nexthop "
+				"%u waits for it", nh->ifname, nh->id);
+	}
+	lfd = cli_listen(cfg->control.socket);
+	if (lfd < 0) {
+		log_msg("control socket %s: %s", cfg->control.socket,
+			strerror(-lfd));
+		goto out;
+	}
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (tfd < 0 || timerfd_settime(tfd, 0, &its, NULL) < 0) {
+		log_msg("timerfd: %s", strerror(errno));
+		goto out;
+	}
+	log_msg("instance %s: %u links, %u nexthops, %u groups, %u routes; "
+		"channel %s, control socket %s", cfg->instance, cfg->n_links,
+		d.fp->n_nh, d.fp->n_grp, d.fp->n_route, d.chan.name,
+		cfg->control.socket);
+
+	/* Make-before-break from the first moment: a data plane that kept
+	 * forwarding while we were gone keeps doing so until our SYNC_END,
+	 * which is sent once the MACs are known (or after a bounded wait). */
+	neigh_tick(&d.neigh);
+
+	pfd[0] = (struct pollfd){.fd = tfd, .events = POLLIN};
+	pfd[1] = (struct pollfd){.fd = neigh_fd(&d.neigh), .events = POLLIN};
+	pfd[2] = (struct pollfd){.fd = lfd, .events = POLLIN};
+	while (!stop_signal) {
+		if (poll(pfd, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_msg("poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[1].revents)
+			neigh_input(&d.neigh);
+		if (pfd[2].revents)
+			cli_serve(&d, lfd);
+		if (pfd[0].revents) {
+			uint64_t expirations;
+
+			if (read(tfd, &expirations, sizeof(expirations)) < 0)
+				continue;
+			chan_heartbeat(&d.chan);
+			drain_events(&d);
+			if (!d.synced &&
+			    (fibpush_all_resolved(d.fp) ||
+			     chan_now_ns() - d.started_ns >
+				     FIRST_SYNC_WAIT_NS)) {
+				fibpush_full_sync(d.fp);
+				d.synced = true;
+			}
+			fibpush_flush(d.fp);
+			if (++ticks % NEIGH_EVERY_TICKS == 0)
+				neigh_tick(&d.neigh);
+		}
+	}
+	if (stop_signal)
+		log_msg("signal %d: exiting", (int)stop_signal);
+out:
+	if (tfd >= 0)
+		close(tfd);
+	if (lfd >= 0) {
+		close(lfd);
+		unlink(cfg->control.socket);
+	}
+	if (d.neigh.nl != NULL)
+		neigh_close(&d.neigh);
+	if (d.fp != NULL) {
+		fibpush_free(d.fp);
+		free(d.fp);
+	}
+	chan_close(&d.chan);
+	return stop_signal ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"check", required_argument, NULL, 'k'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static struct twp_config cfg; /* large: not on the stack */
+	const char *path = NULL;
+	bool check = false;
+	char err[1024];
+	int opt;
+
+	log_init("twinpathd");
+	while ((opt = getopt_long(argc, argv, "c:k:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+		case 'k':
+			if (path != NULL) {
+				usage(stderr);
+				return 2;
+			}
+			path = optarg;
+			check = opt == 'k';
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (path == NULL || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (cfg_load(&cfg, path, err, sizeof(err)) < 0) {
+		/* the bare FILE:LINE line, so editors and tests can use it */
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	if (check) {
+		printf("%s: ok (instance %s, %u links, %u static routes)\n",
+		       path, cfg.instance, cfg.n_links, cfg.n_routes);
+		return 0;
+	}
+	return run(&cfg);
+}

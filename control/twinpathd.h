@@ -1,0 +1,21 @@
+/* twinpathd's state, shared by its main loop and the CLI. */
+#ifndef TWP_TWINPATHD_H
+#define TWP_TWINPATHD_H
+
+#include <stdbool.h>
+
+#include "chan.h"
+#include "config.h"
+#include "fibpush.h"
+#include "neigh.h"
+
+struct twpd {
+	const struct twp_config *cfg;
+	struct chan chan;
+	struct fibpush *fp;
+	struct neigh neigh;
+	uint64_t started_ns;
+	bool synced; /* the first full sync went out */
+};
+
+#endif
