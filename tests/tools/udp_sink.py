@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Receive the datagrams of udp_stream.py: bind --bind:--port, stop after
+--expect packets, --timeout seconds, or --idle seconds without a packet
+once the first arrived. Records each packet's TTL (IP_RECVTTL) and counts
+unique (flow, seq) and duplicates. With --flows it also knows which
+packets of a stream of --expect were never seen. Prints a JSON summary."""
+import argparse
+import json
+import select
+import socket
+import struct
+import sys
+import time
+
+MAGIC = b"TWPS"
+HEADER = struct.Struct("!4sIIII")
+IP_RECVTTL = getattr(socket, "IP_RECVTTL", 12)  # Linux value
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--bind", default="0.0.0.0")
+    ap.add_argument("--port", type=int, default=9000)
+    ap.add_argument("--expect", type=int, required=True)
+    ap.add_argument("--flows", type=int, default=None,
+                    help="the stream's flow count: report lost packets")
+    ap.add_argument("--run", type=int, default=None,
+                    help="count only this run id")
+    ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--idle", type=float, default=5.0)
+    ap.add_argument("--ready-file", default=None,
+                    help="created once the socket is bound")
+    args = ap.parse_args()
+
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+    s.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
+    s.bind((args.bind, args.port))
+    if args.ready_file:
+        open(args.ready_file, "w").close()
+
+    seen = set()
+    received = duplicates = foreign = 0
+    ttls = {}
+    flows_seen = {}
+    start = time.monotonic()
+    last = None
+    reason = "timeout"
+    while True:
+        now = time.monotonic()
+        if len(seen) >= args.expect:
+            reason = "expected"
+            break
+        if now - start >= args.timeout:
+            break
+        if last is not None and now - last >= args.idle:
+            reason = "idle"
+            break
+        wait = args.timeout - (now - start)
+        if last is not None:
+            wait = min(wait, args.idle - (now - last))
+        r, _, _ = select.select([s], [], [], max(wait, 0.0))
+        if not r:
+            continue
+        data, anc, _, _ = s.recvmsg(2048, socket.CMSG_SPACE(4))
+        last = time.monotonic()
+        if len(data) < HEADER.size or data[:4] != MAGIC:
+            foreign += 1
+            continue
+        _, run, flow, seq, _ = HEADER.unpack_from(data)
+        if args.run is not None and run != args.run:
+            foreign += 1
+            continue
+        received += 1
+        for level, ctype, cdata in anc:
+            if level == socket.IPPROTO_IP and ctype == socket.IP_TTL:
+                ttl = struct.unpack("i", cdata[:4])[0]
+                ttls[ttl] = ttls.get(ttl, 0) + 1
+        if (flow, seq) in seen:
+            duplicates += 1
+        else:
+            seen.add((flow, seq))
+            flows_seen[flow] = flows_seen.get(flow, 0) + 1
+    out = {
+        "received": received, "unique": len(seen), "duplicates": duplicates,
+        "expected": args.expect, "foreign": foreign, "stop": reason,
+        "flows_seen": len(flows_seen),
+        "ttl": {str(k): v for k, v in sorted(ttls.items())},
+        "seconds": round(time.monotonic() - start, 3),
+    }
+    if args.flows:
+        # udp_stream sends packet k as (flow k % flows, seq k // flows).
+        lost = [k for k in range(args.expect)
+                if (k % args.flows, k // args.flows) not in seen]
+        out["lost"] = len(lost)
+        out["lost_first"] = lost[:20]
+    else:
+        out["lost"] = max(0, args.expect - len(seen))
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

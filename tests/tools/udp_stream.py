@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Send a bounded UDP stream: --count datagrams to --dst:--port at --rate
+packets/s, spread round-robin over --flows flows (one source port each,
+--sport-base + flow). Each payload carries a run id, the flow id and the
+flow's sequence number (see udp_sink.py). Prints a JSON summary.
+Lab use only: send to addresses inside the lab's namespaces."""
+import argparse
+import errno
+import json
+import os
+import socket
+import struct
+import sys
+import time
+
+MAGIC = b"TWPS"
+# magic, run id, flow id, sequence within the flow, total packets sent in
+# the run so far: network byte order.
+HEADER = struct.Struct("!4sIIII")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--dst", required=True)
+    ap.add_argument("--port", type=int, default=9000)
+    ap.add_argument("--flows", type=int, default=64)
+    ap.add_argument("--count", type=int, default=1000)
+    ap.add_argument("--rate", type=float, default=1000.0, help="packets/s")
+    ap.add_argument("--ttl", type=int, default=64)
+    ap.add_argument("--size", type=int, default=64, help="payload bytes")
+    ap.add_argument("--sport-base", type=int, default=40000)
+    ap.add_argument("--run", type=int, default=None, help="run id (random)")
+    ap.add_argument("--max-seconds", type=float, default=120.0,
+                    help="hard bound on the stream's duration")
+    args = ap.parse_args()
+    if not (1 <= args.flows <= 4096 and 0 < args.count <= 10_000_000
+            and args.rate > 0 and 1 <= args.ttl <= 255):
+        ap.error("flows 1..4096, count 1..10^7, rate > 0, ttl 1..255")
+    run = args.run if args.run is not None else struct.unpack(
+        "!I", os.urandom(4))[0]
+    pad = b"\0" * max(0, args.size - HEADER.size)
+
+    socks = []
+    for f in range(args.flows):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, args.ttl)
+        s.bind(("0.0.0.0", args.sport_base + f))
+        s.connect((args.dst, args.port))
+        socks.append(s)
+
+    seq = [0] * args.flows
+    sent = retries = 0
+    start = time.monotonic()
+    deadline = start + args.max_seconds
+    while sent < args.count and time.monotonic() < deadline:
+        # Pace: never ahead of the schedule (bursts up to the lag).
+        ahead = start + sent / args.rate - time.monotonic()
+        if ahead > 0:
+            time.sleep(ahead)
+        f = sent % args.flows
+        msg = HEADER.pack(MAGIC, run, f, seq[f], sent) + pad
+        try:
+            socks[f].send(msg)
+        except OSError as e:
+            # A full local queue or a neighbour not resolved yet is not
+            # network loss: retry the same packet shortly.
+            if e.errno in (errno.ENOBUFS, errno.EAGAIN, errno.EHOSTUNREACH,
+                           errno.ECONNREFUSED):
+                retries += 1
+                time.sleep(0.001)
+                continue
+            raise
+        seq[f] += 1
+        sent += 1
+    elapsed = time.monotonic() - start
+    for s in socks:
+        s.close()
+    print(json.dumps({
+        "run": run, "dst": args.dst, "port": args.port, "flows": args.flows,
+        "sent": sent, "requested": args.count, "retries": retries,
+        "ttl": args.ttl, "seconds": round(elapsed, 3),
+        "rate_pps": round(sent / elapsed, 1) if elapsed > 0 else None,
+    }))
+    return 0 if sent == args.count else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
