@@ -22,7 +22,11 @@ int channel_init(struct dp *d)
 		return rc;
 	}
 	d->chan_ok = true;
-	d->applied_generation = d->chan.hdr->applied_generation;
+	/* a new data plane has applied nothing yet, whatever a previous
+	 * instance left in the header */
+	d->applied_generation = 0;
+	__atomic_store_n(&d->chan.hdr->applied_generation, 0,
+			 __ATOMIC_RELEASE);
 	/* A restarted data plane has no state: ask for all of it. */
 	rc = chan_send_event(&d->chan, CHAN_EV_HELLO, 0);
 	log_msg("channel '%s' open (data role), hello %s", d->cfg->instance,

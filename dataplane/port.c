@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -266,6 +267,24 @@ int port_local_addrs_insert(struct dp *d)
 	return rc;
 }
 
+/* The af_xdp PMD reports its link up whatever the interface does: ask
+ * the kernel for the carrier too (IFF_RUNNING). -1 when unknown. */
+static int kernel_carrier(const char *ifname)
+{
+	static int fd = -1;
+	struct ifreq ifr;
+
+	if (fd < 0)
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return -1;
+	return (ifr.ifr_flags & IFF_RUNNING) != 0;
+}
+
 /* Main lcore, about every 100 ms: the forwarding lcores read link_up. */
 void port_link_poll(struct dp *d)
 {
@@ -280,7 +299,8 @@ void port_link_poll(struct dp *d)
 		memset(&link, 0, sizeof(link));
 		if (rte_eth_link_get_nowait(d->ports[p].port_id, &link) < 0)
 			continue;
-		up = link.link_status == RTE_ETH_LINK_UP;
+		up = link.link_status == RTE_ETH_LINK_UP &&
+		     kernel_carrier(d->ports[p].ifname) != 0;
 		if (d->nhg.link_up[p] != up)
 			log_msg("port %s (%s): link %s", d->ports[p].name,
 				d->ports[p].ifname, up ? "up" : "down");
