@@ -217,6 +217,9 @@ lab_up_steps() {
 	done
 	lab_sysctl up1 net.ipv4.ip_forward=1
 	lab_sysctl up2 net.ipv4.ip_forward=1
+	# Every Time Exceeded the routers owe is sent, so tests can count them.
+	lab_sysctl up1 net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_msgs_per_sec=100000
+	lab_sysctl up2 net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_msgs_per_sec=100000
 	lab_sysctl gw net.ipv4.ip_forward=0
 
 	lab_bird_conf up1 203.0.113.2 203.0.113.1 192.0.2.2
@@ -377,13 +380,14 @@ lab_wait_sync() {
 	lab_die "fib generation ${gen:-?} never reached $want"
 }
 
-# lab_sink ROLE NAME ARGS...: start udp_sink in ROLE in the background; its
-# JSON goes to $LAB_DIR/NAME.json; returns once it is bound.
-lab_sink() {
-	local role=$1 name=$2 i
-	shift 2
+# lab_listen ROLE NAME TOOL ARGS...: start a listening tool of tests/tools
+# (udp_sink.py, icmp_sink.py: both take --ready-file) in ROLE in the
+# background; its JSON goes to $LAB_DIR/NAME.json; returns once it listens.
+lab_listen() {
+	local role=$1 name=$2 tool=$3 i
+	shift 3
 	rm -f "$LAB_DIR/$name.ready" "$LAB_DIR/$name.json"
-	ns_exec "$role" python3 "$LAB_TOOLS/udp_sink.py" \
+	ns_exec "$role" python3 "$LAB_TOOLS/$tool" \
 		--ready-file "$LAB_DIR/$name.ready" "$@" \
 		>"$LAB_DIR/$name.json" 2>"$LAB_DIR/$name.err" &
 	echo $! >"$LAB_DIR/$name.sinkpid"
@@ -392,12 +396,30 @@ lab_sink() {
 		sleep 0.1
 	done
 	cat "$LAB_DIR/$name.err" >&2
-	lab_die "udp_sink $name did not bind"
+	lab_die "$tool ($name) did not start listening"
 }
 
-# lab_sink_wait NAME: wait for a sink to finish; prints its JSON.
+# lab_sink ROLE NAME ARGS...: a udp_sink.py (see lab_listen).
+lab_sink() {
+	local role=$1 name=$2
+	shift 2
+	lab_listen "$role" "$name" udp_sink.py "$@"
+}
+
+# lab_stream NAME ARGS...: udp_stream.py from the LAN host, in the
+# background; JSON in $LAB_DIR/NAME.json; lab_sink_wait NAME waits for it.
+lab_stream() {
+	local name=$1
+	shift
+	ns_exec lan python3 "$LAB_TOOLS/udp_stream.py" "$@" \
+		>"$LAB_DIR/$name.json" 2>"$LAB_DIR/$name.err" &
+	echo $! >"$LAB_DIR/$name.sinkpid"
+}
+
+# lab_sink_wait NAME: wait for a sink or stream to finish; prints its JSON.
 lab_sink_wait() {
 	wait "$(cat "$LAB_DIR/$1.sinkpid")"
+	rm -f "$LAB_DIR/$1.sinkpid"
 	cat "$LAB_DIR/$1.json"
 }
 

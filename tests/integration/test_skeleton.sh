@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# The walking skeleton end to end (issue 2): LAN host -> twinpath-dp ->
+# both links -> BIRD upstreams -> server, with twinpathd pushing the
+# config's static routes. Checks zero loss, the ECMP split, the TTL, and
+# that SIGKILL of twinpathd mid-stream costs nothing.
+# Usage: BUILD=<build root> bash tests/integration/test_skeleton.sh
+set -u
+BUILD=${BUILD:-${1:-build}}
+LAB_NO_TRAP=1 # our own trap below tears down and prints the tally
+source "$(dirname "$0")/../lab.sh"
+
+CONF=$LAB_SRC/config/lab-active-active.conf
+SERVER=198.51.100.10
+FLOWS=128
+TTL=64
+passed=0
+failed=0
+
+ok() {
+	passed=$((passed + 1))
+	echo "PASS: $*"
+}
+ko() {
+	failed=$((failed + 1))
+	echo "FAIL: $*"
+}
+finish() {
+	local rc=$?
+	trap - EXIT INT TERM
+	# A step that died without a verdict is a failure too.
+	[ $rc -ne 0 ] && [ $failed -eq 0 ] && ko "aborted (status $rc)"
+	if [ $failed -gt 0 ]; then
+		lab_tail dp
+		lab_tail cp
+	fi
+	lab_down
+	echo "$passed passed, $failed failed"
+	[ $failed -eq 0 ]
+}
+trap finish EXIT
+trap 'ko "interrupted"; exit 130' INT TERM
+
+# fatal MSG: a step the rest depends on failed.
+fatal() {
+	ko "$*"
+	exit 1
+}
+
+j() { lab_json "$@"; } # FILE EXPR
+
+ports_snapshot() { lab_stats /twinpath/ports >"$LAB_DIR/$1.ports.json"; }
+
+# link_delta FROM TO LINK: tx_packets the link sent between two snapshots.
+link_delta() {
+	python3 -c 'import json,sys
+a = json.load(open(sys.argv[1]))["/twinpath/ports"]
+b = json.load(open(sys.argv[2]))["/twinpath/ports"]
+print(b[sys.argv[3]]["tx_packets"] - a[sys.argv[3]]["tx_packets"])' \
+		"$LAB_DIR/$1.ports.json" "$LAB_DIR/$2.ports.json" "$3"
+}
+
+# check_stream NAME SENT: the sink NAME got every packet once.
+check_stream() {
+	local name=$1 sent=$2 what=$3 uniq lost dup
+	uniq=$(j "$LAB_DIR/$name.json" 'j["unique"]')
+	lost=$(j "$LAB_DIR/$name.json" 'j["lost"]')
+	dup=$(j "$LAB_DIR/$name.json" 'j["duplicates"]')
+	if [ "$uniq" -eq "$sent" ] && [ "$lost" -eq 0 ]; then
+		ok "$what: all $sent packets arrived"
+	else
+		ko "$what: $uniq of $sent packets arrived, $lost lost (first: $(j "$LAB_DIR/$name.json" 'j["lost_first"]'))"
+	fi
+	if [ "$dup" -eq 0 ]; then
+		ok "$what: no duplicates"
+	else
+		ko "$what: $dup duplicates"
+	fi
+}
+
+# check_split FROM TO SENT WHAT: each link carried 30-70 % of the packets.
+# Every flow sends the same number of packets, so this is the flow split.
+check_split() {
+	local from=$1 to=$2 sent=$3 what=$4 l d1 d2
+	d1=$(link_delta "$from" "$to" link1)
+	d2=$(link_delta "$from" "$to" link2)
+	for l in 1 2; do
+		local d=$d1
+		[ $l -eq 2 ] && d=$d2
+		if [ $((d * 100)) -ge $((sent * 30)) ] && [ $((d * 100)) -le $((sent * 70)) ]; then
+			ok "$what: link$l carried $d of $sent packets ($((d * 100 / sent)) %, within 30-70 %)"
+		else
+			ko "$what: link$l carried $d of $sent packets ($((d * 100 / sent)) %, want 30-70 %)"
+		fi
+	done
+	if [ $((d1 + d2)) -eq "$sent" ]; then
+		ok "$what: links sent exactly the $sent packets of the stream"
+	else
+		ko "$what: links sent $((d1 + d2)) packets for a stream of $sent"
+	fi
+}
+
+echo "== lab up, twinpath-dp and twinpathd with $(basename "$CONF")"
+lab_up || fatal "lab did not come up"
+lab_start_dp "$CONF" || fatal "twinpath-dp did not start"
+lab_start_cp "$CONF" || fatal "twinpathd did not start"
+gen1=$(lab_wait_sync 1) || fatal "no sync from twinpathd"
+ok "twinpathd synced the FIB (generation $gen1)"
+
+echo "== (a)(b)(c) a stream over $FLOWS flows"
+N=6000
+ports_snapshot a0
+lab_sink srv a --bind $SERVER --port 9000 --expect $N --flows $FLOWS \
+	--timeout 60 --idle 5 || fatal "sink did not start"
+lab_stream a_tx --dst $SERVER --port 9000 --flows $FLOWS --count $N \
+	--rate 2000 --ttl $TTL
+lab_sink_wait a_tx >/dev/null
+lab_sink_wait a >/dev/null
+ports_snapshot a1
+sent=$(j "$LAB_DIR/a_tx.json" 'j["sent"]')
+[ "$sent" -eq $N ] || ko "stream sent $sent of $N packets"
+check_stream a "$sent" "stream"
+check_split a0 a1 "$sent" "stream"
+flows=$(j "$LAB_DIR/a.json" 'j["flows_seen"]')
+[ "$flows" -eq $FLOWS ] && ok "all $FLOWS flows arrived" ||
+	ko "$flows of $FLOWS flows arrived"
+ttls=$(j "$LAB_DIR/a.json" 'sorted(j["ttl"])')
+if [ "$ttls" = "['$((TTL - 2))']" ]; then
+	ok "server saw TTL $((TTL - 2)) on every packet (sent $TTL: twinpath-dp and the upstream each took one)"
+else
+	ko "server saw TTLs $ttls, want only $((TTL - 2)) (sent $TTL)"
+fi
+
+# TTL at the upstream, without a capture: sent with TTL 2, a packet leaves
+# twinpath-dp with 1 and the upstream router must answer Time Exceeded
+# (which also crosses twinpath-dp back to the LAN). Had twinpath-dp taken
+# two, it would have dropped them itself; none, the server would get them.
+echo "== (c) TTL at the upstreams: TTL 2 runs out exactly there"
+M=200
+lab_listen lan te icmp_sink.py --dst $SERVER --port 9002 --expect $M \
+	--timeout 30 --idle 5 || fatal "icmp sink did not start"
+lab_sink srv te_srv --bind $SERVER --port 9002 --expect 1 --timeout 8 --idle 8
+lab_stream te_tx --dst $SERVER --port 9002 --flows $FLOWS --count $M \
+	--rate 200 --ttl 2
+lab_sink_wait te_tx >/dev/null
+lab_sink_wait te >/dev/null
+lab_sink_wait te_srv >/dev/null
+te=$(j "$LAB_DIR/te.json" 'j["time_exceeded"]')
+from=$(j "$LAB_DIR/te.json" '" ".join(sorted(j["from"]))')
+if [ "$te" -eq $M ] && [ "$from" = "203.0.113.2 203.0.113.6" ]; then
+	ok "all $M TTL-2 packets expired at the upstreams ($(j "$LAB_DIR/te.json" 'j["from"]'))"
+else
+	ko "$te of $M TTL-2 packets reported expired, from '$from' (want both 203.0.113.2 and 203.0.113.6)"
+fi
+got=$(j "$LAB_DIR/te_srv.json" 'j["received"]')
+[ "$got" -eq 0 ] && ok "no TTL-2 packet reached the server" ||
+	ko "$got TTL-2 packets reached the server: TTL not decremented"
+
+echo "== (d) kill -9 twinpathd mid-stream, restart, resync"
+N=8000
+ports_snapshot d0
+lab_sink srv d --bind $SERVER --port 9001 --expect $N --flows $FLOWS \
+	--timeout 90 --idle 10 || fatal "sink did not start"
+lab_stream d_tx --dst $SERVER --port 9001 --flows $FLOWS --count $N \
+	--rate 1000 --ttl $TTL
+sleep 2
+lab_kill_cp KILL && ok "twinpathd killed with SIGKILL mid-stream" ||
+	ko "twinpathd did not die from SIGKILL"
+sleep 1
+dp_pid=$(cat "$LAB_DIR/dp.pid")
+lab_pid_alive "$dp_pid" && ok "twinpath-dp kept running headless" ||
+	ko "twinpath-dp died with twinpathd"
+gen_before=$(lab_fib_generation)
+lab_start_cp "$CONF" || fatal "twinpathd did not restart"
+if gen2=$(lab_wait_sync $((gen_before + 1))); then
+	ok "restarted twinpathd resynced with a higher generation ($gen_before -> $gen2)"
+else
+	ko "no resync after restart (generation stayed $gen_before)"
+fi
+lab_sink_wait d_tx >/dev/null
+lab_sink_wait d >/dev/null
+ports_snapshot d1
+sent=$(j "$LAB_DIR/d_tx.json" 'j["sent"]')
+check_stream d "$sent" "stream across kill -9 and resync"
+
+echo "== after the resync"
+N=4000
+ports_snapshot e0
+lab_sink srv e --bind $SERVER --port 9003 --expect $N --flows $FLOWS \
+	--timeout 60 --idle 5 || fatal "sink did not start"
+lab_stream e_tx --dst $SERVER --port 9003 --flows $FLOWS --count $N \
+	--rate 2000 --ttl $TTL
+lab_sink_wait e_tx >/dev/null
+lab_sink_wait e >/dev/null
+ports_snapshot e1
+sent=$(j "$LAB_DIR/e_tx.json" 'j["sent"]')
+check_stream e "$sent" "stream after resync"
+check_split e0 e1 "$sent" "stream after resync"
+exit 0
