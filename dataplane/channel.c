@@ -126,3 +126,24 @@ void channel_poll(struct dp *d)
 		rte_rcu_qsbr_dq_reclaim(d->rcu_dq, UINT32_MAX, NULL, NULL,
 					NULL);
 }
+
+/* About every 100 ms: tell twinpathd which unresolved nexthops traffic
+ * wanted since the last look, so it can resolve them (at most one event
+ * per nexthop per call). */
+void channel_report_neigh_miss(struct dp *d)
+{
+	const uint32_t *miss = d->stats[d->fwd_lcore].nh_miss;
+	unsigned int id;
+
+	if (!d->chan_ok)
+		return;
+	for (id = 1; id < NH_MAX; id++) {
+		uint32_t now = __atomic_load_n(&miss[id], __ATOMIC_RELAXED);
+
+		if (now == d->nh_miss_reported[id])
+			continue;
+		if (chan_send_event(&d->chan, CHAN_EV_NEIGH_MISS, id) < 0)
+			return; /* ring full: the rest next time */
+		d->nh_miss_reported[id] = now;
+	}
+}

@@ -46,6 +46,9 @@ struct dp_lcore_stats {
 	uint64_t rx[DP_PORT_MAX];
 	uint64_t tx[DP_PORT_MAX];
 	uint64_t tx_dropped[DP_PORT_MAX];
+	/* Packets dropped per nexthop id for want of its MAC; the main lcore
+	 * turns changes into CHAN_EV_NEIGH_MISS. */
+	uint32_t nh_miss[NH_MAX];
 } __rte_cache_aligned;
 
 struct dp_port {
@@ -84,6 +87,7 @@ struct dp {
 	uint64_t records_applied;
 	uint64_t records_invalid;
 	uint64_t records_failed;       /* valid but not applicable */
+	uint32_t nh_miss_reported[NH_MAX];
 
 	/* Held by the main lcore while it changes tables, and by telemetry
 	 * while it reads them; the forwarding lcores never take it. */
@@ -121,6 +125,7 @@ void fib_sweep(struct dp *d, uint64_t generation);
 /* channel.c */
 int channel_init(struct dp *d);
 void channel_poll(struct dp *d);
+void channel_report_neigh_miss(struct dp *d);
 void channel_close(struct dp *d);
 
 /* fwd.c */

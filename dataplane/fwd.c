@@ -173,6 +173,7 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 		const struct nhgroup *g;
 		const struct nexthop *nh;
 		enum nhg_result res;
+		uint32_t unresolved;
 		uint16_t out;
 
 		if (unlikely(gid[i] == FIB_NO_ROUTE)) {
@@ -186,13 +187,17 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 			drop(st, m, DROP_NO_GROUP);
 			continue;
 		}
-		nh = nhg_select(&d->nhg, g,
-				flow_hash_ipv4(ip, m->data_len -
-					       (uint32_t)sizeof(*eth)), &res);
+		nh = nhg_select_why(&d->nhg, g,
+				    flow_hash_ipv4(ip, m->data_len -
+						   (uint32_t)sizeof(*eth)),
+				    &res, &unresolved);
 		if (unlikely(nh == NULL)) {
-			drop(st, m, res == NHG_UNRESOLVED ?
-				    DROP_NEXTHOP_UNRESOLVED :
-				    DROP_NO_LIVE_NEXTHOP);
+			if (res == NHG_UNRESOLVED) {
+				st->nh_miss[unresolved]++;
+				drop(st, m, DROP_NEXTHOP_UNRESOLVED);
+			} else {
+				drop(st, m, DROP_NO_LIVE_NEXTHOP);
+			}
 			continue;
 		}
 		out = nh->port;

@@ -98,6 +98,7 @@ static void ctl_tick(struct dp *d, uint64_t *next_link_poll)
 	}
 	if (now >= *next_link_poll) {
 		port_link_poll(d);
+		channel_report_neigh_miss(d);
 		*next_link_poll = now + rte_get_tsc_hz() / 1000 * LINK_POLL_MS;
 	}
 }

@@ -80,7 +80,7 @@ void nhg_sweep(struct nhg_table *t, uint64_t generation);
  * its port's link is up (a BFD health mask joins this test later). */
 static inline const struct nexthop *
 nhg_member_live(const struct nhg_table *t, uint32_t nh_id,
-		bool *seen_unresolved)
+		uint32_t *unresolved)
 {
 	const struct nexthop *nh =
 		__atomic_load_n(&t->nh[nh_id], __ATOMIC_ACQUIRE);
@@ -88,17 +88,17 @@ nhg_member_live(const struct nhg_table *t, uint32_t nh_id,
 	if (nh == NULL || !t->link_up[nh->port])
 		return NULL;
 	if (!nh->resolved) {
-		*seen_unresolved = true;
+		*unresolved = nh_id;
 		return NULL;
 	}
 	return nh;
 }
 
 /* Bucket HASH's member if live, else the next live member in bucket
- * order; the backup table when no primary is live. */
+ * order; NULL when no member is live. */
 static inline const struct nexthop *
 nhg_pick(const struct nhg_table *t, const uint32_t *members, uint8_t n,
-	 const uint8_t *buckets, uint32_t hash, bool *seen_unresolved)
+	 const uint8_t *buckets, uint32_t hash, uint32_t *unresolved)
 {
 	const struct nexthop *live[CHAN_GROUP_MAX_MEMBERS];
 	bool any = false;
@@ -106,7 +106,7 @@ nhg_pick(const struct nhg_table *t, const uint32_t *members, uint8_t n,
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		live[i] = nhg_member_live(t, members[i], seen_unresolved);
+		live[i] = nhg_member_live(t, members[i], unresolved);
 		any |= live[i] != NULL;
 	}
 	if (!any)
@@ -120,23 +120,35 @@ nhg_pick(const struct nhg_table *t, const uint32_t *members, uint8_t n,
 	}
 }
 
+/* The member for HASH (see nhg_pick), the backup set's when no primary is
+ * live. On NHG_UNRESOLVED, *UNRESOLVED names a member whose MAC is
+ * missing, for CHAN_EV_NEIGH_MISS. */
+static inline const struct nexthop *
+nhg_select_why(const struct nhg_table *t, const struct nhgroup *g,
+	       uint32_t hash, enum nhg_result *res, uint32_t *unresolved)
+{
+	const struct nexthop *nh;
+
+	*unresolved = 0;
+	nh = nhg_pick(t, g->primary, g->n_primary, g->bucket, hash,
+		      unresolved);
+	if (nh == NULL)
+		nh = nhg_pick(t, g->backup, g->n_backup, g->backup_bucket,
+			      hash, unresolved);
+	if (nh == NULL)
+		*res = *unresolved != 0 ? NHG_UNRESOLVED : NHG_NO_LIVE;
+	else
+		*res = NHG_OK;
+	return nh;
+}
+
 static inline const struct nexthop *
 nhg_select(const struct nhg_table *t, const struct nhgroup *g, uint32_t hash,
 	   enum nhg_result *res)
 {
-	bool seen_unresolved = false;
-	const struct nexthop *nh;
+	uint32_t unresolved;
 
-	nh = nhg_pick(t, g->primary, g->n_primary, g->bucket, hash,
-		      &seen_unresolved);
-	if (nh == NULL)
-		nh = nhg_pick(t, g->backup, g->n_backup, g->backup_bucket,
-			      hash, &seen_unresolved);
-	if (nh == NULL)
-		*res = seen_unresolved ? NHG_UNRESOLVED : NHG_NO_LIVE;
-	else
-		*res = NHG_OK;
-	return nh;
+	return nhg_select_why(t, g, hash, res, &unresolved);
 }
 
 #endif
