@@ -66,14 +66,19 @@ int nhg_nexthop_set(struct nhg_table *t, const struct chan_nexthop *in,
 	return 0;
 }
 
+static int unpublish(struct nhg_table *t, void **slot, uint32_t *count)
+{
+	if (*slot == NULL)
+		return -ENOENT;
+	publish(t, slot, NULL, count);
+	return 0;
+}
+
 int nhg_nexthop_del(struct nhg_table *t, uint32_t id)
 {
 	if (id == 0 || id >= NH_MAX)
 		return -EINVAL;
-	if (t->nh[id] == NULL)
-		return -ENOENT;
-	publish(t, (void **)&t->nh[id], NULL, &t->n_nexthops);
-	return 0;
+	return unpublish(t, (void **)&t->nh[id], &t->n_nexthops);
 }
 
 /* Round-robin: member i owns buckets i, i + n, i + 2n, ... */
@@ -120,10 +125,7 @@ int nhg_group_del(struct nhg_table *t, uint32_t id)
 {
 	if (id == 0 || id >= NHG_MAX)
 		return -EINVAL;
-	if (t->grp[id] == NULL)
-		return -ENOENT;
-	publish(t, (void **)&t->grp[id], NULL, &t->n_groups);
-	return 0;
+	return unpublish(t, (void **)&t->grp[id], &t->n_groups);
 }
 
 void nhg_sweep(struct nhg_table *t, uint64_t generation)

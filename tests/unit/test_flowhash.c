@@ -1,6 +1,6 @@
 /* Flow hash + nexthop-group selection (dataplane/flowhash.c, nhgroup.c):
  * the member a flow gets is stable, flows spread evenly over the members,
- * and fragments stay together. */
+ * fragments stay together, and only a dead member's flows move. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -171,6 +171,85 @@ static void test_flowhash_unfragmented_udp_uses_ports(void **state)
 	assert_true(seen[0] > 0 && seen[1] > 0);
 }
 
+static void make_flow(struct pkt *p, unsigned int i)
+{
+	make_pkt(p, 0xc6120000u | (i & 0xffff), 0xc633640a, IPPROTO_UDP,
+		 (uint16_t)(1024 + i * 7), 9000, 0);
+}
+
+static void test_flowhash_dead_link_moves_only_its_flows(void **state)
+{
+	struct nhg_table *t = *state;
+	uint32_t before[1000];
+	unsigned int i, moved = 0;
+	struct pkt p;
+
+	for (i = 0; i < 1000; i++) {
+		make_flow(&p, i);
+		before[i] = member_of(t, &p);
+	}
+	t->link_up[1] = 0; /* link2's port goes down */
+	for (i = 0; i < 1000; i++) {
+		make_flow(&p, i);
+		if (before[i] == NH_LINK1)
+			assert_int_equal(member_of(t, &p), NH_LINK1);
+		else
+			moved += member_of(t, &p) == NH_LINK1;
+	}
+	/* every flow of link2 moved to link1, none of link1's changed */
+	assert_int_not_equal(moved, 0);
+	for (i = 0; i < 1000; i++)
+		moved -= before[i] == NH_LINK2;
+	assert_int_equal(moved, 0);
+}
+
+static void test_flowhash_backup_takes_over_when_primaries_die(void **state)
+{
+	struct nhg_table *t = *state;
+	struct chan_nexthop nh = {.id = 3, .port = 2, .family = AF_INET,
+				  .flags = CHAN_NH_F_RESOLVED};
+	struct chan_group g = {.id = GROUP_ID, .n_primary = 2, .n_backup = 1,
+			       .primary = {NH_LINK1, NH_LINK2},
+			       .backup = {3}};
+	enum nhg_result res;
+	struct pkt p;
+
+	t->link_up[2] = 1;
+	assert_int_equal(nhg_nexthop_set(t, &nh, 1), 0);
+	assert_int_equal(nhg_group_set(t, &g, 1), 0);
+	make_flow(&p, 1);
+	assert_int_not_equal(member_of(t, &p), 3);
+	t->link_up[0] = t->link_up[1] = 0;
+	assert_int_equal(member_of(t, &p), 3);
+	t->link_up[2] = 0;
+	assert_null(nhg_select(t, t->grp[GROUP_ID],
+			       flow_hash_ipv4(&p.ip, sizeof(p)), &res));
+	assert_int_equal(res, NHG_NO_LIVE);
+}
+
+static void test_flowhash_unresolved_members_are_skipped(void **state)
+{
+	struct nhg_table *t = *state;
+	struct chan_nexthop nh = {.id = NH_LINK2, .port = 1,
+				  .family = AF_INET}; /* no MAC */
+	enum nhg_result res;
+	uint32_t unresolved;
+	unsigned int i;
+	struct pkt p;
+
+	assert_int_equal(nhg_nexthop_set(t, &nh, 1), 0);
+	for (i = 0; i < 100; i++) {
+		make_flow(&p, i);
+		assert_int_equal(member_of(t, &p), NH_LINK1);
+	}
+	t->link_up[0] = 0;
+	assert_null(nhg_select_why(t, t->grp[GROUP_ID],
+				   flow_hash_ipv4(&p.ip, sizeof(p)), &res,
+				   &unresolved));
+	assert_int_equal(res, NHG_UNRESOLVED);
+	assert_int_equal(unresolved, NH_LINK2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +263,15 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_flowhash_unfragmented_udp_uses_ports, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_flowhash_dead_link_moves_only_its_flows, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_flowhash_backup_takes_over_when_primaries_die,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_flowhash_unresolved_members_are_skipped, setup,
 			teardown),
 	};
 
