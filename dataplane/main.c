@@ -209,6 +209,7 @@ int main(int argc, char **argv)
 			if (++bursts % CTL_EVERY_BURSTS == 0)
 				ctl_tick(&dp, &next_link_poll);
 		}
+		rte_rcu_qsbr_thread_offline(dp.rcu, dp.fwd_lcore);
 	}
 	log_msg("stopping");
 	status = 0;
@@ -218,6 +219,10 @@ out:
 	log_totals(&dp);
 	port_close_all(&dp);
 	channel_close(&dp);
+	/* no reader is left: free what is retired, then what is live */
+	if (dp.rcu_dq != NULL)
+		rte_rcu_qsbr_dq_delete(dp.rcu_dq);
+	nhg_table_free(&dp.nhg);
 	if (dp.fib != NULL)
 		fib_free(&dp);
 	rte_eal_cleanup();
