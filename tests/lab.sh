@@ -28,6 +28,17 @@ lab_die() { lab_log "ERROR: $*"; return 1; }
 
 lab_ns() { echo "$LAB_PREFIX-$1"; }
 
+# lab_argv ROLE: set LAB_ARGV to the command prefix that runs in ROLE.
+# `"${LAB_ARGV[@]}" CMD &` forks straight into CMD: no bash subshell is
+# left that would inherit (and run) the caller's signal traps.
+lab_argv() {
+	if [ "$1" = gw ]; then
+		LAB_ARGV=(nsenter -t "$(lab_holder_pid)" -m -n --)
+	else
+		LAB_ARGV=(ip netns exec "$(lab_ns "$1")")
+	fi
+}
+
 # ns_exec ROLE CMD...: run CMD in a role's namespace (gw: see gw_exec).
 ns_exec() {
 	local role=$1
@@ -307,14 +318,14 @@ lab_tail() { # NAME: last lines of a daemon's log, for a failure message
 # /twinpath/fib (and, with LAB_DP_WAIT_GEN=N, shows generation >= N), or
 # fail after LAB_DP_TIMEOUT seconds (default 60) with the log's tail.
 lab_start_dp() {
-	local conf=$1 holder pid deadline gen
+	local conf=$1 pid deadline gen
 	LAB_INSTANCE=$(lab_config_instance "$conf")
-	holder=$(lab_holder_pid)
 	[ -x "$BUILD/dataplane/twinpath-dp" ] ||
 		{ lab_die "$BUILD/dataplane/twinpath-dp missing"; return 1; }
 	[ "$(cat /proc/sys/vm/nr_hugepages)" -gt 0 ] ||
 		{ lab_die "no hugepages reserved: run make deps"; return 1; }
-	nsenter -t "$holder" -m -n -- "$BUILD/dataplane/twinpath-dp" \
+	lab_argv gw
+	"${LAB_ARGV[@]}" "$BUILD/dataplane/twinpath-dp" \
 		--config "$conf" >"$LAB_DIR/dp.log" 2>&1 &
 	pid=$!
 	echo "$pid" >"$LAB_DIR/dp.pid"
@@ -339,12 +350,12 @@ lab_start_dp() {
 # lab_start_cp CONFIG: start twinpathd in the gateway, in the background,
 # logging to $LAB_DIR/cp.log (appending across restarts).
 lab_start_cp() {
-	local conf=$1 holder pid
+	local conf=$1 pid
 	LAB_INSTANCE=${LAB_INSTANCE:-$(lab_config_instance "$conf")}
-	holder=$(lab_holder_pid)
 	[ -x "$BUILD/control/twinpathd" ] ||
 		{ lab_die "$BUILD/control/twinpathd missing"; return 1; }
-	nsenter -t "$holder" -m -n -- "$BUILD/control/twinpathd" \
+	lab_argv gw
+	"${LAB_ARGV[@]}" "$BUILD/control/twinpathd" \
 		--config "$conf" >>"$LAB_DIR/cp.log" 2>&1 &
 	pid=$!
 	echo "$pid" >"$LAB_DIR/cp.pid"
@@ -387,7 +398,8 @@ lab_listen() {
 	local role=$1 name=$2 tool=$3 i
 	shift 3
 	rm -f "$LAB_DIR/$name.ready" "$LAB_DIR/$name.json"
-	ns_exec "$role" python3 "$LAB_TOOLS/$tool" \
+	lab_argv "$role"
+	"${LAB_ARGV[@]}" python3 "$LAB_TOOLS/$tool" \
 		--ready-file "$LAB_DIR/$name.ready" "$@" \
 		>"$LAB_DIR/$name.json" 2>"$LAB_DIR/$name.err" &
 	echo $! >"$LAB_DIR/$name.sinkpid"
@@ -411,7 +423,8 @@ lab_sink() {
 lab_stream() {
 	local name=$1
 	shift
-	ns_exec lan python3 "$LAB_TOOLS/udp_stream.py" "$@" \
+	lab_argv lan
+	"${LAB_ARGV[@]}" python3 "$LAB_TOOLS/udp_stream.py" "$@" \
 		>"$LAB_DIR/$name.json" 2>"$LAB_DIR/$name.err" &
 	echo $! >"$LAB_DIR/$name.sinkpid"
 }

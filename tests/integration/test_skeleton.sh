@@ -24,9 +24,13 @@ ko() {
 	failed=$((failed + 1))
 	echo "FAIL: $*"
 }
+# The script's own stdout/stderr: a trap runs inside whatever redirection
+# the interrupted command had (`lab_sink_wait X >/dev/null`), so restore.
+exec 3>&1 4>&2
 finish() {
 	local rc=$?
 	trap - EXIT INT TERM
+	exec 1>&3 2>&4
 	# A step that died without a verdict is a failure too.
 	[ $rc -ne 0 ] && [ $failed -eq 0 ] && ko "aborted (status $rc)"
 	if [ $failed -gt 0 ]; then
@@ -38,7 +42,7 @@ finish() {
 	[ $failed -eq 0 ]
 }
 trap finish EXIT
-trap 'ko "interrupted"; exit 130' INT TERM
+trap 'exec 1>&3 2>&4; ko "interrupted"; exit 130' INT TERM
 
 # fatal MSG: a step the rest depends on failed.
 fatal() {
