@@ -81,12 +81,13 @@ check_stream() {
 	fi
 }
 
-# check_split FROM TO SENT WHAT: each link carried 30-70 % of the packets.
-# Every flow sends the same number of packets, so this is the flow split.
+# check_split NAME SENT WHAT: each link carried 30-70 % of the packets of
+# stream NAME. Every flow sends the same number of packets, so this is
+# also the flow split.
 check_split() {
-	local from=$1 to=$2 sent=$3 what=$4 l d1 d2
-	d1=$(link_delta "$from" "$to" link1)
-	d2=$(link_delta "$from" "$to" link2)
+	local name=$1 sent=$2 what=$3 l d1 d2
+	d1=$(link_delta "$name.0" "$name.1" link1)
+	d2=$(link_delta "$name.0" "$name.1" link2)
 	for l in 1 2; do
 		local d=$d1
 		[ $l -eq 2 ] && d=$d2
@@ -103,6 +104,30 @@ check_split() {
 	fi
 }
 
+# stream_start NAME PORT COUNT RATE: a ports snapshot, a sink at the
+# server, then COUNT packets over $FLOWS flows from the LAN host.
+stream_start() {
+	local name=$1 port=$2 count=$3 rate=$4
+	ports_snapshot "$name.0"
+	lab_sink srv "$name" --bind $SERVER --port "$port" --expect "$count" \
+		--flows $FLOWS --timeout $((count / rate + 60)) --idle 10 ||
+		fatal "sink $name did not start"
+	lab_stream "$name.tx" --dst $SERVER --port "$port" --flows $FLOWS \
+		--count "$count" --rate "$rate" --ttl $TTL
+}
+
+# stream_end NAME: wait for sender and sink, snapshot the ports again;
+# sets $sent.
+stream_end() {
+	local name=$1 want
+	lab_sink_wait "$name.tx" >/dev/null
+	lab_sink_wait "$name" >/dev/null
+	ports_snapshot "$name.1"
+	sent=$(j "$LAB_DIR/$name.tx.json" 'j["sent"]')
+	want=$(j "$LAB_DIR/$name.tx.json" 'j["requested"]')
+	[ "$sent" -eq "$want" ] || ko "stream $name sent only $sent of $want packets"
+}
+
 echo "== lab up, twinpath-dp and twinpathd with $(basename "$CONF")"
 lab_up || fatal "lab did not come up"
 lab_start_dp "$CONF" || fatal "twinpath-dp did not start"
@@ -111,19 +136,10 @@ gen1=$(lab_wait_sync 1) || fatal "no sync from twinpathd"
 ok "twinpathd synced the FIB (generation $gen1)"
 
 echo "== (a)(b)(c) a stream over $FLOWS flows"
-N=6000
-ports_snapshot a0
-lab_sink srv a --bind $SERVER --port 9000 --expect $N --flows $FLOWS \
-	--timeout 60 --idle 5 || fatal "sink did not start"
-lab_stream a_tx --dst $SERVER --port 9000 --flows $FLOWS --count $N \
-	--rate 2000 --ttl $TTL
-lab_sink_wait a_tx >/dev/null
-lab_sink_wait a >/dev/null
-ports_snapshot a1
-sent=$(j "$LAB_DIR/a_tx.json" 'j["sent"]')
-[ "$sent" -eq $N ] || ko "stream sent $sent of $N packets"
+stream_start a 9000 6000 2000
+stream_end a
 check_stream a "$sent" "stream"
-check_split a0 a1 "$sent" "stream"
+check_split a "$sent" "stream"
 flows=$(j "$LAB_DIR/a.json" 'j["flows_seen"]')
 [ "$flows" -eq $FLOWS ] && ok "all $FLOWS flows arrived" ||
 	ko "$flows of $FLOWS flows arrived"
@@ -160,12 +176,7 @@ got=$(j "$LAB_DIR/te_srv.json" 'j["received"]')
 	ko "$got TTL-2 packets reached the server: TTL not decremented"
 
 echo "== (d) kill -9 twinpathd mid-stream, restart, resync"
-N=8000
-ports_snapshot d0
-lab_sink srv d --bind $SERVER --port 9001 --expect $N --flows $FLOWS \
-	--timeout 90 --idle 10 || fatal "sink did not start"
-lab_stream d_tx --dst $SERVER --port 9001 --flows $FLOWS --count $N \
-	--rate 1000 --ttl $TTL
+stream_start d 9001 8000 1000
 sleep 2
 lab_kill_cp KILL && ok "twinpathd killed with SIGKILL mid-stream" ||
 	ko "twinpathd did not die from SIGKILL"
@@ -180,23 +191,12 @@ if gen2=$(lab_wait_sync $((gen_before + 1))); then
 else
 	ko "no resync after restart (generation stayed $gen_before)"
 fi
-lab_sink_wait d_tx >/dev/null
-lab_sink_wait d >/dev/null
-ports_snapshot d1
-sent=$(j "$LAB_DIR/d_tx.json" 'j["sent"]')
+stream_end d
 check_stream d "$sent" "stream across kill -9 and resync"
 
 echo "== after the resync"
-N=4000
-ports_snapshot e0
-lab_sink srv e --bind $SERVER --port 9003 --expect $N --flows $FLOWS \
-	--timeout 60 --idle 5 || fatal "sink did not start"
-lab_stream e_tx --dst $SERVER --port 9003 --flows $FLOWS --count $N \
-	--rate 2000 --ttl $TTL
-lab_sink_wait e_tx >/dev/null
-lab_sink_wait e >/dev/null
-ports_snapshot e1
-sent=$(j "$LAB_DIR/e_tx.json" 'j["sent"]')
+stream_start e 9003 4000 2000
+stream_end e
 check_stream e "$sent" "stream after resync"
-check_split e0 e1 "$sent" "stream after resync"
+check_split e "$sent" "stream after resync"
 exit 0
