@@ -32,6 +32,14 @@ uint32_t flow_hash_ipv4(const struct rte_ipv4_hdr *ip, uint32_t l3_len)
 		memcpy(&ports, (const uint8_t *)ip + ihl, sizeof(ports));
 		h = rte_hash_crc_4byte(ports, h);
 	}
-	/* Buckets use the low bits: fold the high ones in. */
-	return h ^ (h >> 16);
+	/* CRC is linear over GF(2): on its own, the low bits that pick a
+	 * bucket are a fixed XOR of input bits, so a structured set of flows
+	 * (ports differing only in some bits) can land on one member. A
+	 * multiply-xorshift finalizer (murmur3's fmix32) breaks that. */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
 }

@@ -132,6 +132,34 @@ static void test_flowhash_random_flows_split_evenly(void **state)
 	assert_in_range(on_link1, 4500, 5500);
 }
 
+/* Flipping any one bit of the source port moves a flow to the other of
+ * two members for about half of all flows. A linear hash (plain CRC)
+ * fails this: a given bit then moves every flow or none, so structured
+ * flow sets (ports stepping by a power of two) pile onto one link. */
+static void test_flowhash_each_port_bit_moves_about_half_the_flows(void **state)
+{
+	const struct nhg_table *t = *state;
+	unsigned int bit, i;
+	struct pkt a, b;
+
+	srandom(4271);
+	for (bit = 0; bit < 16; bit++) {
+		unsigned int moved = 0;
+
+		for (i = 0; i < 2000; i++) {
+			uint32_t src = 0xc6120000u | ((uint32_t)random() & 0xffff);
+			uint16_t sport = (uint16_t)random();
+
+			make_pkt(&a, src, 0xc633640a, IPPROTO_UDP, sport, 9000, 0);
+			make_pkt(&b, src, 0xc633640a, IPPROTO_UDP,
+				 (uint16_t)(sport ^ (1u << bit)), 9000, 0);
+			if (member_of(t, &a) != member_of(t, &b))
+				moved++;
+		}
+		assert_in_range(moved, 800, 1200);
+	}
+}
+
 static void test_flowhash_fragments_use_three_tuple(void **state)
 {
 	const struct nhg_table *t = *state;
@@ -258,6 +286,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_flowhash_random_flows_split_evenly, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_flowhash_each_port_bit_moves_about_half_the_flows,
+			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_flowhash_fragments_use_three_tuple, setup,
 			teardown),
