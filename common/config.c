@@ -288,6 +288,39 @@ static int get_group(struct loader *ld, const config_setting_t *parent,
 	return 0;
 }
 
+static int get_bool(struct loader *ld, const config_setting_t *group,
+		    const char *name, bool def, bool *out)
+{
+	config_setting_t *s = member(group, name);
+
+	if (s == NULL) {
+		*out = def;
+		return 0;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return fail_at(ld, s, "'%s' must be true or false", name);
+	*out = config_setting_get_bool(s) != 0;
+	return 0;
+}
+
+/* Optional "device": a DPDK device string used instead of net_af_xdp. */
+static int get_device(struct loader *ld, const config_setting_t *group,
+		      const char *what, char *out)
+{
+	const config_setting_t *where;
+	const char *s = NULL;
+	int rc = get_str(ld, group, what, "device", false, NULL, &s, &where);
+
+	if (rc < 0 || s == NULL)
+		return rc;
+	if (s[0] == '\0' || strlen(s) >= CFG_DEVICE_MAX || strchr(s, ' '))
+		return fail_at(ld, where, "device '%s' must be 1..%u "
+			       "characters without spaces (like \"net_ring0\" "
+			       "or \"0000:01:00.0\")", s, CFG_DEVICE_MAX - 1);
+	snprintf(out, CFG_DEVICE_MAX, "%s", s);
+	return 0;
+}
+
 static bool name_ok(const char *s, size_t max, const char *extra)
 {
 	size_t n = strlen(s);
@@ -394,7 +427,8 @@ static int load_top(struct loader *ld, const config_setting_t *root)
 static int load_dataplane(struct loader *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = {"eal_args", "xdp_prog", "mbufs",
-					   NULL};
+					   "ipv4_routes_max",
+					   "ipv6_routes_max", NULL};
 	struct twp_config *cfg = ld->cfg;
 	const config_setting_t *where;
 	config_setting_t *dp, *args;
@@ -473,6 +507,16 @@ static int load_dataplane(struct loader *ld, const config_setting_t *root)
 					1023, 1048575, &v)) < 0)
 		return rc;
 	cfg->dataplane.mbufs = (uint32_t)v;
+	v = 1u << 20;
+	if (dp != NULL && (rc = get_int(ld, dp, NULL, "ipv4_routes_max", false,
+					1u << 20, 1024, 1u << 24, &v)) < 0)
+		return rc;
+	cfg->dataplane.ipv4_routes_max = (uint32_t)v;
+	v = 1u << 18;
+	if (dp != NULL && (rc = get_int(ld, dp, NULL, "ipv6_routes_max", false,
+					1u << 18, 1024, 1u << 22, &v)) < 0)
+		return rc;
+	cfg->dataplane.ipv6_routes_max = (uint32_t)v;
 	return 0;
 }
 
@@ -505,7 +549,8 @@ static int load_control(struct loader *ld, const config_setting_t *root)
 
 static int load_lan(struct loader *ld, const config_setting_t *root)
 {
-	static const char *const keys[] = {"interface", "address", NULL};
+	static const char *const keys[] = {"interface", "address", "device",
+					   NULL};
 	struct twp_config *cfg = ld->cfg;
 	const config_setting_t *where;
 	config_setting_t *lan;
@@ -515,16 +560,49 @@ static int load_lan(struct loader *ld, const config_setting_t *root)
 	    (rc = check_keys(ld, lan, keys)) < 0 ||
 	    (rc = get_ifname(ld, lan, "lan", cfg->lan.interface)) < 0 ||
 	    (rc = get_addr(ld, lan, "lan", "address", true, &cfg->lan.address,
-			   &where)) < 0)
+			   &where)) < 0 ||
+	    (rc = get_device(ld, lan, "lan", cfg->lan.device)) < 0)
 		return rc;
 	return 0;
+}
+
+/* bfd = { min_tx_ms; min_rx_ms; multiplier; admin_down; }: present means
+ * enabled. Intervals are kept in microseconds, the unit of RFC 5880. */
+static int load_bfd(struct loader *ld, config_setting_t *link,
+		    const char *what, struct cfg_bfd *b)
+{
+	static const char *const keys[] = {"min_tx_ms", "min_rx_ms",
+					   "multiplier", "admin_down", NULL};
+	config_setting_t *g;
+	long long v;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	if ((rc = get_group(ld, link, "bfd", false, &g)) < 0 || g == NULL)
+		return rc;
+	if ((rc = check_keys(ld, g, keys)) < 0)
+		return rc;
+	b->enabled = true;
+	if ((rc = get_int(ld, g, what, "min_tx_ms", false, 300, 1, 60000,
+			  &v)) < 0)
+		return rc;
+	b->min_tx_us = (uint32_t)v * 1000u;
+	if ((rc = get_int(ld, g, what, "min_rx_ms", false, 300, 1, 60000,
+			  &v)) < 0)
+		return rc;
+	b->min_rx_us = (uint32_t)v * 1000u;
+	if ((rc = get_int(ld, g, what, "multiplier", false, 3, 1, 255,
+			  &v)) < 0)
+		return rc;
+	b->multiplier = (uint8_t)v;
+	return get_bool(ld, g, "admin_down", false, &b->admin_down);
 }
 
 static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
 {
 	static const char *const keys[] = {
 		"name", "interface", "local_address", "peer_address",
-		"remote_as", "local_pref", "mtu", NULL,
+		"remote_as", "local_pref", "mtu", "device", "bfd", NULL,
 	};
 	struct twp_config *cfg = ld->cfg;
 	struct cfg_link *l = &cfg->links[idx];
@@ -610,7 +688,9 @@ static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
 	if ((rc = get_int(ld, g, what, "mtu", false, 1500, 576, 9000, &v)) < 0)
 		return rc;
 	l->mtu = (uint32_t)v;
-	return 0;
+	if ((rc = get_device(ld, g, what, l->device)) < 0)
+		return rc;
+	return load_bfd(ld, g, what, &l->bfd);
 }
 
 static int load_links(struct loader *ld, const config_setting_t *root)

@@ -5,6 +5,7 @@
 #define TWP_CONFIG_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <net/if.h>
 #include <stdint.h>
 #include <sys/un.h>
@@ -26,8 +27,22 @@ struct cfg_addr {
 	uint8_t addr[16]; /* network byte order */
 };
 
+#define CFG_DEVICE_MAX 256u
+
+/* BFD for a link (RFC 5880/5881 single hop), answered in XDP. */
+struct cfg_bfd {
+	bool enabled;           /* the link has a bfd { } group */
+	bool admin_down;        /* session held in AdminDown */
+	uint8_t multiplier;     /* detect multiplier */
+	uint32_t min_tx_us;     /* Desired Min TX Interval */
+	uint32_t min_rx_us;     /* Required Min RX Interval */
+};
+
 struct cfg_lan {
 	char interface[IFNAMSIZ];
+	/* DPDK device for the port instead of net_af_xdp on interface
+	 * (e.g. "net_ring0", "net_null0", a PCI address); "" if unset. */
+	char device[CFG_DEVICE_MAX];
 	struct cfg_addr address; /* our address and the LAN subnet length */
 };
 
@@ -39,6 +54,8 @@ struct cfg_link {
 	uint32_t remote_as;
 	uint32_t local_pref;
 	uint32_t mtu;
+	char device[CFG_DEVICE_MAX]; /* as cfg_lan.device */
+	struct cfg_bfd bfd;
 	int line; /* where the link's group starts, for messages */
 };
 
@@ -61,6 +78,8 @@ struct twp_config {
 		unsigned int n_eal_args;
 		char xdp_prog[PATH_MAX];
 		uint32_t mbufs;
+		uint32_t ipv4_routes_max; /* rte_fib sizing */
+		uint32_t ipv6_routes_max; /* rte_fib6 sizing */
 	} dataplane;
 	struct {
 		char socket[sizeof(((struct sockaddr_un *)0)->sun_path)];

@@ -61,6 +61,8 @@ static void test_config_valid_file_loads_every_key(void **state)
 	snprintf(want, sizeof(want), "%s/bpf/bfd.bpf.o", dir);
 	assert_string_equal(cfg.dataplane.xdp_prog, want);
 	assert_int_equal(cfg.dataplane.mbufs, 32767);
+	assert_int_equal(cfg.dataplane.ipv4_routes_max, 65536);
+	assert_int_equal(cfg.dataplane.ipv6_routes_max, 4096);
 	assert_string_equal(cfg.control.socket, "/tmp/twinpath-site-a.sock");
 
 	assert_string_equal(cfg.lan.interface, "eth0");
@@ -77,7 +79,13 @@ static void test_config_valid_file_loads_every_key(void **state)
 	assert_int_equal(cfg.links[0].remote_as, 35540);
 	assert_int_equal(cfg.links[0].local_pref, 200);
 	assert_int_equal(cfg.links[0].mtu, 9000);
-	assert_int_equal(cfg.links[0].line, 19);
+	assert_true(cfg.links[0].bfd.enabled);
+	assert_true(cfg.links[0].bfd.admin_down);
+	assert_int_equal(cfg.links[0].bfd.min_tx_us, 50000);
+	assert_int_equal(cfg.links[0].bfd.min_rx_us, 10000);
+	assert_int_equal(cfg.links[0].bfd.multiplier, 5);
+	assert_string_equal(cfg.links[0].device, "");
+	assert_int_equal(cfg.links[0].line, 21);
 	assert_string_equal(cfg.links[1].name, "pop_b");
 	assert_string_equal(cfg.links[1].interface, "eth2");
 	assert_addr(&cfg.links[1].local_address, "2001:db8:2::1/127");
@@ -86,6 +94,8 @@ static void test_config_valid_file_loads_every_key(void **state)
 	assert_int_equal(cfg.links[1].remote_as, 4294967295u);
 	assert_int_equal(cfg.links[1].local_pref, 0);
 	assert_int_equal(cfg.links[1].mtu, 576);
+	assert_false(cfg.links[1].bfd.enabled);
+	assert_string_equal(cfg.links[1].device, "net_ring0");
 
 	assert_int_equal(cfg.n_routes, 3);
 	assert_addr(&cfg.routes[0].prefix, "198.51.100.0/24");
@@ -99,7 +109,7 @@ static void test_config_valid_file_loads_every_key(void **state)
 	assert_addr(&cfg.routes[2].prefix, "2001:db8:100::/48");
 	assert_int_equal(cfg.routes[2].n_via, 0);
 	assert_addr(&cfg.routes[2].gateway, "2001:db8:1::10");
-	assert_int_equal(cfg.routes[2].line, 41);
+	assert_int_equal(cfg.routes[2].line, 45);
 }
 
 static void test_config_optional_keys_take_defaults(void **state)
@@ -114,10 +124,14 @@ static void test_config_optional_keys_take_defaults(void **state)
 	assert_string_equal(cfg.dataplane.eal_args[1], "0-1");
 	assert_string_equal(cfg.dataplane.xdp_prog, TWP_XDP_PROG_DEFAULT);
 	assert_int_equal(cfg.dataplane.mbufs, 16383);
+	assert_int_equal(cfg.dataplane.ipv4_routes_max, 1u << 20);
+	assert_int_equal(cfg.dataplane.ipv6_routes_max, 1u << 18);
+	assert_string_equal(cfg.lan.device, "");
 	assert_string_equal(cfg.control.socket, "/run/twinpath/twinpath.sock");
 	assert_int_equal(cfg.n_links, 1);
 	assert_int_equal(cfg.links[0].local_pref, 100);
 	assert_int_equal(cfg.links[0].mtu, 1500);
+	assert_false(cfg.links[0].bfd.enabled);
 	assert_int_equal(cfg.n_routes, 0);
 }
 
@@ -273,6 +287,41 @@ static void test_config_gateway_outside_lan(void **state)
 			  "198.18.1.0/24");
 }
 
+static void test_config_bfd_interval_out_of_range(void **state)
+{
+	(void)state;
+	assert_load_error("bfd-interval.conf",
+			  "12: min_tx_ms 0 out of range 1..60000");
+}
+
+static void test_config_bfd_admin_down_not_bool(void **state)
+{
+	(void)state;
+	assert_load_error("bfd-admin-down.conf",
+			  "12: 'admin_down' must be true or false");
+}
+
+static void test_config_bfd_missing_defaults(void **state)
+{
+	(void)state;
+	assert_int_equal(cfg_load(&cfg, CONFIGS "bfd-defaults.conf", err,
+				  sizeof(err)), 0);
+	assert_true(cfg.links[0].bfd.enabled);
+	assert_false(cfg.links[0].bfd.admin_down);
+	assert_int_equal(cfg.links[0].bfd.min_tx_us, 300000);
+	assert_int_equal(cfg.links[0].bfd.min_rx_us, 300000);
+	assert_int_equal(cfg.links[0].bfd.multiplier, 3);
+}
+
+static void test_config_device_with_space(void **state)
+{
+	(void)state;
+	assert_load_error("device-space.conf",
+			  "11: device 'net_ring0 x' must be 1..255 characters "
+			  "without spaces (like \"net_ring0\" or "
+			  "\"0000:01:00.0\")");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +345,10 @@ int main(void)
 		cmocka_unit_test(test_config_peer_outside_link_subnet),
 		cmocka_unit_test(test_config_too_many_links),
 		cmocka_unit_test(test_config_gateway_outside_lan),
+		cmocka_unit_test(test_config_bfd_interval_out_of_range),
+		cmocka_unit_test(test_config_bfd_admin_down_not_bool),
+		cmocka_unit_test(test_config_bfd_missing_defaults),
+		cmocka_unit_test(test_config_device_with_space),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

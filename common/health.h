@@ -1,0 +1,105 @@
+/* The health map: per-link BFD session configuration and state, and the
+ * one word of live links the data plane reads once per burst. A pinned
+ * BPF_F_MMAPABLE array of one struct health_map, shared by the XDP program
+ * (writes session state), twinpathd (writes session configuration) and
+ * twinpath-dp (reads the live mask, sends the periodic packets).
+ * Included by BPF and C code: fixed-width kernel types only. */
+#ifndef TWP_HEALTH_H
+#define TWP_HEALTH_H
+
+#include <linux/types.h>
+
+#define HEALTH_MAP_NAME "twp_health"
+#define HEALTH_MAX_LINKS 16
+
+#define BFD_CTRL_PORT 3784 /* RFC 5881 §4 */
+#define BFD_ECHO_PORT 3785
+#define BFD_SRC_PORT_MIN 49152 /* RFC 5881 §4: source port range */
+#define BFD_TTL 255            /* RFC 5881 §5: GTSM */
+#define BFD_SLOW_TX_US 1000000 /* RFC 5880 §6.8.3: >= 1 s while not Up */
+
+/* RFC 5880 §4.1 state values, as on the wire. */
+enum bfd_state {
+	BFD_STATE_ADMIN_DOWN = 0,
+	BFD_STATE_DOWN = 1,
+	BFD_STATE_INIT = 2,
+	BFD_STATE_UP = 3,
+};
+
+/* RFC 5880 §4.1 diagnostic codes used here. */
+enum bfd_diag {
+	BFD_DIAG_NONE = 0,
+	BFD_DIAG_DETECT_EXPIRED = 1,
+	BFD_DIAG_ECHO_FAILED = 2,
+	BFD_DIAG_NEIGHBOR_DOWN = 3,
+	BFD_DIAG_ADMIN_DOWN = 7,
+};
+
+/* Why a BFD packet on a link was discarded: RFC 5880 §6.8.6 in order,
+ * then GTSM (RFC 5881 §5). Packets that match no link are counted in
+ * twp_xdp_stats instead. */
+enum bfd_drop {
+	BFD_DROP_TTL = 0,        /* TTL / hop limit not 255 */
+	BFD_DROP_VERSION,        /* version not 1 */
+	BFD_DROP_LENGTH,         /* < 24, > UDP payload, or < 26 with A bit */
+	BFD_DROP_DETECT_MULT,    /* Detect Mult 0 */
+	BFD_DROP_MULTIPOINT,     /* M bit set */
+	BFD_DROP_MY_DISC,        /* My Discriminator 0 */
+	BFD_DROP_YOUR_DISC,      /* Your Discriminator not ours */
+	BFD_DROP_YOUR_DISC_ZERO, /* Your Discriminator 0, state not Down/AdminDown */
+	BFD_DROP_AUTH,           /* A bit set: no authentication configured */
+	BFD_DROP_POLL_FINAL,     /* P and F both set */
+	BFD_DROP_DISABLED,       /* session not configured or admin down */
+	BFD_DROP_MAX,
+};
+
+struct health_link {
+	/* Written by twinpathd: the session's configuration. */
+	__u32 cfg_enabled;        /* 1: BFD runs on this link */
+	__u32 cfg_admin_down;     /* 1: we hold the session in AdminDown */
+	__u32 ifindex;            /* kernel interface of the link */
+	__u32 family;             /* AF_INET (2) or AF_INET6 (10) */
+	__u8 local_addr[16];      /* network byte order */
+	__u8 peer_addr[16];
+	__u32 local_disc;         /* My Discriminator: nonzero, unique */
+	__u32 desired_min_tx_us;  /* once Up; 1 s before (RFC 5880 §6.8.3) */
+	__u32 required_min_rx_us;
+	__u32 detect_mult;
+	__u32 src_port;           /* our UDP source port, 49152..65535 */
+	__u32 cfg_gen;            /* bumped after every configuration write */
+
+	/* Written by the XDP program: the session's state. */
+	__u32 state;              /* enum bfd_state */
+	__u32 remote_state;
+	__u32 local_diag;         /* enum bfd_diag */
+	__u32 remote_disc;
+	__u32 remote_min_rx_us;   /* peer's Required Min RX Interval */
+	__u32 remote_min_tx_us;   /* peer's Desired Min TX Interval */
+	__u32 remote_mult;
+	__u32 detect_time_us;     /* remote_mult x max(our rx, peer's tx) */
+	__u64 last_rx_ns;         /* bpf_ktime_get_ns() of the last valid packet */
+	__u64 last_change_ns;     /* of the last state change */
+	__u64 up_count;           /* transitions to Up */
+	__u64 down_count;         /* transitions from Up to Down */
+	__u64 rx_valid;           /* control packets accepted */
+	__u64 finals_sent;        /* Polls answered with a Final (XDP_TX) */
+	__u64 echo_reflected;
+	__u64 drop[BFD_DROP_MAX];
+
+	/* Written by twinpath-dp: periodic transmission. */
+	__u64 tx_packets;
+	__u64 last_tx_ns;
+};
+
+struct health_map {
+	/* Bit i set: link i's BFD session is Up (or, per RFC 5882 §3.2, Down
+	 * only because the peer signalled AdminDown). Set and cleared by the
+	 * XDP program with atomic operations. The data plane uses a link
+	 * with BFD enabled only while its bit is set; links without BFD
+	 * ignore it. */
+	__u64 live_mask;
+	__u64 pad[7];
+	struct health_link link[HEALTH_MAX_LINKS];
+};
+
+#endif
