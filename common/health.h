@@ -10,6 +10,11 @@
 #include <linux/types.h>
 
 #define HEALTH_MAP_NAME "twp_health"
+/* The XDP program's detection timers (struct bpf_timer cannot live in an
+ * mmapable map), pinned by name beside HEALTH_MAP_NAME so every port's
+ * copy of the program shares them. No user-space reader; listed here so
+ * whoever removes stale pins removes this one too. */
+#define HEALTH_TIMER_MAP_NAME "twp_bfd_timers"
 #define HEALTH_MAX_LINKS 16
 
 #define BFD_CTRL_PORT 3784 /* RFC 5881 §4 */

@@ -35,6 +35,12 @@ enum xdp_stat {
 	XDP_STAT_PASS_MALFORMED,  /* too short to parse: the kernel counts it */
 	XDP_STAT_REDIRECT,        /* transit: to the AF_XDP socket */
 	XDP_STAT_NO_SOCKET,       /* transit but no socket on this queue */
+	/* BFD (UDP 3784/3785) addressed to us; details per link in the
+	 * health map (common/health.h). */
+	XDP_STAT_BFD_CONSUMED,    /* control packet of a session: accepted or
+				   * discarded (health_link.drop says why) */
+	XDP_STAT_BFD_TX,          /* Final to a Poll, or echo reflected */
+	XDP_STAT_BFD_NO_SESSION,  /* matches no enabled session: dropped */
 	XDP_STAT_MAX,
 };
 
