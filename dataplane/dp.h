@@ -51,12 +51,22 @@ struct dp_lcore_stats {
 	uint32_t nh_miss[NH_MAX];
 } __rte_cache_aligned;
 
+enum port_kind {
+	PORT_AF_XDP = 0,  /* net_af_xdp on ifname, bfd.bpf.o in front */
+	PORT_VDEV,        /* config "device" net_...: --vdev */
+	PORT_BUS,         /* config "device" anything else (PCI): -a */
+};
+
 struct dp_port {
 	char name[CFG_NAME_MAX];      /* link name, or "lan" */
 	char ifname[IFNAMSIZ];
-	char vdev[RTE_ETH_NAME_MAX_LEN];
+	char vdev[RTE_ETH_NAME_MAX_LEN]; /* ethdev name */
+	const char *device;           /* config device string, or "" */
+	enum port_kind kind;
 	uint16_t port_id;             /* ethdev port id */
 	bool started;
+	bool has_rx;                  /* the driver gave an rx queue */
+	bool has_tx;                  /* ... and a tx queue */
 	struct rte_ether_addr mac;
 	struct rte_mempool *pool;
 };
@@ -70,6 +80,7 @@ struct dp {
 	const struct twp_config *cfg;
 	struct dp_port ports[DP_PORT_MAX];
 	uint16_t n_ports;
+	uint16_t n_xdp_ports;          /* of kind PORT_AF_XDP */
 
 	struct rte_fib *fib;
 	struct rte_hash *routes;       /* prefix/len -> index into route[] */

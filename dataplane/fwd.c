@@ -216,7 +216,8 @@ void fwd_burst(struct dp *d, unsigned int lcore)
 	uint16_t p;
 
 	for (p = 0; p < d->n_ports; p++)
-		fwd_port(d, fl, st, p);
+		if (d->ports[p].has_rx)
+			fwd_port(d, fl, st, p);
 	for (p = 0; p < d->n_ports; p++)
 		st->tx[p] += rte_eth_tx_buffer_flush(d->ports[p].port_id, 0,
 						     fl->txb[p]);

@@ -159,13 +159,15 @@ int main(int argc, char **argv)
 	dp.cfg = &cfg;
 	pthread_mutex_init(&dp.ctl_lock, NULL);
 
-	if (port_check_bpffs() < 0)
-		return 1;
-	port_xdp_recover(&cfg);
 	/* getopt stopped at "--" (optind is past it) or at the end */
 	eal_argc = port_eal_args(&dp, argc - optind, argv + optind, &eal_argv);
 	if (eal_argc < 0)
 		return 1;
+	if (dp.n_xdp_ports > 0) {
+		if (port_check_bpffs() < 0)
+			return 1;
+		port_xdp_recover(&cfg);
+	}
 	log_msg("starting: instance %s, %u links + lan, config %s",
 		cfg.instance, cfg.n_links, cfg.path);
 	rc = rte_eal_init(eal_argc, eal_argv);

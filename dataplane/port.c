@@ -1,7 +1,8 @@
 /* Ports of twinpath-dp: the EAL command line built from the config (one
- * net_af_xdp vdev per link, then the LAN port), what must be true of the
- * host before the PMD attaches its XDP program, port start, the local
- * addresses the XDP program must hand to the kernel, link polling. */
+ * net_af_xdp vdev per link, then the LAN port; a port whose config names a
+ * "device" is that DPDK device instead), what must be true of the host
+ * before the PMD attaches its XDP program, port start, the local addresses
+ * the XDP program must hand to the kernel, link polling. */
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
@@ -71,15 +72,25 @@ static void xdp_detach_stale(const char *ifname)
 			ifname, q.skb_prog_id);
 }
 
+/* Config "device" of twinpath port P, "" for an af_xdp port. */
+static const char *port_cfg_device(const struct twp_config *cfg,
+				   unsigned int p)
+{
+	return p == cfg_lan_port(cfg) ? cfg->lan.device : cfg->links[p].device;
+}
+
 /* A previous instance killed with -9 leaves its XDP program attached and
- * its maps pinned; the af_xdp PMD then refuses the interface. */
+ * its maps pinned; the af_xdp PMD then refuses the interface. Device ports
+ * never had one: their interface may be any kernel interface's name. */
 void port_xdp_recover(const struct twp_config *cfg)
 {
 	unsigned int i;
 
 	for (i = 0; i < cfg->n_links; i++)
-		xdp_detach_stale(cfg->links[i].interface);
-	xdp_detach_stale(cfg->lan.interface);
+		if (cfg->links[i].device[0] == '\0')
+			xdp_detach_stale(cfg->links[i].interface);
+	if (cfg->lan.device[0] == '\0')
+		xdp_detach_stale(cfg->lan.interface);
 	unpin_stale(XDP_MAP_LOCAL_ADDRS);
 	unpin_stale(XDP_MAP_STATS);
 }
@@ -98,22 +109,21 @@ static int argv_add(char ***argv, int *argc, const char *s)
 	return 0;
 }
 
-/* Port table and EAL argv from the config; argv is NULL-terminated. */
+/* Port table and EAL argv from the config; argv is NULL-terminated.
+ * A device starting with "net_" is a virtual device (--vdev), anything
+ * else a bus device such as a PCI address (-a, and then no --no-pci). */
 int port_eal_args(struct dp *d, int extra_argc, char **extra_argv,
 		  char ***argv_out)
 {
 	const struct twp_config *cfg = d->cfg;
-	char prog[PATH_MAX], arg[PATH_MAX + 128];
+	char prog[PATH_MAX], arg[PATH_MAX + CFG_DEVICE_MAX + 128];
 	char **argv = NULL;
 	int argc = 0, rc = 0, i;
+	bool any_bus = false;
 	uint16_t p;
 
-	if (realpath(cfg->dataplane.xdp_prog, prog) == NULL) {
-		log_msg("xdp_prog %s: %s (build it with 'make')",
-			cfg->dataplane.xdp_prog, strerror(errno));
-		return -errno;
-	}
 	d->n_ports = (uint16_t)(cfg->n_links + 1);
+	d->n_xdp_ports = 0;
 	for (p = 0; p < d->n_ports; p++) {
 		struct dp_port *port = &d->ports[p];
 		bool lan = p == cfg_lan_port(cfg);
@@ -122,19 +132,54 @@ int port_eal_args(struct dp *d, int extra_argc, char **extra_argv,
 			 lan ? "lan" : cfg->links[p].name);
 		snprintf(port->ifname, sizeof(port->ifname), "%s",
 			 lan ? cfg->lan.interface : cfg->links[p].interface);
-		snprintf(port->vdev, sizeof(port->vdev), "net_af_xdp%u", p);
+		port->device = port_cfg_device(cfg, p);
+		if (port->device[0] == '\0') {
+			port->kind = PORT_AF_XDP;
+			snprintf(port->vdev, sizeof(port->vdev),
+				 "net_af_xdp%u", p);
+			d->n_xdp_ports++;
+			continue;
+		}
+		port->kind = strncmp(port->device, "net_", 4) == 0 ?
+				     PORT_VDEV : PORT_BUS;
+		any_bus |= port->kind == PORT_BUS;
+		/* the ethdev name is the device name, before its arguments */
+		snprintf(port->vdev, sizeof(port->vdev), "%.*s",
+			 (int)strcspn(port->device, ","), port->device);
+	}
+	if (d->n_xdp_ports > 0 &&
+	    realpath(cfg->dataplane.xdp_prog, prog) == NULL) {
+		rc = -errno;
+		log_msg("xdp_prog %s: %s (build it with 'make')",
+			cfg->dataplane.xdp_prog, strerror(-rc));
+		return rc;
 	}
 
 	rc |= argv_add(&argv, &argc, "twinpath-dp");
 	snprintf(arg, sizeof(arg), "--file-prefix=twinpath-%s", cfg->instance);
 	rc |= argv_add(&argv, &argc, arg);
-	rc |= argv_add(&argv, &argc, "--no-pci");
+	if (!any_bus)
+		rc |= argv_add(&argv, &argc, "--no-pci");
 	for (p = 0; p < d->n_ports; p++) {
-		snprintf(arg, sizeof(arg),
-			 "--vdev=%s,iface=%s,start_queue=0,queue_count=1,"
-			 "xdp_prog=%s",
-			 d->ports[p].vdev, d->ports[p].ifname, prog);
-		rc |= argv_add(&argv, &argc, arg);
+		const struct dp_port *port = &d->ports[p];
+
+		switch (port->kind) {
+		case PORT_AF_XDP:
+			snprintf(arg, sizeof(arg),
+				 "--vdev=%s,iface=%s,start_queue=0,"
+				 "queue_count=1,xdp_prog=%s",
+				 port->vdev, port->ifname, prog);
+			rc |= argv_add(&argv, &argc, arg);
+			break;
+		case PORT_VDEV:
+			snprintf(arg, sizeof(arg), "--vdev=%s", port->device);
+			rc |= argv_add(&argv, &argc, arg);
+			break;
+		case PORT_BUS:
+			rc |= argv_add(&argv, &argc, "-a");
+			rc |= argv_add(&argv, &argc, port->device);
+			break;
+		}
 	}
 	for (i = 0; i < (int)cfg->dataplane.n_eal_args; i++)
 		rc |= argv_add(&argv, &argc, cfg->dataplane.eal_args[i]);
@@ -146,6 +191,25 @@ int port_eal_args(struct dp *d, int extra_argc, char **extra_argv,
 	return argc;
 }
 
+/* Ethdev of a port: by name, else (a PCI address written another way,
+ * "01:00.0") the first ethdev matching the device string. */
+static int port_find(struct dp_port *port)
+{
+	struct rte_dev_iterator it;
+	uint16_t id;
+
+	if (rte_eth_dev_get_port_by_name(port->vdev, &port->port_id) == 0)
+		return 0;
+	if (port->kind == PORT_AF_XDP)
+		return -ENODEV;
+	RTE_ETH_FOREACH_MATCHING_DEV(id, port->device, &it) {
+		port->port_id = id;
+		rte_eth_iterator_cleanup(&it);
+		return 0;
+	}
+	return -ENODEV;
+}
+
 static int port_setup(struct dp *d, uint16_t p)
 {
 	struct dp_port *port = &d->ports[p];
@@ -155,9 +219,10 @@ static int port_setup(struct dp *d, uint16_t p)
 	char pool_name[RTE_MEMPOOL_NAMESIZE];
 	int socket, rc;
 
-	rc = rte_eth_dev_get_port_by_name(port->vdev, &port->port_id);
+	rc = port_find(port);
 	if (rc < 0) {
-		log_msg("port %s (%s): no ethdev %s", port->name, port->ifname,
+		log_msg("port %s (%s): no ethdev %s", port->name,
+			port->kind == PORT_AF_XDP ? port->ifname : port->device,
 			port->vdev);
 		return rc;
 	}
@@ -178,31 +243,47 @@ static int port_setup(struct dp *d, uint16_t p)
 	rc = rte_eth_dev_info_get(port->port_id, &info);
 	if (rc < 0)
 		return rc;
+	/* One queue each way when the driver has it: net_pcap without
+	 * rx_pcap has no rx queue. A port without tx never carries a
+	 * nexthop (its link stays down); one without rx is not polled. */
+	port->has_rx = info.max_rx_queues > 0;
+	port->has_tx = info.max_tx_queues > 0;
 	memset(&conf, 0, sizeof(conf));
-	rc = rte_eth_dev_configure(port->port_id, 1, 1, &conf);
+	/* No offload is needed (checksums are checked and fixed in
+	 * software); whatever is asked stays within what the driver has:
+	 * net_pcap/net_null/net_ring have none. */
+	conf.rxmode.offloads &= info.rx_offload_capa;
+	conf.txmode.offloads &= info.tx_offload_capa;
+	rc = rte_eth_dev_configure(port->port_id, port->has_rx ? 1 : 0,
+				   port->has_tx ? 1 : 0, &conf);
 	if (rc == 0)
 		rc = rte_eth_dev_adjust_nb_rx_tx_desc(port->port_id, &nb_rxd,
 						      &nb_txd);
-	if (rc == 0)
+	if (rc == 0 && port->has_rx)
 		rc = rte_eth_rx_queue_setup(port->port_id, 0, nb_rxd,
 					    (unsigned int)socket, NULL,
 					    port->pool);
-	if (rc == 0)
+	if (rc == 0 && port->has_tx)
 		rc = rte_eth_tx_queue_setup(port->port_id, 0, nb_txd,
 					    (unsigned int)socket, NULL);
 	if (rc == 0)
 		rc = rte_eth_dev_start(port->port_id);
 	if (rc < 0) {
 		log_msg("port %s (%s): setup failed: %s", port->name,
-			port->ifname, rte_strerror(-rc));
+			port->kind == PORT_AF_XDP ? port->ifname : port->device,
+			rte_strerror(-rc));
 		return rc;
 	}
 	port->started = true;
 	rte_eth_macaddr_get(port->port_id, &port->mac);
-	log_msg("port %u %s: interface %s, ethdev %u (%s), mac "
-		RTE_ETHER_ADDR_PRT_FMT, p, port->name, port->ifname,
+	log_msg("port %u %s: %s %s, ethdev %u (%s), mac "
+		RTE_ETHER_ADDR_PRT_FMT "%s%s", p, port->name,
+		port->kind == PORT_AF_XDP ? "interface" : "device",
+		port->kind == PORT_AF_XDP ? port->ifname : port->device,
 		port->port_id, info.driver_name,
-		RTE_ETHER_ADDR_BYTES(&port->mac));
+		RTE_ETHER_ADDR_BYTES(&port->mac),
+		port->has_rx ? "" : ", no rx queue",
+		port->has_tx ? "" : ", no tx queue");
 	return 0;
 }
 
@@ -231,8 +312,8 @@ static int local_addr_insert(int fd, const struct cfg_addr *a, uint32_t port)
 }
 
 /* After the ports start: the PMD has loaded the program and libbpf has
- * pinned its maps. Our own addresses go to the kernel (BGP, ARP replies
- * to us, ping). */
+ * pinned its maps. Our own addresses on af_xdp ports go to the kernel
+ * (BGP, ARP replies to us, ping); device ports have no XDP in front. */
 int port_local_addrs_insert(struct dp *d)
 {
 	const struct twp_config *cfg = d->cfg;
@@ -240,6 +321,8 @@ int port_local_addrs_insert(struct dp *d)
 	unsigned int i;
 	int fd, rc = 0;
 
+	if (d->n_xdp_ports == 0)
+		return 0;
 	snprintf(path, sizeof(path), "%s/%s", XDP_PIN_ROOT,
 		 XDP_MAP_LOCAL_ADDRS);
 	fd = bpf_obj_get(path);
@@ -250,13 +333,15 @@ int port_local_addrs_insert(struct dp *d)
 		return rc;
 	}
 	for (i = 0; i < cfg->n_links && rc == 0; i++) {
+		if (d->ports[i].kind != PORT_AF_XDP)
+			continue;
 		rc = local_addr_insert(fd, &cfg->links[i].local_address, i);
 		log_msg("local address %s (%s)%s",
 			cfg_addr_str(&cfg->links[i].local_address, buf,
 				     sizeof(buf)),
 			cfg->links[i].name, rc == 0 ? "" : ": insert failed");
 	}
-	if (rc == 0) {
+	if (rc == 0 && d->ports[cfg_lan_port(cfg)].kind == PORT_AF_XDP) {
 		rc = local_addr_insert(fd, &cfg->lan.address,
 				       cfg_lan_port(cfg));
 		log_msg("local address %s (lan)%s",
@@ -285,7 +370,8 @@ static int kernel_carrier(const char *ifname)
 	return (ifr.ifr_flags & IFF_RUNNING) != 0;
 }
 
-/* Main lcore, about every 100 ms: the forwarding lcores read link_up. */
+/* Main lcore, about every 100 ms: the forwarding lcores read link_up.
+ * Device ports: the driver's link status alone. */
 void port_link_poll(struct dp *d)
 {
 	struct rte_eth_link link;
@@ -299,11 +385,14 @@ void port_link_poll(struct dp *d)
 		memset(&link, 0, sizeof(link));
 		if (rte_eth_link_get_nowait(d->ports[p].port_id, &link) < 0)
 			continue;
-		up = link.link_status == RTE_ETH_LINK_UP &&
-		     kernel_carrier(d->ports[p].ifname) != 0;
+		up = link.link_status == RTE_ETH_LINK_UP && d->ports[p].has_tx &&
+		     (d->ports[p].kind != PORT_AF_XDP ||
+		      kernel_carrier(d->ports[p].ifname) != 0);
 		if (d->nhg.link_up[p] != up)
 			log_msg("port %s (%s): link %s", d->ports[p].name,
-				d->ports[p].ifname, up ? "up" : "down");
+				d->ports[p].kind == PORT_AF_XDP ?
+					d->ports[p].ifname : d->ports[p].device,
+				up ? "up" : "down");
 		d->nhg.link_up[p] = up;
 	}
 }

@@ -45,6 +45,8 @@ static int tel_ports(const char *cmd, const char *params,
 		rte_tel_data_add_dict_u64(port, "port_id", dp.ports[p].port_id);
 		rte_tel_data_add_dict_string(port, "interface",
 					     dp.ports[p].ifname);
+		rte_tel_data_add_dict_string(port, "device",
+					     dp.ports[p].device);
 		rte_tel_data_add_dict_u64(port, "rx_packets",
 					  SUM(dp.stats[0].rx[p]));
 		rte_tel_data_add_dict_u64(port, "tx_packets",
