@@ -16,8 +16,12 @@
 #include "dp.h"
 #include "log.h"
 
-#define FIB_ROUTES_MAX (1u << 16)
-#define FIB_TBL8_MAX (1u << 12)
+/* A tbl8 holds the /25../32 routes under one /24. With 2-byte next hops
+ * rte_fib takes at most 2^15 - 1 of them; a route table rarely has more
+ * than one such /24 in 32 routes. */
+#define FIB_TBL8_MIN (1u << 12)
+#define FIB_TBL8_MAX ((1u << 15) - 1)
+#define FIB_ROUTES_PER_TBL8 32u
 
 struct fib_key {
 	uint32_t prefix; /* host byte order, masked */
@@ -27,19 +31,23 @@ struct fib_key {
 
 int fib_init(struct dp *d)
 {
+	/* dataplane.ipv4_routes_max, validated by the config loader */
+	uint32_t routes_max = d->cfg->dataplane.ipv4_routes_max;
 	struct rte_fib_conf fc = {
 		.type = RTE_FIB_DIR24_8,
 		.default_nh = FIB_NO_ROUTE,
-		.max_routes = FIB_ROUTES_MAX,
+		.max_routes = (int)routes_max,
 		.dir24_8 = {
 			/* group ids < NHG_MAX fit in 2 bytes */
 			.nh_sz = RTE_FIB_DIR24_8_2B,
-			.num_tbl8 = FIB_TBL8_MAX,
+			.num_tbl8 = RTE_MIN(FIB_TBL8_MAX,
+				RTE_MAX(FIB_TBL8_MIN,
+					routes_max / FIB_ROUTES_PER_TBL8)),
 		},
 	};
 	struct rte_hash_parameters hp = {
 		.name = "twp_routes",
-		.entries = FIB_ROUTES_MAX,
+		.entries = routes_max,
 		.key_len = sizeof(struct fib_key),
 		.hash_func = rte_hash_crc,
 		.socket_id = (int)rte_socket_id(),
@@ -55,8 +63,7 @@ int fib_init(struct dp *d)
 		log_msg("fib: rte_hash_create: %s", rte_strerror(rte_errno));
 		return -rte_errno;
 	}
-	d->route = rte_zmalloc("twp_route", sizeof(*d->route) * FIB_ROUTES_MAX,
-			       0);
+	d->route = rte_zmalloc("twp_route", sizeof(*d->route) * routes_max, 0);
 	if (d->route == NULL)
 		return -ENOMEM;
 	return 0;
