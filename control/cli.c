@@ -1,5 +1,5 @@
-/* CLI server: renders status, nexthops and routes as text for a person or
- * as JSON for scripts. */
+/* CLI server: renders status, nexthops, routes and BFD sessions as text
+ * for a person or as JSON for scripts. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -282,6 +282,250 @@ static void show_routes(struct twpd *d, bool json, FILE *f)
 		fprintf(f, "]\n");
 }
 
+/* "1 minute(s), 3 second(s)", as FRR's show bfd peers. */
+static void duration(FILE *f, uint64_t ns)
+{
+	uint64_t s = ns / 1000000000ull;
+	uint64_t d = s / 86400, h = s / 3600 % 24, m = s / 60 % 60;
+
+	if (d)
+		fprintf(f, "%llu day(s), ", (unsigned long long)d);
+	if (d || h)
+		fprintf(f, "%llu hour(s), ", (unsigned long long)h);
+	if (d || h || m)
+		fprintf(f, "%llu minute(s), ", (unsigned long long)m);
+	fprintf(f, "%llu second(s)", (unsigned long long)(s % 60));
+}
+
+static const char *lower_state(uint32_t st)
+{
+	switch (st) {
+	case BFD_STATE_ADMIN_DOWN:
+		return "admin down";
+	case BFD_STATE_DOWN:
+		return "down";
+	case BFD_STATE_INIT:
+		return "init";
+	case BFD_STATE_UP:
+		return "up";
+	}
+	return "?";
+}
+
+/* A consistent copy of one link's entry, field by field (the XDP program
+ * and twinpath-dp keep writing it; each word is read once). */
+static void snapshot(const struct health_link *src, struct health_link *dst)
+{
+	const volatile struct health_link *v = src;
+	unsigned int k;
+
+	memcpy(dst, (const void *)v, sizeof(*dst));
+	for (k = 0; k < BFD_DROP_MAX; k++)
+		dst->drop[k] = __atomic_load_n(&src->drop[k], __ATOMIC_RELAXED);
+}
+
+static void show_bfd_json(struct twpd *d, FILE *f, uint64_t now)
+{
+	const struct twp_config *cfg = d->cfg;
+	const struct health_map *hm = d->bfd.hm;
+	uint64_t mask = hm ? __atomic_load_n(&hm->live_mask, __ATOMIC_RELAXED) :
+			     0;
+	char a[64], b[64];
+	unsigned int i, k;
+
+	fprintf(f, "{\"map\":{\"attached\":%s,\"id\":%u,\"live_mask\":%llu},"
+		"\"now_ns\":%llu,\"links\":[", hm ? "true" : "false",
+		d->bfd.map_id, (unsigned long long)mask,
+		(unsigned long long)now);
+	for (i = 0; i < cfg->n_links; i++) {
+		const struct cfg_link *l = &cfg->links[i];
+		const struct bfd_session *s = &d->bfd.s[i];
+		struct health_link h;
+
+		fprintf(f, "%s{\"name\":", i ? "," : "");
+		json_str(f, l->name);
+		fprintf(f, ",\"interface\":");
+		json_str(f, l->interface);
+		fprintf(f, ",\"local_address\":\"%s\",\"peer_address\":\"%s\","
+			"\"enabled\":%s", cfg_addr_str(&l->local_address, a,
+						       sizeof(a)),
+			cfg_addr_str(&l->peer_address, b, sizeof(b)),
+			l->bfd.enabled ? "true" : "false");
+		if (!l->bfd.enabled) {
+			fprintf(f, "}");
+			continue;
+		}
+		fprintf(f, ",\"admin_down\":%s,\"local_disc\":%u,"
+			"\"src_port\":%u,\"desired_min_tx_us\":%u,"
+			"\"required_min_rx_us\":%u,\"detect_mult\":%u,"
+			"\"bgp_teardowns_requested\":%llu,\"last_down\":",
+			l->bfd.admin_down ? "true" : "false", s->local_disc,
+			s->src_port, l->bfd.min_tx_us, l->bfd.min_rx_us,
+			l->bfd.multiplier,
+			(unsigned long long)s->bgp_teardowns_requested);
+		if (s->last_down_ns)
+			fprintf(f, "{\"change_ns\":%llu,\"detection_us\":%llu,"
+				"\"diag\":\"%s\"}",
+				(unsigned long long)s->last_down_ns,
+				(unsigned long long)s->last_down_detect_ns / 1000,
+				bfd_diag_name(s->last_down_diag));
+		else
+			fprintf(f, "null");
+		if (hm == NULL) {
+			fprintf(f, ",\"state\":null}");
+			continue;
+		}
+		snapshot(&hm->link[i], &h);
+		fprintf(f, ",\"state\":\"%s\",\"remote_state\":\"%s\","
+			"\"diag\":\"%s\",\"remote_disc\":%u,\"live\":%s,"
+			"\"tx_interval_us\":%u,\"detect_time_us\":%u,"
+			"\"remote_min_tx_us\":%u,\"remote_min_rx_us\":%u,"
+			"\"remote_mult\":%u,\"last_rx_ns\":%llu,"
+			"\"last_change_ns\":%llu,\"last_tx_ns\":%llu,"
+			"\"since_change_ms\":%lld,\"uptime_ms\":%lld,"
+			"\"last_rx_age_ms\":%lld,\"up_count\":%llu,"
+			"\"down_count\":%llu,\"rx_valid\":%llu,"
+			"\"tx_packets\":%llu,\"finals_sent\":%llu,"
+			"\"echo_reflected\":%llu,\"cfg_gen\":%u,\"drops\":{",
+			bfd_state_name(h.state), bfd_state_name(h.remote_state),
+			bfd_diag_name(h.local_diag), h.remote_disc,
+			mask >> i & 1 ? "true" : "false", bfd_tx_interval_us(&h),
+			bfd_detect_time_us(&h), h.remote_min_tx_us,
+			h.remote_min_rx_us, h.remote_mult,
+			(unsigned long long)h.last_rx_ns,
+			(unsigned long long)h.last_change_ns,
+			(unsigned long long)h.last_tx_ns,
+			h.last_change_ns ?
+				(long long)(now - h.last_change_ns) / 1000000 :
+				-1,
+			h.state == BFD_STATE_UP && h.last_change_ns ?
+				(long long)(now - h.last_change_ns) / 1000000 :
+				-1,
+			h.last_rx_ns ? (long long)(now - h.last_rx_ns) / 1000000 :
+				       -1,
+			(unsigned long long)h.up_count,
+			(unsigned long long)h.down_count,
+			(unsigned long long)h.rx_valid,
+			(unsigned long long)h.tx_packets,
+			(unsigned long long)h.finals_sent,
+			(unsigned long long)h.echo_reflected, h.cfg_gen);
+		for (k = 0; k < BFD_DROP_MAX; k++)
+			fprintf(f, "%s\"%s\":%llu", k ? "," : "",
+				bfd_drop_name(k),
+				(unsigned long long)h.drop[k]);
+		fprintf(f, "}}");
+	}
+	fprintf(f, "]}\n");
+}
+
+static void ms(FILE *f, uint32_t us)
+{
+	if (us % 1000 == 0)
+		fprintf(f, "%ums", us / 1000);
+	else
+		fprintf(f, "%.3fms", us / 1000.0);
+}
+
+static void show_bfd(struct twpd *d, bool json, FILE *f)
+{
+	const struct twp_config *cfg = d->cfg;
+	const struct health_map *hm = d->bfd.hm;
+	uint64_t now = chan_now_ns();
+	char a[64], b[64];
+	unsigned int i, k;
+
+	if (json) {
+		show_bfd_json(d, f, now);
+		return;
+	}
+	if (hm == NULL)
+		fprintf(f, "BFD peers (health map %s not attached: is "
+			"twinpath-dp running?)\n", d->bfd.pin);
+	else
+		fprintf(f, "BFD peers (health map id %u, live mask %#llx)\n",
+			d->bfd.map_id,
+			(unsigned long long)__atomic_load_n(&hm->live_mask,
+							    __ATOMIC_RELAXED));
+	for (i = 0; i < cfg->n_links; i++) {
+		const struct cfg_link *l = &cfg->links[i];
+		const struct bfd_session *s = &d->bfd.s[i];
+		struct health_link h;
+
+		fprintf(f, "\n\tpeer %s local-address %s interface %s (%s)\n",
+			cfg_addr_str(&l->peer_address, a, sizeof(a)),
+			cfg_addr_str(&l->local_address, b, sizeof(b)),
+			l->interface, l->name);
+		if (!l->bfd.enabled) {
+			fprintf(f, "\t\tBFD not configured on this link\n");
+			continue;
+		}
+		fprintf(f, "\t\tID: %u\n", s->local_disc);
+		if (hm == NULL) {
+			fprintf(f, "\t\tStatus: unknown (no health map)\n");
+			continue;
+		}
+		snapshot(&hm->link[i], &h);
+		fprintf(f, "\t\tRemote ID: %u\n", h.remote_disc);
+		fprintf(f, "\t\tStatus: %s%s\n", lower_state(h.state),
+			l->bfd.admin_down ? " (admin_down in config)" : "");
+		fprintf(f, "\t\tRemote status: %s\n",
+			lower_state(h.remote_state));
+		if (h.last_change_ns) {
+			fprintf(f, "\t\t%s: ", h.state == BFD_STATE_UP ?
+					     "Uptime" : "Downtime");
+			duration(f, now - h.last_change_ns);
+			fprintf(f, "\n");
+		}
+		fprintf(f, "\t\tDiagnostics: %s\n",
+			h.local_diag ? bfd_diag_name(h.local_diag) : "ok");
+		fprintf(f, "\t\tIn forwarding (live bit): %s\n",
+			hm->live_mask >> i & 1 ? "yes" : "no");
+		if (h.last_rx_ns)
+			fprintf(f, "\t\tLast packet received: %.1f ms ago\n",
+				(now - h.last_rx_ns) / 1e6);
+		else
+			fprintf(f, "\t\tLast packet received: never\n");
+		fprintf(f, "\t\tSource port: %u\n", s->src_port);
+		fprintf(f, "\t\tLocal timers:\n\t\t\tDetect-multiplier: %u\n"
+			"\t\t\tReceive interval: ", l->bfd.multiplier);
+		ms(f, l->bfd.min_rx_us);
+		fprintf(f, "\n\t\t\tTransmission interval: ");
+		ms(f, l->bfd.min_tx_us);
+		fprintf(f, " (now ");
+		ms(f, bfd_tx_interval_us(&h));
+		fprintf(f, ")\n\t\t\tDetection time: ");
+		ms(f, bfd_detect_time_us(&h));
+		fprintf(f, "\n\t\tRemote timers:\n\t\t\tDetect-multiplier: "
+			"%u\n\t\t\tReceive interval: ", h.remote_mult);
+		ms(f, h.remote_min_rx_us);
+		fprintf(f, "\n\t\t\tTransmission interval: ");
+		ms(f, h.remote_min_tx_us);
+		fprintf(f, "\n\t\tCounters:\n"
+			"\t\t\tUp transitions: %llu, Down transitions: %llu\n"
+			"\t\t\tControl packets received: %llu, sent: %llu\n"
+			"\t\t\tFinals sent: %llu, Echo reflected: %llu\n"
+			"\t\t\tBGP teardowns requested: %llu\n"
+			"\t\t\tDropped:",
+			(unsigned long long)h.up_count,
+			(unsigned long long)h.down_count,
+			(unsigned long long)h.rx_valid,
+			(unsigned long long)h.tx_packets,
+			(unsigned long long)h.finals_sent,
+			(unsigned long long)h.echo_reflected,
+			(unsigned long long)s->bgp_teardowns_requested);
+		for (k = 0; k < BFD_DROP_MAX; k++)
+			fprintf(f, "%s %s %llu", k ? "," : "", bfd_drop_name(k),
+				(unsigned long long)h.drop[k]);
+		fprintf(f, "\n");
+		if (s->last_down_ns)
+			fprintf(f, "\t\tLast failure: %s, Down %.1f ms after "
+				"the last valid packet, %.1f s ago\n",
+				bfd_diag_name(s->last_down_diag),
+				s->last_down_detect_ns / 1e6,
+				(now - s->last_down_ns) / 1e9);
+	}
+}
+
 int cli_answer(struct twpd *d, const char *req, FILE *out)
 {
 	char buf[256], *words[4], *save = NULL, *w;
@@ -309,9 +553,13 @@ int cli_answer(struct twpd *d, const char *req, FILE *out)
 			show_routes(d, json, out);
 			return 0;
 		}
+		if (strcmp(words[i + 1], "bfd") == 0) {
+			show_bfd(d, json, out);
+			return 0;
+		}
 	}
 	fprintf(out, "error: unknown command '%s' (commands: show status, "
-		"show nexthops, show routes)\n", req);
+		"show nexthops, show routes, show bfd)\n", req);
 	return -EINVAL;
 }
 

@@ -1,5 +1,5 @@
 /* twinpathctl's server side: one request line per connection on a Unix
- * socket ("[json] show status|nexthops|routes"), the rendered answer, then
+ * socket ("[json] show status|nexthops|routes|bfd"), the rendered answer, then
  * close. "error: ..." as the first line means the request was refused. */
 #ifndef TWP_CLI_H
 #define TWP_CLI_H

@@ -17,7 +17,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: twinpathctl [--socket PATH | --config FILE] "
-		"[--json] show status|nexthops|routes\n");
+		"[--json] show status|nexthops|routes|bfd\n");
 }
 
 int main(int argc, char **argv)
@@ -64,7 +64,8 @@ int main(int argc, char **argv)
 	if (!(argc - optind == 2 && strcmp(argv[optind], "show") == 0 &&
 	      (strcmp(argv[optind + 1], "status") == 0 ||
 	       strcmp(argv[optind + 1], "nexthops") == 0 ||
-	       strcmp(argv[optind + 1], "routes") == 0))) {
+	       strcmp(argv[optind + 1], "routes") == 0 ||
+	       strcmp(argv[optind + 1], "bfd") == 0))) {
 		len = 0;
 		req[0] = '\0';
 		for (i = optind; i < argc && len < sizeof(req); i++)

@@ -18,6 +18,7 @@
 
 #define TICK_MS 100
 #define NEIGH_EVERY_TICKS 10 /* resolution retries once a second */
+#define BFD_MAP_EVERY_TICKS 10 /* the health map looked up once a second */
 /* After a restart, the first full sync waits (at most this long) for the
  * nexthop MACs, so it does not replace the data plane's resolved
  * nexthops with unresolved ones: make-before-break. */
@@ -58,6 +59,9 @@ static void drain_events(struct twpd *d)
 					"sync", ev[i].pid);
 				fibpush_full_sync(d->fp);
 				d->synced = true;
+				/* it may have recreated the health map */
+				if (d->bfd.n_enabled > 0)
+					bfd_attach(&d->bfd);
 				break;
 			case CHAN_EV_SYNC_DONE:
 				log_msg("data plane pid %u applied generation "
@@ -109,6 +113,11 @@ static int run(const struct twp_config *cfg)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	rc = bfd_init(&d.bfd, cfg, NULL);
+	if (rc < 0) {
+		log_msg("bfd: no random numbers: %s", strerror(-rc));
+		return 1;
+	}
 	rc = chan_open(&d.chan, cfg->instance, CHAN_ROLE_CONTROL);
 	if (rc < 0) {
 		log_msg("channel %s: %s%s", cfg->instance, strerror(-rc),
@@ -158,6 +167,8 @@ static int run(const struct twp_config *cfg)
 	 * forwarding while we were gone keeps doing so until our SYNC_END,
 	 * which is sent once the MACs are known (or after a bounded wait). */
 	neigh_tick(&d.neigh);
+	if (d.bfd.n_enabled > 0)
+		bfd_attach(&d.bfd);
 
 	pfd[0] = (struct pollfd){.fd = tfd, .events = POLLIN};
 	pfd[1] = (struct pollfd){.fd = neigh_fd(&d.neigh), .events = POLLIN};
@@ -190,6 +201,12 @@ static int run(const struct twp_config *cfg)
 			fibpush_flush(d.fp);
 			if (++ticks % NEIGH_EVERY_TICKS == 0)
 				neigh_tick(&d.neigh);
+			if (d.bfd.n_enabled > 0 &&
+			    ticks % BFD_MAP_EVERY_TICKS == 0) {
+				bfd_refresh_ifindex(&d.bfd);
+				bfd_attach(&d.bfd);
+			}
+			bfd_watch(&d.bfd, chan_now_ns());
 		}
 	}
 	if (stop_signal)
@@ -201,6 +218,7 @@ out:
 		close(lfd);
 		unlink(cfg->control.socket);
 	}
+	bfd_detach(&d.bfd);
 	if (d.neigh.nl != NULL)
 		neigh_close(&d.neigh);
 	if (d.fp != NULL) {

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "bfd.h"
 #include "chan.h"
 #include "config.h"
 #include "fibpush.h"
@@ -14,6 +15,7 @@ struct twpd {
 	struct chan chan;
 	struct fibpush *fp;
 	struct neigh neigh;
+	struct bfd bfd;
 	uint64_t started_ns;
 	bool synced; /* the first full sync went out */
 };

@@ -1,0 +1,446 @@
+/* BFD sessions from the config into the health map, and their state back
+ * out of it: twinpathd configures, the XDP program decides, twinpath-dp
+ * transmits (DESIGN.md). The map is pinned by twinpath-dp's XDP loader and
+ * recreated whenever twinpath-dp restarts, so it is looked up again every
+ * second and the configuration rewritten into each new one. */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
+
+#include "bfd.h"
+#include "log.h"
+#include "xdp.h"
+
+/* The configuration part of struct health_link: everything before the
+ * XDP program's state. cfg_gen is the last word of it. */
+#define HL_CFG_LEN offsetof(struct health_link, state)
+#define HL_CFG_CMP_LEN offsetof(struct health_link, cfg_gen)
+
+const char *bfd_state_name(uint32_t state)
+{
+	switch (state) {
+	case BFD_STATE_ADMIN_DOWN:
+		return "AdminDown";
+	case BFD_STATE_DOWN:
+		return "Down";
+	case BFD_STATE_INIT:
+		return "Init";
+	case BFD_STATE_UP:
+		return "Up";
+	}
+	return "?";
+}
+
+/* RFC 5880 §4.1 wording, lower case for log lines. */
+const char *bfd_diag_name(uint32_t diag)
+{
+	switch (diag) {
+	case 0:
+		return "no diagnostic";
+	case 1:
+		return "control detection time expired";
+	case 2:
+		return "echo function failed";
+	case 3:
+		return "neighbor signaled session down";
+	case 4:
+		return "forwarding plane reset";
+	case 5:
+		return "path down";
+	case 6:
+		return "concatenated path down";
+	case 7:
+		return "administratively down";
+	case 8:
+		return "reverse concatenated path down";
+	}
+	return "unknown diagnostic";
+}
+
+const char *bfd_drop_name(unsigned int drop)
+{
+	static const char *const names[BFD_DROP_MAX] = {
+		[BFD_DROP_TTL] = "ttl",
+		[BFD_DROP_VERSION] = "version",
+		[BFD_DROP_LENGTH] = "length",
+		[BFD_DROP_DETECT_MULT] = "detect_mult",
+		[BFD_DROP_MULTIPOINT] = "multipoint",
+		[BFD_DROP_MY_DISC] = "my_disc",
+		[BFD_DROP_YOUR_DISC] = "your_disc",
+		[BFD_DROP_YOUR_DISC_ZERO] = "your_disc_zero",
+		[BFD_DROP_AUTH] = "auth",
+		[BFD_DROP_POLL_FINAL] = "poll_final",
+		[BFD_DROP_DISABLED] = "disabled",
+	};
+
+	return drop < BFD_DROP_MAX && names[drop] ? names[drop] : "?";
+}
+
+static uint32_t u32_max(uint32_t a, uint32_t b)
+{
+	return a > b ? a : b;
+}
+
+uint32_t bfd_tx_interval_us(const struct health_link *hl)
+{
+	uint32_t ours = hl->state == BFD_STATE_UP ?
+				hl->desired_min_tx_us :
+				u32_max(hl->desired_min_tx_us, BFD_SLOW_TX_US);
+
+	return u32_max(ours, hl->remote_min_rx_us);
+}
+
+uint32_t bfd_detect_time_us(const struct health_link *hl)
+{
+	if (hl->detect_time_us != 0)
+		return hl->detect_time_us;
+	/* RFC 5880 §6.8.4: the remote multiplier times the agreed interval
+	 * of the packets we receive. */
+	return hl->remote_mult *
+	       u32_max(hl->required_min_rx_us, hl->remote_min_tx_us);
+}
+
+static int random_bytes(void *buf, size_t len)
+{
+	ssize_t n = getrandom(buf, len, 0);
+
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+static bool disc_taken(const struct bfd *b, unsigned int upto, uint32_t d)
+{
+	unsigned int i;
+
+	for (i = 0; i < upto; i++)
+		if (b->s[i].local_disc == d)
+			return true;
+	return false;
+}
+
+static bool port_taken(const struct bfd *b, unsigned int upto, uint16_t p)
+{
+	unsigned int i;
+
+	for (i = 0; i < upto; i++)
+		if (b->s[i].src_port == p)
+			return true;
+	return false;
+}
+
+int bfd_init(struct bfd *b, const struct twp_config *cfg, const char *pin)
+{
+	unsigned int i;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	b->cfg = cfg;
+	b->map_fd = -1;
+	snprintf(b->pin, sizeof(b->pin), "%s",
+		 pin ? pin : XDP_PIN_ROOT "/" HEALTH_MAP_NAME);
+	for (i = 0; i < cfg->n_links; i++) {
+		struct bfd_session *s = &b->s[i];
+		uint32_t r[2];
+
+		if (!cfg->links[i].bfd.enabled)
+			continue;
+		b->n_enabled++;
+		/* RFC 5880 §6.3: nonzero and unique per system; random so a
+		 * restart does not reuse a value the peer may still hold. */
+		do {
+			if ((rc = random_bytes(r, sizeof(r))) < 0)
+				return rc;
+		} while (r[0] == 0 || disc_taken(b, i, r[0]));
+		s->local_disc = r[0];
+		/* RFC 5881 §4: source port 49152..65535, unique per session */
+		s->src_port = (uint16_t)(BFD_SRC_PORT_MIN + r[1] % 16384u);
+		while (port_taken(b, i, s->src_port))
+			s->src_port = (uint16_t)(BFD_SRC_PORT_MIN +
+						 (s->src_port + 1u -
+						  BFD_SRC_PORT_MIN) % 16384u);
+		s->ifindex = if_nametoindex(cfg->links[i].interface);
+	}
+	return 0;
+}
+
+bool bfd_write_link(const struct cfg_link *l, const struct bfd_session *s,
+		    struct health_link *hl)
+{
+	struct health_link want;
+
+	memset(&want, 0, sizeof(want));
+	if (l != NULL && l->bfd.enabled) {
+		want.cfg_enabled = 1;
+		want.cfg_admin_down = l->bfd.admin_down;
+		want.ifindex = s->ifindex;
+		want.family = l->local_address.family;
+		memcpy(want.local_addr, l->local_address.addr, 16);
+		memcpy(want.peer_addr, l->peer_address.addr, 16);
+		want.local_disc = s->local_disc;
+		want.desired_min_tx_us = l->bfd.min_tx_us;
+		want.required_min_rx_us = l->bfd.min_rx_us;
+		want.detect_mult = l->bfd.multiplier;
+		want.src_port = s->src_port;
+	}
+	if (memcmp(&want, hl, HL_CFG_CMP_LEN) == 0 && hl->cfg_gen != 0)
+		return false;
+	/* Readers take cfg_gen with an acquire load and then the fields:
+	 * the fields first, the generation last, with release. */
+	memcpy(hl, &want, HL_CFG_CMP_LEN);
+	__atomic_store_n(&hl->cfg_gen,
+			 __atomic_load_n(&hl->cfg_gen, __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELEASE);
+	return true;
+}
+
+/* A session already running in the map for the same link (twinpathd was
+ * restarted, twinpath-dp was not): keep its discriminator and port, or
+ * the peer's packets would carry a Your Discriminator we no longer own. */
+static void adopt_running(struct bfd *b, unsigned int i,
+			  const struct health_link *hl)
+{
+	const struct cfg_link *l = &b->cfg->links[i];
+	struct bfd_session *s = &b->s[i];
+	unsigned int j;
+
+	if (!hl->cfg_enabled || hl->local_disc == 0 ||
+	    hl->local_disc == s->local_disc ||
+	    hl->family != l->local_address.family ||
+	    memcmp(hl->local_addr, l->local_address.addr, 16) != 0 ||
+	    memcmp(hl->peer_addr, l->peer_address.addr, 16) != 0 ||
+	    hl->src_port < BFD_SRC_PORT_MIN || hl->src_port > 65535)
+		return;
+	for (j = 0; j < b->cfg->n_links; j++)
+		if (j != i && (b->s[j].local_disc == hl->local_disc ||
+			       b->s[j].src_port == hl->src_port))
+			return;
+	log_msg("bfd %s: keeping discriminator %u and source port %u of the "
+		"running session", l->name, hl->local_disc, hl->src_port);
+	s->local_disc = hl->local_disc;
+	s->src_port = (uint16_t)hl->src_port;
+}
+
+void bfd_use_map(struct bfd *b, struct health_map *hm)
+{
+	unsigned int i, changed = 0;
+
+	b->hm = hm;
+	for (i = 0; i < b->cfg->n_links; i++) {
+		struct health_link *hl = &hm->link[i];
+
+		if (b->cfg->links[i].bfd.enabled)
+			adopt_running(b, i, hl);
+		if (bfd_write_link(&b->cfg->links[i], &b->s[i], hl))
+			changed++;
+		/* state tracking starts again from what this map shows */
+		b->s[i].seen = false;
+	}
+	log_msg("health map: %u BFD sessions (of %u links) configured, %u "
+		"entries written", b->n_enabled, b->cfg->n_links, changed);
+}
+
+void bfd_detach(struct bfd *b)
+{
+	if (b->hm != NULL && b->map_len > 0)
+		munmap(b->hm, b->map_len);
+	if (b->map_fd >= 0)
+		close(b->map_fd);
+	b->hm = NULL;
+	b->map_fd = -1;
+	b->map_id = 0;
+	b->map_len = 0;
+}
+
+int bfd_attach(struct bfd *b)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	long page = sysconf(_SC_PAGESIZE);
+	size_t maplen;
+	void *p;
+	int fd;
+
+	fd = bpf_obj_get(b->pin);
+	if (fd < 0) {
+		if (b->hm != NULL) {
+			log_msg("health map %s gone (twinpath-dp stopped?): "
+				"waiting for a new one", b->pin);
+			bfd_detach(b);
+		}
+		return 0;
+	}
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0) {
+		close(fd);
+		return -errno;
+	}
+	if (b->hm != NULL && info.id == b->map_id) {
+		close(fd);
+		return 0;
+	}
+	if (info.type != BPF_MAP_TYPE_ARRAY || info.max_entries < 1 ||
+	    info.value_size < sizeof(struct health_map) ||
+	    !(info.map_flags & BPF_F_MMAPABLE)) {
+		if (info.id != b->map_id)
+			log_msg("health map %s (id %u) does not fit the "
+				"contract: type %u, value size %u (want %zu), "
+				"flags %#x", b->pin, info.id, info.type,
+				info.value_size, sizeof(struct health_map),
+				info.map_flags);
+		bfd_detach(b);
+		b->map_id = info.id; /* say it once */
+		close(fd);
+		return -EPROTO;
+	}
+	maplen = ((size_t)info.value_size + (size_t)page - 1) &
+		 ~((size_t)page - 1);
+	p = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		int rc = -errno;
+
+		log_msg("health map %s: mmap: %s", b->pin, strerror(errno));
+		close(fd);
+		return rc;
+	}
+	bfd_detach(b);
+	b->map_fd = fd;
+	b->map_id = info.id;
+	b->map_len = maplen;
+	log_msg("health map %s (id %u) attached", b->pin, info.id);
+	bfd_use_map(b, p);
+	return 1;
+}
+
+void bfd_refresh_ifindex(struct bfd *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->cfg->n_links; i++) {
+		const struct cfg_link *l = &b->cfg->links[i];
+		uint32_t idx;
+
+		if (!l->bfd.enabled)
+			continue;
+		idx = if_nametoindex(l->interface);
+		if (idx == b->s[i].ifindex)
+			continue;
+		b->s[i].ifindex = idx;
+		if (b->hm != NULL &&
+		    bfd_write_link(l, &b->s[i], &b->hm->link[i]))
+			log_msg("bfd %s: interface %s is now index %u", l->name,
+				l->interface, idx);
+	}
+}
+
+#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+
+/* RFC 5882 §3.2: the peer going AdminDown is not a failure, and neither
+ * is our own admin down: no teardown for those. */
+static bool down_is_failure(uint32_t state, uint32_t diag,
+			    uint32_t remote_state)
+{
+	if (state == BFD_STATE_ADMIN_DOWN || diag == BFD_DIAG_ADMIN_DOWN)
+		return false;
+	if (diag == BFD_DIAG_NEIGHBOR_DOWN &&
+	    remote_state == BFD_STATE_ADMIN_DOWN)
+		return false;
+	return true;
+}
+
+static void watch_link(struct bfd *b, unsigned int i, uint64_t now_ns)
+{
+	const char *name = b->cfg->links[i].name;
+	struct bfd_session *s = &b->s[i];
+	struct health_link *hl = &b->hm->link[i];
+	uint32_t state = LOAD(hl->state), diag = LOAD(hl->local_diag);
+	uint32_t rstate = LOAD(hl->remote_state);
+	uint64_t ups = LOAD(hl->up_count), downs = LOAD(hl->down_count);
+	uint64_t last_rx = LOAD(hl->last_rx_ns);
+	uint64_t changed = LOAD(hl->last_change_ns);
+	uint64_t failures = 0;
+	bool failure;
+
+	/* An entry the XDP program has not taken up yet reads all zero,
+	 * which would be AdminDown: it is a session that is Down. */
+	if (state == BFD_STATE_ADMIN_DOWN && changed == 0 && ups == 0 &&
+	    !b->cfg->links[i].bfd.admin_down)
+		state = BFD_STATE_DOWN;
+
+	if (!s->seen) {
+		s->seen = true;
+		s->state = state;
+		s->up_count = ups;
+		s->down_count = downs;
+		log_msg("bfd %s: %s (local discriminator %u, source port %u)",
+			name, bfd_state_name(state), s->local_disc,
+			s->src_port);
+		return;
+	}
+	if (state == s->state && ups == s->up_count && downs == s->down_count)
+		return;
+	failure = down_is_failure(state, diag, rstate);
+	if (state != s->state) {
+		if (state == BFD_STATE_UP)
+			log_msg("bfd %s: %s -> Up (remote discriminator %u)%s",
+				name, bfd_state_name(s->state),
+				LOAD(hl->remote_disc),
+				s->bgp_teardowns_requested ?
+					": BGP session may re-establish" : "");
+		else if (state == BFD_STATE_DOWN &&
+			 rstate == BFD_STATE_ADMIN_DOWN &&
+			 diag == BFD_DIAG_NEIGHBOR_DOWN)
+			log_msg("bfd %s: %s -> Down (%s: remote AdminDown, not "
+				"a failure)", name, bfd_state_name(s->state),
+				bfd_diag_name(diag));
+		else
+			log_msg("bfd %s: %s -> %s (%s)", name,
+				bfd_state_name(s->state), bfd_state_name(state),
+				bfd_diag_name(diag));
+	}
+	/* The XDP program counts every Up -> Down; a flap shorter than a
+	 * tick shows only there. */
+	if (downs > s->down_count)
+		failures = downs - s->down_count;
+	else if (s->state == BFD_STATE_UP && state == BFD_STATE_DOWN)
+		failures = 1;
+	if (downs > s->down_count + 1 ||
+	    (downs > s->down_count && state == BFD_STATE_UP))
+		log_msg("bfd %s: %llu Up -> Down transitions since the last "
+			"look", name,
+			(unsigned long long)(downs - s->down_count));
+	if (failures > 0) {
+		s->last_down_ns = changed;
+		s->last_down_detect_ns =
+			changed > last_rx && last_rx != 0 ? changed - last_rx : 0;
+		s->last_down_diag = diag;
+		if (failure) {
+			s->bgp_teardowns_requested += failures;
+			s->last_teardown_ns = now_ns;
+			log_msg("bfd %s: BGP session teardown requested "
+				"(RFC 5882; no BGP yet), %llu so far; Down "
+				"%.1f ms after the last valid packet", name,
+				(unsigned long long)s->bgp_teardowns_requested,
+				s->last_down_detect_ns / 1e6);
+		}
+	}
+	s->state = state;
+	s->up_count = ups;
+	s->down_count = downs;
+}
+
+void bfd_watch(struct bfd *b, uint64_t now_ns)
+{
+	unsigned int i;
+
+	if (b->hm == NULL)
+		return;
+	for (i = 0; i < b->cfg->n_links; i++)
+		if (b->cfg->links[i].bfd.enabled)
+			watch_link(b, i, now_ns);
+}

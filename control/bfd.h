@@ -1,0 +1,90 @@
+/* twinpathd's side of BFD: writes each link's session configuration into
+ * the health map (common/health.h) that the XDP responder and twinpath-dp
+ * run the sessions from, follows the sessions' state, and turns a failure
+ * (Up -> Down, not AdminDown) into a BGP teardown request (RFC 5882). */
+#ifndef TWP_BFD_H
+#define TWP_BFD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "health.h"
+
+struct bfd_session {
+	/* Ours for the life of the process (or adopted from a running
+	 * session, so a restart of twinpathd does not flap it). */
+	uint32_t local_disc;
+	uint16_t src_port;
+	uint32_t ifindex; /* 0 while the interface does not exist */
+
+	/* What the last look at the map showed. */
+	bool seen;
+	uint32_t state;
+	uint64_t up_count, down_count;
+
+	/* RFC 5882 §3.2: a failure tears the link's BGP session down.
+	 * BGP is not there yet (issue 5): requests are counted and logged. */
+	uint64_t bgp_teardowns_requested;
+	uint64_t last_teardown_ns;
+	/* The last failure, as the map showed it when we noticed it. */
+	uint64_t last_down_ns;        /* last_change_ns of that Down */
+	uint64_t last_down_detect_ns; /* last_change_ns - last_rx_ns */
+	uint32_t last_down_diag;
+};
+
+struct bfd {
+	const struct twp_config *cfg;
+	struct bfd_session s[CFG_MAX_LINKS];
+	unsigned int n_enabled;
+
+	struct health_map *hm; /* NULL while no map is attached */
+	int map_fd;
+	uint32_t map_id;
+	size_t map_len;        /* of the mapping; 0: not ours (tests) */
+	char pin[128];
+	uint64_t attach_ns;
+};
+
+/* Picks a nonzero, unique discriminator and a source port in
+ * 49152..65535 for every link with BFD, and the interface indexes.
+ * No map yet. 0 or -errno. */
+int bfd_init(struct bfd *b, const struct twp_config *cfg, const char *pin);
+
+/* Uses HM (a mapped health map, or plain memory in tests): adopts the
+ * discriminators of sessions already running there for the same link,
+ * writes every link's configuration (only where it differs, then a
+ * cfg_gen bump) and restarts state tracking. */
+void bfd_use_map(struct bfd *b, struct health_map *hm);
+
+/* Writes the configuration part of HL for config link L with session S;
+ * returns true if anything changed (cfg_gen was bumped). */
+bool bfd_write_link(const struct cfg_link *l, const struct bfd_session *s,
+		    struct health_link *hl);
+
+/* Looks at the pinned map: maps a new one (first time, or twinpath-dp
+ * recreated it), lets go of one that disappeared. 1 when a new map was
+ * configured, 0 when nothing changed, -errno on a map that does not fit
+ * the contract. Cheap: call it every second. */
+int bfd_attach(struct bfd *b);
+void bfd_detach(struct bfd *b);
+
+/* Every tick: logs each state transition and counts teardown requests. */
+void bfd_watch(struct bfd *b, uint64_t now_ns);
+
+/* Re-resolves interface indexes (an interface created after start);
+ * rewrites the configuration of links whose index changed. */
+void bfd_refresh_ifindex(struct bfd *b);
+
+const char *bfd_state_name(uint32_t state);
+const char *bfd_diag_name(uint32_t diag);
+const char *bfd_drop_name(unsigned int drop);
+
+/* Negotiated transmit interval (RFC 5880 §6.8.2/§6.8.3): ours once Up,
+ * at least 1 s before, never faster than the peer's RequiredMinRx. */
+uint32_t bfd_tx_interval_us(const struct health_link *hl);
+/* Detection time (RFC 5880 §6.8.4), from the map or recomputed. */
+uint32_t bfd_detect_time_us(const struct health_link *hl);
+
+#endif

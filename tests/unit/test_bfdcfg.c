@@ -1,0 +1,307 @@
+/* twinpathd's BFD configuration: config -> health_link fields, exact, on a
+ * plain struct health_map in memory (no BPF); discriminators and source
+ * ports; admin down; links without BFD; state tracking and RFC 5882
+ * teardown requests. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <net/if.h>
+
+#include <cmocka.h>
+
+#include "bfd.h"
+#include "config.h"
+#include "health.h"
+
+static struct twp_config cfg;
+static struct health_map hm;
+static struct bfd b;
+static char err[1024];
+
+/* Writes a config with N links to a temp file and loads it. Link 0 is on
+ * "lo" (so its ifindex is known: 1). BFD per link: LINK_BFD[i] is the
+ * bfd group's text, NULL for none. */
+static void load_links(unsigned int n, const char *const *link_bfd)
+{
+	char path[] = "/tmp/test_bfdcfg.XXXXXX";
+	unsigned int i;
+	FILE *f;
+	int fd;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fprintf(f, "local_as = 65001;\nrouter_id = \"198.18.1.1\";\n"
+		   "lan = { interface = \"lan0\"; address = \"198.18.1.1/24\"; };\n"
+		   "links = (\n");
+	for (i = 0; i < n; i++) {
+		char ifname[IFNAMSIZ];
+		const char *bfd = link_bfd ? link_bfd[i] : NULL;
+
+		if (i == 0)
+			snprintf(ifname, sizeof(ifname), "lo");
+		else
+			snprintf(ifname, sizeof(ifname), "nosuch%u", i);
+		fprintf(f, "%s{ name = \"link%u\"; interface = \"%s\";\n"
+			"  local_address = \"203.0.%u.1/30\";\n"
+			"  peer_address = \"203.0.%u.2\"; remote_as = 35540;\n"
+			"  %s%s%s }\n", i ? "," : "", i + 1, ifname, i, i,
+			bfd ? "bfd = " : "", bfd ? bfd : "", bfd ? ";" : "");
+	}
+	fprintf(f, ");\n");
+	fclose(f);
+	if (cfg_load(&cfg, path, err, sizeof(err)) < 0)
+		fail_msg("config: %s", err);
+	unlink(path);
+}
+
+static void setup_map(void)
+{
+	memset(&hm, 0, sizeof(hm));
+	assert_int_equal(bfd_init(&b, &cfg, "/nonexistent"), 0);
+	bfd_use_map(&b, &hm);
+}
+
+static void test_bfdcfg_fields_exact(void **state)
+{
+	static const char *const bfds[] = {
+		"{ min_tx_ms = 50; min_rx_ms = 40; multiplier = 5; }",
+		"{ }",
+	};
+	const struct health_link *l0 = &hm.link[0], *l1 = &hm.link[1];
+	uint8_t want[16] = {203, 0, 0, 1};
+
+	(void)state;
+	load_links(2, bfds);
+	setup_map();
+
+	assert_int_equal(l0->cfg_enabled, 1);
+	assert_int_equal(l0->cfg_admin_down, 0);
+	assert_int_equal(l0->ifindex, 1); /* lo */
+	assert_int_equal(l0->family, AF_INET);
+	assert_memory_equal(l0->local_addr, want, 16);
+	want[3] = 2;
+	assert_memory_equal(l0->peer_addr, want, 16);
+	assert_int_equal(l0->local_disc, b.s[0].local_disc);
+	assert_int_equal(l0->desired_min_tx_us, 50000);
+	assert_int_equal(l0->required_min_rx_us, 40000);
+	assert_int_equal(l0->detect_mult, 5);
+	assert_int_equal(l0->src_port, b.s[0].src_port);
+	assert_true(l0->src_port >= 49152 && l0->src_port <= 65535);
+	assert_int_equal(l0->cfg_gen, 1);
+
+	/* the defaults: 300 ms x 3; an interface that does not exist: 0 */
+	assert_int_equal(l1->cfg_enabled, 1);
+	assert_int_equal(l1->ifindex, 0);
+	want[2] = 1;
+	want[3] = 1;
+	assert_memory_equal(l1->local_addr, want, 16);
+	assert_int_equal(l1->desired_min_tx_us, 300000);
+	assert_int_equal(l1->required_min_rx_us, 300000);
+	assert_int_equal(l1->detect_mult, 3);
+	assert_int_equal(l1->cfg_gen, 1);
+
+	/* nothing of the XDP program's part, nothing past the links */
+	assert_int_equal(l0->state, 0);
+	assert_int_equal(l0->up_count, 0);
+	assert_int_equal(hm.link[2].cfg_gen, 0);
+	assert_int_equal(hm.live_mask, 0);
+}
+
+static void test_bfdcfg_discriminators_unique_nonzero(void **state)
+{
+	const char *bfds[HEALTH_MAX_LINKS];
+	unsigned int i, j, run;
+
+	(void)state;
+	for (i = 0; i < HEALTH_MAX_LINKS; i++)
+		bfds[i] = "{ }";
+	load_links(HEALTH_MAX_LINKS, bfds);
+	for (run = 0; run < 200; run++) {
+		setup_map();
+		for (i = 0; i < HEALTH_MAX_LINKS; i++) {
+			assert_int_not_equal(hm.link[i].local_disc, 0);
+			assert_true(hm.link[i].src_port >= BFD_SRC_PORT_MIN &&
+				    hm.link[i].src_port <= 65535);
+			for (j = 0; j < i; j++) {
+				assert_int_not_equal(hm.link[i].local_disc,
+						     hm.link[j].local_disc);
+				assert_int_not_equal(hm.link[i].src_port,
+						     hm.link[j].src_port);
+			}
+		}
+	}
+}
+
+static void test_bfdcfg_admin_down(void **state)
+{
+	static const char *const bfds[] = {"{ admin_down = true; }"};
+
+	(void)state;
+	load_links(1, bfds);
+	setup_map();
+	assert_int_equal(hm.link[0].cfg_enabled, 1);
+	assert_int_equal(hm.link[0].cfg_admin_down, 1);
+	assert_int_not_equal(hm.link[0].local_disc, 0);
+}
+
+static void test_bfdcfg_disabled_link_all_zero(void **state)
+{
+	static const char *const bfds[] = {NULL, "{ }"};
+	struct health_link zero;
+
+	(void)state;
+	load_links(2, bfds);
+	/* a map that held a session for link 1 before (another config) */
+	memset(&hm, 0, sizeof(hm));
+	hm.link[0].cfg_enabled = 1;
+	hm.link[0].local_disc = 77;
+	hm.link[0].cfg_gen = 4;
+	hm.link[0].state = BFD_STATE_UP;
+	assert_int_equal(bfd_init(&b, &cfg, "/nonexistent"), 0);
+	assert_int_equal(b.n_enabled, 1);
+	bfd_use_map(&b, &hm);
+	memset(&zero, 0, sizeof(zero));
+	assert_memory_equal(&hm.link[0], &zero,
+			    offsetof(struct health_link, cfg_gen));
+	assert_int_equal(hm.link[0].cfg_gen, 5);
+	/* the XDP program's words are not ours */
+	assert_int_equal(hm.link[0].state, BFD_STATE_UP);
+	assert_int_equal(hm.link[1].cfg_enabled, 1);
+}
+
+static void test_bfdcfg_rewrite_same_config_keeps_generation(void **state)
+{
+	static const char *const bfds[] = {"{ }", "{ }"};
+
+	(void)state;
+	load_links(2, bfds);
+	setup_map();
+	hm.link[0].state = BFD_STATE_UP;
+	hm.link[0].rx_valid = 42;
+	bfd_use_map(&b, &hm);
+	assert_int_equal(hm.link[0].cfg_gen, 1);
+	assert_int_equal(hm.link[0].state, BFD_STATE_UP);
+	assert_int_equal(hm.link[0].rx_valid, 42);
+
+	/* an interface index that changed: one rewrite, one bump */
+	b.s[1].ifindex = 9;
+	assert_true(bfd_write_link(&cfg.links[1], &b.s[1], &hm.link[1]));
+	assert_int_equal(hm.link[1].ifindex, 9);
+	assert_int_equal(hm.link[1].cfg_gen, 2);
+	assert_false(bfd_write_link(&cfg.links[1], &b.s[1], &hm.link[1]));
+	assert_int_equal(hm.link[1].cfg_gen, 2);
+}
+
+/* A restarted twinpathd keeps the discriminator of the running session. */
+static void test_bfdcfg_restart_adopts_running_session(void **state)
+{
+	static const char *const bfds[] = {"{ }", "{ }"};
+	uint32_t disc0, disc1;
+	uint16_t port0;
+
+	(void)state;
+	load_links(2, bfds);
+	setup_map();
+	disc0 = b.s[0].local_disc;
+	disc1 = b.s[1].local_disc;
+	port0 = b.s[0].src_port;
+	assert_int_equal(bfd_init(&b, &cfg, "/nonexistent"), 0);
+	bfd_use_map(&b, &hm);
+	assert_int_equal(b.s[0].local_disc, disc0);
+	assert_int_equal(b.s[1].local_disc, disc1);
+	assert_int_equal(b.s[0].src_port, port0);
+	assert_int_equal(hm.link[0].cfg_gen, 1);
+}
+
+/* RFC 5882 §3.2: a failure asks for the BGP teardown, remote AdminDown
+ * does not. */
+static void test_bfdcfg_teardown_on_failure_not_admin_down(void **state)
+{
+	static const char *const bfds[] = {"{ }", "{ }"};
+	struct health_link *l0 = &hm.link[0], *l1 = &hm.link[1];
+
+	(void)state;
+	load_links(2, bfds);
+	setup_map();
+	bfd_watch(&b, 1); /* first look */
+	l0->state = l1->state = BFD_STATE_UP;
+	l0->up_count = l1->up_count = 1;
+	bfd_watch(&b, 2);
+	assert_int_equal(b.s[0].state, BFD_STATE_UP);
+	assert_int_equal(b.s[0].bgp_teardowns_requested, 0);
+
+	/* link 1: detection time expired */
+	l0->state = BFD_STATE_DOWN;
+	l0->local_diag = BFD_DIAG_DETECT_EXPIRED;
+	l0->down_count = 1;
+	l0->last_rx_ns = 1000000000ull;
+	l0->last_change_ns = 1150000000ull;
+	/* link 2: the peer went AdminDown */
+	l1->state = BFD_STATE_DOWN;
+	l1->remote_state = BFD_STATE_ADMIN_DOWN;
+	l1->local_diag = BFD_DIAG_NEIGHBOR_DOWN;
+	l1->down_count = 1;
+	bfd_watch(&b, 3);
+	assert_int_equal(b.s[0].bgp_teardowns_requested, 1);
+	assert_int_equal(b.s[0].last_down_detect_ns, 150000000ull);
+	assert_int_equal(b.s[0].last_down_diag, BFD_DIAG_DETECT_EXPIRED);
+	assert_int_equal(b.s[1].bgp_teardowns_requested, 0);
+
+	/* a flap between two looks: counted from the XDP counters */
+	l0->state = BFD_STATE_UP;
+	l0->up_count = 3;
+	l0->down_count = 2;
+	bfd_watch(&b, 4);
+	assert_int_equal(b.s[0].bgp_teardowns_requested, 2);
+	bfd_watch(&b, 5);
+	assert_int_equal(b.s[0].bgp_teardowns_requested, 2);
+}
+
+static void test_bfdcfg_timers(void **state)
+{
+	struct health_link h;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	h.desired_min_tx_us = 50000;
+	h.required_min_rx_us = 50000;
+	h.remote_min_rx_us = 10000;
+	h.remote_min_tx_us = 70000;
+	h.remote_mult = 3;
+	h.state = BFD_STATE_INIT;
+	/* RFC 5880 §6.8.3: at least 1 s while not Up */
+	assert_int_equal(bfd_tx_interval_us(&h), 1000000);
+	h.state = BFD_STATE_UP;
+	assert_int_equal(bfd_tx_interval_us(&h), 50000);
+	h.remote_min_rx_us = 80000;
+	assert_int_equal(bfd_tx_interval_us(&h), 80000);
+	assert_int_equal(bfd_detect_time_us(&h), 210000);
+	h.detect_time_us = 150000;
+	assert_int_equal(bfd_detect_time_us(&h), 150000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bfdcfg_fields_exact),
+		cmocka_unit_test(test_bfdcfg_discriminators_unique_nonzero),
+		cmocka_unit_test(test_bfdcfg_admin_down),
+		cmocka_unit_test(test_bfdcfg_disabled_link_all_zero),
+		cmocka_unit_test(test_bfdcfg_rewrite_same_config_keeps_generation),
+		cmocka_unit_test(test_bfdcfg_restart_adopts_running_session),
+		cmocka_unit_test(test_bfdcfg_teardown_on_failure_not_admin_down),
+		cmocka_unit_test(test_bfdcfg_timers),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
