@@ -549,6 +549,8 @@ static __always_inline int bfd_ctrl_rx(struct xdp_md *ctx, struct bfd_pkt *p,
 		 * live bit is left as it was (RFC 5882 §3.2 by analogy). */
 		state_set(h, idx, BFD_STATE_ADMIN_DOWN, BFD_DIAG_ADMIN_DOWN, 1,
 			  now);
+		/* A fresh session already reads AdminDown (0): say why. */
+		l->local_diag = BFD_DIAG_ADMIN_DOWN;
 		return bfd_drop(l, BFD_DROP_DISABLED);
 	}
 	/* Out of AdminDown (also a fresh session: the map starts at 0). The

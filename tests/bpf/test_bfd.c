@@ -1,6 +1,8 @@
 /* bfd.bpf.o on crafted frames through BPF_PROG_TEST_RUN: the verdict, the
- * exact change of twp_xdp_stats, and that the bytes come out untouched.
- * Needs root (CAP_BPF + CAP_SYS_ADMIN to load and test-run XDP). */
+ * exact change of twp_xdp_stats, the bytes that come out, and for BFD the
+ * session state the program leaves in the mmapped health map. Every test
+ * loads its own copy of the object, so no state or armed timer leaks from
+ * one test into the next. Needs root (CAP_BPF + CAP_SYS_ADMIN). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,9 +14,12 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -24,6 +29,7 @@
 #include <bpf/libbpf.h>
 
 #include "bfd.skel.h"
+#include "health.h"
 #include "xdp.h"
 
 #define LOCAL4 "203.0.113.1"
@@ -34,6 +40,8 @@ struct fixture {
 	struct bfd *skel;
 	int prog_fd;
 	int ncpus;
+	struct health_map *hm; /* twp_health, mmapped as twinpathd does */
+	size_t hm_len;
 };
 
 /* A frame: Ethernet + whatever follows, built into a fixed buffer. */
@@ -97,29 +105,40 @@ static void stats_read(struct fixture *fx, uint64_t out[XDP_STAT_MAX])
 	}
 }
 
-/* Runs F through the program once; checks the verdict, that only the
- * counter WHY moved and by exactly one, and that data_out == data_in. */
-static void expect(struct fixture *fx, const struct frame *f, int action,
-		   enum xdp_stat why)
+/* Runs F through the program once; checks that only the counter WHY
+ * moved, and by exactly one. Returns the verdict; the frame that comes out
+ * is left in OUT. */
+static int run(struct fixture *fx, const struct frame *f, enum xdp_stat why,
+	       struct frame *out)
 {
 	uint64_t before[XDP_STAT_MAX], after[XDP_STAT_MAX];
-	uint8_t out[sizeof(f->buf)];
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = f->buf,
 		.data_size_in = (uint32_t)f->len,
-		.data_out = out,
-		.data_size_out = sizeof(out),
+		.data_out = out->buf,
+		.data_size_out = sizeof(out->buf),
 		.repeat = 1);
 
+	memset(out, 0, sizeof(*out));
 	stats_read(fx, before);
 	assert_int_equal(bpf_prog_test_run_opts(fx->prog_fd, &opts), 0);
 	stats_read(fx, after);
 
-	assert_int_equal(opts.retval, action);
 	for (int k = 0; k < XDP_STAT_MAX; k++)
 		assert_int_equal(after[k] - before[k], k == (int)why ? 1 : 0);
-	assert_int_equal(opts.data_size_out, f->len);
-	assert_memory_equal(out, f->buf, f->len);
+	out->len = opts.data_size_out;
+	return (int)opts.retval;
+}
+
+/* The verdict is ACTION, the counter WHY, and data_out == data_in. */
+static void expect(struct fixture *fx, const struct frame *f, int action,
+		   enum xdp_stat why)
+{
+	struct frame out;
+
+	assert_int_equal(run(fx, f, why, &out), action);
+	assert_int_equal(out.len, f->len);
+	assert_memory_equal(out.buf, f->buf, f->len);
 }
 
 static void local_add(struct fixture *fx, int family, const char *addr)
@@ -149,8 +168,18 @@ static int setup(void **state)
 	 * checked by test_maps_pinned_by_name_under_pin_root. */
 	bpf_map__set_pin_path(fx->skel->maps.twp_local_addrs, NULL);
 	bpf_map__set_pin_path(fx->skel->maps.twp_xdp_stats, NULL);
+	bpf_map__set_pin_path(fx->skel->maps.twp_health, NULL);
+	bpf_map__set_pin_path(fx->skel->maps.twp_bfd_timers, NULL);
 	if (bfd__load(fx->skel)) {
 		fprintf(stderr, "bfd__load: %s (run as root)\n", strerror(errno));
+		bfd__destroy(fx->skel);
+		return -1;
+	}
+	fx->hm_len = (sizeof(struct health_map) + 4095) & ~(size_t)4095;
+	fx->hm = mmap(NULL, fx->hm_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      bpf_map__fd(fx->skel->maps.twp_health), 0);
+	if (fx->hm == MAP_FAILED) {
+		fprintf(stderr, "mmap twp_health: %s\n", strerror(errno));
 		bfd__destroy(fx->skel);
 		return -1;
 	}
@@ -166,6 +195,7 @@ static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 
+	munmap(fx->hm, fx->hm_len);
 	bfd__destroy(fx->skel);
 	free(fx);
 	return 0;
@@ -283,6 +313,675 @@ static void test_non_ip_passes_and_counts_other(void **state)
 	expect(*state, &f, XDP_PASS, XDP_STAT_PASS_OTHER);
 }
 
+/* ---- BFD (RFC 5880 / 5881) ---- */
+
+#define PEER4 "203.0.113.2"
+#define PEER6 "2001:db8:1::2"
+#define OUR_DISC 0x11110001u
+#define PEER_DISC 0x22220002u
+#define OUR_SRC_PORT 49500
+#define PEER_SRC_PORT 50123
+
+#define F_P 0x20
+#define F_F 0x10
+#define F_A 0x04
+#define F_M 0x01
+
+/* The mandatory section of a control packet, on the wire (RFC 5880 §4.1). */
+struct wire_bfd {
+	uint8_t vers_diag;
+	uint8_t flags;
+	uint8_t mult;
+	uint8_t len;
+	uint32_t my_disc;
+	uint32_t your_disc;
+	uint32_t min_tx;
+	uint32_t min_rx;
+	uint32_t min_echo_rx;
+};
+
+/* What the peer puts in a packet; defaults from bfd_default(). */
+struct peer_pkt {
+	int family;
+	uint8_t ttl;
+	uint16_t dport;
+	uint8_t state;
+	uint8_t flags; /* P F C A D M, as on the wire */
+	uint8_t version;
+	uint8_t mult;
+	uint8_t len;
+	uint32_t my_disc;
+	uint32_t your_disc;
+	uint32_t min_tx_us;
+	uint32_t min_rx_us;
+	size_t udp_pad; /* bytes after the BFD section */
+	size_t udp_short; /* UDP length that much shorter than sent */
+};
+
+static struct peer_pkt bfd_default(int family, uint8_t state, uint32_t your)
+{
+	return (struct peer_pkt){
+		.family = family, .ttl = 255, .dport = 3784, .state = state,
+		.version = 1, .mult = 3, .len = 24, .my_disc = PEER_DISC,
+		.your_disc = your, .min_tx_us = 20000, .min_rx_us = 30000,
+	};
+}
+
+/* RFC 1071 sum over LEN bytes, added to SUM (not folded). */
+static uint32_t sum16(const void *p, size_t len, uint32_t sum)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)(b[len - 1] << 8);
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* UDP checksum of the datagram at UDP (length from its header) under the
+ * given addresses; 0 when the checksum field is right. */
+static uint16_t udp_check(int family, const void *src, const void *dst,
+			  const struct udphdr *udp)
+{
+	size_t alen = family == AF_INET ? 4 : 16;
+	uint16_t len = ntohs(udp->len);
+	uint32_t sum = 0;
+
+	sum = sum16(src, alen, sum);
+	sum = sum16(dst, alen, sum);
+	sum += 17 + len;
+	sum = sum16(udp, len, sum);
+	return fold(sum);
+}
+
+/* Builds a BFD frame from the peer (PEER4/PEER6) to us (LOCAL4/LOCAL6)
+ * with correct checksums. */
+static void frame_bfd(struct frame *f, const struct peer_pkt *pp)
+{
+	size_t payload = sizeof(struct wire_bfd) + pp->udp_pad;
+	struct udphdr *udp;
+	struct wire_bfd *b;
+	void *src, *dst;
+
+	if (pp->family == AF_INET) {
+		struct iphdr *ip;
+
+		frame_eth(f, ETH_P_IP);
+		ip = (struct iphdr *)(f->buf + f->len);
+		ip->version = 4;
+		ip->ihl = 5;
+		ip->ttl = pp->ttl;
+		ip->protocol = 17;
+		ip->tot_len = htons((uint16_t)(sizeof(*ip) + sizeof(*udp) + payload));
+		assert_int_equal(inet_pton(AF_INET, PEER4, &ip->saddr), 1);
+		assert_int_equal(inet_pton(AF_INET, LOCAL4, &ip->daddr), 1);
+		ip->check = htons(fold(sum16(ip, sizeof(*ip), 0)));
+		src = &ip->saddr;
+		dst = &ip->daddr;
+		f->len += sizeof(*ip);
+	} else {
+		struct ipv6hdr *ip6;
+
+		frame_eth(f, ETH_P_IPV6);
+		ip6 = (struct ipv6hdr *)(f->buf + f->len);
+		ip6->version = 6;
+		ip6->hop_limit = pp->ttl;
+		ip6->nexthdr = 17;
+		ip6->payload_len = htons((uint16_t)(sizeof(*udp) + payload));
+		assert_int_equal(inet_pton(AF_INET6, PEER6, &ip6->saddr), 1);
+		assert_int_equal(inet_pton(AF_INET6, LOCAL6, &ip6->daddr), 1);
+		src = &ip6->saddr;
+		dst = &ip6->daddr;
+		f->len += sizeof(*ip6);
+	}
+	udp = (struct udphdr *)(f->buf + f->len);
+	udp->source = htons(PEER_SRC_PORT);
+	udp->dest = htons(pp->dport);
+	udp->len = htons((uint16_t)(sizeof(*udp) + payload - pp->udp_short));
+	b = (struct wire_bfd *)(udp + 1);
+	b->vers_diag = (uint8_t)(pp->version << 5);
+	b->flags = (uint8_t)(pp->state << 6 | pp->flags);
+	b->mult = pp->mult;
+	b->len = pp->len;
+	b->my_disc = htonl(pp->my_disc);
+	b->your_disc = htonl(pp->your_disc);
+	b->min_tx = htonl(pp->min_tx_us);
+	b->min_rx = htonl(pp->min_rx_us);
+	memset(b + 1, 0xee, pp->udp_pad);
+	f->len += sizeof(*udp) + payload;
+	udp->check = htons(udp_check(pp->family, src, dst, udp));
+	if (!udp->check)
+		udp->check = 0xffff;
+}
+
+/* Session 0 on "lo" (BPF_PROG_TEST_RUN's ingress interface), written
+ * through the mmapped map the way twinpathd writes it. */
+static struct health_link *session_add(struct fixture *fx, int family)
+{
+	struct health_link *l = &fx->hm->link[0];
+
+	memset(l, 0, sizeof(*l));
+	l->ifindex = if_nametoindex("lo");
+	assert_int_not_equal(l->ifindex, 0);
+	l->family = (uint32_t)family;
+	assert_int_equal(inet_pton(family, family == AF_INET ? LOCAL4 : LOCAL6,
+				   l->local_addr), 1);
+	assert_int_equal(inet_pton(family, family == AF_INET ? PEER4 : PEER6,
+				   l->peer_addr), 1);
+	l->local_disc = OUR_DISC;
+	l->desired_min_tx_us = 50000;
+	l->required_min_rx_us = 40000;
+	l->detect_mult = 3;
+	l->src_port = OUR_SRC_PORT;
+	l->cfg_gen = 1;
+	l->cfg_enabled = 1;
+	return l;
+}
+
+/* A valid control packet from the peer, consumed (not answered). */
+static void peer_sends(struct fixture *fx, const struct peer_pkt *pp)
+{
+	struct frame f, out;
+
+	frame_bfd(&f, pp);
+	assert_int_equal(run(fx, &f, XDP_STAT_BFD_CONSUMED, &out), XDP_DROP);
+}
+
+/* Three-way handshake of RFC 5880 §6.2 from the peer's side. */
+static struct health_link *session_up(struct fixture *fx, int family)
+{
+	struct health_link *l = session_add(fx, family);
+	struct peer_pkt pp = bfd_default(family, BFD_STATE_DOWN, 0);
+
+	peer_sends(fx, &pp);
+	assert_int_equal(l->state, BFD_STATE_INIT);
+	pp = bfd_default(family, BFD_STATE_UP, OUR_DISC);
+	peer_sends(fx, &pp);
+	assert_int_equal(l->state, BFD_STATE_UP);
+	return l;
+}
+
+static void test_bfd_down_and_remote_down_goes_init(void **state)
+{
+	struct fixture *fx = *state;
+	struct health_link *l = session_add(fx, AF_INET);
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+
+	peer_sends(fx, &pp);
+	assert_int_equal(l->state, BFD_STATE_INIT);
+	assert_int_equal(l->local_diag, BFD_DIAG_NONE);
+	assert_int_equal(l->remote_state, BFD_STATE_DOWN);
+	assert_int_equal(l->remote_disc, PEER_DISC);
+	assert_int_equal(l->remote_min_tx_us, 20000);
+	assert_int_equal(l->remote_min_rx_us, 30000);
+	assert_int_equal(l->remote_mult, 3);
+	/* RFC 5880 §6.8.4: 3 x max(our 40 ms rx, its 20 ms tx). */
+	assert_int_equal(l->detect_time_us, 120000);
+	assert_int_equal(l->rx_valid, 1);
+	assert_int_not_equal(l->last_rx_ns, 0);
+	assert_int_not_equal(l->last_change_ns, 0);
+	assert_int_equal(l->up_count, 0);
+	assert_int_equal(fx->hm->live_mask, 0);
+}
+
+static void test_bfd_init_and_remote_up_goes_up(void **state)
+{
+	struct fixture *fx = *state;
+	struct health_link *l = session_add(fx, AF_INET);
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_UP, OUR_DISC);
+
+	l->state = BFD_STATE_INIT;
+	peer_sends(fx, &pp);
+	assert_int_equal(l->state, BFD_STATE_UP);
+	assert_int_equal(l->up_count, 1);
+	assert_int_equal(fx->hm->live_mask, 1);
+}
+
+static void test_bfd_down_and_remote_init_goes_up(void **state)
+{
+	struct fixture *fx = *state;
+	struct health_link *l = session_add(fx, AF_INET);
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_INIT, OUR_DISC);
+
+	l->state = BFD_STATE_DOWN;
+	peer_sends(fx, &pp);
+	assert_int_equal(l->state, BFD_STATE_UP);
+	assert_int_equal(l->up_count, 1);
+	assert_int_equal(fx->hm->live_mask, 1);
+}
+
+static void test_bfd_ipv6_session_comes_up(void **state)
+{
+	struct fixture *fx = *state;
+	struct health_link *l = session_up(fx, AF_INET6);
+
+	assert_int_equal(l->rx_valid, 2);
+	assert_int_equal(fx->hm->live_mask, 1);
+}
+
+static void test_bfd_up_and_remote_down_goes_down_with_diag_3(void **state)
+{
+	struct fixture *fx = *state;
+	struct health_link *l = session_up(fx, AF_INET);
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, OUR_DISC);
+
+	peer_sends(fx, &pp);
+	assert_int_equal(l->state, BFD_STATE_DOWN);
+	assert_int_equal(l->local_diag, BFD_DIAG_NEIGHBOR_DOWN);
+	assert_int_equal(l->down_count, 1);
+	assert_int_equal(fx->hm->live_mask, 0);
+}
+
+/* RFC 5882 §3.2: the peer's AdminDown is not a connectivity failure. */
+static void test_bfd_remote_admin_down_goes_down_keeping_live_bit(void **state)
+{
+	struct fixture *fx = *state;
+	struct health_link *l = session_up(fx, AF_INET);
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_ADMIN_DOWN,
+					 OUR_DISC);
+
+	peer_sends(fx, &pp);
+	assert_int_equal(l->state, BFD_STATE_DOWN);
+	assert_int_equal(l->local_diag, BFD_DIAG_NEIGHBOR_DOWN);
+	assert_int_equal(l->remote_state, BFD_STATE_ADMIN_DOWN);
+	assert_int_equal(l->down_count, 1);
+	assert_int_equal(fx->hm->live_mask, 1);
+}
+
+static void test_bfd_peer_back_from_admin_down_clears_kept_live_bit(void **state)
+{
+	struct fixture *fx = *state;
+	struct health_link *l = session_up(fx, AF_INET);
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_ADMIN_DOWN,
+					 OUR_DISC);
+
+	peer_sends(fx, &pp);
+	pp = bfd_default(AF_INET, BFD_STATE_DOWN, OUR_DISC);
+	peer_sends(fx, &pp);
+	assert_int_equal(l->state, BFD_STATE_INIT);
+	assert_int_equal(fx->hm->live_mask, 0);
+}
+
+static void test_bfd_local_admin_down_ignores_packets(void **state)
+{
+	struct fixture *fx = *state;
+	struct health_link *l = session_add(fx, AF_INET);
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_INIT, OUR_DISC);
+	struct frame f, out;
+
+	l->cfg_admin_down = 1;
+	pp.flags = F_P; /* not even a Poll is answered */
+	frame_bfd(&f, &pp);
+	assert_int_equal(run(fx, &f, XDP_STAT_BFD_CONSUMED, &out), XDP_DROP);
+	assert_int_equal(l->state, BFD_STATE_ADMIN_DOWN);
+	assert_int_equal(l->local_diag, BFD_DIAG_ADMIN_DOWN);
+	assert_int_equal(l->drop[BFD_DROP_DISABLED], 1);
+	assert_int_equal(l->rx_valid, 0);
+	assert_int_equal(l->finals_sent, 0);
+	assert_int_equal(l->up_count, 0);
+	assert_int_equal(fx->hm->live_mask, 0);
+}
+
+/* The packet is dropped, not answered, counted in drop[WHY] alone, and
+ * the session is left as it was. */
+static void expect_rejected(struct fixture *fx, const struct peer_pkt *pp,
+			    enum bfd_drop why)
+{
+	struct health_link *l = &fx->hm->link[0];
+	uint32_t before = l->state;
+	struct frame f, out;
+
+	frame_bfd(&f, pp);
+	assert_int_equal(run(fx, &f, XDP_STAT_BFD_CONSUMED, &out), XDP_DROP);
+	for (int d = 0; d < BFD_DROP_MAX; d++)
+		assert_int_equal(l->drop[d], d == (int)why ? 1 : 0);
+	assert_int_equal(l->rx_valid, 0);
+	assert_int_equal(l->finals_sent, 0);
+	assert_int_equal(l->state, before);
+	assert_int_equal(l->remote_disc, 0);
+}
+
+static void test_bfd_drops_ipv4_ttl_not_255(void **state)
+{
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+
+	session_add(*state, AF_INET);
+	pp.ttl = 254;
+	expect_rejected(*state, &pp, BFD_DROP_TTL);
+}
+
+static void test_bfd_drops_ipv6_hop_limit_not_255(void **state)
+{
+	struct peer_pkt pp = bfd_default(AF_INET6, BFD_STATE_DOWN, 0);
+
+	session_add(*state, AF_INET6);
+	pp.ttl = 64;
+	expect_rejected(*state, &pp, BFD_DROP_TTL);
+}
+
+static void test_bfd_drops_version_not_1(void **state)
+{
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+
+	session_add(*state, AF_INET);
+	pp.version = 2;
+	expect_rejected(*state, &pp, BFD_DROP_VERSION);
+}
+
+static void test_bfd_drops_length_below_24(void **state)
+{
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+
+	session_add(*state, AF_INET);
+	pp.len = 23;
+	expect_rejected(*state, &pp, BFD_DROP_LENGTH);
+}
+
+static void test_bfd_drops_length_below_26_with_auth_bit(void **state)
+{
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+
+	session_add(*state, AF_INET);
+	pp.flags = F_A;
+	pp.len = 24;
+	expect_rejected(*state, &pp, BFD_DROP_LENGTH);
+}
+
+static void test_bfd_drops_length_beyond_udp_payload(void **state)
+{
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+
+	session_add(*state, AF_INET);
+	pp.len = 28; /* 24 bytes of UDP payload follow */
+	expect_rejected(*state, &pp, BFD_DROP_LENGTH);
+}
+
+static void test_bfd_drops_udp_length_short_of_bfd_header(void **state)
+{
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+
+	session_add(*state, AF_INET);
+	pp.udp_short = 4;
+	expect_rejected(*state, &pp, BFD_DROP_LENGTH);
+}
+
+static void test_bfd_drops_detect_mult_zero(void **state)
+{
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+
+	session_add(*state, AF_INET);
+	pp.mult = 0;
+	expect_rejected(*state, &pp, BFD_DROP_DETECT_MULT);
+}
+
+static void test_bfd_drops_multipoint_bit(void **state)
+{
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+
+	session_add(*state, AF_INET);
+	pp.flags = F_M;
+	expect_rejected(*state, &pp, BFD_DROP_MULTIPOINT);
+}
+
+static void test_bfd_drops_my_disc_zero(void **state)
+{
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+
+	session_add(*state, AF_INET);
+	pp.my_disc = 0;
+	expect_rejected(*state, &pp, BFD_DROP_MY_DISC);
+}
+
+static void test_bfd_drops_your_disc_not_ours(void **state)
+{
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_UP, 0xdead);
+
+	session_add(*state, AF_INET);
+	expect_rejected(*state, &pp, BFD_DROP_YOUR_DISC);
+}
+
+static void test_bfd_drops_your_disc_zero_unless_down(void **state)
+{
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_INIT, 0);
+
+	session_add(*state, AF_INET);
+	expect_rejected(*state, &pp, BFD_DROP_YOUR_DISC_ZERO);
+}
+
+static void test_bfd_drops_auth_bit_without_auth(void **state)
+{
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+
+	session_add(*state, AF_INET);
+	pp.flags = F_A;
+	pp.len = 26;
+	pp.udp_pad = 2;
+	expect_rejected(*state, &pp, BFD_DROP_AUTH);
+}
+
+static void test_bfd_drops_poll_and_final_together(void **state)
+{
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+
+	session_add(*state, AF_INET);
+	pp.flags = F_P | F_F;
+	expect_rejected(*state, &pp, BFD_DROP_POLL_FINAL);
+}
+
+static void test_bfd_without_session_dropped_and_counted(void **state)
+{
+	struct fixture *fx = *state;
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+	struct frame f, out;
+
+	frame_bfd(&f, &pp); /* no session configured */
+	assert_int_equal(run(fx, &f, XDP_STAT_BFD_NO_SESSION, &out), XDP_DROP);
+}
+
+static void test_bfd_disabled_session_is_no_session(void **state)
+{
+	struct fixture *fx = *state;
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+	struct frame f, out;
+
+	session_add(fx, AF_INET)->cfg_enabled = 0;
+	frame_bfd(&f, &pp);
+	assert_int_equal(run(fx, &f, XDP_STAT_BFD_NO_SESSION, &out), XDP_DROP);
+	assert_int_equal(fx->hm->link[0].state, 0);
+}
+
+/* UDP 3784 that is not addressed to us is transit like any other UDP. */
+static void test_bfd_port_to_transit_address_is_transit(void **state)
+{
+	struct fixture *fx = *state;
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+	struct frame f;
+	struct iphdr *ip;
+
+	session_add(fx, AF_INET);
+	frame_bfd(&f, &pp);
+	ip = (struct iphdr *)(f.buf + sizeof(struct ethhdr));
+	assert_int_equal(inet_pton(AF_INET, TRANSIT4, &ip->daddr), 1);
+	expect(fx, &f, XDP_PASS, XDP_STAT_NO_SOCKET);
+	assert_int_equal(fx->hm->link[0].rx_valid, 0);
+}
+
+/* The Final: every field of RFC 5880 §4.1 and of the IP/UDP headers. */
+static void check_final(const struct frame *in, const struct frame *out,
+			int family, uint8_t want_state)
+{
+	const struct ethhdr *ie = (const void *)in->buf, *oe = (const void *)out->buf;
+	size_t l3 = family == AF_INET ? sizeof(struct iphdr)
+				      : sizeof(struct ipv6hdr);
+	const struct udphdr *udp = (const void *)(out->buf + sizeof(*oe) + l3);
+	const struct wire_bfd *b = (const void *)(udp + 1);
+
+	assert_int_equal(out->len, sizeof(*oe) + l3 + sizeof(*udp) + 24);
+	assert_memory_equal(oe->h_dest, ie->h_source, ETH_ALEN);
+	assert_memory_equal(oe->h_source, ie->h_dest, ETH_ALEN);
+	assert_int_equal(oe->h_proto, ie->h_proto);
+	if (family == AF_INET) {
+		const struct iphdr *iip = (const void *)(ie + 1);
+		const struct iphdr *oip = (const void *)(oe + 1);
+
+		assert_int_equal(oip->saddr, iip->daddr);
+		assert_int_equal(oip->daddr, iip->saddr);
+		assert_int_equal(oip->ttl, 255);
+		assert_int_equal(ntohs(oip->tot_len), 20 + 8 + 24);
+		assert_int_equal(fold(sum16(oip, sizeof(*oip), 0)), 0);
+		assert_int_equal(udp_check(AF_INET, &oip->saddr, &oip->daddr,
+					   udp), 0);
+	} else {
+		const struct ipv6hdr *iip = (const void *)(ie + 1);
+		const struct ipv6hdr *oip = (const void *)(oe + 1);
+
+		assert_memory_equal(&oip->saddr, &iip->daddr, 16);
+		assert_memory_equal(&oip->daddr, &iip->saddr, 16);
+		assert_int_equal(oip->hop_limit, 255);
+		assert_int_equal(ntohs(oip->payload_len), 8 + 24);
+		assert_int_not_equal(udp->check, 0); /* mandatory in IPv6 */
+		assert_int_equal(udp_check(AF_INET6, &oip->saddr, &oip->daddr,
+					   udp), 0);
+	}
+	assert_int_equal(ntohs(udp->source), OUR_SRC_PORT);
+	assert_int_equal(ntohs(udp->dest), 3784);
+	assert_int_equal(ntohs(udp->len), 8 + 24);
+	assert_int_equal(b->vers_diag, 1 << 5);
+	assert_int_equal(b->flags >> 6, want_state);
+	assert_int_equal(b->flags & 0x3f, F_F); /* F, and no P C A D M */
+	assert_int_equal(b->mult, 3);
+	assert_int_equal(b->len, 24);
+	assert_int_equal(ntohl(b->my_disc), OUR_DISC);
+	assert_int_equal(ntohl(b->your_disc), PEER_DISC);
+	assert_int_equal(ntohl(b->min_rx), 40000);
+	assert_int_equal(ntohl(b->min_echo_rx), 0);
+	/* RFC 5880 §6.8.3: 1 s until Up, then the configured 50 ms. */
+	assert_int_equal(ntohl(b->min_tx),
+			 want_state == BFD_STATE_UP ? 50000 : 1000000);
+}
+
+static void test_bfd_ipv4_poll_answered_with_final(void **state)
+{
+	struct fixture *fx = *state;
+	struct health_link *l = session_add(fx, AF_INET);
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+	struct frame f, out;
+
+	pp.flags = F_P;
+	pp.udp_pad = 4; /* cut from the answer */
+	frame_bfd(&f, &pp);
+	assert_int_equal(run(fx, &f, XDP_STAT_BFD_TX, &out), XDP_TX);
+	check_final(&f, &out, AF_INET, BFD_STATE_INIT);
+	assert_int_equal(l->finals_sent, 1);
+	assert_int_equal(l->rx_valid, 1);
+}
+
+static void test_bfd_ipv6_poll_answered_with_final(void **state)
+{
+	struct fixture *fx = *state;
+	struct health_link *l = session_up(fx, AF_INET6);
+	struct peer_pkt pp = bfd_default(AF_INET6, BFD_STATE_UP, OUR_DISC);
+	struct frame f, out;
+
+	pp.flags = F_P;
+	frame_bfd(&f, &pp);
+	assert_int_equal(run(fx, &f, XDP_STAT_BFD_TX, &out), XDP_TX);
+	check_final(&f, &out, AF_INET6, BFD_STATE_UP);
+	assert_int_equal(l->finals_sent, 1);
+}
+
+/* Echo: the same bytes back, only the MAC and IP addresses swapped. */
+static void expect_echo_reflected(struct fixture *fx, int family)
+{
+	struct health_link *l = session_add(fx, family);
+	struct peer_pkt pp = bfd_default(family, BFD_STATE_DOWN, 0);
+	struct frame f, want, out;
+	struct ethhdr *eth;
+	size_t alen = family == AF_INET ? 4 : 16;
+	size_t aoff = sizeof(*eth) + (family == AF_INET ? 12 : 8);
+
+	pp.dport = 3785;
+	pp.ttl = 64;
+	frame_bfd(&f, &pp);
+	memset(f.buf + f.len - 24, 0x5a, 24); /* echo body is the peer's */
+	want = f;
+	eth = (struct ethhdr *)want.buf;
+	memcpy(eth->h_dest, f.buf + ETH_ALEN, ETH_ALEN);
+	memcpy(eth->h_source, f.buf, ETH_ALEN);
+	memcpy(want.buf + aoff, f.buf + aoff + alen, alen);
+	memcpy(want.buf + aoff + alen, f.buf + aoff, alen);
+
+	assert_int_equal(run(fx, &f, XDP_STAT_BFD_TX, &out), XDP_TX);
+	assert_int_equal(out.len, want.len);
+	assert_memory_equal(out.buf, want.buf, want.len);
+	assert_int_equal(l->echo_reflected, 1);
+	assert_int_equal(l->rx_valid, 0);
+}
+
+static void test_bfd_ipv4_echo_reflected_with_swapped_addresses(void **state)
+{
+	expect_echo_reflected(*state, AF_INET);
+}
+
+static void test_bfd_ipv6_echo_reflected_with_swapped_addresses(void **state)
+{
+	expect_echo_reflected(*state, AF_INET6);
+}
+
+/* RFC 5880 §6.8.4 through the bpf_timer: 3 x 10 ms without a packet. */
+static void test_bfd_detection_timer_expiry_goes_down(void **state)
+{
+	struct fixture *fx = *state;
+	struct health_link *l = session_add(fx, AF_INET);
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+
+	l->required_min_rx_us = 10000;
+	pp.min_tx_us = 10000;
+	peer_sends(fx, &pp);
+	pp = bfd_default(AF_INET, BFD_STATE_UP, OUR_DISC);
+	pp.min_tx_us = 10000;
+	peer_sends(fx, &pp);
+	assert_int_equal(l->state, BFD_STATE_UP);
+	assert_int_equal(l->detect_time_us, 30000);
+	assert_int_equal(fx->hm->live_mask, 1);
+
+	usleep(30000 + 70000);
+	assert_int_equal(__atomic_load_n(&l->state, __ATOMIC_ACQUIRE),
+			 BFD_STATE_DOWN);
+	assert_int_equal(l->local_diag, BFD_DIAG_DETECT_EXPIRED);
+	assert_int_equal(l->down_count, 1);
+	assert_int_equal(fx->hm->live_mask, 0);
+	assert_true(l->last_change_ns >= l->last_rx_ns + 30000 * 1000ULL);
+}
+
+/* A packet within the detection time keeps the session Up. */
+static void test_bfd_valid_packet_restarts_detection_timer(void **state)
+{
+	struct fixture *fx = *state;
+	struct health_link *l = session_add(fx, AF_INET);
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+
+	l->required_min_rx_us = 20000;
+	pp.min_tx_us = 20000;
+	peer_sends(fx, &pp);
+	pp = bfd_default(AF_INET, BFD_STATE_UP, OUR_DISC);
+	pp.min_tx_us = 20000;
+	for (int i = 0; i < 6; i++) { /* 6 x 20 ms > one 60 ms detection */
+		peer_sends(fx, &pp);
+		usleep(20000);
+	}
+	assert_int_equal(l->state, BFD_STATE_UP);
+	assert_int_equal(l->down_count, 0);
+}
+
 /* LIBBPF_PIN_BY_NAME puts the shared maps under the pin root by their
  * names, and leaves xsks_map (one per port) unpinned. A private bpffs
  * stands in for /sys/fs/bpf. */
@@ -308,6 +1007,10 @@ static void test_maps_pinned_by_name_under_pin_root(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	snprintf(path, sizeof(path), "%s/%s", root, XDP_MAP_STATS);
 	assert_int_equal(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/%s", root, HEALTH_MAP_NAME);
+	assert_int_equal(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/%s", root, HEALTH_TIMER_MAP_NAME);
+	assert_int_equal(stat(path, &st), 0);
 	snprintf(path, sizeof(path), "%s/%s", root, XDP_MAP_XSKS);
 	assert_int_not_equal(stat(path, &st), 0);
 
@@ -318,21 +1021,54 @@ static void test_maps_pinned_by_name_under_pin_root(void **state)
 
 int main(void)
 {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_arp_goes_to_kernel),
-		cmocka_unit_test(test_ipv4_to_local_address_goes_to_kernel),
-		cmocka_unit_test(test_ipv4_transit_without_socket_passes_and_counts),
-		cmocka_unit_test(test_ipv4_multicast_goes_to_kernel),
-		cmocka_unit_test(test_ipv4_broadcast_goes_to_kernel),
-		cmocka_unit_test(test_ipv6_neighbour_solicitation_goes_to_kernel),
-		cmocka_unit_test(test_ipv6_link_local_goes_to_kernel),
-		cmocka_unit_test(test_ipv6_to_local_address_goes_to_kernel),
-		cmocka_unit_test(test_ipv6_transit_without_socket_passes_and_counts),
-		cmocka_unit_test(test_truncated_ipv4_passes_and_counts_malformed),
-		cmocka_unit_test(test_truncated_ipv6_passes_and_counts_malformed),
-		cmocka_unit_test(test_non_ip_passes_and_counts_other),
-		cmocka_unit_test(test_maps_pinned_by_name_under_pin_root),
+		T(test_arp_goes_to_kernel),
+		T(test_ipv4_to_local_address_goes_to_kernel),
+		T(test_ipv4_transit_without_socket_passes_and_counts),
+		T(test_ipv4_multicast_goes_to_kernel),
+		T(test_ipv4_broadcast_goes_to_kernel),
+		T(test_ipv6_neighbour_solicitation_goes_to_kernel),
+		T(test_ipv6_link_local_goes_to_kernel),
+		T(test_ipv6_to_local_address_goes_to_kernel),
+		T(test_ipv6_transit_without_socket_passes_and_counts),
+		T(test_truncated_ipv4_passes_and_counts_malformed),
+		T(test_truncated_ipv6_passes_and_counts_malformed),
+		T(test_non_ip_passes_and_counts_other),
+		T(test_bfd_down_and_remote_down_goes_init),
+		T(test_bfd_init_and_remote_up_goes_up),
+		T(test_bfd_down_and_remote_init_goes_up),
+		T(test_bfd_ipv6_session_comes_up),
+		T(test_bfd_up_and_remote_down_goes_down_with_diag_3),
+		T(test_bfd_remote_admin_down_goes_down_keeping_live_bit),
+		T(test_bfd_peer_back_from_admin_down_clears_kept_live_bit),
+		T(test_bfd_local_admin_down_ignores_packets),
+		T(test_bfd_drops_ipv4_ttl_not_255),
+		T(test_bfd_drops_ipv6_hop_limit_not_255),
+		T(test_bfd_drops_version_not_1),
+		T(test_bfd_drops_length_below_24),
+		T(test_bfd_drops_length_below_26_with_auth_bit),
+		T(test_bfd_drops_length_beyond_udp_payload),
+		T(test_bfd_drops_udp_length_short_of_bfd_header),
+		T(test_bfd_drops_detect_mult_zero),
+		T(test_bfd_drops_multipoint_bit),
+		T(test_bfd_drops_my_disc_zero),
+		T(test_bfd_drops_your_disc_not_ours),
+		T(test_bfd_drops_your_disc_zero_unless_down),
+		T(test_bfd_drops_auth_bit_without_auth),
+		T(test_bfd_drops_poll_and_final_together),
+		T(test_bfd_without_session_dropped_and_counted),
+		T(test_bfd_disabled_session_is_no_session),
+		T(test_bfd_port_to_transit_address_is_transit),
+		T(test_bfd_ipv4_poll_answered_with_final),
+		T(test_bfd_ipv6_poll_answered_with_final),
+		T(test_bfd_ipv4_echo_reflected_with_swapped_addresses),
+		T(test_bfd_ipv6_echo_reflected_with_swapped_addresses),
+		T(test_bfd_detection_timer_expiry_goes_down),
+		T(test_bfd_valid_packet_restarts_detection_timer),
+		T(test_maps_pinned_by_name_under_pin_root),
 	};
+#undef T
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }
