@@ -15,6 +15,7 @@
 
 #include "chan.h"
 #include "config.h"
+#include "health.h"
 #include "nhgroup.h"
 
 #define DP_BURST 32u
@@ -46,6 +47,8 @@ struct dp_lcore_stats {
 	uint64_t rx[DP_PORT_MAX];
 	uint64_t tx[DP_PORT_MAX];
 	uint64_t tx_dropped[DP_PORT_MAX];
+	uint64_t bfd_tx[DP_PORT_MAX];         /* periodic BFD sent */
+	uint64_t bfd_tx_dropped[DP_PORT_MAX]; /* ... refused by the driver */
 	/* Packets dropped per nexthop id for want of its MAC; the main lcore
 	 * turns changes into CHAN_EV_NEIGH_MISS. */
 	uint32_t nh_miss[NH_MAX];
@@ -69,6 +72,17 @@ struct dp_port {
 	bool has_tx;                  /* ... and a tx queue */
 	struct rte_ether_addr mac;
 	struct rte_mempool *pool;
+};
+
+/* Periodic BFD transmission of one link; main lcore only. */
+struct health_tx {
+	uint64_t last_tsc;   /* of the last packet (or skipped attempt) */
+	uint32_t rnd;        /* jitter drawn for the next packet */
+	uint32_t nh_id;      /* last nexthop found towards the peer */
+	uint64_t unresolved; /* not sent: peer's nexthop missing/no MAC */
+	uint64_t no_mbuf;
+	uint64_t ring_full;
+	uint64_t bad_config; /* family neither IPv4 nor IPv6 */
 };
 
 struct dp_tx_ctx {                    /* tx buffer error callback context */
@@ -103,6 +117,13 @@ struct dp {
 	/* Held by the main lcore while it changes tables, and by telemetry
 	 * while it reads them; the forwarding lcores never take it. */
 	pthread_mutex_t ctl_lock;
+
+	/* The health map (NULL: BFD off), its fd, and the ring of BFD
+	 * packets from the main lcore to the forwarding lcore. */
+	struct health_map *health;
+	int health_fd;
+	struct rte_ring *bfd_tx_ring;
+	struct health_tx bfd_tx[CFG_MAX_LINKS];
 
 	unsigned int fwd_lcore;        /* lcore id that forwards */
 	struct dp_lcore_stats stats[RTE_MAX_LCORE];
@@ -143,6 +164,20 @@ void channel_close(struct dp *d);
 int fwd_init_lcore(struct dp *d, unsigned int lcore);
 void fwd_burst(struct dp *d, unsigned int lcore);
 int fwd_loop(void *arg);
+
+/* health.c */
+int health_init(struct dp *d);
+void health_close(struct dp *d);
+void health_tick(struct dp *d);
+void health_tx_drain(struct dp *d, struct dp_lcore_stats *st);
+
+/* Once per burst: the BFD verdict, one relaxed load (0 without map). */
+static inline uint64_t health_live_mask(const struct dp *d)
+{
+	const struct health_map *h = d->health;
+
+	return h != NULL ? __atomic_load_n(&h->live_mask, __ATOMIC_RELAXED) : 0;
+}
 
 /* telemetry.c */
 int telemetry_init(void);

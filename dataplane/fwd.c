@@ -1,6 +1,7 @@
 /* The fast path of twinpath-dp, the packet's whole way in order:
  * rx burst -> Ethernet/IPv4 checks (RFC 1812 §5.2.2) -> bulk FIB lookup
- * -> nexthop group -> live member by flow hash -> L2 rewrite -> TTL
+ * -> nexthop group -> live member by flow hash (ports live by link,
+ * admin and BFD state, read once per burst) -> L2 rewrite -> TTL
  * decrement with incremental checksum (RFC 1624) -> buffered tx.
  * No locks, syscalls, allocation or division; every drop is counted under
  * its reason in this lcore's counters. */
@@ -131,7 +132,7 @@ static inline void drop(struct dp_lcore_stats *st, struct rte_mbuf *m,
 }
 
 static void fwd_port(struct dp *d, struct fwd_lcore *fl,
-		     struct dp_lcore_stats *st, uint16_t in)
+		     struct dp_lcore_stats *st, uint16_t in, uint32_t live)
 {
 	struct rte_mbuf *pkts[DP_BURST], *ok[DP_BURST];
 	uint32_t dst[DP_BURST];
@@ -187,10 +188,10 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 			drop(st, m, DROP_NO_GROUP);
 			continue;
 		}
-		nh = nhg_select_why(&d->nhg, g,
-				    flow_hash_ipv4(ip, m->data_len -
-						   (uint32_t)sizeof(*eth)),
-				    &res, &unresolved);
+		nh = nhg_select_live(&d->nhg, g,
+				     flow_hash_ipv4(ip, m->data_len -
+						    (uint32_t)sizeof(*eth)),
+				     live, &res, &unresolved);
 		if (unlikely(nh == NULL)) {
 			if (res == NHG_UNRESOLVED) {
 				st->nh_miss[unresolved]++;
@@ -213,11 +214,16 @@ void fwd_burst(struct dp *d, unsigned int lcore)
 {
 	struct fwd_lcore *fl = &fwd_lcores[lcore];
 	struct dp_lcore_stats *st = &d->stats[lcore];
+	/* which ports members may use, fixed for the whole burst: link and
+	 * admin state, and the XDP program's BFD verdict */
+	uint32_t live = nhg_live_ports(&d->nhg, health_live_mask(d));
 	uint16_t p;
 
 	for (p = 0; p < d->n_ports; p++)
 		if (d->ports[p].has_rx)
-			fwd_port(d, fl, st, p);
+			fwd_port(d, fl, st, p, live);
+	if (d->bfd_tx_ring != NULL)
+		health_tx_drain(d, st);
 	for (p = 0; p < d->n_ports; p++)
 		st->tx[p] += rte_eth_tx_buffer_flush(d->ports[p].port_id, 0,
 						     fl->txb[p]);

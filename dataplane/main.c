@@ -96,6 +96,7 @@ static void ctl_tick(struct dp *d, uint64_t *next_link_poll)
 		channel_poll(d);
 		pthread_mutex_unlock(&d->ctl_lock);
 	}
+	health_tick(d);
 	if (now >= *next_link_poll) {
 		port_link_poll(d);
 		channel_report_neigh_miss(d);
@@ -157,6 +158,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	dp.cfg = &cfg;
+	dp.health_fd = -1;
 	pthread_mutex_init(&dp.ctl_lock, NULL);
 
 	/* getopt stopped at "--" (optind is past it) or at the end */
@@ -187,8 +189,8 @@ int main(int argc, char **argv)
 	}
 	nhg_table_init(&dp.nhg, dp.n_ports, rcu_retire, &dp);
 	if (fib_init(&dp) < 0 || port_setup_all(&dp) < 0 ||
-	    port_local_addrs_insert(&dp) < 0 || fwd_init_lcore(&dp,
-							      dp.fwd_lcore) < 0)
+	    port_local_addrs_insert(&dp) < 0 || health_init(&dp) < 0 ||
+	    fwd_init_lcore(&dp, dp.fwd_lcore) < 0)
 		goto out;
 	telemetry_init();
 	if (channel_init(&dp) < 0)
@@ -219,6 +221,7 @@ out:
 	__atomic_store_n(&dp_quit, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
 	log_totals(&dp);
+	health_close(&dp);
 	port_close_all(&dp);
 	channel_close(&dp);
 	/* no reader is left: free what is retired, then what is live */

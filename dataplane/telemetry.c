@@ -1,11 +1,13 @@
 /* twinpath-dp's numbers on the DPDK telemetry socket
  * (/var/run/dpdk/twinpath-<instance>/dpdk_telemetry.v2): /twinpath/ports,
- * /twinpath/drops, /twinpath/fib, /twinpath/nexthops. The keys are an
+ * /twinpath/drops, /twinpath/fib, /twinpath/nexthops, /twinpath/bfd, and
+ * one knob, /twinpath/link_admin,NAME[,up|down]. The keys are an
  * interface: the integration tests and the demo read them. Runs on the
  * telemetry thread: per-lcore counters are summed on read, tables are
  * read under ctl_lock. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_telemetry.h>
 
@@ -54,6 +56,8 @@ static int tel_ports(const char *cmd, const char *params,
 		rte_tel_data_add_dict_u64(port, "tx_dropped",
 					  SUM(dp.stats[0].tx_dropped[p]));
 		rte_tel_data_add_dict_u64(port, "link_up", dp.nhg.link_up[p]);
+		rte_tel_data_add_dict_u64(port, "admin_up",
+					  !dp.nhg.admin_down[p]);
 		rte_tel_data_add_dict_container(out, dp.ports[p].name, port, 0);
 	}
 	return 0;
@@ -135,6 +139,108 @@ static int tel_nexthops(const char *cmd, const char *params,
 	return rc;
 }
 
+static const char *bfd_state_name(uint32_t s)
+{
+	static const char *const names[] = {"admin_down", "down", "init",
+					    "up"};
+
+	return s < RTE_DIM(names) ? names[s] : "invalid";
+}
+
+/* Per BFD-configured link: the session as the XDP program sees it and
+ * what this process sent. Ages in ms, -1 (as u64 max) when never. */
+static int tel_bfd(const char *cmd, const char *params,
+		   struct rte_tel_data *out)
+{
+	const struct health_map *h = dp.health;
+	struct timespec ts;
+	uint64_t now_ns, live;
+	unsigned int i;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(out);
+	if (h == NULL)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	live = __atomic_load_n(&h->live_mask, __ATOMIC_RELAXED);
+	for (i = 0; i < dp.cfg->n_links && i < HEALTH_MAX_LINKS; i++) {
+		const struct health_link *hl = &h->link[i];
+		const struct health_tx *tx = &dp.bfd_tx[i];
+		struct rte_tel_data *e;
+		uint64_t rx = hl->last_rx_ns;
+
+		if (!dp.cfg->links[i].bfd.enabled && !hl->cfg_enabled)
+			continue;
+		e = rte_tel_data_alloc();
+		if (e == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(e);
+		rte_tel_data_add_dict_u64(e, "enabled", hl->cfg_enabled);
+		rte_tel_data_add_dict_string(e, "state",
+					     bfd_state_name(hl->state));
+		rte_tel_data_add_dict_string(e, "remote_state",
+					     bfd_state_name(hl->remote_state));
+		rte_tel_data_add_dict_u64(e, "local_disc", hl->local_disc);
+		rte_tel_data_add_dict_u64(e, "remote_disc", hl->remote_disc);
+		rte_tel_data_add_dict_u64(e, "tx_packets", hl->tx_packets);
+		rte_tel_data_add_dict_u64(e, "rx_valid", hl->rx_valid);
+		rte_tel_data_add_dict_u64(e, "last_rx_age_ms",
+			rx != 0 && now_ns >= rx ? (now_ns - rx) / 1000000 :
+						  UINT64_MAX);
+		rte_tel_data_add_dict_u64(e, "live", (live >> i) & 1);
+		rte_tel_data_add_dict_u64(e, "tx_unresolved",
+					  __atomic_load_n(&tx->unresolved,
+							  __ATOMIC_RELAXED));
+		rte_tel_data_add_dict_u64(e, "tx_dropped",
+					  SUM(dp.stats[0].bfd_tx_dropped[i]) +
+					  tx->no_mbuf + tx->ring_full);
+		rte_tel_data_add_dict_container(out, dp.cfg->links[i].name, e,
+						0);
+	}
+	return 0;
+}
+
+/* /twinpath/link_admin,NAME[,up|down]: takes a port out of forwarding
+ * (down) or gives it back (up); without a verb only reports. */
+static int tel_link_admin(const char *cmd, const char *params,
+			  struct rte_tel_data *out)
+{
+	char name[CFG_NAME_MAX + 8];
+	const char *verb;
+	size_t n;
+	uint16_t p;
+
+	(void)cmd;
+	if (params == NULL)
+		return -EINVAL;
+	n = strcspn(params, ",");
+	if (n >= sizeof(name))
+		return -EINVAL;
+	memcpy(name, params, n);
+	name[n] = '\0';
+	verb = params[n] == ',' ? params + n + 1 : "";
+	for (p = 0; p < dp.n_ports; p++)
+		if (strcmp(dp.ports[p].name, name) == 0)
+			break;
+	if (p == dp.n_ports)
+		return -EINVAL;
+	if (strcmp(verb, "down") == 0 || strcmp(verb, "up") == 0) {
+		uint8_t down = verb[0] == 'd';
+
+		if (dp.nhg.admin_down[p] != down)
+			log_msg("port %s: admin %s (telemetry)", name, verb);
+		dp.nhg.admin_down[p] = down;
+	} else if (verb[0] != '\0') {
+		return -EINVAL;
+	}
+	rte_tel_data_start_dict(out);
+	rte_tel_data_add_dict_string(out, "port", name);
+	rte_tel_data_add_dict_u64(out, "admin_up", !dp.nhg.admin_down[p]);
+	return 0;
+}
+
 int telemetry_init(void)
 {
 	int rc = 0;
@@ -148,6 +254,14 @@ int telemetry_init(void)
 		"Applied generation, routes, nexthops, groups, records");
 	rc |= rte_telemetry_register_cmd("/twinpath/nexthops", tel_nexthops,
 		"Nexthops by id: port, gateway, mac, resolved");
+	rc |= rte_telemetry_register_cmd("/twinpath/bfd", tel_bfd,
+		"Per BFD link: enabled, state, remote_state, local/remote_disc, "
+		"tx_packets, rx_valid, last_rx_age_ms, live, tx_unresolved, "
+		"tx_dropped");
+	rc |= rte_telemetry_register_cmd("/twinpath/link_admin",
+		tel_link_admin,
+		"Params: NAME[,up|down]. Takes a port out of forwarding or "
+		"back; answers port, admin_up");
 	if (rc != 0)
 		log_msg("telemetry: registering commands failed");
 	return rc != 0 ? -EINVAL : 0;

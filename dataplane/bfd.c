@@ -1,0 +1,140 @@
+/* BFD control packet builder and transmit interval (see bfd.h). */
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "bfd.h"
+
+/* RFC 5880 §4.1, the mandatory section. */
+struct bfd_ctrl {
+	uint8_t vers_diag;   /* version << 5 | diagnostic */
+	uint8_t state_flags; /* state << 6 | P F C A D M */
+	uint8_t detect_mult;
+	uint8_t length;
+	rte_be32_t my_disc;
+	rte_be32_t your_disc;
+	rte_be32_t desired_min_tx_us;
+	rte_be32_t required_min_rx_us;
+	rte_be32_t required_min_echo_rx_us;
+} __attribute__((packed));
+
+static void ctrl_fill(struct bfd_ctrl *c, const struct health_link *hl)
+{
+	uint32_t state = bfd_tx_state(hl);
+	/* RFC 5880 §6.8.16: AdminDown says why */
+	uint32_t diag = hl->cfg_admin_down ? BFD_DIAG_ADMIN_DOWN :
+					     hl->local_diag;
+	uint32_t tx = hl->desired_min_tx_us;
+
+	/* RFC 5880 §6.8.3: at least one second while not Up */
+	if (state != BFD_STATE_UP && tx < BFD_SLOW_TX_US)
+		tx = BFD_SLOW_TX_US;
+	c->vers_diag = (uint8_t)(BFD_VERSION << 5 | (diag & 0x1f));
+	c->state_flags = (uint8_t)((state & 3) << 6); /* P = F = C = A = D = M = 0 */
+	c->detect_mult = (uint8_t)hl->detect_mult;
+	c->length = BFD_CTRL_LEN;
+	c->my_disc = rte_cpu_to_be_32(hl->local_disc);
+	c->your_disc = rte_cpu_to_be_32(hl->remote_disc);
+	c->desired_min_tx_us = rte_cpu_to_be_32(tx);
+	c->required_min_rx_us = rte_cpu_to_be_32(hl->required_min_rx_us);
+	/* 0: we do not invite the peer to run the echo function (RFC 5880
+	 * §6.8.9); echo that still arrives is reflected by the XDP program */
+	c->required_min_echo_rx_us = 0;
+}
+
+size_t bfd_ctrl_build(uint8_t *buf, size_t room, const struct health_link *hl,
+		      const struct rte_ether_addr *src,
+		      const struct rte_ether_addr *dst)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)buf;
+	const uint16_t udp_len = sizeof(struct rte_udp_hdr) + BFD_CTRL_LEN;
+	struct rte_udp_hdr *udp;
+	size_t len;
+
+	if (hl->family == AF_INET)
+		len = sizeof(*eth) + sizeof(struct rte_ipv4_hdr) + udp_len;
+	else if (hl->family == AF_INET6)
+		len = sizeof(*eth) + sizeof(struct rte_ipv6_hdr) + udp_len;
+	else
+		return 0;
+	if (room < len)
+		return 0;
+	memset(buf, 0, len);
+	rte_ether_addr_copy(dst, &eth->dst_addr);
+	rte_ether_addr_copy(src, &eth->src_addr);
+	if (hl->family == AF_INET) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+
+		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->type_of_service = BFD_TOS;
+		ip->total_length = rte_cpu_to_be_16(
+			(uint16_t)(sizeof(*ip) + udp_len));
+		ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+		ip->time_to_live = BFD_TTL; /* RFC 5881 §5 */
+		ip->next_proto_id = IPPROTO_UDP;
+		memcpy(&ip->src_addr, hl->local_addr, 4);
+		memcpy(&ip->dst_addr, hl->peer_addr, 4);
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		udp = (struct rte_udp_hdr *)(ip + 1);
+		udp->src_port = rte_cpu_to_be_16((uint16_t)hl->src_port);
+		udp->dst_port = rte_cpu_to_be_16(BFD_CTRL_PORT);
+		udp->dgram_len = rte_cpu_to_be_16(udp_len);
+		ctrl_fill((struct bfd_ctrl *)(udp + 1), hl);
+		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+	} else {
+		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(eth + 1);
+
+		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+		ip6->vtc_flow = rte_cpu_to_be_32(6u << 28 | BFD_TOS << 20);
+		ip6->payload_len = rte_cpu_to_be_16(udp_len);
+		ip6->proto = IPPROTO_UDP;
+		ip6->hop_limits = BFD_TTL; /* RFC 5881 §5 */
+		memcpy(ip6->src_addr, hl->local_addr, 16);
+		memcpy(ip6->dst_addr, hl->peer_addr, 16);
+		udp = (struct rte_udp_hdr *)(ip6 + 1);
+		udp->src_port = rte_cpu_to_be_16((uint16_t)hl->src_port);
+		udp->dst_port = rte_cpu_to_be_16(BFD_CTRL_PORT);
+		udp->dgram_len = rte_cpu_to_be_16(udp_len);
+		ctrl_fill((struct bfd_ctrl *)(udp + 1), hl);
+		/* mandatory over IPv6 (RFC 8200 §8.1); never 0 on the wire */
+		udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip6, udp);
+	}
+	return len;
+}
+
+uint32_t bfd_tx_interval_us(const struct health_link *hl, uint32_t rnd)
+{
+	uint32_t state = bfd_tx_state(hl);
+	uint32_t remote_rx = hl->remote_min_rx_us;
+	uint64_t interval = hl->desired_min_tx_us, jittered;
+	uint32_t cut_permille;
+
+	/* RFC 5880 §6.8.7: the peer asked for no packets */
+	if (remote_rx == 0 && state == BFD_STATE_UP)
+		return 0;
+	/* RFC 5880 §6.8.3: at least one second while not Up */
+	if (state != BFD_STATE_UP && interval < BFD_SLOW_TX_US)
+		interval = BFD_SLOW_TX_US;
+	/* RFC 5880 §6.8.7: the larger of ours and the peer's RequiredMinRx */
+	if (interval < remote_rx)
+		interval = remote_rx;
+	/* RFC 5880 §6.8.7: reduce by 0-25 % at random, by 10-25 % when the
+	 * detect multiplier is 1, so the packet always beats the detection
+	 * time */
+	if (hl->detect_mult == 1)
+		cut_permille = 100 + rnd % 151;
+	else
+		cut_permille = rnd % 251;
+	jittered = interval * (1000 - cut_permille) / 1000;
+	/* ... but never faster than the peer said it can receive: when its
+	 * RequiredMinRx is what sets the interval, the jitter is lost */
+	if (jittered < remote_rx)
+		jittered = remote_rx;
+	if (jittered == 0)
+		jittered = 1;
+	return jittered > UINT32_MAX ? UINT32_MAX : (uint32_t)jittered;
+}

@@ -1,0 +1,43 @@
+/* BFD control packets that twinpath-dp sends periodically (RFC 5880
+ * §6.8.7, RFC 5881 single hop): the packet built from a health_link and
+ * the jittered interval to the next one. Pure functions, no EAL, so the
+ * unit tests check exact bytes and bounds. */
+#ifndef TWP_BFD_H
+#define TWP_BFD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+
+#include "health.h"
+
+#define BFD_CTRL_LEN 24u /* RFC 5880 §4.1, no authentication */
+#define BFD_VERSION 1u
+/* Ethernet + IPv6 + UDP + BFD, the largest we build */
+#define BFD_FRAME_MAX (14u + 40u + 8u + BFD_CTRL_LEN)
+/* IP TOS / traffic class: precedence "internetwork control", as routing
+ * protocols use, so queues treat BFD like BGP */
+#define BFD_TOS 0xc0u
+
+/* The state we send: AdminDown while the session is held there. */
+static inline uint32_t bfd_tx_state(const struct health_link *hl)
+{
+	return hl->cfg_admin_down ? BFD_STATE_ADMIN_DOWN : hl->state;
+}
+
+/* Builds HL's control packet from SRC (our port's MAC) to DST (the
+ * peer's) into BUF: Ethernet, IPv4 or IPv6 from local_addr to peer_addr
+ * with TTL / hop limit 255, UDP src_port -> 3784 with its checksum, BFD
+ * v1 with P = F = 0. Returns the frame length, or 0 when ROOM is too
+ * small or HL's family is neither AF_INET nor AF_INET6. */
+size_t bfd_ctrl_build(uint8_t *buf, size_t room, const struct health_link *hl,
+		      const struct rte_ether_addr *src,
+		      const struct rte_ether_addr *dst);
+
+/* Microseconds from HL's last control packet to its next one, RND a
+ * random 32-bit value drawn once per packet; 0 when nothing may be sent
+ * (the peer is Up and asked for no packets, Required Min RX 0). */
+uint32_t bfd_tx_interval_us(const struct health_link *hl, uint32_t rnd);
+
+#endif

@@ -1,0 +1,243 @@
+/* The health map in twinpath-dp. After the ports start the pinned map of
+ * bfd.bpf.o is mmapped (it exists only when an af_xdp port loaded the
+ * program); the forwarding lcore reads its live_mask once per burst. The
+ * main lcore sends each enabled session's periodic control packet
+ * (RFC 5880 §6.8.7: XDP only answers) and hands it to the forwarding
+ * lcore through a ring, so the link's tx queue keeps one writer and BFD
+ * shares the data plane's fate. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
+
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+#include <rte_random.h>
+#include <rte_ring.h>
+
+#include "bfd.h"
+#include "dp.h"
+#include "log.h"
+#include "xdp.h"
+
+#define HEALTH_TX_RING 64u /* > CFG_MAX_LINKS packets in flight */
+
+static size_t health_map_len(void)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (sizeof(struct health_map) + page - 1) & ~(page - 1);
+}
+
+int health_init(struct dp *d)
+{
+	const struct twp_config *cfg = d->cfg;
+	struct bpf_map_info info;
+	uint32_t info_len = sizeof(info);
+	char path[PATH_MAX];
+	unsigned int i;
+	void *mem;
+	int fd, rc;
+
+	d->health_fd = -1;
+	if (d->n_xdp_ports == 0) {
+		log_msg("health: no af_xdp port, so no BFD: link state alone "
+			"decides");
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/%s", XDP_PIN_ROOT, HEALTH_MAP_NAME);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		log_msg("health: %s: %s: BFD off, link state alone decides",
+			path, strerror(errno));
+		return 0;
+	}
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &info_len) < 0 ||
+	    info.type != BPF_MAP_TYPE_ARRAY || info.max_entries < 1 ||
+	    info.value_size < sizeof(struct health_map) ||
+	    !(info.map_flags & BPF_F_MMAPABLE)) {
+		log_msg("health: %s is not a mmapable array of struct "
+			"health_map (%zu bytes; value_size %u, flags %#x)",
+			path, sizeof(struct health_map), info.value_size,
+			info.map_flags);
+		close(fd);
+		return -EPROTO;
+	}
+	mem = mmap(NULL, health_map_len(), PROT_READ | PROT_WRITE, MAP_SHARED,
+		   fd, 0);
+	if (mem == MAP_FAILED) {
+		rc = -errno;
+		log_msg("health: mmap %s: %s", path, strerror(-rc));
+		close(fd);
+		return rc;
+	}
+	d->bfd_tx_ring = rte_ring_create("twp_bfd_tx", HEALTH_TX_RING,
+					 (int)rte_socket_id(),
+					 RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (d->bfd_tx_ring == NULL) {
+		log_msg("health: ring: %s", rte_strerror(rte_errno));
+		munmap(mem, health_map_len());
+		close(fd);
+		return -rte_errno;
+	}
+	d->health_fd = fd;
+	for (i = 0; i < cfg->n_links; i++)
+		if (cfg->links[i].bfd.enabled)
+			d->nhg.bfd_ports |= 1u << i;
+	/* published last: the forwarding lcore starts after this anyway */
+	__atomic_store_n(&d->health, (struct health_map *)mem,
+			 __ATOMIC_RELEASE);
+	log_msg("health: %s mapped; BFD decides for ports mask %#x", path,
+		d->nhg.bfd_ports);
+	return 0;
+}
+
+void health_close(struct dp *d)
+{
+	struct rte_mbuf *m;
+
+	if (d->bfd_tx_ring != NULL) {
+		while (rte_ring_dequeue(d->bfd_tx_ring, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(d->bfd_tx_ring);
+		d->bfd_tx_ring = NULL;
+	}
+	if (d->health != NULL)
+		munmap(d->health, health_map_len());
+	d->health = NULL;
+	if (d->health_fd >= 0)
+		close(d->health_fd);
+	d->health_fd = -1;
+}
+
+static bool nh_is_peer(const struct nexthop *nh, uint16_t port,
+		       const struct health_link *hl)
+{
+	return nh != NULL && nh->port == port && nh->family == hl->family &&
+	       memcmp(nh->gateway, hl->peer_addr,
+		      hl->family == AF_INET ? 4 : 16) == 0;
+}
+
+/* The nexthop of link P whose gateway is the BFD peer: its MAC is the
+ * peer's. The last one found is tried first. Main lcore (the tables'
+ * writer), so no lock. */
+static const struct nexthop *peer_nexthop(struct dp *d, uint16_t p,
+					  const struct health_link *hl)
+{
+	struct health_tx *tx = &d->bfd_tx[p];
+	uint32_t id;
+
+	if (nh_is_peer(d->nhg.nh[tx->nh_id], p, hl))
+		return d->nhg.nh[tx->nh_id];
+	for (id = 1; id < NH_MAX; id++)
+		if (nh_is_peer(d->nhg.nh[id], p, hl)) {
+			tx->nh_id = id;
+			return d->nhg.nh[id];
+		}
+	return NULL;
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	/* the clock of bpf_ktime_get_ns(), which last_rx_ns uses */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* One link: send if its interval since the last packet has passed. */
+static void health_tx_link(struct dp *d, uint16_t p, uint64_t now)
+{
+	struct health_link *hl = &d->health->link[p];
+	struct health_tx *tx = &d->bfd_tx[p];
+	const struct nexthop *nh;
+	struct rte_mbuf *m;
+	uint32_t interval_us;
+	uint8_t *buf;
+	size_t len;
+
+	if (!__atomic_load_n(&hl->cfg_enabled, __ATOMIC_ACQUIRE)) {
+		tx->last_tsc = 0; /* first packet at once when enabled */
+		return;
+	}
+	/* the interval of the session as it is now, with the cut drawn for
+	 * this packet: a session going Up shortens the wait at once */
+	interval_us = bfd_tx_interval_us(hl, tx->rnd);
+	if (interval_us == 0 || (tx->last_tsc != 0 &&
+	    now - tx->last_tsc < rte_get_tsc_hz() / 1000000 * interval_us))
+		return;
+	tx->last_tsc = now;
+	tx->rnd = (uint32_t)rte_rand();
+	nh = peer_nexthop(d, p, hl);
+	if (nh == NULL || !nh->resolved) {
+		tx->unresolved++; /* retried one interval later */
+		return;
+	}
+	m = rte_pktmbuf_alloc(d->ports[p].pool);
+	if (m == NULL) {
+		tx->no_mbuf++;
+		return;
+	}
+	buf = (uint8_t *)rte_pktmbuf_append(m, BFD_FRAME_MAX);
+	len = buf != NULL ? bfd_ctrl_build(buf, BFD_FRAME_MAX, hl,
+					   &d->ports[p].mac, &nh->mac) : 0;
+	if (len == 0) {
+		tx->bad_config++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rte_pktmbuf_trim(m, (uint16_t)(BFD_FRAME_MAX - len));
+	m->port = p; /* twinpath port index, for the forwarding lcore */
+	if (rte_ring_sp_enqueue(d->bfd_tx_ring, m) != 0) {
+		tx->ring_full++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	__atomic_store_n(&hl->tx_packets, hl->tx_packets + 1,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&hl->last_tx_ns, monotonic_ns(), __ATOMIC_RELAXED);
+}
+
+/* Main lcore, every tick. */
+void health_tick(struct dp *d)
+{
+	uint64_t now;
+	uint16_t p;
+
+	if (d->health == NULL)
+		return;
+	now = rte_get_tsc_cycles();
+	for (p = 0; p < d->cfg->n_links && p < HEALTH_MAX_LINKS; p++)
+		health_tx_link(d, p, now);
+}
+
+/* Forwarding lcore, once per burst: the BFD packets of the main lcore
+ * go out on this lcore's tx queue, unbuffered so they are counted apart
+ * from forwarded traffic. */
+void health_tx_drain(struct dp *d, struct dp_lcore_stats *st)
+{
+	struct rte_mbuf *m[HEALTH_TX_RING / 4];
+	unsigned int n, i;
+
+	n = rte_ring_sc_dequeue_burst(d->bfd_tx_ring, (void **)m, RTE_DIM(m),
+				      NULL);
+	for (i = 0; i < n; i++) {
+		uint16_t p = m[i]->port;
+
+		if (rte_eth_tx_burst(d->ports[p].port_id, 0, &m[i], 1) == 1) {
+			st->bfd_tx[p]++;
+		} else {
+			st->bfd_tx_dropped[p]++;
+			rte_pktmbuf_free(m[i]);
+		}
+	}
+}
