@@ -29,5 +29,11 @@ demo: deps
 	$(MAKE) build
 	bash tests/demo.sh $(BUILD)
 
+# Forwarding benchmark: twinpath-dp vs DPDK l3fwd on vdevs (bench/fwd/).
+# Markdown table on stdout, bench/out/fwd.json.
+bench: deps
+	$(MAKE) build
+	bash bench/fwd/run.sh $(BUILD)
+
 clean:
 	rm -rf $(BUILD)

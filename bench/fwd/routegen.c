@@ -184,14 +184,85 @@ static int wait_data_plane(struct push *p, double timeout_s)
 	return -ETIMEDOUT;
 }
 
-static int push(const struct twp_config *cfg, const struct route *r,
-		uint32_t n, uint32_t group_id, double timeout_s)
+/* One full sync: SYNC_BEGIN, a nexthop per link, the group, the routes,
+ * SYNC_END; returns once twinpath-dp said SYNC_DONE for it. */
+static int push_table(struct push *p, const struct twp_config *cfg,
+		      const struct route *r, uint32_t n, uint32_t group_id,
+		      double timeout_s)
 {
-	struct push p;
 	struct chan_rec rec;
-	double t0, t_sent, t_done, end;
+	double end;
 	unsigned int i;
 	uint32_t k;
+
+	p->done = false;
+	p->generation = p->chan.hdr->generation + 1;
+	__atomic_store_n(&p->chan.hdr->generation, p->generation,
+			 __ATOMIC_RELEASE);
+	memset(&rec, 0, sizeof(rec));
+	rec.type = CHAN_REC_SYNC_BEGIN;
+	send_rec(p, &rec);
+	for (i = 0; i < cfg->n_links; i++) {
+		memset(&rec, 0, sizeof(rec));
+		rec.type = CHAN_REC_NEXTHOP_SET;
+		rec.u.nh.id = i + 1;
+		rec.u.nh.port = (uint16_t)i;
+		rec.u.nh.family = AF_INET;
+		rec.u.nh.flags = CHAN_NH_F_RESOLVED;
+		memcpy(rec.u.nh.gateway, cfg->links[i].peer_address.addr, 16);
+		memcpy(rec.u.nh.mac, (uint8_t[6]){0x02, 0, 0, 0, 0x01,
+						  (uint8_t)(i + 1)}, 6);
+		send_rec(p, &rec);
+	}
+	memset(&rec, 0, sizeof(rec));
+	rec.type = CHAN_REC_GROUP_SET;
+	rec.u.grp.id = group_id;
+	rec.u.grp.n_primary = (uint8_t)cfg->n_links;
+	for (i = 0; i < cfg->n_links; i++)
+		rec.u.grp.primary[i] = i + 1;
+	send_rec(p, &rec);
+	for (k = 0; k < n; k++) {
+		uint32_t be = htonl(r[k].prefix);
+
+		memset(&rec, 0, sizeof(rec));
+		rec.type = CHAN_REC_ROUTE_ADD;
+		rec.u.route.family = AF_INET;
+		rec.u.route.len = r[k].len;
+		rec.u.route.group_id = group_id;
+		memcpy(rec.u.route.prefix, &be, 4);
+		send_rec(p, &rec);
+	}
+	memset(&rec, 0, sizeof(rec));
+	rec.type = CHAN_REC_SYNC_END;
+	send_rec(p, &rec);
+
+	end = now_s() + timeout_s;
+	while (!p->done && now_s() < end) {
+		events_poll(p);
+		if (!p->done)
+			usleep(100);
+	}
+	if (!p->done) {
+		fprintf(stderr, "routegen: no SYNC_DONE for generation %" PRIu64
+			" within %.0f s\n", p->generation, timeout_s);
+		return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+/* Pushes the table once, or (repeat_s > 0) over and over for at least
+ * repeat_s seconds with the group id alternating between GROUP_ID and
+ * GROUP_ID + 1, so every push rewrites every route (rte_fib skips an add
+ * that changes nothing). With wait_go, says "ready" on stdout and waits
+ * for a line on stdin first, so a caller can start its clock exactly. */
+static int push(const struct twp_config *cfg, const struct route *r,
+		uint32_t n, uint32_t group_id, double timeout_s,
+		double repeat_s, bool wait_go)
+{
+	struct push p;
+	double t0, t1;
+	unsigned int pushes = 0;
+	char line[16];
 	int rc;
 
 	memset(&p, 0, sizeof(p));
@@ -209,68 +280,34 @@ static int push(const struct twp_config *cfg, const struct route *r,
 		return -ETIMEDOUT;
 	}
 	events_poll(&p); /* HELLO and older news */
-	p.generation = p.chan.hdr->generation + 1;
-	__atomic_store_n(&p.chan.hdr->generation, p.generation,
-			 __ATOMIC_RELEASE);
-
+	if (wait_go) {
+		printf("ready\n");
+		fflush(stdout);
+		if (fgets(line, sizeof(line), stdin) == NULL) {
+			chan_close(&p.chan);
+			return -EPIPE;
+		}
+	}
 	t0 = now_s();
-	memset(&rec, 0, sizeof(rec));
-	rec.type = CHAN_REC_SYNC_BEGIN;
-	send_rec(&p, &rec);
-	for (i = 0; i < cfg->n_links; i++) {
-		memset(&rec, 0, sizeof(rec));
-		rec.type = CHAN_REC_NEXTHOP_SET;
-		rec.u.nh.id = i + 1;
-		rec.u.nh.port = (uint16_t)i;
-		rec.u.nh.family = AF_INET;
-		rec.u.nh.flags = CHAN_NH_F_RESOLVED;
-		memcpy(rec.u.nh.gateway, cfg->links[i].peer_address.addr, 16);
-		memcpy(rec.u.nh.mac, (uint8_t[6]){0x02, 0, 0, 0, 0x01,
-						  (uint8_t)(i + 1)}, 6);
-		send_rec(&p, &rec);
-	}
-	memset(&rec, 0, sizeof(rec));
-	rec.type = CHAN_REC_GROUP_SET;
-	rec.u.grp.id = group_id;
-	rec.u.grp.n_primary = (uint8_t)cfg->n_links;
-	for (i = 0; i < cfg->n_links; i++)
-		rec.u.grp.primary[i] = i + 1;
-	send_rec(&p, &rec);
-	for (k = 0; k < n; k++) {
-		uint32_t be = htonl(r[k].prefix);
-
-		memset(&rec, 0, sizeof(rec));
-		rec.type = CHAN_REC_ROUTE_ADD;
-		rec.u.route.family = AF_INET;
-		rec.u.route.len = r[k].len;
-		rec.u.route.group_id = group_id;
-		memcpy(rec.u.route.prefix, &be, 4);
-		send_rec(&p, &rec);
-	}
-	memset(&rec, 0, sizeof(rec));
-	rec.type = CHAN_REC_SYNC_END;
-	send_rec(&p, &rec);
-	t_sent = now_s();
-
-	end = t_sent + timeout_s;
-	while (!p.done && now_s() < end) {
-		events_poll(&p);
-		if (!p.done)
-			usleep(100);
-	}
-	t_done = now_s();
+	do {
+		rc = push_table(&p, cfg, r, n, group_id + pushes % 2,
+				timeout_s);
+		if (rc < 0)
+			break;
+		pushes++;
+		t1 = now_s();
+	} while (t1 - t0 < repeat_s);
 	chan_close(&p.chan);
-	if (!p.done) {
-		fprintf(stderr, "routegen: no SYNC_DONE for generation %" PRIu64
-			" within %.0f s\n", p.generation, timeout_s);
-		return -ETIMEDOUT;
-	}
-	printf("{\"routes\": %u, \"links\": %u, \"group\": %u, "
-	       "\"generation\": %" PRIu64 ", \"send_s\": %.6f, "
-	       "\"apply_s\": %.6f, \"routes_per_s\": %.0f, "
-	       "\"refused\": %" PRIu64 ", \"invalid\": %" PRIu64 "}\n",
-	       n, cfg->n_links, group_id, p.generation, t_sent - t0,
-	       t_done - t0, (double)n / (t_done - t0), p.refused, p.invalid);
+	if (rc < 0)
+		return rc;
+	/* routes_per_s: route records applied per second, first record of
+	 * the first push to SYNC_DONE of the last */
+	printf("{\"routes\": %u, \"links\": %u, \"pushes\": %u, "
+	       "\"generation\": %" PRIu64 ", \"seconds\": %.6f, "
+	       "\"routes_per_s\": %.0f, \"refused\": %" PRIu64
+	       ", \"invalid\": %" PRIu64 "}\n",
+	       n, cfg->n_links, pushes, p.generation, t1 - t0,
+	       (double)n * pushes / (t1 - t0), p.refused, p.invalid);
 	return p.invalid == 0 ? 0 : -EINVAL;
 }
 
@@ -280,11 +317,16 @@ static void usage(FILE *f)
 		"usage: routegen --config FILE --routes N [--seed S] "
 		"[--group ID]\n"
 		"                [--rules FILE] [--no-push] [--timeout SEC]\n"
+		"                [--repeat-for SEC] [--wait-go]\n"
 		"  --rules FILE  also write the routes as an l3fwd rule file\n"
 		"  --no-push     only write files, do not talk to twinpath-dp\n"
 		"  --group ID    group id the routes point to (default 1); a\n"
 		"                second push with another id rewrites every "
-		"route\n");
+		"route\n"
+		"  --repeat-for SEC  push again and again (groups ID, ID+1) "
+		"for SEC\n"
+		"  --wait-go     print 'ready', wait for a line on stdin, "
+		"then push\n");
 }
 
 int main(int argc, char **argv)
@@ -297,6 +339,8 @@ int main(int argc, char **argv)
 		{"rules", required_argument, NULL, 'r'},
 		{"no-push", no_argument, NULL, 'N'},
 		{"timeout", required_argument, NULL, 't'},
+		{"repeat-for", required_argument, NULL, 'R'},
+		{"wait-go", no_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -304,13 +348,13 @@ int main(int argc, char **argv)
 	const char *config = NULL, *rules = NULL;
 	unsigned long n = 0, group = 1;
 	unsigned long long seed = 1;
-	double timeout_s = 120;
-	bool do_push = true;
+	double timeout_s = 120, repeat_s = 0;
+	bool do_push = true, wait_go = false;
 	struct route *r;
 	char err[512];
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "c:n:s:g:r:Nt:h", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "c:n:s:g:r:Nt:R:Wh", opts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
@@ -320,12 +364,14 @@ int main(int argc, char **argv)
 		case 'r': rules = optarg; break;
 		case 'N': do_push = false; break;
 		case 't': timeout_s = strtod(optarg, NULL); break;
+		case 'R': repeat_s = strtod(optarg, NULL); break;
+		case 'W': wait_go = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	if (config == NULL || n == 0 || n > (1ul << 24) || group == 0 ||
-	    group > 0xffff) {
+	    group >= 0xffff) {
 		usage(stderr);
 		return 2;
 	}
@@ -350,8 +396,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	rc = do_push ? push(&cfg, r, (uint32_t)n, (uint32_t)group, timeout_s)
-		     : 0;
+	rc = do_push ? push(&cfg, r, (uint32_t)n, (uint32_t)group, timeout_s,
+			    repeat_s, wait_go) : 0;
 	free(r);
 	return rc < 0 ? 1 : 0;
 }

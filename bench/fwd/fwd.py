@@ -1,0 +1,422 @@
+#!/usr/bin/env python3
+"""The forwarding benchmark (`make bench`): twinpath-dp against DPDK's
+l3fwd (LPM) on identical vdevs, routes and traffic, one forwarding lcore.
+
+Input is a pcap of 64-byte IPv4/UDP frames to random destinations over the
+route table, replayed from memory forever by net_pcap (infinite_rx=1) as
+the LAN port / l3fwd's port 0; egress goes to net_null ports (no-rx=1),
+one per link. Rates are read twice from each process's DPDK telemetry
+socket (/ethdev/stats); cycles per packet = TSC Hz / forwarded pps. The
+replay's own cost is in both numbers: DPDK's skeleton (basicfwd) on the same
+vdevs measures it, and net = total - harness is reported beside totals.
+Only ratios from one run are comparable. Writes OUT/fwd.json and prints a
+Markdown table. Every process it starts is stopped, its hugepage files, run
+directory and channel removed, on exit or Ctrl-C."""
+import argparse
+import datetime
+import glob
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+INSTANCE = "benchfwd"            # twinpath-dp's channel, EAL prefix
+DP_PREFIX = "twinpath-" + INSTANCE
+L3FWD_PREFIX = "benchfwd-l3fwd"
+SKEL_PREFIX = "benchfwd-skel"
+RUN_DIR = "/var/run/dpdk"
+FWD_LCORE = "1"                  # the forwarding lcore of every program
+LOAD_TIMEOUT_S = 400             # l3fwd's LPM loads 1 M rules in ~100 s
+
+children = []                    # Popen objects still to stop
+
+
+def log(msg):
+    print("bench: " + msg, file=sys.stderr, flush=True)
+
+
+# --- DPDK telemetry ---------------------------------------------------------
+
+def tel_path(prefix):
+    return "%s/%s/dpdk_telemetry.v2" % (RUN_DIR, prefix)
+
+
+def tel(prefix, cmd):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.settimeout(5)
+    try:
+        s.connect(tel_path(prefix))
+        hello = json.loads(s.recv(4096).decode())
+        s.send(cmd.encode())
+        reply = json.loads(s.recv(int(hello.get("max_output_len", 16384))
+                                  + 1).decode())
+    finally:
+        s.close()
+    return reply[cmd.split(",")[0]]
+
+
+def egress_ports(prefix):
+    """Port ids of the net_null ports: where forwarded packets leave."""
+    ports = []
+    for pid in tel(prefix, "/ethdev/list"):
+        if tel(prefix, "/ethdev/info,%d" % pid)["name"].startswith("net_null"):
+            ports.append(pid)
+    return ports
+
+
+def tx_total(prefix, ports):
+    return sum(tel(prefix, "/ethdev/stats,%d" % p)["opackets"] for p in ports)
+
+
+def rate(prefix, ports, seconds, samples):
+    """Forwarded packets per second: the best of SAMPLES windows that
+    together last SECONDS. The machine is shared (2 cores, other jobs):
+    the least disturbed window is the closest to the program's own cost."""
+    best = 0.0
+    for _ in range(samples):
+        a, t0 = tx_total(prefix, ports), time.monotonic()
+        time.sleep(seconds / samples)
+        b, t1 = tx_total(prefix, ports), time.monotonic()
+        best = max(best, (b - a) / (t1 - t0))
+    return best
+
+
+def wait_telemetry(prefix, proc, timeout, ready=None):
+    """Until the telemetry socket answers (and READY() is true)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError("%s exited with %d" % (prefix, proc.returncode))
+        try:
+            tel(prefix, "/eal/params")
+            if ready is None or ready():
+                return
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("%s: not ready within %d s" % (prefix, timeout))
+
+
+# --- processes --------------------------------------------------------------
+
+def start(argv, logpath, prefix):
+    f = open(logpath, "w")
+    p = subprocess.Popen(argv, stdout=f, stderr=subprocess.STDOUT,
+                         start_new_session=True)
+    p.logfile = f
+    p.prefix = prefix
+    children.append(p)
+    return p
+
+
+def stop(p):
+    """SIGTERM, then SIGKILL after 10 s; then the EAL's leftovers."""
+    if p.poll() is None:
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    p.logfile.close()
+    if p in children:
+        children.remove(p)
+    eal_cleanup(p.prefix)
+
+
+def eal_cleanup(prefix):
+    """Hugepage files and run directory of the EAL file prefix PREFIX."""
+    assert prefix.startswith(("benchfwd", "twinpath-benchfwd"))
+    for f in glob.glob("/dev/hugepages/%smap_*" % prefix):
+        os.unlink(f)
+    shutil.rmtree("%s/%s" % (RUN_DIR, prefix), ignore_errors=True)
+
+
+def cleanup_all():
+    for p in list(children):
+        stop(p)
+    for prefix in (DP_PREFIX, L3FWD_PREFIX, SKEL_PREFIX):
+        eal_cleanup(prefix)
+    try:
+        os.unlink("/dev/shm/" + INSTANCE)
+    except FileNotFoundError:
+        pass
+
+
+# --- inputs -----------------------------------------------------------------
+
+def write_config(path, links, pcap, mbufs):
+    """A twinpath-dp config whose ports are DPDK vdevs."""
+    link_groups = []
+    for i in range(links):
+        link_groups.append(
+            '  { name = "link%d"; interface = "blink%d"; '
+            'device = "net_null%d,no-rx=1"; local_address = "203.0.113.%d/30"; '
+            'peer_address = "203.0.113.%d"; remote_as = 35540; }'
+            % (i + 1, i + 1, i + 1, 4 * i + 1, 4 * i + 2))
+    with open(path, "w") as f:
+        f.write('instance = "%s";\nlocal_as = 65001;\nrouter_id = '
+                '"198.18.1.1";\nmode = "active-active";\n'
+                'dataplane = { eal_args = ["-l", "0-%s", "--huge-unlink"]; '
+                'mbufs = %d; ipv4_routes_max = 1048576; };\n'
+                'lan = { interface = "blan0"; device = '
+                '"net_pcap0,rx_pcap=%s,infinite_rx=1"; address = '
+                '"198.18.1.1/24"; };\nlinks = (\n%s\n);\n'
+                % (INSTANCE, FWD_LCORE, mbufs, pcap, ",\n".join(link_groups)))
+
+
+def routegen(args, config, routes, extra):
+    return [os.path.join(args.build, "bench/fwd/routegen"), "--config",
+            config, "--routes", str(routes), "--seed", str(args.seed)] + extra
+
+
+# --- the three programs -----------------------------------------------------
+
+def run_harness(args, work, pcap):
+    """basicfwd: rx burst -> tx burst, nothing else."""
+    exe = os.path.join(args.refs, "skeleton/build/basicfwd")
+    p = start([exe, "-l", FWD_LCORE, "-n", "1", "--no-pci", "--huge-unlink",
+               "--file-prefix=" + SKEL_PREFIX,
+               "--vdev", "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap,
+               "--vdev", "net_null1,no-rx=1"], os.path.join(work, "skel.log"),
+              SKEL_PREFIX)
+    try:
+        wait_telemetry(SKEL_PREFIX, p, 60)
+        time.sleep(args.warmup)
+        return rate(SKEL_PREFIX, egress_ports(SKEL_PREFIX), args.seconds,
+                    args.samples)
+    finally:
+        stop(p)
+
+
+def run_l3fwd(args, work, rules, rules6, pcap, links):
+    exe = os.path.join(args.refs, "l3fwd/build/l3fwd")
+    argv = [exe, "-l", FWD_LCORE, "-n", "1", "--no-pci", "--huge-unlink",
+            "--file-prefix=" + L3FWD_PREFIX,
+            "--vdev", "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap]
+    for i in range(links):
+        argv += ["--vdev", "net_null%d,no-rx=1" % (i + 1)]
+    # one lcore, one tx queue per port (net_pcap with only rx_pcap has one)
+    argv += ["--", "-p", hex((1 << (links + 1)) - 1), "--config=(0,0,%s)"
+             % FWD_LCORE, "--lookup=lpm", "--parse-ptype",
+             "--rule_ipv4=" + rules, "--rule_ipv6=" + rules6]
+    logpath = os.path.join(work, "l3fwd-%d.log" % links)
+    p = start(argv, logpath, L3FWD_PREFIX)
+    t0 = time.monotonic()
+
+    def in_main_loop():
+        with open(logpath) as f:
+            return "entering main loop" in f.read()
+    try:
+        wait_telemetry(L3FWD_PREFIX, p, LOAD_TIMEOUT_S, in_main_loop)
+        load_s = time.monotonic() - t0
+        time.sleep(args.warmup)
+        pps = rate(L3FWD_PREFIX, egress_ports(L3FWD_PREFIX),
+                   args.seconds, args.samples)
+        return pps, load_s
+    finally:
+        stop(p)
+
+
+def drops(prefix):
+    return tel(prefix, "/twinpath/drops")
+
+
+def run_twinpath(args, work, config, routes):
+    exe = os.path.join(args.build, "dataplane/twinpath-dp")
+    logpath = os.path.join(work, "twinpath-dp.log")
+    p = start([exe, "--config", config], logpath, DP_PREFIX)
+    res = {}
+    try:
+        wait_telemetry(DP_PREFIX, p, 60)
+        out = subprocess.run(routegen(args, config, routes, []),
+                             capture_output=True, text=True, timeout=300)
+        if out.returncode != 0:
+            raise RuntimeError("routegen: " + out.stderr.strip())
+        load = json.loads(out.stdout)
+        fib = tel(DP_PREFIX, "/twinpath/fib")
+        if fib["routes"] != routes:
+            raise RuntimeError("twinpath-dp holds %d of %d routes (see %s)"
+                               % (fib["routes"], routes, logpath))
+        res["fib_load_per_s"] = load["routes_per_s"]
+        ports = egress_ports(DP_PREFIX)
+        time.sleep(args.warmup)
+        d0 = drops(DP_PREFIX)
+        res["pps"] = rate(DP_PREFIX, ports, args.seconds, args.samples)
+        d1 = drops(DP_PREFIX)
+        res["drops"] = sum(d1[k] - d0[k] for k in d1)
+
+        # Updates while forwarding: full tables back to back, every route
+        # moved between two groups, for at least update_seconds.
+        gen = subprocess.Popen(
+            routegen(args, config, routes,
+                     ["--group", "2", "--repeat-for", str(args.update_seconds),
+                      "--wait-go"]),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        if gen.stdout.readline().strip() != "ready":
+            raise RuntimeError("routegen did not get ready")
+        d0, a, t0 = drops(DP_PREFIX), tx_total(DP_PREFIX, ports), \
+            time.monotonic()
+        gen.stdin.write("go\n")
+        gen.stdin.flush()
+        upd = gen.stdout.readline()
+        b, t1 = tx_total(DP_PREFIX, ports), time.monotonic()
+        d1 = drops(DP_PREFIX)
+        if gen.wait(60) != 0 or not upd:
+            raise RuntimeError("routegen update push failed")
+        upd = json.loads(upd)
+        res["pps_during_updates"] = (b - a) / (t1 - t0)
+        res["fib_updates_per_s"] = upd["routes_per_s"]
+        res["update_pushes"] = upd["pushes"]
+        res["drops_during_updates"] = {k: d1[k] - d0[k] for k in d1
+                                       if d1[k] != d0[k]}
+        return res
+    finally:
+        stop(p)
+        try:
+            os.unlink("/dev/shm/" + INSTANCE)
+        except FileNotFoundError:
+            pass
+
+
+# --- report -----------------------------------------------------------------
+
+def table(result):
+    h = result["harness_cycles_per_pkt"]
+    lines = [
+        "| routes | links | lcores | twinpath Mpps | twinpath cyc/pkt (net) "
+        "| l3fwd Mpps | l3fwd cyc/pkt (net) | ratio | ratio net "
+        "| FIB updates/s | Mpps during updates |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for c in result["cases"]:
+        lines.append(
+            "| %s | %d | %d | %.2f | %.1f (%.1f) | %.2f | %.1f (%.1f) | "
+            "%.2f | %.2f | %s | %.2f |" % (
+                "{:,}".format(c["routes"]), c["links"], c["lcores"],
+                c["twinpath_mpps"], c["twinpath_cycles_per_pkt"],
+                c["twinpath_cycles_per_pkt"] - h, c["l3fwd_mpps"],
+                c["l3fwd_cycles_per_pkt"], c["l3fwd_cycles_per_pkt"] - h,
+                c["ratio"], c["ratio_net"],
+                "{:,.0f}".format(c["fib_updates_per_s"]),
+                c["mpps_during_updates"]))
+    lines.append("")
+    lines.append("Harness (DPDK skeleton, pcap replay -> null): %.2f Mpps, "
+                 "%.1f cycles/pkt; net = total - harness. TSC %.3f GHz, "
+                 "64-byte IPv4/UDP, %d packets to random destinations."
+                 % (result["harness_mpps"], h, result["tsc_hz"] / 1e9,
+                    result["packets"]))
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--refs", required=True,
+                    help="scratch dir where refs.sh built l3fwd/basicfwd")
+    ap.add_argument("--out", default=os.path.join(HERE, "..", "out"))
+    ap.add_argument("--routes", default="1000,100000,1000000")
+    ap.add_argument("--links", default="2,4")
+    ap.add_argument("--packets", type=int, default=32768)
+    ap.add_argument("--mbufs", type=int, default=65535)
+    ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--samples", type=int, default=6,
+                    help="windows per measurement; the best one counts")
+    ap.add_argument("--warmup", type=float, default=1.0)
+    ap.add_argument("--update-seconds", type=float, default=2.0)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    route_counts = [int(x) for x in args.routes.split(",")]
+    link_counts = [int(x) for x in args.links.split(",")]
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda s, f: sys.exit(128 + s))
+    work = tempfile.mkdtemp(prefix="twp-bench.")
+    cleanup_all()
+    try:
+        tsc_hz = float(subprocess.check_output(
+            [os.path.join(args.build, "bench/fwd/tsc_hz")]).decode())
+        rules6 = os.path.join(work, "rules6.txt")
+        with open(rules6, "w") as f:   # l3fwd wants at least one
+            f.write("R2001:db8::/32 1\n")
+        cases = []
+        harness_pps = None
+        for routes in route_counts:
+            pcap = os.path.join(work, "traffic-%d.pcap" % routes)
+            for links in link_counts:
+                config = os.path.join(work, "twinpath-%d-%d.conf"
+                                      % (routes, links))
+                rules = os.path.join(work, "rules-%d-%d.txt" % (routes, links))
+                write_config(config, links, pcap, args.mbufs)
+                subprocess.run(routegen(args, config, routes,
+                                        ["--rules", rules, "--no-push"]),
+                               check=True)
+                if not os.path.exists(pcap):
+                    subprocess.run([sys.executable,
+                                    os.path.join(HERE, "mkpcap.py"), rules,
+                                    pcap, str(args.packets), str(args.seed)],
+                                   check=True)
+                if harness_pps is None:
+                    log("harness (skeleton)")
+                    harness_pps = run_harness(args, work, pcap)
+                log("twinpath-dp: %d routes, %d links" % (routes, links))
+                tp = run_twinpath(args, work, config, routes)
+                log("l3fwd: %d routes, %d links" % (routes, links))
+                l3_pps, l3_load = run_l3fwd(args, work, rules, rules6, pcap,
+                                            links)
+                h = tsc_hz / harness_pps
+                tp_c, l3_c = tsc_hz / tp["pps"], tsc_hz / l3_pps
+                cases.append({
+                    "routes": routes, "links": links, "lcores": 1,
+                    "twinpath_mpps": round(tp["pps"] / 1e6, 3),
+                    "twinpath_cycles_per_pkt": round(tp_c, 1),
+                    "l3fwd_mpps": round(l3_pps / 1e6, 3),
+                    "l3fwd_cycles_per_pkt": round(l3_c, 1),
+                    "ratio": round(tp_c / l3_c, 3),
+                    "twinpath_net_cycles_per_pkt": round(tp_c - h, 1),
+                    "l3fwd_net_cycles_per_pkt": round(l3_c - h, 1),
+                    "ratio_net": round((tp_c - h) / (l3_c - h), 3),
+                    "fib_updates_per_s": round(tp["fib_updates_per_s"]),
+                    "fib_load_per_s": round(tp["fib_load_per_s"]),
+                    "mpps_during_updates":
+                        round(tp["pps_during_updates"] / 1e6, 3),
+                    "update_pushes": tp["update_pushes"],
+                    "drops_during_updates": tp["drops_during_updates"],
+                    "twinpath_drops_while_measuring": tp["drops"],
+                    "l3fwd_route_load_s": round(l3_load, 1),
+                })
+                log("  twinpath %.1f cyc/pkt, l3fwd %.1f, ratio %.2f"
+                    % (tp_c, l3_c, tp_c / l3_c))
+        result = {
+            "date": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "host": platform.node(), "cpus": os.cpu_count(),
+            "tsc_hz": round(tsc_hz), "packets": args.packets,
+            "packet_bytes": 64, "seconds": args.seconds,
+            "samples": args.samples,
+            "harness_mpps": round(harness_pps / 1e6, 3),
+            "harness_cycles_per_pkt": round(tsc_hz / harness_pps, 1),
+            "cases": cases,
+        }
+        # top-level summary: the largest table, most links
+        big = max(cases, key=lambda c: (c["routes"], c["links"]))
+        result["fib_updates_per_s"] = big["fib_updates_per_s"]
+        result["mpps_during_updates"] = big["mpps_during_updates"]
+        os.makedirs(args.out, exist_ok=True)
+        with open(os.path.join(args.out, "fwd.json"), "w") as f:
+            json.dump(result, f, indent=1)
+            f.write("\n")
+        print(table(result))
+        log("wrote %s" % os.path.normpath(os.path.join(args.out, "fwd.json")))
+    finally:
+        cleanup_all()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
