@@ -3,7 +3,10 @@
 --expect packets, --timeout seconds, or --idle seconds without a packet
 once the first arrived. Records each packet's TTL (IP_RECVTTL) and counts
 unique (flow, seq) and duplicates. With --flows it also knows which
-packets of a stream of --expect were never seen. Prints a JSON summary."""
+packets of a stream of --expect were never seen. With --trace FILE it
+also writes one line per packet received: index in the run, flow, seq,
+send time and receive time (CLOCK_MONOTONIC ns) and the interface it came
+in on (IP_PKTINFO), for outage.py. Prints a JSON summary."""
 import argparse
 import json
 import select
@@ -14,7 +17,9 @@ import time
 
 MAGIC = b"TWPS"
 HEADER = struct.Struct("!4sIIII")
+SEND_NS = struct.Struct("!Q")  # after HEADER: send time, CLOCK_MONOTONIC
 IP_RECVTTL = getattr(socket, "IP_RECVTTL", 12)  # Linux value
+IP_PKTINFO = getattr(socket, "IP_PKTINFO", 8)
 
 
 def main():
@@ -28,6 +33,8 @@ def main():
                     help="count only this run id")
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("--idle", type=float, default=5.0)
+    ap.add_argument("--trace", default=None,
+                    help="per-packet lines: index flow seq send_ns recv_ns if")
     ap.add_argument("--ready-file", default=None,
                     help="created once the socket is bound")
     args = ap.parse_args()
@@ -35,6 +42,9 @@ def main():
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
     s.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
+    s.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
+    trace = open(args.trace, "w") if args.trace else None
+    ifnames = {i: n for i, n in socket.if_nameindex()}
     s.bind((args.bind, args.port))
     if args.ready_file:
         open(args.ready_file, "w").close()
@@ -62,25 +72,40 @@ def main():
         r, _, _ = select.select([s], [], [], max(wait, 0.0))
         if not r:
             continue
-        data, anc, _, _ = s.recvmsg(2048, socket.CMSG_SPACE(4))
+        data, anc, _, _ = s.recvmsg(
+            2048, socket.CMSG_SPACE(4) + socket.CMSG_SPACE(12))
         last = time.monotonic()
         if len(data) < HEADER.size or data[:4] != MAGIC:
             foreign += 1
             continue
-        _, run, flow, seq, _ = HEADER.unpack_from(data)
+        _, run, flow, seq, index = HEADER.unpack_from(data)
         if args.run is not None and run != args.run:
             foreign += 1
             continue
         received += 1
+        ifindex = 0
         for level, ctype, cdata in anc:
             if level == socket.IPPROTO_IP and ctype == socket.IP_TTL:
                 ttl = struct.unpack("i", cdata[:4])[0]
                 ttls[ttl] = ttls.get(ttl, 0) + 1
+            elif level == socket.IPPROTO_IP and ctype == IP_PKTINFO:
+                ifindex = struct.unpack_from("i", cdata)[0]
+        if trace is not None:
+            send_ns = (SEND_NS.unpack_from(data, HEADER.size)[0]
+                       if len(data) >= HEADER.size + SEND_NS.size else 0)
+            if ifindex not in ifnames:
+                ifnames = {i: n for i, n in socket.if_nameindex()}
+            trace.write("%d %d %d %d %d %s\n" % (
+                index, flow, seq, send_ns,
+                time.clock_gettime_ns(time.CLOCK_MONOTONIC),
+                ifnames.get(ifindex, "?")))
         if (flow, seq) in seen:
             duplicates += 1
         else:
             seen.add((flow, seq))
             flows_seen[flow] = flows_seen.get(flow, 0) + 1
+    if trace is not None:
+        trace.close()
     out = {
         "received": received, "unique": len(seen), "duplicates": duplicates,
         "expected": args.expect, "foreign": foreign, "stop": reason,

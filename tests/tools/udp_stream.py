@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Send a bounded UDP stream: --count datagrams to --dst:--port at --rate
 packets/s, spread round-robin over --flows flows (one source port each,
---sport-base + flow). Each payload carries a run id, the flow id and the
-flow's sequence number (see udp_sink.py). Prints a JSON summary.
+--sport-base + flow). Each payload carries a run id, the flow id, the
+flow's sequence number, the packet's index in the run and its send time
+(CLOCK_MONOTONIC ns, the clock bpf_ktime_get_ns and every namespace of the
+lab share; see udp_sink.py). Prints a JSON summary.
 Lab use only: send to addresses inside the lab's namespaces."""
 import argparse
 import errno
@@ -15,8 +17,8 @@ import time
 
 MAGIC = b"TWPS"
 # magic, run id, flow id, sequence within the flow, total packets sent in
-# the run so far: network byte order.
-HEADER = struct.Struct("!4sIIII")
+# the run so far, send time (CLOCK_MONOTONIC ns): network byte order.
+HEADER = struct.Struct("!4sIIIIQ")
 
 
 def main():
@@ -51,6 +53,7 @@ def main():
     seq = [0] * args.flows
     sent = retries = 0
     start = time.monotonic()
+    start_ns = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
     deadline = start + args.max_seconds
     while sent < args.count and time.monotonic() < deadline:
         # Pace: never ahead of the schedule (bursts up to the lag).
@@ -58,7 +61,8 @@ def main():
         if ahead > 0:
             time.sleep(ahead)
         f = sent % args.flows
-        msg = HEADER.pack(MAGIC, run, f, seq[f], sent) + pad
+        msg = HEADER.pack(MAGIC, run, f, seq[f], sent,
+                          time.clock_gettime_ns(time.CLOCK_MONOTONIC)) + pad
         try:
             socks[f].send(msg)
         except OSError as e:
@@ -76,7 +80,7 @@ def main():
     for s in socks:
         s.close()
     print(json.dumps({
-        "run": run, "dst": args.dst, "port": args.port, "flows": args.flows,
+        "run": run, "start_ns": start_ns, "dst": args.dst, "port": args.port, "flows": args.flows,
         "sent": sent, "requested": args.count, "retries": retries,
         "ttl": args.ttl, "seconds": round(elapsed, 3),
         "rate_pps": round(sent / elapsed, 1) if elapsed > 0 else None,

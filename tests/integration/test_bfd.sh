@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# BFD end to end (issue 4) against BIRD 2's BFD on both upstreams, at
+# 50 ms x 3 and again at 10 ms x 3, each in a fresh lab: both sessions Up
+# within 3 s of twinpathd's start and BIRD agrees; 30 s without a flap
+# while a stream crosses both links losslessly; 100 % silent loss on link1
+# (carrier up) takes link1 Down and out of forwarding within detection
+# time + 10 ms, measured in the health map and at the receiver, with the
+# stream's loss confined to that outage; restored, link1 is Up and carries
+# traffic again; then the same with carrier loss at the far end.
+# Usage: BUILD=<build root> bash tests/integration/test_bfd.sh [TX_MS...]
+set -u
+BUILD=${BUILD:-build}
+LAB_NO_TRAP=1 # our own trap below tears down and prints the tally
+source "$(dirname "$0")/../lab.sh"
+
+TIMERS=${*:-50 10}    # ms, each run with multiplier MULT
+MULT=3
+SERVER=198.51.100.10
+FLOWS=32
+NOFLAP_S=${TWP_NOFLAP_S:-30}
+passed=0
+failed=0
+
+ok() {
+	passed=$((passed + 1))
+	echo "PASS: $*"
+}
+ko() {
+	failed=$((failed + 1))
+	echo "FAIL: $*"
+}
+exec 3>&1 4>&2
+finish() {
+	local rc=$?
+	trap - EXIT INT TERM
+	exec 1>&3 2>&4
+	[ $rc -ne 0 ] && [ $failed -eq 0 ] && ko "aborted (status $rc)"
+	if [ $failed -gt 0 ] && [ -d "$LAB_DIR" ]; then
+		lab_tail dp
+		lab_tail cp
+	fi
+	lab_down
+	echo "$passed passed, $failed failed"
+	[ $failed -eq 0 ]
+}
+trap finish EXIT
+trap 'exec 1>&3 2>&4; ko "interrupted"; exit 130' INT TERM
+
+fatal() {
+	ko "$*"
+	exit 1
+}
+
+j() { lab_json "$@"; } # FILE EXPR
+
+# bfd_json NAME: twinpathctl --json show bfd into $LAB_DIR/NAME.bfd.json.
+bfd_json() { lab_ctl --json show bfd >"$LAB_DIR/$1.bfd.json" 2>/dev/null; }
+
+# bfd_get NAME LINK FIELD: one field of a link in a saved show bfd.
+bfd_get() {
+	j "$LAB_DIR/$1.bfd.json" "[l for l in j['links'] if l['name'] == '$2'][0]['$3']"
+}
+
+# wait_bfd NAME SECONDS EXPR: poll show bfd every 50 ms until EXPR (over
+# `L`, the links by name) holds; the last answer stays in NAME.bfd.json.
+wait_bfd() {
+	local name=$1 secs=$2 expr=$3 end
+	end=$(($(date +%s%N) + secs * 1000000000))
+	while [ "$(date +%s%N)" -lt $end ]; do
+		if bfd_json "$name" && python3 -c 'import json,sys
+j = json.load(open(sys.argv[1]))
+L = {l["name"]: l for l in j["links"]}
+sys.exit(0 if eval(sys.argv[2]) else 1)' "$LAB_DIR/$name.bfd.json" "$expr" 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	return 1
+}
+
+# bird_up ROLE: BIRD's own view of its session toward the gateway.
+bird_up() {
+	lab_birdc "$1" show bfd sessions 2>/dev/null |
+		grep -Eq "^203\.0\.113\.[15][[:space:]]+eth0[[:space:]]+Up"
+}
+
+# failure KIND TAG: a stream over both links, link1 fails (KIND silent or
+# carrier), then comes back; measures and checks detection and outage.
+failure() {
+	local kind=$1 tag=$2 name rate=2000 secs=10 count ev rs det dt outage
+	local diag live td0 td1 lastrx change detect_ms sent
+	name=$kind
+	rate=${TWP_FAIL_PPS:-$rate}
+	count=$((rate * secs))
+	echo "== [$tag] $kind failure of link1 under a $rate pps stream over $FLOWS flows"
+	bfd_json "$name.before"
+	td0=$(bfd_get "$name.before" link1 bgp_teardowns_requested)
+	lab_sink srv "$name" --bind $SERVER --port 9100 --expect $count \
+		--flows $FLOWS --timeout $((secs + 30)) --idle 5 \
+		--trace "$LAB_DIR/$name.trace" || fatal "sink $name did not start"
+	lab_stream "$name.tx" --dst $SERVER --port 9100 --flows $FLOWS \
+		--count $count --rate $rate --ttl 64
+	sleep 2.5
+	ev=$(lab_now_ns)
+	if [ "$kind" = silent ]; then
+		lab_silent_loss on 1 || ko "[$tag] could not set up silent loss"
+	else
+		lab_carrier down 1 || ko "[$tag] could not take the far end down"
+	fi
+	if wait_bfd "$name.down" 3 'L["link1"]["state"] != "Up"'; then
+		ok "[$tag] $kind: link1 left Up ($(bfd_get "$name.down" link1 state), $(bfd_get "$name.down" link1 diag))"
+	else
+		ko "[$tag] $kind: link1 still Up 3 s after the failure"
+	fi
+	sleep 0.3 # a later look, so the live bit and counters have settled
+	bfd_json "$name.down"
+	live=$(bfd_get "$name.down" link1 live)
+	[ "$live" = False ] && ok "[$tag] $kind: link1's live bit is clear" ||
+		ko "[$tag] $kind: link1's live bit is $live after Down"
+	[ "$(bfd_get "$name.down" link2 state)" = Up ] &&
+		ok "[$tag] $kind: link2 stayed Up" || ko "[$tag] $kind: link2 left Up"
+	detect_ms=$(j "$LAB_DIR/$name.before.bfd.json" \
+		"[l for l in j['links'] if l['name'] == 'link1'][0]['detect_time_us'] / 1000")
+	if [ "$kind" = silent ]; then
+		diag=$(bfd_get "$name.down" link1 diag)
+		[ "$diag" = "control detection time expired" ] &&
+			ok "[$tag] silent: diagnostic '$diag'" ||
+			ko "[$tag] silent: diagnostic '$diag', want 'control detection time expired'"
+		lastrx=$(bfd_get "$name.down" link1 last_rx_ns)
+		change=$(bfd_get "$name.down" link1 last_change_ns)
+		det=$(python3 -c "print(round(($change - $lastrx) / 1e6, 2))")
+		echo "MEASURED [$tag] detection: Down $det ms after the last valid packet (detection time $detect_ms ms)"
+		python3 -c "import sys; sys.exit(0 if $det <= $detect_ms + 10 and $det >= $detect_ms * 0.9 else 1)" &&
+			ok "[$tag] silent: detected in $det ms (detection time $detect_ms ms, limit +10 ms)" ||
+			ko "[$tag] silent: detected in $det ms, want $detect_ms..$detect_ms + 10 ms"
+		td1=$(bfd_get "$name.down" link1 bgp_teardowns_requested)
+		[ "$td1" -eq $((td0 + 1)) ] &&
+			ok "[$tag] silent: one BGP teardown requested (RFC 5882), $td1 in all" ||
+			ko "[$tag] silent: BGP teardowns requested went $td0 -> $td1, want +1"
+	fi
+	sleep 1
+	rs=$(lab_now_ns)
+	if [ "$kind" = silent ]; then
+		lab_silent_loss off 1 || ko "[$tag] could not remove the loss"
+	else
+		lab_carrier up 1 || ko "[$tag] could not bring the far end up"
+	fi
+	if wait_bfd "$name.up" 6 'L["link1"]["state"] == "Up" and L["link1"]["live"]'; then
+		dt=$(python3 -c "print(round(($(bfd_get "$name.up" link1 last_change_ns) - $rs) / 1e9, 2))")
+		ok "[$tag] $kind: link1 Up and live again $dt s after the restore"
+	else
+		ko "[$tag] $kind: link1 not Up 6 s after the restore ($(bfd_get "$name.up" link1 state))"
+	fi
+	lab_sink_wait "$name.tx" >/dev/null
+	lab_sink_wait "$name" >/dev/null
+	sent=$(j "$LAB_DIR/$name.tx.json" 'j["sent"]')
+	python3 "$LAB_TOOLS/outage.py" --trace "$LAB_DIR/$name.trace" --iface up1 \
+		--flows $FLOWS --count "$sent" --event-ns "$ev" --restore-ns "$rs" \
+		>"$LAB_DIR/$name.outage.json" || { ko "[$tag] outage.py failed"; return; }
+	local o=$LAB_DIR/$name.outage.json
+	outage=$(j "$o" 'j["outage_ms"]')
+	echo "MEASURED [$tag] $kind: outage of link1's $(j "$o" 'j["affected_flows"]') flows: $outage ms (normal gap $(j "$o" 'j["normal_gap_ms"]') ms); lost $(j "$o" 'j["lost"]') of $sent packets; traffic back via $(j "$o" 'j["gap_end_iface"]')"
+	python3 -c "import sys; sys.exit(0 if $outage <= $detect_ms + 10 else 1)" &&
+		ok "[$tag] $kind: link1 out of forwarding after $outage ms (limit detection $detect_ms + 10 ms)" ||
+		ko "[$tag] $kind: outage $outage ms, want <= $detect_ms + 10 ms"
+	[ "$(j "$o" 'j["gap_end_iface"]')" = up2 ] &&
+		ok "[$tag] $kind: link1's flows moved to link2" ||
+		ko "[$tag] $kind: the outage ended via $(j "$o" 'j["gap_end_iface"]'), want up2"
+	[ "$(j "$o" 'j["lost_outside_outage"]')" -eq 0 ] && [ "$(j "$o" 'j["lost_unaffected"]')" -eq 0 ] &&
+		ok "[$tag] $kind: every lost packet ($(j "$o" 'j["lost"]')) is of link1's flows, inside the outage" ||
+		ko "[$tag] $kind: $(j "$o" 'j["lost_outside_outage"]') lost outside the outage (first $(j "$o" 'j["lost_outside_first"]')), $(j "$o" 'j["lost_unaffected"]') of unaffected flows"
+	[ "$(j "$o" 'j["via_iface_after_restore"]')" -gt 0 ] &&
+		ok "[$tag] $kind: link1 carries traffic again after the restore ($(j "$o" 'j["via_iface_after_restore"]') packets)" ||
+		ko "[$tag] $kind: nothing came over link1 after the restore"
+}
+
+# run TX_MS: a fresh lab, BIRD and the gateway at TX_MS x MULT.
+run() {
+	local tx=$1 tag="${1}ms x $MULT" conf t0 up_s n0 n1 sent lost
+	LAB_PREFIX=twpbfd$$-$tx
+	LAB_DIR=$LAB_RUN_ROOT/$LAB_PREFIX
+	LAB_BFD="$tx $tx $MULT"
+	echo "== [$tag] lab up; BIRD BFD and twinpath at $tx ms x $MULT"
+	lab_up || fatal "[$tag] lab did not come up"
+	conf=$LAB_DIR/gw-bfd.conf
+	lab_gw_bfd_config "$conf" "$tx" "$tx" $MULT
+	lab_start_dp "$conf" || fatal "[$tag] twinpath-dp did not start"
+	t0=$(date +%s%N)
+	lab_start_cp "$conf" || fatal "[$tag] twinpathd did not start"
+	if wait_bfd start 3 'L["link1"]["state"] == "Up" and L["link2"]["state"] == "Up" and L["link1"]["live"] and L["link2"]["live"]'; then
+		up_s=$(python3 -c "print(round(($(date +%s%N) - $t0) / 1e9, 2))")
+		echo "MEASURED [$tag] both sessions Up $up_s s after twinpathd started"
+		ok "[$tag] both sessions Up and live within 3 s of start ($up_s s)"
+	else
+		ko "[$tag] sessions not both Up 3 s after start: link1 $(bfd_get start link1 state), link2 $(bfd_get start link2 state)"
+		wait_bfd start 10 'L["link1"]["state"] == "Up" and L["link2"]["state"] == "Up"' ||
+			fatal "[$tag] sessions never came Up"
+	fi
+	lab_wait_sync 1 >/dev/null || fatal "[$tag] no FIB sync"
+	if bird_up up1 && bird_up up2; then
+		ok "[$tag] BIRD agrees: its sessions to 203.0.113.1 and .5 are Up"
+	else
+		ko "[$tag] BIRD's view differs:"
+		lab_birdc up1 show bfd sessions
+		lab_birdc up2 show bfd sessions
+	fi
+	[ "$(bfd_get start link1 detect_time_us)" -eq $((tx * MULT * 1000)) ] &&
+		ok "[$tag] negotiated detection time $((tx * MULT)) ms, tx interval $(($(bfd_get start link1 tx_interval_us) / 1000)) ms" ||
+		ko "[$tag] detection time $(bfd_get start link1 detect_time_us) us, want $((tx * MULT * 1000))"
+
+	echo "== [$tag] $NOFLAP_S s without a flap, a 1000 pps stream over both links"
+	bfd_json noflap0
+	lab_sink srv noflap --bind $SERVER --port 9101 --expect $((NOFLAP_S * 1000)) \
+		--flows $FLOWS --timeout $((NOFLAP_S + 30)) --idle 5 ||
+		fatal "sink noflap did not start"
+	lab_stream noflap.tx --dst $SERVER --port 9101 --flows $FLOWS \
+		--count $((NOFLAP_S * 1000)) --rate 1000 --ttl 64
+	lab_sink_wait noflap.tx >/dev/null
+	lab_sink_wait noflap >/dev/null
+	bfd_json noflap1
+	n0=$(j "$LAB_DIR/noflap0.bfd.json" '[(l["up_count"], l["down_count"]) for l in j["links"]]')
+	n1=$(j "$LAB_DIR/noflap1.bfd.json" '[(l["up_count"], l["down_count"]) for l in j["links"]]')
+	[ "$n0" = "$n1" ] && ok "[$tag] no flap in $NOFLAP_S s (up/down counts $n1)" ||
+		ko "[$tag] flaps in $NOFLAP_S s: up/down counts $n0 -> $n1"
+	sent=$(j "$LAB_DIR/noflap.tx.json" 'j["sent"]')
+	lost=$(j "$LAB_DIR/noflap.json" 'j["lost"]')
+	[ "$lost" -eq 0 ] && ok "[$tag] all $sent packets of the stream arrived" ||
+		ko "[$tag] $lost of $sent packets lost with both links Up"
+
+	failure silent "$tag"
+	failure carrier "$tag"
+	echo "== [$tag] rx/tx counters: $(j "$LAB_DIR/carrier.up.bfd.json" '", ".join("%s rx %d tx %d drops %d" % (l["name"], l["rx_valid"], l["tx_packets"], sum(l["drops"].values())) for l in j["links"])')"
+	lab_down
+}
+
+for tx in $TIMERS; do
+	run "$tx"
+done
+exit 0
