@@ -241,6 +241,8 @@ static int tel_link_admin(const char *cmd, const char *params,
 	return 0;
 }
 
+/* Help texts must stay under RTE_TEL_MAX_STRING_LEN or registration
+ * fails. */
 int telemetry_init(void)
 {
 	int rc = 0;
@@ -255,13 +257,12 @@ int telemetry_init(void)
 	rc |= rte_telemetry_register_cmd("/twinpath/nexthops", tel_nexthops,
 		"Nexthops by id: port, gateway, mac, resolved");
 	rc |= rte_telemetry_register_cmd("/twinpath/bfd", tel_bfd,
-		"Per BFD link: enabled, state, remote_state, local/remote_disc, "
-		"tx_packets, rx_valid, last_rx_age_ms, live, tx_unresolved, "
-		"tx_dropped");
+		"Per BFD link: state, remote_state, discriminators, tx/rx "
+		"counts, last_rx_age_ms, live");
 	rc |= rte_telemetry_register_cmd("/twinpath/link_admin",
 		tel_link_admin,
-		"Params: NAME[,up|down]. Takes a port out of forwarding or "
-		"back; answers port, admin_up");
+		"Params: NAME[,up|down]. Port out of or back into "
+		"forwarding; returns admin_up");
 	if (rc != 0)
 		log_msg("telemetry: registering commands failed");
 	return rc != 0 ? -EINVAL : 0;
