@@ -80,11 +80,6 @@ size_t bfd_ctrl_build(uint8_t *buf, size_t room, const struct health_link *hl,
 		memcpy(&ip->dst_addr, hl->peer_addr, 4);
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 		udp = (struct rte_udp_hdr *)(ip + 1);
-		udp->src_port = rte_cpu_to_be_16((uint16_t)hl->src_port);
-		udp->dst_port = rte_cpu_to_be_16(BFD_CTRL_PORT);
-		udp->dgram_len = rte_cpu_to_be_16(udp_len);
-		ctrl_fill((struct bfd_ctrl *)(udp + 1), hl);
-		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
 	} else {
 		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(eth + 1);
 
@@ -96,13 +91,19 @@ size_t bfd_ctrl_build(uint8_t *buf, size_t room, const struct health_link *hl,
 		memcpy(ip6->src_addr, hl->local_addr, 16);
 		memcpy(ip6->dst_addr, hl->peer_addr, 16);
 		udp = (struct rte_udp_hdr *)(ip6 + 1);
-		udp->src_port = rte_cpu_to_be_16((uint16_t)hl->src_port);
-		udp->dst_port = rte_cpu_to_be_16(BFD_CTRL_PORT);
-		udp->dgram_len = rte_cpu_to_be_16(udp_len);
-		ctrl_fill((struct bfd_ctrl *)(udp + 1), hl);
-		/* mandatory over IPv6 (RFC 8200 §8.1); never 0 on the wire */
-		udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip6, udp);
 	}
+	udp->src_port = rte_cpu_to_be_16((uint16_t)hl->src_port);
+	udp->dst_port = rte_cpu_to_be_16(BFD_CTRL_PORT);
+	udp->dgram_len = rte_cpu_to_be_16(udp_len);
+	ctrl_fill((struct bfd_ctrl *)(udp + 1), hl);
+	/* the checksum is mandatory over IPv6 (RFC 8200 §8.1); both helpers
+	 * write 0xffff for a sum of 0, never the "no checksum" 0 */
+	if (hl->family == AF_INET)
+		udp->dgram_cksum = rte_ipv4_udptcp_cksum(
+			(const struct rte_ipv4_hdr *)(eth + 1), udp);
+	else
+		udp->dgram_cksum = rte_ipv6_udptcp_cksum(
+			(const struct rte_ipv6_hdr *)(eth + 1), udp);
 	return len;
 }
 
