@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# `make demo`: the lab, both daemons with config/lab-active-active.conf,
-# a bounded UDP stream from the LAN host to the server over many flows,
-# and what each link carried. Tears everything down on the way out.
+# `make demo`: the lab, both daemons with config/lab-bfd.conf (BFD with
+# the upstreams' BIRD at 50 ms x 3 on both links), a bounded UDP stream from
+# the LAN host to the server over many flows and what each link carried,
+# then silent loss on link1 taken out of forwarding in milliseconds,
+# measured, and restored. Tears everything down on the way out.
 # Usage: bash tests/demo.sh BUILD
 set -u
 BUILD=${1:-${BUILD:-build}}
+LAB_BFD="50 50 3" # BIRD's side of config/lab-bfd.conf's bfd { }
 source "$(dirname "$0")/lab.sh"
 
-CONF=$LAB_SRC/config/lab-active-active.conf
+CONF=$LAB_SRC/config/lab-bfd.conf
 SERVER=198.51.100.10
 FLOWS=64
 COUNT=5000
@@ -22,6 +25,24 @@ lab_up || fail "lab did not come up"
 lab_start_dp "$CONF" || fail "twinpath-dp did not start"
 lab_start_cp "$CONF" || fail "twinpathd did not start"
 lab_wait_sync 1 >/dev/null || fail "twinpathd never synced the FIB"
+
+# bfd_field LINK [FIELD]: a field (default state) of show bfd --json.
+bfd_field() {
+	lab_ctl --json show bfd | lab_json - "[l for l in j['links'] if l['name'] == '$1'][0]['${2:-state}']"
+}
+# wait_state LINK STATE SECONDS
+wait_state() {
+	local i
+	for i in $(seq $(($3 * 20))); do
+		[ "$(bfd_field "$1")" = "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# A link with BFD carries traffic once its session is Up (about a second:
+# BIRD sends at 1 s until then, RFC 5880 §6.8.3).
+wait_state link1 Up 5 && wait_state link2 Up 5 || fail "BFD sessions not Up"
 
 echo
 echo "== twinpathctl show status (in the gateway)"
@@ -61,3 +82,58 @@ sys.exit(0 if ok else 1)
 PY
 echo
 echo "demo: traffic crossed both links, nothing lost"
+
+echo
+echo "== BFD with the upstreams' BIRD: twinpathctl show bfd"
+lab_ctl show bfd || fail "twinpathctl show bfd"
+echo
+echo "== and BIRD's view on upstream 1"
+lab_birdc up1 show bfd sessions
+
+FCOUNT=12000
+echo
+echo "== silent loss on link1 (carrier stays up) under a 2000 pps stream over $FLOWS flows"
+lab_sink srv fail --bind $SERVER --port 9001 --expect $FCOUNT --flows $FLOWS \
+	--timeout 60 --idle 5 --trace "$LAB_DIR/fail.trace" || fail "udp_sink"
+lab_stream fail_tx --dst $SERVER --port 9001 --flows $FLOWS --count $FCOUNT \
+	--rate 2000 --ttl 64
+sleep 2
+EV=$(lab_now_ns)
+lab_silent_loss on 1 || fail "silent loss"
+wait_state link1 Down 3 || fail "link1 did not go Down"
+sleep 0.3
+lab_ctl --json show bfd >"$LAB_DIR/down.json"
+lab_ctl show bfd | sed -n '/interface link1/,/Last failure/p' | grep -E "peer|Status|Diagnostics|forwarding|Detection time|BGP teardowns|Last failure"
+sleep 1
+RS=$(lab_now_ns)
+echo
+echo "== loss removed: link1 comes back"
+lab_silent_loss off 1 || fail "restore"
+wait_state link1 Up 6 || fail "link1 did not come back Up"
+lab_sink_wait fail_tx >/dev/null
+lab_sink_wait fail >/dev/null
+python3 "$LAB_TOOLS/outage.py" --trace "$LAB_DIR/fail.trace" --iface up1 \
+	--flows $FLOWS --count "$(lab_json "$LAB_DIR/fail_tx.json" 'j["sent"]')" \
+	--event-ns "$EV" --restore-ns "$RS" >"$LAB_DIR/outage.json" || fail "outage.py"
+python3 - "$LAB_DIR" <<'PY' || fail "link1's failure was not contained"
+import json, sys
+d = sys.argv[1]
+bfd = {l["name"]: l for l in json.load(open(f"{d}/down.json"))["links"]}
+o = json.load(open(f"{d}/outage.json"))
+l1 = bfd["link1"]
+det = (l1["last_change_ns"] - l1["last_rx_ns"]) / 1e6
+print()
+print(f"link1 Down {det:.1f} ms after its last valid BFD packet "
+      f"(detection time {l1['detect_time_us'] / 1000:.0f} ms), "
+      f"diagnostic: {l1['diag']}")
+print(f"link1's {o['affected_flows']} of {o['flows']} flows saw an outage of "
+      f"{o['outage_ms']:.1f} ms, then went on over link2; "
+      f"{o['lost']} of {o['count']} packets lost, all of them in that window"
+      if o["lost_outside_outage"] == 0 and o["lost_unaffected"] == 0 else
+      f"lost {o['lost']} packets, {o['lost_outside_outage']} outside the outage")
+print(f"after the restore link1 carried {o['via_iface_after_restore']} packets again")
+sys.exit(0 if o["lost_outside_outage"] == 0 and o["lost_unaffected"] == 0
+         and o["outage_ms"] <= l1["detect_time_us"] / 1000 + 10 else 1)
+PY
+echo
+echo "demo: BFD took link1 out of forwarding in milliseconds and back in after the restore"
