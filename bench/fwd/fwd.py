@@ -75,16 +75,52 @@ def tx_total(prefix, ports):
     return sum(tel(prefix, "/ethdev/stats,%d" % p)["opackets"] for p in ports)
 
 
-def rate(prefix, ports, seconds, samples):
-    """Forwarded packets per second: the best of SAMPLES windows that
-    together last SECONDS. The machine is shared (2 cores, other jobs):
-    the least disturbed window is the closest to the program's own cost."""
-    best = 0.0
+def fwd_thread(pid):
+    """The forwarding lcore's thread: DPDK's rte-worker-N when the
+    program has a main lcore besides it, else the main thread."""
+    for task in glob.glob("/proc/%d/task/*" % pid):
+        with open(task + "/comm") as f:
+            if f.read().strip() == "rte-worker-" + FWD_LCORE:
+                return int(os.path.basename(task))
+    return pid
+
+
+def cpu_ns(pid, tid):
+    """Time the thread has spent on a CPU (schedstat), in ns."""
+    with open("/proc/%d/task/%d/schedstat" % (pid, tid)) as f:
+        return int(f.read().split()[0])
+
+
+class Sample:
+    """Packets forwarded over a window, with the forwarding thread's CPU
+    time in it: pps per CPU-second is what the lcore costs per packet
+    even when the 2-core machine's other jobs take some of its time."""
+
+    def __init__(self, prefix, ports, pid, tid):
+        self.args = (prefix, ports, pid, tid)
+        self.pkts = tx_total(prefix, ports)
+        self.cpu = cpu_ns(pid, tid)
+        self.wall = time.monotonic()
+
+    def since(self, a):
+        pkts, cpu = self.pkts - a.pkts, (self.cpu - a.cpu) / 1e9
+        wall = self.wall - a.wall
+        return {"pps": pkts / cpu if cpu > 0 else 0.0,
+                "pps_wall": pkts / wall, "cpu_share": cpu / wall}
+
+
+def rate(prefix, ports, proc, seconds, samples):
+    """The best of SAMPLES windows that together last SECONDS: other jobs
+    on the machine only ever add cycles (cache, preemption), so the least
+    disturbed window is the closest to the program's own cost."""
+    tid = fwd_thread(proc.pid)
+    best = None
     for _ in range(samples):
-        a, t0 = tx_total(prefix, ports), time.monotonic()
+        a = Sample(prefix, ports, proc.pid, tid)
         time.sleep(seconds / samples)
-        b, t1 = tx_total(prefix, ports), time.monotonic()
-        best = max(best, (b - a) / (t1 - t0))
+        r = Sample(prefix, ports, proc.pid, tid).since(a)
+        if best is None or r["pps"] > best["pps"]:
+            best = r
     return best
 
 
@@ -190,7 +226,7 @@ def run_harness(args, work, pcap):
     try:
         wait_telemetry(SKEL_PREFIX, p, 60)
         time.sleep(args.warmup)
-        return rate(SKEL_PREFIX, egress_ports(SKEL_PREFIX), args.seconds,
+        return rate(SKEL_PREFIX, egress_ports(SKEL_PREFIX), p, args.seconds,
                     args.samples)
     finally:
         stop(p)
@@ -218,9 +254,9 @@ def run_l3fwd(args, work, rules, rules6, pcap, links):
         wait_telemetry(L3FWD_PREFIX, p, LOAD_TIMEOUT_S, in_main_loop)
         load_s = time.monotonic() - t0
         time.sleep(args.warmup)
-        pps = rate(L3FWD_PREFIX, egress_ports(L3FWD_PREFIX),
-                   args.seconds, args.samples)
-        return pps, load_s
+        r = rate(L3FWD_PREFIX, egress_ports(L3FWD_PREFIX), p,
+                 args.seconds, args.samples)
+        return r, load_s
     finally:
         stop(p)
 
@@ -239,7 +275,10 @@ def run_twinpath(args, work, config, routes):
         out = subprocess.run(routegen(args, config, routes, []),
                              capture_output=True, text=True, timeout=300)
         if out.returncode != 0:
-            raise RuntimeError("routegen: " + out.stderr.strip())
+            with open(logpath) as f:
+                tail = "".join(f.readlines()[-5:])
+            raise RuntimeError("routegen: %s\ntwinpath-dp log:\n%s"
+                               % (out.stderr.strip(), tail))
         load = json.loads(out.stdout)
         fib = tel(DP_PREFIX, "/twinpath/fib")
         if fib["routes"] != routes:
@@ -249,7 +288,7 @@ def run_twinpath(args, work, config, routes):
         ports = egress_ports(DP_PREFIX)
         time.sleep(args.warmup)
         d0 = drops(DP_PREFIX)
-        res["pps"] = rate(DP_PREFIX, ports, args.seconds, args.samples)
+        res["fwd"] = rate(DP_PREFIX, ports, p, args.seconds, args.samples)
         d1 = drops(DP_PREFIX)
         res["drops"] = sum(d1[k] - d0[k] for k in d1)
 
@@ -262,17 +301,17 @@ def run_twinpath(args, work, config, routes):
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         if gen.stdout.readline().strip() != "ready":
             raise RuntimeError("routegen did not get ready")
-        d0, a, t0 = drops(DP_PREFIX), tx_total(DP_PREFIX, ports), \
-            time.monotonic()
+        tid = fwd_thread(p.pid)
+        d0, a = drops(DP_PREFIX), Sample(DP_PREFIX, ports, p.pid, tid)
         gen.stdin.write("go\n")
         gen.stdin.flush()
         upd = gen.stdout.readline()
-        b, t1 = tx_total(DP_PREFIX, ports), time.monotonic()
+        upd_rate = Sample(DP_PREFIX, ports, p.pid, tid).since(a)
         d1 = drops(DP_PREFIX)
         if gen.wait(60) != 0 or not upd:
             raise RuntimeError("routegen update push failed")
         upd = json.loads(upd)
-        res["pps_during_updates"] = (b - a) / (t1 - t0)
+        res["during_updates"] = upd_rate
         res["fib_updates_per_s"] = upd["routes_per_s"]
         res["update_pushes"] = upd["pushes"]
         res["drops_during_updates"] = {k: d1[k] - d0[k] for k in d1
@@ -324,7 +363,7 @@ def main():
     ap.add_argument("--routes", default="1000,100000,1000000")
     ap.add_argument("--links", default="2,4")
     ap.add_argument("--packets", type=int, default=32768)
-    ap.add_argument("--mbufs", type=int, default=65535)
+    ap.add_argument("--mbufs", type=int, default=49151)
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--samples", type=int, default=6,
                     help="windows per measurement; the best one counts")
@@ -346,7 +385,7 @@ def main():
         with open(rules6, "w") as f:   # l3fwd wants at least one
             f.write("R2001:db8::/32 1\n")
         cases = []
-        harness_pps = None
+        harness = None
         for routes in route_counts:
             pcap = os.path.join(work, "traffic-%d.pcap" % routes)
             for links in link_counts:
@@ -362,21 +401,23 @@ def main():
                                     os.path.join(HERE, "mkpcap.py"), rules,
                                     pcap, str(args.packets), str(args.seed)],
                                    check=True)
-                if harness_pps is None:
+                if harness is None:
                     log("harness (skeleton)")
-                    harness_pps = run_harness(args, work, pcap)
+                    harness = run_harness(args, work, pcap)
                 log("twinpath-dp: %d routes, %d links" % (routes, links))
                 tp = run_twinpath(args, work, config, routes)
                 log("l3fwd: %d routes, %d links" % (routes, links))
-                l3_pps, l3_load = run_l3fwd(args, work, rules, rules6, pcap,
+                l3, l3_load = run_l3fwd(args, work, rules, rules6, pcap,
                                             links)
-                h = tsc_hz / harness_pps
-                tp_c, l3_c = tsc_hz / tp["pps"], tsc_hz / l3_pps
+                h = tsc_hz / harness["pps"]
+                tp_c = tsc_hz / tp["fwd"]["pps"]
+                l3_c = tsc_hz / l3["pps"]
+                upd = tp["during_updates"]
                 cases.append({
                     "routes": routes, "links": links, "lcores": 1,
-                    "twinpath_mpps": round(tp["pps"] / 1e6, 3),
+                    "twinpath_mpps": round(tp["fwd"]["pps"] / 1e6, 3),
                     "twinpath_cycles_per_pkt": round(tp_c, 1),
-                    "l3fwd_mpps": round(l3_pps / 1e6, 3),
+                    "l3fwd_mpps": round(l3["pps"] / 1e6, 3),
                     "l3fwd_cycles_per_pkt": round(l3_c, 1),
                     "ratio": round(tp_c / l3_c, 3),
                     "twinpath_net_cycles_per_pkt": round(tp_c - h, 1),
@@ -384,11 +425,14 @@ def main():
                     "ratio_net": round((tp_c - h) / (l3_c - h), 3),
                     "fib_updates_per_s": round(tp["fib_updates_per_s"]),
                     "fib_load_per_s": round(tp["fib_load_per_s"]),
-                    "mpps_during_updates":
-                        round(tp["pps_during_updates"] / 1e6, 3),
+                    "mpps_during_updates": round(upd["pps"] / 1e6, 3),
+                    "mpps_wall_during_updates":
+                        round(upd["pps_wall"] / 1e6, 3),
                     "update_pushes": tp["update_pushes"],
                     "drops_during_updates": tp["drops_during_updates"],
                     "twinpath_drops_while_measuring": tp["drops"],
+                    "twinpath_cpu_share": round(tp["fwd"]["cpu_share"], 3),
+                    "l3fwd_cpu_share": round(l3["cpu_share"], 3),
                     "l3fwd_route_load_s": round(l3_load, 1),
                 })
                 log("  twinpath %.1f cyc/pkt, l3fwd %.1f, ratio %.2f"
@@ -399,8 +443,10 @@ def main():
             "tsc_hz": round(tsc_hz), "packets": args.packets,
             "packet_bytes": 64, "seconds": args.seconds,
             "samples": args.samples,
-            "harness_mpps": round(harness_pps / 1e6, 3),
-            "harness_cycles_per_pkt": round(tsc_hz / harness_pps, 1),
+            "harness_mpps": round(harness["pps"] / 1e6, 3),
+            "harness_cycles_per_pkt": round(tsc_hz / harness["pps"], 1),
+            "rates": "packets per CPU-second of the forwarding lcore's "
+                     "thread (schedstat), best of the windows",
             "cases": cases,
         }
         # top-level summary: the largest table, most links

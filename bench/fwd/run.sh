@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-build}" && pwd)
 shift || true
 refs="$build/bench-refs"   # scratch: Debian's l3fwd/skeleton, never committed
-mbufs=65535                # the replayed pcap keeps one mbuf per packet
+mbufs=49151                # the replayed pcap keeps one mbuf per packet
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "bench: must run as root (hugepages, DPDK)" >&2
