@@ -131,10 +131,10 @@ uint32_t bfd_tx_interval_us(const struct health_link *hl, uint32_t rnd)
 	else
 		cut_permille = rnd % 251;
 	jittered = interval * (1000 - cut_permille) / 1000;
-	/* ... but never faster than the peer said it can receive: when its
-	 * RequiredMinRx is what sets the interval, the jitter is lost */
-	if (jittered < remote_rx)
-		jittered = remote_rx;
+	/* The floor is the peer's RequiredMinRx "less the applied jitter"
+	 * (§6.8.7), not the RequiredMinRx itself: clamping there would
+	 * strip the mandatory jitter whenever both sides ask for the same
+	 * interval, the common case, and send in lockstep. */
 	if (jittered == 0)
 		jittered = 1;
 	return jittered > UINT32_MAX ? UINT32_MAX : (uint32_t)jittered;

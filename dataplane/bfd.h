@@ -36,8 +36,11 @@ size_t bfd_ctrl_build(uint8_t *buf, size_t room, const struct health_link *hl,
 		      const struct rte_ether_addr *dst);
 
 /* Microseconds from HL's last control packet to its next one, RND a
- * random 32-bit value drawn once per packet; 0 when nothing may be sent
- * (the peer is Up and asked for no packets, Required Min RX 0). */
+ * random 32-bit value drawn once per packet: the larger of our Desired
+ * Min TX (1 s while not Up) and the peer's Required Min RX, less 0-25 %
+ * (10-25 % with detect mult 1), so never below 75 % of the peer's
+ * Required Min RX (RFC 5880 §6.8.7). 0 when nothing may be sent (the
+ * peer is Up and asked for no packets, Required Min RX 0). */
 uint32_t bfd_tx_interval_us(const struct health_link *hl, uint32_t rnd);
 
 #endif

@@ -124,8 +124,9 @@ static void test_bfd_ctrl_refuses_bad_family_and_short_room(void **state)
 					&peer_mac), 0);
 }
 
-/* Every random draw: [lo, hi] permille of BASE, and never below the
- * peer's RequiredMinRx. */
+/* Every random draw: [lo, hi] permille of BASE, so never below the
+ * peer's RequiredMinRx less the jitter (RFC 5880 §6.8.7), and the whole
+ * range is used, not one end of it. */
 static void check_range(const struct health_link *hl, uint64_t base,
 			unsigned int lo, unsigned int hi)
 {
@@ -135,13 +136,13 @@ static void check_range(const struct health_link *hl, uint64_t base,
 		uint32_t rnd = r * 2654435761u; /* spread over 32 bits */
 		uint32_t v = bfd_tx_interval_us(hl, rnd);
 
-		assert_true(v >= hl->remote_min_rx_us);
+		assert_true((uint64_t)v * 1000 >=
+			    (uint64_t)hl->remote_min_rx_us * lo);
 		assert_true((uint64_t)v * 1000 >= base * lo);
 		assert_true((uint64_t)v * 1000 <= base * hi);
 		min = v < min ? v : min;
 		max = v > max ? v : max;
 	}
-	/* the whole range is used, not one end of it */
 	assert_true((uint64_t)min * 1000 < base * (lo + 10));
 	assert_true((uint64_t)max * 1000 > base * (hi - 10));
 }
@@ -180,34 +181,24 @@ static void test_bfd_interval_one_second_until_up(void **state)
 	check_range(&hl, BFD_SLOW_TX_US, 750, 1000);
 }
 
-/* The peer's RequiredMinRx above our rate sets the interval, and no
- * jitter takes a packet below it. */
-static void test_bfd_interval_never_below_peer_min_rx(void **state)
+/* The peer's RequiredMinRx above our rate sets the interval; jitter
+ * still applies (equal timers on both sides must not send in lockstep)
+ * and takes a packet at most 25 % below it (10-25 % with mult 1). */
+static void test_bfd_interval_peer_min_rx_sets_it_jitter_kept(void **state)
 {
 	struct health_link hl;
-	uint32_t r;
 
 	(void)state;
 	link_v4_up(&hl);
 	hl.desired_min_tx_us = 10000;
 	hl.remote_min_rx_us = 300000;
-	for (r = 0; r < 1000; r++)
-		assert_int_equal(bfd_tx_interval_us(&hl, r * 2654435761u),
-				 300000);
-	/* a little below ours: jitter applies, but stops at the peer's */
+	check_range(&hl, 300000, 750, 1000);
+	/* equal timers, the common case */
 	hl.desired_min_tx_us = 50000;
-	hl.remote_min_rx_us = 40000;
-	{
-		uint32_t v, at_floor = 0, high = 0;
-
-		for (r = 0; r < 10000; r++) {
-			v = bfd_tx_interval_us(&hl, r * 2654435761u);
-			assert_true(v >= 40000 && v <= 50000);
-			at_floor += v == 40000;
-			high += v > 45000;
-		}
-		assert_true(at_floor > 0 && high > 0);
-	}
+	hl.remote_min_rx_us = 50000;
+	check_range(&hl, 50000, 750, 1000);
+	hl.detect_mult = 1;
+	check_range(&hl, 50000, 750, 900);
 }
 
 static void test_bfd_interval_peer_asks_for_nothing(void **state)
@@ -233,7 +224,7 @@ int main(void)
 		cmocka_unit_test(test_bfd_interval_jitter_0_to_25_percent),
 		cmocka_unit_test(test_bfd_interval_jitter_10_to_25_percent_with_mult_1),
 		cmocka_unit_test(test_bfd_interval_one_second_until_up),
-		cmocka_unit_test(test_bfd_interval_never_below_peer_min_rx),
+		cmocka_unit_test(test_bfd_interval_peer_min_rx_sets_it_jitter_kept),
 		cmocka_unit_test(test_bfd_interval_peer_asks_for_nothing),
 	};
 
