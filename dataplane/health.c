@@ -89,9 +89,18 @@ int health_init(struct dp *d)
 		return -rte_errno;
 	}
 	d->health_fd = fd;
-	for (i = 0; i < cfg->n_links; i++)
-		if (cfg->links[i].bfd.enabled)
+	/* BFD is answered by the XDP program, which only af_xdp ports have:
+	 * on a device port a session could never come Up and would keep the
+	 * link out of forwarding for good */
+	for (i = 0; i < cfg->n_links; i++) {
+		if (!cfg->links[i].bfd.enabled)
+			continue;
+		if (d->ports[i].kind == PORT_AF_XDP)
 			d->nhg.bfd_ports |= 1u << i;
+		else
+			log_msg("health: link %s is a device port without XDP: "
+				"its bfd { } is ignored", cfg->links[i].name);
+	}
 	/* published last: the forwarding lcore starts after this anyway */
 	__atomic_store_n(&d->health, (struct health_map *)mem,
 			 __ATOMIC_RELEASE);
