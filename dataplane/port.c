@@ -24,6 +24,7 @@
 
 #include "dp.h"
 #include "log.h"
+#include "health.h"
 #include "xdp.h"
 
 #define PORT_RX_DESC 1024u
@@ -81,7 +82,12 @@ static const char *port_cfg_device(const struct twp_config *cfg,
 
 /* A previous instance killed with -9 leaves its XDP program attached and
  * its maps pinned; the af_xdp PMD then refuses the interface. Device ports
- * never had one: their interface may be any kernel interface's name. */
+ * never had one: their interface may be any kernel interface's name.
+ * Every pin goes, the health map and BFD timers included: a restarted data
+ * plane restarts its BFD sessions from Down (fate-sharing), twinpathd
+ * writes the session configuration into the new map (it follows the map
+ * id), and a pin left by an older build with another layout can never
+ * make libbpf refuse the program. */
 void port_xdp_recover(const struct twp_config *cfg)
 {
 	unsigned int i;
@@ -93,6 +99,8 @@ void port_xdp_recover(const struct twp_config *cfg)
 		xdp_detach_stale(cfg->lan.interface);
 	unpin_stale(XDP_MAP_LOCAL_ADDRS);
 	unpin_stale(XDP_MAP_STATS);
+	unpin_stale(HEALTH_MAP_NAME);
+	unpin_stale(HEALTH_TIMER_MAP_NAME);
 }
 
 static int argv_add(char ***argv, int *argc, const char *s)
