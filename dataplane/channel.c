@@ -46,6 +46,18 @@ static uint64_t stamp(const struct dp *d, const struct chan_rec *r)
 	return r->generation != 0 ? r->generation : d->sync_generation;
 }
 
+/* A forwarding lcore may hold, within one burst, a group id it looked up
+ * just before a route moved off that group, or a group naming a nexthop
+ * being deleted. Before an id stops resolving, wait until every forwarding
+ * lcore has finished the burst it was in (one burst, microseconds). The
+ * main lcore waits; forwarding never does. With one lcore, records are
+ * applied between bursts and there is nothing to wait for. */
+static void id_grace_period(struct dp *d)
+{
+	if (d->fwd_lcore != rte_lcore_id())
+		rte_rcu_qsbr_synchronize(d->rcu, RTE_QSBR_THRID_INVALID);
+}
+
 static int apply(struct dp *d, const struct chan_rec *r)
 {
 	switch (r->type) {
@@ -56,6 +68,7 @@ static int apply(struct dp *d, const struct chan_rec *r)
 	case CHAN_REC_SYNC_END:
 		/* routes first: they name groups, groups name nexthops */
 		fib_sweep(d, r->generation);
+		id_grace_period(d);
 		nhg_sweep(&d->nhg, r->generation);
 		d->applied_generation = r->generation;
 		__atomic_store_n(&d->chan.hdr->applied_generation,
@@ -71,10 +84,12 @@ static int apply(struct dp *d, const struct chan_rec *r)
 	case CHAN_REC_NEXTHOP_SET:
 		return nhg_nexthop_set(&d->nhg, &r->u.nh, stamp(d, r));
 	case CHAN_REC_NEXTHOP_DEL:
+		id_grace_period(d);
 		return nhg_nexthop_del(&d->nhg, r->u.id);
 	case CHAN_REC_GROUP_SET:
 		return nhg_group_set(&d->nhg, &r->u.grp, stamp(d, r));
 	case CHAN_REC_GROUP_DEL:
+		id_grace_period(d);
 		return nhg_group_del(&d->nhg, r->u.id);
 	case CHAN_REC_ROUTE_ADD:
 		return fib_route_add(d, &r->u.route, stamp(d, r));
