@@ -70,6 +70,11 @@ struct dp_port {
 	bool started;
 	bool has_rx;                  /* the driver gave an rx queue */
 	bool has_tx;                  /* ... and a tx queue */
+	/* Queues set up each way; forwarding lcore number i (fwd_index)
+	 * polls rx queue i and sends on tx queue i. 0 with has_rx/has_tx
+	 * means one queue. */
+	uint16_t n_rxq;
+	uint16_t n_txq;
 	struct rte_ether_addr mac;
 	struct rte_mempool *pool;
 };
@@ -125,7 +130,11 @@ struct dp {
 	struct rte_ring *bfd_tx_ring;
 	struct health_tx bfd_tx[CFG_MAX_LINKS];
 
-	unsigned int fwd_lcore;        /* lcore id that forwards */
+	unsigned int fwd_lcore;        /* first forwarding lcore: drains
+					* the BFD ring on its queue 0 */
+	unsigned int n_fwd_lcores;
+	unsigned int fwd_lcores[RTE_MAX_LCORE]; /* lcore ids, in order */
+	unsigned int fwd_index[RTE_MAX_LCORE];  /* lcore id -> its number */
 	struct dp_lcore_stats stats[RTE_MAX_LCORE];
 };
 
@@ -159,6 +168,19 @@ int channel_init(struct dp *d);
 void channel_poll(struct dp *d);
 void channel_report_neigh_miss(struct dp *d);
 void channel_close(struct dp *d);
+
+/* Does forwarding lcore LCORE poll port P, and on which rx queue. */
+static inline bool dp_lcore_rxq(const struct dp *d, unsigned int lcore,
+				uint16_t p, uint16_t *queue)
+{
+	const struct dp_port *port = &d->ports[p];
+	unsigned int i = d->fwd_index[lcore];
+
+	if (!port->has_rx || i >= RTE_MAX(port->n_rxq, (uint16_t)1))
+		return false;
+	*queue = (uint16_t)i;
+	return true;
+}
 
 /* fwd.c */
 int fwd_init_lcore(struct dp *d, unsigned int lcore);

@@ -24,6 +24,10 @@
 struct fwd_lcore {
 	struct rte_eth_dev_tx_buffer *txb[DP_PORT_MAX];
 	struct dp_tx_ctx tx_ctx[DP_PORT_MAX];
+	bool rx[DP_PORT_MAX];  /* this lcore polls the port, on queue rxq */
+	uint16_t rxq;          /* its rx and tx queue on every port */
+	uint16_t txq;
+	bool bfd_drain;        /* the one lcore sending periodic BFD */
 	bool ready;
 };
 
@@ -45,7 +49,15 @@ int fwd_init_lcore(struct dp *d, unsigned int lcore)
 	struct fwd_lcore *fl = &fwd_lcores[lcore];
 	uint16_t p;
 
+	/* lcore number i has queue i each way; port.c made sure every port
+	 * with tx has a tx queue per forwarding lcore, rx may have fewer */
+	fl->txq = (uint16_t)d->fwd_index[lcore];
+	fl->rxq = fl->txq;
+	fl->bfd_drain = lcore == d->fwd_lcore;
 	for (p = 0; p < d->n_ports; p++) {
+		uint16_t q;
+
+		fl->rx[p] = dp_lcore_rxq(d, lcore, p, &q);
 		fl->txb[p] = rte_zmalloc_socket("twp_txb",
 				RTE_ETH_TX_BUFFER_SIZE(DP_BURST), 0,
 				rte_lcore_to_socket_id(lcore));
@@ -139,7 +151,7 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 	uint64_t gid[DP_BURST];
 	uint16_t n, i, n_ok = 0;
 
-	n = rte_eth_rx_burst(d->ports[in].port_id, 0, pkts, DP_BURST);
+	n = rte_eth_rx_burst(d->ports[in].port_id, fl->rxq, pkts, DP_BURST);
 	if (n == 0)
 		return;
 	st->rx[in] += n;
@@ -205,8 +217,8 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 		rte_ether_addr_copy(&nh->mac, &eth->dst_addr);
 		rte_ether_addr_copy(&d->ports[out].mac, &eth->src_addr);
 		ttl_decrement(ip);
-		st->tx[out] += rte_eth_tx_buffer(d->ports[out].port_id, 0,
-						 fl->txb[out], m);
+		st->tx[out] += rte_eth_tx_buffer(d->ports[out].port_id,
+						 fl->txq, fl->txb[out], m);
 	}
 }
 
@@ -220,13 +232,13 @@ void fwd_burst(struct dp *d, unsigned int lcore)
 	uint16_t p;
 
 	for (p = 0; p < d->n_ports; p++)
-		if (d->ports[p].has_rx)
+		if (fl->rx[p])
 			fwd_port(d, fl, st, p, live);
-	if (d->bfd_tx_ring != NULL)
+	if (fl->bfd_drain && d->bfd_tx_ring != NULL)
 		health_tx_drain(d, st);
 	for (p = 0; p < d->n_ports; p++)
-		st->tx[p] += rte_eth_tx_buffer_flush(d->ports[p].port_id, 0,
-						     fl->txb[p]);
+		st->tx[p] += rte_eth_tx_buffer_flush(d->ports[p].port_id,
+						     fl->txq, fl->txb[p]);
 	/* nothing of the tables is held past this point */
 	rte_rcu_qsbr_quiescent(d->rcu, lcore);
 }
