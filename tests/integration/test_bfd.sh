@@ -18,40 +18,7 @@ MULT=3
 SERVER=198.51.100.10
 FLOWS=32
 NOFLAP_S=${TWP_NOFLAP_S:-30}
-passed=0
-failed=0
-
-ok() {
-	passed=$((passed + 1))
-	echo "PASS: $*"
-}
-ko() {
-	failed=$((failed + 1))
-	echo "FAIL: $*"
-}
-exec 3>&1 4>&2
-finish() {
-	local rc=$?
-	trap - EXIT INT TERM
-	exec 1>&3 2>&4
-	[ $rc -ne 0 ] && [ $failed -eq 0 ] && ko "aborted (status $rc)"
-	if [ $failed -gt 0 ] && [ -d "$LAB_DIR" ]; then
-		lab_tail dp
-		lab_tail cp
-	fi
-	lab_down
-	echo "$passed passed, $failed failed"
-	[ $failed -eq 0 ]
-}
-trap finish EXIT
-trap 'exec 1>&3 2>&4; ko "interrupted"; exit 130' INT TERM
-
-fatal() {
-	ko "$*"
-	exit 1
-}
-
-j() { lab_json "$@"; } # FILE EXPR
+source "$(dirname "$0")/tally.sh"
 
 # bfd_json NAME: twinpathctl --json show bfd into $LAB_DIR/NAME.bfd.json.
 bfd_json() { lab_ctl --json show bfd >"$LAB_DIR/$1.bfd.json" 2>/dev/null; }

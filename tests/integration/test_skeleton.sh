@@ -13,44 +13,7 @@ CONF=$LAB_SRC/config/lab-active-active.conf
 SERVER=198.51.100.10
 FLOWS=128
 TTL=64
-passed=0
-failed=0
-
-ok() {
-	passed=$((passed + 1))
-	echo "PASS: $*"
-}
-ko() {
-	failed=$((failed + 1))
-	echo "FAIL: $*"
-}
-# The script's own stdout/stderr: a trap runs inside whatever redirection
-# the interrupted command had (`lab_sink_wait X >/dev/null`), so restore.
-exec 3>&1 4>&2
-finish() {
-	local rc=$?
-	trap - EXIT INT TERM
-	exec 1>&3 2>&4
-	# A step that died without a verdict is a failure too.
-	[ $rc -ne 0 ] && [ $failed -eq 0 ] && ko "aborted (status $rc)"
-	if [ $failed -gt 0 ]; then
-		lab_tail dp
-		lab_tail cp
-	fi
-	lab_down
-	echo "$passed passed, $failed failed"
-	[ $failed -eq 0 ]
-}
-trap finish EXIT
-trap 'exec 1>&3 2>&4; ko "interrupted"; exit 130' INT TERM
-
-# fatal MSG: a step the rest depends on failed.
-fatal() {
-	ko "$*"
-	exit 1
-}
-
-j() { lab_json "$@"; } # FILE EXPR
+source "$(dirname "$0")/tally.sh"
 
 ports_snapshot() { lab_stats /twinpath/ports >"$LAB_DIR/$1.ports.json"; }
 
