@@ -50,8 +50,9 @@ static uint64_t stamp(const struct dp *d, const struct chan_rec *r)
  * just before a route moved off that group, or a group naming a nexthop
  * being deleted. Before an id stops resolving, wait until every forwarding
  * lcore has finished the burst it was in (one burst, microseconds). The
- * main lcore waits; forwarding never does. With one lcore, records are
- * applied between bursts and there is nothing to wait for. */
+ * main lcore waits (for all N forwarding lcores, each registered as a
+ * reader); forwarding never does. When the main lcore forwards alone,
+ * records are applied between bursts and there is nothing to wait for. */
 static void id_grace_period(struct dp *d)
 {
 	if (d->fwd_lcore != rte_lcore_id())
@@ -147,13 +148,18 @@ void channel_poll(struct dp *d)
  * per nexthop per call). */
 void channel_report_neigh_miss(struct dp *d)
 {
-	const uint32_t *miss = d->stats[d->fwd_lcore].nh_miss;
-	unsigned int id;
+	unsigned int id, i;
 
 	if (!d->chan_ok)
 		return;
 	for (id = 1; id < NH_MAX; id++) {
-		uint32_t now = __atomic_load_n(&miss[id], __ATOMIC_RELAXED);
+		uint32_t now = 0;
+
+		/* per lcore, summed (wrapping is fine: only change counts) */
+		for (i = 0; i < d->n_fwd_lcores; i++)
+			now += __atomic_load_n(
+				&d->stats[d->fwd_lcores[i]].nh_miss[id],
+				__ATOMIC_RELAXED);
 
 		if (now == d->nh_miss_reported[id])
 			continue;

@@ -146,6 +146,7 @@ int port_check_bpffs(void);
 void port_xdp_recover(const struct twp_config *cfg);
 int port_eal_args(struct dp *d, int extra_argc, char **extra_argv,
 		  char ***argv_out);
+int port_attach_xdp(struct dp *d);
 int port_setup_all(struct dp *d);
 int port_local_addrs_insert(struct dp *d);
 void port_link_poll(struct dp *d);

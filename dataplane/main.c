@@ -14,6 +14,7 @@
 #include <rte_eal.h>
 #include <rte_launch.h>
 #include <rte_malloc.h>
+#include <rte_pdump.h>
 
 #include "dp.h"
 #include "log.h"
@@ -57,10 +58,31 @@ static void rcu_retire(void *ctx, void *obj)
 
 	if (rte_rcu_qsbr_dq_enqueue(d->rcu_dq, &obj) == 0)
 		return;
-	/* queue full: wait for the grace period here, on the main lcore */
+	/* queue full: wait for the grace period here, on the main lcore,
+	 * for every forwarding lcore but itself when it forwards too */
 	rte_rcu_qsbr_synchronize(d->rcu, d->fwd_lcore == rte_lcore_id() ?
 				 rte_lcore_id() : RTE_QSBR_THRID_INVALID);
 	free(obj);
+}
+
+/* The forwarding lcores: every EAL worker lcore, numbered 0..N-1 in
+ * lcore order (number i uses queue i on every port); without a worker
+ * the main lcore forwards alone. */
+static void fwd_lcores_pick(struct dp *d)
+{
+	unsigned int l;
+
+	d->n_fwd_lcores = 0;
+	RTE_LCORE_FOREACH_WORKER(l) {
+		d->fwd_index[l] = d->n_fwd_lcores;
+		d->fwd_lcores[d->n_fwd_lcores++] = l;
+	}
+	if (d->n_fwd_lcores == 0) {
+		l = rte_get_main_lcore();
+		d->fwd_index[l] = 0;
+		d->fwd_lcores[d->n_fwd_lcores++] = l;
+	}
+	d->fwd_lcore = d->fwd_lcores[0];
 }
 
 static int rcu_init(struct dp *d)
@@ -132,7 +154,8 @@ int main(int argc, char **argv)
 	const char *config_path = NULL;
 	char err[512], **eal_argv;
 	uint64_t next_link_poll = 0;
-	unsigned int worker, bursts = 0;
+	unsigned int i, bursts = 0;
+	bool pdump_on = false;
 	int c, eal_argc, rc, status = 1;
 
 	log_init("twinpath-dp");
@@ -181,25 +204,36 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
-	worker = rte_get_next_lcore(-1, 1, 0);
-	dp.fwd_lcore = worker < RTE_MAX_LCORE ? worker : rte_get_main_lcore();
+	fwd_lcores_pick(&dp);
+	/* dpdk-dumpcap --file-prefix=twinpath-<instance> attaches to us */
+	if (rte_pdump_init() < 0)
+		log_msg("pdump: %s: dpdk-dumpcap will not capture",
+			rte_strerror(rte_errno));
+	else
+		pdump_on = true;
 	if (rcu_init(&dp) < 0) {
 		log_msg("rcu: %s", rte_strerror(rte_errno));
 		goto out;
 	}
 	nhg_table_init(&dp.nhg, dp.n_ports, rcu_retire, &dp);
-	if (fib_init(&dp) < 0 || port_setup_all(&dp) < 0 ||
-	    port_local_addrs_insert(&dp) < 0 || health_init(&dp) < 0 ||
-	    fwd_init_lcore(&dp, dp.fwd_lcore) < 0)
+	if (fib_init(&dp) < 0 || port_attach_xdp(&dp) < 0 ||
+	    port_setup_all(&dp) < 0 || port_local_addrs_insert(&dp) < 0 ||
+	    health_init(&dp) < 0)
 		goto out;
+	/* every forwarding lcore is an RCU reader, online from here */
+	for (i = 0; i < dp.n_fwd_lcores; i++)
+		if (fwd_init_lcore(&dp, dp.fwd_lcores[i]) < 0)
+			goto out;
 	telemetry_init();
 	if (channel_init(&dp) < 0)
 		goto out;
 
-	if (worker < RTE_MAX_LCORE) {
-		rte_eal_remote_launch(fwd_loop, &dp, worker);
-		log_msg("main lcore %u: channel, link polling, telemetry",
-			rte_get_main_lcore());
+	if (dp.fwd_lcore != rte_get_main_lcore()) {
+		for (i = 0; i < dp.n_fwd_lcores; i++)
+			rte_eal_remote_launch(fwd_loop, &dp, dp.fwd_lcores[i]);
+		log_msg("main lcore %u: channel, link polling, telemetry; "
+			"%u forwarding lcores", rte_get_main_lcore(),
+			dp.n_fwd_lcores);
 		while (!__atomic_load_n(&dp_quit, __ATOMIC_RELAXED)) {
 			ctl_tick(&dp, &next_link_poll);
 			rte_delay_us_sleep(CTL_TICK_US);
@@ -230,6 +264,8 @@ out:
 	nhg_table_free(&dp.nhg);
 	if (dp.fib != NULL)
 		fib_free(&dp);
+	if (pdump_on)
+		rte_pdump_uninit();
 	rte_eal_cleanup();
 	log_msg("stopped");
 	return status;

@@ -16,9 +16,13 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/ethtool.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
+#include <linux/sockios.h>
 
+#include <rte_bus_vdev.h>
+#include <rte_dev.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
@@ -30,6 +34,9 @@
 #define PORT_RX_DESC 1024u
 #define PORT_TX_DESC 1024u
 #define PORT_POOL_CACHE 256u
+
+/* Absolute path of the XDP program, for the af_xdp vdevs' arguments. */
+static char xdp_prog_path[PATH_MAX];
 
 int port_check_bpffs(void)
 {
@@ -124,7 +131,7 @@ int port_eal_args(struct dp *d, int extra_argc, char **extra_argv,
 		  char ***argv_out)
 {
 	const struct twp_config *cfg = d->cfg;
-	char prog[PATH_MAX], arg[PATH_MAX + CFG_DEVICE_MAX + 128];
+	char arg[CFG_DEVICE_MAX + 128];
 	char **argv = NULL;
 	int argc = 0, rc = 0, i;
 	bool any_bus = false;
@@ -156,7 +163,7 @@ int port_eal_args(struct dp *d, int extra_argc, char **extra_argv,
 			 (int)strcspn(port->device, ","), port->device);
 	}
 	if (d->n_xdp_ports > 0 &&
-	    realpath(cfg->dataplane.xdp_prog, prog) == NULL) {
+	    realpath(cfg->dataplane.xdp_prog, xdp_prog_path) == NULL) {
 		rc = -errno;
 		log_msg("xdp_prog %s: %s (build it with 'make')",
 			cfg->dataplane.xdp_prog, strerror(-rc));
@@ -173,11 +180,7 @@ int port_eal_args(struct dp *d, int extra_argc, char **extra_argv,
 
 		switch (port->kind) {
 		case PORT_AF_XDP:
-			snprintf(arg, sizeof(arg),
-				 "--vdev=%s,iface=%s,start_queue=0,"
-				 "queue_count=1,xdp_prog=%s",
-				 port->vdev, port->ifname, prog);
-			rc |= argv_add(&argv, &argc, arg);
+			/* port_attach_xdp, once the lcores are known */
 			break;
 		case PORT_VDEV:
 			snprintf(arg, sizeof(arg), "--vdev=%s", port->device);
@@ -197,6 +200,75 @@ int port_eal_args(struct dp *d, int extra_argc, char **extra_argv,
 		return -ENOMEM;
 	*argv_out = argv;
 	return argc;
+}
+
+/* Combined channels (queues) the kernel interface has now, -errno when
+ * it cannot say (ethtool -l IFNAME). */
+static int kernel_combined_channels(const char *ifname, uint32_t *rx_only)
+{
+	struct ethtool_channels ch = {.cmd = ETHTOOL_GCHANNELS};
+	struct ifreq ifr;
+	int fd, rc = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&ch;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
+		rc = -errno;
+	close(fd);
+	*rx_only = ch.rx_count;
+	return rc < 0 ? rc : (int)ch.combined_count;
+}
+
+/* After EAL init, when the number of forwarding lcores N is known: one
+ * net_af_xdp vdev per af_xdp port with queue_count=N, socket i on the
+ * interface's queue i, polled by forwarding lcore i. The PMD takes its
+ * queues from the interface's combined channels, so with N > 1 the
+ * interface must have N of them (with one, any interface works). */
+int port_attach_xdp(struct dp *d)
+{
+	unsigned int n = d->n_fwd_lcores;
+	char args[PATH_MAX + IFNAMSIZ + 96];
+	uint32_t rx_only = 0;
+	uint16_t p;
+	int rc;
+
+	for (p = 0; p < d->n_ports; p++) {
+		const struct dp_port *port = &d->ports[p];
+
+		if (port->kind != PORT_AF_XDP)
+			continue;
+		if (n > 1) {
+			rc = kernel_combined_channels(port->ifname, &rx_only);
+			if (rc < (int)n) {
+				log_msg("port %s: %u forwarding lcores need %u "
+					"combined channels on %s (one AF_XDP "
+					"queue each), it has %d%s; fix: "
+					"'ethtool -L %s combined %u' (a veth "
+					"has rx/tx channels only, %u rx: use "
+					"one worker lcore, e.g. eal_args "
+					"[\"-l\", \"0-1\"])",
+					port->name, n, n, port->ifname,
+					rc < 0 ? 0 : rc,
+					rc < 0 ? " (ethtool -l fails)" : "",
+					port->ifname, n, rx_only);
+				return -EINVAL;
+			}
+		}
+		snprintf(args, sizeof(args),
+			 "iface=%s,start_queue=0,queue_count=%u,xdp_prog=%s",
+			 port->ifname, n, xdp_prog_path);
+		rc = rte_eal_hotplug_add("vdev", port->vdev, args);
+		if (rc < 0) {
+			log_msg("port %s: cannot attach %s,%s: %s", port->name,
+				port->vdev, args, rte_strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
 }
 
 /* Ethdev of a port: by name, else (a PCI address written another way,
@@ -226,6 +298,7 @@ static int port_setup(struct dp *d, uint16_t p)
 	uint16_t nb_rxd = PORT_RX_DESC, nb_txd = PORT_TX_DESC;
 	char pool_name[RTE_MEMPOOL_NAMESIZE];
 	int socket, rc;
+	uint16_t q;
 
 	rc = port_find(port);
 	if (rc < 0) {
@@ -251,28 +324,48 @@ static int port_setup(struct dp *d, uint16_t p)
 	rc = rte_eth_dev_info_get(port->port_id, &info);
 	if (rc < 0)
 		return rc;
-	/* One queue each way when the driver has it: net_pcap without
-	 * rx_pcap has no rx queue. A port without tx never carries a
-	 * nexthop (its link stays down); one without rx is not polled. */
+	/* One queue each way per forwarding lcore when the driver has
+	 * them: net_pcap without rx_pcap has no rx queue. A port without tx
+	 * never carries a nexthop (its link stays down); one without rx is
+	 * not polled. Fewer rx queues than lcores: only the first lcores
+	 * poll the port. Fewer tx queues: an lcore would have nowhere to
+	 * send to the port (a queue has one writer), so refuse. */
 	port->has_rx = info.max_rx_queues > 0;
 	port->has_tx = info.max_tx_queues > 0;
+	port->n_rxq = (uint16_t)RTE_MIN(info.max_rx_queues, d->n_fwd_lcores);
+	port->n_txq = (uint16_t)RTE_MIN(info.max_tx_queues, d->n_fwd_lcores);
+	if (port->has_tx && port->n_txq < d->n_fwd_lcores) {
+		log_msg("port %s (%s): the driver has %u tx queues, the %u "
+			"forwarding lcores need one each: run fewer worker "
+			"lcores (eal_args -l) or give the device more queues",
+			port->name, port->device, info.max_tx_queues,
+			d->n_fwd_lcores);
+		return -EINVAL;
+	}
 	memset(&conf, 0, sizeof(conf));
+	/* Several rx queues: spread flows by RSS when the driver hashes
+	 * (af_xdp: the NIC's RSS in the kernel decides the queue). */
+	if (port->n_rxq > 1 && info.flow_type_rss_offloads != 0) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+	}
 	/* No offload is needed (checksums are checked and fixed in
 	 * software); whatever is asked stays within what the driver has:
 	 * net_pcap/net_null/net_ring have none. */
 	conf.rxmode.offloads &= info.rx_offload_capa;
 	conf.txmode.offloads &= info.tx_offload_capa;
-	rc = rte_eth_dev_configure(port->port_id, port->has_rx ? 1 : 0,
-				   port->has_tx ? 1 : 0, &conf);
+	rc = rte_eth_dev_configure(port->port_id, port->n_rxq, port->n_txq,
+				   &conf);
 	if (rc == 0)
 		rc = rte_eth_dev_adjust_nb_rx_tx_desc(port->port_id, &nb_rxd,
 						      &nb_txd);
-	if (rc == 0 && port->has_rx)
-		rc = rte_eth_rx_queue_setup(port->port_id, 0, nb_rxd,
+	for (q = 0; rc == 0 && q < port->n_rxq; q++)
+		rc = rte_eth_rx_queue_setup(port->port_id, q, nb_rxd,
 					    (unsigned int)socket, NULL,
 					    port->pool);
-	if (rc == 0 && port->has_tx)
-		rc = rte_eth_tx_queue_setup(port->port_id, 0, nb_txd,
+	for (q = 0; rc == 0 && q < port->n_txq; q++)
+		rc = rte_eth_tx_queue_setup(port->port_id, q, nb_txd,
 					    (unsigned int)socket, NULL);
 	if (rc == 0)
 		rc = rte_eth_dev_start(port->port_id);
@@ -285,11 +378,13 @@ static int port_setup(struct dp *d, uint16_t p)
 	port->started = true;
 	rte_eth_macaddr_get(port->port_id, &port->mac);
 	log_msg("port %u %s: %s %s, ethdev %u (%s), mac "
-		RTE_ETHER_ADDR_PRT_FMT "%s%s", p, port->name,
+		RTE_ETHER_ADDR_PRT_FMT ", %u rx/%u tx queues%s%s%s", p,
+		port->name,
 		port->kind == PORT_AF_XDP ? "interface" : "device",
 		port->kind == PORT_AF_XDP ? port->ifname : port->device,
 		port->port_id, info.driver_name,
-		RTE_ETHER_ADDR_BYTES(&port->mac),
+		RTE_ETHER_ADDR_BYTES(&port->mac), port->n_rxq, port->n_txq,
+		conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS ? " (RSS)" : "",
 		port->has_rx ? "" : ", no rx queue",
 		port->has_tx ? "" : ", no tx queue");
 	return 0;
