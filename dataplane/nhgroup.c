@@ -81,18 +81,179 @@ int nhg_nexthop_del(struct nhg_table *t, uint32_t id)
 	return unpublish(t, (void **)&t->nh[id], &t->n_nexthops);
 }
 
-/* Round-robin: member i owns buckets i, i + n, i + 2n, ... */
-static void fill_buckets(uint8_t *buckets, uint8_t n)
-{
-	unsigned int b;
+#define NHG_NO_MEMBER 0xffu
 
-	for (b = 0; b < NHG_BUCKETS; b++)
-		buckets[b] = n != 0 ? (uint8_t)(b % n) : 0;
+/* Home buckets of the N MEMBERS from the previous table OLD_HOME over
+ * OLD_MEMBERS (OLD_N of them; 0 for a new group). A member kept (same
+ * nexthop id) keeps its buckets, down to its fair share when members are
+ * added; the buckets freed go to the members below their share. From
+ * nothing this is round-robin: member i owns buckets i, i + n, ... */
+static void fill_home(uint8_t *home, const uint32_t *members, uint8_t n,
+		      const uint8_t *old_home, const uint32_t *old_members,
+		      uint8_t old_n)
+{
+	uint8_t map[CHAN_GROUP_MAX_MEMBERS];
+	unsigned int count[CHAN_GROUP_MAX_MEMBERS] = {0};
+	unsigned int quota[CHAN_GROUP_MAX_MEMBERS];
+	bool taken[CHAN_GROUP_MAX_MEMBERS] = {false};
+	unsigned int b, i, j, extra;
+
+	if (n == 0) {
+		memset(home, 0, NHG_BUCKETS);
+		return;
+	}
+	/* old index -> new index of the same nexthop, each used once */
+	for (j = 0; j < old_n; j++) {
+		map[j] = NHG_NO_MEMBER;
+		for (i = 0; i < n; i++)
+			if (!taken[i] && members[i] == old_members[j]) {
+				taken[i] = true;
+				map[j] = (uint8_t)i;
+				break;
+			}
+	}
+	for (b = 0; b < NHG_BUCKETS; b++) {
+		home[b] = old_n != 0 ? map[old_home[b]] : NHG_NO_MEMBER;
+		if (home[b] != NHG_NO_MEMBER)
+			count[home[b]]++;
+	}
+	/* Fair shares: NHG_BUCKETS / n each, one more for the NHG_BUCKETS % n
+	 * members that hold the most already (fewest moves). */
+	for (i = 0; i < n; i++)
+		quota[i] = NHG_BUCKETS / n;
+	for (extra = NHG_BUCKETS % n; extra > 0; extra--) {
+		unsigned int best = n;
+
+		for (i = 0; i < n; i++)
+			if (quota[i] == NHG_BUCKETS / n &&
+			    (best == n || count[i] > count[best]))
+				best = i;
+		quota[best]++;
+	}
+	/* over their share: give up the highest buckets */
+	for (b = NHG_BUCKETS; b-- > 0;)
+		if (home[b] != NHG_NO_MEMBER &&
+		    count[home[b]] > quota[home[b]]) {
+			count[home[b]]--;
+			home[b] = NHG_NO_MEMBER;
+		}
+	/* the free buckets, in order, to the member furthest below its share */
+	for (b = 0; b < NHG_BUCKETS; b++) {
+		unsigned int best = n;
+
+		if (home[b] != NHG_NO_MEMBER)
+			continue;
+		for (i = 0; i < n; i++)
+			if (count[i] < quota[i] &&
+			    (best == n || count[i] < count[best]))
+				best = i;
+		home[b] = (uint8_t)best;
+		count[best]++;
+	}
+}
+
+/* Entries of a bucket's failover order chosen for balance; the ones after
+ * matter only with more members dead at once, and rotate instead. */
+#define NHG_BALANCED_DEPTH 4u
+
+/* Failover orders over HOME for a set of N members. Entry K of a bucket
+ * is used only while its first K members (the dead set S) are all dead,
+ * so, up to NHG_BALANCED_DEPTH, it goes to the live member that then has
+ * the fewest buckets, counting every bucket whose order is already decided
+ * for S. Ties, and the deeper entries, rotate with the bucket so that
+ * they spread. Main lcore only: per level at most NHG_BUCKETS dead sets,
+ * each costing a pass over the dead members' home buckets. */
+static void fill_order(uint8_t (*order)[CHAN_GROUP_MAX_MEMBERS - 1],
+		       const uint8_t *home, uint8_t n)
+{
+	uint32_t prefix[NHG_BUCKETS]; /* members in entries 0..k-1 */
+	bool done[NHG_BUCKETS];
+	uint8_t by_home[NHG_BUCKETS]; /* buckets sorted by home member */
+	unsigned int first[CHAN_GROUP_MAX_MEMBERS + 1] = {0};
+	unsigned int b, c, k, m, x;
+
+	memset(order, 0, NHG_BUCKETS * sizeof(*order));
+	for (b = 0; b < NHG_BUCKETS; b++) {
+		prefix[b] = 1u << home[b];
+		first[home[b] + 1]++;
+	}
+	for (m = 0; m < n; m++)
+		first[m + 1] += first[m];
+	{
+		unsigned int fill[CHAN_GROUP_MAX_MEMBERS];
+
+		memcpy(fill, first, sizeof(fill));
+		for (b = 0; b < NHG_BUCKETS; b++)
+			by_home[fill[home[b]]++] = (uint8_t)b;
+	}
+	for (k = 1; k < n; k++) {
+		memset(done, 0, sizeof(done));
+		for (b = 0; b < NHG_BUCKETS; b++) {
+			unsigned int load[CHAN_GROUP_MAX_MEMBERS];
+			uint32_t dead = prefix[b];
+
+			if (done[b])
+				continue;
+			if (k > NHG_BALANCED_DEPTH) {
+				for (m = (b + k) % n; (dead >> m) & 1u;
+				     m = (m + 1) % n)
+					;
+				order[b][k - 1] = (uint8_t)m;
+				continue;
+			}
+			for (m = 0; m < n; m++)
+				load[m] = (dead >> m) & 1u ? 0 :
+					  first[m + 1] - first[m];
+			/* Buckets homed on a dead member: who carries each
+			 * decided one while DEAD is dead. One with another
+			 * prefix of k members has a live one among its
+			 * first k. */
+			for (m = 0; m < n; m++) {
+				if (!((dead >> m) & 1u))
+					continue;
+				for (x = first[m]; x < first[m + 1]; x++) {
+					unsigned int len, e;
+
+					c = by_home[x];
+					if (prefix[c] == dead && !done[c])
+						continue;
+					len = done[c] ? k + 1 : k;
+					for (e = 1; e < len; e++) {
+						unsigned int o = order[c][e - 1];
+
+						if (!((dead >> o) & 1u)) {
+							load[o]++;
+							break;
+						}
+					}
+				}
+			}
+			for (c = b; c < NHG_BUCKETS; c++) {
+				unsigned int best = n, r;
+
+				if (prefix[c] != dead || done[c])
+					continue;
+				for (r = 0; r < n; r++) {
+					m = (c + k + r) % n;
+					if ((dead >> m) & 1u)
+						continue;
+					if (best == n || load[m] < load[best])
+						best = m;
+				}
+				order[c][k - 1] = (uint8_t)best;
+				load[best]++;
+				done[c] = true;
+			}
+		}
+		for (b = 0; b < NHG_BUCKETS; b++)
+			prefix[b] |= 1u << order[b][k - 1];
+	}
 }
 
 int nhg_group_set(struct nhg_table *t, const struct chan_group *in,
 		  uint64_t generation)
 {
+	const struct nhgroup *old;
 	struct nhgroup *g;
 	unsigned int i;
 
@@ -115,8 +276,18 @@ int nhg_group_set(struct nhg_table *t, const struct chan_group *in,
 	g->n_backup = in->n_backup;
 	memcpy(g->primary, in->primary, sizeof(g->primary));
 	memcpy(g->backup, in->backup, sizeof(g->backup));
-	fill_buckets(g->bucket, g->n_primary);
-	fill_buckets(g->backup_bucket, g->n_backup);
+	/* Only this lcore writes the table: the old group stays valid here. */
+	old = t->grp[in->id];
+	fill_home(g->bucket, g->primary, g->n_primary,
+		  old != NULL ? old->bucket : NULL,
+		  old != NULL ? old->primary : NULL,
+		  old != NULL ? old->n_primary : 0);
+	fill_home(g->backup_bucket, g->backup, g->n_backup,
+		  old != NULL ? old->backup_bucket : NULL,
+		  old != NULL ? old->backup : NULL,
+		  old != NULL ? old->n_backup : 0);
+	fill_order(g->order, g->bucket, g->n_primary);
+	fill_order(g->backup_order, g->backup_bucket, g->n_backup);
 	publish(t, (void **)&t->grp[in->id], g, &t->n_groups);
 	return 0;
 }

@@ -3,7 +3,42 @@
  * lcores: entries are replaced whole (new object, pointer swap) and the old
  * one is handed to a retire callback that frees it after the readers'
  * grace period (rte_rcu_qsbr in twinpath-dp, immediately in unit tests).
- * No EAL needed. */
+ * No EAL needed.
+ *
+ * Resilient buckets (BGP PIC edge). A group's primary and backup sets each
+ * have NHG_BUCKETS buckets; the flow hash picks one. Every bucket has a
+ * fixed failover order: its home member first, then every other member of
+ * the set once. A flow goes to the first member of its bucket's order that
+ * is live in this burst's live-port word. Both the home table and the
+ * orders are computed on the main lcore when the group is set, never when
+ * liveness changes, so:
+ *  - a change of the live word needs no rebuild, no RCU round and no
+ *    coordination between forwarding lcores: the next burst avoids a dead
+ *    link, and every lcore makes the same choice;
+ *  - when a member dies only the buckets whose first live member it was
+ *    move (flows on surviving members keep their member); when it returns
+ *    the live set, and so every bucket, is again what it was before;
+ *  - a bucket whose home is live costs one member check, as before; only
+ *    a bucket whose home is dead walks its order (one check per dead
+ *    member ahead of the first live one, at most the set's size).
+ * The orders are built greedily, level by level: the k-th entry of a
+ * bucket only matters when its first k members are all dead, so it goes
+ * to the member with the fewest buckets for exactly that dead set. One
+ * dead member's buckets are therefore spread so that the survivors' bucket
+ * counts differ by at most one (any group size); for 16 members, any two
+ * dead: at most one, any three: at most three (tests/unit/test_nhgroup.c).
+ * Entries past the 4th only rotate: the build stays well under a
+ * millisecond for 16 + 16 members.
+ * The alternative, rebuilding an active table per live word on the main
+ * lcore and publishing it with RCU, needs a deterministic stand-in during
+ * the rebuild anyway and moves a dead member's flows twice; here the
+ * stand-in is the answer.
+ * When no primary member is live the backup set is walked the same way;
+ * none live: NULL (the caller drops and counts no_live_nexthop).
+ * GROUP_SET is minimally disruptive: the home table is derived from the
+ * previous one, members kept (same nexthop id) keep their home buckets,
+ * a removed member's buckets go to new members, and kept members give up
+ * only what balance needs when members are added. */
 #ifndef TWP_NHGROUP_H
 #define TWP_NHGROUP_H
 
@@ -38,10 +73,15 @@ struct nhgroup {
 	uint8_t n_backup;
 	uint32_t primary[CHAN_GROUP_MAX_MEMBERS]; /* nexthop ids */
 	uint32_t backup[CHAN_GROUP_MAX_MEMBERS];
-	/* Bucket -> index into primary[] / backup[]. Filled round-robin for
-	 * now; a resilient fill only changes how these are computed. */
+	/* Bucket -> index into primary[] / backup[] of its home member:
+	 * round-robin for a new group, derived from the previous table on
+	 * GROUP_SET (see the top of this file). */
 	uint8_t bucket[NHG_BUCKETS];
 	uint8_t backup_bucket[NHG_BUCKETS];
+	/* Bucket -> the other members' indexes, in failover order after the
+	 * home member; entries past n_primary - 1 / n_backup - 1 unused. */
+	uint8_t order[NHG_BUCKETS][CHAN_GROUP_MAX_MEMBERS - 1];
+	uint8_t backup_order[NHG_BUCKETS][CHAN_GROUP_MAX_MEMBERS - 1];
 };
 
 struct nhg_table {
@@ -115,31 +155,23 @@ nhg_member_live(const struct nhg_table *t, uint32_t nh_id, uint32_t live,
 	return nh;
 }
 
-/* Bucket HASH's member if live, else the next live member in bucket
- * order; NULL when no member is live. */
+/* The first live member in bucket HASH's failover order (home member,
+ * then ORDER); NULL when no member is live. */
 static inline const struct nexthop *
 nhg_pick(const struct nhg_table *t, const uint32_t *members, uint8_t n,
-	 const uint8_t *buckets, uint32_t hash, uint32_t live,
-	 uint32_t *unresolved)
+	 const uint8_t *home, const uint8_t (*order)[CHAN_GROUP_MAX_MEMBERS - 1],
+	 uint32_t hash, uint32_t live, uint32_t *unresolved)
 {
-	const struct nexthop *nh_live[CHAN_GROUP_MAX_MEMBERS];
-	bool any = false;
-	uint32_t b;
-	unsigned int i;
+	const struct nexthop *nh;
+	uint32_t b = hash & NHG_BUCKET_MASK;
+	unsigned int k;
 
-	for (i = 0; i < n; i++) {
-		nh_live[i] = nhg_member_live(t, members[i], live, unresolved);
-		any |= nh_live[i] != NULL;
-	}
-	if (!any)
+	if (n == 0)
 		return NULL;
-	/* Every member owns at least NHG_BUCKETS / CHAN_GROUP_MAX_MEMBERS
-	 * buckets: this finds a live one within NHG_BUCKETS steps. */
-	for (b = hash; ; b++) {
-		i = buckets[b & NHG_BUCKET_MASK];
-		if (nh_live[i] != NULL)
-			return nh_live[i];
-	}
+	nh = nhg_member_live(t, members[home[b]], live, unresolved);
+	for (k = 0; nh == NULL && k + 1u < n; k++)
+		nh = nhg_member_live(t, members[order[b][k]], live, unresolved);
+	return nh;
 }
 
 /* The member for HASH (see nhg_pick) among ports LIVE, the backup set's
@@ -153,11 +185,11 @@ nhg_select_live(const struct nhg_table *t, const struct nhgroup *g,
 	const struct nexthop *nh;
 
 	*unresolved = 0;
-	nh = nhg_pick(t, g->primary, g->n_primary, g->bucket, hash, live,
-		      unresolved);
+	nh = nhg_pick(t, g->primary, g->n_primary, g->bucket, g->order, hash,
+		      live, unresolved);
 	if (nh == NULL)
 		nh = nhg_pick(t, g->backup, g->n_backup, g->backup_bucket,
-			      hash, live, unresolved);
+			      g->backup_order, hash, live, unresolved);
 	if (nh == NULL)
 		*res = *unresolved != 0 ? NHG_UNRESOLVED : NHG_NO_LIVE;
 	else
