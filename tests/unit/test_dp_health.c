@@ -127,6 +127,27 @@ static void test_health_bfd_bit_clear_moves_only_its_buckets(void **state)
 	assert_memory_equal(back, before, sizeof(before));
 }
 
+/* The flows of the link whose BFD bit clears split about evenly over the
+ * two survivors (its buckets are spread, not handed to one neighbour). */
+static void test_health_bfd_bit_clear_spreads_its_flows_evenly(void **state)
+{
+	struct nhg_table *t = *state;
+	static uint16_t before[FLOWS], after[FLOWS];
+	unsigned int h, to1 = 0, to2 = 0;
+
+	ports_of(t, 0x3, before);
+	ports_of(t, 0x2, after);
+	for (h = 0; h < FLOWS; h++)
+		if (before[h] == 0) {
+			to1 += after[h] == 1;
+			to2 += after[h] == 2;
+		}
+	print_message("link 0's flows: %u to link 1, %u to link 2\n", to1,
+		      to2);
+	assert_true(to1 * 10 >= (to1 + to2) * 4);
+	assert_true(to2 * 10 >= (to1 + to2) * 4);
+}
+
 static void test_health_no_live_member_when_all_bits_clear(void **state)
 {
 	struct nhg_table *t = *state;
@@ -148,6 +169,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_health_bfd_bit_clear_moves_only_its_buckets, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_health_bfd_bit_clear_spreads_its_flows_evenly,
+			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_health_no_live_member_when_all_bits_clear, setup,
 			teardown),
