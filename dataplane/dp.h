@@ -25,12 +25,14 @@
 #define DP_DROP_REASONS(X)                                                  \
 	X(DROP_TRUNCATED, "truncated")           /* shorter than eth + ip */ \
 	X(DROP_NOT_IP, "not_ip")                 /* neither IPv4 nor IPv6 */ \
-	X(DROP_IPV6_UNSUPPORTED, "ipv6_unsupported")                         \
 	X(DROP_BAD_VERSION, "bad_version")                                   \
 	X(DROP_BAD_IHL, "bad_ihl")                                           \
 	X(DROP_BAD_TOTAL_LEN, "bad_total_len")                               \
 	X(DROP_BAD_CHECKSUM, "bad_checksum")                                 \
 	X(DROP_TTL_EXCEEDED, "ttl_exceeded")                                 \
+	X(DROP_BAD_VERSION6, "bad_version6")   /* IPv6 ethertype, not v6 */ \
+	X(DROP_BAD_PAYLOAD_LEN, "bad_payload_len") /* past the frame end */ \
+	X(DROP_HOP_LIMIT_EXCEEDED, "hop_limit_exceeded")                     \
 	X(DROP_NO_ROUTE, "no_route")                                         \
 	X(DROP_NO_GROUP, "no_group")          /* route names a missing group */ \
 	X(DROP_NO_LIVE_NEXTHOP, "no_live_nexthop")                           \
@@ -102,9 +104,11 @@ struct dp {
 	uint16_t n_xdp_ports;          /* of kind PORT_AF_XDP */
 
 	struct rte_fib *fib;
-	struct rte_hash *routes;       /* prefix/len -> index into route[] */
+	struct rte_fib6 *fib6;
+	struct rte_hash *routes;       /* family/prefix/len -> route[] index */
 	struct fib_route *route;
-	uint32_t n_routes;
+	uint32_t n_routes;             /* both families */
+	uint32_t n_routes6;            /* ... of which IPv6 */
 
 	struct nhg_table nhg;
 	struct rte_rcu_qsbr *rcu;

@@ -1,7 +1,8 @@
-/* IPv4 FIB of twinpath-dp: rte_fib (DIR24_8) maps a destination to a
- * nexthop group id; a side table (rte_hash keyed by prefix/len) remembers
- * each route's group and sync generation so SYNC_END can sweep stale
- * routes. Main lcore only. */
+/* FIB of twinpath-dp: rte_fib (DIR24_8) for IPv4 and rte_fib6 (TRIE) for
+ * IPv6 map a destination to a nexthop group id; one side table (rte_hash
+ * keyed by family/prefix/len) remembers each route's group and sync
+ * generation so SYNC_END can sweep stale routes of both families. Main
+ * lcore only. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_fib.h>
+#include <rte_fib6.h>
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
@@ -23,16 +25,23 @@
 #define FIB_TBL8_MAX ((1u << 15) - 1)
 #define FIB_ROUTES_PER_TBL8 32u
 
+/* rte_fib6's trie spends one tbl8 (256 next hops) per distinct 8-bit
+ * level below /24 that holds longer routes. A real IPv6 table (mostly
+ * /32../48 under far fewer /24, /32 and /40 parents) needs well under one
+ * per two routes. 2-byte next hops would cap tbl8s at 2^15 - 1, too few
+ * for 256 k routes: 4-byte ones (tbl24 of 64 MiB) have no such cap. */
+#define FIB6_TBL8_MIN 1024u
+#define FIB6_ROUTES_PER_TBL8 2u
+
 struct fib_key {
-	uint32_t prefix; /* host byte order, masked */
+	uint8_t family;
 	uint8_t len;
-	uint8_t pad[3];
+	uint8_t pad[2];
+	uint8_t prefix[16]; /* network byte order, masked; IPv4 in 0..3 */
 };
 
-int fib_init(struct dp *d)
+static int fib4_create(struct dp *d, uint32_t routes_max)
 {
-	/* dataplane.ipv4_routes_max, validated by the config loader */
-	uint32_t routes_max = d->cfg->dataplane.ipv4_routes_max;
 	struct rte_fib_conf fc = {
 		.type = RTE_FIB_DIR24_8,
 		.default_nh = FIB_NO_ROUTE,
@@ -45,25 +54,63 @@ int fib_init(struct dp *d)
 					routes_max / FIB_ROUTES_PER_TBL8)),
 		},
 	};
-	struct rte_hash_parameters hp = {
-		.name = "twp_routes",
-		.entries = routes_max,
-		.key_len = sizeof(struct fib_key),
-		.hash_func = rte_hash_crc,
-		.socket_id = (int)rte_socket_id(),
-	};
 
 	d->fib = rte_fib_create("twp_fib4", (int)rte_socket_id(), &fc);
 	if (d->fib == NULL) {
 		log_msg("fib: rte_fib_create: %s", rte_strerror(rte_errno));
 		return -rte_errno;
 	}
+	return 0;
+}
+
+static int fib6_create(struct dp *d, uint32_t routes_max)
+{
+	struct rte_fib6_conf fc = {
+		.type = RTE_FIB6_TRIE,
+		.default_nh = FIB_NO_ROUTE,
+		.max_routes = (int)routes_max,
+		.trie = {
+			.nh_sz = RTE_FIB6_TRIE_4B,
+			.num_tbl8 = RTE_MAX(FIB6_TBL8_MIN,
+					    routes_max / FIB6_ROUTES_PER_TBL8),
+		},
+	};
+
+	d->fib6 = rte_fib6_create("twp_fib6", (int)rte_socket_id(), &fc);
+	if (d->fib6 == NULL) {
+		log_msg("fib: rte_fib6_create: %s", rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	return 0;
+}
+
+int fib_init(struct dp *d)
+{
+	/* dataplane.ipv4_routes_max and ipv6_routes_max, validated by the
+	 * config loader (at least 1024 each) */
+	uint32_t max4 = RTE_MAX(d->cfg->dataplane.ipv4_routes_max, 1024u);
+	uint32_t max6 = RTE_MAX(d->cfg->dataplane.ipv6_routes_max, 1024u);
+	struct rte_hash_parameters hp = {
+		.name = "twp_routes",
+		.entries = max4 + max6,
+		.key_len = sizeof(struct fib_key),
+		.hash_func = rte_hash_crc,
+		.socket_id = (int)rte_socket_id(),
+	};
+	int rc;
+
+	rc = fib4_create(d, max4);
+	if (rc < 0)
+		return rc;
+	rc = fib6_create(d, max6);
+	if (rc < 0)
+		return rc;
 	d->routes = rte_hash_create(&hp);
 	if (d->routes == NULL) {
 		log_msg("fib: rte_hash_create: %s", rte_strerror(rte_errno));
 		return -rte_errno;
 	}
-	d->route = rte_zmalloc("twp_route", sizeof(*d->route) * routes_max, 0);
+	d->route = rte_zmalloc("twp_route", sizeof(*d->route) * hp.entries, 0);
 	if (d->route == NULL)
 		return -ENOMEM;
 	return 0;
@@ -72,25 +119,55 @@ int fib_init(struct dp *d)
 void fib_free(struct dp *d)
 {
 	rte_fib_free(d->fib);
+	rte_fib6_free(d->fib6);
 	rte_hash_free(d->routes);
 	rte_free(d->route);
 	d->fib = NULL;
+	d->fib6 = NULL;
 	d->routes = NULL;
 	d->route = NULL;
 }
 
+/* The key of R: its prefix masked to its length. */
 static int route_key(const struct chan_route *r, struct fib_key *k)
+{
+	unsigned int bytes, i;
+
+	if (!((r->family == AF_INET && r->len <= 32) ||
+	      (r->family == AF_INET6 && r->len <= 128)))
+		return -EAFNOSUPPORT;
+	memset(k, 0, sizeof(*k));
+	k->family = r->family;
+	k->len = r->len;
+	bytes = r->len / 8;
+	memcpy(k->prefix, r->prefix, bytes);
+	if (r->len % 8 != 0) {
+		i = bytes;
+		k->prefix[i] = r->prefix[i] & (uint8_t)(0xff00u >> (r->len % 8));
+	}
+	return 0;
+}
+
+static uint32_t key_ipv4(const struct fib_key *k)
 {
 	uint32_t a;
 
-	if (r->family != AF_INET || r->len > 32)
-		return -EAFNOSUPPORT;
-	memset(k, 0, sizeof(*k));
-	memcpy(&a, r->prefix, 4);
-	a = rte_be_to_cpu_32(a);
-	k->prefix = r->len == 0 ? 0 : a & (~0u << (32 - r->len));
-	k->len = r->len;
-	return 0;
+	memcpy(&a, k->prefix, sizeof(a));
+	return rte_be_to_cpu_32(a);
+}
+
+static int lpm_add(struct dp *d, const struct fib_key *k, uint32_t group)
+{
+	if (k->family == AF_INET)
+		return rte_fib_add(d->fib, key_ipv4(k), k->len, group);
+	return rte_fib6_add(d->fib6, k->prefix, k->len, group);
+}
+
+static int lpm_del(struct dp *d, const struct fib_key *k)
+{
+	if (k->family == AF_INET)
+		return rte_fib_delete(d->fib, key_ipv4(k), k->len);
+	return rte_fib6_delete(d->fib6, k->prefix, k->len);
 }
 
 int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen)
@@ -102,19 +179,24 @@ int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen)
 	rc = route_key(r, &k);
 	if (rc < 0)
 		return rc;
+	if (r->group_id == FIB_NO_ROUTE)
+		return -EINVAL;
 	pos = rte_hash_add_key(d->routes, &k);
 	if (pos < 0)
 		return pos;
 	/* add replaces the value of an existing prefix in place: forwarding
 	 * sees the old group or the new one, never no route */
-	rc = rte_fib_add(d->fib, k.prefix, k.len, r->group_id);
+	rc = lpm_add(d, &k, r->group_id);
 	if (rc < 0) {
 		if (d->route[pos].group_id == 0)
 			rte_hash_del_key(d->routes, &k);
 		return rc;
 	}
-	if (d->route[pos].group_id == 0)
+	if (d->route[pos].group_id == 0) {
 		d->n_routes++;
+		if (k.family == AF_INET6)
+			d->n_routes6++;
+	}
 	d->route[pos].group_id = r->group_id;
 	d->route[pos].generation = gen;
 	return 0;
@@ -127,10 +209,12 @@ static int route_remove(struct dp *d, const struct fib_key *k)
 
 	if (pos < 0)
 		return pos;
-	rc = rte_fib_delete(d->fib, k->prefix, k->len);
+	rc = lpm_del(d, k);
 	d->route[pos].group_id = 0;
 	d->route[pos].generation = 0;
 	d->n_routes--;
+	if (k->family == AF_INET6)
+		d->n_routes6--;
 	return rc;
 }
 

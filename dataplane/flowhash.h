@@ -1,18 +1,95 @@
 /* Software flow hash of twinpath-dp: picks a nexthop-group bucket so that
  * every packet of a flow takes the same link. CRC32 instructions through
- * rte_hash_crc; no EAL needed, so the unit tests use it as is. */
+ * rte_hash_crc; no EAL needed, so the unit tests use it as is. Inline:
+ * it runs once per forwarded packet. */
 #ifndef TWP_FLOWHASH_H
 #define TWP_FLOWHASH_H
 
+#include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
+#include <rte_byteorder.h>
+#include <rte_hash_crc.h>
 #include <rte_ip.h>
+
+#define FLOW_HASH_SEED 0x74777061u /* "twpa": any fixed value works */
+
+/* CRC is linear over GF(2): on its own, the low bits that pick a bucket
+ * are a fixed XOR of input bits, so a structured set of flows (ports
+ * differing only in some bits) can land on one member. A multiply-xorshift
+ * finalizer (murmur3's fmix32) breaks that. */
+static inline uint32_t flow_hash_fmix(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+/* The CRC of the 4 bytes at L4 (sport and dport of TCP and UDP). */
+static inline uint32_t flow_hash_ports(const void *l4, uint32_t h)
+{
+	uint32_t ports;
+
+	memcpy(&ports, l4, sizeof(ports));
+	return rte_hash_crc_4byte(ports, h);
+}
 
 /* Hash of the IPv4 packet at IP, of which L3_LEN bytes are in memory.
  * TCP and UDP hash on the 5-tuple (src, dst, proto, sport, dport);
  * fragments and every other protocol on the 3-tuple (src, dst, proto),
  * since only the first fragment carries the ports and all fragments of a
  * datagram must take one path. The caller has checked the IHL. */
-uint32_t flow_hash_ipv4(const struct rte_ipv4_hdr *ip, uint32_t l3_len);
+static inline uint32_t flow_hash_ipv4(const struct rte_ipv4_hdr *ip, uint32_t l3_len)
+{
+	uint32_t ihl = (uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) *
+		       RTE_IPV4_IHL_MULTIPLIER;
+	uint32_t h = FLOW_HASH_SEED;
+	bool is_fragment = (ip->fragment_offset &
+			    rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
+					     RTE_IPV4_HDR_OFFSET_MASK)) != 0;
+
+	h = rte_hash_crc_4byte(ip->src_addr, h);
+	h = rte_hash_crc_4byte(ip->dst_addr, h);
+	h = rte_hash_crc_1byte(ip->next_proto_id, h);
+	if (!is_fragment &&
+	    (ip->next_proto_id == IPPROTO_TCP ||
+	     ip->next_proto_id == IPPROTO_UDP) &&
+	    l3_len >= ihl + 4)
+		h = flow_hash_ports((const uint8_t *)ip + ihl, h);
+	return flow_hash_fmix(h);
+}
+
+/* Hash of the IPv6 packet at IP, of which L3_LEN (>= 40) bytes are in
+ * memory. TCP and UDP right after the fixed header hash on the 5-tuple;
+ * other next headers on the 3-tuple and the flow label (RFC 6438: the
+ * source sets it per flow); a fragment header (RFC 8200 §4.5) on the
+ * addresses only: only the first fragment carries the ports, and the
+ * flow label of a fragmented datagram is not required to be set. */
+static inline uint32_t flow_hash_ipv6(const struct rte_ipv6_hdr *ip, uint32_t l3_len)
+{
+	const uint64_t *a = (const uint64_t *)(const void *)ip->src_addr;
+	uint32_t h = FLOW_HASH_SEED;
+
+	/* src_addr and dst_addr are adjacent: 32 bytes */
+	h = rte_hash_crc_8byte(a[0], h);
+	h = rte_hash_crc_8byte(a[1], h);
+	h = rte_hash_crc_8byte(a[2], h);
+	h = rte_hash_crc_8byte(a[3], h);
+	if (ip->proto == IPPROTO_FRAGMENT)
+		return flow_hash_fmix(h);
+	h = rte_hash_crc_1byte(ip->proto, h);
+	if ((ip->proto == IPPROTO_TCP || ip->proto == IPPROTO_UDP) &&
+	    l3_len >= sizeof(*ip) + 4)
+		h = flow_hash_ports(ip + 1, h);
+	else
+		h = rte_hash_crc_4byte(ip->vtc_flow &
+				       rte_cpu_to_be_32(RTE_IPV6_HDR_FL_MASK), h);
+	return flow_hash_fmix(h);
+}
 
 #endif

@@ -1,8 +1,13 @@
-/* The fast path of twinpath-dp, the packet's whole way in order:
- * rx burst -> Ethernet/IPv4 checks (RFC 1812 §5.2.2) -> bulk FIB lookup
- * -> nexthop group -> live member by flow hash (ports live by link,
- * admin and BFD state, read once per burst) -> L2 rewrite -> TTL
- * decrement with incremental checksum (RFC 1624) -> buffered tx.
+/* The fast path of twinpath-dp, the packet's whole way in order, a burst
+ * at a time and in stages so that no packet waits on another's loads:
+ *   1. rx burst, Ethernet type, RFC 1812 §5.2.2 checks for IPv4 and the
+ *      RFC 8200 ones for IPv6, destinations gathered per family;
+ *   2. one bulk lookup per family (rte_fib, rte_fib6);
+ *   3. per packet: nexthop group -> live member by flow hash (ports live
+ *      by link, admin and BFD state, read once per burst) -> L2 rewrite
+ *      -> TTL decrement with incremental checksum (RFC 1624) or hop-limit
+ *      decrement -> the out port's tx array;
+ *   4. one rte_eth_tx_burst per out port.
  * No locks, syscalls, allocation or division; every drop is counted under
  * its reason in this lcore's counters. */
 #include <errno.h>
@@ -10,8 +15,8 @@
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_fib.h>
+#include <rte_fib6.h>
 #include <rte_ip.h>
-#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
@@ -21,54 +26,32 @@
 
 #define PREFETCH_AHEAD 4u
 
+/* Packets of one rx burst waiting for their out port's tx burst. */
 struct fwd_lcore {
-	struct rte_eth_dev_tx_buffer *txb[DP_PORT_MAX];
-	struct dp_tx_ctx tx_ctx[DP_PORT_MAX];
+	struct rte_mbuf *tx[DP_PORT_MAX][DP_BURST];
+	uint16_t n_tx[DP_PORT_MAX];
 	bool rx[DP_PORT_MAX];  /* this lcore polls the port, on queue rxq */
 	uint16_t rxq;          /* its rx and tx queue on every port */
 	uint16_t txq;
 	bool bfd_drain;        /* the one lcore sending periodic BFD */
 	bool ready;
-};
+} __rte_cache_aligned;
 
 static struct fwd_lcore fwd_lcores[RTE_MAX_LCORE];
-
-/* Packets the driver would not take when a tx buffer was flushed. */
-static void fwd_tx_unsent(struct rte_mbuf **unsent, uint16_t count,
-			  void *userdata)
-{
-	struct dp_tx_ctx *ctx = userdata;
-
-	ctx->stats->tx_dropped[ctx->port] += count;
-	ctx->stats->drop[DROP_TX_FULL] += count;
-	rte_pktmbuf_free_bulk(unsent, count);
-}
 
 int fwd_init_lcore(struct dp *d, unsigned int lcore)
 {
 	struct fwd_lcore *fl = &fwd_lcores[lcore];
-	uint16_t p;
+	uint16_t p, q;
 
 	/* lcore number i has queue i each way; port.c made sure every port
 	 * with tx has a tx queue per forwarding lcore, rx may have fewer */
 	fl->txq = (uint16_t)d->fwd_index[lcore];
 	fl->rxq = fl->txq;
 	fl->bfd_drain = lcore == d->fwd_lcore;
-	for (p = 0; p < d->n_ports; p++) {
-		uint16_t q;
-
+	memset(fl->n_tx, 0, sizeof(fl->n_tx));
+	for (p = 0; p < d->n_ports; p++)
 		fl->rx[p] = dp_lcore_rxq(d, lcore, p, &q);
-		fl->txb[p] = rte_zmalloc_socket("twp_txb",
-				RTE_ETH_TX_BUFFER_SIZE(DP_BURST), 0,
-				rte_lcore_to_socket_id(lcore));
-		if (fl->txb[p] == NULL)
-			return -ENOMEM;
-		rte_eth_tx_buffer_init(fl->txb[p], DP_BURST);
-		fl->tx_ctx[p].stats = &d->stats[lcore];
-		fl->tx_ctx[p].port = p;
-		rte_eth_tx_buffer_set_err_callback(fl->txb[p], fwd_tx_unsent,
-						   &fl->tx_ctx[p]);
-	}
 	if (rte_rcu_qsbr_thread_register(d->rcu, lcore) != 0)
 		return -EINVAL;
 	rte_rcu_qsbr_thread_online(d->rcu, lcore);
@@ -76,24 +59,40 @@ int fwd_init_lcore(struct dp *d, unsigned int lcore)
 	return 0;
 }
 
-/* DROP_MAX when the packet may be forwarded. */
-static inline enum dp_drop check_ipv4(struct rte_mbuf *m)
+/* RFC 1071 sum of the header at IP is all ones. The NIC's verdict when it
+ * gave one; else computed, the common 20-byte header in five 32-bit adds
+ * (a ones'-complement sum may be taken in any word size and folded). */
+static inline bool ipv4_cksum_ok(const struct rte_mbuf *m,
+				 const struct rte_ipv4_hdr *ip, uint32_t hlen)
 {
-	const struct rte_ether_hdr *eth =
-		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const struct rte_ipv4_hdr *ip;
-	uint32_t l3_len, hlen, total;
+	uint64_t flag = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	uint32_t w[5];
+	uint64_t s;
 
-	if (unlikely(m->data_len < sizeof(*eth) + sizeof(*ip))) {
-		if (m->data_len >= sizeof(*eth) &&
-		    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
-			goto not_ipv4;
+	if (flag == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+		return true;
+	if (flag == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		return false;
+	if (hlen != sizeof(*ip))
+		return rte_raw_cksum(ip, hlen) == 0xffff;
+	memcpy(w, ip, sizeof(w));
+	s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffu) + (s >> 16);
+	s = (s & 0xffffu) + (s >> 16);
+	s = (s & 0xffffu) + (s >> 16);
+	return s == 0xffff;
+}
+
+/* DROP_MAX when the IPv4 packet at IP, L3_LEN bytes, may be forwarded. */
+static inline enum dp_drop check_ipv4(const struct rte_mbuf *m,
+				      const struct rte_ipv4_hdr *ip,
+				      uint32_t l3_len)
+{
+	uint32_t hlen, total;
+
+	if (unlikely(l3_len < sizeof(*ip)))
 		return DROP_TRUNCATED;
-	}
-	if (unlikely(eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)))
-		goto not_ipv4;
-	ip = (const struct rte_ipv4_hdr *)(eth + 1);
-	l3_len = m->data_len - (uint32_t)sizeof(*eth);
 	/* RFC 1812 §5.2.2: version, header length, total length, checksum */
 	if (unlikely((ip->version_ihl >> 4) != 4))
 		return DROP_BAD_VERSION;
@@ -104,17 +103,33 @@ static inline enum dp_drop check_ipv4(struct rte_mbuf *m)
 	total = rte_be_to_cpu_16(ip->total_length);
 	if (unlikely(total > l3_len || total < hlen))
 		return DROP_BAD_TOTAL_LEN;
-	if (unlikely(rte_raw_cksum(ip, hlen) != 0xffff))
+	if (unlikely(!ipv4_cksum_ok(m, ip, hlen)))
 		return DROP_BAD_CHECKSUM;
 	/* RFC 1812 §5.3.1: a router never forwards with TTL 0 after
 	 * decrementing (the ICMP time exceeded is a later issue) */
 	if (unlikely(ip->time_to_live <= 1))
 		return DROP_TTL_EXCEEDED;
 	return DROP_MAX;
-not_ipv4:
-	if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6))
-		return DROP_IPV6_UNSUPPORTED;
-	return DROP_NOT_IP;
+}
+
+/* DROP_MAX when the IPv6 packet at IP, L3_LEN bytes, may be forwarded. */
+static inline enum dp_drop check_ipv6(const struct rte_ipv6_hdr *ip,
+				      uint32_t l3_len)
+{
+	if (unlikely(l3_len < sizeof(*ip)))
+		return DROP_TRUNCATED;
+	/* RFC 8200 §3: version 6; the payload (extension headers included)
+	 * follows the 40-byte header and must be in the frame */
+	if (unlikely((*(const uint8_t *)ip >> 4) != 6))
+		return DROP_BAD_VERSION6;
+	if (unlikely(rte_be_to_cpu_16(ip->payload_len) >
+		     l3_len - (uint32_t)sizeof(*ip)))
+		return DROP_BAD_PAYLOAD_LEN;
+	/* RFC 8200 §3, RFC 4443 §3.3: a router discards a packet whose hop
+	 * limit would reach 0 (the ICMPv6 time exceeded is a later issue) */
+	if (unlikely(ip->hop_limits <= 1))
+		return DROP_HOP_LIMIT_EXCEEDED;
+	return DROP_MAX;
 }
 
 /* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), m the 16-bit word holding
@@ -143,83 +158,185 @@ static inline void drop(struct dp_lcore_stats *st, struct rte_mbuf *m,
 	rte_pktmbuf_free(m);
 }
 
+/* The nexthop for group GID and flow HASH among ports LIVE, or NULL with
+ * M dropped and counted. The common case, the hash bucket's own primary
+ * member live and resolved, is what nhg_select_live returns first, in
+ * four dependent loads; anything else goes through it. */
+static inline const struct nexthop *
+fwd_select(const struct dp *d, struct dp_lcore_stats *st, struct rte_mbuf *m,
+	   uint64_t gid, uint32_t hash, uint32_t live)
+{
+	const struct nhgroup *g;
+	const struct nexthop *nh;
+	enum nhg_result res;
+	uint32_t unresolved;
+
+	if (unlikely(gid == FIB_NO_ROUTE)) {
+		drop(st, m, DROP_NO_ROUTE);
+		return NULL;
+	}
+	g = gid < NHG_MAX ? __atomic_load_n(&d->nhg.grp[gid], __ATOMIC_ACQUIRE)
+			  : NULL;
+	if (unlikely(g == NULL)) {
+		drop(st, m, DROP_NO_GROUP);
+		return NULL;
+	}
+	/* an empty primary set reads primary[0] == 0: nexthop 0 never
+	 * exists, so the slow path takes it */
+	nh = __atomic_load_n(&d->nhg.nh[g->primary[g->bucket[hash &
+						NHG_BUCKET_MASK]]],
+			     __ATOMIC_ACQUIRE);
+	if (likely(nh != NULL && nh->resolved && ((live >> nh->port) & 1u)))
+		return nh;
+	nh = nhg_select_live(&d->nhg, g, hash, live, &res, &unresolved);
+	if (unlikely(nh == NULL)) {
+		if (res == NHG_UNRESOLVED) {
+			st->nh_miss[unresolved]++;
+			drop(st, m, DROP_NEXTHOP_UNRESOLVED);
+		} else {
+			drop(st, m, DROP_NO_LIVE_NEXTHOP);
+		}
+	}
+	return nh;
+}
+
+/* L2 rewrite and onto NH's port's tx array. */
+static inline void fwd_out(const struct dp *d, struct fwd_lcore *fl,
+			   struct rte_mbuf *m, const struct nexthop *nh)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	uint16_t out = nh->port;
+
+	rte_ether_addr_copy(&nh->mac, &eth->dst_addr);
+	rte_ether_addr_copy(&d->ports[out].mac, &eth->src_addr);
+	fl->tx[out][fl->n_tx[out]++] = m;
+}
+
+/* One tx burst per port with packets waiting; what the driver refuses is
+ * counted as tx_full and freed. */
+static void fwd_tx_flush(const struct dp *d, struct fwd_lcore *fl,
+			 struct dp_lcore_stats *st)
+{
+	uint16_t p, n, sent;
+
+	for (p = 0; p < d->n_ports; p++) {
+		n = fl->n_tx[p];
+		if (n == 0)
+			continue;
+		fl->n_tx[p] = 0;
+		sent = rte_eth_tx_burst(d->ports[p].port_id, fl->txq, fl->tx[p],
+					n);
+		st->tx[p] += sent;
+		if (unlikely(sent < n)) {
+			st->tx_dropped[p] += n - sent;
+			st->drop[DROP_TX_FULL] += n - sent;
+			rte_pktmbuf_free_bulk(&fl->tx[p][sent], n - sent);
+		}
+	}
+}
+
 static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 		     struct dp_lcore_stats *st, uint16_t in, uint32_t live)
 {
-	struct rte_mbuf *pkts[DP_BURST], *ok[DP_BURST];
-	uint32_t dst[DP_BURST];
-	uint64_t gid[DP_BURST];
-	uint16_t n, i, n_ok = 0;
+	struct rte_mbuf *pkts[DP_BURST], *m4[DP_BURST], *m6[DP_BURST];
+	uint32_t dst4[DP_BURST];
+	uint8_t dst6[DP_BURST][RTE_FIB6_IPV6_ADDR_SIZE];
+	uint64_t gid4[DP_BURST], gid6[DP_BURST];
+	uint16_t n, i, n4 = 0, n6 = 0;
 
 	n = rte_eth_rx_burst(d->ports[in].port_id, fl->rxq, pkts, DP_BURST);
 	if (n == 0)
 		return;
 	st->rx[in] += n;
+
+	/* 1. checks, destinations by family */
 	for (i = 0; i < PREFETCH_AHEAD && i < n; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
+		const struct rte_ether_hdr *eth =
+			rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		uint32_t l3_len = (uint32_t)m->data_len - sizeof(*eth);
 		enum dp_drop why;
 
 		if (i + PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD],
 						       void *));
-		why = check_ipv4(m);
-		if (unlikely(why != DROP_MAX)) {
-			drop(st, m, why);
+		if (unlikely(m->data_len < sizeof(*eth))) {
+			drop(st, m, DROP_TRUNCATED);
 			continue;
 		}
-		dst[n_ok] = rte_be_to_cpu_32(rte_pktmbuf_mtod_offset(m,
-				const struct rte_ipv4_hdr *,
-				sizeof(struct rte_ether_hdr))->dst_addr);
-		ok[n_ok++] = m;
-	}
-	if (n_ok == 0)
-		return;
-	rte_fib_lookup_bulk(d->fib, dst, gid, n_ok);
+		if (likely(eth->ether_type ==
+			   rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))) {
+			const struct rte_ipv4_hdr *ip =
+				(const struct rte_ipv4_hdr *)(eth + 1);
 
-	for (i = 0; i < n_ok; i++) {
-		struct rte_mbuf *m = ok[i];
-		struct rte_ether_hdr *eth =
-			rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-		const struct nhgroup *g;
-		const struct nexthop *nh;
-		enum nhg_result res;
-		uint32_t unresolved;
-		uint16_t out;
-
-		if (unlikely(gid[i] == FIB_NO_ROUTE)) {
-			drop(st, m, DROP_NO_ROUTE);
-			continue;
-		}
-		g = gid[i] < NHG_MAX ?
-			    __atomic_load_n(&d->nhg.grp[gid[i]],
-					    __ATOMIC_ACQUIRE) : NULL;
-		if (unlikely(g == NULL)) {
-			drop(st, m, DROP_NO_GROUP);
-			continue;
-		}
-		nh = nhg_select_live(&d->nhg, g,
-				     flow_hash_ipv4(ip, m->data_len -
-						    (uint32_t)sizeof(*eth)),
-				     live, &res, &unresolved);
-		if (unlikely(nh == NULL)) {
-			if (res == NHG_UNRESOLVED) {
-				st->nh_miss[unresolved]++;
-				drop(st, m, DROP_NEXTHOP_UNRESOLVED);
-			} else {
-				drop(st, m, DROP_NO_LIVE_NEXTHOP);
+			why = check_ipv4(m, ip, l3_len);
+			if (unlikely(why != DROP_MAX)) {
+				drop(st, m, why);
+				continue;
 			}
-			continue;
+			dst4[n4] = rte_be_to_cpu_32(ip->dst_addr);
+			m4[n4++] = m;
+		} else if (eth->ether_type ==
+			   rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
+			const struct rte_ipv6_hdr *ip =
+				(const struct rte_ipv6_hdr *)(eth + 1);
+
+			why = check_ipv6(ip, l3_len);
+			if (unlikely(why != DROP_MAX)) {
+				drop(st, m, why);
+				continue;
+			}
+			memcpy(dst6[n6], ip->dst_addr, sizeof(dst6[n6]));
+			m6[n6++] = m;
+		} else {
+			drop(st, m, DROP_NOT_IP);
 		}
-		out = nh->port;
-		rte_ether_addr_copy(&nh->mac, &eth->dst_addr);
-		rte_ether_addr_copy(&d->ports[out].mac, &eth->src_addr);
-		ttl_decrement(ip);
-		st->tx[out] += rte_eth_tx_buffer(d->ports[out].port_id,
-						 fl->txq, fl->txb[out], m);
 	}
+
+	/* 2. bulk lookups */
+	if (n4 != 0)
+		rte_fib_lookup_bulk(d->fib, dst4, gid4, n4);
+	if (unlikely(n6 != 0))
+		rte_fib6_lookup_bulk(d->fib6, dst6, gid6, n6);
+
+	/* 3. member, rewrite */
+	for (i = 0; i < n4; i++) {
+		struct rte_mbuf *m = m4[i];
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+			struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+		const struct nexthop *nh;
+
+		nh = fwd_select(d, st, m, gid4[i],
+				flow_hash_ipv4(ip, m->data_len -
+					(uint32_t)sizeof(struct rte_ether_hdr)),
+				live);
+		if (unlikely(nh == NULL))
+			continue;
+		ttl_decrement(ip);
+		fwd_out(d, fl, m, nh);
+	}
+	for (i = 0; i < n6; i++) {
+		struct rte_mbuf *m = m6[i];
+		struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m,
+			struct rte_ipv6_hdr *, sizeof(struct rte_ether_hdr));
+		const struct nexthop *nh;
+
+		/* any resolved member serves IPv6: the MAC is what counts,
+		 * whatever the family of its gateway address */
+		nh = fwd_select(d, st, m, gid6[i],
+				flow_hash_ipv6(ip, m->data_len -
+					(uint32_t)sizeof(struct rte_ether_hdr)),
+				live);
+		if (unlikely(nh == NULL))
+			continue;
+		ip->hop_limits--; /* no header checksum in IPv6 */
+		fwd_out(d, fl, m, nh);
+	}
+
+	/* 4. tx */
+	fwd_tx_flush(d, fl, st);
 }
 
 void fwd_burst(struct dp *d, unsigned int lcore)
@@ -236,9 +353,6 @@ void fwd_burst(struct dp *d, unsigned int lcore)
 			fwd_port(d, fl, st, p, live);
 	if (fl->bfd_drain && d->bfd_tx_ring != NULL)
 		health_tx_drain(d, st);
-	for (p = 0; p < d->n_ports; p++)
-		st->tx[p] += rte_eth_tx_buffer_flush(d->ports[p].port_id,
-						     fl->txq, fl->txb[p]);
 	/* nothing of the tables is held past this point */
 	rte_rcu_qsbr_quiescent(d->rcu, lcore);
 }

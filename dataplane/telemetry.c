@@ -86,6 +86,9 @@ static int tel_fib(const char *cmd, const char *params,
 	pthread_mutex_lock(&dp.ctl_lock);
 	rte_tel_data_add_dict_u64(out, "generation", dp.applied_generation);
 	rte_tel_data_add_dict_u64(out, "routes", dp.n_routes);
+	rte_tel_data_add_dict_u64(out, "routes_ipv4",
+				  dp.n_routes - dp.n_routes6);
+	rte_tel_data_add_dict_u64(out, "routes_ipv6", dp.n_routes6);
 	rte_tel_data_add_dict_u64(out, "nexthops", dp.nhg.n_nexthops);
 	rte_tel_data_add_dict_u64(out, "groups", dp.nhg.n_groups);
 	rte_tel_data_add_dict_u64(out, "records_applied", dp.records_applied);
@@ -253,7 +256,8 @@ int telemetry_init(void)
 	rc |= rte_telemetry_register_cmd("/twinpath/drops", tel_drops,
 		"Dropped packets by reason, summed over lcores");
 	rc |= rte_telemetry_register_cmd("/twinpath/fib", tel_fib,
-		"Applied generation, routes, nexthops, groups, records");
+		"Applied generation, routes (and per family), nexthops, "
+		"groups, records");
 	rc |= rte_telemetry_register_cmd("/twinpath/nexthops", tel_nexthops,
 		"Nexthops by id: port, gateway, mac, resolved");
 	rc |= rte_telemetry_register_cmd("/twinpath/bfd", tel_bfd,

@@ -3,7 +3,8 @@
  * exact bytes of a forwarded IPv4 packet (MACs, TTL, checksum), the BFD
  * verdict taking a link out of forwarding between two bursts, and the
  * periodic BFD packet going out on the link through the forwarding
- * lcore, at most once per interval. */
+ * lcore, at most once per interval; IPv6: the rewrite, each drop reason,
+ * route add/del and the sweep of both families. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -22,6 +24,7 @@
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
+#include <rte_fib6.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
@@ -103,6 +106,7 @@ static int setup(void **state)
 		return -1;
 	cfg.n_links = 1;
 	cfg.dataplane.ipv4_routes_max = 1024;
+	cfg.dataplane.ipv6_routes_max = 1024;
 	cfg.links[0].bfd.enabled = true;
 	d.cfg = &cfg;
 	d.n_ports = 2;
@@ -341,6 +345,179 @@ static void test_fwd_bfd_unresolved_peer_is_skipped_and_counted(void **state)
 	assert_int_equal(hl->tx_packets, 1);
 }
 
+/* The IPv4 header checksum: the NIC's verdict when it gave one. */
+static void test_fwd_ipv4_checksum_from_flag_or_computed(void **state)
+{
+	uint8_t in[64], out[2048];
+	unsigned int len = make_udp(in, 64);
+	uint64_t bad = drops(DROP_BAD_CHECKSUM);
+	struct rte_mbuf *m;
+
+	(void)state;
+	in[14 + 11] ^= 0x01; /* computed: wrong */
+	inject(LAN, in, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent(LINK, out), 0);
+	assert_int_equal(drops(DROP_BAD_CHECKSUM), bad + 1);
+	in[14 + 11] ^= 0x01; /* right, but the NIC says bad */
+	m = rte_pktmbuf_alloc(d.ports[0].pool);
+	assert_non_null(m);
+	memcpy(rte_pktmbuf_append(m, (uint16_t)len), in, len);
+	m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_BAD;
+	assert_int_equal(rte_ring_enqueue(rx_ring[LAN], m), 0);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent(LINK, out), 0);
+	assert_int_equal(drops(DROP_BAD_CHECKSUM), bad + 2);
+}
+
+#define PFX6 "2001:db8:100::"
+
+/* LAN host 2001:db8:1::10 -> DST, UDP 1000 -> 2000, hop limit HLIM. */
+static unsigned int make_udp6(uint8_t *f, const char *dst, uint8_t hlim)
+{
+	memset(f, 0, 66);
+	memcpy(f, d.ports[LAN].mac.addr_bytes, 6);
+	memcpy(f + 6, lan_host_mac.addr_bytes, 6);
+	f[12] = 0x86, f[13] = 0xdd;
+	f[14] = 0x60, f[15] = 0x01, f[16] = 0x23, f[17] = 0x45; /* flow */
+	f[18] = 0x00, f[19] = 12;                               /* payload */
+	f[20] = 17;                                             /* UDP */
+	f[21] = hlim;
+	inet_pton(AF_INET6, "2001:db8:1::10", f + 22);
+	inet_pton(AF_INET6, dst, f + 38);
+	f[54] = 0x03, f[55] = 0xe8, f[56] = 0x07, f[57] = 0xd0;
+	f[58] = 0x00, f[59] = 0x0c;
+	memcpy(f + 62, "ping", 4);
+	return 66;
+}
+
+static void route6(const char *pfx, uint8_t len, struct chan_route *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->family = AF_INET6;
+	r->len = len;
+	r->group_id = GROUP;
+	assert_int_equal(inet_pton(AF_INET6, pfx, r->prefix), 1);
+}
+
+static uint64_t lookup6(const char *addr)
+{
+	uint8_t a[1][16];
+	uint64_t gid;
+
+	assert_int_equal(inet_pton(AF_INET6, addr, a[0]), 1);
+	rte_fib6_lookup_bulk(d.fib6, a, &gid, 1);
+	return gid;
+}
+
+static void test_fwd_ipv6_rewrite_exact_bytes(void **state)
+{
+	uint8_t in[80], expect[80], out[2048];
+	struct chan_route r;
+	unsigned int len = make_udp6(in, PFX6 "7", 64);
+
+	(void)state;
+	route6(PFX6, 48, &r);
+	assert_int_equal(fib_route_add(&d, &r, 1), 0);
+	memcpy(expect, in, len);
+	memcpy(expect, peer_mac.addr_bytes, 6);
+	memcpy(expect + 6, d.ports[LINK].mac.addr_bytes, 6);
+	expect[14 + 7] = 63; /* hop limit; no checksum in IPv6 */
+
+	inject(LAN, in, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent(LINK, out), len);
+	assert_memory_equal(out, expect, len);
+	assert_int_equal(sent(LAN, out), 0);
+	assert_int_equal(fib_route_del(&d, &r), 0);
+}
+
+/* One frame, one drop under REASON, nothing sent. */
+static void expect_drop(const uint8_t *f, unsigned int len,
+			enum dp_drop reason)
+{
+	uint8_t out[2048];
+	uint64_t before = drops(reason);
+
+	inject(LAN, f, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent(LINK, out), 0);
+	assert_int_equal(sent(LAN, out), 0);
+	assert_int_equal(drops(reason), before + 1);
+}
+
+static void test_fwd_ipv6_each_drop_reason(void **state)
+{
+	uint8_t f[80];
+	struct chan_route r;
+	unsigned int len;
+
+	(void)state;
+	route6(PFX6, 48, &r);
+	assert_int_equal(fib_route_add(&d, &r, 1), 0);
+
+	len = make_udp6(f, PFX6 "7", 64);
+	expect_drop(f, 14 + 39, DROP_TRUNCATED);
+	f[14] = 0x40; /* version 4 under the IPv6 Ethernet type */
+	expect_drop(f, len, DROP_BAD_VERSION6);
+	len = make_udp6(f, PFX6 "7", 64);
+	f[19] = 13; /* one byte past the frame */
+	expect_drop(f, len, DROP_BAD_PAYLOAD_LEN);
+	len = make_udp6(f, PFX6 "7", 1);
+	expect_drop(f, len, DROP_HOP_LIMIT_EXCEEDED);
+	len = make_udp6(f, PFX6 "7", 0);
+	expect_drop(f, len, DROP_HOP_LIMIT_EXCEEDED);
+	len = make_udp6(f, "2001:db8:200::7", 64);
+	expect_drop(f, len, DROP_NO_ROUTE);
+	/* a group with no live member */
+	len = make_udp6(f, PFX6 "7", 64);
+	d.nhg.admin_down[LINK] = 1;
+	expect_drop(f, len, DROP_NO_LIVE_NEXTHOP);
+	d.nhg.admin_down[LINK] = 0;
+	f[12] = 0x88, f[13] = 0xb5; /* neither IPv4 nor IPv6 */
+	expect_drop(f, len, DROP_NOT_IP);
+	assert_int_equal(fib_route_del(&d, &r), 0);
+}
+
+/* Routes of both families live in one table: add, replace, delete, and
+ * a sweep that removes the stale ones of either family only. */
+static void test_fib_ipv6_route_add_del_sweep(void **state)
+{
+	struct chan_route a, b, v4 = {.family = AF_INET, .len = 24,
+				      .group_id = GROUP};
+	uint32_t routes = d.n_routes;
+
+	(void)state;
+	inet_pton(AF_INET, "198.51.100.0", v4.prefix);
+	route6("2001:db8:a::", 48, &a);
+	route6("2001:db8:b::", 64, &b);
+	assert_int_equal(lookup6("2001:db8:a::1"), FIB_NO_ROUTE);
+	assert_int_equal(fib_route_add(&d, &a, 5), 0);
+	assert_int_equal(fib_route_add(&d, &a, 5), 0); /* replace: no count */
+	assert_int_equal(fib_route_add(&d, &b, 6), 0);
+	assert_int_equal(d.n_routes6, 2);
+	assert_int_equal(d.n_routes, routes + 2);
+	assert_int_equal(lookup6("2001:db8:a::1"), GROUP);
+	assert_int_equal(lookup6("2001:db8:b::1"), GROUP);
+	assert_int_equal(lookup6("2001:db8:b:1::1"), FIB_NO_ROUTE);
+
+	/* generation 6 keeps b and the IPv4 route (stamped again), not a */
+	assert_int_equal(fib_route_add(&d, &v4, 6), 0);
+	fib_sweep(&d, 6);
+	assert_int_equal(lookup6("2001:db8:a::1"), FIB_NO_ROUTE);
+	assert_int_equal(lookup6("2001:db8:b::1"), GROUP);
+	assert_int_equal(d.n_routes6, 1);
+	assert_int_equal(d.n_routes, routes + 1);
+
+	assert_int_equal(fib_route_del(&d, &b), 0);
+	assert_int_equal(fib_route_del(&d, &b), -ENOENT);
+	assert_int_equal(lookup6("2001:db8:b::1"), FIB_NO_ROUTE);
+	assert_int_equal(d.n_routes6, 0);
+	assert_int_equal(d.n_routes, routes);
+	/* the IPv4 route still forwards */
+	test_fwd_ipv4_rewrite_exact_bytes(state);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +525,10 @@ int main(void)
 		cmocka_unit_test(test_fwd_bfd_bit_clear_stops_the_link_next_burst),
 		cmocka_unit_test(test_fwd_bfd_periodic_packet_goes_out_on_its_link),
 		cmocka_unit_test(test_fwd_bfd_unresolved_peer_is_skipped_and_counted),
+		cmocka_unit_test(test_fwd_ipv4_checksum_from_flag_or_computed),
+		cmocka_unit_test(test_fwd_ipv6_rewrite_exact_bytes),
+		cmocka_unit_test(test_fwd_ipv6_each_drop_reason),
+		cmocka_unit_test(test_fib_ipv6_route_add_del_sweep),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
