@@ -333,7 +333,8 @@ lab_stop_pidfile() {
 # Safe to call twice and on a half-built lab.
 lab_down() {
 	local r ns pid f
-	trap - EXIT INT TERM
+	# only the traps lab.sh installed: a caller's own (LAB_NO_TRAP) stay
+	[ -n "${LAB_NO_TRAP:-}" ] || trap - EXIT INT TERM
 	[ -d "$LAB_DIR" ] || [ -n "$(ip netns list | grep "^$LAB_PREFIX-")" ] || return 0
 	lab_log "down"
 	for f in "$LAB_DIR"/*.pid; do
