@@ -44,24 +44,29 @@ static inline uint32_t flow_hash_ports(const void *l4, uint32_t h)
  * fragments and every other protocol on the 3-tuple (src, dst, proto),
  * since only the first fragment carries the ports and all fragments of a
  * datagram must take one path. The caller has checked the IHL. */
-static inline uint32_t flow_hash_ipv4(const struct rte_ipv4_hdr *ip, uint32_t l3_len)
+static inline uint32_t flow_hash_ipv4(const struct rte_ipv4_hdr *ip,
+				      uint32_t l3_len)
 {
 	uint32_t ihl = (uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) *
 		       RTE_IPV4_IHL_MULTIPLIER;
-	uint32_t h = FLOW_HASH_SEED;
 	bool is_fragment = (ip->fragment_offset &
 			    rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
 					     RTE_IPV4_HDR_OFFSET_MASK)) != 0;
+	uint64_t addrs, rest = ip->next_proto_id;
+	uint32_t ports;
 
-	h = rte_hash_crc_4byte(ip->src_addr, h);
-	h = rte_hash_crc_4byte(ip->dst_addr, h);
-	h = rte_hash_crc_1byte(ip->next_proto_id, h);
+	/* two 8-byte CRCs: src and dst (adjacent), then the protocol with
+	 * the ports beside it when they count */
+	memcpy(&addrs, &ip->src_addr, sizeof(addrs));
 	if (!is_fragment &&
 	    (ip->next_proto_id == IPPROTO_TCP ||
 	     ip->next_proto_id == IPPROTO_UDP) &&
-	    l3_len >= ihl + 4)
-		h = flow_hash_ports((const uint8_t *)ip + ihl, h);
-	return flow_hash_fmix(h);
+	    l3_len >= ihl + 4) {
+		memcpy(&ports, (const uint8_t *)ip + ihl, sizeof(ports));
+		rest |= (uint64_t)ports << 32;
+	}
+	return flow_hash_fmix(rte_hash_crc_8byte(rest,
+			rte_hash_crc_8byte(addrs, FLOW_HASH_SEED)));
 }
 
 /* Hash of the IPv6 packet at IP, of which L3_LEN (>= 40) bytes are in

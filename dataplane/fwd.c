@@ -1,7 +1,8 @@
 /* The fast path of twinpath-dp, the packet's whole way in order, a burst
  * at a time and in stages so that no packet waits on another's loads:
  *   1. rx burst, Ethernet type, RFC 1812 §5.2.2 checks for IPv4 and the
- *      RFC 8200 ones for IPv6, destinations gathered per family;
+ *      RFC 8200 ones for IPv6, destinations and flow hashes gathered per
+ *      family (the header is in registers);
  *   2. one bulk lookup per family (rte_fib, rte_fib6);
  *   3. per packet: nexthop group -> live member by flow hash (ports live
  *      by link, admin and BFD state, read once per burst) -> L2 rewrite
@@ -162,7 +163,7 @@ static inline void drop(struct dp_lcore_stats *st, struct rte_mbuf *m,
  * M dropped and counted. The common case, the hash bucket's own primary
  * member live and resolved, is what nhg_select_live returns first, in
  * four dependent loads; anything else goes through it. */
-static inline const struct nexthop *
+static __rte_always_inline const struct nexthop *
 fwd_select(const struct dp *d, struct dp_lcore_stats *st, struct rte_mbuf *m,
 	   uint64_t gid, uint32_t hash, uint32_t live)
 {
@@ -201,7 +202,7 @@ fwd_select(const struct dp *d, struct dp_lcore_stats *st, struct rte_mbuf *m,
 }
 
 /* L2 rewrite and onto NH's port's tx array. */
-static inline void fwd_out(const struct dp *d, struct fwd_lcore *fl,
+static __rte_always_inline void fwd_out(const struct dp *d, struct fwd_lcore *fl,
 			   struct rte_mbuf *m, const struct nexthop *nh)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
@@ -242,6 +243,7 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 	uint32_t dst4[DP_BURST];
 	uint8_t dst6[DP_BURST][RTE_FIB6_IPV6_ADDR_SIZE];
 	uint64_t gid4[DP_BURST], gid6[DP_BURST];
+	uint32_t hash4[DP_BURST], hash6[DP_BURST];
 	uint16_t n, i, n4 = 0, n6 = 0;
 
 	n = rte_eth_rx_burst(d->ports[in].port_id, fl->rxq, pkts, DP_BURST);
@@ -277,6 +279,7 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 				continue;
 			}
 			dst4[n4] = rte_be_to_cpu_32(ip->dst_addr);
+			hash4[n4] = flow_hash_ipv4(ip, l3_len);
 			m4[n4++] = m;
 		} else if (eth->ether_type ==
 			   rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
@@ -289,6 +292,7 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 				continue;
 			}
 			memcpy(dst6[n6], ip->dst_addr, sizeof(dst6[n6]));
+			hash6[n6] = flow_hash_ipv6(ip, l3_len);
 			m6[n6++] = m;
 		} else {
 			drop(st, m, DROP_NOT_IP);
@@ -308,10 +312,7 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 			struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 		const struct nexthop *nh;
 
-		nh = fwd_select(d, st, m, gid4[i],
-				flow_hash_ipv4(ip, m->data_len -
-					(uint32_t)sizeof(struct rte_ether_hdr)),
-				live);
+		nh = fwd_select(d, st, m, gid4[i], hash4[i], live);
 		if (unlikely(nh == NULL))
 			continue;
 		ttl_decrement(ip);
@@ -325,10 +326,7 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 
 		/* any resolved member serves IPv6: the MAC is what counts,
 		 * whatever the family of its gateway address */
-		nh = fwd_select(d, st, m, gid6[i],
-				flow_hash_ipv6(ip, m->data_len -
-					(uint32_t)sizeof(struct rte_ether_hdr)),
-				live);
+		nh = fwd_select(d, st, m, gid6[i], hash6[i], live);
 		if (unlikely(nh == NULL))
 			continue;
 		ip->hop_limits--; /* no header checksum in IPv6 */
