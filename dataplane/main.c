@@ -19,7 +19,11 @@
 #include "dp.h"
 #include "log.h"
 
-#define LINK_POLL_MS 100u
+/* Carrier loss takes a link out of forwarding within this (3 ioctls and
+ * ethdev reads: cheap on the main lcore's 1 ms tick). */
+#define LINK_POLL_MS 10u
+/* How often twinpathd hears which unresolved nexthops traffic wanted. */
+#define NEIGH_MISS_REPORT_MS 100u
 #define CTL_TICK_US 1000u      /* main lcore tick when it does not forward */
 #define CTL_EVERY_BURSTS 64u   /* channel poll interval when it does */
 
@@ -109,8 +113,10 @@ static int rcu_init(struct dp *d)
 	return 0;
 }
 
-static void ctl_tick(struct dp *d, uint64_t *next_link_poll)
+/* The main lcore's periodic work (only the main lcore calls this). */
+static void ctl_tick(struct dp *d)
 {
+	static uint64_t next_link_poll, next_miss_report;
 	uint64_t now = rte_get_tsc_cycles();
 
 	/* never wait for telemetry: try again next tick */
@@ -119,10 +125,14 @@ static void ctl_tick(struct dp *d, uint64_t *next_link_poll)
 		pthread_mutex_unlock(&d->ctl_lock);
 	}
 	health_tick(d);
-	if (now >= *next_link_poll) {
+	if (now >= next_link_poll) {
 		port_link_poll(d);
+		next_link_poll = now + rte_get_tsc_hz() / 1000 * LINK_POLL_MS;
+	}
+	if (now >= next_miss_report) {
 		channel_report_neigh_miss(d);
-		*next_link_poll = now + rte_get_tsc_hz() / 1000 * LINK_POLL_MS;
+		next_miss_report = now + rte_get_tsc_hz() / 1000 *
+					 NEIGH_MISS_REPORT_MS;
 	}
 }
 
@@ -153,7 +163,6 @@ int main(int argc, char **argv)
 	static struct twp_config cfg;
 	const char *config_path = NULL;
 	char err[512], **eal_argv;
-	uint64_t next_link_poll = 0;
 	unsigned int i, bursts = 0;
 	bool pdump_on = false;
 	int c, eal_argc, rc, status = 1;
@@ -235,7 +244,7 @@ int main(int argc, char **argv)
 			"%u forwarding lcores", rte_get_main_lcore(),
 			dp.n_fwd_lcores);
 		while (!__atomic_load_n(&dp_quit, __ATOMIC_RELAXED)) {
-			ctl_tick(&dp, &next_link_poll);
+			ctl_tick(&dp);
 			rte_delay_us_sleep(CTL_TICK_US);
 		}
 		rte_eal_mp_wait_lcore();
@@ -245,7 +254,7 @@ int main(int argc, char **argv)
 		while (!__atomic_load_n(&dp_quit, __ATOMIC_RELAXED)) {
 			fwd_burst(&dp, dp.fwd_lcore);
 			if (++bursts % CTL_EVERY_BURSTS == 0)
-				ctl_tick(&dp, &next_link_poll);
+				ctl_tick(&dp);
 		}
 		rte_rcu_qsbr_thread_offline(dp.rcu, dp.fwd_lcore);
 	}

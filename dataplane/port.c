@@ -473,7 +473,7 @@ static int kernel_carrier(const char *ifname)
 	return (ifr.ifr_flags & IFF_RUNNING) != 0;
 }
 
-/* Main lcore, about every 100 ms: the forwarding lcores read link_up.
+/* Main lcore, every LINK_POLL_MS: the forwarding lcores read link_up.
  * Device ports: the driver's link status alone. */
 void port_link_poll(struct dp *d)
 {
