@@ -159,38 +159,28 @@ static inline void drop(struct dp_lcore_stats *st, struct rte_mbuf *m,
 	rte_pktmbuf_free(m);
 }
 
-/* The nexthop for group GID and flow HASH among ports LIVE, or NULL with
- * M dropped and counted. The common case, the hash bucket's own primary
- * member live and resolved, is what nhg_select_live returns first, in
- * four dependent loads; anything else goes through it. */
-static __rte_always_inline const struct nexthop *
-fwd_select(const struct dp *d, struct dp_lcore_stats *st, struct rte_mbuf *m,
-	   uint64_t gid, uint32_t hash, uint32_t live)
+/* The slow path of fwd_select_bulk: the nexthop for group G (NULL: the
+ * route's group is missing) and flow HASH among ports LIVE through the
+ * whole failover order, or NULL with M dropped and counted. */
+static const struct nexthop *
+fwd_select_slow(const struct dp *d, struct dp_lcore_stats *st,
+		struct rte_mbuf *m, uint64_t gid, const struct nhgroup *g,
+		uint32_t hash, uint32_t live)
 {
-	const struct nhgroup *g;
 	const struct nexthop *nh;
 	enum nhg_result res;
 	uint32_t unresolved;
 
-	if (unlikely(gid == FIB_NO_ROUTE)) {
+	if (gid == FIB_NO_ROUTE) {
 		drop(st, m, DROP_NO_ROUTE);
 		return NULL;
 	}
-	g = gid < NHG_MAX ? __atomic_load_n(&d->nhg.grp[gid], __ATOMIC_ACQUIRE)
-			  : NULL;
-	if (unlikely(g == NULL)) {
+	if (g == NULL) {
 		drop(st, m, DROP_NO_GROUP);
 		return NULL;
 	}
-	/* an empty primary set reads primary[0] == 0: nexthop 0 never
-	 * exists, so the slow path takes it */
-	nh = __atomic_load_n(&d->nhg.nh[g->primary[g->bucket[hash &
-						NHG_BUCKET_MASK]]],
-			     __ATOMIC_ACQUIRE);
-	if (likely(nh != NULL && nh->resolved && ((live >> nh->port) & 1u)))
-		return nh;
 	nh = nhg_select_live(&d->nhg, g, hash, live, &res, &unresolved);
-	if (unlikely(nh == NULL)) {
+	if (nh == NULL) {
 		if (res == NHG_UNRESOLVED) {
 			st->nh_miss[unresolved]++;
 			drop(st, m, DROP_NEXTHOP_UNRESOLVED);
@@ -199,6 +189,44 @@ fwd_select(const struct dp *d, struct dp_lcore_stats *st, struct rte_mbuf *m,
 		}
 	}
 	return nh;
+}
+
+/* The nexthop of each of the N packets M with groups GID and flow hashes
+ * HASH among ports LIVE, into NH (NULL: dropped and counted). In two
+ * passes over the burst, so that the dependent loads (group, then bucket
+ * -> member -> nexthop) of many packets are in flight at once instead of
+ * one packet's chain after another. The common case, the bucket's home
+ * member live and resolved, is what nhg_select_live returns first; the
+ * rest goes through it. */
+static __rte_always_inline void
+fwd_select_bulk(const struct dp *d, struct dp_lcore_stats *st,
+		struct rte_mbuf **m, const uint64_t *gid, const uint32_t *hash,
+		uint32_t live, const struct nexthop **nh, uint16_t n)
+{
+	const struct nhgroup *g[DP_BURST];
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		/* FIB_NO_ROUTE is 0 and grp[0] is never set */
+		g[i] = likely(gid[i] < NHG_MAX) ?
+		       __atomic_load_n(&d->nhg.grp[gid[i]], __ATOMIC_ACQUIRE) :
+		       NULL;
+	for (i = 0; i < n; i++) {
+		const struct nhgroup *gi = g[i];
+		const struct nexthop *x = NULL;
+
+		/* an empty primary set reads primary[0] == 0: nexthop 0
+		 * never exists, so the slow path takes it */
+		if (likely(gi != NULL))
+			x = __atomic_load_n(&d->nhg.nh[gi->primary[gi->bucket[
+						hash[i] & NHG_BUCKET_MASK]]],
+					    __ATOMIC_ACQUIRE);
+		if (unlikely(x == NULL || !x->resolved ||
+			     !((live >> x->port) & 1u)))
+			x = fwd_select_slow(d, st, m[i], gid[i], gi, hash[i],
+					    live);
+		nh[i] = x;
+	}
 }
 
 /* L2 rewrite and onto NH's port's tx array. */
@@ -244,6 +272,7 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 	uint8_t dst6[DP_BURST][RTE_FIB6_IPV6_ADDR_SIZE];
 	uint64_t gid4[DP_BURST], gid6[DP_BURST];
 	uint32_t hash4[DP_BURST], hash6[DP_BURST];
+	const struct nexthop *nh4[DP_BURST], *nh6[DP_BURST];
 	uint16_t n, i, n4 = 0, n6 = 0;
 
 	n = rte_eth_rx_burst(d->ports[in].port_id, fl->rxq, pkts, DP_BURST);
@@ -306,31 +335,30 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 		rte_fib6_lookup_bulk(d->fib6, dst6, gid6, n6);
 
 	/* 3. member, rewrite */
+	fwd_select_bulk(d, st, m4, gid4, hash4, live, nh4, n4);
 	for (i = 0; i < n4; i++) {
 		struct rte_mbuf *m = m4[i];
-		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
-			struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
-		const struct nexthop *nh;
 
-		nh = fwd_select(d, st, m, gid4[i], hash4[i], live);
-		if (unlikely(nh == NULL))
+		if (unlikely(nh4[i] == NULL))
 			continue;
-		ttl_decrement(ip);
-		fwd_out(d, fl, m, nh);
+		ttl_decrement(rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+					sizeof(struct rte_ether_hdr)));
+		fwd_out(d, fl, m, nh4[i]);
 	}
-	for (i = 0; i < n6; i++) {
-		struct rte_mbuf *m = m6[i];
-		struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m,
-			struct rte_ipv6_hdr *, sizeof(struct rte_ether_hdr));
-		const struct nexthop *nh;
-
+	if (unlikely(n6 != 0)) {
 		/* any resolved member serves IPv6: the MAC is what counts,
 		 * whatever the family of its gateway address */
-		nh = fwd_select(d, st, m, gid6[i], hash6[i], live);
-		if (unlikely(nh == NULL))
-			continue;
-		ip->hop_limits--; /* no header checksum in IPv6 */
-		fwd_out(d, fl, m, nh);
+		fwd_select_bulk(d, st, m6, gid6, hash6, live, nh6, n6);
+		for (i = 0; i < n6; i++) {
+			struct rte_mbuf *m = m6[i];
+
+			if (unlikely(nh6[i] == NULL))
+				continue;
+			/* no header checksum in IPv6 */
+			rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *,
+				sizeof(struct rte_ether_hdr))->hop_limits--;
+			fwd_out(d, fl, m, nh6[i]);
+		}
 	}
 
 	/* 4. tx */
