@@ -77,12 +77,13 @@ static inline bool ipv4_cksum_ok(const struct rte_mbuf *m,
 	if (hlen != sizeof(*ip))
 		return rte_raw_cksum(ip, hlen) == 0xffff;
 	memcpy(w, ip, sizeof(w));
+	/* s < 5 * 2^32; each fold keeps the value modulo 0xffff, the sum
+	 * folded to 16 bits is 0xffff exactly when it is a non-zero
+	 * multiple of 0xffff, and two folds leave s <= 0x1ffff */
 	s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
 	s = (s & 0xffffffffu) + (s >> 32);
 	s = (s & 0xffffu) + (s >> 16);
-	s = (s & 0xffffu) + (s >> 16);
-	s = (s & 0xffffu) + (s >> 16);
-	return s == 0xffff;
+	return s == 0xffff || s == 0x1fffe;
 }
 
 /* DROP_MAX when the IPv4 packet at IP, L3_LEN bytes, may be forwarded. */
@@ -133,23 +134,19 @@ static inline enum dp_drop check_ipv6(const struct rte_ipv6_hdr *ip,
 	return DROP_MAX;
 }
 
-/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), m the 16-bit word holding
- * the TTL (TTL and protocol). */
+/* TTL - 1 and the header checksum updated for it (RFC 1624): the 16-bit
+ * word holding the TTL drops by 0x0100, so the checksum, its ones'
+ * complement, grows by 0x0100 with the end-around carry. Taken as
+ * stored: a ones'-complement sum is the same in either byte order.
+ * Adding one more when the sum is 0xffff as well keeps the result off
+ * 0xffff, as RFC 1624 eqn. 3 does (the same value for every input). */
 static inline void ttl_decrement(struct rte_ipv4_hdr *ip)
 {
-	uint16_t old = rte_be_to_cpu_16(*(const unaligned_uint16_t *)
-					&ip->time_to_live);
-	uint16_t new;
-	uint32_t sum;
+	uint32_t sum = ip->hdr_checksum;
 
 	ip->time_to_live--;
-	new = (uint16_t)(old - 0x0100);
-	sum = (uint16_t)~rte_be_to_cpu_16(ip->hdr_checksum);
-	sum += (uint16_t)~old;
-	sum += new;
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum);
+	sum += rte_cpu_to_be_16(0x0100);
+	ip->hdr_checksum = (rte_be16_t)(sum + (sum >= 0xffff));
 }
 
 static inline void drop(struct dp_lcore_stats *st, struct rte_mbuf *m,
