@@ -77,11 +77,17 @@ def tx_total(prefix, ports):
 
 def fwd_thread(pid):
     """The forwarding lcore's thread: DPDK's rte-worker-N when the
-    program has a main lcore besides it, else the main thread."""
+    program has a main lcore besides it, else the main thread. A thread
+    may exit between the listing and the read (EAL and driver helpers
+    do): it is not the one we want."""
     for task in glob.glob("/proc/%d/task/*" % pid):
-        with open(task + "/comm") as f:
-            if f.read().strip() == "rte-worker-" + FWD_LCORE:
-                return int(os.path.basename(task))
+        try:
+            with open(task + "/comm") as f:
+                comm = f.read().strip()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if comm == "rte-worker-" + FWD_LCORE:
+            return int(os.path.basename(task))
     return pid
 
 
