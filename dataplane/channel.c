@@ -6,12 +6,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
+
 #include "dp.h"
 #include "log.h"
 
-#define CHAN_POLL_BURST 64u
-/* Bounded work per tick so the main lcore keeps polling links. */
-#define CHAN_POLL_MAX 4096u
+#define CHAN_POLL_BURST 256u
+/* Bounded time per call so the main lcore keeps polling links and
+ * sending BFD on time while a full table streams in. */
+#define CHAN_POLL_SLICE_US 500u
 
 int channel_init(struct dp *d)
 {
@@ -64,6 +67,7 @@ static int apply(struct dp *d, const struct chan_rec *r)
 	switch (r->type) {
 	case CHAN_REC_SYNC_BEGIN:
 		d->sync_generation = r->generation;
+		fib_sync_begin(d, r->generation);
 		log_msg("sync %lu begins", (unsigned long)r->generation);
 		return 0;
 	case CHAN_REC_SYNC_END:
@@ -101,15 +105,22 @@ static int apply(struct dp *d, const struct chan_rec *r)
 	}
 }
 
-void channel_poll(struct dp *d)
+/* Applies what the ring holds for up to CHAN_POLL_SLICE_US. Returns true
+ * when it stopped for time with records left, so the caller polls again
+ * at once instead of sleeping a tick. */
+bool channel_poll(struct dp *d)
 {
 	struct chan_rec recs[CHAN_POLL_BURST];
-	unsigned int n, i, total = 0;
+	uint64_t deadline;
+	unsigned int n, i;
+	bool more;
 	int rc;
 
 	if (!d->chan_ok)
-		return;
+		return false;
 	chan_heartbeat(&d->chan);
+	deadline = rte_get_tsc_cycles() +
+		   rte_get_tsc_hz() / 1000000 * CHAN_POLL_SLICE_US;
 	do {
 		n = chan_recv(&d->chan, recs, CHAN_POLL_BURST);
 		for (i = 0; i < n; i++) {
@@ -135,12 +146,13 @@ void channel_poll(struct dp *d)
 			}
 			d->records_applied++;
 		}
-		total += n;
-	} while (n == CHAN_POLL_BURST && total < CHAN_POLL_MAX);
+		more = n == CHAN_POLL_BURST;
+	} while (more && rte_get_tsc_cycles() < deadline);
 	/* free what the forwarding lcores can no longer see */
 	if (d->rcu_dq != NULL)
 		rte_rcu_qsbr_dq_reclaim(d->rcu_dq, UINT32_MAX, NULL, NULL,
 					NULL);
+	return more;
 }
 
 /* About every 100 ms: tell twinpathd which unresolved nexthops traffic

@@ -109,6 +109,11 @@ struct dp {
 	struct fib_route *route;
 	uint32_t n_routes;             /* both families */
 	uint32_t n_routes6;            /* ... of which IPv6 */
+	/* Routes stamped with fresh_generation or newer (exact while it is
+	 * not 0): when all are, SYNC_END has nothing to sweep. */
+	uint64_t fresh_generation;
+	uint32_t n_routes_fresh;
+	uint64_t route_generation_max; /* newest stamp ever given */
 
 	struct nhg_table nhg;
 	struct rte_rcu_qsbr *rcu;
@@ -166,11 +171,12 @@ int fib_init(struct dp *d);
 void fib_free(struct dp *d);
 int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen);
 int fib_route_del(struct dp *d, const struct chan_route *r);
+void fib_sync_begin(struct dp *d, uint64_t generation);
 void fib_sweep(struct dp *d, uint64_t generation);
 
 /* channel.c */
 int channel_init(struct dp *d);
-void channel_poll(struct dp *d);
+bool channel_poll(struct dp *d);
 void channel_report_neigh_miss(struct dp *d);
 void channel_close(struct dp *d);
 

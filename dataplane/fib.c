@@ -170,8 +170,23 @@ static int lpm_del(struct dp *d, const struct fib_key *k)
 	return rte_fib6_delete(d->fib6, k->prefix, k->len);
 }
 
+/* Keeps n_routes_fresh exact as a route's stamp goes from OLD to NEW
+ * (0: no route). */
+static void fresh_count(struct dp *d, uint64_t old, uint64_t new)
+{
+	uint64_t f = d->fresh_generation;
+
+	if (f == 0)
+		return;
+	if (old < f && new >= f)
+		d->n_routes_fresh++;
+	else if (old >= f && new < f)
+		d->n_routes_fresh--;
+}
+
 int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen)
 {
+	struct fib_route *route;
 	struct fib_key k;
 	int32_t pos;
 	int rc;
@@ -184,21 +199,28 @@ int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen)
 	pos = rte_hash_add_key(d->routes, &k);
 	if (pos < 0)
 		return pos;
-	/* add replaces the value of an existing prefix in place: forwarding
-	 * sees the old group or the new one, never no route */
-	rc = lpm_add(d, &k, r->group_id);
-	if (rc < 0) {
-		if (d->route[pos].group_id == 0)
-			rte_hash_del_key(d->routes, &k);
-		return rc;
+	route = &d->route[pos];
+	/* A full sync re-adds most routes unchanged: only the stamp moves,
+	 * the LPM is not walked. A changed one is replaced in place:
+	 * forwarding sees the old group or the new one, never no route. */
+	if (route->group_id != r->group_id) {
+		rc = lpm_add(d, &k, r->group_id);
+		if (rc < 0) {
+			if (route->group_id == FIB_NO_ROUTE)
+				rte_hash_del_key(d->routes, &k);
+			return rc;
+		}
+		if (route->group_id == FIB_NO_ROUTE) {
+			d->n_routes++;
+			if (k.family == AF_INET6)
+				d->n_routes6++;
+		}
+		route->group_id = r->group_id;
 	}
-	if (d->route[pos].group_id == 0) {
-		d->n_routes++;
-		if (k.family == AF_INET6)
-			d->n_routes6++;
-	}
-	d->route[pos].group_id = r->group_id;
-	d->route[pos].generation = gen;
+	fresh_count(d, route->generation, gen);
+	route->generation = gen;
+	if (gen > d->route_generation_max)
+		d->route_generation_max = gen;
 	return 0;
 }
 
@@ -210,7 +232,8 @@ static int route_remove(struct dp *d, const struct fib_key *k)
 	if (pos < 0)
 		return pos;
 	rc = lpm_del(d, k);
-	d->route[pos].group_id = 0;
+	fresh_count(d, d->route[pos].generation, 0);
+	d->route[pos].group_id = FIB_NO_ROUTE;
 	d->route[pos].generation = 0;
 	d->n_routes--;
 	if (k->family == AF_INET6)
@@ -226,24 +249,38 @@ int fib_route_del(struct dp *d, const struct chan_route *r)
 	return rc < 0 ? rc : route_remove(d, &k);
 }
 
+/* SYNC_BEGIN(g): count the routes stamped g or newer from here on, so
+ * SYNC_END(g) knows without a walk whether any is stale. Exact only when
+ * no route carries such a stamp yet (the usual case: generations grow). */
+void fib_sync_begin(struct dp *d, uint64_t generation)
+{
+	d->fresh_generation =
+		generation > d->route_generation_max ? generation : 0;
+	d->n_routes_fresh = 0;
+}
+
 void fib_sweep(struct dp *d, uint64_t generation)
 {
 	struct fib_key *stale;
 	const void *key;
 	void *data;
-	uint32_t iter = 0, n = 0, i;
+	uint32_t iter = 0, n = 0, n_stale = d->n_routes, i;
 	int32_t pos;
 
-	if (d->n_routes == 0)
+	/* counted since SYNC_BEGIN: the routes not stamped again, if any */
+	if (d->fresh_generation != 0 && d->fresh_generation == generation)
+		n_stale = d->n_routes - d->n_routes_fresh;
+	if (n_stale == 0)
 		return;
-	stale = calloc(d->n_routes, sizeof(*stale));
+	stale = calloc(n_stale, sizeof(*stale));
 	if (stale == NULL) {
 		log_msg("fib: sweep of generation < %lu skipped: out of memory",
 			(unsigned long)generation);
 		return;
 	}
-	while ((pos = rte_hash_iterate(d->routes, &key, &data, &iter)) >= 0)
-		if (d->route[pos].generation < generation && n < d->n_routes)
+	while (n < n_stale &&
+	       (pos = rte_hash_iterate(d->routes, &key, &data, &iter)) >= 0)
+		if (d->route[pos].generation < generation)
 			memcpy(&stale[n++], key, sizeof(*stale));
 	for (i = 0; i < n; i++)
 		route_remove(d, &stale[i]);

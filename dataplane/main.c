@@ -113,15 +113,18 @@ static int rcu_init(struct dp *d)
 	return 0;
 }
 
-/* The main lcore's periodic work (only the main lcore calls this). */
-static void ctl_tick(struct dp *d)
+/* The main lcore's periodic work (only the main lcore calls this).
+ * Returns true when channel records are waiting: no sleep before the
+ * next tick then. */
+static bool ctl_tick(struct dp *d)
 {
 	static uint64_t next_link_poll, next_miss_report;
 	uint64_t now = rte_get_tsc_cycles();
+	bool busy = false;
 
 	/* never wait for telemetry: try again next tick */
 	if (pthread_mutex_trylock(&d->ctl_lock) == 0) {
-		channel_poll(d);
+		busy = channel_poll(d);
 		pthread_mutex_unlock(&d->ctl_lock);
 	}
 	health_tick(d);
@@ -134,6 +137,7 @@ static void ctl_tick(struct dp *d)
 		next_miss_report = now + rte_get_tsc_hz() / 1000 *
 					 NEIGH_MISS_REPORT_MS;
 	}
+	return busy;
 }
 
 static void log_totals(const struct dp *d)
@@ -244,8 +248,8 @@ int main(int argc, char **argv)
 			"%u forwarding lcores", rte_get_main_lcore(),
 			dp.n_fwd_lcores);
 		while (!__atomic_load_n(&dp_quit, __ATOMIC_RELAXED)) {
-			ctl_tick(&dp);
-			rte_delay_us_sleep(CTL_TICK_US);
+			if (!ctl_tick(&dp))
+				rte_delay_us_sleep(CTL_TICK_US);
 		}
 		rte_eal_mp_wait_lcore();
 	} else {
