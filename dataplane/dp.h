@@ -107,13 +107,18 @@ struct dp {
 	struct rte_fib6 *fib6;
 	struct rte_hash *routes;       /* family/prefix/len -> route[] index */
 	struct fib_route *route;
-	uint32_t n_routes;             /* both families */
-	uint32_t n_routes6;            /* ... of which IPv6 */
-	/* Routes stamped with fresh_generation or newer (exact while it is
-	 * not 0): when all are, SYNC_END has nothing to sweep. */
-	uint64_t fresh_generation;
-	uint32_t n_routes_fresh;
-	uint64_t route_generation_max; /* newest stamp ever given */
+	/* Written for every route record: a cache line of their own, not
+	 * the one of fib/fib6 that every forwarding burst reads. */
+	struct __rte_cache_aligned {
+		uint32_t n_routes;     /* both families */
+		uint32_t n_routes6;    /* ... of which IPv6 */
+		/* Routes stamped with fresh_generation or newer (exact
+		 * while it is not 0): when all are, SYNC_END has nothing
+		 * to sweep. */
+		uint64_t fresh_generation;
+		uint32_t n_routes_fresh;
+		uint64_t route_generation_max; /* newest stamp given */
+	};
 
 	struct nhg_table nhg;
 	struct rte_rcu_qsbr *rcu;
