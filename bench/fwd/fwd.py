@@ -207,7 +207,8 @@ def write_config(path, links, pcap, mbufs):
         f.write('instance = "%s";\nlocal_as = 65001;\nrouter_id = '
                 '"198.18.1.1";\nmode = "active-active";\n'
                 'dataplane = { eal_args = ["-l", "0-%s", "--huge-unlink"]; '
-                'mbufs = %d; ipv4_routes_max = 1048576; };\n'
+                'mbufs = %d; ipv4_routes_max = 1048576; '
+                'ipv6_routes_max = 262144; };\n'
                 'lan = { interface = "blan0"; device = '
                 '"net_pcap0,rx_pcap=%s,infinite_rx=1"; address = '
                 '"198.18.1.1/24"; };\nlinks = (\n%s\n);\n'
@@ -322,6 +323,28 @@ def run_twinpath(args, work, config, routes):
         res["update_pushes"] = upd["pushes"]
         res["drops_during_updates"] = {k: d1[k] - d0[k] for k in d1
                                        if d1[k] != d0[k]}
+
+        # IPv6 routes through the channel: update rate only, and last,
+        # since an IPv6-only full sync sweeps the IPv4 routes the
+        # replayed traffic needs.
+        if args.ipv6_routes > 0:
+            # the first push loads the table (and sweeps IPv4), the
+            # timed ones move every route between two groups
+            for extra in (["--group", "1"],
+                          ["--group", "2", "--repeat-for",
+                           str(args.update_seconds)]):
+                out = subprocess.run(
+                    routegen(args, config, args.ipv6_routes,
+                             ["--family", "6"] + extra),
+                    capture_output=True, text=True, timeout=300)
+                if out.returncode != 0:
+                    raise RuntimeError("routegen --family 6: %s"
+                                       % out.stderr.strip())
+            res["fib6_updates_per_s"] = json.loads(out.stdout)["routes_per_s"]
+            fib = tel(DP_PREFIX, "/twinpath/fib")
+            if fib["routes_ipv6"] != args.ipv6_routes:
+                raise RuntimeError("twinpath-dp holds %d of %d IPv6 routes"
+                                   % (fib["routes_ipv6"], args.ipv6_routes))
         return res
     finally:
         stop(p)
@@ -376,6 +399,8 @@ def main():
     ap.add_argument("--warmup", type=float, default=1.0)
     ap.add_argument("--update-seconds", type=float, default=2.0)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--ipv6-routes", type=int, default=100000,
+                    help="IPv6 table pushed for its update rate (0: skip)")
     args = ap.parse_args()
     route_counts = [int(x) for x in args.routes.split(",")]
     link_counts = [int(x) for x in args.links.split(",")]
@@ -431,6 +456,9 @@ def main():
                     "ratio_net": round((tp_c - h) / (l3_c - h), 3),
                     "fib_updates_per_s": round(tp["fib_updates_per_s"]),
                     "fib_load_per_s": round(tp["fib_load_per_s"]),
+                    "ipv6_routes": args.ipv6_routes,
+                    "fib6_updates_per_s":
+                        round(tp.get("fib6_updates_per_s", 0)),
                     "mpps_during_updates": round(upd["pps"] / 1e6, 3),
                     "mpps_wall_during_updates":
                         round(upd["pps_wall"] / 1e6, 3),
@@ -441,8 +469,10 @@ def main():
                     "l3fwd_cpu_share": round(l3["cpu_share"], 3),
                     "l3fwd_route_load_s": round(l3_load, 1),
                 })
-                log("  twinpath %.1f cyc/pkt, l3fwd %.1f, ratio %.2f"
-                    % (tp_c, l3_c, tp_c / l3_c))
+                log("  twinpath %.1f cyc/pkt, l3fwd %.1f, ratio %.2f; "
+                    "updates/s %.0f IPv4, %.0f IPv6"
+                    % (tp_c, l3_c, tp_c / l3_c, tp["fib_updates_per_s"],
+                       tp.get("fib6_updates_per_s", 0)))
         result = {
             "date": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
             "host": platform.node(), "cpus": os.cpu_count(),

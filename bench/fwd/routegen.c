@@ -3,7 +3,8 @@
  * table (mostly /24, some /16-/23, a few /25-/32), writes them as an
  * l3fwd rule file, and pushes them to twinpath-dp over the channel as one
  * full sync (nexthop per link, one group over all links, the routes),
- * honouring back-pressure. Prints one JSON line: how long twinpath-dp
+ * honouring back-pressure. With --family 6, IPv6 prefixes shaped like
+ * today's IPv6 table instead (update rate only: no l3fwd rules). Prints one JSON line: how long twinpath-dp
  * took from the first record to its SYNC_DONE, in routes per second. */
 #include <errno.h>
 #include <getopt.h>
@@ -35,6 +36,7 @@ static const struct {
 struct route {
 	uint32_t prefix; /* host byte order, masked */
 	uint8_t len;
+	uint8_t prefix6[16]; /* --family 6: network byte order, masked */
 };
 
 static uint64_t rng_state;
@@ -101,6 +103,73 @@ static int routes_draw(struct route *out, uint32_t n, uint64_t seed)
 			continue;
 		set[h] = key;
 		out[got].prefix = pfx;
+		out[got].len = len;
+		got++;
+	}
+	free(set);
+	return 0;
+}
+
+/* IPv6 lengths per 10000 routes, the shape of today's IPv6 table: mostly
+ * /48, then /32 and /44, a few /29-/40 and /56-/64. */
+static const struct {
+	uint8_t len;
+	uint16_t per10k;
+} len6_mix[] = {
+	{29, 200}, {32, 1500}, {36, 300}, {40, 500}, {44, 1000},
+	{46, 300}, {48, 5800}, {56, 300}, {64, 100},
+};
+
+/* N distinct IPv6 prefixes under 2000::/3, deterministic for a seed. */
+static int routes6_draw(struct route *out, uint32_t n, uint64_t seed)
+{
+	uint64_t cap = 1, mask, *set, tries = 0;
+	uint32_t got = 0;
+
+	while (cap < 4ull * n)
+		cap <<= 1;
+	mask = cap - 1;
+	set = calloc(cap, sizeof(*set));
+	if (set == NULL)
+		return -ENOMEM;
+	rng_state = seed * 0x9E3779B97F4A7C15ULL + 6;
+	while (got < n) {
+		uint32_t r = (uint32_t)(rng_next() % 10000), acc = 0;
+		uint64_t hi = rng_next(), key, h;
+		uint32_t parent;
+		uint8_t len = 48;
+		size_t i;
+
+		for (i = 0; i < sizeof(len6_mix) / sizeof(len6_mix[0]); i++) {
+			acc += len6_mix[i].per10k;
+			if (r < acc) {
+				len = len6_mix[i].len;
+				break;
+			}
+		}
+		/* Clustered like real allocations (and so the FIB's tbl8s are
+		 * shared as in a real table): one of n/64 /32s under
+		 * 2000::/3, one of four /40s in it, then random bits; masked
+		 * to len (all lengths here are <= 64). */
+		parent = (uint32_t)(rng_next() % (n / 64 + 1));
+		hi = ((0x20000000ull |
+		       ((parent * 0x9E3779B1u) & 0x1fffffffu)) << 32) |
+		     (hi & 3ull << 24) | (hi & 0xffffffull);
+		hi &= ~0ull << (64 - len);
+		key = (hi ^ len) | 1;
+		h = (key * 0x9E3779B97F4A7C15ULL) >> 20 & mask;
+		if (++tries > 64ull * n) {
+			free(set);
+			return -ENOSPC;
+		}
+		while (set[h] != 0 && set[h] != key)
+			h = (h + 1) & mask;
+		if (set[h] == key)
+			continue;
+		set[h] = key;
+		memset(&out[got], 0, sizeof(out[got]));
+		for (i = 0; i < 8; i++)
+			out[got].prefix6[i] = (uint8_t)(hi >> (56 - 8 * i));
 		out[got].len = len;
 		got++;
 	}
@@ -187,8 +256,8 @@ static int wait_data_plane(struct push *p, double timeout_s)
 /* One full sync: SYNC_BEGIN, a nexthop per link, the group, the routes,
  * SYNC_END; returns once twinpath-dp said SYNC_DONE for it. */
 static int push_table(struct push *p, const struct twp_config *cfg,
-		      const struct route *r, uint32_t n, uint32_t group_id,
-		      double timeout_s)
+		      const struct route *r, uint32_t n, int family,
+		      uint32_t group_id, double timeout_s)
 {
 	struct chan_rec rec;
 	double end;
@@ -226,10 +295,13 @@ static int push_table(struct push *p, const struct twp_config *cfg,
 
 		memset(&rec, 0, sizeof(rec));
 		rec.type = CHAN_REC_ROUTE_ADD;
-		rec.u.route.family = AF_INET;
+		rec.u.route.family = family;
 		rec.u.route.len = r[k].len;
 		rec.u.route.group_id = group_id;
-		memcpy(rec.u.route.prefix, &be, 4);
+		if (family == AF_INET6)
+			memcpy(rec.u.route.prefix, r[k].prefix6, 16);
+		else
+			memcpy(rec.u.route.prefix, &be, 4);
 		send_rec(p, &rec);
 	}
 	memset(&rec, 0, sizeof(rec));
@@ -256,7 +328,7 @@ static int push_table(struct push *p, const struct twp_config *cfg,
  * that changes nothing). With wait_go, says "ready" on stdout and waits
  * for a line on stdin first, so a caller can start its clock exactly. */
 static int push(const struct twp_config *cfg, const struct route *r,
-		uint32_t n, uint32_t group_id, double timeout_s,
+		uint32_t n, int family, uint32_t group_id, double timeout_s,
 		double repeat_s, bool wait_go)
 {
 	struct push p;
@@ -290,7 +362,7 @@ static int push(const struct twp_config *cfg, const struct route *r,
 	}
 	t0 = now_s();
 	do {
-		rc = push_table(&p, cfg, r, n, group_id + pushes % 2,
+		rc = push_table(&p, cfg, r, n, family, group_id + pushes % 2,
 				timeout_s);
 		if (rc < 0)
 			break;
@@ -302,11 +374,12 @@ static int push(const struct twp_config *cfg, const struct route *r,
 		return rc;
 	/* routes_per_s: route records applied per second, first record of
 	 * the first push to SYNC_DONE of the last */
-	printf("{\"routes\": %u, \"links\": %u, \"pushes\": %u, "
+	printf("{\"routes\": %u, \"family\": %d, \"links\": %u, \"pushes\": %u, "
 	       "\"generation\": %" PRIu64 ", \"seconds\": %.6f, "
 	       "\"routes_per_s\": %.0f, \"refused\": %" PRIu64
 	       ", \"invalid\": %" PRIu64 "}\n",
-	       n, cfg->n_links, pushes, p.generation, t1 - t0,
+	       n, family == AF_INET6 ? 6 : 4, cfg->n_links, pushes,
+	       p.generation, t1 - t0,
 	       (double)n * pushes / (t1 - t0), p.refused, p.invalid);
 	return p.invalid == 0 ? 0 : -EINVAL;
 }
@@ -326,7 +399,11 @@ static void usage(FILE *f)
 		"  --repeat-for SEC  push again and again (groups ID, ID+1) "
 		"for SEC\n"
 		"  --wait-go     print 'ready', wait for a line on stdin, "
-		"then push\n");
+		"then push\n"
+		"  --family 6    IPv6 prefixes (shaped like today's table) "
+		"instead;\n"
+		"                no rule file, and a push replaces the IPv4 "
+		"routes\n");
 }
 
 int main(int argc, char **argv)
@@ -341,6 +418,7 @@ int main(int argc, char **argv)
 		{"timeout", required_argument, NULL, 't'},
 		{"repeat-for", required_argument, NULL, 'R'},
 		{"wait-go", no_argument, NULL, 'W'},
+		{"family", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -350,11 +428,12 @@ int main(int argc, char **argv)
 	unsigned long long seed = 1;
 	double timeout_s = 120, repeat_s = 0;
 	bool do_push = true, wait_go = false;
+	int family = AF_INET;
 	struct route *r;
 	char err[512];
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "c:n:s:g:r:Nt:R:Wh", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "c:n:s:g:r:Nt:R:Wf:h", opts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
@@ -366,12 +445,13 @@ int main(int argc, char **argv)
 		case 't': timeout_s = strtod(optarg, NULL); break;
 		case 'R': repeat_s = strtod(optarg, NULL); break;
 		case 'W': wait_go = true; break;
+		case 'f': family = atoi(optarg) == 6 ? AF_INET6 : AF_INET; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	if (config == NULL || n == 0 || n > (1ul << 24) || group == 0 ||
-	    group >= 0xffff) {
+	    group >= 0xffff || (family == AF_INET6 && rules != NULL)) {
 		usage(stderr);
 		return 2;
 	}
@@ -382,7 +462,8 @@ int main(int argc, char **argv)
 	r = calloc(n, sizeof(*r));
 	if (r == NULL)
 		return 1;
-	rc = routes_draw(r, (uint32_t)n, seed);
+	rc = family == AF_INET6 ? routes6_draw(r, (uint32_t)n, seed)
+				: routes_draw(r, (uint32_t)n, seed);
 	if (rc < 0) {
 		fprintf(stderr, "routegen: %lu distinct prefixes: %s\n", n,
 			strerror(-rc));
@@ -396,8 +477,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	rc = do_push ? push(&cfg, r, (uint32_t)n, (uint32_t)group, timeout_s,
-			    repeat_s, wait_go) : 0;
+	rc = do_push ? push(&cfg, r, (uint32_t)n, family, (uint32_t)group,
+			    timeout_s, repeat_s, wait_go) : 0;
 	free(r);
 	return rc < 0 ? 1 : 0;
 }
