@@ -87,6 +87,7 @@ struct health_tx {
 	uint32_t rnd;        /* jitter drawn for the next packet */
 	uint32_t nh_id;      /* last nexthop found towards the peer */
 	uint64_t unresolved; /* not sent: peer's nexthop missing/no MAC */
+	uint64_t link_down;  /* not sent: the port has no carrier */
 	uint64_t no_mbuf;
 	uint64_t ring_full;
 	uint64_t bad_config; /* family neither IPv4 nor IPv6 */

@@ -186,6 +186,13 @@ static void health_tx_link(struct dp *d, uint16_t p, uint64_t now)
 		return;
 	tx->last_tsc = now;
 	tx->rnd = (uint32_t)rte_rand();
+	/* Nothing reaches a peer without carrier, and on a veth the af_xdp
+	 * PMD's tx kick spins while the down peer's ring stays full: that
+	 * would stall the forwarding lcore that drains these packets. */
+	if (!d->nhg.link_up[p]) {
+		tx->link_down++;
+		return;
+	}
 	nh = peer_nexthop(d, p, hl);
 	if (nh == NULL || !nh->resolved) {
 		tx->unresolved++; /* retried one interval later */

@@ -196,6 +196,9 @@ static int tel_bfd(const char *cmd, const char *params,
 		rte_tel_data_add_dict_u64(e, "tx_unresolved",
 					  __atomic_load_n(&tx->unresolved,
 							  __ATOMIC_RELAXED));
+		rte_tel_data_add_dict_u64(e, "tx_link_down",
+					  __atomic_load_n(&tx->link_down,
+							  __ATOMIC_RELAXED));
 		rte_tel_data_add_dict_u64(e, "tx_dropped",
 					  SUM(dp.stats[0].bfd_tx_dropped[i]) +
 					  tx->no_mbuf + tx->ring_full);

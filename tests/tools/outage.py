@@ -52,6 +52,26 @@ def main():
             continue
         if b - a > gap[1] - gap[0]:
             gap = (a, b)
+    # A short outage (carrier loss is seen within milliseconds) can be
+    # smaller than the flows' normal jitter, so the largest gap may be
+    # noise. When packets of the failed link's flows were lost between the
+    # event and the restore, the outage is what brackets them exactly: from
+    # the last of those flows' packets that arrived before the first loss
+    # to the first that arrived after the last loss.
+    got_aff = sorted(k for k, p in pkts.items() if p[0] in aff)
+    lost_aff = []
+    for k in range(args.count):
+        if k in pkts or k % args.flows not in aff:
+            continue
+        i = bisect.bisect_left(got_aff, k)
+        if 0 < i < len(got_aff) and \
+                lo <= pkts[got_aff[i - 1]][1] <= args.restore_ns:
+            lost_aff.append(k)
+    if lost_aff:
+        i = bisect.bisect_left(got_aff, lost_aff[0])
+        j = bisect.bisect_right(got_aff, lost_aff[-1])
+        if 0 < i and j < len(got_aff):
+            gap = (pkts[got_aff[i - 1]][1], pkts[got_aff[j]][1])
     gap_end_if = next((p[3] for p in pkts.values()
                        if p[1] == gap[1] and p[0] in aff), None)
 
