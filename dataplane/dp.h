@@ -70,6 +70,8 @@ struct dp_port {
 	enum port_kind kind;
 	uint16_t port_id;             /* ethdev port id */
 	bool started;
+	bool went_down;               /* carrier was lost since start */
+	uint64_t up_hold_until_tsc;   /* carrier back: up once this passes */
 	bool has_rx;                  /* the driver gave an rx queue */
 	bool has_tx;                  /* ... and a tx queue */
 	/* Queues set up each way; forwarding lcore number i (fwd_index)

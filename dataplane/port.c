@@ -475,12 +475,21 @@ static int kernel_carrier(const char *ifname)
 
 /* Main lcore, every LINK_POLL_MS: the forwarding lcores read link_up.
  * Device ports: the driver's link status alone. */
+/* Carrier back after a loss counts only once it has stayed up this long
+ * (carrier-delay up, as routers do): a flapping carrier does not pull
+ * flows back and forth, and on a veth the peer is ready to receive (the
+ * af_xdp PMD's tx kick spins while a peer's ring is full). Loss counts at
+ * once. */
+#define LINK_UP_HOLD_MS 200u
+
 void port_link_poll(struct dp *d)
 {
 	struct rte_eth_link link;
+	uint64_t now = rte_get_tsc_cycles();
 	uint16_t p;
 
 	for (p = 0; p < d->n_ports; p++) {
+		struct dp_port *port = &d->ports[p];
 		uint8_t up;
 
 		if (!d->ports[p].started)
@@ -491,6 +500,16 @@ void port_link_poll(struct dp *d)
 		up = link.link_status == RTE_ETH_LINK_UP && d->ports[p].has_tx &&
 		     (d->ports[p].kind != PORT_AF_XDP ||
 		      kernel_carrier(d->ports[p].ifname) != 0);
+		if (!up) {
+			port->went_down = port->went_down || d->nhg.link_up[p];
+			port->up_hold_until_tsc = 0;
+		} else if (port->went_down && !d->nhg.link_up[p]) {
+			if (port->up_hold_until_tsc == 0)
+				port->up_hold_until_tsc = now + rte_get_tsc_hz() /
+					1000 * LINK_UP_HOLD_MS;
+			if (now < port->up_hold_until_tsc)
+				continue; /* still holding down */
+		}
 		if (d->nhg.link_up[p] != up)
 			log_msg("port %s (%s): link %s", d->ports[p].name,
 				d->ports[p].kind == PORT_AF_XDP ?
