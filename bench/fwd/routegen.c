@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,39 +75,63 @@ static uint32_t draw_addr(void)
 	return first << 24 | (uint32_t)(rng_next() & 0xffffff);
 }
 
-/* N distinct prefixes, deterministic for a seed. */
-static int routes_draw(struct route *out, uint32_t n, uint64_t seed)
+/* Open-addressing set of nonzero 64-bit keys: the prefixes drawn so far,
+ * so each route is distinct. Sized 4x the routes, a power of two. */
+struct keyset {
+	uint64_t *slot;
+	uint64_t mask;
+};
+
+static int keyset_init(struct keyset *s, uint32_t n)
 {
-	uint64_t cap = 1, mask, *set, tries = 0;
-	uint32_t got = 0;
+	uint64_t cap = 1;
 
 	while (cap < 4ull * n)
 		cap <<= 1;
-	mask = cap - 1;
-	set = calloc(cap, sizeof(*set));
-	if (set == NULL)
+	s->mask = cap - 1;
+	s->slot = calloc(cap, sizeof(*s->slot));
+	return s->slot != NULL ? 0 : -ENOMEM;
+}
+
+/* True when KEY was not in the set (and now is). */
+static bool keyset_add(struct keyset *s, uint64_t key)
+{
+	uint64_t h = (key * 0x9E3779B97F4A7C15ULL) >> 20 & s->mask;
+
+	while (s->slot[h] != 0 && s->slot[h] != key)
+		h = (h + 1) & s->mask;
+	if (s->slot[h] == key)
+		return false;
+	s->slot[h] = key;
+	return true;
+}
+
+/* N distinct prefixes, deterministic for a seed. */
+static int routes_draw(struct route *out, uint32_t n, uint64_t seed)
+{
+	struct keyset set;
+	uint64_t tries = 0;
+	uint32_t got = 0;
+
+	if (keyset_init(&set, n) < 0)
 		return -ENOMEM;
 	rng_state = seed * 0x9E3779B97F4A7C15ULL + 1;
 	while (got < n) {
 		uint8_t len = draw_len();
 		uint32_t pfx = draw_addr() & (len == 0 ? 0 : ~0u << (32 - len));
 		uint64_t key = (uint64_t)pfx << 8 | len | 1ull << 40;
-		uint64_t h = (key * 0x9E3779B97F4A7C15ULL) >> 20 & mask;
 
 		if (++tries > 64ull * n) {
-			free(set);
+			free(set.slot);
 			return -ENOSPC;
 		}
-		while (set[h] != 0 && set[h] != key)
-			h = (h + 1) & mask;
-		if (set[h] == key)
+		if (!keyset_add(&set, key))
 			continue;
-		set[h] = key;
 		out[got].prefix = pfx;
 		out[got].len = len;
 		got++;
 	}
-	free(set);
+	free(set.slot);
 	return 0;
 }
 
@@ -123,19 +148,16 @@ static const struct {
 /* N distinct IPv6 prefixes under 2000::/3, deterministic for a seed. */
 static int routes6_draw(struct route *out, uint32_t n, uint64_t seed)
 {
-	uint64_t cap = 1, mask, *set, tries = 0;
+	struct keyset set;
+	uint64_t tries = 0;
 	uint32_t got = 0;
 
-	while (cap < 4ull * n)
-		cap <<= 1;
-	mask = cap - 1;
-	set = calloc(cap, sizeof(*set));
-	if (set == NULL)
+	if (keyset_init(&set, n) < 0)
 		return -ENOMEM;
 	rng_state = seed * 0x9E3779B97F4A7C15ULL + 6;
 	while (got < n) {
 		uint32_t r = (uint32_t)(rng_next() % 10000), acc = 0;
-		uint64_t hi = rng_next(), key, h;
+		uint64_t hi = rng_next();
 		uint32_t parent;
 		uint8_t len = 48;
 		size_t i;
@@ -156,24 +178,19 @@ static int routes6_draw(struct route *out, uint32_t n, uint64_t seed)
 		       ((parent * 0x9E3779B1u) & 0x1fffffffu)) << 32) |
 		     (hi & 3ull << 24) | (hi & 0xffffffull);
 		hi &= ~0ull << (64 - len);
-		key = (hi ^ len) | 1;
-		h = (key * 0x9E3779B97F4A7C15ULL) >> 20 & mask;
 		if (++tries > 64ull * n) {
-			free(set);
+			free(set.slot);
 			return -ENOSPC;
 		}
-		while (set[h] != 0 && set[h] != key)
-			h = (h + 1) & mask;
-		if (set[h] == key)
+		if (!keyset_add(&set, (hi ^ len) | 1))
 			continue;
-		set[h] = key;
 		memset(&out[got], 0, sizeof(out[got]));
 		for (i = 0; i < 8; i++)
 			out[got].prefix6[i] = (uint8_t)(hi >> (56 - 8 * i));
 		out[got].len = len;
 		got++;
 	}
-	free(set);
+	free(set.slot);
 	return 0;
 }
 
