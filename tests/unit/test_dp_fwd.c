@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <arpa/inet.h>
@@ -22,7 +21,6 @@
 #include <cmocka.h>
 
 #include <rte_eal.h>
-#include <rte_eth_ring.h>
 #include <rte_ethdev.h>
 #include <rte_fib6.h>
 #include <rte_mbuf.h>
@@ -30,6 +28,7 @@
 
 #include "bfd.h"
 #include "dp.h"
+#include "dp_testbed.h"
 
 #define LINK 0u   /* twinpath port index of the one link */
 #define LAN 1u
@@ -40,55 +39,14 @@ volatile bool dp_quit; /* fwd.c's stop flag, main.c's in twinpath-dp */
 
 static struct twp_config cfg;
 static struct dp d;
-static struct rte_ring *rx_ring[2], *tx_ring[2];
+static struct dp_testbed tb;
 static struct health_map fake_health; /* the map, without the kernel */
 
 static const struct rte_ether_addr peer_mac = {{0x02, 0x50, 0, 0, 0, 0x02}};
 static const struct rte_ether_addr lan_host_mac = {{0x02, 0x10, 0, 0, 0, 1}};
 
-static void retire_free(void *ctx, void *obj)
-{
-	(void)ctx;
-	free(obj);
-}
-
-static int ring_port(unsigned int p)
-{
-	char name[32];
-	struct rte_eth_conf conf;
-	int id;
-
-	snprintf(name, sizeof(name), "t_rx%u", p);
-	rx_ring[p] = rte_ring_create(name, 64, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	snprintf(name, sizeof(name), "t_tx%u", p);
-	tx_ring[p] = rte_ring_create(name, 64, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (rx_ring[p] == NULL || tx_ring[p] == NULL)
-		return -1;
-	snprintf(name, sizeof(name), "net_t%u", p);
-	id = rte_eth_from_rings(name, &rx_ring[p], 1, &tx_ring[p], 1, 0);
-	if (id < 0)
-		return -1;
-	memset(&conf, 0, sizeof(conf));
-	if (rte_eth_dev_configure((uint16_t)id, 1, 1, &conf) != 0 ||
-	    rte_eth_rx_queue_setup((uint16_t)id, 0, 64, 0, NULL,
-				   d.ports[p].pool) != 0 ||
-	    rte_eth_tx_queue_setup((uint16_t)id, 0, 64, 0, NULL) != 0 ||
-	    rte_eth_dev_start((uint16_t)id) != 0)
-		return -1;
-	d.ports[p].port_id = (uint16_t)id;
-	d.ports[p].has_rx = d.ports[p].has_tx = d.ports[p].started = true;
-	d.ports[p].mac = (struct rte_ether_addr){{0x02, 0xd0, 0, 0, 0,
-						  (uint8_t)(0xa0 + p)}};
-	d.nhg.link_up[p] = 1;
-	return 0;
-}
-
 static int setup(void **state)
 {
-	char prefix[64];
-	char *argv[] = {"test_dp_fwd", "--no-huge", "-m", "256", "--no-pci",
-			"-l", "0", "--no-shconf", "--log-level=lib.eal:error",
-			prefix, NULL};
 	struct chan_nexthop nh = {.id = NH_PEER, .port = LINK,
 				  .family = AF_INET,
 				  .flags = CHAN_NH_F_RESOLVED};
@@ -96,34 +54,14 @@ static int setup(void **state)
 			       .primary = {NH_PEER}};
 	struct chan_route r = {.family = AF_INET, .len = 24,
 			       .group_id = GROUP};
-	size_t sz;
-	unsigned int p;
 
 	(void)state;
-	snprintf(prefix, sizeof(prefix), "--file-prefix=test_dp_fwd_%d",
-		 (int)getpid());
-	if (rte_eal_init(10, argv) < 0)
-		return -1;
 	cfg.n_links = 1;
 	cfg.dataplane.ipv4_routes_max = 1024;
 	cfg.dataplane.ipv6_routes_max = 1024;
 	cfg.links[0].bfd.enabled = true;
 	d.cfg = &cfg;
-	d.n_ports = 2;
-	d.fwd_lcore = rte_lcore_id();
-	d.ports[0].pool = rte_pktmbuf_pool_create("t_pool", 1023, 0, 0,
-						  RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	if (d.ports[0].pool == NULL)
-		return -1;
-	d.ports[1].pool = d.ports[0].pool;
-	nhg_table_init(&d.nhg, d.n_ports, retire_free, NULL);
-	for (p = 0; p < 2; p++)
-		if (ring_port(p) < 0)
-			return -1;
-	sz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
-	d.rcu = calloc(1, sz);
-	if (d.rcu == NULL || rte_rcu_qsbr_init(d.rcu, RTE_MAX_LCORE) != 0 ||
-	    fib_init(&d) != 0 || fwd_init_lcore(&d, d.fwd_lcore) != 0)
+	if (dp_testbed_up(&tb, &d, "test_dp_fwd", 64, 1023) != 0)
 		return -1;
 	inet_pton(AF_INET, "203.0.113.2", nh.gateway);
 	memcpy(nh.mac, peer_mac.addr_bytes, 6);
@@ -144,42 +82,11 @@ static int setup(void **state)
 	return 0;
 }
 
-/* The EAL's runtime directory goes with the test. */
 static int teardown(void **state)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 256];
-	struct dirent *e;
-	DIR *dh;
-
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	dh = opendir(dir);
-	if (dh == NULL)
-		return 0;
-	while ((e = readdir(dh)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	closedir(dh);
-	rmdir(dir);
+	dp_testbed_down();
 	return 0;
-}
-
-/* RFC 1071 sum of the IPv4 header, our own reference. */
-static uint16_t ref_ip_cksum(const uint8_t *ip)
-{
-	uint32_t s = 0;
-	unsigned int i;
-
-	for (i = 0; i < 20; i += 2)
-		if (i != 10)
-			s += (uint32_t)(ip[i] << 8 | ip[i + 1]);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
 }
 
 /* LAN host -> 198.51.100.7, UDP 1000 -> 2000, TTL TTL. */
@@ -196,7 +103,7 @@ static unsigned int make_udp(uint8_t *f, uint8_t ttl)
 	f[12] = 0x08;
 	memcpy(f + 14, ip, 20);
 	f[14 + 8] = ttl;
-	c = ref_ip_cksum(f + 14);
+	c = dp_testbed_ip_cksum(f + 14);
 	f[14 + 10] = (uint8_t)(c >> 8);
 	f[14 + 11] = (uint8_t)c;
 	f[34] = 0x03, f[35] = 0xe8, f[36] = 0x07, f[37] = 0xd0;
@@ -211,7 +118,7 @@ static void inject(unsigned int port, const uint8_t *f, unsigned int len)
 
 	assert_non_null(m);
 	memcpy(rte_pktmbuf_append(m, (uint16_t)len), f, len);
-	assert_int_equal(rte_ring_enqueue(rx_ring[port], m), 0);
+	assert_int_equal(rte_ring_enqueue(tb.rx[port], m), 0);
 }
 
 /* What PORT sent since the last call: at most one frame, copied out. */
@@ -220,12 +127,12 @@ static unsigned int sent(unsigned int port, uint8_t *out)
 	struct rte_mbuf *m;
 	unsigned int len;
 
-	if (rte_ring_dequeue(tx_ring[port], (void **)&m) != 0)
+	if (rte_ring_dequeue(tb.tx[port], (void **)&m) != 0)
 		return 0;
 	len = rte_pktmbuf_pkt_len(m);
 	memcpy(out, rte_pktmbuf_mtod(m, void *), len);
 	rte_pktmbuf_free(m);
-	assert_int_equal(rte_ring_count(tx_ring[port]), 0);
+	assert_int_equal(rte_ring_count(tb.tx[port]), 0);
 	return len;
 }
 
@@ -245,7 +152,7 @@ static void test_fwd_ipv4_rewrite_exact_bytes(void **state)
 	memcpy(expect, peer_mac.addr_bytes, 6);
 	memcpy(expect + 6, d.ports[LINK].mac.addr_bytes, 6);
 	expect[14 + 8] = 63;
-	c = ref_ip_cksum(expect + 14);
+	c = dp_testbed_ip_cksum(expect + 14);
 	expect[14 + 10] = (uint8_t)(c >> 8);
 	expect[14 + 11] = (uint8_t)c;
 
@@ -364,7 +271,7 @@ static void test_fwd_ipv4_checksum_from_flag_or_computed(void **state)
 	assert_non_null(m);
 	memcpy(rte_pktmbuf_append(m, (uint16_t)len), in, len);
 	m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_BAD;
-	assert_int_equal(rte_ring_enqueue(rx_ring[LAN], m), 0);
+	assert_int_equal(rte_ring_enqueue(tb.rx[LAN], m), 0);
 	fwd_burst(&d, d.fwd_lcore);
 	assert_int_equal(sent(LINK, out), 0);
 	assert_int_equal(drops(DROP_BAD_CHECKSUM), bad + 2);

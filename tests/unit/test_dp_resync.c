@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <dirent.h>
 #include <limits.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -21,12 +20,12 @@
 #include <cmocka.h>
 
 #include <rte_eal.h>
-#include <rte_eth_ring.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
 #include "dp.h"
+#include "dp_testbed.h"
 
 #define LINK 0u /* twinpath port indexes */
 #define LAN 1u
@@ -41,51 +40,11 @@ volatile bool dp_quit; /* fwd.c's stop flag, main.c's in twinpath-dp */
 static struct twp_config cfg;
 static struct dp d;
 static struct chan ctl; /* twinpathd's end */
-static struct rte_ring *rx_ring[2], *tx_ring[2];
+static struct dp_testbed tb;
 static char instance[CFG_NAME_MAX];
 
 static const struct rte_ether_addr old_mac = {{0x02, 0x50, 0, 0, 0, 0x05}};
 static const struct rte_ether_addr new_mac = {{0x02, 0x50, 0, 0, 0, 0x07}};
-
-static void retire_free(void *ctx, void *obj)
-{
-	(void)ctx;
-	free(obj); /* one lcore: records are applied between bursts */
-}
-
-static int ring_port(unsigned int p)
-{
-	char name[32];
-	struct rte_eth_conf conf;
-	int id;
-
-	snprintf(name, sizeof(name), "r_rx%u", p);
-	rx_ring[p] = rte_ring_create(name, 256, 0,
-				     RING_F_SP_ENQ | RING_F_SC_DEQ);
-	snprintf(name, sizeof(name), "r_tx%u", p);
-	tx_ring[p] = rte_ring_create(name, 256, 0,
-				     RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (rx_ring[p] == NULL || tx_ring[p] == NULL)
-		return -1;
-	snprintf(name, sizeof(name), "net_r%u", p);
-	id = rte_eth_from_rings(name, &rx_ring[p], 1, &tx_ring[p], 1, 0);
-	if (id < 0)
-		return -1;
-	memset(&conf, 0, sizeof(conf));
-	if (rte_eth_dev_configure((uint16_t)id, 1, 1, &conf) != 0 ||
-	    rte_eth_rx_queue_setup((uint16_t)id, 0, 256, 0, NULL,
-				   d.ports[p].pool) != 0 ||
-	    rte_eth_tx_queue_setup((uint16_t)id, 0, 256, 0, NULL) != 0 ||
-	    rte_eth_dev_start((uint16_t)id) != 0)
-		return -1;
-	d.ports[p].port_id = (uint16_t)id;
-	d.ports[p].has_rx = d.ports[p].has_tx = d.ports[p].started = true;
-	d.ports[p].n_rxq = d.ports[p].n_txq = 1;
-	d.ports[p].mac = (struct rte_ether_addr){{0x02, 0xd0, 0, 0, 0,
-						  (uint8_t)(0xa0 + p)}};
-	d.nhg.link_up[p] = 1;
-	return 0;
-}
 
 static void send_rec(struct chan_rec *r)
 {
@@ -132,18 +91,6 @@ static void send_sync(uint16_t type, uint64_t gen)
 	send_rec(&r);
 }
 
-static uint16_t ip_cksum(const uint8_t *ip)
-{
-	uint32_t sum = 0;
-	unsigned int i;
-
-	for (i = 0; i < 20; i += 2)
-		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /* One UDP packet from the LAN side to DST, source port SPORT. */
 static void inject(const char *dst, uint16_t sport)
 {
@@ -164,14 +111,14 @@ static void inject(const char *dst, uint16_t sport)
 	f[23] = 17; /* UDP */
 	inet_pton(AF_INET, "198.18.1.10", f + 26);
 	inet_pton(AF_INET, dst, f + 30);
-	ck = ip_cksum(f + 14);
+	ck = dp_testbed_ip_cksum(f + 14);
 	f[24] = (uint8_t)(ck >> 8);
 	f[25] = (uint8_t)ck;
 	f[34] = (uint8_t)(sport >> 8);
 	f[35] = (uint8_t)sport;
 	f[37] = 9;
 	f[39] = 26;
-	assert_int_equal(rte_ring_enqueue(rx_ring[LAN], m), 0);
+	assert_int_equal(rte_ring_enqueue(tb.rx[LAN], m), 0);
 }
 
 /* Packets out on the link, counted by destination MAC; freed. */
@@ -180,7 +127,7 @@ static unsigned int drain_link(unsigned int *n_old, unsigned int *n_new)
 	struct rte_mbuf *m;
 	unsigned int n = 0;
 
-	while (rte_ring_dequeue(tx_ring[LINK], (void **)&m) == 0) {
+	while (rte_ring_dequeue(tb.tx[LINK], (void **)&m) == 0) {
 		const struct rte_ether_hdr *eth =
 			rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 
@@ -217,41 +164,14 @@ static unsigned int stream_step(uint16_t *sport, unsigned int *n_old,
 
 static int setup(void **state)
 {
-	char prefix[64];
-	char *argv[] = {"test_dp_resync", "--no-huge", "-m", "256",
-			"--no-pci", "-l", "0", "--no-shconf",
-			"--log-level=lib.eal:error", prefix, NULL};
-	size_t sz;
-	unsigned int p;
-
 	(void)state;
-	snprintf(prefix, sizeof(prefix), "--file-prefix=test_dp_resync_%d",
-		 (int)getpid());
-	if (rte_eal_init(10, argv) < 0)
-		return -1;
 	snprintf(instance, sizeof(instance), "twp-resync-%d", (int)getpid());
 	snprintf(cfg.instance, sizeof(cfg.instance), "%s", instance);
 	cfg.n_links = 1;
 	cfg.dataplane.ipv4_routes_max = 1024;
 	cfg.dataplane.ipv6_routes_max = 1024;
 	d.cfg = &cfg;
-	d.n_ports = 2;
-	d.fwd_lcore = rte_lcore_id();
-	d.n_fwd_lcores = 1;
-	d.fwd_lcores[0] = d.fwd_lcore;
-	d.ports[0].pool = rte_pktmbuf_pool_create("r_pool", 2047, 0, 0,
-						  RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	if (d.ports[0].pool == NULL)
-		return -1;
-	d.ports[1].pool = d.ports[0].pool;
-	nhg_table_init(&d.nhg, d.n_ports, retire_free, NULL);
-	for (p = 0; p < 2; p++)
-		if (ring_port(p) < 0)
-			return -1;
-	sz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
-	d.rcu = calloc(1, sz);
-	if (d.rcu == NULL || rte_rcu_qsbr_init(d.rcu, RTE_MAX_LCORE) != 0 ||
-	    fib_init(&d) != 0 || fwd_init_lcore(&d, d.fwd_lcore) != 0)
+	if (dp_testbed_up(&tb, &d, "test_dp_resync", 256, 2047) != 0)
 		return -1;
 	chan_unlink(instance);
 	if (chan_open(&ctl, instance, CHAN_ROLE_CONTROL) != 0 ||
@@ -262,27 +182,11 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 256];
-	struct dirent *e;
-	DIR *dh;
-
 	(void)state;
 	channel_close(&d);
 	chan_close(&ctl);
 	chan_unlink(instance);
-	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	dh = opendir(dir);
-	if (dh == NULL)
-		return 0;
-	while ((e = readdir(dh)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	closedir(dh);
-	rmdir(dir);
+	dp_testbed_down();
 	return 0;
 }
 

@@ -1,0 +1,125 @@
+/* See dp_testbed.h. */
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "dp_testbed.h"
+
+/* One lcore: records are applied between bursts, nothing is in flight. */
+static void retire_free(void *ctx, void *obj)
+{
+	(void)ctx;
+	free(obj);
+}
+
+static int ring_port(struct dp_testbed *tb, struct dp *d, unsigned int p,
+		     unsigned int size)
+{
+	char name[32];
+	struct rte_eth_conf conf;
+	int id;
+
+	snprintf(name, sizeof(name), "tb_rx%u", p);
+	tb->rx[p] = rte_ring_create(name, size, 0,
+				    RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "tb_tx%u", p);
+	tb->tx[p] = rte_ring_create(name, size, 0,
+				    RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (tb->rx[p] == NULL || tb->tx[p] == NULL)
+		return -1;
+	snprintf(name, sizeof(name), "net_tb%u", p);
+	id = rte_eth_from_rings(name, &tb->rx[p], 1, &tb->tx[p], 1, 0);
+	if (id < 0)
+		return -1;
+	memset(&conf, 0, sizeof(conf));
+	if (rte_eth_dev_configure((uint16_t)id, 1, 1, &conf) != 0 ||
+	    rte_eth_rx_queue_setup((uint16_t)id, 0, (uint16_t)size, 0, NULL,
+				   d->ports[p].pool) != 0 ||
+	    rte_eth_tx_queue_setup((uint16_t)id, 0, (uint16_t)size, 0,
+				   NULL) != 0 ||
+	    rte_eth_dev_start((uint16_t)id) != 0)
+		return -1;
+	d->ports[p].port_id = (uint16_t)id;
+	d->ports[p].has_rx = d->ports[p].has_tx = d->ports[p].started = true;
+	d->ports[p].n_rxq = d->ports[p].n_txq = 1;
+	d->ports[p].mac = (struct rte_ether_addr){{0x02, 0xd0, 0, 0, 0,
+						   (uint8_t)(0xa0 + p)}};
+	d->nhg.link_up[p] = 1;
+	return 0;
+}
+
+int dp_testbed_up(struct dp_testbed *tb, struct dp *d, const char *name,
+		  unsigned int ring_size, unsigned int mbufs)
+{
+	char prefix[64];
+	char *argv[] = {(char *)name, "--no-huge", "-m", "256", "--no-pci",
+			"-l", "0", "--no-shconf", "--log-level=lib.eal:error",
+			prefix, NULL};
+	unsigned int p;
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=%s_%d", name,
+		 (int)getpid());
+	if (rte_eal_init(10, argv) < 0)
+		return -1;
+	d->n_ports = 2;
+	d->fwd_lcore = rte_lcore_id();
+	d->n_fwd_lcores = 1;
+	d->fwd_lcores[0] = d->fwd_lcore;
+	d->ports[0].pool = rte_pktmbuf_pool_create("tb_pool", mbufs, 0, 0,
+						   RTE_MBUF_DEFAULT_BUF_SIZE,
+						   0);
+	if (d->ports[0].pool == NULL)
+		return -1;
+	d->ports[1].pool = d->ports[0].pool;
+	nhg_table_init(&d->nhg, d->n_ports, retire_free, NULL);
+	for (p = 0; p < 2; p++)
+		if (ring_port(tb, d, p, ring_size) < 0)
+			return -1;
+	d->rcu = calloc(1, rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE));
+	if (d->rcu == NULL || rte_rcu_qsbr_init(d->rcu, RTE_MAX_LCORE) != 0 ||
+	    fib_init(d) != 0 || fwd_init_lcore(d, d->fwd_lcore) != 0)
+		return -1;
+	return 0;
+}
+
+void dp_testbed_down(void)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	struct dirent *e;
+	DIR *dh;
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	dh = opendir(dir);
+	if (dh == NULL)
+		return;
+	while ((e = readdir(dh)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(dh);
+	rmdir(dir);
+}
+
+uint16_t dp_testbed_ip_cksum(const uint8_t *ip)
+{
+	uint32_t s = 0;
+	unsigned int i;
+
+	for (i = 0; i < 20; i += 2)
+		if (i != 10)
+			s += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
