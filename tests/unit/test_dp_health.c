@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "nhg_fixture.h"
 #include "nhgroup.h"
 
 #define NH_LINK1 1u
@@ -20,44 +21,26 @@
 #define GROUP_ID 9u
 #define FLOWS 4096u
 
-static void retire_free(void *ctx, void *obj)
-{
-	(void)ctx;
-	free(obj);
-}
-
 /* Links 0, 1 and 2 up, one nexthop each, one group of the three; links 0
  * and 1 run BFD, link 2 does not. */
 static int setup(void **state)
 {
-	struct nhg_table *t = calloc(1, sizeof(*t));
-	struct chan_nexthop nh = {.family = AF_INET,
-				  .flags = CHAN_NH_F_RESOLVED};
+	struct nhg_table *t = nhg_fixture_table(4);
 	struct chan_group g = {.id = GROUP_ID, .n_primary = 3,
 			       .primary = {NH_LINK1, NH_LINK2, NH_LINK3}};
 	uint16_t p;
 
 	if (t == NULL)
 		return -1;
-	nhg_table_init(t, 4, retire_free, NULL);
 	for (p = 0; p < 3; p++) {
 		t->link_up[p] = 1;
-		nh.id = NH_LINK1 + p;
-		nh.port = p;
-		if (nhg_nexthop_set(t, &nh, 1) != 0)
+		if (nhg_fixture_nexthop(t, NH_LINK1 + p, p) != 0)
 			return -1;
 	}
 	t->bfd_ports = 0x3;
 	if (nhg_group_set(t, &g, 1) != 0)
 		return -1;
 	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	nhg_table_free(*state);
-	free(*state);
 	return 0;
 }
 
@@ -165,16 +148,16 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 			test_health_mask_combines_link_admin_and_bfd, setup,
-			teardown),
+			nhg_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_health_bfd_bit_clear_moves_only_its_buckets, setup,
-			teardown),
+			nhg_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_health_bfd_bit_clear_spreads_its_flows_evenly,
-			setup, teardown),
+			setup, nhg_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_health_no_live_member_when_all_bits_clear, setup,
-			teardown),
+			nhg_fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

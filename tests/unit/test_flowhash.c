@@ -17,6 +17,7 @@
 #include <rte_udp.h>
 
 #include "flowhash.h"
+#include "nhg_fixture.h"
 #include "nhgroup.h"
 
 #define NH_LINK1 1u
@@ -28,44 +29,22 @@ struct pkt {
 	struct rte_udp_hdr udp;
 } __attribute__((packed));
 
-static void retire_free(void *ctx, void *obj)
-{
-	(void)ctx;
-	free(obj);
-}
-
 /* Two links (ports 0 and 1, both up), one nexthop on each, one group
  * with both as primary members. */
 static int setup(void **state)
 {
-	struct nhg_table *t = calloc(1, sizeof(*t));
-	struct chan_nexthop nh = {.family = AF_INET,
-				  .flags = CHAN_NH_F_RESOLVED};
+	struct nhg_table *t = nhg_fixture_table(3);
 	struct chan_group g = {.id = GROUP_ID, .n_primary = 2,
 			       .primary = {NH_LINK1, NH_LINK2}};
 
 	if (t == NULL)
 		return -1;
-	nhg_table_init(t, 3, retire_free, NULL);
 	t->link_up[0] = t->link_up[1] = 1;
-	nh.id = NH_LINK1;
-	nh.port = 0;
-	if (nhg_nexthop_set(t, &nh, 1) != 0)
-		return -1;
-	nh.id = NH_LINK2;
-	nh.port = 1;
-	if (nhg_nexthop_set(t, &nh, 1) != 0)
-		return -1;
-	if (nhg_group_set(t, &g, 1) != 0)
+	if (nhg_fixture_nexthop(t, NH_LINK1, 0) != 0 ||
+	    nhg_fixture_nexthop(t, NH_LINK2, 1) != 0 ||
+	    nhg_group_set(t, &g, 1) != 0)
 		return -1;
 	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	nhg_table_free(*state);
-	free(*state);
 	return 0;
 }
 
@@ -282,28 +261,28 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-			test_flowhash_same_flow_same_member, setup, teardown),
+			test_flowhash_same_flow_same_member, setup, nhg_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_flowhash_random_flows_split_evenly, setup,
-			teardown),
+			nhg_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_flowhash_each_port_bit_moves_about_half_the_flows,
-			setup, teardown),
+			setup, nhg_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_flowhash_fragments_use_three_tuple, setup,
-			teardown),
+			nhg_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_flowhash_unfragmented_udp_uses_ports, setup,
-			teardown),
+			nhg_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_flowhash_dead_link_moves_only_its_flows, setup,
-			teardown),
+			nhg_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_flowhash_backup_takes_over_when_primaries_die,
-			setup, teardown),
+			setup, nhg_fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_flowhash_unresolved_members_are_skipped, setup,
-			teardown),
+			nhg_fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "nhg_fixture.h"
 #include "nhgroup.h"
 
 #define GROUP_ID 5u
@@ -24,42 +25,22 @@
 #define MEMBER(i) ((uint32_t)(i) + 1u)
 #define BACKUP(i) ((uint32_t)(i) + 101u)
 
-static void retire_free(void *ctx, void *obj)
-{
-	(void)ctx;
-	free(obj);
-}
-
 static int setup(void **state)
 {
-	struct nhg_table *t = calloc(1, sizeof(*t));
-	struct chan_nexthop nh = {.family = AF_INET,
-				  .flags = CHAN_NH_F_RESOLVED};
+	struct nhg_table *t = nhg_fixture_table(NH_PORT_MAX);
 	unsigned int i;
 
 	if (t == NULL)
 		return -1;
-	nhg_table_init(t, NH_PORT_MAX, retire_free, NULL);
 	for (i = 0; i < CHAN_GROUP_MAX_MEMBERS; i++) {
-		nh.id = MEMBER(i);
-		nh.port = (uint16_t)i;
-		if (nhg_nexthop_set(t, &nh, 1) != 0)
-			return -1;
 		/* backups share the ports of the primaries: the tests take
 		 * primaries down by port and keep the backups' up */
-		nh.id = BACKUP(i);
-		nh.port = (uint16_t)(CHAN_GROUP_MAX_MEMBERS - 1 - i);
-		if (nhg_nexthop_set(t, &nh, 1) != 0)
+		if (nhg_fixture_nexthop(t, MEMBER(i), (uint16_t)i) != 0 ||
+		    nhg_fixture_nexthop(t, BACKUP(i), (uint16_t)
+					(CHAN_GROUP_MAX_MEMBERS - 1 - i)) != 0)
 			return -1;
 	}
 	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	nhg_table_free(*state);
-	free(*state);
 	return 0;
 }
 
@@ -451,7 +432,7 @@ static void test_nhgroup_group_set_of_16_members_is_fast(void **state)
 	assert_true(ms < 50.0); /* generous: sanitizer and busy CI hosts */
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, nhg_fixture_teardown)
 
 int main(void)
 {
