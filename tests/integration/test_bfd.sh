@@ -197,8 +197,17 @@ run() {
 		ko "[$tag] $lost of $sent packets lost with both links Up"
 
 	failure silent "$tag"
-	failure carrier "$tag"
-	echo "== [$tag] rx/tx counters: $(j "$LAB_DIR/carrier.up.bfd.json" '", ".join("%s rx %d tx %d drops %d" % (l["name"], l["rx_valid"], l["tx_packets"], sum(l["drops"].values())) for l in j["links"])')"
+	# Carrier loss is BFD-independent (the link poll sees it) and runs
+	# once, at the first timer set. Known lab limit: with DPDK 22.11's
+	# af_xdp PMD in copy mode on a veth, a frame queued at the instant the
+	# carrier drops can keep the forwarding lcore in the PMD's tx kick
+	# (send() keeps failing with EBUSY) until the carrier returns; seen in
+	# about one run in three with 10 ms BFD traffic on top. See README.
+	if [ "$tx" = "${TIMERS%% *}" ]; then
+		failure carrier "$tag"
+	fi
+	bfd_json final
+	echo "== [$tag] rx/tx counters: $(j "$LAB_DIR/final.bfd.json" '", ".join("%s rx %d tx %d drops %d" % (l["name"], l["rx_valid"], l["tx_packets"], sum(l["drops"].values())) for l in j["links"])')"
 	lab_down
 }
 
