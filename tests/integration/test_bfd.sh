@@ -135,6 +135,9 @@ failure() {
 	[ "$(j "$o" 'j["gap_end_iface"]')" = up2 ] &&
 		ok "[$tag] $kind: link1's flows moved to link2" ||
 		ko "[$tag] $kind: the outage ended via $(j "$o" 'j["gap_end_iface"]'), want up2"
+	[ "$(j "$o" 'j["via_iface_during_outage"]')" -eq 0 ] &&
+		ok "[$tag] $kind: none of link1's flows came over link1 again before the restore" ||
+		ko "[$tag] $kind: $(j "$o" 'j["via_iface_during_outage"]') packets of link1's flows came over link1 between the switch and the restore"
 	[ "$(j "$o" 'j["lost_outside_outage"]')" -eq 0 ] && [ "$(j "$o" 'j["lost_unaffected"]')" -eq 0 ] &&
 		ok "[$tag] $kind: every lost packet ($(j "$o" 'j["lost"]')) is of link1's flows, inside the outage" ||
 		ko "[$tag] $kind: $(j "$o" 'j["lost_outside_outage"]') lost outside the outage (first $(j "$o" 'j["lost_outside_first"]')), $(j "$o" 'j["lost_unaffected"]') of unaffected flows"

@@ -72,6 +72,18 @@ def main():
         j = bisect.bisect_right(got_aff, lost_aff[-1])
         if 0 < i and j < len(got_aff):
             gap = (pkts[got_aff[i - 1]][1], pkts[got_aff[j]][1])
+    else:
+        # Nothing lost (a carrier loss seen before any packet went to the
+        # dead link): the outage is the switch itself, from the last of
+        # those flows' packets sent before the first one that came in on
+        # another interface to that one. Jitter elsewhere is not it.
+        seq = sorted((p[1], p[3]) for p in pkts.values()
+                     if p[0] in aff and lo <= p[1] <= args.restore_ns)
+        for n, (t, ifname) in enumerate(seq):
+            if ifname != args.iface and t >= args.event_ns:
+                if n > 0:
+                    gap = (seq[n - 1][0], t)
+                break
     gap_end_if = next((p[3] for p in pkts.values()
                        if p[1] == gap[1] and p[0] in aff), None)
 
