@@ -46,6 +46,47 @@ struct cfg_lan {
 	struct cfg_addr address; /* our address and the LAN subnet length */
 };
 
+#define CFG_MAX_PREFIX_RULES 64u
+#define CFG_MAX_ANNOUNCE 64u
+#define CFG_PASSWORD_MAX 80u /* TCP_MD5SIG_MAXKEYLEN */
+
+/* One import prefix rule, "PREFIX/LEN [ge N] [le N]": a route matches when
+ * its prefix lies inside PREFIX/LEN and its length is in ge..le (both
+ * default to LEN, i.e. an exact match). */
+struct cfg_prefix_rule {
+	struct cfg_addr prefix;
+	uint8_t ge, le;
+};
+
+/* BGP for a link (links[i].bgp { }); present only when the top-level
+ * bgp { } group exists. Import local-preference is the link's local_pref. */
+struct cfg_link_bgp {
+	bool passive;            /* never connect, only accept */
+	bool ttl_security;       /* GTSM, RFC 5082: TTL 255 out, IP_MINTTL 255 */
+	char password[CFG_PASSWORD_MAX + 1]; /* TCP MD5 (RFC 2385), "" = none */
+	uint16_t hold_time_s;    /* 0 or 3..65535; overrides bgp.hold_time */
+	/* import: RFC 8212, no rule = no route accepted */
+	struct cfg_prefix_rule import[CFG_MAX_PREFIX_RULES];
+	unsigned int n_import;
+	uint32_t max_prefix;         /* 0 = no limit */
+	uint32_t max_prefix_restart_s; /* idle after Cease/1, then reconnect */
+	/* export */
+	uint8_t prepend;         /* our AS this many extra times (0..16) */
+	bool has_med;
+	uint32_t med;            /* MULTI_EXIT_DISC sent to this peer */
+};
+
+/* The top-level bgp { } group: twinpathd runs one eBGP session per link. */
+struct cfg_bgp {
+	bool enabled;            /* the group exists */
+	uint16_t hold_time_s;    /* proposed Hold Time: 0 or 3..65535, 90 */
+	uint16_t connect_retry_s; /* ConnectRetry timer, 5 */
+	bool graceful_restart;   /* helper mode (RFC 4724), true */
+	uint16_t restart_time_s; /* advertised Restart Time, 120 */
+	struct cfg_addr announce[CFG_MAX_ANNOUNCE]; /* site prefixes */
+	unsigned int n_announce;
+};
+
 struct cfg_link {
 	char name[CFG_NAME_MAX];
 	char interface[IFNAMSIZ];
@@ -56,6 +97,7 @@ struct cfg_link {
 	uint32_t mtu;
 	char device[CFG_DEVICE_MAX]; /* as cfg_lan.device */
 	struct cfg_bfd bfd;
+	struct cfg_link_bgp bgp;
 	int line; /* where the link's group starts, for messages */
 };
 
@@ -84,6 +126,7 @@ struct twp_config {
 	struct {
 		char socket[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	} control;
+	struct cfg_bgp bgp;
 	struct cfg_lan lan;
 	struct cfg_link links[CFG_MAX_LINKS];
 	unsigned int n_links;

@@ -1,0 +1,46 @@
+/* Per-link policy from the config. Import: RFC 8212 (no rule, no route),
+ * prefix rules, our own AS in the path, a NEXT_HOP that is not on the
+ * link, then LOCAL_PREF set from the link's local_pref. Export: our site
+ * prefixes with the link's prepend and MED, never a LOCAL_PREF to eBGP
+ * and never a MED learned elsewhere (exported attributes are built fresh,
+ * not copied from a learned path). */
+#ifndef TWP_BGP_POLICY_H
+#define TWP_BGP_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bgp.h"
+
+enum pol_verdict {
+	POL_ACCEPT = 0,
+	POL_REJECT_NO_POLICY,  /* RFC 8212: the link has no import rule */
+	POL_REJECT_PREFIX,     /* no import rule matches */
+	POL_REJECT_OWN_AS,     /* local_as in AS_PATH (loop) */
+	POL_REJECT_NEXTHOP,    /* NEXT_HOP not on the link's subnet, or ours */
+	POL_VERDICT_MAX,
+};
+
+/* "accepted", "no import policy (RFC 8212)", ... */
+const char *policy_verdict_str(enum pol_verdict v);
+
+/* True when PREFIX matches one of RULES[0..N). */
+bool policy_prefix_match(const struct cfg_prefix_rule *rules, unsigned int n,
+			 const struct cfg_addr *prefix);
+
+/* Import policy of LINK for PREFIX; on POL_ACCEPT, A->local_pref is the
+ * link's local_pref (and marked present). */
+enum pol_verdict policy_import(const struct twp_config *cfg, unsigned int link,
+			       const struct cfg_addr *prefix,
+			       struct bgp_attrs *a);
+
+/* The attributes we announce on LINK for our prefixes of FAMILY: ORIGIN
+ * IGP, AS_PATH local_as x (1 + prepend) in ASPATH_BUF (CAP bytes),
+ * NEXT_HOP our address on the link, MED when the link sets one, nothing
+ * else. Returns 0, or -EAFNOSUPPORT when the link has no address of
+ * FAMILY (the prefixes of that family are then not announced on it). */
+int policy_export(const struct twp_config *cfg, unsigned int link,
+		  uint8_t family, struct bgp_attrs *a, uint8_t *aspath_buf,
+		  size_t cap);
+
+#endif
