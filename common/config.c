@@ -371,13 +371,84 @@ static int get_ifname(struct loader *ld, const config_setting_t *group,
 	return 0;
 }
 
+/* Array of strings NAME of GROUP, at most MAX elements (NOUN in the
+ * message), EXAMPLE shown when the type is wrong. *OUT is NULL when absent;
+ * an empty list "()" counts as an empty array. */
+static int get_str_array(struct loader *ld, const config_setting_t *group,
+			 const char *name, unsigned int max, const char *noun,
+			 const char *example, config_setting_t **out)
+{
+	config_setting_t *s = member(group, name);
+	int i, n;
+
+	*out = s;
+	if (s == NULL)
+		return 0;
+	n = config_setting_length(s);
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
+	    !(config_setting_type(s) == CONFIG_TYPE_LIST && n == 0))
+		return fail_at(ld, s, "'%s' must be an array of strings %s",
+			       name, example);
+	if ((unsigned int)n > max)
+		return fail_at(ld, s, "%s: too many %s %d (at most %u)", name,
+			       noun, n, max);
+	for (i = 0; i < n; i++)
+		if (config_setting_type(config_setting_get_elem(s, i)) !=
+		    CONFIG_TYPE_STRING)
+			return fail_at(ld, config_setting_get_elem(s, i),
+				       "'%s' must be an array of strings %s",
+				       name, example);
+	return 0;
+}
+
+/* S as a network prefix "addr/len" for setting NAME at WHERE: the bits
+ * beyond len must be zero, so the prefix means what it says. WHAT
+ * prefixes the host-bits message ("announce"), or NULL. */
+static int prefix_parse_at(struct loader *ld, const config_setting_t *where,
+			   const char *what, const char *name, const char *s,
+			   struct cfg_addr *p)
+{
+	struct cfg_addr net;
+	char a[64], b[64];
+
+	if (!addr_parse(s, true, p))
+		return fail_at(ld, where, "%s '%s' is not an address/length "
+			       "(like 192.0.2.1/24 or 2001:db8::1/64)",
+			       name, s);
+	addr_network(p, p->len, &net);
+	if (memcmp(net.addr, p->addr, 16) != 0)
+		return fail_at(ld, where, "%s%sprefix %s has host bits set "
+			       "(did you mean %s?)", what ? what : "",
+			       what ? ": " : "", cfg_addr_str(p, a, sizeof(a)),
+			       cfg_addr_str(&net, b, sizeof(b)));
+	return 0;
+}
+
+/* RFC 4271 §4.2: a Hold Time of 1 or 2 seconds must be refused. */
+static int get_hold_time(struct loader *ld, const config_setting_t *group,
+			 long long def, uint16_t *out)
+{
+	long long v;
+	int rc;
+
+	if ((rc = get_int(ld, group, NULL, "hold_time", false, def, 0, 65535,
+			  &v)) < 0)
+		return rc;
+	if (v == 1 || v == 2)
+		return fail_at(ld, member(group, "hold_time"),
+			       "hold_time: %lld is not allowed (0 or 3..65535, "
+			       "RFC 4271 §4.2)", v);
+	*out = (uint16_t)v;
+	return 0;
+}
+
 /* ---- sections ---- */
 
 static int load_top(struct loader *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = {
 		"instance", "local_as", "router_id", "mode", "dataplane",
-		"control", "lan", "links", "static_routes", NULL,
+		"control", "lan", "bgp", "links", "static_routes", NULL,
 	};
 	struct twp_config *cfg = ld->cfg;
 	const config_setting_t *where;
@@ -441,27 +512,20 @@ static int load_dataplane(struct loader *ld, const config_setting_t *root)
 	if (dp != NULL && (rc = check_keys(ld, dp, keys)) < 0)
 		return rc;
 
-	args = dp ? member(dp, "eal_args") : NULL;
+	args = NULL;
+	if (dp != NULL && (rc = get_str_array(ld, dp, "eal_args",
+					      CFG_MAX_EAL_ARGS, "arguments",
+					      "[\"-l\", \"0-1\"]", &args)) < 0)
+		return rc;
 	if (args == NULL) {
 		snprintf(cfg->dataplane.eal_args[0], CFG_ARG_MAX, "-l");
 		snprintf(cfg->dataplane.eal_args[1], CFG_ARG_MAX, "0-1");
 		cfg->dataplane.n_eal_args = 2;
 	} else {
-		if (config_setting_type(args) != CONFIG_TYPE_ARRAY &&
-		    !(config_setting_type(args) == CONFIG_TYPE_LIST &&
-		      config_setting_length(args) == 0))
-			return fail_at(ld, args, "'eal_args' must be an array "
-				       "of strings [\"-l\", \"0-1\"]");
 		n = config_setting_length(args);
-		if ((unsigned int)n > CFG_MAX_EAL_ARGS)
-			return fail_at(ld, args, "eal_args: too many arguments "
-				       "%d (at most %u)", n, CFG_MAX_EAL_ARGS);
 		for (i = 0; i < n; i++) {
 			config_setting_t *e = config_setting_get_elem(args, i);
 
-			if (config_setting_type(e) != CONFIG_TYPE_STRING)
-				return fail_at(ld, e, "'eal_args' must be an "
-					       "array of strings");
 			s = config_setting_get_string(e);
 			if (strlen(s) >= CFG_ARG_MAX)
 				return fail_at(ld, e, "eal_args: argument "
@@ -598,11 +662,203 @@ static int load_bfd(struct loader *ld, config_setting_t *link,
 	return get_bool(ld, g, "admin_down", false, &b->admin_down);
 }
 
+/* bgp = { hold_time; connect_retry; graceful_restart; restart_time;
+ * announce; }: present means twinpathd runs one eBGP session per link.
+ * Read before the links, whose bgp { } groups need it. */
+static int load_bgp(struct loader *ld, const config_setting_t *root)
+{
+	static const char *const keys[] = {"hold_time", "connect_retry",
+					   "graceful_restart", "restart_time",
+					   "announce", NULL};
+	struct cfg_bgp *b = &ld->cfg->bgp;
+	config_setting_t *g, *ann;
+	char a[64];
+	long long v;
+	unsigned int j;
+	int rc, i, n;
+
+	if ((rc = get_group(ld, root, "bgp", false, &g)) < 0 || g == NULL)
+		return rc;
+	if ((rc = check_keys(ld, g, keys)) < 0)
+		return rc;
+	b->enabled = true;
+	if ((rc = get_hold_time(ld, g, 90, &b->hold_time_s)) < 0)
+		return rc;
+	if ((rc = get_int(ld, g, NULL, "connect_retry", false, 5, 1, 65535,
+			  &v)) < 0)
+		return rc;
+	b->connect_retry_s = (uint16_t)v;
+	if ((rc = get_bool(ld, g, "graceful_restart", true,
+			   &b->graceful_restart)) < 0)
+		return rc;
+	/* RFC 4724 §3: Restart Time is a 12-bit field. */
+	if ((rc = get_int(ld, g, NULL, "restart_time", false, 120, 0, 4095,
+			  &v)) < 0)
+		return rc;
+	b->restart_time_s = (uint16_t)v;
+
+	if ((rc = get_str_array(ld, g, "announce", CFG_MAX_ANNOUNCE,
+				"prefixes", "[\"198.18.0.0/16\", ...]",
+				&ann)) < 0 || ann == NULL)
+		return rc;
+	n = config_setting_length(ann);
+	for (i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(ann, i);
+		struct cfg_addr *p = &b->announce[i];
+
+		if ((rc = prefix_parse_at(ld, e, "announce", "announce",
+					  config_setting_get_string(e), p)) < 0)
+			return rc;
+		for (j = 0; j < (unsigned int)i; j++)
+			if (b->announce[j].len == p->len &&
+			    memcmp(b->announce[j].addr, p->addr, 16) == 0)
+				return fail_at(ld, e, "announce: %s listed "
+					       "twice",
+					       cfg_addr_str(p, a, sizeof(a)));
+	}
+	b->n_announce = (unsigned int)n;
+	return 0;
+}
+
+/* One import rule "PREFIX/LEN [ge N] [le N]" (either order). As in
+ * prefix lists elsewhere, ge alone means "up to the full width" and
+ * neither means an exact match; LEN <= ge <= le <= 32/128. */
+static int prefix_rule_parse(struct loader *ld, const config_setting_t *e,
+			     struct cfg_prefix_rule *r)
+{
+	const char *s = config_setting_get_string(e);
+	char buf[128], *tok, *save = NULL, *end;
+	long ge = -1, le = -1, *dst;
+	unsigned int bits;
+	int rc;
+
+	if (strlen(s) >= sizeof(buf))
+		goto syntax;
+	snprintf(buf, sizeof(buf), "%s", s);
+	tok = strtok_r(buf, " \t", &save);
+	if (tok == NULL)
+		goto syntax;
+	if ((rc = prefix_parse_at(ld, e, "import", "import prefix", tok,
+				  &r->prefix)) < 0)
+		return rc;
+	bits = addr_bits(&r->prefix);
+	while ((tok = strtok_r(NULL, " \t", &save)) != NULL) {
+		if (strcmp(tok, "ge") == 0)
+			dst = &ge;
+		else if (strcmp(tok, "le") == 0)
+			dst = &le;
+		else
+			goto syntax;
+		tok = strtok_r(NULL, " \t", &save);
+		if (*dst >= 0 || tok == NULL || !isdigit((unsigned char)*tok))
+			goto syntax;
+		errno = 0;
+		*dst = strtol(tok, &end, 10);
+		if (errno != 0 || *end != '\0' || *dst > 255)
+			goto syntax;
+	}
+	if (ge < 0)
+		ge = r->prefix.len;
+	if (le < 0)
+		le = ge > r->prefix.len ? (long)bits : ge;
+	if (ge < r->prefix.len || ge > le || le > (long)bits)
+		return fail_at(ld, e, "import '%s': need %u <= ge <= le <= %u "
+			       "(ge %ld, le %ld)", s, r->prefix.len, bits, ge,
+			       le);
+	r->ge = (uint8_t)ge;
+	r->le = (uint8_t)le;
+	return 0;
+syntax:
+	return fail_at(ld, e, "import '%s' is not a prefix rule \"PREFIX/LEN "
+		       "[ge N] [le N]\" (like \"10.0.0.0/8 ge 16 le 24\")", s);
+}
+
+/* links[i].bgp = { ... }: the session on this link. With the top-level
+ * bgp group every link has a session, so an absent group still gets the
+ * defaults; without it a link bgp group is an error. */
+static int load_link_bgp(struct loader *ld, config_setting_t *link,
+			 const struct cfg_link *l, const char *what,
+			 struct cfg_link_bgp *b)
+{
+	static const char *const keys[] = {
+		"passive", "ttl_security", "password", "hold_time", "import",
+		"max_prefix", "max_prefix_restart", "prepend", "med", NULL,
+	};
+	const struct cfg_bgp *top = &ld->cfg->bgp;
+	const config_setting_t *where;
+	config_setting_t *g, *imp;
+	const char *s;
+	long long v;
+	int rc, i, n;
+
+	memset(b, 0, sizeof(*b));
+	if ((rc = get_group(ld, link, "bgp", false, &g)) < 0)
+		return rc;
+	if (!top->enabled) {
+		if (g != NULL)
+			return fail_at(ld, g, "%s: a bgp group needs the "
+				       "top-level bgp = { ... } group", what);
+		return 0;
+	}
+	/* twinpathd speaks eBGP only: one session per provider link. */
+	if (l->remote_as == ld->cfg->local_as)
+		return fail_at(ld, member(link, "remote_as"), "%s: remote_as "
+			       "%u is our local_as (only eBGP is supported)",
+			       what, l->remote_as);
+	b->hold_time_s = top->hold_time_s;
+	b->max_prefix_restart_s = 60;
+	if (g == NULL)
+		return 0;
+	if ((rc = check_keys(ld, g, keys)) < 0 ||
+	    (rc = get_bool(ld, g, "passive", false, &b->passive)) < 0 ||
+	    (rc = get_bool(ld, g, "ttl_security", false,
+			   &b->ttl_security)) < 0 ||
+	    (rc = get_str(ld, g, what, "password", false, "", &s,
+			  &where)) < 0)
+		return rc;
+	/* The secret is not echoed into logs, only its length. */
+	if (strlen(s) > CFG_PASSWORD_MAX)
+		return fail_at(ld, where, "%s: password is %zu characters "
+			       "(at most %u, TCP_MD5SIG_MAXKEYLEN)", what,
+			       strlen(s), CFG_PASSWORD_MAX);
+	snprintf(b->password, sizeof(b->password), "%s", s);
+	if ((rc = get_hold_time(ld, g, top->hold_time_s, &b->hold_time_s)) < 0)
+		return rc;
+
+	if ((rc = get_str_array(ld, g, "import", CFG_MAX_PREFIX_RULES, "rules",
+				"[\"198.51.100.0/24 le 32\", ...]", &imp)) < 0)
+		return rc;
+	n = imp ? config_setting_length(imp) : 0;
+	for (i = 0; i < n; i++)
+		if ((rc = prefix_rule_parse(ld, config_setting_get_elem(imp, i),
+					    &b->import[i])) < 0)
+			return rc;
+	b->n_import = (unsigned int)n;
+
+	if ((rc = get_int(ld, g, what, "max_prefix", false, 0, 0, UINT32_MAX,
+			  &v)) < 0)
+		return rc;
+	b->max_prefix = (uint32_t)v;
+	if ((rc = get_int(ld, g, what, "max_prefix_restart", false, 60, 1,
+			  65535, &v)) < 0)
+		return rc;
+	b->max_prefix_restart_s = (uint32_t)v;
+	if ((rc = get_int(ld, g, what, "prepend", false, 0, 0, 16, &v)) < 0)
+		return rc;
+	b->prepend = (uint8_t)v;
+	b->has_med = member(g, "med") != NULL;
+	if ((rc = get_int(ld, g, what, "med", false, 0, 0, UINT32_MAX,
+			  &v)) < 0)
+		return rc;
+	b->med = (uint32_t)v;
+	return 0;
+}
+
 static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
 {
 	static const char *const keys[] = {
 		"name", "interface", "local_address", "peer_address",
-		"remote_as", "local_pref", "mtu", "device", "bfd", NULL,
+		"remote_as", "local_pref", "mtu", "device", "bfd", "bgp", NULL,
 	};
 	struct twp_config *cfg = ld->cfg;
 	struct cfg_link *l = &cfg->links[idx];
@@ -688,9 +944,10 @@ static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
 	if ((rc = get_int(ld, g, what, "mtu", false, 1500, 576, 9000, &v)) < 0)
 		return rc;
 	l->mtu = (uint32_t)v;
-	if ((rc = get_device(ld, g, what, l->device)) < 0)
+	if ((rc = get_device(ld, g, what, l->device)) < 0 ||
+	    (rc = load_bfd(ld, g, what, &l->bfd)) < 0)
 		return rc;
-	return load_bfd(ld, g, what, &l->bfd);
+	return load_link_bgp(ld, g, l, what, &l->bgp);
 }
 
 static int load_links(struct loader *ld, const config_setting_t *root)
@@ -776,7 +1033,6 @@ static int load_routes(struct loader *ld, const config_setting_t *root)
 		struct cfg_route *r = &cfg->routes[i];
 		const config_setting_t *where;
 		config_setting_t *via, *gw;
-		struct cfg_addr net;
 		const char *s;
 
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP)
@@ -784,15 +1040,11 @@ static int load_routes(struct loader *ld, const config_setting_t *root)
 				       "of groups ( { prefix = ...; }, ... )");
 		r->line = config_setting_source_line(g);
 		if ((rc = check_keys(ld, g, keys)) < 0 ||
-		    (rc = get_addr(ld, g, "static route", "prefix", true,
-				   &r->prefix, &where)) < 0)
+		    (rc = get_str(ld, g, "static route", "prefix", true, NULL,
+				  &s, &where)) < 0 ||
+		    (rc = prefix_parse_at(ld, where, NULL, "prefix", s,
+					  &r->prefix)) < 0)
 			return rc;
-		addr_network(&r->prefix, r->prefix.len, &net);
-		if (memcmp(net.addr, r->prefix.addr, 16) != 0)
-			return fail_at(ld, where, "prefix %s has host bits set "
-				       "(did you mean %s?)",
-				       cfg_addr_str(&r->prefix, a, sizeof(a)),
-				       cfg_addr_str(&net, b, sizeof(b)));
 		cfg_addr_str(&r->prefix, a, sizeof(a));
 		via = member(g, "via");
 		gw = member(g, "gateway");
@@ -907,6 +1159,7 @@ int cfg_load(struct twp_config *cfg, const char *path, char *err,
 	    (rc = load_dataplane(&ld, root)) < 0 ||
 	    (rc = load_control(&ld, root)) < 0 ||
 	    (rc = load_lan(&ld, root)) < 0 ||
+	    (rc = load_bgp(&ld, root)) < 0 ||
 	    (rc = load_links(&ld, root)) < 0 ||
 	    (rc = load_routes(&ld, root)) < 0)
 		goto out;

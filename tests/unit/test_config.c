@@ -133,6 +133,10 @@ static void test_config_optional_keys_take_defaults(void **state)
 	assert_int_equal(cfg.links[0].mtu, 1500);
 	assert_false(cfg.links[0].bfd.enabled);
 	assert_int_equal(cfg.n_routes, 0);
+	/* no bgp group: no sessions, nothing set in the links' bgp part */
+	assert_false(cfg.bgp.enabled);
+	assert_int_equal(cfg.links[0].bgp.hold_time_s, 0);
+	assert_int_equal(cfg.links[0].bgp.n_import, 0);
 }
 
 static void test_config_lab_active_active_loads(void **state)
@@ -322,6 +326,349 @@ static void test_config_device_with_space(void **state)
 			  "\"0000:01:00.0\")");
 }
 
+static void assert_rule(const struct cfg_prefix_rule *r, const char *prefix,
+			unsigned int ge, unsigned int le)
+{
+	assert_addr(&r->prefix, prefix);
+	assert_int_equal(r->ge, ge);
+	assert_int_equal(r->le, le);
+}
+
+static void test_config_bgp_valid_file_loads_every_key(void **state)
+{
+	const struct cfg_link_bgp *b;
+
+	(void)state;
+	assert_int_equal(cfg_load(&cfg, CONFIGS "valid-bgp.conf", err,
+				  sizeof(err)), 0);
+	assert_true(cfg.bgp.enabled);
+	assert_int_equal(cfg.bgp.hold_time_s, 30);
+	assert_int_equal(cfg.bgp.connect_retry_s, 2);
+	assert_false(cfg.bgp.graceful_restart);
+	assert_int_equal(cfg.bgp.restart_time_s, 4095);
+	assert_int_equal(cfg.bgp.n_announce, 2);
+	assert_addr(&cfg.bgp.announce[0], "198.18.0.0/16");
+	assert_addr(&cfg.bgp.announce[1], "2001:db8:100::/48");
+	assert_int_equal(cfg.bgp.announce[1].family, AF_INET6);
+	assert_int_equal(cfg.n_links, 3);
+
+	b = &cfg.links[0].bgp;
+	assert_int_equal(cfg.links[0].local_pref, 200);
+	assert_true(b->passive);
+	assert_true(b->ttl_security);
+	assert_string_equal(b->password, "twinpath-lab");
+	assert_int_equal(b->hold_time_s, 0);
+	assert_int_equal(b->n_import, 6);
+	assert_rule(&b->import[0], "0.0.0.0/0", 0, 32);
+	assert_rule(&b->import[1], "198.51.100.0/24", 24, 24);
+	assert_rule(&b->import[2], "10.0.0.0/8", 16, 24);
+	assert_rule(&b->import[3], "172.16.0.0/12", 20, 32);
+	assert_rule(&b->import[4], "192.168.0.0/16", 16, 24);
+	assert_rule(&b->import[5], "2001:db8::/32", 40, 48);
+	assert_int_equal(b->max_prefix, 4000000000u);
+	assert_int_equal(b->max_prefix_restart_s, 65535);
+	assert_int_equal(b->prepend, 16);
+	assert_true(b->has_med);
+	assert_int_equal(b->med, 4294967295u);
+
+	/* a group with some keys: the rest default, hold_time to bgp's */
+	b = &cfg.links[1].bgp;
+	assert_false(b->passive);
+	assert_false(b->ttl_security);
+	assert_string_equal(b->password, "");
+	assert_int_equal(b->hold_time_s, 3);
+	assert_int_equal(b->n_import, 0);
+	assert_int_equal(b->max_prefix, 0);
+	assert_int_equal(b->max_prefix_restart_s, 60);
+	assert_int_equal(b->prepend, 0);
+	assert_true(b->has_med);
+	assert_int_equal(b->med, 0);
+
+	/* no group on the link: still a session, with every default */
+	b = &cfg.links[2].bgp;
+	assert_int_equal(b->hold_time_s, 30);
+	assert_int_equal(b->n_import, 0);
+	assert_int_equal(b->max_prefix_restart_s, 60);
+	assert_false(b->has_med);
+}
+
+static void test_config_bgp_empty_groups_take_defaults(void **state)
+{
+	const struct cfg_link_bgp *b = &cfg.links[0].bgp;
+
+	(void)state;
+	assert_int_equal(cfg_load(&cfg, CONFIGS "bgp-defaults.conf", err,
+				  sizeof(err)), 0);
+	assert_true(cfg.bgp.enabled);
+	assert_int_equal(cfg.bgp.hold_time_s, 90);
+	assert_int_equal(cfg.bgp.connect_retry_s, 5);
+	assert_true(cfg.bgp.graceful_restart);
+	assert_int_equal(cfg.bgp.restart_time_s, 120);
+	assert_int_equal(cfg.bgp.n_announce, 0);
+	assert_false(b->passive);
+	assert_false(b->ttl_security);
+	assert_string_equal(b->password, "");
+	assert_int_equal(b->hold_time_s, 90);
+	assert_int_equal(b->n_import, 0); /* RFC 8212: accept nothing */
+	assert_int_equal(b->max_prefix, 0);
+	assert_int_equal(b->max_prefix_restart_s, 60);
+	assert_int_equal(b->prepend, 0);
+	assert_false(b->has_med);
+	assert_int_equal(cfg.links[0].local_pref, 100);
+}
+
+static void assert_lab_bgp_common(void)
+{
+	unsigned int i;
+
+	assert_string_equal(cfg.instance, "lab");
+	assert_true(cfg.bgp.enabled);
+	assert_int_equal(cfg.bgp.hold_time_s, 90);
+	assert_int_equal(cfg.bgp.connect_retry_s, 2);
+	assert_int_equal(cfg.bgp.n_announce, 1);
+	assert_addr(&cfg.bgp.announce[0], "198.18.0.0/16");
+	assert_int_equal(cfg.n_links, 2);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(cfg.links[i].bgp.n_import, 2);
+		assert_rule(&cfg.links[i].bgp.import[0], "198.51.100.0/24",
+			    24, 32);
+		assert_rule(&cfg.links[i].bgp.import[1], "203.0.113.128/25",
+			    25, 32);
+	}
+	assert_true(cfg.links[0].bgp.ttl_security);
+	assert_string_equal(cfg.links[0].bgp.password, "");
+	assert_false(cfg.links[1].bgp.ttl_security);
+	assert_string_equal(cfg.links[1].bgp.password, "twinpath-lab");
+	/* the provider side comes from BGP: only the LAN route is static */
+	assert_int_equal(cfg.n_routes, 1);
+	assert_addr(&cfg.routes[0].prefix, "198.18.0.0/16");
+	assert_addr(&cfg.routes[0].gateway, "198.18.1.10");
+}
+
+static void test_config_lab_bgp_standby_prepends_on_link2(void **state)
+{
+	(void)state;
+	assert_int_equal(cfg_load(&cfg, TWP_TEST_DATA
+				  "/../../config/lab-bgp-active-standby.conf",
+				  err, sizeof(err)), 0);
+	assert_lab_bgp_common();
+	assert_int_equal(cfg.mode, CFG_MODE_ACTIVE_STANDBY);
+	assert_int_equal(cfg.links[0].local_pref, 200);
+	assert_int_equal(cfg.links[0].bgp.prepend, 0);
+	assert_false(cfg.links[0].bgp.has_med);
+	assert_int_equal(cfg.links[1].local_pref, 100);
+	assert_int_equal(cfg.links[1].bgp.prepend, 2);
+	assert_true(cfg.links[1].bgp.has_med);
+	assert_int_equal(cfg.links[1].bgp.med, 100);
+}
+
+static void test_config_lab_bgp_active_active_symmetric(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(cfg_load(&cfg, TWP_TEST_DATA
+				  "/../../config/lab-bgp-active-active.conf",
+				  err, sizeof(err)), 0);
+	assert_lab_bgp_common();
+	assert_int_equal(cfg.mode, CFG_MODE_ACTIVE_ACTIVE);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(cfg.links[i].local_pref, 100);
+		assert_int_equal(cfg.links[i].bgp.prepend, 0);
+		assert_false(cfg.links[i].bgp.has_med);
+	}
+}
+
+static void test_config_bgp_not_a_group(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-not-group.conf",
+			  "5: 'bgp' must be a group { ... }");
+}
+
+static void test_config_bgp_unknown_key(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-unknown-key.conf",
+			  "7: unknown setting 'hold_tme'");
+}
+
+static void test_config_bgp_hold_time_1_or_2_refused(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-hold-time.conf",
+			  "6: hold_time: 1 is not allowed (0 or 3..65535, "
+			  "RFC 4271 §4.2)");
+}
+
+static void test_config_bgp_connect_retry_out_of_range(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-connect-retry.conf",
+			  "6: connect_retry 0 out of range 1..65535");
+}
+
+static void test_config_bgp_restart_time_out_of_range(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-restart-time.conf",
+			  "6: restart_time 4096 out of range 0..4095");
+}
+
+static void test_config_bgp_graceful_restart_not_bool(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-graceful-restart.conf",
+			  "6: 'graceful_restart' must be true or false");
+}
+
+static void test_config_bgp_announce_not_array(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-announce-type.conf",
+			  "6: 'announce' must be an array of strings "
+			  "[\"198.18.0.0/16\", ...]");
+}
+
+static void test_config_bgp_announce_without_length(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-announce-bad.conf",
+			  "9: announce '198.19.0.0' is not an address/length "
+			  "(like 192.0.2.1/24 or 2001:db8::1/64)");
+}
+
+static void test_config_bgp_announce_host_bits(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-announce-host-bits.conf",
+			  "9: announce: prefix 198.19.1.0/16 has host bits set "
+			  "(did you mean 198.19.0.0/16?)");
+}
+
+static void test_config_bgp_announce_twice(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-announce-twice.conf",
+			  "10: announce: 198.18.0.0/16 listed twice");
+}
+
+static void test_config_bgp_announce_too_many(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-announce-too-many.conf",
+			  "6: announce: too many prefixes 65 (at most 64)");
+}
+
+static void test_config_bgp_link_group_without_top_level(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-link-without-top.conf",
+			  "12: link 'link1': a bgp group needs the top-level "
+			  "bgp = { ... } group");
+}
+
+static void test_config_bgp_link_unknown_key(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-link-unknown-key.conf",
+			  "15: unknown setting 'local_pref'");
+}
+
+static void test_config_bgp_ibgp_refused(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-ibgp.conf",
+			  "12: link 'link1': remote_as 65001 is our local_as "
+			  "(only eBGP is supported)");
+}
+
+static void test_config_bgp_link_hold_time_refused(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-link-hold-time.conf",
+			  "14: hold_time: 2 is not allowed (0 or 3..65535, "
+			  "RFC 4271 §4.2)");
+}
+
+static void test_config_bgp_password_too_long(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-password-long.conf",
+			  "14: link 'link1': password is 81 characters (at "
+			  "most 80, TCP_MD5SIG_MAXKEYLEN)");
+}
+
+static void test_config_bgp_passive_not_bool(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-passive-type.conf",
+			  "14: 'passive' must be true or false");
+}
+
+static void test_config_bgp_import_rule_syntax(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-import-syntax.conf",
+			  "17: import '10.0.0.0/8 ge' is not a prefix rule "
+			  "\"PREFIX/LEN [ge N] [le N]\" (like \"10.0.0.0/8 ge "
+			  "16 le 24\")");
+}
+
+static void test_config_bgp_import_rule_lengths(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-import-lengths.conf",
+			  "16: import '10.0.0.0/8 ge 16 le 12': need 8 <= ge "
+			  "<= le <= 32 (ge 16, le 12)");
+}
+
+static void test_config_bgp_import_rule_bad_prefix(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-import-bad-prefix.conf",
+			  "16: import prefix '10.0.0/8' is not an "
+			  "address/length (like 192.0.2.1/24 or "
+			  "2001:db8::1/64)");
+}
+
+static void test_config_bgp_import_rule_host_bits(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-import-host-bits.conf",
+			  "16: import: prefix 10.1.0.0/8 has host bits set "
+			  "(did you mean 10.0.0.0/8?)");
+}
+
+static void test_config_bgp_max_prefix_out_of_range(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-max-prefix.conf",
+			  "14: max_prefix 4294967296 out of range "
+			  "0..4294967295");
+}
+
+static void test_config_bgp_max_prefix_restart_range(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-max-prefix-restart.conf",
+			  "14: max_prefix_restart 0 out of range 1..65535");
+}
+
+static void test_config_bgp_prepend_out_of_range(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-prepend.conf",
+			  "14: prepend 17 out of range 0..16");
+}
+
+static void test_config_bgp_med_out_of_range(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-med.conf",
+			  "14: med -1 out of range 0..4294967295");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,6 +696,35 @@ int main(void)
 		cmocka_unit_test(test_config_bfd_admin_down_not_bool),
 		cmocka_unit_test(test_config_bfd_missing_defaults),
 		cmocka_unit_test(test_config_device_with_space),
+		cmocka_unit_test(test_config_bgp_valid_file_loads_every_key),
+		cmocka_unit_test(test_config_bgp_empty_groups_take_defaults),
+		cmocka_unit_test(test_config_lab_bgp_standby_prepends_on_link2),
+		cmocka_unit_test(test_config_lab_bgp_active_active_symmetric),
+		cmocka_unit_test(test_config_bgp_not_a_group),
+		cmocka_unit_test(test_config_bgp_unknown_key),
+		cmocka_unit_test(test_config_bgp_hold_time_1_or_2_refused),
+		cmocka_unit_test(test_config_bgp_connect_retry_out_of_range),
+		cmocka_unit_test(test_config_bgp_restart_time_out_of_range),
+		cmocka_unit_test(test_config_bgp_graceful_restart_not_bool),
+		cmocka_unit_test(test_config_bgp_announce_not_array),
+		cmocka_unit_test(test_config_bgp_announce_without_length),
+		cmocka_unit_test(test_config_bgp_announce_host_bits),
+		cmocka_unit_test(test_config_bgp_announce_twice),
+		cmocka_unit_test(test_config_bgp_announce_too_many),
+		cmocka_unit_test(test_config_bgp_link_group_without_top_level),
+		cmocka_unit_test(test_config_bgp_link_unknown_key),
+		cmocka_unit_test(test_config_bgp_ibgp_refused),
+		cmocka_unit_test(test_config_bgp_link_hold_time_refused),
+		cmocka_unit_test(test_config_bgp_password_too_long),
+		cmocka_unit_test(test_config_bgp_passive_not_bool),
+		cmocka_unit_test(test_config_bgp_import_rule_syntax),
+		cmocka_unit_test(test_config_bgp_import_rule_lengths),
+		cmocka_unit_test(test_config_bgp_import_rule_bad_prefix),
+		cmocka_unit_test(test_config_bgp_import_rule_host_bits),
+		cmocka_unit_test(test_config_bgp_max_prefix_out_of_range),
+		cmocka_unit_test(test_config_bgp_max_prefix_restart_range),
+		cmocka_unit_test(test_config_bgp_prepend_out_of_range),
+		cmocka_unit_test(test_config_bgp_med_out_of_range),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
