@@ -58,6 +58,11 @@ struct bgp_update {
 	/* storage for attrs.aspath and attrs.communities */
 	uint8_t aspath_buf[2 * BGP_MSG_MAX];
 	uint32_t comm_buf[BGP_MSG_MAX / 4];
+	/* The NEXT_HOP attribute itself (family 0 if none). attrs.nexthop
+	 * is MP_REACH's next hop when there is one, so in the rare UPDATE
+	 * that carries both the IPv4 NLRI field and MP_REACH, this is the
+	 * next hop of the AF_INET prefixes that came in the NLRI field. */
+	struct cfg_addr nexthop_v4;
 };
 
 /* Checks the 19-byte header of the message at BUF (LEN bytes available,
@@ -112,9 +117,11 @@ int bgp_update_parse(const uint8_t *msg, size_t len,
 		     const struct bgp_caps *caps, struct bgp_update *u,
 		     struct bgp_notify *err);
 
-/* Builds one UPDATE for ONE family: announces NLRI[0..N_NLRI) with the
+/* Builds one UPDATE for ONE family (FAMILY is AF_INET or AF_INET6, as in
+ * struct cfg_addr): announces NLRI[0..N_NLRI) with the
  * attributes A (IPv4: ORIGIN, AS_PATH, NEXT_HOP, MED if present,
- * LOCAL_PREF if present, COMMUNITIES if any, and the IPv4 NLRI field;
+ * LOCAL_PREF if present, ATOMIC_AGGREGATE and AGGREGATOR if present,
+ * COMMUNITIES if any, and the IPv4 NLRI field;
  * IPv6: the same in MP_REACH_NLRI with A->nexthop and A->nexthop_ll)
  * and withdraws WD[0..N_WD) (IPv4 field or MP_UNREACH_NLRI). A->aspath is
  * 4-octet; when AS4 is false it is written with 2-octet ASNs, AS_TRANS
