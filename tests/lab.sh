@@ -4,6 +4,12 @@
 # Source it for the lab_* functions, or run `bash tests/lab.sh up|down PREFIX`.
 # LAB_BFD="TX RX MULT" (ms, ms, count) gives each upstream's BIRD a BFD
 # session toward the gateway's link address with those timers.
+# BGP toward the gateway (config/lab-bgp-*.conf), unset = BIRD's defaults:
+#   LAB_BGP_TIMERS="HOLD KEEPALIVE" (s): those timers in BIRD, and a quick
+#     reconnect (connect retry and connect delay 1 s, error wait 1..2 s).
+#   LAB_BGP_SECURE=1: GTSM (RFC 5082) on up1, TCP MD5 "twinpath-lab" on up2.
+#   LAB_BGP_EXTRA=1: each upstream also announces 203.0.113.128/25 with
+#     community (35540,100) and MED 10 (up1) / 20 (up2).
 #
 #   lan  eth0 198.18.1.10/24 ── lan0 198.18.1.1/24   gw   link1 203.0.113.1/30 ── eth0 .2  up1  eth1 192.0.2.1/30 ── up1 .2  srv
 #                                                          link2 203.0.113.5/30 ── eth0 .6  up2  eth1 192.0.2.5/30 ── up2 .6  (lo 198.51.100.10)
@@ -93,6 +99,49 @@ lab_sysctl() { # ROLE KEY=VALUE...
 	ns_exec "$role" sysctl -q -w "$@" >/dev/null
 }
 
+# lab_bird_bgp_opts ROLE: the gw_peer lines that LAB_BGP_TIMERS and
+# LAB_BGP_SECURE ask for (see the top of this file), each after a newline.
+lab_bird_bgp_opts() {
+	local hold keep
+	if [ -n "${LAB_BGP_TIMERS:-}" ]; then
+		read -r hold keep <<<"$LAB_BGP_TIMERS"
+		# BIRD refuses incoming connections during its error wait (60 s
+		# by default): a test that drops the session waits 1 s instead.
+		printf '\n\thold time %s;\n\tkeepalive time %s;' "$hold" "$keep"
+		printf '\n\tconnect retry time 1;\n\tconnect delay time 1;'
+		printf '\n\terror wait time 1, 2;'
+	fi
+	[ "${LAB_BGP_SECURE:-0}" = 1 ] || return 0
+	case $1 in
+	up1) printf '\n\tttl security on;' ;;        # GTSM, RFC 5082
+	up2) printf '\n\tpassword "twinpath-lab";' ;; # TCP MD5, RFC 2385
+	esac
+}
+
+# lab_bird_extra_route SERVER_NH: with LAB_BGP_EXTRA=1, a second
+# announced prefix carrying a community, for the gateway's import policy
+# and attribute handling (after a newline).
+lab_bird_extra_route() {
+	[ "${LAB_BGP_EXTRA:-0}" = 1 ] || return 0
+	printf '\n\troute 203.0.113.128/25 via %s {' "$1"
+	printf '\n\t\tbgp_community.add((35540,100));\n\t};'
+}
+
+# lab_bird_export ROLE: gw_peer's export, the "announce" routes. BIRD sends
+# a MED to an eBGP peer only when the export filter sets it (one set on
+# the static route is dropped), so LAB_BGP_EXTRA's MED is set here.
+lab_bird_export() {
+	if [ "${LAB_BGP_EXTRA:-0}" != 1 ]; then
+		printf '\t\texport where proto = "announce";'
+		return 0
+	fi
+	local med=10
+	[ "$1" = up2 ] && med=20
+	printf '\t\texport filter {\n\t\t\tif proto != "announce" then reject;'
+	printf '\n\t\t\tif net = 203.0.113.128/25 then bgp_med = %s;' "$med"
+	printf '\n\t\t\taccept;\n\t\t};'
+}
+
 lab_bird_conf() { # ROLE ROUTER_ID NEIGHBOR SERVER_NH
 	local tx rx mult
 	cat >"$LAB_DIR/$1.bird.conf" <<EOF
@@ -103,14 +152,14 @@ router id $2;
 protocol device { }
 protocol static announce {
 	ipv4;
-	route 198.51.100.0/24 via $4;
+	route 198.51.100.0/24 via $4;$(lab_bird_extra_route "$4")
 }
 protocol bgp gw_peer {
 	local $2 as 35540;
-	neighbor $3 as 65001;
+	neighbor $3 as 65001;$(lab_bird_bgp_opts "$1")
 	ipv4 {
 		import all;
-		export where proto = "announce";
+$(lab_bird_export "$1")
 	};
 }
 EOF
@@ -143,6 +192,12 @@ lab_birdc() {
 	local r=$1
 	shift
 	ns_exec "$r" birdc -s "$LAB_DIR/$r.bird.ctl" "$@"
+}
+
+# lab_bird_routes ROLE [PREFIX]: what ROLE's BIRD learned from the gateway
+# (all attributes: AS path, MED, communities), e.g. to check our prepend.
+lab_bird_routes() {
+	lab_birdc "$1" show route ${2:+"$2"} all protocol gw_peer
 }
 
 lab_start_holder() {
@@ -192,6 +247,8 @@ lab_up() {
 	# A fresh bash: inside a caller's `if`/`||` set -e would be ignored,
 	# even in a subshell, and a half-built lab must stop at the first error.
 	LAB_PREFIX=$LAB_PREFIX LAB_RUN_ROOT=$LAB_RUN_ROOT BUILD=$BUILD LAB_BFD=${LAB_BFD:-} \
+		LAB_BGP_TIMERS=${LAB_BGP_TIMERS:-} LAB_BGP_SECURE=${LAB_BGP_SECURE:-} \
+		LAB_BGP_EXTRA=${LAB_BGP_EXTRA:-} \
 		bash -eE -c 'source "$1"; trap '\''lab_log "failed: $BASH_COMMAND"'\'' ERR; lab_up_steps' \
 		lab_up "$LAB_SRC/tests/lab.sh" ||
 		{ lab_die "lab_up failed"; return 1; }
