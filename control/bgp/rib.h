@@ -73,6 +73,8 @@ size_t rib_pending(const struct rib *r);
 /* Counters for the CLI. */
 size_t rib_loc_count(const struct rib *r, uint8_t family); /* with a path */
 size_t rib_link_count(const struct rib *r, unsigned int link); /* accepted */
+/* Distinct interned attribute sets (shared by all paths equal in them). */
+size_t rib_attr_count(const struct rib *r);
 
 enum rib_role {
 	RIB_ROLE_NONE = 0,  /* not used for forwarding */

@@ -1,0 +1,130 @@
+/* Per-link import and export policy from the config: what a provider may
+ * announce to us (RFC 8212 default deny, prefix rules, loops, next hops
+ * on the link) and the attributes we announce our site prefixes with. */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "msg.h"
+#include "policy.h"
+
+const char *policy_verdict_str(enum pol_verdict v)
+{
+	static const char *const names[] = {
+		[POL_ACCEPT] = "accepted",
+		[POL_REJECT_NO_POLICY] = "no import policy (RFC 8212)",
+		[POL_REJECT_PREFIX] = "no import rule matches",
+		[POL_REJECT_OWN_AS] = "own AS in AS_PATH",
+		[POL_REJECT_NEXTHOP] = "NEXT_HOP not on the link",
+	};
+
+	if ((unsigned int)v >= POL_VERDICT_MAX)
+		return "?";
+	return names[v];
+}
+
+/* Do the first LEN bits of A and B agree? */
+static bool bits_eq(const uint8_t *a, const uint8_t *b, unsigned int len)
+{
+	unsigned int nb = len / 8u, rest = len % 8u;
+
+	if (memcmp(a, b, nb))
+		return false;
+	if (!rest)
+		return true;
+	return ((a[nb] ^ b[nb]) & (uint8_t)(0xffu << (8u - rest))) == 0;
+}
+
+bool policy_prefix_match(const struct cfg_prefix_rule *rules, unsigned int n,
+			 const struct cfg_addr *prefix)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const struct cfg_prefix_rule *r = &rules[i];
+
+		if (r->prefix.family == prefix->family &&
+		    prefix->len >= r->prefix.len &&
+		    prefix->len >= r->ge && prefix->len <= r->le &&
+		    bits_eq(prefix->addr, r->prefix.addr, r->prefix.len))
+			return true;
+	}
+	return false;
+}
+
+/* An IPv4 NEXT_HOP must be a neighbour on the link's subnet and not our
+ * own address (RFC 4271 §5.1.3, §6.3: a next hop that is ours or not
+ * reachable over the shared subnet is not usable). IPv6 next hops (MP_REACH
+ * global and RFC 2545 link-local) are taken as given. */
+static bool nexthop_on_link(const struct cfg_link *l, const struct bgp_attrs *a)
+{
+	const struct cfg_addr *nh = &a->nexthop, *local = &l->local_address;
+
+	if (nh->family == AF_INET6 || (nh->family == 0 &&
+				       a->nexthop_ll.family == AF_INET6))
+		return true;
+	if (nh->family != AF_INET || local->family != AF_INET)
+		return false;
+	return bits_eq(nh->addr, local->addr, local->len) &&
+	       memcmp(nh->addr, local->addr, 4) != 0;
+}
+
+enum pol_verdict policy_import(const struct twp_config *cfg, unsigned int link,
+			       const struct cfg_addr *prefix,
+			       struct bgp_attrs *a)
+{
+	const struct cfg_link *l = &cfg->links[link];
+
+	/* RFC 8212 §3: no import policy, no route */
+	if (l->bgp.n_import == 0)
+		return POL_REJECT_NO_POLICY;
+	if (!policy_prefix_match(l->bgp.import, l->bgp.n_import, prefix))
+		return POL_REJECT_PREFIX;
+	/* RFC 4271 §9.1.2: a route with our own AS in its path is a loop */
+	if (bgp_aspath_contains(a->aspath, a->aspath_len, cfg->local_as))
+		return POL_REJECT_OWN_AS;
+	if (!nexthop_on_link(l, a))
+		return POL_REJECT_NEXTHOP;
+	/* RFC 4271 §5.1.5: LOCAL_PREF is ours to set (an eBGP peer's is
+	 * ignored); the link's local_pref makes active/active or
+	 * active/standby */
+	a->local_pref = l->local_pref;
+	a->present |= BGP_ATTR_P(BGP_ATTR_LOCAL_PREF);
+	return POL_ACCEPT;
+}
+
+int policy_export(const struct twp_config *cfg, unsigned int link,
+		  uint8_t family, struct bgp_attrs *a, uint8_t *aspath_buf,
+		  size_t cap)
+{
+	static const uint8_t empty_path[1];
+	const struct cfg_link *l = &cfg->links[link];
+	int len;
+
+	if (l->local_address.family != family)
+		return -EAFNOSUPPORT;
+	memset(a, 0, sizeof(*a));
+	/* RFC 4271 §5.1.1: our own prefixes are of origin IGP */
+	a->origin = BGP_ORIGIN_IGP;
+	/* RFC 4271 §5.1.2: to an external peer, our AS in front, and the
+	 * link's prepend on top */
+	len = bgp_aspath_prepend(aspath_buf, cap, empty_path, 0, cfg->local_as,
+				 1u + l->bgp.prepend);
+	if (len < 0)
+		return len;
+	a->aspath = aspath_buf;
+	a->aspath_len = (uint16_t)len;
+	/* RFC 4271 §5.1.3: our address on the shared link (for IPv6 it goes
+	 * into MP_REACH_NLRI, RFC 4760 §3) */
+	a->nexthop = l->local_address;
+	a->nexthop.len = family == AF_INET6 ? 128 : 32;
+	a->present = BGP_ATTR_P(BGP_ATTR_ORIGIN) | BGP_ATTR_P(BGP_ATTR_AS_PATH) |
+		     BGP_ATTR_P(BGP_ATTR_NEXT_HOP);
+	/* RFC 4271 §5.1.4: a MED we choose for this peer; §5.1.5: never a
+	 * LOCAL_PREF to an external peer */
+	if (l->bgp.has_med) {
+		a->med = l->bgp.med;
+		a->present |= BGP_ATTR_P(BGP_ATTR_MED);
+	}
+	return 0;
+}

@@ -1,0 +1,325 @@
+/* Policy (control/bgp/policy.c): import refuses everything without a rule
+ * (RFC 8212), matches prefix rules with ge/le, drops loops and next hops
+ * off the link, sets LOCAL_PREF; export builds ORIGIN, the prepended
+ * AS_PATH, our NEXT_HOP and the link's MED, and never a LOCAL_PREF. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+
+#include "policy.h"
+
+#define LOCAL_AS 64600u
+
+static struct twp_config cfg;
+
+static struct cfg_addr addr(const char *s, uint8_t len)
+{
+	struct cfg_addr p;
+
+	memset(&p, 0, sizeof(p));
+	p.family = strchr(s, ':') ? AF_INET6 : AF_INET;
+	p.len = len;
+	assert_int_equal(inet_pton(p.family, s, p.addr), 1);
+	return p;
+}
+
+static void rule(struct cfg_link *l, const char *pfx, uint8_t len,
+		 uint8_t ge, uint8_t le)
+{
+	struct cfg_prefix_rule *r = &l->bgp.import[l->bgp.n_import++];
+
+	r->prefix = addr(pfx, len);
+	r->ge = ge;
+	r->le = le;
+}
+
+/* Link 0: 192.0.2.10/24, local_pref 150, rules 203.0.113.0/24 (exact)
+ * and 198.18.0.0/15 ge 16 le 24, and 2001:db8:100::/40 le 48.
+ * Link 1: 2001:db8::10/64 with no import rule. */
+static int setup(void **state)
+{
+	struct cfg_link *l;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.local_as = LOCAL_AS;
+	cfg.n_links = 2;
+	l = &cfg.links[0];
+	l->local_address = addr("192.0.2.10", 24);
+	l->peer_address = addr("192.0.2.1", 32);
+	l->local_pref = 150;
+	rule(l, "203.0.113.0", 24, 24, 24);
+	rule(l, "198.18.0.0", 15, 16, 24);
+	rule(l, "2001:db8:100::", 40, 40, 48);
+	l = &cfg.links[1];
+	l->local_address = addr("2001:db8::10", 64);
+	l->peer_address = addr("2001:db8::1", 128);
+	l->local_pref = 100;
+	return 0;
+}
+
+struct learned {
+	struct bgp_attrs a;
+	uint8_t path[2 + 4 * 3];
+};
+
+/* A route from the provider: AS path "64500 64510 LAST", NEXT_HOP NH,
+ * and a LOCAL_PREF of 999 the provider should not set. */
+static struct bgp_attrs *learned(struct learned *r, const char *nh,
+				 uint32_t last)
+{
+	uint32_t asn[3] = {htonl(64500), htonl(64510), htonl(last)};
+
+	memset(r, 0, sizeof(*r));
+	r->path[0] = 2;
+	r->path[1] = 3;
+	memcpy(&r->path[2], asn, sizeof(asn));
+	r->a.present = BGP_ATTR_P(BGP_ATTR_ORIGIN) |
+		       BGP_ATTR_P(BGP_ATTR_AS_PATH) |
+		       BGP_ATTR_P(BGP_ATTR_NEXT_HOP) |
+		       BGP_ATTR_P(BGP_ATTR_LOCAL_PREF);
+	r->a.local_pref = 999;
+	r->a.aspath = r->path;
+	r->a.aspath_len = sizeof(r->path);
+	r->a.nexthop = addr(nh, strchr(nh, ':') ? 128 : 32);
+	return &r->a;
+}
+
+static enum pol_verdict import(unsigned int link, const char *pfx,
+			       uint8_t len, const char *nh)
+{
+	struct cfg_addr p = addr(pfx, len);
+	struct learned r;
+
+	return policy_import(&cfg, link, &p, learned(&r, nh, 64520));
+}
+
+static void test_policy_no_import_rule_rejects_all(void **state)
+{
+	(void)state;
+	/* RFC 8212 */
+	assert_int_equal(import(1, "2001:db8:100::", 48, "2001:db8::1"),
+			 POL_REJECT_NO_POLICY);
+	assert_string_equal(policy_verdict_str(POL_REJECT_NO_POLICY),
+			    "no import policy (RFC 8212)");
+}
+
+static void test_policy_exact_rule_matches_only_its_length(void **state)
+{
+	(void)state;
+	assert_int_equal(import(0, "203.0.113.0", 24, "192.0.2.1"),
+			 POL_ACCEPT);
+	assert_int_equal(import(0, "203.0.113.0", 25, "192.0.2.1"),
+			 POL_REJECT_PREFIX);
+	assert_int_equal(import(0, "203.0.112.0", 23, "192.0.2.1"),
+			 POL_REJECT_PREFIX);
+}
+
+static void test_policy_ge_le_rule_bounds(void **state)
+{
+	(void)state;
+	assert_int_equal(import(0, "198.18.0.0", 16, "192.0.2.1"), POL_ACCEPT);
+	assert_int_equal(import(0, "198.19.255.0", 24, "192.0.2.1"),
+			 POL_ACCEPT);
+	/* shorter than ge, longer than le, outside the rule's prefix */
+	assert_int_equal(import(0, "198.18.0.0", 15, "192.0.2.1"),
+			 POL_REJECT_PREFIX);
+	assert_int_equal(import(0, "198.18.5.128", 25, "192.0.2.1"),
+			 POL_REJECT_PREFIX);
+	assert_int_equal(import(0, "198.20.0.0", 16, "192.0.2.1"),
+			 POL_REJECT_PREFIX);
+	/* IPv6 rule, le 48 */
+	assert_int_equal(import(0, "2001:db8:1ff::", 48, "2001:db8::1"),
+			 POL_ACCEPT);
+	assert_int_equal(import(0, "2001:db8:100::", 56, "2001:db8::1"),
+			 POL_REJECT_PREFIX);
+}
+
+static void test_policy_rule_family_must_match(void **state)
+{
+	struct cfg_addr v6;
+
+	(void)state;
+	/* 203.0.113.0/24's bits as an IPv6 prefix */
+	memset(&v6, 0, sizeof(v6));
+	v6.family = AF_INET6;
+	v6.len = 24;
+	v6.addr[0] = 203;
+	v6.addr[2] = 113;
+	assert_false(policy_prefix_match(cfg.links[0].bgp.import,
+					 cfg.links[0].bgp.n_import, &v6));
+}
+
+static void test_policy_own_as_in_path_rejected(void **state)
+{
+	struct cfg_addr p = addr("203.0.113.0", 24);
+	struct learned r;
+
+	(void)state;
+	assert_int_equal(policy_import(&cfg, 0, &p,
+				       learned(&r, "192.0.2.1", LOCAL_AS)),
+			 POL_REJECT_OWN_AS);
+	/* untouched: no LOCAL_PREF of ours on a rejected route */
+	assert_int_equal(r.a.local_pref, 999);
+}
+
+static void test_policy_nexthop_off_link_rejected(void **state)
+{
+	(void)state;
+	assert_int_equal(import(0, "203.0.113.0", 24, "198.51.100.1"),
+			 POL_REJECT_NEXTHOP);
+	assert_int_equal(import(0, "203.0.113.0", 24, "192.0.3.1"),
+			 POL_REJECT_NEXTHOP);
+	/* our own address is no next hop */
+	assert_int_equal(import(0, "203.0.113.0", 24, "192.0.2.10"),
+			 POL_REJECT_NEXTHOP);
+	assert_int_equal(import(0, "203.0.113.0", 24, "192.0.2.254"),
+			 POL_ACCEPT);
+}
+
+static void test_policy_ipv6_nexthop_accepted(void **state)
+{
+	(void)state;
+	assert_int_equal(import(0, "2001:db8:100::", 48, "2001:db8:ffff::1"),
+			 POL_ACCEPT);
+}
+
+static void test_policy_import_sets_link_local_pref(void **state)
+{
+	struct cfg_addr p = addr("203.0.113.0", 24);
+	struct learned r;
+
+	(void)state;
+	learned(&r, "192.0.2.1", 64520);
+	r.a.present &= ~BGP_ATTR_P(BGP_ATTR_LOCAL_PREF);
+	assert_int_equal(policy_import(&cfg, 0, &p, &r.a), POL_ACCEPT);
+	assert_int_equal(r.a.local_pref, 150);
+	assert_true(r.a.present & BGP_ATTR_P(BGP_ATTR_LOCAL_PREF));
+	/* the provider's own LOCAL_PREF is replaced */
+	assert_int_equal(policy_import(&cfg, 0, &p,
+				       learned(&r, "192.0.2.1", 64520)),
+			 POL_ACCEPT);
+	assert_int_equal(r.a.local_pref, 150);
+}
+
+static void assert_aspath_local_as(const struct bgp_attrs *a,
+				   unsigned int times)
+{
+	unsigned int i;
+
+	assert_int_equal(a->aspath_len, 2 + 4 * times);
+	assert_int_equal(a->aspath[0], 2); /* AS_SEQUENCE */
+	assert_int_equal(a->aspath[1], times);
+	for (i = 0; i < times; i++) {
+		uint32_t be;
+
+		memcpy(&be, &a->aspath[2 + 4 * i], 4);
+		assert_int_equal(ntohl(be), LOCAL_AS);
+	}
+}
+
+static void test_policy_export_prepend_and_med(void **state)
+{
+	struct cfg_addr nh = addr("192.0.2.10", 32);
+	uint8_t buf[64];
+	struct bgp_attrs a;
+
+	(void)state;
+	cfg.links[0].bgp.prepend = 2;
+	cfg.links[0].bgp.has_med = true;
+	cfg.links[0].bgp.med = 40;
+	assert_int_equal(policy_export(&cfg, 0, AF_INET, &a, buf, sizeof(buf)),
+			 0);
+	assert_int_equal(a.present, BGP_ATTR_P(BGP_ATTR_ORIGIN) |
+				    BGP_ATTR_P(BGP_ATTR_AS_PATH) |
+				    BGP_ATTR_P(BGP_ATTR_NEXT_HOP) |
+				    BGP_ATTR_P(BGP_ATTR_MED));
+	assert_int_equal(a.origin, BGP_ORIGIN_IGP);
+	assert_ptr_equal(a.aspath, buf);
+	assert_aspath_local_as(&a, 3);
+	assert_memory_equal(&a.nexthop, &nh, sizeof(nh));
+	assert_int_equal(a.nexthop_ll.family, 0);
+	assert_int_equal(a.med, 40);
+	assert_int_equal(a.n_communities, 0);
+}
+
+static void test_policy_export_without_med(void **state)
+{
+	uint8_t buf[64];
+	struct bgp_attrs a;
+
+	(void)state;
+	assert_int_equal(policy_export(&cfg, 0, AF_INET, &a, buf, sizeof(buf)),
+			 0);
+	assert_false(a.present & BGP_ATTR_P(BGP_ATTR_MED));
+	assert_int_equal(a.med, 0);
+	assert_aspath_local_as(&a, 1);
+}
+
+static void test_policy_export_never_local_pref(void **state)
+{
+	struct cfg_addr nh = addr("2001:db8::10", 128);
+	uint8_t buf[64];
+	struct bgp_attrs a;
+
+	(void)state;
+	cfg.links[1].local_pref = 300;
+	assert_int_equal(policy_export(&cfg, 1, AF_INET6, &a, buf,
+				       sizeof(buf)), 0);
+	assert_false(a.present & BGP_ATTR_P(BGP_ATTR_LOCAL_PREF));
+	assert_int_equal(a.local_pref, 0);
+	assert_memory_equal(&a.nexthop, &nh, sizeof(nh));
+}
+
+static void test_policy_export_needs_link_address_of_family(void **state)
+{
+	uint8_t buf[64];
+	struct bgp_attrs a;
+
+	(void)state;
+	assert_int_equal(policy_export(&cfg, 0, AF_INET6, &a, buf, sizeof(buf)),
+			 -EAFNOSUPPORT);
+	assert_int_equal(policy_export(&cfg, 1, AF_INET, &a, buf, sizeof(buf)),
+			 -EAFNOSUPPORT);
+}
+
+static void test_policy_export_path_too_long_for_buffer(void **state)
+{
+	uint8_t buf[8];
+	struct bgp_attrs a;
+
+	(void)state;
+	cfg.links[0].bgp.prepend = 2;
+	assert_int_equal(policy_export(&cfg, 0, AF_INET, &a, buf, sizeof(buf)),
+			 -ENOSPC);
+}
+
+#define T(f) cmocka_unit_test_setup(f, setup)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_policy_no_import_rule_rejects_all),
+		T(test_policy_exact_rule_matches_only_its_length),
+		T(test_policy_ge_le_rule_bounds),
+		T(test_policy_rule_family_must_match),
+		T(test_policy_own_as_in_path_rejected),
+		T(test_policy_nexthop_off_link_rejected),
+		T(test_policy_ipv6_nexthop_accepted),
+		T(test_policy_import_sets_link_local_pref),
+		T(test_policy_export_prepend_and_med),
+		T(test_policy_export_without_med),
+		T(test_policy_export_never_local_pref),
+		T(test_policy_export_needs_link_address_of_family),
+		T(test_policy_export_path_too_long_for_buffer),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
