@@ -51,8 +51,9 @@ struct cfg_lan {
 #define CFG_PASSWORD_MAX 80u /* TCP_MD5SIG_MAXKEYLEN */
 
 /* One import prefix rule, "PREFIX/LEN [ge N] [le N]": a route matches when
- * its prefix lies inside PREFIX/LEN and its length is in ge..le (both
- * default to LEN, i.e. an exact match). */
+ * its prefix lies inside PREFIX/LEN and its length is in ge..le. Without
+ * ge and le, an exact match; "ge N" alone means N..32/128 and "le N"
+ * alone LEN..N, as in FRR's and Cisco's prefix lists. */
 struct cfg_prefix_rule {
 	struct cfg_addr prefix;
 	uint8_t ge, le;
