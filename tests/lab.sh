@@ -9,7 +9,8 @@
 #     reconnect (connect retry and connect delay 1 s, error wait 1..2 s).
 #   LAB_BGP_SECURE=1: GTSM (RFC 5082) on up1, TCP MD5 "twinpath-lab" on up2.
 #   LAB_BGP_EXTRA=1: each upstream also announces 203.0.113.128/25 with
-#     community (35540,100) and MED 10 (up1) / 20 (up2).
+#     community (35540,100) and MED 10 (up1) / 20 (up2), protocol "extra".
+#   LAB_BGP_BULK=N: each upstream also announces N /24s of 16.0.0.0/4.
 #
 #   lan  eth0 198.18.1.10/24 ── lan0 198.18.1.1/24   gw   link1 203.0.113.1/30 ── eth0 .2  up1  eth1 192.0.2.1/30 ── up1 .2  srv
 #                                                          link2 203.0.113.5/30 ── eth0 .6  up2  eth1 192.0.2.5/30 ── up2 .6  (lo 198.51.100.10)
@@ -118,27 +119,36 @@ lab_bird_bgp_opts() {
 	esac
 }
 
-# lab_bird_extra_route SERVER_NH: with LAB_BGP_EXTRA=1, a second
-# announced prefix carrying a community, for the gateway's import policy
-# and attribute handling (after a newline).
-lab_bird_extra_route() {
-	[ "${LAB_BGP_EXTRA:-0}" = 1 ] || return 0
-	printf '\n\troute 203.0.113.128/25 via %s {' "$1"
-	printf '\n\t\tbgp_community.add((35540,100));\n\t};'
+# lab_bird_extra_protos ROLE SERVER_NH: more static protocols to announce
+# (after a newline). LAB_BGP_EXTRA=1: "extra", 203.0.113.128/25 with a
+# community, in a protocol of its own so a test can withdraw it alone
+# (birdc disable extra). LAB_BGP_BULK=N: "bulk", N /24s of 16.0.0.0/4
+# (tests/tools/bird_bulk.py), a provider's full table.
+lab_bird_extra_protos() {
+	if [ "${LAB_BGP_EXTRA:-0}" = 1 ]; then
+		printf '\nprotocol static extra {\n\tipv4;'
+		printf '\n\troute 203.0.113.128/25 via %s {' "$2"
+		printf '\n\t\tbgp_community.add((35540,100));\n\t};\n}'
+	fi
+	if [ -n "${LAB_BGP_BULK:-}" ]; then
+		python3 "$LAB_TOOLS/bird_bulk.py" --count "$LAB_BGP_BULK" \
+			--via "$2" --out "$LAB_DIR/$1.bulk.conf" || return 1
+		printf '\ninclude "%s";' "$LAB_DIR/$1.bulk.conf"
+	fi
+	return 0
 }
 
-# lab_bird_export ROLE: gw_peer's export, the "announce" routes. BIRD sends
-# a MED to an eBGP peer only when the export filter sets it (one set on
-# the static route is dropped), so LAB_BGP_EXTRA's MED is set here.
+# lab_bird_export ROLE: gw_peer's export, the static protocols above. BIRD
+# sends a MED to an eBGP peer only when the export filter sets it (one set
+# on the static route is dropped), so LAB_BGP_EXTRA's MED is set here.
 lab_bird_export() {
-	if [ "${LAB_BGP_EXTRA:-0}" != 1 ]; then
-		printf '\t\texport where proto = "announce";'
-		return 0
-	fi
 	local med=10
 	[ "$1" = up2 ] && med=20
-	printf '\t\texport filter {\n\t\t\tif proto != "announce" then reject;'
-	printf '\n\t\t\tif net = 203.0.113.128/25 then bgp_med = %s;' "$med"
+	printf '\t\texport filter {'
+	printf '\n\t\t\tif proto != "announce" && proto != "extra" &&'
+	printf ' proto != "bulk" then reject;'
+	[ "${LAB_BGP_EXTRA:-0}" = 1 ] &&
+		printf '\n\t\t\tif net = 203.0.113.128/25 then bgp_med = %s;' "$med"
 	printf '\n\t\t\taccept;\n\t\t};'
 }
 
@@ -152,8 +162,8 @@ router id $2;
 protocol device { }
 protocol static announce {
 	ipv4;
-	route 198.51.100.0/24 via $4;$(lab_bird_extra_route "$4")
-}
+	route 198.51.100.0/24 via $4;
+}$(lab_bird_extra_protos "$1" "$4")
 protocol bgp gw_peer {
 	local $2 as 35540;
 	neighbor $3 as 65001;$(lab_bird_bgp_opts "$1")
@@ -248,7 +258,7 @@ lab_up() {
 	# even in a subshell, and a half-built lab must stop at the first error.
 	LAB_PREFIX=$LAB_PREFIX LAB_RUN_ROOT=$LAB_RUN_ROOT BUILD=$BUILD LAB_BFD=${LAB_BFD:-} \
 		LAB_BGP_TIMERS=${LAB_BGP_TIMERS:-} LAB_BGP_SECURE=${LAB_BGP_SECURE:-} \
-		LAB_BGP_EXTRA=${LAB_BGP_EXTRA:-} \
+		LAB_BGP_EXTRA=${LAB_BGP_EXTRA:-} LAB_BGP_BULK=${LAB_BGP_BULK:-} \
 		bash -eE -c 'source "$1"; trap '\''lab_log "failed: $BASH_COMMAND"'\'' ERR; lab_up_steps' \
 		lab_up "$LAB_SRC/tests/lab.sh" ||
 		{ lab_die "lab_up failed"; return 1; }
