@@ -41,9 +41,7 @@ static inline void *slot_val(struct pt_slot *s)
 	return (uint8_t *)s + PT_VAL_OFF;
 }
 
-/* KEY = PREFIX with the bytes past len zeroed; -EINVAL for a family or
- * length that is not a prefix. */
-static int key_make(const struct cfg_addr *prefix, struct cfg_addr *key)
+int ptable_key(const struct cfg_addr *prefix, struct cfg_addr *key)
 {
 	unsigned int width, nbytes;
 
@@ -132,7 +130,7 @@ void *ptable_get(const struct ptable *t, const struct cfg_addr *prefix)
 	struct cfg_addr key;
 	struct pt_slot *s;
 
-	if (key_make(prefix, &key) < 0)
+	if (ptable_key(prefix, &key) < 0)
 		return NULL;
 	s = probe(t, &key, key_hash(&key));
 	return s->key.family ? slot_val(s) : NULL;
@@ -171,7 +169,7 @@ void *ptable_put(struct ptable *t, const struct cfg_addr *prefix,
 
 	if (created)
 		*created = false;
-	if (key_make(prefix, &key) < 0) {
+	if (ptable_key(prefix, &key) < 0) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -201,7 +199,7 @@ int ptable_del(struct ptable *t, const struct cfg_addr *prefix)
 	struct cfg_addr key;
 	struct pt_slot *s;
 
-	if (key_make(prefix, &key) < 0)
+	if (ptable_key(prefix, &key) < 0)
 		return -EINVAL;
 	s = probe(t, &key, key_hash(&key));
 	if (s->key.family == 0)

@@ -28,6 +28,10 @@ void *ptable_put(struct ptable *t, const struct cfg_addr *prefix,
 /* 0, or -ENOENT. */
 int ptable_del(struct ptable *t, const struct cfg_addr *prefix);
 size_t ptable_count(const struct ptable *t);
+/* KEY = PREFIX as the table stores it: host bits past len cleared.
+ * 0, or -EINVAL for a family other than AF_INET/AF_INET6 or a length
+ * beyond its width. */
+int ptable_key(const struct cfg_addr *prefix, struct cfg_addr *key);
 /* Iteration: start with *CURSOR = 0; returns the next value and sets
  * *PREFIX, or NULL at the end. The table must not change meanwhile. */
 void *ptable_next(const struct ptable *t, size_t *cursor,

@@ -646,16 +646,6 @@ size_t rib_link_count(const struct rib *r, unsigned int link)
 
 /* ---- walking ---- */
 
-/* P with the bits past its length cleared, as the table stores it. */
-static void prefix_clear_host(struct cfg_addr *p)
-{
-	unsigned int nb = p->len / 8u;
-
-	if (p->len % 8u)
-		p->addr[nb++] &= (uint8_t)(0xffu << (8u - p->len % 8u));
-	memset(p->addr + nb, 0, sizeof(p->addr) - nb);
-}
-
 static int walk_one(const struct rib *r, const struct cfg_addr *prefix,
 		    const struct rib_entry *e, rib_walk_cb cb, void *arg)
 {
@@ -699,8 +689,10 @@ void rib_walk(const struct rib *r, const struct cfg_addr *filter,
 	for (p.len = filter->len; (int)p.len >= len; p.len--) {
 		e = ptable_get(r->prefixes, &p);
 		if (e && e->n_paths) {
-			prefix_clear_host(&p);
-			walk_one(r, &p, e, cb, arg);
+			struct cfg_addr key;
+
+			ptable_key(&p, &key); /* reported as stored */
+			walk_one(r, &key, e, cb, arg);
 			return;
 		}
 		if (p.len == 0)

@@ -110,6 +110,22 @@ static void assert_nh(const struct rib_nh *nh, uint16_t link, const char *a)
 	assert_memory_equal(&nh->addr, &want, sizeof(want));
 }
 
+/* Link 0 (next hop 192.0.2.1, AS 64500) and link 1 (192.0.2.2, AS 64501)
+ * announce P with local-pref LPn and AS paths of HOPSn; then one
+ * rib_process() into C. */
+static void announce_two(struct rib *r, const struct cfg_addr *p,
+			 uint32_t lp0, unsigned int hops0, uint32_t lp1,
+			 unsigned int hops1, struct calls *c)
+{
+	struct route r0, r1;
+
+	assert_int_equal(rib_update(r, 0, p, route(&r0, lp0, "192.0.2.1",
+						    64500, hops0)), 0);
+	assert_int_equal(rib_update(r, 1, p, route(&r1, lp1, "192.0.2.2",
+						    64501, hops1)), 0);
+	rib_process(r, 100, record, c);
+}
+
 static void test_rib_active_active_both_primary(void **state)
 {
 	struct cfg_addr p = addr("203.0.113.0", 24);
@@ -138,13 +154,10 @@ static void test_rib_active_standby_primary_and_backup(void **state)
 {
 	struct cfg_addr p = addr("203.0.113.0", 24);
 	struct calls c = {0};
-	struct route r0, r1;
 	struct rib *r = rib_two_links();
 
 	(void)state;
-	rib_update(r, 0, &p, route(&r0, 200, "192.0.2.1", 64500, 1));
-	rib_update(r, 1, &p, route(&r1, 100, "192.0.2.2", 64501, 1));
-	rib_process(r, 100, record, &c);
+	announce_two(r, &p, 200, 1, 100, 1, &c);
 	assert_int_equal(c.n, 1);
 	assert_int_equal(c.set[0].n_primary, 1);
 	assert_int_equal(c.set[0].n_backup, 1);
@@ -157,13 +170,11 @@ static void test_rib_prepended_side_is_backup_not_multipath(void **state)
 {
 	struct cfg_addr p = addr("203.0.113.0", 24);
 	struct calls c = {0};
-	struct route r0, r1;
 	struct rib *r = rib_two_links();
 
 	(void)state;
-	rib_update(r, 0, &p, route(&r0, 100, "192.0.2.1", 64500, 3));
-	rib_update(r, 1, &p, route(&r1, 100, "192.0.2.2", 64501, 1));
-	rib_process(r, 100, record, &c);
+	/* link 0 prepends twice: three hops against one */
+	announce_two(r, &p, 100, 3, 100, 1, &c);
 	assert_int_equal(c.n, 1);
 	assert_int_equal(c.set[0].n_primary, 1);
 	assert_int_equal(c.set[0].n_backup, 1);
@@ -200,13 +211,10 @@ static void test_rib_withdraw_best_promotes_backup(void **state)
 {
 	struct cfg_addr p = addr("203.0.113.0", 24);
 	struct calls c = {0};
-	struct route r0, r1;
 	struct rib *r = rib_two_links();
 
 	(void)state;
-	rib_update(r, 0, &p, route(&r0, 200, "192.0.2.1", 64500, 1));
-	rib_update(r, 1, &p, route(&r1, 100, "192.0.2.2", 64501, 1));
-	rib_process(r, 100, record, &c);
+	announce_two(r, &p, 200, 1, 100, 1, &c);
 	assert_int_equal(rib_withdraw(r, 0, &p), 0);
 	assert_int_equal(rib_withdraw(r, 0, &p), -ENOENT);
 	rib_process(r, 100, record, &c);
@@ -355,16 +363,15 @@ static void test_rib_unchanged_reannounce_no_callback(void **state)
 {
 	struct cfg_addr p = addr("203.0.113.0", 24);
 	struct calls c = {0};
-	struct route r0, r0med, r1;
+	struct route r0, r0med;
 	struct rib *r = rib_two_links();
 
 	(void)state;
-	rib_update(r, 0, &p, route(&r0, 100, "192.0.2.1", 64500, 1));
-	rib_update(r, 1, &p, route(&r1, 100, "192.0.2.2", 64501, 1));
-	rib_process(r, 100, record, &c);
+	announce_two(r, &p, 100, 1, 100, 1, &c);
 	assert_int_equal(c.n, 1);
 	/* the same attributes again */
-	assert_int_equal(rib_update(r, 0, &p, &r0.a), 0);
+	assert_int_equal(rib_update(r, 0, &p, route(&r0, 100, "192.0.2.1",
+						    64500, 1)), 0);
 	assert_int_equal(rib_process(r, 100, record, &c), 0);
 	assert_int_equal(c.n, 1);
 	/* other attributes, same nexthop set: decided, not reported */
