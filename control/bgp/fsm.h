@@ -1,0 +1,213 @@
+/* BGP sessions: one eBGP session per link (RFC 4271 §8 FSM), the TCP
+ * connections under it (active open, passive listeners, collision
+ * detection §6.8), timers, the UPDATE glue into import policy and the RIB,
+ * the graceful restart helper (RFC 4724, RFC 8538) and the export of our
+ * site prefixes. Single-threaded, non-blocking; driven by the caller's
+ * poll loop through bgp_pollfds() / bgp_handle() / bgp_tick(). */
+#ifndef TWP_BGP_FSM_H
+#define TWP_BGP_FSM_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bgp.h"
+#include "msg.h"
+#include "policy.h"
+#include "rib.h"
+
+enum bgp_state {
+	BGP_ST_IDLE = 0,
+	BGP_ST_CONNECT,
+	BGP_ST_ACTIVE,
+	BGP_ST_OPENSENT,
+	BGP_ST_OPENCONFIRM,
+	BGP_ST_ESTABLISHED,
+};
+const char *bgp_state_str(enum bgp_state s);
+
+/* RFC 4271 §8.2.2: the Hold Timer while waiting for the peer's OPEN. */
+#define BGP_OPEN_HOLD_S 240u
+/* RFC 4724 §4.2: how long re-announced routes may stay stale after the
+ * session came back (waiting for End-of-RIB); FRR's stalepath-time. */
+#define BGP_STALEPATH_S 360u
+/* Most a failing peer waits before the next attempt (backoff cap). */
+#define BGP_BACKOFF_MAX_S 120u
+/* RFC 9384: Cease subcode "BFD Down". */
+#define BGP_ERR_CEASE_BFD_DOWN 10
+
+/* One TCP connection of a session; a session has at most two while a
+ * collision is being resolved (ours and the peer's). */
+struct bgp_conn {
+	int fd;                 /* -1: slot free */
+	bool outgoing;          /* we opened it */
+	enum bgp_state state;   /* Connect, OpenSent, OpenConfirm, Established */
+	uint64_t hold_at_ms;    /* 0: timer stopped */
+	uint64_t keepalive_at_ms;
+	uint16_t hold_s;        /* negotiated Hold Time, 0 = none */
+	struct bgp_open open;   /* the peer's, once open_rcvd */
+	bool open_rcvd;
+	uint8_t *rbuf;          /* BGP_CONN_RBUF bytes */
+	size_t rlen;
+	uint8_t *wbuf;          /* what the socket did not take yet */
+	size_t wlen, wcap;
+	int werr;               /* a send failed: errno, handled at tick */
+};
+
+#define BGP_CONN_RBUF (64u * 1024u)
+#define BGP_CONN_WBUF_MAX (4u * 1024u * 1024u)
+
+/* Why a session is held in Idle (no connect, incoming refused). */
+enum bgp_hold_reason {
+	BGP_HOLD_NONE = 0,
+	BGP_HOLD_BACKOFF,    /* after an error, until idle_until_ms */
+	BGP_HOLD_MAX_PREFIX, /* Cease/1 sent, until idle_until_ms */
+	BGP_HOLD_BFD,        /* RFC 5882: until BFD is Up again */
+	BGP_HOLD_ADMIN,      /* stopped (not used by the config yet) */
+};
+
+struct bgp_peer_stats {
+	uint64_t msgs_rcvd, msgs_sent;
+	uint64_t updates_rcvd, updates_sent;
+	uint64_t notifications_sent, notifications_rcvd;
+	uint64_t established_count;
+	uint64_t rejected[POL_VERDICT_MAX]; /* prefixes, by verdict */
+	uint64_t treat_as_withdraw;         /* prefixes withdrawn so */
+	uint64_t attrs_discarded;
+	uint64_t max_prefix_hits;
+	uint64_t refresh_rcvd, refresh_sent;
+};
+
+struct bgp_speaker;
+
+struct bgp_peer {
+	struct bgp_speaker *sp;
+	unsigned int link;
+	const struct cfg_link *lc;
+	char name[96];            /* "link1 203.0.113.2", for logs */
+	uint16_t port;            /* remote port we connect to: BGP_PORT */
+	uint16_t hold_cfg_s;      /* the Hold Time we propose */
+	enum bgp_state state;     /* as last reported */
+	struct bgp_conn out, in;  /* our connection, the peer's */
+	struct bgp_conn *est;     /* the Established one, or NULL */
+	struct bgp_caps caps;     /* negotiated, valid while est */
+	struct bgp_open peer_open; /* last OPEN that reached Established */
+	bool have_peer_open;
+	bool gr_n_both;           /* RFC 8538 N bit on both sides */
+
+	enum bgp_hold_reason hold;
+	uint64_t idle_until_ms;   /* end of BACKOFF / MAX_PREFIX hold */
+	uint64_t connect_at_ms;   /* ConnectRetry: next active open */
+	unsigned int failures;    /* consecutive, for the backoff */
+	uint64_t established_ms;  /* when the session came up, 0 if down */
+	uint64_t down_ms;         /* when it last went down */
+
+	/* Graceful restart helper (RFC 4724 §4.2). */
+	uint64_t restart_at_ms;   /* restart timer, 0 = stopped */
+	uint64_t stale_at_ms;     /* stale path timer after re-establishment */
+	size_t stale;             /* paths still marked stale (upper bound) */
+	bool eor_rcvd[BGP_AF_MAX];
+
+	struct ptable *rejected_set; /* prefixes announced but not accepted */
+	bool export_warned[BGP_AF_MAX];
+	char last_error[240];     /* why the session last went down */
+	char last_notify_sent[96], last_notify_rcvd[200];
+	char last_connect_err[64]; /* logged once until it changes */
+	uint64_t warn_at_ms;      /* rate limit of UPDATE warnings */
+	unsigned int warn_suppressed;
+	struct bgp_peer_stats st;
+};
+
+/* Test and lab knobs; zero means the default. */
+struct bgp_opts {
+	uint16_t listen_port;      /* 0: BGP_PORT; tests use a free port */
+	bool listen_port_any;      /* bind port 0 (tests: kernel picks) */
+	struct cfg_addr listen4;   /* family 0: 0.0.0.0 */
+	struct cfg_addr listen6;   /* family 0: :: */
+	bool no_listen;            /* active only (tests) */
+};
+
+/* A pollfd entry's owner, parallel to what bgp_pollfds() filled. */
+struct bgp_pollref {
+	int fd;
+	int kind;                  /* 0 listener, 1 conn, 2 closing */
+	void *obj;
+};
+
+#define BGP_CLOSING_MAX (2u * CFG_MAX_LINKS + 8u)
+
+struct bgp_closing {
+	int fd;
+	uint64_t until_ms;
+};
+
+struct bgp_speaker {
+	const struct twp_config *cfg;
+	struct rib *rib;
+	struct bgp_opts opts;
+	int lfd[2];               /* listeners, IPv4 and IPv6; -1 if none */
+	uint16_t listen_port[2];  /* as bound */
+	struct bgp_peer peer[CFG_MAX_LINKS];
+	unsigned int n_peers;
+	/* Connections we answered NOTIFICATION + FIN on, drained until the
+	 * peer closes (so our close does not RST the NOTIFICATION away). */
+	struct bgp_closing closing[BGP_CLOSING_MAX];
+	unsigned int n_closing;
+	struct bgp_pollref ref[4u * CFG_MAX_LINKS + BGP_CLOSING_MAX + 2u];
+	unsigned int n_ref;
+	struct bgp_update *upd;   /* parse scratch (large) */
+	uint8_t *txbuf;           /* BGP_MSG_MAX build scratch */
+	uint64_t conn_refused;    /* not a configured peer, or held Idle */
+	uint64_t refused_log_ms;
+	uint64_t now_ms;          /* of the current event */
+};
+
+uint64_t bgp_now_ms(void);
+
+/* A speaker for every link of CFG (cfg->bgp.enabled), feeding RIB. OPTS
+ * may be NULL. Listeners open here (a failure is logged: active opens
+ * still work). NULL on ENOMEM. */
+struct bgp_speaker *bgp_new(const struct twp_config *cfg, struct rib *rib,
+			    const struct bgp_opts *opts);
+void bgp_free(struct bgp_speaker *sp);
+
+/* Fills up to MAX pollfds with the speaker's sockets; returns how many. */
+unsigned int bgp_pollfds(struct bgp_speaker *sp, struct pollfd *pfd,
+			 unsigned int max);
+/* Handles the revents of what bgp_pollfds() last filled (same order). */
+void bgp_handle(struct bgp_speaker *sp, const struct pollfd *pfd,
+		unsigned int n, uint64_t now_ms);
+/* Timers: ConnectRetry, Hold, Keepalive, idle holds, GR timers, active
+ * opens. Call every loop iteration (cheap). */
+void bgp_tick(struct bgp_speaker *sp, uint64_t now_ms);
+/* Milliseconds until the next timer (capped at 1000). */
+int bgp_next_timeout_ms(const struct bgp_speaker *sp, uint64_t now_ms);
+
+/* RFC 5882 §3.2: BFD for LINK went Up -> Down (not AdminDown): the
+ * session is torn down and held Idle until bgp_bfd_up(). */
+void bgp_bfd_down(struct bgp_speaker *sp, unsigned int link);
+void bgp_bfd_up(struct bgp_speaker *sp, unsigned int link);
+
+/* "clear bgp ADDR [soft]": hard = Cease/4 then reconnect at once; soft =
+ * ROUTE-REFRESH for each negotiated family and our announcements again.
+ * Writes one line into MSG. 0, -ENOENT (no such peer), -ENOTCONN (soft
+ * on a session that is not Established). */
+int bgp_clear(struct bgp_speaker *sp, const struct cfg_addr *addr, bool soft,
+	      char *msg, size_t len);
+
+/* The peer of ADDR, or NULL. */
+struct bgp_peer *bgp_peer_find(struct bgp_speaker *sp,
+			       const struct cfg_addr *addr);
+/* Prefixes the peer announced (accepted + rejected by import policy). */
+size_t bgp_peer_received(const struct bgp_peer *p);
+
+/* CLI (show.c): "show bgp summary|neighbors [ADDR]|routes [PREFIX]" and
+ * "clear bgp ADDR [soft]", WORDS[0] being "show" or "clear". SP may be
+ * NULL (BGP not enabled). Writes the answer, or "error: ..." and returns
+ * -EINVAL. */
+int bgp_cli(struct bgp_speaker *sp, char **words, unsigned int n, bool json,
+	    FILE *out);
+
+#endif
