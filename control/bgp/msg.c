@@ -55,6 +55,8 @@ static void bgp_wr_init(struct bgp_wr *w, uint8_t *buf, size_t cap)
 
 static void bgp_put(struct bgp_wr *w, const void *src, size_t n)
 {
+	if (n == 0)
+		return;
 	if (w->full || n > w->cap - w->len) {
 		w->full = true;
 		return;
@@ -667,7 +669,8 @@ int bgp_aspath_prepend(uint8_t *out, size_t cap, const uint8_t *p,
 	if (total == 0) {
 		if (len > cap)
 			return -ENOSPC;
-		memmove(out, p, len);
+		if (len)
+			memmove(out, p, len);
 		return (int)len;
 	}
 	/* the first segment takes the remainder, so a full leading
@@ -688,7 +691,8 @@ int bgp_aspath_prepend(uint8_t *out, size_t cap, const uint8_t *p,
 		w += 4;
 		seg_left--;
 	}
-	memcpy(out + w, p + rest_off, len - rest_off);
+	if (len > rest_off)
+		memcpy(out + w, p + rest_off, len - rest_off);
 	return (int)(w + len - rest_off);
 }
 
