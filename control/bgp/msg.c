@@ -977,9 +977,9 @@ static int bgp_mp_reach_parse(const uint8_t *v, size_t vlen,
 	if (nhl + 5 > vlen)
 		return -EBADMSG;
 	af = bgp_af_from_wire(bgp_get16(v), v[2]);
-	/* RFC 4760 §7: a family not negotiated may be ignored */
+	/* RFC 4760 §7: a family not negotiated may be ignored (1) */
 	if (af < 0 || !caps->af[af])
-		return 0;
+		return 1;
 	if (af == BGP_AF_IPV4) {
 		if (nhl != 4)
 			return -EBADMSG; /* RFC 7606 §7.11 */
@@ -1019,7 +1019,7 @@ static int bgp_mp_unreach_parse(const uint8_t *v, size_t vlen,
 		return -EBADMSG;
 	af = bgp_af_from_wire(bgp_get16(v), v[2]);
 	if (af < 0 || !caps->af[af])
-		return 0;
+		return 1;
 	if (vlen == 3) {
 		c->mp_unreach_empty = true;
 		c->mp_unreach_af = af;
@@ -1159,11 +1159,13 @@ static int bgp_attr_parse(uint8_t flags, uint8_t type, const uint8_t *v,
 		rc = type == BGP_ATTR_MP_REACH ?
 			     bgp_mp_reach_parse(v, vlen, caps, u, c) :
 			     bgp_mp_unreach_parse(v, vlen, caps, u, c);
-		if (rc) {
+		if (rc < 0) {
 			bgp_set_err(err, BGP_ERR_UPDATE, BGP_ERR_UPD_OPTATTR,
 				    attr, alen);
 			return -EBADMSG;
 		}
+		if (rc > 0)
+			return 0; /* a family we ignore: not present */
 		break;
 	case BGP_ATTR_AS4_PATH:
 		/* RFC 6793 §3: not between NEW speakers; §6: malformed

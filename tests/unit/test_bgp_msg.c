@@ -1455,6 +1455,7 @@ static void test_update_mp_reach_of_disabled_family_is_ignored(void **state)
 	assert_int_equal(parse(UPD_A(at, nl), &v4only), 0);
 	assert_accepted_10_8();
 	assert_pfx(&u->attrs.nexthop, "192.0.2.1", 32);
+	assert_false(u->attrs.present & BGP_ATTR_P(BGP_ATTR_MP_REACH));
 }
 
 /* ---- AS path helpers ---- */
