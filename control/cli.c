@@ -96,6 +96,7 @@ static void show_status(struct twpd *d, bool json, FILE *f)
 {
 	const struct twp_config *cfg = d->cfg;
 	const struct chan_header *h = d->chan.hdr;
+	const struct fibpush *fp = d->fp;
 	uint32_t dp_pid = __atomic_load_n(&h->dp_pid, __ATOMIC_RELAXED);
 	uint64_t dp_hb = __atomic_load_n(&h->dp_heartbeat_ns, __ATOMIC_RELAXED);
 	uint64_t now = chan_now_ns();
@@ -117,13 +118,17 @@ static void show_status(struct twpd *d, bool json, FILE *f)
 			"%llu,\"dp_pid\":%u,\"dp_alive\":%s,"
 			"\"dp_heartbeat_age_ms\":%lld,\"outbox_records\":%zu,"
 			"\"ring_refusals\":%llu,\"records_rejected\":%llu},"
-			"\"links\":[",
+			"\"fib\":{\"routes\":%zu,\"static_routes\":%u,"
+			"\"bgp_routes\":%u,\"bgp_shadowed\":%u,"
+			"\"groups\":%u,\"nexthops\":%u},\"links\":[",
 			(unsigned long long)h->generation,
 			(unsigned long long)h->applied_generation, dp_pid,
 			alive ? "true" : "false", age_ms,
 			fibpush_queued(d->fp),
 			(unsigned long long)h->c2d_refused,
-			(unsigned long long)h->rec_invalid);
+			(unsigned long long)h->rec_invalid,
+			fibpush_route_count(fp), fp->n_static, fp->n_bgp,
+			fp->n_shadowed, fp->n_grp, fp->n_nh);
 		for (i = 0; i < cfg->n_links; i++) {
 			const struct cfg_link *l = &cfg->links[i];
 			const struct fp_nexthop *nh = &d->fp->nh[i];
@@ -166,6 +171,12 @@ static void show_status(struct twpd *d, bool json, FILE *f)
 		(unsigned long long)h->c2d_refused);
 	fprintf(f, "  records rejected    %llu\n",
 		(unsigned long long)h->rec_invalid);
+	fprintf(f, "fib\n  routes              %zu (%u static, %u bgp "
+		"installed, %u bgp shadowed by static)\n",
+		fibpush_route_count(fp), fp->n_static,
+		fp->n_bgp - fp->n_shadowed, fp->n_shadowed);
+	fprintf(f, "  groups              %u\n  nexthops            %u\n",
+		fp->n_grp, fp->n_nh);
 	fprintf(f, "links\n  %-12s %-10s %-4s %-20s %-16s %-10s %-6s %-5s %s\n",
 		"NAME", "INTERFACE", "PORT", "LOCAL", "PEER", "REMOTE-AS",
 		"PREF", "MTU", "PEER-MAC");
@@ -196,8 +207,9 @@ static void show_nexthops(struct twpd *d, bool json, FILE *f)
 
 		cfg_addr_str(&nh->gateway, a, sizeof(a));
 		if (json) {
-			fprintf(f, "%s{\"id\":%u,\"port\":%u,\"via\":",
-				i ? "," : "", nh->id, nh->port);
+			fprintf(f, "%s{\"id\":%u,\"port\":%u,\"source\":"
+				"\"%s\",\"via\":", i ? "," : "", nh->id,
+				nh->port, nh->bgp ? "bgp" : "static");
 			json_str(f, nh->label);
 			fprintf(f, ",\"interface\":");
 			json_str(f, nh->ifname);
@@ -217,18 +229,34 @@ static void show_nexthops(struct twpd *d, bool json, FILE *f)
 		fprintf(f, "]\n");
 }
 
+/* A member as a person names it: the link for a link's peer, the address
+ * for a LAN gateway, address@link for another BGP next hop. */
+static const char *member_name(struct twpd *d, const struct fp_nexthop *nh,
+			       char *buf, size_t len)
+{
+	char a[64];
+
+	if (nh->port == cfg_lan_port(d->cfg))
+		return cfg_addr_str(&nh->gateway, buf, len);
+	if (!nh->bgp)
+		return nh->label;
+	snprintf(buf, len, "%s@%s", cfg_addr_str(&nh->gateway, a, sizeof(a)),
+		 nh->label);
+	return buf;
+}
+
 static void members(struct twpd *d, const uint32_t *ids, unsigned int n,
 		    bool json, FILE *f)
 {
-	char a[64];
+	char a[96];
 	unsigned int i;
 
 	if (!json && n == 0)
 		fprintf(f, "-");
 	for (i = 0; i < n; i++) {
 		const struct fp_nexthop *nh = fibpush_nexthop(d->fp, ids[i]);
-		const char *what = nh->port == cfg_lan_port(d->cfg) ?
-			cfg_addr_str(&nh->gateway, a, sizeof(a)) : nh->label;
+		const char *what = nh != NULL ?
+			member_name(d, nh, a, sizeof(a)) : "?";
 
 		if (json) {
 			fprintf(f, "%s{\"nexthop\":%u,\"via\":", i ? "," : "",
@@ -241,41 +269,58 @@ static void members(struct twpd *d, const uint32_t *ids, unsigned int n,
 	}
 }
 
+/* One line (or JSON object) per installed prefix, written as the table is
+ * walked: a million routes never sit in a second copy here. A static
+ * route that shadows a BGP one says so (bgp_group). */
 static void show_routes(struct twpd *d, bool json, FILE *f)
 {
+	const struct cfg_addr *pfx;
+	const struct fp_route *r;
+	size_t cursor = 0;
+	bool first = true;
 	char p[64];
-	unsigned int i;
 
 	if (json)
 		fprintf(f, "[");
 	else
-		fprintf(f, "%-44s %-5s %s\n", "PREFIX", "GROUP",
+		fprintf(f, "%-44s %-6s %-5s %s\n", "PREFIX", "SOURCE", "GROUP",
 			"PRIMARY -> BACKUP");
-	for (i = 0; i < d->fp->n_route; i++) {
-		const struct fp_route *r = &d->fp->route[i];
+	while ((r = fibpush_route_next(d->fp, &cursor, &pfx)) != NULL) {
 		const struct fp_group *g = fibpush_group(d->fp, r->group_id);
-		struct cfg_addr pfx = r->prefix;
+		const char *src = r->flags & FP_ROUTE_STATIC ? "static" : "bgp";
+		bool shadows = (r->flags & FP_ROUTE_STATIC) &&
+			       r->bgp_group_id != 0;
 
+		if (g == NULL)
+			continue; /* cannot happen: routes hold their group */
 		/* always show the length, even for a host route */
-		cfg_addr_str(&pfx, p, sizeof(p));
+		cfg_addr_str(pfx, p, sizeof(p));
 		if (strchr(p, '/') == NULL)
 			snprintf(p + strlen(p), sizeof(p) - strlen(p), "/%u",
-				 pfx.len);
+				 pfx->len);
 		if (json) {
-			fprintf(f, "%s{\"prefix\":\"%s\",\"group\":%u,"
-				"\"primary\":[", i ? "," : "", p, g->id);
+			fprintf(f, "%s{\"prefix\":\"%s\",\"source\":\"%s\","
+				"\"group\":%u,\"primary\":[", first ? "" : ",",
+				p, src, g->id);
 			members(d, g->primary, g->n_primary, true, f);
 			fprintf(f, "],\"backup\":[");
 			members(d, g->backup, g->n_backup, true, f);
-			fprintf(f, "]}");
+			fprintf(f, "]");
+			if (shadows)
+				fprintf(f, ",\"bgp_group\":%u",
+					r->bgp_group_id);
+			fprintf(f, "}");
+			first = false;
 			continue;
 		}
-		fprintf(f, "%-44s %-5u ", p, g->id);
+		fprintf(f, "%-44s %-6s %-5u ", p, src, g->id);
 		members(d, g->primary, g->n_primary, false, f);
 		if (g->n_backup > 0) {
 			fprintf(f, " -> ");
 			members(d, g->backup, g->n_backup, false, f);
 		}
+		if (shadows)
+			fprintf(f, "  (shadows bgp group %u)", r->bgp_group_id);
 		fprintf(f, "\n");
 	}
 	if (json)

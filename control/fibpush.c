@@ -1,55 +1,426 @@
 /* FIB model and push. Nexthop ids: link i is i + 1 (port i); each distinct
- * LAN gateway follows (port = the LAN port). Group ids in order of first
- * use: one per distinct via set, one per LAN gateway. */
+ * LAN gateway follows (port = the LAN port); BGP next hops other than a
+ * link's peer get ids after those, in order of first use, kept for good.
+ * Groups are interned by member lists and counted by the routes naming
+ * them; static ones are numbered in order of first use at build.
+ *
+ * Group ids of BGP groups are reused in FIFO order, fresh ids first. The
+ * data plane would accept an id again at once: records are applied in
+ * order on one lcore, and GROUP_DEL waits an RCU grace period before the
+ * id stops resolving (dataplane/channel.c id_grace_period), so no
+ * forwarding lcore still holds the old group's id when a GROUP_SET reuses
+ * it. FIFO is for the cases outside that argument: a ROUTE_ADD/ROUTE_DEL
+ * the data plane failed to apply (rte_fib out of tbl8s) leaves a prefix on
+ * a deleted id, which drops traffic until the next full sync; an id
+ * reused at once would send it to another group's members instead. FIFO
+ * puts the longest time (every other free id) between a delete and its
+ * reuse, and a group id in logs means one member set for as long as
+ * possible.
+ *
+ * Nexthops grow in an array (realloc) rather than sit in fixed arrays:
+ * static ones are bounded by the config, BGP ones by FP_NH_ID_MAX. Routes
+ * live in a ptable; a full sync queues nexthops, groups and static routes
+ * and streams the BGP routes from the table (sync_stream). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include <rte_jhash.h>
+
 #include "fibpush.h"
 #include "log.h"
+#include "ptable.h"
+#include "rib.h"
 
-static uint32_t nh_for_gateway(struct fibpush *fp,
-			       const struct twp_config *cfg,
-			       const struct cfg_addr *gw)
+/* Group ids chained per bucket: at most a few thousand groups. */
+#define FP_GRP_HASH_BUCKETS 8192u
+#define FP_GRP_HASH_SEED 0x66706772u /* "fpgr" */
+
+static unsigned int addr_width(uint8_t family)
+{
+	return family == AF_INET ? 32 : family == AF_INET6 ? 128 : 0;
+}
+
+static bool addr_eq(const struct cfg_addr *a, const struct cfg_addr *b)
+{
+	return a->family == b->family &&
+	       memcmp(a->addr, b->addr, addr_width(a->family) / 8) == 0;
+}
+
+/* PREFIX with the host bits cleared (routes go on the wire that way).
+ * -EINVAL for a family or length that is not a prefix. */
+static int prefix_norm(const struct cfg_addr *prefix, struct cfg_addr *out)
+{
+	unsigned int width = addr_width(prefix->family), n;
+
+	if (width == 0 || prefix->len > width)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->family = prefix->family;
+	out->len = prefix->len;
+	n = prefix->len / 8u;
+	memcpy(out->addr, prefix->addr, n);
+	if (prefix->len % 8u)
+		out->addr[n] = prefix->addr[n] &
+			       (uint8_t)(0xffu << (8u - prefix->len % 8u));
+	return 0;
+}
+
+static struct fp_nexthop *nh_append(struct fibpush *fp)
+{
+	struct fp_nexthop *nh;
+
+	if (fp->n_nh == fp->nh_cap) {
+		unsigned int cap = fp->nh_cap ? fp->nh_cap * 2 : 64;
+
+		nh = realloc(fp->nh, cap * sizeof(*nh));
+		if (nh == NULL)
+			return NULL;
+		fp->nh = nh;
+		fp->nh_cap = cap;
+	}
+	nh = &fp->nh[fp->n_nh++];
+	memset(nh, 0, sizeof(*nh));
+	nh->id = fp->n_nh;
+	return nh;
+}
+
+static int nh_for_gateway(struct fibpush *fp, const struct twp_config *cfg,
+			  const struct cfg_addr *gw, uint32_t *id)
 {
 	struct fp_nexthop *nh;
 	unsigned int i;
 
 	for (i = cfg->n_links; i < fp->n_nh; i++)
 		if (fp->nh[i].gateway.family == gw->family &&
-		    memcmp(fp->nh[i].gateway.addr, gw->addr, 16) == 0)
-			return fp->nh[i].id;
-	nh = &fp->nh[fp->n_nh++];
-	nh->id = fp->n_nh;
+		    memcmp(fp->nh[i].gateway.addr, gw->addr, 16) == 0) {
+			*id = fp->nh[i].id;
+			return 0;
+		}
+	nh = nh_append(fp);
+	if (nh == NULL)
+		return -ENOMEM;
 	nh->port = (uint16_t)cfg_lan_port(cfg);
 	snprintf(nh->label, sizeof(nh->label), "lan");
 	snprintf(nh->ifname, sizeof(nh->ifname), "%s", cfg->lan.interface);
 	nh->gateway = *gw;
-	return nh->id;
+	*id = nh->id;
+	return 0;
 }
 
-static uint32_t group_intern(struct fibpush *fp, const struct fp_group *g)
+static uint32_t group_hash(const struct fp_group *g)
 {
-	unsigned int i;
+	uint32_t h = rte_jhash_1word((uint32_t)g->n_primary << 8 | g->n_backup,
+				     FP_GRP_HASH_SEED);
 
-	for (i = 0; i < fp->n_grp; i++) {
-		const struct fp_group *o = &fp->grp[i];
-
-		if (o->n_primary == g->n_primary &&
-		    o->n_backup == g->n_backup &&
-		    memcmp(o->primary, g->primary,
-			   g->n_primary * sizeof(g->primary[0])) == 0 &&
-		    memcmp(o->backup, g->backup,
-			   g->n_backup * sizeof(g->backup[0])) == 0)
-			return o->id;
-	}
-	fp->grp[fp->n_grp] = *g;
-	fp->grp[fp->n_grp].id = fp->n_grp + 1;
-	return ++fp->n_grp;
+	h = rte_jhash_32b(g->primary, g->n_primary, h);
+	return rte_jhash_32b(g->backup, g->n_backup, h);
 }
 
+static bool group_eq(const struct fp_group *a, const struct fp_group *b)
+{
+	return a->n_primary == b->n_primary && a->n_backup == b->n_backup &&
+	       memcmp(a->primary, b->primary,
+		      b->n_primary * sizeof(b->primary[0])) == 0 &&
+	       memcmp(a->backup, b->backup,
+		      b->n_backup * sizeof(b->backup[0])) == 0;
+}
+
+static uint32_t *group_bucket(struct fibpush *fp, uint32_t hash)
+{
+	return &fp->grp_hash[hash & (FP_GRP_HASH_BUCKETS - 1)];
+}
+
+static void group_unlink(struct fibpush *fp, struct fp_group *g)
+{
+	uint32_t *p = group_bucket(fp, g->hash);
+
+	while (*p != g->id)
+		p = &fp->grp[*p - 1].hnext;
+	*p = g->hnext;
+	g->hnext = 0;
+}
+
+/* A fresh id, or for a BGP group (limited to what the data plane takes)
+ * the oldest freed one. */
+static int group_new_id(struct fibpush *fp, bool bgp, uint32_t *id)
+{
+	if (!bgp || fp->grp_top + 1 < FP_GROUP_ID_MAX) {
+		if (fp->grp_top == fp->grp_cap) {
+			unsigned int cap = fp->grp_cap ? fp->grp_cap * 2 : 64;
+			struct fp_group *g = realloc(fp->grp,
+						     cap * sizeof(*g));
+
+			if (g == NULL)
+				return -ENOMEM;
+			fp->grp = g;
+			fp->grp_cap = cap;
+		}
+		*id = ++fp->grp_top;
+		return 0;
+	}
+	if (fp->free_len == 0)
+		return -ENOSPC;
+	*id = fp->grp_free[fp->free_head];
+	fp->free_head = (fp->free_head + 1) % FP_GROUP_ID_MAX;
+	fp->free_len--;
+	return 0;
+}
+
+/* Appends to the outbox (a ring buffer that grows: nothing is dropped). */
+static int outbox_push(struct fibpush *fp, const struct chan_rec *rec)
+{
+	if (fp->ob_len == fp->ob_cap) {
+		size_t cap = fp->ob_cap ? fp->ob_cap * 2 : 1024, i;
+		struct chan_rec *ob = malloc(cap * sizeof(*ob));
+
+		if (ob == NULL)
+			return -ENOMEM;
+		for (i = 0; i < fp->ob_len; i++)
+			ob[i] = fp->outbox[(fp->ob_head + i) % fp->ob_cap];
+		free(fp->outbox);
+		fp->outbox = ob;
+		fp->ob_cap = cap;
+		fp->ob_head = 0;
+	}
+	fp->outbox[(fp->ob_head + fp->ob_len) % fp->ob_cap] = *rec;
+	fp->ob_len++;
+	return 0;
+}
+
+/* Records go through the outbox so their order is kept even while some
+ * older ones still wait for room. */
+static int send_rec(struct fibpush *fp, struct chan_rec *rec)
+{
+	int rc;
+
+	rec->generation = fp->generation;
+	rc = outbox_push(fp, rec);
+	if (rc < 0)
+		return rc;
+	return 0;
+}
+
+static void nh_rec(const struct fp_nexthop *nh, struct chan_rec *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->type = CHAN_REC_NEXTHOP_SET;
+	rec->u.nh.id = nh->id;
+	rec->u.nh.port = nh->port;
+	rec->u.nh.family = nh->gateway.family;
+	rec->u.nh.flags = nh->resolved ? CHAN_NH_F_RESOLVED : 0;
+	memcpy(rec->u.nh.gateway, nh->gateway.addr, 16);
+	if (nh->resolved)
+		memcpy(rec->u.nh.mac, nh->mac, 6);
+}
+
+/* A difference: sent after the first full sync only, which carries all
+ * that came before it. */
+static int emit(struct fibpush *fp, struct chan_rec *rec)
+{
+	return fp->generation == 0 ? 0 : send_rec(fp, rec);
+}
+
+static int emit_nh(struct fibpush *fp, const struct fp_nexthop *nh)
+{
+	struct chan_rec rec;
+
+	nh_rec(nh, &rec);
+	return emit(fp, &rec);
+}
+
+static void grp_rec(const struct fp_group *g, struct chan_rec *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->type = CHAN_REC_GROUP_SET;
+	rec->u.grp.id = g->id;
+	rec->u.grp.n_primary = g->n_primary;
+	rec->u.grp.n_backup = g->n_backup;
+	memcpy(rec->u.grp.primary, g->primary, sizeof(g->primary));
+	memcpy(rec->u.grp.backup, g->backup, sizeof(g->backup));
+}
+
+static void route_rec(uint16_t type, const struct cfg_addr *prefix,
+		      uint32_t group_id, struct chan_rec *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->type = type;
+	rec->u.route.family = prefix->family;
+	rec->u.route.len = prefix->len;
+	rec->u.route.group_id = group_id;
+	memcpy(rec->u.route.prefix, prefix->addr, 16);
+}
+
+static int emit_route(struct fibpush *fp, uint16_t type,
+		      const struct cfg_addr *prefix, uint32_t group_id)
+{
+	struct chan_rec rec;
+
+	route_rec(type, prefix, group_id, &rec);
+	return emit(fp, &rec);
+}
+
+/* Sends the outbox, oldest first, until the ring refuses one. */
+static int outbox_send(struct fibpush *fp)
+{
+	while (fp->ob_len > 0) {
+		struct chan_rec *rec = &fp->outbox[fp->ob_head];
+
+		if (chan_send(fp->chan, rec) == -ENOBUFS)
+			return -ENOBUFS;
+		fp->ob_head = (fp->ob_head + 1) % fp->ob_cap;
+		fp->ob_len--;
+	}
+	return 0;
+}
+
+/* The full sync's BGP routes not sent yet, straight into the ring (only
+ * while the outbox is empty, so differences keep their order), then
+ * SYNC_END. The table may change between calls: entries created or
+ * deleted while the walk is on may move others behind the cursor (growth
+ * rehashes, deletion shifts back), so the walk starts over, sending only
+ * what is still unmarked, until a pass sees no such change. A skipped
+ * route would be swept by SYNC_END; a second ROUTE_ADD costs nothing. */
+static int sync_stream(struct fibpush *fp)
+{
+	/* we are the only producer: at least this much room */
+	unsigned int room = chan_send_space(fp->chan);
+	const struct cfg_addr *pfx;
+	struct fp_route *r;
+	struct chan_rec rec;
+
+	while (fp->sync_active) {
+		size_t c = fp->sync_cursor;
+
+		r = ptable_next(fp->routes, &c, &pfx);
+		if (r == NULL) {
+			if (fp->sync_rescan) {
+				fp->sync_rescan = false;
+				fp->sync_cursor = 0;
+				continue;
+			}
+			memset(&rec, 0, sizeof(rec));
+			rec.type = CHAN_REC_SYNC_END;
+			if (send_rec(fp, &rec) < 0)
+				return -ENOMEM;
+			fp->sync_active = false;
+			return 0;
+		}
+		if (!(r->flags & FP_ROUTE_STATIC) &&
+		    r->sync_mark != fp->sync_mark) {
+			route_rec(CHAN_REC_ROUTE_ADD, pfx, r->group_id, &rec);
+			rec.generation = fp->generation;
+			/* a full ring is not counted as a refusal here:
+			 * nothing waits, the table is the queue */
+			if (room == 0 || chan_send(fp->chan, &rec) < 0)
+				return -ENOBUFS;
+			room--;
+			r->sync_mark = fp->sync_mark;
+			fp->sync_left--;
+		}
+		fp->sync_cursor = c;
+	}
+	return 0;
+}
+
+int fibpush_flush(struct fibpush *fp)
+{
+	int rc;
+
+	do {
+		rc = outbox_send(fp);
+		if (rc == 0 && fp->sync_active)
+			rc = sync_stream(fp);
+	} while (rc == 0 && fp->ob_len > 0);
+	if (rc == -ENOBUFS) {
+		if (!fp->ob_full_episode)
+			log_msg("channel full: %zu records waiting",
+				fibpush_queued(fp));
+		fp->ob_full_episode = true;
+		return rc;
+	}
+	if (rc == 0 && fp->ob_full_episode)
+		log_msg("channel drained: every waiting record sent");
+	if (rc == 0)
+		fp->ob_full_episode = false;
+	return rc;
+}
+
+/* A BGP route's ROUTE_ADD went out as a difference: the full sync under
+ * way need not send it again. */
+static void route_sent(struct fibpush *fp, struct fp_route *r)
+{
+	if (r->sync_mark == fp->sync_mark)
+		return;
+	r->sync_mark = fp->sync_mark;
+	if (fp->sync_active)
+		fp->sync_left--;
+}
+
+/* One more route on the group with G's members: the existing group, or a
+ * new one (GROUP_SET). *SENT gets the outbox's verdict. */
+static int group_acquire(struct fibpush *fp, const struct fp_group *g,
+			 bool bgp, uint32_t *id, int *sent)
+{
+	uint32_t hash = group_hash(g), *b = group_bucket(fp, hash), i;
+	struct fp_group *n;
+	struct chan_rec rec;
+	int rc;
+
+	for (i = *b; i != 0; i = fp->grp[i - 1].hnext) {
+		n = &fp->grp[i - 1];
+		if (n->hash == hash && group_eq(n, g)) {
+			n->refs++;
+			*id = i;
+			return 0;
+		}
+	}
+	rc = group_new_id(fp, bgp, &i);
+	if (rc == -ENOSPC && !fp->grp_nospc_logged) {
+		log_msg("out of nexthop group ids (%u in use): BGP routes "
+			"on new nexthop sets are not installed", fp->n_grp);
+		fp->grp_nospc_logged = true;
+	}
+	if (rc < 0)
+		return rc;
+	n = &fp->grp[i - 1];
+	*n = *g;
+	n->id = i;
+	n->refs = 1;
+	n->hash = hash;
+	n->hnext = *b;
+	*b = i;
+	fp->n_grp++;
+	grp_rec(n, &rec);
+	*sent |= emit(fp, &rec);
+	*id = i;
+	return 0;
+}
+
+/* One route less on group ID; the last one out deletes it (GROUP_DEL)
+ * and queues the id for reuse. */
+static void group_release(struct fibpush *fp, uint32_t id, int *sent)
+{
+	struct fp_group *g = &fp->grp[id - 1];
+	struct chan_rec rec;
+
+	if (--g->refs > 0)
+		return;
+	group_unlink(fp, g);
+	fp->n_grp--;
+	memset(&rec, 0, sizeof(rec));
+	rec.type = CHAN_REC_GROUP_DEL;
+	rec.u.id = id;
+	*sent |= emit(fp, &rec);
+	if (id < FP_GROUP_ID_MAX) {
+		fp->grp_free[(fp->free_head + fp->free_len) %
+			     FP_GROUP_ID_MAX] = id;
+		fp->free_len++;
+		fp->grp_nospc_logged = false;
+	}
+}
 /* Active-active: every via link is primary (ECMP). Active-standby: the via
  * links with the highest local_pref are primary, those of the next tier
  * are the precomputed backup; lower tiers are not used. */
@@ -97,14 +468,21 @@ static void group_for_via(const struct twp_config *cfg,
 int fibpush_build(struct fibpush *fp, const struct twp_config *cfg,
 		  struct chan *chan)
 {
-	unsigned int i;
+	unsigned int i, k;
+	int sent = 0, rc;
 
 	memset(fp, 0, sizeof(*fp));
 	fp->chan = chan;
+	fp->cfg = cfg;
+	fp->grp_hash = calloc(FP_GRP_HASH_BUCKETS, sizeof(*fp->grp_hash));
+	fp->routes = ptable_new(sizeof(struct fp_route), cfg->n_routes);
+	if (fp->grp_hash == NULL || fp->routes == NULL)
+		return -ENOMEM;
 	for (i = 0; i < cfg->n_links; i++) {
-		struct fp_nexthop *nh = &fp->nh[fp->n_nh++];
+		struct fp_nexthop *nh = nh_append(fp);
 
-		nh->id = i + 1;
+		if (nh == NULL)
+			return -ENOMEM;
 		nh->port = (uint16_t)i;
 		snprintf(nh->label, sizeof(nh->label), "%s",
 			 cfg->links[i].name);
@@ -114,32 +492,78 @@ int fibpush_build(struct fibpush *fp, const struct twp_config *cfg,
 	}
 	for (i = 0; i < cfg->n_routes; i++) {
 		const struct cfg_route *r = &cfg->routes[i];
+		struct fp_route *e;
 		struct fp_group g;
+		struct cfg_addr pfx;
+		uint32_t gid;
+		bool created;
 
 		if (r->n_via > 0) {
 			group_for_via(cfg, r, &g);
 		} else {
 			memset(&g, 0, sizeof(g));
-			g.primary[g.n_primary++] =
-				nh_for_gateway(fp, cfg, &r->gateway);
+			g.n_primary = 1;
+			rc = nh_for_gateway(fp, cfg, &r->gateway,
+					    &g.primary[0]);
+			if (rc < 0)
+				return rc;
 		}
-		fp->route[i].prefix = r->prefix;
-		fp->route[i].group_id = group_intern(fp, &g);
+		rc = prefix_norm(&r->prefix, &pfx);
+		if (rc < 0)
+			return rc;
+		rc = group_acquire(fp, &g, false, &gid, &sent);
+		if (rc < 0)
+			return rc;
+		e = ptable_put(fp->routes, &pfx, &created);
+		if (e == NULL)
+			return -ENOMEM;
+		if (created) {
+			fp->route[fp->n_static].prefix = pfx;
+			fp->route[fp->n_static++].group_id = gid;
+		} else {
+			/* the same prefix twice: the later one wins, as it
+			 * did on the data plane when both were sent */
+			group_release(fp, e->group_id, &sent);
+			for (k = 0; k < fp->n_static; k++)
+				if (addr_eq(&fp->route[k].prefix, &pfx) &&
+				    fp->route[k].prefix.len == pfx.len)
+					fp->route[k].group_id = gid;
+		}
+		e->group_id = (uint16_t)gid;
+		e->flags = FP_ROUTE_STATIC;
 	}
-	fp->n_route = cfg->n_routes;
+	fp->n_route = (unsigned int)ptable_count(fp->routes);
 	return 0;
 }
 
 void fibpush_free(struct fibpush *fp)
 {
+	unsigned int i;
+
 	free(fp->outbox);
 	fp->outbox = NULL;
 	fp->ob_head = fp->ob_len = fp->ob_cap = 0;
+	free(fp->nh);
+	fp->nh = NULL;
+	fp->n_nh = fp->nh_cap = 0;
+	for (i = 0; i < CFG_MAX_LINKS; i++) {
+		ptable_free(fp->nh_by_gw[i]);
+		fp->nh_by_gw[i] = NULL;
+	}
+	free(fp->grp);
+	fp->grp = NULL;
+	fp->grp_top = fp->grp_cap = fp->n_grp = 0;
+	free(fp->grp_hash);
+	fp->grp_hash = NULL;
+	fp->free_head = fp->free_len = 0;
+	ptable_free(fp->routes);
+	fp->routes = NULL;
+	fp->n_static = fp->n_route = fp->n_bgp = fp->n_shadowed = 0;
 }
 
 size_t fibpush_queued(const struct fibpush *fp)
 {
-	return fp->ob_len;
+	return fp->ob_len + (fp->sync_active ? fp->sync_left + 1 : 0);
 }
 
 bool fibpush_all_resolved(const struct fibpush *fp)
@@ -154,7 +578,8 @@ bool fibpush_all_resolved(const struct fibpush *fp)
 
 const struct fp_group *fibpush_group(const struct fibpush *fp, uint32_t id)
 {
-	return (id >= 1 && id <= fp->n_grp) ? &fp->grp[id - 1] : NULL;
+	return (id >= 1 && id <= fp->grp_top && fp->grp[id - 1].refs > 0) ?
+		       &fp->grp[id - 1] : NULL;
 }
 
 const struct fp_nexthop *fibpush_nexthop(const struct fibpush *fp,
@@ -163,72 +588,39 @@ const struct fp_nexthop *fibpush_nexthop(const struct fibpush *fp,
 	return (id >= 1 && id <= fp->n_nh) ? &fp->nh[id - 1] : NULL;
 }
 
-/* Appends to the outbox (a ring buffer that grows: nothing is dropped). */
-static int outbox_push(struct fibpush *fp, const struct chan_rec *rec)
+size_t fibpush_route_count(const struct fibpush *fp)
 {
-	if (fp->ob_len == fp->ob_cap) {
-		size_t cap = fp->ob_cap ? fp->ob_cap * 2 : 1024, i;
-		struct chan_rec *ob = malloc(cap * sizeof(*ob));
+	return fp->routes != NULL ? ptable_count(fp->routes) : 0;
+}
 
-		if (ob == NULL)
-			return -ENOMEM;
-		for (i = 0; i < fp->ob_len; i++)
-			ob[i] = fp->outbox[(fp->ob_head + i) % fp->ob_cap];
-		free(fp->outbox);
-		fp->outbox = ob;
-		fp->ob_cap = cap;
-		fp->ob_head = 0;
+const struct fp_route *fibpush_route(const struct fibpush *fp,
+				     const struct cfg_addr *prefix)
+{
+	return fp->routes != NULL ? ptable_get(fp->routes, prefix) : NULL;
+}
+
+/* Cursor: below n_static, a static route's index; from there on, n_static
+ * plus the table's own cursor. */
+const struct fp_route *fibpush_route_next(const struct fibpush *fp,
+					  size_t *cursor,
+					  const struct cfg_addr **prefix)
+{
+	const struct fp_route *r;
+	size_t c;
+
+	if (fp->routes == NULL)
+		return NULL;
+	if (*cursor < fp->n_static) {
+		*prefix = &fp->route[*cursor].prefix;
+		(*cursor)++;
+		return ptable_get(fp->routes, *prefix);
 	}
-	fp->outbox[(fp->ob_head + fp->ob_len) % fp->ob_cap] = *rec;
-	fp->ob_len++;
-	return 0;
-}
-
-int fibpush_flush(struct fibpush *fp)
-{
-	while (fp->ob_len > 0) {
-		struct chan_rec *rec = &fp->outbox[fp->ob_head];
-
-		if (chan_send(fp->chan, rec) == -ENOBUFS) {
-			if (!fp->ob_full_episode)
-				log_msg("channel full: %zu records waiting",
-					fp->ob_len);
-			fp->ob_full_episode = true;
-			return -ENOBUFS;
-		}
-		fp->ob_head = (fp->ob_head + 1) % fp->ob_cap;
-		fp->ob_len--;
-	}
-	if (fp->ob_full_episode)
-		log_msg("channel drained: every waiting record sent");
-	fp->ob_full_episode = false;
-	return 0;
-}
-
-/* Records go through the outbox so their order is kept even while some
- * older ones still wait for room. */
-static int send_rec(struct fibpush *fp, struct chan_rec *rec)
-{
-	int rc;
-
-	rec->generation = fp->generation;
-	rc = outbox_push(fp, rec);
-	if (rc < 0)
-		return rc;
-	return 0;
-}
-
-static void nh_rec(const struct fp_nexthop *nh, struct chan_rec *rec)
-{
-	memset(rec, 0, sizeof(*rec));
-	rec->type = CHAN_REC_NEXTHOP_SET;
-	rec->u.nh.id = nh->id;
-	rec->u.nh.port = nh->port;
-	rec->u.nh.family = nh->gateway.family;
-	rec->u.nh.flags = nh->resolved ? CHAN_NH_F_RESOLVED : 0;
-	memcpy(rec->u.nh.gateway, nh->gateway.addr, 16);
-	if (nh->resolved)
-		memcpy(rec->u.nh.mac, nh->mac, 6);
+	c = *cursor - fp->n_static;
+	while ((r = ptable_next(fp->routes, &c, prefix)) != NULL &&
+	       (r->flags & FP_ROUTE_STATIC))
+		;
+	*cursor = c + fp->n_static;
+	return r;
 }
 
 int fibpush_full_sync(struct fibpush *fp)
@@ -240,10 +632,20 @@ int fibpush_full_sync(struct fibpush *fp)
 	/* A full sync carries the whole state: records still waiting from
 	 * before are contained in it, and sending them after a newer
 	 * SYNC_BEGIN would only repeat them. */
-	if (fp->ob_len > 0)
+	if (fp->ob_len > 0 || fp->sync_active)
 		log_msg("full sync supersedes %zu waiting records",
-			fp->ob_len);
+			fibpush_queued(fp));
 	fp->ob_head = fp->ob_len = 0;
+	if (fp->sync_active) {
+		struct fp_route *r;
+		size_t c = 0;
+
+		/* one mark for all again, so that flipping it below makes
+		 * every route unsent */
+		while ((r = ptable_next(fp->routes, &c, NULL)) != NULL)
+			r->sync_mark = fp->sync_mark;
+		fp->sync_active = false;
+	}
 
 	fp->generation = fp->chan->hdr->generation + 1;
 	__atomic_store_n(&fp->chan->hdr->generation, fp->generation,
@@ -255,35 +657,32 @@ int fibpush_full_sync(struct fibpush *fp)
 		nh_rec(&fp->nh[i], &rec);
 		rc |= send_rec(fp, &rec);
 	}
-	for (i = 0; i < fp->n_grp; i++) {
-		const struct fp_group *g = &fp->grp[i];
+	for (i = 0; i < fp->grp_top; i++) {
+		if (fp->grp[i].refs == 0)
+			continue;
+		grp_rec(&fp->grp[i], &rec);
+		rc |= send_rec(fp, &rec);
+	}
+	/* static routes in config order, from the outbox (a few thousand
+	 * at most); the BGP ones stream from the table */
+	for (i = 0; i < fp->n_static; i++) {
+		const struct fp_route *r =
+			ptable_get(fp->routes, &fp->route[i].prefix);
 
-		memset(&rec, 0, sizeof(rec));
-		rec.type = CHAN_REC_GROUP_SET;
-		rec.u.grp.id = g->id;
-		rec.u.grp.n_primary = g->n_primary;
-		rec.u.grp.n_backup = g->n_backup;
-		memcpy(rec.u.grp.primary, g->primary, sizeof(g->primary));
-		memcpy(rec.u.grp.backup, g->backup, sizeof(g->backup));
+		route_rec(CHAN_REC_ROUTE_ADD, &fp->route[i].prefix,
+			  r->group_id, &rec);
 		rc |= send_rec(fp, &rec);
 	}
-	for (i = 0; i < fp->n_route; i++) {
-		memset(&rec, 0, sizeof(rec));
-		rec.type = CHAN_REC_ROUTE_ADD;
-		rec.u.route.family = fp->route[i].prefix.family;
-		rec.u.route.len = fp->route[i].prefix.len;
-		rec.u.route.group_id = fp->route[i].group_id;
-		memcpy(rec.u.route.prefix, fp->route[i].prefix.addr, 16);
-		rc |= send_rec(fp, &rec);
-	}
-	memset(&rec, 0, sizeof(rec));
-	rec.type = CHAN_REC_SYNC_END;
-	rc |= send_rec(fp, &rec);
 	if (rc < 0)
 		return -ENOMEM;
+	fp->sync_mark ^= 1u;
+	fp->sync_cursor = 0;
+	fp->sync_rescan = false;
+	fp->sync_left = fp->n_bgp - fp->n_shadowed;
+	fp->sync_active = true;
 	log_msg("full sync generation %llu: %u nexthops, %u groups, "
-		"%u routes", (unsigned long long)fp->generation, fp->n_nh,
-		fp->n_grp, fp->n_route);
+		"%u routes (%zu bgp)", (unsigned long long)fp->generation,
+		fp->n_nh, fp->n_grp, fp->n_route, fp->sync_left);
 	fibpush_flush(fp);
 	return 0;
 }
@@ -292,7 +691,6 @@ int fibpush_set_mac(struct fibpush *fp, unsigned int idx,
 		    const uint8_t mac[6])
 {
 	struct fp_nexthop *nh;
-	struct chan_rec rec;
 	int rc;
 
 	if (idx >= fp->n_nh)
@@ -303,12 +701,222 @@ int fibpush_set_mac(struct fibpush *fp, unsigned int idx,
 	memcpy(nh->mac, mac, 6);
 	nh->resolved = true;
 	nh->miss_logged = false;
-	if (fp->generation == 0)
-		return 0; /* not synced yet: the full sync will carry it */
-	nh_rec(nh, &rec);
-	rc = send_rec(fp, &rec);
+	rc = emit_nh(fp, nh);
 	if (rc < 0)
 		return rc;
 	fibpush_flush(fp);
 	return 0;
+}
+
+void fibpush_set_nh_cb(struct fibpush *fp, fp_nh_cb cb, void *arg)
+{
+	fp->nh_cb = cb;
+	fp->nh_cb_arg = arg;
+}
+
+/* The nexthop for BGP next hop RN: the link's own when it is the link's
+ * peer (the common eBGP case, no lookup), else the one made for this
+ * address on this link, created on first use. */
+static int nh_for_rib(struct fibpush *fp, const struct rib_nh *rn,
+		      uint32_t *id, int *sent)
+{
+	const struct cfg_link *l;
+	struct fp_nexthop *nh;
+	struct cfg_addr gw;
+	uint32_t *v;
+	bool created;
+	int rc;
+
+	if (rn->link >= fp->cfg->n_links || addr_width(rn->addr.family) == 0)
+		return -EINVAL;
+	l = &fp->cfg->links[rn->link];
+	if (addr_eq(&rn->addr, &l->peer_address)) {
+		*id = rn->link + 1u;
+		return 0;
+	}
+	gw = rn->addr;
+	gw.len = (uint8_t)addr_width(gw.family);
+	if (fp->nh_by_gw[rn->link] == NULL) {
+		fp->nh_by_gw[rn->link] = ptable_new(sizeof(uint32_t), 16);
+		if (fp->nh_by_gw[rn->link] == NULL)
+			return -ENOMEM;
+	}
+	v = ptable_get(fp->nh_by_gw[rn->link], &gw);
+	if (v != NULL) {
+		*id = *v;
+		return 0;
+	}
+	if (fp->n_nh + 1 >= FP_NH_ID_MAX) {
+		if (!fp->nh_nospc_logged)
+			log_msg("out of nexthop ids (%u): BGP routes via new "
+				"next hops are not installed", fp->n_nh);
+		fp->nh_nospc_logged = true;
+		return -ENOSPC;
+	}
+	v = ptable_put(fp->nh_by_gw[rn->link], &gw, &created);
+	if (v == NULL)
+		return -ENOMEM;
+	nh = nh_append(fp);
+	if (nh == NULL) {
+		ptable_del(fp->nh_by_gw[rn->link], &gw);
+		return -ENOMEM;
+	}
+	nh->port = rn->link;
+	nh->bgp = true;
+	snprintf(nh->label, sizeof(nh->label), "%s", l->name);
+	snprintf(nh->ifname, sizeof(nh->ifname), "%s", l->interface);
+	nh->gateway = gw;
+	*v = nh->id;
+	/* NEXTHOP_SET before the callback: a MAC it learns at once then
+	 * follows the unresolved record instead of being overwritten. */
+	*sent |= emit_nh(fp, nh);
+	if (fp->nh_cb != NULL) {
+		rc = fp->nh_cb(fp->nh_cb_arg, nh);
+		if (rc < 0) {
+			struct chan_rec rec;
+
+			/* undone, so nexthop and neighbour numbering stay
+			 * one and the same */
+			memset(&rec, 0, sizeof(rec));
+			rec.type = CHAN_REC_NEXTHOP_DEL;
+			rec.u.id = nh->id;
+			*sent |= emit(fp, &rec);
+			fp->n_nh--;
+			ptable_del(fp->nh_by_gw[rn->link], &gw);
+			return rc;
+		}
+	}
+	*id = nh->id;
+	return 0;
+}
+
+static void sort_ids(uint32_t *ids, uint8_t *n)
+{
+	unsigned int i, j, k = 0;
+
+	/* insertion sort of at most 16, dropping repeats */
+	for (i = 0; i < *n; i++) {
+		uint32_t x = ids[i];
+
+		for (j = k; j > 0 && ids[j - 1] > x; j--)
+			ids[j] = ids[j - 1];
+		if (j > 0 && ids[j - 1] == x) {
+			memmove(&ids[j], &ids[j + 1], (k - j) * sizeof(*ids));
+			continue;
+		}
+		ids[j] = x;
+		k++;
+	}
+	*n = (uint8_t)k;
+}
+
+/* The group for SET: its members as nexthop ids, each list ascending. */
+static int group_for_set(struct fibpush *fp, const struct rib_nhset *set,
+			 struct fp_group *g, int *sent)
+{
+	unsigned int i;
+	int rc;
+
+	if (set->n_primary > CHAN_GROUP_MAX_MEMBERS ||
+	    set->n_backup > CHAN_GROUP_MAX_MEMBERS)
+		return -EINVAL;
+	memset(g, 0, sizeof(*g));
+	for (i = 0; i < set->n_primary; i++) {
+		rc = nh_for_rib(fp, &set->primary[i], &g->primary[i], sent);
+		if (rc < 0)
+			return rc;
+	}
+	for (i = 0; i < set->n_backup; i++) {
+		rc = nh_for_rib(fp, &set->backup[i], &g->backup[i], sent);
+		if (rc < 0)
+			return rc;
+	}
+	g->n_primary = set->n_primary;
+	g->n_backup = set->n_backup;
+	sort_ids(g->primary, &g->n_primary);
+	sort_ids(g->backup, &g->n_backup);
+	return 0;
+}
+
+int fibpush_bgp_route(struct fibpush *fp, const struct cfg_addr *prefix,
+		      const struct rib_nhset *set)
+{
+	struct cfg_addr pfx;
+	struct fp_route *r;
+	struct fp_group g;
+	uint32_t gid = 0, old;
+	bool created = false;
+	int sent = 0, rc;
+
+	rc = prefix_norm(prefix, &pfx);
+	if (rc < 0)
+		return rc;
+	if (set != NULL && set->n_primary + set->n_backup > 0) {
+		rc = group_for_set(fp, set, &g, &sent);
+		if (rc == 0)
+			rc = group_acquire(fp, &g, true, &gid, &sent);
+		if (rc < 0)
+			goto out;
+		r = ptable_put(fp->routes, &pfx, &created);
+		if (r == NULL) {
+			group_release(fp, gid, &sent);
+			rc = -ENOMEM;
+			goto out;
+		}
+		if (created) {
+			r->sync_mark = fp->sync_mark; /* its ROUTE_ADD follows */
+			if (fp->sync_active)
+				fp->sync_rescan = true;
+		}
+	} else {
+		r = ptable_get(fp->routes, &pfx);
+		if (r == NULL)
+			goto out; /* BGP never had it */
+	}
+	old = r->bgp_group_id;
+	if (old == gid) {
+		/* same set again (a path changed, not its nexthops) */
+		if (gid != 0)
+			group_release(fp, gid, &sent);
+		goto out;
+	}
+	if (old == 0) {
+		fp->n_bgp++;
+		if (r->flags & FP_ROUTE_STATIC)
+			fp->n_shadowed++;
+	} else if (gid == 0) {
+		fp->n_bgp--;
+		if (r->flags & FP_ROUTE_STATIC)
+			fp->n_shadowed--;
+	}
+	r->bgp_group_id = (uint16_t)gid;
+	if (r->flags & FP_ROUTE_STATIC) {
+		r->flags = gid ? FP_ROUTE_STATIC | FP_ROUTE_BGP :
+				 FP_ROUTE_STATIC;
+	} else if (gid != 0) {
+		r->flags = FP_ROUTE_BGP;
+		r->group_id = (uint16_t)gid;
+		sent |= emit_route(fp, CHAN_REC_ROUTE_ADD, &pfx, gid);
+		route_sent(fp, r);
+	} else {
+		sent |= emit_route(fp, CHAN_REC_ROUTE_DEL, &pfx, 0);
+		route_sent(fp, r); /* nothing left to send for it */
+		ptable_del(fp->routes, &pfx);
+		if (fp->sync_active)
+			fp->sync_rescan = true;
+	}
+	/* after the route moved off it: GROUP_DEL comes last */
+	if (old != 0)
+		group_release(fp, old, &sent);
+out:
+	fp->n_route = (unsigned int)ptable_count(fp->routes);
+	/* Only when all the outbox fits: with the ring full, every call
+	 * would count a refusal; twinpathd's tick flushes the rest. A full
+	 * sync under way streams on here too. */
+	if ((fp->ob_len > 0 || fp->sync_active) &&
+	    chan_send_space(fp->chan) >= fp->ob_len)
+		fibpush_flush(fp);
+	if (rc == 0 && sent < 0)
+		rc = -ENOMEM; /* the table changed; a full sync repairs */
+	return rc;
 }

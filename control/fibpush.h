@@ -1,6 +1,7 @@
-/* The FIB twinpathd computes from the config (nexthops, groups, routes)
- * and its push to twinpath-dp over the channel: full make-before-break
- * sync on start and on the data plane's HELLO, differences afterwards,
+/* The FIB twinpathd pushes to twinpath-dp over the channel: nexthops,
+ * groups and routes from the config's static routes and from BGP. Full
+ * make-before-break sync on start and on the data plane's HELLO,
+ * differences afterwards (a BGP route change costs one to four records),
  * and an outbox that holds records while the ring is full. */
 #ifndef TWP_FIBPUSH_H
 #define TWP_FIBPUSH_H
@@ -12,12 +13,20 @@
 #include "chan.h"
 #include "config.h"
 
-#define FP_NEXTHOP_MAX (CFG_MAX_LINKS + CFG_MAX_ROUTES)
-#define FP_GROUP_MAX CFG_MAX_ROUTES
+struct ptable;
+struct rib_nhset;
+
+/* The ids twinpath-dp accepts (NH_MAX and NHG_MAX of dataplane/nhgroup.h:
+ * ids 1..4095). Repeated here because twinpathd does not build against the
+ * data plane's headers; BGP nexthops and groups stay below them, the
+ * static ones of a config are bounded by the config's own limits. */
+#define FP_NH_ID_MAX 4096u
+#define FP_GROUP_ID_MAX 4096u
 
 struct fp_nexthop {
 	uint32_t id;
 	uint16_t port;
+	bool bgp; /* created for a BGP next hop other than a link's peer */
 	char label[CFG_NAME_MAX]; /* link name, or "lan" */
 	char ifname[IFNAMSIZ];
 	struct cfg_addr gateway;
@@ -29,45 +38,131 @@ struct fp_nexthop {
 struct fp_group {
 	uint32_t id;
 	uint8_t n_primary, n_backup;
-	uint32_t primary[CHAN_GROUP_MAX_MEMBERS]; /* nexthop ids */
+	uint32_t primary[CHAN_GROUP_MAX_MEMBERS]; /* nexthop ids, ascending */
 	uint32_t backup[CHAN_GROUP_MAX_MEMBERS];
+	uint32_t refs;  /* routes naming it (static, BGP, shadowed BGP) */
+	uint32_t hash;  /* of the member lists */
+	uint32_t hnext; /* next group id in its hash chain, 0 at the end */
 };
 
+#define FP_ROUTE_STATIC 0x01u /* a static route of the config: installed */
+#define FP_ROUTE_BGP 0x02u    /* a BGP route: installed unless STATIC */
+
+/* A route table entry (the value in fp->routes, keyed by prefix). Group
+ * ids fit 16 bits: BGP ones are below FP_GROUP_ID_MAX, static ones below
+ * CFG_MAX_ROUTES + 1. */
 struct fp_route {
+	uint16_t group_id;     /* the installed group (static, else BGP) */
+	uint16_t bgp_group_id; /* the BGP route's group, 0 when none;
+				* remembered, not installed, under STATIC */
+	uint8_t flags;         /* FP_ROUTE_* */
+	uint8_t sync_mark;     /* == fp->sync_mark: sent in this full sync */
+};
+
+struct fp_static {
 	struct cfg_addr prefix;
 	uint32_t group_id;
 };
 
+typedef int (*fp_nh_cb)(void *arg, const struct fp_nexthop *nh);
+
 struct fibpush {
 	struct chan *chan;
-	struct fp_nexthop nh[FP_NEXTHOP_MAX]; /* nh[i].id == i + 1 */
-	unsigned int n_nh;
-	struct fp_group grp[FP_GROUP_MAX];    /* grp[i].id == i + 1 */
-	unsigned int n_grp;
-	struct fp_route route[CFG_MAX_ROUTES];
-	unsigned int n_route;
+	const struct twp_config *cfg;
+	/* nh[i].id == i + 1. Grows; ids are never reused, so a nexthop keeps
+	 * its id (and neighbour entry) for the life of the process. */
+	struct fp_nexthop *nh;
+	unsigned int n_nh, nh_cap;
+	/* BGP nexthops by gateway (full-length key), per link: value is the
+	 * nexthop id (uint32_t). */
+	struct ptable *nh_by_gw[CFG_MAX_LINKS];
+	/* grp[i].id == i + 1 for ids handed out (1..grp_top); a slot is in
+	 * use while refs > 0. */
+	struct fp_group *grp;
+	unsigned int grp_top, grp_cap;
+	unsigned int n_grp;   /* groups in use */
+	uint32_t *grp_hash;   /* bucket -> first group id, 0 for none */
+	/* Ids of deleted groups, oldest first (FIFO, see fibpush.c). */
+	uint32_t grp_free[FP_GROUP_ID_MAX];
+	unsigned int free_head, free_len;
+	/* The config's static routes, in config order (full sync order). */
+	struct fp_static route[CFG_MAX_ROUTES];
+	unsigned int n_static;
+	struct ptable *routes; /* prefix -> struct fp_route */
+	unsigned int n_route;  /* entries in routes (installed prefixes) */
+	unsigned int n_bgp;    /* BGP routes, installed or shadowed */
+	unsigned int n_shadowed; /* BGP routes under a static route */
+	fp_nh_cb nh_cb;
+	void *nh_cb_arg;
+	bool nh_nospc_logged, grp_nospc_logged;
 	uint64_t generation; /* of our last SYNC_BEGIN */
+	/* A full sync's BGP routes are streamed from the table as the ring
+	 * takes them, not queued (a million records would be 150 MB). */
+	bool sync_active;   /* SYNC_END not yet queued */
+	bool sync_rescan;   /* entries moved under the cursor: walk again */
+	uint8_t sync_mark;
+	size_t sync_cursor; /* in the route table */
+	size_t sync_left;   /* BGP routes not yet sent in this sync */
 	/* Records refused by a full ring, oldest first. */
 	struct chan_rec *outbox;
 	size_t ob_head, ob_len, ob_cap;
 	bool ob_full_episode;
 };
 
-/* Computes nexthops, groups and routes from CFG. 0 or -errno. */
+/* Computes nexthops, groups and routes from CFG (kept: the BGP side reads
+ * its links). On a zeroed or freed FP. 0 or -errno. */
 int fibpush_build(struct fibpush *fp, const struct twp_config *cfg,
 		  struct chan *chan);
 void fibpush_free(struct fibpush *fp);
-/* SYNC_BEGIN (generation = hdr->generation + 1), the full state, SYNC_END. */
+/* SYNC_BEGIN (generation = hdr->generation + 1), the full state (every
+ * nexthop, every group in use, every installed route, static and BGP),
+ * SYNC_END. The BGP routes follow as fibpush_flush finds room in the ring;
+ * changes meanwhile go out between them as usual. */
 int fibpush_full_sync(struct fibpush *fp);
 /* A nexthop's MAC was learned or changed: NEXTHOP_SET if different. */
 int fibpush_set_mac(struct fibpush *fp, unsigned int idx,
 		    const uint8_t mac[6]);
-/* Sends what waits in the outbox; -ENOBUFS while the ring stays full. */
+/* Sends what waits in the outbox, then the rest of a full sync; -ENOBUFS
+ * while the ring stays full. */
 int fibpush_flush(struct fibpush *fp);
+/* Records waiting: the outbox and what a full sync has still to stream. */
 size_t fibpush_queued(const struct fibpush *fp);
 bool fibpush_all_resolved(const struct fibpush *fp);
+/* A group in use, or NULL. */
 const struct fp_group *fibpush_group(const struct fibpush *fp, uint32_t id);
 const struct fp_nexthop *fibpush_nexthop(const struct fibpush *fp,
 					 uint32_t id);
+
+/* BGP route PREFIX -> SET (NULL, or a set with no member, removes it).
+ * Interns the nexthops and the group and sends only what changed, in this
+ * order: NEXTHOP_SET for each new nexthop, GROUP_SET for a new group,
+ * ROUTE_ADD (or ROUTE_DEL), GROUP_DEL when the last route left the old
+ * group. A static route of the config for the same prefix wins: the BGP
+ * route is remembered (its group stays referenced, so it is on the data
+ * plane too) but not installed; it would be installed if the static route
+ * went away, and static routes never go away, so it stays shadowed.
+ * Before the first full sync nothing is sent: that sync carries it.
+ * Removing a prefix BGP never set is a no-op. 0 or -errno: -EINVAL (bad
+ * prefix, link out of range), -ENOSPC (out of nexthop or group ids; logged
+ * once per shortage; the prefix keeps its previous state), -ENOMEM. */
+int fibpush_bgp_route(struct fibpush *fp, const struct cfg_addr *prefix,
+		      const struct rib_nhset *set);
+/* Called for every nexthop created after fibpush_build (a BGP next hop
+ * other than a link's peer address): twinpathd starts resolving its MAC
+ * (neighbour entry index == nexthop id - 1). A negative return undoes the
+ * nexthop (so the two numberings stay aligned) and fails the route. */
+void fibpush_set_nh_cb(struct fibpush *fp, fp_nh_cb cb, void *arg);
+/* Installed prefixes (static and BGP; a shadowed BGP route is not one
+ * more). */
+size_t fibpush_route_count(const struct fibpush *fp);
+/* PREFIX's entry, or NULL. */
+const struct fp_route *fibpush_route(const struct fibpush *fp,
+				     const struct cfg_addr *prefix);
+/* Every installed prefix once: static routes in config order, then the
+ * BGP ones in table order. Start with *CURSOR = 0; sets *PREFIX; NULL at
+ * the end. The table must not change meanwhile. */
+const struct fp_route *fibpush_route_next(const struct fibpush *fp,
+					  size_t *cursor,
+					  const struct cfg_addr **prefix);
 
 #endif

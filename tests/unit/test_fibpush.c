@@ -1,6 +1,6 @@
 /* FIB push: the exact records twinpathd sends for each mode, generations
- * of full syncs, MAC updates, and back-pressure on a full ring (a real
- * channel, both roles opened in this process). */
+ * of full syncs, MAC updates, back-pressure on a full ring, and the BGP
+ * differences (a real channel, both roles opened in this process). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -18,6 +19,8 @@
 #include "chan.h"
 #include "config.h"
 #include "fibpush.h"
+#include "ptable.h"
+#include "rib.h"
 
 #define LAB_AA TWP_TEST_DATA "/../../config/lab-active-active.conf"
 #define LAB_AS TWP_TEST_DATA "/../../config/lab-active-standby.conf"
@@ -215,6 +218,7 @@ static void test_fibpush_full_ring_queues_in_order_and_loses_nothing(void **s)
 		r->gateway.addr[14] = (uint8_t)((i + 2) >> 8);
 		r->gateway.addr[15] = (uint8_t)(i + 2);
 	}
+	fibpush_free(&fp);
 	assert_int_equal(fibpush_build(&fp, &cfg, &cp), 0);
 	total = 1 + (2 + CFG_MAX_ROUTES) + CFG_MAX_ROUTES + CFG_MAX_ROUTES + 1;
 
@@ -243,6 +247,791 @@ static void test_fibpush_full_ring_queues_in_order_and_loses_nothing(void **s)
 	assert_int_equal(fibpush_flush(&fp), 0);
 }
 
+/* BGP */
+
+static void addr4(struct cfg_addr *a, const char *s, uint8_t len)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = AF_INET;
+	a->len = len;
+	assert_int_equal(inet_pton(AF_INET, s, a->addr), 1);
+}
+
+/* The lab's peers: link1 (index 0) 203.0.113.2, link2 (1) 203.0.113.6. */
+static const char *const peer[] = {"203.0.113.2", "203.0.113.6"};
+
+/* A set from "link:address" words; "|" starts the backup set. */
+static const struct rib_nhset *nhset(const char *spec)
+{
+	static struct rib_nhset set;
+	char buf[256], *tok, *save = NULL;
+	bool backup = false;
+
+	memset(&set, 0, sizeof(set));
+	snprintf(buf, sizeof(buf), "%s", spec);
+	for (tok = strtok_r(buf, " ", &save); tok != NULL;
+	     tok = strtok_r(NULL, " ", &save)) {
+		struct rib_nh *nh;
+		unsigned int link = (unsigned int)(tok[0] - '0');
+
+		if (strcmp(tok, "|") == 0) {
+			backup = true;
+			continue;
+		}
+		nh = backup ? &set.backup[set.n_backup++] :
+			      &set.primary[set.n_primary++];
+		nh->link = (uint16_t)link;
+		addr4(&nh->addr, tok[1] == ':' ? tok + 2 : peer[link], 32);
+	}
+	return &set;
+}
+
+static int bgp(const char *prefix, uint8_t len, const char *spec)
+{
+	struct cfg_addr p;
+
+	addr4(&p, prefix, len);
+	return fibpush_bgp_route(&fp, &p, spec ? nhset(spec) : NULL);
+}
+
+static void assert_route_del(const struct chan_rec *r, const char *prefix,
+			     uint8_t len)
+{
+	uint8_t addr[16] = {0};
+
+	assert_int_equal(r->type, CHAN_REC_ROUTE_DEL);
+	assert_int_equal(r->u.route.family, AF_INET);
+	assert_int_equal(r->u.route.len, len);
+	assert_int_equal(inet_pton(AF_INET, prefix, addr), 1);
+	assert_memory_equal(r->u.route.prefix, addr, 16);
+}
+
+static void assert_grp_del(const struct chan_rec *r, uint32_t id)
+{
+	assert_int_equal(r->type, CHAN_REC_GROUP_DEL);
+	assert_int_equal(r->u.id, id);
+}
+
+/* The lab, synced, the channel drained: static groups 1 {1,2} and 2 {3}. */
+static void lab_synced(void)
+{
+	load(LAB_AA);
+	assert_int_equal(fibpush_full_sync(&fp), 0);
+	assert_int_equal(drain(), 9);
+}
+
+static void test_fibpush_bgp_new_set_sends_group_then_route(void **s)
+{
+	static const uint32_t link1[] = {1};
+
+	(void)s;
+	lab_synced();
+	assert_int_equal(bgp("10.0.0.0", 8, "0"), 0);
+	assert_int_equal(drain(), 2);
+	assert_grp(&recs[0], 3, 1, link1, 0, NULL);
+	assert_route(&recs[1], "10.0.0.0", 8, 3);
+	assert_int_equal(recs[0].generation, 1);
+	assert_int_equal(recs[1].generation, 1);
+	assert_int_equal(fibpush_route_count(&fp), 3);
+}
+
+static void test_fibpush_bgp_same_set_again_sends_only_the_route(void **s)
+{
+	(void)s;
+	lab_synced();
+	assert_int_equal(bgp("10.0.0.0", 8, "0"), 0);
+	assert_int_equal(drain(), 2);
+	assert_int_equal(bgp("10.1.0.0", 16, "0"), 0);
+	assert_int_equal(drain(), 1);
+	assert_route(&recs[0], "10.1.0.0", 16, 3);
+	/* both links: the static route's group, interned */
+	assert_int_equal(bgp("10.2.0.0", 16, "1 0"), 0);
+	assert_int_equal(drain(), 1);
+	assert_route(&recs[0], "10.2.0.0", 16, 1);
+	/* the same set for the same prefix: nothing */
+	assert_int_equal(bgp("10.1.0.0", 16, "0"), 0);
+	assert_int_equal(drain(), 0);
+	/* host bits do not make another prefix */
+	assert_int_equal(bgp("10.1.2.3", 16, "0"), 0);
+	assert_int_equal(drain(), 0);
+	assert_int_equal(fibpush_group(&fp, 3)->refs, 2);
+}
+
+static void test_fibpush_bgp_set_change_moves_route_then_deletes_group(void **s)
+{
+	static const uint32_t link2[] = {2}, both[] = {1, 2}, link1[] = {1};
+
+	(void)s;
+	lab_synced();
+	assert_int_equal(bgp("10.0.0.0", 8, "0"), 0);
+	assert_int_equal(drain(), 2);
+	assert_int_equal(bgp("10.0.0.0", 8, "1"), 0);
+	assert_int_equal(drain(), 3);
+	assert_grp(&recs[0], 4, 1, link2, 0, NULL);
+	assert_route(&recs[1], "10.0.0.0", 8, 4);
+	assert_grp_del(&recs[2], 3);
+	assert_null(fibpush_group(&fp, 3));
+	/* to a backup set: a group of its own */
+	assert_int_equal(bgp("10.0.0.0", 8, "1 0 | 0"), 0);
+	assert_int_equal(drain(), 3);
+	assert_grp(&recs[0], 5, 2, both, 1, link1);
+	assert_route(&recs[1], "10.0.0.0", 8, 5);
+	assert_grp_del(&recs[2], 4);
+}
+
+static void test_fibpush_bgp_removal_deletes_group_with_last_route(void **s)
+{
+	(void)s;
+	lab_synced();
+	assert_int_equal(bgp("10.0.0.0", 8, "0"), 0);
+	assert_int_equal(bgp("10.1.0.0", 16, "0"), 0);
+	assert_int_equal(drain(), 3);
+	assert_int_equal(bgp("10.0.0.0", 8, NULL), 0);
+	assert_int_equal(drain(), 1);
+	assert_route_del(&recs[0], "10.0.0.0", 8);
+	assert_int_equal(bgp("10.1.0.0", 16, NULL), 0);
+	assert_int_equal(drain(), 2);
+	assert_route_del(&recs[0], "10.1.0.0", 16);
+	assert_grp_del(&recs[1], 3);
+	/* gone already, or never there: nothing */
+	assert_int_equal(bgp("10.1.0.0", 16, NULL), 0);
+	assert_int_equal(bgp("198.51.100.0", 24, NULL), 0);
+	assert_int_equal(drain(), 0);
+	assert_int_equal(fibpush_route_count(&fp), 2);
+	assert_int_equal(fp.n_grp, 2);
+	assert_int_equal(fp.n_bgp, 0);
+}
+
+static void test_fibpush_bgp_static_route_wins(void **s)
+{
+	static const uint32_t link2[] = {2};
+	const struct fp_route *r;
+	struct cfg_addr p;
+
+	(void)s;
+	lab_synced();
+	addr4(&p, "198.51.100.0", 24);
+	/* the static route stays; the BGP one is remembered, its group
+	 * held (and so on the data plane), no ROUTE_ADD */
+	assert_int_equal(bgp("198.51.100.0", 24, "1"), 0);
+	assert_int_equal(drain(), 1);
+	assert_grp(&recs[0], 3, 1, link2, 0, NULL);
+	r = fibpush_route(&fp, &p);
+	assert_non_null(r);
+	assert_int_equal(r->group_id, 1);
+	assert_int_equal(r->bgp_group_id, 3);
+	assert_int_equal(r->flags, FP_ROUTE_STATIC | FP_ROUTE_BGP);
+	assert_int_equal(fp.n_shadowed, 1);
+	assert_int_equal(fibpush_route_count(&fp), 2);
+	/* the static route's own set: nothing new at all */
+	assert_int_equal(bgp("198.51.100.0", 24, "0 1"), 0);
+	assert_int_equal(drain(), 1);
+	assert_grp_del(&recs[0], 3);
+	/* withdrawn: the static route is untouched */
+	assert_int_equal(bgp("198.51.100.0", 24, NULL), 0);
+	assert_int_equal(drain(), 0);
+	r = fibpush_route(&fp, &p);
+	assert_int_equal(r->flags, FP_ROUTE_STATIC);
+	assert_int_equal(r->group_id, 1);
+	assert_int_equal(fibpush_group(&fp, 1)->refs, 1);
+	assert_int_equal(fp.n_shadowed, 0);
+}
+
+static unsigned int nh_cb_calls;
+static uint32_t nh_cb_last;
+static int nh_cb_rc;
+
+static int on_nh(void *arg, const struct fp_nexthop *nh)
+{
+	assert_ptr_equal(arg, &fp);
+	nh_cb_calls++;
+	nh_cb_last = nh->id;
+	return nh_cb_rc;
+}
+
+static void test_fibpush_bgp_third_party_next_hop_is_made_once(void **s)
+{
+	static const uint32_t four[] = {4}, two_four[] = {2, 4};
+	const struct fp_nexthop *nh;
+
+	(void)s;
+	lab_synced();
+	nh_cb_calls = 0;
+	nh_cb_rc = 0;
+	fibpush_set_nh_cb(&fp, on_nh, &fp);
+	assert_int_equal(bgp("10.0.0.0", 8, "0:203.0.113.9"), 0);
+	assert_int_equal(drain(), 3);
+	assert_nh(&recs[0], 4, 0, "203.0.113.9", 0);
+	assert_grp(&recs[1], 3, 1, four, 0, NULL);
+	assert_route(&recs[2], "10.0.0.0", 8, 3);
+	assert_int_equal(nh_cb_calls, 1);
+	assert_int_equal(nh_cb_last, 4);
+	nh = fibpush_nexthop(&fp, 4);
+	assert_true(nh->bgp);
+	assert_string_equal(nh->label, "link1");
+	assert_string_equal(nh->ifname, "link1");
+	/* members in nexthop-id order whatever the link order */
+	assert_int_equal(bgp("10.1.0.0", 16, "0:203.0.113.9 1"), 0);
+	assert_int_equal(drain(), 2);
+	assert_grp(&recs[0], 4, 2, two_four, 0, NULL);
+	assert_route(&recs[1], "10.1.0.0", 16, 4);
+	assert_int_equal(nh_cb_calls, 1);
+	/* the same address on the other link is another nexthop */
+	assert_int_equal(bgp("10.2.0.0", 16, "1:203.0.113.9"), 0);
+	assert_int_equal(drain(), 3);
+	assert_nh(&recs[0], 5, 1, "203.0.113.9", 0);
+	assert_int_equal(nh_cb_calls, 2);
+	/* a MAC learned for it goes out like a link's */
+	assert_int_equal(fibpush_set_mac(&fp, 4, (const uint8_t[6]){2, 0, 0,
+							     0, 0, 5}), 0);
+	assert_int_equal(drain(), 1);
+	assert_nh(&recs[0], 5, 1, "203.0.113.9", CHAN_NH_F_RESOLVED);
+}
+
+static void test_fibpush_bgp_refused_next_hop_is_undone(void **s)
+{
+	(void)s;
+	lab_synced();
+	nh_cb_calls = 0;
+	nh_cb_rc = -ENOMEM;
+	fibpush_set_nh_cb(&fp, on_nh, &fp);
+	assert_int_equal(bgp("10.0.0.0", 8, "0:203.0.113.9"), -ENOMEM);
+	assert_int_equal(drain(), 2);
+	assert_nh(&recs[0], 4, 0, "203.0.113.9", 0);
+	assert_int_equal(recs[1].type, CHAN_REC_NEXTHOP_DEL);
+	assert_int_equal(recs[1].u.id, 4);
+	assert_int_equal(fp.n_nh, 3);
+	assert_int_equal(fibpush_route_count(&fp), 2);
+	/* the next try gets the same id */
+	nh_cb_rc = 0;
+	assert_int_equal(bgp("10.0.0.0", 8, "0:203.0.113.9"), 0);
+	assert_int_equal(nh_cb_last, 4);
+	assert_int_equal(drain(), 3);
+}
+
+static void test_fibpush_bgp_before_first_sync_waits_for_it(void **s)
+{
+	(void)s;
+	load(LAB_AA);
+	assert_int_equal(bgp("10.0.0.0", 8, "0:203.0.113.9"), 0);
+	assert_int_equal(bgp("10.1.0.0", 16, "1"), 0);
+	assert_int_equal(bgp("10.1.0.0", 16, NULL), 0);
+	assert_int_equal(drain(), 0);
+	assert_int_equal(fibpush_full_sync(&fp), 0);
+	assert_int_equal(drain(), 1 + 4 + 3 + 3 + 1);
+}
+
+static void test_fibpush_full_sync_carries_bgp_state(void **s)
+{
+	static const uint32_t both[] = {1, 2}, lan_gw[] = {3}, four[] = {4},
+			      link1[] = {1};
+	bool seen_a = false, seen_b = false;
+	unsigned int i;
+
+	(void)s;
+	lab_synced();
+	assert_int_equal(bgp("10.0.0.0", 8, "0:203.0.113.9"), 0); /* g3 */
+	assert_int_equal(bgp("10.1.0.0", 16, "1"), 0);            /* g4 */
+	assert_int_equal(bgp("10.2.0.0", 16, "0"), 0);            /* g5 */
+	assert_int_equal(bgp("10.2.0.0", 16, NULL), 0);           /* -g5 */
+	assert_int_equal(bgp("10.1.0.0", 16, "0"), 0);    /* g6, -g4 */
+	assert_int_equal(bgp("198.18.0.0", 16, "1"), 0);  /* shadowed, g4 */
+	drain();
+	assert_int_equal(fibpush_full_sync(&fp), 0);
+	assert_int_equal(drain(), 1 + 4 + 5 + 2 + 2 + 1);
+	for (i = 0; i < 15; i++)
+		assert_int_equal(recs[i].generation, 2);
+	assert_int_equal(recs[0].type, CHAN_REC_SYNC_BEGIN);
+	assert_nh(&recs[4], 4, 0, "203.0.113.9", 0);
+	assert_grp(&recs[5], 1, 2, both, 0, NULL);
+	assert_grp(&recs[6], 2, 1, lan_gw, 0, NULL);
+	assert_grp(&recs[7], 3, 1, four, 0, NULL);
+	/* 4 and 5 were freed, but fresh ids come first: 10.1/16 moved to
+	 * 6, the shadowed route's {2} is 7 */
+	assert_int_equal(recs[8].u.grp.id, 6);
+	assert_grp(&recs[8], 6, 1, link1, 0, NULL);
+	assert_int_equal(recs[9].u.grp.id, 7);
+	/* static routes first, in config order, then BGP in table order */
+	assert_route(&recs[10], "198.51.100.0", 24, 1);
+	assert_route(&recs[11], "198.18.0.0", 16, 2);
+	for (i = 12; i < 14; i++) {
+		assert_int_equal(recs[i].type, CHAN_REC_ROUTE_ADD);
+		if (recs[i].u.route.len == 8) {
+			assert_route(&recs[i], "10.0.0.0", 8, 3);
+			seen_a = true;
+		} else {
+			assert_route(&recs[i], "10.1.0.0", 16, 6);
+			seen_b = true;
+		}
+	}
+	assert_true(seen_a && seen_b);
+	assert_int_equal(recs[14].type, CHAN_REC_SYNC_END);
+}
+
+/* A /32 per I under 100.64.0.0/10 (4 M of them). */
+static void pfx_of(uint32_t i, struct cfg_addr *p)
+{
+	uint32_t a = htonl(0x64400000u + i);
+
+	memset(p, 0, sizeof(*p));
+	p->family = AF_INET;
+	p->len = 32;
+	memcpy(p->addr, &a, 4);
+}
+
+static void test_fibpush_bgp_out_of_group_ids_is_enospc_and_fifo(void **s)
+{
+	char spec[64];
+	unsigned int i, j, n = 0;
+	uint32_t freed[2];
+	struct cfg_addr p;
+	int rc = 0;
+
+	(void)s;
+	load(LAB_AA); /* not synced: only the ids matter here */
+	/* pairs of 100 third-party next hops: more sets than ids */
+	for (i = 0; i < 100 && rc == 0; i++)
+		for (j = i + 1; j < 100 && rc == 0; j++) {
+			snprintf(spec, sizeof(spec),
+				 "0:10.9.0.%u 0:10.9.0.%u", i + 1, j + 1);
+			pfx_of(n, &p);
+			rc = fibpush_bgp_route(&fp, &p, nhset(spec));
+			n++;
+		}
+	assert_int_equal(rc, -ENOSPC);
+	assert_int_equal(fp.n_grp, FP_GROUP_ID_MAX - 1);
+	assert_int_equal(n - 1, FP_GROUP_ID_MAX - 1 - 2);
+	assert_null(fibpush_route(&fp, &p)); /* the refused one */
+	/* the prefix of a refused change keeps its route */
+	pfx_of(0, &p);
+	assert_int_equal(fibpush_bgp_route(&fp, &p, nhset("0:10.9.1.1 "
+							  "0:10.9.1.2")),
+			 -ENOSPC);
+	assert_int_equal(fibpush_route(&fp, &p)->group_id, 3);
+	/* ids come back oldest first */
+	for (i = 0; i < 2; i++) {
+		pfx_of(10 + i, &p);
+		freed[i] = fibpush_route(&fp, &p)->group_id;
+		assert_int_equal(fibpush_bgp_route(&fp, &p, NULL), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		snprintf(spec, sizeof(spec), "0:10.9.2.%u", i + 1);
+		pfx_of(100000 + i, &p);
+		assert_int_equal(fibpush_bgp_route(&fp, &p, nhset(spec)), 0);
+		assert_int_equal(fibpush_route(&fp, &p)->group_id, freed[i]);
+	}
+	pfx_of(100002, &p);
+	assert_int_equal(fibpush_bgp_route(&fp, &p, nhset("0:10.9.2.9")),
+			 -ENOSPC);
+}
+
+static void test_fibpush_bgp_out_of_nexthop_ids_is_enospc(void **s)
+{
+	char spec[64];
+	struct cfg_addr p;
+	unsigned int i;
+	int rc = 0;
+
+	(void)s;
+	load(LAB_AA);
+	for (i = 0; rc == 0; i++) {
+		snprintf(spec, sizeof(spec), "1:10.%u.%u.%u", i >> 16 & 255,
+			 i >> 8 & 255, i & 255);
+		pfx_of(i, &p);
+		rc = fibpush_bgp_route(&fp, &p, nhset(spec));
+	}
+	assert_int_equal(rc, -ENOSPC);
+	assert_int_equal(fp.n_nh, FP_NH_ID_MAX - 1);
+	assert_int_equal(i - 1, FP_NH_ID_MAX - 1 - 3);
+	assert_null(fibpush_route(&fp, &p));
+	/* known next hops still work */
+	assert_int_equal(fibpush_bgp_route(&fp, &p, nhset("1:10.0.0.7")), 0);
+}
+
+/* A data plane in miniature: applies records in order, stamps entries
+ * with their generation and sweeps older ones at SYNC_END. */
+struct model_route {
+	uint32_t group;
+	uint64_t gen;
+};
+
+static struct {
+	struct ptable *routes;
+	struct {
+		bool set;
+		uint64_t gen;
+		struct chan_group g;
+	} grp[FP_GROUP_ID_MAX];
+	uint64_t applied;
+} model;
+
+static void model_apply(const struct chan_rec *r)
+{
+	struct model_route *m;
+	struct cfg_addr p;
+	size_t c;
+	unsigned int i;
+
+	switch (r->type) {
+	case CHAN_REC_GROUP_SET:
+		model.grp[r->u.grp.id].set = true;
+		model.grp[r->u.grp.id].gen = r->generation;
+		model.grp[r->u.grp.id].g = r->u.grp;
+		break;
+	case CHAN_REC_GROUP_DEL:
+		model.grp[r->u.id].set = false;
+		break;
+	case CHAN_REC_ROUTE_ADD:
+	case CHAN_REC_ROUTE_DEL:
+		memset(&p, 0, sizeof(p));
+		p.family = r->u.route.family;
+		p.len = r->u.route.len;
+		memcpy(p.addr, r->u.route.prefix, 16);
+		if (r->type == CHAN_REC_ROUTE_DEL) {
+			ptable_del(model.routes, &p);
+			break;
+		}
+		/* make-before-break: a route never names a missing group */
+		assert_true(model.grp[r->u.route.group_id].set);
+		m = ptable_put(model.routes, &p, NULL);
+		m->group = r->u.route.group_id;
+		m->gen = r->generation;
+		break;
+	case CHAN_REC_SYNC_END: {
+		const struct cfg_addr *k;
+		struct cfg_addr *stale = calloc(ptable_count(model.routes) + 1,
+						sizeof(*stale));
+		size_t n = 0;
+
+		c = 0;
+		while ((m = ptable_next(model.routes, &c, &k)) != NULL)
+			if (m->gen < r->generation)
+				stale[n++] = *k;
+		for (c = 0; c < n; c++)
+			ptable_del(model.routes, &stale[c]);
+		free(stale);
+		for (i = 1; i < FP_GROUP_ID_MAX; i++)
+			if (model.grp[i].set && model.grp[i].gen < r->generation)
+				model.grp[i].set = false;
+		model.applied = r->generation;
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+/* Applies up to MAX records from the ring; returns how many. */
+static unsigned int model_drain(unsigned int max)
+{
+	struct chan_rec buf[256];
+	unsigned int n = 0, got, k;
+
+	while (n < max &&
+	       (got = chan_recv(&dp, buf, max - n < 256 ? max - n : 256)) > 0) {
+		for (k = 0; k < got; k++)
+			model_apply(&buf[k]);
+		n += got;
+	}
+	return n;
+}
+
+/* The model holds what fibpush holds: every installed route on a group
+ * with the same members, nothing more. */
+static void assert_model_matches(void)
+{
+	const struct cfg_addr *pfx;
+	const struct fp_route *r;
+	struct model_route *m;
+	size_t cursor = 0, n = 0;
+
+	while ((r = fibpush_route_next(&fp, &cursor, &pfx)) != NULL) {
+		const struct fp_group *g = fibpush_group(&fp, r->group_id);
+
+		m = ptable_get(model.routes, pfx);
+		assert_non_null(m);
+		assert_int_equal(m->group, r->group_id);
+		assert_true(model.grp[m->group].set);
+		assert_int_equal(model.grp[m->group].g.n_primary, g->n_primary);
+		assert_memory_equal(model.grp[m->group].g.primary, g->primary,
+				    g->n_primary * sizeof(uint32_t));
+		n++;
+	}
+	assert_int_equal(n, ptable_count(model.routes));
+}
+
+static uint32_t lcg(uint32_t *x)
+{
+	*x = *x * 1664525u + 1013904223u;
+	return *x >> 8;
+}
+
+/* A full sync streams its BGP routes while routes come, go and move:
+ * deletions and growth shift table entries under the walk, a second sync
+ * starts before the first is through, and the data side still ends with
+ * exactly fibpush's table. */
+static void test_fibpush_full_sync_streams_under_churn(void **s)
+{
+	static const char *const sets[] = {"0", "1", "0 1", "0:203.0.113.9"};
+	struct rib_nhset set[4];
+	struct cfg_addr p;
+	uint32_t x = 12345;
+	unsigned int i, round;
+
+	(void)s;
+	memset(&model, 0, sizeof(model));
+	model.routes = ptable_new(sizeof(struct model_route), 0);
+	assert_non_null(model.routes);
+	for (i = 0; i < 4; i++)
+		set[i] = *nhset(sets[i]);
+	load(LAB_AA);
+	assert_int_equal(fibpush_full_sync(&fp), 0);
+	/* near 3/4 load: long probe runs, so deletions shift entries
+	 * across the walk's cursor, and growth comes during the churn */
+	for (i = 0; i < 45000; i++) {
+		pfx_of(i, &p);
+		assert_int_equal(fibpush_bgp_route(&fp, &p, &set[i % 4]), 0);
+		if (i % 1024 == 0) {
+			model_drain(UINT32_MAX);
+			fibpush_flush(&fp);
+		}
+	}
+	while (fibpush_queued(&fp) > 0) {
+		model_drain(UINT32_MAX);
+		fibpush_flush(&fp);
+	}
+	model_drain(UINT32_MAX);
+	assert_model_matches();
+
+	/* the table grows (rehashes) with the walk half way */
+	assert_int_equal(fibpush_full_sync(&fp), 0);
+	for (i = 0; i < 20000;) {
+		i += model_drain(UINT32_MAX);
+		fibpush_flush(&fp);
+	}
+	assert_true(fp.sync_active);
+	for (i = 0; i < 10000; i++) {
+		pfx_of(100000 + i, &p);
+		assert_int_equal(fibpush_bgp_route(&fp, &p, &set[i % 4]), 0);
+		if (i % 1024 == 0)
+			model_drain(UINT32_MAX);
+	}
+	while (fibpush_queued(&fp) > 0) {
+		model_drain(UINT32_MAX);
+		fibpush_flush(&fp);
+	}
+	model_drain(UINT32_MAX);
+	assert_int_equal(model.applied, fp.generation);
+	assert_model_matches();
+
+	for (round = 0; round < 3; round++) {
+		assert_int_equal(fibpush_full_sync(&fp), 0);
+		for (i = 0; i < 200; i++) {
+			unsigned int k;
+
+			/* the data plane takes a bit, twinpathd changes a
+			 * few hundred routes */
+			model_drain(1 + lcg(&x) % 1000);
+			for (k = 0; k < 100; k++) {
+				uint32_t n = lcg(&x) % 75000, op = lcg(&x) % 3;
+
+				pfx_of(n, &p);
+				assert_int_equal(fibpush_bgp_route(&fp, &p,
+					op == 0 ? NULL : &set[lcg(&x) % 4]), 0);
+			}
+			fibpush_flush(&fp);
+			if (round == 1 && i == 30)
+				assert_int_equal(fibpush_full_sync(&fp), 0);
+		}
+		while (fibpush_queued(&fp) > 0) {
+			model_drain(1 + lcg(&x) % 3000);
+			fibpush_flush(&fp);
+		}
+		model_drain(UINT32_MAX);
+		assert_int_equal(model.applied, fp.generation);
+		assert_model_matches();
+	}
+	ptable_free(model.routes);
+}
+
+/* The walk has sent the K-th BGP route (A) and stops for room; A is then
+ * withdrawn. Backward-shift deletion may pull the next entry of A's probe
+ * run into A's slot, behind the cursor: it must still be sent in this
+ * sync (else SYNC_END would sweep it). Tried for many K at high load, so
+ * that many of them have a displaced neighbour. */
+static void test_fibpush_full_sync_misses_no_route_shifted_by_delete(void **s)
+{
+	const struct rib_nhset *set;
+	struct rib_nhset copy;
+	struct chan_rec junk;
+	struct cfg_addr p;
+	unsigned int i, k;
+
+	(void)s;
+	lab_synced();
+	copy = *nhset("0");
+	set = &copy;
+	for (i = 0; i < 2900; i++) { /* table of 4096 slots, 71 % full */
+		pfx_of(i, &p);
+		assert_int_equal(fibpush_bgp_route(&fp, &p, set), 0);
+		if (i % 1024 == 0)
+			drain();
+	}
+	while (fibpush_queued(&fp) > 0) {
+		drain();
+		fibpush_flush(&fp);
+	}
+	drain();
+	memset(&junk, 0, sizeof(junk));
+	junk.type = CHAN_REC_NEXTHOP_DEL;
+	junk.u.id = 4000;
+	for (k = 1; k <= 300; k += 3) {
+		const struct cfg_addr *a = NULL, *pfx;
+		struct ptable *seen = ptable_new(1, 4096);
+		size_t cursor = 0, n_seen = 0;
+		unsigned int m = 1 + fp.n_nh + fp.n_grp + fp.n_static, got, j;
+		struct cfg_addr a_copy;
+
+		/* room for the sync's first part and exactly K routes */
+		while (chan_send_space(&cp) > m + k)
+			assert_int_equal(chan_send(&cp, &junk), 0);
+		assert_int_equal(fibpush_full_sync(&fp), 0);
+		assert_true(fp.sync_active);
+		for (j = 0; j < fp.n_static + k; j++)
+			assert_non_null(fibpush_route_next(&fp, &cursor, &a));
+		a_copy = *a;
+		assert_int_equal(fibpush_bgp_route(&fp, &a_copy, NULL), 0);
+		for (;;) {
+			bool done = fibpush_queued(&fp) == 0;
+
+			while ((got = chan_recv(&dp, recs, 256)) > 0)
+				for (j = 0; j < got; j++) {
+					memset(&p, 0, sizeof(p));
+					p.family = AF_INET;
+					p.len = recs[j].u.route.len;
+					memcpy(p.addr, recs[j].u.route.prefix, 4);
+					if (recs[j].type == CHAN_REC_ROUTE_ADD &&
+					    recs[j].generation == fp.generation)
+						ptable_put(seen, &p, NULL);
+				}
+			if (done)
+				break;
+			fibpush_flush(&fp);
+		}
+		cursor = 0;
+		while (fibpush_route_next(&fp, &cursor, &pfx) != NULL) {
+			assert_non_null(ptable_get(seen, pfx));
+			n_seen++;
+		}
+		assert_int_equal(n_seen, fibpush_route_count(&fp));
+		ptable_free(seen);
+	}
+}
+
+/* Everything the data side holds now, counted by type. */
+static void drain_count(uint64_t *count)
+{
+	struct chan_rec buf[512];
+	unsigned int got, k;
+
+	while ((got = chan_recv(&dp, buf, 512)) > 0)
+		for (k = 0; k < got; k++)
+			count[buf[k].type < CHAN_REC_TYPE_MAX ? buf[k].type :
+								0]++;
+}
+
+static double since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+#define MILLION 1000000u
+
+/* A million BGP routes in and out, as diffs and as one full sync, the
+ * data side drained as a data plane would. Times are printed, not
+ * asserted (2 shared cores). */
+static void test_fibpush_bgp_million_routes(void **s)
+{
+	static const char *const sets[] = {"0", "1", "0 1", "0:203.0.113.9",
+					   "0 | 1", "1 | 0"};
+	uint64_t count[CHAN_REC_TYPE_MAX];
+	const struct rib_nhset *set[6];
+	struct rib_nhset copy[6];
+	struct timespec t0;
+	struct cfg_addr p;
+	unsigned int i;
+
+	(void)s;
+	lab_synced();
+	for (i = 0; i < 6; i++) {
+		copy[i] = *nhset(sets[i]);
+		set[i] = &copy[i];
+	}
+	memset(count, 0, sizeof(count));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < MILLION; i++) {
+		pfx_of(i, &p);
+		assert_int_equal(fibpush_bgp_route(&fp, &p, set[i % 6]), 0);
+		if (i % 2048 == 2047) {
+			drain_count(count);
+			fibpush_flush(&fp);
+		}
+	}
+	drain_count(count);
+	assert_int_equal(fibpush_flush(&fp), 0);
+	drain_count(count);
+	print_message("1M BGP route adds: %.3f s\n", since(&t0));
+	assert_int_equal(count[CHAN_REC_ROUTE_ADD], MILLION);
+	/* {1,2} is the static route's group: five new groups, one new
+	 * nexthop */
+	assert_int_equal(count[CHAN_REC_GROUP_SET], 5);
+	assert_int_equal(count[CHAN_REC_NEXTHOP_SET], 1);
+	assert_int_equal(fibpush_route_count(&fp), MILLION + 2);
+
+	memset(count, 0, sizeof(count));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(fibpush_full_sync(&fp), 0);
+	print_message("1M-route full sync queued: %.3f s (%zu records "
+		      "waiting)\n", since(&t0), fibpush_queued(&fp));
+	while (fibpush_queued(&fp) > 0) {
+		drain_count(count);
+		fibpush_flush(&fp);
+	}
+	drain_count(count);
+	print_message("1M-route full sync sent and drained: %.3f s\n",
+		      since(&t0));
+	assert_int_equal(count[CHAN_REC_SYNC_BEGIN], 1);
+	assert_int_equal(count[CHAN_REC_NEXTHOP_SET], 4);
+	assert_int_equal(count[CHAN_REC_GROUP_SET], 7);
+	assert_int_equal(count[CHAN_REC_ROUTE_ADD], MILLION + 2);
+	assert_int_equal(count[CHAN_REC_SYNC_END], 1);
+
+	memset(count, 0, sizeof(count));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < MILLION; i++) {
+		pfx_of(i, &p);
+		assert_int_equal(fibpush_bgp_route(&fp, &p, NULL), 0);
+		if (i % 2048 == 2047) {
+			drain_count(count);
+			fibpush_flush(&fp);
+		}
+	}
+	drain_count(count);
+	assert_int_equal(fibpush_flush(&fp), 0);
+	drain_count(count);
+	print_message("1M BGP route deletes: %.3f s\n", since(&t0));
+	assert_int_equal(count[CHAN_REC_ROUTE_DEL], MILLION);
+	assert_int_equal(count[CHAN_REC_GROUP_DEL], 5);
+	assert_int_equal(count[CHAN_REC_ROUTE_ADD], 0);
+	assert_int_equal(fibpush_route_count(&fp), 2);
+	assert_int_equal(fp.n_grp, 2);
+	assert_int_equal(fp.n_bgp, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -260,6 +1049,48 @@ int main(void)
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_fibpush_full_ring_queues_in_order_and_loses_nothing,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_bgp_new_set_sends_group_then_route,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_bgp_same_set_again_sends_only_the_route,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_bgp_set_change_moves_route_then_deletes_group,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_bgp_removal_deletes_group_with_last_route,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_bgp_static_route_wins,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_bgp_third_party_next_hop_is_made_once,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_bgp_refused_next_hop_is_undone,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_bgp_before_first_sync_waits_for_it,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_full_sync_carries_bgp_state,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_bgp_out_of_group_ids_is_enospc_and_fifo,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_bgp_out_of_nexthop_ids_is_enospc,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_full_sync_streams_under_churn,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_full_sync_misses_no_route_shifted_by_delete,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_bgp_million_routes,
 			setup, teardown),
 	};
 
