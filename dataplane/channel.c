@@ -74,7 +74,10 @@ static int apply(struct dp *d, const struct chan_rec *r)
 		/* routes first: they name groups, groups name nexthops */
 		fib_sweep(d, r->generation);
 		id_grace_period(d);
-		nhg_sweep(&d->nhg, r->generation);
+		if (nhg_sweep(&d->nhg, r->generation) < 0)
+			log_msg("sync %lu: a group's L2 entries could not be "
+				"refreshed: out of memory",
+				(unsigned long)r->generation);
 		d->applied_generation = r->generation;
 		__atomic_store_n(&d->chan.hdr->applied_generation,
 				 r->generation, __ATOMIC_RELEASE);

@@ -4,9 +4,10 @@
  *      RFC 8200 ones for IPv6, destinations and flow hashes gathered per
  *      family (the header is in registers);
  *   2. one bulk lookup per family (rte_fib, rte_fib6);
- *   3. per packet: nexthop group -> live member by flow hash (ports live
- *      by link, admin and BFD state, read once per burst) -> L2 rewrite
- *      -> TTL decrement with incremental checksum (RFC 1624) or hop-limit
+ *   3. per packet: nexthop group -> its bucket's precomputed L2 when the
+ *      home member is live (ports live by link, admin and BFD state, read
+ *      once per burst), else the failover walk -> L2 rewrite -> TTL
+ *      decrement with incremental checksum (RFC 1624) or hop-limit
  *      decrement -> the out port's tx array;
  *   4. one rte_eth_tx_burst per out port.
  * No locks, syscalls, allocation or division; every drop is counted under
@@ -156,15 +157,15 @@ static inline void drop(struct dp_lcore_stats *st, struct rte_mbuf *m,
 	rte_pktmbuf_free(m);
 }
 
-/* The slow path of fwd_select_bulk: the nexthop for group G (NULL: the
+/* The slow path of fwd_select_bulk: the L2 for group G (NULL: the
  * route's group is missing) and flow HASH among ports LIVE through the
- * whole failover order, or NULL with M dropped and counted. */
-static const struct nexthop *
+ * whole failover order, in SCRATCH, or NULL with M dropped and counted. */
+static const struct nhg_l2 *
 fwd_select_slow(const struct dp *d, struct dp_lcore_stats *st,
 		struct rte_mbuf *m, uint64_t gid, const struct nhgroup *g,
-		uint32_t hash, uint32_t live)
+		uint32_t hash, uint32_t live, struct nhg_l2 *scratch)
 {
-	const struct nexthop *nh;
+	const struct nhg_l2 *e;
 	enum nhg_result res;
 	uint32_t unresolved;
 
@@ -176,8 +177,8 @@ fwd_select_slow(const struct dp *d, struct dp_lcore_stats *st,
 		drop(st, m, DROP_NO_GROUP);
 		return NULL;
 	}
-	nh = nhg_select_live(&d->nhg, g, hash, live, &res, &unresolved);
-	if (nh == NULL) {
+	e = nhg_select_l2(&d->nhg, g, hash, live, scratch, &res, &unresolved);
+	if (e == NULL) {
 		if (res == NHG_UNRESOLVED) {
 			st->nh_miss[unresolved]++;
 			drop(st, m, DROP_NEXTHOP_UNRESOLVED);
@@ -185,20 +186,20 @@ fwd_select_slow(const struct dp *d, struct dp_lcore_stats *st,
 			drop(st, m, DROP_NO_LIVE_NEXTHOP);
 		}
 	}
-	return nh;
+	return e;
 }
 
-/* The nexthop of each of the N packets M with groups GID and flow hashes
- * HASH among ports LIVE, into NH (NULL: dropped and counted). In two
- * passes over the burst, so that the dependent loads (group, then bucket
- * -> member -> nexthop) of many packets are in flight at once instead of
- * one packet's chain after another. The common case, the bucket's home
- * member live and resolved, is what nhg_select_live returns first; the
- * rest goes through it. */
+/* The L2 of each of the N packets M with groups GID and flow hashes HASH
+ * among ports LIVE, into L2 (NULL: dropped and counted; SCRATCH holds
+ * what the slow path computed). In two passes over the burst, so that
+ * the group loads of many packets are in flight at once. The common
+ * case, the bucket's home member usable on a live port, is one 16-byte
+ * entry of the group (nhg_l2_home); the rest walks the failover order. */
 static __rte_always_inline void
 fwd_select_bulk(const struct dp *d, struct dp_lcore_stats *st,
 		struct rte_mbuf **m, const uint64_t *gid, const uint32_t *hash,
-		uint32_t live, const struct nexthop **nh, uint16_t n)
+		uint32_t live, const struct nhg_l2 **l2,
+		struct nhg_l2 *scratch, uint16_t n)
 {
 	const struct nhgroup *g[DP_BURST];
 	uint16_t i;
@@ -209,32 +210,26 @@ fwd_select_bulk(const struct dp *d, struct dp_lcore_stats *st,
 		       __atomic_load_n(&d->nhg.grp[gid[i]], __ATOMIC_ACQUIRE) :
 		       NULL;
 	for (i = 0; i < n; i++) {
-		const struct nhgroup *gi = g[i];
-		const struct nexthop *x = NULL;
+		const struct nhg_l2 *e = NULL;
 
-		/* an empty primary set reads primary[0] == 0: nexthop 0
-		 * never exists, so the slow path takes it */
-		if (likely(gi != NULL))
-			x = __atomic_load_n(&d->nhg.nh[gi->primary[gi->bucket[
-						hash[i] & NHG_BUCKET_MASK]]],
-					    __ATOMIC_ACQUIRE);
-		if (unlikely(x == NULL || !x->resolved ||
-			     !((live >> x->port) & 1u)))
-			x = fwd_select_slow(d, st, m[i], gid[i], gi, hash[i],
-					    live);
-		nh[i] = x;
+		if (likely(g[i] != NULL))
+			e = nhg_l2_home(g[i], hash[i], live);
+		if (unlikely(e == NULL))
+			e = fwd_select_slow(d, st, m[i], gid[i], g[i], hash[i],
+					    live, &scratch[i]);
+		l2[i] = e;
 	}
 }
 
-/* L2 rewrite and onto NH's port's tx array. */
-static __rte_always_inline void fwd_out(const struct dp *d, struct fwd_lcore *fl,
-			   struct rte_mbuf *m, const struct nexthop *nh)
+/* L2 rewrite (both addresses in one copy) and onto the out port's tx
+ * array. */
+static __rte_always_inline void fwd_out(struct fwd_lcore *fl,
+					struct rte_mbuf *m,
+					const struct nhg_l2 *e)
 {
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	uint16_t out = nh->port;
+	uint16_t out = e->port;
 
-	rte_ether_addr_copy(&nh->mac, &eth->dst_addr);
-	rte_ether_addr_copy(&d->ports[out].mac, &eth->src_addr);
+	memcpy(rte_pktmbuf_mtod(m, void *), e, 2 * RTE_ETHER_ADDR_LEN);
 	fl->tx[out][fl->n_tx[out]++] = m;
 }
 
@@ -269,7 +264,8 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 	uint8_t dst6[DP_BURST][RTE_FIB6_IPV6_ADDR_SIZE];
 	uint64_t gid4[DP_BURST], gid6[DP_BURST];
 	uint32_t hash4[DP_BURST], hash6[DP_BURST];
-	const struct nexthop *nh4[DP_BURST], *nh6[DP_BURST];
+	const struct nhg_l2 *l2_4[DP_BURST], *l2_6[DP_BURST];
+	struct nhg_l2 scratch[DP_BURST];
 	uint16_t n, i, n4 = 0, n6 = 0;
 
 	n = rte_eth_rx_burst(d->ports[in].port_id, fl->rxq, pkts, DP_BURST);
@@ -332,29 +328,30 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 		rte_fib6_lookup_bulk(d->fib6, dst6, gid6, n6);
 
 	/* 3. member, rewrite */
-	fwd_select_bulk(d, st, m4, gid4, hash4, live, nh4, n4);
+	fwd_select_bulk(d, st, m4, gid4, hash4, live, l2_4, scratch, n4);
 	for (i = 0; i < n4; i++) {
 		struct rte_mbuf *m = m4[i];
 
-		if (unlikely(nh4[i] == NULL))
+		if (unlikely(l2_4[i] == NULL))
 			continue;
 		ttl_decrement(rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
 					sizeof(struct rte_ether_hdr)));
-		fwd_out(d, fl, m, nh4[i]);
+		fwd_out(fl, m, l2_4[i]);
 	}
 	if (unlikely(n6 != 0)) {
 		/* any resolved member serves IPv6: the MAC is what counts,
 		 * whatever the family of its gateway address */
-		fwd_select_bulk(d, st, m6, gid6, hash6, live, nh6, n6);
+		fwd_select_bulk(d, st, m6, gid6, hash6, live, l2_6, scratch,
+				n6);
 		for (i = 0; i < n6; i++) {
 			struct rte_mbuf *m = m6[i];
 
-			if (unlikely(nh6[i] == NULL))
+			if (unlikely(l2_6[i] == NULL))
 				continue;
 			/* no header checksum in IPv6 */
 			rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *,
 				sizeof(struct rte_ether_hdr))->hop_limits--;
-			fwd_out(d, fl, m, nh6[i]);
+			fwd_out(fl, m, l2_6[i]);
 		}
 	}
 

@@ -45,10 +45,82 @@ static void publish(struct nhg_table *t, void **slot, void *obj,
 		t->retire(t->retire_ctx, old);
 }
 
+/* L2 entries of G's buckets from the nexthops and ports as they are now,
+ * into L2: the home member's for each bucket. */
+static void fill_l2(const struct nhg_table *t, const struct nhgroup *g,
+		    struct nhg_l2 *l2)
+{
+	struct nhg_l2 member[CHAN_GROUP_MAX_MEMBERS];
+	unsigned int b, i;
+
+	if (g->n_primary == 0) {
+		memset(l2, 0, NHG_BUCKETS * sizeof(*l2));
+		return;
+	}
+	memset(member, 0, sizeof(member));
+	for (i = 0; i < g->n_primary; i++) {
+		const struct nexthop *nh = t->nh[g->primary[i]];
+
+		if (nh != NULL)
+			nhg_l2_fill(t, nh, &member[i]);
+		else
+			member[i].nh_id = (uint16_t)g->primary[i];
+	}
+	for (b = 0; b < NHG_BUCKETS; b++)
+		l2[b] = member[g->bucket[b]];
+}
+
+static bool names_primary(const struct nhgroup *g, uint32_t nh_id)
+{
+	unsigned int i;
+
+	for (i = 0; i < g->n_primary; i++)
+		if (g->primary[i] == nh_id)
+			return true;
+	return false;
+}
+
+/* Republishes, as new objects, the groups whose L2 entries no longer
+ * match the nexthops and ports: those naming nexthop NH_ID as a primary
+ * member, or every group for 0. Forwarding lcores may be reading the old
+ * ones: they are retired, never written. */
+static int refresh_l2(struct nhg_table *t, uint32_t nh_id)
+{
+	static struct nhg_l2 l2[NHG_BUCKETS];
+	struct nhgroup *g;
+	unsigned int i;
+
+	for (i = 1; i < NHG_MAX && t->n_groups != 0; i++) {
+		const struct nhgroup *old = t->grp[i];
+
+		if (old == NULL || (nh_id != 0 && !names_primary(old, nh_id)))
+			continue;
+		fill_l2(t, old, l2);
+		if (memcmp(l2, old->l2, sizeof(l2)) == 0)
+			continue;
+		g = malloc(sizeof(*g));
+		if (g == NULL)
+			return -ENOMEM;
+		memcpy(g, old, sizeof(*g));
+		memcpy(g->l2, l2, sizeof(l2));
+		publish(t, (void **)&t->grp[i], g, &t->n_groups);
+	}
+	return 0;
+}
+
+/* Does replacing OLD with NH change what a group's L2 entry says. */
+static bool l2_differs(const struct nexthop *old, const struct nexthop *nh)
+{
+	return old == NULL || old->port != nh->port ||
+	       old->resolved != nh->resolved ||
+	       !rte_is_same_ether_addr(&old->mac, &nh->mac);
+}
+
 int nhg_nexthop_set(struct nhg_table *t, const struct chan_nexthop *in,
 		    uint64_t generation)
 {
 	struct nexthop *nh;
+	bool changed;
 
 	if (in->id == 0 || in->id >= NH_MAX || in->port >= t->n_ports)
 		return -EINVAL;
@@ -62,8 +134,11 @@ int nhg_nexthop_set(struct nhg_table *t, const struct chan_nexthop *in,
 	nh->resolved = (in->flags & CHAN_NH_F_RESOLVED) != 0;
 	memcpy(nh->gateway, in->gateway, sizeof(nh->gateway));
 	memcpy(nh->mac.addr_bytes, in->mac, RTE_ETHER_ADDR_LEN);
+	/* a full sync sets every nexthop again, mostly unchanged: the
+	 * groups are republished only for what they would show */
+	changed = l2_differs(t->nh[in->id], nh);
 	publish(t, (void **)&t->nh[in->id], nh, &t->n_nexthops);
-	return 0;
+	return changed ? refresh_l2(t, in->id) : 0;
 }
 
 static int unpublish(struct nhg_table *t, void **slot, uint32_t *count)
@@ -76,9 +151,21 @@ static int unpublish(struct nhg_table *t, void **slot, uint32_t *count)
 
 int nhg_nexthop_del(struct nhg_table *t, uint32_t id)
 {
+	int rc;
+
 	if (id == 0 || id >= NH_MAX)
 		return -EINVAL;
-	return unpublish(t, (void **)&t->nh[id], &t->n_nexthops);
+	rc = unpublish(t, (void **)&t->nh[id], &t->n_nexthops);
+	return rc < 0 ? rc : refresh_l2(t, id);
+}
+
+int nhg_port_mac_set(struct nhg_table *t, uint16_t port,
+		     const struct rte_ether_addr *mac)
+{
+	if (port >= NH_PORT_MAX)
+		return -EINVAL;
+	t->port_mac[port] = *mac;
+	return refresh_l2(t, 0);
 }
 
 #define NHG_NO_MEMBER 0xffu
@@ -288,6 +375,7 @@ int nhg_group_set(struct nhg_table *t, const struct chan_group *in,
 		  old != NULL ? old->n_backup : 0);
 	fill_order(g->order, g->bucket, g->n_primary);
 	fill_order(g->backup_order, g->backup_bucket, g->n_backup);
+	fill_l2(t, g, g->l2);
 	publish(t, (void **)&t->grp[in->id], g, &t->n_groups);
 	return 0;
 }
@@ -299,15 +387,20 @@ int nhg_group_del(struct nhg_table *t, uint32_t id)
 	return unpublish(t, (void **)&t->grp[id], &t->n_groups);
 }
 
-void nhg_sweep(struct nhg_table *t, uint64_t generation)
+int nhg_sweep(struct nhg_table *t, uint64_t generation)
 {
 	unsigned int i;
+	bool swept = false;
 
 	/* Groups first: they name nexthops. */
 	for (i = 1; i < NHG_MAX; i++)
 		if (t->grp[i] != NULL && t->grp[i]->generation < generation)
 			publish(t, (void **)&t->grp[i], NULL, &t->n_groups);
 	for (i = 1; i < NH_MAX; i++)
-		if (t->nh[i] != NULL && t->nh[i]->generation < generation)
+		if (t->nh[i] != NULL && t->nh[i]->generation < generation) {
 			publish(t, (void **)&t->nh[i], NULL, &t->n_nexthops);
+			swept = true;
+		}
+	/* a fresh group may still name a swept nexthop */
+	return swept ? refresh_l2(t, 0) : 0;
 }

@@ -38,7 +38,18 @@
  * GROUP_SET is minimally disruptive: the home table is derived from the
  * previous one, members kept (same nexthop id) keep their home buckets,
  * a removed member's buckets go to new members, and kept members give up
- * only what balance needs when members are added. */
+ * only what balance needs when members are added.
+ *
+ * The common case in one load. Each group also carries, per bucket, its
+ * home primary member's L2 (struct nhg_l2: both MACs in wire order, out
+ * port, usable flag), precomputed like l3fwd's per-port Ethernet header:
+ * when that member is usable and its port live, the packet needs nothing
+ * but that entry (nhg_l2_home); anything else walks the failover order
+ * above through the nexthops themselves (nhg_select_l2). The entries copy
+ * nexthop and port state, so whatever changes it republishes the groups
+ * concerned as new objects (a changed MAC, port or resolution of a
+ * primary member, its deletion or sweep, a port's MAC): the next burst
+ * sees the change, and nothing published is ever written. */
 #ifndef TWP_NHGROUP_H
 #define TWP_NHGROUP_H
 
@@ -66,7 +77,20 @@ struct nexthop {
 	struct rte_ether_addr mac;
 };
 
+/* A member's L2 as the fast path uses it. The first 12 bytes are the
+ * Ethernet header's destination and source, in wire order: the rewrite is
+ * one copy. */
+struct nhg_l2 {
+	struct rte_ether_addr dst;  /* the nexthop's MAC */
+	struct rte_ether_addr src;  /* the out port's */
+	uint8_t port;               /* twinpath port index, < NH_PORT_MAX */
+	uint8_t usable;             /* 1: the nexthop exists and is resolved */
+	uint16_t nh_id;             /* the nexthop, < NH_MAX */
+} __rte_aligned(16);
+
 struct nhgroup {
+	/* Bucket -> its home primary member's L2 (usable 0 without one). */
+	struct nhg_l2 l2[NHG_BUCKETS];
 	uint64_t generation;
 	uint32_t id;
 	uint8_t n_primary;
@@ -96,6 +120,9 @@ struct nhg_table {
 	 * and only when the health map exists. Set once before forwarding. */
 	uint32_t bfd_ports;
 	uint16_t n_ports;
+	/* Source MAC of each port (nhg_port_mac_set), copied into the
+	 * groups' L2 entries. */
+	struct rte_ether_addr port_mac[NH_PORT_MAX];
 	uint32_t n_nexthops;
 	uint32_t n_groups;
 	/* Called with an object no longer reachable from the table. */
@@ -119,8 +146,12 @@ int nhg_nexthop_del(struct nhg_table *t, uint32_t id);
 int nhg_group_set(struct nhg_table *t, const struct chan_group *g,
 		  uint64_t generation);
 int nhg_group_del(struct nhg_table *t, uint32_t id);
+/* Port PORT's MAC (the source of what leaves through it); republishes
+ * the groups whose entries change. */
+int nhg_port_mac_set(struct nhg_table *t, uint16_t port,
+		     const struct rte_ether_addr *mac);
 /* Removes nexthops and groups stamped with a generation below GEN. */
-void nhg_sweep(struct nhg_table *t, uint64_t generation);
+int nhg_sweep(struct nhg_table *t, uint64_t generation);
 
 /* Fast path, once per burst: the ports a member may use, one bit per
  * port index. A port is live when its link is up, it is admin up, and,
@@ -195,6 +226,47 @@ nhg_select_live(const struct nhg_table *t, const struct nhgroup *g,
 	else
 		*res = NHG_OK;
 	return nh;
+}
+
+/* The L2 of NH, whose port's MAC is the source, into OUT. */
+static inline void nhg_l2_fill(const struct nhg_table *t,
+			       const struct nexthop *nh, struct nhg_l2 *out)
+{
+	out->dst = nh->mac;
+	out->src = t->port_mac[nh->port];
+	out->port = (uint8_t)nh->port;
+	out->usable = nh->resolved;
+	out->nh_id = (uint16_t)nh->id;
+}
+
+/* Fast path: bucket HASH's home member of G when it is usable and its
+ * port is in LIVE, else NULL (nhg_select_l2 then walks the order). */
+static inline const struct nhg_l2 *
+nhg_l2_home(const struct nhgroup *g, uint32_t hash, uint32_t live)
+{
+	const struct nhg_l2 *e = &g->l2[hash & NHG_BUCKET_MASK];
+
+	return ((live >> e->port) & e->usable) != 0 ? e : NULL;
+}
+
+/* The L2 of the member nhg_select_live picks, the home entry itself when
+ * it is live, else copied into SCRATCH; NULL as nhg_select_live. RES and
+ * UNRESOLVED are set only when NULL is returned. */
+static inline const struct nhg_l2 *
+nhg_select_l2(const struct nhg_table *t, const struct nhgroup *g,
+	      uint32_t hash, uint32_t live, struct nhg_l2 *scratch,
+	      enum nhg_result *res, uint32_t *unresolved)
+{
+	const struct nhg_l2 *e = nhg_l2_home(g, hash, live);
+	const struct nexthop *nh;
+
+	if (e != NULL)
+		return e;
+	nh = nhg_select_live(t, g, hash, live, res, unresolved);
+	if (nh == NULL)
+		return NULL;
+	nhg_l2_fill(t, nh, scratch);
+	return scratch;
 }
 
 /* nhg_select_live over the ports live by link and admin state alone (no

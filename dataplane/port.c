@@ -377,6 +377,8 @@ static int port_setup(struct dp *d, uint16_t p)
 	}
 	port->started = true;
 	rte_eth_macaddr_get(port->port_id, &port->mac);
+	/* the source MAC in the groups' precomputed L2 entries */
+	nhg_port_mac_set(&d->nhg, p, &port->mac);
 	log_msg("port %u %s: %s %s, ethdev %u (%s), mac "
 		RTE_ETHER_ADDR_PRT_FMT ", %u rx/%u tx queues%s%s%s", p,
 		port->name,

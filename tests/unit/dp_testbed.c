@@ -52,6 +52,7 @@ static int ring_port(struct dp_testbed *tb, struct dp *d, unsigned int p,
 	d->ports[p].n_rxq = d->ports[p].n_txq = 1;
 	d->ports[p].mac = (struct rte_ether_addr){{0x02, 0xd0, 0, 0, 0,
 						   (uint8_t)(0xa0 + p)}};
+	nhg_port_mac_set(&d->nhg, (uint16_t)p, &d->ports[p].mac);
 	d->nhg.link_up[p] = 1;
 	return 0;
 }

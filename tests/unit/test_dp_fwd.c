@@ -163,6 +163,40 @@ static void test_fwd_ipv4_rewrite_exact_bytes(void **state)
 	assert_int_equal(sent(LAN, out), 0);
 }
 
+/* NEXTHOP_SET with a new MAC for the group's member: the very next
+ * packet carries it (the group's precomputed L2 entries are republished
+ * with the record), and the source stays the link's. */
+static void test_fwd_member_mac_change_is_seen_by_the_next_packet(
+	void **state)
+{
+	static const uint8_t new_mac[6] = {0x02, 0x50, 0, 0, 0, 0x99};
+	struct chan_nexthop nh = {.id = NH_PEER, .port = LINK,
+				  .family = AF_INET,
+				  .flags = CHAN_NH_F_RESOLVED};
+	uint8_t in[64], out[2048];
+	unsigned int len = make_udp(in, 64);
+
+	(void)state;
+	fake_health.live_mask = 1u << LINK;
+	inet_pton(AF_INET, "203.0.113.2", nh.gateway);
+	memcpy(nh.mac, new_mac, 6);
+	assert_int_equal(nhg_nexthop_set(&d.nhg, &nh, 1), 0);
+	inject(LAN, in, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent(LINK, out), len);
+	assert_memory_equal(out, new_mac, 6);
+	assert_memory_equal(out + 6, d.ports[LINK].mac.addr_bytes, 6);
+
+	/* and back */
+	memcpy(nh.mac, peer_mac.addr_bytes, 6);
+	assert_int_equal(nhg_nexthop_set(&d.nhg, &nh, 1), 0);
+	inject(LAN, in, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent(LINK, out), len);
+	assert_memory_equal(out, peer_mac.addr_bytes, 6);
+	assert_int_equal(sent(LAN, out), 0);
+}
+
 static void test_fwd_bfd_bit_clear_stops_the_link_next_burst(void **state)
 {
 	uint8_t in[64], out[2048];
@@ -429,6 +463,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fwd_ipv4_rewrite_exact_bytes),
+		cmocka_unit_test(
+			test_fwd_member_mac_change_is_seen_by_the_next_packet),
 		cmocka_unit_test(test_fwd_bfd_bit_clear_stops_the_link_next_burst),
 		cmocka_unit_test(test_fwd_bfd_periodic_packet_goes_out_on_its_link),
 		cmocka_unit_test(test_fwd_bfd_unresolved_peer_is_skipped_and_counted),

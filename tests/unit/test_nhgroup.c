@@ -2,13 +2,17 @@
  * buckets, and only those, move, spread evenly over the survivors; a
  * returning member gets exactly its buckets back; the backup set takes
  * over when no primary is live and gives back when one returns; GROUP_SET
- * keeps the buckets of the members it keeps. Buckets are addressed
- * directly (hash = bucket) and flows by a multiplicative hash. */
+ * keeps the buckets of the members it keeps; the precomputed L2 entries
+ * of the fast path agree with the failover walk, and a member's change
+ * (MAC, resolution, deletion, sweep, port MAC) republishes its groups.
+ * Buckets are addressed directly (hash = bucket) and flows by a
+ * multiplicative hash. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
@@ -59,15 +63,32 @@ static const struct nhgroup *group(struct nhg_table *t, unsigned int n,
 	return t->grp[GROUP_ID];
 }
 
+/* The member the fast path takes for HASH among LIVE: the group's
+ * precomputed entry when its home member is live, else the failover walk
+ * (nhg_select_l2, as fwd.c). Both must agree with nhg_select_live. */
 static uint32_t pick(const struct nhg_table *t, uint32_t hash, uint32_t live)
 {
-	enum nhg_result res;
+	const struct nhgroup *g = t->grp[GROUP_ID];
+	enum nhg_result res = NHG_OK;
 	uint32_t unresolved;
-	const struct nexthop *nh = nhg_select_live(t, t->grp[GROUP_ID], hash,
-						   live, &res, &unresolved);
+	struct nhg_l2 scratch;
+	const struct nhg_l2 *e = nhg_select_l2(t, g, hash, live, &scratch,
+					       &res, &unresolved);
+	const struct nexthop *nh = nhg_select_live(t, g, hash, live, &res,
+						   &unresolved);
 
 	assert_int_equal(res, nh != NULL ? NHG_OK : NHG_NO_LIVE);
-	return nh != NULL ? nh->id : 0;
+	if (nh == NULL) {
+		assert_null(e);
+		return 0;
+	}
+	assert_non_null(e);
+	assert_int_equal(e->nh_id, nh->id);
+	assert_int_equal(e->port, nh->port);
+	assert_int_equal(e->usable, 1);
+	assert_memory_equal(&e->dst, &nh->mac, sizeof(e->dst));
+	assert_memory_equal(&e->src, &t->port_mac[nh->port], sizeof(e->src));
+	return nh->id;
 }
 
 static void buckets(const struct nhg_table *t, uint32_t live,
@@ -432,6 +453,173 @@ static void test_nhgroup_group_set_of_16_members_is_fast(void **state)
 	assert_true(ms < 50.0); /* generous: sanitizer and busy CI hosts */
 }
 
+/* A nexthop MEMBER(I) on port I, resolved to MAC ...:LAST. */
+static void member_mac(struct nhg_table *t, unsigned int i, uint8_t last)
+{
+	struct chan_nexthop nh = {.id = MEMBER(i), .port = (uint16_t)i,
+				  .family = AF_INET,
+				  .flags = CHAN_NH_F_RESOLVED,
+				  .mac = {0x02, 0, 0, 0, 0x77, last}};
+
+	assert_int_equal(nhg_nexthop_set(t, &nh, 1), 0);
+}
+
+/* Forwarding lcores may be reading the group a change replaces: the new
+ * state comes as a new object, the old one is retired untouched. */
+static void *retired[4];
+static unsigned int n_retired;
+
+static void retire_keep(void *ctx, void *obj)
+{
+	(void)ctx;
+	assert_true(n_retired < 4);
+	retired[n_retired++] = obj;
+}
+
+static void test_nhgroup_member_mac_change_republishes_its_groups(
+	void **state)
+{
+	struct nhg_table *t = *state;
+	struct chan_group other = {.id = GROUP_ID + 1, .n_primary = 2,
+				   .primary = {MEMBER(2), MEMBER(3)}};
+	const struct nhgroup *g0, *g1, *o0;
+	unsigned int b, i;
+
+	for (i = 0; i < 4; i++)
+		member_mac(t, i, (uint8_t)i);
+	g0 = group(t, 4, 0);
+	assert_int_equal(nhg_group_set(t, &other, 1), 0);
+	o0 = t->grp[GROUP_ID + 1];
+	n_retired = 0;
+	t->retire = retire_keep;
+
+	/* the same nexthop again (a full sync): nothing republished */
+	member_mac(t, 1, 1);
+	assert_ptr_equal(t->grp[GROUP_ID], g0);
+	assert_int_equal(n_retired, 1); /* the nexthop object only */
+	free(retired[0]);
+	n_retired = 0;
+
+	/* member 1's MAC changes: its group is a new object whose member-1
+	 * buckets carry the new MAC; the other group does not name it */
+	member_mac(t, 1, 0x42);
+	g1 = t->grp[GROUP_ID];
+	assert_ptr_not_equal(g1, g0);
+	assert_ptr_equal(t->grp[GROUP_ID + 1], o0);
+	assert_int_equal(n_retired, 2); /* old nexthop, old group */
+	assert_ptr_equal(retired[1], g0);
+	for (b = 0; b < NHG_BUCKETS; b++) {
+		assert_int_equal(g1->l2[b].nh_id, g0->l2[b].nh_id);
+		assert_int_equal(g1->l2[b].dst.addr_bytes[5],
+				 g1->l2[b].nh_id == MEMBER(1) ? 0x42 :
+				 g1->l2[b].nh_id - 1);
+		/* the retired object still reads as before */
+		assert_int_equal(g0->l2[b].dst.addr_bytes[5],
+				 g0->l2[b].nh_id - 1);
+		assert_int_equal(pick(t, b, ALL_LIVE), g1->l2[b].nh_id);
+	}
+	assert_memory_equal(g1->bucket, g0->bucket, sizeof(g0->bucket));
+	assert_memory_equal(g1->order, g0->order, sizeof(g0->order));
+	for (i = 0; i < n_retired; i++)
+		free(retired[i]);
+	t->retire = nhg_fixture_retire;
+}
+
+static void test_nhgroup_unresolved_or_deleted_member_leaves_the_fast_path(
+	void **state)
+{
+	struct nhg_table *t = *state;
+	struct chan_nexthop nh = {.id = MEMBER(2), .port = 2,
+				  .family = AF_INET};
+	uint32_t b0[NHG_BUCKETS], b1[NHG_BUCKETS];
+	enum nhg_result res;
+	uint32_t unresolved;
+	unsigned int b;
+
+	group(t, 4, 0);
+	buckets(t, ALL_LIVE, b0);
+	/* member 2 loses its MAC: its buckets, and only those, move (the
+	 * walk sees it unresolved), the others stay on their entries */
+	assert_int_equal(nhg_nexthop_set(t, &nh, 1), 0);
+	for (b = 0; b < NHG_BUCKETS; b++) {
+		const struct nhg_l2 *e = nhg_l2_home(t->grp[GROUP_ID], b,
+						     ALL_LIVE);
+
+		if (b0[b] == MEMBER(2)) {
+			assert_null(e);
+			assert_int_equal(t->grp[GROUP_ID]->l2[b].usable, 0);
+		} else {
+			assert_non_null(e);
+		}
+	}
+	buckets(t, ALL_LIVE, b1);
+	assert_only_dead_move(b0, b1, NHG_BUCKETS, ALL_LIVE & ~(1u << 2));
+	/* alone in a group, unresolved is a miss to report */
+	{
+		struct chan_group g1 = {.id = GROUP_ID, .n_primary = 1,
+					.primary = {MEMBER(2)}};
+		struct nhg_l2 scratch;
+
+		assert_int_equal(nhg_group_set(t, &g1, 1), 0);
+		assert_null(nhg_select_l2(t, t->grp[GROUP_ID], 7, ALL_LIVE,
+					  &scratch, &res, &unresolved));
+		assert_int_equal(res, NHG_UNRESOLVED);
+		assert_int_equal(unresolved, MEMBER(2));
+	}
+	/* deleted: the same buckets move as when it was unresolved (the
+	 * group rebuilt from nothing, as at first) */
+	assert_int_equal(nhg_group_del(t, GROUP_ID), 0);
+	group(t, 4, 0);
+	assert_int_equal(nhg_nexthop_del(t, MEMBER(2)), 0);
+	buckets(t, ALL_LIVE, b0);
+	assert_memory_equal(b0, b1, sizeof(b0));
+	/* back, resolved: every bucket is its home member's entry again */
+	assert_int_equal(nhg_fixture_nexthop(t, MEMBER(2), 2), 0);
+	for (b = 0; b < NHG_BUCKETS; b++)
+		assert_non_null(nhg_l2_home(t->grp[GROUP_ID], b, ALL_LIVE));
+}
+
+static void test_nhgroup_swept_member_leaves_the_fast_path(void **state)
+{
+	struct nhg_table *t = *state;
+	struct chan_nexthop nh = {.id = MEMBER(0), .port = 0,
+				  .family = AF_INET,
+				  .flags = CHAN_NH_F_RESOLVED};
+	struct chan_group g = {.id = GROUP_ID, .n_primary = 2,
+			       .primary = {MEMBER(0), MEMBER(1)}};
+	unsigned int b;
+
+	/* generation 2 restamps the group and member 0, not member 1 */
+	assert_int_equal(nhg_nexthop_set(t, &nh, 2), 0);
+	assert_int_equal(nhg_group_set(t, &g, 2), 0);
+	assert_int_equal(nhg_sweep(t, 2), 0);
+	assert_null(t->nh[MEMBER(1)]);
+	for (b = 0; b < NHG_BUCKETS; b++)
+		assert_int_equal(pick(t, b, ALL_LIVE), MEMBER(0));
+	for (b = 1; b < NHG_BUCKETS; b += 2)
+		assert_null(nhg_l2_home(t->grp[GROUP_ID], b, ALL_LIVE));
+}
+
+static void test_nhgroup_port_mac_is_the_source_of_every_entry(void **state)
+{
+	struct nhg_table *t = *state;
+	const struct rte_ether_addr mac = {{0x02, 0xaa, 0, 0, 0, 0x01}};
+	const struct nhgroup *g0;
+	unsigned int b;
+
+	g0 = group(t, 4, 0);
+	assert_int_equal(nhg_port_mac_set(t, 1, &mac), 0);
+	assert_ptr_not_equal(t->grp[GROUP_ID], g0);
+	for (b = 0; b < NHG_BUCKETS; b++) {
+		const struct nhg_l2 *e = &t->grp[GROUP_ID]->l2[b];
+
+		assert_true(rte_is_same_ether_addr(&e->src, e->port == 1 ?
+			&mac : &t->port_mac[0]));
+		assert_int_equal(pick(t, b, ALL_LIVE), e->nh_id);
+	}
+	assert_int_equal(nhg_port_mac_set(t, NH_PORT_MAX, &mac), -EINVAL);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, nhg_fixture_teardown)
 
 int main(void)
@@ -450,6 +638,10 @@ int main(void)
 		T(test_nhgroup_group_set_adding_a_member_moves_only_its_share),
 		T(test_nhgroup_same_flow_same_member_across_calls_and_rebuild),
 		T(test_nhgroup_group_set_of_16_members_is_fast),
+		T(test_nhgroup_member_mac_change_republishes_its_groups),
+		T(test_nhgroup_unresolved_or_deleted_member_leaves_the_fast_path),
+		T(test_nhgroup_swept_member_leaves_the_fast_path),
+		T(test_nhgroup_port_mac_is_the_source_of_every_entry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
