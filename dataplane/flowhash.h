@@ -17,6 +17,9 @@
 #if defined(RTE_ARCH_X86_64) && defined(__SSE4_2__)
 #include <nmmintrin.h>
 #endif
+#if defined(RTE_ARCH_X86_64) && defined(__SSE4_1__)
+#include <smmintrin.h>
+#endif
 
 #define FLOW_HASH_SEED 0x74777061u /* "twpa": any fixed value works */
 
@@ -46,6 +49,32 @@ static inline uint32_t flow_hash_fmix(uint32_t h)
 	return h;
 }
 
+/* flow_hash_fmix over the N hashes at H, in place: four at a time with
+ * SSE4.1 (pmulld), so that the fast path finishes a burst's hashes in one
+ * pass of a quarter of the instructions. */
+static inline void flow_hash_fmix_bulk(uint32_t *h, unsigned int n)
+{
+	unsigned int i = 0;
+
+#if defined(RTE_ARCH_X86_64) && defined(__SSE4_1__)
+	const __m128i c1 = _mm_set1_epi32((int)0x85ebca6bu);
+	const __m128i c2 = _mm_set1_epi32((int)0xc2b2ae35u);
+
+	for (; i + 4 <= n; i += 4) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(void *)&h[i]);
+
+		x = _mm_xor_si128(x, _mm_srli_epi32(x, 16));
+		x = _mm_mullo_epi32(x, c1);
+		x = _mm_xor_si128(x, _mm_srli_epi32(x, 13));
+		x = _mm_mullo_epi32(x, c2);
+		x = _mm_xor_si128(x, _mm_srli_epi32(x, 16));
+		_mm_storeu_si128((__m128i *)(void *)&h[i], x);
+	}
+#endif
+	for (; i < n; i++)
+		h[i] = flow_hash_fmix(h[i]);
+}
+
 /* The CRC of the 4 bytes at L4 (sport and dport of TCP and UDP). */
 static inline uint32_t flow_hash_ports(const void *l4, uint32_t h)
 {
@@ -55,13 +84,14 @@ static inline uint32_t flow_hash_ports(const void *l4, uint32_t h)
 	return rte_hash_crc_4byte(ports, h);
 }
 
-/* Hash of the IPv4 packet at IP, of which L3_LEN bytes are in memory.
+/* Hash of the IPv4 packet at IP, of which L3_LEN bytes are in memory
+ * (flow_hash_ipv4; flow_hash_ipv4_crc is it before the finalizer).
  * TCP and UDP hash on the 5-tuple (src, dst, proto, sport, dport);
  * fragments and every other protocol on the 3-tuple (src, dst, proto),
  * since only the first fragment carries the ports and all fragments of a
  * datagram must take one path. The caller has checked the IHL. */
-static inline uint32_t flow_hash_ipv4(const struct rte_ipv4_hdr *ip,
-				      uint32_t l3_len)
+static inline uint32_t flow_hash_ipv4_crc(const struct rte_ipv4_hdr *ip,
+					  uint32_t l3_len)
 {
 	uint32_t ihl = (uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) *
 		       RTE_IPV4_IHL_MULTIPLIER;
@@ -81,8 +111,13 @@ static inline uint32_t flow_hash_ipv4(const struct rte_ipv4_hdr *ip,
 		memcpy(&ports, (const uint8_t *)ip + ihl, sizeof(ports));
 		rest |= (uint64_t)ports << 32;
 	}
-	return flow_hash_fmix(flow_hash_crc8(rest,
-			flow_hash_crc8(addrs, FLOW_HASH_SEED)));
+	return flow_hash_crc8(rest, flow_hash_crc8(addrs, FLOW_HASH_SEED));
+}
+
+static inline uint32_t flow_hash_ipv4(const struct rte_ipv4_hdr *ip,
+				      uint32_t l3_len)
+{
+	return flow_hash_fmix(flow_hash_ipv4_crc(ip, l3_len));
 }
 
 /* Hash of the IPv6 packet at IP, of which L3_LEN (>= 40) bytes are in

@@ -301,7 +301,8 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 				continue;
 			}
 			dst4[n4] = rte_be_to_cpu_32(ip->dst_addr);
-			hash4[n4] = flow_hash_ipv4(ip, l3_len);
+			/* finalized for the whole burst below */
+			hash4[n4] = flow_hash_ipv4_crc(ip, l3_len);
 			m4[n4++] = m;
 		} else if (eth->ether_type ==
 			   rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
@@ -322,6 +323,7 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 	}
 
 	/* 2. bulk lookups */
+	flow_hash_fmix_bulk(hash4, n4);
 	if (n4 != 0)
 		rte_fib_lookup_bulk(d->fib, dst4, gid4, n4);
 	if (unlikely(n6 != 0))
