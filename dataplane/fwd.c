@@ -62,14 +62,16 @@ int fwd_init_lcore(struct dp *d, unsigned int lcore)
 }
 
 /* RFC 1071 sum of the header at IP is all ones. The NIC's verdict when it
- * gave one; else computed, the common 20-byte header in five 32-bit adds
- * (a ones'-complement sum may be taken in any word size and folded). */
+ * gave one; else computed, the common 20-byte header as five 32-bit words
+ * added (a ones'-complement sum may be taken in any word size and
+ * folded). */
 static inline bool ipv4_cksum_ok(const struct rte_mbuf *m,
 				 const struct rte_ipv4_hdr *ip, uint32_t hlen)
 {
 	uint64_t flag = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
-	uint32_t w[5];
-	uint64_t s;
+	const uint8_t *h = (const uint8_t *)ip;
+	uint64_t s, a, b;
+	uint32_t c;
 
 	if (flag == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
 		return true;
@@ -77,11 +79,15 @@ static inline bool ipv4_cksum_ok(const struct rte_mbuf *m,
 		return false;
 	if (hlen != sizeof(*ip))
 		return rte_raw_cksum(ip, hlen) == 0xffff;
-	memcpy(w, ip, sizeof(w));
+	/* three loads straight from the header (an array copy made the
+	 * compiler spill it to the stack and read it back word by word) */
+	memcpy(&a, h, sizeof(a));
+	memcpy(&b, h + 8, sizeof(b));
+	memcpy(&c, h + 16, sizeof(c));
 	/* s < 5 * 2^32; each fold keeps the value modulo 0xffff, the sum
 	 * folded to 16 bits is 0xffff exactly when it is a non-zero
 	 * multiple of 0xffff, and two folds leave s <= 0x1ffff */
-	s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	s = (a & 0xffffffffu) + (a >> 32) + (b & 0xffffffffu) + (b >> 32) + c;
 	s = (s & 0xffffffffu) + (s >> 32);
 	s = (s & 0xffffu) + (s >> 16);
 	return s == 0xffff || s == 0x1fffe;
