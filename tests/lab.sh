@@ -10,7 +10,7 @@
 #   LAB_BGP_SECURE=1: GTSM (RFC 5082) on up1, TCP MD5 "twinpath-lab" on up2.
 #   LAB_BGP_EXTRA=1: each upstream also announces 203.0.113.128/25 with
 #     community (35540,100) and MED 10 (up1) / 20 (up2), protocol "extra".
-#   LAB_BGP_BULK=N: each upstream also announces N /24s of 16.0.0.0/4.
+#   LAB_BGP_BULK=N: up1 also announces N /24s of 16.0.0.0/4 (protocol "bulk").
 #
 #   lan  eth0 198.18.1.10/24 ── lan0 198.18.1.1/24   gw   link1 203.0.113.1/30 ── eth0 .2  up1  eth1 192.0.2.1/30 ── up1 .2  srv
 #                                                          link2 203.0.113.5/30 ── eth0 .6  up2  eth1 192.0.2.5/30 ── up2 .6  (lo 198.51.100.10)
@@ -122,15 +122,15 @@ lab_bird_bgp_opts() {
 # lab_bird_extra_protos ROLE SERVER_NH: more static protocols to announce
 # (after a newline). LAB_BGP_EXTRA=1: "extra", 203.0.113.128/25 with a
 # community, in a protocol of its own so a test can withdraw it alone
-# (birdc disable extra). LAB_BGP_BULK=N: "bulk", N /24s of 16.0.0.0/4
-# (tests/tools/bird_bulk.py), a provider's full table.
+# (birdc disable extra). LAB_BGP_BULK=N: "bulk" on up1 only, N /24s of
+# 16.0.0.0/4 (tests/tools/bird_bulk.py), a full table from one peer.
 lab_bird_extra_protos() {
 	if [ "${LAB_BGP_EXTRA:-0}" = 1 ]; then
 		printf '\nprotocol static extra {\n\tipv4;'
 		printf '\n\troute 203.0.113.128/25 via %s {' "$2"
 		printf '\n\t\tbgp_community.add((35540,100));\n\t};\n}'
 	fi
-	if [ -n "${LAB_BGP_BULK:-}" ]; then
+	if [ -n "${LAB_BGP_BULK:-}" ] && [ "$1" = up1 ]; then
 		python3 "$LAB_TOOLS/bird_bulk.py" --count "$LAB_BGP_BULK" \
 			--via "$2" --out "$LAB_DIR/$1.bulk.conf" || return 1
 		printf '\ninclude "%s";' "$LAB_DIR/$1.bulk.conf"
