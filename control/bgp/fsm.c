@@ -1206,7 +1206,7 @@ static void start_connect(struct bgp_peer *p)
 	const struct cfg_link *l = p->lc;
 	uint8_t fam = l->peer_address.family;
 	struct sockaddr_storage ss;
-	struct cfg_addr local = l->local_address;
+	struct cfg_addr local = p->local;
 	socklen_t sl;
 	int fd, one = 1, rc;
 
@@ -1449,6 +1449,7 @@ struct bgp_speaker *bgp_new(const struct twp_config *cfg, struct rib *rib,
 		p->link = i;
 		p->lc = &cfg->links[i];
 		p->port = BGP_PORT;
+		p->local = p->lc->local_address;
 		p->hold_cfg_s = p->lc->bgp.hold_time_s;
 		p->out.fd = p->in.fd = -1;
 		p->state = p->lc->bgp.passive ? BGP_ST_ACTIVE : BGP_ST_IDLE;

@@ -88,6 +88,7 @@ struct bgp_peer {
 	const struct cfg_link *lc;
 	char name[96];            /* "link1 203.0.113.2", for logs */
 	uint16_t port;            /* remote port we connect to: BGP_PORT */
+	struct cfg_addr local;    /* our TCP source: the link's address */
 	uint16_t hold_cfg_s;      /* the Hold Time we propose */
 	enum bgp_state state;     /* as last reported */
 	struct bgp_conn out, in;  /* our connection, the peer's */

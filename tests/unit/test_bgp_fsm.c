@@ -1,0 +1,641 @@
+/* BGP sessions (control/bgp/fsm.c) against a scripted peer over real TCP
+ * on loopback: we are 127.0.0.1, the peer 127.0.0.2. The peer's bytes are
+ * built and checked by hand here, not with msg.c, so the wire is tested. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fsm.h"
+#include "rib.h"
+
+#define PEER_IP "127.0.0.2"
+#define OUR_AS 65001u
+#define PEER_AS 35540u
+#define TIMEOUT_MS 3000u
+
+static struct twp_config cfg;
+static struct rib *rib;
+static struct bgp_speaker *sp;
+
+/* One side of the scripted peer: a socket and what it read so far. */
+struct tconn {
+	int fd;
+	uint8_t buf[65536];
+	size_t len;
+};
+
+static struct tconn pa, pb; /* the peer's connections */
+static int plisten = -1;   /* the peer's listener (we connect to it) */
+
+static void addr4(struct cfg_addr *a, const char *s, uint8_t len)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = AF_INET;
+	a->len = len;
+	assert_int_equal(inet_pton(AF_INET, s, a->addr), 1);
+}
+
+static void config(uint16_t hold_s, uint32_t max_prefix, bool passive)
+{
+	struct cfg_link *l = &cfg.links[0];
+
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(cfg.instance, sizeof(cfg.instance), "test");
+	cfg.local_as = OUR_AS;
+	cfg.router_id[0] = 198, cfg.router_id[1] = 18;
+	cfg.router_id[2] = 1, cfg.router_id[3] = 1;
+	cfg.bgp.enabled = true;
+	cfg.bgp.hold_time_s = hold_s;
+	cfg.bgp.connect_retry_s = 1;
+	cfg.bgp.graceful_restart = true;
+	cfg.bgp.restart_time_s = 120;
+	addr4(&cfg.bgp.announce[0], "198.18.0.0", 16);
+	cfg.bgp.n_announce = 1;
+	cfg.n_links = 1;
+	snprintf(l->name, sizeof(l->name), "link1");
+	snprintf(l->interface, sizeof(l->interface), "lo");
+	/* the link subnet for policy and NEXT_HOP; the TCP source is set
+	 * to 127.0.0.1 in start() (peer.local) */
+	addr4(&l->local_address, "192.0.2.1", 24);
+	addr4(&l->peer_address, PEER_IP, 32);
+	l->remote_as = PEER_AS;
+	l->local_pref = 100;
+	l->bgp.hold_time_s = hold_s;
+	l->bgp.passive = passive;
+	addr4(&l->bgp.import[0].prefix, "10.0.0.0", 8);
+	l->bgp.import[0].ge = 8;
+	l->bgp.import[0].le = 32;
+	l->bgp.n_import = 1;
+	l->bgp.max_prefix = max_prefix;
+	l->bgp.max_prefix_restart_s = 60;
+}
+
+/* The peer listens on 127.0.0.2 (a free port) and the speaker, which
+ * listens on 127.0.0.1 (a free port too), connects there. */
+static void start(uint16_t hold_s, uint32_t max_prefix, bool passive)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	struct bgp_opts o = {.listen_port_any = true};
+	socklen_t sl = sizeof(sin);
+	int one = 1;
+
+	config(hold_s, max_prefix, passive);
+	pa.fd = pb.fd = -1;
+	pa.len = pb.len = 0;
+	plisten = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	assert_true(plisten >= 0);
+	setsockopt(plisten, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	inet_pton(AF_INET, PEER_IP, &sin.sin_addr);
+	assert_int_equal(bind(plisten, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(plisten, 4), 0);
+	assert_int_equal(getsockname(plisten, (struct sockaddr *)&sin, &sl), 0);
+	addr4(&o.listen4, "127.0.0.1", 32);
+	rib = rib_new(1);
+	assert_non_null(rib);
+	sp = bgp_new(&cfg, rib, &o);
+	assert_non_null(sp);
+	assert_true(sp->lfd[0] >= 0);
+	sp->peer[0].port = ntohs(sin.sin_port);
+	addr4(&sp->peer[0].local, "127.0.0.1", 32);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	bgp_free(sp);
+	sp = NULL;
+	rib_free(rib);
+	rib = NULL;
+	if (pa.fd >= 0)
+		close(pa.fd);
+	if (pb.fd >= 0)
+		close(pb.fd);
+	if (plisten >= 0)
+		close(plisten);
+	pa.fd = pb.fd = plisten = -1;
+	return 0;
+}
+
+/* Runs the speaker as twinpathd's loop does, for MS milliseconds. */
+static void spin(unsigned int ms)
+{
+	uint64_t end = bgp_now_ms() + ms;
+
+	do {
+		struct pollfd pfd[64];
+		unsigned int n = bgp_pollfds(sp, pfd, 64);
+		int t = bgp_next_timeout_ms(sp, bgp_now_ms());
+
+		if (t > 5)
+			t = 5;
+		if (poll(pfd, n, t) > 0)
+			bgp_handle(sp, pfd, n, bgp_now_ms());
+		bgp_tick(sp, bgp_now_ms());
+	} while (bgp_now_ms() < end);
+}
+
+/* The next whole message on C, into MSG: its length, 0 on EOF, -1 on
+ * timeout. The speaker runs meanwhile. */
+static int peer_read(struct tconn *c, uint8_t *msg, unsigned int timeout_ms)
+{
+	uint64_t end = bgp_now_ms() + timeout_ms;
+
+	for (;;) {
+		ssize_t n;
+
+		if (c->len >= BGP_HDR_LEN) {
+			size_t mlen = (size_t)c->buf[16] << 8 | c->buf[17];
+
+			assert_true(mlen >= BGP_HDR_LEN && mlen <= BGP_MSG_MAX);
+			if (c->len >= mlen) {
+				memcpy(msg, c->buf, mlen);
+				memmove(c->buf, c->buf + mlen, c->len - mlen);
+				c->len -= mlen;
+				return (int)mlen;
+			}
+		}
+		n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len,
+			 MSG_DONTWAIT);
+		if (n == 0)
+			return 0;
+		if (n > 0) {
+			c->len += (size_t)n;
+			continue;
+		}
+		if (errno == ECONNRESET)
+			return 0;
+		assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+		if (bgp_now_ms() >= end)
+			return -1;
+		spin(5);
+	}
+}
+
+/* Reads messages until one of TYPE, skipping KEEPALIVEs and UPDATEs
+ * (our announcements) but no other type. */
+static int peer_expect(struct tconn *c, uint8_t type, uint8_t *msg)
+{
+	for (;;) {
+		int n = peer_read(c, msg, TIMEOUT_MS);
+
+		assert_true(n > 0);
+		if (msg[18] == type)
+			return n;
+		if (msg[18] != BGP_MSG_UPDATE)
+			assert_int_equal(msg[18], BGP_MSG_KEEPALIVE);
+	}
+}
+
+static void expect_notify(struct tconn *c, uint8_t code, uint8_t subcode)
+{
+	uint8_t msg[BGP_MSG_MAX];
+
+	peer_expect(c, BGP_MSG_NOTIFICATION, msg);
+	assert_int_equal(msg[19], code);
+	assert_int_equal(msg[20], subcode);
+	/* then the speaker closes the connection */
+	assert_int_equal(peer_read(c, msg, TIMEOUT_MS), 0);
+}
+
+static void peer_send(struct tconn *c, const uint8_t *msg, size_t len)
+{
+	assert_int_equal(send(c->fd, msg, len, MSG_NOSIGNAL), (ssize_t)len);
+}
+
+static size_t hdr(uint8_t *m, size_t len, uint8_t type)
+{
+	memset(m, 0xff, 16);
+	m[16] = (uint8_t)(len >> 8);
+	m[17] = (uint8_t)len;
+	m[18] = type;
+	return len;
+}
+
+/* The peer's OPEN: AS, hold time, BGP Identifier, MP IPv4 unicast and
+ * 4-octet AS capabilities. */
+static void peer_open(struct tconn *c, uint32_t as, uint16_t hold,
+		      const char *id)
+{
+	uint8_t m[64];
+	size_t n = 19;
+	struct in_addr ia;
+
+	m[n++] = 4;
+	m[n++] = (uint8_t)((as > 65535 ? 23456 : as) >> 8);
+	m[n++] = (uint8_t)(as > 65535 ? 23456 : as);
+	m[n++] = (uint8_t)(hold >> 8);
+	m[n++] = (uint8_t)hold;
+	inet_pton(AF_INET, id, &ia);
+	memcpy(m + n, &ia, 4);
+	n += 4;
+	m[n++] = 14; /* optional parameters length */
+	m[n++] = 2;  /* capabilities */
+	m[n++] = 12;
+	m[n++] = 1, m[n++] = 4, m[n++] = 0, m[n++] = 1, m[n++] = 0;
+	m[n++] = 1; /* MP IPv4 unicast */
+	m[n++] = 65, m[n++] = 4;
+	m[n++] = (uint8_t)(as >> 24), m[n++] = (uint8_t)(as >> 16);
+	m[n++] = (uint8_t)(as >> 8), m[n++] = (uint8_t)as;
+	peer_send(c, m, hdr(m, n, BGP_MSG_OPEN));
+}
+
+static void peer_keepalive(struct tconn *c)
+{
+	uint8_t m[19];
+
+	peer_send(c, m, hdr(m, 19, BGP_MSG_KEEPALIVE));
+}
+
+/* The speaker's connection to the peer's listener. */
+static void peer_accept(struct tconn *c)
+{
+	uint64_t end = bgp_now_ms() + TIMEOUT_MS;
+
+	while (bgp_now_ms() < end) {
+		c->fd = accept4(plisten, NULL, NULL, SOCK_NONBLOCK);
+		if (c->fd >= 0)
+			return;
+		spin(5);
+	}
+	fail_msg("the speaker did not connect");
+}
+
+/* The peer's connection to the speaker's listener. */
+static void peer_connect(struct tconn *c)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	struct sockaddr_in src = {.sin_family = AF_INET};
+
+	c->fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(c->fd >= 0);
+	inet_pton(AF_INET, PEER_IP, &src.sin_addr);
+	assert_int_equal(bind(c->fd, (struct sockaddr *)&src, sizeof(src)), 0);
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	sin.sin_port = htons(sp->listen_port[0]);
+	assert_int_equal(connect(c->fd, (struct sockaddr *)&sin, sizeof(sin)),
+			 0);
+}
+
+/* Finds capability CODE in the OPEN M; returns its value or NULL. */
+static const uint8_t *open_cap(const uint8_t *m, uint8_t code,
+			       unsigned int nth, uint8_t *len)
+{
+	size_t optlen = m[28], off = 29, end = 29 + optlen;
+
+	while (off + 2 <= end) {
+		size_t plen = m[off + 1], c = off + 2;
+
+		if (m[off] == 2) {
+			while (c + 2 <= off + 2 + plen) {
+				if (m[c] == code && nth-- == 0) {
+					*len = m[c + 1];
+					return m + c + 2;
+				}
+				c += 2u + m[c + 1];
+			}
+		}
+		off += 2 + plen;
+	}
+	return NULL;
+}
+
+/* Connects, checks our OPEN byte by byte, completes the handshake. */
+static void establish(uint16_t peer_hold)
+{
+	uint8_t m[BGP_MSG_MAX], cl;
+	const uint8_t *cv;
+	int n;
+
+	peer_accept(&pa);
+	n = peer_expect(&pa, BGP_MSG_OPEN, m);
+	assert_true(n >= 29);
+	assert_int_equal(m[19], 4);                        /* version */
+	assert_int_equal(m[20] << 8 | m[21], OUR_AS);
+	assert_int_equal(m[22] << 8 | m[23], cfg.bgp.hold_time_s);
+	assert_memory_equal(m + 24, cfg.router_id, 4);
+	assert_int_equal(29 + m[28], n);
+	cv = open_cap(m, 1, 0, &cl);                       /* MP IPv4 */
+	assert_non_null(cv);
+	assert_int_equal(cl, 4);
+	assert_memory_equal(cv, "\x00\x01\x00\x01", 4);
+	cv = open_cap(m, 1, 1, &cl);                       /* MP IPv6 */
+	assert_non_null(cv);
+	assert_memory_equal(cv, "\x00\x02\x00\x01", 4);
+	cv = open_cap(m, 2, 0, &cl);                       /* route refresh */
+	assert_non_null(cv);
+	assert_int_equal(cl, 0);
+	cv = open_cap(m, 64, 0, &cl);                      /* GR, RFC 4724 */
+	assert_non_null(cv);
+	assert_int_equal(cl, 2); /* helper: no <AFI, SAFI> */
+	/* N bit (RFC 8538), no R bit, restart time 120 */
+	assert_int_equal(cv[0] << 8 | cv[1], 0x4000 | 120);
+	cv = open_cap(m, 65, 0, &cl);                      /* 4-octet AS */
+	assert_non_null(cv);
+	assert_int_equal(cl, 4);
+	assert_int_equal((uint32_t)cv[0] << 24 | cv[1] << 16 | cv[2] << 8 |
+			 cv[3], OUR_AS);
+
+	peer_open(&pa, PEER_AS, peer_hold, "203.0.113.2");
+	peer_expect(&pa, BGP_MSG_KEEPALIVE, m);
+	assert_int_equal(sp->peer[0].state, BGP_ST_OPENCONFIRM);
+	peer_keepalive(&pa);
+	spin(50);
+	assert_int_equal(sp->peer[0].state, BGP_ST_ESTABLISHED);
+}
+
+static void test_bgp_fsm_established_with_our_open_and_export(void **state)
+{
+	uint8_t m[BGP_MSG_MAX];
+	int n;
+
+	(void)state;
+	start(90, 0, false);
+	establish(30);
+	assert_int_equal(sp->peer[0].est->hold_s, 30); /* min(90, 30) */
+	assert_true(sp->peer[0].caps.as4);
+	assert_true(sp->peer[0].caps.af[BGP_AF_IPV4]);
+	assert_false(sp->peer[0].caps.af[BGP_AF_IPV6]);
+	/* our prefix: ORIGIN IGP, AS_PATH 65001 (4 octets), NEXT_HOP us */
+	n = peer_expect(&pa, BGP_MSG_UPDATE, m);
+	assert_int_equal(m[19] << 8 | m[20], 0);       /* no withdrawn */
+	assert_memory_equal(m + n - 3, "\x10\xc6\x12", 3); /* 198.18/16 */
+	assert_non_null(memmem(m, (size_t)n, "\x40\x01\x01\x00", 4));
+	assert_non_null(memmem(m, (size_t)n,
+			       "\x40\x02\x06\x02\x01\x00\x00\xfd\xe9", 9));
+	assert_non_null(memmem(m, (size_t)n, "\x40\x03\x04\xc0\x00\x02\x01",
+			       7));
+	/* then End-of-RIB for IPv4: an empty UPDATE (RFC 4724 §2) */
+	n = peer_expect(&pa, BGP_MSG_UPDATE, m);
+	assert_int_equal(n, 23);
+}
+
+static void test_bgp_fsm_wrong_peer_as_gets_2_2(void **state)
+{
+	uint8_t m[BGP_MSG_MAX];
+
+	(void)state;
+	start(90, 0, false);
+	peer_accept(&pa);
+	peer_expect(&pa, BGP_MSG_OPEN, m);
+	peer_open(&pa, 64999, 90, "203.0.113.2");
+	expect_notify(&pa, BGP_ERR_OPEN, BGP_ERR_OPEN_PEER_AS);
+	assert_int_equal(sp->peer[0].state, BGP_ST_IDLE); /* backoff */
+	assert_int_equal(sp->peer[0].st.notifications_sent, 1);
+}
+
+static void test_bgp_fsm_hold_time_1_gets_2_6(void **state)
+{
+	uint8_t m[BGP_MSG_MAX];
+
+	(void)state;
+	start(90, 0, false);
+	peer_accept(&pa);
+	peer_expect(&pa, BGP_MSG_OPEN, m);
+	peer_open(&pa, PEER_AS, 1, "203.0.113.2");
+	expect_notify(&pa, BGP_ERR_OPEN, BGP_ERR_OPEN_HOLD_TIME);
+}
+
+static void test_bgp_fsm_hold_timer_expiry_sends_4_0(void **state)
+{
+	uint8_t m[BGP_MSG_MAX];
+	uint64_t t0;
+	int n, keepalives = 0;
+
+	(void)state;
+	start(3, 0, false);
+	establish(3);
+	/* the peer goes silent: keepalives every 1 s, 4/0 after 3 s */
+	t0 = bgp_now_ms();
+	for (;;) {
+		n = peer_read(&pa, m, 5000);
+		assert_true(n > 0);
+		if (m[18] == BGP_MSG_NOTIFICATION)
+			break;
+		keepalives += m[18] == BGP_MSG_KEEPALIVE;
+	}
+	assert_int_equal(m[19], BGP_ERR_HOLD);
+	assert_int_equal(m[20], 0);
+	assert_true(bgp_now_ms() - t0 >= 2500);
+	assert_true(keepalives >= 2);
+	assert_int_equal(peer_read(&pa, m, TIMEOUT_MS), 0);
+	assert_string_equal(sp->peer[0].last_error, "hold timer expired (4/0)");
+}
+
+/* RFC 4271 §6.8: both open a connection; the one the speaker with the
+ * higher BGP Identifier opened stays, the other gets Cease/7. */
+static void collision(const char *peer_id, bool ours_wins)
+{
+	uint8_t m[BGP_MSG_MAX];
+
+	start(90, 0, false);
+	peer_accept(&pa);                  /* ours */
+	peer_expect(&pa, BGP_MSG_OPEN, m);
+	peer_connect(&pb);                 /* the peer's */
+	peer_expect(&pb, BGP_MSG_OPEN, m);
+	peer_open(&pa, PEER_AS, 90, peer_id);
+	peer_expect(&pa, BGP_MSG_KEEPALIVE, m); /* ours in OpenConfirm */
+	peer_open(&pb, PEER_AS, 90, peer_id);   /* collision */
+	if (ours_wins) {
+		expect_notify(&pb, BGP_ERR_CEASE, BGP_ERR_CEASE_COLLISION);
+		peer_keepalive(&pa);
+		spin(50);
+		assert_ptr_equal(sp->peer[0].est, &sp->peer[0].out);
+	} else {
+		peer_expect(&pb, BGP_MSG_KEEPALIVE, m);
+		expect_notify(&pa, BGP_ERR_CEASE, BGP_ERR_CEASE_COLLISION);
+		peer_keepalive(&pb);
+		spin(50);
+		assert_ptr_equal(sp->peer[0].est, &sp->peer[0].in);
+	}
+	assert_int_equal(sp->peer[0].state, BGP_ST_ESTABLISHED);
+	assert_int_equal(sp->peer[0].st.established_count, 1);
+}
+
+static void test_bgp_fsm_collision_higher_peer_id_keeps_its_connection(
+	void **state)
+{
+	(void)state;
+	collision("203.0.113.2", false); /* > 198.18.1.1 */
+}
+
+static void test_bgp_fsm_collision_higher_own_id_keeps_ours(void **state)
+{
+	(void)state;
+	collision("10.0.0.2", true);
+}
+
+/* An UPDATE announcing N /24s in 10.0.0.0/8 via the peer. */
+static size_t update_prefixes(uint8_t *m, unsigned int n)
+{
+	static const uint8_t attrs[] = {
+		0x40, 1, 1, 0,                              /* ORIGIN IGP */
+		0x40, 2, 6, 2, 1, 0, 0, 0x8a, 0xd4,         /* AS_PATH 35540 */
+		0x40, 3, 4, 192, 0, 2, 2,                   /* NEXT_HOP */
+	};
+	size_t len = 19;
+	unsigned int i;
+
+	m[len++] = 0, m[len++] = 0;
+	m[len++] = 0, m[len++] = sizeof(attrs);
+	memcpy(m + len, attrs, sizeof(attrs));
+	len += sizeof(attrs);
+	for (i = 0; i < n; i++) {
+		m[len++] = 24;
+		m[len++] = 10, m[len++] = 0, m[len++] = (uint8_t)i;
+	}
+	return hdr(m, len, BGP_MSG_UPDATE);
+}
+
+static void test_bgp_fsm_max_prefix_sends_cease_1_and_flushes(void **state)
+{
+	uint8_t m[BGP_MSG_MAX];
+
+	(void)state;
+	start(90, 3, false);
+	establish(90);
+	peer_send(&pa, m, update_prefixes(m, 3));
+	spin(50);
+	assert_int_equal(rib_link_count(rib, 0), 3);
+	assert_int_equal(bgp_peer_received(&sp->peer[0]), 3);
+	peer_send(&pa, m, update_prefixes(m, 4));
+	expect_notify(&pa, BGP_ERR_CEASE, BGP_ERR_CEASE_MAX_PREFIX);
+	assert_int_equal(rib_link_count(rib, 0), 0);
+	assert_int_equal(sp->peer[0].hold, BGP_HOLD_MAX_PREFIX);
+	assert_int_equal(sp->peer[0].state, BGP_ST_IDLE);
+	/* held Idle: its new connection is refused */
+	peer_connect(&pb);
+	assert_int_equal(peer_read(&pb, m, TIMEOUT_MS), 0);
+}
+
+static void test_bgp_fsm_import_policy_counts_rejections(void **state)
+{
+	static const uint8_t upd[] = {
+		0, 0, 0, 20,
+		0x40, 1, 1, 0,
+		0x40, 2, 6, 2, 1, 0, 0, 0x8a, 0xd4,
+		0x40, 3, 4, 192, 0, 2, 2,
+		24, 198, 51, 100,               /* no import rule matches */
+		16, 10, 1,                      /* accepted */
+	};
+	uint8_t m[BGP_MSG_MAX];
+
+	(void)state;
+	start(90, 0, false);
+	establish(90);
+	memcpy(m + 19, upd, sizeof(upd));
+	peer_send(&pa, m, hdr(m, 19 + sizeof(upd), BGP_MSG_UPDATE));
+	spin(50);
+	assert_int_equal(rib_link_count(rib, 0), 1);
+	assert_int_equal(sp->peer[0].st.rejected[POL_REJECT_PREFIX], 1);
+	assert_int_equal(bgp_peer_received(&sp->peer[0]), 2);
+	/* the rejected one withdrawn: only counted as received no more */
+	memcpy(m + 19, "\x00\x04\x18\xc6\x33\x64\x00\x00", 8);
+	peer_send(&pa, m, hdr(m, 27, BGP_MSG_UPDATE));
+	spin(50);
+	assert_int_equal(bgp_peer_received(&sp->peer[0]), 1);
+	assert_int_equal(sp->peer[0].state, BGP_ST_ESTABLISHED);
+}
+
+static void test_bgp_fsm_malformed_attribute_list_gets_3_1(void **state)
+{
+	uint8_t m[BGP_MSG_MAX];
+
+	(void)state;
+	start(90, 0, false);
+	establish(90);
+	/* Total Path Attribute Length 100 in a 23-octet UPDATE */
+	m[19] = 0, m[20] = 0, m[21] = 0, m[22] = 100;
+	peer_send(&pa, m, hdr(m, 23, BGP_MSG_UPDATE));
+	expect_notify(&pa, BGP_ERR_UPDATE, BGP_ERR_UPD_ATTR_LIST);
+	assert_int_equal(sp->peer[0].est, NULL);
+}
+
+static void test_bgp_fsm_unexpected_update_in_opensent_gets_5_1(
+	void **state)
+{
+	uint8_t m[BGP_MSG_MAX];
+
+	(void)state;
+	start(90, 0, false);
+	peer_accept(&pa);
+	peer_expect(&pa, BGP_MSG_OPEN, m);
+	peer_keepalive(&pa);
+	expect_notify(&pa, BGP_ERR_FSM, BGP_ERR_FSM_OPENSENT);
+}
+
+static void test_bgp_fsm_passive_accepts_only_the_configured_peer(
+	void **state)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	uint8_t m[BGP_MSG_MAX];
+	int fd;
+
+	(void)state;
+	start(90, 0, true);
+	/* from 127.0.0.3: not a peer, closed at once */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	inet_pton(AF_INET, "127.0.0.3", &sin.sin_addr);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	sin.sin_port = htons(sp->listen_port[0]);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	pb.fd = fd;
+	assert_int_equal(peer_read(&pb, m, TIMEOUT_MS), 0);
+	assert_int_equal(sp->conn_refused, 1);
+	/* the configured peer gets our OPEN; passive: no connect of ours */
+	close(pb.fd);
+	pb.fd = -1;
+	pb.len = 0;
+	peer_connect(&pb);
+	peer_expect(&pb, BGP_MSG_OPEN, m);
+	assert_int_equal(accept4(plisten, NULL, NULL, SOCK_NONBLOCK), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_established_with_our_open_and_export,
+			teardown),
+		cmocka_unit_test_teardown(test_bgp_fsm_wrong_peer_as_gets_2_2,
+					  teardown),
+		cmocka_unit_test_teardown(test_bgp_fsm_hold_time_1_gets_2_6,
+					  teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_hold_timer_expiry_sends_4_0, teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_collision_higher_peer_id_keeps_its_connection,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_collision_higher_own_id_keeps_ours,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_max_prefix_sends_cease_1_and_flushes,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_import_policy_counts_rejections, teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_malformed_attribute_list_gets_3_1,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_unexpected_update_in_opensent_gets_5_1,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_passive_accepts_only_the_configured_peer,
+			teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
