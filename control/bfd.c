@@ -380,6 +380,8 @@ static void watch_link(struct bfd *b, unsigned int i, uint64_t now_ns)
 		log_msg("bfd %s: %s (local discriminator %u, source port %u)",
 			name, bfd_state_name(state), s->local_disc,
 			s->src_port);
+		if (state == BFD_STATE_UP && b->bgp_cb != NULL)
+			b->bgp_cb(b->bgp_arg, i, true);
 		return;
 	}
 	if (state == s->state && ups == s->up_count && downs == s->down_count)
@@ -423,12 +425,20 @@ static void watch_link(struct bfd *b, unsigned int i, uint64_t now_ns)
 			s->bgp_teardowns_requested += failures;
 			s->last_teardown_ns = now_ns;
 			log_msg("bfd %s: BGP session teardown requested "
-				"(RFC 5882; no BGP yet), %llu so far; Down "
+				"(RFC 5882%s), %llu so far; Down "
 				"%.1f ms after the last valid packet", name,
+				b->bgp_cb ? "" : "; BGP not running",
 				(unsigned long long)s->bgp_teardowns_requested,
 				s->last_down_detect_ns / 1e6);
+			if (b->bgp_cb != NULL)
+				b->bgp_cb(b->bgp_arg, i, false);
 		}
 	}
+	/* Up again (or a flap shorter than a tick, already Up): BGP may
+	 * start again */
+	if (state == BFD_STATE_UP && b->bgp_cb != NULL &&
+	    (s->state != BFD_STATE_UP || (failures > 0 && failure)))
+		b->bgp_cb(b->bgp_arg, i, true);
 	s->state = state;
 	s->up_count = ups;
 	s->down_count = downs;

@@ -24,8 +24,8 @@ struct bfd_session {
 	uint32_t state;
 	uint64_t up_count, down_count;
 
-	/* RFC 5882 §3.2: a failure tears the link's BGP session down.
-	 * BGP is not there yet (issue 5): requests are counted and logged. */
+	/* RFC 5882 §3.2: a failure tears the link's BGP session down
+	 * (through struct bfd's bgp_cb); requests are counted and logged. */
 	uint64_t bgp_teardowns_requested;
 	uint64_t last_teardown_ns;
 	/* The last failure, as the map showed it when we noticed it. */
@@ -34,8 +34,15 @@ struct bfd_session {
 	uint32_t last_down_diag;
 };
 
+/* RFC 5882 §3.2 hook into BGP: UP false on a failure of LINK's session
+ * (Up -> Down, not AdminDown), true when it is Up again (also at the
+ * first look at a map, so a hold is released after a re-attach). */
+typedef void (*bfd_bgp_cb)(void *arg, unsigned int link, bool up);
+
 struct bfd {
 	const struct twp_config *cfg;
+	bfd_bgp_cb bgp_cb;     /* NULL: BGP not running, only counted */
+	void *bgp_arg;
 	struct bfd_session s[CFG_MAX_LINKS];
 	unsigned int n_enabled;
 
@@ -70,7 +77,8 @@ bool bfd_write_link(const struct cfg_link *l, const struct bfd_session *s,
 int bfd_attach(struct bfd *b);
 void bfd_detach(struct bfd *b);
 
-/* Every tick: logs each state transition and counts teardown requests. */
+/* Every tick: logs each state transition, counts teardown requests and
+ * calls bgp_cb for failures and for sessions Up again. */
 void bfd_watch(struct bfd *b, uint64_t now_ns);
 
 /* Re-resolves interface indexes (an interface created after start);

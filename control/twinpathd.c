@@ -1,6 +1,7 @@
 /* twinpathd: loads the deployment file, learns nexthop MACs from the
- * kernel, pushes nexthops, groups and routes to twinpath-dp over the shm
- * channel, and answers twinpathctl. No DPDK EAL here. */
+ * kernel, runs the BGP sessions, pushes nexthops, groups and routes (static
+ * and learned) to twinpath-dp over the shm channel, and answers
+ * twinpathctl. No DPDK EAL here. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -17,6 +18,9 @@
 #include "twinpathd.h"
 
 #define TICK_MS 100
+/* Dirty prefixes decided per loop iteration: a full table streams into
+ * the FIB push without keeping the sessions from their keepalives. */
+#define RIB_BUDGET 8192
 #define NEIGH_EVERY_TICKS 10 /* resolution retries once a second */
 #define BFD_MAP_EVERY_TICKS 10 /* the health map looked up once a second */
 /* After a restart, the first full sync waits (at most this long) for the
@@ -42,6 +46,57 @@ static void on_mac(void *arg, unsigned int idx, const uint8_t mac[6])
 
 	if (fibpush_set_mac(d->fp, idx, mac) < 0)
 		log_msg("nexthop %u: out of memory queueing its MAC", idx + 1);
+}
+
+/* A BGP nexthop other than a link's peer: resolve its MAC like the
+ * others (neighbour entry index == nexthop id - 1). */
+static int on_new_nexthop(void *arg, const struct fp_nexthop *nh)
+{
+	struct twpd *d = arg;
+	int idx = neigh_watch(&d->neigh, nh->ifname, &nh->gateway);
+
+	if (idx < 0)
+		return idx;
+	if ((unsigned int)idx != nh->id - 1) {
+		log_msg("nexthop %u: neighbour entry %d out of step", nh->id,
+			idx);
+		return -EINVAL;
+	}
+	neigh_kick(&d->neigh, (unsigned int)idx);
+	return 0;
+}
+
+/* The decision process changed PREFIX's nexthop sets. */
+static void on_rib_change(void *arg, const struct cfg_addr *prefix,
+			  const struct rib_nhset *set)
+{
+	struct twpd *d = arg;
+	int rc = fibpush_bgp_route(d->fp, prefix, set);
+	uint64_t now;
+	char p[64];
+
+	if (rc >= 0)
+		return;
+	d->fib_errors++;
+	now = bgp_now_ms();
+	if (d->fib_error_log_ms != 0 && now - d->fib_error_log_ms < 10000)
+		return;
+	d->fib_error_log_ms = now;
+	log_msg("bgp: route %s not pushed to the data plane: %s (%llu so far)",
+		cfg_addr_str(prefix, p, sizeof(p)), strerror(-rc),
+		(unsigned long long)d->fib_errors);
+}
+
+/* RFC 5882 §3.2: BFD tears the link's BGP session down, and lets it come
+ * back once Up again. */
+static void on_bfd(void *arg, unsigned int link, bool up)
+{
+	struct twpd *d = arg;
+
+	if (up)
+		bgp_bfd_up(d->bgp, link);
+	else
+		bgp_bfd_down(d->bgp, link);
 }
 
 static void drain_events(struct twpd *d)
@@ -104,9 +159,11 @@ static int run(const struct twp_config *cfg)
 	};
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct twpd d = {.cfg = cfg};
-	struct pollfd pfd[3];
-	unsigned int i, ticks = 0;
-	int tfd = -1, lfd = -1, rc;
+	/* the timer, netlink, the CLI, then the BGP sockets */
+	struct pollfd pfd[3 + sizeof(((struct bgp_speaker *)0)->ref) /
+			      sizeof(struct bgp_pollref)];
+	unsigned int i, ticks = 0, n_bgp = 0;
+	int tfd = -1, lfd = -1, rc, timeout;
 
 	d.started_ns = chan_now_ns();
 	sigaction(SIGINT, &sa, NULL);
@@ -147,6 +204,17 @@ static int run(const struct twp_config *cfg)
 			log_msg("interface %s does not exist (yet): nexthop "
 				"%u waits for it", nh->ifname, nh->id);
 	}
+	if (cfg->bgp.enabled) {
+		fibpush_set_nh_cb(d.fp, on_new_nexthop, &d);
+		d.rib = rib_new(cfg->n_links);
+		d.bgp = d.rib ? bgp_new(cfg, d.rib, NULL) : NULL;
+		if (d.bgp == NULL) {
+			log_msg("bgp: out of memory");
+			goto out;
+		}
+		d.bfd.bgp_cb = on_bfd;
+		d.bfd.bgp_arg = &d;
+	}
 	lfd = cli_listen(cfg->control.socket);
 	if (lfd < 0) {
 		log_msg("control socket %s: %s", cfg->control.socket,
@@ -159,9 +227,9 @@ static int run(const struct twp_config *cfg)
 		goto out;
 	}
 	log_msg("instance %s: %u links, %u nexthops, %u groups, %u routes; "
-		"channel %s, control socket %s", cfg->instance, cfg->n_links,
+		"channel %s, control socket %s%s", cfg->instance, cfg->n_links,
 		d.fp->n_nh, d.fp->n_grp, d.fp->n_route, d.chan.name,
-		cfg->control.socket);
+		cfg->control.socket, d.bgp ? "; BGP on every link" : "");
 
 	/* Make-before-break from the first moment: a data plane that kept
 	 * forwarding while we were gone keeps doing so until our SYNC_END,
@@ -174,7 +242,18 @@ static int run(const struct twp_config *cfg)
 	pfd[1] = (struct pollfd){.fd = neigh_fd(&d.neigh), .events = POLLIN};
 	pfd[2] = (struct pollfd){.fd = lfd, .events = POLLIN};
 	while (!stop_signal) {
-		if (poll(pfd, 3, -1) < 0) {
+		/* BGP sockets change every iteration; timers are checked every
+		 * iteration (the 100 ms tick at least). While routes wait to
+		 * be decided or pushed, only look at the sockets and go on. */
+		if (d.bgp != NULL)
+			n_bgp = bgp_pollfds(d.bgp, pfd + 3,
+					    sizeof(pfd) / sizeof(pfd[0]) - 3);
+		timeout = -1;
+		if (d.rib != NULL && rib_pending(d.rib) > 0)
+			timeout = 0;
+		else if (fibpush_queued(d.fp) > 0)
+			timeout = 1; /* the data plane drains the ring */
+		if (poll(pfd, 3 + n_bgp, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_msg("poll: %s", strerror(errno));
@@ -184,6 +263,15 @@ static int run(const struct twp_config *cfg)
 			neigh_input(&d.neigh);
 		if (pfd[2].revents)
 			cli_serve(&d, lfd);
+		if (d.bgp != NULL) {
+			uint64_t now = bgp_now_ms();
+
+			bgp_handle(d.bgp, pfd + 3, n_bgp, now);
+			bgp_tick(d.bgp, now);
+			rib_process(d.rib, RIB_BUDGET, on_rib_change, &d);
+			if (fibpush_queued(d.fp) > 0)
+				fibpush_flush(d.fp);
+		}
 		if (pfd[0].revents) {
 			uint64_t expirations;
 
@@ -211,7 +299,11 @@ static int run(const struct twp_config *cfg)
 	}
 	if (stop_signal)
 		log_msg("signal %d: exiting", (int)stop_signal);
+	bgp_shutdown(d.bgp);
 out:
+	bgp_free(d.bgp);
+	if (d.rib != NULL)
+		rib_free(d.rib);
 	if (tfd >= 0)
 		close(tfd);
 	if (lfd >= 0) {

@@ -8,7 +8,9 @@
 #include "chan.h"
 #include "config.h"
 #include "fibpush.h"
+#include "fsm.h"
 #include "neigh.h"
+#include "rib.h"
 
 struct twpd {
 	const struct twp_config *cfg;
@@ -18,6 +20,11 @@ struct twpd {
 	struct bfd bfd;
 	uint64_t started_ns;
 	bool synced; /* the first full sync went out */
+	/* BGP (cfg->bgp.enabled), else NULL */
+	struct rib *rib;
+	struct bgp_speaker *bgp;
+	uint64_t fib_errors; /* BGP routes the FIB push refused */
+	uint64_t fib_error_log_ms;
 };
 
 #endif

@@ -1736,6 +1736,29 @@ int bgp_next_timeout_ms(const struct bgp_speaker *sp, uint64_t now_ms)
 	return (int)(best - now_ms);
 }
 
+void bgp_shutdown(struct bgp_speaker *sp)
+{
+	struct bgp_notify n = {.code = BGP_ERR_CEASE,
+			       .subcode = BGP_ERR_CEASE_SHUTDOWN};
+	struct bgp_end e = {.why = "administrative shutdown (6/2, twinpathd "
+				   "exits)", .sent = &n, .flush = true,
+			    .next = BGP_HOLD_ADMIN};
+	unsigned int i;
+
+	if (sp == NULL)
+		return;
+	sp->now_ms = bgp_now_ms();
+	for (i = 0; i < sp->n_peers; i++) {
+		struct bgp_peer *p = &sp->peer[i];
+		struct bgp_notify pn = n;
+
+		notify_hard(p, &pn); /* RFC 8538 §5: a shutdown is hard */
+		e.sent = &pn;
+		if (p->est != NULL || p->out.fd >= 0 || p->in.fd >= 0)
+			peer_stop(p, &e);
+	}
+}
+
 /* ---- BFD (RFC 5882) and the CLI's clear ---- */
 
 void bgp_bfd_down(struct bgp_speaker *sp, unsigned int link)

@@ -173,6 +173,8 @@ uint64_t bgp_now_ms(void);
 struct bgp_speaker *bgp_new(const struct twp_config *cfg, struct rib *rib,
 			    const struct bgp_opts *opts);
 void bgp_free(struct bgp_speaker *sp);
+/* Cease/Administrative Shutdown to every peer (twinpathd exits). */
+void bgp_shutdown(struct bgp_speaker *sp);
 
 /* Fills up to MAX pollfds with the speaker's sockets; returns how many. */
 unsigned int bgp_pollfds(struct bgp_speaker *sp, struct pollfd *pfd,
