@@ -573,18 +573,22 @@ static void show_bfd(struct twpd *d, bool json, FILE *f)
 
 int cli_answer(struct twpd *d, const char *req, FILE *out)
 {
-	char buf[256], *words[4], *save = NULL, *w;
+	char buf[256], *words[8], *save = NULL, *w;
 	unsigned int n = 0, i = 0;
 	bool json = false;
 
 	snprintf(buf, sizeof(buf), "%s", req);
-	for (w = strtok_r(buf, " \t\r\n", &save); w != NULL && n < 4;
+	for (w = strtok_r(buf, " \t\r\n", &save); w != NULL && n < 8;
 	     w = strtok_r(NULL, " \t\r\n", &save))
 		words[n++] = w;
 	if (n > 0 && strcmp(words[0], "json") == 0) {
 		json = true;
 		i = 1;
 	}
+	/* show bgp ..., clear bgp ...: control/bgp/show.c */
+	if (n - i >= 2 && strcmp(words[i + 1], "bgp") == 0 &&
+	    (strcmp(words[i], "show") == 0 || strcmp(words[i], "clear") == 0))
+		return bgp_cli(d->bgp, words + i, n - i, json, out);
 	if (n - i == 2 && strcmp(words[i], "show") == 0) {
 		if (strcmp(words[i + 1], "status") == 0) {
 			show_status(d, json, out);
@@ -604,7 +608,9 @@ int cli_answer(struct twpd *d, const char *req, FILE *out)
 		}
 	}
 	fprintf(out, "error: unknown command '%s' (commands: show status, "
-		"show nexthops, show routes, show bfd)\n", req);
+		"show nexthops, show routes, show bfd, show bgp summary, "
+		"show bgp neighbors [ADDR], show bgp routes [PREFIX], "
+		"clear bgp ADDR [soft])\n", req);
 	return -EINVAL;
 }
 

@@ -1,5 +1,6 @@
 /* twinpathctl: asks a running twinpathd over its Unix socket and prints
- * the answer (text for people, --json for scripts). */
+ * the answer (text for people, --json for scripts). The words of the
+ * command go through as they are: twinpathd knows which ones it serves. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -17,7 +18,15 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: twinpathctl [--socket PATH | --config FILE] "
-		"[--json] show status|nexthops|routes|bfd\n");
+		"[--json] COMMAND\n"
+		"commands:\n"
+		"  show status|nexthops|routes|bfd\n"
+		"  show bgp summary\n"
+		"  show bgp neighbors [ADDR]\n"
+		"  show bgp routes [PREFIX]\n"
+		"  clear bgp ADDR [soft]\n"
+		"exit status: 0 done, 1 refused by twinpathd (or not "
+		"reachable), 2 usage or unknown command\n");
 }
 
 int main(int argc, char **argv)
@@ -33,7 +42,7 @@ int main(int argc, char **argv)
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	const char *sock = DEFAULT_SOCKET, *cfgpath = NULL;
 	char req[256], buf[4096], err[1024];
-	bool json = false, first = true, refused = false;
+	bool json = false, first = true, refused = false, unknown = false;
 	int opt, fd, i;
 	size_t len;
 	ssize_t n;
@@ -61,21 +70,23 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!(argc - optind == 2 && strcmp(argv[optind], "show") == 0 &&
-	      (strcmp(argv[optind + 1], "status") == 0 ||
-	       strcmp(argv[optind + 1], "nexthops") == 0 ||
-	       strcmp(argv[optind + 1], "routes") == 0 ||
-	       strcmp(argv[optind + 1], "bfd") == 0))) {
-		len = 0;
-		req[0] = '\0';
-		for (i = optind; i < argc && len < sizeof(req); i++)
-			len += (size_t)snprintf(req + len, sizeof(req) - len,
-						"%s%s", i > optind ? " " : "",
-						argv[i]);
-		fprintf(stderr, "twinpathctl: unknown command '%s'\n", req);
-		usage(stderr);
+	/* one request line: "[json ]WORD WORD ...\n" */
+	len = (size_t)snprintf(req, sizeof(req), "%s", json ? "json" : "");
+	for (i = optind; i < argc && len < sizeof(req); i++) {
+		if (argv[i][0] == '\0' || strpbrk(argv[i], " \t\r\n")) {
+			fprintf(stderr, "twinpathctl: bad word '%s'\n",
+				argv[i]);
+			usage(stderr);
+			return 2;
+		}
+		len += (size_t)snprintf(req + len, sizeof(req) - len, "%s%s",
+					len ? " " : "", argv[i]);
+	}
+	if (len + 1 >= sizeof(req)) {
+		fprintf(stderr, "twinpathctl: command too long\n");
 		return 2;
 	}
+	req[len++] = '\n';
 	if (cfgpath != NULL) {
 		if (cfg_load(&cfg, cfgpath, err, sizeof(err)) < 0) {
 			fprintf(stderr, "twinpathctl: %s\n", err);
@@ -94,17 +105,17 @@ int main(int argc, char **argv)
 			"twinpathd running?)\n", sock, strerror(errno));
 		return 1;
 	}
-	len = (size_t)snprintf(req, sizeof(req), "%s%s %s\n",
-			       json ? "json " : "", argv[optind],
-			       argv[optind + 1]);
 	if (send(fd, req, len, MSG_NOSIGNAL) != (ssize_t)len) {
 		fprintf(stderr, "twinpathctl: %s: %s\n", sock, strerror(errno));
 		return 1;
 	}
 	shutdown(fd, SHUT_WR);
 	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
-		if (first && n >= 7 && memcmp(buf, "error: ", 7) == 0)
+		if (first && n >= 7 && memcmp(buf, "error: ", 7) == 0) {
 			refused = true;
+			unknown = n >= 22 && memcmp(buf + 7, "unknown command",
+						    15) == 0;
+		}
 		first = false;
 		fwrite(buf, 1, (size_t)n, refused ? stderr : stdout);
 	}
@@ -113,5 +124,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	close(fd);
-	return refused ? 2 : 0;
+	if (unknown)
+		usage(stderr);
+	return unknown ? 2 : refused ? 1 : 0;
 }

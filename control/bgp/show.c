@@ -1,0 +1,601 @@
+/* twinpathctl's BGP commands: "show bgp summary|neighbors|routes" and
+ * "clear bgp ADDR [soft]", as text close to what FRR and BIRD users read,
+ * or as JSON for scripts (field names are a contract with the tests). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "fsm.h"
+#include "ptable.h"
+
+#define ROUTES_MAX 20000u /* a full table is asked for by prefix */
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void json_str_or_null(FILE *f, const char *s)
+{
+	if (s[0] == '\0')
+		fprintf(f, "null");
+	else
+		json_str(f, s);
+}
+
+/* "198.51.100.0/24", "2001:db8::/32", "10.0.0.1/32": always a length. */
+static const char *prefix_str(const struct cfg_addr *p, char *buf, size_t len)
+{
+	cfg_addr_str(p, buf, len);
+	if (strchr(buf, '/') == NULL)
+		snprintf(buf + strlen(buf), len - strlen(buf), "/%u", p->len);
+	return buf;
+}
+
+/* "ADDR" or "ADDR/LEN" into A (len = full width for a plain address). */
+static int parse_prefix(const char *s, struct cfg_addr *a)
+{
+	char buf[64], *slash, *end;
+	long len;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, buf, a->addr) == 1) {
+		a->family = AF_INET;
+		a->len = 32;
+	} else if (inet_pton(AF_INET6, buf, a->addr) == 1) {
+		a->family = AF_INET6;
+		a->len = 128;
+	} else {
+		return -EINVAL;
+	}
+	if (slash != NULL) {
+		len = strtol(slash + 1, &end, 10);
+		if (*end != '\0' || end == slash + 1 || len < 0 || len > a->len)
+			return -EINVAL;
+		a->len = (uint8_t)len;
+	}
+	return 0;
+}
+
+static double uptime_s(const struct bgp_peer *p, uint64_t now)
+{
+	return p->est != NULL ? (now - p->established_ms) / 1000.0 : 0.0;
+}
+
+/* "01:02:03", "3d04h05m" after a day; "never". */
+static const char *updown(uint64_t since_ms, uint64_t now, char *buf,
+			  size_t len)
+{
+	uint64_t s;
+
+	if (since_ms == 0) {
+		snprintf(buf, len, "never");
+		return buf;
+	}
+	s = (now - since_ms) / 1000;
+	if (s >= 86400)
+		snprintf(buf, len, "%llud%02lluh%02llum",
+			 (unsigned long long)(s / 86400),
+			 (unsigned long long)(s / 3600 % 24),
+			 (unsigned long long)(s / 60 % 60));
+	else
+		snprintf(buf, len, "%02llu:%02llu:%02llu",
+			 (unsigned long long)(s / 3600),
+			 (unsigned long long)(s / 60 % 60),
+			 (unsigned long long)(s % 60));
+	return buf;
+}
+
+static uint16_t hold_now(const struct bgp_peer *p)
+{
+	return p->est != NULL ? p->est->hold_s : p->hold_cfg_s;
+}
+
+static const char *hold_reason(const struct bgp_peer *p)
+{
+	switch (p->hold) {
+	case BGP_HOLD_BACKOFF:
+		return "backoff after an error";
+	case BGP_HOLD_MAX_PREFIX:
+		return "max-prefix";
+	case BGP_HOLD_BFD:
+		return "BFD down";
+	case BGP_HOLD_ADMIN:
+		return "administratively down";
+	default:
+		return NULL;
+	}
+}
+
+static const char *const verdict_keys[POL_VERDICT_MAX] = {
+	[POL_REJECT_NO_POLICY] = "no_policy",
+	[POL_REJECT_PREFIX] = "prefix",
+	[POL_REJECT_OWN_AS] = "own_as",
+	[POL_REJECT_NEXTHOP] = "nexthop",
+};
+
+/* The fields summary and neighbors share. */
+static void neighbor_json(const struct bgp_peer *p, uint64_t now, FILE *f)
+{
+	char a[64];
+
+	fprintf(f, "{\"link\":");
+	json_str(f, p->lc->name);
+	fprintf(f, ",\"address\":\"%s\",\"remote_as\":%u,\"state\":\"%s\","
+		"\"uptime_s\":%.1f,\"hold_time_s\":%u,\"keepalive_s\":%u,"
+		"\"msgs_rcvd\":%llu,\"msgs_sent\":%llu,"
+		"\"prefixes_received\":%zu,\"prefixes_accepted\":%zu,"
+		"\"last_error\":",
+		cfg_addr_str(&p->lc->peer_address, a, sizeof(a)),
+		p->lc->remote_as, bgp_state_str(p->state), uptime_s(p, now),
+		hold_now(p), hold_now(p) / 3,
+		(unsigned long long)p->st.msgs_rcvd,
+		(unsigned long long)p->st.msgs_sent, bgp_peer_received(p),
+		rib_link_count(p->sp->rib, p->link));
+	json_str_or_null(f, p->last_error);
+}
+
+static void neighbor_detail_json(const struct bgp_peer *p, uint64_t now,
+				 FILE *f)
+{
+	const struct cfg_link_bgp *lb = &p->lc->bgp;
+	const struct bgp_open *o = &p->peer_open;
+	const char *why = hold_reason(p);
+	bool est = p->est != NULL;
+	unsigned int v;
+
+	neighbor_json(p, now, f);
+	fprintf(f, ",\"router_id\":");
+	if (p->have_peer_open)
+		fprintf(f, "\"%u.%u.%u.%u\"", o->bgp_id[0], o->bgp_id[1],
+			o->bgp_id[2], o->bgp_id[3]);
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\"capabilities\":{\"ipv4\":%s,\"ipv6\":%s,\"as4\":%s,"
+		"\"route_refresh\":%s,\"graceful_restart\":%s}",
+		est && p->caps.af[BGP_AF_IPV4] ? "true" : "false",
+		est && p->caps.af[BGP_AF_IPV6] ? "true" : "false",
+		est && p->caps.as4 ? "true" : "false",
+		est && p->caps.route_refresh ? "true" : "false",
+		est && o->cap_gr && p->sp->cfg->bgp.graceful_restart ?
+			"true" : "false");
+	fprintf(f, ",\"gtsm\":%s,\"md5\":%s,\"passive\":%s,\"rejected\":{",
+		lb->ttl_security ? "true" : "false",
+		lb->password[0] ? "true" : "false",
+		lb->passive ? "true" : "false");
+	for (v = POL_REJECT_NO_POLICY; v < POL_VERDICT_MAX; v++)
+		fprintf(f, "\"%s\":%llu,", verdict_keys[v],
+			(unsigned long long)p->st.rejected[v]);
+	fprintf(f, "\"treat_as_withdraw\":%llu},\"notifications_sent\":%llu,"
+		"\"notifications_rcvd\":%llu,\"last_notification_sent\":",
+		(unsigned long long)p->st.treat_as_withdraw,
+		(unsigned long long)p->st.notifications_sent,
+		(unsigned long long)p->st.notifications_rcvd);
+	json_str_or_null(f, p->last_notify_sent);
+	fprintf(f, ",\"last_notification_rcvd\":");
+	json_str_or_null(f, p->last_notify_rcvd);
+	fprintf(f, ",\"established_count\":%llu,\"stale\":%zu,"
+		"\"restart_timer_s_left\":",
+		(unsigned long long)p->st.established_count, p->stale);
+	if (p->restart_at_ms != 0)
+		fprintf(f, "%llu", (unsigned long long)
+			(p->restart_at_ms > now ?
+			 (p->restart_at_ms - now + 999) / 1000 : 0));
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\"updates_rcvd\":%llu,\"updates_sent\":%llu,"
+		"\"attributes_discarded\":%llu,\"max_prefix\":%u,"
+		"\"max_prefix_hits\":%llu,\"route_refresh_rcvd\":%llu,"
+		"\"route_refresh_sent\":%llu,\"idle_reason\":",
+		(unsigned long long)p->st.updates_rcvd,
+		(unsigned long long)p->st.updates_sent,
+		(unsigned long long)p->st.attrs_discarded, lb->max_prefix,
+		(unsigned long long)p->st.max_prefix_hits,
+		(unsigned long long)p->st.refresh_rcvd,
+		(unsigned long long)p->st.refresh_sent);
+	if (why != NULL)
+		json_str(f, why);
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\"idle_s_left\":");
+	if ((p->hold == BGP_HOLD_BACKOFF || p->hold == BGP_HOLD_MAX_PREFIX) &&
+	    p->idle_until_ms > now)
+		fprintf(f, "%llu", (unsigned long long)
+			((p->idle_until_ms - now + 999) / 1000));
+	else
+		fprintf(f, "null");
+	fprintf(f, "}");
+}
+
+static void show_summary(struct bgp_speaker *sp, bool json, FILE *f)
+{
+	const struct twp_config *cfg = sp->cfg;
+	uint64_t now = bgp_now_ms();
+	char s[32], t[32];
+	unsigned int i;
+
+	if (json) {
+		fprintf(f, "{\"local_as\":%u,\"router_id\":\"%u.%u.%u.%u\","
+			"\"loc_rib\":{\"ipv4\":%zu,\"ipv6\":%zu},"
+			"\"pending\":%zu,\"connections_refused\":%llu,"
+			"\"neighbors\":[", cfg->local_as, cfg->router_id[0],
+			cfg->router_id[1], cfg->router_id[2],
+			cfg->router_id[3], rib_loc_count(sp->rib, AF_INET),
+			rib_loc_count(sp->rib, AF_INET6),
+			rib_pending(sp->rib),
+			(unsigned long long)sp->conn_refused);
+		for (i = 0; i < sp->n_peers; i++) {
+			fprintf(f, "%s", i ? "," : "");
+			neighbor_json(&sp->peer[i], now, f);
+			fprintf(f, "}");
+		}
+		fprintf(f, "]}\n");
+		return;
+	}
+	fprintf(f, "BGP router identifier %u.%u.%u.%u, local AS number %u\n",
+		cfg->router_id[0], cfg->router_id[1], cfg->router_id[2],
+		cfg->router_id[3], cfg->local_as);
+	fprintf(f, "Loc-RIB: %zu IPv4 and %zu IPv6 prefixes, %zu waiting for "
+		"the decision process\n\n", rib_loc_count(sp->rib, AF_INET),
+		rib_loc_count(sp->rib, AF_INET6), rib_pending(sp->rib));
+	fprintf(f, "%-26s %-8s %-10s %8s %8s %-10s %-14s %s\n", "Neighbor",
+		"Link", "AS", "MsgRcvd", "MsgSent", "Up/Down", "State/PfxRcd",
+		"PfxAcc");
+	for (i = 0; i < sp->n_peers; i++) {
+		const struct bgp_peer *p = &sp->peer[i];
+		char a[64];
+
+		if (p->est != NULL)
+			snprintf(s, sizeof(s), "%zu", bgp_peer_received(p));
+		else
+			snprintf(s, sizeof(s), "%s", bgp_state_str(p->state));
+		fprintf(f, "%-26s %-8s %-10u %8llu %8llu %-10s %-14s %zu\n",
+			cfg_addr_str(&p->lc->peer_address, a, sizeof(a)),
+			p->lc->name, p->lc->remote_as,
+			(unsigned long long)p->st.msgs_rcvd,
+			(unsigned long long)p->st.msgs_sent,
+			updown(p->est ? p->established_ms : p->down_ms, now, t,
+			       sizeof(t)), s, rib_link_count(sp->rib, p->link));
+		if (p->est == NULL && p->last_error[0] != '\0')
+			fprintf(f, "    last error: %s\n", p->last_error);
+	}
+}
+
+static void cap_line(FILE *f, const char *name, bool adv, bool rcvd)
+{
+	fprintf(f, "      %s: %s\n", name,
+		adv && rcvd ? "advertised and received" :
+		adv ? "advertised" : rcvd ? "received" : "none");
+}
+
+static void neighbor_text(const struct bgp_peer *p, uint64_t now, FILE *f)
+{
+	const struct twp_config *cfg = p->sp->cfg;
+	const struct cfg_link_bgp *lb = &p->lc->bgp;
+	const struct bgp_open *o = &p->peer_open;
+	const char *why = hold_reason(p);
+	char a[64], b[64], t[32];
+	unsigned int af;
+
+	fprintf(f, "BGP neighbor is %s (%s), remote AS %u, local AS %u, "
+		"external link\n",
+		cfg_addr_str(&p->lc->peer_address, a, sizeof(a)), p->lc->name,
+		p->lc->remote_as, cfg->local_as);
+	fprintf(f, "  Local address %s, interface %s%s%s%s\n",
+		cfg_addr_str(&p->local, b, sizeof(b)), p->lc->interface,
+		lb->passive ? ", passive" : "",
+		lb->ttl_security ? ", GTSM (TTL 255)" : ", TTL 1",
+		lb->password[0] ? ", TCP MD5" : "");
+	if (p->have_peer_open)
+		fprintf(f, "  Remote router ID %u.%u.%u.%u\n", o->bgp_id[0],
+			o->bgp_id[1], o->bgp_id[2], o->bgp_id[3]);
+	fprintf(f, "  BGP state = %s", bgp_state_str(p->state));
+	if (p->est != NULL)
+		fprintf(f, ", up for %s", updown(p->established_ms, now, t,
+						 sizeof(t)));
+	else if (why != NULL)
+		fprintf(f, " (%s%s)", why, p->hold == BGP_HOLD_BACKOFF ||
+			p->hold == BGP_HOLD_MAX_PREFIX ? ", ends soon" : "");
+	fprintf(f, "\n  Established %llu time(s)", (unsigned long long)
+		p->st.established_count);
+	if (p->last_error[0] != '\0')
+		fprintf(f, "; last down: %s", p->last_error);
+	fprintf(f, "\n  Hold time %u s, keepalive interval %u s (configured "
+		"hold time %u s, connect retry %u s)\n", hold_now(p),
+		hold_now(p) / 3, p->hold_cfg_s, cfg->bgp.connect_retry_s);
+	if (p->est != NULL) {
+		fprintf(f, "  Neighbor capabilities:\n");
+		cap_line(f, "4 Byte AS", true, o->cap_as4);
+		cap_line(f, "Route refresh", true, o->cap_route_refresh);
+		for (af = 0; af < BGP_AF_MAX; af++)
+			cap_line(f, af == BGP_AF_IPV4 ? "Address Family IPv4 "
+				 "Unicast" : "Address Family IPv6 Unicast",
+				 true, o->cap_mp[af]);
+		fprintf(f, "      Graceful Restart: %s", cfg->bgp.graceful_restart ?
+			"advertised (helper, N bit)" : "not advertised");
+		if (o->cap_gr)
+			fprintf(f, ", received (restart time %u s%s%s%s)",
+				o->gr_restart_time_s,
+				o->gr_notification ? ", N bit" : "",
+				o->gr_af[BGP_AF_IPV4] ? ", IPv4" : "",
+				o->gr_af[BGP_AF_IPV6] ? ", IPv6" : "");
+		fprintf(f, "\n");
+	}
+	fprintf(f, "  Message statistics: received %llu (%llu updates, %llu "
+		"notifications, %llu route refresh), sent %llu (%llu updates, "
+		"%llu notifications, %llu route refresh)\n",
+		(unsigned long long)p->st.msgs_rcvd,
+		(unsigned long long)p->st.updates_rcvd,
+		(unsigned long long)p->st.notifications_rcvd,
+		(unsigned long long)p->st.refresh_rcvd,
+		(unsigned long long)p->st.msgs_sent,
+		(unsigned long long)p->st.updates_sent,
+		(unsigned long long)p->st.notifications_sent,
+		(unsigned long long)p->st.refresh_sent);
+	if (p->last_notify_sent[0] != '\0')
+		fprintf(f, "  Last NOTIFICATION sent: %s\n",
+			p->last_notify_sent);
+	if (p->last_notify_rcvd[0] != '\0')
+		fprintf(f, "  Last NOTIFICATION received: %s\n",
+			p->last_notify_rcvd);
+	fprintf(f, "  Prefixes: %zu received, %zu accepted (import: %u "
+		"rule(s)%s, max-prefix %u)\n", bgp_peer_received(p),
+		rib_link_count(p->sp->rib, p->link), lb->n_import,
+		lb->n_import ? "" : ", none: nothing accepted, RFC 8212",
+		lb->max_prefix);
+	fprintf(f, "  Rejected: %llu no policy, %llu by prefix, %llu own AS, "
+		"%llu next hop; %llu treated as withdrawn, %llu attributes "
+		"discarded\n",
+		(unsigned long long)p->st.rejected[POL_REJECT_NO_POLICY],
+		(unsigned long long)p->st.rejected[POL_REJECT_PREFIX],
+		(unsigned long long)p->st.rejected[POL_REJECT_OWN_AS],
+		(unsigned long long)p->st.rejected[POL_REJECT_NEXTHOP],
+		(unsigned long long)p->st.treat_as_withdraw,
+		(unsigned long long)p->st.attrs_discarded);
+	if (p->stale > 0 || p->restart_at_ms != 0)
+		fprintf(f, "  Graceful restart: %zu stale path(s)%s", p->stale,
+			p->restart_at_ms ? ", restart timer " : "\n");
+	if (p->restart_at_ms != 0)
+		fprintf(f, "%llu s left\n", (unsigned long long)
+			(p->restart_at_ms > now ?
+			 (p->restart_at_ms - now + 999) / 1000 : 0));
+}
+
+static int show_neighbors(struct bgp_speaker *sp, const char *addr,
+			  bool json, FILE *f)
+{
+	uint64_t now = bgp_now_ms();
+	struct bgp_peer *only = NULL;
+	struct cfg_addr a;
+	unsigned int i, n = 0;
+
+	if (addr != NULL) {
+		if (parse_prefix(addr, &a) < 0 ||
+		    (only = bgp_peer_find(sp, &a)) == NULL) {
+			fprintf(f, "error: no BGP neighbor %s\n", addr);
+			return -EINVAL;
+		}
+	}
+	if (json)
+		fprintf(f, "{\"neighbors\":[");
+	for (i = 0; i < sp->n_peers; i++) {
+		const struct bgp_peer *p = &sp->peer[i];
+
+		if (only != NULL && p != only)
+			continue;
+		if (json) {
+			fprintf(f, "%s", n ? "," : "");
+			neighbor_detail_json(p, now, f);
+		} else {
+			fprintf(f, "%s", n ? "\n" : "");
+			neighbor_text(p, now, f);
+		}
+		n++;
+	}
+	if (json)
+		fprintf(f, "]}\n");
+	return 0;
+}
+
+struct routes_walk {
+	struct bgp_speaker *sp;
+	FILE *f;
+	bool json;
+	unsigned int n;
+	bool truncated;
+};
+
+static const char *const role_names[] = {
+	[RIB_ROLE_NONE] = "none", [RIB_ROLE_BEST] = "best",
+	[RIB_ROLE_MULTIPATH] = "multipath", [RIB_ROLE_BACKUP] = "backup",
+};
+
+static const char *origin_name(uint8_t o)
+{
+	return o == BGP_ORIGIN_IGP ? "IGP" : o == BGP_ORIGIN_EGP ? "EGP" :
+	       "INCOMPLETE";
+}
+
+static const struct cfg_addr *path_nexthop(const struct bgp_attrs *a)
+{
+	return a->nexthop.family != 0 ? &a->nexthop : &a->nexthop_ll;
+}
+
+static int route_cb(void *arg, const struct cfg_addr *prefix,
+		    const struct rib_path_view *paths, unsigned int n)
+{
+	struct routes_walk *w = arg;
+	const struct twp_config *cfg = w->sp->cfg;
+	FILE *f = w->f;
+	char pfx[64], nh[64], peer[64], path[512];
+	unsigned int i, k;
+
+	if (w->n >= ROUTES_MAX) {
+		w->truncated = true;
+		return 1;
+	}
+	prefix_str(prefix, pfx, sizeof(pfx));
+	if (w->json)
+		fprintf(f, "%s{\"prefix\":\"%s\",\"paths\":[", w->n ? "," : "",
+			pfx);
+	for (i = 0; i < n; i++) {
+		const struct rib_path_view *v = &paths[i];
+		const struct bgp_attrs *a = v->attrs;
+		const struct cfg_link *l = &cfg->links[v->link];
+		const struct cfg_addr *gw = path_nexthop(a);
+
+		if (gw->family != 0)
+			cfg_addr_str(gw, nh, sizeof(nh));
+		else
+			snprintf(nh, sizeof(nh), "-");
+		cfg_addr_str(&l->peer_address, peer, sizeof(peer));
+		bgp_aspath_str(a->aspath, a->aspath_len, path, sizeof(path));
+		if (w->json) {
+			fprintf(f, "%s{\"link\":", i ? "," : "");
+			json_str(f, l->name);
+			fprintf(f, ",\"peer\":\"%s\",\"nexthop\":\"%s\","
+				"\"as_path\":", peer, nh);
+			json_str(f, path);
+			fprintf(f, ",\"origin\":\"%s\",\"med\":",
+				origin_name(a->origin));
+			if (a->present & BGP_ATTR_P(BGP_ATTR_MED))
+				fprintf(f, "%u", a->med);
+			else
+				fprintf(f, "null");
+			fprintf(f, ",\"local_pref\":");
+			if (a->present & BGP_ATTR_P(BGP_ATTR_LOCAL_PREF))
+				fprintf(f, "%u", a->local_pref);
+			else
+				fprintf(f, "null");
+			fprintf(f, ",\"communities\":[");
+			for (k = 0; k < a->n_communities; k++)
+				fprintf(f, "%s\"%u:%u\"", k ? "," : "",
+					a->communities[k] >> 16,
+					a->communities[k] & 0xffff);
+			fprintf(f, "],\"role\":\"%s\",\"stale\":%s}",
+				role_names[v->role], v->stale ? "true" :
+								 "false");
+			continue;
+		}
+		/* FRR's status codes: > best, = multipath, b backup */
+		fprintf(f, "%c%c%c %-24s %-18s %-8s ", v->stale ? 'S' : '*',
+			v->role == RIB_ROLE_BEST ? '>' :
+			v->role == RIB_ROLE_MULTIPATH ? '=' :
+			v->role == RIB_ROLE_BACKUP ? 'b' : ' ', ' ',
+			i == 0 ? pfx : "", nh, l->name);
+		if (a->present & BGP_ATTR_P(BGP_ATTR_MED))
+			fprintf(f, "%10u ", a->med);
+		else
+			fprintf(f, "%10s ", "");
+		fprintf(f, "%7u %s%s%c", a->local_pref, path,
+			path[0] ? " " : "",
+			a->origin == BGP_ORIGIN_IGP ? 'i' :
+			a->origin == BGP_ORIGIN_EGP ? 'e' : '?');
+		for (k = 0; k < a->n_communities; k++)
+			fprintf(f, "%s%u:%u", k ? " " : "  communities ",
+				a->communities[k] >> 16,
+				a->communities[k] & 0xffff);
+		fprintf(f, "\n");
+	}
+	if (w->json)
+		fprintf(f, "]}");
+	w->n++;
+	return 0;
+}
+
+static int show_routes(struct bgp_speaker *sp, const char *filter, bool json,
+		       FILE *f)
+{
+	struct routes_walk w = {.sp = sp, .f = f, .json = json};
+	struct cfg_addr a;
+
+	if (filter != NULL && parse_prefix(filter, &a) < 0) {
+		fprintf(f, "error: not a prefix or address: %s\n", filter);
+		return -EINVAL;
+	}
+	if (json)
+		fprintf(f, "{\"routes\":[");
+	else
+		fprintf(f, "Status codes: * valid, > best, = multipath, "
+			"b backup, S stale\n     %-24s %-18s %-8s %10s %7s %s\n",
+			"Network", "Next Hop", "Link", "MED", "LocPrf",
+			"Path");
+	rib_walk(sp->rib, filter ? &a : NULL, route_cb, &w);
+	if (json) {
+		fprintf(f, "]%s}\n", w.truncated ? ",\"truncated\":true" : "");
+		return 0;
+	}
+	if (w.truncated)
+		fprintf(f, "... first %u prefixes only: ask for one with "
+			"show bgp routes PREFIX\n", ROUTES_MAX);
+	else
+		fprintf(f, "\n%u prefix(es)\n", w.n);
+	return 0;
+}
+
+int bgp_cli(struct bgp_speaker *sp, char **words, unsigned int n, bool json,
+	    FILE *out)
+{
+	const char *cmd = n >= 3 ? words[2] : "";
+	char msg[256];
+	int rc;
+
+	if (sp == NULL) {
+		fprintf(out, "error: BGP is not running (no bgp { } group in "
+			"the config)\n");
+		return -EINVAL;
+	}
+	if (strcmp(words[0], "show") == 0) {
+		if (n == 3 && strcmp(cmd, "summary") == 0) {
+			show_summary(sp, json, out);
+			return 0;
+		}
+		if ((n == 3 || n == 4) && strcmp(cmd, "neighbors") == 0)
+			return show_neighbors(sp, n == 4 ? words[3] : NULL,
+					      json, out);
+		if ((n == 3 || n == 4) && strcmp(cmd, "routes") == 0)
+			return show_routes(sp, n == 4 ? words[3] : NULL, json,
+					   out);
+	} else if (strcmp(words[0], "clear") == 0 && (n == 3 || n == 4) &&
+		   (n == 3 || strcmp(words[3], "soft") == 0)) {
+		struct cfg_addr a;
+
+		if (parse_prefix(words[2], &a) < 0) {
+			fprintf(out, "error: not an address: %s\n", words[2]);
+			return -EINVAL;
+		}
+		rc = bgp_clear(sp, &a, n == 4, msg, sizeof(msg));
+		if (rc < 0) {
+			fprintf(out, "error: %s\n", msg);
+			return -EINVAL;
+		}
+		if (json) {
+			fprintf(out, "{\"result\":");
+			json_str(out, msg);
+			fprintf(out, "}\n");
+		} else {
+			fprintf(out, "%s\n", msg);
+		}
+		return 0;
+	}
+	fprintf(out, "error: unknown command (bgp commands: show bgp summary, "
+		"show bgp neighbors [ADDR], show bgp routes [PREFIX], "
+		"clear bgp ADDR [soft])\n");
+	return -EINVAL;
+}
