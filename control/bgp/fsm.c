@@ -649,16 +649,16 @@ static void conn_end(struct bgp_peer *p, struct bgp_conn *c,
 		return;
 	if (e->sent != NULL && c->state != BGP_ST_CONNECT)
 		send_notify(p, c, e->sent);
-	if (was_est)
-		session_lost(p, e);
-	conn_close(p->sp, c, e->sent != NULL);
 	if (was_est || (was_open && other->fd < 0)) {
 		plog(p, "down: %s", e->why);
 		snprintf(p->last_error, sizeof(p->last_error), "%s", e->why);
-	} else if (was_open) {
+	}
+	if (was_est)
+		session_lost(p, e);
+	conn_close(p->sp, c, e->sent != NULL);
+	if (!was_est && was_open && other->fd >= 0)
 		plog(p, "closing %s connection: %s",
 		     c == &p->out ? "our" : "the peer's", e->why);
-	}
 	if (other->fd < 0)
 		peer_next(p, e);
 	peer_report(p);
@@ -1381,6 +1381,7 @@ static int open_listener(struct bgp_speaker *sp, uint8_t fam,
 
 	if (bind_addr->family == fam)
 		any = *bind_addr;
+	any.len = fam == AF_INET ? 32 : 128;
 	fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;

@@ -290,15 +290,18 @@ static void neighbor_text(const struct bgp_peer *p, uint64_t now, FILE *f)
 	const struct cfg_link_bgp *lb = &p->lc->bgp;
 	const struct bgp_open *o = &p->peer_open;
 	const char *why = hold_reason(p);
+	struct cfg_addr local = p->local;
 	char a[64], b[64], t[32];
 	unsigned int af;
+
+	local.len = local.family == AF_INET ? 32 : 128;
 
 	fprintf(f, "BGP neighbor is %s (%s), remote AS %u, local AS %u, "
 		"external link\n",
 		cfg_addr_str(&p->lc->peer_address, a, sizeof(a)), p->lc->name,
 		p->lc->remote_as, cfg->local_as);
 	fprintf(f, "  Local address %s, interface %s%s%s%s\n",
-		cfg_addr_str(&p->local, b, sizeof(b)), p->lc->interface,
+		cfg_addr_str(&local, b, sizeof(b)), p->lc->interface,
 		lb->passive ? ", passive" : "",
 		lb->ttl_security ? ", GTSM (TTL 255)" : ", TTL 1",
 		lb->password[0] ? ", TCP MD5" : "");

@@ -38,6 +38,8 @@ struct tconn {
 
 static struct tconn pa, pb; /* the peer's connections */
 static int plisten = -1;   /* the peer's listener (we connect to it) */
+static const uint8_t *open_extra; /* more capabilities in its OPEN */
+static size_t open_extra_len;
 
 static void addr4(struct cfg_addr *a, const char *s, uint8_t len)
 {
@@ -125,6 +127,8 @@ static int teardown(void **state)
 	if (plisten >= 0)
 		close(plisten);
 	pa.fd = pb.fd = plisten = -1;
+	open_extra = NULL;
+	open_extra_len = 0;
 	return 0;
 }
 
@@ -224,11 +228,12 @@ static size_t hdr(uint8_t *m, size_t len, uint8_t type)
 }
 
 /* The peer's OPEN: AS, hold time, BGP Identifier, MP IPv4 unicast and
- * 4-octet AS capabilities. */
-static void peer_open(struct tconn *c, uint32_t as, uint16_t hold,
-		      const char *id)
+ * 4-octet AS capabilities, then the capabilities in EXTRA. */
+static void peer_open_caps(struct tconn *c, uint32_t as, uint16_t hold,
+			   const char *id, const uint8_t *extra,
+			   size_t extra_len)
 {
-	uint8_t m[64];
+	uint8_t m[128];
 	size_t n = 19;
 	struct in_addr ia;
 
@@ -240,15 +245,23 @@ static void peer_open(struct tconn *c, uint32_t as, uint16_t hold,
 	inet_pton(AF_INET, id, &ia);
 	memcpy(m + n, &ia, 4);
 	n += 4;
-	m[n++] = 14; /* optional parameters length */
+	m[n++] = (uint8_t)(14 + extra_len); /* optional parameters length */
 	m[n++] = 2;  /* capabilities */
-	m[n++] = 12;
+	m[n++] = (uint8_t)(12 + extra_len);
 	m[n++] = 1, m[n++] = 4, m[n++] = 0, m[n++] = 1, m[n++] = 0;
 	m[n++] = 1; /* MP IPv4 unicast */
 	m[n++] = 65, m[n++] = 4;
 	m[n++] = (uint8_t)(as >> 24), m[n++] = (uint8_t)(as >> 16);
 	m[n++] = (uint8_t)(as >> 8), m[n++] = (uint8_t)as;
+	memcpy(m + n, extra, extra_len);
+	n += extra_len;
 	peer_send(c, m, hdr(m, n, BGP_MSG_OPEN));
+}
+
+static void peer_open(struct tconn *c, uint32_t as, uint16_t hold,
+		      const char *id)
+{
+	peer_open_caps(c, as, hold, id, NULL, 0);
 }
 
 static void peer_keepalive(struct tconn *c)
@@ -347,7 +360,8 @@ static void establish(uint16_t peer_hold)
 	assert_int_equal((uint32_t)cv[0] << 24 | cv[1] << 16 | cv[2] << 8 |
 			 cv[3], OUR_AS);
 
-	peer_open(&pa, PEER_AS, peer_hold, "203.0.113.2");
+	peer_open_caps(&pa, PEER_AS, peer_hold, "203.0.113.2", open_extra,
+		       open_extra_len);
 	peer_expect(&pa, BGP_MSG_KEEPALIVE, m);
 	assert_int_equal(sp->peer[0].state, BGP_ST_OPENCONFIRM);
 	peer_keepalive(&pa);
@@ -603,6 +617,116 @@ static void test_bgp_fsm_passive_accepts_only_the_configured_peer(
 	assert_int_equal(accept4(plisten, NULL, NULL, SOCK_NONBLOCK), -1);
 }
 
+static void peer_close(struct tconn *c)
+{
+	close(c->fd);
+	c->fd = -1;
+	c->len = 0;
+}
+
+/* RFC 4724 §4.2 helper: the peer (GR capability, IPv4 with the F bit)
+ * drops TCP: its paths stay, stale; back with the F bit still set, what
+ * it announces again is fresh and End-of-RIB sweeps the rest. */
+static void test_bgp_fsm_graceful_restart_keeps_stale_until_end_of_rib(
+	void **state)
+{
+	static const uint8_t gr[] = {64, 6, 0x00, 120, 0, 1, 1, 0x80};
+	uint8_t m[BGP_MSG_MAX];
+
+	(void)state;
+	open_extra = gr;
+	open_extra_len = sizeof(gr);
+	start(90, 0, false);
+	establish(90);
+	peer_send(&pa, m, update_prefixes(m, 2));
+	spin(50);
+	assert_int_equal(rib_link_count(rib, 0), 2);
+	peer_close(&pa);
+	spin(50);
+	assert_null(sp->peer[0].est);
+	assert_int_equal(sp->peer[0].stale, 2);
+	assert_int_not_equal(sp->peer[0].restart_at_ms, 0);
+	assert_int_equal(rib_link_count(rib, 0), 2); /* kept */
+	/* it comes back (our reconnect after the 1 s backoff) */
+	establish(90);
+	assert_int_equal(sp->peer[0].restart_at_ms, 0);
+	assert_int_equal(sp->peer[0].stale, 2);
+	peer_send(&pa, m, update_prefixes(m, 1)); /* 10.0.0.0/24 again */
+	m[19] = m[20] = m[21] = m[22] = 0;
+	peer_send(&pa, m, hdr(m, 23, BGP_MSG_UPDATE)); /* End-of-RIB */
+	spin(50);
+	assert_int_equal(rib_link_count(rib, 0), 1);
+	assert_int_equal(sp->peer[0].stale, 0);
+}
+
+/* Without the GR capability a drop flushes at once. */
+static void test_bgp_fsm_drop_without_graceful_restart_flushes(void **state)
+{
+	uint8_t m[BGP_MSG_MAX];
+
+	(void)state;
+	start(90, 0, false);
+	establish(90);
+	peer_send(&pa, m, update_prefixes(m, 2));
+	spin(50);
+	assert_int_equal(rib_link_count(rib, 0), 2);
+	peer_close(&pa);
+	spin(50);
+	assert_int_equal(rib_link_count(rib, 0), 0);
+	assert_int_equal(sp->peer[0].stale, 0);
+	/* a close with our UPDATEs unread is a reset */
+	assert_true(strcmp(sp->peer[0].last_error,
+			   "connection closed by the peer") == 0 ||
+		    strcmp(sp->peer[0].last_error,
+			   "receive: Connection reset by peer") == 0);
+}
+
+/* RFC 5882 §3.2: BFD Down tears the session down (Cease/BFD Down, RFC
+ * 9384), flushes even a GR peer's paths and holds Idle until BFD Up. */
+static void test_bgp_fsm_bfd_down_tears_down_and_holds_idle(void **state)
+{
+	static const uint8_t gr[] = {64, 6, 0x00, 120, 0, 1, 1, 0x80};
+	uint8_t m[BGP_MSG_MAX];
+
+	(void)state;
+	open_extra = gr;
+	open_extra_len = sizeof(gr);
+	start(90, 0, false);
+	establish(90);
+	peer_send(&pa, m, update_prefixes(m, 2));
+	spin(50);
+	bgp_bfd_down(sp, 0);
+	expect_notify(&pa, BGP_ERR_CEASE, BGP_ERR_CEASE_BFD_DOWN);
+	peer_close(&pa);
+	assert_int_equal(rib_link_count(rib, 0), 0);
+	assert_int_equal(sp->peer[0].hold, BGP_HOLD_BFD);
+	spin(1500); /* longer than ConnectRetry: still no attempt */
+	assert_int_equal(accept4(plisten, NULL, NULL, SOCK_NONBLOCK), -1);
+	peer_connect(&pb);                /* and the peer is refused */
+	assert_int_equal(peer_read(&pb, m, TIMEOUT_MS), 0);
+	bgp_bfd_up(sp, 0);
+	establish(90);
+	assert_int_equal(sp->peer[0].st.established_count, 2);
+}
+
+/* clear bgp ADDR: Cease/4, then at once a new session. */
+static void test_bgp_fsm_clear_sends_cease_4_and_reconnects(void **state)
+{
+	struct cfg_addr a;
+	char msg[256];
+
+	(void)state;
+	start(90, 0, false);
+	establish(90);
+	addr4(&a, PEER_IP, 32);
+	assert_int_equal(bgp_clear(sp, &a, false, msg, sizeof(msg)), 0);
+	expect_notify(&pa, BGP_ERR_CEASE, BGP_ERR_CEASE_RESET);
+	peer_close(&pa);
+	establish(90);
+	addr4(&a, "127.0.0.9", 32);
+	assert_int_equal(bgp_clear(sp, &a, false, msg, sizeof(msg)), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -634,6 +758,18 @@ int main(void)
 			teardown),
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_passive_accepts_only_the_configured_peer,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_graceful_restart_keeps_stale_until_end_of_rib,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_drop_without_graceful_restart_flushes,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_bfd_down_tears_down_and_holds_idle,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_clear_sends_cease_4_and_reconnects,
 			teardown),
 	};
 
