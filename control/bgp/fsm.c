@@ -4,6 +4,7 @@
  * RFC 8538) and the export of our site prefixes (never learned routes). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
@@ -88,6 +89,16 @@ static socklen_t sockaddr_of(const struct cfg_addr *a, uint16_t port,
 	if (a->family == AF_INET6)
 		memcpy(&sin6->sin6_addr, a->addr, 16);
 	return sizeof(*sin6);
+}
+
+/* An IPv6 link-local address means nothing without its interface. */
+static void link_scope(struct sockaddr_storage *ss, const char *ifname)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+	if (ss->ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr))
+		s6->sin6_scope_id = if_nametoindex(ifname);
 }
 
 /* The address of SS; a v4-mapped IPv6 one becomes IPv4. */
@@ -745,7 +756,6 @@ static void session_up(struct bgp_peer *p, struct bgp_conn *c)
 	p->hold = BGP_HOLD_NONE;
 	p->last_connect_err[0] = '\0';
 	memset(p->eor_rcvd, 0, sizeof(p->eor_rcvd));
-	memset(p->export_warned, 0, sizeof(p->export_warned));
 	peer_report(p);
 	/* RFC 4271 §6.8: the other connection, still waiting for the peer's
 	 * OPEN, loses against an Established one */
@@ -1015,22 +1025,13 @@ static int handle_open(struct bgp_peer *p, struct bgp_conn *c,
 				 cfg->local_as < o.asn);
 		keep_new = other->state != BGP_ST_ESTABLISHED &&
 			   peer_dominant == !c->outgoing;
-		if (keep_new) {
-			e.why = c->outgoing ?
-				"connection collision: ours has the higher "
-				"BGP Identifier (6/7)" :
-				"connection collision: the peer's has the "
-				"higher BGP Identifier (6/7)";
-			conn_end(p, other, &e);
-		} else {
-			e.why = c->outgoing ?
-				"connection collision: the peer's has the "
-				"higher BGP Identifier (6/7)" :
-				"connection collision: ours has the higher "
-				"BGP Identifier (6/7)";
-			conn_end(p, c, &e);
+		e.why = peer_dominant ? "connection collision: the peer's "
+					"BGP Identifier is higher (6/7)" :
+					"connection collision: ours is "
+					"higher (6/7)";
+		conn_end(p, keep_new ? other : c, &e);
+		if (!keep_new)
 			return -1;
-		}
 	}
 	send_keepalive(p, c);
 	c->state = BGP_ST_OPENCONFIRM;
@@ -1234,6 +1235,7 @@ static void start_connect(struct bgp_peer *p)
 	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
 	local.len = fam == AF_INET ? 32 : 128;
 	sl = sockaddr_of(&local, 0, &ss);
+	link_scope(&ss, l->interface);
 	if (bind(fd, (struct sockaddr *)&ss, sl) < 0) {
 		char e[64];
 
@@ -1244,6 +1246,7 @@ static void start_connect(struct bgp_peer *p)
 		return;
 	}
 	sl = sockaddr_of(&l->peer_address, p->port, &ss);
+	link_scope(&ss, l->interface);
 	if (conn_init(&p->out, fd, true, BGP_ST_CONNECT) < 0) {
 		close(fd);
 		return;

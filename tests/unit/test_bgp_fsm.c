@@ -624,23 +624,32 @@ static void peer_close(struct tconn *c)
 	c->len = 0;
 }
 
+/* An Established session with two paths from the peer, which advertises
+ * graceful restart (IPv4, F bit) when GR is set. */
+static void established_with_two_paths(bool gr)
+{
+	static const uint8_t gr_cap[] = {64, 6, 0x00, 120, 0, 1, 1, 0x80};
+	uint8_t m[BGP_MSG_MAX];
+
+	open_extra = gr ? gr_cap : NULL;
+	open_extra_len = gr ? sizeof(gr_cap) : 0;
+	start(90, 0, false);
+	establish(90);
+	peer_send(&pa, m, update_prefixes(m, 2));
+	spin(50);
+	assert_int_equal(rib_link_count(rib, 0), 2);
+}
+
 /* RFC 4724 §4.2 helper: the peer (GR capability, IPv4 with the F bit)
  * drops TCP: its paths stay, stale; back with the F bit still set, what
  * it announces again is fresh and End-of-RIB sweeps the rest. */
 static void test_bgp_fsm_graceful_restart_keeps_stale_until_end_of_rib(
 	void **state)
 {
-	static const uint8_t gr[] = {64, 6, 0x00, 120, 0, 1, 1, 0x80};
 	uint8_t m[BGP_MSG_MAX];
 
 	(void)state;
-	open_extra = gr;
-	open_extra_len = sizeof(gr);
-	start(90, 0, false);
-	establish(90);
-	peer_send(&pa, m, update_prefixes(m, 2));
-	spin(50);
-	assert_int_equal(rib_link_count(rib, 0), 2);
+	established_with_two_paths(true);
 	peer_close(&pa);
 	spin(50);
 	assert_null(sp->peer[0].est);
@@ -662,14 +671,8 @@ static void test_bgp_fsm_graceful_restart_keeps_stale_until_end_of_rib(
 /* Without the GR capability a drop flushes at once. */
 static void test_bgp_fsm_drop_without_graceful_restart_flushes(void **state)
 {
-	uint8_t m[BGP_MSG_MAX];
-
 	(void)state;
-	start(90, 0, false);
-	establish(90);
-	peer_send(&pa, m, update_prefixes(m, 2));
-	spin(50);
-	assert_int_equal(rib_link_count(rib, 0), 2);
+	established_with_two_paths(false);
 	peer_close(&pa);
 	spin(50);
 	assert_int_equal(rib_link_count(rib, 0), 0);
@@ -685,16 +688,10 @@ static void test_bgp_fsm_drop_without_graceful_restart_flushes(void **state)
  * 9384), flushes even a GR peer's paths and holds Idle until BFD Up. */
 static void test_bgp_fsm_bfd_down_tears_down_and_holds_idle(void **state)
 {
-	static const uint8_t gr[] = {64, 6, 0x00, 120, 0, 1, 1, 0x80};
 	uint8_t m[BGP_MSG_MAX];
 
 	(void)state;
-	open_extra = gr;
-	open_extra_len = sizeof(gr);
-	start(90, 0, false);
-	establish(90);
-	peer_send(&pa, m, update_prefixes(m, 2));
-	spin(50);
+	established_with_two_paths(true);
 	bgp_bfd_down(sp, 0);
 	expect_notify(&pa, BGP_ERR_CEASE, BGP_ERR_CEASE_BFD_DOWN);
 	peer_close(&pa);
