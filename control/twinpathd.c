@@ -21,6 +21,9 @@
 /* Dirty prefixes decided per loop iteration: a full table streams into
  * the FIB push without keeping the sessions from their keepalives. */
 #define RIB_BUDGET 8192
+/* Decide no more while this many records wait for the ring: changes then
+ * wait (and coalesce) as dirty prefixes in the RIB, not as records. */
+#define FIB_BACKLOG_MAX 65536
 #define NEIGH_EVERY_TICKS 10 /* resolution retries once a second */
 #define BFD_MAP_EVERY_TICKS 10 /* the health map looked up once a second */
 /* After a restart, the first full sync waits (at most this long) for the
@@ -164,6 +167,7 @@ static int run(const struct twp_config *cfg)
 			      sizeof(struct bgp_pollref)];
 	unsigned int i, ticks = 0, n_bgp = 0;
 	int tfd = -1, lfd = -1, rc, timeout;
+	bool decide;
 
 	d.started_ns = chan_now_ns();
 	sigaction(SIGINT, &sa, NULL);
@@ -248,8 +252,10 @@ static int run(const struct twp_config *cfg)
 		if (d.bgp != NULL)
 			n_bgp = bgp_pollfds(d.bgp, pfd + 3,
 					    sizeof(pfd) / sizeof(pfd[0]) - 3);
+		decide = d.rib != NULL && rib_pending(d.rib) > 0 &&
+			 fibpush_queued(d.fp) < FIB_BACKLOG_MAX;
 		timeout = -1;
-		if (d.rib != NULL && rib_pending(d.rib) > 0)
+		if (decide)
 			timeout = 0;
 		else if (fibpush_queued(d.fp) > 0)
 			timeout = 1; /* the data plane drains the ring */
@@ -268,7 +274,9 @@ static int run(const struct twp_config *cfg)
 
 			bgp_handle(d.bgp, pfd + 3, n_bgp, now);
 			bgp_tick(d.bgp, now);
-			rib_process(d.rib, RIB_BUDGET, on_rib_change, &d);
+			if (fibpush_queued(d.fp) < FIB_BACKLOG_MAX)
+				rib_process(d.rib, RIB_BUDGET, on_rib_change,
+					    &d);
 			if (fibpush_queued(d.fp) > 0)
 				fibpush_flush(d.fp);
 		}
