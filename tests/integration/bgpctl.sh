@@ -1,0 +1,54 @@
+# Shared by the BGP integration tests (source after tally.sh; needs HOLD):
+# twinpathctl's BGP and FIB views polled until they show what a test
+# expects, and the example configs with the test's short timers.
+
+# gw_conf SRC [OUT]: the example config with the test's short timers,
+# into OUT or on stdout.
+gw_conf() {
+	sed -E -e "s/(^[[:space:]]*hold_time = )[0-9]+/\1$HOLD/" \
+		-e "s/(^[[:space:]]*connect_retry = )[0-9]+/\11/" "$1" >"${2:-/dev/stdout}"
+}
+
+# bgp NAME ARGS...: twinpathctl --json show bgp ARGS into $LAB_DIR/NAME.json.
+bgp() {
+	local name=$1
+	shift
+	lab_ctl --json show bgp "$@" >"$LAB_DIR/$name.json" 2>"$LAB_DIR/$name.err"
+}
+
+# nb NAME LINK FIELD: a field of a neighbour in a summary/neighbors JSON.
+nb() {
+	j "$LAB_DIR/$1.json" "[n for n in j['neighbors'] if n['link'] == '$2'][0]['$3']"
+}
+
+# wait_bgp NAME SECONDS PYEXPR: poll `show bgp summary` until PYEXPR (over
+# N, the neighbours by link name) holds; the last answer stays in NAME.
+wait_bgp() {
+	local name=$1 deadline=$((SECONDS + $2)) expr=$3
+	while :; do
+		if bgp "$name" summary && python3 -c 'import json,sys
+j = json.load(open(sys.argv[1]))
+N = {n["link"]: n for n in j["neighbors"]}
+sys.exit(0 if eval(sys.argv[2]) else 1)' "$LAB_DIR/$name.json" "$expr" 2>/dev/null; then
+			return 0
+		fi
+		[ $SECONDS -ge "$deadline" ] && return 1
+		sleep 0.2
+	done
+}
+
+# fib NAME: the FIB twinpathd pushes (show routes --json).
+fib() { lab_ctl --json show routes >"$LAB_DIR/$1.fib.json"; }
+# fib_route NAME PREFIX: "primary-vias|backup-vias" of PREFIX, or "absent".
+fib_route() {
+	j "$LAB_DIR/$1.fib.json" "next(('%s|%s|%s' % (','.join(m['via'] for m in r['primary']), ','.join(m['via'] for m in r['backup']), r.get('source', '?')) for r in j if r['prefix'] == '$2'), 'absent')"
+}
+# wait_fib NAME SECONDS PREFIX WANT: until fib_route is WANT.
+wait_fib() {
+	local deadline=$((SECONDS + $2)) got
+	while :; do
+		fib "$1" && got=$(fib_route "$1" "$3") && [ "$got" = "$4" ] && return 0
+		[ $SECONDS -ge "$deadline" ] && return 1
+		sleep 0.2
+	done
+}

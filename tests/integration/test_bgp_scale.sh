@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# A full table (issue 5, FIB push): BIRD on up1 announces 1 M IPv4 /24s;
+# they must reach twinpath-dp's FIB while both sessions stay Established
+# with a 3 s hold time (so keepalives kept flowing both ways during the
+# load), and traffic to the provider side keeps flowing without loss. Then
+# BIRD withdraws them all and the FIB shrinks back, again with no flap.
+# Measured: time to learn, time to reach the data plane, time to withdraw.
+# Usage: BUILD=<build root> bash tests/integration/test_bgp_scale.sh [N]
+set -u
+BUILD=${BUILD:-build}
+LAB_NO_TRAP=1
+source "$(dirname "$0")/../lab.sh"
+source "$(dirname "$0")/tally.sh"
+
+N=${1:-1000000}
+SERVER=198.51.100.10
+FLOWS=32
+TTL=64
+HOLD=3
+source "$(dirname "$0")/streams.sh"
+source "$(dirname "$0")/bgpctl.sh"
+
+export LAB_BGP_TIMERS="$HOLD 1" LAB_BGP_SECURE=1 LAB_BGP_BULK=$N
+LAB_PREFIX=twpscale$$
+LAB_DIR=$LAB_RUN_ROOT/$LAB_PREFIX
+
+# dp_routes: IPv4 routes in twinpath-dp's FIB (its telemetry).
+dp_routes() { lab_tpstat /twinpath/fib --get routes_ipv4 2>/dev/null; }
+
+# wait_dp_routes SECONDS PYCOND: poll until PYCOND holds for n, the count.
+wait_dp_routes() {
+	local deadline=$((SECONDS + $1)) n
+	while :; do
+		n=$(dp_routes) && python3 -c "import sys; n = $n; sys.exit(0 if $2 else 1)" &&
+			{ echo "$n"; return 0; }
+		[ $SECONDS -ge "$deadline" ] && { echo "${n:-?}"; return 1; }
+		sleep 0.2
+	done
+}
+
+echo "== lab up; BIRD on up1 announces $N /24s of 16.0.0.0/4"
+lab_up || fatal "lab did not come up"
+conf=$LAB_DIR/gw-scale.conf
+# active/active with the full table accepted on link1: an import rule for
+# 16.0.0.0/4's /24s, max_prefix above N, an IPv4 FIB sized for it
+gw_conf "$LAB_SRC/config/lab-bgp-active-active.conf" |
+	sed -E -e "s|import = \[|import = [\"16.0.0.0/4 ge 24 le 24\", |" \
+		-e "s/(max_prefix = )[0-9]+/\1$((N + 1000))/" \
+		-e "s/(eal_args = .*)$/\1\n  ipv4_routes_max = $((N + 65536));/" >"$conf"
+grep -q "16.0.0.0/4" "$conf" && grep -q ipv4_routes_max "$conf" ||
+	fatal "could not derive the test config ($conf)"
+lab_start_dp "$conf" || fatal "twinpath-dp did not start"
+lab_start_cp "$conf" || fatal "twinpathd did not start"
+t0=$(date +%s%N)
+wait_bgp up 60 'N["link1"]["state"] == "Established" and N["link2"]["state"] == "Established"' ||
+	fatal "sessions not Established: link1 $(nb up link1 state), link2 $(nb up link2 state)"
+ok "both sessions Established"
+wait_fib base 30 198.51.100.0/24 "link1,link2||bgp" ||
+	ko "198.51.100.0/24 is $(fib_route base 198.51.100.0/24), want link1,link2||bgp"
+
+# a stream to the provider side across the whole load
+stream_start load 9400 40000 2000
+if n=$(wait_dp_routes 180 "n >= $N"); then
+	dt=$(python3 -c "print(round(($(date +%s%N) - $t0) / 1e9, 2))")
+	echo "MEASURED full table: $n IPv4 routes in twinpath-dp's FIB $dt s after the sessions came up"
+	ok "all $N prefixes reached twinpath-dp ($n IPv4 routes)"
+else
+	ko "twinpath-dp has $n IPv4 routes after 180 s, want >= $N"
+fi
+bgp full summary
+[ "$(j "$LAB_DIR/full.json" 'j["loc_rib"]["ipv4"]')" -ge "$N" ] &&
+	ok "Loc-RIB holds $(j "$LAB_DIR/full.json" 'j["loc_rib"]["ipv4"]') IPv4 prefixes" ||
+	ko "Loc-RIB holds $(j "$LAB_DIR/full.json" 'j["loc_rib"]["ipv4"]') IPv4 prefixes"
+[ "$(nb full link1 prefixes_accepted)" -eq "$((N + 1))" ] &&
+	ok "link1 accepted $((N + 1)) prefixes (the table and 198.51.100.0/24)" ||
+	ko "link1 accepted $(nb full link1 prefixes_accepted), want $((N + 1))"
+stream_end load
+check_stream load "$sent" "stream during the full-table load"
+
+echo "== BIRD withdraws the table"
+t1=$(date +%s%N)
+lab_birdc up1 disable bulk >/dev/null
+if n=$(wait_dp_routes 180 "n < 1000"); then
+	dt=$(python3 -c "print(round(($(date +%s%N) - $t1) / 1e9, 2))")
+	echo "MEASURED withdrawal: twinpath-dp down to $n IPv4 routes $dt s after BIRD withdrew $N"
+	ok "the withdrawn table left twinpath-dp ($n IPv4 routes left)"
+else
+	ko "twinpath-dp still has $n IPv4 routes 180 s after the withdrawal"
+fi
+
+bgp end neighbors
+for l in link1 link2; do
+	[ "$(nb end $l state)" = Established ] && [ "$(nb end $l established_count)" -eq 1 ] &&
+		ok "$l stayed Established through it all (hold time $HOLD s: keepalives kept flowing)" ||
+		ko "$l: state $(nb end $l state), established $(nb end $l established_count) times, last error $(nb end $l last_error)"
+done
+exit 0
