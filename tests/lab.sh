@@ -112,6 +112,9 @@ lab_bird_bgp_opts() {
 		printf '\n\tconnect retry time 1;\n\tconnect delay time 1;'
 		printf '\n\terror wait time 1, 2;'
 	fi
+	# with BFD toward the gateway, BIRD's BGP follows it too (RFC 5882),
+	# as twinpathd's does: both ends drop the session on a BFD failure
+	[ -n "${LAB_BFD:-}" ] && printf '\n\tbfd on;'
 	[ "${LAB_BGP_SECURE:-0}" = 1 ] || return 0
 	case $1 in
 	up1) printf '\n\tttl security on;' ;;        # GTSM, RFC 5082

@@ -5,8 +5,10 @@
 # while a stream crosses both links losslessly; 100 % silent loss on link1
 # (carrier up) takes link1 Down and out of forwarding within detection
 # time + 10 ms, measured in the health map and at the receiver, with the
-# stream's loss confined to that outage; restored, link1 is Up and carries
-# traffic again; then the same with carrier loss at the far end.
+# stream's loss confined to that outage, and link1's BGP session torn down
+# (RFC 5882) with its routes; restored, link1 is Up, its BGP session comes
+# back and it carries traffic again; then the same with carrier loss at
+# the far end. The provider side is learned over BGP (config/lab-bfd.conf).
 # Usage: BUILD=<build root> bash tests/integration/test_bfd.sh [TX_MS...]
 set -u
 BUILD=${BUILD:-build}
@@ -18,7 +20,10 @@ MULT=3
 SERVER=198.51.100.10
 FLOWS=32
 NOFLAP_S=${TWP_NOFLAP_S:-30}
+HOLD=9                # s, BGP hold time of config/lab-bfd.conf and BIRD's
+export LAB_BGP_TIMERS="$HOLD 3"
 source "$(dirname "$0")/tally.sh"
+source "$(dirname "$0")/bgpctl.sh"
 
 # bfd_json NAME: twinpathctl --json show bfd into $LAB_DIR/NAME.bfd.json.
 bfd_json() { lab_ctl --json show bfd >"$LAB_DIR/$1.bfd.json" 2>/dev/null; }
@@ -56,7 +61,7 @@ bird_up() {
 # failure KIND TAG: a stream over both links, link1 fails (KIND silent or
 # carrier), then comes back; measures and checks detection and outage.
 failure() {
-	local kind=$1 tag=$2 name rate=1000 secs=10 count ev rs det dt outage
+	local kind=$1 tag=$2 name rate=1000 secs=14 count ev rs det dt outage
 	local diag live td0 td1 lastrx change detect_ms sent
 	name=$kind
 	rate=${TWP_FAIL_PPS:-$rate}
@@ -89,6 +94,18 @@ failure() {
 		ko "[$tag] $kind: link1's live bit is $live after Down"
 	[ "$(bfd_get "$name.down" link2 state)" = Up ] &&
 		ok "[$tag] $kind: link2 stayed Up" || ko "[$tag] $kind: link2 left Up"
+	# RFC 5882: the link's BGP session goes with it, and its routes
+	if wait_bgp "$name.bgpdown" 3 'N["link1"]["state"] != "Established"'; then
+		case $(nb "$name.bgpdown" link1 last_error) in
+		*"BFD down"*) ok "[$tag] $kind: link1's BGP session torn down ($(nb "$name.bgpdown" link1 last_error))" ;;
+		*) ko "[$tag] $kind: link1's BGP session down for another reason: $(nb "$name.bgpdown" link1 last_error)" ;;
+		esac
+	else
+		ko "[$tag] $kind: link1's BGP session still Established after BFD Down"
+	fi
+	wait_fib "$name.fibdown" 3 198.51.100.0/24 "link2||bgp" &&
+		ok "[$tag] $kind: link1's routes withdrawn: 198.51.100.0/24 via link2 alone" ||
+		ko "[$tag] $kind: 198.51.100.0/24 is $(fib_route "$name.fibdown" 198.51.100.0/24), want link2||bgp"
 	detect_ms=$(j "$LAB_DIR/$name.before.bfd.json" \
 		"[l for l in j['links'] if l['name'] == 'link1'][0]['detect_time_us'] / 1000")
 	if [ "$kind" = silent ]; then
@@ -120,6 +137,15 @@ failure() {
 	else
 		ko "[$tag] $kind: link1 not Up 6 s after the restore ($(bfd_get "$name.up" link1 state))"
 	fi
+	if wait_bgp "$name.bgpup" 15 'N["link1"]["state"] == "Established"'; then
+		dt=$(python3 -c "print(round(($(lab_now_ns) - $rs) / 1e9, 1))")
+		ok "[$tag] $kind: link1's BGP session Established again (within $dt s of the restore)"
+	else
+		ko "[$tag] $kind: link1's BGP session not back 15 s after BFD Up ($(nb "$name.bgpup" link1 state), $(nb "$name.bgpup" link1 last_error))"
+	fi
+	wait_fib "$name.fibup" 5 198.51.100.0/24 "link1,link2||bgp" &&
+		ok "[$tag] $kind: 198.51.100.0/24 over both links again" ||
+		ko "[$tag] $kind: 198.51.100.0/24 is $(fib_route "$name.fibup" 198.51.100.0/24) after the restore"
 	lab_sink_wait "$name.tx" >/dev/null
 	lab_sink_wait "$name" >/dev/null
 	sent=$(j "$LAB_DIR/$name.tx.json" 'j["sent"]')
@@ -169,6 +195,9 @@ run() {
 			fatal "[$tag] sessions never came Up"
 	fi
 	lab_wait_sync 1 >/dev/null || fatal "[$tag] no FIB sync"
+	wait_fib start 20 198.51.100.0/24 "link1,link2||bgp" &&
+		ok "[$tag] 198.51.100.0/24 learned over BGP on both links" ||
+		fatal "[$tag] 198.51.100.0/24 is $(fib_route start 198.51.100.0/24), want link1,link2||bgp"
 	if bird_up up1 && bird_up up2; then
 		ok "[$tag] BIRD agrees: its sessions to 203.0.113.1 and .5 are Up"
 	else
