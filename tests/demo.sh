@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
-# `make demo`: the lab, both daemons with config/lab-bfd.conf (BFD with
-# the upstreams' BIRD at 50 ms x 3 on both links), a bounded UDP stream from
-# the LAN host to the server over many flows and what each link carried,
-# then silent loss on link1 taken out of forwarding in milliseconds,
-# measured, and restored. Tears everything down on the way out.
+# `make demo`, in two labs:
+#  1. active/active with BGP and BFD (config/lab-bfd.conf): twinpathd learns
+#     the provider side from both upstreams' BIRD over eBGP, BFD runs at
+#     50 ms x 3; a bounded UDP stream from the LAN host to the server over
+#     many flows and what each link carried; then silent loss on link1
+#     taken out of forwarding in milliseconds (measured), link1's BGP session
+#     torn down by BFD (RFC 5882), and both back after the restore.
+#  2. active/standby (config/lab-bgp-active-standby.conf): local-pref
+#     200/100, the primary + backup group in the data plane, all traffic on
+#     link1, and BIRD seeing our prefix prepended twice with MED 100 on link2.
+# Tears everything down on the way out.
 # Usage: bash tests/demo.sh BUILD
 set -u
 BUILD=${1:-${BUILD:-build}}
-LAB_BFD="50 50 3" # BIRD's side of config/lab-bfd.conf's bfd { }
+LAB_BFD="50 50 3"        # BIRD's side of config/lab-bfd.conf's bfd { }
+export LAB_BGP_TIMERS="9 3" # and of its bgp { hold_time = 9; }
 source "$(dirname "$0")/lab.sh"
+j() { lab_json "$@"; }
+HOLD=9
+source "$(dirname "$0")/integration/bgpctl.sh"
 
 CONF=$LAB_SRC/config/lab-bfd.conf
 SERVER=198.51.100.10
@@ -43,6 +53,20 @@ wait_state() {
 # A link with BFD carries traffic once its session is Up (about a second:
 # BIRD sends at 1 s until then, RFC 5880 §6.8.3).
 wait_state link1 Up 5 && wait_state link2 Up 5 || fail "BFD sessions not Up"
+wait_bgp up 30 'N["link1"]["state"] == "Established" and N["link2"]["state"] == "Established"' ||
+	fail "BGP sessions not Established"
+wait_fib learned 20 198.51.100.0/24 "link1,link2||bgp" ||
+	fail "198.51.100.0/24 not learned over BGP on both links"
+
+echo
+echo "== 1. active/active, BGP + BFD: twinpathctl show bgp summary"
+lab_ctl show bgp summary || fail "show bgp summary"
+echo
+echo "== twinpathctl show bgp routes (learned from BIRD, AS 35540)"
+lab_ctl show bgp routes || fail "show bgp routes"
+echo
+echo "== twinpathctl show routes (the FIB pushed to twinpath-dp)"
+lab_ctl show routes || fail "show routes"
 
 echo
 echo "== twinpathctl show status (in the gateway)"
@@ -90,7 +114,7 @@ echo
 echo "== and BIRD's view on upstream 1"
 lab_birdc up1 show bfd sessions
 
-FCOUNT=12000
+FCOUNT=20000 # 10 s: link1 is back, BGP included, well before the end
 echo
 echo "== silent loss on link1 (carrier stays up) under a 2000 pps stream over $FLOWS flows"
 lab_sink srv fail --bind $SERVER --port 9001 --expect $FCOUNT --flows $FLOWS \
@@ -104,12 +128,24 @@ wait_state link1 Down 3 || fail "link1 did not go Down"
 sleep 0.3
 lab_ctl --json show bfd >"$LAB_DIR/down.json"
 lab_ctl show bfd | sed -n '/interface link1/,/Last failure/p' | grep -E "peer|Status|Diagnostics|forwarding|Detection time|BGP teardowns|Last failure"
+wait_bgp bgpdown 3 'N["link1"]["state"] != "Established"' ||
+	fail "BFD Down did not take link1's BGP session down"
+echo
+echo "== RFC 5882: link1's BGP session went down with BFD, its routes with it"
+lab_ctl show bgp summary
+wait_fib fibdown 3 198.51.100.0/24 "link2||bgp" || fail "link1's routes stayed in the FIB"
+lab_ctl show routes | grep -E "PREFIX|198.51.100"
 sleep 1
 RS=$(lab_now_ns)
 echo
 echo "== loss removed: link1 comes back"
 lab_silent_loss off 1 || fail "restore"
 wait_state link1 Up 6 || fail "link1 did not come back Up"
+wait_bgp bgpup 20 'N["link1"]["state"] == "Established"' ||
+	fail "link1's BGP session did not come back"
+wait_fib fibup 10 198.51.100.0/24 "link1,link2||bgp" ||
+	fail "198.51.100.0/24 not over both links again"
+echo "BFD Up, BGP Established again, 198.51.100.0/24 over both links again"
 lab_sink_wait fail_tx >/dev/null
 lab_sink_wait fail >/dev/null
 python3 "$LAB_TOOLS/outage.py" --trace "$LAB_DIR/fail.trace" --iface up1 \
@@ -137,3 +173,54 @@ sys.exit(0 if o["lost_outside_outage"] == 0 and o["lost_unaffected"] == 0
 PY
 echo
 echo "demo: BFD took link1 out of forwarding in milliseconds and back in after the restore"
+
+# 2. active/standby in a lab of its own: BIRD without BFD, with GTSM on
+# up1 and TCP MD5 on up2 as config/lab-bgp-active-standby.conf asks.
+lab_down
+LAB_BFD=
+export LAB_BGP_SECURE=1 LAB_BGP_TIMERS="9 3"
+LAB_PREFIX=twpdemo$$-as
+LAB_DIR=$LAB_RUN_ROOT/$LAB_PREFIX
+CONF=$LAB_DIR/gw-as.conf
+echo
+echo "== 2. active/standby: link1 local-pref 200; link2 100, prepend 2, MED 100"
+lab_up || fail "lab did not come up"
+gw_conf "$LAB_SRC/config/lab-bgp-active-standby.conf" "$CONF"
+lab_start_dp "$CONF" || fail "twinpath-dp did not start"
+lab_start_cp "$CONF" || fail "twinpathd did not start"
+wait_bgp up 30 'N["link1"]["state"] == "Established" and N["link2"]["state"] == "Established"' ||
+	fail "BGP sessions not Established"
+wait_fib learned 20 198.51.100.0/24 "link1|link2|bgp" ||
+	fail "198.51.100.0/24 is $(fib_route learned 198.51.100.0/24), want link1 primary, link2 backup"
+lab_ctl show bgp summary
+echo
+lab_ctl show bgp routes 198.51.100.0/24
+echo
+echo "== the FIB: primary -> backup (BGP PIC edge: one group for every prefix of this path set)"
+lab_ctl show routes
+echo
+echo "== what upstream 2's BIRD learned from us (its return path avoids link2)"
+lab_birdc up2 show route 198.18.0.0/16 all protocol gw_peer | grep -E "198.18|as_path|med"
+echo
+echo "== $COUNT UDP packets over $FLOWS flows: all on the primary link"
+lab_stats /twinpath/ports >"$LAB_DIR/before.json" || fail "telemetry"
+lab_sink srv demo --bind $SERVER --port 9000 --expect $COUNT --flows $FLOWS \
+	--timeout 60 --idle 5 || fail "udp_sink"
+lab_stream demo_tx --dst $SERVER --port 9000 --flows $FLOWS --count $COUNT \
+	--rate $RATE --ttl 64
+lab_sink_wait demo_tx >/dev/null
+lab_sink_wait demo >/dev/null
+lab_stats /twinpath/ports >"$LAB_DIR/after.json" || fail "telemetry"
+python3 - "$LAB_DIR" <<'PY' || fail "active/standby did not keep the traffic on link1"
+import json, sys
+d = sys.argv[1]
+load = lambda n: json.load(open(f"{d}/{n}.json"))
+a, b = load("before")["/twinpath/ports"], load("after")["/twinpath/ports"]
+rx = load("demo")
+delta = {k: b[k]["tx_packets"] - a[k]["tx_packets"] for k in ("link1", "link2")}
+print(f"link1 carried {delta['link1']}, link2 {delta['link2']}; "
+      f"received {rx['unique']}, lost {rx['lost']}")
+sys.exit(0 if delta["link2"] == 0 and rx["lost"] == 0 else 1)
+PY
+echo
+echo "demo: active/standby keeps the traffic on link1, link2 is the precomputed backup"
