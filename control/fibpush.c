@@ -49,25 +49,6 @@ static bool addr_eq(const struct cfg_addr *a, const struct cfg_addr *b)
 	       memcmp(a->addr, b->addr, addr_width(a->family) / 8) == 0;
 }
 
-/* PREFIX with the host bits cleared (routes go on the wire that way).
- * -EINVAL for a family or length that is not a prefix. */
-static int prefix_norm(const struct cfg_addr *prefix, struct cfg_addr *out)
-{
-	unsigned int width = addr_width(prefix->family), n;
-
-	if (width == 0 || prefix->len > width)
-		return -EINVAL;
-	memset(out, 0, sizeof(*out));
-	out->family = prefix->family;
-	out->len = prefix->len;
-	n = prefix->len / 8u;
-	memcpy(out->addr, prefix->addr, n);
-	if (prefix->len % 8u)
-		out->addr[n] = prefix->addr[n] &
-			       (uint8_t)(0xffu << (8u - prefix->len % 8u));
-	return 0;
-}
-
 static struct fp_nexthop *nh_append(struct fibpush *fp)
 {
 	struct fp_nexthop *nh;
@@ -508,7 +489,7 @@ int fibpush_build(struct fibpush *fp, const struct twp_config *cfg,
 			if (rc < 0)
 				return rc;
 		}
-		rc = prefix_norm(&r->prefix, &pfx);
+		rc = ptable_key(&r->prefix, &pfx);
 		if (rc < 0)
 			return rc;
 		rc = group_acquire(fp, &g, false, &gid, &sent);
@@ -848,7 +829,7 @@ int fibpush_bgp_route(struct fibpush *fp, const struct cfg_addr *prefix,
 	bool created = false;
 	int sent = 0, rc;
 
-	rc = prefix_norm(prefix, &pfx);
+	rc = ptable_key(prefix, &pfx);
 	if (rc < 0)
 		return rc;
 	if (set != NULL && set->n_primary + set->n_backup > 0) {

@@ -31,6 +31,19 @@ fail() {
 	exit 1
 }
 
+# demo_stream: $COUNT packets from the LAN host to the server, with the
+# ports' counters before and after (before.json, after.json, demo*.json).
+demo_stream() {
+	lab_stats /twinpath/ports >"$LAB_DIR/before.json" || fail "telemetry"
+	lab_sink srv demo --bind $SERVER --port 9000 --expect $COUNT --flows $FLOWS \
+		--timeout 60 --idle 5 || fail "udp_sink"
+	lab_stream demo_tx --dst $SERVER --port 9000 --flows $FLOWS --count $COUNT \
+		--rate $RATE --ttl 64
+	lab_sink_wait demo_tx >/dev/null
+	lab_sink_wait demo >/dev/null
+	lab_stats /twinpath/ports >"$LAB_DIR/after.json" || fail "telemetry"
+}
+
 lab_up || fail "lab did not come up"
 lab_start_dp "$CONF" || fail "twinpath-dp did not start"
 lab_start_cp "$CONF" || fail "twinpathd did not start"
@@ -75,14 +88,7 @@ gw_exec "$BUILD/control/twinpathctl" --socket /run/twinpath/lab.sock show status
 
 echo
 echo "== $COUNT UDP packets over $FLOWS flows: LAN host 198.18.1.10 -> server $SERVER"
-lab_stats /twinpath/ports >"$LAB_DIR/before.json" || fail "telemetry"
-lab_sink srv demo --bind $SERVER --port 9000 --expect $COUNT --flows $FLOWS \
-	--timeout 60 --idle 5 || fail "udp_sink"
-lab_stream demo_tx --dst $SERVER --port 9000 --flows $FLOWS --count $COUNT \
-	--rate $RATE --ttl 64
-lab_sink_wait demo_tx >/dev/null
-lab_sink_wait demo >/dev/null
-lab_stats /twinpath/ports >"$LAB_DIR/after.json" || fail "telemetry"
+demo_stream
 
 python3 - "$LAB_DIR" <<'PY' || fail "traffic did not cross both links end to end"
 import json, sys
@@ -203,14 +209,7 @@ echo "== what upstream 2's BIRD learned from us (its return path avoids link2)"
 lab_birdc up2 show route 198.18.0.0/16 all protocol gw_peer | grep -E "198.18|as_path|med"
 echo
 echo "== $COUNT UDP packets over $FLOWS flows: all on the primary link"
-lab_stats /twinpath/ports >"$LAB_DIR/before.json" || fail "telemetry"
-lab_sink srv demo --bind $SERVER --port 9000 --expect $COUNT --flows $FLOWS \
-	--timeout 60 --idle 5 || fail "udp_sink"
-lab_stream demo_tx --dst $SERVER --port 9000 --flows $FLOWS --count $COUNT \
-	--rate $RATE --ttl 64
-lab_sink_wait demo_tx >/dev/null
-lab_sink_wait demo >/dev/null
-lab_stats /twinpath/ports >"$LAB_DIR/after.json" || fail "telemetry"
+demo_stream
 python3 - "$LAB_DIR" <<'PY' || fail "active/standby did not keep the traffic on link1"
 import json, sys
 d = sys.argv[1]

@@ -9,23 +9,10 @@
 #include <sys/socket.h>
 
 #include "fsm.h"
+#include "json.h"
 #include "ptable.h"
 
 #define ROUTES_MAX 20000u /* a full table is asked for by prefix */
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
 
 static void json_str_or_null(FILE *f, const char *s)
 {

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "prefix_fixture.h"
+
 #include "msg.h"
 
 #define MARKER 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, \
@@ -53,17 +55,6 @@ static int reset(void **state)
 	memset(&err, 0, sizeof(err));
 	memset(m, 0, sizeof(m));
 	return 0;
-}
-
-static struct cfg_addr pfx(const char *s, uint8_t len)
-{
-	struct cfg_addr p;
-
-	memset(&p, 0, sizeof(p));
-	p.family = strchr(s, ':') ? AF_INET6 : AF_INET;
-	p.len = len;
-	assert_int_equal(inet_pton(p.family, s, p.addr), 1);
-	return p;
 }
 
 static void assert_pfx(const struct cfg_addr *a, const char *s, uint8_t len)

@@ -13,29 +13,20 @@
 
 #include <cmocka.h>
 
+#include "prefix_fixture.h"
+
 #include "policy.h"
 
 #define LOCAL_AS 64600u
 
 static struct twp_config cfg;
 
-static struct cfg_addr addr(const char *s, uint8_t len)
-{
-	struct cfg_addr p;
-
-	memset(&p, 0, sizeof(p));
-	p.family = strchr(s, ':') ? AF_INET6 : AF_INET;
-	p.len = len;
-	assert_int_equal(inet_pton(p.family, s, p.addr), 1);
-	return p;
-}
-
-static void rule(struct cfg_link *l, const char *pfx, uint8_t len,
+static void rule(struct cfg_link *l, const char *text, uint8_t len,
 		 uint8_t ge, uint8_t le)
 {
 	struct cfg_prefix_rule *r = &l->bgp.import[l->bgp.n_import++];
 
-	r->prefix = addr(pfx, len);
+	r->prefix = pfx(text, len);
 	r->ge = ge;
 	r->le = le;
 }
@@ -52,15 +43,15 @@ static int setup(void **state)
 	cfg.local_as = LOCAL_AS;
 	cfg.n_links = 2;
 	l = &cfg.links[0];
-	l->local_address = addr("192.0.2.10", 24);
-	l->peer_address = addr("192.0.2.1", 32);
+	l->local_address = pfx("192.0.2.10", 24);
+	l->peer_address = pfx("192.0.2.1", 32);
 	l->local_pref = 150;
 	rule(l, "203.0.113.0", 24, 24, 24);
 	rule(l, "198.18.0.0", 15, 16, 24);
 	rule(l, "2001:db8:100::", 40, 40, 48);
 	l = &cfg.links[1];
-	l->local_address = addr("2001:db8::10", 64);
-	l->peer_address = addr("2001:db8::1", 128);
+	l->local_address = pfx("2001:db8::10", 64);
+	l->peer_address = pfx("2001:db8::1", 128);
 	l->local_pref = 100;
 	return 0;
 }
@@ -88,14 +79,14 @@ static struct bgp_attrs *learned(struct learned *r, const char *nh,
 	r->a.local_pref = 999;
 	r->a.aspath = r->path;
 	r->a.aspath_len = sizeof(r->path);
-	r->a.nexthop = addr(nh, strchr(nh, ':') ? 128 : 32);
+	r->a.nexthop = pfx(nh, strchr(nh, ':') ? 128 : 32);
 	return &r->a;
 }
 
-static enum pol_verdict import(unsigned int link, const char *pfx,
+static enum pol_verdict import(unsigned int link, const char *text,
 			       uint8_t len, const char *nh)
 {
-	struct cfg_addr p = addr(pfx, len);
+	struct cfg_addr p = pfx(text, len);
 	struct learned r;
 
 	return policy_import(&cfg, link, &p, learned(&r, nh, 64520));
@@ -159,7 +150,7 @@ static void test_policy_rule_family_must_match(void **state)
 
 static void test_policy_own_as_in_path_rejected(void **state)
 {
-	struct cfg_addr p = addr("203.0.113.0", 24);
+	struct cfg_addr p = pfx("203.0.113.0", 24);
 	struct learned r;
 
 	(void)state;
@@ -193,7 +184,7 @@ static void test_policy_ipv6_nexthop_accepted(void **state)
 
 static void test_policy_import_sets_link_local_pref(void **state)
 {
-	struct cfg_addr p = addr("203.0.113.0", 24);
+	struct cfg_addr p = pfx("203.0.113.0", 24);
 	struct learned r;
 
 	(void)state;
@@ -227,7 +218,7 @@ static void assert_aspath_local_as(const struct bgp_attrs *a,
 
 static void test_policy_export_prepend_and_med(void **state)
 {
-	struct cfg_addr nh = addr("192.0.2.10", 32);
+	struct cfg_addr nh = pfx("192.0.2.10", 32);
 	uint8_t buf[64];
 	struct bgp_attrs a;
 
@@ -265,7 +256,7 @@ static void test_policy_export_without_med(void **state)
 
 static void test_policy_export_never_local_pref(void **state)
 {
-	struct cfg_addr nh = addr("2001:db8::10", 128);
+	struct cfg_addr nh = pfx("2001:db8::10", 128);
 	uint8_t buf[64];
 	struct bgp_attrs a;
 

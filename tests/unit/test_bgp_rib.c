@@ -17,18 +17,9 @@
 
 #include <cmocka.h>
 
+#include "prefix_fixture.h"
+
 #include "rib.h"
-
-static struct cfg_addr addr(const char *s, uint8_t len)
-{
-	struct cfg_addr p;
-
-	memset(&p, 0, sizeof(p));
-	p.family = strchr(s, ':') ? AF_INET6 : AF_INET;
-	p.len = len;
-	assert_int_equal(inet_pton(p.family, s, p.addr), 1);
-	return p;
-}
 
 /* Attributes as import policy leaves them: ORIGIN IGP, AS_PATH of HOPS
  * times FIRST_AS, NEXT_HOP NH, LOCAL_PREF LP. */
@@ -58,7 +49,7 @@ static struct bgp_attrs *route(struct route *r, uint32_t lp, const char *nh,
 	r->a.aspath = r->path;
 	r->a.aspath_len = (uint16_t)(2 + 4 * hops);
 	r->a.local_pref = lp;
-	r->a.nexthop = addr(nh, strchr(nh, ':') ? 128 : 32);
+	r->a.nexthop = pfx(nh, strchr(nh, ':') ? 128 : 32);
 	return &r->a;
 }
 
@@ -96,7 +87,7 @@ static struct rib *rib_two_links(void)
 		p.asn = 64500 + i;
 		p.router_id[0] = 10;
 		p.router_id[3] = (uint8_t)(1 + i);
-		p.addr = addr(i ? "192.0.2.2" : "192.0.2.1", 32);
+		p.addr = pfx(i ? "192.0.2.2" : "192.0.2.1", 32);
 		rib_set_peer(r, i, &p);
 	}
 	return r;
@@ -104,7 +95,7 @@ static struct rib *rib_two_links(void)
 
 static void assert_nh(const struct rib_nh *nh, uint16_t link, const char *a)
 {
-	struct cfg_addr want = addr(a, strchr(a, ':') ? 128 : 32);
+	struct cfg_addr want = pfx(a, strchr(a, ':') ? 128 : 32);
 
 	assert_int_equal(nh->link, link);
 	assert_memory_equal(&nh->addr, &want, sizeof(want));
@@ -128,7 +119,7 @@ static void announce_two(struct rib *r, const struct cfg_addr *p,
 
 static void test_rib_active_active_both_primary(void **state)
 {
-	struct cfg_addr p = addr("203.0.113.0", 24);
+	struct cfg_addr p = pfx("203.0.113.0", 24);
 	struct calls c = {0};
 	struct route r0, r1;
 	struct rib *r = rib_two_links();
@@ -152,7 +143,7 @@ static void test_rib_active_active_both_primary(void **state)
 
 static void test_rib_active_standby_primary_and_backup(void **state)
 {
-	struct cfg_addr p = addr("203.0.113.0", 24);
+	struct cfg_addr p = pfx("203.0.113.0", 24);
 	struct calls c = {0};
 	struct rib *r = rib_two_links();
 
@@ -168,7 +159,7 @@ static void test_rib_active_standby_primary_and_backup(void **state)
 
 static void test_rib_prepended_side_is_backup_not_multipath(void **state)
 {
-	struct cfg_addr p = addr("203.0.113.0", 24);
+	struct cfg_addr p = pfx("203.0.113.0", 24);
 	struct calls c = {0};
 	struct rib *r = rib_two_links();
 
@@ -185,7 +176,7 @@ static void test_rib_prepended_side_is_backup_not_multipath(void **state)
 
 static void test_rib_backup_tier_is_next_best_and_its_equals(void **state)
 {
-	struct cfg_addr p = addr("203.0.113.0", 24);
+	struct cfg_addr p = pfx("203.0.113.0", 24);
 	struct calls c = {0};
 	struct route rt[4];
 	struct rib *r = rib_new(4);
@@ -209,7 +200,7 @@ static void test_rib_backup_tier_is_next_best_and_its_equals(void **state)
 
 static void test_rib_withdraw_best_promotes_backup(void **state)
 {
-	struct cfg_addr p = addr("203.0.113.0", 24);
+	struct cfg_addr p = pfx("203.0.113.0", 24);
 	struct calls c = {0};
 	struct rib *r = rib_two_links();
 
@@ -242,7 +233,7 @@ static void test_rib_peer_flush_removes_every_path_of_link(void **state)
 	route(&r0, 100, "192.0.2.1", 64500, 1);
 	route(&r1, 100, "192.0.2.2", 64501, 1);
 	for (i = 0; i < 3; i++) {
-		struct cfg_addr p = addr("203.0.113.0", 24);
+		struct cfg_addr p = pfx("203.0.113.0", 24);
 
 		p.addr[2] = (uint8_t)i;
 		rib_update(r, 0, &p, &r0.a);
@@ -285,8 +276,8 @@ static int count_stale(void *arg, const struct cfg_addr *prefix,
 
 static void test_rib_stale_paths_swept_by_family(void **state)
 {
-	struct cfg_addr p4 = addr("203.0.113.0", 24);
-	struct cfg_addr p6 = addr("2001:db8:100::", 48);
+	struct cfg_addr p4 = pfx("203.0.113.0", 24);
+	struct cfg_addr p6 = pfx("2001:db8:100::", 48);
 	struct calls c = {0};
 	struct route r0, r1, r06, r16;
 	struct rib *r = rib_two_links();
@@ -334,7 +325,7 @@ static void test_rib_budget_reports_each_prefix_once(void **state)
 	route(&r0, 100, "192.0.2.1", 64500, 1);
 	route(&r0b, 100, "192.0.2.5", 64500, 1);
 	for (i = 0; i < 10; i++) {
-		struct cfg_addr p = addr("198.18.0.0", 24);
+		struct cfg_addr p = pfx("198.18.0.0", 24);
 
 		p.addr[2] = (uint8_t)i;
 		rib_update(r, 0, &p, &r0.a);
@@ -361,7 +352,7 @@ static void test_rib_budget_reports_each_prefix_once(void **state)
 
 static void test_rib_unchanged_reannounce_no_callback(void **state)
 {
-	struct cfg_addr p = addr("203.0.113.0", 24);
+	struct cfg_addr p = pfx("203.0.113.0", 24);
 	struct calls c = {0};
 	struct route r0, r0med;
 	struct rib *r = rib_two_links();
@@ -393,14 +384,14 @@ static void test_rib_unchanged_reannounce_no_callback(void **state)
 
 static void test_rib_ipv6_link_local_nexthop_preferred(void **state)
 {
-	struct cfg_addr p = addr("2001:db8:100::", 48);
+	struct cfg_addr p = pfx("2001:db8:100::", 48);
 	struct calls c = {0};
 	struct route r0;
 	struct rib *r = rib_two_links();
 
 	(void)state;
 	route(&r0, 100, "2001:db8::1", 64500, 1);
-	r0.a.nexthop_ll = addr("fe80::1", 128);
+	r0.a.nexthop_ll = pfx("fe80::1", 128);
 	rib_update(r, 0, &p, &r0.a);
 	rib_process(r, 100, record, &c);
 	assert_int_equal(c.n, 1);
@@ -438,7 +429,7 @@ static void test_rib_interned_attrs_shared(void **state)
 	r0.a.n_communities = 2;
 	route(&r1, 100, "192.0.2.2", 64501, 1);
 	for (i = 0; i < 1000; i++) {
-		struct cfg_addr p = addr("198.18.0.0", 24);
+		struct cfg_addr p = pfx("198.18.0.0", 24);
 
 		p.addr[1] = (uint8_t)(18 + i / 256);
 		p.addr[2] = (uint8_t)i;
@@ -458,8 +449,8 @@ static void test_rib_interned_attrs_shared(void **state)
 	/* two prefixes, one copy: the same attributes, aspath and
 	 * communities storage */
 	{
-		struct cfg_addr a = addr("198.18.0.0", 24);
-		struct cfg_addr b = addr("198.18.1.0", 24);
+		struct cfg_addr a = pfx("198.18.0.0", 24);
+		struct cfg_addr b = pfx("198.18.1.0", 24);
 
 		rib_walk(r, &a, collect_attrs, seen);
 		rib_walk(r, &b, collect_attrs, seen);
@@ -473,7 +464,7 @@ static void test_rib_interned_attrs_shared(void **state)
 	r0copy.a.med = 5;
 	r0copy.a.present |= BGP_ATTR_P(BGP_ATTR_MED);
 	{
-		struct cfg_addr a = addr("198.18.0.0", 24);
+		struct cfg_addr a = pfx("198.18.0.0", 24);
 
 		rib_update(r, 0, &a, &r0copy.a);
 	}
@@ -517,8 +508,8 @@ static int walk_stop(void *arg, const struct cfg_addr *prefix,
 
 static void test_rib_walk_filters(void **state)
 {
-	struct cfg_addr p8 = addr("10.0.0.0", 8), p16 = addr("10.1.0.0", 16);
-	struct cfg_addr p24 = addr("10.1.2.0", 24), q;
+	struct cfg_addr p8 = pfx("10.0.0.0", 8), p16 = pfx("10.1.0.0", 16);
+	struct cfg_addr p24 = pfx("10.1.2.0", 24), q;
 	struct route r0, r1;
 	struct walk_seen w;
 	struct rib *r = rib_two_links();
@@ -539,7 +530,7 @@ static void test_rib_walk_filters(void **state)
 
 	/* a host address: the longest prefix containing it, best first */
 	memset(&w, 0, sizeof(w));
-	q = addr("10.1.2.3", 32);
+	q = pfx("10.1.2.3", 32);
 	rib_walk(r, &q, walk_record, &w);
 	assert_int_equal(w.n, 1);
 	assert_memory_equal(&w.prefix[0], &p24, sizeof(p24));
@@ -550,24 +541,24 @@ static void test_rib_walk_filters(void **state)
 	assert_int_equal(w.second[0].role, RIB_ROLE_BACKUP);
 
 	memset(&w, 0, sizeof(w));
-	q = addr("10.1.9.9", 32);
+	q = pfx("10.1.9.9", 32);
 	rib_walk(r, &q, walk_record, &w);
 	assert_int_equal(w.n, 1);
 	assert_memory_equal(&w.prefix[0], &p16, sizeof(p16));
 
 	/* a prefix: only itself, host bits ignored */
 	memset(&w, 0, sizeof(w));
-	q = addr("10.1.7.7", 16);
+	q = pfx("10.1.7.7", 16);
 	rib_walk(r, &q, walk_record, &w);
 	assert_int_equal(w.n, 1);
 	assert_memory_equal(&w.prefix[0], &p16, sizeof(p16));
 	assert_int_equal(w.first[0].role, RIB_ROLE_BEST);
 
 	memset(&w, 0, sizeof(w));
-	q = addr("10.2.0.0", 16);
+	q = pfx("10.2.0.0", 16);
 	rib_walk(r, &q, walk_record, &w);
 	assert_int_equal(w.n, 0);
-	q = addr("11.0.0.1", 32);
+	q = pfx("11.0.0.1", 32);
 	rib_walk(r, &q, walk_record, &w);
 	assert_int_equal(w.n, 0);
 

@@ -14,23 +14,14 @@
 
 #include <cmocka.h>
 
+#include "prefix_fixture.h"
+
 #include "ptable.h"
 
 struct val {
 	uint64_t a;
 	uint32_t b;
 };
-
-static struct cfg_addr pfx(const char *s, uint8_t len)
-{
-	struct cfg_addr p;
-
-	memset(&p, 0, sizeof(p));
-	p.family = strchr(s, ':') ? AF_INET6 : AF_INET;
-	p.len = len;
-	assert_int_equal(inet_pton(p.family, s, p.addr), 1);
-	return p;
-}
 
 /* The I-th of many distinct IPv4 /24s (and /32s above 2^24). */
 static struct cfg_addr v4_nth(uint32_t i)
