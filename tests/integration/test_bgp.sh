@@ -47,11 +47,10 @@ only_link() {
 		ko "$name: $link sent $d of $sent packets, want all"
 }
 
-# bad_open WHAT WANT ARGS...: a hand-made OPEN from up1's address (TTL
-# 255: link1 has GTSM) and the NOTIFICATION it must get, "code/subcode".
-bad_open() {
-	local what=$1 want=$2 got
-	shift 2
+# hand_peer ARGS...: tests/tools/bgp_open.py from up1's address (TTL 255:
+# link1 has GTSM) once twinpathd waits for the peer again; its JSON in
+# $LAB_DIR/open.json.
+hand_peer() {
 	# after an error the session may hold in Idle a while: wait until it
 	# listens for the peer again
 	wait_bgp listen 20 'N["link1"]["state"] in ("Active", "Connect")' ||
@@ -59,7 +58,21 @@ bad_open() {
 	lab_argv up1
 	"${LAB_ARGV[@]}" python3 "$LAB_TOOLS/bgp_open.py" --dst 203.0.113.1 \
 		--src 203.0.113.2 --timeout 8 "$@" >"$LAB_DIR/open.json" 2>&1
-	got=$(j "$LAB_DIR/open.json" "'%d/%d' % (j['notification']['code'], j['notification']['subcode']) if j['notification'] else 'none: ' + str(j)")
+}
+
+# notification: "code/subcode" of the NOTIFICATION in open.json, or what
+# happened instead.
+notification() {
+	j "$LAB_DIR/open.json" "'%d/%d' % (j['notification']['code'], j['notification']['subcode']) if j['notification'] else 'none: ' + str(j)"
+}
+
+# bad_open WHAT WANT ARGS...: a hand-made OPEN and the NOTIFICATION it must
+# get, "code/subcode".
+bad_open() {
+	local what=$1 want=$2 got
+	shift 2
+	hand_peer "$@"
+	got=$(notification)
 	[ "$got" = "$want" ] && ok "[as] $what: NOTIFICATION $got" ||
 		ko "[as] $what: got $got, want NOTIFICATION $want"
 }
@@ -199,6 +212,33 @@ run_as() {
 	[ "$(nb nbrs2 link1 notifications_sent)" -ge 3 ] &&
 		ok "[as] link1 counted $(nb nbrs2 link1 notifications_sent) NOTIFICATIONs sent" ||
 		ko "[as] link1 notifications_sent $(nb nbrs2 link1 notifications_sent), want >= 3"
+
+	echo "== [as] malformed UPDATEs from the hand-made peer"
+	# attribute list length 10, 4 bytes of attributes: RFC 7606 §4 leaves
+	# nothing to withdraw by, so the session is reset with 3/1
+	hand_peer --asn 35540 --update-hex 0000000a40010100 --linger 3
+	got=$(notification)
+	[ "$got" = 3/1 ] && ok "[as] UPDATE with an overrunning attribute list: NOTIFICATION 3/1" ||
+		ko "[as] UPDATE with an overrunning attribute list: got $got, want 3/1"
+	# ORIGIN 5 (undefined) on 198.51.100.0/24: RFC 7606 §7.1 treat-as-
+	# withdraw, the session stays up and the rejection is counted
+	bgp tw0 neighbors
+	local tw0
+	tw0=$(j "$LAB_DIR/tw0.json" "[n for n in j['neighbors'] if n['link'] == 'link1'][0]['rejected']['treat_as_withdraw']")
+	hand_peer --asn 35540 --linger 3 --update-hex \
+		0000001440010105400206020100008ad4400304cb00710218c63364
+	got=$(j "$LAB_DIR/open.json" "'established, no NOTIFICATION in 3 s' if j.get('no_notification_within_s') else str(j)")
+	[ "$got" = "established, no NOTIFICATION in 3 s" ] &&
+		ok "[as] UPDATE with ORIGIN 5: no NOTIFICATION, the session stayed up" ||
+		ko "[as] UPDATE with ORIGIN 5: $got"
+	bgp tw1 neighbors
+	got=$(j "$LAB_DIR/tw1.json" "[n for n in j['neighbors'] if n['link'] == 'link1'][0]['rejected']['treat_as_withdraw']")
+	[ "$got" -gt "$tw0" ] && ok "[as] ... and treated as withdraw (counter $tw0 -> $got)" ||
+		ko "[as] treat_as_withdraw counter $tw0 -> $got"
+	grep -q "treated as withdrawn (RFC 7606)" "$LAB_DIR/cp.log" &&
+		ok "[as] ... and logged: $(grep "treated as withdrawn" "$LAB_DIR/cp.log" | tail -1 | cut -d' ' -f3-)" ||
+		ko "[as] no treat-as-withdraw line in twinpathd's log"
+
 	lab_birdc up1 enable gw_peer >/dev/null
 	wait_bgp again 30 'N["link1"]["state"] == "Established"' &&
 		ok "[as] link1 Established again after the bad OPENs" ||

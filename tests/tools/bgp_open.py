@@ -67,6 +67,9 @@ def main():
     ap.add_argument("--update-hex",
                     help="after the handshake, send an UPDATE with this "
                     "body (hex, without the 19-byte header)")
+    ap.add_argument("--linger", type=float, default=0.0,
+                    help="after the UPDATE, wait this long for a "
+                    "NOTIFICATION; none by then is reported as such")
     ap.add_argument("--timeout", type=float, default=10.0)
     args = ap.parse_args()
 
@@ -90,7 +93,10 @@ def main():
     while True:
         m, rest = read_msg(s, deadline, rest)
         if m is None:
-            out["closed_without_notification"] = True
+            if sent_update and time.monotonic() >= deadline:
+                out["no_notification_within_s"] = args.linger
+            else:
+                out["closed_without_notification"] = True
             break
         mtype = m[18]
         out["got"].append({1: "OPEN", 2: "UPDATE", 3: "NOTIFICATION",
@@ -104,6 +110,9 @@ def main():
         elif mtype == 4 and args.update_hex and not sent_update:
             s.sendall(msg(2, bytes.fromhex(args.update_hex)))
             sent_update = True
+            out["established"] = True
+            if args.linger > 0:
+                deadline = min(deadline, time.monotonic() + args.linger)
         elif mtype == 4 and not args.update_hex:
             # handshake complete and nothing to provoke: done
             out["established"] = True
