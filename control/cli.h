@@ -1,6 +1,8 @@
 /* twinpathctl's server side: one request line per connection on a Unix
- * socket ("[json] show status|nexthops|routes|bfd"), the rendered answer, then
- * close. "error: ..." as the first line means the request was refused. */
+ * socket ("[json] show status|nexthops|routes|bfd", "[json] show bgp ...",
+ * "[json] clear bgp ADDR [soft]"; the BGP ones answered by bgp/show.c),
+ * the rendered answer, then close. "error: ..." as the first line means
+ * the request was refused. */
 #ifndef TWP_CLI_H
 #define TWP_CLI_H
 
