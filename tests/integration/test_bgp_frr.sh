@@ -10,10 +10,12 @@
 # Usage: BUILD=<build root> bash tests/integration/test_bgp_frr.sh
 set -u
 BUILD=${BUILD:-build}
-# meson's "skipped" (77) when FRR is not installed (Debian: apt install frr)
+# FRR comes with `make deps` (deps/debian-packages.txt): missing is a
+# failure, not a skip, so CI can never pass without running this
 if [ ! -x /usr/lib/frr/bgpd ] || ! command -v vtysh >/dev/null; then
-	echo "SKIP: FRR (/usr/lib/frr/bgpd, vtysh) not installed"
-	exit 77
+	echo "FAIL: FRR (/usr/lib/frr/bgpd, vtysh) not installed: run make deps"
+	echo "0 passed, 1 failed"
+	exit 1
 fi
 LAB_NO_TRAP=1
 source "$(dirname "$0")/../lab.sh"
