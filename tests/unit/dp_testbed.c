@@ -9,11 +9,13 @@
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
+#include <rte_lcore.h>
 #include <rte_mbuf.h>
 
 #include "dp_testbed.h"
 
-/* One lcore: records are applied between bursts, nothing is in flight. */
+/* Records are applied by the test's thread between bursts, nothing is in
+ * flight (a test may install a deferred retire of its own). */
 static void retire_free(void *ctx, void *obj)
 {
 	(void)ctx;
@@ -23,33 +25,43 @@ static void retire_free(void *ctx, void *obj)
 static int ring_port(struct dp_testbed *tb, struct dp *d, unsigned int p,
 		     unsigned int size)
 {
+	unsigned int nq = tb->n_queues, q;
 	char name[32];
 	struct rte_eth_conf conf;
 	int id;
 
-	snprintf(name, sizeof(name), "tb_rx%u", p);
-	tb->rx[p] = rte_ring_create(name, size, 0,
-				    RING_F_SP_ENQ | RING_F_SC_DEQ);
-	snprintf(name, sizeof(name), "tb_tx%u", p);
-	tb->tx[p] = rte_ring_create(name, size, 0,
-				    RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (tb->rx[p] == NULL || tb->tx[p] == NULL)
-		return -1;
+	for (q = 0; q < nq; q++) {
+		snprintf(name, sizeof(name), "tb_rx%u_%u", p, q);
+		tb->rxq[p][q] = rte_ring_create(name, size, 0,
+						RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "tb_tx%u_%u", p, q);
+		tb->txq[p][q] = rte_ring_create(name, size, 0,
+						RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (tb->rxq[p][q] == NULL || tb->txq[p][q] == NULL)
+			return -1;
+	}
+	tb->rx[p] = tb->rxq[p][0];
+	tb->tx[p] = tb->txq[p][0];
 	snprintf(name, sizeof(name), "net_tb%u", p);
-	id = rte_eth_from_rings(name, &tb->rx[p], 1, &tb->tx[p], 1, 0);
+	id = rte_eth_from_rings(name, tb->rxq[p], nq, tb->txq[p], nq, 0);
 	if (id < 0)
 		return -1;
 	memset(&conf, 0, sizeof(conf));
-	if (rte_eth_dev_configure((uint16_t)id, 1, 1, &conf) != 0 ||
-	    rte_eth_rx_queue_setup((uint16_t)id, 0, (uint16_t)size, 0, NULL,
-				   d->ports[p].pool) != 0 ||
-	    rte_eth_tx_queue_setup((uint16_t)id, 0, (uint16_t)size, 0,
-				   NULL) != 0 ||
-	    rte_eth_dev_start((uint16_t)id) != 0)
+	if (rte_eth_dev_configure((uint16_t)id, (uint16_t)nq, (uint16_t)nq,
+				  &conf) != 0)
+		return -1;
+	for (q = 0; q < nq; q++)
+		if (rte_eth_rx_queue_setup((uint16_t)id, (uint16_t)q,
+					   (uint16_t)size, 0, NULL,
+					   d->ports[p].pool) != 0 ||
+		    rte_eth_tx_queue_setup((uint16_t)id, (uint16_t)q,
+					   (uint16_t)size, 0, NULL) != 0)
+			return -1;
+	if (rte_eth_dev_start((uint16_t)id) != 0)
 		return -1;
 	d->ports[p].port_id = (uint16_t)id;
 	d->ports[p].has_rx = d->ports[p].has_tx = d->ports[p].started = true;
-	d->ports[p].n_rxq = d->ports[p].n_txq = 1;
+	d->ports[p].n_rxq = d->ports[p].n_txq = (uint16_t)nq;
 	d->ports[p].mac = (struct rte_ether_addr){{0x02, 0xd0, 0, 0, 0,
 						   (uint8_t)(0xa0 + p)}};
 	nhg_port_mac_set(&d->nhg, (uint16_t)p, &d->ports[p].mac);
@@ -57,23 +69,54 @@ static int ring_port(struct dp_testbed *tb, struct dp *d, unsigned int p,
 	return 0;
 }
 
-int dp_testbed_up(struct dp_testbed *tb, struct dp *d, const char *name,
-		  unsigned int ring_size, unsigned int mbufs)
+/* As main.c's fwd_lcores_pick: every worker, in lcore order; without a
+ * worker the main lcore alone. */
+static void fwd_lcores_pick(struct dp *d)
 {
-	char prefix[64];
+	unsigned int l;
+
+	d->n_fwd_lcores = 0;
+	RTE_LCORE_FOREACH_WORKER(l) {
+		d->fwd_index[l] = d->n_fwd_lcores;
+		d->fwd_lcores[d->n_fwd_lcores++] = l;
+	}
+	if (d->n_fwd_lcores == 0) {
+		l = rte_get_main_lcore();
+		d->fwd_index[l] = 0;
+		d->fwd_lcores[d->n_fwd_lcores++] = l;
+	}
+	d->fwd_lcore = d->fwd_lcores[0];
+}
+
+int dp_testbed_up_queues(struct dp_testbed *tb, struct dp *d,
+			 const char *name, unsigned int ring_size,
+			 unsigned int mbufs, unsigned int n_queues)
+{
+	char prefix[64], lcores[32];
+	/* Q workers and the main lcore, all on CPU 0: they never run, the
+	 * test's thread calls fwd_burst for each */
 	char *argv[] = {(char *)name, "--no-huge", "-m", "256", "--no-pci",
 			"-l", "0", "--no-shconf", "--log-level=lib.eal:error",
 			prefix, NULL};
-	unsigned int p;
+	unsigned int p, i;
 
+	if (n_queues == 0 || n_queues > DP_TESTBED_QMAX)
+		return -1;
+	tb->n_queues = n_queues;
 	snprintf(prefix, sizeof(prefix), "--file-prefix=%s_%d", name,
 		 (int)getpid());
+	if (n_queues > 1) {
+		snprintf(lcores, sizeof(lcores), "--lcores=(0-%u)@0",
+			 n_queues);
+		argv[5] = lcores;
+		argv[6] = "--main-lcore=0";
+	}
 	if (rte_eal_init(10, argv) < 0)
 		return -1;
 	d->n_ports = 2;
-	d->fwd_lcore = rte_lcore_id();
-	d->n_fwd_lcores = 1;
-	d->fwd_lcores[0] = d->fwd_lcore;
+	fwd_lcores_pick(d);
+	if (d->n_fwd_lcores != n_queues)
+		return -1;
 	d->ports[0].pool = rte_pktmbuf_pool_create("tb_pool", mbufs, 0, 0,
 						   RTE_MBUF_DEFAULT_BUF_SIZE,
 						   0);
@@ -86,9 +129,19 @@ int dp_testbed_up(struct dp_testbed *tb, struct dp *d, const char *name,
 			return -1;
 	d->rcu = calloc(1, rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE));
 	if (d->rcu == NULL || rte_rcu_qsbr_init(d->rcu, RTE_MAX_LCORE) != 0 ||
-	    fib_init(d) != 0 || fwd_init_lcore(d, d->fwd_lcore) != 0)
+	    fib_init(d) != 0)
 		return -1;
+	/* every forwarding lcore an RCU reader, online, as main.c does */
+	for (i = 0; i < d->n_fwd_lcores; i++)
+		if (fwd_init_lcore(d, d->fwd_lcores[i]) != 0)
+			return -1;
 	return 0;
+}
+
+int dp_testbed_up(struct dp_testbed *tb, struct dp *d, const char *name,
+		  unsigned int ring_size, unsigned int mbufs)
+{
+	return dp_testbed_up_queues(tb, d, name, ring_size, mbufs, 1);
 }
 
 void dp_testbed_down(void)

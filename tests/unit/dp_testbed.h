@@ -1,8 +1,12 @@
 /* The EAL test bed of the data-plane tests that move real mbufs
- * (test_dp_fwd, test_dp_resync): the EAL without hugepages under a
- * per-process file prefix, one mbuf pool, two rte_eth_from_rings ports
- * (twinpath ports 0 and 1) wired into a struct dp, RCU, the FIB and one
- * forwarding lcore (the main one). */
+ * (test_dp_fwd, test_dp_resync, test_dp_lcores): the EAL without
+ * hugepages under a per-process file prefix, one mbuf pool, two
+ * rte_eth_from_rings ports (twinpath ports 0 and 1) wired into a struct
+ * dp, RCU, the FIB and the forwarding lcores: with one queue per port the
+ * main lcore alone; with Q queues, Q worker lcores as twinpath-dp picks
+ * them (main.c: workers in lcore order, number i on queue i of every
+ * port), all mapped onto CPU 0 and driven by the test's own thread
+ * through fwd_burst(d, lcore). */
 #ifndef TWP_DP_TESTBED_H
 #define TWP_DP_TESTBED_H
 
@@ -12,15 +16,29 @@
 
 #include "dp.h"
 
+#define DP_TESTBED_QMAX 4u
+
 struct dp_testbed {
 	struct rte_ring *rx[2]; /* what a port receives: the test enqueues */
 	struct rte_ring *tx[2]; /* what a port sent: the test dequeues */
+	/* the same per queue (rx[p] is rxq[p][0], tx[p] is txq[p][0]) */
+	struct rte_ring *rxq[2][DP_TESTBED_QMAX];
+	struct rte_ring *txq[2][DP_TESTBED_QMAX];
+	unsigned int n_queues;
 };
 
 /* D->cfg must be set (links, FIB sizes). RING_SIZE slots per ring, MBUFS
  * in the pool. Returns 0 or -1. */
 int dp_testbed_up(struct dp_testbed *tb, struct dp *d, const char *name,
 		  unsigned int ring_size, unsigned int mbufs);
+/* The same with N_QUEUES (1..DP_TESTBED_QMAX) rx and tx queues per port
+ * and, above 1, as many forwarding worker lcores (EAL lcores 1..N, the
+ * main lcore 0 forwards not): d->fwd_lcores[], n_fwd_lcores, fwd_index[],
+ * fwd_lcore set as main.c sets them, each lcore through fwd_init_lcore
+ * (registered with RCU and online). */
+int dp_testbed_up_queues(struct dp_testbed *tb, struct dp *d,
+			 const char *name, unsigned int ring_size,
+			 unsigned int mbufs, unsigned int n_queues);
 /* EAL cleanup, and the EAL's runtime directory goes with the test. */
 void dp_testbed_down(void);
 /* RFC 1071 checksum of a 20-byte IPv4 header, the checksum field left
