@@ -30,6 +30,12 @@
  * nexthop MACs, so it does not replace the data plane's resolved
  * nexthops with unresolved ones: make-before-break. */
 #define FIRST_SYNC_WAIT_NS 3000000000ull
+/* With BGP it also waits for the sessions to converge (every peer
+ * Established and End-of-RIB received, bgp_converged()) and the RIB to be
+ * decided, so a data plane that kept forwarding on the last twinpathd's
+ * routes is not left with the first few of them: at most this long (a
+ * peer that stays down must not freeze the FIB forever). */
+#define FIRST_SYNC_BGP_WAIT_NS 30000000000ull
 
 static volatile sig_atomic_t stop_signal;
 
@@ -100,6 +106,29 @@ static void on_bfd(void *arg, unsigned int link, bool up)
 		bgp_bfd_up(d->bgp, link);
 	else
 		bgp_bfd_down(d->bgp, link);
+}
+
+/* Whether the first full sync after a restart may replace what the data
+ * plane forwards on (see FIRST_SYNC_WAIT_NS, FIRST_SYNC_BGP_WAIT_NS). */
+static bool first_sync_ready(struct twpd *d)
+{
+	uint64_t age = chan_now_ns() - d->started_ns;
+
+	if (!fibpush_all_resolved(d->fp) && age <= FIRST_SYNC_WAIT_NS)
+		return false;
+	if (d->bgp == NULL)
+		return true;
+	if (age > FIRST_SYNC_BGP_WAIT_NS) {
+		log_msg("bgp: sessions not all converged %llu s after start: "
+			"first full sync with what is known",
+			(unsigned long long)(age / 1000000000ull));
+		return true;
+	}
+	if (!bgp_converged(d->bgp, bgp_now_ms()) || rib_pending(d->rib) > 0)
+		return false;
+	log_msg("bgp: every session converged %.1f s after start: first "
+		"full sync", (double)age / 1e9);
+	return true;
 }
 
 static void drain_events(struct twpd *d)
@@ -287,10 +316,7 @@ static int run(const struct twp_config *cfg)
 				continue;
 			chan_heartbeat(&d.chan);
 			drain_events(&d);
-			if (!d.synced &&
-			    (fibpush_all_resolved(d.fp) ||
-			     chan_now_ns() - d.started_ns >
-				     FIRST_SYNC_WAIT_NS)) {
+			if (!d.synced && first_sync_ready(&d)) {
 				fibpush_full_sync(d.fp);
 				d.synced = true;
 			}

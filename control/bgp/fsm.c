@@ -1878,3 +1878,24 @@ int bgp_clear(struct bgp_speaker *sp, const struct cfg_addr *addr, bool soft,
 		 had ? "Cease/Administrative Reset sent" : "no session was up");
 	return 0;
 }
+
+bool bgp_converged(const struct bgp_speaker *sp, uint64_t now_ms)
+{
+	unsigned int i, af;
+
+	for (i = 0; i < sp->n_peers; i++) {
+		const struct bgp_peer *p = &sp->peer[i];
+
+		if (p->est == NULL)
+			return false;
+		if (!p->est->open.cap_gr) {
+			if (now_ms - p->established_ms < BGP_CONVERGED_QUIET_MS)
+				return false;
+			continue;
+		}
+		for (af = 0; af < BGP_AF_MAX; af++)
+			if (p->caps.af[af] && !p->eor_rcvd[af])
+				return false;
+	}
+	return true;
+}

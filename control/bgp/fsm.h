@@ -206,6 +206,16 @@ struct bgp_peer *bgp_peer_find(struct bgp_speaker *sp,
 /* Prefixes the peer announced (accepted + rejected by import policy). */
 size_t bgp_peer_received(const struct bgp_peer *p);
 
+/* Quiet time after which an Established peer that did not advertise
+ * graceful restart (so may never send End-of-RIB) counts as converged. */
+#define BGP_CONVERGED_QUIET_MS 2000u
+/* True once every session is Established and has sent End-of-RIB for each
+ * family it negotiated (a peer without the GR capability: once it has been
+ * Established BGP_CONVERGED_QUIET_MS). A restarted twinpathd defers its
+ * first full sync to the data plane until then (RFC 4724 §4.1's selection
+ * deferral), so the routes it pushes are complete, not the first few. */
+bool bgp_converged(const struct bgp_speaker *sp, uint64_t now_ms);
+
 /* CLI (show.c): "show bgp summary|neighbors [ADDR]|routes [PREFIX]" and
  * "clear bgp ADDR [soft]", WORDS[0] being "show" or "clear". SP may be
  * NULL (BGP not enabled). Writes the answer, or "error: ..." and returns

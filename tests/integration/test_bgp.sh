@@ -266,6 +266,36 @@ run_aa() {
 	stream_end aa1
 	check_stream aa1 "$sent" "[aa] stream"
 	check_split aa1 "$sent" "[aa] stream"
+
+	echo "== [aa] kill -9 twinpathd mid-stream: the data plane keeps the BGP routes"
+	local gen0 gen1 routes0
+	stream_start aa2 9301 8000 1000
+	sleep 2
+	gen0=$(lab_fib_generation)
+	routes0=$(lab_tpstat /twinpath/fib --get routes)
+	lab_kill_cp KILL && ok "[aa] twinpathd killed with SIGKILL mid-stream" ||
+		ko "[aa] twinpathd did not die from SIGKILL"
+	sleep 1
+	lab_start_cp "$conf" || fatal "[aa] twinpathd did not restart"
+	if gen1=$(lab_wait_sync $((gen0 + 1)) 40); then
+		ok "[aa] the restarted twinpathd resynced (generation $gen0 -> $gen1)"
+	else
+		ko "[aa] no resync after the restart (generation $gen0)"
+	fi
+	# make-before-break: the new generation carries every route at once;
+	# had it come before the BGP routes, its sweep would have dropped them
+	grep -q "sync $gen1 applied: $routes0 routes" "$LAB_DIR/dp.log" &&
+		ok "[aa] generation $gen1 applied with all $routes0 routes (BGP ones included)" ||
+		ko "[aa] generation $gen1: $(grep -o "sync $gen1 applied: [0-9]* routes" "$LAB_DIR/dp.log"), want $routes0 routes"
+	grep -q "every session converged" "$LAB_DIR/cp.log" &&
+		ok "[aa] its first full sync waited for both sessions' End-of-RIB ($(grep -o "converged [0-9.]* s after start" "$LAB_DIR/cp.log" | tail -1))" ||
+		ko "[aa] its first full sync did not wait for BGP to converge"
+	stream_end aa2
+	check_stream aa2 "$sent" "[aa] stream across kill -9, restart and BGP resync"
+	fib aa2
+	[ "$(fib_route aa2 198.51.100.0/24)" = "link1,link2||bgp" ] &&
+		ok "[aa] 198.51.100.0/24 over both links after the resync" ||
+		ko "[aa] after the resync: $(fib_route aa2 198.51.100.0/24)"
 }
 
 for mode in $MODES; do
