@@ -402,12 +402,25 @@ lab_up_steps() {
 	gw_exec python3 "$LAB_TOOLS/neigh_probe.py" 203.0.113.2 203.0.113.6 198.18.1.10
 }
 
-# lab_gw_bfd_config OUT TX_MS RX_MS MULT: config/lab-bfd.conf with other
-# BFD timers on both links, for a test run (it has no relative paths, so
-# it works from any directory).
+# lab_gw_bfd_config OUT TX_MS RX_MS MULT [static]: config/lab-bfd.conf with
+# other BFD timers on both links, for a test run (it has no relative paths,
+# so it works from any directory). With "static": without BGP, the
+# provider side as a static route over both links instead.
 lab_gw_bfd_config() {
 	sed -E -e "s/(min_tx_ms = )[0-9]+/\1$2/" -e "s/(min_rx_ms = )[0-9]+/\1$3/" \
 		-e "s/(multiplier = )[0-9]+/\1$4/" "$LAB_SRC/config/lab-bfd.conf" >"$1"
+	[ "${5:-}" = static ] || return 0
+	python3 - "$1" <<'PY'
+import re, sys
+p = sys.argv[1]
+s = open(p).read()
+# the top-level bgp group and every link's, then the static route back
+s = re.sub(r"\n\s*bgp = \{[^{}]*\};[^\n]*", "", s)
+s = s.replace("static_routes = (\n",
+              "static_routes = (\n"
+              "  { prefix = \"198.51.100.0/24\"; via = [\"link1\", \"link2\"]; },\n")
+open(p, "w").write(s)
+PY
 }
 
 # lab_silent_loss on|off N: 100 % loss on link N, carrier up. The qdisc
