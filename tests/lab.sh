@@ -11,6 +11,11 @@
 #   LAB_BGP_EXTRA=1: each upstream also announces 203.0.113.128/25 with
 #     community (35540,100) and MED 10 (up1) / 20 (up2), protocol "extra".
 #   LAB_BGP_BULK=N: up1 also announces N /24s of 16.0.0.0/4 (protocol "bulk").
+#   LAB_BGP_V6=1: IPv6 on the links (gw link1 2001:db8:1::1/64 ── up1
+#     2001:db8:1::2/64, link2 2001:db8:2::1/64 ── up2 2001:db8:2::2/64, and
+#     their fe80:: addresses, no DAD) and an ipv6 channel on BIRD's gw_peer
+#     (IPv6 NLRI over the IPv4 session) announcing 2001:db8:100::/48 from
+#     protocol "announce6", next hop upN's global address + its link-local.
 #   LAB_UP2_FRR=1: up2 runs FRR's bgpd (no zebra) instead of BIRD, with the
 #     same peering (lab_frr_conf): 198.51.100.0/24 with MED 20 and community
 #     35540:100, the MD5 password with LAB_BGP_SECURE=1; ask it with lab_vtysh.
@@ -136,6 +141,10 @@ lab_bird_extra_protos() {
 		printf '\n\troute 203.0.113.128/25 via %s {' "$2"
 		printf '\n\t\tbgp_community.add((35540,100));\n\t};\n}'
 	fi
+	if [ "${LAB_BGP_V6:-0}" = 1 ]; then
+		printf '\nprotocol static announce6 {\n\tipv6;'
+		printf '\n\troute 2001:db8:100::/48 blackhole;\n}'
+	fi
 	if [ -n "${LAB_BGP_BULK:-}" ] && [ "$1" = up1 ]; then
 		python3 "$LAB_TOOLS/bird_bulk.py" --count "$LAB_BGP_BULK" \
 			--via "$2" --out "$LAB_DIR/$1.bulk.conf" || return 1
@@ -158,6 +167,57 @@ lab_bird_export() {
 	printf '\n\t\t\taccept;\n\t\t};'
 }
 
+# lab_bird_v6_channel ROLE: LAB_BGP_V6=1, gw_peer's ipv6 channel (after a
+# newline): IPv6 NLRI over the IPv4 session (RFC 4760). The session's
+# address is IPv4, so the IPv6 next hop is pinned with `next hop address`
+# to upN eth0's global one (BIRD 2.0.12 on a direct session would also
+# pick it from eth0); BIRD adds eth0's fe80:: (RFC 2545, 32-byte next hop:
+# `birdc show protocols all gw_peer` "BGP Next hop: GLOBAL LINK-LOCAL").
+lab_bird_v6_channel() {
+	[ "${LAB_BGP_V6:-0}" = 1 ] || return 0
+	printf '\n\tipv6 {\n\t\timport all;'
+	printf '\n\t\texport where proto = "announce6";'
+	printf '\n\t\tnext hop address 2001:db8:%s::2;\n\t};' "${1#up}"
+}
+
+# lab_v6_links: LAB_BGP_V6=1, IPv6 on both links (see the top of this
+# file): enabled in gw, up1, up2, without DAD (an address never waits
+# tentative), then a bounded wait until every address, the kernel's own
+# fe80:: ones included, is usable.
+lab_v6_links() {
+	local r n i
+	for r in gw up1 up2; do
+		lab_sysctl "$r" net.ipv6.conf.all.disable_ipv6=0 \
+			net.ipv6.conf.default.disable_ipv6=0 \
+			net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+	done
+	for n in 1 2; do
+		lab_sysctl gw "net.ipv6.conf.link$n.disable_ipv6=0" \
+			"net.ipv6.conf.link$n.accept_dad=0"
+		lab_sysctl "up$n" net.ipv6.conf.eth0.disable_ipv6=0 \
+			net.ipv6.conf.eth0.accept_dad=0
+		ns_exec gw ip addr add "2001:db8:$n::1/64" dev "link$n" nodad
+		ip -n "$(lab_ns "up$n")" addr add "2001:db8:$n::2/64" dev eth0 nodad
+	done
+	for i in $(seq 50); do
+		lab_v6_ready && return 0
+		sleep 0.1
+	done
+	lab_die "IPv6 link addresses not usable after 5 s"
+}
+
+# lab_v6_ready: each link end has its fe80:: address and none is tentative.
+lab_v6_ready() {
+	local n
+	for n in 1 2; do
+		ns_exec gw ip -6 addr show dev "link$n" scope link | grep -q fe80:: &&
+			ip -n "$(lab_ns "up$n")" -6 addr show dev eth0 scope link |
+			grep -q fe80:: || return 1
+	done
+	[ -z "$(ns_exec gw ip -6 addr show tentative)$(ns_exec up1 ip -6 addr \
+		show tentative)$(ns_exec up2 ip -6 addr show tentative)" ]
+}
+
 lab_bird_conf() { # ROLE ROUTER_ID NEIGHBOR SERVER_NH
 	local tx rx mult
 	cat >"$LAB_DIR/$1.bird.conf" <<EOF
@@ -176,7 +236,7 @@ protocol bgp gw_peer {
 	ipv4 {
 		import all;
 $(lab_bird_export "$1")
-	};
+	};$(lab_bird_v6_channel "$1")
 }
 EOF
 	[ -n "${LAB_BFD:-}" ] || return 0
@@ -322,7 +382,7 @@ lab_up() {
 	LAB_PREFIX=$LAB_PREFIX LAB_RUN_ROOT=$LAB_RUN_ROOT BUILD=$BUILD LAB_BFD=${LAB_BFD:-} \
 		LAB_BGP_TIMERS=${LAB_BGP_TIMERS:-} LAB_BGP_SECURE=${LAB_BGP_SECURE:-} \
 		LAB_BGP_EXTRA=${LAB_BGP_EXTRA:-} LAB_BGP_BULK=${LAB_BGP_BULK:-} \
-		LAB_UP2_FRR=${LAB_UP2_FRR:-} \
+		LAB_UP2_FRR=${LAB_UP2_FRR:-} LAB_BGP_V6=${LAB_BGP_V6:-} \
 		bash -eE -c 'source "$1"; trap '\''lab_log "failed: $BASH_COMMAND"'\'' ERR; lab_up_steps' \
 		lab_up "$LAB_SRC/tests/lab.sh" ||
 		{ lab_die "lab_up failed"; return 1; }
@@ -381,6 +441,7 @@ lab_up_steps() {
 	lab_sysctl up1 net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_msgs_per_sec=100000
 	lab_sysctl up2 net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_msgs_per_sec=100000
 	lab_sysctl gw net.ipv4.ip_forward=0
+	[ "${LAB_BGP_V6:-0}" != 1 ] || lab_v6_links
 
 	lab_bird_conf up1 203.0.113.2 203.0.113.1 192.0.2.2
 	if [ "${LAB_UP2_FRR:-0}" = 1 ]; then
