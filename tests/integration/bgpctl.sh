@@ -53,3 +53,25 @@ wait_fib() {
 		sleep 0.25
 	done
 }
+
+# freeze_peer TAG LINK PID WHO: stop the peer process PID (SIGSTOP: its
+# socket stays open, it just goes silent) and check that LINK's session
+# goes down by our hold timer, with 4/0, within HOLD + 3 s (measured).
+# The caller resumes it (kill -CONT PID).
+freeze_peer() {
+	local tag=$1 link=$2 pid=$3 who=$4 t0 dt got
+	t0=$(date +%s%N)
+	kill -STOP "$pid"
+	if wait_bgp hold $((HOLD + 3)) "N[\"$link\"][\"state\"] != \"Established\""; then
+		dt=$(python3 -c "print(round(($(date +%s%N) - $t0) / 1e9, 2))")
+		echo "MEASURED ${tag}$link down $dt s after $who froze (hold time $HOLD s)"
+		ok "${tag}$link left Established after $dt s"
+	else
+		ko "${tag}$link still Established $((HOLD + 3)) s after $who froze"
+	fi
+	got=$(nb hold "$link" last_error)
+	case "$got" in
+	*"4/0"*) ok "${tag}$link's last error: $got" ;;
+	*) ko "${tag}$link's last error '$got', want hold timer expired (4/0)" ;;
+	esac
+}

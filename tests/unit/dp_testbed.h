@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include <rte_ether.h>
 #include <rte_ring.h>
 
 #include "dp.h"
@@ -44,5 +45,11 @@ void dp_testbed_down(void);
 /* RFC 1071 checksum of a 20-byte IPv4 header, the checksum field left
  * out: a reference independent of the code under test. */
 uint16_t dp_testbed_ip_cksum(const uint8_t *ip);
+/* Writes at F a 46-byte frame DST <- SRC: IPv4 198.18.1.10 (the LAN host)
+ * -> 198.51.100.7, IP id ID, TTL TTL, a correct header checksum, UDP 1000
+ * -> 2000 with the payload "ping". Returns its length. */
+unsigned int dp_testbed_udp4(uint8_t *f, const struct rte_ether_addr *dst,
+			     const struct rte_ether_addr *src, uint16_t id,
+			     uint8_t ttl);
 
 #endif

@@ -92,24 +92,8 @@ static int teardown(void **state)
 /* LAN host -> 198.51.100.7, UDP 1000 -> 2000, TTL TTL. */
 static unsigned int make_udp(uint8_t *f, uint8_t ttl)
 {
-	static const uint8_t ip[20] = {0x45, 0x00, 0x00, 0x20, 0x12, 0x34,
-				       0x00, 0x00, 0, 0x11, 0, 0,
-				       198, 18, 1, 10, 198, 51, 100, 7};
-	uint16_t c;
-
-	memset(f, 0, 46);
-	memcpy(f, d.ports[LAN].mac.addr_bytes, 6);
-	memcpy(f + 6, lan_host_mac.addr_bytes, 6);
-	f[12] = 0x08;
-	memcpy(f + 14, ip, 20);
-	f[14 + 8] = ttl;
-	c = dp_testbed_ip_cksum(f + 14);
-	f[14 + 10] = (uint8_t)(c >> 8);
-	f[14 + 11] = (uint8_t)c;
-	f[34] = 0x03, f[35] = 0xe8, f[36] = 0x07, f[37] = 0xd0;
-	f[38] = 0x00, f[39] = 0x0c;
-	memcpy(f + 42, "ping", 4);
-	return 46;
+	return dp_testbed_udp4(f, &d.ports[LAN].mac, &lan_host_mac, 0x1234,
+			       ttl);
 }
 
 static void inject(unsigned int port, const uint8_t *f, unsigned int len)
