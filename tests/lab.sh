@@ -3,7 +3,8 @@
 # BIRD 2 (AS 35540) and a server host, each in its own network namespace.
 # Source it for the lab_* functions, or run `bash tests/lab.sh up|down PREFIX`.
 # LAB_BFD="TX RX MULT" (ms, ms, count) gives each upstream's BIRD a BFD
-# session toward the gateway's link address with those timers.
+# session toward the gateway's link address with those timers (LAB_BFD_UP2:
+# other ones for up2 alone).
 # BGP toward the gateway (config/lab-bgp-*.conf), unset = BIRD's defaults:
 #   LAB_BGP_TIMERS="HOLD KEEPALIVE" (s): those timers in BIRD, and a quick
 #     reconnect (connect retry and connect delay 1 s, error wait 1..2 s).
@@ -241,6 +242,9 @@ $(lab_bird_export "$1")
 EOF
 	[ -n "${LAB_BFD:-}" ] || return 0
 	read -r tx rx mult <<<"$LAB_BFD"
+	# LAB_BFD_UP2: other timers on up2's session (link2) only
+	[ "$1" = up2 ] && [ -n "${LAB_BFD_UP2:-}" ] &&
+		read -r tx rx mult <<<"$LAB_BFD_UP2"
 	# RFC 5881 single hop toward the gateway's link address; until Up
 	# BIRD sends at its idle interval (1 s, RFC 5880 §6.8.3).
 	cat >>"$LAB_DIR/$1.bird.conf" <<EOF
@@ -380,6 +384,7 @@ lab_up() {
 	# A fresh bash: inside a caller's `if`/`||` set -e would be ignored,
 	# even in a subshell, and a half-built lab must stop at the first error.
 	LAB_PREFIX=$LAB_PREFIX LAB_RUN_ROOT=$LAB_RUN_ROOT BUILD=$BUILD LAB_BFD=${LAB_BFD:-} \
+		LAB_BFD_UP2=${LAB_BFD_UP2:-} \
 		LAB_BGP_TIMERS=${LAB_BGP_TIMERS:-} LAB_BGP_SECURE=${LAB_BGP_SECURE:-} \
 		LAB_BGP_EXTRA=${LAB_BGP_EXTRA:-} LAB_BGP_BULK=${LAB_BGP_BULK:-} \
 		LAB_UP2_FRR=${LAB_UP2_FRR:-} LAB_BGP_V6=${LAB_BGP_V6:-} \

@@ -187,7 +187,14 @@ run() {
 	LAB_PREFIX=twpbfd$$-$tx
 	LAB_DIR=$LAB_RUN_ROOT/$LAB_PREFIX
 	LAB_BFD="$tx $tx $MULT"
-	echo "== [$tag] lab up; BIRD BFD and twinpath at $tx ms x $MULT"
+	# Link2 only carries the traffic link1 loses; at the faster timer sets
+	# it stays at the first one: at 10 ms x 3 on this 2-core VM the load
+	# spike of link1's restore (XDP swap at the far end, the test's polls)
+	# could flap link2's session too, leaving no live link for ~1 s (seen
+	# in 2 CI runs in ~6; README, Known limits). What is measured is link1.
+	LAB_BFD_UP2=
+	[ "$tx" = "${TIMERS%% *}" ] || LAB_BFD_UP2="${TIMERS%% *} ${TIMERS%% *} $MULT"
+	echo "== [$tag] lab up; BIRD BFD and twinpath at $tx ms x $MULT${LAB_BFD_UP2:+ (link2: ${TIMERS%% *} ms x $MULT)}"
 	lab_up || fatal "[$tag] lab did not come up"
 	conf=$LAB_DIR/gw-bfd.conf
 	# BGP (and RFC 5882) at the first timer set; at the others the
@@ -198,6 +205,16 @@ run() {
 	BGP=0
 	[ "$tx" = "${TIMERS%% *}" ] && BGP=1
 	lab_gw_bfd_config "$conf" "$tx" "$tx" $MULT "$([ $BGP = 1 ] || echo static)"
+	if [ -n "$LAB_BFD_UP2" ]; then
+		python3 - "$conf" "${TIMERS%% *}" <<'PY'
+import re, sys
+p, ms = sys.argv[1], sys.argv[2]
+s = open(p).read()
+i = s.index('name = "link2"')
+s = s[:i] + re.sub(r"(min_[tr]x_ms = )[0-9]+", r"\g<1>" + ms, s[i:])
+open(p, "w").write(s)
+PY
+	fi
 	lab_start_dp "$conf" || fatal "[$tag] twinpath-dp did not start"
 	t0=$(date +%s%N)
 	lab_start_cp "$conf" || fatal "[$tag] twinpathd did not start"
