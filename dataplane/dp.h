@@ -202,6 +202,10 @@ static inline bool dp_lcore_rxq(const struct dp *d, unsigned int lcore,
 }
 
 /* fwd.c */
+/* Sets fwd_lcores[], n_fwd_lcores, fwd_index[] and fwd_lcore from the
+ * EAL's lcores: every worker, numbered 0..N-1 in lcore order (number i
+ * uses queue i on every port); without a worker the main lcore alone. */
+void fwd_lcores_pick(struct dp *d);
 int fwd_init_lcore(struct dp *d, unsigned int lcore);
 void fwd_burst(struct dp *d, unsigned int lcore);
 int fwd_loop(void *arg);

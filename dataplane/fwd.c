@@ -41,6 +41,26 @@ struct fwd_lcore {
 
 static struct fwd_lcore fwd_lcores[RTE_MAX_LCORE];
 
+/* The forwarding lcores: every EAL worker lcore, numbered 0..N-1 in
+ * lcore order (number i uses queue i on every port); without a worker
+ * the main lcore forwards alone. */
+void fwd_lcores_pick(struct dp *d)
+{
+	unsigned int l;
+
+	d->n_fwd_lcores = 0;
+	RTE_LCORE_FOREACH_WORKER(l) {
+		d->fwd_index[l] = d->n_fwd_lcores;
+		d->fwd_lcores[d->n_fwd_lcores++] = l;
+	}
+	if (d->n_fwd_lcores == 0) {
+		l = rte_get_main_lcore();
+		d->fwd_index[l] = 0;
+		d->fwd_lcores[d->n_fwd_lcores++] = l;
+	}
+	d->fwd_lcore = d->fwd_lcores[0];
+}
+
 int fwd_init_lcore(struct dp *d, unsigned int lcore)
 {
 	struct fwd_lcore *fl = &fwd_lcores[lcore];

@@ -69,26 +69,6 @@ static void rcu_retire(void *ctx, void *obj)
 	free(obj);
 }
 
-/* The forwarding lcores: every EAL worker lcore, numbered 0..N-1 in
- * lcore order (number i uses queue i on every port); without a worker
- * the main lcore forwards alone. */
-static void fwd_lcores_pick(struct dp *d)
-{
-	unsigned int l;
-
-	d->n_fwd_lcores = 0;
-	RTE_LCORE_FOREACH_WORKER(l) {
-		d->fwd_index[l] = d->n_fwd_lcores;
-		d->fwd_lcores[d->n_fwd_lcores++] = l;
-	}
-	if (d->n_fwd_lcores == 0) {
-		l = rte_get_main_lcore();
-		d->fwd_index[l] = 0;
-		d->fwd_lcores[d->n_fwd_lcores++] = l;
-	}
-	d->fwd_lcore = d->fwd_lcores[0];
-}
-
 static int rcu_init(struct dp *d)
 {
 	size_t sz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);

@@ -69,25 +69,6 @@ static int ring_port(struct dp_testbed *tb, struct dp *d, unsigned int p,
 	return 0;
 }
 
-/* As main.c's fwd_lcores_pick: every worker, in lcore order; without a
- * worker the main lcore alone. */
-static void fwd_lcores_pick(struct dp *d)
-{
-	unsigned int l;
-
-	d->n_fwd_lcores = 0;
-	RTE_LCORE_FOREACH_WORKER(l) {
-		d->fwd_index[l] = d->n_fwd_lcores;
-		d->fwd_lcores[d->n_fwd_lcores++] = l;
-	}
-	if (d->n_fwd_lcores == 0) {
-		l = rte_get_main_lcore();
-		d->fwd_index[l] = 0;
-		d->fwd_lcores[d->n_fwd_lcores++] = l;
-	}
-	d->fwd_lcore = d->fwd_lcores[0];
-}
-
 int dp_testbed_up_queues(struct dp_testbed *tb, struct dp *d,
 			 const char *name, unsigned int ring_size,
 			 unsigned int mbufs, unsigned int n_queues)
