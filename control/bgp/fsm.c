@@ -998,7 +998,6 @@ static int handle_open(struct bgp_peer *p, struct bgp_conn *c,
 		return -1;
 	}
 	c->open = o;
-	c->open_rcvd = true;
 	c->hold_s = o.hold_time_s < p->hold_cfg_s ? o.hold_time_s :
 						      p->hold_cfg_s;
 

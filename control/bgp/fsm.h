@@ -47,8 +47,7 @@ struct bgp_conn {
 	uint64_t hold_at_ms;    /* 0: timer stopped */
 	uint64_t keepalive_at_ms;
 	uint16_t hold_s;        /* negotiated Hold Time, 0 = none */
-	struct bgp_open open;   /* the peer's, once open_rcvd */
-	bool open_rcvd;
+	struct bgp_open open;   /* the peer's, once its OPEN came */
 	uint8_t *rbuf;          /* BGP_CONN_RBUF bytes */
 	size_t rlen;
 	uint8_t *wbuf;          /* what the socket did not take yet */
