@@ -89,6 +89,12 @@ static const char *updown(uint64_t since_ms, uint64_t now, char *buf,
 	return buf;
 }
 
+/* Whole seconds until AT, rounded up; 0 once passed. */
+static unsigned long long secs_left(uint64_t at, uint64_t now)
+{
+	return at > now ? (at - now + 999) / 1000 : 0;
+}
+
 static uint16_t hold_now(const struct bgp_peer *p)
 {
 	return p->est != NULL ? p->est->hold_s : p->hold_cfg_s;
@@ -181,9 +187,7 @@ static void neighbor_detail_json(const struct bgp_peer *p, uint64_t now,
 		"\"restart_timer_s_left\":",
 		(unsigned long long)p->st.established_count, p->stale);
 	if (p->restart_at_ms != 0)
-		fprintf(f, "%llu", (unsigned long long)
-			(p->restart_at_ms > now ?
-			 (p->restart_at_ms - now + 999) / 1000 : 0));
+		fprintf(f, "%llu", secs_left(p->restart_at_ms, now));
 	else
 		fprintf(f, "null");
 	fprintf(f, ",\"updates_rcvd\":%llu,\"updates_sent\":%llu,"
@@ -203,8 +207,7 @@ static void neighbor_detail_json(const struct bgp_peer *p, uint64_t now,
 	fprintf(f, ",\"idle_s_left\":");
 	if ((p->hold == BGP_HOLD_BACKOFF || p->hold == BGP_HOLD_MAX_PREFIX) &&
 	    p->idle_until_ms > now)
-		fprintf(f, "%llu", (unsigned long long)
-			((p->idle_until_ms - now + 999) / 1000));
+		fprintf(f, "%llu", secs_left(p->idle_until_ms, now));
 	else
 		fprintf(f, "null");
 	fprintf(f, "}");
@@ -362,9 +365,7 @@ static void neighbor_text(const struct bgp_peer *p, uint64_t now, FILE *f)
 		fprintf(f, "  Graceful restart: %zu stale path(s)%s", p->stale,
 			p->restart_at_ms ? ", restart timer " : "\n");
 	if (p->restart_at_ms != 0)
-		fprintf(f, "%llu s left\n", (unsigned long long)
-			(p->restart_at_ms > now ?
-			 (p->restart_at_ms - now + 999) / 1000 : 0));
+		fprintf(f, "%llu s left\n", secs_left(p->restart_at_ms, now));
 }
 
 static int show_neighbors(struct bgp_speaker *sp, const char *addr,
