@@ -132,7 +132,7 @@ struct bgp_opts {
 /* A pollfd entry's owner, parallel to what bgp_pollfds() filled. */
 struct bgp_pollref {
 	int fd;
-	int kind;                  /* 0 listener, 1 conn, 2 closing */
+	int kind;                  /* fsm.c REF_*: listener, out, in, closing */
 	void *obj;
 };
 
