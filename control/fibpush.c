@@ -175,13 +175,8 @@ static int outbox_push(struct fibpush *fp, const struct chan_rec *rec)
  * older ones still wait for room. */
 static int send_rec(struct fibpush *fp, struct chan_rec *rec)
 {
-	int rc;
-
 	rec->generation = fp->generation;
-	rc = outbox_push(fp, rec);
-	if (rc < 0)
-		return rc;
-	return 0;
+	return outbox_push(fp, rec);
 }
 
 static void nh_rec(const struct fp_nexthop *nh, struct chan_rec *rec)
