@@ -75,3 +75,18 @@ freeze_peer() {
 	*) ko "${tag}$link's last error '$got', want hold timer expired (4/0)" ;;
 	esac
 }
+
+# gw_up_bgp TAG CONF [SECONDS [LOG]]: twinpath-dp and twinpathd on CONF,
+# then both sessions Established within SECONDS (30): a PASS with the time
+# taken, or fatal (with the tail of the peer's LOG, if given).
+gw_up_bgp() {
+	local tag=$1 conf=$2 t0
+	lab_start_dp "$conf" || fatal "${tag}twinpath-dp did not start"
+	t0=$SECONDS
+	lab_start_cp "$conf" || fatal "${tag}twinpathd did not start"
+	if ! wait_bgp up "${3:-30}" 'N["link1"]["state"] == "Established" and N["link2"]["state"] == "Established"'; then
+		[ -n "${4:-}" ] && tail -n 20 "$4" >&2
+		fatal "${tag}sessions not Established: link1 $(nb up link1 state), link2 $(nb up link2 state)"
+	fi
+	ok "${tag}both sessions Established in $((SECONDS - t0)) s"
+}

@@ -81,14 +81,7 @@ run_as() {
 	local conf=$LAB_DIR/gw-as.conf sent t0 dt
 	echo "== [as] active/standby: link1 local-pref 200, link2 100 with prepend 2 and MED 100"
 	gw_conf "$LAB_SRC/config/lab-bgp-active-standby.conf" "$conf"
-	lab_start_dp "$conf" || fatal "twinpath-dp did not start"
-	t0=$SECONDS
-	lab_start_cp "$conf" || fatal "twinpathd did not start"
-	if wait_bgp up 30 'N["link1"]["state"] == "Established" and N["link2"]["state"] == "Established"'; then
-		ok "[as] both sessions Established in $((SECONDS - t0)) s"
-	else
-		fatal "[as] sessions not Established: link1 $(nb up link1 state), link2 $(nb up link2 state)"
-	fi
+	gw_up_bgp "[as] " "$conf"
 	for r in up1 up2; do
 		lab_birdc $r show protocols gw_peer | grep -q Established &&
 			ok "[as] BIRD $r: gw_peer Established" ||
@@ -236,12 +229,7 @@ run_aa() {
 	local conf=$LAB_DIR/gw-aa.conf t0
 	echo "== [aa] active/active: equal local-pref on both links"
 	gw_conf "$LAB_SRC/config/lab-bgp-active-active.conf" "$conf"
-	lab_start_dp "$conf" || fatal "twinpath-dp did not start"
-	t0=$SECONDS
-	lab_start_cp "$conf" || fatal "twinpathd did not start"
-	wait_bgp up 30 'N["link1"]["state"] == "Established" and N["link2"]["state"] == "Established"' &&
-		ok "[aa] both sessions Established in $((SECONDS - t0)) s" ||
-		fatal "[aa] sessions not Established"
+	gw_up_bgp "[aa] " "$conf"
 	wait_fib mp 15 198.51.100.0/24 "link1,link2||bgp" &&
 		ok "[aa] FIB: 198.51.100.0/24 one group with two primary members" ||
 		ko "[aa] FIB: 198.51.100.0/24 is $(fib_route mp 198.51.100.0/24), want link1,link2||bgp"

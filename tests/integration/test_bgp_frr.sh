@@ -65,15 +65,7 @@ run() {
 	local conf=$LAB_DIR/gw-aa.conf t0 got want
 	echo "== active/active, up1 BIRD (GTSM), up2 FRR $(/usr/lib/frr/bgpd --version | awk 'NR == 1 {print $3}') (TCP MD5)"
 	gw_conf "$LAB_SRC/config/lab-bgp-active-active.conf" "$conf"
-	lab_start_dp "$conf" || fatal "twinpath-dp did not start"
-	t0=$SECONDS
-	lab_start_cp "$conf" || fatal "twinpathd did not start"
-	if wait_bgp up 30 'N["link1"]["state"] == "Established" and N["link2"]["state"] == "Established"'; then
-		ok "both sessions Established in $((SECONDS - t0)) s"
-	else
-		tail -n 20 "$LAB_DIR/up2.frr.log" >&2
-		fatal "sessions not Established: link1 $(nb up link1 state), link2 $(nb up link2 state)"
-	fi
+	gw_up_bgp "" "$conf" 30 "$LAB_DIR/up2.frr.log"
 	got=$(frr_state)
 	[ "$got" = Established ] && ok "FRR: session with $GW Established" ||
 		ko "FRR: session with $GW is '$got'"

@@ -49,12 +49,8 @@ gw_conf "$LAB_SRC/config/lab-bgp-active-active.conf" |
 		-e "s/(eal_args = .*)$/\1\n  ipv4_routes_max = $((N + 65536));/" >"$conf"
 grep -q "16.0.0.0/4" "$conf" && grep -q ipv4_routes_max "$conf" ||
 	fatal "could not derive the test config ($conf)"
-lab_start_dp "$conf" || fatal "twinpath-dp did not start"
-lab_start_cp "$conf" || fatal "twinpathd did not start"
+gw_up_bgp "" "$conf" 60
 t0=$(date +%s%N)
-wait_bgp up 60 'N["link1"]["state"] == "Established" and N["link2"]["state"] == "Established"' ||
-	fatal "sessions not Established: link1 $(nb up link1 state), link2 $(nb up link2 state)"
-ok "both sessions Established"
 wait_fib base 30 198.51.100.0/24 "link1,link2||bgp" ||
 	ko "198.51.100.0/24 is $(fib_route base 198.51.100.0/24), want link1,link2||bgp"
 

@@ -60,14 +60,8 @@ gw_conf "$LAB_SRC/config/lab-bgp-active-active.conf" |
 	sed -E "s|import = \[|import = [\"2001:db8:100::/48 le 64\", |" >"$conf"
 [ "$(grep -c '"2001:db8:100::/48 le 64"' "$conf")" -eq 2 ] ||
 	fatal "could not derive the test config ($conf)"
-lab_start_dp "$conf" || fatal "twinpath-dp did not start"
-t0=$SECONDS
-lab_start_cp "$conf" || fatal "twinpathd did not start"
-
 echo "== 1. sessions and the IPv6 capability"
-wait_bgp up 30 'N["link1"]["state"] == "Established" and N["link2"]["state"] == "Established"' &&
-	ok "both sessions Established in $((SECONDS - t0)) s" ||
-	fatal "sessions not Established: link1 $(nb up link1 state), link2 $(nb up link2 state)"
+gw_up_bgp "" "$conf"
 bgp nbrs neighbors
 for l in link1 link2; do
 	got=$(nb nbrs $l capabilities)
