@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <net/if.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/un.h>
 
 #define CFG_MAX_LINKS 16u
@@ -140,6 +141,12 @@ struct twp_config {
  * "PATH:LINE: message", into ERR. */
 int cfg_load(struct twp_config *cfg, const char *path, char *err,
 	     size_t errlen);
+
+/* Bits in an address of FAMILY: 32 (AF_INET), 128 (AF_INET6), else 0. */
+static inline unsigned int cfg_family_bits(uint8_t family)
+{
+	return family == AF_INET ? 32u : family == AF_INET6 ? 128u : 0u;
+}
 
 /* "1.2.3.4" / "2001:db8::1", with "/len" when len is not the full width. */
 const char *cfg_addr_str(const struct cfg_addr *a, char *buf, size_t len);

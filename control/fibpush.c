@@ -38,15 +38,10 @@
 #define FP_GRP_HASH_BUCKETS 8192u
 #define FP_GRP_HASH_SEED 0x66706772u /* "fpgr" */
 
-static unsigned int addr_width(uint8_t family)
-{
-	return family == AF_INET ? 32 : family == AF_INET6 ? 128 : 0;
-}
-
 static bool addr_eq(const struct cfg_addr *a, const struct cfg_addr *b)
 {
 	return a->family == b->family &&
-	       memcmp(a->addr, b->addr, addr_width(a->family) / 8) == 0;
+	       memcmp(a->addr, b->addr, cfg_family_bits(a->family) / 8) == 0;
 }
 
 static struct fp_nexthop *nh_append(struct fibpush *fp)
@@ -703,7 +698,7 @@ static int nh_for_rib(struct fibpush *fp, const struct rib_nh *rn,
 	bool created;
 	int rc;
 
-	if (rn->link >= fp->cfg->n_links || addr_width(rn->addr.family) == 0)
+	if (rn->link >= fp->cfg->n_links || cfg_family_bits(rn->addr.family) == 0)
 		return -EINVAL;
 	l = &fp->cfg->links[rn->link];
 	if (addr_eq(&rn->addr, &l->peer_address)) {
@@ -711,7 +706,7 @@ static int nh_for_rib(struct fibpush *fp, const struct rib_nh *rn,
 		return 0;
 	}
 	gw = rn->addr;
-	gw.len = (uint8_t)addr_width(gw.family);
+	gw.len = (uint8_t)cfg_family_bits(gw.family);
 	if (fp->nh_by_gw[rn->link] == NULL) {
 		fp->nh_by_gw[rn->link] = ptable_new(sizeof(uint32_t), 16);
 		if (fp->nh_by_gw[rn->link] == NULL)

@@ -43,15 +43,9 @@ static inline void *slot_val(struct pt_slot *s)
 
 int ptable_key(const struct cfg_addr *prefix, struct cfg_addr *key)
 {
-	unsigned int width, nbytes;
+	unsigned int width = cfg_family_bits(prefix->family), nbytes;
 
-	if (prefix->family == AF_INET)
-		width = 32;
-	else if (prefix->family == AF_INET6)
-		width = 128;
-	else
-		return -EINVAL;
-	if (prefix->len > width)
+	if (width == 0 || prefix->len > width)
 		return -EINVAL;
 	memset(key, 0, sizeof(*key));
 	key->family = prefix->family;

@@ -220,11 +220,6 @@ static inline unsigned int fam_idx(uint8_t family)
 	return family == AF_INET6 ? 1u : 0u;
 }
 
-static inline unsigned int full_len(uint8_t family)
-{
-	return family == AF_INET6 ? 128u : 32u;
-}
-
 /* The address a path forwards to: the RFC 2545 link-local next hop when
  * the route has one, else NEXT_HOP. */
 static inline const struct cfg_addr *path_nh(const struct bgp_attrs *a)
@@ -685,7 +680,7 @@ void rib_walk(const struct rib *r, const struct cfg_addr *filter,
 	/* a prefix: only itself; a host address: the longest prefix
 	 * containing it */
 	p = *filter;
-	len = filter->len < full_len(filter->family) ? filter->len : 0;
+	len = filter->len < cfg_family_bits(filter->family) ? filter->len : 0;
 	for (p.len = filter->len; (int)p.len >= len; p.len--) {
 		e = ptable_get(r->prefixes, &p);
 		if (e && e->n_paths) {
