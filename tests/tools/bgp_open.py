@@ -113,6 +113,10 @@ def main():
             out["established"] = True
             if args.linger > 0:
                 deadline = min(deadline, time.monotonic() + args.linger)
+        elif mtype == 4 and sent_update:
+            # keep the session up while lingering: the daemon's hold timer
+            # (as short as 3 s in the tests) must not be what ends it
+            s.sendall(msg(4, b""))
         elif mtype == 4 and not args.update_hex:
             # handshake complete and nothing to provoke: done
             out["established"] = True
