@@ -20,7 +20,11 @@
  * Nexthops grow in an array (realloc) rather than sit in fixed arrays:
  * static ones are bounded by the config, BGP ones by FP_NH_ID_MAX. Routes
  * live in a ptable; a full sync queues nexthops, groups and static routes
- * and streams the BGP routes from the table (sync_stream). */
+ * and streams the BGP routes from the table (sync_stream) in prefix order:
+ * consecutive prefixes share most of their path in the data plane's
+ * rte_fib trie, which then stays in cache; in hash order every add walks
+ * it through cache misses, and a million-route sync is four times
+ * slower (bench/fwd: fib_updates_per_s against fib_updates_per_s_random). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,13 +251,84 @@ static int outbox_send(struct fibpush *fp)
 	return 0;
 }
 
+static int addr_cmp(const void *a, const void *b)
+{
+	const struct cfg_addr *x = a, *y = b;
+	int c;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	c = memcmp(x->addr, y->addr, sizeof(x->addr));
+	if (c != 0)
+		return c;
+	return (int)x->len - (int)y->len;
+}
+
+/* The full sync's order: every BGP route's prefix, sorted (family,
+ * address, length). Not sorted, or without memory for it, the sync walks
+ * the table in hash order instead (sync_order stays NULL). */
+static void sync_order_build(struct fibpush *fp)
+{
+	const struct cfg_addr *pfx;
+	const struct fp_route *r;
+	size_t c = 0, n = 0;
+
+	free(fp->sync_order);
+	fp->sync_order = NULL;
+	fp->sync_n = fp->sync_pos = 0;
+	if (!fp->sync_sorted)
+		return;
+	fp->sync_order = calloc(ptable_count(fp->routes) + 1,
+				sizeof(*fp->sync_order));
+	if (fp->sync_order == NULL) {
+		log_msg("full sync: no memory to sort %zu prefixes: sending "
+			"them in table order", ptable_count(fp->routes));
+		return;
+	}
+	while ((r = ptable_next(fp->routes, &c, &pfx)) != NULL)
+		if (!(r->flags & FP_ROUTE_STATIC))
+			fp->sync_order[n++] = *pfx;
+	qsort(fp->sync_order, n, sizeof(*fp->sync_order), addr_cmp);
+	fp->sync_n = n;
+}
+
+/* The next route the full sync may have to send, with its prefix, and
+ * in *NEXT where to go on from once it is sent; NULL when none is left.
+ * From the sorted snapshot, the table looked up again (a route deleted
+ * since is gone, one created since was marked and sent as a difference).
+ * From the table itself: entries created or deleted while the walk is on
+ * may move others behind the cursor (growth rehashes, deletion shifts
+ * back), so the walk starts over until a pass sees no such change. */
+static struct fp_route *sync_next(struct fibpush *fp,
+				  const struct cfg_addr **pfx, size_t *next)
+{
+	struct fp_route *r;
+
+	if (fp->sync_order != NULL) {
+		for (; fp->sync_pos < fp->sync_n; fp->sync_pos++) {
+			*pfx = &fp->sync_order[fp->sync_pos];
+			r = ptable_get(fp->routes, *pfx);
+			if (r != NULL) {
+				*next = fp->sync_pos + 1;
+				return r;
+			}
+		}
+		return NULL;
+	}
+	for (;;) {
+		*next = fp->sync_cursor;
+		r = ptable_next(fp->routes, next, pfx);
+		if (r != NULL || !fp->sync_rescan)
+			return r;
+		fp->sync_rescan = false;
+		fp->sync_cursor = 0;
+	}
+}
+
 /* The full sync's BGP routes not sent yet, straight into the ring (only
  * while the outbox is empty, so differences keep their order), then
- * SYNC_END. The table may change between calls: entries created or
- * deleted while the walk is on may move others behind the cursor (growth
- * rehashes, deletion shifts back), so the walk starts over, sending only
- * what is still unmarked, until a pass sees no such change. A skipped
- * route would be swept by SYNC_END; a second ROUTE_ADD costs nothing. */
+ * SYNC_END. A skipped route would be swept by SYNC_END; a second
+ * ROUTE_ADD costs nothing. */
 static int sync_stream(struct fibpush *fp)
 {
 	/* we are the only producer: at least this much room */
@@ -261,22 +336,18 @@ static int sync_stream(struct fibpush *fp)
 	const struct cfg_addr *pfx;
 	struct fp_route *r;
 	struct chan_rec rec;
+	size_t next;
 
 	while (fp->sync_active) {
-		size_t c = fp->sync_cursor;
-
-		r = ptable_next(fp->routes, &c, &pfx);
+		r = sync_next(fp, &pfx, &next);
 		if (r == NULL) {
-			if (fp->sync_rescan) {
-				fp->sync_rescan = false;
-				fp->sync_cursor = 0;
-				continue;
-			}
 			memset(&rec, 0, sizeof(rec));
 			rec.type = CHAN_REC_SYNC_END;
 			if (send_rec(fp, &rec) < 0)
 				return -ENOMEM;
 			fp->sync_active = false;
+			free(fp->sync_order);
+			fp->sync_order = NULL;
 			return 0;
 		}
 		if (!(r->flags & FP_ROUTE_STATIC) &&
@@ -291,7 +362,10 @@ static int sync_stream(struct fibpush *fp)
 			r->sync_mark = fp->sync_mark;
 			fp->sync_left--;
 		}
-		fp->sync_cursor = c;
+		if (fp->sync_order != NULL)
+			fp->sync_pos = next;
+		else
+			fp->sync_cursor = next;
 	}
 	return 0;
 }
@@ -445,6 +519,7 @@ int fibpush_build(struct fibpush *fp, const struct twp_config *cfg,
 	memset(fp, 0, sizeof(*fp));
 	fp->chan = chan;
 	fp->cfg = cfg;
+	fp->sync_sorted = true;
 	fp->grp_hash = calloc(FP_GRP_HASH_BUCKETS, sizeof(*fp->grp_hash));
 	fp->routes = ptable_new(sizeof(struct fp_route), cfg->n_routes);
 	if (fp->grp_hash == NULL || fp->routes == NULL)
@@ -529,6 +604,9 @@ void fibpush_free(struct fibpush *fp)
 	fp->free_head = fp->free_len = 0;
 	ptable_free(fp->routes);
 	fp->routes = NULL;
+	free(fp->sync_order);
+	fp->sync_order = NULL;
+	fp->sync_n = fp->sync_pos = 0;
 	fp->n_static = fp->n_route = fp->n_bgp = fp->n_shadowed = 0;
 }
 
@@ -649,6 +727,7 @@ int fibpush_full_sync(struct fibpush *fp)
 	fp->sync_mark ^= 1u;
 	fp->sync_cursor = 0;
 	fp->sync_rescan = false;
+	sync_order_build(fp);
 	fp->sync_left = fp->n_bgp - fp->n_shadowed;
 	fp->sync_active = true;
 	log_msg("full sync generation %llu: %u nexthops, %u groups, "

@@ -99,8 +99,16 @@ struct fibpush {
 	/* A full sync's BGP routes are streamed from the table as the ring
 	 * takes them, not queued (a million records would be 150 MB). */
 	bool sync_active;   /* SYNC_END not yet queued */
-	bool sync_rescan;   /* entries moved under the cursor: walk again */
 	uint8_t sync_mark;
+	/* A full sync sends its BGP routes in prefix order (sync_sorted,
+	 * set by fibpush_build) from sync_order, a sorted snapshot; without
+	 * it (cleared, or no memory for the snapshot) sync_order is NULL and
+	 * the table is walked in hash order with a cursor, again from the
+	 * start when entries moved under it (sync_rescan). */
+	bool sync_sorted;
+	struct cfg_addr *sync_order;
+	size_t sync_n, sync_pos;
+	bool sync_rescan;
 	size_t sync_cursor; /* in the route table */
 	size_t sync_left;   /* BGP routes not yet sent in this sync */
 	/* Records refused by a full ring, oldest first. */

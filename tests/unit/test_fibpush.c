@@ -525,7 +525,6 @@ static void test_fibpush_full_sync_carries_bgp_state(void **s)
 {
 	static const uint32_t both[] = {1, 2}, lan_gw[] = {3}, four[] = {4},
 			      link1[] = {1};
-	bool seen_a = false, seen_b = false;
 	unsigned int i;
 
 	(void)s;
@@ -551,20 +550,11 @@ static void test_fibpush_full_sync_carries_bgp_state(void **s)
 	assert_int_equal(recs[8].u.grp.id, 6);
 	assert_grp(&recs[8], 6, 1, link1, 0, NULL);
 	assert_int_equal(recs[9].u.grp.id, 7);
-	/* static routes first, in config order, then BGP in table order */
+	/* static routes first, in config order, then BGP in prefix order */
 	assert_route(&recs[10], "198.51.100.0", 24, 1);
 	assert_route(&recs[11], "198.18.0.0", 16, 2);
-	for (i = 12; i < 14; i++) {
-		assert_int_equal(recs[i].type, CHAN_REC_ROUTE_ADD);
-		if (recs[i].u.route.len == 8) {
-			assert_route(&recs[i], "10.0.0.0", 8, 3);
-			seen_a = true;
-		} else {
-			assert_route(&recs[i], "10.1.0.0", 16, 6);
-			seen_b = true;
-		}
-	}
-	assert_true(seen_a && seen_b);
+	assert_route(&recs[12], "10.0.0.0", 8, 3);
+	assert_route(&recs[13], "10.1.0.0", 16, 6);
 	assert_int_equal(recs[14].type, CHAN_REC_SYNC_END);
 }
 
@@ -770,7 +760,7 @@ static uint32_t lcg(uint32_t *x)
  * deletions and growth shift table entries under the walk, a second sync
  * starts before the first is through, and the data side still ends with
  * exactly fibpush's table. */
-static void test_fibpush_full_sync_streams_under_churn(void **s)
+static void full_sync_streams_under_churn(bool sorted)
 {
 	static const char *const sets[] = {"0", "1", "0 1", "0:203.0.113.9"};
 	struct rib_nhset set[4];
@@ -778,13 +768,13 @@ static void test_fibpush_full_sync_streams_under_churn(void **s)
 	uint32_t x = 12345;
 	unsigned int i, round;
 
-	(void)s;
 	memset(&model, 0, sizeof(model));
 	model.routes = ptable_new(sizeof(struct model_route), 0);
 	assert_non_null(model.routes);
 	for (i = 0; i < 4; i++)
 		set[i] = *nhset(sets[i]);
 	load(LAB_AA);
+	fp.sync_sorted = sorted;
 	assert_int_equal(fibpush_full_sync(&fp), 0);
 	/* near 3/4 load: long probe runs, so deletions shift entries
 	 * across the walk's cursor, and growth comes during the churn */
@@ -854,6 +844,85 @@ static void test_fibpush_full_sync_streams_under_churn(void **s)
 	ptable_free(model.routes);
 }
 
+static void test_fibpush_full_sync_streams_under_churn(void **s)
+{
+	(void)s;
+	full_sync_streams_under_churn(true);
+}
+
+/* The same in table (hash) order, the fallback without memory to sort. */
+static void test_fibpush_full_sync_table_order_streams_under_churn(void **s)
+{
+	(void)s;
+	full_sync_streams_under_churn(false);
+}
+
+/* A full sync sends the BGP routes of both families in prefix order
+ * (family, address, length), each once, whatever order they came in, and
+ * one created or withdrawn half way keeps that order for the rest. */
+static void test_fibpush_full_sync_sends_bgp_in_prefix_order(void **s)
+{
+	struct rib_nhset set = *nhset("0 1");
+	struct cfg_addr p, last;
+	uint32_t x = 777, a;
+	unsigned int i, n, got, k, routes = 0, n_static_seen = 0;
+
+	(void)s;
+	lab_synced();
+	for (i = 0; i < 3000; i++) {
+		memset(&p, 0, sizeof(p));
+		if (i % 3 == 2) {
+			p.family = AF_INET6;
+			p.len = (uint8_t)(32 + lcg(&x) % 33);
+			p.addr[0] = 0x20;
+			p.addr[1] = 0x01;
+			for (k = 2; k < 8; k++)
+				p.addr[k] = (uint8_t)lcg(&x);
+		} else {
+			p.family = AF_INET;
+			p.len = (uint8_t)(8 + lcg(&x) % 25);
+			a = htonl(lcg(&x) << 8 ^ lcg(&x));
+			memcpy(p.addr, &a, 4);
+		}
+		assert_int_equal(fibpush_bgp_route(&fp, &p, &set), 0);
+		drain();
+	}
+	n = (unsigned int)fibpush_route_count(&fp) - fp.n_static;
+	assert_true(n > 2900); /* random draws rarely repeat a prefix */
+	assert_int_equal(fibpush_full_sync(&fp), 0);
+	memset(&last, 0, sizeof(last));
+	for (;;) {
+		got = drain();
+		if (got == 0 && fibpush_queued(&fp) == 0)
+			break;
+		for (k = 0; k < got; k++) {
+			if (recs[k].type != CHAN_REC_ROUTE_ADD)
+				continue;
+			if (n_static_seen < fp.n_static) {
+				n_static_seen++; /* they come first */
+				continue;
+			}
+			memset(&p, 0, sizeof(p));
+			p.family = recs[k].u.route.family;
+			p.len = recs[k].u.route.len;
+			memcpy(p.addr, recs[k].u.route.prefix, 16);
+			if (routes > 0) {
+				assert_true(p.family >= last.family);
+				if (p.family == last.family) {
+					int c = memcmp(p.addr, last.addr, 16);
+
+					assert_true(c > 0 ||
+						    (c == 0 && p.len > last.len));
+				}
+			}
+			last = p;
+			routes++;
+		}
+		fibpush_flush(&fp);
+	}
+	assert_int_equal(routes, n);
+}
+
 /* The walk has sent the K-th BGP route (A) and stops for room; A is then
  * withdrawn. Backward-shift deletion may pull the next entry of A's probe
  * run into A's slot, behind the cursor: it must still be sent in this
@@ -868,7 +937,10 @@ static void test_fibpush_full_sync_misses_no_route_shifted_by_delete(void **s)
 	unsigned int i, k;
 
 	(void)s;
-	lab_synced();
+	load(LAB_AA);
+	fp.sync_sorted = false; /* the hash-order walk this is about */
+	assert_int_equal(fibpush_full_sync(&fp), 0);
+	assert_int_equal(drain(), 9);
 	copy = *nhset("0");
 	set = &copy;
 	for (i = 0; i < 2900; i++) { /* table of 4096 slots, 71 % full */
@@ -1085,6 +1157,12 @@ int main(void)
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_fibpush_full_sync_streams_under_churn,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_full_sync_table_order_streams_under_churn,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_full_sync_sends_bgp_in_prefix_order,
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_fibpush_full_sync_misses_no_route_shifted_by_delete,
