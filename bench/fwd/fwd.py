@@ -272,6 +272,31 @@ def drops(prefix):
     return tel(prefix, "/twinpath/drops")
 
 
+def updates(args, config, routes, p, ports, order):
+    """Full tables pushed back to back in ORDER while twinpath-dp
+    forwards: routes applied per second, forwarding rate and drops."""
+    gen = subprocess.Popen(
+        routegen(args, config, routes,
+                 ["--group", "2", "--repeat-for", str(args.update_seconds),
+                  "--wait-go", "--order", order]),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    if gen.stdout.readline().strip() != "ready":
+        raise RuntimeError("routegen did not get ready")
+    tid = fwd_thread(p.pid)
+    d0, a = drops(DP_PREFIX), Sample(DP_PREFIX, ports, p.pid, tid)
+    gen.stdin.write("go\n")
+    gen.stdin.flush()
+    upd = gen.stdout.readline()
+    rate = Sample(DP_PREFIX, ports, p.pid, tid).since(a)
+    d1 = drops(DP_PREFIX)
+    if gen.wait(60) != 0 or not upd:
+        raise RuntimeError("routegen update push (%s order) failed" % order)
+    upd = json.loads(upd)
+    return {"routes_per_s": upd["routes_per_s"], "pushes": upd["pushes"],
+            "rate": rate,
+            "drops": {k: d1[k] - d0[k] for k in d1 if d1[k] != d0[k]}}
+
+
 def run_twinpath(args, work, config, routes):
     exe = os.path.join(args.build, "dataplane/twinpath-dp")
     logpath = os.path.join(work, "twinpath-dp.log")
@@ -300,29 +325,15 @@ def run_twinpath(args, work, config, routes):
         res["drops"] = sum(d1[k] - d0[k] for k in d1)
 
         # Updates while forwarding: full tables back to back, every route
-        # moved between two groups, for at least update_seconds.
-        gen = subprocess.Popen(
-            routegen(args, config, routes,
-                     ["--group", "2", "--repeat-for", str(args.update_seconds),
-                      "--wait-go"]),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        if gen.stdout.readline().strip() != "ready":
-            raise RuntimeError("routegen did not get ready")
-        tid = fwd_thread(p.pid)
-        d0, a = drops(DP_PREFIX), Sample(DP_PREFIX, ports, p.pid, tid)
-        gen.stdin.write("go\n")
-        gen.stdin.flush()
-        upd = gen.stdout.readline()
-        upd_rate = Sample(DP_PREFIX, ports, p.pid, tid).since(a)
-        d1 = drops(DP_PREFIX)
-        if gen.wait(60) != 0 or not upd:
-            raise RuntimeError("routegen update push failed")
-        upd = json.loads(upd)
-        res["during_updates"] = upd_rate
-        res["fib_updates_per_s"] = upd["routes_per_s"]
-        res["update_pushes"] = upd["pushes"]
-        res["drops_during_updates"] = {k: d1[k] - d0[k] for k in d1
-                                       if d1[k] != d0[k]}
+        # moved between two groups, for at least update_seconds; in
+        # prefix order (twinpathd's full sync), then in random order (a
+        # peer's updates as they come)
+        for order, key in (("prefix", ""), ("random", "_random")):
+            u = updates(args, config, routes, p, ports, order)
+            res["fib_updates_per_s" + key] = u["routes_per_s"]
+            res["during_updates" + key] = u["rate"]
+            res["update_pushes" + key] = u["pushes"]
+            res["drops_during_updates" + key] = u["drops"]
 
         # IPv6 routes through the channel: update rate only, and last,
         # since an IPv6-only full sync sweeps the IPv4 routes the
@@ -361,19 +372,21 @@ def table(result):
     lines = [
         "| routes | links | lcores | twinpath Mpps | twinpath cyc/pkt (net) "
         "| l3fwd Mpps | l3fwd cyc/pkt (net) | ratio | ratio net "
-        "| FIB updates/s | Mpps during updates |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        "| FIB updates/s | Mpps during updates "
+        "| FIB updates/s, random order |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for c in result["cases"]:
         lines.append(
             "| %s | %d | %d | %.2f | %.1f (%.1f) | %.2f | %.1f (%.1f) | "
-            "%.2f | %.2f | %s | %.2f |" % (
+            "%.2f | %.2f | %s | %.2f | %s |" % (
                 "{:,}".format(c["routes"]), c["links"], c["lcores"],
                 c["twinpath_mpps"], c["twinpath_cycles_per_pkt"],
                 c["twinpath_cycles_per_pkt"] - h, c["l3fwd_mpps"],
                 c["l3fwd_cycles_per_pkt"], c["l3fwd_cycles_per_pkt"] - h,
                 c["ratio"], c["ratio_net"],
                 "{:,.0f}".format(c["fib_updates_per_s"]),
-                c["mpps_during_updates"]))
+                c["mpps_during_updates"],
+                "{:,.0f}".format(c["fib_updates_per_s_random"])))
     lines.append("")
     lines.append("Harness (DPDK skeleton, pcap replay -> null): %.2f Mpps, "
                  "%.1f cycles/pkt; net = total - harness. TSC %.3f GHz, "
@@ -455,6 +468,14 @@ def main():
                     "l3fwd_net_cycles_per_pkt": round(l3_c - h, 1),
                     "ratio_net": round((tp_c - h) / (l3_c - h), 3),
                     "fib_updates_per_s": round(tp["fib_updates_per_s"]),
+                    "fib_updates_order": "prefix",
+                    "fib_updates_per_s_random":
+                        round(tp["fib_updates_per_s_random"]),
+                    "mpps_during_updates_random":
+                        round(tp["during_updates_random"]["pps"] / 1e6, 3),
+                    "update_pushes_random": tp["update_pushes_random"],
+                    "drops_during_updates_random":
+                        tp["drops_during_updates_random"],
                     "fib_load_per_s": round(tp["fib_load_per_s"]),
                     "ipv6_routes": args.ipv6_routes,
                     "fib6_updates_per_s":
@@ -470,8 +491,9 @@ def main():
                     "l3fwd_route_load_s": round(l3_load, 1),
                 })
                 log("  twinpath %.1f cyc/pkt, l3fwd %.1f, ratio %.2f; "
-                    "updates/s %.0f IPv4, %.0f IPv6"
+                    "updates/s %.0f IPv4 (%.0f in random order), %.0f IPv6"
                     % (tp_c, l3_c, tp_c / l3_c, tp["fib_updates_per_s"],
+                       tp["fib_updates_per_s_random"],
                        tp.get("fib6_updates_per_s", 0)))
         result = {
             "date": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -489,6 +511,7 @@ def main():
         big = max(cases, key=lambda c: (c["routes"], c["links"]))
         result["fib_updates_per_s"] = big["fib_updates_per_s"]
         result["mpps_during_updates"] = big["mpps_during_updates"]
+        result["fib_updates_per_s_random"] = big["fib_updates_per_s_random"]
         os.makedirs(args.out, exist_ok=True)
         with open(os.path.join(args.out, "fwd.json"), "w") as f:
             json.dump(result, f, indent=1)

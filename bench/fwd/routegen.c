@@ -2,10 +2,12 @@
  * Draws N distinct random IPv4 prefixes with lengths shaped like a real
  * table (mostly /24, some /16-/23, a few /25-/32), writes them as an
  * l3fwd rule file, and pushes them to twinpath-dp over the channel as one
- * full sync (nexthop per link, one group over all links, the routes),
+ * full sync (nexthop per link, one group over all links, the routes in
+ * prefix order as twinpathd sends them, or with --order random as drawn),
  * honouring back-pressure. With --family 6, IPv6 prefixes shaped like
- * today's IPv6 table instead (update rate only: no l3fwd rules). Prints one JSON line: how long twinpath-dp
- * took from the first record to its SYNC_DONE, in routes per second. */
+ * today's IPv6 table instead (update rate only: no l3fwd rules). Prints
+ * one JSON line: how long twinpath-dp took from the first record to its
+ * SYNC_DONE, in routes per second. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -271,13 +273,13 @@ static int wait_data_plane(struct push *p, double timeout_s)
 }
 
 /* One full sync: SYNC_BEGIN, a nexthop per link, the group, the routes,
- * SYNC_END; returns once twinpath-dp said SYNC_DONE for it. */
-static int push_table(struct push *p, const struct twp_config *cfg,
-		      const struct route *r, uint32_t n, int family,
-		      uint32_t group_id, double timeout_s)
+ * SYNC_END, sent as the ring takes them (wait_done waits for the data
+ * plane to have applied it). */
+static void push_table(struct push *p, const struct twp_config *cfg,
+		       const struct route *r, uint32_t n, int family,
+		       uint32_t group_id)
 {
 	struct chan_rec rec;
-	double end;
 	unsigned int i;
 	uint32_t k;
 
@@ -324,8 +326,13 @@ static int push_table(struct push *p, const struct twp_config *cfg,
 	memset(&rec, 0, sizeof(rec));
 	rec.type = CHAN_REC_SYNC_END;
 	send_rec(p, &rec);
+}
 
-	end = now_s() + timeout_s;
+/* Until twinpath-dp said SYNC_DONE for the last push. */
+static int wait_done(struct push *p, double timeout_s)
+{
+	double end = now_s() + timeout_s;
+
 	while (!p->done && now_s() < end) {
 		events_poll(p);
 		if (!p->done)
@@ -342,8 +349,10 @@ static int push_table(struct push *p, const struct twp_config *cfg,
 /* Pushes the table once, or (repeat_s > 0) over and over for at least
  * repeat_s seconds with the group id alternating between GROUP_ID and
  * GROUP_ID + 1, so every push rewrites every route (rte_fib skips an add
- * that changes nothing). With wait_go, says "ready" on stdout and waits
- * for a line on stdin first, so a caller can start its clock exactly. */
+ * that changes nothing). Pushes go back to back, as fast as the data
+ * plane takes them; the clock stops at the last one's SYNC_DONE. With
+ * wait_go, says "ready" on stdout and waits for a line on stdin first, so
+ * a caller can start its clock exactly. */
 static int push(const struct twp_config *cfg, const struct route *r,
 		uint32_t n, int family, uint32_t group_id, double timeout_s,
 		double repeat_s, bool wait_go)
@@ -379,13 +388,11 @@ static int push(const struct twp_config *cfg, const struct route *r,
 	}
 	t0 = now_s();
 	do {
-		rc = push_table(&p, cfg, r, n, family, group_id + pushes % 2,
-				timeout_s);
-		if (rc < 0)
-			break;
+		push_table(&p, cfg, r, n, family, group_id + pushes % 2);
 		pushes++;
-		t1 = now_s();
-	} while (t1 - t0 < repeat_s);
+	} while (now_s() - t0 < repeat_s);
+	rc = wait_done(&p, timeout_s);
+	t1 = now_s();
 	chan_close(&p.chan);
 	if (rc < 0)
 		return rc;
@@ -399,6 +406,24 @@ static int push(const struct twp_config *cfg, const struct route *r,
 	       p.generation, t1 - t0,
 	       (double)n * pushes / (t1 - t0), p.refused, p.invalid);
 	return p.invalid == 0 ? 0 : -EINVAL;
+}
+
+/* Prefix order, the order of twinpathd's full sync (control/fibpush.c). */
+static int route_cmp(const void *a, const void *b)
+{
+	const struct route *x = a, *y = b;
+
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return (int)x->len - (int)y->len;
+}
+
+static int route6_cmp(const void *a, const void *b)
+{
+	const struct route *x = a, *y = b;
+	int c = memcmp(x->prefix6, y->prefix6, sizeof(x->prefix6));
+
+	return c != 0 ? c : (int)x->len - (int)y->len;
 }
 
 static void usage(FILE *f)
@@ -420,7 +445,10 @@ static void usage(FILE *f)
 		"  --family 6    IPv6 prefixes (shaped like today's table) "
 		"instead;\n"
 		"                no rule file, and a push replaces the IPv4 "
-		"routes\n");
+		"routes\n"
+		"  --order random  push in the order drawn, not in prefix "
+		"order\n"
+		"                (twinpathd's full sync sends prefix order)\n");
 }
 
 int main(int argc, char **argv)
@@ -436,6 +464,7 @@ int main(int argc, char **argv)
 		{"repeat-for", required_argument, NULL, 'R'},
 		{"wait-go", no_argument, NULL, 'W'},
 		{"family", required_argument, NULL, 'f'},
+		{"order", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -444,13 +473,13 @@ int main(int argc, char **argv)
 	unsigned long n = 0, group = 1;
 	unsigned long long seed = 1;
 	double timeout_s = 120, repeat_s = 0;
-	bool do_push = true, wait_go = false;
+	bool do_push = true, wait_go = false, sorted = true;
 	int family = AF_INET;
 	struct route *r;
 	char err[512];
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "c:n:s:g:r:Nt:R:Wf:h", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "c:n:s:g:r:Nt:R:Wf:o:h", opts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
@@ -463,6 +492,14 @@ int main(int argc, char **argv)
 		case 'R': repeat_s = strtod(optarg, NULL); break;
 		case 'W': wait_go = true; break;
 		case 'f': family = atoi(optarg) == 6 ? AF_INET6 : AF_INET; break;
+		case 'o':
+			if (strcmp(optarg, "random") != 0 &&
+			    strcmp(optarg, "prefix") != 0) {
+				usage(stderr);
+				return 2;
+			}
+			sorted = strcmp(optarg, "prefix") == 0;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -494,6 +531,9 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (sorted)
+		qsort(r, n, sizeof(*r), family == AF_INET6 ? route6_cmp
+							   : route_cmp);
 	rc = do_push ? push(&cfg, r, (uint32_t)n, family, (uint32_t)group,
 			    timeout_s, repeat_s, wait_go) : 0;
 	free(r);
