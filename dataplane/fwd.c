@@ -248,15 +248,17 @@ fwd_select_bulk(const struct dp *d, struct dp_lcore_stats *st,
 }
 
 /* L2 rewrite (both addresses in one copy) and onto the out port's tx
- * array. */
+ * array, counted in N_TX (the caller's copy of fl->n_tx: a local array
+ * the packet writes cannot alias, so the counts need no reload after
+ * each rewrite). */
 static __rte_always_inline void fwd_out(struct fwd_lcore *fl,
-					struct rte_mbuf *m,
+					uint16_t *n_tx, struct rte_mbuf *m,
 					const struct nhg_l2 *e)
 {
 	uint16_t out = e->port;
 
+	fl->tx[out][n_tx[out]++] = m;
 	memcpy(rte_pktmbuf_mtod(m, void *), e, 2 * RTE_ETHER_ADDR_LEN);
-	fl->tx[out][fl->n_tx[out]++] = m;
 }
 
 /* One tx burst per port with packets waiting; what the driver refuses is
@@ -292,7 +294,7 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 	uint32_t hash4[DP_BURST], hash6[DP_BURST];
 	const struct nhg_l2 *l2_4[DP_BURST], *l2_6[DP_BURST];
 	struct nhg_l2 scratch[DP_BURST];
-	uint16_t n, i, n4 = 0, n6 = 0;
+	uint16_t n, i, n4 = 0, n6 = 0, n_tx[DP_PORT_MAX];
 
 	n = rte_eth_rx_burst(d->ports[in].port_id, fl->rxq, pkts, DP_BURST);
 	if (n == 0)
@@ -356,6 +358,7 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 		rte_fib6_lookup_bulk(d->fib6, dst6, gid6, n6);
 
 	/* 3. member, rewrite */
+	memcpy(n_tx, fl->n_tx, sizeof(n_tx));
 	fwd_select_bulk(d, st, m4, gid4, hash4, live, l2_4, scratch, n4);
 	for (i = 0; i < n4; i++) {
 		struct rte_mbuf *m = m4[i];
@@ -364,7 +367,7 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 			continue;
 		ttl_decrement(rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
 					sizeof(struct rte_ether_hdr)));
-		fwd_out(fl, m, l2_4[i]);
+		fwd_out(fl, n_tx, m, l2_4[i]);
 	}
 	if (unlikely(n6 != 0)) {
 		/* any resolved member serves IPv6: the MAC is what counts,
@@ -379,11 +382,12 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 			/* no header checksum in IPv6 */
 			rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *,
 				sizeof(struct rte_ether_hdr))->hop_limits--;
-			fwd_out(fl, m, l2_6[i]);
+			fwd_out(fl, n_tx, m, l2_6[i]);
 		}
 	}
 
 	/* 4. tx */
+	memcpy(fl->n_tx, n_tx, sizeof(n_tx));
 	fwd_tx_flush(d, fl, st);
 }
 
