@@ -3,8 +3,9 @@
  * exact bytes of a forwarded IPv4 packet (MACs, TTL, checksum), the BFD
  * verdict taking a link out of forwarding between two bursts, and the
  * periodic BFD packet going out on the link through the forwarding
- * lcore, at most once per interval; IPv6: the rewrite, each drop reason,
- * route add/del and the sweep of both families. */
+ * lcore, at most once per interval; each IPv4 drop reason and a header
+ * with options; IPv6: the rewrite, each drop reason, route add/del and
+ * the sweep of both families. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -371,6 +372,84 @@ static void expect_drop(const uint8_t *f, unsigned int len,
 	assert_int_equal(drops(reason), before + 1);
 }
 
+/* The IPv4 header checksum of frame F set for its header as it is now
+ * (RFC 1071 over IHL words, here rather than the code under test's). */
+static void fix_cksum(uint8_t *f)
+{
+	uint8_t *ip = f + 14;
+	unsigned int i, hlen = (ip[0] & 0x0fu) * 4u;
+	uint32_t s = 0;
+
+	ip[10] = ip[11] = 0;
+	for (i = 0; i < hlen; i += 2)
+		s += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	ip[10] = (uint8_t)(~s >> 8);
+	ip[11] = (uint8_t)~s;
+}
+
+/* RFC 1812 §5.2.2 and §5.3.1, one frame per reason: each is dropped and
+ * counted under its own reason, nothing goes out. A header with options
+ * passes the same checks and is forwarded, options intact. */
+static void test_fwd_ipv4_each_drop_reason(void **state)
+{
+	uint8_t f[80], expect[80], out[2048];
+	unsigned int len;
+
+	(void)state;
+	len = make_udp(f, 64);
+	expect_drop(f, 14 + 19, DROP_TRUNCATED);   /* 19 bytes of IP */
+	expect_drop(f, 13, DROP_TRUNCATED);        /* not even Ethernet */
+	f[14] = 0x65;                              /* version 6 */
+	expect_drop(f, len, DROP_BAD_VERSION);
+	f[14] = 0x44;                              /* 16-byte header */
+	expect_drop(f, len, DROP_BAD_IHL);
+	f[14] = 0x4f;                              /* 60 bytes: past frame */
+	expect_drop(f, len, DROP_BAD_IHL);
+	len = make_udp(f, 64);
+	f[14 + 3] = 33;                            /* past the frame */
+	expect_drop(f, len, DROP_BAD_TOTAL_LEN);
+	f[14 + 3] = 19;                            /* below the header */
+	expect_drop(f, len, DROP_BAD_TOTAL_LEN);
+	len = make_udp(f, 64);
+	f[14 + 10] ^= 0x80;
+	expect_drop(f, len, DROP_BAD_CHECKSUM);
+	len = make_udp(f, 1);                      /* would leave with 0 */
+	expect_drop(f, len, DROP_TTL_EXCEEDED);
+	len = make_udp(f, 0);
+	expect_drop(f, len, DROP_TTL_EXCEEDED);
+	len = make_udp(f, 64);
+	f[14 + 16] = 192, f[14 + 17] = 0, f[14 + 18] = 2; /* 192.0.2.7 */
+	fix_cksum(f);
+	expect_drop(f, len, DROP_NO_ROUTE);
+	len = make_udp(f, 64);
+	d.nhg.admin_down[LINK] = 1;
+	expect_drop(f, len, DROP_NO_LIVE_NEXTHOP);
+	d.nhg.admin_down[LINK] = 0;
+
+	/* 24-byte header: four NOP options between header and UDP */
+	len = make_udp(f, 64);
+	memmove(f + 38, f + 34, len - 34);
+	memset(f + 34, 0x01, 4);
+	len += 4;
+	f[14] = 0x46;
+	f[14 + 3] = 36;
+	fix_cksum(f);
+	memcpy(expect, f, len);
+	memcpy(expect, peer_mac.addr_bytes, 6);
+	memcpy(expect + 6, d.ports[LINK].mac.addr_bytes, 6);
+	expect[14 + 8] = 63;
+	fix_cksum(expect);
+	inject(LAN, f, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent(LINK, out), len);
+	assert_memory_equal(out, expect, len);
+	/* the options are in the checksum: one changed, dropped */
+	f[14 + 21] = 0x00;
+	expect_drop(f, len, DROP_BAD_CHECKSUM);
+}
+
 static void test_fwd_ipv6_each_drop_reason(void **state)
 {
 	uint8_t f[80];
@@ -454,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_fwd_bfd_unresolved_peer_is_skipped_and_counted),
 		cmocka_unit_test(test_fwd_ipv4_checksum_from_flag_or_computed),
 		cmocka_unit_test(test_fwd_ipv6_rewrite_exact_bytes),
+		cmocka_unit_test(test_fwd_ipv4_each_drop_reason),
 		cmocka_unit_test(test_fwd_ipv6_each_drop_reason),
 		cmocka_unit_test(test_fib_ipv6_route_add_del_sweep),
 	};
