@@ -437,7 +437,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=1.5)
     ap.add_argument("--samples", type=int, default=3,
                     help="windows per measurement; the best one counts")
-    ap.add_argument("--rounds", type=int, default=3,
+    ap.add_argument("--rounds", type=int, default=5,
                     help="turns of twinpath-dp and l3fwd forwarding")
     ap.add_argument("--warmup", type=float, default=1.0)
     ap.add_argument("--update-seconds", type=float, default=2.0)

@@ -2,7 +2,7 @@
 # make bench: the forwarding benchmark (bench/fwd/fwd.py) after building
 # the reference programs. usage: run.sh BUILD_DIR [fwd.py options]
 # Needs root, hugepages and the dpdk-doc examples (make deps). Bounded:
-# about 10 minutes, most of it l3fwd loading 1 M LPM rules one by one.
+# about 16 minutes, most of it l3fwd loading 1 M LPM rules one by one.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-build}" && pwd)
@@ -15,5 +15,5 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 bash "$here/refs.sh" "$refs" "$mbufs"
-exec timeout --foreground 900 python3 "$here/fwd.py" --build "$build" \
+exec timeout --foreground 1800 python3 "$here/fwd.py" --build "$build" \
 	--refs "$refs" --mbufs "$mbufs" --out "$here/../out" "$@"
