@@ -578,7 +578,6 @@ int fibpush_build(struct fibpush *fp, const struct twp_config *cfg,
 		e->group_id = (uint16_t)gid;
 		e->flags = FP_ROUTE_STATIC;
 	}
-	fp->n_route = (unsigned int)ptable_count(fp->routes);
 	return 0;
 }
 
@@ -607,7 +606,7 @@ void fibpush_free(struct fibpush *fp)
 	free(fp->sync_order);
 	fp->sync_order = NULL;
 	fp->sync_n = fp->sync_pos = 0;
-	fp->n_static = fp->n_route = fp->n_bgp = fp->n_shadowed = 0;
+	fp->n_static = fp->n_bgp = fp->n_shadowed = 0;
 }
 
 size_t fibpush_queued(const struct fibpush *fp)
@@ -731,8 +730,8 @@ int fibpush_full_sync(struct fibpush *fp)
 	fp->sync_left = fp->n_bgp - fp->n_shadowed;
 	fp->sync_active = true;
 	log_msg("full sync generation %llu: %u nexthops, %u groups, "
-		"%u routes (%zu bgp)", (unsigned long long)fp->generation,
-		fp->n_nh, fp->n_grp, fp->n_route, fp->sync_left);
+		"%zu routes (%zu bgp)", (unsigned long long)fp->generation,
+		fp->n_nh, fp->n_grp, fibpush_route_count(fp), fp->sync_left);
 	fibpush_flush(fp);
 	return 0;
 }
@@ -959,7 +958,6 @@ int fibpush_bgp_route(struct fibpush *fp, const struct cfg_addr *prefix,
 	if (old != 0)
 		group_release(fp, old, &sent);
 out:
-	fp->n_route = (unsigned int)ptable_count(fp->routes);
 	/* Only when all the outbox fits: with the ring full, every call
 	 * would count a refusal; twinpathd's tick flushes the rest. A full
 	 * sync under way streams on here too. */

@@ -89,7 +89,6 @@ struct fibpush {
 	struct fp_static route[CFG_MAX_ROUTES];
 	unsigned int n_static;
 	struct ptable *routes; /* prefix -> struct fp_route */
-	unsigned int n_route;  /* entries in routes (installed prefixes) */
 	unsigned int n_bgp;    /* BGP routes, installed or shadowed */
 	unsigned int n_shadowed; /* BGP routes under a static route */
 	fp_nh_cb nh_cb;

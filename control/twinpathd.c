@@ -259,9 +259,9 @@ static int run(const struct twp_config *cfg)
 		log_msg("timerfd: %s", strerror(errno));
 		goto out;
 	}
-	log_msg("instance %s: %u links, %u nexthops, %u groups, %u routes; "
+	log_msg("instance %s: %u links, %u nexthops, %u groups, %zu routes; "
 		"channel %s, control socket %s%s", cfg->instance, cfg->n_links,
-		d.fp->n_nh, d.fp->n_grp, d.fp->n_route, d.chan.name,
+		d.fp->n_nh, d.fp->n_grp, fibpush_route_count(d.fp), d.chan.name,
 		cfg->control.socket, d.bgp ? "; BGP on every link" : "");
 
 	/* Make-before-break from the first moment: a data plane that kept
