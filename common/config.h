@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <net/if.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -146,6 +147,16 @@ int cfg_load(struct twp_config *cfg, const char *path, char *err,
 static inline unsigned int cfg_family_bits(uint8_t family)
 {
 	return family == AF_INET ? 32u : family == AF_INET6 ? 128u : 0u;
+}
+
+/* Same family and address; len is not compared (a prefix's caller checks
+ * it when it matters). Only the family's bytes count, so what lies past an
+ * IPv4 address in addr[] does not. */
+static inline bool cfg_addr_eq(const struct cfg_addr *a,
+			       const struct cfg_addr *b)
+{
+	return a->family == b->family &&
+	       memcmp(a->addr, b->addr, cfg_family_bits(a->family) / 8) == 0;
 }
 
 /* "1.2.3.4" / "2001:db8::1", with "/len" when len is not the full width. */

@@ -42,12 +42,6 @@
 #define FP_GRP_HASH_BUCKETS 8192u
 #define FP_GRP_HASH_SEED 0x66706772u /* "fpgr" */
 
-static bool addr_eq(const struct cfg_addr *a, const struct cfg_addr *b)
-{
-	return a->family == b->family &&
-	       memcmp(a->addr, b->addr, cfg_family_bits(a->family) / 8) == 0;
-}
-
 static struct fp_nexthop *nh_append(struct fibpush *fp)
 {
 	struct fp_nexthop *nh;
@@ -571,7 +565,7 @@ int fibpush_build(struct fibpush *fp, const struct twp_config *cfg,
 			 * did on the data plane when both were sent */
 			group_release(fp, e->group_id, &sent);
 			for (k = 0; k < fp->n_static; k++)
-				if (addr_eq(&fp->route[k].prefix, &pfx) &&
+				if (cfg_addr_eq(&fp->route[k].prefix, &pfx) &&
 				    fp->route[k].prefix.len == pfx.len)
 					fp->route[k].group_id = gid;
 		}
@@ -779,7 +773,7 @@ static int nh_for_rib(struct fibpush *fp, const struct rib_nh *rn,
 	if (rn->link >= fp->cfg->n_links || cfg_family_bits(rn->addr.family) == 0)
 		return -EINVAL;
 	l = &fp->cfg->links[rn->link];
-	if (addr_eq(&rn->addr, &l->peer_address)) {
+	if (cfg_addr_eq(&rn->addr, &l->peer_address)) {
 		*id = rn->link + 1u;
 		return 0;
 	}

@@ -124,12 +124,6 @@ static void addr_of(const struct sockaddr_storage *ss, struct cfg_addr *a)
 	memcpy(a->addr, in6, 16);
 }
 
-static bool addr_eq(const struct cfg_addr *a, const struct cfg_addr *b)
-{
-	return a->family == b->family &&
-	       memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16) == 0;
-}
-
 static uint8_t af_family(unsigned int af)
 {
 	return af == BGP_AF_IPV4 ? AF_INET : AF_INET6;
@@ -146,7 +140,7 @@ struct bgp_peer *bgp_peer_find(struct bgp_speaker *sp,
 	unsigned int i;
 
 	for (i = 0; sp != NULL && i < sp->n_peers; i++)
-		if (addr_eq(&sp->peer[i].lc->peer_address, addr))
+		if (cfg_addr_eq(&sp->peer[i].lc->peer_address, addr))
 			return &sp->peer[i];
 	return NULL;
 }
