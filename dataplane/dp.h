@@ -19,6 +19,9 @@
 #include "nhgroup.h"
 
 #define DP_BURST 32u
+/* ICMP errors per forwarding lcore: a token bucket (RFC 1812 §4.3.2.8) */
+#define DP_ICMP_PER_S 100u
+#define DP_ICMP_BURST 10u
 #define DP_PORT_MAX NH_PORT_MAX
 
 /* Every reason a packet is dropped; the name is the telemetry key. */
@@ -49,6 +52,12 @@ struct dp_lcore_stats {
 	uint64_t rx[DP_PORT_MAX];
 	uint64_t tx[DP_PORT_MAX];
 	uint64_t tx_dropped[DP_PORT_MAX];
+	/* ICMP Time Exceeded sent back out of the port a packet came in
+	 * on (its TTL is counted under DROP_TTL_EXCEEDED as well) */
+	uint64_t icmp_tx[DP_PORT_MAX];
+	uint64_t icmp_rate_limited; /* not sent: over the lcore's rate */
+	uint64_t icmp_suppressed;   /* not sent: RFC 1812 §4.3.2.7, or the
+				     * port has no IPv4 address */
 	uint64_t bfd_tx[DP_PORT_MAX];         /* periodic BFD sent */
 	uint64_t bfd_tx_dropped[DP_PORT_MAX]; /* ... refused by the driver */
 	/* Packets dropped per nexthop id for want of its MAC; the main lcore
@@ -81,6 +90,9 @@ struct dp_port {
 	uint16_t n_txq;
 	struct rte_ether_addr mac;
 	struct rte_mempool *pool;
+	/* The port's IPv4 address (network order) from the config, 0 when
+	 * it has none: the source of the ICMP errors sent out of it. */
+	rte_be32_t ipv4;
 };
 
 /* Periodic BFD transmission of one link; main lcore only. */
@@ -207,6 +219,9 @@ static inline bool dp_lcore_rxq(const struct dp *d, unsigned int lcore,
  * uses queue i on every port); without a worker the main lcore alone. */
 void fwd_lcores_pick(struct dp *d);
 int fwd_init_lcore(struct dp *d, unsigned int lcore);
+/* ICMP errors of LCORE: at most PER_S a second after a burst of BURST
+ * (fwd_init_lcore sets DP_ICMP_PER_S, DP_ICMP_BURST; tests set others). */
+void fwd_icmp_rate_set(unsigned int lcore, uint32_t per_s, uint32_t burst);
 void fwd_burst(struct dp *d, unsigned int lcore);
 int fwd_loop(void *arg);
 

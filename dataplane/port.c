@@ -80,6 +80,16 @@ static void xdp_detach_stale(const char *ifname)
 			ifname, q.skb_prog_id);
 }
 
+/* A configured address as the port's IPv4 source, 0 if not IPv4. */
+static rte_be32_t port_ipv4(const struct cfg_addr *a)
+{
+	rte_be32_t v = 0;
+
+	if (a->family == AF_INET)
+		memcpy(&v, a->addr, sizeof(v));
+	return v;
+}
+
 /* Config "device" of twinpath port P, "" for an af_xdp port. */
 static const char *port_cfg_device(const struct twp_config *cfg,
 				   unsigned int p)
@@ -148,6 +158,8 @@ int port_eal_args(struct dp *d, int extra_argc, char **extra_argv,
 		snprintf(port->ifname, sizeof(port->ifname), "%s",
 			 lan ? cfg->lan.interface : cfg->links[p].interface);
 		port->device = port_cfg_device(cfg, p);
+		port->ipv4 = port_ipv4(lan ? &cfg->lan.address
+					   : &cfg->links[p].local_address);
 		if (port->device[0] == '\0') {
 			port->kind = PORT_AF_XDP;
 			snprintf(port->vdev, sizeof(port->vdev),

@@ -55,6 +55,8 @@ static int tel_ports(const char *cmd, const char *params,
 					  SUM(dp.stats[0].tx[p]));
 		rte_tel_data_add_dict_u64(port, "tx_dropped",
 					  SUM(dp.stats[0].tx_dropped[p]));
+		rte_tel_data_add_dict_u64(port, "icmp_errors_sent",
+					  SUM(dp.stats[0].icmp_tx[p]));
 		rte_tel_data_add_dict_u64(port, "link_up", dp.nhg.link_up[p]);
 		rte_tel_data_add_dict_u64(port, "admin_up",
 					  !dp.nhg.admin_down[p]);
@@ -74,6 +76,27 @@ static int tel_drops(const char *cmd, const char *params,
 	for (r = 0; r < DROP_MAX; r++)
 		rte_tel_data_add_dict_u64(out, dp_drop_names[r],
 					  SUM(dp.stats[0].drop[r]));
+	return 0;
+}
+
+static int tel_icmp(const char *cmd, const char *params,
+		    struct rte_tel_data *out)
+{
+	uint64_t sent = 0;
+	uint16_t p;
+
+	(void)cmd;
+	(void)params;
+	for (p = 0; p < dp.n_ports; p++)
+		sent += SUM(dp.stats[0].icmp_tx[p]);
+	rte_tel_data_start_dict(out);
+	rte_tel_data_add_dict_u64(out, "time_exceeded_sent", sent);
+	rte_tel_data_add_dict_u64(out, "rate_limited",
+				  SUM(dp.stats[0].icmp_rate_limited));
+	rte_tel_data_add_dict_u64(out, "suppressed",
+				  SUM(dp.stats[0].icmp_suppressed));
+	rte_tel_data_add_dict_u64(out, "per_second_per_lcore", DP_ICMP_PER_S);
+	rte_tel_data_add_dict_u64(out, "burst", DP_ICMP_BURST);
 	return 0;
 }
 
@@ -255,7 +278,10 @@ int telemetry_init(void)
 
 	rc |= rte_telemetry_register_cmd("/twinpath/ports", tel_ports,
 		"Per port: index, port_id, interface, rx/tx packets, "
-		"tx_dropped, link_up");
+		"tx_dropped, icmp_errors_sent, link_up");
+	rc |= rte_telemetry_register_cmd("/twinpath/icmp", tel_icmp,
+		"ICMP Time Exceeded sent, rate_limited, suppressed; the "
+		"rate limit");
 	rc |= rte_telemetry_register_cmd("/twinpath/drops", tel_drops,
 		"Dropped packets by reason, summed over lcores");
 	rc |= rte_telemetry_register_cmd("/twinpath/fib", tel_fib,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The walking skeleton end to end (issue 2): LAN host -> twinpath-dp ->
 # both links -> BIRD upstreams -> server, with twinpathd pushing the
-# config's static routes. Checks zero loss, the ECMP split, the TTL, and
+# config's static routes. Checks zero loss, the ECMP split, the TTL, the
+# ICMP Time Exceeded twinpath-dp sends for TTL 1 (and its rate limit), and
 # that SIGKILL of twinpathd mid-stream costs nothing.
 # Usage: BUILD=<build root> bash tests/integration/test_skeleton.sh
 set -u
@@ -63,6 +64,47 @@ fi
 got=$(j "$LAB_DIR/te_srv.json" 'j["received"]')
 [ "$got" -eq 0 ] && ok "no TTL-2 packet reached the server" ||
 	ko "$got TTL-2 packets reached the server: TTL not decremented"
+
+# TTL 1 runs out at twinpath-dp itself: it must answer ICMP Time Exceeded
+# from its LAN address (RFC 1812 §5.3.1), within its rate limit (100 a
+# second per forwarding lcore, burst 10), and count each packet.
+echo "== (c2) TTL 1 runs out at twinpath-dp: Time Exceeded from 198.18.1.1"
+M=40
+ttl0=$(lab_tpstat /twinpath/drops --get ttl_exceeded)
+icmp0=$(lab_tpstat /twinpath/icmp --get time_exceeded_sent)
+lab_listen lan te1 icmp_sink.py --dst $SERVER --port 9003 --expect $M \
+	--timeout 20 --idle 5 || fatal "icmp sink did not start"
+lab_stream te1_tx --dst $SERVER --port 9003 --flows 8 --count $M \
+	--rate 40 --ttl 1
+lab_sink_wait te1_tx >/dev/null
+lab_sink_wait te1 >/dev/null
+te=$(j "$LAB_DIR/te1.json" 'j["time_exceeded"]')
+from=$(j "$LAB_DIR/te1.json" '" ".join(sorted(j["from"]))')
+if [ "$te" -eq $M ] && [ "$from" = "198.18.1.1" ]; then
+	ok "all $M TTL-1 packets answered Time Exceeded by twinpath-dp ($from)"
+else
+	ko "$te of $M TTL-1 packets answered, from '$from' (want all from 198.18.1.1)"
+fi
+ttl1=$(lab_tpstat /twinpath/drops --get ttl_exceeded)
+icmp1=$(lab_tpstat /twinpath/icmp --get time_exceeded_sent)
+[ $((ttl1 - ttl0)) -eq $M ] && [ $((icmp1 - icmp0)) -eq $M ] &&
+	ok "twinpath-dp counted $M ttl_exceeded drops and $M Time Exceeded sent" ||
+	ko "counted $((ttl1 - ttl0)) ttl_exceeded, $((icmp1 - icmp0)) Time Exceeded sent (want $M each)"
+# 400 at 2000 a second: the bucket lets about 10 + 100/s through
+lim0=$(lab_tpstat /twinpath/icmp --get rate_limited)
+lab_listen lan te2 icmp_sink.py --dst $SERVER --port 9004 --expect 400 \
+	--timeout 10 --idle 3 || fatal "icmp sink did not start"
+lab_stream te2_tx --dst $SERVER --port 9004 --flows 8 --count 400 \
+	--rate 2000 --ttl 1
+lab_sink_wait te2_tx >/dev/null
+lab_sink_wait te2 >/dev/null
+te=$(j "$LAB_DIR/te2.json" 'j["time_exceeded"]')
+lim=$(( $(lab_tpstat /twinpath/icmp --get rate_limited) - lim0 ))
+if [ "$te" -ge 10 ] && [ "$te" -le 60 ] && [ $((te + lim)) -eq 400 ]; then
+	ok "a 2000/s burst of 400 TTL-1 packets: $te answered, $lim rate limited and counted"
+else
+	ko "a 2000/s burst of 400: $te answered, $lim rate limited (want 10..60 answered, the sum 400)"
+fi
 
 echo "== (d) kill -9 twinpathd mid-stream, restart, resync"
 stream_start d 9001 8000 1000

@@ -4,7 +4,8 @@
  * verdict taking a link out of forwarding between two bursts, and the
  * periodic BFD packet going out on the link through the forwarding
  * lcore, at most once per interval; each IPv4 drop reason and a header
- * with options; IPv6: the rewrite, each drop reason, route add/del and
+ * with options; ICMP Time Exceeded (exact bytes, RFC 1812 suppression,
+ * rate limit); IPv6: the rewrite, each drop reason, route add/del and
  * the sweep of both families. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -450,6 +451,158 @@ static void test_fwd_ipv4_each_drop_reason(void **state)
 	expect_drop(f, len, DROP_BAD_CHECKSUM);
 }
 
+/* RFC 1071 sum of LEN bytes at P, complemented. */
+static uint16_t cksum(const uint8_t *p, unsigned int len)
+{
+	uint32_t s = 0;
+	unsigned int i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len % 2)
+		s += (uint32_t)p[len - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static uint64_t icmp_sent_lan(void)
+{
+	return d.stats[d.fwd_lcore].icmp_tx[LAN];
+}
+
+/* Frames PORT sent since the last call, freed; how many. */
+static unsigned int sent_count(unsigned int port)
+{
+	struct rte_mbuf *m;
+	unsigned int n = 0;
+
+	while (rte_ring_dequeue(tb.tx[port], (void **)&m) == 0) {
+		rte_pktmbuf_free(m);
+		n++;
+	}
+	return n;
+}
+
+/* A TTL-1 packet from the LAN host is dropped and answered with an ICMP
+ * Time Exceeded out of the LAN port, byte for byte: to the host's MAC
+ * and address, from the port's, quoting the whole datagram as received. */
+static void test_fwd_ipv4_ttl_expiry_answers_time_exceeded(void **state)
+{
+	uint8_t in[64], out[2048], expect[128];
+	unsigned int len = make_udp(in, 1), n;
+	uint64_t ttl = drops(DROP_TTL_EXCEEDED), icmp = icmp_sent_lan();
+	uint16_t c, id;
+
+	(void)state;
+	inet_pton(AF_INET, "198.18.1.1", &d.ports[LAN].ipv4);
+	inject(LAN, in, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent(LINK, out), 0);
+	n = sent(LAN, out);
+	assert_int_equal(n, 14 + 20 + 8 + (len - 14));
+	memset(expect, 0, sizeof(expect));
+	memcpy(expect, lan_host_mac.addr_bytes, 6);
+	memcpy(expect + 6, d.ports[LAN].mac.addr_bytes, 6);
+	expect[12] = 0x08;
+	expect[14] = 0x45, expect[15] = 0xc0;
+	expect[16] = 0, expect[17] = (uint8_t)(28 + len - 14);
+	expect[18] = out[18], expect[19] = out[19]; /* the lcore's id */
+	expect[22] = 64, expect[23] = 1;
+	inet_pton(AF_INET, "198.18.1.1", expect + 26);
+	inet_pton(AF_INET, "198.18.1.10", expect + 30);
+	c = cksum(expect + 14, 20);
+	expect[24] = (uint8_t)(c >> 8), expect[25] = (uint8_t)c;
+	expect[34] = 11; /* time exceeded, code 0 */
+	memcpy(expect + 42, in + 14, len - 14); /* TTL 1 as it came */
+	c = cksum(expect + 34, 8 + len - 14);
+	expect[36] = (uint8_t)(c >> 8), expect[37] = (uint8_t)c;
+	assert_memory_equal(out, expect, n);
+	assert_int_equal(drops(DROP_TTL_EXCEEDED), ttl + 1);
+	assert_int_equal(icmp_sent_lan(), icmp + 1);
+
+	/* the next answer has the next IP id; TTL 0 is answered too */
+	id = (uint16_t)(out[18] << 8 | out[19]);
+	len = make_udp(in, 0);
+	inject(LAN, in, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent(LAN, out), n);
+	assert_int_equal((uint16_t)(out[18] << 8 | out[19]), (uint16_t)(id + 1));
+	assert_int_equal(out[42 + 8], 0);
+	d.ports[LAN].ipv4 = 0;
+}
+
+/* RFC 1812 §4.3.2.7: no ICMP error about an ICMP error, a non-initial
+ * fragment, a source that is no single host, a link-layer broadcast, nor
+ * from a port without an address; each counted as suppressed, the packet
+ * still counted as expired. An echo request is answered. */
+static void test_fwd_ipv4_time_exceeded_suppressed(void **state)
+{
+	uint8_t f[64];
+	unsigned int len;
+	uint64_t sup = d.stats[d.fwd_lcore].icmp_suppressed;
+	uint64_t ttl = drops(DROP_TTL_EXCEEDED), icmp = icmp_sent_lan();
+
+	(void)state;
+	inet_pton(AF_INET, "198.18.1.1", &d.ports[LAN].ipv4);
+	len = make_udp(f, 1);                      /* ICMP port unreachable */
+	f[14 + 9] = 1, f[34] = 3, f[35] = 3;
+	fix_cksum(f);
+	inject(LAN, f, len);
+	len = make_udp(f, 1);                      /* fragment at offset 8 */
+	f[14 + 7] = 1;
+	fix_cksum(f);
+	inject(LAN, f, len);
+	len = make_udp(f, 1);                      /* from 127.0.0.1 */
+	f[14 + 12] = 127, f[14 + 13] = 0, f[14 + 14] = 0, f[14 + 15] = 1;
+	fix_cksum(f);
+	inject(LAN, f, len);
+	len = make_udp(f, 1);                      /* Ethernet broadcast */
+	memset(f, 0xff, 6);
+	inject(LAN, f, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent_count(LAN) + sent_count(LINK), 0);
+	assert_int_equal(d.stats[d.fwd_lcore].icmp_suppressed, sup + 4);
+
+	len = make_udp(f, 1);                      /* ICMP echo request */
+	f[14 + 9] = 1, f[34] = 8, f[35] = 0;
+	fix_cksum(f);
+	inject(LAN, f, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent_count(LAN), 1);
+	assert_int_equal(icmp_sent_lan(), icmp + 1);
+
+	d.ports[LAN].ipv4 = 0;                     /* no address */
+	len = make_udp(f, 1);
+	inject(LAN, f, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent_count(LAN), 0);
+	assert_int_equal(d.stats[d.fwd_lcore].icmp_suppressed, sup + 5);
+	assert_int_equal(drops(DROP_TTL_EXCEEDED), ttl + 6);
+}
+
+/* The lcore's bucket: a burst of five expired packets with room for
+ * three answers a second gets exactly three; the rest are counted. */
+static void test_fwd_ipv4_time_exceeded_rate_limited(void **state)
+{
+	uint8_t f[64];
+	unsigned int len, i;
+	uint64_t lim = d.stats[d.fwd_lcore].icmp_rate_limited;
+
+	(void)state;
+	inet_pton(AF_INET, "198.18.1.1", &d.ports[LAN].ipv4);
+	fwd_icmp_rate_set(d.fwd_lcore, 1, 3);
+	for (i = 0; i < 5; i++) {
+		len = make_udp(f, 1);
+		inject(LAN, f, len);
+	}
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent_count(LAN), 3);
+	assert_int_equal(d.stats[d.fwd_lcore].icmp_rate_limited, lim + 2);
+	fwd_icmp_rate_set(d.fwd_lcore, DP_ICMP_PER_S, DP_ICMP_BURST);
+	d.ports[LAN].ipv4 = 0;
+}
+
 static void test_fwd_ipv6_each_drop_reason(void **state)
 {
 	uint8_t f[80];
@@ -534,6 +687,9 @@ int main(void)
 		cmocka_unit_test(test_fwd_ipv4_checksum_from_flag_or_computed),
 		cmocka_unit_test(test_fwd_ipv6_rewrite_exact_bytes),
 		cmocka_unit_test(test_fwd_ipv4_each_drop_reason),
+		cmocka_unit_test(test_fwd_ipv4_ttl_expiry_answers_time_exceeded),
+		cmocka_unit_test(test_fwd_ipv4_time_exceeded_suppressed),
+		cmocka_unit_test(test_fwd_ipv4_time_exceeded_rate_limited),
 		cmocka_unit_test(test_fwd_ipv6_each_drop_reason),
 		cmocka_unit_test(test_fib_ipv6_route_add_del_sweep),
 	};
