@@ -69,37 +69,46 @@ const char *cfg_addr_str(const struct cfg_addr *a, char *buf, size_t len)
 	return buf;
 }
 
-/* "addr" (WITH_LEN false) or "addr/len" (WITH_LEN true). */
-static bool addr_parse(const char *s, bool with_len, struct cfg_addr *a)
+int cfg_parse_prefix(const char *text, struct cfg_addr *out)
 {
 	char ip[INET6_ADDRSTRLEN + 1];
-	const char *slash = strchr(s, '/');
-	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	const char *slash = strchr(text, '/');
+	size_t n = slash ? (size_t)(slash - text) : strlen(text);
 	unsigned long len;
 	char *end;
 
-	memset(a, 0, sizeof(*a));
-	if (n == 0 || n >= sizeof(ip) || (slash != NULL) != with_len)
-		return false;
-	memcpy(ip, s, n);
+	memset(out, 0, sizeof(*out));
+	if (n == 0 || n >= sizeof(ip))
+		return -EINVAL;
+	memcpy(ip, text, n);
 	ip[n] = '\0';
-	if (inet_pton(AF_INET, ip, a->addr) == 1)
-		a->family = AF_INET;
-	else if (inet_pton(AF_INET6, ip, a->addr) == 1)
-		a->family = AF_INET6;
+	if (inet_pton(AF_INET, ip, out->addr) == 1)
+		out->family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, out->addr) == 1)
+		out->family = AF_INET6;
 	else
-		return false;
-	a->len = (uint8_t)addr_bits(a);
-	if (!with_len)
-		return true;
+		return -EINVAL;
+	out->len = (uint8_t)addr_bits(out);
+	if (slash == NULL)
+		return 0;
 	if (!isdigit((unsigned char)slash[1]))
-		return false;
+		return -EINVAL;
 	errno = 0;
 	len = strtoul(slash + 1, &end, 10);
-	if (errno != 0 || *end != '\0' || len > addr_bits(a))
+	if (errno != 0 || *end != '\0' || len > addr_bits(out))
+		return -EINVAL;
+	out->len = (uint8_t)len;
+	return 0;
+}
+
+/* "addr" (WITH_LEN false) or "addr/len" (WITH_LEN true). */
+static bool addr_parse(const char *s, bool with_len, struct cfg_addr *a)
+{
+	if ((strchr(s, '/') != NULL) != with_len) {
+		memset(a, 0, sizeof(*a));
 		return false;
-	a->len = (uint8_t)len;
-	return true;
+	}
+	return cfg_parse_prefix(s, a) == 0;
 }
 
 /* Clears the bits of A beyond LEN into NET. */

@@ -162,6 +162,12 @@ static inline bool cfg_addr_eq(const struct cfg_addr *a,
 /* "1.2.3.4" / "2001:db8::1", with "/len" when len is not the full width. */
 const char *cfg_addr_str(const struct cfg_addr *a, char *buf, size_t len);
 
+/* "ADDR" or "ADDR/LEN", IPv4 or IPv6, into OUT (zeroed first). A bare
+ * address gets the full width as len; LEN is decimal digits only, at most
+ * 32/128. Host bits are kept: a caller that wants a network checks them.
+ * 0 or -EINVAL. */
+int cfg_parse_prefix(const char *text, struct cfg_addr *out);
+
 /* Index of the LAN port in twinpath port numbering (after the links). */
 static inline unsigned int cfg_lan_port(const struct twp_config *cfg)
 {

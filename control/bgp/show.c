@@ -1,7 +1,6 @@
 /* twinpathctl's BGP commands: "show bgp summary|neighbors|routes" and
  * "clear bgp ADDR [soft]", as text close to what FRR and BIRD users read,
  * or as JSON for scripts (field names are a contract with the tests). */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +30,10 @@ static const char *prefix_str(const struct cfg_addr *p, char *buf, size_t len)
 	return buf;
 }
 
-/* "ADDR" or "ADDR/LEN" into A (len = full width for a plain address). */
+/* "ADDR" or "ADDR/LEN" into A (len = full width for a plain address). The
+ * address is read as the config reads it (cfg_parse_prefix); the length as
+ * twinpathctl always has: strtol on the first 63 characters, which also
+ * takes "/+24" and "/-0" where the config would refuse them. */
 static int parse_prefix(const char *s, struct cfg_addr *a)
 {
 	char buf[64], *slash, *end;
@@ -41,16 +43,8 @@ static int parse_prefix(const char *s, struct cfg_addr *a)
 	slash = strchr(buf, '/');
 	if (slash != NULL)
 		*slash = '\0';
-	memset(a, 0, sizeof(*a));
-	if (inet_pton(AF_INET, buf, a->addr) == 1) {
-		a->family = AF_INET;
-		a->len = 32;
-	} else if (inet_pton(AF_INET6, buf, a->addr) == 1) {
-		a->family = AF_INET6;
-		a->len = 128;
-	} else {
+	if (cfg_parse_prefix(buf, a) < 0)
 		return -EINVAL;
-	}
 	if (slash != NULL) {
 		len = strtol(slash + 1, &end, 10);
 		if (*end != '\0' || end == slash + 1 || len < 0 || len > a->len)

@@ -669,6 +669,72 @@ static void test_config_bgp_med_out_of_range(void **state)
 			  "14: med -1 out of range 0..4294967295");
 }
 
+/* cfg_parse_prefix keeps what the text says: host bits stay, the rest of
+ * the address is zero. */
+static void test_config_parse_prefix_keeps_host_bits(void **state)
+{
+	static const uint8_t v4[16] = {192, 0, 2, 77};
+	struct cfg_addr a;
+
+	(void)state;
+	memset(&a, 0xff, sizeof(a));
+	assert_int_equal(cfg_parse_prefix("192.0.2.77/24", &a), 0);
+	assert_int_equal(a.family, AF_INET);
+	assert_int_equal(a.len, 24);
+	assert_memory_equal(a.addr, v4, 16);
+
+	assert_int_equal(cfg_parse_prefix("2001:db8::1/64", &a), 0);
+	assert_int_equal(a.family, AF_INET6);
+	assert_int_equal(a.len, 64);
+	assert_addr(&a, "2001:db8::1/64");
+
+	assert_int_equal(cfg_parse_prefix("0.0.0.0/0", &a), 0);
+	assert_int_equal(a.len, 0);
+	assert_int_equal(cfg_parse_prefix("2001:db8::/128", &a), 0);
+	assert_int_equal(a.len, 128);
+}
+
+/* A bare address is a host route: the family's full length. */
+static void test_config_parse_prefix_bare_address_is_full_length(void **state)
+{
+	struct cfg_addr a;
+
+	(void)state;
+	assert_int_equal(cfg_parse_prefix("203.0.113.2", &a), 0);
+	assert_int_equal(a.family, AF_INET);
+	assert_int_equal(a.len, 32);
+	assert_addr(&a, "203.0.113.2");
+
+	assert_int_equal(cfg_parse_prefix("2001:db8:2::", &a), 0);
+	assert_int_equal(a.family, AF_INET6);
+	assert_int_equal(a.len, 128);
+	assert_addr(&a, "2001:db8:2::");
+}
+
+/* Each kind of bad text is -EINVAL: no address, not an address, an empty
+ * or non-decimal length, one past the family's width, trailing text, an
+ * overflowing length. */
+static void test_config_parse_prefix_refuses_bad_input(void **state)
+{
+	static const char *const bad[] = {
+		"", "/24", "192.0.2.1/", "/",
+		"example.net", "192.0.2.256", "192.0.2", "2001:db8:::1/64",
+		"192.0.2.0 /24", "fe80::1%eth0",
+		"192.0.2.0/+24", "192.0.2.0/-0", "192.0.2.0/ 24",
+		"192.0.2.0/0x18",
+		"192.0.2.0/33", "2001:db8::/129",
+		"192.0.2.0/24x", "192.0.2.0/24/8",
+		"192.0.2.0/99999999999999999999999",
+	};
+	struct cfg_addr a;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (cfg_parse_prefix(bad[i], &a) != -EINVAL)
+			fail_msg("'%s' was not refused", bad[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -725,6 +791,10 @@ int main(void)
 		cmocka_unit_test(test_config_bgp_max_prefix_restart_range),
 		cmocka_unit_test(test_config_bgp_prepend_out_of_range),
 		cmocka_unit_test(test_config_bgp_med_out_of_range),
+		cmocka_unit_test(test_config_parse_prefix_keeps_host_bits),
+		cmocka_unit_test(
+			test_config_parse_prefix_bare_address_is_full_length),
+		cmocka_unit_test(test_config_parse_prefix_refuses_bad_input),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
