@@ -576,21 +576,16 @@ static void session_lost(struct bgp_peer *p, const struct bgp_end *e)
 {
 	struct bgp_speaker *sp = p->sp;
 	const struct bgp_open *o = &p->est->open;
-	size_t n, swept = 0;
-	unsigned int af;
+	size_t n, swept;
+	unsigned int af, keep = 0;
 
 	if (keep_stale(p, e)) {
-		n = rib_peer_mark_stale(sp->rib, p->link);
-		/* only the families the peer said it keeps forwarding for */
+		/* only the families the peer said it keeps forwarding for,
+		 * and none when it gives itself no time to restart */
 		for (af = 0; af < BGP_AF_MAX; af++)
-			if (!o->gr_af[af])
-				swept += rib_sweep_stale(sp->rib, p->link,
-							 af_family(af));
-		p->stale = n - (swept < n ? swept : n);
-		if (o->gr_restart_time_s == 0 && p->stale > 0) {
-			swept += rib_sweep_stale(sp->rib, p->link, 0);
-			p->stale = 0;
-		}
+			if (o->gr_af[af] && o->gr_restart_time_s != 0)
+				keep |= RIB_KEEP_AF(af);
+		swept = rib_peer_down(sp->rib, p->link, keep, &p->stale);
 		p->restart_at_ms = p->stale > 0 ?
 			sp->now_ms + o->gr_restart_time_s * 1000ull : 0;
 		p->stale_at_ms = 0;

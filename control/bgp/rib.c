@@ -458,22 +458,43 @@ size_t rib_peer_flush(struct rib *r, unsigned int link)
 	return remove_paths(r, link, 0, false);
 }
 
-size_t rib_peer_mark_stale(struct rib *r, unsigned int link)
+size_t rib_peer_down(struct rib *r, unsigned int link, unsigned int keep,
+		     size_t *stale)
 {
+	const struct cfg_addr *prefix;
 	struct rib_entry *e;
 	size_t cur = 0, n = 0;
 
+	*stale = 0;
 	if (link >= r->n_links || r->link_count[link] == 0)
 		return 0;
-	/* RFC 4724 §4.2: the routes stay in forwarding, only marked */
-	while ((e = ptable_next(r->prefixes, &cur, NULL))) {
+	/* Removing a path leaves its prefix in the table (rib_process
+	 * deletes it), so the walk is not disturbed. */
+	while ((e = ptable_next(r->prefixes, &cur, &prefix))) {
 		int i = path_find(e, link);
 
-		if (i >= 0) {
+		if (i < 0)
+			continue;
+		if (keep & RIB_KEEP_AF(prefix->family == AF_INET6 ?
+				       BGP_AF_IPV6 : BGP_AF_IPV4)) {
+			/* RFC 4724 §4.2: the route stays in forwarding,
+			 * only marked */
 			e->paths[i].stale = 1;
+			(*stale)++;
+		} else {
+			path_remove(r, e, (unsigned int)i, prefix);
 			n++;
 		}
 	}
+	return n;
+}
+
+size_t rib_peer_mark_stale(struct rib *r, unsigned int link)
+{
+	size_t n;
+
+	rib_peer_down(r, link, RIB_KEEP_AF(BGP_AF_IPV4) |
+			       RIB_KEEP_AF(BGP_AF_IPV6), &n);
 	return n;
 }
 

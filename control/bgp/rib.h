@@ -63,6 +63,14 @@ size_t rib_peer_mark_stale(struct rib *r, unsigned int link);
 /* Removes LINK's paths still stale, of family AF_INET/AF_INET6, or of
  * both when FAMILY is 0 (End-of-RIB, restart timer expiry). */
 size_t rib_sweep_stale(struct rib *r, unsigned int link, uint8_t family);
+/* A family (enum bgp_af) in rib_peer_down's KEEP. */
+#define RIB_KEEP_AF(af) (1u << (af))
+/* LINK's session went down with graceful restart, in one walk of the
+ * table: its paths of the families in KEEP are marked stale as by
+ * rib_peer_mark_stale, the others removed as by rib_peer_flush. *STALE
+ * gets how many were marked; returns how many were removed. */
+size_t rib_peer_down(struct rib *r, unsigned int link, unsigned int keep,
+		     size_t *stale);
 
 /* Runs the decision process on at most BUDGET dirty prefixes and calls
  * CB for those whose nexthop sets changed. Returns the number of dirty

@@ -1,8 +1,9 @@
 /* RIB (control/bgp/rib.c): primary and backup nexthop sets for
  * active/active, active/standby and prepended links, withdraw, flush,
- * graceful-restart stale paths, budgeted processing that reports each
- * change once and nothing else, attribute interning, rib_walk filters,
- * and the memory a million routes take. */
+ * graceful-restart stale paths (and a session down keeping one family),
+ * budgeted processing that reports each change once and nothing else,
+ * attribute interning, rib_walk filters, and the memory a million routes
+ * take. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <malloc.h>
@@ -311,6 +312,110 @@ static void test_rib_stale_paths_swept_by_family(void **state)
 	stale = 0;
 	rib_walk(r, NULL, count_stale, &stale);
 	assert_int_equal(stale, 0);
+	rib_free(r);
+}
+
+/* Per prefix: whether link 0 and link 1 have a path, and its stale bit. */
+struct link_paths {
+	unsigned int n;
+	struct cfg_addr prefix[8];
+	bool has[8][2], stale[8][2];
+};
+
+static int walk_links(void *arg, const struct cfg_addr *prefix,
+		      const struct rib_path_view *paths, unsigned int n)
+{
+	struct link_paths *w = arg;
+	unsigned int i;
+
+	assert_true(w->n < 8);
+	w->prefix[w->n] = *prefix;
+	for (i = 0; i < n; i++) {
+		assert_true(paths[i].link < 2);
+		w->has[w->n][paths[i].link] = true;
+		w->stale[w->n][paths[i].link] = paths[i].stale;
+	}
+	w->n++;
+	return 0;
+}
+
+/* What the walk saw of PREFIX, or -1. */
+static int seen_at(const struct link_paths *w, const struct cfg_addr *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->n; i++)
+		if (memcmp(&w->prefix[i], p, sizeof(*p)) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* RFC 4724 §4.2 with IPv4 kept and IPv6 not: one rib_peer_down call marks
+ * link 0's IPv4 paths stale, removes its IPv6 ones, leaves link 1 alone,
+ * and queues exactly the IPv6 prefixes for the decision process. */
+static void test_rib_peer_down_keeps_ipv4_stale_removes_ipv6(void **state)
+{
+	struct cfg_addr p4a = pfx("203.0.113.0", 24);
+	struct cfg_addr p4b = pfx("198.51.100.0", 24);
+	struct cfg_addr p6a = pfx("2001:db8:100::", 48);
+	struct cfg_addr p6b = pfx("2001:db8:200::", 48);
+	struct route r0, r1, r06, r16;
+	struct link_paths w = {0};
+	struct calls c = {0};
+	struct rib *r = rib_two_links();
+	size_t stale = 99;
+	int i;
+
+	(void)state;
+	route(&r0, 200, "192.0.2.1", 64500, 1);
+	route(&r1, 100, "192.0.2.2", 64501, 1);
+	route(&r06, 200, "2001:db8::1", 64500, 1);
+	route(&r16, 100, "2001:db8::2", 64501, 1);
+	rib_update(r, 0, &p4a, &r0.a);
+	rib_update(r, 0, &p4b, &r0.a);
+	rib_update(r, 0, &p6a, &r06.a);
+	rib_update(r, 0, &p6b, &r06.a);
+	rib_update(r, 1, &p4a, &r1.a);
+	rib_update(r, 1, &p6a, &r16.a);
+	rib_process(r, 100, record, &c);
+	assert_int_equal(c.n, 4);
+
+	assert_int_equal(rib_peer_down(r, 0, RIB_KEEP_AF(BGP_AF_IPV4),
+				       &stale), 2);
+	assert_int_equal(stale, 2);
+	assert_int_equal(rib_link_count(r, 0), 2);
+	assert_int_equal(rib_link_count(r, 1), 2);
+	assert_int_equal(rib_pending(r), 2);
+
+	/* the stale IPv4 paths still forward: only IPv6 is decided again */
+	c.n = 0;
+	rib_process(r, 100, record, &c);
+	assert_int_equal(c.n, 2);
+	i = memcmp(&c.prefix[0], &p6a, sizeof(p6a)) == 0 ? 0 : 1;
+	assert_memory_equal(&c.prefix[i], &p6a, sizeof(p6a));
+	assert_false(c.withdrawn[i]);
+	assert_int_equal(c.set[i].n_primary, 1);
+	assert_nh(&c.set[i].primary[0], 1, "2001:db8::2");
+	assert_memory_equal(&c.prefix[1 - i], &p6b, sizeof(p6b));
+	assert_true(c.withdrawn[1 - i]);
+	assert_int_equal(rib_loc_count(r, AF_INET), 2);
+	assert_int_equal(rib_loc_count(r, AF_INET6), 1);
+
+	rib_walk(r, NULL, walk_links, &w);
+	assert_int_equal(w.n, 3);
+	i = seen_at(&w, &p4a);
+	assert_true(i >= 0);
+	assert_true(w.has[i][0] && w.stale[i][0]);
+	assert_true(w.has[i][1] && !w.stale[i][1]);
+	i = seen_at(&w, &p4b);
+	assert_true(i >= 0);
+	assert_true(w.has[i][0] && w.stale[i][0]);
+	assert_false(w.has[i][1]);
+	i = seen_at(&w, &p6a);
+	assert_true(i >= 0);
+	assert_false(w.has[i][0]);
+	assert_true(w.has[i][1] && !w.stale[i][1]);
+	assert_int_equal(seen_at(&w, &p6b), -1);
 	rib_free(r);
 }
 
@@ -640,6 +745,8 @@ int main(void)
 		cmocka_unit_test(test_rib_withdraw_best_promotes_backup),
 		cmocka_unit_test(test_rib_peer_flush_removes_every_path_of_link),
 		cmocka_unit_test(test_rib_stale_paths_swept_by_family),
+		cmocka_unit_test(
+			test_rib_peer_down_keeps_ipv4_stale_removes_ipv6),
 		cmocka_unit_test(test_rib_budget_reports_each_prefix_once),
 		cmocka_unit_test(test_rib_unchanged_reannounce_no_callback),
 		cmocka_unit_test(test_rib_ipv6_link_local_nexthop_preferred),
