@@ -40,6 +40,9 @@
 	X(DROP_NO_GROUP, "no_group")          /* route names a missing group */ \
 	X(DROP_NO_LIVE_NEXTHOP, "no_live_nexthop")                           \
 	X(DROP_NEXTHOP_UNRESOLVED, "nexthop_unresolved")                     \
+	X(DROP_FRAG_NEEDED, "frag_needed")   /* DF, over the out MTU */     \
+	X(DROP_TOO_BIG6, "too_big6")         /* IPv6 over the out MTU */    \
+	X(DROP_FRAG_FAILED, "frag_failed")   /* no mbuf for a fragment */   \
 	X(DROP_TX_FULL, "tx_full")
 
 #define DP_DROP_ENUM(e, s) e,
@@ -52,9 +55,12 @@ struct dp_lcore_stats {
 	uint64_t rx[DP_PORT_MAX];
 	uint64_t tx[DP_PORT_MAX];
 	uint64_t tx_dropped[DP_PORT_MAX];
-	/* ICMP Time Exceeded sent back out of the port a packet came in
-	 * on (its TTL is counted under DROP_TTL_EXCEEDED as well) */
+	/* ICMP errors sent back out of the port a packet came in on (the
+	 * packet is counted under its drop reason as well) */
 	uint64_t icmp_tx[DP_PORT_MAX];
+	uint64_t icmp_time_exceeded; /* of those: Time Exceeded */
+	uint64_t icmp_frag_needed;   /* ... Fragmentation Needed */
+	uint64_t fragmented;         /* IPv4 packets sent as fragments */
 	uint64_t icmp_rate_limited; /* not sent: over the lcore's rate */
 	uint64_t icmp_suppressed;   /* not sent: RFC 1812 §4.3.2.7, or the
 				     * port has no IPv4 address */
@@ -93,6 +99,10 @@ struct dp_port {
 	/* The port's IPv4 address (network order) from the config, 0 when
 	 * it has none: the source of the ICMP errors sent out of it. */
 	rte_be32_t ipv4;
+	/* Largest IP packet the port sends (its interface MTU, or the
+	 * device's); larger ones are fragmented or answered. */
+	uint16_t mtu;
+	bool tx_multi_seg;            /* the driver sends mbuf chains */
 };
 
 /* Periodic BFD transmission of one link; main lcore only. */
@@ -157,6 +167,7 @@ struct dp {
 	struct health_map *health;
 	int health_fd;
 	struct rte_ring *bfd_tx_ring;
+	struct rte_mempool *frag_direct, *frag_indirect;
 	struct health_tx bfd_tx[CFG_MAX_LINKS];
 
 	unsigned int fwd_lcore;        /* first forwarding lcore: drains
@@ -222,6 +233,9 @@ int fwd_init_lcore(struct dp *d, unsigned int lcore);
 /* ICMP errors of LCORE: at most PER_S a second after a burst of BURST
  * (fwd_init_lcore sets DP_ICMP_PER_S, DP_ICMP_BURST; tests set others). */
 void fwd_icmp_rate_set(unsigned int lcore, uint32_t per_s, uint32_t burst);
+/* The mbuf pools of IPv4 fragmentation (headers, and references to the
+ * original's payload). 0 or -errno. */
+int fwd_frag_init(struct dp *d);
 void fwd_burst(struct dp *d, unsigned int lcore);
 int fwd_loop(void *arg);
 

@@ -20,6 +20,7 @@
 #include <rte_fib6.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
+#include <rte_ip_frag.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
@@ -28,7 +29,11 @@
 #include "log.h"
 
 #define PREFETCH_AHEAD 4u
+#define ICMP4_DEST_UNREACH 3u   /* RFC 792 */
+#define ICMP4_FRAG_NEEDED 4u    /* ... code: fragmentation needed, DF set */
 #define ICMP4_TIME_EXCEEDED 11u /* RFC 792; code 0: TTL exceeded in transit */
+/* Fragments of one packet at most: a 9000-byte frame into a 576 MTU */
+#define FWD_FRAGS_MAX 32u
 
 /* Packets of one rx burst waiting for their out port's tx burst. */
 struct fwd_lcore {
@@ -86,6 +91,22 @@ int fwd_init_lcore(struct dp *d, unsigned int lcore)
 		return -EINVAL;
 	rte_rcu_qsbr_thread_online(d->rcu, lcore);
 	fl->ready = true;
+	return 0;
+}
+
+int fwd_frag_init(struct dp *d)
+{
+	/* direct: a fragment's Ethernet and IP headers, and its payload
+	 * once linearized; indirect: its reference to the original's
+	 * payload until then. A few bursts of jumbo frames' worth. */
+	d->frag_direct = rte_pktmbuf_pool_create("twp_frag_direct", 4095, 64, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	d->frag_indirect = rte_pktmbuf_pool_create("twp_frag_indirect", 4095,
+		64, 0, 0, (int)rte_socket_id());
+	if (d->frag_direct == NULL || d->frag_indirect == NULL) {
+		log_msg("fragmentation pools: %s", rte_strerror(rte_errno));
+		return -rte_errno;
+	}
 	return 0;
 }
 
@@ -289,15 +310,18 @@ static bool icmp_may_answer(const struct dp *d, uint16_t in,
 	return true;
 }
 
-/* The IPv4 packet M that came in on port IN has a TTL of 1 or 0: dropped
- * and counted, and turned in place into an ICMP Time Exceeded (type 11,
- * code 0, RFC 792) to its source, quoting its header and as much of the
- * rest as keeps the answer within 576 bytes (RFC 1812 §4.3.2.3), sent out
- * of port IN to the frame's source MAC (the previous hop) from the
- * port's address. Rate limited per lcore (§4.3.2.8). */
-static void icmp_time_exceeded(const struct dp *d, struct fwd_lcore *fl,
-			       struct dp_lcore_stats *st, uint16_t in,
-			       struct rte_mbuf *m)
+/* Turns the IPv4 packet M that came in on port IN (its drop already
+ * counted) in place into an ICMP error TYPE/CODE (RFC 792) to its source,
+ * the 4 bytes after the checksum zero but for NEXT_MTU (RFC 1191), quoting
+ * its header and as much of the rest as keeps the answer within 576 bytes
+ * (RFC 1812 §4.3.2.3), onto port IN's tx array (N_TX: the caller's
+ * counts) to the frame's source MAC (the previous hop) from the port's
+ * address; or frees it, counted, when it may not be answered or the
+ * lcore's bucket is empty (§4.3.2.7, §4.3.2.8). */
+static void icmp4_error(const struct dp *d, struct fwd_lcore *fl,
+			struct dp_lcore_stats *st, uint16_t *n_tx, uint16_t in,
+			struct rte_mbuf *m, uint8_t type, uint8_t code,
+			uint16_t next_mtu)
 {
 	const uint32_t add = sizeof(struct rte_ipv4_hdr) +
 			     sizeof(struct rte_icmp_hdr);
@@ -311,7 +335,6 @@ static void icmp_time_exceeded(const struct dp *d, struct fwd_lcore *fl,
 	struct rte_icmp_hdr *icmp;
 	rte_be32_t to;
 
-	st->drop[DROP_TTL_EXCEEDED]++;
 	if (!icmp_may_answer(d, in, m, eth, ip, hlen)) {
 		st->icmp_suppressed++;
 		rte_pktmbuf_free(m);
@@ -344,15 +367,28 @@ static void icmp_time_exceeded(const struct dp *d, struct fwd_lcore *fl,
 	nip->dst_addr = to;
 	nip->hdr_checksum = rte_ipv4_cksum(nip);
 	icmp = (struct rte_icmp_hdr *)(nip + 1);
-	icmp->icmp_type = ICMP4_TIME_EXCEEDED;
-	icmp->icmp_code = 0;
+	icmp->icmp_type = type;
+	icmp->icmp_code = code;
 	icmp->icmp_cksum = 0;
 	icmp->icmp_ident = 0; /* unused */
-	icmp->icmp_seq_nb = 0;
+	icmp->icmp_seq_nb = rte_cpu_to_be_16(next_mtu);
 	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, sizeof(*icmp) + keep);
 	m->ol_flags = 0;
 	st->icmp_tx[in]++;
-	fl->tx[in][fl->n_tx[in]++] = m;
+	fl->tx[in][n_tx[in]++] = m;
+}
+
+/* The IPv4 packet M that came in on port IN has a TTL of 1 or 0: dropped,
+ * counted, and answered Time Exceeded (RFC 1812 §5.3.1). */
+static void icmp_time_exceeded(const struct dp *d, struct fwd_lcore *fl,
+			       struct dp_lcore_stats *st, uint16_t in,
+			       struct rte_mbuf *m)
+{
+	uint64_t sent = st->icmp_tx[in];
+
+	st->drop[DROP_TTL_EXCEEDED]++;
+	icmp4_error(d, fl, st, fl->n_tx, in, m, ICMP4_TIME_EXCEEDED, 0, 0);
+	st->icmp_time_exceeded += st->icmp_tx[in] - sent;
 }
 
 /* The slow path of fwd_select_bulk: the L2 for group G (NULL: the
@@ -431,6 +467,94 @@ static __rte_always_inline void fwd_out(struct fwd_lcore *fl,
 
 	fl->tx[out][n_tx[out]++] = m;
 	memcpy(rte_pktmbuf_mtod(m, void *), e, 2 * RTE_ETHER_ADDR_LEN);
+}
+
+/* Sends N packets PKTS out of port OUT now, counting what the driver
+ * refuses as tx_full. */
+static void fwd_tx_now(const struct dp *d, struct fwd_lcore *fl,
+		       struct dp_lcore_stats *st, uint16_t out,
+		       struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent = rte_eth_tx_burst(d->ports[out].port_id, fl->txq, pkts,
+					 n);
+
+	st->tx[out] += sent;
+	if (unlikely(sent < n)) {
+		st->tx_dropped[out] += n - sent;
+		st->drop[DROP_TX_FULL] += n - sent;
+		rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+	}
+}
+
+/* The IPv4 packet M, for member L2 (port OUT), is longer than OUT's MTU
+ * by its frame: with DF, dropped and answered Fragmentation Needed with
+ * the MTU (RFC 1191) out of port IN; else fragmented (RFC 791, DPDK's
+ * rte_ipv4_fragment_packet: each fragment a header of its own and a
+ * reference to the payload, then made one segment) and the fragments
+ * sent at once, after what waits for OUT so the flow keeps its order. */
+static void fwd_too_big4(const struct dp *d, struct fwd_lcore *fl,
+			 struct dp_lcore_stats *st, uint16_t *n_tx, uint16_t in,
+			 struct rte_mbuf *m, const struct nhg_l2 *e)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+		struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	uint16_t out = e->port, mtu = d->ports[out].mtu, i;
+	uint32_t total = rte_be_to_cpu_16(ip->total_length);
+	struct rte_mbuf *frag[FWD_FRAGS_MAX];
+	uint64_t sent;
+	int32_t n;
+
+	if (total <= mtu) { /* only the frame's padding was over */
+		ttl_decrement(ip);
+		fwd_out(fl, n_tx, m, e);
+		return;
+	}
+	if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) {
+		st->drop[DROP_FRAG_NEEDED]++;
+		sent = st->icmp_tx[in];
+		icmp4_error(d, fl, st, n_tx, in, m, ICMP4_DEST_UNREACH,
+			    ICMP4_FRAG_NEEDED, mtu);
+		st->icmp_frag_needed += st->icmp_tx[in] - sent;
+		return;
+	}
+	ttl_decrement(ip);
+	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - sizeof(struct rte_ether_hdr) -
+				      total));
+	rte_pktmbuf_adj(m, sizeof(struct rte_ether_hdr));
+	n = d->frag_direct == NULL ? -ENOMEM :
+	    rte_ipv4_fragment_packet(m, frag, FWD_FRAGS_MAX, mtu,
+				     d->frag_direct, d->frag_indirect);
+	rte_pktmbuf_free(m); /* the fragments hold their own references */
+	if (n <= 0) {
+		st->drop[DROP_FRAG_FAILED]++;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_ether_hdr *h = (struct rte_ether_hdr *)
+			rte_pktmbuf_prepend(frag[i], sizeof(*h));
+		struct rte_ipv4_hdr *fip = (struct rte_ipv4_hdr *)(h + 1);
+
+		/* the direct mbuf holds the headers: headroom is there */
+		memcpy(h, e, 2 * RTE_ETHER_ADDR_LEN);
+		h->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+		fip->hdr_checksum = 0;
+		fip->hdr_checksum = rte_ipv4_cksum(fip);
+		/* one segment when it fits the direct mbuf (any fragment of
+		 * a link MTU up to ~2000): drivers without multi-segment tx
+		 * (af_xdp) send a segment's data only */
+		if (rte_pktmbuf_linearize(frag[i]) != 0 &&
+		    !d->ports[out].tx_multi_seg) {
+			rte_pktmbuf_free_bulk(frag, (unsigned int)n);
+			st->drop[DROP_FRAG_FAILED]++;
+			return;
+		}
+	}
+	if (n_tx[out] > 0) {
+		fwd_tx_now(d, fl, st, out, fl->tx[out], n_tx[out]);
+		n_tx[out] = 0;
+	}
+	fwd_tx_now(d, fl, st, out, frag, (uint16_t)n);
+	st->fragmented++;
 }
 
 /* One tx burst per port with packets waiting; what the driver refuses is
@@ -540,6 +664,11 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 
 		if (unlikely(l2_4[i] == NULL))
 			continue;
+		if (unlikely(m->pkt_len - sizeof(struct rte_ether_hdr) >
+			     d->ports[l2_4[i]->port].mtu)) {
+			fwd_too_big4(d, fl, st, n_tx, in, m, l2_4[i]);
+			continue;
+		}
 		ttl_decrement(rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
 					sizeof(struct rte_ether_hdr)));
 		fwd_out(fl, n_tx, m, l2_4[i]);
@@ -554,6 +683,18 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 
 			if (unlikely(l2_6[i] == NULL))
 				continue;
+			/* no ICMPv6 Packet Too Big yet: counted */
+			if (unlikely(m->pkt_len - sizeof(struct rte_ether_hdr) >
+				     d->ports[l2_6[i]->port].mtu) &&
+			    sizeof(struct rte_ipv6_hdr) + rte_be_to_cpu_16(
+				rte_pktmbuf_mtod_offset(m,
+					struct rte_ipv6_hdr *,
+					sizeof(struct rte_ether_hdr))
+					->payload_len) >
+				    d->ports[l2_6[i]->port].mtu) {
+				drop(st, m, DROP_TOO_BIG6);
+				continue;
+			}
 			/* no header checksum in IPv6 */
 			rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *,
 				sizeof(struct rte_ether_hdr))->hop_limits--;

@@ -211,7 +211,7 @@ int main(int argc, char **argv)
 	nhg_table_init(&dp.nhg, dp.n_ports, rcu_retire, &dp);
 	if (fib_init(&dp) < 0 || port_attach_xdp(&dp) < 0 ||
 	    port_setup_all(&dp) < 0 || port_local_addrs_insert(&dp) < 0 ||
-	    health_init(&dp) < 0)
+	    health_init(&dp) < 0 || fwd_frag_init(&dp) < 0)
 		goto out;
 	/* every forwarding lcore is an RCU reader, online from here */
 	for (i = 0; i < dp.n_fwd_lcores; i++)

@@ -90,6 +90,32 @@ static rte_be32_t port_ipv4(const struct cfg_addr *a)
 	return v;
 }
 
+/* The largest IP packet PORT sends: an af_xdp port's interface MTU (the
+ * kernel's, which the PMD does not report), else the device's; 1500 when
+ * neither answers. */
+static uint16_t port_mtu(const struct dp_port *port)
+{
+	struct ifreq ifr;
+	uint16_t mtu = RTE_ETHER_MTU;
+	int fd;
+
+	if (port->kind != PORT_AF_XDP) {
+		if (rte_eth_dev_get_mtu(port->port_id, &mtu) != 0)
+			mtu = RTE_ETHER_MTU;
+		return mtu;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return mtu;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", port->ifname);
+	if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu >= 68 &&
+	    ifr.ifr_mtu <= UINT16_MAX)
+		mtu = (uint16_t)ifr.ifr_mtu;
+	close(fd);
+	return mtu;
+}
+
 /* Config "device" of twinpath port P, "" for an af_xdp port. */
 static const char *port_cfg_device(const struct twp_config *cfg,
 				   unsigned int p)
@@ -388,16 +414,20 @@ static int port_setup(struct dp *d, uint16_t p)
 		return rc;
 	}
 	port->started = true;
+	port->mtu = port_mtu(port);
+	port->tx_multi_seg =
+		(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
 	rte_eth_macaddr_get(port->port_id, &port->mac);
 	/* the source MAC in the groups' precomputed L2 entries */
 	nhg_port_mac_set(&d->nhg, p, &port->mac);
 	log_msg("port %u %s: %s %s, ethdev %u (%s), mac "
-		RTE_ETHER_ADDR_PRT_FMT ", %u rx/%u tx queues%s%s%s", p,
+		RTE_ETHER_ADDR_PRT_FMT ", mtu %u, %u rx/%u tx queues%s%s%s", p,
 		port->name,
 		port->kind == PORT_AF_XDP ? "interface" : "device",
 		port->kind == PORT_AF_XDP ? port->ifname : port->device,
 		port->port_id, info.driver_name,
-		RTE_ETHER_ADDR_BYTES(&port->mac), port->n_rxq, port->n_txq,
+		RTE_ETHER_ADDR_BYTES(&port->mac), port->mtu, port->n_rxq,
+		port->n_txq,
 		conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS ? " (RSS)" : "",
 		port->has_rx ? "" : ", no rx queue",
 		port->has_tx ? "" : ", no tx queue");

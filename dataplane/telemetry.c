@@ -55,6 +55,7 @@ static int tel_ports(const char *cmd, const char *params,
 					  SUM(dp.stats[0].tx[p]));
 		rte_tel_data_add_dict_u64(port, "tx_dropped",
 					  SUM(dp.stats[0].tx_dropped[p]));
+		rte_tel_data_add_dict_u64(port, "mtu", dp.ports[p].mtu);
 		rte_tel_data_add_dict_u64(port, "icmp_errors_sent",
 					  SUM(dp.stats[0].icmp_tx[p]));
 		rte_tel_data_add_dict_u64(port, "link_up", dp.nhg.link_up[p]);
@@ -90,7 +91,13 @@ static int tel_icmp(const char *cmd, const char *params,
 	for (p = 0; p < dp.n_ports; p++)
 		sent += SUM(dp.stats[0].icmp_tx[p]);
 	rte_tel_data_start_dict(out);
-	rte_tel_data_add_dict_u64(out, "time_exceeded_sent", sent);
+	rte_tel_data_add_dict_u64(out, "sent", sent);
+	rte_tel_data_add_dict_u64(out, "time_exceeded_sent",
+				  SUM(dp.stats[0].icmp_time_exceeded));
+	rte_tel_data_add_dict_u64(out, "frag_needed_sent",
+				  SUM(dp.stats[0].icmp_frag_needed));
+	rte_tel_data_add_dict_u64(out, "fragmented",
+				  SUM(dp.stats[0].fragmented));
 	rte_tel_data_add_dict_u64(out, "rate_limited",
 				  SUM(dp.stats[0].icmp_rate_limited));
 	rte_tel_data_add_dict_u64(out, "suppressed",
@@ -280,8 +287,8 @@ int telemetry_init(void)
 		"Per port: index, port_id, interface, rx/tx packets, "
 		"tx_dropped, icmp_errors_sent, link_up");
 	rc |= rte_telemetry_register_cmd("/twinpath/icmp", tel_icmp,
-		"ICMP Time Exceeded sent, rate_limited, suppressed; the "
-		"rate limit");
+		"ICMP errors sent (Time Exceeded, Frag Needed), "
+		"rate_limited, suppressed, IPv4 packets fragmented");
 	rc |= rte_telemetry_register_cmd("/twinpath/drops", tel_drops,
 		"Dropped packets by reason, summed over lcores");
 	rc |= rte_telemetry_register_cmd("/twinpath/fib", tel_fib,

@@ -20,6 +20,14 @@ source "$(dirname "$0")/streams.sh"
 
 echo "== lab up, twinpath-dp and twinpathd with $(basename "$CONF")"
 lab_up || fatal "lab did not come up"
+# The provider links carry 1400 bytes, the LAN 1500 (as over a tunnel):
+# twinpath-dp reads each port's MTU at start, see (c3).
+LINK_MTU=1400
+for i in 1 2; do
+	gw_exec ip link set "link$i" mtu $LINK_MTU &&
+		ip -n "$(lab_ns up$i)" link set eth0 mtu $LINK_MTU ||
+		fatal "could not set link$i's MTU"
+done
 lab_start_dp "$CONF" || fatal "twinpath-dp did not start"
 lab_start_cp "$CONF" || fatal "twinpathd did not start"
 gen1=$(lab_wait_sync 1) || fatal "no sync from twinpathd"
@@ -104,6 +112,34 @@ if [ "$te" -ge 10 ] && [ "$te" -le 60 ] && [ $((te + lim)) -eq 400 ]; then
 	ok "a 2000/s burst of 400 TTL-1 packets: $te answered, $lim rate limited and counted"
 else
 	ko "a 2000/s burst of 400: $te answered, $lim rate limited (want 10..60 answered, the sum 400)"
+fi
+
+# Datagrams of 1500 bytes toward 1400-byte links: without DF twinpath-dp
+# fragments them and the server gets every one whole; with DF it answers
+# Fragmentation Needed with the link's MTU (RFC 1191), from 198.18.1.1.
+echo "== (c3) 1500-byte packets, $LINK_MTU-byte links: fragments, or Frag Needed"
+M=50
+frag0=$(lab_tpstat /twinpath/icmp --get fragmented)
+lab_sink srv big --bind $SERVER --port 9005 --expect $M --timeout 20 --idle 5
+lab_stream big_tx --dst $SERVER --port 9005 --flows 8 --count $M \
+	--rate 100 --size 1472 --df dont
+lab_sink_wait big_tx >/dev/null
+lab_sink_wait big >/dev/null
+got=$(j "$LAB_DIR/big.json" 'j["received"]')
+frag=$(( $(lab_tpstat /twinpath/icmp --get fragmented) - frag0 ))
+[ "$got" -eq $M ] && [ "$frag" -eq $M ] &&
+	ok "all $M 1500-byte datagrams without DF arrived whole; twinpath-dp fragmented $frag" ||
+	ko "$got of $M 1500-byte datagrams arrived, $frag fragmented (want $M each)"
+fn0=$(lab_tpstat /twinpath/drops --get frag_needed)
+lab_argv lan
+"${LAB_ARGV[@]}" python3 "$LAB_TOOLS/pmtu_probe.py" --dst $SERVER \
+	--port 9006 --size 1472 >"$LAB_DIR/pmtu.json" 2>"$LAB_DIR/pmtu.err"
+pm=$(j "$LAB_DIR/pmtu.json" '"%d %s %s" % (j["frag_needed"], " ".join(sorted(j["from"])), " ".join(str(m) for m in sorted(set(j["mtu"]))))')
+fn=$(( $(lab_tpstat /twinpath/drops --get frag_needed) - fn0 ))
+if [ "$pm" = "1 198.18.1.1 $LINK_MTU" ] && [ "$fn" -ge 1 ]; then
+	ok "a DF 1500-byte datagram: Fragmentation Needed, MTU $LINK_MTU, from 198.18.1.1 ($fn counted frag_needed)"
+else
+	ko "DF 1500-byte datagram: '$pm' (want '1 198.18.1.1 $LINK_MTU'), $fn frag_needed"
 fi
 
 echo "== (d) kill -9 twinpathd mid-stream, restart, resync"

@@ -15,6 +15,10 @@ import struct
 import sys
 import time
 
+# <linux/in.h>: Python's socket module does not name them
+IP_MTU_DISCOVER = 10
+IP_PMTUDISC_DONT, IP_PMTUDISC_WANT, IP_PMTUDISC_DO = 0, 1, 2
+
 MAGIC = b"TWPS"
 # magic, run id, flow id, sequence within the flow, total packets sent in
 # the run so far, send time (CLOCK_MONOTONIC ns): network byte order.
@@ -30,6 +34,9 @@ def main():
     ap.add_argument("--rate", type=float, default=1000.0, help="packets/s")
     ap.add_argument("--ttl", type=int, default=64)
     ap.add_argument("--size", type=int, default=64, help="payload bytes")
+    ap.add_argument("--df", choices=("want", "do", "dont"), default="want",
+                    help="path MTU discovery (IP_MTU_DISCOVER): 'dont' "
+                    "sends without DF whatever the size")
     ap.add_argument("--sport-base", type=int, default=40000)
     ap.add_argument("--run", type=int, default=None, help="run id (random)")
     ap.add_argument("--max-seconds", type=float, default=120.0,
@@ -46,6 +53,10 @@ def main():
     for f in range(args.flows):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, args.ttl)
+        s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER,
+                     {"want": IP_PMTUDISC_WANT,
+                      "do": IP_PMTUDISC_DO,
+                      "dont": IP_PMTUDISC_DONT}[args.df])
         s.bind(("0.0.0.0", args.sport_base + f))
         s.connect((args.dst, args.port))
         socks.append(s)

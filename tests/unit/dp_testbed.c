@@ -62,6 +62,8 @@ static int ring_port(struct dp_testbed *tb, struct dp *d, unsigned int p,
 	d->ports[p].port_id = (uint16_t)id;
 	d->ports[p].has_rx = d->ports[p].has_tx = d->ports[p].started = true;
 	d->ports[p].n_rxq = d->ports[p].n_txq = (uint16_t)nq;
+	if (rte_eth_dev_get_mtu((uint16_t)id, &d->ports[p].mtu) != 0)
+		return -1;
 	d->ports[p].mac = (struct rte_ether_addr){{0x02, 0xd0, 0, 0, 0,
 						   (uint8_t)(0xa0 + p)}};
 	nhg_port_mac_set(&d->nhg, (uint16_t)p, &d->ports[p].mac);
@@ -110,7 +112,7 @@ int dp_testbed_up_queues(struct dp_testbed *tb, struct dp *d,
 			return -1;
 	d->rcu = calloc(1, rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE));
 	if (d->rcu == NULL || rte_rcu_qsbr_init(d->rcu, RTE_MAX_LCORE) != 0 ||
-	    fib_init(d) != 0)
+	    fib_init(d) != 0 || fwd_frag_init(d) != 0)
 		return -1;
 	/* every forwarding lcore an RCU reader, online, as main.c does */
 	for (i = 0; i < d->n_fwd_lcores; i++)

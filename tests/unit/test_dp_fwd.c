@@ -603,6 +603,130 @@ static void test_fwd_ipv4_time_exceeded_rate_limited(void **state)
 	d.ports[LAN].ipv4 = 0;
 }
 
+/* LAN host -> 198.51.100.7, an IPv4 datagram of TOTAL bytes (UDP, the
+ * payload counting up), DF or not, TTL 64. */
+static unsigned int make_big(uint8_t *f, unsigned int total, bool df)
+{
+	unsigned int i;
+
+	make_udp(f, 64);
+	for (i = 42; i < 14 + total; i++)
+		f[i] = (uint8_t)i;
+	f[14 + 2] = (uint8_t)(total >> 8), f[14 + 3] = (uint8_t)total;
+	f[14 + 6] = df ? 0x40 : 0;
+	f[38] = (uint8_t)((total - 20) >> 8), f[39] = (uint8_t)(total - 20);
+	fix_cksum(f);
+	return 14 + total;
+}
+
+/* Up to MAX frames PORT sent, each copied whole (chained or not) into
+ * OUT[i], lengths in LEN[i]; how many. */
+static unsigned int sent_frames(unsigned int port, uint8_t out[][256],
+				unsigned int *len, unsigned int max)
+{
+	struct rte_mbuf *m;
+	unsigned int n = 0;
+
+	while (n < max && rte_ring_dequeue(tb.tx[port], (void **)&m) == 0) {
+		const void *p;
+
+		len[n] = rte_pktmbuf_pkt_len(m);
+		assert_true(len[n] <= 256);
+		p = rte_pktmbuf_read(m, 0, len[n], out[n]);
+		assert_non_null(p);
+		if (p != out[n])
+			memcpy(out[n], p, len[n]);
+		rte_pktmbuf_free(m);
+		n++;
+	}
+	return n;
+}
+
+/* Over the out port's MTU (100 here), RFC 791/1191/1812: without DF the
+ * packet leaves in fragments, byte for byte (8-byte multiples, MF, the
+ * offsets, TTL - 1, each checksum); with DF it is dropped and answered
+ * Fragmentation Needed with the MTU; exactly the MTU goes whole; IPv6
+ * over it is counted (no ICMPv6 yet). */
+static void test_fwd_ipv4_over_mtu_fragments_or_answers(void **state)
+{
+	uint8_t f[256], out[4][256], expect[256];
+	unsigned int len, n, lens[4];
+	uint64_t fn = drops(DROP_FRAG_NEEDED), big6 = drops(DROP_TOO_BIG6);
+	uint64_t fragd = d.stats[d.fwd_lcore].fragmented;
+	uint16_t c;
+	struct chan_route r;
+
+	(void)state;
+	d.ports[LINK].mtu = 100;
+	inet_pton(AF_INET, "198.18.1.1", &d.ports[LAN].ipv4);
+
+	/* exactly the MTU: whole */
+	len = make_big(f, 100, true);
+	inject(LAN, f, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent_frames(LINK, out, lens, 4), 1);
+	assert_int_equal(lens[0], len);
+
+	/* 140 bytes, no DF: fragments of 80 + 40 payload bytes */
+	len = make_big(f, 140, false);
+	inject(LAN, f, len);
+	fwd_burst(&d, d.fwd_lcore);
+	n = sent_frames(LINK, out, lens, 4);
+	assert_int_equal(n, 2);
+	assert_int_equal(d.stats[d.fwd_lcore].fragmented, fragd + 1);
+	/* first: the header with total 100, MF, offset 0, TTL 63 */
+	memcpy(expect, peer_mac.addr_bytes, 6);
+	memcpy(expect + 6, d.ports[LINK].mac.addr_bytes, 6);
+	memcpy(expect + 12, f + 12, 22);
+	expect[14 + 2] = 0, expect[14 + 3] = 100;
+	expect[14 + 6] = 0x20, expect[14 + 7] = 0;
+	expect[14 + 8] = 63;
+	fix_cksum(expect);
+	memcpy(expect + 34, f + 34, 80);
+	assert_int_equal(lens[0], 14 + 100);
+	assert_memory_equal(out[0], expect, 14 + 100);
+	/* second: total 60, offset 80 / 8 = 10, no MF, the last 40 bytes */
+	expect[14 + 2] = 0, expect[14 + 3] = 60;
+	expect[14 + 6] = 0, expect[14 + 7] = 10;
+	fix_cksum(expect);
+	memcpy(expect + 34, f + 34 + 80, 40);
+	assert_int_equal(lens[1], 14 + 60);
+	assert_memory_equal(out[1], expect, 14 + 60);
+
+	/* 140 bytes with DF: Fragmentation Needed, MTU 100, out of the LAN */
+	len = make_big(f, 140, true);
+	inject(LAN, f, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent_frames(LINK, out, lens, 4), 0);
+	assert_int_equal(sent_frames(LAN, out, lens, 4), 1);
+	assert_int_equal(drops(DROP_FRAG_NEEDED), fn + 1);
+	assert_int_equal(lens[0], 14 + 20 + 8 + 140);
+	assert_memory_equal(out[0], lan_host_mac.addr_bytes, 6);
+	assert_int_equal(out[0][14 + 9], 1);           /* ICMP */
+	assert_int_equal(out[0][34], 3);               /* unreachable */
+	assert_int_equal(out[0][35], 4);               /* frag needed */
+	assert_int_equal(out[0][38], 0);               /* unused */
+	assert_int_equal(out[0][39], 0);
+	assert_int_equal(out[0][40] << 8 | out[0][41], 100); /* MTU */
+	assert_memory_equal(out[0] + 42, f + 14, 140);  /* as received */
+	c = (uint16_t)(out[0][36] << 8 | out[0][37]);
+	out[0][36] = out[0][37] = 0;
+	assert_int_equal(c, cksum(out[0] + 34, 8 + 140));
+
+	/* IPv6 over the MTU */
+	route6(PFX6, 48, &r);
+	assert_int_equal(fib_route_add(&d, &r, 1), 0);
+	len = make_udp6(f, PFX6 "7", 64);
+	memset(f + 66, 0xab, 100);
+	f[18] = 0, f[19] = 112;                        /* 40 + 112 > 100 */
+	expect_drop(f, len + 100, DROP_TOO_BIG6);
+	assert_int_equal(drops(DROP_TOO_BIG6), big6 + 1);
+	assert_int_equal(fib_route_del(&d, &r), 0);
+
+	d.ports[LINK].mtu = 1500;
+	d.ports[LAN].ipv4 = 0;
+}
+
 static void test_fwd_ipv6_each_drop_reason(void **state)
 {
 	uint8_t f[80];
@@ -690,6 +814,7 @@ int main(void)
 		cmocka_unit_test(test_fwd_ipv4_ttl_expiry_answers_time_exceeded),
 		cmocka_unit_test(test_fwd_ipv4_time_exceeded_suppressed),
 		cmocka_unit_test(test_fwd_ipv4_time_exceeded_rate_limited),
+		cmocka_unit_test(test_fwd_ipv4_over_mtu_fragments_or_answers),
 		cmocka_unit_test(test_fwd_ipv6_each_drop_reason),
 		cmocka_unit_test(test_fib_ipv6_route_add_del_sweep),
 	};
