@@ -168,6 +168,9 @@ struct dp {
 	int health_fd;
 	struct rte_ring *bfd_tx_ring;
 	struct rte_mempool *frag_direct, *frag_indirect;
+	/* the smallest port MTU (fwd_mtu_update): a burst whose frames all
+	 * fit skips the per-packet MTU check */
+	uint16_t mtu_min;
 	struct health_tx bfd_tx[CFG_MAX_LINKS];
 
 	unsigned int fwd_lcore;        /* first forwarding lcore: drains
@@ -236,6 +239,8 @@ void fwd_icmp_rate_set(unsigned int lcore, uint32_t per_s, uint32_t burst);
 /* The mbuf pools of IPv4 fragmentation (headers, and references to the
  * original's payload). 0 or -errno. */
 int fwd_frag_init(struct dp *d);
+/* mtu_min again, after a port's mtu was set or changed. */
+void fwd_mtu_update(struct dp *d);
 void fwd_burst(struct dp *d, unsigned int lcore);
 int fwd_loop(void *arg);
 

@@ -110,6 +110,15 @@ int fwd_frag_init(struct dp *d)
 	return 0;
 }
 
+void fwd_mtu_update(struct dp *d)
+{
+	uint16_t p, min = UINT16_MAX;
+
+	for (p = 0; p < d->n_ports; p++)
+		min = RTE_MIN(min, d->ports[p].mtu);
+	d->mtu_min = min;
+}
+
 void fwd_icmp_rate_set(unsigned int lcore, uint32_t per_s, uint32_t burst)
 {
 	struct fwd_lcore *fl = &fwd_lcores[lcore];
@@ -557,6 +566,34 @@ static void fwd_too_big4(const struct dp *d, struct fwd_lcore *fl,
 	st->fragmented++;
 }
 
+/* Stage 3 for the N IPv4 packets M with their members' L2 entries:
+ * TTL, rewrite, onto the out port's tx array; with CHECK_MTU, a packet
+ * over its out port's MTU takes fwd_too_big4 instead. */
+static __rte_always_inline void
+fwd_rewrite4(const struct dp *d, struct fwd_lcore *fl,
+	     struct dp_lcore_stats *st, uint16_t *n_tx, uint16_t in,
+	     struct rte_mbuf **m4, const struct nhg_l2 **l2, uint16_t n,
+	     bool check_mtu)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = m4[i];
+
+		if (unlikely(l2[i] == NULL))
+			continue;
+		if (check_mtu &&
+		    unlikely(m->pkt_len - sizeof(struct rte_ether_hdr) >
+			     d->ports[l2[i]->port].mtu)) {
+			fwd_too_big4(d, fl, st, n_tx, in, m, l2[i]);
+			continue;
+		}
+		ttl_decrement(rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+					sizeof(struct rte_ether_hdr)));
+		fwd_out(fl, n_tx, m, l2[i]);
+	}
+}
+
 /* One tx burst per port with packets waiting; what the driver refuses is
  * counted as tx_full and freed. */
 static void fwd_tx_flush(const struct dp *d, struct fwd_lcore *fl,
@@ -591,6 +628,7 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 	const struct nhg_l2 *l2_4[DP_BURST], *l2_6[DP_BURST];
 	struct nhg_l2 scratch[DP_BURST];
 	uint16_t n, i, n4 = 0, n6 = 0, n_tx[DP_PORT_MAX];
+	uint32_t len_max = 0; /* the burst's longest frame */
 
 	n = rte_eth_rx_burst(d->ports[in].port_id, fl->rxq, pkts, DP_BURST);
 	if (n == 0)
@@ -607,6 +645,7 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 		uint32_t l3_len = (uint32_t)m->data_len - sizeof(*eth);
 		enum dp_drop why;
 
+		len_max = RTE_MAX(len_max, m->pkt_len);
 		if (i + PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD],
 						       void *));
@@ -659,20 +698,11 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 	/* 3. member, rewrite */
 	memcpy(n_tx, fl->n_tx, sizeof(n_tx));
 	fwd_select_bulk(d, st, m4, gid4, hash4, live, l2_4, scratch, n4);
-	for (i = 0; i < n4; i++) {
-		struct rte_mbuf *m = m4[i];
-
-		if (unlikely(l2_4[i] == NULL))
-			continue;
-		if (unlikely(m->pkt_len - sizeof(struct rte_ether_hdr) >
-			     d->ports[l2_4[i]->port].mtu)) {
-			fwd_too_big4(d, fl, st, n_tx, in, m, l2_4[i]);
-			continue;
-		}
-		ttl_decrement(rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
-					sizeof(struct rte_ether_hdr)));
-		fwd_out(fl, n_tx, m, l2_4[i]);
-	}
+	/* every frame within the smallest MTU (nearly always): no check */
+	if (likely(len_max <= d->mtu_min + sizeof(struct rte_ether_hdr)))
+		fwd_rewrite4(d, fl, st, n_tx, in, m4, l2_4, n4, false);
+	else
+		fwd_rewrite4(d, fl, st, n_tx, in, m4, l2_4, n4, true);
 	if (unlikely(n6 != 0)) {
 		/* any resolved member serves IPv6: the MAC is what counts,
 		 * whatever the family of its gateway address */
@@ -684,8 +714,10 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 			if (unlikely(l2_6[i] == NULL))
 				continue;
 			/* no ICMPv6 Packet Too Big yet: counted */
-			if (unlikely(m->pkt_len - sizeof(struct rte_ether_hdr) >
-				     d->ports[l2_6[i]->port].mtu) &&
+			if (unlikely(len_max > d->mtu_min +
+					sizeof(struct rte_ether_hdr)) &&
+			    m->pkt_len - sizeof(struct rte_ether_hdr) >
+				     d->ports[l2_6[i]->port].mtu &&
 			    sizeof(struct rte_ipv6_hdr) + rte_be_to_cpu_16(
 				rte_pktmbuf_mtod_offset(m,
 					struct rte_ipv6_hdr *,

@@ -213,6 +213,7 @@ int main(int argc, char **argv)
 	    port_setup_all(&dp) < 0 || port_local_addrs_insert(&dp) < 0 ||
 	    health_init(&dp) < 0 || fwd_frag_init(&dp) < 0)
 		goto out;
+	fwd_mtu_update(&dp);
 	/* every forwarding lcore is an RCU reader, online from here */
 	for (i = 0; i < dp.n_fwd_lcores; i++)
 		if (fwd_init_lcore(&dp, dp.fwd_lcores[i]) < 0)

@@ -114,6 +114,7 @@ int dp_testbed_up_queues(struct dp_testbed *tb, struct dp *d,
 	if (d->rcu == NULL || rte_rcu_qsbr_init(d->rcu, RTE_MAX_LCORE) != 0 ||
 	    fib_init(d) != 0 || fwd_frag_init(d) != 0)
 		return -1;
+	fwd_mtu_update(d);
 	/* every forwarding lcore an RCU reader, online, as main.c does */
 	for (i = 0; i < d->n_fwd_lcores; i++)
 		if (fwd_init_lcore(d, d->fwd_lcores[i]) != 0)

@@ -658,6 +658,7 @@ static void test_fwd_ipv4_over_mtu_fragments_or_answers(void **state)
 
 	(void)state;
 	d.ports[LINK].mtu = 100;
+	fwd_mtu_update(&d);
 	inet_pton(AF_INET, "198.18.1.1", &d.ports[LAN].ipv4);
 
 	/* exactly the MTU: whole */
@@ -724,6 +725,7 @@ static void test_fwd_ipv4_over_mtu_fragments_or_answers(void **state)
 	assert_int_equal(fib_route_del(&d, &r), 0);
 
 	d.ports[LINK].mtu = 1500;
+	fwd_mtu_update(&d);
 	d.ports[LAN].ipv4 = 0;
 }
 
