@@ -591,8 +591,11 @@ static void session_lost(struct bgp_peer *p, const struct bgp_end *e)
 		p->stale_at_ms = 0;
 		plog(p, "graceful restart: %zu paths kept as stale for %u s "
 		     "(peer's restart time)%s", p->stale, o->gr_restart_time_s,
-		     swept ? ", the rest flushed (families not in its "
-			     "graceful restart capability)" : "");
+		     swept == 0 ? "" :
+		     o->gr_restart_time_s == 0 ?
+			     ", the rest flushed (restart time 0)" :
+			     ", the rest flushed (families not in its "
+			     "graceful restart capability)");
 	} else {
 		n = rib_peer_flush(sp->rib, p->link);
 		p->stale = 0;

@@ -30,27 +30,11 @@ static const char *prefix_str(const struct cfg_addr *p, char *buf, size_t len)
 	return buf;
 }
 
-/* "ADDR" or "ADDR/LEN" into A (len = full width for a plain address). The
- * address is read as the config reads it (cfg_parse_prefix); the length as
- * twinpathctl always has: strtol on the first 63 characters, which also
- * takes "/+24" and "/-0" where the config would refuse them. */
-static int parse_prefix(const char *s, struct cfg_addr *a)
+/* A neighbor's address: "ADDR" (or "ADDR/32", "ADDR/128") into A. */
+static int parse_neighbor(const char *s, struct cfg_addr *a)
 {
-	char buf[64], *slash, *end;
-	long len;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	slash = strchr(buf, '/');
-	if (slash != NULL)
-		*slash = '\0';
-	if (cfg_parse_prefix(buf, a) < 0)
+	if (cfg_parse_prefix(s, a) < 0 || a->len != cfg_family_bits(a->family))
 		return -EINVAL;
-	if (slash != NULL) {
-		len = strtol(slash + 1, &end, 10);
-		if (*end != '\0' || end == slash + 1 || len < 0 || len > a->len)
-			return -EINVAL;
-		a->len = (uint8_t)len;
-	}
 	return 0;
 }
 
@@ -371,7 +355,7 @@ static int show_neighbors(struct bgp_speaker *sp, const char *addr,
 	unsigned int i, n = 0;
 
 	if (addr != NULL) {
-		if (parse_prefix(addr, &a) < 0 ||
+		if (parse_neighbor(addr, &a) < 0 ||
 		    (only = bgp_peer_find(sp, &a)) == NULL) {
 			fprintf(f, "error: no BGP neighbor %s\n", addr);
 			return -EINVAL;
@@ -510,7 +494,7 @@ static int show_routes(struct bgp_speaker *sp, const char *filter, bool json,
 	struct routes_walk w = {.sp = sp, .f = f, .json = json};
 	struct cfg_addr a;
 
-	if (filter != NULL && parse_prefix(filter, &a) < 0) {
+	if (filter != NULL && cfg_parse_prefix(filter, &a) < 0) {
 		fprintf(f, "error: not a prefix or address: %s\n", filter);
 		return -EINVAL;
 	}
@@ -561,7 +545,7 @@ int bgp_cli(struct bgp_speaker *sp, char **words, unsigned int n, bool json,
 		   (n == 3 || strcmp(words[3], "soft") == 0)) {
 		struct cfg_addr a;
 
-		if (parse_prefix(words[2], &a) < 0) {
+		if (parse_neighbor(words[2], &a) < 0) {
 			fprintf(out, "error: not an address: %s\n", words[2]);
 			return -EINVAL;
 		}

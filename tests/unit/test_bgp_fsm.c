@@ -724,6 +724,42 @@ static void test_bgp_fsm_clear_sends_cease_4_and_reconnects(void **state)
 	assert_int_equal(bgp_clear(sp, &a, false, msg, sizeof(msg)), -ENOENT);
 }
 
+/* twinpathctl's BGP words (bgp_cli): a neighbor is an address, so an
+ * address with a shorter length is refused with the message, never
+ * taken for the neighbor; the full-width form and the bare one work. */
+static void test_bgp_fsm_cli_neighbor_is_an_address(void **state)
+{
+	char *bad_show[] = {"show", "bgp", "neighbors", PEER_IP "/24"};
+	char *good_show[] = {"show", "bgp", "neighbors", PEER_IP "/32"};
+	char *bad_clear[] = {"clear", "bgp", PEER_IP "/8"};
+	char *bad_text[] = {"clear", "bgp", "192.0.2.x"};
+	char buf[8192];
+	FILE *f;
+
+	(void)state;
+	start(90, 0, false);
+	f = fmemopen(buf, sizeof(buf), "w");
+	assert_non_null(f);
+	assert_int_equal(bgp_cli(sp, bad_show, 4, false, f), -EINVAL);
+	fflush(f);
+	assert_string_equal(buf, "error: no BGP neighbor " PEER_IP "/24\n");
+	rewind(f);
+	assert_int_equal(bgp_cli(sp, good_show, 4, false, f), 0);
+	fflush(f);
+	assert_non_null(strstr(buf, PEER_IP));
+	rewind(f);
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(bgp_cli(sp, bad_clear, 3, false, f), -EINVAL);
+	fflush(f);
+	assert_string_equal(buf, "error: not an address: " PEER_IP "/8\n");
+	rewind(f);
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(bgp_cli(sp, bad_text, 3, false, f), -EINVAL);
+	fflush(f);
+	assert_string_equal(buf, "error: not an address: 192.0.2.x\n");
+	fclose(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -732,6 +768,8 @@ int main(void)
 			teardown),
 		cmocka_unit_test_teardown(test_bgp_fsm_wrong_peer_as_gets_2_2,
 					  teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_cli_neighbor_is_an_address, teardown),
 		cmocka_unit_test_teardown(test_bgp_fsm_hold_time_1_gets_2_6,
 					  teardown),
 		cmocka_unit_test_teardown(
