@@ -508,7 +508,8 @@ static int load_dataplane(struct loader *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = {"eal_args", "xdp_prog", "mbufs",
 					   "ipv4_routes_max",
-					   "ipv6_routes_max", NULL};
+					   "ipv6_routes_max", "icmp_errors_per_s",
+					   "icmp_burst", NULL};
 	struct twp_config *cfg = ld->cfg;
 	const config_setting_t *where;
 	config_setting_t *dp, *args;
@@ -590,6 +591,16 @@ static int load_dataplane(struct loader *ld, const config_setting_t *root)
 					1u << 18, 1024, 1u << 22, &v)) < 0)
 		return rc;
 	cfg->dataplane.ipv6_routes_max = (uint32_t)v;
+	v = 100;
+	if (dp != NULL && (rc = get_int(ld, dp, NULL, "icmp_errors_per_s",
+					false, 100, 0, 1000000, &v)) < 0)
+		return rc;
+	cfg->dataplane.icmp_errors_per_s = (uint32_t)v;
+	v = 10;
+	if (dp != NULL && (rc = get_int(ld, dp, NULL, "icmp_burst", false, 10,
+					1, 100000, &v)) < 0)
+		return rc;
+	cfg->dataplane.icmp_burst = (uint32_t)v;
 	return 0;
 }
 

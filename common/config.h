@@ -125,6 +125,10 @@ struct twp_config {
 		uint32_t mbufs;
 		uint32_t ipv4_routes_max; /* rte_fib sizing */
 		uint32_t ipv6_routes_max; /* rte_fib6 sizing */
+		/* ICMP errors per forwarding lcore: a second's worth and the
+		 * burst (RFC 1812 §4.3.2.8); 0 a second: none are sent */
+		uint32_t icmp_errors_per_s;
+		uint32_t icmp_burst;
 	} dataplane;
 	struct {
 		char socket[sizeof(((struct sockaddr_un *)0)->sun_path)];

@@ -19,9 +19,6 @@
 #include "nhgroup.h"
 
 #define DP_BURST 32u
-/* ICMP errors per forwarding lcore: a token bucket (RFC 1812 §4.3.2.8) */
-#define DP_ICMP_PER_S 100u
-#define DP_ICMP_BURST 10u
 #define DP_PORT_MAX NH_PORT_MAX
 
 /* Every reason a packet is dropped; the name is the telemetry key. */
@@ -233,8 +230,9 @@ static inline bool dp_lcore_rxq(const struct dp *d, unsigned int lcore,
  * uses queue i on every port); without a worker the main lcore alone. */
 void fwd_lcores_pick(struct dp *d);
 int fwd_init_lcore(struct dp *d, unsigned int lcore);
-/* ICMP errors of LCORE: at most PER_S a second after a burst of BURST
- * (fwd_init_lcore sets DP_ICMP_PER_S, DP_ICMP_BURST; tests set others). */
+/* ICMP errors of LCORE: at most PER_S a second after a burst of BURST,
+ * none with PER_S 0 (fwd_init_lcore sets the config's
+ * dataplane.icmp_errors_per_s and icmp_burst). */
 void fwd_icmp_rate_set(unsigned int lcore, uint32_t per_s, uint32_t burst);
 /* The mbuf pools of IPv4 fragmentation (headers, and references to the
  * original's payload). 0 or -errno. */

@@ -86,7 +86,8 @@ int fwd_init_lcore(struct dp *d, unsigned int lcore)
 	memset(fl->n_tx, 0, sizeof(fl->n_tx));
 	for (p = 0; p < d->n_ports; p++)
 		fl->rx[p] = dp_lcore_rxq(d, lcore, p, &q);
-	fwd_icmp_rate_set(lcore, DP_ICMP_PER_S, DP_ICMP_BURST);
+	fwd_icmp_rate_set(lcore, d->cfg->dataplane.icmp_errors_per_s,
+			  d->cfg->dataplane.icmp_burst);
 	if (rte_rcu_qsbr_thread_register(d->rcu, lcore) != 0)
 		return -EINVAL;
 	rte_rcu_qsbr_thread_online(d->rcu, lcore);
@@ -123,8 +124,9 @@ void fwd_icmp_rate_set(unsigned int lcore, uint32_t per_s, uint32_t burst)
 {
 	struct fwd_lcore *fl = &fwd_lcores[lcore];
 
+	/* per_s 0: a bucket of no tokens, never refilled */
 	fl->icmp_tsc_per_token = rte_get_tsc_hz() / RTE_MAX(per_s, 1u);
-	fl->icmp_burst = RTE_MAX(burst, 1u);
+	fl->icmp_burst = per_s == 0 ? 0 : RTE_MAX(burst, 1u);
 	fl->icmp_tokens = fl->icmp_burst;
 	fl->icmp_next_tsc = rte_rdtsc() + fl->icmp_tsc_per_token;
 }

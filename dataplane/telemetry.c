@@ -102,8 +102,9 @@ static int tel_icmp(const char *cmd, const char *params,
 				  SUM(dp.stats[0].icmp_rate_limited));
 	rte_tel_data_add_dict_u64(out, "suppressed",
 				  SUM(dp.stats[0].icmp_suppressed));
-	rte_tel_data_add_dict_u64(out, "per_second_per_lcore", DP_ICMP_PER_S);
-	rte_tel_data_add_dict_u64(out, "burst", DP_ICMP_BURST);
+	rte_tel_data_add_dict_u64(out, "per_second_per_lcore",
+				  dp.cfg->dataplane.icmp_errors_per_s);
+	rte_tel_data_add_dict_u64(out, "burst", dp.cfg->dataplane.icmp_burst);
 	return 0;
 }
 

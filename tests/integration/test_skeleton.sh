@@ -74,7 +74,7 @@ got=$(j "$LAB_DIR/te_srv.json" 'j["received"]')
 	ko "$got TTL-2 packets reached the server: TTL not decremented"
 
 # TTL 1 runs out at twinpath-dp itself: it must answer ICMP Time Exceeded
-# from its LAN address (RFC 1812 §5.3.1), within its rate limit (100 a
+# from its LAN address (RFC 1812 §5.3.1), within its rate limit (the default 100 a
 # second per forwarding lcore, burst 10), and count each packet.
 echo "== (c2) TTL 1 runs out at twinpath-dp: Time Exceeded from 198.18.1.1"
 M=40

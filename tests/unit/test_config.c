@@ -63,6 +63,8 @@ static void test_config_valid_file_loads_every_key(void **state)
 	assert_int_equal(cfg.dataplane.mbufs, 32767);
 	assert_int_equal(cfg.dataplane.ipv4_routes_max, 65536);
 	assert_int_equal(cfg.dataplane.ipv6_routes_max, 4096);
+	assert_int_equal(cfg.dataplane.icmp_errors_per_s, 0);
+	assert_int_equal(cfg.dataplane.icmp_burst, 1);
 	assert_string_equal(cfg.control.socket, "/tmp/twinpath-site-a.sock");
 
 	assert_string_equal(cfg.lan.interface, "eth0");
@@ -85,7 +87,7 @@ static void test_config_valid_file_loads_every_key(void **state)
 	assert_int_equal(cfg.links[0].bfd.min_rx_us, 10000);
 	assert_int_equal(cfg.links[0].bfd.multiplier, 5);
 	assert_string_equal(cfg.links[0].device, "");
-	assert_int_equal(cfg.links[0].line, 21);
+	assert_int_equal(cfg.links[0].line, 23);
 	assert_string_equal(cfg.links[1].name, "pop_b");
 	assert_string_equal(cfg.links[1].interface, "eth2");
 	assert_addr(&cfg.links[1].local_address, "2001:db8:2::1/127");
@@ -109,7 +111,7 @@ static void test_config_valid_file_loads_every_key(void **state)
 	assert_addr(&cfg.routes[2].prefix, "2001:db8:100::/48");
 	assert_int_equal(cfg.routes[2].n_via, 0);
 	assert_addr(&cfg.routes[2].gateway, "2001:db8:1::10");
-	assert_int_equal(cfg.routes[2].line, 45);
+	assert_int_equal(cfg.routes[2].line, 47);
 }
 
 static void test_config_optional_keys_take_defaults(void **state)
@@ -126,6 +128,8 @@ static void test_config_optional_keys_take_defaults(void **state)
 	assert_int_equal(cfg.dataplane.mbufs, 16383);
 	assert_int_equal(cfg.dataplane.ipv4_routes_max, 1u << 20);
 	assert_int_equal(cfg.dataplane.ipv6_routes_max, 1u << 18);
+	assert_int_equal(cfg.dataplane.icmp_errors_per_s, 100);
+	assert_int_equal(cfg.dataplane.icmp_burst, 10);
 	assert_string_equal(cfg.lan.device, "");
 	assert_string_equal(cfg.control.socket, "/run/twinpath/twinpath.sock");
 	assert_int_equal(cfg.n_links, 1);
@@ -289,6 +293,13 @@ static void test_config_gateway_outside_lan(void **state)
 	assert_load_error("gateway-outside-lan.conf",
 			  "10: gateway 198.18.2.10 is outside the lan subnet "
 			  "198.18.1.0/24");
+}
+
+static void test_config_icmp_burst_out_of_range(void **state)
+{
+	(void)state;
+	assert_load_error("icmp-burst.conf",
+			  "5: icmp_burst 0 out of range 1..100000");
 }
 
 static void test_config_bfd_interval_out_of_range(void **state)
@@ -758,6 +769,7 @@ int main(void)
 		cmocka_unit_test(test_config_peer_outside_link_subnet),
 		cmocka_unit_test(test_config_too_many_links),
 		cmocka_unit_test(test_config_gateway_outside_lan),
+		cmocka_unit_test(test_config_icmp_burst_out_of_range),
 		cmocka_unit_test(test_config_bfd_interval_out_of_range),
 		cmocka_unit_test(test_config_bfd_admin_down_not_bool),
 		cmocka_unit_test(test_config_bfd_missing_defaults),

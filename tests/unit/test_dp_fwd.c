@@ -61,6 +61,8 @@ static int setup(void **state)
 	cfg.n_links = 1;
 	cfg.dataplane.ipv4_routes_max = 1024;
 	cfg.dataplane.ipv6_routes_max = 1024;
+	cfg.dataplane.icmp_errors_per_s = 100;
+	cfg.dataplane.icmp_burst = 10;
 	cfg.links[0].bfd.enabled = true;
 	d.cfg = &cfg;
 	if (dp_testbed_up(&tb, &d, "test_dp_fwd", 64, 1023) != 0)
@@ -582,7 +584,8 @@ static void test_fwd_ipv4_time_exceeded_suppressed(void **state)
 }
 
 /* The lcore's bucket: a burst of five expired packets with room for
- * three answers a second gets exactly three; the rest are counted. */
+ * three answers a second gets exactly three; the rest are counted. A
+ * rate of 0 sends none. */
 static void test_fwd_ipv4_time_exceeded_rate_limited(void **state)
 {
 	uint8_t f[64];
@@ -599,7 +602,18 @@ static void test_fwd_ipv4_time_exceeded_rate_limited(void **state)
 	fwd_burst(&d, d.fwd_lcore);
 	assert_int_equal(sent_count(LAN), 3);
 	assert_int_equal(d.stats[d.fwd_lcore].icmp_rate_limited, lim + 2);
-	fwd_icmp_rate_set(d.fwd_lcore, DP_ICMP_PER_S, DP_ICMP_BURST);
+	/* a rate of 0: none at all, every one counted as rate limited */
+	fwd_icmp_rate_set(d.fwd_lcore, 0, 10);
+	lim = d.stats[d.fwd_lcore].icmp_rate_limited;
+	for (i = 0; i < 3; i++) {
+		len = make_udp(f, 1);
+		inject(LAN, f, len);
+	}
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent_count(LAN), 0);
+	assert_int_equal(d.stats[d.fwd_lcore].icmp_rate_limited, lim + 3);
+	fwd_icmp_rate_set(d.fwd_lcore, cfg.dataplane.icmp_errors_per_s,
+			  cfg.dataplane.icmp_burst);
 	d.ports[LAN].ipv4 = 0;
 }
 
