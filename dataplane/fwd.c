@@ -117,7 +117,8 @@ void fwd_mtu_update(struct dp *d)
 
 	for (p = 0; p < d->n_ports; p++)
 		min = RTE_MIN(min, d->ports[p].mtu);
-	d->mtu_min = min;
+	/* read by the forwarding lcores once per burst */
+	__atomic_store_n(&d->mtu_min, min, __ATOMIC_RELAXED);
 }
 
 void fwd_icmp_rate_set(unsigned int lcore, uint32_t per_s, uint32_t burst)
@@ -509,7 +510,8 @@ static void fwd_too_big4(const struct dp *d, struct fwd_lcore *fl,
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
 		struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
-	uint16_t out = e->port, mtu = d->ports[out].mtu, i;
+	uint16_t out = e->port, i;
+	uint16_t mtu = __atomic_load_n(&d->ports[out].mtu, __ATOMIC_RELAXED);
 	uint32_t total = rte_be_to_cpu_16(ip->total_length);
 	struct rte_mbuf *frag[FWD_FRAGS_MAX];
 	uint64_t sent;
@@ -586,7 +588,8 @@ fwd_rewrite4(const struct dp *d, struct fwd_lcore *fl,
 			continue;
 		if (check_mtu &&
 		    unlikely(m->pkt_len - sizeof(struct rte_ether_hdr) >
-			     d->ports[l2[i]->port].mtu)) {
+			     __atomic_load_n(&d->ports[l2[i]->port].mtu,
+					     __ATOMIC_RELAXED))) {
 			fwd_too_big4(d, fl, st, n_tx, in, m, l2[i]);
 			continue;
 		}
@@ -631,6 +634,7 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 	struct nhg_l2 scratch[DP_BURST];
 	uint16_t n, i, n4 = 0, n6 = 0, n_tx[DP_PORT_MAX];
 	uint32_t len_max = 0; /* the burst's longest frame */
+	uint16_t mtu_min;
 
 	n = rte_eth_rx_burst(d->ports[in].port_id, fl->rxq, pkts, DP_BURST);
 	if (n == 0)
@@ -701,7 +705,8 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 	memcpy(n_tx, fl->n_tx, sizeof(n_tx));
 	fwd_select_bulk(d, st, m4, gid4, hash4, live, l2_4, scratch, n4);
 	/* every frame within the smallest MTU (nearly always): no check */
-	if (likely(len_max <= d->mtu_min + sizeof(struct rte_ether_hdr)))
+	mtu_min = __atomic_load_n(&d->mtu_min, __ATOMIC_RELAXED);
+	if (likely(len_max <= mtu_min + sizeof(struct rte_ether_hdr)))
 		fwd_rewrite4(d, fl, st, n_tx, in, m4, l2_4, n4, false);
 	else
 		fwd_rewrite4(d, fl, st, n_tx, in, m4, l2_4, n4, true);
@@ -716,10 +721,12 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 			if (unlikely(l2_6[i] == NULL))
 				continue;
 			/* no ICMPv6 Packet Too Big yet: counted */
-			if (unlikely(len_max > d->mtu_min +
+			if (unlikely(len_max > mtu_min +
 					sizeof(struct rte_ether_hdr)) &&
 			    m->pkt_len - sizeof(struct rte_ether_hdr) >
-				     d->ports[l2_6[i]->port].mtu &&
+				     __atomic_load_n(
+					&d->ports[l2_6[i]->port].mtu,
+					__ATOMIC_RELAXED) &&
 			    sizeof(struct rte_ipv6_hdr) + rte_be_to_cpu_16(
 				rte_pktmbuf_mtod_offset(m,
 					struct rte_ipv6_hdr *,

@@ -92,19 +92,20 @@ static rte_be32_t port_ipv4(const struct cfg_addr *a)
 
 /* The largest IP packet PORT sends: an af_xdp port's interface MTU (the
  * kernel's, which the PMD does not report), else the device's; 1500 when
- * neither answers. */
+ * neither answers. Read at start and on every link poll. */
 static uint16_t port_mtu(const struct dp_port *port)
 {
+	static int fd = -1;
 	struct ifreq ifr;
 	uint16_t mtu = RTE_ETHER_MTU;
-	int fd;
 
 	if (port->kind != PORT_AF_XDP) {
 		if (rte_eth_dev_get_mtu(port->port_id, &mtu) != 0)
 			mtu = RTE_ETHER_MTU;
 		return mtu;
 	}
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return mtu;
 	memset(&ifr, 0, sizeof(ifr));
@@ -112,7 +113,6 @@ static uint16_t port_mtu(const struct dp_port *port)
 	if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu >= 68 &&
 	    ifr.ifr_mtu <= UINT16_MAX)
 		mtu = (uint16_t)ifr.ifr_mtu;
-	close(fd);
 	return mtu;
 }
 
@@ -530,7 +530,8 @@ void port_link_poll(struct dp *d)
 {
 	struct rte_eth_link link;
 	uint64_t now = rte_get_tsc_cycles();
-	uint16_t p;
+	bool mtu_changed = false;
+	uint16_t p, mtu;
 
 	for (p = 0; p < d->n_ports; p++) {
 		struct dp_port *port = &d->ports[p];
@@ -538,6 +539,14 @@ void port_link_poll(struct dp *d)
 
 		if (!d->ports[p].started)
 			continue;
+		/* an interface's MTU may change under us (ip link set mtu) */
+		mtu = port_mtu(port);
+		if (mtu != port->mtu) {
+			log_msg("port %s: mtu %u -> %u", port->name, port->mtu,
+				mtu);
+			__atomic_store_n(&port->mtu, mtu, __ATOMIC_RELAXED);
+			mtu_changed = true;
+		}
 		memset(&link, 0, sizeof(link));
 		if (rte_eth_link_get_nowait(d->ports[p].port_id, &link) < 0)
 			continue;
@@ -561,6 +570,8 @@ void port_link_poll(struct dp *d)
 				up ? "up" : "down");
 		d->nhg.link_up[p] = up;
 	}
+	if (mtu_changed)
+		fwd_mtu_update(d);
 }
 
 /* Stop and close: the PMD detaches its XDP program from the interface. */

@@ -142,6 +142,31 @@ else
 	ko "DF 1500-byte datagram: '$pm' (want '1 198.18.1.1 $LINK_MTU'), $fn frag_needed"
 fi
 
+# The links back at 1500: twinpath-dp sees it on its next link poll and
+# stops fragmenting.
+for i in 1 2; do
+	gw_exec ip link set "link$i" mtu 1500 &&
+		ip -n "$(lab_ns up$i)" link set eth0 mtu 1500 ||
+		fatal "could not set link$i's MTU back"
+done
+mtus=""
+for t in $(seq 20); do
+	mtus=$(lab_tpstat /twinpath/ports | lab_json - '" ".join(str(j["/twinpath/ports"][l]["mtu"]) for l in ("link1", "link2"))')
+	[ "$mtus" = "1500 1500" ] && break
+	sleep 0.1
+done
+frag0=$(lab_tpstat /twinpath/icmp --get fragmented)
+lab_sink srv big2 --bind $SERVER --port 9007 --expect 20 --timeout 20 --idle 5
+lab_stream big2_tx --dst $SERVER --port 9007 --flows 8 --count 20 \
+	--rate 100 --size 1472 --df dont
+lab_sink_wait big2_tx >/dev/null
+lab_sink_wait big2 >/dev/null
+got=$(j "$LAB_DIR/big2.json" 'j["received"]')
+frag=$(( $(lab_tpstat /twinpath/icmp --get fragmented) - frag0 ))
+[ "$mtus" = "1500 1500" ] && [ "$got" -eq 20 ] && [ "$frag" -eq 0 ] &&
+	ok "links back at MTU 1500, seen at run time ($mtus): 20 datagrams of 1500 bytes go whole" ||
+	ko "links back at 1500: twinpath-dp says '$mtus', $got of 20 arrived, $frag fragmented (want 1500 1500, 20, 0)"
+
 echo "== (d) kill -9 twinpathd mid-stream, restart, resync"
 stream_start d 9001 8000 1000
 sleep 2
