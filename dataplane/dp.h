@@ -57,6 +57,7 @@ struct dp_lcore_stats {
 	uint64_t icmp_tx[DP_PORT_MAX];
 	uint64_t icmp_time_exceeded; /* of those: Time Exceeded */
 	uint64_t icmp_frag_needed;   /* ... Fragmentation Needed */
+	uint64_t icmp_net_unreachable; /* ... Network Unreachable */
 	uint64_t fragmented;         /* IPv4 packets sent as fragments */
 	uint64_t icmp_rate_limited; /* not sent: over the lcore's rate */
 	uint64_t icmp_suppressed;   /* not sent: RFC 1812 §4.3.2.7, or the

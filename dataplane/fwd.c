@@ -30,6 +30,7 @@
 
 #define PREFETCH_AHEAD 4u
 #define ICMP4_DEST_UNREACH 3u   /* RFC 792 */
+#define ICMP4_NET_UNREACH 0u    /* ... code: network unreachable */
 #define ICMP4_FRAG_NEEDED 4u    /* ... code: fragmentation needed, DF set */
 #define ICMP4_TIME_EXCEEDED 11u /* RFC 792; code 0: TTL exceeded in transit */
 /* Fragments of one packet at most: a 9000-byte frame into a 576 MTU */
@@ -403,20 +404,33 @@ static void icmp_time_exceeded(const struct dp *d, struct fwd_lcore *fl,
 	st->icmp_time_exceeded += st->icmp_tx[in] - sent;
 }
 
+/* Packets of one burst without a route, kept for an answer. */
+struct fwd_unrouted {
+	struct rte_mbuf *m[DP_BURST];
+	uint16_t n;
+};
+
 /* The slow path of fwd_select_bulk: the L2 for group G (NULL: the
  * route's group is missing) and flow HASH among ports LIVE through the
- * whole failover order, in SCRATCH, or NULL with M dropped and counted. */
+ * whole failover order, in SCRATCH, or NULL with M dropped and counted
+ * (without a route and with UNROUTED given, M goes there instead of being
+ * freed). */
 static const struct nhg_l2 *
 fwd_select_slow(const struct dp *d, struct dp_lcore_stats *st,
 		struct rte_mbuf *m, uint64_t gid, const struct nhgroup *g,
-		uint32_t hash, uint32_t live, struct nhg_l2 *scratch)
+		uint32_t hash, uint32_t live, struct nhg_l2 *scratch,
+		struct fwd_unrouted *unrouted)
 {
 	const struct nhg_l2 *e;
 	enum nhg_result res;
 	uint32_t unresolved;
 
 	if (gid == FIB_NO_ROUTE) {
-		drop(st, m, DROP_NO_ROUTE);
+		st->drop[DROP_NO_ROUTE]++;
+		if (unrouted != NULL)
+			unrouted->m[unrouted->n++] = m;
+		else
+			rte_pktmbuf_free(m);
 		return NULL;
 	}
 	if (g == NULL) {
@@ -445,7 +459,8 @@ static __rte_always_inline void
 fwd_select_bulk(const struct dp *d, struct dp_lcore_stats *st,
 		struct rte_mbuf **m, const uint64_t *gid, const uint32_t *hash,
 		uint32_t live, const struct nhg_l2 **l2,
-		struct nhg_l2 *scratch, uint16_t n)
+		struct nhg_l2 *scratch, struct fwd_unrouted *unrouted,
+		uint16_t n)
 {
 	const struct nhgroup *g[DP_BURST];
 	uint16_t i;
@@ -462,7 +477,7 @@ fwd_select_bulk(const struct dp *d, struct dp_lcore_stats *st,
 			e = nhg_l2_home(g[i], hash[i], live);
 		if (unlikely(e == NULL))
 			e = fwd_select_slow(d, st, m[i], gid[i], g[i], hash[i],
-					    live, &scratch[i]);
+					    live, &scratch[i], unrouted);
 		l2[i] = e;
 	}
 }
@@ -635,6 +650,7 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 	uint16_t n, i, n4 = 0, n6 = 0, n_tx[DP_PORT_MAX];
 	uint32_t len_max = 0; /* the burst's longest frame */
 	uint16_t mtu_min;
+	struct fwd_unrouted unrouted;
 
 	n = rte_eth_rx_burst(d->ports[in].port_id, fl->rxq, pkts, DP_BURST);
 	if (n == 0)
@@ -703,18 +719,28 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 
 	/* 3. member, rewrite */
 	memcpy(n_tx, fl->n_tx, sizeof(n_tx));
-	fwd_select_bulk(d, st, m4, gid4, hash4, live, l2_4, scratch, n4);
+	unrouted.n = 0;
+	fwd_select_bulk(d, st, m4, gid4, hash4, live, l2_4, scratch, &unrouted,
+			n4);
 	/* every frame within the smallest MTU (nearly always): no check */
 	mtu_min = __atomic_load_n(&d->mtu_min, __ATOMIC_RELAXED);
 	if (likely(len_max <= mtu_min + sizeof(struct rte_ether_hdr)))
 		fwd_rewrite4(d, fl, st, n_tx, in, m4, l2_4, n4, false);
 	else
 		fwd_rewrite4(d, fl, st, n_tx, in, m4, l2_4, n4, true);
+	/* RFC 1812 §5.2.7.1: no route at all, Network Unreachable */
+	for (i = 0; i < unrouted.n; i++) {
+		uint64_t sent = st->icmp_tx[in];
+
+		icmp4_error(d, fl, st, n_tx, in, unrouted.m[i],
+			    ICMP4_DEST_UNREACH, ICMP4_NET_UNREACH, 0);
+		st->icmp_net_unreachable += st->icmp_tx[in] - sent;
+	}
 	if (unlikely(n6 != 0)) {
 		/* any resolved member serves IPv6: the MAC is what counts,
 		 * whatever the family of its gateway address */
 		fwd_select_bulk(d, st, m6, gid6, hash6, live, l2_6, scratch,
-				n6);
+				NULL, n6);
 		for (i = 0; i < n6; i++) {
 			struct rte_mbuf *m = m6[i];
 

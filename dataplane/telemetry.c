@@ -96,6 +96,8 @@ static int tel_icmp(const char *cmd, const char *params,
 				  SUM(dp.stats[0].icmp_time_exceeded));
 	rte_tel_data_add_dict_u64(out, "frag_needed_sent",
 				  SUM(dp.stats[0].icmp_frag_needed));
+	rte_tel_data_add_dict_u64(out, "net_unreachable_sent",
+				  SUM(dp.stats[0].icmp_net_unreachable));
 	rte_tel_data_add_dict_u64(out, "fragmented",
 				  SUM(dp.stats[0].fragmented));
 	rte_tel_data_add_dict_u64(out, "rate_limited",
@@ -288,8 +290,8 @@ int telemetry_init(void)
 		"Per port: index, port_id, interface, rx/tx packets, "
 		"tx_dropped, icmp_errors_sent, link_up");
 	rc |= rte_telemetry_register_cmd("/twinpath/icmp", tel_icmp,
-		"ICMP errors sent (Time Exceeded, Frag Needed), "
-		"rate_limited, suppressed, IPv4 packets fragmented");
+		"ICMP errors sent (Time Exceeded, Frag Needed, Net "
+		"Unreachable), rate_limited, suppressed, fragmented");
 	rc |= rte_telemetry_register_cmd("/twinpath/drops", tel_drops,
 		"Dropped packets by reason, summed over lcores");
 	rc |= rte_telemetry_register_cmd("/twinpath/fib", tel_fib,

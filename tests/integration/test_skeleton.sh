@@ -114,6 +114,25 @@ else
 	ko "a 2000/s burst of 400: $te answered, $lim rate limited (want 10..60 answered, the sum 400)"
 fi
 
+# No route at all (the lab's FIB has no default): Network Unreachable
+# from the gateway (RFC 1812 §5.2.7.1), each packet counted as no_route.
+echo "== (c2b) no route to 100.64.0.1: Network Unreachable from 198.18.1.1"
+M=20
+nr0=$(lab_tpstat /twinpath/drops --get no_route)
+lab_listen lan nu icmp_sink.py --dst 100.64.0.1 --port 9008 --expect $M \
+	--type 3 --code 0 --timeout 20 --idle 5 || fatal "icmp sink did not start"
+lab_stream nu_tx --dst 100.64.0.1 --port 9008 --flows 4 --count $M --rate 20
+lab_sink_wait nu_tx >/dev/null
+lab_sink_wait nu >/dev/null
+te=$(j "$LAB_DIR/nu.json" 'j["errors"]')
+from=$(j "$LAB_DIR/nu.json" '" ".join(sorted(j["from"]))')
+nr=$(( $(lab_tpstat /twinpath/drops --get no_route) - nr0 ))
+if [ "$te" -eq $M ] && [ "$from" = "198.18.1.1" ] && [ "$nr" -eq $M ]; then
+	ok "all $M packets without a route answered Network Unreachable by 198.18.1.1 and counted no_route"
+else
+	ko "$te of $M answered Network Unreachable, from '$from', $nr counted no_route (want $M, 198.18.1.1, $M)"
+fi
+
 # Datagrams of 1500 bytes toward 1400-byte links: without DF twinpath-dp
 # fragments them and the server gets every one whole; with DF it answers
 # Fragmentation Needed with the link's MTU (RFC 1191), from 198.18.1.1.

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Count ICMP Time Exceeded messages (type 11) about our own UDP stream:
+"""Count ICMP errors (Time Exceeded, type 11 code 0, unless --type and
+--code say another) about our own UDP stream:
 a raw socket receives them, and the quoted original header must be UDP to
 --dst:--port. Stops after --expect of them, --timeout seconds, or --idle
 seconds of silence once the first came. Prints JSON: how many, and from
@@ -22,6 +23,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=30.0)
     ap.add_argument("--idle", type=float, default=3.0)
     ap.add_argument("--ready-file", default=None)
+    ap.add_argument("--type", type=int, default=11)
+    ap.add_argument("--code", type=int, default=0)
     args = ap.parse_args()
     dst = socket.inet_aton(args.dst)
 
@@ -45,9 +48,11 @@ def main():
         last = time.monotonic()
         ihl = (pkt[0] & 0x0F) * 4
         icmp = pkt[ihl:]
-        # type 11 code 0: TTL exceeded in transit; then 4 unused bytes and
-        # the original IP header + 8 bytes (RFC 792).
-        if len(icmp) < 8 + 20 + 8 or icmp[0] != 11 or icmp[1] != 0:
+        # type 11 code 0: TTL exceeded in transit (or --type/--code);
+        # then 4 unused bytes and the original IP header + 8 bytes
+        # (RFC 792).
+        if (len(icmp) < 8 + 20 + 8 or icmp[0] != args.type
+                or icmp[1] != args.code):
             other += 1
             continue
         orig = icmp[8:]
@@ -61,9 +66,12 @@ def main():
             continue
         total += 1
         by_source[src] = by_source.get(src, 0) + 1
-    print(json.dumps({"time_exceeded": total, "from": by_source,
-                      "other_icmp": other,
-                      "seconds": round(time.monotonic() - start, 3)}))
+    out = {"errors": total, "type": args.type, "code": args.code,
+           "from": by_source, "other_icmp": other,
+           "seconds": round(time.monotonic() - start, 3)}
+    if args.type == 11:
+        out["time_exceeded"] = total  # the name the TTL tests read
+    print(json.dumps(out))
     return 0
 
 

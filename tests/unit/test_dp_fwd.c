@@ -534,6 +534,52 @@ static void test_fwd_ipv4_ttl_expiry_answers_time_exceeded(void **state)
 	d.ports[LAN].ipv4 = 0;
 }
 
+/* RFC 1812 §5.2.7.1: no route at all (no default either): dropped,
+ * counted, answered Destination Unreachable / Network Unreachable out of
+ * the port it came in on, quoting it; IPv6 without a route is counted
+ * only (no ICMPv6). */
+static void test_fwd_ipv4_no_route_answers_net_unreachable(void **state)
+{
+	uint8_t f[80], out[2048];
+	unsigned int len, n;
+	uint64_t nr = drops(DROP_NO_ROUTE);
+	uint64_t un = d.stats[d.fwd_lcore].icmp_net_unreachable;
+	static const uint8_t gw[4] = {198, 18, 1, 1}, host[4] = {198, 18, 1, 10},
+			     zero[4] = {0};
+	uint16_t c;
+
+	(void)state;
+	inet_pton(AF_INET, "198.18.1.1", &d.ports[LAN].ipv4);
+	len = make_udp(f, 64);
+	f[14 + 16] = 192, f[14 + 17] = 0, f[14 + 18] = 2; /* 192.0.2.7 */
+	fix_cksum(f);
+	inject(LAN, f, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent(LINK, out), 0);
+	n = sent(LAN, out);
+	assert_int_equal(n, 14 + 20 + 8 + (len - 14));
+	assert_memory_equal(out, lan_host_mac.addr_bytes, 6);
+	assert_memory_equal(out + 6, d.ports[LAN].mac.addr_bytes, 6);
+	assert_int_equal(out[14 + 9], 1);
+	assert_memory_equal(out + 26, gw, 4);
+	assert_memory_equal(out + 30, host, 4);
+	assert_int_equal(cksum(out + 14, 20), 0);
+	assert_int_equal(out[34], 3);                  /* unreachable */
+	assert_int_equal(out[35], 0);                  /* network */
+	assert_memory_equal(out + 38, zero, 4);
+	assert_memory_equal(out + 42, f + 14, len - 14); /* as it came */
+	c = (uint16_t)(out[36] << 8 | out[37]);
+	out[36] = out[37] = 0;
+	assert_int_equal(c, cksum(out + 34, 8 + len - 14));
+	assert_int_equal(drops(DROP_NO_ROUTE), nr + 1);
+	assert_int_equal(d.stats[d.fwd_lcore].icmp_net_unreachable, un + 1);
+
+	len = make_udp6(f, "2001:db8:200::7", 64);
+	expect_drop(f, len, DROP_NO_ROUTE);
+	assert_int_equal(d.stats[d.fwd_lcore].icmp_net_unreachable, un + 1);
+	d.ports[LAN].ipv4 = 0;
+}
+
 /* RFC 1812 §4.3.2.7: no ICMP error about an ICMP error, a non-initial
  * fragment, a source that is no single host, a link-layer broadcast, nor
  * from a port without an address; each counted as suppressed, the packet
@@ -829,6 +875,7 @@ int main(void)
 		cmocka_unit_test(test_fwd_ipv4_each_drop_reason),
 		cmocka_unit_test(test_fwd_ipv4_ttl_expiry_answers_time_exceeded),
 		cmocka_unit_test(test_fwd_ipv4_time_exceeded_suppressed),
+		cmocka_unit_test(test_fwd_ipv4_no_route_answers_net_unreachable),
 		cmocka_unit_test(test_fwd_ipv4_time_exceeded_rate_limited),
 		cmocka_unit_test(test_fwd_ipv4_over_mtu_fragments_or_answers),
 		cmocka_unit_test(test_fwd_ipv6_each_drop_reason),
