@@ -329,9 +329,9 @@ static bool icmp_may_answer(const struct dp *d, uint16_t in,
  * its header and as much of the rest as keeps the answer within 576 bytes
  * (RFC 1812 §4.3.2.3), onto port IN's tx array (N_TX: the caller's
  * counts) to the frame's source MAC (the previous hop) from the port's
- * address; or frees it, counted, when it may not be answered or the
- * lcore's bucket is empty (§4.3.2.7, §4.3.2.8). */
-static void icmp4_error(const struct dp *d, struct fwd_lcore *fl,
+ * address, and true; or frees it, counted, when it may not be answered or
+ * the lcore's bucket is empty (§4.3.2.7, §4.3.2.8), and false. */
+static bool icmp4_error(const struct dp *d, struct fwd_lcore *fl,
 			struct dp_lcore_stats *st, uint16_t *n_tx, uint16_t in,
 			struct rte_mbuf *m, uint8_t type, uint8_t code,
 			uint16_t next_mtu)
@@ -351,12 +351,12 @@ static void icmp4_error(const struct dp *d, struct fwd_lcore *fl,
 	if (!icmp_may_answer(d, in, m, eth, ip, hlen)) {
 		st->icmp_suppressed++;
 		rte_pktmbuf_free(m);
-		return;
+		return false;
 	}
 	if (!icmp_token(fl)) {
 		st->icmp_rate_limited++;
 		rte_pktmbuf_free(m);
-		return;
+		return false;
 	}
 	prev_hop = eth->src_addr;
 	to = ip->src_addr;
@@ -389,6 +389,7 @@ static void icmp4_error(const struct dp *d, struct fwd_lcore *fl,
 	m->ol_flags = 0;
 	st->icmp_tx[in]++;
 	fl->tx[in][n_tx[in]++] = m;
+	return true;
 }
 
 /* The IPv4 packet M that came in on port IN has a TTL of 1 or 0: dropped,
@@ -397,11 +398,10 @@ static void icmp_time_exceeded(const struct dp *d, struct fwd_lcore *fl,
 			       struct dp_lcore_stats *st, uint16_t in,
 			       struct rte_mbuf *m)
 {
-	uint64_t sent = st->icmp_tx[in];
-
 	st->drop[DROP_TTL_EXCEEDED]++;
-	icmp4_error(d, fl, st, fl->n_tx, in, m, ICMP4_TIME_EXCEEDED, 0, 0);
-	st->icmp_time_exceeded += st->icmp_tx[in] - sent;
+	st->icmp_time_exceeded +=
+		icmp4_error(d, fl, st, fl->n_tx, in, m, ICMP4_TIME_EXCEEDED,
+			    0, 0);
 }
 
 /* Packets of one burst without a route, kept for an answer. */
@@ -529,7 +529,6 @@ static void fwd_too_big4(const struct dp *d, struct fwd_lcore *fl,
 	uint16_t mtu = __atomic_load_n(&d->ports[out].mtu, __ATOMIC_RELAXED);
 	uint32_t total = rte_be_to_cpu_16(ip->total_length);
 	struct rte_mbuf *frag[FWD_FRAGS_MAX];
-	uint64_t sent;
 	int32_t n;
 
 	if (total <= mtu) { /* only the frame's padding was over */
@@ -539,10 +538,9 @@ static void fwd_too_big4(const struct dp *d, struct fwd_lcore *fl,
 	}
 	if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) {
 		st->drop[DROP_FRAG_NEEDED]++;
-		sent = st->icmp_tx[in];
-		icmp4_error(d, fl, st, n_tx, in, m, ICMP4_DEST_UNREACH,
-			    ICMP4_FRAG_NEEDED, mtu);
-		st->icmp_frag_needed += st->icmp_tx[in] - sent;
+		st->icmp_frag_needed +=
+			icmp4_error(d, fl, st, n_tx, in, m, ICMP4_DEST_UNREACH,
+				    ICMP4_FRAG_NEEDED, mtu);
 		return;
 	}
 	ttl_decrement(ip);
@@ -729,13 +727,10 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 	else
 		fwd_rewrite4(d, fl, st, n_tx, in, m4, l2_4, n4, true);
 	/* RFC 1812 §5.2.7.1: no route at all, Network Unreachable */
-	for (i = 0; i < unrouted.n; i++) {
-		uint64_t sent = st->icmp_tx[in];
-
-		icmp4_error(d, fl, st, n_tx, in, unrouted.m[i],
-			    ICMP4_DEST_UNREACH, ICMP4_NET_UNREACH, 0);
-		st->icmp_net_unreachable += st->icmp_tx[in] - sent;
-	}
+	for (i = 0; i < unrouted.n; i++)
+		st->icmp_net_unreachable +=
+			icmp4_error(d, fl, st, n_tx, in, unrouted.m[i],
+				    ICMP4_DEST_UNREACH, ICMP4_NET_UNREACH, 0);
 	if (unlikely(n6 != 0)) {
 		/* any resolved member serves IPv6: the MAC is what counts,
 		 * whatever the family of its gateway address */
