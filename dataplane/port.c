@@ -90,12 +90,30 @@ static rte_be32_t port_ipv4(const struct cfg_addr *a)
 	return v;
 }
 
+/* ioctl REQ on interface IFNAME with IFR (name filled in here; DATA, if
+ * any, as ifr_data), over one socket kept for the process: the main lcore
+ * asks about carriers and MTUs on every link poll. 0 or -errno. */
+static int if_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr,
+		    void *data)
+{
+	static int fd = -1;
+
+	if (fd < 0)
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	memset(ifr, 0, sizeof(*ifr));
+	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", ifname);
+	if (data != NULL)
+		ifr->ifr_data = data;
+	return ioctl(fd, req, ifr) < 0 ? -errno : 0;
+}
+
 /* The largest IP packet PORT sends: an af_xdp port's interface MTU (the
  * kernel's, which the PMD does not report), else the device's; 1500 when
  * neither answers. Read at start and on every link poll. */
 static uint16_t port_mtu(const struct dp_port *port)
 {
-	static int fd = -1;
 	struct ifreq ifr;
 	uint16_t mtu = RTE_ETHER_MTU;
 
@@ -104,14 +122,8 @@ static uint16_t port_mtu(const struct dp_port *port)
 			mtu = RTE_ETHER_MTU;
 		return mtu;
 	}
-	if (fd < 0)
-		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return mtu;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", port->ifname);
-	if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu >= 68 &&
-	    ifr.ifr_mtu <= UINT16_MAX)
+	if (if_ioctl(port->ifname, SIOCGIFMTU, &ifr, NULL) == 0 &&
+	    ifr.ifr_mtu >= 68 && ifr.ifr_mtu <= UINT16_MAX)
 		mtu = (uint16_t)ifr.ifr_mtu;
 	return mtu;
 }
@@ -246,17 +258,8 @@ static int kernel_combined_channels(const char *ifname, uint32_t *rx_only)
 {
 	struct ethtool_channels ch = {.cmd = ETHTOOL_GCHANNELS};
 	struct ifreq ifr;
-	int fd, rc = 0;
+	int rc = if_ioctl(ifname, SIOCETHTOOL, &ifr, &ch);
 
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ifr.ifr_data = (void *)&ch;
-	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
-		rc = -errno;
-	close(fd);
 	*rx_only = ch.rx_count;
 	return rc < 0 ? rc : (int)ch.combined_count;
 }
@@ -503,16 +506,9 @@ int port_local_addrs_insert(struct dp *d)
  * the kernel for the carrier too (IFF_RUNNING). -1 when unknown. */
 static int kernel_carrier(const char *ifname)
 {
-	static int fd = -1;
 	struct ifreq ifr;
 
-	if (fd < 0)
-		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+	if (if_ioctl(ifname, SIOCGIFFLAGS, &ifr, NULL) < 0)
 		return -1;
 	return (ifr.ifr_flags & IFF_RUNNING) != 0;
 }
