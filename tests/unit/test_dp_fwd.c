@@ -375,21 +375,32 @@ static void expect_drop(const uint8_t *f, unsigned int len,
 	assert_int_equal(drops(reason), before + 1);
 }
 
+/* RFC 1071 sum of LEN bytes at P, complemented. */
+static uint16_t cksum(const uint8_t *p, unsigned int len)
+{
+	uint32_t s = 0;
+	unsigned int i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len % 2)
+		s += (uint32_t)p[len - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
 /* The IPv4 header checksum of frame F set for its header as it is now
- * (RFC 1071 over IHL words, here rather than the code under test's). */
+ * (over IHL words, here rather than the code under test's). */
 static void fix_cksum(uint8_t *f)
 {
 	uint8_t *ip = f + 14;
-	unsigned int i, hlen = (ip[0] & 0x0fu) * 4u;
-	uint32_t s = 0;
+	uint16_t c;
 
 	ip[10] = ip[11] = 0;
-	for (i = 0; i < hlen; i += 2)
-		s += (uint32_t)(ip[i] << 8 | ip[i + 1]);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	ip[10] = (uint8_t)(~s >> 8);
-	ip[11] = (uint8_t)~s;
+	c = cksum(ip, (ip[0] & 0x0fu) * 4u);
+	ip[10] = (uint8_t)(c >> 8);
+	ip[11] = (uint8_t)c;
 }
 
 /* RFC 1812 §5.2.2 and §5.3.1, one frame per reason: each is dropped and
@@ -451,21 +462,6 @@ static void test_fwd_ipv4_each_drop_reason(void **state)
 	/* the options are in the checksum: one changed, dropped */
 	f[14 + 21] = 0x00;
 	expect_drop(f, len, DROP_BAD_CHECKSUM);
-}
-
-/* RFC 1071 sum of LEN bytes at P, complemented. */
-static uint16_t cksum(const uint8_t *p, unsigned int len)
-{
-	uint32_t s = 0;
-	unsigned int i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len % 2)
-		s += (uint32_t)p[len - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
 }
 
 static uint64_t icmp_sent_lan(void)
