@@ -76,6 +76,22 @@ freeze_peer() {
 	esac
 }
 
+# thaw_peer TAG LINK PID WHO PREFIX WANT: resume the peer freeze_peer
+# stopped; LINK's session must be Established again within 30 s and
+# PREFIX's FIB entry back to WANT (fib_route form) within 10 s more.
+thaw_peer() {
+	local tag=$1 link=$2 pid=$3 who=$4 prefix=$5 want=$6
+	kill -CONT "$pid"
+	if wait_bgp back 30 "N[\"$link\"][\"state\"] == \"Established\""; then
+		ok "${tag}$who back: $link Established again"
+	else
+		ko "${tag}$link not Established 30 s after $who resumed ($(nb back "$link" state))"
+	fi
+	wait_fib back 10 "$prefix" "$want" &&
+		ok "${tag}$prefix back to $want" ||
+		ko "${tag}after $who resumed: $(fib_route back "$prefix"), want $want"
+}
+
 # gw_up_bgp TAG CONF [SECONDS [LOG]]: twinpath-dp and twinpathd on CONF,
 # then both sessions Established within SECONDS (30): a PASS with the time
 # taken, or fatal (with the tail of the peer's LOG, if given).

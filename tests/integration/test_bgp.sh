@@ -171,15 +171,7 @@ run_as() {
 	[ "$(link_delta as2.0 as2.1 link2)" -gt 0 ] &&
 		ok "[as] link2 carried $(link_delta as2.0 as2.1 link2) packets after the failover" ||
 		ko "[as] link2 carried nothing"
-	kill -CONT "$bpid"
-	if wait_bgp back 30 'N["link1"]["state"] == "Established"'; then
-		ok "[as] BIRD back: link1 Established again"
-	else
-		ko "[as] link1 not Established 30 s after BIRD resumed"
-	fi
-	wait_fib back 10 198.51.100.0/24 "link1|link2|bgp" &&
-		ok "[as] 198.51.100.0/24 primary link1 again" ||
-		ko "[as] after the restore: $(fib_route back 198.51.100.0/24)"
+	thaw_peer "[as] " link1 "$bpid" BIRD 198.51.100.0/24 "link1|link2|bgp"
 
 	echo "== [as] bad OPENs from up1's address"
 	lab_birdc up1 disable gw_peer >/dev/null
