@@ -162,6 +162,31 @@ uint16_t dp_testbed_ip_cksum(const uint8_t *ip)
 	return (uint16_t)~s;
 }
 
+int dp_testbed_one_link(struct dp *d, struct health_map *health,
+			uint16_t link, uint32_t nh_id, uint32_t group,
+			const struct rte_ether_addr *peer_mac)
+{
+	struct chan_nexthop nh = {.id = nh_id, .port = link,
+				  .family = AF_INET,
+				  .flags = CHAN_NH_F_RESOLVED};
+	struct chan_group g = {.id = group, .n_primary = 1,
+			       .primary = {nh_id}};
+	struct chan_route r = {.family = AF_INET, .len = 24,
+			       .group_id = group};
+
+	inet_pton(AF_INET, "203.0.113.2", nh.gateway);
+	memcpy(nh.mac, peer_mac->addr_bytes, 6);
+	inet_pton(AF_INET, "198.51.100.0", r.prefix);
+	if (nhg_nexthop_set(&d->nhg, &nh, 1) != 0 ||
+	    nhg_group_set(&d->nhg, &g, 1) != 0 || fib_route_add(d, &r, 1) != 0)
+		return -1;
+	d->health = health;
+	d->health_fd = -1;
+	d->nhg.bfd_ports = 1u << link;
+	health->live_mask = 1u << link;
+	return 0;
+}
+
 unsigned int dp_testbed_udp4(uint8_t *f, const struct rte_ether_addr *dst,
 			     const struct rte_ether_addr *src, uint16_t id,
 			     uint8_t ttl)

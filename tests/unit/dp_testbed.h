@@ -48,6 +48,14 @@ uint16_t dp_testbed_ip_cksum(const uint8_t *ip);
 /* Writes at F a 46-byte frame DST <- SRC: IPv4 198.18.1.10 (the LAN host)
  * -> 198.51.100.7, IP id ID, TTL TTL, a correct header checksum, UDP 1000
  * -> 2000 with the payload "ping". Returns its length. */
+/* The forwarding tests' one-link table on D: nexthop NH_ID on port LINK
+ * (gateway 203.0.113.2, MAC PEER_MAC, resolved), group GROUP over it
+ * alone, 198.51.100.0/24 to that group (generation 1), and HEALTH standing
+ * in for the BFD map with LINK's bit live. 0 or -1. */
+int dp_testbed_one_link(struct dp *d, struct health_map *health,
+			uint16_t link, uint32_t nh_id, uint32_t group,
+			const struct rte_ether_addr *peer_mac);
+
 unsigned int dp_testbed_udp4(uint8_t *f, const struct rte_ether_addr *dst,
 			     const struct rte_ether_addr *src, uint16_t id,
 			     uint8_t ttl);

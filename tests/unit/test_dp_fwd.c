@@ -49,14 +49,6 @@ static const struct rte_ether_addr lan_host_mac = {{0x02, 0x10, 0, 0, 0, 1}};
 
 static int setup(void **state)
 {
-	struct chan_nexthop nh = {.id = NH_PEER, .port = LINK,
-				  .family = AF_INET,
-				  .flags = CHAN_NH_F_RESOLVED};
-	struct chan_group g = {.id = GROUP, .n_primary = 1,
-			       .primary = {NH_PEER}};
-	struct chan_route r = {.family = AF_INET, .len = 24,
-			       .group_id = GROUP};
-
 	(void)state;
 	cfg.n_links = 1;
 	cfg.dataplane.ipv4_routes_max = 1024;
@@ -65,25 +57,14 @@ static int setup(void **state)
 	cfg.dataplane.icmp_burst = 10;
 	cfg.links[0].bfd.enabled = true;
 	d.cfg = &cfg;
-	if (dp_testbed_up(&tb, &d, "test_dp_fwd", 64, 1023) != 0)
+	if (dp_testbed_up(&tb, &d, "test_dp_fwd", 64, 1023) != 0 ||
+	    dp_testbed_one_link(&d, &fake_health, LINK, NH_PEER, GROUP,
+				&peer_mac) != 0)
 		return -1;
-	inet_pton(AF_INET, "203.0.113.2", nh.gateway);
-	memcpy(nh.mac, peer_mac.addr_bytes, 6);
-	inet_pton(AF_INET, "198.51.100.0", r.prefix);
-	if (nhg_nexthop_set(&d.nhg, &nh, 1) != 0 ||
-	    nhg_group_set(&d.nhg, &g, 1) != 0 ||
-	    fib_route_add(&d, &r, 1) != 0)
-		return -1;
-	/* health_init without bpffs: the same fields, a plain struct */
+	/* health_init without bpffs: its ring, the map a plain struct */
 	d.bfd_tx_ring = rte_ring_create("t_bfd", 64, 0,
 					RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (d.bfd_tx_ring == NULL)
-		return -1;
-	d.health = &fake_health;
-	d.health_fd = -1;
-	d.nhg.bfd_ports = 1u << LINK;
-	fake_health.live_mask = 1u << LINK;
-	return 0;
+	return d.bfd_tx_ring == NULL ? -1 : 0;
 }
 
 static int teardown(void **state)

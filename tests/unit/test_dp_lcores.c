@@ -64,13 +64,6 @@ static void route_v4(struct chan_route *r, uint32_t group)
 
 static int setup(void **state)
 {
-	struct chan_nexthop nh = {.id = NH_PEER, .port = LINK,
-				  .family = AF_INET,
-				  .flags = CHAN_NH_F_RESOLVED};
-	struct chan_group g = {.id = GROUP, .n_primary = 1,
-			       .primary = {NH_PEER}};
-	struct chan_route r;
-
 	(void)state;
 	cfg.n_links = 1;
 	cfg.dataplane.ipv4_routes_max = 1024;
@@ -87,18 +80,8 @@ static int setup(void **state)
 	    d.fwd_lcore != lc_a || d.fwd_index[lc_a] != 0 ||
 	    d.fwd_index[lc_b] != 1)
 		return -1;
-	inet_pton(AF_INET, "203.0.113.2", nh.gateway);
-	memcpy(nh.mac, peer_mac.addr_bytes, 6);
-	route_v4(&r, GROUP);
-	if (nhg_nexthop_set(&d.nhg, &nh, 1) != 0 ||
-	    nhg_group_set(&d.nhg, &g, 1) != 0 ||
-	    fib_route_add(&d, &r, 1) != 0)
-		return -1;
-	d.health = &fake_health;
-	d.health_fd = -1;
-	d.nhg.bfd_ports = 1u << LINK;
-	fake_health.live_mask = 1u << LINK;
-	return 0;
+	return dp_testbed_one_link(&d, &fake_health, LINK, NH_PEER, GROUP,
+				   &peer_mac);
 }
 
 static int teardown(void **state)
