@@ -560,7 +560,14 @@ static void fwd_too_big4(const struct dp *d, struct fwd_lcore *fl,
 			rte_pktmbuf_prepend(frag[i], sizeof(*h));
 		struct rte_ipv4_hdr *fip = (struct rte_ipv4_hdr *)(h + 1);
 
-		/* the direct mbuf holds the headers: headroom is there */
+		/* the direct mbuf holds the headers: headroom is there, but
+		 * a fragment that cannot take its Ethernet header is counted,
+		 * not sent */
+		if (unlikely(h == NULL)) {
+			rte_pktmbuf_free_bulk(frag, (unsigned int)n);
+			st->drop[DROP_FRAG_FAILED]++;
+			return;
+		}
 		memcpy(h, e, 2 * RTE_ETHER_ADDR_LEN);
 		h->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 		fip->hdr_checksum = 0;
