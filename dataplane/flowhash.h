@@ -128,10 +128,14 @@ static inline uint32_t flow_hash_ipv4(const struct rte_ipv4_hdr *ip,
  * flow label of a fragmented datagram is not required to be set. */
 static inline uint32_t flow_hash_ipv6(const struct rte_ipv6_hdr *ip, uint32_t l3_len)
 {
-	const uint64_t *a = (const uint64_t *)(const void *)ip->src_addr;
+	uint64_t a[4];
 	uint32_t h = FLOW_HASH_SEED;
 
-	/* src_addr and dst_addr are adjacent: 32 bytes */
+	/* src_addr and dst_addr are adjacent: 32 bytes, copied because in a
+	 * frame they sit 2 bytes off an 8-byte boundary (a uint64_t load
+	 * from there is undefined behaviour; the copy compiles to the same
+	 * unaligned loads on x86) */
+	memcpy(a, ip->src_addr, sizeof(a));
 	h = flow_hash_crc8(a[0], h);
 	h = flow_hash_crc8(a[1], h);
 	h = flow_hash_crc8(a[2], h);
