@@ -59,7 +59,7 @@ struct dp_lcore_stats {
 	uint64_t icmp_frag_needed;   /* ... Fragmentation Needed */
 	uint64_t icmp_net_unreachable; /* ... Network Unreachable */
 	uint64_t fragmented;         /* IPv4 packets sent as fragments */
-	uint64_t icmp_rate_limited; /* not sent: over the lcore's rate */
+	uint64_t icmp_rate_limited; /* not sent: over the in-port's rate */
 	uint64_t icmp_suppressed;   /* not sent: RFC 1812 §4.3.2.7, or the
 				     * port has no IPv4 address */
 	uint64_t bfd_tx[DP_PORT_MAX];         /* periodic BFD sent */
@@ -231,9 +231,10 @@ static inline bool dp_lcore_rxq(const struct dp *d, unsigned int lcore,
  * uses queue i on every port); without a worker the main lcore alone. */
 void fwd_lcores_pick(struct dp *d);
 int fwd_init_lcore(struct dp *d, unsigned int lcore);
-/* ICMP errors of LCORE: at most PER_S a second after a burst of BURST,
- * none with PER_S 0 (fwd_init_lcore sets the config's
- * dataplane.icmp_errors_per_s and icmp_burst). */
+/* ICMP errors of LCORE, for each port whose packets it answers: at most
+ * PER_S a second after a burst of BURST, none with PER_S 0
+ * (fwd_init_lcore sets the config's dataplane.icmp_errors_per_s and
+ * icmp_burst). */
 void fwd_icmp_rate_set(unsigned int lcore, uint32_t per_s, uint32_t burst);
 /* The mbuf pools of IPv4 fragmentation (headers, and references to the
  * original's payload). 0 or -errno. */

@@ -104,7 +104,7 @@ static int tel_icmp(const char *cmd, const char *params,
 				  SUM(dp.stats[0].icmp_rate_limited));
 	rte_tel_data_add_dict_u64(out, "suppressed",
 				  SUM(dp.stats[0].icmp_suppressed));
-	rte_tel_data_add_dict_u64(out, "per_second_per_lcore",
+	rte_tel_data_add_dict_u64(out, "per_second_per_port",
 				  dp.cfg->dataplane.icmp_errors_per_s);
 	rte_tel_data_add_dict_u64(out, "burst", dp.cfg->dataplane.icmp_burst);
 	return 0;

@@ -5,7 +5,7 @@
  * periodic BFD packet going out on the link through the forwarding
  * lcore, at most once per interval; each IPv4 drop reason and a header
  * with options; ICMP Time Exceeded (exact bytes, RFC 1812 suppression,
- * rate limit); IPv6: the rewrite, each drop reason, route add/del and
+ * rate limit, a bucket per in-port); IPv6: the rewrite, each drop reason, route add/del and
  * the sweep of both families. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -640,6 +640,44 @@ static void test_fwd_ipv4_time_exceeded_rate_limited(void **state)
 	d.ports[LAN].ipv4 = 0;
 }
 
+/* A bucket per lcore and in-port: a flood of expired packets from the
+ * provider side (the link) uses up the link's answers only; the LAN's
+ * are all still there, and then the LAN's run out on their own. */
+static void test_fwd_icmp_buckets_are_per_port(void **state)
+{
+	uint8_t f[64];
+	unsigned int len, i;
+	uint64_t lim = d.stats[d.fwd_lcore].icmp_rate_limited;
+	uint64_t link_tx = d.stats[d.fwd_lcore].icmp_tx[LINK];
+
+	(void)state;
+	inet_pton(AF_INET, "198.18.1.1", &d.ports[LAN].ipv4);
+	inet_pton(AF_INET, "203.0.113.1", &d.ports[LINK].ipv4);
+	fwd_icmp_rate_set(d.fwd_lcore, 1, 2);
+	for (i = 0; i < 5; i++) {
+		len = dp_testbed_udp4(f, &d.ports[LINK].mac, &peer_mac,
+				      (uint16_t)i, 1);
+		inject(LINK, f, len);
+	}
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent_count(LINK), 2);
+	assert_int_equal(sent_count(LAN), 0);
+	assert_int_equal(d.stats[d.fwd_lcore].icmp_tx[LINK], link_tx + 2);
+	assert_int_equal(d.stats[d.fwd_lcore].icmp_rate_limited, lim + 3);
+	for (i = 0; i < 3; i++) {
+		len = make_udp(f, 1);
+		inject(LAN, f, len);
+	}
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent_count(LAN), 2);
+	assert_int_equal(sent_count(LINK), 0);
+	assert_int_equal(d.stats[d.fwd_lcore].icmp_rate_limited, lim + 4);
+	fwd_icmp_rate_set(d.fwd_lcore, cfg.dataplane.icmp_errors_per_s,
+			  cfg.dataplane.icmp_burst);
+	d.ports[LAN].ipv4 = 0;
+	d.ports[LINK].ipv4 = 0;
+}
+
 /* LAN host -> 198.51.100.7, an IPv4 datagram of TOTAL bytes (UDP, the
  * payload counting up), DF or not, TTL 64. */
 static unsigned int make_big(uint8_t *f, unsigned int total, bool df)
@@ -854,6 +892,7 @@ int main(void)
 		cmocka_unit_test(test_fwd_ipv4_time_exceeded_suppressed),
 		cmocka_unit_test(test_fwd_ipv4_no_route_answers_net_unreachable),
 		cmocka_unit_test(test_fwd_ipv4_time_exceeded_rate_limited),
+		cmocka_unit_test(test_fwd_icmp_buckets_are_per_port),
 		cmocka_unit_test(test_fwd_ipv4_over_mtu_fragments_or_answers),
 		cmocka_unit_test(test_fwd_ipv6_each_drop_reason),
 		cmocka_unit_test(test_fib_ipv6_route_add_del_sweep),
