@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -97,11 +98,23 @@ struct dp_port {
 	/* The port's IPv4 address (network order) from the config, 0 when
 	 * it has none: the source of the ICMP errors sent out of it. */
 	rte_be32_t ipv4;
+	/* Its IPv6 address (lan.address6, links.local_address6, or the
+	 * address when it is IPv6), all zeros when it has none: the source
+	 * of the ICMPv6 errors sent out of it. */
+	uint8_t ipv6[16];
 	/* Largest IP packet the port sends (its interface MTU, or the
 	 * device's); larger ones are fragmented or answered. */
 	uint16_t mtu;
 	bool tx_multi_seg;            /* the driver sends mbuf chains */
 };
+
+/* Has port P an IPv6 address (the config never gives ::)? */
+static inline bool dp_port_has_ipv6(const struct dp_port *p)
+{
+	static const uint8_t none[16];
+
+	return memcmp(p->ipv6, none, sizeof(none)) != 0;
+}
 
 /* Periodic BFD transmission of one link; main lcore only. */
 struct health_tx {
