@@ -59,10 +59,14 @@ struct dp_lcore_stats {
 	uint64_t icmp_time_exceeded; /* of those: Time Exceeded */
 	uint64_t icmp_frag_needed;   /* ... Fragmentation Needed */
 	uint64_t icmp_net_unreachable; /* ... Network Unreachable */
+	uint64_t icmp6_time_exceeded; /* ... ICMPv6 Time Exceeded */
+	uint64_t icmp6_too_big;      /* ... ICMPv6 Packet Too Big */
+	uint64_t icmp6_unreachable;  /* ... ICMPv6 Destination Unreachable */
 	uint64_t fragmented;         /* IPv4 packets sent as fragments */
 	uint64_t icmp_rate_limited; /* not sent: over the in-port's rate */
-	uint64_t icmp_suppressed;   /* not sent: RFC 1812 §4.3.2.7, or the
-				     * port has no IPv4 address */
+	uint64_t icmp_suppressed;   /* not sent: RFC 1812 §4.3.2.7, RFC 4443
+				     * §2.4(e), or the port has no address
+				     * of the family */
 	uint64_t bfd_tx[DP_PORT_MAX];         /* periodic BFD sent */
 	uint64_t bfd_tx_dropped[DP_PORT_MAX]; /* ... refused by the driver */
 	/* Packets dropped per nexthop id for want of its MAC; the main lcore
@@ -244,7 +248,7 @@ static inline bool dp_lcore_rxq(const struct dp *d, unsigned int lcore,
  * uses queue i on every port); without a worker the main lcore alone. */
 void fwd_lcores_pick(struct dp *d);
 int fwd_init_lcore(struct dp *d, unsigned int lcore);
-/* ICMP errors of LCORE, for each port whose packets it answers: at most
+/* ICMP and ICMPv6 errors of LCORE, for each port whose packets it answers: at most
  * PER_S a second after a burst of BURST, none with PER_S 0
  * (fwd_init_lcore sets the config's dataplane.icmp_errors_per_s and
  * icmp_burst). */

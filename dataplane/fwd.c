@@ -243,8 +243,8 @@ static inline void drop(struct dp_lcore_stats *st, struct rte_mbuf *m,
 }
 
 /* Onto port IN's tx array (N_TX: the caller's counts) when icmp4_error
- * made M an answer (SENT); 1 or 0, for the caller's counter of that
- * error. */
+ * or icmp6_error made M an answer (SENT); 1 or 0, for the caller's
+ * counter of that error. */
 static inline unsigned int fwd_answer(struct fwd_lcore *fl, uint16_t *n_tx,
 				      uint16_t in, struct rte_mbuf *m,
 				      bool sent)
@@ -263,6 +263,19 @@ static void icmp_time_exceeded(const struct dp *d, struct fwd_lcore *fl,
 	st->drop[DROP_TTL_EXCEEDED]++;
 	st->icmp_time_exceeded += fwd_answer(fl, fl->n_tx, in, m,
 		icmp4_error(d, &fl->icmp, st, in, m, ICMP4_TIME_EXCEEDED, 0,
+			    0));
+}
+
+/* The IPv6 packet M that came in on port IN has a hop limit of 1 or 0:
+ * dropped, counted, and answered Time Exceeded (RFC 4443 §3.3). */
+static void icmp6_hop_limit_exceeded(const struct dp *d,
+				     struct fwd_lcore *fl,
+				     struct dp_lcore_stats *st, uint16_t in,
+				     struct rte_mbuf *m)
+{
+	st->drop[DROP_HOP_LIMIT_EXCEEDED]++;
+	st->icmp6_time_exceeded += fwd_answer(fl, fl->n_tx, in, m,
+		icmp6_error(d, &fl->icmp, st, in, m, ICMP6_TIME_EXCEEDED, 0,
 			    0));
 }
 
@@ -453,6 +466,27 @@ static void fwd_too_big4(const struct dp *d, struct fwd_lcore *fl,
 	st->fragmented++;
 }
 
+/* Is the IPv6 packet M, for port OUT, longer than OUT's MTU (its frame's
+ * padding does not count)? Then it is dropped and answered Packet Too
+ * Big with that MTU out of port IN (RFC 4443 §3.2: IPv6 routers never
+ * fragment; RFC 8201 path MTU discovery lives on this answer), and true. */
+static bool fwd_too_big6(const struct dp *d, struct fwd_lcore *fl,
+			 struct dp_lcore_stats *st, uint16_t *n_tx, uint16_t in,
+			 struct rte_mbuf *m, uint16_t out)
+{
+	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m,
+		const struct rte_ipv6_hdr *, sizeof(struct rte_ether_hdr));
+	uint16_t mtu = __atomic_load_n(&d->ports[out].mtu, __ATOMIC_RELAXED);
+
+	if (sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len) <= mtu)
+		return false;
+	st->drop[DROP_TOO_BIG6]++;
+	st->icmp6_too_big += fwd_answer(fl, n_tx, in, m,
+		icmp6_error(d, &fl->icmp, st, in, m, ICMP6_PACKET_TOO_BIG, 0,
+			    mtu));
+	return true;
+}
+
 /* Stage 3 for the N IPv4 packets M with their members' L2 entries:
  * TTL, rewrite, onto the out port's tx array; with CHECK_MTU, a packet
  * over its out port's MTU takes fwd_too_big4 instead. */
@@ -567,7 +601,11 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 
 			why = check_ipv6(ip, l3_len);
 			if (unlikely(why != DROP_MAX)) {
-				drop(st, m, why);
+				if (why == DROP_HOP_LIMIT_EXCEEDED)
+					icmp6_hop_limit_exceeded(d, fl, st, in,
+								 m);
+				else
+					drop(st, m, why);
 				continue;
 			}
 			memcpy(dst6[n6], ip->dst_addr, sizeof(dst6[n6]));
@@ -605,34 +643,30 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 	if (unlikely(n6 != 0)) {
 		/* any resolved member serves IPv6: the MAC is what counts,
 		 * whatever the family of its gateway address */
+		unrouted.n = 0;
 		fwd_select_bulk(d, st, m6, gid6, hash6, live, l2_6, scratch,
-				NULL, n6);
+				&unrouted, n6);
 		for (i = 0; i < n6; i++) {
 			struct rte_mbuf *m = m6[i];
 
 			if (unlikely(l2_6[i] == NULL))
 				continue;
-			/* no ICMPv6 Packet Too Big yet: counted */
 			if (unlikely(len_max > mtu_min +
 					sizeof(struct rte_ether_hdr)) &&
-			    m->pkt_len - sizeof(struct rte_ether_hdr) >
-				     __atomic_load_n(
-					&d->ports[l2_6[i]->port].mtu,
-					__ATOMIC_RELAXED) &&
-			    sizeof(struct rte_ipv6_hdr) + rte_be_to_cpu_16(
-				rte_pktmbuf_mtod_offset(m,
-					struct rte_ipv6_hdr *,
-					sizeof(struct rte_ether_hdr))
-					->payload_len) >
-				    d->ports[l2_6[i]->port].mtu) {
-				drop(st, m, DROP_TOO_BIG6);
+			    fwd_too_big6(d, fl, st, n_tx, in, m,
+					 l2_6[i]->port))
 				continue;
-			}
 			/* no header checksum in IPv6 */
 			rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *,
 				sizeof(struct rte_ether_hdr))->hop_limits--;
 			fwd_out(fl, n_tx, m, l2_6[i]);
 		}
+		/* RFC 4443 §3.1: no route, Destination Unreachable code 0 */
+		for (i = 0; i < unrouted.n; i++)
+			st->icmp6_unreachable += fwd_answer(fl, n_tx, in,
+				unrouted.m[i],
+				icmp6_error(d, &fl->icmp, st, in, unrouted.m[i],
+					    ICMP6_DEST_UNREACH, 0, 0));
 	}
 
 	/* 4. tx */
