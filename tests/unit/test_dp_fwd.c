@@ -1060,6 +1060,16 @@ static void test_fwd_ipv6_error_about_icmp6_error_suppressed(void **state)
 	len = with_ext6(f, make_udp6(f, PFX6 "7", 1), 0, ext, 16);
 	expect_answer6(f, len, true);
 
+	/* AH (RFC 4302: its length in 4-byte words, minus 2), 24 bytes,
+	 * then an echo request: answered; then an error: not */
+	memset(ext, 0, 24);
+	ext[0] = 58, ext[1] = 4;
+	len = with_ext6(f, make_udp6(f, PFX6 "7", 1), 51, ext, 24);
+	f[78] = 128;
+	expect_answer6(f, len, true);
+	f[78] = 4;
+	expect_answer6(f, len, false);
+
 	/* 8 Destination Options headers before UDP: walked; 9: not */
 	for (i = 0; i < 9; i++)
 		dstopt(ext + 8 * i, 60);
