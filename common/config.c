@@ -17,6 +17,8 @@
 
 #include "config.h"
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 struct loader {
 	struct twp_config *cfg;
 	const char *path;
@@ -433,6 +435,100 @@ static int prefix_parse_at(struct loader *ld, const config_setting_t *where,
 	return 0;
 }
 
+/* What keeps the IPv6 address A from being a port's own address, seen
+ * from afar (RFC 4291 §2.4): NULL when nothing does. */
+static const char *addr6_not_global(const struct cfg_addr *a)
+{
+	static const uint8_t zero[15];
+
+	if (memcmp(a->addr, zero, sizeof(zero)) == 0 && a->addr[15] <= 1)
+		return a->addr[15] == 0 ? "the unspecified address"
+					: "the loopback address";
+	if (a->addr[0] == 0xff)
+		return "a multicast address";
+	if (a->addr[0] == 0xfe && (a->addr[1] & 0xc0) == 0x80)
+		return "a link-local address";
+	return NULL;
+}
+
+/* Optional NAME ("address6", "local_address6") of GROUP, into A (family
+ * 0 when absent): the port's IPv6 address and subnet, "addr/len", beside
+ * its address OWN, which must then be IPv4. A host address: global or
+ * unique-local unicast, not its subnet's Subnet-Router anycast address
+ * (RFC 4291 §2.6.1; on a /127 both are hosts, RFC 6164). */
+static int get_addr6(struct loader *ld, const config_setting_t *group,
+		     const char *what, const char *name,
+		     const struct cfg_addr *own, struct cfg_addr *a,
+		     const config_setting_t **where)
+{
+	const char *s = NULL, *bad;
+	struct cfg_addr net;
+	char buf[64], ob[64];
+	int rc = get_str(ld, group, what, name, false, NULL, &s, where);
+
+	memset(a, 0, sizeof(*a));
+	if (rc < 0 || s == NULL)
+		return rc;
+	if (!addr_parse(s, true, a) || a->family != AF_INET6)
+		return fail_at(ld, *where, "%s: %s '%s' is not an IPv6 "
+			       "address/length (like 2001:db8:1::1/64)", what,
+			       name, s);
+	cfg_addr_str(a, buf, sizeof(buf));
+	if (own->family == AF_INET6)
+		return fail_at(ld, *where, "%s: %s is for a port whose address "
+			       "is IPv4, and %s is IPv6", what, name,
+			       cfg_addr_str(own, ob, sizeof(ob)));
+	if ((bad = addr6_not_global(a)) != NULL)
+		return fail_at(ld, *where, "%s: %s %s is %s, not a global or "
+			       "unique-local unicast address", what, name, buf,
+			       bad);
+	addr_network(a, a->len, &net);
+	if (a->len < 127 && memcmp(net.addr, a->addr, 16) == 0)
+		return fail_at(ld, *where, "%s: %s %s is the subnet's "
+			       "Subnet-Router anycast address (RFC 4291 "
+			       "§2.6.1), not a host address", what, name, buf);
+	return 0;
+}
+
+/* Non-overlapping address plans, as the provider's guide demands: the
+ * subnet of A (the setting at WHERE, of WHAT) against the LAN's and
+ * links 0..IDX-1's subnets, either key and either family (subnets of two
+ * families never overlap). */
+static int subnet_unique(struct loader *ld, const config_setting_t *where,
+			 const char *what, const struct cfg_addr *a,
+			 unsigned int idx)
+{
+	const struct twp_config *cfg = ld->cfg;
+	const struct cfg_addr *lan[] = {&cfg->lan.address, &cfg->lan.address6};
+	char x[64], y[64];
+	unsigned int i, k;
+
+	if (a->family == 0) /* an unset address6 */
+		return 0;
+	for (k = 0; k < ARRAY_LEN(lan); k++)
+		if (lan[k]->family != 0 && subnets_overlap(a, lan[k]))
+			return fail_at(ld, where, "%s: subnet %s overlaps the "
+				       "lan subnet %s", what,
+				       subnet_str(a, x, sizeof(x)),
+				       subnet_str(lan[k], y, sizeof(y)));
+	for (i = 0; i < idx; i++) {
+		const struct cfg_link *o = &cfg->links[i];
+		const struct cfg_addr *other[] = {&o->local_address,
+						  &o->local_address6};
+
+		for (k = 0; k < ARRAY_LEN(other); k++)
+			if (other[k]->family != 0 &&
+			    subnets_overlap(a, other[k]))
+				return fail_at(ld, where, "%s: subnet %s "
+					       "overlaps link '%s' subnet %s",
+					       what, subnet_str(a, x, sizeof(x)),
+					       o->name,
+					       subnet_str(other[k], y,
+							  sizeof(y)));
+	}
+	return 0;
+}
+
 /* RFC 4271 §4.2: a Hold Time of 1 or 2 seconds must be refused. */
 static int get_hold_time(struct loader *ld, const config_setting_t *group,
 			 long long def, uint16_t *out)
@@ -633,8 +729,8 @@ static int load_control(struct loader *ld, const config_setting_t *root)
 
 static int load_lan(struct loader *ld, const config_setting_t *root)
 {
-	static const char *const keys[] = {"interface", "address", "device",
-					   NULL};
+	static const char *const keys[] = {"interface", "address", "address6",
+					   "device", NULL};
 	struct twp_config *cfg = ld->cfg;
 	const config_setting_t *where;
 	config_setting_t *lan;
@@ -645,6 +741,8 @@ static int load_lan(struct loader *ld, const config_setting_t *root)
 	    (rc = get_ifname(ld, lan, "lan", cfg->lan.interface)) < 0 ||
 	    (rc = get_addr(ld, lan, "lan", "address", true, &cfg->lan.address,
 			   &where)) < 0 ||
+	    (rc = get_addr6(ld, lan, "lan", "address6", &cfg->lan.address,
+			    &cfg->lan.address6, &where)) < 0 ||
 	    (rc = get_device(ld, lan, "lan", cfg->lan.device)) < 0)
 		return rc;
 	return 0;
@@ -877,8 +975,9 @@ static int load_link_bgp(struct loader *ld, config_setting_t *link,
 static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
 {
 	static const char *const keys[] = {
-		"name", "interface", "local_address", "peer_address",
-		"remote_as", "local_pref", "mtu", "device", "bfd", "bgp", NULL,
+		"name", "interface", "local_address", "local_address6",
+		"peer_address", "remote_as", "local_pref", "mtu", "device",
+		"bfd", "bgp", NULL,
 	};
 	struct twp_config *cfg = ld->cfg;
 	struct cfg_link *l = &cfg->links[idx];
@@ -936,22 +1035,13 @@ static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
 		return fail_at(ld, where, "%s: peer_address %s is our own "
 			       "local_address", what,
 			       cfg_addr_str(&l->peer_address, a, sizeof(a)));
-	/* Non-overlapping address plans, as the provider's guide demands. */
-	if (subnets_overlap(&l->local_address, &cfg->lan.address))
-		return fail_at(ld, laddr_at, "%s: subnet %s overlaps the lan "
-			       "subnet %s", what,
-			       subnet_str(&l->local_address, a, sizeof(a)),
-			       subnet_str(&cfg->lan.address, b, sizeof(b)));
-	for (i = 0; i < idx; i++)
-		if (subnets_overlap(&l->local_address,
-				    &cfg->links[i].local_address))
-			return fail_at(ld, laddr_at, "%s: subnet %s overlaps "
-				       "link '%s' subnet %s", what,
-				       subnet_str(&l->local_address, a,
-						  sizeof(a)),
-				       cfg->links[i].name,
-				       subnet_str(&cfg->links[i].local_address,
-						  b, sizeof(b)));
+	if ((rc = subnet_unique(ld, laddr_at, what, &l->local_address,
+				idx)) < 0 ||
+	    (rc = get_addr6(ld, g, what, "local_address6", &l->local_address,
+			    &l->local_address6, &where)) < 0 ||
+	    (rc = subnet_unique(ld, where, what, &l->local_address6,
+				idx)) < 0)
+		return rc;
 
 	if ((rc = get_int(ld, g, what, "remote_as", true, 0, 1, UINT32_MAX,
 			  &v)) < 0)

@@ -46,6 +46,9 @@ struct cfg_lan {
 	 * (e.g. "net_ring0", "net_null0", a PCI address); "" if unset. */
 	char device[CFG_DEVICE_MAX];
 	struct cfg_addr address; /* our address and the LAN subnet length */
+	/* address6: our IPv6 address and subnet when address is IPv4
+	 * (the source of ICMPv6 errors); family 0 if unset */
+	struct cfg_addr address6;
 };
 
 #define CFG_MAX_PREFIX_RULES 64u
@@ -94,6 +97,7 @@ struct cfg_link {
 	char name[CFG_NAME_MAX];
 	char interface[IFNAMSIZ];
 	struct cfg_addr local_address; /* our address and the subnet length */
+	struct cfg_addr local_address6; /* as cfg_lan.address6 */
 	struct cfg_addr peer_address;  /* the provider router, len 32/128 */
 	uint32_t remote_as;
 	uint32_t local_pref;

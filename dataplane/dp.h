@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -58,10 +59,14 @@ struct dp_lcore_stats {
 	uint64_t icmp_time_exceeded; /* of those: Time Exceeded */
 	uint64_t icmp_frag_needed;   /* ... Fragmentation Needed */
 	uint64_t icmp_net_unreachable; /* ... Network Unreachable */
+	uint64_t icmp6_time_exceeded; /* ... ICMPv6 Time Exceeded */
+	uint64_t icmp6_too_big;      /* ... ICMPv6 Packet Too Big */
+	uint64_t icmp6_unreachable;  /* ... ICMPv6 Destination Unreachable */
 	uint64_t fragmented;         /* IPv4 packets sent as fragments */
-	uint64_t icmp_rate_limited; /* not sent: over the lcore's rate */
-	uint64_t icmp_suppressed;   /* not sent: RFC 1812 §4.3.2.7, or the
-				     * port has no IPv4 address */
+	uint64_t icmp_rate_limited; /* not sent: over the in-port's rate */
+	uint64_t icmp_suppressed;   /* not sent: RFC 1812 §4.3.2.7, RFC 4443
+				     * §2.4(e), or the port has no address
+				     * of the family */
 	uint64_t bfd_tx[DP_PORT_MAX];         /* periodic BFD sent */
 	uint64_t bfd_tx_dropped[DP_PORT_MAX]; /* ... refused by the driver */
 	/* Packets dropped per nexthop id for want of its MAC; the main lcore
@@ -97,11 +102,23 @@ struct dp_port {
 	/* The port's IPv4 address (network order) from the config, 0 when
 	 * it has none: the source of the ICMP errors sent out of it. */
 	rte_be32_t ipv4;
+	/* Its IPv6 address (lan.address6, links.local_address6, or the
+	 * address when it is IPv6), all zeros when it has none: the source
+	 * of the ICMPv6 errors sent out of it. */
+	uint8_t ipv6[16];
 	/* Largest IP packet the port sends (its interface MTU, or the
 	 * device's); larger ones are fragmented or answered. */
 	uint16_t mtu;
 	bool tx_multi_seg;            /* the driver sends mbuf chains */
 };
+
+/* Has port P an IPv6 address (the config never gives ::)? */
+static inline bool dp_port_has_ipv6(const struct dp_port *p)
+{
+	static const uint8_t none[16];
+
+	return memcmp(p->ipv6, none, sizeof(none)) != 0;
+}
 
 /* Periodic BFD transmission of one link; main lcore only. */
 struct health_tx {
@@ -231,9 +248,10 @@ static inline bool dp_lcore_rxq(const struct dp *d, unsigned int lcore,
  * uses queue i on every port); without a worker the main lcore alone. */
 void fwd_lcores_pick(struct dp *d);
 int fwd_init_lcore(struct dp *d, unsigned int lcore);
-/* ICMP errors of LCORE: at most PER_S a second after a burst of BURST,
- * none with PER_S 0 (fwd_init_lcore sets the config's
- * dataplane.icmp_errors_per_s and icmp_burst). */
+/* ICMP and ICMPv6 errors of LCORE, for each port whose packets it answers: at most
+ * PER_S a second after a burst of BURST, none with PER_S 0
+ * (fwd_init_lcore sets the config's dataplane.icmp_errors_per_s and
+ * icmp_burst). */
 void fwd_icmp_rate_set(unsigned int lcore, uint32_t per_s, uint32_t burst);
 /* The mbuf pools of IPv4 fragmentation (headers, and references to the
  * original's payload). 0 or -errno. */

@@ -18,7 +18,6 @@
 #include <rte_ether.h>
 #include <rte_fib.h>
 #include <rte_fib6.h>
-#include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_ip_frag.h>
 #include <rte_mbuf.h>
@@ -26,13 +25,10 @@
 
 #include "dp.h"
 #include "flowhash.h"
+#include "icmp.h"
 #include "log.h"
 
 #define PREFETCH_AHEAD 4u
-#define ICMP4_DEST_UNREACH 3u   /* RFC 792 */
-#define ICMP4_NET_UNREACH 0u    /* ... code: network unreachable */
-#define ICMP4_FRAG_NEEDED 4u    /* ... code: fragmentation needed, DF set */
-#define ICMP4_TIME_EXCEEDED 11u /* RFC 792; code 0: TTL exceeded in transit */
 /* Fragments of one packet at most: a 9000-byte frame into a 576 MTU */
 #define FWD_FRAGS_MAX 32u
 
@@ -45,11 +41,7 @@ struct fwd_lcore {
 	uint16_t txq;
 	bool bfd_drain;        /* the one lcore sending periodic BFD */
 	bool ready;
-	/* ICMP error token bucket: a token every icmp_tsc_per_token, at
-	 * most icmp_burst; the next one due at icmp_next_tsc */
-	uint32_t icmp_tokens, icmp_burst;
-	uint64_t icmp_tsc_per_token, icmp_next_tsc;
-	uint16_t icmp_ip_id;
+	struct icmp_lcore icmp;  /* ICMP error buckets, one per in-port */
 } __rte_cache_aligned;
 
 static struct fwd_lcore fwd_lcores[RTE_MAX_LCORE];
@@ -124,13 +116,7 @@ void fwd_mtu_update(struct dp *d)
 
 void fwd_icmp_rate_set(unsigned int lcore, uint32_t per_s, uint32_t burst)
 {
-	struct fwd_lcore *fl = &fwd_lcores[lcore];
-
-	/* per_s 0: a bucket of no tokens, never refilled */
-	fl->icmp_tsc_per_token = rte_get_tsc_hz() / RTE_MAX(per_s, 1u);
-	fl->icmp_burst = per_s == 0 ? 0 : RTE_MAX(burst, 1u);
-	fl->icmp_tokens = fl->icmp_burst;
-	fl->icmp_next_tsc = rte_rdtsc() + fl->icmp_tsc_per_token;
+	icmp_rate_set(&fwd_lcores[lcore].icmp, per_s, burst);
 }
 
 /* RFC 1071 sum of the header at IP is all ones. The NIC's verdict when it
@@ -256,140 +242,16 @@ static inline void drop(struct dp_lcore_stats *st, struct rte_mbuf *m,
 	rte_pktmbuf_free(m);
 }
 
-/* A token of the lcore's ICMP bucket, if any: refilled one per
- * icmp_tsc_per_token, full again after a long quiet spell (no
- * division). */
-static bool icmp_token(struct fwd_lcore *fl)
+/* Onto port IN's tx array (N_TX: the caller's counts) when icmp4_error
+ * or icmp6_error made M an answer (SENT); 1 or 0, for the caller's
+ * counter of that error. */
+static inline unsigned int fwd_answer(struct fwd_lcore *fl, uint16_t *n_tx,
+				      uint16_t in, struct rte_mbuf *m,
+				      bool sent)
 {
-	uint64_t now = rte_rdtsc();
-
-	if (now >= fl->icmp_next_tsc) {
-		if (now - fl->icmp_next_tsc >=
-		    fl->icmp_burst * fl->icmp_tsc_per_token) {
-			fl->icmp_tokens = fl->icmp_burst;
-			fl->icmp_next_tsc = now + fl->icmp_tsc_per_token;
-		} else {
-			if (fl->icmp_tokens < fl->icmp_burst)
-				fl->icmp_tokens++;
-			fl->icmp_next_tsc += fl->icmp_tsc_per_token;
-		}
-	}
-	if (fl->icmp_tokens == 0)
-		return false;
-	fl->icmp_tokens--;
-	return true;
-}
-
-/* ICMP types that are not errors (RFC 792, 950): echo and its reply,
- * timestamp, information and address mask request and reply. */
-static bool icmp_is_query(uint8_t type)
-{
-	return type == 0 || type == 8 || (type >= 13 && type <= 18);
-}
-
-/* May the TTL-expired IPv4 packet M (header IP, HLEN bytes, checked)
- * that came in on port IN be answered? RFC 1812 §4.3.2.7: not a
- * link-layer or IP broadcast or multicast, not from an address that names
- * no single host, not a non-initial fragment, not itself an ICMP error.
- * And we need an address on the port, one segment and headroom. */
-static bool icmp_may_answer(const struct dp *d, uint16_t in,
-			    const struct rte_mbuf *m,
-			    const struct rte_ether_hdr *eth,
-			    const struct rte_ipv4_hdr *ip, uint32_t hlen)
-{
-	uint32_t src = rte_be_to_cpu_32(ip->src_addr);
-	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
-	uint32_t total = rte_be_to_cpu_16(ip->total_length);
-
-	if (d->ports[in].ipv4 == 0 || m->nb_segs != 1 ||
-	    rte_pktmbuf_headroom(m) <
-		    sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_icmp_hdr))
-		return false;
-	if (!rte_is_unicast_ether_addr(&eth->dst_addr) ||
-	    !rte_is_unicast_ether_addr(&eth->src_addr))
-		return false;
-	/* 0/8 "this network", 127/8 loopback, 224/4 multicast, 240/4
-	 * reserved and the limited broadcast */
-	if ((src >> 24) == 0 || (src >> 24) == 127 || src >= 0xe0000000u ||
-	    dst >= 0xe0000000u)
-		return false;
-	if ((rte_be_to_cpu_16(ip->fragment_offset) &
-	     RTE_IPV4_HDR_OFFSET_MASK) != 0)
-		return false;
-	if (ip->next_proto_id == IPPROTO_ICMP &&
-	    (total <= hlen ||
-	     !icmp_is_query(*((const uint8_t *)ip + hlen))))
-		return false;
-	return true;
-}
-
-/* Turns the IPv4 packet M that came in on port IN (its drop already
- * counted) in place into an ICMP error TYPE/CODE (RFC 792) to its source,
- * the 4 bytes after the checksum zero but for NEXT_MTU (RFC 1191), quoting
- * its header and as much of the rest as keeps the answer within 576 bytes
- * (RFC 1812 §4.3.2.3), onto port IN's tx array (N_TX: the caller's
- * counts) to the frame's source MAC (the previous hop) from the port's
- * address, and true; or frees it, counted, when it may not be answered or
- * the lcore's bucket is empty (§4.3.2.7, §4.3.2.8), and false. */
-static bool icmp4_error(const struct dp *d, struct fwd_lcore *fl,
-			struct dp_lcore_stats *st, uint16_t *n_tx, uint16_t in,
-			struct rte_mbuf *m, uint8_t type, uint8_t code,
-			uint16_t next_mtu)
-{
-	const uint32_t add = sizeof(struct rte_ipv4_hdr) +
-			     sizeof(struct rte_icmp_hdr);
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1), *nip;
-	uint32_t hlen = (uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) *
-			RTE_IPV4_IHL_MULTIPLIER;
-	uint32_t keep = RTE_MIN((uint32_t)rte_be_to_cpu_16(ip->total_length),
-				576u - add);
-	struct rte_ether_addr prev_hop;
-	struct rte_icmp_hdr *icmp;
-	rte_be32_t to;
-
-	if (!icmp_may_answer(d, in, m, eth, ip, hlen)) {
-		st->icmp_suppressed++;
-		rte_pktmbuf_free(m);
-		return false;
-	}
-	if (!icmp_token(fl)) {
-		st->icmp_rate_limited++;
-		rte_pktmbuf_free(m);
-		return false;
-	}
-	prev_hop = eth->src_addr;
-	to = ip->src_addr;
-	/* the quoted datagram stays where it is; the new Ethernet, IP and
-	 * ICMP headers go in front of it, over the old Ethernet header */
-	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - sizeof(*eth) - keep));
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, (uint16_t)add);
-	eth->dst_addr = prev_hop;
-	eth->src_addr = d->ports[in].mac;
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	nip = (struct rte_ipv4_hdr *)(eth + 1);
-	nip->version_ihl = RTE_IPV4_VHL_DEF;
-	nip->type_of_service = 0xc0; /* internetwork control, as Linux */
-	nip->total_length = rte_cpu_to_be_16((uint16_t)(add + keep));
-	nip->packet_id = rte_cpu_to_be_16(fl->icmp_ip_id++);
-	nip->fragment_offset = 0;
-	nip->time_to_live = 64;
-	nip->next_proto_id = IPPROTO_ICMP;
-	nip->hdr_checksum = 0;
-	nip->src_addr = d->ports[in].ipv4;
-	nip->dst_addr = to;
-	nip->hdr_checksum = rte_ipv4_cksum(nip);
-	icmp = (struct rte_icmp_hdr *)(nip + 1);
-	icmp->icmp_type = type;
-	icmp->icmp_code = code;
-	icmp->icmp_cksum = 0;
-	icmp->icmp_ident = 0; /* unused */
-	icmp->icmp_seq_nb = rte_cpu_to_be_16(next_mtu);
-	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, sizeof(*icmp) + keep);
-	m->ol_flags = 0;
-	st->icmp_tx[in]++;
-	fl->tx[in][n_tx[in]++] = m;
-	return true;
+	if (sent)
+		fl->tx[in][n_tx[in]++] = m;
+	return sent;
 }
 
 /* The IPv4 packet M that came in on port IN has a TTL of 1 or 0: dropped,
@@ -399,9 +261,22 @@ static void icmp_time_exceeded(const struct dp *d, struct fwd_lcore *fl,
 			       struct rte_mbuf *m)
 {
 	st->drop[DROP_TTL_EXCEEDED]++;
-	st->icmp_time_exceeded +=
-		icmp4_error(d, fl, st, fl->n_tx, in, m, ICMP4_TIME_EXCEEDED,
-			    0, 0);
+	st->icmp_time_exceeded += fwd_answer(fl, fl->n_tx, in, m,
+		icmp4_error(d, &fl->icmp, st, in, m, ICMP4_TIME_EXCEEDED, 0,
+			    0));
+}
+
+/* The IPv6 packet M that came in on port IN has a hop limit of 1 or 0:
+ * dropped, counted, and answered Time Exceeded (RFC 4443 §3.3). */
+static void icmp6_hop_limit_exceeded(const struct dp *d,
+				     struct fwd_lcore *fl,
+				     struct dp_lcore_stats *st, uint16_t in,
+				     struct rte_mbuf *m)
+{
+	st->drop[DROP_HOP_LIMIT_EXCEEDED]++;
+	st->icmp6_time_exceeded += fwd_answer(fl, fl->n_tx, in, m,
+		icmp6_error(d, &fl->icmp, st, in, m, ICMP6_TIME_EXCEEDED, 0,
+			    0));
 }
 
 /* Packets of one burst without a route, kept for an answer. */
@@ -538,9 +413,10 @@ static void fwd_too_big4(const struct dp *d, struct fwd_lcore *fl,
 	}
 	if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) {
 		st->drop[DROP_FRAG_NEEDED]++;
-		st->icmp_frag_needed +=
-			icmp4_error(d, fl, st, n_tx, in, m, ICMP4_DEST_UNREACH,
-				    ICMP4_FRAG_NEEDED, mtu);
+		st->icmp_frag_needed += fwd_answer(fl, n_tx, in, m,
+			icmp4_error(d, &fl->icmp, st, in, m,
+				    ICMP4_DEST_UNREACH, ICMP4_FRAG_NEEDED,
+				    mtu));
 		return;
 	}
 	ttl_decrement(ip);
@@ -588,6 +464,27 @@ static void fwd_too_big4(const struct dp *d, struct fwd_lcore *fl,
 	}
 	fwd_tx_now(d, fl, st, out, frag, (uint16_t)n);
 	st->fragmented++;
+}
+
+/* Is the IPv6 packet M, for port OUT, longer than OUT's MTU (its frame's
+ * padding does not count)? Then it is dropped and answered Packet Too
+ * Big with that MTU out of port IN (RFC 4443 §3.2: IPv6 routers never
+ * fragment; RFC 8201 path MTU discovery lives on this answer), and true. */
+static bool fwd_too_big6(const struct dp *d, struct fwd_lcore *fl,
+			 struct dp_lcore_stats *st, uint16_t *n_tx, uint16_t in,
+			 struct rte_mbuf *m, uint16_t out)
+{
+	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m,
+		const struct rte_ipv6_hdr *, sizeof(struct rte_ether_hdr));
+	uint16_t mtu = __atomic_load_n(&d->ports[out].mtu, __ATOMIC_RELAXED);
+
+	if (sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len) <= mtu)
+		return false;
+	st->drop[DROP_TOO_BIG6]++;
+	st->icmp6_too_big += fwd_answer(fl, n_tx, in, m,
+		icmp6_error(d, &fl->icmp, st, in, m, ICMP6_PACKET_TOO_BIG, 0,
+			    mtu));
+	return true;
 }
 
 /* Stage 3 for the N IPv4 packets M with their members' L2 entries:
@@ -704,7 +601,11 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 
 			why = check_ipv6(ip, l3_len);
 			if (unlikely(why != DROP_MAX)) {
-				drop(st, m, why);
+				if (why == DROP_HOP_LIMIT_EXCEEDED)
+					icmp6_hop_limit_exceeded(d, fl, st, in,
+								 m);
+				else
+					drop(st, m, why);
 				continue;
 			}
 			memcpy(dst6[n6], ip->dst_addr, sizeof(dst6[n6]));
@@ -735,40 +636,37 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 		fwd_rewrite4(d, fl, st, n_tx, in, m4, l2_4, n4, true);
 	/* RFC 1812 §5.2.7.1: no route at all, Network Unreachable */
 	for (i = 0; i < unrouted.n; i++)
-		st->icmp_net_unreachable +=
-			icmp4_error(d, fl, st, n_tx, in, unrouted.m[i],
-				    ICMP4_DEST_UNREACH, ICMP4_NET_UNREACH, 0);
+		st->icmp_net_unreachable += fwd_answer(fl, n_tx, in,
+			unrouted.m[i],
+			icmp4_error(d, &fl->icmp, st, in, unrouted.m[i],
+				    ICMP4_DEST_UNREACH, ICMP4_NET_UNREACH, 0));
 	if (unlikely(n6 != 0)) {
 		/* any resolved member serves IPv6: the MAC is what counts,
 		 * whatever the family of its gateway address */
+		unrouted.n = 0;
 		fwd_select_bulk(d, st, m6, gid6, hash6, live, l2_6, scratch,
-				NULL, n6);
+				&unrouted, n6);
 		for (i = 0; i < n6; i++) {
 			struct rte_mbuf *m = m6[i];
 
 			if (unlikely(l2_6[i] == NULL))
 				continue;
-			/* no ICMPv6 Packet Too Big yet: counted */
 			if (unlikely(len_max > mtu_min +
 					sizeof(struct rte_ether_hdr)) &&
-			    m->pkt_len - sizeof(struct rte_ether_hdr) >
-				     __atomic_load_n(
-					&d->ports[l2_6[i]->port].mtu,
-					__ATOMIC_RELAXED) &&
-			    sizeof(struct rte_ipv6_hdr) + rte_be_to_cpu_16(
-				rte_pktmbuf_mtod_offset(m,
-					struct rte_ipv6_hdr *,
-					sizeof(struct rte_ether_hdr))
-					->payload_len) >
-				    d->ports[l2_6[i]->port].mtu) {
-				drop(st, m, DROP_TOO_BIG6);
+			    fwd_too_big6(d, fl, st, n_tx, in, m,
+					 l2_6[i]->port))
 				continue;
-			}
 			/* no header checksum in IPv6 */
 			rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *,
 				sizeof(struct rte_ether_hdr))->hop_limits--;
 			fwd_out(fl, n_tx, m, l2_6[i]);
 		}
+		/* RFC 4443 §3.1: no route, Destination Unreachable code 0 */
+		for (i = 0; i < unrouted.n; i++)
+			st->icmp6_unreachable += fwd_answer(fl, n_tx, in,
+				unrouted.m[i],
+				icmp6_error(d, &fl->icmp, st, in, unrouted.m[i],
+					    ICMP6_DEST_UNREACH, 0, 0));
 	}
 
 	/* 4. tx */

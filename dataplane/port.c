@@ -90,6 +90,18 @@ static rte_be32_t port_ipv4(const struct cfg_addr *a)
 	return v;
 }
 
+/* The port's IPv6 source: address6 when set (beside an IPv4 address),
+ * else the address itself when it is IPv6; all zeros when neither. */
+static void port_ipv6(const struct cfg_addr *a, const struct cfg_addr *a6,
+		      uint8_t *out)
+{
+	memset(out, 0, 16);
+	if (a6->family == AF_INET6)
+		memcpy(out, a6->addr, 16);
+	else if (a->family == AF_INET6)
+		memcpy(out, a->addr, 16);
+}
+
 /* ioctl REQ on interface IFNAME with IFR (name filled in here; DATA, if
  * any, as ifr_data), over one socket kept for the process: the main lcore
  * asks about carriers and MTUs on every link poll. 0 or -errno. */
@@ -198,6 +210,10 @@ int port_eal_args(struct dp *d, int extra_argc, char **extra_argv,
 		port->device = port_cfg_device(cfg, p);
 		port->ipv4 = port_ipv4(lan ? &cfg->lan.address
 					   : &cfg->links[p].local_address);
+		port_ipv6(lan ? &cfg->lan.address
+			      : &cfg->links[p].local_address,
+			  lan ? &cfg->lan.address6
+			      : &cfg->links[p].local_address6, port->ipv6);
 		if (port->device[0] == '\0') {
 			port->kind = PORT_AF_XDP;
 			snprintf(port->vdev, sizeof(port->vdev),
@@ -451,24 +467,35 @@ int port_setup_all(struct dp *d)
 	return 0;
 }
 
-static int local_addr_insert(int fd, const struct cfg_addr *a, uint32_t port)
+/* Address A (nothing when unset: an absent address6) of port PORT,
+ * named NAME, into the map at FD. 0 or -errno. */
+static int local_addr_insert(int fd, const struct cfg_addr *a, uint32_t port,
+			     const char *name)
 {
 	struct xdp_local_key k;
+	char buf[64];
+	int rc;
 
+	if (a->family == 0)
+		return 0;
 	memset(&k, 0, sizeof(k));
 	k.family = a->family;
 	memcpy(k.addr, a->addr, sizeof(k.addr));
-	return bpf_map_update_elem(fd, &k, &port, BPF_ANY) < 0 ? -errno : 0;
+	rc = bpf_map_update_elem(fd, &k, &port, BPF_ANY) < 0 ? -errno : 0;
+	log_msg("local address %s (%s)%s", cfg_addr_str(a, buf, sizeof(buf)),
+		name, rc == 0 ? "" : ": insert failed");
+	return rc;
 }
 
 /* After the ports start: the PMD has loaded the program and libbpf has
- * pinned its maps. Our own addresses on af_xdp ports go to the kernel
- * (BGP, ARP replies to us, ping); device ports have no XDP in front. */
+ * pinned its maps. Our own addresses on af_xdp ports, IPv6 ones too, go
+ * to the kernel (BGP, ARP and ND replies to us, ping); device ports have
+ * no XDP in front. */
 int port_local_addrs_insert(struct dp *d)
 {
 	const struct twp_config *cfg = d->cfg;
-	char path[PATH_MAX], buf[64];
-	unsigned int i;
+	char path[PATH_MAX];
+	uint16_t p;
 	int fd, rc = 0;
 
 	if (d->n_xdp_ports == 0)
@@ -482,21 +509,20 @@ int port_local_addrs_insert(struct dp *d)
 			strerror(-rc));
 		return rc;
 	}
-	for (i = 0; i < cfg->n_links && rc == 0; i++) {
-		if (d->ports[i].kind != PORT_AF_XDP)
+	/* links in config order, then the LAN port */
+	for (p = 0; p < d->n_ports && rc == 0; p++) {
+		bool lan = p == cfg_lan_port(cfg);
+
+		if (d->ports[p].kind != PORT_AF_XDP)
 			continue;
-		rc = local_addr_insert(fd, &cfg->links[i].local_address, i);
-		log_msg("local address %s (%s)%s",
-			cfg_addr_str(&cfg->links[i].local_address, buf,
-				     sizeof(buf)),
-			cfg->links[i].name, rc == 0 ? "" : ": insert failed");
-	}
-	if (rc == 0 && d->ports[cfg_lan_port(cfg)].kind == PORT_AF_XDP) {
-		rc = local_addr_insert(fd, &cfg->lan.address,
-				       cfg_lan_port(cfg));
-		log_msg("local address %s (lan)%s",
-			cfg_addr_str(&cfg->lan.address, buf, sizeof(buf)),
-			rc == 0 ? "" : ": insert failed");
+		rc = local_addr_insert(fd, lan ? &cfg->lan.address
+					       : &cfg->links[p].local_address,
+				       p, d->ports[p].name);
+		if (rc == 0)
+			rc = local_addr_insert(fd,
+				lan ? &cfg->lan.address6
+				    : &cfg->links[p].local_address6,
+				p, d->ports[p].name);
 	}
 	close(fd);
 	return rc;

@@ -98,13 +98,19 @@ static int tel_icmp(const char *cmd, const char *params,
 				  SUM(dp.stats[0].icmp_frag_needed));
 	rte_tel_data_add_dict_u64(out, "net_unreachable_sent",
 				  SUM(dp.stats[0].icmp_net_unreachable));
+	rte_tel_data_add_dict_u64(out, "icmp6_time_exceeded",
+				  SUM(dp.stats[0].icmp6_time_exceeded));
+	rte_tel_data_add_dict_u64(out, "icmp6_too_big",
+				  SUM(dp.stats[0].icmp6_too_big));
+	rte_tel_data_add_dict_u64(out, "icmp6_unreachable",
+				  SUM(dp.stats[0].icmp6_unreachable));
 	rte_tel_data_add_dict_u64(out, "fragmented",
 				  SUM(dp.stats[0].fragmented));
 	rte_tel_data_add_dict_u64(out, "rate_limited",
 				  SUM(dp.stats[0].icmp_rate_limited));
 	rte_tel_data_add_dict_u64(out, "suppressed",
 				  SUM(dp.stats[0].icmp_suppressed));
-	rte_tel_data_add_dict_u64(out, "per_second_per_lcore",
+	rte_tel_data_add_dict_u64(out, "per_second_per_port",
 				  dp.cfg->dataplane.icmp_errors_per_s);
 	rte_tel_data_add_dict_u64(out, "burst", dp.cfg->dataplane.icmp_burst);
 	return 0;

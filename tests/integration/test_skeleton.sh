@@ -2,8 +2,10 @@
 # The walking skeleton end to end (issue 2): LAN host -> twinpath-dp ->
 # both links -> BIRD upstreams -> server, with twinpathd pushing the
 # config's static routes. Checks zero loss, the ECMP split, the TTL, the
-# ICMP Time Exceeded twinpath-dp sends for TTL 1 (and its rate limit), and
-# that SIGKILL of twinpathd mid-stream costs nothing.
+# ICMP Time Exceeded twinpath-dp sends for TTL 1 (and its rate limit), the
+# ICMPv6 Time Exceeded and Packet Too Big it sends for IPv6 (its LAN port
+# given an IPv6 address), and that SIGKILL of twinpathd mid-stream costs
+# nothing.
 # Usage: BUILD=<build root> bash tests/integration/test_skeleton.sh
 set -u
 BUILD=${BUILD:-${1:-build}}
@@ -28,6 +30,32 @@ for i in 1 2; do
 		ip -n "$(lab_ns up$i)" link set eth0 mtu $LINK_MTU ||
 		fatal "could not set link$i's MTU"
 done
+# IPv6 on the LAN (2001:db8:10::/64, our side 2001:db8:10::1: lan.address6
+# in a copy of the config) and the provider's 2001:db8:100::/48 over both
+# links, for the ICMPv6 errors of (c4); no DAD, so the addresses are
+# usable at once. The kernel owns the address too, for Neighbour
+# Discovery (XDP passes ND, multicast, to it).
+CONF6=$LAB_DIR/lab-v6.conf
+python3 - "$CONF" "$CONF6" <<'PY' || fatal "could not write $CONF6"
+import sys
+s = open(sys.argv[1]).read()
+s = s.replace('address = "198.18.1.1/24";',
+              'address = "198.18.1.1/24"; address6 = "2001:db8:10::1/64";', 1)
+s = s.replace("static_routes = (\n",
+              "static_routes = (\n"
+              "  { prefix = \"2001:db8:100::/48\"; via = [\"link1\", \"link2\"]; },\n")
+open(sys.argv[2], "w").write(s)
+PY
+CONF=$CONF6
+lab_sysctl lan net.ipv6.conf.all.disable_ipv6=0 \
+	net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.eth0.disable_ipv6=0 \
+	net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.eth0.accept_dad=0 &&
+	lab_sysctl gw net.ipv6.conf.all.disable_ipv6=0 \
+		net.ipv6.conf.lan0.disable_ipv6=0 net.ipv6.conf.lan0.accept_dad=0 &&
+	ns_exec gw ip addr add 2001:db8:10::1/64 dev lan0 nodad &&
+	ip -n "$(lab_ns lan)" addr add 2001:db8:10::10/64 dev eth0 nodad &&
+	ip -n "$(lab_ns lan)" -6 route add 2001:db8::/32 via 2001:db8:10::1 ||
+	fatal "could not give the LAN IPv6"
 lab_start_dp "$CONF" || fatal "twinpath-dp did not start"
 lab_start_cp "$CONF" || fatal "twinpathd did not start"
 gen1=$(lab_wait_sync 1) || fatal "no sync from twinpathd"
@@ -74,8 +102,9 @@ got=$(j "$LAB_DIR/te_srv.json" 'j["received"]')
 	ko "$got TTL-2 packets reached the server: TTL not decremented"
 
 # TTL 1 runs out at twinpath-dp itself: it must answer ICMP Time Exceeded
-# from its LAN address (RFC 1812 §5.3.1), within its rate limit (the default 100 a
-# second per forwarding lcore, burst 10), and count each packet.
+# from its LAN address (RFC 1812 §5.3.1), within its rate limit (the
+# default 100 a second per port and forwarding lcore, burst 10), and count
+# each packet.
 echo "== (c2) TTL 1 runs out at twinpath-dp: Time Exceeded from 198.18.1.1"
 M=40
 ttl0=$(lab_tpstat /twinpath/drops --get ttl_exceeded)
@@ -159,6 +188,49 @@ if [ "$pm" = "1 198.18.1.1 $LINK_MTU" ] && [ "$fn" -ge 1 ]; then
 	ok "a DF 1500-byte datagram: Fragmentation Needed, MTU $LINK_MTU, from 198.18.1.1 ($fn counted frag_needed)"
 else
 	ko "DF 1500-byte datagram: '$pm' (want '1 198.18.1.1 $LINK_MTU'), $fn frag_needed"
+fi
+
+# IPv6 (RFC 4443): hop limit 1 runs out at twinpath-dp, Time Exceeded; no
+# route to 2001:db8:300::/48, Destination Unreachable; 1500 bytes toward
+# the 1400-byte links, Packet Too Big with MTU 1400 (IPv6 routers never
+# fragment: RFC 8201 path MTU discovery lives on it). All from the LAN
+# port's 2001:db8:10::1, each taken by the host's kernel (the raw socket
+# sees only right checksums), each counted.
+echo "== (c4) IPv6: Time Exceeded, Unreachable, Packet Too Big from 2001:db8:10::1"
+te0=$(lab_tpstat /twinpath/icmp --get icmp6_time_exceeded)
+hl0=$(lab_tpstat /twinpath/drops --get hop_limit_exceeded)
+lab_argv lan
+"${LAB_ARGV[@]}" python3 "$LAB_TOOLS/icmp6_probe.py" --dst 2001:db8:100::10 \
+	--port 9010 --hops 1 --type 3 >"$LAB_DIR/te6.json" 2>"$LAB_DIR/te6.err"
+pm=$(j "$LAB_DIR/te6.json" '"%d %s" % (j["errors"], " ".join(sorted(j["from"])))')
+te=$(( $(lab_tpstat /twinpath/icmp --get icmp6_time_exceeded) - te0 ))
+hl=$(( $(lab_tpstat /twinpath/drops --get hop_limit_exceeded) - hl0 ))
+if [ "$pm" = "1 2001:db8:10::1" ] && [ "$te" -ge 1 ] && [ "$hl" -eq "$te" ]; then
+	ok "hop limit 1: ICMPv6 Time Exceeded from 2001:db8:10::1 ($te sent, $hl hop_limit_exceeded)"
+else
+	ko "hop limit 1: '$pm' (want '1 2001:db8:10::1'), $te icmp6_time_exceeded, $hl hop_limit_exceeded"
+fi
+un0=$(lab_tpstat /twinpath/icmp --get icmp6_unreachable)
+"${LAB_ARGV[@]}" python3 "$LAB_TOOLS/icmp6_probe.py" --dst 2001:db8:300::1 \
+	--port 9012 --type 1 >"$LAB_DIR/un6.json" 2>"$LAB_DIR/un6.err"
+pm=$(j "$LAB_DIR/un6.json" '"%d %s" % (j["errors"], " ".join(sorted(j["from"])))')
+un=$(( $(lab_tpstat /twinpath/icmp --get icmp6_unreachable) - un0 ))
+[ "$pm" = "1 2001:db8:10::1" ] && [ "$un" -ge 1 ] &&
+	ok "no route to 2001:db8:300::1: Destination Unreachable from 2001:db8:10::1 ($un sent)" ||
+	ko "no route to 2001:db8:300::1: '$pm' (want '1 2001:db8:10::1'), $un icmp6_unreachable"
+tb0=$(lab_tpstat /twinpath/icmp --get icmp6_too_big)
+big0=$(lab_tpstat /twinpath/drops --get too_big6)
+"${LAB_ARGV[@]}" python3 "$LAB_TOOLS/icmp6_probe.py" --dst 2001:db8:100::10 \
+	--port 9011 --size 1452 --type 2 >"$LAB_DIR/ptb6.json" 2>"$LAB_DIR/ptb6.err"
+pm=$(j "$LAB_DIR/ptb6.json" '"%d %s %s" % (j["errors"], " ".join(sorted(j["from"])), " ".join(str(m) for m in sorted(set(j["mtu"]))))')
+tb=$(( $(lab_tpstat /twinpath/icmp --get icmp6_too_big) - tb0 ))
+big=$(( $(lab_tpstat /twinpath/drops --get too_big6) - big0 ))
+pmtu=$(ip -n "$(lab_ns lan)" -6 route get 2001:db8:100::10 | grep -o 'mtu [0-9]*')
+if [ "$pm" = "1 2001:db8:10::1 $LINK_MTU" ] && [ "$tb" -ge 1 ] &&
+	[ "$big" -eq "$tb" ] && [ "$pmtu" = "mtu $LINK_MTU" ]; then
+	ok "1500 bytes of IPv6: Packet Too Big, MTU $LINK_MTU, from 2001:db8:10::1; the host's path MTU is now $LINK_MTU ($tb sent, $big too_big6)"
+else
+	ko "1500 bytes of IPv6: '$pm' (want '1 2001:db8:10::1 $LINK_MTU'), host '$pmtu', $tb icmp6_too_big, $big too_big6"
 fi
 
 # The links back at 1500: twinpath-dp sees it on its next link poll and

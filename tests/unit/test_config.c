@@ -131,6 +131,8 @@ static void test_config_optional_keys_take_defaults(void **state)
 	assert_int_equal(cfg.dataplane.icmp_errors_per_s, 100);
 	assert_int_equal(cfg.dataplane.icmp_burst, 10);
 	assert_string_equal(cfg.lan.device, "");
+	assert_int_equal(cfg.lan.address6.family, 0);
+	assert_int_equal(cfg.links[0].local_address6.family, 0);
 	assert_string_equal(cfg.control.socket, "/run/twinpath/twinpath.sock");
 	assert_int_equal(cfg.n_links, 1);
 	assert_int_equal(cfg.links[0].local_pref, 100);
@@ -262,6 +264,70 @@ static void test_config_link_subnet_overlaps_lan(void **state)
 	assert_load_error("overlap-lan-link.conf",
 			  "6: link 'link1': subnet 203.0.113.8/30 overlaps the "
 			  "lan subnet 203.0.113.0/24");
+}
+
+/* lan.address6 and links.local_address6: stored with their lengths,
+ * unset (family 0) where absent; a /127 has no Subnet-Router anycast
+ * address (RFC 6164), so its ::0 end is a host. */
+static void test_config_address6_loads(void **state)
+{
+	(void)state;
+	assert_int_equal(cfg_load(&cfg, CONFIGS "address6.conf", err,
+				  sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_addr(&cfg.lan.address, "198.18.1.1/24");
+	assert_int_equal(cfg.lan.address6.family, AF_INET6);
+	assert_addr(&cfg.lan.address6, "2001:db8:1::1/64");
+	assert_int_equal(cfg.links[0].local_address6.family, AF_INET6);
+	assert_addr(&cfg.links[0].local_address6, "2001:db8:2::/127");
+	assert_int_equal(cfg.links[1].local_address6.family, 0);
+}
+
+static void test_config_address6_not_ipv6(void **state)
+{
+	(void)state;
+	assert_load_error("address6-ipv4.conf",
+			  "5: lan: address6 '198.18.2.1/24' is not an IPv6 "
+			  "address/length (like 2001:db8:1::1/64)");
+	assert_load_error("address6-no-length.conf",
+			  "8: link 'link1': local_address6 '2001:db8:2::1' is "
+			  "not an IPv6 address/length (like "
+			  "2001:db8:1::1/64)");
+}
+
+static void test_config_address6_not_a_host(void **state)
+{
+	(void)state;
+	assert_load_error("address6-anycast.conf",
+			  "5: lan: address6 2001:db8:1::/64 is the subnet's "
+			  "Subnet-Router anycast address (RFC 4291 §2.6.1), "
+			  "not a host address");
+	assert_load_error("address6-link-local.conf",
+			  "8: link 'link1': local_address6 fe80::1/64 is a "
+			  "link-local address, not a global or unique-local "
+			  "unicast address");
+}
+
+static void test_config_address6_beside_ipv6_address(void **state)
+{
+	(void)state;
+	assert_load_error("address6-twice.conf",
+			  "5: lan: address6 is for a port whose address is "
+			  "IPv4, and 2001:db8:1::1/64 is IPv6");
+}
+
+/* The IPv6 subnets of all ports do not overlap, whichever key holds
+ * them: a link's address6 against the LAN's, a link's IPv6 address
+ * against another link's address6. */
+static void test_config_address6_subnets_overlap(void **state)
+{
+	(void)state;
+	assert_load_error("address6-overlap-lan.conf",
+			  "9: link 'link1': subnet 2001:db8:1:5::/64 overlaps "
+			  "the lan subnet 2001:db8:1::/48");
+	assert_load_error("address6-overlap-links.conf",
+			  "10: link 'link2': subnet 2001:db8:2::8/126 "
+			  "overlaps link 'link1' subnet 2001:db8:2::/64");
 }
 
 static void test_config_link_subnets_overlap(void **state)
@@ -766,6 +832,11 @@ int main(void)
 		cmocka_unit_test(test_config_via_and_gateway_both_set),
 		cmocka_unit_test(test_config_link_subnet_overlaps_lan),
 		cmocka_unit_test(test_config_link_subnets_overlap),
+		cmocka_unit_test(test_config_address6_loads),
+		cmocka_unit_test(test_config_address6_not_ipv6),
+		cmocka_unit_test(test_config_address6_not_a_host),
+		cmocka_unit_test(test_config_address6_beside_ipv6_address),
+		cmocka_unit_test(test_config_address6_subnets_overlap),
 		cmocka_unit_test(test_config_peer_outside_link_subnet),
 		cmocka_unit_test(test_config_too_many_links),
 		cmocka_unit_test(test_config_gateway_outside_lan),

@@ -5,8 +5,10 @@
  * periodic BFD packet going out on the link through the forwarding
  * lcore, at most once per interval; each IPv4 drop reason and a header
  * with options; ICMP Time Exceeded (exact bytes, RFC 1812 suppression,
- * rate limit); IPv6: the rewrite, each drop reason, route add/del and
- * the sweep of both families. */
+ * rate limit, a bucket per in-port); ICMPv6 Time Exceeded, Destination
+ * Unreachable and Packet Too Big (exact bytes, RFC 4443 §2.4(e)
+ * suppression, the shared bucket); IPv6: the rewrite, each drop reason,
+ * route add/del and the sweep of both families. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -514,7 +516,7 @@ static void test_fwd_ipv4_ttl_expiry_answers_time_exceeded(void **state)
 /* RFC 1812 §5.2.7.1: no route at all (no default either): dropped,
  * counted, answered Destination Unreachable / Network Unreachable out of
  * the port it came in on, quoting it; IPv6 without a route is counted
- * only (no ICMPv6). */
+ * only while the port has no IPv6 address to answer from. */
 static void test_fwd_ipv4_no_route_answers_net_unreachable(void **state)
 {
 	uint8_t f[80], out[2048];
@@ -640,6 +642,44 @@ static void test_fwd_ipv4_time_exceeded_rate_limited(void **state)
 	d.ports[LAN].ipv4 = 0;
 }
 
+/* A bucket per lcore and in-port: a flood of expired packets from the
+ * provider side (the link) uses up the link's answers only; the LAN's
+ * are all still there, and then the LAN's run out on their own. */
+static void test_fwd_icmp_buckets_are_per_port(void **state)
+{
+	uint8_t f[64];
+	unsigned int len, i;
+	uint64_t lim = d.stats[d.fwd_lcore].icmp_rate_limited;
+	uint64_t link_tx = d.stats[d.fwd_lcore].icmp_tx[LINK];
+
+	(void)state;
+	inet_pton(AF_INET, "198.18.1.1", &d.ports[LAN].ipv4);
+	inet_pton(AF_INET, "203.0.113.1", &d.ports[LINK].ipv4);
+	fwd_icmp_rate_set(d.fwd_lcore, 1, 2);
+	for (i = 0; i < 5; i++) {
+		len = dp_testbed_udp4(f, &d.ports[LINK].mac, &peer_mac,
+				      (uint16_t)i, 1);
+		inject(LINK, f, len);
+	}
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent_count(LINK), 2);
+	assert_int_equal(sent_count(LAN), 0);
+	assert_int_equal(d.stats[d.fwd_lcore].icmp_tx[LINK], link_tx + 2);
+	assert_int_equal(d.stats[d.fwd_lcore].icmp_rate_limited, lim + 3);
+	for (i = 0; i < 3; i++) {
+		len = make_udp(f, 1);
+		inject(LAN, f, len);
+	}
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent_count(LAN), 2);
+	assert_int_equal(sent_count(LINK), 0);
+	assert_int_equal(d.stats[d.fwd_lcore].icmp_rate_limited, lim + 4);
+	fwd_icmp_rate_set(d.fwd_lcore, cfg.dataplane.icmp_errors_per_s,
+			  cfg.dataplane.icmp_burst);
+	d.ports[LAN].ipv4 = 0;
+	d.ports[LINK].ipv4 = 0;
+}
+
 /* LAN host -> 198.51.100.7, an IPv4 datagram of TOTAL bytes (UDP, the
  * payload counting up), DF or not, TTL 64. */
 static unsigned int make_big(uint8_t *f, unsigned int total, bool df)
@@ -683,7 +723,7 @@ static unsigned int sent_frames(unsigned int port, uint8_t out[][256],
  * packet leaves in fragments, byte for byte (8-byte multiples, MF, the
  * offsets, TTL - 1, each checksum); with DF it is dropped and answered
  * Fragmentation Needed with the MTU; exactly the MTU goes whole; IPv6
- * over it is counted (no ICMPv6 yet). */
+ * over it is counted, not answered without an IPv6 address on the port. */
 static void test_fwd_ipv4_over_mtu_fragments_or_answers(void **state)
 {
 	uint8_t f[256], out[4][256], expect[256];
@@ -764,6 +804,407 @@ static void test_fwd_ipv4_over_mtu_fragments_or_answers(void **state)
 	d.ports[LINK].mtu = 1500;
 	fwd_mtu_update(&d);
 	d.ports[LAN].ipv4 = 0;
+}
+
+#define LAN6 "2001:db8:1::1"       /* the LAN port's IPv6 address */
+#define HOST6 "2001:db8:1::10"     /* make_udp6's source */
+
+/* RFC 4443 §2.3 with an RFC 1071 sum of our own: the checksum over the
+ * pseudo-header (RFC 8200 §8.1: source, destination, upper-layer length,
+ * three zero bytes, next header 58) and the message after the IPv6
+ * header at IP6, with its checksum field as it is. 0 when that field is
+ * right. */
+static uint16_t cksum6(const uint8_t *ip6)
+{
+	static uint8_t buf[40 + 2048];
+	unsigned int plen = (unsigned int)(ip6[4] << 8 | ip6[5]);
+
+	assert_true(plen <= 2048);
+	memset(buf, 0, 40);
+	memcpy(buf, ip6 + 8, 32);
+	buf[34] = (uint8_t)(plen >> 8), buf[35] = (uint8_t)plen;
+	buf[39] = 58;
+	memcpy(buf + 40, ip6 + 40, plen);
+	return cksum(buf, 40 + plen);
+}
+
+/* Into E, the frame the LAN port must send the LAN host for an ICMPv6
+ * error TYPE/CODE with WORD in the header's last 32 bits, quoting QUOTE
+ * bytes from Q (the offending packet from its IPv6 header, as received):
+ * from LAN6 to HOST6, traffic class and flow label 0, hop limit 64, the
+ * checksum ours. Its length. */
+static unsigned int expect_icmp6(uint8_t *e, uint8_t type, uint8_t code,
+				 uint32_t word, const uint8_t *q,
+				 unsigned int quote)
+{
+	unsigned int plen = 8 + quote;
+	uint16_t c;
+
+	memset(e, 0, 62);
+	memcpy(e, lan_host_mac.addr_bytes, 6);
+	memcpy(e + 6, d.ports[LAN].mac.addr_bytes, 6);
+	e[12] = 0x86, e[13] = 0xdd;
+	e[14] = 0x60;
+	e[18] = (uint8_t)(plen >> 8), e[19] = (uint8_t)plen;
+	e[20] = 58, e[21] = 64;
+	inet_pton(AF_INET6, LAN6, e + 22);
+	inet_pton(AF_INET6, HOST6, e + 38);
+	e[54] = type, e[55] = code;
+	e[58] = (uint8_t)(word >> 24), e[59] = (uint8_t)(word >> 16);
+	e[60] = (uint8_t)(word >> 8), e[61] = (uint8_t)word;
+	memcpy(e + 62, q, quote);
+	c = cksum6(e + 14);
+	e[56] = (uint8_t)(c >> 8), e[57] = (uint8_t)c;
+	return 62 + quote;
+}
+
+#define ST (&d.stats[d.fwd_lcore])
+
+/* Every bucket full again (the config's rate and burst): a test that
+ * counts answers does not depend on what the tests before it sent. */
+static void icmp_buckets_refill(void)
+{
+	fwd_icmp_rate_set(d.fwd_lcore, cfg.dataplane.icmp_errors_per_s,
+			  cfg.dataplane.icmp_burst);
+}
+
+/* Injects frame IN (LEN bytes) on the LAN port and expects exactly one
+ * frame back out of it and nothing on the link: the ICMPv6 error
+ * TYPE/CODE/WORD quoting QUOTE bytes of the packet (expect_icmp6), its
+ * checksum right by our own sum. The answer's length. */
+static unsigned int expect_icmp6_answer(const uint8_t *in, unsigned int len,
+					uint8_t type, uint8_t code,
+					uint32_t word, unsigned int quote)
+{
+	static uint8_t out[2048], expect[2048];
+	unsigned int n;
+
+	inject(LAN, in, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent(LINK, out), 0);
+	n = sent(LAN, out);
+	assert_int_equal(n, expect_icmp6(expect, type, code, word, in + 14,
+					 quote));
+	assert_memory_equal(out, expect, n);
+	assert_int_equal(cksum6(out + 14), 0);
+	return n;
+}
+
+/* RFC 4443 §3.3: hop limit 1 (and 0) from the LAN host: dropped, counted
+ * as before, and answered Time Exceeded code 0 byte for byte, quoting
+ * the whole packet as received (hop limit 1). */
+static void test_fwd_ipv6_hop_limit_answers_time_exceeded(void **state)
+{
+	uint8_t in[80];
+	unsigned int len = make_udp6(in, PFX6 "7", 1);
+	uint64_t hl = drops(DROP_HOP_LIMIT_EXCEEDED);
+	uint64_t te = ST->icmp6_time_exceeded;
+	uint64_t tx = icmp_sent_lan();
+
+	(void)state;
+	icmp_buckets_refill();
+	inet_pton(AF_INET6, LAN6, d.ports[LAN].ipv6);
+	assert_int_equal(expect_icmp6_answer(in, len, 3, 0, 0, len - 14),
+			 14 + 40 + 8 + 52);
+	assert_int_equal(drops(DROP_HOP_LIMIT_EXCEEDED), hl + 1);
+	assert_int_equal(ST->icmp6_time_exceeded, te + 1);
+	assert_int_equal(icmp_sent_lan(), tx + 1);
+
+	len = make_udp6(in, PFX6 "7", 0);
+	expect_icmp6_answer(in, len, 3, 0, 0, len - 14);
+	assert_int_equal(ST->icmp6_time_exceeded, te + 2);
+	memset(d.ports[LAN].ipv6, 0, 16);
+}
+
+/* RFC 4443 §3.1: no route at all: dropped as no_route, answered
+ * Destination Unreachable code 0 (no route to destination). */
+static void test_fwd_ipv6_no_route_answers_unreachable(void **state)
+{
+	uint8_t in[80];
+	unsigned int len = make_udp6(in, "2001:db8:200::7", 64);
+	uint64_t nr = drops(DROP_NO_ROUTE);
+	uint64_t un = ST->icmp6_unreachable;
+
+	(void)state;
+	icmp_buckets_refill();
+	inet_pton(AF_INET6, LAN6, d.ports[LAN].ipv6);
+	expect_icmp6_answer(in, len, 1, 0, 0, len - 14);
+	assert_int_equal(drops(DROP_NO_ROUTE), nr + 1);
+	assert_int_equal(ST->icmp6_unreachable, un + 1);
+	memset(d.ports[LAN].ipv6, 0, 16);
+}
+
+/* RFC 4443 §3.2, §2.4(c), RFC 8201: a 1500-byte packet for a link of MTU
+ * 1280 is dropped as too_big6 and answered Packet Too Big with MTU 1280,
+ * quoting its first 1232 bytes so that the answer is 1280 bytes; a
+ * smaller one over a 100-byte MTU is quoted whole. One at the MTU goes
+ * out whole. */
+static void test_fwd_ipv6_over_mtu_answers_packet_too_big(void **state)
+{
+	static uint8_t in[1600], out[2048];
+	unsigned int i;
+	uint64_t big6 = drops(DROP_TOO_BIG6), tb = ST->icmp6_too_big;
+	struct chan_route r;
+
+	(void)state;
+	icmp_buckets_refill();
+	inet_pton(AF_INET6, LAN6, d.ports[LAN].ipv6);
+	route6(PFX6, 48, &r);
+	assert_int_equal(fib_route_add(&d, &r, 1), 0);
+	d.ports[LINK].mtu = 1280;
+	fwd_mtu_update(&d);
+
+	/* 40 + 1460 bytes */
+	make_udp6(in, PFX6 "7", 64);
+	for (i = 66; i < 14 + 1500; i++)
+		in[i] = (uint8_t)i;
+	in[18] = 1460 >> 8, in[19] = 1460 & 0xff;
+	assert_int_equal(expect_icmp6_answer(in, 14 + 1500, 2, 0, 1280, 1232),
+			 14 + 1280);
+	assert_int_equal(drops(DROP_TOO_BIG6), big6 + 1);
+	assert_int_equal(ST->icmp6_too_big, tb + 1);
+
+	/* exactly the MTU: forwarded */
+	in[18] = 1240 >> 8, in[19] = 1240 & 0xff;
+	inject(LAN, in, 14 + 1280);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent(LINK, out), 14 + 1280);
+	assert_int_equal(sent(LAN, out), 0);
+
+	/* MTU 100: 40 + 112 bytes, quoted whole */
+	d.ports[LINK].mtu = 100;
+	fwd_mtu_update(&d);
+	in[18] = 0, in[19] = 112;
+	expect_icmp6_answer(in, 14 + 152, 2, 0, 100, 152);
+	assert_int_equal(ST->icmp6_too_big, tb + 2);
+
+	d.ports[LINK].mtu = 1500;
+	fwd_mtu_update(&d);
+	assert_int_equal(fib_route_del(&d, &r), 0);
+	memset(d.ports[LAN].ipv6, 0, 16);
+}
+
+/* F, a frame of LEN bytes from make_udp6, with EXT (EXT_LEN bytes of
+ * extension headers, their Next Header fields set) put between the IPv6
+ * header and the UDP header, FIRST the IPv6 header's Next Header; the
+ * new length. */
+static unsigned int with_ext6(uint8_t *f, unsigned int len, uint8_t first,
+			      const uint8_t *ext, unsigned int ext_len)
+{
+	unsigned int plen = (unsigned int)(f[18] << 8 | f[19]) + ext_len;
+
+	memmove(f + 54 + ext_len, f + 54, len - 54);
+	memcpy(f + 54, ext, ext_len);
+	f[20] = first;
+	f[18] = (uint8_t)(plen >> 8), f[19] = (uint8_t)plen;
+	return len + ext_len;
+}
+
+/* An 8-byte Destination Options header (PadN) naming NH next. */
+static void dstopt(uint8_t *e, uint8_t nh)
+{
+	static const uint8_t padn[8] = {0, 0, 1, 4, 0, 0, 0, 0};
+
+	memcpy(e, padn, 8);
+	e[0] = nh;
+}
+
+/* Injects the hop-limit-1 frame F and expects it answered (ANSWERED) or
+ * suppressed, counted either way. */
+static void expect_answer6(const uint8_t *f, unsigned int len, bool answered)
+{
+	uint64_t sup = ST->icmp_suppressed, te = ST->icmp6_time_exceeded;
+	uint64_t hl = drops(DROP_HOP_LIMIT_EXCEEDED);
+
+	inject(LAN, f, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent_count(LINK), 0);
+	assert_int_equal(sent_count(LAN), answered ? 1 : 0);
+	assert_int_equal(ST->icmp6_time_exceeded, te + (answered ? 1 : 0));
+	assert_int_equal(ST->icmp_suppressed, sup + (answered ? 0 : 1));
+	assert_int_equal(drops(DROP_HOP_LIMIT_EXCEEDED), hl + 1);
+}
+
+/* RFC 4443 §2.4(e): no error about an ICMPv6 error (types < 128) or a
+ * Redirect, found behind extension headers too; an echo request and UDP
+ * behind them are answered. The walk stops after 8 extension headers
+ * and at a later fragment that may hold ICMPv6: what it cannot tell is
+ * not answered. */
+static void test_fwd_ipv6_error_about_icmp6_error_suppressed(void **state)
+{
+	uint8_t f[256], ext[128];
+	unsigned int len, i;
+
+	(void)state;
+	icmp_buckets_refill();
+	inet_pton(AF_INET6, LAN6, d.ports[LAN].ipv6);
+	len = make_udp6(f, PFX6 "7", 1);           /* ICMPv6 unreachable */
+	f[20] = 58, f[54] = 1, f[55] = 3;
+	expect_answer6(f, len, false);
+	f[54] = 127;                               /* the last error type */
+	expect_answer6(f, len, false);
+	f[54] = 137, f[55] = 0;                    /* Redirect */
+	expect_answer6(f, len, false);
+	f[54] = 128;                               /* echo request */
+	expect_answer6(f, len, true);
+
+	/* Hop-by-Hop, Destination Options, then ICMPv6 / UDP */
+	dstopt(ext, 60);
+	dstopt(ext + 8, 58);
+	len = with_ext6(f, make_udp6(f, PFX6 "7", 1), 0, ext, 16);
+	f[70] = 3;                                 /* Time Exceeded */
+	expect_answer6(f, len, false);
+	f[70] = 129;                               /* echo reply */
+	expect_answer6(f, len, true);
+	dstopt(ext + 8, 17);
+	len = with_ext6(f, make_udp6(f, PFX6 "7", 1), 0, ext, 16);
+	expect_answer6(f, len, true);
+
+	/* AH (RFC 4302: its length in 4-byte words, minus 2), 24 bytes,
+	 * then an echo request: answered; then an error: not */
+	memset(ext, 0, 24);
+	ext[0] = 58, ext[1] = 4;
+	len = with_ext6(f, make_udp6(f, PFX6 "7", 1), 51, ext, 24);
+	f[78] = 128;
+	expect_answer6(f, len, true);
+	f[78] = 4;
+	expect_answer6(f, len, false);
+
+	/* 8 Destination Options headers before UDP: walked; 9: not */
+	for (i = 0; i < 9; i++)
+		dstopt(ext + 8 * i, 60);
+	ext[8 * 7] = 17;
+	len = with_ext6(f, make_udp6(f, PFX6 "7", 1), 60, ext, 64);
+	expect_answer6(f, len, true);
+	ext[8 * 7] = 60;
+	ext[8 * 8] = 17;
+	len = with_ext6(f, make_udp6(f, PFX6 "7", 1), 60, ext, 72);
+	expect_answer6(f, len, false);
+
+	/* a later fragment (offset 8): of UDP answered, of ICMPv6 or of an
+	 * extension header not (its first header is elsewhere) */
+	memset(ext, 0, 8);
+	ext[0] = 17, ext[3] = 0x08, ext[7] = 1;
+	len = with_ext6(f, make_udp6(f, PFX6 "7", 1), 44, ext, 8);
+	expect_answer6(f, len, true);
+	ext[0] = 58;
+	len = with_ext6(f, make_udp6(f, PFX6 "7", 1), 44, ext, 8);
+	expect_answer6(f, len, false);
+	ext[0] = 60;
+	len = with_ext6(f, make_udp6(f, PFX6 "7", 1), 44, ext, 8);
+	expect_answer6(f, len, false);
+	/* the first fragment holds the headers: an ICMPv6 error in it */
+	ext[0] = 58, ext[3] = 0x01;
+	len = with_ext6(f, make_udp6(f, PFX6 "7", 1), 44, ext, 8);
+	f[62] = 1;
+	expect_answer6(f, len, false);
+	/* a chain that runs past the packet: what lies beyond is unknown */
+	dstopt(ext, 60);
+	ext[1] = 10;                               /* 88 bytes: past the end */
+	len = with_ext6(f, make_udp6(f, PFX6 "7", 1), 60, ext, 8);
+	expect_answer6(f, len, false);
+	memset(d.ports[LAN].ipv6, 0, 16);
+}
+
+/* RFC 4443 §2.4(e.3-e.6): no error to a multicast destination, for a
+ * link-layer multicast or broadcast frame, or to a source that names no
+ * single node (::, ::1, multicast); and none from a port without an IPv6
+ * address. Each counted as suppressed, the packet still as expired. */
+static void test_fwd_ipv6_time_exceeded_suppressed(void **state)
+{
+	uint8_t f[80];
+	unsigned int len;
+
+	(void)state;
+	icmp_buckets_refill();
+	inet_pton(AF_INET6, LAN6, d.ports[LAN].ipv6);
+	len = make_udp6(f, "ff0e::1", 1);
+	expect_answer6(f, len, false);
+	len = make_udp6(f, PFX6 "7", 1);
+	f[0] = 0x33, f[1] = 0x33;                  /* link-layer multicast */
+	expect_answer6(f, len, false);
+	memset(f, 0xff, 6);                        /* broadcast */
+	expect_answer6(f, len, false);
+	len = make_udp6(f, PFX6 "7", 1);
+	memset(f + 22, 0, 16);                     /* from :: */
+	expect_answer6(f, len, false);
+	f[37] = 1;                                 /* from ::1 */
+	expect_answer6(f, len, false);
+	inet_pton(AF_INET6, "ff02::1", f + 22);    /* from multicast */
+	expect_answer6(f, len, false);
+	len = make_udp6(f, PFX6 "7", 1);           /* all fine: answered */
+	expect_answer6(f, len, true);
+	memset(d.ports[LAN].ipv6, 0, 16);          /* no address */
+	expect_answer6(f, len, false);
+}
+
+/* Packet Too Big is the exception of §2.4(e.3-e.5): a packet to a
+ * multicast group, sent as link-layer multicast, is answered. */
+static void test_fwd_ipv6_packet_too_big_to_multicast_answered(void **state)
+{
+	uint8_t f[256], out[2048];
+	unsigned int len;
+	struct chan_route r;
+	uint64_t tb = ST->icmp6_too_big;
+
+	(void)state;
+	icmp_buckets_refill();
+	inet_pton(AF_INET6, LAN6, d.ports[LAN].ipv6);
+	route6("ff0e::", 16, &r);
+	assert_int_equal(fib_route_add(&d, &r, 1), 0);
+	d.ports[LINK].mtu = 100;
+	fwd_mtu_update(&d);
+	len = make_udp6(f, "ff0e::1", 64);
+	f[0] = 0x33, f[1] = 0x33, f[2] = 0, f[3] = 0, f[4] = 0, f[5] = 1;
+	memset(f + 66, 0xab, 100);
+	f[18] = 0, f[19] = 112;
+	inject(LAN, f, len + 100);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent(LAN, out), 14 + 40 + 8 + 152);
+	assert_int_equal(out[54], 2);
+	assert_int_equal(ST->icmp6_too_big, tb + 1);
+	/* and Time Exceeded to it is not */
+	len = make_udp6(f, "ff0e::1", 1);
+	expect_answer6(f, len, false);
+	d.ports[LINK].mtu = 1500;
+	fwd_mtu_update(&d);
+	assert_int_equal(fib_route_del(&d, &r), 0);
+	memset(d.ports[LAN].ipv6, 0, 16);
+}
+
+/* RFC 4443 §2.4(f): ICMPv6 errors take tokens of the same per-port
+ * bucket as the IPv4 ones; a rate of 0 sends none. */
+static void test_fwd_ipv6_errors_share_the_port_bucket(void **state)
+{
+	uint8_t f[80];
+	unsigned int len, i;
+	uint64_t lim = ST->icmp_rate_limited;
+
+	(void)state;
+	inet_pton(AF_INET, "198.18.1.1", &d.ports[LAN].ipv4);
+	inet_pton(AF_INET6, LAN6, d.ports[LAN].ipv6);
+	fwd_icmp_rate_set(d.fwd_lcore, 1, 2);
+	len = make_udp(f, 1);
+	inject(LAN, f, len);
+	for (i = 0; i < 2; i++) {
+		len = make_udp6(f, PFX6 "7", 1);
+		inject(LAN, f, len);
+	}
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent_count(LAN), 2);
+	assert_int_equal(ST->icmp_rate_limited, lim + 1);
+	fwd_icmp_rate_set(d.fwd_lcore, 0, 10);
+	for (i = 0; i < 3; i++) {
+		len = make_udp6(f, PFX6 "7", 1);
+		inject(LAN, f, len);
+	}
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent_count(LAN), 0);
+	assert_int_equal(ST->icmp_rate_limited, lim + 4);
+	fwd_icmp_rate_set(d.fwd_lcore, cfg.dataplane.icmp_errors_per_s,
+			  cfg.dataplane.icmp_burst);
+	d.ports[LAN].ipv4 = 0;
+	memset(d.ports[LAN].ipv6, 0, 16);
 }
 
 static void test_fwd_ipv6_each_drop_reason(void **state)
@@ -854,7 +1295,17 @@ int main(void)
 		cmocka_unit_test(test_fwd_ipv4_time_exceeded_suppressed),
 		cmocka_unit_test(test_fwd_ipv4_no_route_answers_net_unreachable),
 		cmocka_unit_test(test_fwd_ipv4_time_exceeded_rate_limited),
+		cmocka_unit_test(test_fwd_icmp_buckets_are_per_port),
 		cmocka_unit_test(test_fwd_ipv4_over_mtu_fragments_or_answers),
+		cmocka_unit_test(test_fwd_ipv6_hop_limit_answers_time_exceeded),
+		cmocka_unit_test(test_fwd_ipv6_no_route_answers_unreachable),
+		cmocka_unit_test(test_fwd_ipv6_over_mtu_answers_packet_too_big),
+		cmocka_unit_test(
+			test_fwd_ipv6_error_about_icmp6_error_suppressed),
+		cmocka_unit_test(test_fwd_ipv6_time_exceeded_suppressed),
+		cmocka_unit_test(
+			test_fwd_ipv6_packet_too_big_to_multicast_answered),
+		cmocka_unit_test(test_fwd_ipv6_errors_share_the_port_bucket),
 		cmocka_unit_test(test_fwd_ipv6_each_drop_reason),
 		cmocka_unit_test(test_fib_ipv6_route_add_del_sweep),
 	};
