@@ -433,6 +433,7 @@ static void check_accounting(const struct dp_lcore_stats *st,
 	totals.fragmented += frag;
 	totals.dropped += verdict;
 	totals.icmp_sent += icmp;
+	totals.icmp_withheld += tried - icmp;
 }
 
 static unsigned int pools_avail(unsigned int *direct, unsigned int *indirect)

@@ -15,6 +15,7 @@ struct fuzz_fwd_totals {
 	uint64_t fragmented;   /* left as fragments */
 	uint64_t dropped;      /* under one drop reason, tx_full aside */
 	uint64_t icmp_sent;    /* ICMP errors that left */
+	uint64_t icmp_withheld; /* ... suppressed or rate limited */
 	uint64_t ipv6_forwarded; /* IPv6 frames among the outputs */
 };
 

@@ -28,6 +28,7 @@ LAN_HOST, LAN_HOST6 = "198.18.1.10", "2001:db8:1::10"
 # ICMP tokens in bits 4-5 (0: 8), link A's MTU in bits 6-7 (0: 1400)
 IN_LINK_A, IN_LAN = 0, 2
 A_DOWN, B_DOWN = 0x04, 0x08
+NO_TOKENS = 0x20
 MTU_68 = 0xc0
 
 
@@ -104,6 +105,9 @@ def seeds():
                           64240, 0, 0)
     echo = struct.pack("!BBHHH", 8, 0, 0, 7, 1) + b"abcdefgh"
     echo = echo[:2] + struct.pack("!H", cksum(echo)) + echo[4:]
+    # port unreachable quoting a UDP header
+    unreach = struct.pack("!BBHI", 3, 3, 0, 0) + bytes(28)
+    unreach = unreach[:2] + struct.pack("!H", cksum(unreach)) + unreach[4:]
     # IPv4 options: Record Route with room for one address, then NOP
     rr = bytes([7, 7, 4, 0, 0, 0, 0, 1])
     hbh = bytes([17, 0, 1, 4, 0, 0, 0, 0])  # PadN; then UDP
@@ -127,10 +131,21 @@ def seeds():
         "v4_over_mtu_df": seed(IN_LAN, lan4(
             "192.0.2.9", payload=udp4(LAN_HOST, "192.0.2.9", big[:1472]),
             flags_off=0x4000)),
+        # the edges: exactly link A's MTU goes whole, 8 bytes over it not
+        "v4_exactly_mtu": seed(IN_LAN, lan4(
+            "192.0.2.9", payload=udp4(LAN_HOST, "192.0.2.9", big[:1372]))),
+        "v4_mtu_plus_8": seed(IN_LAN, lan4(
+            "192.0.2.9", payload=udp4(LAN_HOST, "192.0.2.9", big[:1380]))),
         # link A's MTU 68: thirteen fragments of 48 bytes
         "v4_mtu68_fragments": seed(IN_LAN | MTU_68, lan4(
             "192.0.2.9", payload=udp4(LAN_HOST, "192.0.2.9", big[:572]))),
         "v4_ttl1": seed(IN_LAN, lan4("198.51.100.7", ttl=1)),
+        # no ICMP error about an ICMP error (RFC 1812 §4.3.2.7), and none
+        # without a token (§4.3.2.8)
+        "v4_ttl1_icmp_error_suppressed": seed(IN_LAN, lan4(
+            "198.51.100.7", 1, unreach, ttl=1)),
+        "v4_ttl1_rate_limited": seed(IN_LAN | NO_TOKENS,
+                                     lan4("198.51.100.7", ttl=1)),
         "v4_no_route": seed(IN_LAN, lan4("8.8.8.8")),
         "v4_unresolved": seed(IN_LAN, lan4("100.64.1.1")),
         "v4_missing_group": seed(IN_LAN, lan4("10.1.2.3")),

@@ -5,8 +5,8 @@
  * and README*). It fails on a violated invariant (the harness aborts,
  * after naming the file) or when no input was replayed; with
  * --every-outcome first (the unit test), also when the inputs together
- * never forwarded, fragmented, dropped, answered with ICMP or forwarded
- * IPv6: a corpus that no longer reaches those paths is a test that can
+ * never forwarded, fragmented, dropped, answered with ICMP, withheld an
+ * ICMP error or forwarded IPv6: a corpus that no longer reaches those paths is a test that can
  * no longer fail.
  *   fuzz_fwd_replay --every-outcome tests/fuzz/corpus/fuzz_fwd
  *   fuzz_fwd_replay crash-0123abcd... (a finding of make fuzz) */
@@ -101,16 +101,17 @@ int main(int argc, char **argv)
 	fuzz_fwd_totals(&t);
 	printf("replay: %u inputs, %" PRIu64 " frames: %" PRIu64
 	       " forwarded (%" PRIu64 " IPv6 out), %" PRIu64 " fragmented, %"
-	       PRIu64 " dropped, %" PRIu64 " ICMP errors sent\n",
-	       replayed, t.frames, t.forwarded, t.ipv6_forwarded,
-	       t.fragmented, t.dropped, t.icmp_sent);
+	       PRIu64 " dropped, %" PRIu64 " ICMP errors sent, %" PRIu64
+	       " withheld\n", replayed, t.frames, t.forwarded,
+	       t.ipv6_forwarded, t.fragmented, t.dropped, t.icmp_sent,
+	       t.icmp_withheld);
 	if (replayed == 0) {
 		fprintf(stderr, "replay: no input\n");
 		return 1;
 	}
 	if (every && (t.forwarded == 0 || t.fragmented == 0 ||
 		      t.dropped == 0 || t.icmp_sent == 0 ||
-		      t.ipv6_forwarded == 0)) {
+		      t.icmp_withheld == 0 || t.ipv6_forwarded == 0)) {
 		fprintf(stderr, "replay: the inputs no longer reach every "
 			"outcome (see the counts above)\n");
 		return 1;
