@@ -93,6 +93,7 @@ static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2),
 
 /* A broken invariant: what, then the input, then abort() (libFuzzer
  * saves the input as crash-<sha1>; the replay test fails). */
+
 static void fail(const char *fmt, ...)
 {
 	va_list ap;
@@ -107,6 +108,8 @@ static void fail(const char *fmt, ...)
 		fprintf(stderr, "%s%02x", i % 32 == 0 ? "\n  " : " ",
 			cur_data[i]);
 	fprintf(stderr, "%s\n", cur_size > 256 ? " ..." : "");
+	/* the EAL's runtime directory goes, as at a normal exit */
+	dp_testbed_down();
 	abort();
 }
 

@@ -39,6 +39,11 @@ for t in "${targets[@]}"; do
 		-artifact_prefix="$out/" \
 		"$scratch/$name" "$here/corpus/$name" "$here/regressions/$name"
 	rc=$?
+	# a target that died leaves its EAL runtime directory (PREFIX_PID,
+	# dp_testbed.c): remove those of fuzz targets no longer running
+	for dir in /var/run/dpdk/fuzz_*_[0-9]*; do
+		[ -d "$dir" ] && ! kill -0 "${dir##*_}" 2>/dev/null && rm -rf "$dir"
+	done
 	if [ $rc -ne 0 ] || [ "$(ls "$out" | wc -l)" -ne "$before" ]; then
 		failed=1
 		repro=$(ls -t "$out" | head -1)
