@@ -3,7 +3,7 @@
 BUILD ?= build
 MESON_OPTS ?=
 
-.PHONY: all deps build test unit demo bench clean
+.PHONY: all deps build test unit demo bench clean fuzz fuzz-build
 
 all: build
 
@@ -34,6 +34,30 @@ demo: deps
 bench: deps
 	$(MAKE) build
 	bash bench/fwd/run.sh $(BUILD)
+
+# libFuzzer on the fast path (tests/fuzz/): a clang build of its own with
+# ASan, UBSan and coverage on every object, each target run FUZZ_SECONDS
+# from the committed seeds; a finding stops it non-zero and names its
+# reproducer in $(FUZZ_BUILD)/fuzz-findings/TARGET/. The gcc build above
+# is untouched.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+# FUZZ_EXTRA_CFLAGS (e.g. -fno-sanitize=alignment) with a FUZZ_BUILD of
+# its own: meson keeps a build directory's flags from its setup.
+FUZZ_CFLAGS = -fsanitize=fuzzer-no-link -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer $(FUZZ_EXTRA_CFLAGS)
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true \
+		-Db_sanitize=address,undefined -Db_lundef=false -Dwerror=false \
+		-Dc_args="$(FUZZ_CFLAGS)"
+
+fuzz-build: $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD) tests/fuzz/fuzz_fwd
+
+fuzz: deps
+	$(MAKE) fuzz-build
+	bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD)

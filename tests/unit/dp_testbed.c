@@ -71,9 +71,9 @@ static int ring_port(struct dp_testbed *tb, struct dp *d, unsigned int p,
 	return 0;
 }
 
-int dp_testbed_up_queues(struct dp_testbed *tb, struct dp *d,
-			 const char *name, unsigned int ring_size,
-			 unsigned int mbufs, unsigned int n_queues)
+static int testbed_up(struct dp_testbed *tb, struct dp *d, const char *name,
+		      unsigned int ring_size, unsigned int mbufs,
+		      unsigned int n_queues, unsigned int n_ports)
 {
 	char prefix[64], lcores[32];
 	/* Q workers and the main lcore, all on CPU 0: they never run, the
@@ -83,7 +83,8 @@ int dp_testbed_up_queues(struct dp_testbed *tb, struct dp *d,
 			prefix, NULL};
 	unsigned int p, i;
 
-	if (n_queues == 0 || n_queues > DP_TESTBED_QMAX)
+	if (n_queues == 0 || n_queues > DP_TESTBED_QMAX || n_ports < 2 ||
+	    n_ports > DP_TESTBED_PORTS_MAX)
 		return -1;
 	tb->n_queues = n_queues;
 	snprintf(prefix, sizeof(prefix), "--file-prefix=%s_%d", name,
@@ -96,7 +97,7 @@ int dp_testbed_up_queues(struct dp_testbed *tb, struct dp *d,
 	}
 	if (rte_eal_init(10, argv) < 0)
 		return -1;
-	d->n_ports = 2;
+	d->n_ports = (uint16_t)n_ports;
 	fwd_lcores_pick(d);
 	if (d->n_fwd_lcores != n_queues)
 		return -1;
@@ -105,9 +106,10 @@ int dp_testbed_up_queues(struct dp_testbed *tb, struct dp *d,
 						   0);
 	if (d->ports[0].pool == NULL)
 		return -1;
-	d->ports[1].pool = d->ports[0].pool;
+	for (p = 1; p < n_ports; p++)
+		d->ports[p].pool = d->ports[0].pool;
 	nhg_table_init(&d->nhg, d->n_ports, retire_free, NULL);
-	for (p = 0; p < 2; p++)
+	for (p = 0; p < n_ports; p++)
 		if (ring_port(tb, d, p, ring_size) < 0)
 			return -1;
 	d->rcu = calloc(1, rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE));
@@ -120,6 +122,20 @@ int dp_testbed_up_queues(struct dp_testbed *tb, struct dp *d,
 		if (fwd_init_lcore(d, d->fwd_lcores[i]) != 0)
 			return -1;
 	return 0;
+}
+
+int dp_testbed_up_queues(struct dp_testbed *tb, struct dp *d,
+			 const char *name, unsigned int ring_size,
+			 unsigned int mbufs, unsigned int n_queues)
+{
+	return testbed_up(tb, d, name, ring_size, mbufs, n_queues, 2);
+}
+
+int dp_testbed_up_ports(struct dp_testbed *tb, struct dp *d,
+			const char *name, unsigned int ring_size,
+			unsigned int mbufs, unsigned int n_ports)
+{
+	return testbed_up(tb, d, name, ring_size, mbufs, 1, n_ports);
 }
 
 int dp_testbed_up(struct dp_testbed *tb, struct dp *d, const char *name,

@@ -18,13 +18,16 @@
 #include "dp.h"
 
 #define DP_TESTBED_QMAX 4u
+#define DP_TESTBED_PORTS_MAX 3u /* 2 unless dp_testbed_up_ports says */
 
 struct dp_testbed {
-	struct rte_ring *rx[2]; /* what a port receives: the test enqueues */
-	struct rte_ring *tx[2]; /* what a port sent: the test dequeues */
+	/* what a port receives: the test enqueues */
+	struct rte_ring *rx[DP_TESTBED_PORTS_MAX];
+	/* what a port sent: the test dequeues */
+	struct rte_ring *tx[DP_TESTBED_PORTS_MAX];
 	/* the same per queue (rx[p] is rxq[p][0], tx[p] is txq[p][0]) */
-	struct rte_ring *rxq[2][DP_TESTBED_QMAX];
-	struct rte_ring *txq[2][DP_TESTBED_QMAX];
+	struct rte_ring *rxq[DP_TESTBED_PORTS_MAX][DP_TESTBED_QMAX];
+	struct rte_ring *txq[DP_TESTBED_PORTS_MAX][DP_TESTBED_QMAX];
 	unsigned int n_queues;
 };
 
@@ -40,6 +43,11 @@ int dp_testbed_up(struct dp_testbed *tb, struct dp *d, const char *name,
 int dp_testbed_up_queues(struct dp_testbed *tb, struct dp *d,
 			 const char *name, unsigned int ring_size,
 			 unsigned int mbufs, unsigned int n_queues);
+/* dp_testbed_up with N_PORTS (2..DP_TESTBED_PORTS_MAX) ring ports,
+ * twinpath ports 0..N_PORTS-1 (the fuzz target's two links and a LAN). */
+int dp_testbed_up_ports(struct dp_testbed *tb, struct dp *d,
+			const char *name, unsigned int ring_size,
+			unsigned int mbufs, unsigned int n_ports);
 /* EAL cleanup, and the EAL's runtime directory goes with the test. */
 void dp_testbed_down(void);
 /* RFC 1071 checksum of a 20-byte IPv4 header, the checksum field left
