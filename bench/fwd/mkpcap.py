@@ -9,7 +9,11 @@ import random
 import struct
 import sys
 
-ETH_DST = bytes.fromhex("020000000001")   # the gateway's LAN port
+# The gateway's LAN port: twinpath-dp routes only frames sent to its
+# port's own MAC (RFC 1812 §5.3.4). The LAN port of the benchmark is the
+# process's only net_pcap device, and DPDK 22.11's pcap PMD gives its
+# N-th device 02:70:63:61:70:N ("\x02pcap" + N); l3fwd does not look.
+ETH_DST = bytes.fromhex("027063617000")
 ETH_SRC = bytes.fromhex("02000000000a")   # a LAN host
 LAN_NET = (198 << 24) | (18 << 16) | (1 << 8)  # 198.18.1.0/24
 FRAME_LEN = 60                             # + FCS = 64 bytes on the wire
