@@ -239,11 +239,10 @@ static enum dp_drop check_ipv4_options(const struct dp_filter *f,
 /* The reason the IPv4 packet at IP, L3_LEN bytes, may not be forwarded,
  * in the order of the checks; DROP_MAX when it may (one with options
  * counted in ST). Out of line: the fast path's loop stays small. */
-static __rte_noinline enum dp_drop check_ipv4_why(const struct dp_filter *f,
-				   struct dp_lcore_stats *st,
-				   const struct rte_mbuf *m,
-				   const struct rte_ipv4_hdr *ip,
-				   uint32_t l3_len)
+static __rte_noinline enum dp_drop
+check_ipv4_why(const struct dp_filter *f, struct dp_lcore_stats *st,
+	       const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+	       uint32_t l3_len)
 {
 	uint32_t hlen, total, src, dst, off;
 	enum dp_drop why;
@@ -293,12 +292,13 @@ static __rte_noinline enum dp_drop check_ipv4_why(const struct dp_filter *f,
 }
 
 /* DROP_MAX when the IPv4 packet at IP, L3_LEN bytes, may be forwarded,
- * with its source, destination (host order) and total length in SRC,
- * DST and TOTAL (the caller's copies: loaded and swapped once). The
- * common packet (version 4, a 20-byte header, addresses neither martian
- * nor a connected broadcast, not a fragment ending past 64 KiB) is
- * judged with one branch over all its checks; any other, or a failure,
- * goes through check_ipv4_why for the exact reason. */
+ * and then its source, destination (host order) and total length in SRC,
+ * DST and TOTAL (loaded and swapped once: the caller's stores to its
+ * arrays could alias the header). The common packet (version 4, a
+ * 20-byte header, no address with a martian first octet or a connected
+ * broadcast's low bits, not a non-initial fragment) is judged with one
+ * branch over all its checks; any other, or a failure, goes through
+ * check_ipv4_why for the exact reason. */
 static inline enum dp_drop check_ipv4(const struct dp_filter *f,
 				      struct dp_lcore_stats *st,
 				      const struct rte_mbuf *m,
@@ -327,9 +327,11 @@ static inline enum dp_drop check_ipv4(const struct dp_filter *f,
 			return DROP_MAX;
 	}
 	why = check_ipv4_why(f, st, m, ip, l3_len);
-	*total = rte_be_to_cpu_16(ip->total_length);
-	*src = rte_be_to_cpu_32(ip->src_addr);
-	*dst = rte_be_to_cpu_32(ip->dst_addr);
+	if (why == DROP_MAX) {
+		*total = rte_be_to_cpu_16(ip->total_length);
+		*src = rte_be_to_cpu_32(ip->src_addr);
+		*dst = rte_be_to_cpu_32(ip->dst_addr);
+	}
 	return why;
 }
 
