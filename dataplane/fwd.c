@@ -817,64 +817,31 @@ static const enum dp_drop src_refused[FILTER_SITE_MAX] = {
 	[FILTER_OWN] = DROP_SRC_OWN,
 };
 
-/* Source validation of the N IPv4 packets M that came in on a port whose
- * refused site values are REFUSE (BCP 38, RFC 3704): one bulk lookup of
- * their sources SRC in the site table; the refused ones dropped and
- * counted, the rest (with their DST and HASH) kept in order. How many
+/* Source validation (BCP 38, RFC 3704) of the N packets M that came in
+ * on a port refusing the site values REFUSE, their sources' values in V:
+ * the refused dropped and counted, the rest kept in order with their
+ * destinations DST (DST_SZ bytes each) and flow hashes HASH. How many
  * are kept. */
-static uint16_t fwd_ingress4(const struct dp_filter *f,
-			     struct dp_lcore_stats *st, uint8_t refuse,
-			     struct rte_mbuf **m, uint32_t *dst,
-			     uint32_t *hash, const uint32_t *src, uint16_t n)
+static uint16_t fwd_refuse(struct dp_lcore_stats *st, uint8_t refuse,
+			   const uint64_t *v, struct rte_mbuf **m, void *dst,
+			   size_t dst_sz, uint32_t *hash, uint16_t n)
 {
-	uint64_t v[DP_BURST];
+	uint8_t *d = dst;
+	uint32_t any = 0;
 	uint16_t i, k = 0;
 
-	uint32_t any = 0;
-
-	rte_fib_lookup_bulk(f->site4, (uint32_t *)(uintptr_t)src, v, n);
 	/* nearly always none: then nothing moves */
 	for (i = 0; i < n; i++)
 		any |= (refuse >> v[i]) & 1;
 	if (likely(any == 0))
 		return n;
 	for (i = 0; i < n; i++) {
-		if (unlikely((refuse >> v[i]) & 1)) {
+		if ((refuse >> v[i]) & 1) {
 			drop(st, m[i], src_refused[v[i]]);
 			continue;
 		}
 		m[k] = m[i];
-		dst[k] = dst[i];
-		hash[k++] = hash[i];
-	}
-	return k;
-}
-
-/* The same for IPv6 (destinations DST, sources SRC). */
-static uint16_t fwd_ingress6(const struct dp_filter *f,
-			     struct dp_lcore_stats *st, uint8_t refuse,
-			     struct rte_mbuf **m,
-			     uint8_t (*dst)[RTE_FIB6_IPV6_ADDR_SIZE],
-			     uint32_t *hash,
-			     uint8_t (*src)[RTE_FIB6_IPV6_ADDR_SIZE], uint16_t n)
-{
-	uint64_t v[DP_BURST];
-	uint16_t i, k = 0;
-
-	uint32_t any = 0;
-
-	rte_fib6_lookup_bulk(f->site6, src, v, n);
-	for (i = 0; i < n; i++)
-		any |= (refuse >> v[i]) & 1;
-	if (likely(any == 0))
-		return n;
-	for (i = 0; i < n; i++) {
-		if (unlikely((refuse >> v[i]) & 1)) {
-			drop(st, m[i], src_refused[v[i]]);
-			continue;
-		}
-		m[k] = m[i];
-		memcpy(dst[k], dst[i], RTE_FIB6_IPV6_ADDR_SIZE);
+		memmove(d + k * dst_sz, d + i * dst_sz, dst_sz);
 		hash[k++] = hash[i];
 	}
 	return k;
@@ -984,12 +951,18 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 	/* source validation (filter.c): one bulk lookup per family of the
 	 * sources, none on a port with ingress_filter "off" */
 	if (refuse != 0) {
-		if (n4 != 0)
-			n4 = fwd_ingress4(f, st, refuse, m4, dst4, hash4, src4,
-					  n4);
-		if (unlikely(n6 != 0))
-			n6 = fwd_ingress6(f, st, refuse, m6, dst6, hash6, src6,
-					  n6);
+		uint64_t v[DP_BURST];
+
+		if (n4 != 0) {
+			rte_fib_lookup_bulk(f->site4, src4, v, n4);
+			n4 = fwd_refuse(st, refuse, v, m4, dst4, sizeof(dst4[0]),
+					hash4, n4);
+		}
+		if (unlikely(n6 != 0)) {
+			rte_fib6_lookup_bulk(f->site6, src6, v, n6);
+			n6 = fwd_refuse(st, refuse, v, m6, dst6, sizeof(dst6[0]),
+					hash6, n6);
+		}
 	}
 
 	/* 2. bulk lookups */
