@@ -1,8 +1,12 @@
 /* The fast path of twinpath-dp, the packet's whole way in order, a burst
  * at a time and in stages so that no packet waits on another's loads:
- *   1. rx burst, Ethernet type, RFC 1812 §5.2.2 checks for IPv4 and the
- *      RFC 8200 ones for IPv6, destinations and flow hashes gathered per
- *      family (the header is in registers);
+ *   1. rx burst, the frame sent to the port's own MAC, Ethernet type,
+ *      RFC 1812 §5.2.2 checks for IPv4 and the RFC 8200 ones for IPv6,
+ *      martian addresses, directed broadcasts, fragments past 64 KiB,
+ *      IPv4 options; the frame trimmed to its datagram; destinations,
+ *      sources and flow hashes gathered per family (the header is in
+ *      registers); then, on a port with ingress_filter, one bulk lookup
+ *      of the sources in the site table (filter.c);
  *   2. one bulk lookup per family (rte_fib, rte_fib6);
  *   3. per packet: nexthop group -> its bucket's precomputed L2 when the
  *      home member is live (ports live by link, admin and BFD state, read
@@ -151,13 +155,83 @@ static inline bool ipv4_cksum_ok(const struct rte_mbuf *m,
 	return s == 0xffff || s == 0x1fffe;
 }
 
-/* The reason the IPv4 packet at IP, L3_LEN bytes, may not be forwarded,
- * in the order of the checks; DROP_MAX when it may. */
-static enum dp_drop check_ipv4_why(const struct rte_mbuf *m,
-				   const struct rte_ipv4_hdr *ip,
-				   uint32_t l3_len)
+/* RFC 1812 §5.3.7, RFC 3927 §7, RFC 6890: IPv4 addresses no router
+ * forwards from or to: 0/8 "this network", 127/8 loopback, 169.254/16
+ * link local, 224/4 multicast (we route none), 240/4 reserved with the
+ * limited broadcast. A in host order; three compares, no branch. */
+static inline bool ipv4_martian(uint32_t a)
 {
-	uint32_t hlen, total;
+	uint32_t top = a >> 24;
+
+	return ((uint8_t)(top - 1) >= 223) | (top == 127) |
+	       ((a >> 16) == 0xa9fe);
+}
+
+/* The fast path's version: 1 for a first octet that is martian or holds
+ * a martian range (169: 169.254/16), one byte load per address; a hit
+ * is made exact by ipv4_martian on the slow path, so 169/8 outside
+ * 169.254/16 is forwarded, a little slower. */
+static const uint8_t ipv4_octet_suspect[256] = {
+	[0] = 1, [127] = 1, [169] = 1, [224 ... 255] = 1,
+};
+
+/* Might DST (host order) be the broadcast address of a connected subnet
+ * (RFC 2644: directed broadcasts are not forwarded by default)? One byte
+ * load from the filter's table; a hit is made exact by ipv4_bcast. */
+static inline uint8_t ipv4_bcast_maybe(const struct dp_filter *f,
+				       uint32_t dst)
+{
+	return f->bcast_maybe[(dst >> 2) & (FILTER_BCAST_SLOTS - 1)];
+}
+
+static bool ipv4_bcast(const struct dp_filter *f, uint32_t dst)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->n_bcast; i++)
+		if (f->bcast[i] == dst)
+			return true;
+	return false;
+}
+
+/* RFC 791 §3.1: the options of a header, LEN bytes at OPT. A list whose
+ * lengths run past the header is malformed (the length bytes are the
+ * sender's word, not ours); loose and strict source routes are refused
+ * (RFC 7126 §4.3, §4.4: they steer around filters); any other option as
+ * dataplane.ip_options says (RFC 7126 §3). */
+static enum dp_drop check_ipv4_options(const struct dp_filter *f,
+				       const uint8_t *opt, uint32_t len)
+{
+	uint32_t i = 0;
+
+	while (i < len) {
+		uint8_t type = opt[i];
+
+		if (type == 0)   /* End of Option List: the rest is padding */
+			break;
+		if (type == 1) { /* No Operation: one byte */
+			i++;
+			continue;
+		}
+		if (len - i < 2 || opt[i + 1] < 2 || opt[i + 1] > len - i)
+			return DROP_BAD_OPTIONS;
+		if (type == 131 || type == 137) /* LSRR, SSRR */
+			return DROP_SOURCE_ROUTE;
+		i += opt[i + 1];
+	}
+	return f->options_drop ? DROP_IP_OPTIONS : DROP_MAX;
+}
+
+/* The reason the IPv4 packet at IP, L3_LEN bytes, may not be forwarded,
+ * in the order of the checks; DROP_MAX when it may (one with options
+ * counted in ST). Out of line: the fast path's loop stays small. */
+static __rte_noinline enum dp_drop
+check_ipv4_why(const struct dp_filter *f, struct dp_lcore_stats *st,
+	       const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+	       uint32_t l3_len)
+{
+	uint32_t hlen, total, src, dst, off;
+	enum dp_drop why;
 
 	if (unlikely(l3_len < sizeof(*ip)))
 		return DROP_TRUNCATED;
@@ -173,31 +247,94 @@ static enum dp_drop check_ipv4_why(const struct rte_mbuf *m,
 		return DROP_BAD_TOTAL_LEN;
 	if (unlikely(!ipv4_cksum_ok(m, ip, hlen)))
 		return DROP_BAD_CHECKSUM;
+	src = rte_be_to_cpu_32(ip->src_addr);
+	dst = rte_be_to_cpu_32(ip->dst_addr);
+	if (ipv4_martian(src))
+		return DROP_MARTIAN_SRC;
+	if (ipv4_martian(dst))
+		return DROP_MARTIAN_DST;
+	if (ipv4_bcast_maybe(f, dst) && ipv4_bcast(f, dst))
+		return DROP_DIRECTED_BROADCAST;
+	/* RFC 791 §3.1: a datagram is at most 65535 bytes, header included;
+	 * a fragment ending past that cannot be reassembled, and
+	 * refragmenting it would wrap the 13-bit offset into the flags */
+	off = (uint32_t)(rte_be_to_cpu_16(ip->fragment_offset) &
+			 RTE_IPV4_HDR_OFFSET_MASK) * 8;
+	if (off + total > 65535)
+		return DROP_BAD_FRAGMENT;
+	if (hlen > sizeof(*ip)) {
+		why = check_ipv4_options(f, (const uint8_t *)(ip + 1),
+					 hlen - (uint32_t)sizeof(*ip));
+		if (why != DROP_MAX)
+			return why;
+	}
 	/* RFC 1812 §5.3.1: a router never forwards with TTL 0 after
-	 * decrementing (the ICMP time exceeded is a later issue) */
+	 * decrementing (answered with Time Exceeded by the caller) */
 	if (unlikely(ip->time_to_live <= 1))
 		return DROP_TTL_EXCEEDED;
+	if (hlen > sizeof(*ip))
+		st->ip_options++;
 	return DROP_MAX;
 }
 
-/* DROP_MAX when the IPv4 packet at IP, L3_LEN bytes, may be forwarded.
- * The common packet (version 4, a 20-byte header) is judged with one
+/* DROP_MAX when the IPv4 packet at IP, L3_LEN bytes, may be forwarded,
+ * and then its source, destination (host order) and total length in SRC,
+ * DST and TOTAL (loaded and swapped once: the caller's stores to its
+ * arrays could alias the header). The common packet (version 4, a
+ * 20-byte header, no address with a martian first octet or a connected
+ * broadcast's low bits, not a non-initial fragment) is judged with one
  * branch over all its checks; any other, or a failure, goes through
  * check_ipv4_why for the exact reason. */
-static inline enum dp_drop check_ipv4(const struct rte_mbuf *m,
+static inline enum dp_drop check_ipv4(const struct dp_filter *f,
+				      struct dp_lcore_stats *st,
+				      const struct rte_mbuf *m,
 				      const struct rte_ipv4_hdr *ip,
-				      uint32_t l3_len)
+				      uint32_t l3_len, uint32_t *src,
+				      uint32_t *dst, uint32_t *total)
 {
+	enum dp_drop why;
+
 	if (likely(l3_len >= sizeof(*ip) &&
 		   ip->version_ihl == (4 << 4 | 5))) {
-		uint32_t total = rte_be_to_cpu_16(ip->total_length);
-		bool bad = (total > l3_len) | (total < sizeof(*ip)) |
-			   (ip->time_to_live <= 1);
+		const uint8_t *a = (const uint8_t *)&ip->src_addr;
+		bool bad;
 
+		*total = rte_be_to_cpu_16(ip->total_length);
+		*src = rte_be_to_cpu_32(ip->src_addr);
+		*dst = rte_be_to_cpu_32(ip->dst_addr);
+		/* the first octets straight from the header (a[0], a[4]);
+		 * a non-initial fragment, rare, is judged on the slow path */
+		bad = (*total > l3_len) | (*total < sizeof(*ip)) |
+		      (ip->time_to_live <= 1) | ipv4_octet_suspect[a[0]] |
+		      ipv4_octet_suspect[a[4]] | ipv4_bcast_maybe(f, *dst) |
+		      ((ip->fragment_offset &
+			rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)) != 0);
 		if (likely(!bad && ipv4_cksum_ok(m, ip, sizeof(*ip))))
 			return DROP_MAX;
 	}
-	return check_ipv4_why(m, ip, l3_len);
+	why = check_ipv4_why(f, st, m, ip, l3_len);
+	if (why == DROP_MAX) {
+		*total = rte_be_to_cpu_16(ip->total_length);
+		*src = rte_be_to_cpu_32(ip->src_addr);
+		*dst = rte_be_to_cpu_32(ip->dst_addr);
+	}
+	return why;
+}
+
+/* RFC 4291 §2.5.2, §2.5.3, §2.5.5.2, §2.5.6, §2.7; RFC 6890: IPv6
+ * addresses no router forwards from or to: the unspecified ::, loopback
+ * ::1, IPv4-mapped ::ffff:0:0/96, link-local fe80::/10 (never off its
+ * link), multicast ff00::/8 (we route none). A in network order. */
+static inline bool ipv6_martian(const uint8_t *a)
+{
+	uint64_t hi, lo;
+
+	memcpy(&hi, a, sizeof(hi));
+	memcpy(&lo, a + 8, sizeof(lo));
+	hi = rte_be_to_cpu_64(hi);
+	lo = rte_be_to_cpu_64(lo);
+	return ((hi >> 54) == 0x3fa) | ((hi >> 56) == 0xff) |
+	       ((hi == 0) & ((lo <= 1) | ((lo >> 32) == 0xffff)));
 }
 
 /* DROP_MAX when the IPv6 packet at IP, L3_LEN bytes, may be forwarded. */
@@ -213,11 +350,42 @@ static inline enum dp_drop check_ipv6(const struct rte_ipv6_hdr *ip,
 	if (unlikely(rte_be_to_cpu_16(ip->payload_len) >
 		     l3_len - (uint32_t)sizeof(*ip)))
 		return DROP_BAD_PAYLOAD_LEN;
+	if (unlikely(ipv6_martian(ip->src_addr) | ipv6_martian(ip->dst_addr)))
+		return ipv6_martian(ip->src_addr) ? DROP_MARTIAN_SRC
+						  : DROP_MARTIAN_DST;
 	/* RFC 8200 §3, RFC 4443 §3.3: a router discards a packet whose hop
 	 * limit would reach 0 (the ICMPv6 time exceeded is a later issue) */
 	if (unlikely(ip->hop_limits <= 1))
 		return DROP_HOP_LIMIT_EXCEEDED;
 	return DROP_MAX;
+}
+
+/* The frame at ETH is not for port MAC: why it is dropped (RFC 1122
+ * §3.3.6, RFC 1812 §5.3.4: a router forwards only what is sent to its
+ * own link-layer address; a broadcast or multicast frame or one for
+ * another station is not a request to route). */
+static __rte_noinline enum dp_drop l2_why(const struct rte_ether_hdr *eth)
+{
+	if (rte_is_broadcast_ether_addr(&eth->dst_addr))
+		return DROP_L2_BROADCAST;
+	if (rte_is_multicast_ether_addr(&eth->dst_addr))
+		return DROP_L2_MULTICAST;
+	return DROP_L2_OTHER_HOST;
+}
+
+/* M cut to its first LEN bytes, all in its first segment (the checks saw
+ * to it): Ethernet pads short frames (RFC 894) and a sender may trail
+ * bytes; they are not the datagram and must not be sent, nor count in
+ * any length decision. */
+static __rte_noinline void fwd_trim(struct rte_mbuf *m, uint32_t len)
+{
+	if (m->next != NULL) {
+		rte_pktmbuf_free(m->next);
+		m->next = NULL;
+		m->nb_segs = 1;
+	}
+	m->data_len = (uint16_t)len;
+	m->pkt_len = len;
 }
 
 /* TTL - 1 and the header checksum updated for it (RFC 1624): the 16-bit
@@ -539,12 +707,54 @@ static void fwd_tx_flush(const struct dp *d, struct fwd_lcore *fl,
 	}
 }
 
+/* What a refused source is counted under, by its site value. */
+static const enum dp_drop src_refused[FILTER_SITE_MAX] = {
+	[FILTER_OUTSIDE] = DROP_SRC_NOT_SITE,
+	[FILTER_SITE] = DROP_SRC_SPOOFED,
+	[FILTER_OWN] = DROP_SRC_OWN,
+};
+
+/* Source validation (BCP 38, RFC 3704) of the N packets M that came in
+ * on a port refusing the site values REFUSE, their sources' values in V:
+ * the refused dropped and counted, the rest kept in order with their
+ * destinations DST (DST_SZ bytes each) and flow hashes HASH. How many
+ * are kept. */
+static uint16_t fwd_refuse(struct dp_lcore_stats *st, uint8_t refuse,
+			   const uint64_t *v, struct rte_mbuf **m, void *dst,
+			   size_t dst_sz, uint32_t *hash, uint16_t n)
+{
+	uint8_t *d = dst;
+	uint32_t any = 0;
+	uint16_t i, k = 0;
+
+	/* nearly always none: then nothing moves */
+	for (i = 0; i < n; i++)
+		any |= (refuse >> v[i]) & 1;
+	if (likely(any == 0))
+		return n;
+	for (i = 0; i < n; i++) {
+		if ((refuse >> v[i]) & 1) {
+			drop(st, m[i], src_refused[v[i]]);
+			continue;
+		}
+		m[k] = m[i];
+		memmove(d + k * dst_sz, d + i * dst_sz, dst_sz);
+		hash[k++] = hash[i];
+	}
+	return k;
+}
+
 static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 		     struct dp_lcore_stats *st, uint16_t in, uint32_t live)
 {
 	struct rte_mbuf *pkts[DP_BURST], *m4[DP_BURST], *m6[DP_BURST];
-	uint32_t dst4[DP_BURST];
+	uint32_t dst4[DP_BURST], src4[DP_BURST];
 	uint8_t dst6[DP_BURST][RTE_FIB6_IPV6_ADDR_SIZE];
+	uint8_t src6[DP_BURST][RTE_FIB6_IPV6_ADDR_SIZE];
+	const struct dp_filter *f = &d->filter;
+	/* the port's MAC as the first 6 bytes in memory, and those bytes */
+	uint64_t mac = 0, mac_mask = 0;
+	uint8_t refuse = f->refuse[in];
 	uint64_t gid4[DP_BURST], gid6[DP_BURST];
 	uint32_t hash4[DP_BURST], hash6[DP_BURST];
 	const struct nhg_l2 *l2_4[DP_BURST], *l2_6[DP_BURST];
@@ -557,6 +767,8 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 	n = rte_eth_rx_burst(d->ports[in].port_id, fl->rxq, pkts, DP_BURST);
 	if (n == 0)
 		return;
+	memcpy(&mac, &d->ports[in].mac, RTE_ETHER_ADDR_LEN);
+	memset(&mac_mask, 0xff, RTE_ETHER_ADDR_LEN);
 	st->rx[in] += n;
 
 	/* 1. checks, destinations by family */
@@ -567,9 +779,10 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 		const struct rte_ether_hdr *eth =
 			rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 		uint32_t l3_len = (uint32_t)m->data_len - sizeof(*eth);
+		uint32_t src, dst, total;
+		uint64_t l2_dst;
 		enum dp_drop why;
 
-		len_max = RTE_MAX(len_max, m->pkt_len);
 		if (i + PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD],
 						       void *));
@@ -577,12 +790,21 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 			drop(st, m, DROP_TRUNCATED);
 			continue;
 		}
+		/* the destination MAC and the first two bytes of the source
+		 * in one load, the latter masked off: a third of the
+		 * instructions of rte_is_same_ether_addr */
+		memcpy(&l2_dst, eth, sizeof(l2_dst));
+		if (unlikely(((l2_dst ^ mac) & mac_mask) != 0)) {
+			drop(st, m, l2_why(eth));
+			continue;
+		}
 		if (likely(eth->ether_type ==
 			   rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))) {
 			const struct rte_ipv4_hdr *ip =
 				(const struct rte_ipv4_hdr *)(eth + 1);
 
-			why = check_ipv4(m, ip, l3_len);
+			why = check_ipv4(f, st, m, ip, l3_len, &src, &dst,
+					 &total);
 			if (unlikely(why != DROP_MAX)) {
 				if (why == DROP_TTL_EXCEEDED)
 					icmp_time_exceeded(d, fl, st, in, m);
@@ -590,7 +812,12 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 					drop(st, m, why);
 				continue;
 			}
-			dst4[n4] = rte_be_to_cpu_32(ip->dst_addr);
+			/* the datagram only, before any length decision */
+			if (unlikely(m->pkt_len != sizeof(*eth) + total))
+				fwd_trim(m, sizeof(*eth) + total);
+			len_max = RTE_MAX(len_max, sizeof(*eth) + total);
+			dst4[n4] = dst;
+			src4[n4] = src;
 			/* finalized for the whole burst below */
 			hash4[n4] = flow_hash_ipv4_crc(ip, l3_len);
 			m4[n4++] = m;
@@ -608,11 +835,34 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 					drop(st, m, why);
 				continue;
 			}
+			if (unlikely(m->pkt_len != sizeof(*eth) + sizeof(*ip) +
+				     rte_be_to_cpu_16(ip->payload_len)))
+				fwd_trim(m, sizeof(*eth) + sizeof(*ip) +
+					 rte_be_to_cpu_16(ip->payload_len));
+			len_max = RTE_MAX(len_max, m->pkt_len);
 			memcpy(dst6[n6], ip->dst_addr, sizeof(dst6[n6]));
+			memcpy(src6[n6], ip->src_addr, sizeof(src6[n6]));
 			hash6[n6] = flow_hash_ipv6(ip, l3_len);
 			m6[n6++] = m;
 		} else {
 			drop(st, m, DROP_NOT_IP);
+		}
+	}
+
+	/* source validation (filter.c): one bulk lookup per family of the
+	 * sources, none on a port with ingress_filter "off" */
+	if (refuse != 0) {
+		uint64_t v[DP_BURST];
+
+		if (n4 != 0) {
+			rte_fib_lookup_bulk(f->site4, src4, v, n4);
+			n4 = fwd_refuse(st, refuse, v, m4, dst4, sizeof(dst4[0]),
+					hash4, n4);
+		}
+		if (unlikely(n6 != 0)) {
+			rte_fib6_lookup_bulk(f->site6, src6, v, n6);
+			n6 = fwd_refuse(st, refuse, v, m6, dst6, sizeof(dst6[0]),
+					hash6, n6);
 		}
 	}
 
