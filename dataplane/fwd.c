@@ -354,7 +354,7 @@ static inline enum dp_drop check_ipv6(const struct rte_ipv6_hdr *ip,
 		return ipv6_martian(ip->src_addr) ? DROP_MARTIAN_SRC
 						  : DROP_MARTIAN_DST;
 	/* RFC 8200 §3, RFC 4443 §3.3: a router discards a packet whose hop
-	 * limit would reach 0 (the ICMPv6 time exceeded is a later issue) */
+	 * limit would reach 0 (answered with Time Exceeded by the caller) */
 	if (unlikely(ip->hop_limits <= 1))
 		return DROP_HOP_LIMIT_EXCEEDED;
 	return DROP_MAX;

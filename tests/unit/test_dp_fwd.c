@@ -1743,6 +1743,35 @@ static void test_fwd_ingress_strict(void **state)
 	assert_int_equal(lan_route(false), 0);
 }
 
+/* The ports' IPv6 addresses (lan.address6, links.local_address6) feed
+ * the site table like the IPv4 ones: the LAN's IPv6 subnet is the site
+ * (spoofed when it comes from a link), each port's own address is ours
+ * (refused from either side). */
+static void test_fwd_ingress_strict_ipv6_port_addresses(void **state)
+{
+	uint8_t f[128];
+	unsigned int len;
+
+	(void)state;
+	assert_int_equal(cfg_parse_prefix("2001:db8:10::1/64",
+					  &cfg.lan.address6), 0);
+	assert_int_equal(cfg_parse_prefix("2001:db8:ff::1/64",
+					  &cfg.links[0].local_address6), 0);
+	ingress_set(CFG_INGRESS_STRICT, CFG_INGRESS_STRICT);
+	len = make_udp6_from(f, "2001:db8:10::20", PFX6 "7");
+	memcpy(f, d.ports[LINK].mac.addr_bytes, 6);
+	expect_drop_on(LINK, f, len, DROP_SRC_SPOOFED);
+	len = make_udp6_from(f, "2001:db8:ff::1", PFX6 "7");
+	memcpy(f, d.ports[LINK].mac.addr_bytes, 6);
+	expect_drop_on(LINK, f, len, DROP_SRC_OWN);
+	len = make_udp6_from(f, "2001:db8:10::1", PFX6 "7");
+	expect_drop_on(LAN, f, len, DROP_SRC_OWN);
+	memset(&cfg.lan.address6, 0, sizeof(cfg.lan.address6));
+	memset(&cfg.links[0].local_address6, 0,
+	       sizeof(cfg.links[0].local_address6));
+	ingress_set(CFG_INGRESS_STRICT, CFG_INGRESS_STRICT);
+}
+
 /* loose: only the gateway's own addresses (and martians, always). */
 static void test_fwd_ingress_loose(void **state)
 {
@@ -1825,6 +1854,7 @@ int main(void)
 		cmocka_unit_test(test_fwd_directed_broadcast_is_dropped),
 		cmocka_unit_test(test_fwd_ipv4_options_policy),
 		cmocka_unit_test(test_fwd_ingress_strict),
+		cmocka_unit_test(test_fwd_ingress_strict_ipv6_port_addresses),
 		cmocka_unit_test(test_fwd_ingress_loose),
 		cmocka_unit_test(test_fwd_ingress_off_forwards_spoofed),
 	};
