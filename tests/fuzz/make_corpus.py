@@ -7,10 +7,10 @@ Every seed keeps the invariants on any correct fast path (addressed to the
 in-port's MAC, no martian source, length == the IP header's), so the
 replay test passes on them. Plain struct packing: no scapy needed.
 
-Also writes tests/fuzz/pending/fuzz_fwd/: one frame per hygiene invariant
-(padding, a foreign or broadcast destination MAC, each martian source
-range) that a fast path without those checks forwards; they move to
-regressions/ once the fast path refuses them.
+Also writes tests/fuzz/regressions/fuzz_fwd/: one frame per hygiene
+invariant (padding, a foreign or broadcast destination MAC, each martian
+source range) that a fast path without those checks forwards (main before
+issue 19 did), replayed by the unit suite.
 
     python3 tests/fuzz/make_corpus.py
 """
@@ -218,7 +218,7 @@ def write(out, inputs):
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     write(os.path.join(here, "corpus", "fuzz_fwd"), seeds())
-    write(os.path.join(here, "pending", "fuzz_fwd"), hygiene_seeds())
+    write(os.path.join(here, "regressions", "fuzz_fwd"), hygiene_seeds())
 
 
 if __name__ == "__main__":
