@@ -43,4 +43,29 @@ size_t bfd_ctrl_build(uint8_t *buf, size_t room, const struct health_link *hl,
  * peer is Up and asked for no packets, Required Min RX 0). */
 uint32_t bfd_tx_interval_us(const struct health_link *hl, uint32_t rnd);
 
+/* Our transmit jitter as the peer sees it: the gaps between the periodic
+ * packets of one session where they are sent, over the last minute in
+ * six 10-second slots. The worst gap is the one furthest past the
+ * interval it was sent for (a 1 s gap while the session comes up is not
+ * late; a 25 ms one at 10 ms is). One writer: the forwarding lcore. */
+#define BFD_TXGAP_SLOTS 6u
+#define BFD_TXGAP_SLOT_NS 10000000000ull
+
+struct bfd_txgap {
+	uint64_t last_ns; /* previous packet sent, 0: none yet */
+	struct {
+		uint64_t epoch;       /* now / BFD_TXGAP_SLOT_NS, + 1 */
+		int64_t late_ns;      /* gap - interval of its worst gap */
+		uint64_t gap_ns;
+		uint32_t interval_us;
+	} slot[BFD_TXGAP_SLOTS];
+};
+
+/* A packet of the session left at NOW_NS, sent for INTERVAL_US after the
+ * one before. Sets *GAP_NS and *INTERVAL_US to the worst gap of the
+ * last minute (0 and 0 before the second packet). */
+void bfd_txgap_note(struct bfd_txgap *g, uint64_t now_ns,
+		    uint32_t interval_us, uint64_t *gap_ns,
+		    uint32_t *worst_interval_us);
+
 #endif

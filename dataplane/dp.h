@@ -13,6 +13,7 @@
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
 
+#include "bfd.h"
 #include "chan.h"
 #include "config.h"
 #include "health.h"
@@ -170,6 +171,8 @@ struct dp {
 	 * fit skips the per-packet MTU check */
 	uint16_t mtu_min;
 	struct health_tx bfd_tx[CFG_MAX_LINKS];
+	/* where those packets leave: the forwarding lcore's alone */
+	struct bfd_txgap bfd_txgap[CFG_MAX_LINKS];
 
 	unsigned int fwd_lcore;        /* first forwarding lcore: drains
 					* the BFD ring on its queue 0 */

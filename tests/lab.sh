@@ -249,7 +249,7 @@ EOF
 	# BIRD sends at its idle interval (1 s, RFC 5880 §6.8.3).
 	cat >>"$LAB_DIR/$1.bird.conf" <<EOF
 protocol bfd gw_bfd {
-	debug { states };
+	debug { states, events };
 	interface "eth0" {
 		min rx interval $rx ms;
 		min tx interval $tx ms;

@@ -256,8 +256,17 @@ PY
 	bfd_json noflap1
 	n0=$(j "$LAB_DIR/noflap0.bfd.json" '[(l["up_count"], l["down_count"]) for l in j["links"]]')
 	n1=$(j "$LAB_DIR/noflap1.bfd.json" '[(l["up_count"], l["down_count"]) for l in j["links"]]')
-	[ "$n0" = "$n1" ] && ok "[$tag] no flap in $NOFLAP_S s (up/down counts $n1)" ||
+	# our own transmit jitter, measured where twinpath-dp sends
+	echo "MEASURED [$tag] largest gap between our sent BFD packets in the last minute: $(j "$LAB_DIR/noflap1.bfd.json" '", ".join("%s %.1f ms (interval %.1f ms)" % (l["name"], l["tx_gap_max_us"] / 1e3, l["tx_gap_interval_us"] / 1e3) for l in j["links"])')"
+	if [ "$n0" = "$n1" ]; then
+		ok "[$tag] no flap in $NOFLAP_S s (up/down counts $n1)"
+	else
 		ko "[$tag] flaps in $NOFLAP_S s: up/down counts $n0 -> $n1"
+		# who declared it: our detection timer or the peer's Down
+		lab_ctl show bfd | grep -E '^\s+peer |Largest gap|Last failure|Declared by'
+		lab_birdc up1 show bfd sessions
+		lab_birdc up2 show bfd sessions
+	fi
 	sent=$(j "$LAB_DIR/noflap.tx.json" 'j["sent"]')
 	lost=$(j "$LAB_DIR/noflap.json" 'j["lost"]')
 	[ "$lost" -eq 0 ] && ok "[$tag] all $sent packets of the stream arrived" ||
