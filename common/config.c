@@ -509,7 +509,7 @@ static int load_dataplane(struct loader *ld, const config_setting_t *root)
 	static const char *const keys[] = {"eal_args", "xdp_prog", "mbufs",
 					   "ipv4_routes_max",
 					   "ipv6_routes_max", "icmp_errors_per_s",
-					   "icmp_burst", NULL};
+					   "icmp_burst", "idle_sleep_us", NULL};
 	struct twp_config *cfg = ld->cfg;
 	const config_setting_t *where;
 	config_setting_t *dp, *args;
@@ -601,6 +601,11 @@ static int load_dataplane(struct loader *ld, const config_setting_t *root)
 					1, 100000, &v)) < 0)
 		return rc;
 	cfg->dataplane.icmp_burst = (uint32_t)v;
+	v = 100;
+	if (dp != NULL && (rc = get_int(ld, dp, NULL, "idle_sleep_us", false,
+					100, 0, 1000, &v)) < 0)
+		return rc;
+	cfg->dataplane.idle_sleep_us = (uint32_t)v;
 	return 0;
 }
 

@@ -129,6 +129,9 @@ struct twp_config {
 		 * burst (RFC 1812 §4.3.2.8); 0 a second: none are sent */
 		uint32_t icmp_errors_per_s;
 		uint32_t icmp_burst;
+		/* an idle forwarding lcore sleeps this long between polls
+		 * (fwd_loop); 0: it spins */
+		uint32_t idle_sleep_us;
 	} dataplane;
 	struct {
 		char socket[sizeof(((struct sockaddr_un *)0)->sun_path)];

@@ -116,6 +116,15 @@ struct health_tx {
 	uint64_t bad_config; /* family neither IPv4 nor IPv6 */
 };
 
+/* A forwarding lcore's idle back-off (fwd_loop): after FWD_IDLE_POLLS
+ * empty polls in a row it sleeps sleep_us between polls. */
+#define FWD_IDLE_POLLS 128u
+struct fwd_idle {
+	uint32_t sleep_us;     /* dataplane.idle_sleep_us, 0: never sleeps */
+	uint32_t empty_polls;  /* in a row */
+	uint64_t sleeps;
+} __rte_cache_aligned;
+
 struct dp_tx_ctx {                    /* tx buffer error callback context */
 	struct dp_lcore_stats *stats;
 	uint16_t port;
@@ -180,6 +189,7 @@ struct dp {
 	unsigned int fwd_lcores[RTE_MAX_LCORE]; /* lcore ids, in order */
 	unsigned int fwd_index[RTE_MAX_LCORE];  /* lcore id -> its number */
 	struct dp_lcore_stats stats[RTE_MAX_LCORE];
+	struct fwd_idle fwd_idle[RTE_MAX_LCORE];
 };
 
 extern struct dp dp;
@@ -243,7 +253,11 @@ void fwd_icmp_rate_set(unsigned int lcore, uint32_t per_s, uint32_t burst);
 int fwd_frag_init(struct dp *d);
 /* mtu_min again, after a port's mtu was set or changed. */
 void fwd_mtu_update(struct dp *d);
-void fwd_burst(struct dp *d, unsigned int lcore);
+/* One poll of every rx queue of LCORE; the packets received. */
+unsigned int fwd_burst(struct dp *d, unsigned int lcore);
+/* After a poll that received N_RX packets: true when the lcore should
+ * sleep IDLE->sleep_us before the next one. */
+bool fwd_idle(struct fwd_idle *idle, unsigned int n_rx);
 int fwd_loop(void *arg);
 
 /* health.c */

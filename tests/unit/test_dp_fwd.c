@@ -237,6 +237,18 @@ static void test_fwd_bfd_periodic_packet_goes_out_on_its_link(void **state)
 	fwd_burst(&d, d.fwd_lcore);
 	assert_int_equal(sent(LINK, out), 0);
 	assert_int_equal(hl->tx_packets, 1);
+	assert_int_equal(hl->tx_gap_max_ns, 0); /* one packet: no gap yet */
+
+	/* the next one: the forwarding lcore measures the gap where it
+	 * sends, with the interval the main lcore sent it for */
+	d.bfd_tx[LINK].last_tsc = 0;
+	health_tick(&d);
+	assert_int_equal(hl->tx_gap_max_ns, 0);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent(LINK, out), len);
+	assert_true(hl->tx_gap_max_ns > 0);
+	assert_true(hl->tx_gap_max_ns < 1000000000ull);
+	assert_in_range(hl->tx_gap_interval_us, 750000, 1000000);
 }
 
 static void test_fwd_bfd_unresolved_peer_is_skipped_and_counted(void **state)
@@ -252,7 +264,7 @@ static void test_fwd_bfd_unresolved_peer_is_skipped_and_counted(void **state)
 	fwd_burst(&d, d.fwd_lcore);
 	assert_int_equal(sent(LINK, out), 0);
 	assert_int_equal(d.bfd_tx[LINK].unresolved, 1);
-	assert_int_equal(hl->tx_packets, 1);
+	assert_int_equal(hl->tx_packets, 2);
 }
 
 /* The IPv4 header checksum: the NIC's verdict when it gave one. */
@@ -838,6 +850,32 @@ static void test_fib_ipv6_route_add_del_sweep(void **state)
 	test_fwd_ipv4_rewrite_exact_bytes(state);
 }
 
+/* The forwarding lcore's idle back-off: it sleeps only after
+ * FWD_IDLE_POLLS empty polls in a row, any packet keeps it spinning, and
+ * dataplane.idle_sleep_us 0 never sleeps. */
+static void test_fwd_idle_sleeps_only_after_empty_polls(void **state)
+{
+	struct fwd_idle idle = {.sleep_us = 100};
+	unsigned int i;
+
+	(void)state;
+	for (i = 1; i < FWD_IDLE_POLLS; i++)
+		assert_false(fwd_idle(&idle, 0));
+	assert_true(fwd_idle(&idle, 0));
+	assert_true(fwd_idle(&idle, 0)); /* idle: every poll sleeps */
+	assert_int_equal(idle.sleeps, 2);
+	assert_false(fwd_idle(&idle, 1)); /* a packet: spin again */
+	for (i = 1; i < FWD_IDLE_POLLS; i++)
+		assert_false(fwd_idle(&idle, 0));
+	assert_false(fwd_idle(&idle, 32));
+	assert_int_equal(idle.sleeps, 2);
+
+	idle = (struct fwd_idle){.sleep_us = 0};
+	for (i = 0; i < 4 * FWD_IDLE_POLLS; i++)
+		assert_false(fwd_idle(&idle, 0));
+	assert_int_equal(idle.sleeps, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -857,6 +895,7 @@ int main(void)
 		cmocka_unit_test(test_fwd_ipv4_over_mtu_fragments_or_answers),
 		cmocka_unit_test(test_fwd_ipv6_each_drop_reason),
 		cmocka_unit_test(test_fib_ipv6_route_add_del_sweep),
+		cmocka_unit_test(test_fwd_idle_sleeps_only_after_empty_polls),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
