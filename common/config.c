@@ -509,7 +509,8 @@ static int load_dataplane(struct loader *ld, const config_setting_t *root)
 	static const char *const keys[] = {"eal_args", "xdp_prog", "mbufs",
 					   "ipv4_routes_max",
 					   "ipv6_routes_max", "icmp_errors_per_s",
-					   "icmp_burst", "idle_sleep_us", NULL};
+					   "icmp_burst", "idle_sleep_us",
+					   "rt_priority", NULL};
 	struct twp_config *cfg = ld->cfg;
 	const config_setting_t *where;
 	config_setting_t *dp, *args;
@@ -606,6 +607,11 @@ static int load_dataplane(struct loader *ld, const config_setting_t *root)
 					100, 0, 1000, &v)) < 0)
 		return rc;
 	cfg->dataplane.idle_sleep_us = (uint32_t)v;
+	v = 1;
+	if (dp != NULL && (rc = get_int(ld, dp, NULL, "rt_priority", false, 1,
+					0, 99, &v)) < 0)
+		return rc;
+	cfg->dataplane.rt_priority = (uint32_t)v;
 	return 0;
 }
 

@@ -255,6 +255,9 @@ int fwd_frag_init(struct dp *d);
 void fwd_mtu_update(struct dp *d);
 /* One poll of every rx queue of LCORE; the packets received. */
 unsigned int fwd_burst(struct dp *d, unsigned int lcore);
+/* The calling thread to SCHED_FIFO PRIORITY (0: left as it is); logs
+ * a refusal for WHAT. 0 or -errno. */
+int fwd_sched_rt(uint32_t priority, const char *what);
 /* After a poll that received N_RX packets: true when the lcore should
  * sleep IDLE->sleep_us before the next one. */
 bool fwd_idle(struct fwd_idle *idle, unsigned int n_rx);

@@ -13,6 +13,9 @@
  * No locks, syscalls, allocation or division; every drop is counted under
  * its reason in this lcore's counters. */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <string.h>
 #include <sys/prctl.h>
 
 #include <rte_byteorder.h>
@@ -800,6 +803,22 @@ unsigned int fwd_burst(struct dp *d, unsigned int lcore)
 	return n;
 }
 
+int fwd_sched_rt(uint32_t priority, const char *what)
+{
+	struct sched_param sp = {.sched_priority = (int)priority};
+	int rc;
+
+	if (priority == 0)
+		return 0;
+	rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	if (rc != 0) {
+		log_msg("%s: SCHED_FIFO priority %u: %s: BFD packets may leave "
+			"late on a loaded host", what, priority, strerror(rc));
+		return -rc;
+	}
+	return 0;
+}
+
 bool fwd_idle(struct fwd_idle *idle, unsigned int n_rx)
 {
 	if (n_rx != 0) {
@@ -827,6 +846,9 @@ int fwd_loop(void *arg)
 	struct fwd_idle *idle = &d->fwd_idle[lcore];
 
 	idle->sleep_us = d->cfg->dataplane.idle_sleep_us;
+	/* it sends the periodic BFD packets: a loaded host's other tasks
+	 * must not hold them back past the peer's detection time */
+	fwd_sched_rt(d->cfg->dataplane.rt_priority, "forwarding lcore");
 	/* nanosleep's default 50 us slack would double a short sleep */
 	if (idle->sleep_us != 0)
 		prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);

@@ -66,6 +66,7 @@ static void test_config_valid_file_loads_every_key(void **state)
 	assert_int_equal(cfg.dataplane.icmp_errors_per_s, 0);
 	assert_int_equal(cfg.dataplane.icmp_burst, 1);
 	assert_int_equal(cfg.dataplane.idle_sleep_us, 0);
+	assert_int_equal(cfg.dataplane.rt_priority, 0);
 	assert_string_equal(cfg.control.socket, "/tmp/twinpath-site-a.sock");
 
 	assert_string_equal(cfg.lan.interface, "eth0");
@@ -132,6 +133,7 @@ static void test_config_optional_keys_take_defaults(void **state)
 	assert_int_equal(cfg.dataplane.icmp_errors_per_s, 100);
 	assert_int_equal(cfg.dataplane.icmp_burst, 10);
 	assert_int_equal(cfg.dataplane.idle_sleep_us, 100);
+	assert_int_equal(cfg.dataplane.rt_priority, 1);
 	assert_string_equal(cfg.lan.device, "");
 	assert_string_equal(cfg.control.socket, "/run/twinpath/twinpath.sock");
 	assert_int_equal(cfg.n_links, 1);
@@ -309,6 +311,13 @@ static void test_config_idle_sleep_out_of_range(void **state)
 	(void)state;
 	assert_load_error("idle-sleep.conf",
 			  "5: idle_sleep_us 1001 out of range 0..1000");
+}
+
+static void test_config_rt_priority_out_of_range(void **state)
+{
+	(void)state;
+	assert_load_error("rt-priority.conf",
+			  "5: rt_priority 100 out of range 0..99");
 }
 
 static void test_config_bfd_interval_out_of_range(void **state)
@@ -780,6 +789,7 @@ int main(void)
 		cmocka_unit_test(test_config_gateway_outside_lan),
 		cmocka_unit_test(test_config_icmp_burst_out_of_range),
 		cmocka_unit_test(test_config_idle_sleep_out_of_range),
+		cmocka_unit_test(test_config_rt_priority_out_of_range),
 		cmocka_unit_test(test_config_bfd_interval_out_of_range),
 		cmocka_unit_test(test_config_bfd_admin_down_not_bool),
 		cmocka_unit_test(test_config_bfd_missing_defaults),
