@@ -717,6 +717,12 @@ lab_stream() {
 	echo $! >"$LAB_DIR/$name.sinkpid"
 }
 
+# lab_stream_stop NAME: end a stream started with --until-stopped (it
+# reports what it sent); lab_sink_wait NAME then collects it.
+lab_stream_stop() {
+	kill -INT "$(cat "$LAB_DIR/$1.sinkpid")" 2>/dev/null
+}
+
 # lab_sink_wait NAME: wait for a sink or stream to finish; prints its JSON.
 lab_sink_wait() {
 	wait "$(cat "$LAB_DIR/$1.sinkpid")"
