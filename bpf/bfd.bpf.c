@@ -259,6 +259,7 @@ static __always_inline void state_set(struct health_map *h, __u32 idx,
 		l->down_diag = diag;
 		l->down_remote_state = l->remote_state;
 		l->down_remote_diag = l->remote_diag;
+		l->down_detect_us = l->detect_time_us;
 		l->down_rx_gap_ns = now - l->last_rx_ns;
 		l->down_ns = now;
 		count(&l->down_count);

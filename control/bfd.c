@@ -96,9 +96,11 @@ const char *bfd_down_by(uint32_t diag)
 	return "other";
 }
 
-const char *bfd_down_who(const struct bfd_session *s, uint32_t detect_us,
-			 char *buf, size_t len)
+const char *bfd_down_who(const struct bfd_session *s, char *buf,
+			 size_t len)
 {
+	uint32_t detect_us = s->last_down_detect_time_us;
+
 	double gap_ms = s->last_down_detect_ns / 1e6;
 
 	if (s->last_down_diag == BFD_DIAG_DETECT_EXPIRED)
@@ -462,6 +464,8 @@ static void watch_link(struct bfd *b, unsigned int i, uint64_t now_ns)
 			s->last_down_remote_state =
 				LOAD(hl->down_remote_state);
 			s->last_down_remote_diag = LOAD(hl->down_remote_diag);
+			s->last_down_detect_time_us =
+				LOAD(hl->down_detect_us);
 		} else {
 			s->last_down_ns = changed;
 			s->last_down_detect_ns = changed > last_rx &&
@@ -469,14 +473,14 @@ static void watch_link(struct bfd *b, unsigned int i, uint64_t now_ns)
 			s->last_down_diag = diag;
 			s->last_down_remote_state = rstate;
 			s->last_down_remote_diag = LOAD(hl->remote_diag);
+			s->last_down_detect_time_us = bfd_detect_time_us(hl);
 		}
 		/* who declared it, and our own transmit jitter beside it:
 		 * a late packet of ours is what a peer's timer sees */
 		log_msg("bfd %s: Down declared by %s; our largest gap between "
 			"sent packets in the last minute %.1f ms (interval "
 			"%.1f ms)", name,
-			bfd_down_who(s, bfd_detect_time_us(hl), who,
-				     sizeof(who)),
+			bfd_down_who(s, who, sizeof(who)),
 			LOAD(hl->tx_gap_max_ns) / 1e6,
 			LOAD(hl->tx_gap_interval_us) / 1e3);
 		if (failure) {

@@ -34,6 +34,7 @@ struct bfd_session {
 	uint32_t last_down_diag;      /* 1: our timer, 3: the peer said so */
 	uint32_t last_down_remote_state; /* the peer's state ... */
 	uint32_t last_down_remote_diag;  /* ... and diagnostic then */
+	uint32_t last_down_detect_time_us; /* the detection time then */
 };
 
 /* RFC 5882 §3.2 hook into BGP: UP false on a failure of LINK's session
@@ -98,8 +99,8 @@ const char *bfd_down_by(uint32_t diag);
  * "our detection timer: no valid packet for 31.2 ms (detection time
  * 30 ms)", or "the peer: it sent Down with diagnostic 'control detection
  * time expired' (its previous packet 9.8 ms before)". Into BUF. */
-const char *bfd_down_who(const struct bfd_session *s, uint32_t detect_us,
-			 char *buf, size_t len);
+const char *bfd_down_who(const struct bfd_session *s, char *buf,
+			 size_t len);
 
 /* Negotiated transmit interval (RFC 5880 §6.8.2/§6.8.3): ours once Up,
  * at least 1 s before, never faster than the peer's RequiredMinRx. */

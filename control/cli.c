@@ -561,8 +561,8 @@ static void show_bfd(struct twpd *d, bool json, FILE *f)
 		fprintf(f, "\n");
 		/* our transmit jitter where the packets leave: what the
 		 * peer's detection timer sees of us */
-		fprintf(f, "\t\tLargest gap between sent packets (last "
-			"minute): %.1f ms (interval %.1f ms)\n",
+		fprintf(f, "\t\tLargest gap between sent packets while Up "
+			"(last minute): %.1f ms (interval %.1f ms)\n",
 			h.tx_gap_max_ns / 1e6, h.tx_gap_interval_us / 1e3);
 		if (s->last_down_ns)
 			fprintf(f, "\t\tLast failure: %s, Down %.1f ms after "
@@ -571,8 +571,7 @@ static void show_bfd(struct twpd *d, bool json, FILE *f)
 				bfd_diag_name(s->last_down_diag),
 				s->last_down_detect_ns / 1e6,
 				(now - s->last_down_ns) / 1e9,
-				bfd_down_who(s, bfd_detect_time_us(&h), who,
-					     sizeof(who)));
+				bfd_down_who(s, who, sizeof(who)));
 	}
 }
 

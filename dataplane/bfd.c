@@ -141,14 +141,14 @@ uint32_t bfd_tx_interval_us(const struct health_link *hl, uint32_t rnd)
 }
 
 void bfd_txgap_note(struct bfd_txgap *g, uint64_t now_ns,
-		    uint32_t interval_us, uint64_t *gap_ns,
+		    uint32_t interval_us, bool up, uint64_t *gap_ns,
 		    uint32_t *worst_interval_us)
 {
 	uint64_t epoch = now_ns / BFD_TXGAP_SLOT_NS + 1;
 	int64_t worst = INT64_MIN;
 	unsigned int i;
 
-	if (g->last_ns != 0 && now_ns >= g->last_ns) {
+	if (g->last_ns != 0 && g->last_up && up && now_ns >= g->last_ns) {
 		uint64_t gap = now_ns - g->last_ns;
 		int64_t late = (int64_t)gap - (int64_t)interval_us * 1000;
 		__typeof__(g->slot[0]) *s = &g->slot[epoch % BFD_TXGAP_SLOTS];
@@ -164,6 +164,7 @@ void bfd_txgap_note(struct bfd_txgap *g, uint64_t now_ns,
 		}
 	}
 	g->last_ns = now_ns;
+	g->last_up = up;
 	*gap_ns = 0;
 	*worst_interval_us = 0;
 	for (i = 0; i < BFD_TXGAP_SLOTS; i++) {

@@ -5,6 +5,7 @@
 #ifndef TWP_BFD_H
 #define TWP_BFD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,6 +54,7 @@ uint32_t bfd_tx_interval_us(const struct health_link *hl, uint32_t rnd);
 
 struct bfd_txgap {
 	uint64_t last_ns; /* previous packet sent, 0: none yet */
+	bool last_up;     /* ... while the session was Up */
 	struct {
 		uint64_t epoch;       /* now / BFD_TXGAP_SLOT_NS, + 1 */
 		int64_t late_ns;      /* gap - interval of its worst gap */
@@ -62,10 +64,13 @@ struct bfd_txgap {
 };
 
 /* A packet of the session left at NOW_NS, sent for INTERVAL_US after the
- * one before. Sets *GAP_NS and *INTERVAL_US to the worst gap of the
- * last minute (0 and 0 before the second packet). */
+ * one before, built while the session was Up or not (UP). Only a gap
+ * between two packets built while Up counts: before Up the peer waits
+ * seconds, and the first packet after Up follows a 1 s one at once.
+ * Sets *GAP_NS and *INTERVAL_US to the worst gap of the last minute (0
+ * and 0 while there is none). */
 void bfd_txgap_note(struct bfd_txgap *g, uint64_t now_ns,
-		    uint32_t interval_us, uint64_t *gap_ns,
+		    uint32_t interval_us, bool up, uint64_t *gap_ns,
 		    uint32_t *worst_interval_us);
 
 #endif

@@ -984,6 +984,7 @@ static void test_bfd_detection_timer_expiry_goes_down(void **state)
 	assert_true(l->last_change_ns >= l->last_rx_ns + 30000 * 1000ULL);
 	/* declared by our timer: the gap since the last valid packet */
 	assert_int_equal(l->down_diag, BFD_DIAG_DETECT_EXPIRED);
+	assert_int_equal(l->down_detect_us, 30000);
 	assert_int_equal(l->down_remote_state, BFD_STATE_UP);
 	assert_int_equal(l->down_ns, l->last_change_ns);
 	assert_int_equal(l->down_rx_gap_ns, l->down_ns - l->last_rx_ns);

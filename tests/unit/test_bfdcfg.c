@@ -247,6 +247,7 @@ static void test_bfdcfg_teardown_on_failure_not_admin_down(void **state)
 	l0->down_count = 1;
 	l0->last_rx_ns = 1000000000ull;
 	l0->last_change_ns = 1150000000ull;
+	l0->detect_time_us = 150000;
 	/* link 2: the peer went AdminDown */
 	l1->state = BFD_STATE_DOWN;
 	l1->remote_state = BFD_STATE_ADMIN_DOWN;
@@ -257,7 +258,7 @@ static void test_bfdcfg_teardown_on_failure_not_admin_down(void **state)
 	assert_int_equal(b.s[0].last_down_detect_ns, 150000000ull);
 	assert_int_equal(b.s[0].last_down_diag, BFD_DIAG_DETECT_EXPIRED);
 	assert_string_equal(bfd_down_by(b.s[0].last_down_diag), "local");
-	assert_string_equal(bfd_down_who(&b.s[0], 150000, who, sizeof(who)),
+	assert_string_equal(bfd_down_who(&b.s[0], who, sizeof(who)),
 			    "our detection timer: no valid packet for 150.0 "
 			    "ms (detection time 150.0 ms)");
 	assert_int_equal(b.s[1].bgp_teardowns_requested, 0);
@@ -283,7 +284,7 @@ static void test_bfdcfg_teardown_on_failure_not_admin_down(void **state)
 	assert_int_equal(b.s[0].last_down_ns, 2000000000ull);
 	assert_int_equal(b.s[0].last_down_diag, BFD_DIAG_NEIGHBOR_DOWN);
 	assert_string_equal(bfd_down_by(b.s[0].last_down_diag), "peer");
-	assert_string_equal(bfd_down_who(&b.s[0], 150000, who, sizeof(who)),
+	assert_string_equal(bfd_down_who(&b.s[0], who, sizeof(who)),
 			    "the peer: it sent Down with diagnostic 'control "
 			    "detection time expired' (its previous packet "
 			    "9.8 ms before)");
