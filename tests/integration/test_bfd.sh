@@ -62,7 +62,7 @@ bird_up() {
 # failure KIND TAG: a stream over both links, link1 fails (KIND silent or
 # carrier), then comes back; measures and checks detection and outage.
 failure() {
-	local kind=$1 tag=$2 name rate=1000 secs=60 count ev rs det dt outage
+	local kind=$1 tag=$2 name rate=1000 secs=120 count ev rs det dt outage
 	local diag live td0 td1 lastrx change detect_ms sent back
 	name=$kind
 	rate=${TWP_FAIL_PPS:-$rate}
