@@ -290,6 +290,14 @@ static __always_inline void state_set(struct health_map *h, __u32 idx,
 		count(&l->up_count);
 		live_set(h, idx);
 	} else if (old == BFD_STATE_UP && state == BFD_STATE_DOWN) {
+		/* who declared it, as it is now: the packets that follow move
+		 * the diagnostic and last_rx_ns on at once */
+		l->down_diag = diag;
+		l->down_remote_state = l->remote_state;
+		l->down_remote_diag = l->remote_diag;
+		l->down_detect_us = l->detect_time_us;
+		l->down_rx_gap_ns = now - l->last_rx_ns;
+		l->down_ns = now;
 		count(&l->down_count);
 		if (!keep_live)
 			live_clear(h, idx);
@@ -576,6 +584,7 @@ static __always_inline int bfd_ctrl_rx(struct xdp_md *ctx, struct bfd_pkt *p,
 	l->remote_min_rx_us = bpf_ntohl(b->required_min_rx_us);
 	l->remote_min_tx_us = bpf_ntohl(b->desired_min_tx_us);
 	l->remote_mult = b->detect_mult;
+	l->remote_diag = b->vers_diag & 0x1f;
 	agreed = l->required_min_rx_us;
 	if (l->remote_min_tx_us > agreed)
 		agreed = l->remote_min_tx_us;

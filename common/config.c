@@ -605,7 +605,8 @@ static int load_dataplane(struct loader *ld, const config_setting_t *root)
 	static const char *const keys[] = {"eal_args", "xdp_prog", "mbufs",
 					   "ipv4_routes_max",
 					   "ipv6_routes_max", "icmp_errors_per_s",
-					   "icmp_burst", "ip_options", NULL};
+					   "icmp_burst", "ip_options", "idle_sleep_us",
+					   "rt_priority", NULL};
 	struct twp_config *cfg = ld->cfg;
 	const config_setting_t *where;
 	config_setting_t *dp, *args;
@@ -708,6 +709,16 @@ static int load_dataplane(struct loader *ld, const config_setting_t *root)
 	else
 		return fail_at(ld, where, "ip_options '%s' must be \"forward\" "
 			       "or \"drop\"", s);
+	v = 100;
+	if (dp != NULL && (rc = get_int(ld, dp, NULL, "idle_sleep_us", false,
+					100, 0, 1000, &v)) < 0)
+		return rc;
+	cfg->dataplane.idle_sleep_us = (uint32_t)v;
+	v = 1;
+	if (dp != NULL && (rc = get_int(ld, dp, NULL, "rt_priority", false, 1,
+					0, 99, &v)) < 0)
+		return rc;
+	cfg->dataplane.rt_priority = (uint32_t)v;
 	return 0;
 }
 

@@ -152,6 +152,12 @@ struct twp_config {
 		uint32_t icmp_errors_per_s;
 		uint32_t icmp_burst;
 		enum cfg_ip_options ip_options;
+		/* an idle forwarding lcore sleeps this long between polls
+		 * (fwd_loop); 0: it spins */
+		uint32_t idle_sleep_us;
+		/* SCHED_FIFO priority of the main lcore (BFD tick) and the
+		 * forwarding lcores (BFD send); 0: the default scheduler */
+		uint32_t rt_priority;
 	} dataplane;
 	struct {
 		char socket[sizeof(((struct sockaddr_un *)0)->sun_path)];

@@ -98,6 +98,27 @@ struct health_link {
 	/* Written by twinpath-dp: periodic transmission. */
 	__u64 tx_packets;
 	__u64 last_tx_ns;
+
+	/* Written by the XDP program: who declared the last Up -> Down.
+	 * Kept as it was at that instant: the next packets move local_diag,
+	 * last_rx_ns and the state on within milliseconds. */
+	__u32 remote_diag;        /* Diagnostic of the peer's last valid packet */
+	__u32 down_diag;          /* our diagnostic at the last Up -> Down: 1
+				   * our detection timer, 3 the peer said Down */
+	__u32 down_remote_state;  /* the peer's state then ... */
+	__u32 down_remote_diag;   /* ... and its diagnostic (RFC 5880 §4.1) */
+	__u32 down_detect_us;     /* the detection time then */
+	__u32 down_pad;
+	__u64 down_ns;            /* bpf_ktime_get_ns() of that Up -> Down */
+	__u64 down_rx_gap_ns;     /* from the last valid packet before it */
+
+	/* Written by twinpath-dp's forwarding lcore, where the periodic
+	 * packets leave: the largest gap between two of them sent while
+	 * Up over the last minute (the one furthest past its interval),
+	 * and that interval. */
+	__u64 tx_gap_max_ns;
+	__u32 tx_gap_interval_us;
+	__u32 tx_gap_pad;
 };
 
 struct health_map {

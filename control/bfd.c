@@ -86,6 +86,43 @@ const char *bfd_drop_name(unsigned int drop)
 	return drop < BFD_DROP_MAX && names[drop] ? names[drop] : "?";
 }
 
+const char *bfd_down_by(uint32_t diag)
+{
+	switch (diag) {
+	case BFD_DIAG_DETECT_EXPIRED:
+		return "local";
+	case BFD_DIAG_NEIGHBOR_DOWN:
+		return "peer";
+	case BFD_DIAG_ADMIN_DOWN:
+		return "local admin";
+	}
+	return "other";
+}
+
+const char *bfd_down_who(const struct bfd_session *s, char *buf,
+			 size_t len)
+{
+	uint32_t detect_us = s->last_down_detect_time_us;
+
+	double gap_ms = s->last_down_detect_ns / 1e6;
+
+	if (s->last_down_diag == BFD_DIAG_DETECT_EXPIRED)
+		snprintf(buf, len, "our detection timer: no valid packet for "
+			 "%.1f ms (detection time %.1f ms)", gap_ms,
+			 detect_us / 1e3);
+	else if (s->last_down_diag == BFD_DIAG_NEIGHBOR_DOWN)
+		/* RFC 5880 §6.8.6: the peer's state field said it; its own
+		 * diagnostic says why (1: our packets stopped reaching it) */
+		snprintf(buf, len, "the peer: it sent %s with diagnostic '%s' "
+			 "(its previous packet %.1f ms before)",
+			 bfd_state_name(s->last_down_remote_state),
+			 bfd_diag_name(s->last_down_remote_diag), gap_ms);
+	else
+		snprintf(buf, len, "here: %s",
+			 bfd_diag_name(s->last_down_diag));
+	return buf;
+}
+
 static uint32_t u32_max(uint32_t a, uint32_t b)
 {
 	return a > b ? a : b;
@@ -420,10 +457,35 @@ static void watch_link(struct bfd *b, unsigned int i, uint64_t now_ns)
 			"look", name,
 			(unsigned long long)(downs - s->down_count));
 	if (failures > 0) {
-		s->last_down_ns = changed;
-		s->last_down_detect_ns =
-			changed > last_rx && last_rx != 0 ? changed - last_rx : 0;
-		s->last_down_diag = diag;
+		char who[192];
+
+		if (LOAD(hl->down_ns) != 0) {
+			/* as the XDP program saw it at that instant */
+			s->last_down_ns = LOAD(hl->down_ns);
+			s->last_down_detect_ns = LOAD(hl->down_rx_gap_ns);
+			s->last_down_diag = LOAD(hl->down_diag);
+			s->last_down_remote_state =
+				LOAD(hl->down_remote_state);
+			s->last_down_remote_diag = LOAD(hl->down_remote_diag);
+			s->last_down_detect_time_us =
+				LOAD(hl->down_detect_us);
+		} else {
+			s->last_down_ns = changed;
+			s->last_down_detect_ns = changed > last_rx &&
+				last_rx != 0 ? changed - last_rx : 0;
+			s->last_down_diag = diag;
+			s->last_down_remote_state = rstate;
+			s->last_down_remote_diag = LOAD(hl->remote_diag);
+			s->last_down_detect_time_us = bfd_detect_time_us(hl);
+		}
+		/* who declared it, and our own transmit jitter beside it:
+		 * a late packet of ours is what a peer's timer sees */
+		log_msg("bfd %s: Down declared by %s; our largest gap between "
+			"sent packets in the last minute %.1f ms (interval "
+			"%.1f ms)", name,
+			bfd_down_who(s, who, sizeof(who)),
+			LOAD(hl->tx_gap_max_ns) / 1e6,
+			LOAD(hl->tx_gap_interval_us) / 1e3);
 		if (failure) {
 			s->bgp_teardowns_requested += failures;
 			s->last_teardown_ns = now_ns;

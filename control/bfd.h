@@ -29,9 +29,12 @@ struct bfd_session {
 	uint64_t bgp_teardowns_requested;
 	uint64_t last_teardown_ns;
 	/* The last failure, as the map showed it when we noticed it. */
-	uint64_t last_down_ns;        /* last_change_ns of that Down */
-	uint64_t last_down_detect_ns; /* last_change_ns - last_rx_ns */
-	uint32_t last_down_diag;
+	uint64_t last_down_ns;        /* when it went Down */
+	uint64_t last_down_detect_ns; /* since the last valid packet then */
+	uint32_t last_down_diag;      /* 1: our timer, 3: the peer said so */
+	uint32_t last_down_remote_state; /* the peer's state ... */
+	uint32_t last_down_remote_diag;  /* ... and diagnostic then */
+	uint32_t last_down_detect_time_us; /* the detection time then */
 };
 
 /* RFC 5882 §3.2 hook into BGP: UP false on a failure of LINK's session
@@ -88,6 +91,16 @@ void bfd_refresh_ifindex(struct bfd *b);
 const char *bfd_state_name(uint32_t state);
 const char *bfd_diag_name(uint32_t diag);
 const char *bfd_drop_name(unsigned int drop);
+/* "local" when our detection timer declared the session Down (diag 1),
+ * "peer" when the peer's Down or AdminDown did (diag 3), else "local
+ * admin" / "other". */
+const char *bfd_down_by(uint32_t diag);
+/* Who declared S's last failure and why, for a log line or show bfd:
+ * "our detection timer: no valid packet for 31.2 ms (detection time
+ * 30 ms)", or "the peer: it sent Down with diagnostic 'control detection
+ * time expired' (its previous packet 9.8 ms before)". Into BUF. */
+const char *bfd_down_who(const struct bfd_session *s, char *buf,
+			 size_t len);
 
 /* Negotiated transmit interval (RFC 5880 §6.8.2/§6.8.3): ours once Up,
  * at least 1 s before, never faster than the peer's RequiredMinRx. */

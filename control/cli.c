@@ -397,10 +397,15 @@ static void show_bfd_json(struct twpd *d, FILE *f, uint64_t now)
 			(unsigned long long)s->bgp_teardowns_requested);
 		if (s->last_down_ns)
 			fprintf(f, "{\"change_ns\":%llu,\"detection_us\":%llu,"
-				"\"diag\":\"%s\"}",
+				"\"diag\":\"%s\",\"declared_by\":\"%s\","
+				"\"remote_state\":\"%s\","
+				"\"remote_diag\":\"%s\"}",
 				(unsigned long long)s->last_down_ns,
 				(unsigned long long)s->last_down_detect_ns / 1000,
-				bfd_diag_name(s->last_down_diag));
+				bfd_diag_name(s->last_down_diag),
+				bfd_down_by(s->last_down_diag),
+				bfd_state_name(s->last_down_remote_state),
+				bfd_diag_name(s->last_down_remote_diag));
 		else
 			fprintf(f, "null");
 		if (hm == NULL) {
@@ -418,7 +423,9 @@ static void show_bfd_json(struct twpd *d, FILE *f, uint64_t now)
 			"\"last_rx_age_ms\":%lld,\"up_count\":%llu,"
 			"\"down_count\":%llu,\"rx_valid\":%llu,"
 			"\"tx_packets\":%llu,\"finals_sent\":%llu,"
-			"\"echo_reflected\":%llu,\"cfg_gen\":%u,\"drops\":{",
+			"\"echo_reflected\":%llu,\"cfg_gen\":%u,"
+			"\"remote_diag\":\"%s\",\"tx_gap_max_us\":%llu,"
+			"\"tx_gap_interval_us\":%u,\"drops\":{",
 			bfd_state_name(h.state), bfd_state_name(h.remote_state),
 			bfd_diag_name(h.local_diag), h.remote_disc,
 			mask >> i & 1 ? "true" : "false", bfd_tx_interval_us(&h),
@@ -440,7 +447,10 @@ static void show_bfd_json(struct twpd *d, FILE *f, uint64_t now)
 			(unsigned long long)h.rx_valid,
 			(unsigned long long)h.tx_packets,
 			(unsigned long long)h.finals_sent,
-			(unsigned long long)h.echo_reflected, h.cfg_gen);
+			(unsigned long long)h.echo_reflected, h.cfg_gen,
+			bfd_diag_name(h.remote_diag),
+			(unsigned long long)h.tx_gap_max_ns / 1000,
+			h.tx_gap_interval_us);
 		for (k = 0; k < BFD_DROP_MAX; k++)
 			fprintf(f, "%s\"%s\":%llu", k ? "," : "",
 				bfd_drop_name(k),
@@ -463,7 +473,7 @@ static void show_bfd(struct twpd *d, bool json, FILE *f)
 	const struct twp_config *cfg = d->cfg;
 	const struct health_map *hm = d->bfd.hm;
 	uint64_t now = chan_now_ns();
-	char a[64], b[64];
+	char a[64], b[64], who[192];
 	unsigned int i, k;
 
 	if (json) {
@@ -549,12 +559,19 @@ static void show_bfd(struct twpd *d, bool json, FILE *f)
 			fprintf(f, "%s %s %llu", k ? "," : "", bfd_drop_name(k),
 				(unsigned long long)h.drop[k]);
 		fprintf(f, "\n");
+		/* our transmit jitter where the packets leave: what the
+		 * peer's detection timer sees of us */
+		fprintf(f, "\t\tLargest gap between sent packets while Up "
+			"(last minute): %.1f ms (interval %.1f ms)\n",
+			h.tx_gap_max_ns / 1e6, h.tx_gap_interval_us / 1e3);
 		if (s->last_down_ns)
 			fprintf(f, "\t\tLast failure: %s, Down %.1f ms after "
-				"the last valid packet, %.1f s ago\n",
+				"the last valid packet, %.1f s ago\n"
+				"\t\t\tDeclared by %s\n",
 				bfd_diag_name(s->last_down_diag),
 				s->last_down_detect_ns / 1e6,
-				(now - s->last_down_ns) / 1e9);
+				(now - s->last_down_ns) / 1e9,
+				bfd_down_who(s, who, sizeof(who)));
 	}
 }
 

@@ -139,3 +139,43 @@ uint32_t bfd_tx_interval_us(const struct health_link *hl, uint32_t rnd)
 		jittered = 1;
 	return jittered > UINT32_MAX ? UINT32_MAX : (uint32_t)jittered;
 }
+
+void bfd_txgap_note(struct bfd_txgap *g, uint64_t now_ns,
+		    uint32_t interval_us, bool up, uint64_t *gap_ns,
+		    uint32_t *worst_interval_us)
+{
+	uint64_t epoch = now_ns / BFD_TXGAP_SLOT_NS + 1;
+	int64_t worst = INT64_MIN;
+	unsigned int i;
+
+	if (g->last_ns != 0 && g->last_up && up && now_ns >= g->last_ns) {
+		uint64_t gap = now_ns - g->last_ns;
+		int64_t late = (int64_t)gap - (int64_t)interval_us * 1000;
+		__typeof__(g->slot[0]) *s = &g->slot[epoch % BFD_TXGAP_SLOTS];
+
+		if (s->epoch != epoch) {
+			s->epoch = epoch;
+			s->late_ns = INT64_MIN;
+		}
+		if (late > s->late_ns) {
+			s->late_ns = late;
+			s->gap_ns = gap;
+			s->interval_us = interval_us;
+		}
+	}
+	g->last_ns = now_ns;
+	g->last_up = up;
+	*gap_ns = 0;
+	*worst_interval_us = 0;
+	for (i = 0; i < BFD_TXGAP_SLOTS; i++) {
+		const __typeof__(g->slot[0]) *s = &g->slot[i];
+
+		/* the current slot and the five before it */
+		if (s->epoch == 0 || s->epoch + BFD_TXGAP_SLOTS <= epoch ||
+		    s->late_ns <= worst)
+			continue;
+		worst = s->late_ns;
+		*gap_ns = s->gap_ns;
+		*worst_interval_us = s->interval_us;
+	}
+}

@@ -5,6 +5,7 @@
 #ifndef TWP_BFD_H
 #define TWP_BFD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,5 +43,34 @@ size_t bfd_ctrl_build(uint8_t *buf, size_t room, const struct health_link *hl,
  * Required Min RX (RFC 5880 §6.8.7). 0 when nothing may be sent (the
  * peer is Up and asked for no packets, Required Min RX 0). */
 uint32_t bfd_tx_interval_us(const struct health_link *hl, uint32_t rnd);
+
+/* Our transmit jitter as the peer sees it: the gaps between the periodic
+ * packets of one session where they are sent, over the last minute in
+ * six 10-second slots. The worst gap is the one furthest past the
+ * interval it was sent for (a 1 s gap while the session comes up is not
+ * late; a 25 ms one at 10 ms is). One writer: the forwarding lcore. */
+#define BFD_TXGAP_SLOTS 6u
+#define BFD_TXGAP_SLOT_NS 10000000000ull
+
+struct bfd_txgap {
+	uint64_t last_ns; /* previous packet sent, 0: none yet */
+	bool last_up;     /* ... while the session was Up */
+	struct {
+		uint64_t epoch;       /* now / BFD_TXGAP_SLOT_NS, + 1 */
+		int64_t late_ns;      /* gap - interval of its worst gap */
+		uint64_t gap_ns;
+		uint32_t interval_us;
+	} slot[BFD_TXGAP_SLOTS];
+};
+
+/* A packet of the session left at NOW_NS, sent for INTERVAL_US after the
+ * one before, built while the session was Up or not (UP). Only a gap
+ * between two packets built while Up counts: before Up the peer waits
+ * seconds, and the first packet after Up follows a 1 s one at once.
+ * Sets *GAP_NS and *INTERVAL_US to the worst gap of the last minute (0
+ * and 0 while there is none). */
+void bfd_txgap_note(struct bfd_txgap *g, uint64_t now_ns,
+		    uint32_t interval_us, bool up, uint64_t *gap_ns,
+		    uint32_t *worst_interval_us);
 
 #endif

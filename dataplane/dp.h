@@ -14,6 +14,7 @@
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
 
+#include "bfd.h"
 #include "chan.h"
 #include "config.h"
 #include "health.h"
@@ -171,6 +172,15 @@ struct health_tx {
 	uint64_t bad_config; /* family neither IPv4 nor IPv6 */
 };
 
+/* A forwarding lcore's idle back-off (fwd_loop): after FWD_IDLE_POLLS
+ * empty polls in a row it sleeps sleep_us between polls. */
+#define FWD_IDLE_POLLS 128u
+struct fwd_idle {
+	uint32_t sleep_us;     /* dataplane.idle_sleep_us, 0: never sleeps */
+	uint32_t empty_polls;  /* in a row */
+	uint64_t sleeps;
+} __rte_cache_aligned;
+
 struct dp_tx_ctx {                    /* tx buffer error callback context */
 	struct dp_lcore_stats *stats;
 	uint16_t port;
@@ -227,6 +237,8 @@ struct dp {
 	 * fit skips the per-packet MTU check */
 	uint16_t mtu_min;
 	struct health_tx bfd_tx[CFG_MAX_LINKS];
+	/* where those packets leave: the forwarding lcore's alone */
+	struct bfd_txgap bfd_txgap[CFG_MAX_LINKS];
 
 	unsigned int fwd_lcore;        /* first forwarding lcore: drains
 					* the BFD ring on its queue 0 */
@@ -234,6 +246,7 @@ struct dp {
 	unsigned int fwd_lcores[RTE_MAX_LCORE]; /* lcore ids, in order */
 	unsigned int fwd_index[RTE_MAX_LCORE];  /* lcore id -> its number */
 	struct dp_lcore_stats stats[RTE_MAX_LCORE];
+	struct fwd_idle fwd_idle[RTE_MAX_LCORE];
 };
 
 extern struct dp dp;
@@ -305,7 +318,14 @@ void fwd_icmp_rate_set(unsigned int lcore, uint32_t per_s, uint32_t burst);
 int fwd_frag_init(struct dp *d);
 /* mtu_min again, after a port's mtu was set or changed. */
 void fwd_mtu_update(struct dp *d);
-void fwd_burst(struct dp *d, unsigned int lcore);
+/* One poll of every rx queue of LCORE; the packets received. */
+unsigned int fwd_burst(struct dp *d, unsigned int lcore);
+/* The calling thread to SCHED_FIFO PRIORITY (0: left as it is); logs
+ * a refusal for WHAT. 0 or -errno. */
+int fwd_sched_rt(uint32_t priority, const char *what);
+/* After a poll that received N_RX packets: true when the lcore should
+ * sleep IDLE->sleep_us before the next one. */
+bool fwd_idle(struct fwd_idle *idle, unsigned int n_rx);
 int fwd_loop(void *arg);
 
 /* health.c */

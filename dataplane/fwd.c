@@ -17,8 +17,13 @@
  * No locks, syscalls, allocation or division; every drop is counted under
  * its reason in this lcore's counters. */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/prctl.h>
 
 #include <rte_byteorder.h>
+#include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_fib.h>
 #include <rte_fib6.h>
@@ -744,8 +749,9 @@ static uint16_t fwd_refuse(struct dp_lcore_stats *st, uint8_t refuse,
 	return k;
 }
 
-static void fwd_port(struct dp *d, struct fwd_lcore *fl,
-		     struct dp_lcore_stats *st, uint16_t in, uint32_t live)
+/* Returns the packets received (0: an empty poll). */
+static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
+			 struct dp_lcore_stats *st, uint16_t in, uint32_t live)
 {
 	struct rte_mbuf *pkts[DP_BURST], *m4[DP_BURST], *m6[DP_BURST];
 	uint32_t dst4[DP_BURST], src4[DP_BURST];
@@ -766,7 +772,7 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 
 	n = rte_eth_rx_burst(d->ports[in].port_id, fl->rxq, pkts, DP_BURST);
 	if (n == 0)
-		return;
+		return 0;
 	memcpy(&mac, &d->ports[in].mac, RTE_ETHER_ADDR_LEN);
 	memset(&mac_mask, 0xff, RTE_ETHER_ADDR_LEN);
 	st->rx[in] += n;
@@ -922,35 +928,88 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 	/* 4. tx */
 	memcpy(fl->n_tx, n_tx, sizeof(n_tx));
 	fwd_tx_flush(d, fl, st);
+	return n;
 }
 
-void fwd_burst(struct dp *d, unsigned int lcore)
+unsigned int fwd_burst(struct dp *d, unsigned int lcore)
 {
 	struct fwd_lcore *fl = &fwd_lcores[lcore];
 	struct dp_lcore_stats *st = &d->stats[lcore];
 	/* which ports members may use, fixed for the whole burst: link and
 	 * admin state, and the XDP program's BFD verdict */
 	uint32_t live = nhg_live_ports(&d->nhg, health_live_mask(d));
+	unsigned int n = 0;
 	uint16_t p;
 
 	for (p = 0; p < d->n_ports; p++)
 		if (fl->rx[p])
-			fwd_port(d, fl, st, p, live);
+			n += fwd_port(d, fl, st, p, live);
 	if (fl->bfd_drain && d->bfd_tx_ring != NULL)
 		health_tx_drain(d, st);
 	/* nothing of the tables is held past this point */
 	rte_rcu_qsbr_quiescent(d->rcu, lcore);
+	return n;
 }
 
-/* A worker lcore: forward until asked to stop. */
+int fwd_sched_rt(uint32_t priority, const char *what)
+{
+	struct sched_param sp = {.sched_priority = (int)priority};
+	int rc;
+
+	if (priority == 0)
+		return 0;
+	rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	if (rc != 0) {
+		log_msg("%s: SCHED_FIFO priority %u: %s: BFD packets may leave "
+			"late on a loaded host", what, priority, strerror(rc));
+		return -rc;
+	}
+	return 0;
+}
+
+bool fwd_idle(struct fwd_idle *idle, unsigned int n_rx)
+{
+	if (n_rx != 0) {
+		idle->empty_polls = 0;
+		return false;
+	}
+	if (idle->sleep_us == 0 || ++idle->empty_polls < FWD_IDLE_POLLS)
+		return false;
+	idle->sleeps++;
+	return true;
+}
+
+/* A worker lcore: forward until asked to stop. Idle (FWD_IDLE_POLLS
+ * empty polls in a row) it sleeps dataplane.idle_sleep_us between polls
+ * instead of spinning, so the core it shares on a small host (BIRD or
+ * FRR, twinpathd, the kernel's softirqs, our own BFD tick) gets it back,
+ * and the scheduler wakes it on time as a sleeper rather than leaving a
+ * spinning thread to wait out other tasks' slices while a BFD packet
+ * waits in its ring. A packet waits at most that long (plus the timer's
+ * slack) to be polled; under load it never sleeps. */
 int fwd_loop(void *arg)
 {
 	struct dp *d = arg;
 	unsigned int lcore = rte_lcore_id();
+	struct fwd_idle *idle = &d->fwd_idle[lcore];
 
-	log_msg("forwarding on lcore %u over %u ports", lcore, d->n_ports);
-	while (!__atomic_load_n(&dp_quit, __ATOMIC_RELAXED))
-		fwd_burst(d, lcore);
+	idle->sleep_us = d->cfg->dataplane.idle_sleep_us;
+	/* it sends the periodic BFD packets: a loaded host's other tasks
+	 * must not hold them back past the peer's detection time */
+	fwd_sched_rt(d->cfg->dataplane.rt_priority, "forwarding lcore");
+	/* nanosleep's default 50 us slack would double a short sleep */
+	if (idle->sleep_us != 0)
+		prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+	log_msg("forwarding on lcore %u over %u ports; idle sleep %u us",
+		lcore, d->n_ports, idle->sleep_us);
+	while (!__atomic_load_n(&dp_quit, __ATOMIC_RELAXED)) {
+		if (!fwd_idle(idle, fwd_burst(d, lcore)))
+			continue;
+		/* asleep, it holds nothing: no grace period waits for it */
+		rte_rcu_qsbr_thread_offline(d->rcu, lcore);
+		rte_delay_us_sleep(idle->sleep_us);
+		rte_rcu_qsbr_thread_online(d->rcu, lcore);
+	}
 	rte_rcu_qsbr_thread_offline(d->rcu, lcore);
 	rte_rcu_qsbr_thread_unregister(d->rcu, lcore);
 	return 0;

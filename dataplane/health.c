@@ -28,6 +28,9 @@
 #include "xdp.h"
 
 #define HEALTH_TX_RING 64u /* > CFG_MAX_LINKS packets in flight */
+/* In an mbuf's hash.usr beside the interval (at most 60 s < 2^26 us):
+ * built while the session was Up. */
+#define HEALTH_TX_UP 0x80000000u
 
 static size_t health_map_len(void)
 {
@@ -213,6 +216,9 @@ static void health_tx_link(struct dp *d, uint16_t p, uint64_t now)
 	}
 	rte_pktmbuf_trim(m, (uint16_t)(BFD_FRAME_MAX - len));
 	m->port = p; /* twinpath port index, for the forwarding lcore */
+	/* what it was sent for, and whether Up: its lateness */
+	m->hash.usr = interval_us | (hl->state == BFD_STATE_UP ?
+				     HEALTH_TX_UP : 0);
 	if (rte_ring_sp_enqueue(d->bfd_tx_ring, m) != 0) {
 		tx->ring_full++;
 		rte_pktmbuf_free(m);
@@ -236,6 +242,23 @@ void health_tick(struct dp *d)
 		health_tx_link(d, p, now);
 }
 
+/* Forwarding lcore: link P's packet, with USR its hash.usr, just left.
+ * The gap since its last one is measured here, after the tick on the
+ * main lcore, the ring and the forwarding lcore's own delays: what the
+ * peer sees of our jitter. */
+static void health_tx_gap(struct dp *d, uint16_t p, uint32_t usr)
+{
+	struct health_link *hl = &d->health->link[p];
+	uint64_t gap_ns;
+	uint32_t gap_interval_us;
+
+	bfd_txgap_note(&d->bfd_txgap[p], monotonic_ns(), usr & ~HEALTH_TX_UP,
+		       (usr & HEALTH_TX_UP) != 0, &gap_ns, &gap_interval_us);
+	__atomic_store_n(&hl->tx_gap_max_ns, gap_ns, __ATOMIC_RELAXED);
+	__atomic_store_n(&hl->tx_gap_interval_us, gap_interval_us,
+			 __ATOMIC_RELAXED);
+}
+
 /* Forwarding lcore, once per burst: the BFD packets of the main lcore
  * go out on this lcore's tx queue, unbuffered so they are counted apart
  * from forwarded traffic. */
@@ -248,9 +271,11 @@ void health_tx_drain(struct dp *d, struct dp_lcore_stats *st)
 				      NULL);
 	for (i = 0; i < n; i++) {
 		uint16_t p = m[i]->port;
+		uint32_t usr = m[i]->hash.usr;
 
 		if (rte_eth_tx_burst(d->ports[p].port_id, 0, &m[i], 1) == 1) {
 			st->bfd_tx[p]++;
+			health_tx_gap(d, p, usr);
 		} else {
 			st->bfd_tx_dropped[p]++;
 			rte_pktmbuf_free(m[i]);

@@ -226,6 +226,11 @@ int main(int argc, char **argv)
 	if (dp.fwd_lcore != rte_get_main_lcore()) {
 		for (i = 0; i < dp.n_fwd_lcores; i++)
 			rte_eal_remote_launch(fwd_loop, &dp, dp.fwd_lcores[i]);
+		/* the BFD tick: at 10 ms x 3 a tick that wakes 20 ms late on
+		 * a loaded host is a flap at the peer (RFC 5880 §6.8.7).
+		 * It sleeps between ticks and the channel work it does is
+		 * sliced, so the rest of the host keeps the core. */
+		fwd_sched_rt(cfg.dataplane.rt_priority, "main lcore");
 		log_msg("main lcore %u: channel, link polling, telemetry; "
 			"%u forwarding lcores", rte_get_main_lcore(),
 			dp.n_fwd_lcores);

@@ -399,6 +399,7 @@ struct peer_pkt {
 	uint8_t state;
 	uint8_t flags; /* P F C A D M, as on the wire */
 	uint8_t version;
+	uint8_t diag;  /* RFC 5880 §4.1 Diagnostic */
 	uint8_t mult;
 	uint8_t len;
 	uint32_t my_disc;
@@ -504,7 +505,7 @@ static void frame_bfd(struct frame *f, const struct peer_pkt *pp)
 	udp->dest = htons(pp->dport);
 	udp->len = htons((uint16_t)(sizeof(*udp) + payload - pp->udp_short));
 	b = (struct wire_bfd *)(udp + 1);
-	b->vers_diag = (uint8_t)(pp->version << 5);
+	b->vers_diag = (uint8_t)(pp->version << 5 | (pp->diag & 0x1f));
 	b->flags = (uint8_t)(pp->state << 6 | pp->flags);
 	b->mult = pp->mult;
 	b->len = pp->len;
@@ -640,11 +641,32 @@ static void test_bfd_up_and_remote_down_goes_down_with_diag_3(void **state)
 	struct health_link *l = session_up(fx, AF_INET);
 	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, OUR_DISC);
 
+	uint64_t prev_rx = l->last_rx_ns;
+
+	/* the peer's timer expired on our packets: it says so (diag 1) */
+	pp.diag = BFD_DIAG_DETECT_EXPIRED;
 	peer_sends(fx, &pp);
 	assert_int_equal(l->state, BFD_STATE_DOWN);
 	assert_int_equal(l->local_diag, BFD_DIAG_NEIGHBOR_DOWN);
 	assert_int_equal(l->down_count, 1);
 	assert_int_equal(fx->hm->live_mask, 0);
+	/* who declared it, kept as it was at that instant */
+	assert_int_equal(l->remote_diag, BFD_DIAG_DETECT_EXPIRED);
+	assert_int_equal(l->down_diag, BFD_DIAG_NEIGHBOR_DOWN);
+	assert_int_equal(l->down_remote_state, BFD_STATE_DOWN);
+	assert_int_equal(l->down_remote_diag, BFD_DIAG_DETECT_EXPIRED);
+	assert_int_equal(l->down_ns, l->last_change_ns);
+	assert_int_equal(l->down_rx_gap_ns, l->down_ns - prev_rx);
+
+	/* the peer's next packet moves the state and the diagnostic on;
+	 * the record of the Down stays */
+	pp.diag = BFD_DIAG_NONE;
+	peer_sends(fx, &pp);
+	assert_int_equal(l->state, BFD_STATE_INIT);
+	assert_int_equal(l->local_diag, BFD_DIAG_NONE);
+	assert_int_equal(l->remote_diag, BFD_DIAG_NONE);
+	assert_int_equal(l->down_diag, BFD_DIAG_NEIGHBOR_DOWN);
+	assert_int_equal(l->down_remote_diag, BFD_DIAG_DETECT_EXPIRED);
 }
 
 /* RFC 5882 §3.2: the peer's AdminDown is not a connectivity failure. */
@@ -1449,6 +1471,13 @@ static void test_bfd_detection_timer_expiry_goes_down(void **state)
 	assert_int_equal(l->down_count, 1);
 	assert_int_equal(fx->hm->live_mask, 0);
 	assert_true(l->last_change_ns >= l->last_rx_ns + 30000 * 1000ULL);
+	/* declared by our timer: the gap since the last valid packet */
+	assert_int_equal(l->down_diag, BFD_DIAG_DETECT_EXPIRED);
+	assert_int_equal(l->down_detect_us, 30000);
+	assert_int_equal(l->down_remote_state, BFD_STATE_UP);
+	assert_int_equal(l->down_ns, l->last_change_ns);
+	assert_int_equal(l->down_rx_gap_ns, l->down_ns - l->last_rx_ns);
+	assert_true(l->down_rx_gap_ns >= 30000 * 1000ULL);
 }
 
 /* A packet within the detection time keeps the session Up. */

@@ -62,19 +62,25 @@ bird_up() {
 # failure KIND TAG: a stream over both links, link1 fails (KIND silent or
 # carrier), then comes back; measures and checks detection and outage.
 failure() {
-	local kind=$1 tag=$2 name rate=1000 secs=14 count ev rs det dt outage
-	local diag live td0 td1 lastrx change detect_ms sent
+	local kind=$1 tag=$2 name rate=1000 secs=120 count ev rs det dt outage
+	local diag live td0 td1 lastrx change detect_ms sent back
 	name=$kind
 	rate=${TWP_FAIL_PPS:-$rate}
+	# The stream runs until link1 is back in the FIB and has carried
+	# traffic for a while (stopped below), bounded by SECS: a stream of
+	# a fixed length could end before a slow restore does, and then
+	# "nothing came over link1 after the restore" would say nothing
+	# about the data plane.
 	count=$((rate * secs))
 	echo "== [$tag] $kind failure of link1 under a $rate pps stream over $FLOWS flows"
 	bfd_json "$name.before"
 	td0=$(bfd_get "$name.before" link1 bgp_teardowns_requested)
 	lab_sink srv "$name" --bind $SERVER --port 9100 --expect $count \
-		--flows $FLOWS --timeout $((secs + 30)) --idle 5 \
+		--flows $FLOWS --timeout $((secs + 30)) --idle 3 \
 		--trace "$LAB_DIR/$name.trace" || fatal "sink $name did not start"
 	lab_stream "$name.tx" --dst $SERVER --port 9100 --flows $FLOWS \
-		--count $count --rate $rate --ttl 64
+		--count $count --rate $rate --ttl 64 --max-seconds $secs \
+		--until-stopped
 	sleep 2.5
 	ev=$(lab_now_ns)
 	if [ "$kind" = silent ]; then
@@ -155,9 +161,17 @@ failure() {
 			ok "[$tag] $kind: 198.51.100.0/24 over both links again" ||
 			ko "[$tag] $kind: 198.51.100.0/24 is $(fib_route "$name.fibup" 198.51.100.0/24) after the restore"
 	}
+	# link1 is back in forwarding (live bit, and with BGP its route):
+	# two more seconds of the stream, then stop it
+	back=$(lab_now_ns)
+	sleep 2
+	lab_stream_stop "$name.tx"
 	lab_sink_wait "$name.tx" >/dev/null
 	lab_sink_wait "$name" >/dev/null
 	sent=$(j "$LAB_DIR/$name.tx.json" 'j["sent"]')
+	python3 -c "import sys; sys.exit(0 if $(j "$LAB_DIR/$name.tx.json" 'j["end_ns"]') >= $back + 1500000000 else 1)" &&
+		ok "[$tag] $kind: the stream ran $(python3 -c "print(round(($(j "$LAB_DIR/$name.tx.json" 'j["end_ns"]') - $back) / 1e9, 1))") s past link1's return ($(python3 -c "print(round(($back - $rs) / 1e9, 1))") s after the restore)" ||
+		ko "[$tag] $kind: the stream ended before link1 had been back 1.5 s ($(j "$LAB_DIR/$name.tx.json" 'j'))"
 	python3 "$LAB_TOOLS/outage.py" --trace "$LAB_DIR/$name.trace" --iface up1 \
 		--flows $FLOWS --count "$sent" --event-ns "$ev" --restore-ns "$rs" \
 		>"$LAB_DIR/$name.outage.json" || { ko "[$tag] outage.py failed"; return; }
@@ -256,8 +270,22 @@ PY
 	bfd_json noflap1
 	n0=$(j "$LAB_DIR/noflap0.bfd.json" '[(l["up_count"], l["down_count"]) for l in j["links"]]')
 	n1=$(j "$LAB_DIR/noflap1.bfd.json" '[(l["up_count"], l["down_count"]) for l in j["links"]]')
-	[ "$n0" = "$n1" ] && ok "[$tag] no flap in $NOFLAP_S s (up/down counts $n1)" ||
+	# our own transmit jitter, measured where twinpath-dp sends
+	echo "MEASURED [$tag] largest gap between our sent BFD packets in the last minute: $(j "$LAB_DIR/noflap1.bfd.json" '", ".join("%s %.1f ms (interval %.1f ms)" % (l["name"], l["tx_gap_max_us"] / 1e3, l["tx_gap_interval_us"] / 1e3) for l in j["links"])')"
+	# none of our packets left so late that the peer could have given
+	# up: past its interval by less than detection time - interval
+	j "$LAB_DIR/noflap1.bfd.json" 'all(l["tx_gap_max_us"] - l["tx_gap_interval_us"] < l["detect_time_us"] - l["tx_interval_us"] for l in j["links"])' | grep -q True &&
+		ok "[$tag] our BFD packets left on time (late by less than detection time - interval)" ||
+		ko "[$tag] a BFD packet of ours left late enough for the peer to declare Down"
+	if [ "$n0" = "$n1" ]; then
+		ok "[$tag] no flap in $NOFLAP_S s (up/down counts $n1)"
+	else
 		ko "[$tag] flaps in $NOFLAP_S s: up/down counts $n0 -> $n1"
+		# who declared it: our detection timer or the peer's Down
+		lab_ctl show bfd | grep -E '^\s+peer |Largest gap|Last failure|Declared by'
+		lab_birdc up1 show bfd sessions
+		lab_birdc up2 show bfd sessions
+	fi
 	sent=$(j "$LAB_DIR/noflap.tx.json" 'j["sent"]')
 	lost=$(j "$LAB_DIR/noflap.json" 'j["lost"]')
 	[ "$lost" -eq 0 ] && ok "[$tag] all $sent packets of the stream arrived" ||

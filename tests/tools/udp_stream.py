@@ -10,6 +10,7 @@ import argparse
 import errno
 import json
 import os
+import signal
 import socket
 import struct
 import sys
@@ -41,7 +42,15 @@ def main():
     ap.add_argument("--run", type=int, default=None, help="run id (random)")
     ap.add_argument("--max-seconds", type=float, default=120.0,
                     help="hard bound on the stream's duration")
+    ap.add_argument("--until-stopped", action="store_true",
+                    help="send until SIGINT/SIGTERM (or --count, or "
+                    "--max-seconds), then report; a test stops the stream "
+                    "once what it measures is over")
     args = ap.parse_args()
+    stop = []
+    if args.until_stopped:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.append(1))
     if not (1 <= args.flows <= 4096 and 0 < args.count <= 10_000_000
             and args.rate > 0 and 1 <= args.ttl <= 255):
         ap.error("flows 1..4096, count 1..10^7, rate > 0, ttl 1..255")
@@ -66,7 +75,7 @@ def main():
     start = time.monotonic()
     start_ns = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
     deadline = start + args.max_seconds
-    while sent < args.count and time.monotonic() < deadline:
+    while sent < args.count and time.monotonic() < deadline and not stop:
         # Pace: never ahead of the schedule (bursts up to the lag).
         ahead = start + sent / args.rate - time.monotonic()
         if ahead > 0:
@@ -93,10 +102,12 @@ def main():
     print(json.dumps({
         "run": run, "start_ns": start_ns, "dst": args.dst, "port": args.port, "flows": args.flows,
         "sent": sent, "requested": args.count, "retries": retries,
+        "stopped": bool(stop),
+        "end_ns": time.clock_gettime_ns(time.CLOCK_MONOTONIC),
         "ttl": args.ttl, "seconds": round(elapsed, 3),
         "rate_pps": round(sent / elapsed, 1) if elapsed > 0 else None,
     }))
-    return 0 if sent == args.count else 1
+    return 0 if sent == args.count or stop else 1
 
 
 if __name__ == "__main__":

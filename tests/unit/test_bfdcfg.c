@@ -229,6 +229,7 @@ static void test_bfdcfg_teardown_on_failure_not_admin_down(void **state)
 {
 	static const char *const bfds[] = {"{ }", "{ }"};
 	struct health_link *l0 = &hm.link[0], *l1 = &hm.link[1];
+	char who[192];
 
 	(void)state;
 	load_links(2, bfds);
@@ -246,6 +247,7 @@ static void test_bfdcfg_teardown_on_failure_not_admin_down(void **state)
 	l0->down_count = 1;
 	l0->last_rx_ns = 1000000000ull;
 	l0->last_change_ns = 1150000000ull;
+	l0->detect_time_us = 150000;
 	/* link 2: the peer went AdminDown */
 	l1->state = BFD_STATE_DOWN;
 	l1->remote_state = BFD_STATE_ADMIN_DOWN;
@@ -255,16 +257,47 @@ static void test_bfdcfg_teardown_on_failure_not_admin_down(void **state)
 	assert_int_equal(b.s[0].bgp_teardowns_requested, 1);
 	assert_int_equal(b.s[0].last_down_detect_ns, 150000000ull);
 	assert_int_equal(b.s[0].last_down_diag, BFD_DIAG_DETECT_EXPIRED);
+	assert_string_equal(bfd_down_by(b.s[0].last_down_diag), "local");
+	assert_string_equal(bfd_down_who(&b.s[0], who, sizeof(who)),
+			    "our detection timer: no valid packet for 150.0 "
+			    "ms (detection time 150.0 ms)");
 	assert_int_equal(b.s[1].bgp_teardowns_requested, 0);
+	assert_int_equal(b.s[1].last_down_remote_state, BFD_STATE_ADMIN_DOWN);
+	assert_string_equal(bfd_down_by(b.s[1].last_down_diag), "peer");
+
+	/* the peer's Down, as the XDP program recorded it at that instant,
+	 * although the session has moved on to Init since */
+	l0->state = BFD_STATE_UP;
+	l0->up_count = 2;
+	bfd_watch(&b, 4);
+	l0->state = BFD_STATE_INIT;
+	l0->local_diag = BFD_DIAG_NONE;
+	l0->remote_state = BFD_STATE_DOWN;
+	l0->down_count = 2;
+	l0->down_ns = 2000000000ull;
+	l0->down_diag = BFD_DIAG_NEIGHBOR_DOWN;
+	l0->down_remote_state = BFD_STATE_DOWN;
+	l0->down_remote_diag = BFD_DIAG_DETECT_EXPIRED;
+	l0->down_rx_gap_ns = 9800000ull;
+	bfd_watch(&b, 5);
+	assert_int_equal(b.s[0].bgp_teardowns_requested, 2);
+	assert_int_equal(b.s[0].last_down_ns, 2000000000ull);
+	assert_int_equal(b.s[0].last_down_diag, BFD_DIAG_NEIGHBOR_DOWN);
+	assert_string_equal(bfd_down_by(b.s[0].last_down_diag), "peer");
+	assert_string_equal(bfd_down_who(&b.s[0], who, sizeof(who)),
+			    "the peer: it sent Down with diagnostic 'control "
+			    "detection time expired' (its previous packet "
+			    "9.8 ms before)");
+	l0->down_ns = 0;
 
 	/* a flap between two looks: counted from the XDP counters */
 	l0->state = BFD_STATE_UP;
-	l0->up_count = 3;
-	l0->down_count = 2;
-	bfd_watch(&b, 4);
-	assert_int_equal(b.s[0].bgp_teardowns_requested, 2);
-	bfd_watch(&b, 5);
-	assert_int_equal(b.s[0].bgp_teardowns_requested, 2);
+	l0->up_count = 4;
+	l0->down_count = 3;
+	bfd_watch(&b, 6);
+	assert_int_equal(b.s[0].bgp_teardowns_requested, 3);
+	bfd_watch(&b, 7);
+	assert_int_equal(b.s[0].bgp_teardowns_requested, 3);
 }
 
 static void test_bfdcfg_timers(void **state)

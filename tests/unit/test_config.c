@@ -65,6 +65,8 @@ static void test_config_valid_file_loads_every_key(void **state)
 	assert_int_equal(cfg.dataplane.ipv6_routes_max, 4096);
 	assert_int_equal(cfg.dataplane.icmp_errors_per_s, 0);
 	assert_int_equal(cfg.dataplane.icmp_burst, 1);
+	assert_int_equal(cfg.dataplane.idle_sleep_us, 0);
+	assert_int_equal(cfg.dataplane.rt_priority, 0);
 	assert_string_equal(cfg.control.socket, "/tmp/twinpath-site-a.sock");
 
 	assert_string_equal(cfg.lan.interface, "eth0");
@@ -133,6 +135,8 @@ static void test_config_optional_keys_take_defaults(void **state)
 	assert_int_equal(cfg.dataplane.ip_options, CFG_IP_OPTIONS_FORWARD);
 	assert_int_equal(cfg.lan.ingress_filter, CFG_INGRESS_STRICT);
 	assert_int_equal(cfg.links[0].ingress_filter, CFG_INGRESS_STRICT);
+	assert_int_equal(cfg.dataplane.idle_sleep_us, 100);
+	assert_int_equal(cfg.dataplane.rt_priority, 1);
 	assert_string_equal(cfg.lan.device, "");
 	assert_int_equal(cfg.lan.address6.family, 0);
 	assert_int_equal(cfg.links[0].local_address6.family, 0);
@@ -404,6 +408,20 @@ static void test_config_ip_options_bad_value(void **state)
 	assert_load_error("ip-options-bad.conf",
 			  "5: ip_options 'allow' must be \"forward\" or "
 			  "\"drop\"");
+}
+
+static void test_config_idle_sleep_out_of_range(void **state)
+{
+	(void)state;
+	assert_load_error("idle-sleep.conf",
+			  "5: idle_sleep_us 1001 out of range 0..1000");
+}
+
+static void test_config_rt_priority_out_of_range(void **state)
+{
+	(void)state;
+	assert_load_error("rt-priority.conf",
+			  "5: rt_priority 100 out of range 0..99");
 }
 
 static void test_config_bfd_interval_out_of_range(void **state)
@@ -883,6 +901,8 @@ int main(void)
 		cmocka_unit_test(test_config_ingress_filter_bad_value),
 		cmocka_unit_test(test_config_ingress_filter_not_string),
 		cmocka_unit_test(test_config_ip_options_bad_value),
+		cmocka_unit_test(test_config_idle_sleep_out_of_range),
+		cmocka_unit_test(test_config_rt_priority_out_of_range),
 		cmocka_unit_test(test_config_bfd_interval_out_of_range),
 		cmocka_unit_test(test_config_bfd_admin_down_not_bool),
 		cmocka_unit_test(test_config_bfd_missing_defaults),

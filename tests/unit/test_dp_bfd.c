@@ -214,6 +214,45 @@ static void test_bfd_interval_peer_asks_for_nothing(void **state)
 	assert_true(bfd_tx_interval_us(&hl, 12345) >= BFD_SLOW_TX_US * 3 / 4);
 }
 
+/* Our tx gaps over the last minute: the worst is the one furthest past
+ * the interval it was sent for, only gaps between packets built while Up
+ * count, and it ages out after six 10 s slots. */
+static void test_bfd_txgap_worst_late_gap_of_the_last_minute(void **state)
+{
+	static struct bfd_txgap g;
+	const uint64_t ms = 1000000, t0 = 100000 * ms; /* slot-aligned */
+	uint64_t gap;
+	uint32_t iv;
+
+	(void)state;
+	bfd_txgap_note(&g, t0, 10000, true, &gap, &iv);
+	assert_int_equal(gap, 0); /* one packet: no gap yet */
+	assert_int_equal(iv, 0);
+	bfd_txgap_note(&g, t0 + 9 * ms, 9000, true, &gap, &iv);
+	assert_int_equal(gap, 9 * ms);
+	assert_int_equal(iv, 9000);
+	/* 25 ms for an interval of 8 ms: 17 ms late */
+	bfd_txgap_note(&g, t0 + 34 * ms, 8000, true, &gap, &iv);
+	assert_int_equal(gap, 25 * ms);
+	assert_int_equal(iv, 8000);
+	/* Down for a second, then Up again at once: the peer was not
+	 * waiting on those gaps (1 s packets before Up, then the first
+	 * fast one right away) */
+	bfd_txgap_note(&g, t0 + 1034 * ms, 1000000, false, &gap, &iv);
+	bfd_txgap_note(&g, t0 + 2034 * ms, 8000, true, &gap, &iv);
+	assert_int_equal(gap, 25 * ms);
+	assert_int_equal(iv, 8000);
+	/* 48 s later (on time), still within the minute */
+	bfd_txgap_note(&g, t0 + 50034 * ms, 48000000, true, &gap, &iv);
+	assert_int_equal(gap, 25 * ms);
+	assert_int_equal(iv, 8000);
+	/* 60 s after it, its slot is out of the window: the worst is now
+	 * this 10 s gap, 10 ms past its interval */
+	bfd_txgap_note(&g, t0 + 60034 * ms, 9990000, true, &gap, &iv);
+	assert_int_equal(gap, 10000 * ms);
+	assert_int_equal(iv, 9990000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_bfd_interval_one_second_until_up),
 		cmocka_unit_test(test_bfd_interval_peer_min_rx_sets_it_jitter_kept),
 		cmocka_unit_test(test_bfd_interval_peer_asks_for_nothing),
+		cmocka_unit_test(test_bfd_txgap_worst_late_gap_of_the_last_minute),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

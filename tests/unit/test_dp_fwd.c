@@ -292,6 +292,28 @@ static void test_fwd_bfd_periodic_packet_goes_out_on_its_link(void **state)
 	fwd_burst(&d, d.fwd_lcore);
 	assert_int_equal(sent(LINK, out), 0);
 	assert_int_equal(hl->tx_packets, 1);
+	assert_int_equal(hl->tx_gap_max_ns, 0); /* one packet: no gap yet */
+
+	/* Up: the forwarding lcore measures the gap between two packets
+	 * built while Up where it sends them, with the interval the main
+	 * lcore sent the second for (50 ms less 0-25 %) */
+	hl->state = BFD_STATE_UP;
+	hl->remote_min_rx_us = 50000;
+	d.bfd_tx[LINK].last_tsc = 0;
+	health_tick(&d);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent(LINK, out), len);
+	assert_int_equal(hl->tx_gap_max_ns, 0); /* the one before: Down */
+	d.bfd_tx[LINK].last_tsc = 0;
+	health_tick(&d);
+	assert_int_equal(hl->tx_gap_max_ns, 0);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent(LINK, out), len);
+	assert_true(hl->tx_gap_max_ns > 0);
+	assert_true(hl->tx_gap_max_ns < 1000000000ull);
+	assert_in_range(hl->tx_gap_interval_us, 37500, 50000);
+	hl->state = BFD_STATE_DOWN;
+	hl->remote_min_rx_us = 0;
 }
 
 static void test_fwd_bfd_unresolved_peer_is_skipped_and_counted(void **state)
@@ -307,7 +329,7 @@ static void test_fwd_bfd_unresolved_peer_is_skipped_and_counted(void **state)
 	fwd_burst(&d, d.fwd_lcore);
 	assert_int_equal(sent(LINK, out), 0);
 	assert_int_equal(d.bfd_tx[LINK].unresolved, 1);
-	assert_int_equal(hl->tx_packets, 1);
+	assert_int_equal(hl->tx_packets, 3);
 }
 
 /* The IPv4 header checksum: the NIC's verdict when it gave one. */
@@ -1817,6 +1839,32 @@ static void test_fwd_ingress_off_forwards_spoofed(void **state)
 	ingress_set(CFG_INGRESS_STRICT, CFG_INGRESS_STRICT);
 }
 
+/* The forwarding lcore's idle back-off: it sleeps only after
+ * FWD_IDLE_POLLS empty polls in a row, any packet keeps it spinning, and
+ * dataplane.idle_sleep_us 0 never sleeps. */
+static void test_fwd_idle_sleeps_only_after_empty_polls(void **state)
+{
+	struct fwd_idle idle = {.sleep_us = 100};
+	unsigned int i;
+
+	(void)state;
+	for (i = 1; i < FWD_IDLE_POLLS; i++)
+		assert_false(fwd_idle(&idle, 0));
+	assert_true(fwd_idle(&idle, 0));
+	assert_true(fwd_idle(&idle, 0)); /* idle: every poll sleeps */
+	assert_int_equal(idle.sleeps, 2);
+	assert_false(fwd_idle(&idle, 1)); /* a packet: spin again */
+	for (i = 1; i < FWD_IDLE_POLLS; i++)
+		assert_false(fwd_idle(&idle, 0));
+	assert_false(fwd_idle(&idle, 32));
+	assert_int_equal(idle.sleeps, 2);
+
+	idle = (struct fwd_idle){.sleep_us = 0};
+	for (i = 0; i < 4 * FWD_IDLE_POLLS; i++)
+		assert_false(fwd_idle(&idle, 0));
+	assert_int_equal(idle.sleeps, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1857,6 +1905,7 @@ int main(void)
 		cmocka_unit_test(test_fwd_ingress_strict_ipv6_port_addresses),
 		cmocka_unit_test(test_fwd_ingress_loose),
 		cmocka_unit_test(test_fwd_ingress_off_forwards_spoofed),
+		cmocka_unit_test(test_fwd_idle_sleeps_only_after_empty_polls),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
