@@ -199,7 +199,9 @@ def cleanup_all():
 # --- inputs -----------------------------------------------------------------
 
 def write_config(path, links, pcap, mbufs):
-    """A twinpath-dp config whose ports are DPDK vdevs."""
+    """A twinpath-dp config whose ports are DPDK vdevs. rt_priority 0:
+    l3fwd and the harness run at the default scheduler, so twinpath-dp
+    must too for the ratio to compare forwarding, not priorities."""
     link_groups = []
     for i in range(links):
         link_groups.append(
@@ -212,7 +214,7 @@ def write_config(path, links, pcap, mbufs):
                 '"198.18.1.1";\nmode = "active-active";\n'
                 'dataplane = { eal_args = ["-l", "0-%s", "--huge-unlink"]; '
                 'mbufs = %d; ipv4_routes_max = 1048576; '
-                'ipv6_routes_max = 262144; };\n'
+                'ipv6_routes_max = 262144; rt_priority = 0; };\n'
                 'lan = { interface = "blan0"; device = '
                 '"net_pcap0,rx_pcap=%s,infinite_rx=1"; address = '
                 '"198.18.1.1/24"; };\nlinks = (\n%s\n);\n'
