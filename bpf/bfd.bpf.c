@@ -166,14 +166,16 @@ struct bfd_key {
 	__u32 ifindex;
 	__u32 family;
 	__u32 your_disc;
-	__u32 src[4];
 };
 
-/* RFC 5880 §6.8.6 / RFC 5881 §3: a nonzero Your Discriminator selects the
- * session; otherwise the interface and the source address do. Returns the
- * link index, or HEALTH_MAX_LINKS for none. A global function: verified
- * once on its own, so the callers see one unknown index instead of one
- * verifier path per possible link. */
+/* RFC 5880 §6.8.6: a nonzero Your Discriminator selects the session.
+ * RFC 5881 §3: otherwise (and for echo packets, which carry none of ours)
+ * "the interface over which the packet was received" does: single hop,
+ * one session per link and family. Only selects: whether the packet really
+ * belongs to the session is bfd_unbound()'s question. Returns the link
+ * index, or HEALTH_MAX_LINKS for none. A global function: verified once on
+ * its own, so the callers see one unknown index instead of one verifier
+ * path per possible link. */
 __noinline __u32 bfd_session_find(const struct bfd_key *k)
 {
 	struct health_map *h = health();
@@ -188,12 +190,13 @@ __noinline __u32 bfd_session_find(const struct bfd_key *k)
 				return i;
 		}
 	}
+	/* An unknown nonzero discriminator too: the link's session is where
+	 * BFD_DROP_YOUR_DISC is counted. */
 	for (__u32 i = 0; i < HEALTH_MAX_LINKS; i++) {
 		struct health_link *l = &h->link[i];
 
 		if (l->cfg_enabled && l->ifindex == k->ifindex &&
-		    l->family == k->family &&
-		    addr_eq(l->peer_addr, k->src, k->family))
+		    l->family == k->family)
 			return i;
 	}
 	return HEALTH_MAX_LINKS;
@@ -208,8 +211,41 @@ static __always_inline __u32 session_find(struct xdp_md *ctx,
 	k.ifindex = ctx->ingress_ifindex;
 	k.family = p->family;
 	k.your_disc = your_disc;
-	__builtin_memcpy(k.src, p->src, sizeof(k.src));
 	return bfd_session_find(&k);
+}
+
+/* Is the packet addressed to the session at all? Control packets go to
+ * our local address on the link; an echo packet to that address or, the
+ * usual choice (RFC 5881 §4: an address that makes us forward it back), to
+ * the peer's own. Anything else that is not one of our addresses either is
+ * transit that merely uses a BFD port. */
+static __always_inline int to_session(const struct health_link *l,
+				      const struct bfd_pkt *p, int echo)
+{
+	if (p->family != l->family)
+		return 0;
+	return addr_eq(l->local_addr, p->dst, p->family) ||
+	       (echo && addr_eq(l->peer_addr, p->dst, p->family));
+}
+
+/* RFC 5881 §3/§4: a single-hop session is bound to the interface it runs
+ * on and to the addresses at both ends. A packet that names a session (by
+ * Your Discriminator, or by arriving on its link) but came in on another
+ * interface, from another source or to another of our addresses is not
+ * that session's, whatever its TTL: discarded before it can change state,
+ * arm a timer or be answered. Returns the reason, or BFD_DROP_MAX when the
+ * packet is the session's. */
+static __always_inline __u32 bfd_unbound(struct xdp_md *ctx,
+					 const struct health_link *l,
+					 const struct bfd_pkt *p, int echo)
+{
+	if (ctx->ingress_ifindex != l->ifindex)
+		return BFD_DROP_WRONG_IF;
+	if (p->family != l->family || !addr_eq(l->peer_addr, p->src, p->family))
+		return BFD_DROP_WRONG_SRC;
+	if (!to_session(l, p, echo))
+		return BFD_DROP_WRONG_DST;
+	return BFD_DROP_MAX;
 }
 
 /* Counters shared by every CPU that sees the session's packets (and the
@@ -453,7 +489,8 @@ static __always_inline int final_send(struct xdp_md *ctx, struct health_link *l,
 	return verdict(XDP_STAT_BFD_TX, XDP_TX);
 }
 
-/* RFC 5880 §6.8.6, in order, then the state machine. */
+/* The session's binding to its link (RFC 5881 §3), RFC 5880 §6.8.6 in
+ * order, then the state machine. */
 static __always_inline int bfd_ctrl_rx(struct xdp_md *ctx, struct bfd_pkt *p,
 				       void *end)
 {
@@ -461,7 +498,7 @@ static __always_inline int bfd_ctrl_rx(struct xdp_md *ctx, struct bfd_pkt *p,
 	struct udphdr *udp = p->udp;
 	struct bfd_ctrl *b = (void *)(udp + 1);
 	struct health_link *l;
-	__u32 idx, your = 0, udp_len, rstate, state, detect_us, agreed;
+	__u32 idx, your = 0, udp_len, rstate, state, detect_us, agreed, why;
 	__u64 now, detect;
 	__u8 flags;
 
@@ -476,8 +513,11 @@ static __always_inline int bfd_ctrl_rx(struct xdp_md *ctx, struct bfd_pkt *p,
 		return verdict(XDP_STAT_BFD_NO_SESSION, XDP_DROP);
 	}
 	l = &h->link[idx];
-	if (!p->local && !addr_eq(l->local_addr, p->dst, p->family))
+	if (!p->local && !to_session(l, p, 0))
 		return NOT_BFD;
+	why = bfd_unbound(ctx, l, p, 0);
+	if (why < BFD_DROP_MAX)
+		return bfd_drop(l, why);
 
 	/* RFC 5881 §5 (GTSM): only a directly connected peer can send 255. */
 	if (p->ttl != BFD_TTL)
@@ -512,8 +552,8 @@ static __always_inline int bfd_ctrl_rx(struct xdp_md *ctx, struct bfd_pkt *p,
 		return bfd_drop(l, BFD_DROP_MY_DISC);
 	rstate = flags >> 6;
 	/* "If the Your Discriminator field is nonzero, it MUST be used to
-	 * select the session ... If no session is found, discard." The
-	 * address-matched session is where that is counted. */
+	 * select the session ... If no session is found, discard." Counted
+	 * on the session of the link it arrived on. */
 	if (your && your != l->local_disc)
 		return bfd_drop(l, BFD_DROP_YOUR_DISC);
 	/* "If the Your Discriminator field is zero and the State field is not
@@ -605,15 +645,17 @@ static __always_inline int bfd_ctrl_rx(struct xdp_md *ctx, struct bfd_pkt *p,
 
 /* RFC 5880 §6.4 / RFC 5881 §4: an echo packet is the peer's own to loop
  * back through our forwarding path; reflected as it came, only the L2 and
- * L3 addresses swapped (swapping keeps both checksums valid). The peer
- * addresses it to us or to itself (the usual choice, RFC 5881 §4). */
+ * L3 addresses swapped (swapping keeps both checksums valid). Only on a
+ * link that runs a session, from the session's peer, to our address on the
+ * link or to the peer's own (bfd_unbound): the responder reflects for its
+ * peer, not for whoever reaches one of our addresses. */
 static __always_inline int bfd_echo_rx(struct xdp_md *ctx, struct bfd_pkt *p,
 				       void *l3, void *end)
 {
 	struct ethhdr *eth = (void *)(long)ctx->data;
 	struct health_map *h = health();
 	struct health_link *l;
-	__u32 idx;
+	__u32 idx, why;
 
 	if (!h)
 		return NOT_BFD;
@@ -624,9 +666,11 @@ static __always_inline int bfd_echo_rx(struct xdp_md *ctx, struct bfd_pkt *p,
 		return verdict(XDP_STAT_BFD_NO_SESSION, XDP_DROP);
 	}
 	l = &h->link[idx];
-	if (!p->local && !addr_eq(l->local_addr, p->dst, p->family) &&
-	    !addr_eq(l->peer_addr, p->dst, p->family))
+	if (!p->local && !to_session(l, p, 1))
 		return NOT_BFD;
+	why = bfd_unbound(ctx, l, p, 1);
+	if (why < BFD_DROP_MAX)
+		return bfd_drop(l, why);
 	if (l->cfg_admin_down)
 		return bfd_drop(l, BFD_DROP_DISABLED);
 	if ((void *)(eth + 1) > end) /* known already; for the verifier */

@@ -509,7 +509,7 @@ static int load_dataplane(struct loader *ld, const config_setting_t *root)
 	static const char *const keys[] = {"eal_args", "xdp_prog", "mbufs",
 					   "ipv4_routes_max",
 					   "ipv6_routes_max", "icmp_errors_per_s",
-					   "icmp_burst", NULL};
+					   "icmp_burst", "ip_options", NULL};
 	struct twp_config *cfg = ld->cfg;
 	const config_setting_t *where;
 	config_setting_t *dp, *args;
@@ -601,6 +601,17 @@ static int load_dataplane(struct loader *ld, const config_setting_t *root)
 					1, 100000, &v)) < 0)
 		return rc;
 	cfg->dataplane.icmp_burst = (uint32_t)v;
+	s = NULL;
+	if (dp != NULL && (rc = get_str(ld, dp, NULL, "ip_options", false,
+					NULL, &s, &where)) < 0)
+		return rc;
+	if (s == NULL || strcmp(s, "forward") == 0)
+		cfg->dataplane.ip_options = CFG_IP_OPTIONS_FORWARD;
+	else if (strcmp(s, "drop") == 0)
+		cfg->dataplane.ip_options = CFG_IP_OPTIONS_DROP;
+	else
+		return fail_at(ld, where, "ip_options '%s' must be \"forward\" "
+			       "or \"drop\"", s);
 	return 0;
 }
 
@@ -631,10 +642,34 @@ static int load_control(struct loader *ld, const config_setting_t *root)
 	return 0;
 }
 
+/* "ingress_filter" of GROUP (the lan or a link, WHAT in messages):
+ * "strict" (the default), "loose" or "off". */
+static int get_ingress(struct loader *ld, const config_setting_t *group,
+		       const char *what, enum cfg_ingress *out)
+{
+	const config_setting_t *where;
+	const char *s;
+	int rc;
+
+	if ((rc = get_str(ld, group, what, "ingress_filter", false, "strict",
+			  &s, &where)) < 0)
+		return rc;
+	if (strcmp(s, "strict") == 0)
+		*out = CFG_INGRESS_STRICT;
+	else if (strcmp(s, "loose") == 0)
+		*out = CFG_INGRESS_LOOSE;
+	else if (strcmp(s, "off") == 0)
+		*out = CFG_INGRESS_OFF;
+	else
+		return fail_at(ld, where, "%s: ingress_filter '%s' must be "
+			       "\"strict\", \"loose\" or \"off\"", what, s);
+	return 0;
+}
+
 static int load_lan(struct loader *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = {"interface", "address", "device",
-					   NULL};
+					   "ingress_filter", NULL};
 	struct twp_config *cfg = ld->cfg;
 	const config_setting_t *where;
 	config_setting_t *lan;
@@ -645,7 +680,8 @@ static int load_lan(struct loader *ld, const config_setting_t *root)
 	    (rc = get_ifname(ld, lan, "lan", cfg->lan.interface)) < 0 ||
 	    (rc = get_addr(ld, lan, "lan", "address", true, &cfg->lan.address,
 			   &where)) < 0 ||
-	    (rc = get_device(ld, lan, "lan", cfg->lan.device)) < 0)
+	    (rc = get_device(ld, lan, "lan", cfg->lan.device)) < 0 ||
+	    (rc = get_ingress(ld, lan, "lan", &cfg->lan.ingress_filter)) < 0)
 		return rc;
 	return 0;
 }
@@ -878,7 +914,8 @@ static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
 {
 	static const char *const keys[] = {
 		"name", "interface", "local_address", "peer_address",
-		"remote_as", "local_pref", "mtu", "device", "bfd", "bgp", NULL,
+		"remote_as", "local_pref", "mtu", "device", "bfd", "bgp",
+		"ingress_filter", NULL,
 	};
 	struct twp_config *cfg = ld->cfg;
 	struct cfg_link *l = &cfg->links[idx];
@@ -965,6 +1002,7 @@ static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
 		return rc;
 	l->mtu = (uint32_t)v;
 	if ((rc = get_device(ld, g, what, l->device)) < 0 ||
+	    (rc = get_ingress(ld, g, what, &l->ingress_filter)) < 0 ||
 	    (rc = load_bfd(ld, g, what, &l->bfd)) < 0)
 		return rc;
 	return load_link_bgp(ld, g, l, what, &l->bgp);

@@ -40,12 +40,29 @@ struct cfg_bfd {
 	uint32_t min_rx_us;     /* Required Min RX Interval */
 };
 
+/* Source validation of what a port receives (BCP 38 / RFC 2827,
+ * RFC 3704), "ingress_filter" in lan and in each link; README has the
+ * semantics. Zero (a config not from the loader) checks nothing. */
+enum cfg_ingress {
+	CFG_INGRESS_OFF = 0,
+	CFG_INGRESS_LOOSE,   /* the gateway's own addresses refused */
+	CFG_INGRESS_STRICT,  /* ... and sources on the wrong side of the site */
+};
+
+/* IPv4 options other than source routes (RFC 7126): forwarded and
+ * counted, or dropped; "dataplane.ip_options". */
+enum cfg_ip_options {
+	CFG_IP_OPTIONS_FORWARD = 0,
+	CFG_IP_OPTIONS_DROP,
+};
+
 struct cfg_lan {
 	char interface[IFNAMSIZ];
 	/* DPDK device for the port instead of net_af_xdp on interface
 	 * (e.g. "net_ring0", "net_null0", a PCI address); "" if unset. */
 	char device[CFG_DEVICE_MAX];
 	struct cfg_addr address; /* our address and the LAN subnet length */
+	enum cfg_ingress ingress_filter;
 };
 
 #define CFG_MAX_PREFIX_RULES 64u
@@ -101,6 +118,7 @@ struct cfg_link {
 	char device[CFG_DEVICE_MAX]; /* as cfg_lan.device */
 	struct cfg_bfd bfd;
 	struct cfg_link_bgp bgp;
+	enum cfg_ingress ingress_filter;
 	int line; /* where the link's group starts, for messages */
 };
 
@@ -129,6 +147,7 @@ struct twp_config {
 		 * burst (RFC 1812 §4.3.2.8); 0 a second: none are sent */
 		uint32_t icmp_errors_per_s;
 		uint32_t icmp_burst;
+		enum cfg_ip_options ip_options;
 	} dataplane;
 	struct {
 		char socket[sizeof(((struct sockaddr_un *)0)->sun_path)];

@@ -41,8 +41,9 @@ enum bfd_diag {
 };
 
 /* Why a BFD packet on a link was discarded: RFC 5880 §6.8.6 in order,
- * then GTSM (RFC 5881 §5). Packets that match no link are counted in
- * twp_xdp_stats instead. */
+ * then GTSM (RFC 5881 §5), then the session's binding to its link (RFC
+ * 5881 §3/§4; checked first, right after the session is selected).
+ * Packets that match no link are counted in twp_xdp_stats instead. */
 enum bfd_drop {
 	BFD_DROP_TTL = 0,        /* TTL / hop limit not 255 */
 	BFD_DROP_VERSION,        /* version not 1 */
@@ -55,6 +56,9 @@ enum bfd_drop {
 	BFD_DROP_AUTH,           /* A bit set: no authentication configured */
 	BFD_DROP_POLL_FINAL,     /* P and F both set */
 	BFD_DROP_DISABLED,       /* session not configured or admin down */
+	BFD_DROP_WRONG_IF,       /* arrived on another interface than the link's */
+	BFD_DROP_WRONG_SRC,      /* source is not the session's peer address */
+	BFD_DROP_WRONG_DST,      /* to another of our addresses than the local one */
 	BFD_DROP_MAX,
 };
 

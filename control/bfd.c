@@ -78,6 +78,9 @@ const char *bfd_drop_name(unsigned int drop)
 		[BFD_DROP_AUTH] = "auth",
 		[BFD_DROP_POLL_FINAL] = "poll_final",
 		[BFD_DROP_DISABLED] = "disabled",
+		[BFD_DROP_WRONG_IF] = "wrong_if",
+		[BFD_DROP_WRONG_SRC] = "wrong_src",
+		[BFD_DROP_WRONG_DST] = "wrong_dst",
 	};
 
 	return drop < BFD_DROP_MAX && names[drop] ? names[drop] : "?";

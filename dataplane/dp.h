@@ -33,6 +33,19 @@
 	X(DROP_BAD_VERSION6, "bad_version6")   /* IPv6 ethertype, not v6 */ \
 	X(DROP_BAD_PAYLOAD_LEN, "bad_payload_len") /* past the frame end */ \
 	X(DROP_HOP_LIMIT_EXCEEDED, "hop_limit_exceeded")                     \
+	X(DROP_L2_OTHER_HOST, "l2_other_host") /* unicast, not our MAC */   \
+	X(DROP_L2_BROADCAST, "l2_broadcast")                                 \
+	X(DROP_L2_MULTICAST, "l2_multicast")                                 \
+	X(DROP_MARTIAN_SRC, "martian_src")     /* RFC 1812 §5.3.7 */       \
+	X(DROP_MARTIAN_DST, "martian_dst")                                   \
+	X(DROP_DIRECTED_BROADCAST, "directed_broadcast") /* RFC 2644 */      \
+	X(DROP_BAD_FRAGMENT, "bad_fragment")  /* ends past 65535 bytes */   \
+	X(DROP_BAD_OPTIONS, "bad_options")    /* option list malformed */  \
+	X(DROP_SOURCE_ROUTE, "source_route")  /* LSRR, SSRR (RFC 7126) */   \
+	X(DROP_IP_OPTIONS, "ip_options")      /* dataplane.ip_options */   \
+	X(DROP_SRC_OWN, "src_own")            /* our own address as source */ \
+	X(DROP_SRC_SPOOFED, "src_spoofed")    /* a site source from a link */ \
+	X(DROP_SRC_NOT_SITE, "src_not_site")  /* not a site source, LAN */  \
 	X(DROP_NO_ROUTE, "no_route")                                         \
 	X(DROP_NO_GROUP, "no_group")          /* route names a missing group */ \
 	X(DROP_NO_LIVE_NEXTHOP, "no_live_nexthop")                           \
@@ -59,6 +72,7 @@ struct dp_lcore_stats {
 	uint64_t icmp_frag_needed;   /* ... Fragmentation Needed */
 	uint64_t icmp_net_unreachable; /* ... Network Unreachable */
 	uint64_t fragmented;         /* IPv4 packets sent as fragments */
+	uint64_t ip_options;         /* IPv4 with options let through */
 	uint64_t icmp_rate_limited; /* not sent: over the lcore's rate */
 	uint64_t icmp_suppressed;   /* not sent: RFC 1812 §4.3.2.7, or the
 				     * port has no IPv4 address */
@@ -101,6 +115,31 @@ struct dp_port {
 	 * device's); larger ones are fragmented or answered. */
 	uint16_t mtu;
 	bool tx_multi_seg;            /* the driver sends mbuf chains */
+};
+
+/* What the fast path refuses beyond the header checks (filter.c builds
+ * it from the config before forwarding starts; read-only after). */
+enum filter_site {            /* values of the site FIBs, on sources */
+	FILTER_OUTSIDE = 0,   /* none of the below (the default) */
+	FILTER_SITE,          /* lan subnet, bgp.announce, LAN static routes */
+	FILTER_OWN,           /* lan.address, links.local_address */
+	FILTER_SITE_MAX,
+};
+#define FILTER_BCAST_BITS 4096u
+struct dp_filter {
+	/* Per port, bit v set: a source whose site value is v is refused
+	 * (0: the port is not filtered, no lookup) */
+	uint8_t refuse[DP_PORT_MAX];
+	enum cfg_ingress mode[DP_PORT_MAX];
+	struct rte_fib *site4;
+	struct rte_fib6 *site6;
+	/* Broadcast addresses of the connected IPv4 subnets (host order),
+	 * and a bit per (address >> 2) & 4095 of each: the fast path's
+	 * one-load test, exact only on a hit */
+	uint64_t bcast_bits[FILTER_BCAST_BITS / 64];
+	uint32_t bcast[CFG_MAX_LINKS + 1];
+	unsigned int n_bcast;
+	bool options_drop;    /* dataplane.ip_options = "drop" */
 };
 
 /* Periodic BFD transmission of one link; main lcore only. */
@@ -166,6 +205,7 @@ struct dp {
 	int health_fd;
 	struct rte_ring *bfd_tx_ring;
 	struct rte_mempool *frag_direct, *frag_indirect;
+	struct dp_filter filter;
 	/* the smallest port MTU (fwd_mtu_update): a burst whose frames all
 	 * fit skips the per-packet MTU check */
 	uint16_t mtu_min;
@@ -205,6 +245,13 @@ int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen);
 int fib_route_del(struct dp *d, const struct chan_route *r);
 void fib_sync_begin(struct dp *d, uint64_t generation);
 void fib_sweep(struct dp *d, uint64_t generation);
+
+/* filter.c */
+/* d->filter from d->cfg: per-port ingress modes, the site FIBs (only
+ * when a port filters), the connected broadcasts, the options policy.
+ * On a zeroed d->filter or after filter_free. 0 or -errno. */
+int filter_init(struct dp *d);
+void filter_free(struct dp *d);
 
 /* channel.c */
 int channel_init(struct dp *d);

@@ -1,8 +1,12 @@
 /* The fast path of twinpath-dp, the packet's whole way in order, a burst
  * at a time and in stages so that no packet waits on another's loads:
- *   1. rx burst, Ethernet type, RFC 1812 §5.2.2 checks for IPv4 and the
- *      RFC 8200 ones for IPv6, destinations and flow hashes gathered per
- *      family (the header is in registers);
+ *   1. rx burst, the frame sent to the port's own MAC, Ethernet type,
+ *      RFC 1812 §5.2.2 checks for IPv4 and the RFC 8200 ones for IPv6,
+ *      martian addresses, directed broadcasts, fragments past 64 KiB,
+ *      IPv4 options; the frame trimmed to its datagram; destinations,
+ *      sources and flow hashes gathered per family (the header is in
+ *      registers); then, on a port with ingress_filter, one bulk lookup
+ *      of the sources in the site table (filter.c);
  *   2. one bulk lookup per family (rte_fib, rte_fib6);
  *   3. per packet: nexthop group -> its bucket's precomputed L2 when the
  *      home member is live (ports live by link, admin and BFD state, read
@@ -165,13 +169,77 @@ static inline bool ipv4_cksum_ok(const struct rte_mbuf *m,
 	return s == 0xffff || s == 0x1fffe;
 }
 
+/* RFC 1812 §5.3.7, RFC 3927 §7, RFC 6890: IPv4 addresses no router
+ * forwards from or to: 0/8 "this network", 127/8 loopback, 169.254/16
+ * link local, 224/4 multicast (we route none), 240/4 reserved with the
+ * limited broadcast. A in host order; three compares, no branch. */
+static inline bool ipv4_martian(uint32_t a)
+{
+	uint32_t top = a >> 24;
+
+	return ((uint8_t)(top - 1) >= 223) | (top == 127) |
+	       ((a >> 16) == 0xa9fe);
+}
+
+/* Might DST (host order) be the broadcast address of a connected subnet
+ * (RFC 2644: directed broadcasts are not forwarded by default)? One load
+ * from the filter's bitmap; a hit is made exact by ipv4_bcast. */
+static inline bool ipv4_bcast_maybe(const struct dp_filter *f, uint32_t dst)
+{
+	uint32_t b = (dst >> 2) & (FILTER_BCAST_BITS - 1);
+
+	return (f->bcast_bits[b / 64] >> (b & 63)) & 1;
+}
+
+static bool ipv4_bcast(const struct dp_filter *f, uint32_t dst)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->n_bcast; i++)
+		if (f->bcast[i] == dst)
+			return true;
+	return false;
+}
+
+/* RFC 791 §3.1: the options of a header, LEN bytes at OPT. A list whose
+ * lengths run past the header is malformed (the length bytes are the
+ * sender's word, not ours); loose and strict source routes are refused
+ * (RFC 7126 §4.3, §4.4: they steer around filters); any other option as
+ * dataplane.ip_options says (RFC 7126 §3). */
+static enum dp_drop check_ipv4_options(const struct dp_filter *f,
+				       const uint8_t *opt, uint32_t len)
+{
+	uint32_t i = 0;
+
+	while (i < len) {
+		uint8_t type = opt[i];
+
+		if (type == 0)   /* End of Option List: the rest is padding */
+			break;
+		if (type == 1) { /* No Operation: one byte */
+			i++;
+			continue;
+		}
+		if (len - i < 2 || opt[i + 1] < 2 || opt[i + 1] > len - i)
+			return DROP_BAD_OPTIONS;
+		if (type == 131 || type == 137) /* LSRR, SSRR */
+			return DROP_SOURCE_ROUTE;
+		i += opt[i + 1];
+	}
+	return f->options_drop ? DROP_IP_OPTIONS : DROP_MAX;
+}
+
 /* The reason the IPv4 packet at IP, L3_LEN bytes, may not be forwarded,
- * in the order of the checks; DROP_MAX when it may. */
-static enum dp_drop check_ipv4_why(const struct rte_mbuf *m,
+ * in the order of the checks; DROP_MAX when it may (one with options
+ * counted in ST). */
+static enum dp_drop check_ipv4_why(const struct dp_filter *f,
+				   struct dp_lcore_stats *st,
+				   const struct rte_mbuf *m,
 				   const struct rte_ipv4_hdr *ip,
 				   uint32_t l3_len)
 {
-	uint32_t hlen, total;
+	uint32_t hlen, total, src, dst, off;
+	enum dp_drop why;
 
 	if (unlikely(l3_len < sizeof(*ip)))
 		return DROP_TRUNCATED;
@@ -187,31 +255,79 @@ static enum dp_drop check_ipv4_why(const struct rte_mbuf *m,
 		return DROP_BAD_TOTAL_LEN;
 	if (unlikely(!ipv4_cksum_ok(m, ip, hlen)))
 		return DROP_BAD_CHECKSUM;
+	src = rte_be_to_cpu_32(ip->src_addr);
+	dst = rte_be_to_cpu_32(ip->dst_addr);
+	if (ipv4_martian(src))
+		return DROP_MARTIAN_SRC;
+	if (ipv4_martian(dst))
+		return DROP_MARTIAN_DST;
+	if (ipv4_bcast_maybe(f, dst) && ipv4_bcast(f, dst))
+		return DROP_DIRECTED_BROADCAST;
+	/* RFC 791 §3.1: a datagram is at most 65535 bytes, header included;
+	 * a fragment ending past that cannot be reassembled, and
+	 * refragmenting it would wrap the 13-bit offset into the flags */
+	off = (uint32_t)(rte_be_to_cpu_16(ip->fragment_offset) &
+			 RTE_IPV4_HDR_OFFSET_MASK) * 8;
+	if (off + total > 65535)
+		return DROP_BAD_FRAGMENT;
+	if (hlen > sizeof(*ip)) {
+		why = check_ipv4_options(f, (const uint8_t *)(ip + 1),
+					 hlen - (uint32_t)sizeof(*ip));
+		if (why != DROP_MAX)
+			return why;
+	}
 	/* RFC 1812 §5.3.1: a router never forwards with TTL 0 after
-	 * decrementing (the ICMP time exceeded is a later issue) */
+	 * decrementing (answered with Time Exceeded by the caller) */
 	if (unlikely(ip->time_to_live <= 1))
 		return DROP_TTL_EXCEEDED;
+	if (hlen > sizeof(*ip))
+		st->ip_options++;
 	return DROP_MAX;
 }
 
 /* DROP_MAX when the IPv4 packet at IP, L3_LEN bytes, may be forwarded.
- * The common packet (version 4, a 20-byte header) is judged with one
- * branch over all its checks; any other, or a failure, goes through
- * check_ipv4_why for the exact reason. */
-static inline enum dp_drop check_ipv4(const struct rte_mbuf *m,
+ * The common packet (version 4, a 20-byte header, addresses neither
+ * martian nor a connected broadcast, not a fragment ending past 64 KiB)
+ * is judged with one branch over all its checks; any other, or a
+ * failure, goes through check_ipv4_why for the exact reason. */
+static inline enum dp_drop check_ipv4(const struct dp_filter *f,
+				      struct dp_lcore_stats *st,
+				      const struct rte_mbuf *m,
 				      const struct rte_ipv4_hdr *ip,
 				      uint32_t l3_len)
 {
 	if (likely(l3_len >= sizeof(*ip) &&
 		   ip->version_ihl == (4 << 4 | 5))) {
 		uint32_t total = rte_be_to_cpu_16(ip->total_length);
+		uint32_t src = rte_be_to_cpu_32(ip->src_addr);
+		uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
+		uint32_t off = (uint32_t)(rte_be_to_cpu_16(ip->fragment_offset) &
+					  RTE_IPV4_HDR_OFFSET_MASK) * 8;
 		bool bad = (total > l3_len) | (total < sizeof(*ip)) |
-			   (ip->time_to_live <= 1);
+			   (ip->time_to_live <= 1) | ipv4_martian(src) |
+			   ipv4_martian(dst) | ipv4_bcast_maybe(f, dst) |
+			   (off + total > 65535);
 
 		if (likely(!bad && ipv4_cksum_ok(m, ip, sizeof(*ip))))
 			return DROP_MAX;
 	}
-	return check_ipv4_why(m, ip, l3_len);
+	return check_ipv4_why(f, st, m, ip, l3_len);
+}
+
+/* RFC 4291 §2.5.2, §2.5.3, §2.5.5.2, §2.5.6, §2.7; RFC 6890: IPv6
+ * addresses no router forwards from or to: the unspecified ::, loopback
+ * ::1, IPv4-mapped ::ffff:0:0/96, link-local fe80::/10 (never off its
+ * link), multicast ff00::/8 (we route none). A in network order. */
+static inline bool ipv6_martian(const uint8_t *a)
+{
+	uint64_t hi, lo;
+
+	memcpy(&hi, a, sizeof(hi));
+	memcpy(&lo, a + 8, sizeof(lo));
+	hi = rte_be_to_cpu_64(hi);
+	lo = rte_be_to_cpu_64(lo);
+	return ((hi >> 54) == 0x3fa) | ((hi >> 56) == 0xff) |
+	       ((hi == 0) & ((lo <= 1) | ((lo >> 32) == 0xffff)));
 }
 
 /* DROP_MAX when the IPv6 packet at IP, L3_LEN bytes, may be forwarded. */
@@ -227,11 +343,42 @@ static inline enum dp_drop check_ipv6(const struct rte_ipv6_hdr *ip,
 	if (unlikely(rte_be_to_cpu_16(ip->payload_len) >
 		     l3_len - (uint32_t)sizeof(*ip)))
 		return DROP_BAD_PAYLOAD_LEN;
+	if (unlikely(ipv6_martian(ip->src_addr) | ipv6_martian(ip->dst_addr)))
+		return ipv6_martian(ip->src_addr) ? DROP_MARTIAN_SRC
+						  : DROP_MARTIAN_DST;
 	/* RFC 8200 §3, RFC 4443 §3.3: a router discards a packet whose hop
 	 * limit would reach 0 (the ICMPv6 time exceeded is a later issue) */
 	if (unlikely(ip->hop_limits <= 1))
 		return DROP_HOP_LIMIT_EXCEEDED;
 	return DROP_MAX;
+}
+
+/* The frame at ETH is not for port MAC: why it is dropped (RFC 1122
+ * §3.3.6, RFC 1812 §5.3.4: a router forwards only what is sent to its
+ * own link-layer address; a broadcast or multicast frame or one for
+ * another station is not a request to route). */
+static enum dp_drop l2_why(const struct rte_ether_hdr *eth)
+{
+	if (rte_is_broadcast_ether_addr(&eth->dst_addr))
+		return DROP_L2_BROADCAST;
+	if (rte_is_multicast_ether_addr(&eth->dst_addr))
+		return DROP_L2_MULTICAST;
+	return DROP_L2_OTHER_HOST;
+}
+
+/* M cut to its first LEN bytes, all in its first segment (the checks saw
+ * to it): Ethernet pads short frames (RFC 894) and a sender may trail
+ * bytes; they are not the datagram and must not be sent, nor count in
+ * any length decision. */
+static void fwd_trim(struct rte_mbuf *m, uint32_t len)
+{
+	if (m->next != NULL) {
+		rte_pktmbuf_free(m->next);
+		m->next = NULL;
+		m->nb_segs = 1;
+	}
+	m->data_len = (uint16_t)len;
+	m->pkt_len = len;
 }
 
 /* TTL - 1 and the header checksum updated for it (RFC 1624): the 16-bit
@@ -642,12 +789,73 @@ static void fwd_tx_flush(const struct dp *d, struct fwd_lcore *fl,
 	}
 }
 
+/* What a refused source is counted under, by its site value. */
+static const enum dp_drop src_refused[FILTER_SITE_MAX] = {
+	[FILTER_OUTSIDE] = DROP_SRC_NOT_SITE,
+	[FILTER_SITE] = DROP_SRC_SPOOFED,
+	[FILTER_OWN] = DROP_SRC_OWN,
+};
+
+/* Source validation of the N IPv4 packets M that came in on a port whose
+ * refused site values are REFUSE (BCP 38, RFC 3704): one bulk lookup of
+ * their sources SRC in the site table; the refused ones dropped and
+ * counted, the rest (with their DST and HASH) kept in order. How many
+ * are kept. */
+static uint16_t fwd_ingress4(const struct dp_filter *f,
+			     struct dp_lcore_stats *st, uint8_t refuse,
+			     struct rte_mbuf **m, uint32_t *dst,
+			     uint32_t *hash, const uint32_t *src, uint16_t n)
+{
+	uint64_t v[DP_BURST];
+	uint16_t i, k = 0;
+
+	rte_fib_lookup_bulk(f->site4, (uint32_t *)(uintptr_t)src, v, n);
+	for (i = 0; i < n; i++) {
+		if (unlikely((refuse >> v[i]) & 1)) {
+			drop(st, m[i], src_refused[v[i]]);
+			continue;
+		}
+		m[k] = m[i];
+		dst[k] = dst[i];
+		hash[k++] = hash[i];
+	}
+	return k;
+}
+
+/* The same for IPv6 (destinations DST, sources SRC). */
+static uint16_t fwd_ingress6(const struct dp_filter *f,
+			     struct dp_lcore_stats *st, uint8_t refuse,
+			     struct rte_mbuf **m,
+			     uint8_t (*dst)[RTE_FIB6_IPV6_ADDR_SIZE],
+			     uint32_t *hash,
+			     uint8_t (*src)[RTE_FIB6_IPV6_ADDR_SIZE], uint16_t n)
+{
+	uint64_t v[DP_BURST];
+	uint16_t i, k = 0;
+
+	rte_fib6_lookup_bulk(f->site6, src, v, n);
+	for (i = 0; i < n; i++) {
+		if (unlikely((refuse >> v[i]) & 1)) {
+			drop(st, m[i], src_refused[v[i]]);
+			continue;
+		}
+		m[k] = m[i];
+		memcpy(dst[k], dst[i], RTE_FIB6_IPV6_ADDR_SIZE);
+		hash[k++] = hash[i];
+	}
+	return k;
+}
+
 static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 		     struct dp_lcore_stats *st, uint16_t in, uint32_t live)
 {
 	struct rte_mbuf *pkts[DP_BURST], *m4[DP_BURST], *m6[DP_BURST];
-	uint32_t dst4[DP_BURST];
+	uint32_t dst4[DP_BURST], src4[DP_BURST];
 	uint8_t dst6[DP_BURST][RTE_FIB6_IPV6_ADDR_SIZE];
+	uint8_t src6[DP_BURST][RTE_FIB6_IPV6_ADDR_SIZE];
+	const struct dp_filter *f = &d->filter;
+	const struct rte_ether_addr mac = d->ports[in].mac;
+	uint8_t refuse = f->refuse[in];
 	uint64_t gid4[DP_BURST], gid6[DP_BURST];
 	uint32_t hash4[DP_BURST], hash6[DP_BURST];
 	const struct nhg_l2 *l2_4[DP_BURST], *l2_6[DP_BURST];
@@ -672,7 +880,6 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 		uint32_t l3_len = (uint32_t)m->data_len - sizeof(*eth);
 		enum dp_drop why;
 
-		len_max = RTE_MAX(len_max, m->pkt_len);
 		if (i + PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD],
 						       void *));
@@ -680,12 +887,16 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 			drop(st, m, DROP_TRUNCATED);
 			continue;
 		}
+		if (unlikely(!rte_is_same_ether_addr(&eth->dst_addr, &mac))) {
+			drop(st, m, l2_why(eth));
+			continue;
+		}
 		if (likely(eth->ether_type ==
 			   rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))) {
 			const struct rte_ipv4_hdr *ip =
 				(const struct rte_ipv4_hdr *)(eth + 1);
 
-			why = check_ipv4(m, ip, l3_len);
+			why = check_ipv4(f, st, m, ip, l3_len);
 			if (unlikely(why != DROP_MAX)) {
 				if (why == DROP_TTL_EXCEEDED)
 					icmp_time_exceeded(d, fl, st, in, m);
@@ -693,7 +904,14 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 					drop(st, m, why);
 				continue;
 			}
+			/* the datagram only, before any length decision */
+			if (unlikely(m->pkt_len != sizeof(*eth) +
+				     rte_be_to_cpu_16(ip->total_length)))
+				fwd_trim(m, sizeof(*eth) +
+					 rte_be_to_cpu_16(ip->total_length));
+			len_max = RTE_MAX(len_max, m->pkt_len);
 			dst4[n4] = rte_be_to_cpu_32(ip->dst_addr);
+			src4[n4] = rte_be_to_cpu_32(ip->src_addr);
 			/* finalized for the whole burst below */
 			hash4[n4] = flow_hash_ipv4_crc(ip, l3_len);
 			m4[n4++] = m;
@@ -707,12 +925,29 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 				drop(st, m, why);
 				continue;
 			}
+			if (unlikely(m->pkt_len != sizeof(*eth) + sizeof(*ip) +
+				     rte_be_to_cpu_16(ip->payload_len)))
+				fwd_trim(m, sizeof(*eth) + sizeof(*ip) +
+					 rte_be_to_cpu_16(ip->payload_len));
+			len_max = RTE_MAX(len_max, m->pkt_len);
 			memcpy(dst6[n6], ip->dst_addr, sizeof(dst6[n6]));
+			memcpy(src6[n6], ip->src_addr, sizeof(src6[n6]));
 			hash6[n6] = flow_hash_ipv6(ip, l3_len);
 			m6[n6++] = m;
 		} else {
 			drop(st, m, DROP_NOT_IP);
 		}
+	}
+
+	/* source validation (filter.c): one bulk lookup per family of the
+	 * sources, none on a port with ingress_filter "off" */
+	if (refuse != 0) {
+		if (n4 != 0)
+			n4 = fwd_ingress4(f, st, refuse, m4, dst4, hash4, src4,
+					  n4);
+		if (unlikely(n6 != 0))
+			n6 = fwd_ingress6(f, st, refuse, m6, dst6, hash6, src6,
+					  n6);
 	}
 
 	/* 2. bulk lookups */

@@ -211,7 +211,8 @@ int main(int argc, char **argv)
 	nhg_table_init(&dp.nhg, dp.n_ports, rcu_retire, &dp);
 	if (fib_init(&dp) < 0 || port_attach_xdp(&dp) < 0 ||
 	    port_setup_all(&dp) < 0 || port_local_addrs_insert(&dp) < 0 ||
-	    health_init(&dp) < 0 || fwd_frag_init(&dp) < 0)
+	    health_init(&dp) < 0 || fwd_frag_init(&dp) < 0 ||
+	    filter_init(&dp) < 0)
 		goto out;
 	fwd_mtu_update(&dp);
 	/* every forwarding lcore is an RCU reader, online from here */
@@ -258,6 +259,7 @@ out:
 	nhg_table_free(&dp.nhg);
 	if (dp.fib != NULL)
 		fib_free(&dp);
+	filter_free(&dp);
 	if (pdump_on)
 		rte_pdump_uninit();
 	rte_eal_cleanup();

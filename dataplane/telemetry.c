@@ -110,6 +110,34 @@ static int tel_icmp(const char *cmd, const char *params,
 	return 0;
 }
 
+static const char *const ingress_names[] = {
+	[CFG_INGRESS_OFF] = "off",
+	[CFG_INGRESS_LOOSE] = "loose",
+	[CFG_INGRESS_STRICT] = "strict",
+};
+
+/* What the fast path lets through or refuses beyond the header checks
+ * (the refused are in /twinpath/drops): IPv4 packets with options let
+ * through, the options policy, each port's ingress_filter. */
+static int tel_filter(const char *cmd, const char *params,
+		      struct rte_tel_data *out)
+{
+	uint16_t p;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(out);
+	rte_tel_data_add_dict_u64(out, "ip_options",
+				  SUM(dp.stats[0].ip_options));
+	rte_tel_data_add_dict_string(out, "ip_options_policy",
+				     dp.filter.options_drop ? "drop"
+							    : "forward");
+	for (p = 0; p < dp.n_ports; p++)
+		rte_tel_data_add_dict_string(out, dp.ports[p].name,
+			ingress_names[dp.filter.mode[p]]);
+	return 0;
+}
+
 static int tel_fib(const char *cmd, const char *params,
 		   struct rte_tel_data *out)
 {
@@ -294,6 +322,9 @@ int telemetry_init(void)
 		"Unreachable), rate_limited, suppressed, fragmented");
 	rc |= rte_telemetry_register_cmd("/twinpath/drops", tel_drops,
 		"Dropped packets by reason, summed over lcores");
+	rc |= rte_telemetry_register_cmd("/twinpath/filter", tel_filter,
+		"ip_options (IPv4 with options forwarded), the options "
+		"policy, each port's ingress_filter");
 	rc |= rte_telemetry_register_cmd("/twinpath/fib", tel_fib,
 		"Applied generation, routes (and per family), nexthops, "
 		"groups, records");

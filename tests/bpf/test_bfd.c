@@ -14,11 +14,14 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <linux/if_ether.h>
+#include <linux/if_tun.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/udp.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -42,6 +45,8 @@ struct fixture {
 	int ncpus;
 	struct health_map *hm; /* twp_health, mmapped as twinpathd does */
 	size_t hm_len;
+	int tap_fd; /* a second interface, see tap_open(); -1 if none */
+	uint32_t tap_ifindex;
 };
 
 /* A frame: Ethernet + whatever follows, built into a fixed buffer. */
@@ -105,13 +110,20 @@ static void stats_read(struct fixture *fx, uint64_t out[XDP_STAT_MAX])
 	}
 }
 
-/* Runs F through the program once; checks that only the counter WHY
- * moved, and by exactly one. Returns the verdict; the frame that comes out
- * is left in OUT. */
-static int run(struct fixture *fx, const struct frame *f, enum xdp_stat why,
-	       struct frame *out)
+/* Runs F through the program once, as received on interface IFINDEX (0:
+ * no ctx_in, the kernel's default "lo" of this namespace); checks that
+ * only the counter WHY moved, and by exactly one. Returns the verdict; the
+ * frame that comes out is left in OUT. */
+static int run_on(struct fixture *fx, const struct frame *f, uint32_t ifindex,
+		  enum xdp_stat why, struct frame *out)
 {
 	uint64_t before[XDP_STAT_MAX], after[XDP_STAT_MAX];
+	/* bpf_prog_test_run_xdp wants data at 0, data_end at the frame's
+	 * length, no metadata, no egress interface. */
+	struct xdp_md ctx = {
+		.data_end = (uint32_t)f->len,
+		.ingress_ifindex = ifindex,
+	};
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = f->buf,
 		.data_size_in = (uint32_t)f->len,
@@ -119,6 +131,10 @@ static int run(struct fixture *fx, const struct frame *f, enum xdp_stat why,
 		.data_size_out = sizeof(out->buf),
 		.repeat = 1);
 
+	if (ifindex) {
+		opts.ctx_in = &ctx;
+		opts.ctx_size_in = sizeof(ctx);
+	}
 	memset(out, 0, sizeof(*out));
 	stats_read(fx, before);
 	assert_int_equal(bpf_prog_test_run_opts(fx->prog_fd, &opts), 0);
@@ -128,6 +144,12 @@ static int run(struct fixture *fx, const struct frame *f, enum xdp_stat why,
 		assert_int_equal(after[k] - before[k], k == (int)why ? 1 : 0);
 	out->len = opts.data_size_out;
 	return (int)opts.retval;
+}
+
+static int run(struct fixture *fx, const struct frame *f, enum xdp_stat why,
+	       struct frame *out)
+{
+	return run_on(fx, f, 0, why, out);
 }
 
 /* The verdict is ACTION, the counter WHY, and data_out == data_in. */
@@ -185,6 +207,7 @@ static int setup(void **state)
 	}
 	fx->prog_fd = bpf_program__fd(fx->skel->progs.twp_xdp);
 	fx->ncpus = libbpf_num_possible_cpus();
+	fx->tap_fd = -1;
 	local_add(fx, AF_INET, LOCAL4);
 	local_add(fx, AF_INET6, LOCAL6);
 	*state = fx;
@@ -197,8 +220,36 @@ static int teardown(void **state)
 
 	munmap(fx->hm, fx->hm_len);
 	bfd__destroy(fx->skel);
+	if (fx->tap_fd >= 0)
+		close(fx->tap_fd); /* the device goes with it */
 	free(fx);
 	return 0;
+}
+
+/* A second interface to receive on. BPF_PROG_TEST_RUN takes ctx_in's
+ * ingress_ifindex from the caller's network namespace and runs the frame
+ * as if received on that device's rx queue (xdp_convert_md_to_buff: the
+ * device must exist and its queue be registered for XDP, which every
+ * registered netdev's is; it need not be up). Without ctx_in the frame
+ * comes in on the namespace's "lo". A tap made with TUNSETIFF needs no
+ * netlink and lives exactly as long as its descriptor: teardown closes
+ * it, and the kernel picks a free name, so nothing is left behind. */
+static uint32_t tap_open(struct fixture *fx)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
+
+	assert_int_equal(fx->tap_fd, -1);
+	fx->tap_fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fx->tap_fd < 0)
+		fail_msg("open /dev/net/tun: %s", strerror(errno));
+	/* "%d": the kernel numbers it */
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", "twpbfd%d");
+	if (ioctl(fx->tap_fd, TUNSETIFF, &ifr) < 0)
+		fail_msg("TUNSETIFF: %s", strerror(errno));
+	fx->tap_ifindex = if_nametoindex(ifr.ifr_name);
+	assert_int_not_equal(fx->tap_ifindex, 0);
+	assert_int_not_equal(fx->tap_ifindex, if_nametoindex("lo"));
+	return fx->tap_ifindex;
 }
 
 static void test_arp_goes_to_kernel(void **state)
@@ -356,6 +407,8 @@ struct peer_pkt {
 	uint32_t min_rx_us;
 	size_t udp_pad; /* bytes after the BFD section */
 	size_t udp_short; /* UDP length that much shorter than sent */
+	const char *src; /* NULL: PEER4/PEER6 */
+	const char *dst; /* NULL: LOCAL4/LOCAL6 */
 };
 
 static struct peer_pkt bfd_default(int family, uint8_t state, uint32_t your)
@@ -402,8 +455,8 @@ static uint16_t udp_check(int family, const void *src, const void *dst,
 	return fold(sum);
 }
 
-/* Builds a BFD frame from the peer (PEER4/PEER6) to us (LOCAL4/LOCAL6)
- * with correct checksums. */
+/* Builds a BFD frame from the peer (PEER4/PEER6, or pp->src) to us
+ * (LOCAL4/LOCAL6, or pp->dst) with correct checksums. */
 static void frame_bfd(struct frame *f, const struct peer_pkt *pp)
 {
 	size_t payload = sizeof(struct wire_bfd) + pp->udp_pad;
@@ -421,8 +474,10 @@ static void frame_bfd(struct frame *f, const struct peer_pkt *pp)
 		ip->ttl = pp->ttl;
 		ip->protocol = 17;
 		ip->tot_len = htons((uint16_t)(sizeof(*ip) + sizeof(*udp) + payload));
-		assert_int_equal(inet_pton(AF_INET, PEER4, &ip->saddr), 1);
-		assert_int_equal(inet_pton(AF_INET, LOCAL4, &ip->daddr), 1);
+		assert_int_equal(inet_pton(AF_INET, pp->src ? pp->src : PEER4,
+					   &ip->saddr), 1);
+		assert_int_equal(inet_pton(AF_INET, pp->dst ? pp->dst : LOCAL4,
+					   &ip->daddr), 1);
 		ip->check = htons(fold(sum16(ip, sizeof(*ip), 0)));
 		src = &ip->saddr;
 		dst = &ip->daddr;
@@ -436,8 +491,10 @@ static void frame_bfd(struct frame *f, const struct peer_pkt *pp)
 		ip6->hop_limit = pp->ttl;
 		ip6->nexthdr = 17;
 		ip6->payload_len = htons((uint16_t)(sizeof(*udp) + payload));
-		assert_int_equal(inet_pton(AF_INET6, PEER6, &ip6->saddr), 1);
-		assert_int_equal(inet_pton(AF_INET6, LOCAL6, &ip6->daddr), 1);
+		assert_int_equal(inet_pton(AF_INET6, pp->src ? pp->src : PEER6,
+					   &ip6->saddr), 1);
+		assert_int_equal(inet_pton(AF_INET6, pp->dst ? pp->dst : LOCAL6,
+					   &ip6->daddr), 1);
 		src = &ip6->saddr;
 		dst = &ip6->daddr;
 		f->len += sizeof(*ip6);
@@ -462,21 +519,22 @@ static void frame_bfd(struct frame *f, const struct peer_pkt *pp)
 		udp->check = 0xffff;
 }
 
-/* Session 0 on "lo" (BPF_PROG_TEST_RUN's ingress interface), written
+/* Session IDX on interface IFINDEX between LOCAL and PEER, written
  * through the mmapped map the way twinpathd writes it. */
-static struct health_link *session_add(struct fixture *fx, int family)
+static struct health_link *session_add_at(struct fixture *fx, unsigned idx,
+					  int family, uint32_t ifindex,
+					  const char *local, const char *peer,
+					  uint32_t disc)
 {
-	struct health_link *l = &fx->hm->link[0];
+	struct health_link *l = &fx->hm->link[idx];
 
 	memset(l, 0, sizeof(*l));
-	l->ifindex = if_nametoindex("lo");
+	l->ifindex = ifindex;
 	assert_int_not_equal(l->ifindex, 0);
 	l->family = (uint32_t)family;
-	assert_int_equal(inet_pton(family, family == AF_INET ? LOCAL4 : LOCAL6,
-				   l->local_addr), 1);
-	assert_int_equal(inet_pton(family, family == AF_INET ? PEER4 : PEER6,
-				   l->peer_addr), 1);
-	l->local_disc = OUR_DISC;
+	assert_int_equal(inet_pton(family, local, l->local_addr), 1);
+	assert_int_equal(inet_pton(family, peer, l->peer_addr), 1);
+	l->local_disc = disc;
 	l->desired_min_tx_us = 50000;
 	l->required_min_rx_us = 40000;
 	l->detect_mult = 3;
@@ -484,6 +542,15 @@ static struct health_link *session_add(struct fixture *fx, int family)
 	l->cfg_gen = 1;
 	l->cfg_enabled = 1;
 	return l;
+}
+
+/* Session 0 on "lo" (BPF_PROG_TEST_RUN's ingress interface without
+ * ctx_in), LOCAL4/6 to PEER4/6. */
+static struct health_link *session_add(struct fixture *fx, int family)
+{
+	return session_add_at(fx, 0, family, if_nametoindex("lo"),
+			      family == AF_INET ? LOCAL4 : LOCAL6,
+			      family == AF_INET ? PEER4 : PEER6, OUR_DISC);
 }
 
 /* A valid control packet from the peer, consumed (not answered). */
@@ -936,6 +1003,428 @@ static void test_bfd_ipv6_echo_reflected_with_swapped_addresses(void **state)
 	expect_echo_reflected(*state, AF_INET6);
 }
 
+/* ---- The session bound to its link (RFC 5881 §3/§4) ---- */
+
+#define LAN4 "198.18.1.1"       /* our LAN address: local, not link 0's */
+#define LAN_HOST4 "198.18.1.10"
+#define LOCAL4_2 "203.0.113.5"  /* link 1 */
+#define PEER4_2 "203.0.113.6"
+#define LAN6 "2001:db8:100::1"
+#define LOCAL6_2 "2001:db8:2::1"
+#define PEER6_2 "2001:db8:2::2"
+#define OUR_DISC_2 0x11110002u
+
+/* Link IDX's session as if the three-way handshake had run, without the
+ * detection timer armed: nothing changes the entry behind the test. */
+static void established(struct fixture *fx, unsigned idx)
+{
+	struct health_link *l = &fx->hm->link[idx];
+
+	l->state = BFD_STATE_UP;
+	l->remote_state = BFD_STATE_UP;
+	l->remote_disc = PEER_DISC;
+	l->remote_min_rx_us = 30000;
+	l->remote_min_tx_us = 20000;
+	l->remote_mult = 3;
+	l->detect_time_us = 120000;
+	l->last_rx_ns = 1000;
+	l->last_change_ns = 1000;
+	l->up_count = 1;
+	l->rx_valid = 2;
+	fx->hm->live_mask |= 1ULL << idx;
+}
+
+/* A Down with the Poll bit and our discriminator: the packet that took
+ * link 1 down in the lab, and one that would be answered if accepted. */
+static struct peer_pkt down_poll(int family)
+{
+	struct peer_pkt pp = bfd_default(family, BFD_STATE_DOWN, OUR_DISC);
+
+	pp.flags = F_P;
+	return pp;
+}
+
+/* F received on IFINDEX is dropped and not answered (the frame comes out
+ * as it went in, counted as consumed), counted in link IDX's drop[WHY]
+ * alone, and nothing else in the health map moves: state, the peer's
+ * fields, last_rx_ns and detect_time_us (the detection timer's inputs),
+ * the transition counters, live_mask. */
+static void expect_unbound(struct fixture *fx, const struct frame *f,
+			   uint32_t ifindex, unsigned idx, enum bfd_drop why)
+{
+	struct health_map before;
+	struct frame out;
+
+	memcpy(&before, fx->hm, sizeof(before));
+	assert_int_equal(run_on(fx, f, ifindex, XDP_STAT_BFD_CONSUMED, &out),
+			 XDP_DROP);
+	assert_int_equal(out.len, f->len);
+	assert_memory_equal(out.buf, f->buf, f->len);
+	before.link[idx].drop[why]++;
+	assert_memory_equal(fx->hm, &before, sizeof(before));
+}
+
+/* The positive side of every test below: the ctx_in path really delivers
+ * on the tap, and a session there takes what comes in on it. */
+static void test_bfd_session_on_another_interface_takes_its_packets(void **state)
+{
+	struct fixture *fx = *state;
+	uint32_t tap = tap_open(fx);
+	struct health_link *l = session_add_at(fx, 0, AF_INET, tap, LOCAL4,
+					       PEER4, OUR_DISC);
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+	struct frame f, out;
+
+	frame_bfd(&f, &pp);
+	assert_int_equal(run_on(fx, &f, tap, XDP_STAT_BFD_CONSUMED, &out),
+			 XDP_DROP);
+	assert_int_equal(l->state, BFD_STATE_INIT);
+	assert_int_equal(l->rx_valid, 1);
+}
+
+static void test_bfd_ipv4_down_from_peer_on_its_link_takes_session_down(void **state)
+{
+	struct fixture *fx = *state;
+	struct health_link *l = session_add(fx, AF_INET);
+	struct peer_pkt pp = down_poll(AF_INET);
+	struct frame f, out;
+
+	const struct wire_bfd *b;
+
+	established(fx, 0);
+	frame_bfd(&f, &pp);
+	assert_int_equal(run(fx, &f, XDP_STAT_BFD_TX, &out), XDP_TX);
+	/* The Final (every field: check_final) says Down, diagnostic 3. */
+	b = (const void *)(out.buf + sizeof(struct ethhdr) +
+			   sizeof(struct iphdr) + sizeof(struct udphdr));
+	assert_int_equal(out.len, sizeof(struct ethhdr) + 20 + 8 + 24);
+	assert_int_equal(b->vers_diag, 1 << 5 | BFD_DIAG_NEIGHBOR_DOWN);
+	assert_int_equal(b->flags, BFD_STATE_DOWN << 6 | F_F);
+	assert_int_equal(l->finals_sent, 1);
+	assert_int_equal(l->state, BFD_STATE_DOWN);
+	assert_int_equal(l->local_diag, BFD_DIAG_NEIGHBOR_DOWN);
+	assert_int_equal(l->down_count, 1);
+	assert_int_equal(fx->hm->live_mask, 0);
+}
+
+static void test_bfd_ipv4_down_on_another_interface_dropped_as_wrong_if(void **state)
+{
+	struct fixture *fx = *state;
+	uint32_t tap = tap_open(fx);
+	struct peer_pkt pp = down_poll(AF_INET);
+	struct frame f;
+
+	session_add(fx, AF_INET);
+	established(fx, 0);
+	frame_bfd(&f, &pp);
+	expect_unbound(fx, &f, tap, 0, BFD_DROP_WRONG_IF);
+}
+
+static void test_bfd_ipv4_down_from_another_source_dropped_as_wrong_src(void **state)
+{
+	struct fixture *fx = *state;
+	struct peer_pkt pp = down_poll(AF_INET);
+	struct frame f;
+
+	session_add(fx, AF_INET);
+	established(fx, 0);
+	pp.src = PEER4_2;
+	frame_bfd(&f, &pp);
+	expect_unbound(fx, &f, 0, 0, BFD_DROP_WRONG_SRC);
+}
+
+static void test_bfd_ipv4_down_to_another_local_address_dropped_as_wrong_dst(void **state)
+{
+	struct fixture *fx = *state;
+	struct peer_pkt pp = down_poll(AF_INET);
+	struct frame f;
+
+	session_add(fx, AF_INET);
+	established(fx, 0);
+	local_add(fx, AF_INET, LAN4);
+	pp.dst = LAN4;
+	frame_bfd(&f, &pp);
+	expect_unbound(fx, &f, 0, 0, BFD_DROP_WRONG_DST);
+}
+
+/* The lab's reproduction: from the LAN host, to the gateway's LAN
+ * address, in on the LAN port, TTL 255, link 0's discriminator. Counted
+ * on the session it names, under the first check it fails. */
+static void test_bfd_down_from_lan_host_to_lan_address_dropped_as_wrong_if(void **state)
+{
+	struct fixture *fx = *state;
+	uint32_t lan_port = tap_open(fx);
+	struct peer_pkt pp = down_poll(AF_INET);
+	struct frame f;
+
+	session_add(fx, AF_INET);
+	established(fx, 0);
+	local_add(fx, AF_INET, LAN4);
+	pp.src = LAN_HOST4;
+	pp.dst = LAN4;
+	frame_bfd(&f, &pp);
+	expect_unbound(fx, &f, lan_port, 0, BFD_DROP_WRONG_IF);
+}
+
+/* The other half of the lab's reproduction: link 1's peer, on link 1, to
+ * our address on link 1, naming link 0's session. Counted on link 0;
+ * link 1's session, whose packet it otherwise is, is left alone too. */
+static void test_bfd_other_links_peer_naming_our_session_dropped_as_wrong_if(void **state)
+{
+	struct fixture *fx = *state;
+	uint32_t tap = tap_open(fx);
+	struct peer_pkt pp = down_poll(AF_INET);
+	struct frame f;
+
+	session_add(fx, AF_INET);
+	established(fx, 0);
+	session_add_at(fx, 1, AF_INET, tap, LOCAL4_2, PEER4_2, OUR_DISC_2);
+	established(fx, 1);
+	local_add(fx, AF_INET, LOCAL4_2);
+	pp.src = PEER4_2;
+	pp.dst = LOCAL4_2;
+	frame_bfd(&f, &pp);
+	expect_unbound(fx, &f, tap, 0, BFD_DROP_WRONG_IF);
+}
+
+static void test_bfd_ipv6_down_on_another_interface_dropped_as_wrong_if(void **state)
+{
+	struct fixture *fx = *state;
+	uint32_t tap = tap_open(fx);
+	struct peer_pkt pp = down_poll(AF_INET6);
+	struct frame f;
+
+	session_add(fx, AF_INET6);
+	established(fx, 0);
+	frame_bfd(&f, &pp);
+	expect_unbound(fx, &f, tap, 0, BFD_DROP_WRONG_IF);
+}
+
+/* Even the peer's own link-local address is another source for a session
+ * configured between global addresses: the session is its addresses. */
+static void test_bfd_ipv6_down_from_another_source_dropped_as_wrong_src(void **state)
+{
+	struct fixture *fx = *state;
+	struct peer_pkt pp = down_poll(AF_INET6);
+	struct frame f;
+
+	session_add(fx, AF_INET6);
+	established(fx, 0);
+	pp.src = "fe80::2";
+	frame_bfd(&f, &pp);
+	expect_unbound(fx, &f, 0, 0, BFD_DROP_WRONG_SRC);
+}
+
+static void test_bfd_ipv6_down_to_another_local_address_dropped_as_wrong_dst(void **state)
+{
+	struct fixture *fx = *state;
+	struct peer_pkt pp = down_poll(AF_INET6);
+	struct frame f;
+
+	session_add(fx, AF_INET6);
+	established(fx, 0);
+	local_add(fx, AF_INET6, LAN6);
+	pp.dst = LAN6;
+	frame_bfd(&f, &pp);
+	expect_unbound(fx, &f, 0, 0, BFD_DROP_WRONG_DST);
+}
+
+/* An IPv4 packet naming an IPv6 session cannot come from its peer. */
+static void test_bfd_ipv4_packet_naming_ipv6_session_dropped_as_wrong_src(void **state)
+{
+	struct fixture *fx = *state;
+	struct peer_pkt pp = down_poll(AF_INET);
+	struct frame f;
+
+	session_add(fx, AF_INET6);
+	established(fx, 0);
+	frame_bfd(&f, &pp);
+	expect_unbound(fx, &f, 0, 0, BFD_DROP_WRONG_SRC);
+}
+
+/* RFC 5881 §3: without Your Discriminator the interface selects the
+ * session; a source other than its peer is counted there. */
+static void test_bfd_your_disc_zero_from_another_source_dropped_as_wrong_src(void **state)
+{
+	struct fixture *fx = *state;
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+	struct frame f;
+
+	session_add(fx, AF_INET);
+	established(fx, 0);
+	pp.src = PEER4_2;
+	frame_bfd(&f, &pp);
+	expect_unbound(fx, &f, 0, 0, BFD_DROP_WRONG_SRC);
+}
+
+static void test_bfd_your_disc_zero_to_another_local_address_dropped_as_wrong_dst(void **state)
+{
+	struct fixture *fx = *state;
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+	struct frame f;
+
+	session_add(fx, AF_INET);
+	established(fx, 0);
+	local_add(fx, AF_INET, LAN4);
+	pp.dst = LAN4;
+	frame_bfd(&f, &pp);
+	expect_unbound(fx, &f, 0, 0, BFD_DROP_WRONG_DST);
+}
+
+/* ... and on an interface without a session it names none: the global
+ * no-session counter, every session untouched. */
+static void test_bfd_your_disc_zero_on_link_without_session_is_no_session(void **state)
+{
+	struct fixture *fx = *state;
+	uint32_t tap = tap_open(fx);
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+	struct health_map before;
+	struct frame f, out;
+
+	session_add(fx, AF_INET);
+	established(fx, 0);
+	memcpy(&before, fx->hm, sizeof(before));
+	frame_bfd(&f, &pp);
+	assert_int_equal(run_on(fx, &f, tap, XDP_STAT_BFD_NO_SESSION, &out),
+			 XDP_DROP);
+	assert_memory_equal(fx->hm, &before, sizeof(before));
+}
+
+/* Packets on another interface must not restart the detection timer: the
+ * session goes Down when its own peer falls silent, whatever arrives
+ * elsewhere with its discriminator (RFC 5880 §6.8.4). */
+static void test_bfd_wrong_interface_packets_do_not_hold_session_up(void **state)
+{
+	struct fixture *fx = *state;
+	uint32_t tap = tap_open(fx);
+	struct health_link *l = session_add(fx, AF_INET);
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+	struct frame f, out;
+
+	l->required_min_rx_us = 10000;
+	pp.min_tx_us = 10000;
+	peer_sends(fx, &pp);
+	pp = bfd_default(AF_INET, BFD_STATE_UP, OUR_DISC);
+	pp.min_tx_us = 10000;
+	peer_sends(fx, &pp);
+	assert_int_equal(l->state, BFD_STATE_UP);
+	assert_int_equal(l->detect_time_us, 30000);
+	/* 20 x 5 ms, three detection times: accepted, each of these would
+	 * have kept the session Up. */
+	frame_bfd(&f, &pp);
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(run_on(fx, &f, tap, XDP_STAT_BFD_CONSUMED,
+					&out), XDP_DROP);
+		usleep(5000);
+	}
+	usleep(30000);
+	assert_int_equal(__atomic_load_n(&l->state, __ATOMIC_ACQUIRE),
+			 BFD_STATE_DOWN);
+	assert_int_equal(l->local_diag, BFD_DIAG_DETECT_EXPIRED);
+	assert_int_equal(l->drop[BFD_DROP_WRONG_IF], 20);
+	assert_int_equal(l->rx_valid, 2);
+	assert_int_equal(fx->hm->live_mask, 0);
+}
+
+/* An echo packet of the peer's, to the peer's own address (what FRR
+ * sends, RFC 5881 §4): looped back; the swap of two equal addresses
+ * leaves the IP header as it was. */
+static void test_bfd_echo_to_peer_own_address_reflected(void **state)
+{
+	struct fixture *fx = *state;
+	struct health_link *l = session_add(fx, AF_INET);
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+	struct frame f, want, out;
+	struct ethhdr *eth;
+
+	pp.dport = 3785;
+	pp.dst = PEER4;
+	frame_bfd(&f, &pp);
+	want = f;
+	eth = (struct ethhdr *)want.buf;
+	memcpy(eth->h_dest, f.buf + ETH_ALEN, ETH_ALEN);
+	memcpy(eth->h_source, f.buf, ETH_ALEN);
+	assert_int_equal(run(fx, &f, XDP_STAT_BFD_TX, &out), XDP_TX);
+	assert_int_equal(out.len, want.len);
+	assert_memory_equal(out.buf, want.buf, want.len);
+	assert_int_equal(l->echo_reflected, 1);
+}
+
+static struct peer_pkt echo_default(int family)
+{
+	struct peer_pkt pp = bfd_default(family, BFD_STATE_DOWN, 0);
+
+	pp.dport = 3785;
+	return pp;
+}
+
+static void test_bfd_echo_on_link_without_session_not_reflected(void **state)
+{
+	struct fixture *fx = *state;
+	uint32_t tap = tap_open(fx);
+	struct peer_pkt pp = echo_default(AF_INET);
+	struct health_map before;
+	struct frame f, out;
+
+	session_add(fx, AF_INET);
+	memcpy(&before, fx->hm, sizeof(before));
+	frame_bfd(&f, &pp);
+	assert_int_equal(run_on(fx, &f, tap, XDP_STAT_BFD_NO_SESSION, &out),
+			 XDP_DROP);
+	assert_memory_equal(out.buf, f.buf, f.len);
+	assert_memory_equal(fx->hm, &before, sizeof(before));
+}
+
+static void test_bfd_echo_from_another_source_dropped_as_wrong_src(void **state)
+{
+	struct fixture *fx = *state;
+	struct peer_pkt pp = echo_default(AF_INET);
+	struct frame f;
+
+	session_add(fx, AF_INET);
+	pp.src = PEER4_2;
+	frame_bfd(&f, &pp);
+	expect_unbound(fx, &f, 0, 0, BFD_DROP_WRONG_SRC);
+}
+
+static void test_bfd_echo_to_another_local_address_dropped_as_wrong_dst(void **state)
+{
+	struct fixture *fx = *state;
+	struct peer_pkt pp = echo_default(AF_INET);
+	struct frame f;
+
+	session_add(fx, AF_INET);
+	local_add(fx, AF_INET, LAN4);
+	pp.dst = LAN4;
+	frame_bfd(&f, &pp);
+	expect_unbound(fx, &f, 0, 0, BFD_DROP_WRONG_DST);
+}
+
+static void test_bfd_ipv6_echo_from_another_source_dropped_as_wrong_src(void **state)
+{
+	struct fixture *fx = *state;
+	struct peer_pkt pp = echo_default(AF_INET6);
+	struct frame f;
+
+	session_add(fx, AF_INET6);
+	pp.src = PEER6_2;
+	frame_bfd(&f, &pp);
+	expect_unbound(fx, &f, 0, 0, BFD_DROP_WRONG_SRC);
+}
+
+static void test_bfd_ipv6_echo_to_another_local_address_dropped_as_wrong_dst(void **state)
+{
+	struct fixture *fx = *state;
+	struct peer_pkt pp = echo_default(AF_INET6);
+	struct frame f;
+
+	session_add(fx, AF_INET6);
+	local_add(fx, AF_INET6, LOCAL6_2);
+	pp.dst = LOCAL6_2;
+	frame_bfd(&f, &pp);
+	expect_unbound(fx, &f, 0, 0, BFD_DROP_WRONG_DST);
+}
+
 /* RFC 5880 §6.8.4 through the bpf_timer: 3 x 10 ms without a packet. */
 static void test_bfd_detection_timer_expiry_goes_down(void **state)
 {
@@ -1114,6 +1603,27 @@ int main(void)
 		T(test_bfd_ipv6_poll_answered_with_final),
 		T(test_bfd_ipv4_echo_reflected_with_swapped_addresses),
 		T(test_bfd_ipv6_echo_reflected_with_swapped_addresses),
+		T(test_bfd_session_on_another_interface_takes_its_packets),
+		T(test_bfd_ipv4_down_from_peer_on_its_link_takes_session_down),
+		T(test_bfd_ipv4_down_on_another_interface_dropped_as_wrong_if),
+		T(test_bfd_ipv4_down_from_another_source_dropped_as_wrong_src),
+		T(test_bfd_ipv4_down_to_another_local_address_dropped_as_wrong_dst),
+		T(test_bfd_down_from_lan_host_to_lan_address_dropped_as_wrong_if),
+		T(test_bfd_other_links_peer_naming_our_session_dropped_as_wrong_if),
+		T(test_bfd_ipv6_down_on_another_interface_dropped_as_wrong_if),
+		T(test_bfd_ipv6_down_from_another_source_dropped_as_wrong_src),
+		T(test_bfd_ipv6_down_to_another_local_address_dropped_as_wrong_dst),
+		T(test_bfd_ipv4_packet_naming_ipv6_session_dropped_as_wrong_src),
+		T(test_bfd_your_disc_zero_from_another_source_dropped_as_wrong_src),
+		T(test_bfd_your_disc_zero_to_another_local_address_dropped_as_wrong_dst),
+		T(test_bfd_your_disc_zero_on_link_without_session_is_no_session),
+		T(test_bfd_wrong_interface_packets_do_not_hold_session_up),
+		T(test_bfd_echo_to_peer_own_address_reflected),
+		T(test_bfd_echo_on_link_without_session_not_reflected),
+		T(test_bfd_echo_from_another_source_dropped_as_wrong_src),
+		T(test_bfd_echo_to_another_local_address_dropped_as_wrong_dst),
+		T(test_bfd_ipv6_echo_from_another_source_dropped_as_wrong_src),
+		T(test_bfd_ipv6_echo_to_another_local_address_dropped_as_wrong_dst),
 		T(test_bfd_detection_timer_expiry_goes_down),
 		T(test_bfd_valid_packet_restarts_detection_timer),
 		T(test_bfd_port_copies_share_health_map_through_pins),

@@ -290,6 +290,24 @@ static void test_bfdcfg_timers(void **state)
 	assert_int_equal(bfd_detect_time_us(&h), 150000);
 }
 
+/* show bfd and its JSON print every drop counter under bfd_drop_name():
+ * one exact name per reason, none left as "?" when the enum grows. */
+static void test_bfdcfg_every_drop_reason_named(void **state)
+{
+	static const char *const want[] = {
+		"ttl", "version", "length", "detect_mult", "multipoint",
+		"my_disc", "your_disc", "your_disc_zero", "auth", "poll_final",
+		"disabled", "wrong_if", "wrong_src", "wrong_dst",
+	};
+	unsigned int k;
+
+	(void)state;
+	assert_int_equal(BFD_DROP_MAX, sizeof(want) / sizeof(want[0]));
+	for (k = 0; k < BFD_DROP_MAX; k++)
+		assert_string_equal(bfd_drop_name(k), want[k]);
+	assert_string_equal(bfd_drop_name(BFD_DROP_MAX), "?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_bfdcfg_restart_adopts_running_session),
 		cmocka_unit_test(test_bfdcfg_teardown_on_failure_not_admin_down),
 		cmocka_unit_test(test_bfdcfg_timers),
+		cmocka_unit_test(test_bfdcfg_every_drop_reason_named),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -130,6 +130,9 @@ static void test_config_optional_keys_take_defaults(void **state)
 	assert_int_equal(cfg.dataplane.ipv6_routes_max, 1u << 18);
 	assert_int_equal(cfg.dataplane.icmp_errors_per_s, 100);
 	assert_int_equal(cfg.dataplane.icmp_burst, 10);
+	assert_int_equal(cfg.dataplane.ip_options, CFG_IP_OPTIONS_FORWARD);
+	assert_int_equal(cfg.lan.ingress_filter, CFG_INGRESS_STRICT);
+	assert_int_equal(cfg.links[0].ingress_filter, CFG_INGRESS_STRICT);
 	assert_string_equal(cfg.lan.device, "");
 	assert_string_equal(cfg.control.socket, "/run/twinpath/twinpath.sock");
 	assert_int_equal(cfg.n_links, 1);
@@ -300,6 +303,41 @@ static void test_config_icmp_burst_out_of_range(void **state)
 	(void)state;
 	assert_load_error("icmp-burst.conf",
 			  "5: icmp_burst 0 out of range 1..100000");
+}
+
+/* ingress_filter per port (absent: strict), ip_options "drop". */
+static void test_config_ingress_filter_and_ip_options(void **state)
+{
+	(void)state;
+	assert_int_equal(cfg_load(&cfg, CONFIGS "ingress-filter.conf", err,
+				  sizeof(err)), 0);
+	assert_int_equal(cfg.dataplane.ip_options, CFG_IP_OPTIONS_DROP);
+	assert_int_equal(cfg.lan.ingress_filter, CFG_INGRESS_OFF);
+	assert_int_equal(cfg.links[0].ingress_filter, CFG_INGRESS_LOOSE);
+	assert_int_equal(cfg.links[1].ingress_filter, CFG_INGRESS_STRICT);
+}
+
+static void test_config_ingress_filter_bad_value(void **state)
+{
+	(void)state;
+	assert_load_error("ingress-filter-bad.conf",
+			  "12: link 'link1': ingress_filter 'strictest' must "
+			  "be \"strict\", \"loose\" or \"off\"");
+}
+
+static void test_config_ingress_filter_not_string(void **state)
+{
+	(void)state;
+	assert_load_error("ingress-filter-type.conf",
+			  "7: 'ingress_filter' must be a string");
+}
+
+static void test_config_ip_options_bad_value(void **state)
+{
+	(void)state;
+	assert_load_error("ip-options-bad.conf",
+			  "5: ip_options 'allow' must be \"forward\" or "
+			  "\"drop\"");
 }
 
 static void test_config_bfd_interval_out_of_range(void **state)
@@ -770,6 +808,10 @@ int main(void)
 		cmocka_unit_test(test_config_too_many_links),
 		cmocka_unit_test(test_config_gateway_outside_lan),
 		cmocka_unit_test(test_config_icmp_burst_out_of_range),
+		cmocka_unit_test(test_config_ingress_filter_and_ip_options),
+		cmocka_unit_test(test_config_ingress_filter_bad_value),
+		cmocka_unit_test(test_config_ingress_filter_not_string),
+		cmocka_unit_test(test_config_ip_options_bad_value),
 		cmocka_unit_test(test_config_bfd_interval_out_of_range),
 		cmocka_unit_test(test_config_bfd_admin_down_not_bool),
 		cmocka_unit_test(test_config_bfd_missing_defaults),

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -36,6 +37,8 @@
 #define LAN 1u
 #define NH_PEER 5u
 #define GROUP 3u
+#define NH_LAN 6u   /* the LAN host 198.18.1.10, for traffic from the link */
+#define GROUP_LAN 4u
 
 volatile bool dp_quit; /* fwd.c's stop flag, main.c's in twinpath-dp */
 
@@ -47,9 +50,57 @@ static struct health_map fake_health; /* the map, without the kernel */
 static const struct rte_ether_addr peer_mac = {{0x02, 0x50, 0, 0, 0, 0x02}};
 static const struct rte_ether_addr lan_host_mac = {{0x02, 0x10, 0, 0, 0, 1}};
 
+/* A cfg_addr from TEXT ("addr" or "addr/len"). */
+static struct cfg_addr addr(const char *text)
+{
+	struct cfg_addr a;
+
+	if (cfg_parse_prefix(text, &a) != 0)
+		abort();
+	return a;
+}
+
+/* The LAN, 198.18.1.10 (lan_host_mac) on the LAN port, reached by
+ * 198.18.1.0/24 over group GROUP_LAN: the way back for link traffic
+ * (ADD), or that route removed. */
+static int lan_route(bool add)
+{
+	struct chan_nexthop nh = {.id = NH_LAN, .port = LAN,
+				  .family = AF_INET,
+				  .flags = CHAN_NH_F_RESOLVED};
+	struct chan_group g = {.id = GROUP_LAN, .n_primary = 1,
+			       .primary = {NH_LAN}};
+	struct chan_route r = {.family = AF_INET, .len = 24,
+			       .group_id = GROUP_LAN};
+
+	inet_pton(AF_INET, "198.18.1.10", nh.gateway);
+	memcpy(nh.mac, lan_host_mac.addr_bytes, 6);
+	inet_pton(AF_INET, "198.18.1.0", r.prefix);
+	if (!add)
+		return fib_route_del(&d, &r);
+	if (nhg_nexthop_set(&d.nhg, &nh, 1) != 0 ||
+	    nhg_group_set(&d.nhg, &g, 1) != 0 || fib_route_add(&d, &r, 1) != 0)
+		return -1;
+	return 0;
+}
+
 static int setup(void **state)
 {
 	(void)state;
+	/* the site: LAN 198.18.1.0/24, announced 198.19.0.0/16 and
+	 * 2001:db8:1::/48, 10.20.0.0/16 behind a LAN router; one link
+	 * 203.0.113.0/30; both ports strict (the loader's default) */
+	cfg.lan.address = addr("198.18.1.1/24");
+	cfg.lan.ingress_filter = CFG_INGRESS_STRICT;
+	cfg.links[0].local_address = addr("203.0.113.1/30");
+	cfg.links[0].peer_address = addr("203.0.113.2");
+	cfg.links[0].ingress_filter = CFG_INGRESS_STRICT;
+	cfg.bgp.announce[0] = addr("198.19.0.0/16");
+	cfg.bgp.announce[1] = addr("2001:db8:1::/48");
+	cfg.bgp.n_announce = 2;
+	cfg.routes[0].prefix = addr("10.20.0.0/16");
+	cfg.routes[0].gateway = addr("198.18.1.20");
+	cfg.n_routes = 1;
 	cfg.n_links = 1;
 	cfg.dataplane.ipv4_routes_max = 1024;
 	cfg.dataplane.ipv6_routes_max = 1024;
@@ -59,7 +110,8 @@ static int setup(void **state)
 	d.cfg = &cfg;
 	if (dp_testbed_up(&tb, &d, "test_dp_fwd", 64, 1023) != 0 ||
 	    dp_testbed_one_link(&d, &fake_health, LINK, NH_PEER, GROUP,
-				&peer_mac) != 0)
+				&peer_mac) != 0 ||
+	    filter_init(&d) != 0)
 		return -1;
 	/* health_init without bpffs: its ring, the map a plain struct */
 	d.bfd_tx_ring = rte_ring_create("t_bfd", 64, 0,
@@ -70,6 +122,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	filter_free(&d);
 	dp_testbed_down();
 	return 0;
 }
@@ -558,15 +611,18 @@ static void test_fwd_ipv4_no_route_answers_net_unreachable(void **state)
 }
 
 /* RFC 1812 §4.3.2.7: no ICMP error about an ICMP error, a non-initial
- * fragment, a source that is no single host, a link-layer broadcast, nor
- * from a port without an address; each counted as suppressed, the packet
- * still counted as expired. An echo request is answered. */
+ * fragment, nor from a port without an address; each counted as
+ * suppressed, the packet still counted as expired. A source that is no
+ * single host and a link-layer broadcast never get that far (martian_src,
+ * l2_broadcast). An echo request is answered. */
 static void test_fwd_ipv4_time_exceeded_suppressed(void **state)
 {
 	uint8_t f[64];
 	unsigned int len;
 	uint64_t sup = d.stats[d.fwd_lcore].icmp_suppressed;
 	uint64_t ttl = drops(DROP_TTL_EXCEEDED), icmp = icmp_sent_lan();
+	uint64_t martian = drops(DROP_MARTIAN_SRC);
+	uint64_t bcast = drops(DROP_L2_BROADCAST);
 
 	(void)state;
 	inet_pton(AF_INET, "198.18.1.1", &d.ports[LAN].ipv4);
@@ -578,6 +634,8 @@ static void test_fwd_ipv4_time_exceeded_suppressed(void **state)
 	f[14 + 7] = 1;
 	fix_cksum(f);
 	inject(LAN, f, len);
+	/* a martian source and an Ethernet broadcast are refused before
+	 * the TTL is looked at: counted as such, never answered */
 	len = make_udp(f, 1);                      /* from 127.0.0.1 */
 	f[14 + 12] = 127, f[14 + 13] = 0, f[14 + 14] = 0, f[14 + 15] = 1;
 	fix_cksum(f);
@@ -587,7 +645,9 @@ static void test_fwd_ipv4_time_exceeded_suppressed(void **state)
 	inject(LAN, f, len);
 	fwd_burst(&d, d.fwd_lcore);
 	assert_int_equal(sent_count(LAN) + sent_count(LINK), 0);
-	assert_int_equal(d.stats[d.fwd_lcore].icmp_suppressed, sup + 4);
+	assert_int_equal(d.stats[d.fwd_lcore].icmp_suppressed, sup + 2);
+	assert_int_equal(drops(DROP_MARTIAN_SRC), martian + 1);
+	assert_int_equal(drops(DROP_L2_BROADCAST), bcast + 1);
 
 	len = make_udp(f, 1);                      /* ICMP echo request */
 	f[14 + 9] = 1, f[34] = 8, f[35] = 0;
@@ -602,8 +662,8 @@ static void test_fwd_ipv4_time_exceeded_suppressed(void **state)
 	inject(LAN, f, len);
 	fwd_burst(&d, d.fwd_lcore);
 	assert_int_equal(sent_count(LAN), 0);
-	assert_int_equal(d.stats[d.fwd_lcore].icmp_suppressed, sup + 5);
-	assert_int_equal(drops(DROP_TTL_EXCEEDED), ttl + 6);
+	assert_int_equal(d.stats[d.fwd_lcore].icmp_suppressed, sup + 3);
+	assert_int_equal(drops(DROP_TTL_EXCEEDED), ttl + 4);
 }
 
 /* The lcore's bucket: a burst of five expired packets with room for
@@ -838,6 +898,447 @@ static void test_fib_ipv6_route_add_del_sweep(void **state)
 	test_fwd_ipv4_rewrite_exact_bytes(state);
 }
 
+/* ---- what the gateway refuses to forward (issue 19) ---- */
+
+/* The frame F: UDP SRC -> DST (IPv4 text), TTL 64, arriving on FROM
+ * (LAN or LINK) addressed to that port's MAC from its neighbour's. */
+static unsigned int make_udp4(uint8_t *f, unsigned int from, const char *src,
+			      const char *dst)
+{
+	unsigned int len = dp_testbed_udp4(f, &d.ports[from].mac,
+					   from == LAN ? &lan_host_mac
+						       : &peer_mac,
+					   0x1234, 64);
+
+	assert_int_equal(inet_pton(AF_INET, src, f + 26), 1);
+	assert_int_equal(inet_pton(AF_INET, dst, f + 30), 1);
+	fix_cksum(f);
+	return len;
+}
+
+/* The IPv6 frame F from the LAN host, SRC -> DST. */
+static unsigned int make_udp6_from(uint8_t *f, const char *src,
+				   const char *dst)
+{
+	unsigned int len = make_udp6(f, dst, 64);
+
+	assert_int_equal(inet_pton(AF_INET6, src, f + 22), 1);
+	return len;
+}
+
+/* One frame in on FROM, one drop under REASON, nothing sent, no other
+ * drop counted. */
+static void expect_drop_on(unsigned int from, const uint8_t *f,
+			   unsigned int len, enum dp_drop reason)
+{
+	uint8_t out[2048];
+	uint64_t before[DROP_MAX];
+	unsigned int r;
+
+	for (r = 0; r < DROP_MAX; r++)
+		before[r] = drops((enum dp_drop)r);
+	inject(from, f, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent(LINK, out), 0);
+	assert_int_equal(sent(LAN, out), 0);
+	for (r = 0; r < DROP_MAX; r++)
+		if (drops((enum dp_drop)r) !=
+		    before[r] + (r == (unsigned int)reason))
+			fail_msg("drop reason %u: %" PRIu64 " -> %" PRIu64
+				 " (reason %u expected)", r, before[r],
+				 drops((enum dp_drop)r), (unsigned int)reason);
+}
+
+/* F (LEN bytes) in on FROM goes out of TO to DST_MAC, byte for byte: the
+ * MACs rewritten, TTL or hop limit - 1 (the IPv4 checksum with it), the
+ * first OUT_LEN bytes only. */
+static void expect_forward(unsigned int from, unsigned int to,
+			   const uint8_t *f, unsigned int len,
+			   unsigned int out_len,
+			   const struct rte_ether_addr *dst_mac)
+{
+	uint8_t out[2048], expect[2048];
+
+	memcpy(expect, f, out_len);
+	memcpy(expect, dst_mac->addr_bytes, 6);
+	memcpy(expect + 6, d.ports[to].mac.addr_bytes, 6);
+	if (f[12] == 0x08) {
+		expect[14 + 8]--;
+		fix_cksum(expect);
+	} else {
+		expect[14 + 7]--;
+	}
+	inject(from, f, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent(to, out), out_len);
+	assert_memory_equal(out, expect, out_len);
+	assert_int_equal(sent(from == to ? LINK + LAN - to : from, out), 0);
+}
+
+/* RFC 1122 §3.3.6, RFC 1812 §5.3.4: only a frame sent to the port's own
+ * MAC is routed. Reproducer: Ether(dst=ff:ff:ff:ff:ff:ff)/IP(dst=
+ * 198.51.100.10) from the LAN went out of the link. */
+static void test_fwd_l2_frame_not_for_us_is_dropped(void **state)
+{
+	static const uint8_t mcast[6] = {0x01, 0x00, 0x5e, 0, 0, 1};
+	static const uint8_t other[6] = {0x02, 0xd0, 0, 0, 0, 0xa7};
+	uint8_t f[128];
+	unsigned int len;
+
+	(void)state;
+	len = make_udp4(f, LAN, "198.18.1.10", "198.51.100.10");
+	memset(f, 0xff, 6);
+	expect_drop_on(LAN, f, len, DROP_L2_BROADCAST);
+	memcpy(f, mcast, 6);
+	expect_drop_on(LAN, f, len, DROP_L2_MULTICAST);
+	memcpy(f, other, 6);
+	expect_drop_on(LAN, f, len, DROP_L2_OTHER_HOST);
+	/* the gateway's other port's MAC is not this port's */
+	memcpy(f, d.ports[LINK].mac.addr_bytes, 6);
+	expect_drop_on(LAN, f, len, DROP_L2_OTHER_HOST);
+	len = make_udp4(f, LINK, "192.0.2.33", "198.51.100.10");
+	memset(f, 0xff, 6);
+	expect_drop_on(LINK, f, len, DROP_L2_BROADCAST);
+	len = make_udp6(f, PFX6 "7", 64);
+	f[0] = 0x33, f[1] = 0x33;                  /* IPv6 multicast MAC */
+	expect_drop_on(LAN, f, len, DROP_L2_MULTICAST);
+	/* to the port's own MAC: forwarded */
+	len = make_udp4(f, LAN, "198.18.1.10", "198.51.100.10");
+	expect_forward(LAN, LINK, f, len, len, &peer_mac);
+}
+
+/* RFC 1812 §5.3.7, RFC 3927 §7: martian sources and destinations, from
+ * the LAN and from the link. Reproducer: IP(src=127.0.0.1,
+ * dst=198.51.100.10)/UDP() from the LAN went out of the link. The
+ * addresses next to each range are not martian. */
+static void test_fwd_ipv4_martian_source_and_destination(void **state)
+{
+	static const char *const bad[] = {
+		"0.0.0.0", "0.255.255.255", "127.0.0.1", "127.255.255.254",
+		"169.254.0.1", "169.254.255.255", "224.0.0.1",
+		"239.255.255.255", "240.0.0.1", "255.255.255.255",
+	};
+	static const char *const near[] = {
+		"1.0.0.1", "126.255.255.255", "128.0.0.1", "169.253.255.255",
+		"169.255.0.0", "223.255.255.254",
+	};
+	uint8_t f[128];
+	unsigned int len, i;
+
+	(void)state;
+	assert_int_equal(lan_route(true), 0);
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		len = make_udp4(f, LAN, bad[i], "198.51.100.10");
+		expect_drop_on(LAN, f, len, DROP_MARTIAN_SRC);
+		len = make_udp4(f, LINK, bad[i], "198.18.1.10");
+		expect_drop_on(LINK, f, len, DROP_MARTIAN_SRC);
+		len = make_udp4(f, LAN, "198.18.1.10", bad[i]);
+		expect_drop_on(LAN, f, len, DROP_MARTIAN_DST);
+		len = make_udp4(f, LINK, "192.0.2.33", bad[i]);
+		expect_drop_on(LINK, f, len, DROP_MARTIAN_DST);
+	}
+	/* no route to these, but they are not martian */
+	for (i = 0; i < RTE_DIM(near); i++) {
+		len = make_udp4(f, LAN, "198.18.1.10", near[i]);
+		expect_drop_on(LAN, f, len, DROP_NO_ROUTE);
+	}
+	assert_int_equal(lan_route(false), 0);
+}
+
+/* RFC 4291 §2.5.2-§2.5.6, §2.7: the unspecified, loopback, IPv4-mapped,
+ * link-local and multicast addresses are neither forwarded from nor to. */
+static void test_fwd_ipv6_martian_source_and_destination(void **state)
+{
+	static const char *const bad[] = {
+		"::", "::1", "::ffff:192.0.2.1", "fe80::1",
+		"febf:ffff::1", "ff02::1", "ff0e::101",
+	};
+	struct chan_route r;
+	uint8_t f[128];
+	unsigned int len, i;
+
+	(void)state;
+	route6(PFX6, 48, &r);
+	assert_int_equal(fib_route_add(&d, &r, 1), 0);
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		len = make_udp6_from(f, bad[i], PFX6 "7");
+		expect_drop_on(LAN, f, len, DROP_MARTIAN_SRC);
+		len = make_udp6_from(f, "2001:db8:1::10", bad[i]);
+		expect_drop_on(LAN, f, len, DROP_MARTIAN_DST);
+	}
+	/* fec0::/10 (deprecated site-local) is not link-local: no route */
+	len = make_udp6_from(f, "2001:db8:1::10", "fec0::1");
+	expect_drop_on(LAN, f, len, DROP_NO_ROUTE);
+	len = make_udp6_from(f, "2001:db8:1::10", PFX6 "7");
+	expect_forward(LAN, LINK, f, len, len, &peer_mac);
+	assert_int_equal(fib_route_del(&d, &r), 0);
+}
+
+/* RFC 791 §3.1: a fragment ending past 65535 bytes is dropped before any
+ * fragmentation. Reproducer: 1500 bytes, MF, offset 8100 toward a
+ * 1400-byte link left as two fragments, the second's offset wrapped
+ * into the flags. A last fragment ending exactly at 65535 is refragmented
+ * with its offsets intact. */
+static void test_fwd_ipv4_fragment_past_64k_is_dropped(void **state)
+{
+	uint8_t f[1600], hdr[20];
+	struct rte_mbuf *m[2];
+	unsigned int len;
+
+	(void)state;
+	d.ports[LINK].mtu = 1400;
+	fwd_mtu_update(&d);
+	len = make_big(f, 1500, false);
+	f[14 + 6] = 0x20 | (8100 >> 8), f[14 + 7] = 8100 & 0xff;
+	fix_cksum(f);
+	expect_drop_on(LAN, f, len, DROP_BAD_FRAGMENT);
+
+	/* 8005 * 8 + 1495 = 65535 */
+	len = make_big(f, 1495, false);
+	f[14 + 6] = 8005 >> 8, f[14 + 7] = 8005 & 0xff;
+	fix_cksum(f);
+	inject(LAN, f, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(rte_ring_dequeue_bulk(tb.tx[LINK], (void **)m, 2,
+					       NULL), 2);
+	assert_int_equal(rte_ring_count(tb.tx[LINK]), 0);
+	/* 1376 payload bytes (172 units) with MF, then the other 99 */
+	memcpy(hdr, rte_pktmbuf_mtod_offset(m[0], uint8_t *, 14), 20);
+	assert_int_equal(hdr[2] << 8 | hdr[3], 1396);
+	assert_int_equal(hdr[6] << 8 | hdr[7], 0x2000 | 8005);
+	memcpy(hdr, rte_pktmbuf_mtod_offset(m[1], uint8_t *, 14), 20);
+	assert_int_equal(hdr[2] << 8 | hdr[3], 20 + 99);
+	assert_int_equal(hdr[6] << 8 | hdr[7], 8005 + 172);
+	rte_pktmbuf_free_bulk(m, 2);
+	d.ports[LINK].mtu = 1500;
+	fwd_mtu_update(&d);
+}
+
+/* A frame longer than its datagram (Ethernet padding, trailing bytes)
+ * leaves trimmed to the datagram. Reproducer: 100 bytes of IPv4 in a
+ * 1514-byte frame toward a 1400-byte link went out as 1514 bytes. */
+static void test_fwd_padded_frame_is_trimmed(void **state)
+{
+	struct chan_route r;
+	uint8_t f[1600];
+	unsigned int len;
+	uint64_t tx = d.stats[d.fwd_lcore].tx[LINK];
+
+	(void)state;
+	d.ports[LINK].mtu = 1400;
+	fwd_mtu_update(&d);
+	len = make_big(f, 100, false);
+	memset(f + len, 0xee, 1514 - len);
+	expect_forward(LAN, LINK, f, 1514, len, &peer_mac);
+	assert_int_equal(d.stats[d.fwd_lcore].tx[LINK], tx + 1);
+	/* a 60-byte frame around a 46-byte datagram (the minimum padding) */
+	len = make_udp(f, 64);
+	memset(f + len, 0, 60 - len);
+	expect_forward(LAN, LINK, f, 60, len, &peer_mac);
+	/* IPv6: 40 + payload length */
+	route6(PFX6, 48, &r);
+	assert_int_equal(fib_route_add(&d, &r, 1), 0);
+	len = make_udp6(f, PFX6 "7", 64);
+	memset(f + len, 0xee, 1514 - len);
+	expect_forward(LAN, LINK, f, 1514, len, &peer_mac);
+	assert_int_equal(fib_route_del(&d, &r), 0);
+	d.ports[LINK].mtu = 1500;
+	fwd_mtu_update(&d);
+}
+
+/* RFC 2644: the broadcast address of a connected subnet is not forwarded
+ * to. Reproducer: 198.18.1.255 (the LAN's) from the link reached the LAN.
+ * An address that shares its bitmap bit but is no broadcast forwards. */
+static void test_fwd_directed_broadcast_is_dropped(void **state)
+{
+	struct chan_route r = {.family = AF_INET, .len = 24,
+			       .group_id = GROUP};
+	uint8_t f[128];
+	unsigned int len;
+
+	(void)state;
+	assert_int_equal(lan_route(true), 0);
+	len = make_udp4(f, LINK, "192.0.2.33", "198.18.1.255");
+	expect_drop_on(LINK, f, len, DROP_DIRECTED_BROADCAST);
+	len = make_udp4(f, LAN, "198.18.1.10", "203.0.113.3");
+	expect_drop_on(LAN, f, len, DROP_DIRECTED_BROADCAST);
+	/* a legitimate packet from the link, strict: to the LAN host */
+	len = make_udp4(f, LINK, "192.0.2.33", "198.18.1.254");
+	expect_forward(LINK, LAN, f, len, len, &lan_host_mac);
+	/* 198.51.1.255: the same (address >> 2) & 4095 as 198.18.1.255 */
+	inet_pton(AF_INET, "198.51.1.0", r.prefix);
+	assert_int_equal(fib_route_add(&d, &r, 1), 0);
+	len = make_udp4(f, LAN, "198.18.1.10", "198.51.1.255");
+	expect_forward(LAN, LINK, f, len, len, &peer_mac);
+	assert_int_equal(fib_route_del(&d, &r), 0);
+	assert_int_equal(lan_route(false), 0);
+}
+
+/* The LAN host's UDP packet with the options OPT (N bytes, a multiple of
+ * 4) after its 20-byte header. */
+static unsigned int make_opts(uint8_t *f, const uint8_t *opt, unsigned int n)
+{
+	unsigned int len = make_udp(f, 64);
+
+	memmove(f + 34 + n, f + 34, len - 34);
+	memcpy(f + 34, opt, n);
+	f[14] = (uint8_t)(0x45 + n / 4);
+	f[14 + 3] = (uint8_t)(f[14 + 3] + n);
+	fix_cksum(f);
+	return len + n;
+}
+
+/* RFC 791 §3.1, RFC 7126: source routes refused, a malformed list
+ * refused, other options forwarded and counted, or refused with
+ * dataplane.ip_options = "drop". */
+static void test_fwd_ipv4_options_policy(void **state)
+{
+	static const uint8_t lsrr[] = {1, 131, 7, 4, 192, 0, 2, 1};
+	static const uint8_t ssrr[] = {1, 137, 7, 4, 192, 0, 2, 1};
+	static const uint8_t len0[] = {7, 0, 0, 0};
+	static const uint8_t past[] = {7, 9, 4, 0};
+	static const uint8_t nolen[] = {1, 1, 1, 7};
+	static const uint8_t rr[] = {7, 7, 4, 0, 0, 0, 0, 0};
+	static const uint8_t eol[] = {0, 131, 0, 0}; /* after EOL: padding */
+	uint8_t f[128];
+	unsigned int len;
+	uint64_t opts = d.stats[d.fwd_lcore].ip_options;
+
+	(void)state;
+	len = make_opts(f, lsrr, sizeof(lsrr));
+	expect_drop_on(LAN, f, len, DROP_SOURCE_ROUTE);
+	len = make_opts(f, ssrr, sizeof(ssrr));
+	expect_drop_on(LAN, f, len, DROP_SOURCE_ROUTE);
+	len = make_opts(f, len0, sizeof(len0));
+	expect_drop_on(LAN, f, len, DROP_BAD_OPTIONS);
+	len = make_opts(f, past, sizeof(past));
+	expect_drop_on(LAN, f, len, DROP_BAD_OPTIONS);
+	len = make_opts(f, nolen, sizeof(nolen));
+	expect_drop_on(LAN, f, len, DROP_BAD_OPTIONS);
+	assert_int_equal(d.stats[d.fwd_lcore].ip_options, opts);
+	len = make_opts(f, rr, sizeof(rr));
+	expect_forward(LAN, LINK, f, len, len, &peer_mac);
+	len = make_opts(f, eol, sizeof(eol));
+	expect_forward(LAN, LINK, f, len, len, &peer_mac);
+	assert_int_equal(d.stats[d.fwd_lcore].ip_options, opts + 2);
+	d.filter.options_drop = true;
+	len = make_opts(f, rr, sizeof(rr));
+	expect_drop_on(LAN, f, len, DROP_IP_OPTIONS);
+	len = make_opts(f, lsrr, sizeof(lsrr));
+	expect_drop_on(LAN, f, len, DROP_SOURCE_ROUTE);
+	d.filter.options_drop = false;
+	assert_int_equal(d.stats[d.fwd_lcore].ip_options, opts + 2);
+}
+
+/* The filter rebuilt from the config with these ingress_filter modes. */
+static void ingress_set(enum cfg_ingress lan, enum cfg_ingress link)
+{
+	filter_free(&d);
+	cfg.lan.ingress_filter = lan;
+	cfg.links[0].ingress_filter = link;
+	assert_int_equal(filter_init(&d), 0);
+}
+
+/* BCP 38 / RFC 3704 strict (the default): from the LAN only the site's
+ * sources (LAN subnet, announced prefixes, routes through a LAN router),
+ * from the link none of them; the gateway's own addresses from neither. */
+static void test_fwd_ingress_strict(void **state)
+{
+	uint8_t f[128];
+	unsigned int len;
+
+	(void)state;
+	ingress_set(CFG_INGRESS_STRICT, CFG_INGRESS_STRICT);
+	assert_int_equal(lan_route(true), 0);
+	len = make_udp4(f, LAN, "8.8.8.8", "198.51.100.10");
+	expect_drop_on(LAN, f, len, DROP_SRC_NOT_SITE);
+	len = make_udp4(f, LAN, "203.0.113.2", "198.51.100.10");
+	expect_drop_on(LAN, f, len, DROP_SRC_NOT_SITE);
+	len = make_udp4(f, LAN, "198.18.1.1", "198.51.100.10");
+	expect_drop_on(LAN, f, len, DROP_SRC_OWN);
+	len = make_udp4(f, LAN, "203.0.113.1", "198.51.100.10");
+	expect_drop_on(LAN, f, len, DROP_SRC_OWN);
+	len = make_udp4(f, LAN, "198.19.7.7", "198.51.100.10");
+	expect_forward(LAN, LINK, f, len, len, &peer_mac);
+	len = make_udp4(f, LAN, "10.20.5.5", "198.51.100.10");
+	expect_forward(LAN, LINK, f, len, len, &peer_mac);
+	len = make_udp4(f, LAN, "198.18.1.10", "198.51.100.10");
+	expect_forward(LAN, LINK, f, len, len, &peer_mac);
+
+	len = make_udp4(f, LINK, "198.18.1.77", "198.18.1.10");
+	expect_drop_on(LINK, f, len, DROP_SRC_SPOOFED);
+	len = make_udp4(f, LINK, "198.19.0.1", "198.18.1.10");
+	expect_drop_on(LINK, f, len, DROP_SRC_SPOOFED);
+	len = make_udp4(f, LINK, "10.20.0.1", "198.18.1.10");
+	expect_drop_on(LINK, f, len, DROP_SRC_SPOOFED);
+	len = make_udp4(f, LINK, "203.0.113.1", "198.18.1.10");
+	expect_drop_on(LINK, f, len, DROP_SRC_OWN);
+	len = make_udp4(f, LINK, "198.18.1.1", "198.18.1.10");
+	expect_drop_on(LINK, f, len, DROP_SRC_OWN);
+	len = make_udp4(f, LINK, "203.0.113.2", "198.18.1.10");
+	expect_forward(LINK, LAN, f, len, len, &lan_host_mac);
+	len = make_udp4(f, LINK, "8.8.8.8", "198.18.1.10");
+	expect_forward(LINK, LAN, f, len, len, &lan_host_mac);
+
+	/* IPv6: the announced 2001:db8:1::/48 is the site */
+	len = make_udp6_from(f, "2001:db8:9::1", PFX6 "7");
+	expect_drop_on(LAN, f, len, DROP_SRC_NOT_SITE);
+	len = make_udp6_from(f, "2001:db8:1::10", PFX6 "7");
+	memcpy(f, d.ports[LINK].mac.addr_bytes, 6);
+	expect_drop_on(LINK, f, len, DROP_SRC_SPOOFED);
+	assert_int_equal(lan_route(false), 0);
+}
+
+/* loose: only the gateway's own addresses (and martians, always). */
+static void test_fwd_ingress_loose(void **state)
+{
+	uint8_t f[128];
+	unsigned int len;
+
+	(void)state;
+	ingress_set(CFG_INGRESS_LOOSE, CFG_INGRESS_LOOSE);
+	assert_int_equal(lan_route(true), 0);
+	len = make_udp4(f, LAN, "8.8.8.8", "198.51.100.10");
+	expect_forward(LAN, LINK, f, len, len, &peer_mac);
+	len = make_udp4(f, LAN, "198.18.1.1", "198.51.100.10");
+	expect_drop_on(LAN, f, len, DROP_SRC_OWN);
+	len = make_udp4(f, LINK, "198.18.1.77", "198.18.1.10");
+	expect_forward(LINK, LAN, f, len, len, &lan_host_mac);
+	len = make_udp4(f, LINK, "203.0.113.1", "198.18.1.10");
+	expect_drop_on(LINK, f, len, DROP_SRC_OWN);
+	assert_int_equal(lan_route(false), 0);
+	ingress_set(CFG_INGRESS_STRICT, CFG_INGRESS_STRICT);
+}
+
+/* off: no source lookup at all; a spoofed source is forwarded. Martian
+ * addresses stay refused (RFC 1812 §5.3.7 is no policy). */
+static void test_fwd_ingress_off_forwards_spoofed(void **state)
+{
+	uint8_t f[128];
+	unsigned int len;
+
+	(void)state;
+	ingress_set(CFG_INGRESS_OFF, CFG_INGRESS_OFF);
+	assert_null(d.filter.site4);
+	assert_int_equal(lan_route(true), 0);
+	len = make_udp4(f, LINK, "198.18.1.77", "198.18.1.10");
+	expect_forward(LINK, LAN, f, len, len, &lan_host_mac);
+	len = make_udp4(f, LINK, "198.18.1.1", "198.18.1.10");
+	expect_forward(LINK, LAN, f, len, len, &lan_host_mac);
+	len = make_udp4(f, LAN, "8.8.8.8", "198.51.100.10");
+	expect_forward(LAN, LINK, f, len, len, &peer_mac);
+	len = make_udp4(f, LAN, "127.0.0.1", "198.51.100.10");
+	expect_drop_on(LAN, f, len, DROP_MARTIAN_SRC);
+	/* one port strict, the other off: each as its own */
+	ingress_set(CFG_INGRESS_STRICT, CFG_INGRESS_OFF);
+	len = make_udp4(f, LINK, "198.18.1.77", "198.18.1.10");
+	expect_forward(LINK, LAN, f, len, len, &lan_host_mac);
+	len = make_udp4(f, LAN, "8.8.8.8", "198.51.100.10");
+	expect_drop_on(LAN, f, len, DROP_SRC_NOT_SITE);
+	assert_int_equal(lan_route(false), 0);
+	ingress_set(CFG_INGRESS_STRICT, CFG_INGRESS_STRICT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -857,6 +1358,16 @@ int main(void)
 		cmocka_unit_test(test_fwd_ipv4_over_mtu_fragments_or_answers),
 		cmocka_unit_test(test_fwd_ipv6_each_drop_reason),
 		cmocka_unit_test(test_fib_ipv6_route_add_del_sweep),
+		cmocka_unit_test(test_fwd_l2_frame_not_for_us_is_dropped),
+		cmocka_unit_test(test_fwd_ipv4_martian_source_and_destination),
+		cmocka_unit_test(test_fwd_ipv6_martian_source_and_destination),
+		cmocka_unit_test(test_fwd_ipv4_fragment_past_64k_is_dropped),
+		cmocka_unit_test(test_fwd_padded_frame_is_trimmed),
+		cmocka_unit_test(test_fwd_directed_broadcast_is_dropped),
+		cmocka_unit_test(test_fwd_ipv4_options_policy),
+		cmocka_unit_test(test_fwd_ingress_strict),
+		cmocka_unit_test(test_fwd_ingress_loose),
+		cmocka_unit_test(test_fwd_ingress_off_forwards_spoofed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
