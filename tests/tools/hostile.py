@@ -14,6 +14,7 @@ import argparse
 import errno
 import ipaddress
 import json
+import os
 import socket
 import struct
 import sys
@@ -37,7 +38,6 @@ OTHER_MAC = "02:00:5e:10:00:99"    # unicast, locally administered, nobody's
 MCAST_MAC = "01:00:5e:00:00:fb"    # an IPv4 multicast MAC (RFC 1112 §6.4)
 BFD_MY_DISC = 0x54575042           # "TWPB": ours, found in captures
 SPORT = 47000
-ETH_P_ALL = 3
 
 
 def marker(kind, variant):
@@ -176,6 +176,11 @@ def main():
     ap.add_argument("--kinds", required=True, help="comma-separated")
     ap.add_argument("--count", type=int, default=20, help="rounds per kind")
     ap.add_argument("--rate", type=float, default=200.0, help="frames/s")
+    ap.add_argument("--go-file", help="build everything, then send only "
+                    "once this file exists (scapy's start-up out of the "
+                    "measured window); at most --go-timeout s")
+    ap.add_argument("--go-timeout", type=float, default=300.0)
+    ap.add_argument("--ready-file", help="created once ready to send")
     args = ap.parse_args()
     if not (1 <= args.count <= 1000 and 0 < args.rate <= 2000):
         ap.error("count 1..1000, rate up to 2000 frames/s")
@@ -191,8 +196,18 @@ def main():
             ap.error("unknown or unconfigured kind %s (have %s)" %
                      (w, ",".join(sorted(table))))
 
+    # protocol 0: a socket that only sends (it receives nothing)
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
-    s.bind((args.iface, ETH_P_ALL))
+    s.bind((args.iface, 0))
+    if args.ready_file:
+        open(args.ready_file, "w").close()
+    if args.go_file:
+        deadline = time.monotonic() + args.go_timeout
+        while not os.path.exists(args.go_file):
+            if time.monotonic() > deadline:
+                sys.exit("hostile.py: no %s after %g s" %
+                         (args.go_file, args.go_timeout))
+            time.sleep(0.01)
     sent = {w: 0 for w in want}
     n = retries = 0
     start = time.monotonic()
