@@ -49,12 +49,14 @@ LAB_DIR=$LAB_RUN_ROOT/$LAB_PREFIX
 # The kinds sent from each side, and the drop counter each must grow
 # ("-": none, the frame must be forwarded; "xdp:NAME": a twp_xdp_stats
 # slot; "bfd:NAME": link1's BFD drop counter).
+# IPv6 extension-header chains that must be refused (see counter)
+EXT6_REFUSED="ext6_rh0 ext6_hbh_late ext6_trunc"
 LAN_KINDS="martian4 martian6 l2_other l2_bcast l2_mcast spoof lsrr ssrr
 frag_overflow padded bad_ihl bad_cksum bad_total_len bad_version runt
-bad_version6 bad_payload_len6 ext6_rh0 ext6_hbh_late ext6_long ext6_trunc bfd"
+bad_version6 bad_payload_len6 ext6_long $EXT6_REFUSED bfd"
 LINK_KINDS="martian4 martian6 l2_other l2_bcast l2_mcast spoof own lsrr ssrr
 dbcast bad_ihl bad_cksum bad_total_len bad_version runt bad_version6
-bad_payload_len6 ext6_rh0 ext6_hbh_late ext6_long ext6_trunc"
+bad_payload_len6 ext6_long $EXT6_REFUSED"
 UP2_KINDS="bfd"
 FWD_KINDS="padded ext6_long" # counter "-": must cross the gateway
 # counter SIDE KIND
@@ -362,8 +364,16 @@ for c in lan up1 up2; do
 	leaked=$(j "$LAB_DIR/pcap.json" "', '.join('%s %d' % kv for kv in sorted(j['cap_$c.pcap']['marked'].items()) if kv[0].split('/')[0] not in '$FWD_KINDS'.split())")
 	[ -z "$leaked" ] && ok "no hostile frame reached $c eth0" ||
 		ko "hostile frames leaked to $c eth0: $leaked"
+	# nothing refused is answered (RFC 1812 §4.3.2.7 forbids it for
+	# martians and link-layer broadcasts; twinpath-dp answers none of
+	# these); errors from the hosts that got forwarded frames are theirs
 	icmp=$(j "$LAB_DIR/pcap.json" "', '.join('%s %d' % kv for kv in sorted(j['cap_$c.pcap']['icmp_marked'].items()))")
 	[ -z "$icmp" ] || echo "   ($c eth0 got ICMP errors quoting hostile frames: $icmp)"
+	case " $icmp" in
+	*" from 198.18.1.1 "* | *" from 203.0.113.1 "* | *" from 203.0.113.5 "*)
+		ko "the gateway answered hostile frames with ICMP errors to $c: $icmp" ;;
+	*) ok "no ICMP error from the gateway about a hostile frame reached $c" ;;
+	esac
 done
 # what must be forwarded was, each frame once, on some far side
 for k in $FWD_KINDS; do

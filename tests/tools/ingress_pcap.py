@@ -5,10 +5,11 @@ frames, those of udp_stream.py's streams (magic "TWPS": proof the capture
 ran while the gateway forwarded), the hostile frames by KIND/VARIANT
 (marker "TWPHOSTILE:" anywhere in the frame, or the BFD discriminators
 hostile.py uses) split into frames carrying it as their own payload and
-ICMP/ICMPv6 errors quoting one, and for kind "padded" each frame's IPv4
+ICMP/ICMPv6 errors quoting one (with the error's source address), and for kind "padded" each frame's IPv4
 total length and wire length. Prints JSON keyed by file name."""
 import argparse
 import json
+import socket
 import struct
 import sys
 
@@ -54,6 +55,13 @@ def is_icmp(fr):
     return False
 
 
+def src_of(fr):
+    """The frame's IPv4 or IPv6 source address, as text."""
+    if fr[12:14] == b"\x08\x00":
+        return socket.inet_ntop(socket.AF_INET, fr[26:30])
+    return socket.inet_ntop(socket.AF_INET6, fr[22:38])
+
+
 def tag_of(fr):
     i = fr.find(MARK)
     if i >= 0:
@@ -85,6 +93,8 @@ def main():
             if tag is None:
                 continue
             where = "icmp_marked" if is_icmp(fr) else "marked"
+            if where == "icmp_marked":
+                tag += " from " + src_of(fr)
             r[where][tag] = r[where].get(tag, 0) + 1
             if where == "marked" and tag.startswith("padded/"):
                 r["padded"].append([struct.unpack("!H", fr[16:18])[0],
