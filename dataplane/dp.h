@@ -125,7 +125,7 @@ enum filter_site {            /* values of the site FIBs, on sources */
 	FILTER_OWN,           /* lan.address, links.local_address */
 	FILTER_SITE_MAX,
 };
-#define FILTER_BCAST_BITS 4096u
+#define FILTER_BCAST_SLOTS 4096u
 struct dp_filter {
 	/* Per port, bit v set: a source whose site value is v is refused
 	 * (0: the port is not filtered, no lookup) */
@@ -134,9 +134,9 @@ struct dp_filter {
 	struct rte_fib *site4;
 	struct rte_fib6 *site6;
 	/* Broadcast addresses of the connected IPv4 subnets (host order),
-	 * and a bit per (address >> 2) & 4095 of each: the fast path's
-	 * one-load test, exact only on a hit */
-	uint64_t bcast_bits[FILTER_BCAST_BITS / 64];
+	 * and 1 at (address >> 2) & 4095 of each: the fast path's one-load
+	 * test, exact only on a hit */
+	uint8_t bcast_maybe[FILTER_BCAST_SLOTS];
 	uint32_t bcast[CFG_MAX_LINKS + 1];
 	unsigned int n_bcast;
 	bool options_drop;    /* dataplane.ip_options = "drop" */

@@ -122,8 +122,7 @@ static void bcast_add(struct dp_filter *f, const struct cfg_addr *a)
 	memcpy(&ip, a->addr, 4);
 	b = rte_be_to_cpu_32(ip) | (a->len == 0 ? ~0u : ~0u >> a->len);
 	f->bcast[f->n_bcast++] = b;
-	f->bcast_bits[((b >> 2) & (FILTER_BCAST_BITS - 1)) / 64] |=
-		1ull << ((b >> 2) & 63);
+	f->bcast_maybe[(b >> 2) & (FILTER_BCAST_SLOTS - 1)] = 1;
 }
 
 int filter_init(struct dp *d)

@@ -181,14 +181,21 @@ static inline bool ipv4_martian(uint32_t a)
 	       ((a >> 16) == 0xa9fe);
 }
 
-/* Might DST (host order) be the broadcast address of a connected subnet
- * (RFC 2644: directed broadcasts are not forwarded by default)? One load
- * from the filter's bitmap; a hit is made exact by ipv4_bcast. */
-static inline bool ipv4_bcast_maybe(const struct dp_filter *f, uint32_t dst)
-{
-	uint32_t b = (dst >> 2) & (FILTER_BCAST_BITS - 1);
+/* The fast path's version: 1 for a first octet that is martian or holds
+ * a martian range (169: 169.254/16), one byte load per address; a hit
+ * is made exact by ipv4_martian on the slow path, so 169/8 outside
+ * 169.254/16 is forwarded, a little slower. */
+static const uint8_t ipv4_octet_suspect[256] = {
+	[0] = 1, [127] = 1, [169] = 1, [224 ... 255] = 1,
+};
 
-	return (f->bcast_bits[b / 64] >> (b & 63)) & 1;
+/* Might DST (host order) be the broadcast address of a connected subnet
+ * (RFC 2644: directed broadcasts are not forwarded by default)? One byte
+ * load from the filter's table; a hit is made exact by ipv4_bcast. */
+static inline uint8_t ipv4_bcast_maybe(const struct dp_filter *f,
+				       uint32_t dst)
+{
+	return f->bcast_maybe[(dst >> 2) & (FILTER_BCAST_SLOTS - 1)];
 }
 
 static bool ipv4_bcast(const struct dp_filter *f, uint32_t dst)
@@ -231,12 +238,11 @@ static enum dp_drop check_ipv4_options(const struct dp_filter *f,
 
 /* The reason the IPv4 packet at IP, L3_LEN bytes, may not be forwarded,
  * in the order of the checks; DROP_MAX when it may (one with options
- * counted in ST). */
-static enum dp_drop check_ipv4_why(const struct dp_filter *f,
-				   struct dp_lcore_stats *st,
-				   const struct rte_mbuf *m,
-				   const struct rte_ipv4_hdr *ip,
-				   uint32_t l3_len)
+ * counted in ST). Out of line: the fast path's loop stays small. */
+static __rte_noinline enum dp_drop
+check_ipv4_why(const struct dp_filter *f, struct dp_lcore_stats *st,
+	       const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+	       uint32_t l3_len)
 {
 	uint32_t hlen, total, src, dst, off;
 	enum dp_drop why;
@@ -285,33 +291,48 @@ static enum dp_drop check_ipv4_why(const struct dp_filter *f,
 	return DROP_MAX;
 }
 
-/* DROP_MAX when the IPv4 packet at IP, L3_LEN bytes, may be forwarded.
- * The common packet (version 4, a 20-byte header, addresses neither
- * martian nor a connected broadcast, not a fragment ending past 64 KiB)
- * is judged with one branch over all its checks; any other, or a
- * failure, goes through check_ipv4_why for the exact reason. */
+/* DROP_MAX when the IPv4 packet at IP, L3_LEN bytes, may be forwarded,
+ * and then its source, destination (host order) and total length in SRC,
+ * DST and TOTAL (loaded and swapped once: the caller's stores to its
+ * arrays could alias the header). The common packet (version 4, a
+ * 20-byte header, no address with a martian first octet or a connected
+ * broadcast's low bits, not a non-initial fragment) is judged with one
+ * branch over all its checks; any other, or a failure, goes through
+ * check_ipv4_why for the exact reason. */
 static inline enum dp_drop check_ipv4(const struct dp_filter *f,
 				      struct dp_lcore_stats *st,
 				      const struct rte_mbuf *m,
 				      const struct rte_ipv4_hdr *ip,
-				      uint32_t l3_len)
+				      uint32_t l3_len, uint32_t *src,
+				      uint32_t *dst, uint32_t *total)
 {
+	enum dp_drop why;
+
 	if (likely(l3_len >= sizeof(*ip) &&
 		   ip->version_ihl == (4 << 4 | 5))) {
-		uint32_t total = rte_be_to_cpu_16(ip->total_length);
-		uint32_t src = rte_be_to_cpu_32(ip->src_addr);
-		uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
-		uint32_t off = (uint32_t)(rte_be_to_cpu_16(ip->fragment_offset) &
-					  RTE_IPV4_HDR_OFFSET_MASK) * 8;
-		bool bad = (total > l3_len) | (total < sizeof(*ip)) |
-			   (ip->time_to_live <= 1) | ipv4_martian(src) |
-			   ipv4_martian(dst) | ipv4_bcast_maybe(f, dst) |
-			   (off + total > 65535);
+		const uint8_t *a = (const uint8_t *)&ip->src_addr;
+		bool bad;
 
+		*total = rte_be_to_cpu_16(ip->total_length);
+		*src = rte_be_to_cpu_32(ip->src_addr);
+		*dst = rte_be_to_cpu_32(ip->dst_addr);
+		/* the first octets straight from the header (a[0], a[4]);
+		 * a non-initial fragment, rare, is judged on the slow path */
+		bad = (*total > l3_len) | (*total < sizeof(*ip)) |
+		      (ip->time_to_live <= 1) | ipv4_octet_suspect[a[0]] |
+		      ipv4_octet_suspect[a[4]] | ipv4_bcast_maybe(f, *dst) |
+		      ((ip->fragment_offset &
+			rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)) != 0);
 		if (likely(!bad && ipv4_cksum_ok(m, ip, sizeof(*ip))))
 			return DROP_MAX;
 	}
-	return check_ipv4_why(f, st, m, ip, l3_len);
+	why = check_ipv4_why(f, st, m, ip, l3_len);
+	if (why == DROP_MAX) {
+		*total = rte_be_to_cpu_16(ip->total_length);
+		*src = rte_be_to_cpu_32(ip->src_addr);
+		*dst = rte_be_to_cpu_32(ip->dst_addr);
+	}
+	return why;
 }
 
 /* RFC 4291 §2.5.2, §2.5.3, §2.5.5.2, §2.5.6, §2.7; RFC 6890: IPv6
@@ -357,7 +378,7 @@ static inline enum dp_drop check_ipv6(const struct rte_ipv6_hdr *ip,
  * §3.3.6, RFC 1812 §5.3.4: a router forwards only what is sent to its
  * own link-layer address; a broadcast or multicast frame or one for
  * another station is not a request to route). */
-static enum dp_drop l2_why(const struct rte_ether_hdr *eth)
+static __rte_noinline enum dp_drop l2_why(const struct rte_ether_hdr *eth)
 {
 	if (rte_is_broadcast_ether_addr(&eth->dst_addr))
 		return DROP_L2_BROADCAST;
@@ -370,7 +391,7 @@ static enum dp_drop l2_why(const struct rte_ether_hdr *eth)
  * to it): Ethernet pads short frames (RFC 894) and a sender may trail
  * bytes; they are not the datagram and must not be sent, nor count in
  * any length decision. */
-static void fwd_trim(struct rte_mbuf *m, uint32_t len)
+static __rte_noinline void fwd_trim(struct rte_mbuf *m, uint32_t len)
 {
 	if (m->next != NULL) {
 		rte_pktmbuf_free(m->next);
@@ -796,51 +817,31 @@ static const enum dp_drop src_refused[FILTER_SITE_MAX] = {
 	[FILTER_OWN] = DROP_SRC_OWN,
 };
 
-/* Source validation of the N IPv4 packets M that came in on a port whose
- * refused site values are REFUSE (BCP 38, RFC 3704): one bulk lookup of
- * their sources SRC in the site table; the refused ones dropped and
- * counted, the rest (with their DST and HASH) kept in order. How many
+/* Source validation (BCP 38, RFC 3704) of the N packets M that came in
+ * on a port refusing the site values REFUSE, their sources' values in V:
+ * the refused dropped and counted, the rest kept in order with their
+ * destinations DST (DST_SZ bytes each) and flow hashes HASH. How many
  * are kept. */
-static uint16_t fwd_ingress4(const struct dp_filter *f,
-			     struct dp_lcore_stats *st, uint8_t refuse,
-			     struct rte_mbuf **m, uint32_t *dst,
-			     uint32_t *hash, const uint32_t *src, uint16_t n)
+static uint16_t fwd_refuse(struct dp_lcore_stats *st, uint8_t refuse,
+			   const uint64_t *v, struct rte_mbuf **m, void *dst,
+			   size_t dst_sz, uint32_t *hash, uint16_t n)
 {
-	uint64_t v[DP_BURST];
+	uint8_t *d = dst;
+	uint32_t any = 0;
 	uint16_t i, k = 0;
 
-	rte_fib_lookup_bulk(f->site4, (uint32_t *)(uintptr_t)src, v, n);
+	/* nearly always none: then nothing moves */
+	for (i = 0; i < n; i++)
+		any |= (refuse >> v[i]) & 1;
+	if (likely(any == 0))
+		return n;
 	for (i = 0; i < n; i++) {
-		if (unlikely((refuse >> v[i]) & 1)) {
+		if ((refuse >> v[i]) & 1) {
 			drop(st, m[i], src_refused[v[i]]);
 			continue;
 		}
 		m[k] = m[i];
-		dst[k] = dst[i];
-		hash[k++] = hash[i];
-	}
-	return k;
-}
-
-/* The same for IPv6 (destinations DST, sources SRC). */
-static uint16_t fwd_ingress6(const struct dp_filter *f,
-			     struct dp_lcore_stats *st, uint8_t refuse,
-			     struct rte_mbuf **m,
-			     uint8_t (*dst)[RTE_FIB6_IPV6_ADDR_SIZE],
-			     uint32_t *hash,
-			     uint8_t (*src)[RTE_FIB6_IPV6_ADDR_SIZE], uint16_t n)
-{
-	uint64_t v[DP_BURST];
-	uint16_t i, k = 0;
-
-	rte_fib6_lookup_bulk(f->site6, src, v, n);
-	for (i = 0; i < n; i++) {
-		if (unlikely((refuse >> v[i]) & 1)) {
-			drop(st, m[i], src_refused[v[i]]);
-			continue;
-		}
-		m[k] = m[i];
-		memcpy(dst[k], dst[i], RTE_FIB6_IPV6_ADDR_SIZE);
+		memmove(d + k * dst_sz, d + i * dst_sz, dst_sz);
 		hash[k++] = hash[i];
 	}
 	return k;
@@ -854,7 +855,8 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 	uint8_t dst6[DP_BURST][RTE_FIB6_IPV6_ADDR_SIZE];
 	uint8_t src6[DP_BURST][RTE_FIB6_IPV6_ADDR_SIZE];
 	const struct dp_filter *f = &d->filter;
-	const struct rte_ether_addr mac = d->ports[in].mac;
+	/* the port's MAC as the first 6 bytes in memory, and those bytes */
+	uint64_t mac = 0, mac_mask = 0;
 	uint8_t refuse = f->refuse[in];
 	uint64_t gid4[DP_BURST], gid6[DP_BURST];
 	uint32_t hash4[DP_BURST], hash6[DP_BURST];
@@ -868,6 +870,8 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 	n = rte_eth_rx_burst(d->ports[in].port_id, fl->rxq, pkts, DP_BURST);
 	if (n == 0)
 		return;
+	memcpy(&mac, &d->ports[in].mac, RTE_ETHER_ADDR_LEN);
+	memset(&mac_mask, 0xff, RTE_ETHER_ADDR_LEN);
 	st->rx[in] += n;
 
 	/* 1. checks, destinations by family */
@@ -878,6 +882,8 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 		const struct rte_ether_hdr *eth =
 			rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 		uint32_t l3_len = (uint32_t)m->data_len - sizeof(*eth);
+		uint32_t src, dst, total;
+		uint64_t l2_dst;
 		enum dp_drop why;
 
 		if (i + PREFETCH_AHEAD < n)
@@ -887,7 +893,11 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 			drop(st, m, DROP_TRUNCATED);
 			continue;
 		}
-		if (unlikely(!rte_is_same_ether_addr(&eth->dst_addr, &mac))) {
+		/* the destination MAC and the first two bytes of the source
+		 * in one load, the latter masked off: a third of the
+		 * instructions of rte_is_same_ether_addr */
+		memcpy(&l2_dst, eth, sizeof(l2_dst));
+		if (unlikely(((l2_dst ^ mac) & mac_mask) != 0)) {
 			drop(st, m, l2_why(eth));
 			continue;
 		}
@@ -896,7 +906,8 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 			const struct rte_ipv4_hdr *ip =
 				(const struct rte_ipv4_hdr *)(eth + 1);
 
-			why = check_ipv4(f, st, m, ip, l3_len);
+			why = check_ipv4(f, st, m, ip, l3_len, &src, &dst,
+					 &total);
 			if (unlikely(why != DROP_MAX)) {
 				if (why == DROP_TTL_EXCEEDED)
 					icmp_time_exceeded(d, fl, st, in, m);
@@ -905,13 +916,11 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 				continue;
 			}
 			/* the datagram only, before any length decision */
-			if (unlikely(m->pkt_len != sizeof(*eth) +
-				     rte_be_to_cpu_16(ip->total_length)))
-				fwd_trim(m, sizeof(*eth) +
-					 rte_be_to_cpu_16(ip->total_length));
-			len_max = RTE_MAX(len_max, m->pkt_len);
-			dst4[n4] = rte_be_to_cpu_32(ip->dst_addr);
-			src4[n4] = rte_be_to_cpu_32(ip->src_addr);
+			if (unlikely(m->pkt_len != sizeof(*eth) + total))
+				fwd_trim(m, sizeof(*eth) + total);
+			len_max = RTE_MAX(len_max, sizeof(*eth) + total);
+			dst4[n4] = dst;
+			src4[n4] = src;
 			/* finalized for the whole burst below */
 			hash4[n4] = flow_hash_ipv4_crc(ip, l3_len);
 			m4[n4++] = m;
@@ -942,12 +951,18 @@ static void fwd_port(struct dp *d, struct fwd_lcore *fl,
 	/* source validation (filter.c): one bulk lookup per family of the
 	 * sources, none on a port with ingress_filter "off" */
 	if (refuse != 0) {
-		if (n4 != 0)
-			n4 = fwd_ingress4(f, st, refuse, m4, dst4, hash4, src4,
-					  n4);
-		if (unlikely(n6 != 0))
-			n6 = fwd_ingress6(f, st, refuse, m6, dst6, hash6, src6,
-					  n6);
+		uint64_t v[DP_BURST];
+
+		if (n4 != 0) {
+			rte_fib_lookup_bulk(f->site4, src4, v, n4);
+			n4 = fwd_refuse(st, refuse, v, m4, dst4, sizeof(dst4[0]),
+					hash4, n4);
+		}
+		if (unlikely(n6 != 0)) {
+			rte_fib6_lookup_bulk(f->site6, src6, v, n6);
+			n6 = fwd_refuse(st, refuse, v, m6, dst6, sizeof(dst6[0]),
+					hash6, n6);
+		}
 	}
 
 	/* 2. bulk lookups */

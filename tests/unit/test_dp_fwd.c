@@ -1239,47 +1239,58 @@ static void ingress_set(enum cfg_ingress lan, enum cfg_ingress link)
 	assert_int_equal(filter_init(&d), 0);
 }
 
+/* A packet FROM (LAN or LINK) with SRC -> DST and what becomes of it:
+ * dropped under WHY, or forwarded (DROP_MAX) to the other port. */
+struct src_case {
+	unsigned int from;
+	const char *src, *dst;
+	enum dp_drop why;
+};
+
+static void src_cases(const struct src_case *c, unsigned int n)
+{
+	uint8_t f[128];
+	unsigned int i, len;
+
+	for (i = 0; i < n; i++) {
+		len = make_udp4(f, c[i].from, c[i].src, c[i].dst);
+		if (c[i].why != DROP_MAX)
+			expect_drop_on(c[i].from, f, len, c[i].why);
+		else if (c[i].from == LAN)
+			expect_forward(LAN, LINK, f, len, len, &peer_mac);
+		else
+			expect_forward(LINK, LAN, f, len, len, &lan_host_mac);
+	}
+}
+
 /* BCP 38 / RFC 3704 strict (the default): from the LAN only the site's
  * sources (LAN subnet, announced prefixes, routes through a LAN router),
  * from the link none of them; the gateway's own addresses from neither. */
 static void test_fwd_ingress_strict(void **state)
 {
+	static const struct src_case c[] = {
+		{LAN, "8.8.8.8", "198.51.100.10", DROP_SRC_NOT_SITE},
+		{LAN, "203.0.113.2", "198.51.100.10", DROP_SRC_NOT_SITE},
+		{LAN, "198.18.1.1", "198.51.100.10", DROP_SRC_OWN},
+		{LAN, "203.0.113.1", "198.51.100.10", DROP_SRC_OWN},
+		{LAN, "198.19.7.7", "198.51.100.10", DROP_MAX},
+		{LAN, "10.20.5.5", "198.51.100.10", DROP_MAX},
+		{LAN, "198.18.1.10", "198.51.100.10", DROP_MAX},
+		{LINK, "198.18.1.77", "198.18.1.10", DROP_SRC_SPOOFED},
+		{LINK, "198.19.0.1", "198.18.1.10", DROP_SRC_SPOOFED},
+		{LINK, "10.20.0.1", "198.18.1.10", DROP_SRC_SPOOFED},
+		{LINK, "203.0.113.1", "198.18.1.10", DROP_SRC_OWN},
+		{LINK, "198.18.1.1", "198.18.1.10", DROP_SRC_OWN},
+		{LINK, "203.0.113.2", "198.18.1.10", DROP_MAX},
+		{LINK, "8.8.8.8", "198.18.1.10", DROP_MAX},
+	};
 	uint8_t f[128];
 	unsigned int len;
 
 	(void)state;
 	ingress_set(CFG_INGRESS_STRICT, CFG_INGRESS_STRICT);
 	assert_int_equal(lan_route(true), 0);
-	len = make_udp4(f, LAN, "8.8.8.8", "198.51.100.10");
-	expect_drop_on(LAN, f, len, DROP_SRC_NOT_SITE);
-	len = make_udp4(f, LAN, "203.0.113.2", "198.51.100.10");
-	expect_drop_on(LAN, f, len, DROP_SRC_NOT_SITE);
-	len = make_udp4(f, LAN, "198.18.1.1", "198.51.100.10");
-	expect_drop_on(LAN, f, len, DROP_SRC_OWN);
-	len = make_udp4(f, LAN, "203.0.113.1", "198.51.100.10");
-	expect_drop_on(LAN, f, len, DROP_SRC_OWN);
-	len = make_udp4(f, LAN, "198.19.7.7", "198.51.100.10");
-	expect_forward(LAN, LINK, f, len, len, &peer_mac);
-	len = make_udp4(f, LAN, "10.20.5.5", "198.51.100.10");
-	expect_forward(LAN, LINK, f, len, len, &peer_mac);
-	len = make_udp4(f, LAN, "198.18.1.10", "198.51.100.10");
-	expect_forward(LAN, LINK, f, len, len, &peer_mac);
-
-	len = make_udp4(f, LINK, "198.18.1.77", "198.18.1.10");
-	expect_drop_on(LINK, f, len, DROP_SRC_SPOOFED);
-	len = make_udp4(f, LINK, "198.19.0.1", "198.18.1.10");
-	expect_drop_on(LINK, f, len, DROP_SRC_SPOOFED);
-	len = make_udp4(f, LINK, "10.20.0.1", "198.18.1.10");
-	expect_drop_on(LINK, f, len, DROP_SRC_SPOOFED);
-	len = make_udp4(f, LINK, "203.0.113.1", "198.18.1.10");
-	expect_drop_on(LINK, f, len, DROP_SRC_OWN);
-	len = make_udp4(f, LINK, "198.18.1.1", "198.18.1.10");
-	expect_drop_on(LINK, f, len, DROP_SRC_OWN);
-	len = make_udp4(f, LINK, "203.0.113.2", "198.18.1.10");
-	expect_forward(LINK, LAN, f, len, len, &lan_host_mac);
-	len = make_udp4(f, LINK, "8.8.8.8", "198.18.1.10");
-	expect_forward(LINK, LAN, f, len, len, &lan_host_mac);
-
+	src_cases(c, RTE_DIM(c));
 	/* IPv6: the announced 2001:db8:1::/48 is the site */
 	len = make_udp6_from(f, "2001:db8:9::1", PFX6 "7");
 	expect_drop_on(LAN, f, len, DROP_SRC_NOT_SITE);
@@ -1292,49 +1303,44 @@ static void test_fwd_ingress_strict(void **state)
 /* loose: only the gateway's own addresses (and martians, always). */
 static void test_fwd_ingress_loose(void **state)
 {
-	uint8_t f[128];
-	unsigned int len;
+	static const struct src_case c[] = {
+		{LAN, "8.8.8.8", "198.51.100.10", DROP_MAX},
+		{LAN, "198.18.1.1", "198.51.100.10", DROP_SRC_OWN},
+		{LINK, "198.18.1.77", "198.18.1.10", DROP_MAX},
+		{LINK, "203.0.113.1", "198.18.1.10", DROP_SRC_OWN},
+	};
 
 	(void)state;
 	ingress_set(CFG_INGRESS_LOOSE, CFG_INGRESS_LOOSE);
 	assert_int_equal(lan_route(true), 0);
-	len = make_udp4(f, LAN, "8.8.8.8", "198.51.100.10");
-	expect_forward(LAN, LINK, f, len, len, &peer_mac);
-	len = make_udp4(f, LAN, "198.18.1.1", "198.51.100.10");
-	expect_drop_on(LAN, f, len, DROP_SRC_OWN);
-	len = make_udp4(f, LINK, "198.18.1.77", "198.18.1.10");
-	expect_forward(LINK, LAN, f, len, len, &lan_host_mac);
-	len = make_udp4(f, LINK, "203.0.113.1", "198.18.1.10");
-	expect_drop_on(LINK, f, len, DROP_SRC_OWN);
+	src_cases(c, RTE_DIM(c));
 	assert_int_equal(lan_route(false), 0);
 	ingress_set(CFG_INGRESS_STRICT, CFG_INGRESS_STRICT);
 }
 
 /* off: no source lookup at all; a spoofed source is forwarded. Martian
- * addresses stay refused (RFC 1812 §5.3.7 is no policy). */
+ * addresses stay refused (RFC 1812 §5.3.7 is no policy). One port strict
+ * and the other off: each as its own. */
 static void test_fwd_ingress_off_forwards_spoofed(void **state)
 {
-	uint8_t f[128];
-	unsigned int len;
+	static const struct src_case off[] = {
+		{LINK, "198.18.1.77", "198.18.1.10", DROP_MAX},
+		{LINK, "198.18.1.1", "198.18.1.10", DROP_MAX},
+		{LAN, "8.8.8.8", "198.51.100.10", DROP_MAX},
+		{LAN, "127.0.0.1", "198.51.100.10", DROP_MARTIAN_SRC},
+	};
+	static const struct src_case mixed[] = {
+		{LINK, "198.18.1.77", "198.18.1.10", DROP_MAX},
+		{LAN, "8.8.8.8", "198.51.100.10", DROP_SRC_NOT_SITE},
+	};
 
 	(void)state;
 	ingress_set(CFG_INGRESS_OFF, CFG_INGRESS_OFF);
 	assert_null(d.filter.site4);
 	assert_int_equal(lan_route(true), 0);
-	len = make_udp4(f, LINK, "198.18.1.77", "198.18.1.10");
-	expect_forward(LINK, LAN, f, len, len, &lan_host_mac);
-	len = make_udp4(f, LINK, "198.18.1.1", "198.18.1.10");
-	expect_forward(LINK, LAN, f, len, len, &lan_host_mac);
-	len = make_udp4(f, LAN, "8.8.8.8", "198.51.100.10");
-	expect_forward(LAN, LINK, f, len, len, &peer_mac);
-	len = make_udp4(f, LAN, "127.0.0.1", "198.51.100.10");
-	expect_drop_on(LAN, f, len, DROP_MARTIAN_SRC);
-	/* one port strict, the other off: each as its own */
+	src_cases(off, RTE_DIM(off));
 	ingress_set(CFG_INGRESS_STRICT, CFG_INGRESS_OFF);
-	len = make_udp4(f, LINK, "198.18.1.77", "198.18.1.10");
-	expect_forward(LINK, LAN, f, len, len, &lan_host_mac);
-	len = make_udp4(f, LAN, "8.8.8.8", "198.51.100.10");
-	expect_drop_on(LAN, f, len, DROP_SRC_NOT_SITE);
+	src_cases(mixed, RTE_DIM(mixed));
 	assert_int_equal(lan_route(false), 0);
 	ingress_set(CFG_INGRESS_STRICT, CFG_INGRESS_STRICT);
 }
