@@ -43,7 +43,8 @@
 	X(DROP_DIRECTED_BROADCAST, "directed_broadcast") /* RFC 2644 */      \
 	X(DROP_BAD_FRAGMENT, "bad_fragment")  /* ends past 65535 bytes */   \
 	X(DROP_BAD_OPTIONS, "bad_options")    /* option list malformed */  \
-	X(DROP_SOURCE_ROUTE, "source_route")  /* LSRR, SSRR (RFC 7126) */   \
+	X(DROP_SOURCE_ROUTE, "source_route")  /* LSRR, SSRR, IPv6 RH0 */   \
+	X(DROP_BAD_EXT6, "bad_ext6")   /* IPv6 extension chain malformed */ \
 	X(DROP_IP_OPTIONS, "ip_options")      /* dataplane.ip_options */   \
 	X(DROP_SRC_OWN, "src_own")            /* our own address as source */ \
 	X(DROP_SRC_SPOOFED, "src_spoofed")    /* a site source from a link */ \

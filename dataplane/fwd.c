@@ -35,11 +35,16 @@
 #include "dp.h"
 #include "flowhash.h"
 #include "icmp.h"
+#include "ipv6ext.h"
 #include "log.h"
 
 #define PREFETCH_AHEAD 4u
 /* Fragments of one packet at most: a 9000-byte frame into a 576 MTU */
 #define FWD_FRAGS_MAX 32u
+/* IPv6 extension headers the ingress check follows at most; past them
+ * the packet is forwarded (RFC 7045 §2.2: a long chain is no reason to
+ * drop), the bound only keeps the per-packet work fixed */
+#define FWD_EXT6_MAX 16u
 
 /* Packets of one rx burst waiting for their out port's tx burst. */
 struct fwd_lcore {
@@ -342,7 +347,37 @@ static inline bool ipv6_martian(const uint8_t *a)
 	       ((hi == 0) & ((lo <= 1) | ((lo >> 32) == 0xffff)));
 }
 
-/* DROP_MAX when the IPv6 packet at IP, L3_LEN bytes, may be forwarded. */
+/* Why the extension-header chain of the IPv6 packet at IP (its payload
+ * length checked) may not be forwarded; DROP_MAX when it may. RFC 5095
+ * §3: a Type 0 Routing Header is refused whatever its Segments Left, as
+ * IPv4 source routes are (other routing types go on untouched); RFC 8200
+ * §4.1: Hop-by-Hop Options only right after the IPv6 header; a header
+ * running past the payload is malformed. A chain ending in a non-first
+ * fragment, ESP, No Next Header, an upper layer, or past FWD_EXT6_MAX
+ * headers is forwarded (RFC 7045 §2.2). Out of line: rare. */
+static __rte_noinline enum dp_drop
+check_ipv6_ext(const struct rte_ipv6_hdr *ip)
+{
+	uint32_t off;
+	uint8_t nh;
+
+	switch (ipv6_ext_walk((const uint8_t *)ip,
+			      (uint32_t)sizeof(*ip) +
+				      rte_be_to_cpu_16(ip->payload_len),
+			      FWD_EXT6_MAX, &nh, &off)) {
+	case IPV6_EXT_RH0:
+		return DROP_SOURCE_ROUTE;
+	case IPV6_EXT_CUT:
+	case IPV6_EXT_HBH_LATE:
+		return DROP_BAD_EXT6;
+	default:
+		return DROP_MAX;
+	}
+}
+
+/* DROP_MAX when the IPv6 packet at IP, L3_LEN bytes, may be forwarded.
+ * The extension headers are walked only when the first Next Header names
+ * one, so TCP, UDP and ICMPv6 pay one test. */
 static inline enum dp_drop check_ipv6(const struct rte_ipv6_hdr *ip,
 				      uint32_t l3_len)
 {
@@ -358,6 +393,12 @@ static inline enum dp_drop check_ipv6(const struct rte_ipv6_hdr *ip,
 	if (unlikely(ipv6_martian(ip->src_addr) | ipv6_martian(ip->dst_addr)))
 		return ipv6_martian(ip->src_addr) ? DROP_MARTIAN_SRC
 						  : DROP_MARTIAN_DST;
+	if (unlikely(ipv6_ext_hdr(ip->proto))) {
+		enum dp_drop why = check_ipv6_ext(ip);
+
+		if (why != DROP_MAX)
+			return why;
+	}
 	/* RFC 8200 §3, RFC 4443 §3.3: a router discards a packet whose hop
 	 * limit would reach 0 (answered with Time Exceeded by the caller) */
 	if (unlikely(ip->hop_limits <= 1))

@@ -12,6 +12,7 @@
 #include <rte_mbuf.h>
 
 #include "icmp.h"
+#include "ipv6ext.h"
 
 #define ICMP_HDR_LEN 8u        /* type, code, checksum, 4 more bytes */
 #define ICMP4_ANSWER_MAX 576u  /* RFC 1812 §4.3.2.3 */
@@ -195,62 +196,29 @@ bool icmp4_error(const struct dp *d, struct icmp_lcore *il,
 	return true;
 }
 
-/* Is next header NH an IPv6 extension header (RFC 8200 §4, RFC 7045
- * §2: Hop-by-Hop, Routing, Fragment, Destination Options, AH, Mobility,
- * HIP, Shim6 and the two experimental values)? ESP is not walked: what
- * follows it is encrypted, so it is an upper layer here. */
-static bool ipv6_ext_hdr(uint8_t nh)
-{
-	switch (nh) {
-	case IPPROTO_HOPOPTS: case IPPROTO_ROUTING: case IPPROTO_FRAGMENT:
-	case IPPROTO_DSTOPTS: case IPPROTO_AH: case 135: case 139: case 140:
-	case 253: case 254:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* RFC 4443 §2.4(e.1, e.2): is the IPv6 packet at IP, LEN bytes, an
  * ICMPv6 error (types below 128, §2.1) or a Redirect — or can we not
  * tell? True then: it is not answered. The extension headers are walked
- * only to find the upper layer, at most ICMP6_EXT_MAX of them and within
- * LEN; a longer chain, one cut short, or a later fragment whose first
- * header may be ICMPv6 cannot be told apart. */
+ * (ipv6ext.h) only to find the upper layer, at most ICMP6_EXT_MAX of them
+ * and within LEN; a longer chain, a malformed one (which the ingress
+ * checks have dropped already), or a later fragment whose first header
+ * may be ICMPv6 cannot be told apart. */
 static bool icmp6_is_error_or_unknown(const struct rte_ipv6_hdr *ip,
 				      uint32_t len)
 {
 	const uint8_t *p = (const uint8_t *)ip;
-	uint32_t off = sizeof(*ip);
-	uint8_t nh = ip->proto;
-	unsigned int i;
+	uint32_t off;
+	uint8_t nh;
 
-	for (i = 0; i <= ICMP6_EXT_MAX; i++) {
-		if (nh == IPPROTO_ICMPV6)
-			return off >= len || p[off] < 128 ||
-			       p[off] == ICMP6_REDIRECT;
-		if (!ipv6_ext_hdr(nh))
-			return false; /* another upper layer, or none (59) */
-		if (off + 8 > len) /* every extension header is >= 8 bytes */
-			return true;
-		if (nh == IPPROTO_FRAGMENT) {
-			/* RFC 8200 §4.5: a later fragment holds no headers;
-			 * its Next Header names the first one of the
-			 * fragmentable part */
-			if ((p[off + 2] << 8 | (p[off + 3] & 0xf8)) != 0)
-				return p[off] == IPPROTO_ICMPV6 ||
-				       ipv6_ext_hdr(p[off]);
-			nh = p[off];
-			off += 8;
-		} else if (nh == IPPROTO_AH) {
-			nh = p[off];
-			off += (p[off + 1] + 2u) * 4u; /* RFC 4302 §2.2 */
-		} else {
-			nh = p[off];
-			off += (p[off + 1] + 1u) * 8u; /* RFC 8200 §4.3 */
-		}
+	switch (ipv6_ext_walk(p, len, ICMP6_EXT_MAX, &nh, &off)) {
+	case IPV6_EXT_UPPER: /* another upper layer, or none (59) */
+		return nh == IPPROTO_ICMPV6 &&
+		       (off >= len || p[off] < 128 || p[off] == ICMP6_REDIRECT);
+	case IPV6_EXT_LATER_FRAG:
+		return nh == IPPROTO_ICMPV6 || ipv6_ext_hdr(nh);
+	default:
+		return true;
 	}
-	return true;
 }
 
 /* Is the IPv6 address A the unspecified (::) or the loopback (::1)

@@ -1180,11 +1180,12 @@ static void test_fwd_ipv6_error_about_icmp6_error_suppressed(void **state)
 	len = with_ext6(f, make_udp6(f, PFX6 "7", 1), 44, ext, 8);
 	f[62] = 1;
 	expect_answer6(f, len, false);
-	/* a chain that runs past the packet: what lies beyond is unknown */
+	/* a chain that runs past the packet is refused by the ingress
+	 * check before the hop limit is looked at: no answer */
 	dstopt(ext, 60);
 	ext[1] = 10;                               /* 88 bytes: past the end */
 	len = with_ext6(f, make_udp6(f, PFX6 "7", 1), 60, ext, 8);
-	expect_answer6(f, len, false);
+	expect_drop(f, len, DROP_BAD_EXT6);
 	memset(d.ports[LAN].ipv6, 0, 16);
 }
 
@@ -1438,6 +1439,87 @@ static void expect_forward(unsigned int from, unsigned int to,
 	assert_int_equal(sent(to, out), out_len);
 	assert_memory_equal(out, expect, out_len);
 	assert_int_equal(sent(from == to ? LINK + LAN - to : from, out), 0);
+}
+
+/* RFC 5095 §3, RFC 8200 §4.1, §4.5, RFC 7045 §2.2: the extension-header
+ * chain of an IPv6 packet from the LAN. A Type 0 Routing Header is
+ * refused as a source route whatever Segments Left says; a Hop-by-Hop
+ * header anywhere but first, or a header running past the packet, as
+ * bad_ext6; a type 2 Routing Header, a first Hop-by-Hop header, a long
+ * well-formed chain, a chain past the walk's bound and a non-first
+ * fragment (its payload is not headers) go out byte for byte. */
+static void test_fwd_ipv6_ext_chain(void **state)
+{
+	static const uint8_t hbh[8] = {17, 0, 1, 4, 0, 0, 0, 0}; /* PadN */
+	uint8_t f[256], ext[160];
+	struct chan_route r;
+	unsigned int len, i;
+
+	(void)state;
+	route6(PFX6, 48, &r);
+	assert_int_equal(fib_route_add(&d, &r, 1), 0);
+
+	/* RH0 with one address: Segments Left 1, then 0 */
+	memset(ext, 0, 24);
+	ext[0] = 17, ext[1] = 2, ext[2] = 0, ext[3] = 1;
+	inet_pton(AF_INET6, PFX6 "8", ext + 8);
+	len = with_ext6(f, make_udp6(f, PFX6 "7", 64), 43, ext, 24);
+	expect_drop_on(LAN, f, len, DROP_SOURCE_ROUTE);
+	f[54 + 3] = 0;
+	expect_drop_on(LAN, f, len, DROP_SOURCE_ROUTE);
+	/* behind a Destination Options header too */
+	memmove(ext + 8, ext, 24);
+	dstopt(ext, 43);
+	len = with_ext6(f, make_udp6(f, PFX6 "7", 64), 60, ext, 32);
+	expect_drop_on(LAN, f, len, DROP_SOURCE_ROUTE);
+	/* RFC 6275 §6.4: a type 2 Routing Header goes on untouched */
+	memset(ext, 0, 24);
+	ext[0] = 17, ext[1] = 2, ext[2] = 2, ext[3] = 1;
+	inet_pton(AF_INET6, PFX6 "8", ext + 8);
+	len = with_ext6(f, make_udp6(f, PFX6 "7", 64), 43, ext, 24);
+	expect_forward(LAN, LINK, f, len, len, &peer_mac);
+
+	/* Hop-by-Hop first: forwarded; after Destination Options: not */
+	len = with_ext6(f, make_udp6(f, PFX6 "7", 64), 0, hbh, 8);
+	expect_forward(LAN, LINK, f, len, len, &peer_mac);
+	dstopt(ext, 0);
+	memcpy(ext + 8, hbh, 8);
+	len = with_ext6(f, make_udp6(f, PFX6 "7", 64), 60, ext, 16);
+	expect_drop_on(LAN, f, len, DROP_BAD_EXT6);
+
+	/* Destination Options of (255 + 1) * 8 bytes in a 74-byte packet */
+	dstopt(ext, 17);
+	ext[1] = 255;
+	len = with_ext6(f, make_udp6(f, PFX6 "7", 64), 60, ext, 8);
+	expect_drop_on(LAN, f, len, DROP_BAD_EXT6);
+
+	/* 12 Destination Options headers: a long chain is no fault */
+	for (i = 0; i < 12; i++)
+		dstopt(ext + 8 * i, i == 11 ? 17 : 60);
+	len = with_ext6(f, make_udp6(f, PFX6 "7", 64), 60, ext, 96);
+	expect_forward(LAN, LINK, f, len, len, &peer_mac);
+	/* 16 of them, then a late Hop-by-Hop: past the bound, not walked */
+	for (i = 0; i < 16; i++)
+		dstopt(ext + 8 * i, i == 15 ? 0 : 60);
+	memcpy(ext + 128, hbh, 8);
+	len = with_ext6(f, make_udp6(f, PFX6 "7", 64), 60, ext, 136);
+	expect_forward(LAN, LINK, f, len, len, &peer_mac);
+	/* 15, then the late Hop-by-Hop: within the bound, refused */
+	len = with_ext6(f, make_udp6(f, PFX6 "7", 64), 60, ext + 8, 128);
+	expect_drop_on(LAN, f, len, DROP_BAD_EXT6);
+
+	/* a non-first fragment (offset 8) naming Destination Options: what
+	 * follows is payload (here the UDP ports, which read as a header
+	 * would claim (0xe8 + 1) * 8 bytes), not walked */
+	memset(ext, 0, 8);
+	ext[0] = 60, ext[3] = 0x08, ext[7] = 1;
+	len = with_ext6(f, make_udp6(f, PFX6 "7", 64), 44, ext, 8);
+	expect_forward(LAN, LINK, f, len, len, &peer_mac);
+	/* the same as a first fragment: its headers are walked */
+	f[54 + 3] = 0x01;
+	expect_drop_on(LAN, f, len, DROP_BAD_EXT6);
+
+	assert_int_equal(fib_route_del(&d, &r), 0);
 }
 
 /* RFC 1122 §3.3.6, RFC 1812 §5.3.4: only a frame sent to the port's own
@@ -1894,6 +1976,7 @@ int main(void)
 		cmocka_unit_test(test_fwd_ipv6_errors_share_the_port_bucket),
 		cmocka_unit_test(test_fwd_ipv6_each_drop_reason),
 		cmocka_unit_test(test_fib_ipv6_route_add_del_sweep),
+		cmocka_unit_test(test_fwd_ipv6_ext_chain),
 		cmocka_unit_test(test_fwd_l2_frame_not_for_us_is_dropped),
 		cmocka_unit_test(test_fwd_ipv4_martian_source_and_destination),
 		cmocka_unit_test(test_fwd_ipv6_martian_source_and_destination),
