@@ -620,7 +620,10 @@ static void fwd_too_big4(const struct dp *d, struct fwd_lcore *fl,
 	struct rte_mbuf *frag[FWD_FRAGS_MAX];
 	int32_t n;
 
-	if (total <= mtu) { /* only the frame's padding was over */
+	/* stage 1 cut the frame to its datagram, so total is what the
+	 * caller compared; it fits only if the port's MTU grew between the
+	 * caller's load and ours (a link poll on the main lcore) */
+	if (total <= mtu) {
 		ttl_decrement(ip);
 		fwd_out(fl, n_tx, m, e);
 		return;
@@ -634,8 +637,6 @@ static void fwd_too_big4(const struct dp *d, struct fwd_lcore *fl,
 		return;
 	}
 	ttl_decrement(ip);
-	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - sizeof(struct rte_ether_hdr) -
-				      total));
 	rte_pktmbuf_adj(m, sizeof(struct rte_ether_hdr));
 	n = d->frag_direct == NULL ? -ENOMEM :
 	    rte_ipv4_fragment_packet(m, frag, FWD_FRAGS_MAX, mtu,
