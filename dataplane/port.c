@@ -25,6 +25,7 @@
 #include <rte_dev.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_pool_ops.h>
 
 #include "dp.h"
 #include "log.h"
@@ -347,6 +348,62 @@ static int port_find(struct dp_port *port)
 	return -ENODEV;
 }
 
+/* A port's mbuf pool. DPDK 22.11's af_xdp PMD registers its port's pool
+ * as the socket's UMEM from the first memory chunk's address for
+ * populated_size x object size bytes: it assumes one chunk with a uniform
+ * stride. In IOVA-as-PA mode rte_pktmbuf_pool_create() lays a large pool
+ * out in one chunk per 2 MB hugepage when physical memory is fragmented,
+ * each chunk ending in a few unused bytes, so the last objects of the
+ * pool lie past the UMEM's end (11 of 16 383 on the lab's hosts). The
+ * kernel refuses a descriptor there: the frame is never sent, and the
+ * socket's transmit stalled for seconds each time the pool's rotation
+ * reached them (a BFD flap at 10 ms x 3 every ~16 000 packets of a
+ * link). An af_xdp pool therefore asks for no IOVA contiguity (the
+ * kernel copies or maps the UMEM itself, no device DMAs to it by IOVA),
+ * which makes DPDK lay it out in one virtually contiguous chunk, and is
+ * refused if it still is not. */
+static struct rte_mempool *port_pool_create(const char *name, uint32_t n,
+					    int socket, bool af_xdp)
+{
+	struct rte_pktmbuf_pool_private priv = {
+		.mbuf_data_room_size = RTE_MBUF_DEFAULT_BUF_SIZE,
+		.mbuf_priv_size = 0,
+	};
+	struct rte_mempool *mp;
+	int rc;
+
+	if (!af_xdp)
+		return rte_pktmbuf_pool_create(name, n, PORT_POOL_CACHE, 0,
+					       RTE_MBUF_DEFAULT_BUF_SIZE,
+					       socket);
+	mp = rte_mempool_create_empty(name, n, sizeof(struct rte_mbuf) +
+				      RTE_MBUF_DEFAULT_BUF_SIZE,
+				      PORT_POOL_CACHE, sizeof(priv), socket,
+				      RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+	if (mp == NULL)
+		return NULL;
+	rc = rte_mempool_set_ops_byname(mp, rte_mbuf_best_mempool_ops(),
+					NULL);
+	if (rc == 0) {
+		rte_pktmbuf_pool_init(mp, &priv);
+		rc = rte_mempool_populate_default(mp);
+		rc = rc < 0 ? rc : 0;
+	}
+	if (rc == 0 && mp->nb_mem_chunks != 1) {
+		log_msg("mempool %s: %u memory chunks; the af_xdp UMEM needs "
+			"one virtually contiguous area: reserve more or larger "
+			"hugepages", name, mp->nb_mem_chunks);
+		rc = -ENOMEM;
+	}
+	if (rc < 0) {
+		rte_mempool_free(mp);
+		rte_errno = -rc;
+		return NULL;
+	}
+	rte_mempool_obj_iter(mp, rte_pktmbuf_init, NULL);
+	return mp;
+}
+
 static int port_setup(struct dp *d, uint16_t p)
 {
 	struct dp_port *port = &d->ports[p];
@@ -370,9 +427,8 @@ static int port_setup(struct dp *d, uint16_t p)
 	/* One pool per port: the af_xdp PMD turns its port's pool into that
 	 * socket's UMEM. */
 	snprintf(pool_name, sizeof(pool_name), "twp_pool%u", p);
-	port->pool = rte_pktmbuf_pool_create(pool_name, d->cfg->dataplane.mbufs,
-					     PORT_POOL_CACHE, 0,
-					     RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	port->pool = port_pool_create(pool_name, d->cfg->dataplane.mbufs,
+				      socket, port->kind == PORT_AF_XDP);
 	if (port->pool == NULL) {
 		log_msg("port %s: mempool of %u mbufs: %s", port->name,
 			d->cfg->dataplane.mbufs, rte_strerror(rte_errno));
