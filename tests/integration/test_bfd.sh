@@ -53,6 +53,65 @@ sys.exit(0 if eval(sys.argv[2]) else 1)' "$LAB_DIR/$name.bfd.json" "$expr" 2>/de
 	return 1
 }
 
+# freeze_max SINCE_NS: the longest freeze freeze_probe saw since SINCE_NS
+# (CLOCK_MONOTONIC ns), "none" under 5 ms.
+freeze_max() {
+	python3 - "$LAB_DIR/freeze.log" "$1" <<'PY'
+import sys
+since = int(sys.argv[2]) / 1e9
+f = [l.split() for l in open(sys.argv[1]) if l.startswith("freeze ")]
+f = [(float(x[2]), int(x[1]), float(x[4])) for x in f if float(x[4]) >= since]
+if f:
+    late, cpu, end = max(f)
+    print("%.1f ms on cpu %d (%d of 5 ms or more)" % (late, cpu, len(f)))
+else:
+    print("none of 5 ms or more")
+PY
+}
+
+# host_froze BEFORE.json AFTER.json: succeeds, printing how, when every
+# link's Down between the two `show bfd` answers is one (per link) that a
+# freeze of this host explains: freeze_probe saw a CPU stop for at least
+# the detection time less one interval, less 5 ms of jitter, and the Down
+# (the health map's instant, CLOCK_MONOTONIC) fell within that freeze or
+# 10 ms after it. The peer sends nothing while its CPU is frozen, nor do
+# our timers run while ours is; the freeze alone outlasts what the
+# session tolerates. Anything else fails, with the reason on stdout.
+host_froze() {
+	python3 - "$LAB_DIR/freeze.log" "$1" "$2" <<'PY'
+import json, sys
+freezes = []
+for l in open(sys.argv[1]):
+    x = l.split()
+    if x and x[0] == "freeze":
+        late_ms, end_ns = float(x[2]), int(float(x[4]) * 1e9)
+        freezes.append((int(x[1]), late_ms, end_ns - int(late_ms * 1e6), end_ns))
+before = {l["name"]: l for l in json.load(open(sys.argv[2]))["links"]}
+why = []
+for l in json.load(open(sys.argv[3]))["links"]:
+    n = l["down_count"] - before[l["name"]]["down_count"]
+    if n == 0:
+        continue
+    if n > 1:
+        print("%s went down %d times" % (l["name"], n))
+        sys.exit(1)
+    d = l["last_down"]["change_ns"]
+    # the detection time less the peer's interval (detect / its mult)
+    det = l["detect_time_us"]
+    need_ms = (det - det / max(l["remote_mult"], 1)) / 1e3 - 5
+    hit = [f for f in freezes
+           if f[1] >= need_ms and f[2] <= d <= f[3] + 10_000_000]
+    if not hit:
+        print("%s's Down (declared by %s) matches no host freeze of %.0f ms or more"
+              % (l["name"], l["last_down"]["declared_by"], need_ms))
+        sys.exit(1)
+    cpu, late, a, b = max(hit, key=lambda f: f[1])
+    why.append("%s Down (declared by %s) %.1f ms into a %.1f ms freeze of cpu %d"
+               % (l["name"], l["last_down"]["declared_by"], (d - a) / 1e6, late, cpu))
+print("; ".join(why))
+PY
+}
+
 # bird_up ROLE: BIRD's own view of its session toward the gateway.
 bird_up() {
 	lab_birdc "$1" show bfd sessions 2>/dev/null |
@@ -210,6 +269,11 @@ run() {
 	[ "$tx" = "${TIMERS%% *}" ] || LAB_BFD_UP2="${TIMERS%% *} ${TIMERS%% *} $MULT"
 	echo "== [$tag] lab up; BIRD BFD and twinpath at $tx ms x $MULT${LAB_BFD_UP2:+ (link2: ${TIMERS%% *} ms x $MULT)}"
 	lab_up || fatal "[$tag] lab did not come up"
+	# how long the host stops running anything, beside the sessions
+	# (lab_down ends it with the lab's other pid files)
+	"$BUILD/tests/integration/freeze_probe" --min-ms 5 \
+		>"$LAB_DIR/freeze.log" 2>&1 &
+	echo $! >"$LAB_DIR/freeze.pid"
 	conf=$LAB_DIR/gw-bfd.conf
 	# BGP (and RFC 5882) at the first timer set; at the others the
 	# provider side is a static route: at 10 ms x 3 on this 2-core VM a
@@ -260,6 +324,7 @@ PY
 
 	echo "== [$tag] $NOFLAP_S s without a flap, a 1000 pps stream over both links"
 	bfd_json noflap0
+	t_win=$(lab_now_ns)
 	lab_sink srv noflap --bind $SERVER --port 9101 --expect $((NOFLAP_S * 1000)) \
 		--flows $FLOWS --timeout $((NOFLAP_S + 30)) --idle 5 ||
 		fatal "sink noflap did not start"
@@ -277,10 +342,17 @@ PY
 	j "$LAB_DIR/noflap1.bfd.json" 'all(l["tx_gap_max_us"] - l["tx_gap_interval_us"] < l["detect_time_us"] - l["tx_interval_us"] for l in j["links"])' | grep -q True &&
 		ok "[$tag] our BFD packets left on time (late by less than detection time - interval)" ||
 		ko "[$tag] a BFD packet of ours left late enough for the peer to declare Down"
+	echo "MEASURED [$tag] longest host freeze in the window: $(freeze_max "$t_win")"
 	if [ "$n0" = "$n1" ]; then
 		ok "[$tag] no flap in $NOFLAP_S s (up/down counts $n1)"
+	elif why=$(host_froze "$LAB_DIR/noflap0.bfd.json" "$LAB_DIR/noflap1.bfd.json"); then
+		# A session whose detection time is 30 ms cannot survive a
+		# 20 ms freeze of the CPU its peer runs on: the flap is the
+		# host's (README, Known limits), and twinpath's part (its
+		# packets on time, above) was checked all the same.
+		ok "[$tag] one flap in $NOFLAP_S s, across a freeze of this host: $why"
 	else
-		ko "[$tag] flaps in $NOFLAP_S s: up/down counts $n0 -> $n1"
+		ko "[$tag] flaps in $NOFLAP_S s: up/down counts $n0 -> $n1${why:+ ($why)}"
 		# who declared it: our detection timer or the peer's Down
 		lab_ctl show bfd | grep -E '^\s+peer |Largest gap|Last failure|Declared by'
 		lab_birdc up1 show bfd sessions
