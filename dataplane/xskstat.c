@@ -46,6 +46,7 @@ static struct {
 	unsigned int n;
 	struct xsk_entry e[XSKSTAT_MAX];
 	struct xsk_scan mark;
+	bool mark_valid;              /* a mark waits for its claim */
 	/* rate-limited log of refused descriptors, per port */
 	uint64_t logged_invalid[DP_PORT_MAX];
 	uint64_t next_log_ns[DP_PORT_MAX];
@@ -148,6 +149,7 @@ int xskstat_mark(void)
 
 	pthread_mutex_lock(&xs.lock);
 	rc = xsk_scan(&xs.mark);
+	xs.mark_valid = rc == 0;
 	pthread_mutex_unlock(&xs.lock);
 	return rc;
 }
@@ -197,7 +199,7 @@ int xskstat_claim(const struct dp *d, uint16_t p, uint16_t q)
 	if (now == NULL)
 		return -ENOMEM;
 	pthread_mutex_lock(&xs.lock);
-	rc = xsk_scan(now);
+	rc = xs.mark_valid ? xsk_scan(now) : -EINVAL;
 	for (i = 0; rc == 0 && i < now->n; i++) {
 		struct xsk_entry *e;
 
@@ -214,7 +216,7 @@ int xskstat_claim(const struct dp *d, uint16_t p, uint16_t q)
 		memset(&e->last, 0, sizeof(e->last));
 		n++;
 	}
-	xs.mark.n = 0;
+	xs.mark_valid = false;
 	pthread_mutex_unlock(&xs.lock);
 	free(now);
 	return rc < 0 ? rc : n;
@@ -371,7 +373,7 @@ void xskstat_reset(void)
 {
 	pthread_mutex_lock(&xs.lock);
 	xs.n = 0;
-	xs.mark.n = 0;
+	xs.mark_valid = false;
 	memset(xs.logged_invalid, 0, sizeof(xs.logged_invalid));
 	memset(xs.next_log_ns, 0, sizeof(xs.next_log_ns));
 	pthread_mutex_unlock(&xs.lock);

@@ -64,7 +64,7 @@ struct xsk_sock_info {
  * an AF_XDP socket is bound to (getsockname is not implemented for
  * AF_XDP, and this kernel has no xdp_diag), so a socket is known by when
  * it appeared. Claim returns the number of new sockets given to (P, Q),
- * or -errno. A re-created port's new socket continues the counts of its
+ * or -errno (-EINVAL without a mark). A re-created port's new socket continues the counts of its
  * predecessor on the same queue. Main thread, before forwarding. */
 int xskstat_mark(void);
 int xskstat_claim(const struct dp *d, uint16_t p, uint16_t q);
