@@ -260,6 +260,9 @@ int port_eal_args(struct dp *d, int extra_argc, char **extra_argv,
 		  char ***argv_out);
 int port_attach_xdp(struct dp *d);
 int port_setup_all(struct dp *d);
+/* Port pool of N mbufs; AF_XDP: laid out as the PMD's UMEM needs it. */
+struct rte_mempool *port_pool_create(const char *name, uint32_t n,
+				     int socket, bool af_xdp);
 int port_local_addrs_insert(struct dp *d);
 void port_link_poll(struct dp *d);
 void port_close_all(struct dp *d);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -18,12 +19,15 @@
 
 #include "dp.h"
 #include "log.h"
+#include "xskstat.h"
 
 /* Carrier loss takes a link out of forwarding within this (3 ioctls and
  * ethdev reads: cheap on the main lcore's 1 ms tick). */
 #define LINK_POLL_MS 10u
 /* How often twinpathd hears which unresolved nexthops traffic wanted. */
 #define NEIGH_MISS_REPORT_MS 100u
+/* The kernel's AF_XDP counters: a handful of getsockopts, once a second. */
+#define XSK_POLL_MS 1000u
 #define CTL_TICK_US 1000u      /* main lcore tick when it does not forward */
 #define CTL_EVERY_BURSTS 64u   /* channel poll interval when it does */
 
@@ -93,12 +97,20 @@ static int rcu_init(struct dp *d)
 	return 0;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* The main lcore's periodic work (only the main lcore calls this).
  * Returns true when channel records are waiting: no sleep before the
  * next tick then. */
 static bool ctl_tick(struct dp *d)
 {
-	static uint64_t next_link_poll, next_miss_report;
+	static uint64_t next_link_poll, next_miss_report, next_xsk_poll;
 	uint64_t now = rte_get_tsc_cycles();
 	bool busy = false;
 
@@ -116,6 +128,10 @@ static bool ctl_tick(struct dp *d)
 		channel_report_neigh_miss(d);
 		next_miss_report = now + rte_get_tsc_hz() / 1000 *
 					 NEIGH_MISS_REPORT_MS;
+	}
+	if (now >= next_xsk_poll) {
+		xskstat_poll(d, mono_ns(), false);
+		next_xsk_poll = now + rte_get_tsc_hz() / 1000 * XSK_POLL_MS;
 	}
 	return busy;
 }
@@ -255,6 +271,9 @@ out:
 	__atomic_store_n(&dp_quit, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
 	log_totals(&dp);
+	/* the kernel's last word on our sockets, before they close */
+	xskstat_poll(&dp, mono_ns(), true);
+	xskstat_log_totals(&dp);
 	health_close(&dp);
 	port_close_all(&dp);
 	channel_close(&dp);

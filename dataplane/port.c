@@ -31,6 +31,7 @@
 #include "log.h"
 #include "health.h"
 #include "xdp.h"
+#include "xskstat.h"
 
 #define PORT_RX_DESC 1024u
 #define PORT_TX_DESC 1024u
@@ -362,8 +363,8 @@ static int port_find(struct dp_port *port)
  * kernel copies or maps the UMEM itself, no device DMAs to it by IOVA),
  * which makes DPDK lay it out in one virtually contiguous chunk, and is
  * refused if it still is not. */
-static struct rte_mempool *port_pool_create(const char *name, uint32_t n,
-					    int socket, bool af_xdp)
+struct rte_mempool *port_pool_create(const char *name, uint32_t n,
+				     int socket, bool af_xdp)
 {
 	struct rte_pktmbuf_pool_private priv = {
 		.mbuf_data_room_size = RTE_MBUF_DEFAULT_BUF_SIZE,
@@ -473,10 +474,17 @@ static int port_setup(struct dp *d, uint16_t p)
 	if (rc == 0)
 		rc = rte_eth_dev_adjust_nb_rx_tx_desc(port->port_id, &nb_rxd,
 						      &nb_txd);
-	for (q = 0; rc == 0 && q < port->n_rxq; q++)
+	for (q = 0; rc == 0 && q < port->n_rxq; q++) {
+		/* the PMD creates queue q's AF_XDP socket here: its kernel
+		 * counters (xskstat.c) know it by that */
+		if (port->kind == PORT_AF_XDP)
+			xskstat_mark();
 		rc = rte_eth_rx_queue_setup(port->port_id, q, nb_rxd,
 					    (unsigned int)socket, NULL,
 					    port->pool);
+		if (rc == 0 && port->kind == PORT_AF_XDP)
+			xskstat_claim(d, p, q);
+	}
 	for (q = 0; rc == 0 && q < port->n_txq; q++)
 		rc = rte_eth_tx_queue_setup(port->port_id, q, nb_txd,
 					    (unsigned int)socket, NULL);
@@ -519,6 +527,7 @@ int port_setup_all(struct dp *d)
 		if (rc < 0)
 			return rc;
 	}
+	xskstat_check(d);
 	port_link_poll(d);
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* twinpath-dp's numbers on the DPDK telemetry socket
  * (/var/run/dpdk/twinpath-<instance>/dpdk_telemetry.v2): /twinpath/ports,
- * /twinpath/drops, /twinpath/fib, /twinpath/nexthops, /twinpath/bfd, and
+ * /twinpath/drops, /twinpath/fib, /twinpath/nexthops, /twinpath/bfd,
+ * /twinpath/xsk (the kernel's counters of our AF_XDP sockets), and
  * one knob, /twinpath/link_admin,NAME[,up|down]. The keys are an
  * interface: the integration tests and the demo read them. Runs on the
  * telemetry thread: per-lcore counters are summed on read, tables are
@@ -13,6 +14,7 @@
 
 #include "dp.h"
 #include "log.h"
+#include "xskstat.h"
 
 static uint64_t sum_port(const uint64_t *first, size_t stride_u64,
 			 unsigned int n)
@@ -32,6 +34,8 @@ static uint64_t sum_port(const uint64_t *first, size_t stride_u64,
 static int tel_ports(const char *cmd, const char *params,
 		     struct rte_tel_data *out)
 {
+	struct xsk_counters xsk;
+	unsigned int live;
 	uint16_t p;
 
 	(void)cmd;
@@ -55,6 +59,9 @@ static int tel_ports(const char *cmd, const char *params,
 					  SUM(dp.stats[0].tx[p]));
 		rte_tel_data_add_dict_u64(port, "tx_dropped",
 					  SUM(dp.stats[0].tx_dropped[p]));
+		xskstat_port(p, &xsk, &live);
+		rte_tel_data_add_dict_u64(port, "xsk_dropped",
+					  xsk_counters_dropped(&xsk));
 		rte_tel_data_add_dict_u64(port, "mtu", dp.ports[p].mtu);
 		rte_tel_data_add_dict_u64(port, "icmp_errors_sent",
 					  SUM(dp.stats[0].icmp_tx[p]));
@@ -275,6 +282,77 @@ static int tel_bfd(const char *cmd, const char *params,
 	return 0;
 }
 
+static void xsk_counters_dict(struct rte_tel_data *e,
+			      const struct xsk_counters *c)
+{
+	rte_tel_data_add_dict_u64(e, "xsk_tx_invalid", c->tx_invalid);
+	rte_tel_data_add_dict_u64(e, "xsk_rx_invalid", c->rx_invalid);
+	rte_tel_data_add_dict_u64(e, "xsk_rx_dropped", c->rx_dropped);
+	rte_tel_data_add_dict_u64(e, "xsk_rx_ring_full", c->rx_ring_full);
+	rte_tel_data_add_dict_u64(e, "xsk_dropped", xsk_counters_dropped(c));
+	/* events, no drops: not in xsk_dropped */
+	rte_tel_data_add_dict_u64(e, "xsk_fill_empty", c->fill_empty);
+	rte_tel_data_add_dict_u64(e, "xsk_tx_ring_empty", c->tx_ring_empty);
+}
+
+/* /twinpath/xsk: per af_xdp port, the kernel's counters of its AF_XDP
+ * sockets summed over its queues (read by the main lcore once a second),
+ * the sockets found and alive. /twinpath/xsk,NAME: port NAME per queue. */
+static int tel_xsk(const char *cmd, const char *params,
+		   struct rte_tel_data *out)
+{
+	struct xsk_sock_info si;
+	struct xsk_counters c;
+	unsigned int live, n, i;
+	char key[16];
+	uint16_t p;
+
+	(void)cmd;
+	rte_tel_data_start_dict(out);
+	if (params != NULL && params[0] != '\0') {
+		for (p = 0; p < dp.n_ports; p++)
+			if (strcmp(dp.ports[p].name, params) == 0)
+				break;
+		if (p == dp.n_ports)
+			return -EINVAL;
+		for (i = 0; xskstat_get(i, &si); i++) {
+			struct rte_tel_data *e;
+
+			if (si.port != p)
+				continue;
+			e = rte_tel_data_alloc();
+			if (e == NULL)
+				return -ENOMEM;
+			rte_tel_data_start_dict(e);
+			rte_tel_data_add_dict_u64(e, "ifindex", si.ifindex);
+			rte_tel_data_add_dict_u64(e, "live", si.fd >= 0);
+			xsk_counters_dict(e, &si.total);
+			snprintf(key, sizeof(key), "%u", si.queue);
+			rte_tel_data_add_dict_container(out, key, e, 0);
+		}
+		return 0;
+	}
+	for (p = 0; p < dp.n_ports; p++) {
+		struct rte_tel_data *e;
+
+		if (dp.ports[p].kind != PORT_AF_XDP)
+			continue;
+		e = rte_tel_data_alloc();
+		if (e == NULL)
+			return -ENOMEM;
+		n = xskstat_port(p, &c, &live);
+		rte_tel_data_start_dict(e);
+		rte_tel_data_add_dict_string(e, "interface", dp.ports[p].ifname);
+		rte_tel_data_add_dict_u64(e, "queues", RTE_MAX(dp.ports[p].n_rxq,
+							      (uint16_t)1));
+		rte_tel_data_add_dict_u64(e, "sockets", n);
+		rte_tel_data_add_dict_u64(e, "sockets_live", live);
+		xsk_counters_dict(e, &c);
+		rte_tel_data_add_dict_container(out, dp.ports[p].name, e, 0);
+	}
+	return 0;
+}
+
 /* /twinpath/link_admin,NAME[,up|down]: takes a port out of forwarding
  * (down) or gives it back (up); without a verb only reports. */
 static int tel_link_admin(const char *cmd, const char *params,
@@ -322,7 +400,7 @@ int telemetry_init(void)
 
 	rc |= rte_telemetry_register_cmd("/twinpath/ports", tel_ports,
 		"Per port: index, port_id, interface, rx/tx packets, "
-		"tx_dropped, icmp_errors_sent, link_up");
+		"tx_dropped, xsk_dropped, icmp_errors_sent, link_up");
 	rc |= rte_telemetry_register_cmd("/twinpath/icmp", tel_icmp,
 		"ICMP errors sent (Time Exceeded, Frag Needed, Net "
 		"Unreachable), rate_limited, suppressed, fragmented");
@@ -339,6 +417,9 @@ int telemetry_init(void)
 	rc |= rte_telemetry_register_cmd("/twinpath/bfd", tel_bfd,
 		"Per BFD link: state, remote_state, discriminators, tx/rx "
 		"counts, last_rx_age_ms, live");
+	rc |= rte_telemetry_register_cmd("/twinpath/xsk", tel_xsk,
+		"Per af_xdp port (params: NAME for per queue): the kernel's "
+		"AF_XDP counters, xsk_tx_invalid etc., xsk_dropped");
 	rc |= rte_telemetry_register_cmd("/twinpath/link_admin",
 		tel_link_admin,
 		"Params: NAME[,up|down]. Port out of or back into "

@@ -4,8 +4,9 @@
 # config's static routes. Checks zero loss, the ECMP split, the TTL, the
 # ICMP Time Exceeded twinpath-dp sends for TTL 1 (and its rate limit), the
 # ICMPv6 Time Exceeded and Packet Too Big it sends for IPv6 (its LAN port
-# given an IPv6 address), and that SIGKILL of twinpathd mid-stream costs
-# nothing.
+# given an IPv6 address), that SIGKILL of twinpathd mid-stream costs
+# nothing, and at the end that the kernel refused none of the AF_XDP
+# descriptors of any port (/twinpath/xsk).
 # Usage: BUILD=<build root> bash tests/integration/test_skeleton.sh
 set -u
 BUILD=${BUILD:-${1:-build}}
@@ -282,4 +283,40 @@ stream_start e 9003 4000 2000
 stream_end e
 check_stream e "$sent" "stream after resync"
 check_split e "$sent" "stream after resync"
+
+echo "== the kernel refused none of our AF_XDP descriptors"
+# xsk_tx_invalid / xsk_rx_invalid count descriptors the kernel refused: a
+# frame twinpath-dp counted sent that never left (an mbuf outside the
+# UMEM), our bug. The main lcore reads them once a second: wait past one
+# read after the last stream.
+sleep 1.2
+lab_tpstat /twinpath/ports >"$LAB_DIR/xsk.ports.json" &&
+	lab_tpstat /twinpath/xsk >"$LAB_DIR/xsk.json" ||
+	fatal "telemetry /twinpath/xsk"
+while IFS= read -r line; do
+	case $line in
+	PASS:*) ok "${line#PASS: }" ;;
+	*) ko "${line#FAIL: }" ;;
+	esac
+done < <(python3 - "$LAB_DIR/xsk.ports.json" "$LAB_DIR/xsk.json" <<'PY'
+import json, sys
+ports = json.load(open(sys.argv[1]))["/twinpath/ports"]
+xsk = json.load(open(sys.argv[2]))["/twinpath/xsk"]
+want = sorted(n for n, p in ports.items() if p["device"] == "")
+got = sorted(xsk)
+if not want or got != want:
+    print("FAIL: /twinpath/xsk lists %s, the af_xdp ports are %s" % (got, want))
+for n in got:
+    x = xsk[n]
+    found = x["sockets_live"] == x["queues"] >= 1
+    refused = (x["xsk_tx_invalid"], x["xsk_rx_invalid"])
+    what = ("%s: %d of %d AF_XDP sockets found, xsk_tx_invalid %d, "
+            "xsk_rx_invalid %d (xsk_dropped %d, xsk_fill_empty %d)" %
+            (n, x["sockets_live"], x["queues"], refused[0], refused[1],
+             x["xsk_dropped"], x["xsk_fill_empty"]))
+    print(("PASS: " if found and refused == (0, 0) else "FAIL: ") + what)
+    if "xsk_dropped" not in ports[n]:
+        print("FAIL: %s: /twinpath/ports has no xsk_dropped" % n)
+PY
+)
 exit 0
