@@ -182,7 +182,8 @@ static int check_keys(struct loader *ld, const config_setting_t *group,
 static config_setting_t *member(const config_setting_t *group,
 				const char *name)
 {
-	return config_setting_get_member(group, name);
+	/* NULL for an absent group, so lookups chain (bgp, then import) */
+	return group ? config_setting_get_member(group, name) : NULL;
 }
 
 static int missing(struct loader *ld, const config_setting_t *group,
@@ -584,6 +585,11 @@ static int load_top(struct loader *ld, const config_setting_t *root)
 	if (!addr_parse(s, false, &rid) || rid.family != AF_INET)
 		return fail_at(ld, where,
 			       "router_id '%s' is not an IPv4 address", s);
+	/* RFC 6286 §2.1: the BGP Identifier is a nonzero 4-octet value; a
+	 * peer answers an OPEN with 0.0.0.0 with NOTIFICATION 2/3 */
+	if (memcmp(rid.addr, (const uint8_t[4]){0}, 4) == 0)
+		return fail_at(ld, where, "router_id 0.0.0.0 is not a BGP "
+			       "Identifier (nonzero, RFC 6286 §2.1)");
 	memcpy(cfg->router_id, rid.addr, 4);
 
 	if ((rc = get_str(ld, root, NULL, "mode", false, "active-active", &s,
@@ -1237,6 +1243,133 @@ static int load_routes(struct loader *ld, const config_setting_t *root)
 	return 0;
 }
 
+/* ---- the address plan across sections ---- */
+
+/* The link subnets (IPv4 local_address, IPv6 local_address6) of link
+ * J, with the settings that hold them, for overlap messages. */
+static unsigned int link_subnets(const struct twp_config *cfg,
+				 const config_setting_t *links, unsigned int j,
+				 const struct cfg_addr *sub[2],
+				 const config_setting_t *at[2])
+{
+	const config_setting_t *g = config_setting_get_elem(links, j);
+	unsigned int n = 0;
+
+	sub[n] = &cfg->links[j].local_address;
+	at[n++] = member(g, "local_address");
+	if (cfg->links[j].local_address6.family != 0) {
+		sub[n] = &cfg->links[j].local_address6;
+		at[n++] = member(g, "local_address6");
+	}
+	return n;
+}
+
+/* A prefix we announce (the element E of an announce list, WHAT names
+ * the list) must neither cover nor lie inside a link subnet: the provider
+ * would route the link's own addresses (and the BGP session) toward the
+ * site. Nor may it overlap an import rule's range: we would announce back
+ * to the provider space we learn from it (RFC 7454 §6: a customer
+ * announces only its own prefixes). A rule over the whole address space
+ * (PREFIX/0, "accept a default route or a full table") overlaps every
+ * prefix by construction and is left out; AS_PATH loop detection (RFC
+ * 4271 §9.1.2) keeps our own prefixes out of what it accepts. */
+static int announce_overlaps(struct loader *ld, const config_setting_t *e,
+			     const char *what, const struct cfg_addr *p,
+			     const config_setting_t *links)
+{
+	const struct twp_config *cfg = ld->cfg;
+	char x[64], y[64];
+	unsigned int j, k, n;
+
+	cfg_addr_str(p, x, sizeof(x));
+	for (j = 0; j < cfg->n_links; j++) {
+		const struct cfg_addr *sub[2];
+		const config_setting_t *at[2];
+
+		n = link_subnets(cfg, links, j, sub, at);
+		for (k = 0; k < n; k++)
+			if (subnets_overlap(p, sub[k]))
+				return fail_at(ld, e, "%s: prefix %s overlaps "
+					       "link '%s' subnet %s (line %d)",
+					       what, x, cfg->links[j].name,
+					       subnet_str(sub[k], y, sizeof(y)),
+					       config_setting_source_line(at[k]));
+	}
+	for (j = 0; j < cfg->n_links; j++) {
+		const struct cfg_link_bgp *b = &cfg->links[j].bgp;
+		const config_setting_t *imp = member(
+			member(config_setting_get_elem(links, j), "bgp"),
+			"import");
+
+		for (k = 0; k < b->n_import; k++) {
+			const config_setting_t *r;
+
+			if (b->import[k].prefix.len == 0 ||
+			    !subnets_overlap(p, &b->import[k].prefix))
+				continue;
+			r = config_setting_get_elem(imp, k);
+			return fail_at(ld, e, "%s: prefix %s overlaps link '%s' "
+				       "import rule \"%s\" (line %d): we would "
+				       "announce what we learn from the "
+				       "provider", what, x, cfg->links[j].name,
+				       config_setting_get_string(r),
+				       config_setting_source_line(r));
+		}
+	}
+	return 0;
+}
+
+/* The checks that need every section loaded: announced prefixes and
+ * static routes against the link subnets and import rules. */
+static int check_address_plan(struct loader *ld, const config_setting_t *root)
+{
+	const struct twp_config *cfg = ld->cfg;
+	const config_setting_t *links = member(root, "links");
+	const config_setting_t *ann, *routes;
+	char x[64], y[64];
+	unsigned int i, j, k, n;
+	int rc;
+
+	ann = member(member(root, "bgp"), "announce");
+	for (i = 0; i < cfg->bgp.n_announce; i++)
+		if ((rc = announce_overlaps(ld, config_setting_get_elem(ann, i),
+					    "announce", &cfg->bgp.announce[i],
+					    links)) < 0)
+			return rc;
+	/* A static route inside or over a link subnet takes the link's own
+	 * addresses (the peer, BFD, BGP) away from the link; a default
+	 * route (length 0) covers every subnet by definition and the
+	 * longest match keeps the link subnet's own route. */
+	routes = member(root, "static_routes");
+	for (i = 0; i < cfg->n_routes; i++) {
+		const struct cfg_addr *p = &cfg->routes[i].prefix;
+		const config_setting_t *e =
+			member(config_setting_get_elem(routes, i), "prefix");
+
+		if (p->len == 0)
+			continue;
+		for (j = 0; j < cfg->n_links; j++) {
+			const struct cfg_addr *sub[2];
+			const config_setting_t *at[2];
+
+			n = link_subnets(cfg, links, j, sub, at);
+			for (k = 0; k < n; k++)
+				if (subnets_overlap(p, sub[k]))
+					return fail_at(ld, e, "static route %s "
+						       "overlaps link '%s' "
+						       "subnet %s (line %d)",
+						       cfg_addr_str(p, x,
+								    sizeof(x)),
+						       cfg->links[j].name,
+						       subnet_str(sub[k], y,
+								  sizeof(y)),
+						       config_setting_source_line(
+							       at[k]));
+		}
+	}
+	return 0;
+}
+
 static char *read_text(const char *path, int *err)
 {
 	FILE *f = fopen(path, "re");
@@ -1319,7 +1452,8 @@ int cfg_load(struct twp_config *cfg, const char *path, char *err,
 	    (rc = load_lan(&ld, root)) < 0 ||
 	    (rc = load_bgp(&ld, root)) < 0 ||
 	    (rc = load_links(&ld, root)) < 0 ||
-	    (rc = load_routes(&ld, root)) < 0)
+	    (rc = load_routes(&ld, root)) < 0 ||
+	    (rc = check_address_plan(&ld, root)) < 0)
 		goto out;
 	rc = 0;
 out:

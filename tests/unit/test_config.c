@@ -265,6 +265,52 @@ static void test_config_via_and_gateway_both_set(void **state)
 			  "or 'gateway', not both");
 }
 
+/* RFC 6286 §2.1: a BGP Identifier of 0 is refused by every peer
+ * (NOTIFICATION 2/3), so the file is refused first. */
+static void test_config_router_id_zero_refused(void **state)
+{
+	(void)state;
+	assert_load_error("router-id-zero.conf",
+			  "3: router_id 0.0.0.0 is not a BGP Identifier "
+			  "(nonzero, RFC 6286 §2.1)");
+}
+
+/* An announce covering the link subnets: the message points at the
+ * announce and names the first link's subnet with its line. */
+static void test_config_announce_overlapping_link_subnet_refused(void **state)
+{
+	(void)state;
+	assert_load_error("announce-overlaps-link.conf",
+			  "7: announce: prefix 203.0.113.0/24 overlaps link "
+			  "'link1' subnet 203.0.113.0/30 (line 11)");
+	/* covered by a link's IPv6 subnet, the other direction */
+	assert_load_error("announce-inside-link6.conf",
+			  "6: announce: prefix 2001:db8:2:0:8000::/65 overlaps "
+			  "link 'link2' subnet 2001:db8:2::/64 (line 14)");
+}
+
+/* An announce inside an import range of another link: refused, naming
+ * the rule and its line; link1's 0.0.0.0/0 rule does not count. */
+static void test_config_announce_overlapping_import_refused(void **state)
+{
+	(void)state;
+	assert_load_error("announce-overlaps-import.conf",
+			  "6: announce: prefix 198.51.100.128/25 overlaps link "
+			  "'link2' import rule \"198.51.100.0/24 le 32\" (line "
+			  "18): we would announce what we learn from the "
+			  "provider");
+}
+
+/* A static route inside a link subnet; the default route before it is
+ * not refused. */
+static void test_config_static_route_overlapping_link_subnet(void **state)
+{
+	(void)state;
+	assert_load_error("static-overlaps-link.conf",
+			  "12: static route 203.0.113.2 overlaps link 'link1' "
+			  "subnet 203.0.113.0/30 (line 7)");
+}
+
 static void test_config_link_subnet_overlaps_lan(void **state)
 {
 	(void)state;
@@ -497,7 +543,7 @@ static void test_config_bgp_valid_file_loads_every_key(void **state)
 	assert_rule(&b->import[2], "10.0.0.0/8", 16, 24);
 	assert_rule(&b->import[3], "172.16.0.0/12", 20, 32);
 	assert_rule(&b->import[4], "192.168.0.0/16", 16, 24);
-	assert_rule(&b->import[5], "2001:db8::/32", 40, 48);
+	assert_rule(&b->import[5], "2001:db8:8000::/33", 40, 48);
 	assert_int_equal(b->max_prefix, 4000000000u);
 	assert_int_equal(b->max_prefix_restart_s, 65535);
 	assert_int_equal(b->prepend, 16);
@@ -886,6 +932,11 @@ int main(void)
 		cmocka_unit_test(test_config_duplicate_link_name),
 		cmocka_unit_test(test_config_unknown_link_in_via),
 		cmocka_unit_test(test_config_via_and_gateway_both_set),
+		cmocka_unit_test(test_config_router_id_zero_refused),
+		cmocka_unit_test(
+			test_config_announce_overlapping_link_subnet_refused),
+		cmocka_unit_test(test_config_announce_overlapping_import_refused),
+		cmocka_unit_test(test_config_static_route_overlapping_link_subnet),
 		cmocka_unit_test(test_config_link_subnet_overlaps_lan),
 		cmocka_unit_test(test_config_link_subnets_overlap),
 		cmocka_unit_test(test_config_address6_loads),
