@@ -833,6 +833,45 @@ static int load_bfd(struct loader *ld, config_setting_t *link,
 	return get_bool(ld, g, "admin_down", false, &b->admin_down);
 }
 
+/* "announce" of GROUP (bgp, or a link's bgp with WHAT naming the link):
+ * at most CFG_MAX_ANNOUNCE networks, host bits zero, no duplicates. *N
+ * stays 0 and *PRESENT false when the setting is absent. */
+static int load_announce(struct loader *ld, const config_setting_t *group,
+			 const char *what, struct cfg_addr *out,
+			 unsigned int *n_out, bool *present)
+{
+	config_setting_t *ann;
+	char a[64], ctx[CFG_NAME_MAX + 32];
+	unsigned int j;
+	int rc, i, n;
+
+	if ((rc = get_str_array(ld, group, "announce", CFG_MAX_ANNOUNCE,
+				"prefixes", "[\"198.18.0.0/16\", ...]",
+				&ann)) < 0 || ann == NULL)
+		return rc;
+	snprintf(ctx, sizeof(ctx), "%s%sannounce", what ? what : "",
+		 what ? ": " : "");
+	n = config_setting_length(ann);
+	for (i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(ann, i);
+		struct cfg_addr *p = &out[i];
+
+		if ((rc = prefix_parse_at(ld, e, ctx, "announce",
+					  config_setting_get_string(e), p)) < 0)
+			return rc;
+		for (j = 0; j < (unsigned int)i; j++)
+			if (out[j].len == p->len &&
+			    memcmp(out[j].addr, p->addr, 16) == 0)
+				return fail_at(ld, e, "%s: %s listed twice",
+					       ctx,
+					       cfg_addr_str(p, a, sizeof(a)));
+	}
+	*n_out = (unsigned int)n;
+	if (present)
+		*present = true;
+	return 0;
+}
+
 /* bgp = { hold_time; connect_retry; graceful_restart; restart_time;
  * announce; }: present means twinpathd runs one eBGP session per link.
  * Read before the links, whose bgp { } groups need it. */
@@ -842,11 +881,9 @@ static int load_bgp(struct loader *ld, const config_setting_t *root)
 					   "graceful_restart", "restart_time",
 					   "announce", NULL};
 	struct cfg_bgp *b = &ld->cfg->bgp;
-	config_setting_t *g, *ann;
-	char a[64];
+	config_setting_t *g;
 	long long v;
-	unsigned int j;
-	int rc, i, n;
+	int rc;
 
 	if ((rc = get_group(ld, root, "bgp", false, &g)) < 0 || g == NULL)
 		return rc;
@@ -868,27 +905,8 @@ static int load_bgp(struct loader *ld, const config_setting_t *root)
 		return rc;
 	b->restart_time_s = (uint16_t)v;
 
-	if ((rc = get_str_array(ld, g, "announce", CFG_MAX_ANNOUNCE,
-				"prefixes", "[\"198.18.0.0/16\", ...]",
-				&ann)) < 0 || ann == NULL)
-		return rc;
-	n = config_setting_length(ann);
-	for (i = 0; i < n; i++) {
-		config_setting_t *e = config_setting_get_elem(ann, i);
-		struct cfg_addr *p = &b->announce[i];
-
-		if ((rc = prefix_parse_at(ld, e, "announce", "announce",
-					  config_setting_get_string(e), p)) < 0)
-			return rc;
-		for (j = 0; j < (unsigned int)i; j++)
-			if (b->announce[j].len == p->len &&
-			    memcmp(b->announce[j].addr, p->addr, 16) == 0)
-				return fail_at(ld, e, "announce: %s listed "
-					       "twice",
-					       cfg_addr_str(p, a, sizeof(a)));
-	}
-	b->n_announce = (unsigned int)n;
-	return 0;
+	return load_announce(ld, g, NULL, b->announce, &b->n_announce,
+			     NULL);
 }
 
 /* One import rule "PREFIX/LEN [ge N] [le N]" (either order). As in
@@ -944,6 +962,92 @@ syntax:
 		       "[ge N] [le N]\" (like \"10.0.0.0/8 ge 16 le 24\")", s);
 }
 
+/* One community of "communities": RFC 1997 "ASN:VALUE" (two 16-bit
+ * decimals, kept as ASN << 16 | VALUE) or RFC 8092 §3 "A:B:C" (three
+ * 32-bit decimals). Returns 2 or 3 fields, or -EINVAL. */
+static int community_parse(const char *s, uint32_t v[3])
+{
+	unsigned int n = 0;
+	const char *p = s;
+
+	for (;;) {
+		unsigned long long x = 0;
+		const char *start = p;
+
+		while (isdigit((unsigned char)*p) && p - start < 11)
+			x = x * 10 + (unsigned long long)(*p++ - '0');
+		if (p == start || x > UINT32_MAX || n == 3)
+			return -EINVAL;
+		v[n++] = (uint32_t)x;
+		if (*p == '\0')
+			break;
+		if (*p++ != ':')
+			return -EINVAL;
+	}
+	if (n == 2 && (v[0] > 0xffff || v[1] > 0xffff))
+		return -EINVAL;
+	return n >= 2 ? (int)n : -EINVAL;
+}
+
+/* "communities" of a link's bgp group: what we attach to every prefix we
+ * announce on the link (a provider's action communities, e.g. AWS's
+ * 7224:7100..7300 local preference). No duplicates. */
+static int load_communities(struct loader *ld, const config_setting_t *g,
+			    const char *what, struct cfg_link_bgp *b)
+{
+	config_setting_t *cs;
+	unsigned int j;
+	int rc, i, n;
+
+	if ((rc = get_str_array(ld, g, "communities", 2 * CFG_MAX_COMMUNITIES,
+				"communities", "[\"64500:100\", "
+				"\"64500:1:2\", ...]", &cs)) < 0 || cs == NULL)
+		return rc;
+	n = config_setting_length(cs);
+	for (i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(cs, i);
+		const char *s = config_setting_get_string(e);
+		uint32_t v[3];
+		bool dup = false;
+
+		rc = community_parse(s, v);
+		if (rc < 0)
+			return fail_at(ld, e, "%s: community '%s' is neither "
+				       "\"ASN:VALUE\" (0..65535 each, RFC 1997) "
+				       "nor \"A:B:C\" (0..4294967295 each, RFC "
+				       "8092)", what, s);
+		if (rc == 2) {
+			uint32_t c = v[0] << 16 | v[1];
+
+			for (j = 0; j < b->n_communities; j++)
+				dup |= b->communities[j] == c;
+			if (!dup && b->n_communities == CFG_MAX_COMMUNITIES)
+				return fail_at(ld, e, "%s: more than %u "
+					       "communities", what,
+					       CFG_MAX_COMMUNITIES);
+			if (!dup)
+				b->communities[b->n_communities++] = c;
+		} else {
+			for (j = 0; j < b->n_large_communities; j++)
+				dup |= memcmp(b->large_communities[j], v,
+					      sizeof(v)) == 0;
+			if (!dup && b->n_large_communities ==
+					    CFG_MAX_COMMUNITIES)
+				return fail_at(ld, e, "%s: more than %u large "
+					       "communities", what,
+					       CFG_MAX_COMMUNITIES);
+			if (!dup)
+				memcpy(b->large_communities
+					       [b->n_large_communities++],
+				       v, sizeof(v));
+		}
+		if (dup)
+			return fail_at(ld, e, "%s: community %s listed twice",
+				       what, s);
+	}
+	return 0;
+}
+
 /* links[i].bgp = { ... }: the session on this link. With the top-level
  * bgp group every link has a session, so an absent group still gets the
  * defaults; without it a link bgp group is an error. */
@@ -953,7 +1057,8 @@ static int load_link_bgp(struct loader *ld, config_setting_t *link,
 {
 	static const char *const keys[] = {
 		"passive", "ttl_security", "password", "hold_time", "import",
-		"max_prefix", "max_prefix_restart", "prepend", "med", NULL,
+		"max_prefix", "max_prefix_restart", "prepend", "med",
+		"announce", "communities", NULL,
 	};
 	const struct cfg_bgp *top = &ld->cfg->bgp;
 	const config_setting_t *where;
@@ -1022,7 +1127,10 @@ static int load_link_bgp(struct loader *ld, config_setting_t *link,
 			  &v)) < 0)
 		return rc;
 	b->med = (uint32_t)v;
-	return 0;
+	if ((rc = load_announce(ld, g, what, b->announce, &b->n_announce,
+				&b->has_announce)) < 0)
+		return rc;
+	return load_communities(ld, g, what, b);
 }
 
 static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
@@ -1336,6 +1444,20 @@ static int check_address_plan(struct loader *ld, const config_setting_t *root)
 					    "announce", &cfg->bgp.announce[i],
 					    links)) < 0)
 			return rc;
+	for (j = 0; j < cfg->n_links; j++) {
+		const struct cfg_link_bgp *b = &cfg->links[j].bgp;
+		char what[CFG_NAME_MAX + 32];
+
+		ann = member(member(config_setting_get_elem(links, j), "bgp"),
+			     "announce");
+		snprintf(what, sizeof(what), "link '%s': announce",
+			 cfg->links[j].name);
+		for (i = 0; i < b->n_announce; i++)
+			if ((rc = announce_overlaps(
+				     ld, config_setting_get_elem(ann, i), what,
+				     &b->announce[i], links)) < 0)
+				return rc;
+	}
 	/* A static route inside or over a link subnet takes the link's own
 	 * addresses (the peer, BFD, BGP) away from the link; a default
 	 * route (length 0) covers every subnet by definition and the

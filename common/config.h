@@ -71,6 +71,7 @@ struct cfg_lan {
 #define CFG_MAX_PREFIX_RULES 64u
 #define CFG_MAX_ANNOUNCE 64u
 #define CFG_PASSWORD_MAX 80u /* TCP_MD5SIG_MAXKEYLEN */
+#define CFG_MAX_COMMUNITIES 32u /* of each kind, per link */
 
 /* One import prefix rule, "PREFIX/LEN [ge N] [le N]": a route matches when
  * its prefix lies inside PREFIX/LEN and its length is in ge..le. Without
@@ -97,6 +98,18 @@ struct cfg_link_bgp {
 	uint8_t prepend;         /* our AS this many extra times (0..16) */
 	bool has_med;
 	uint32_t med;            /* MULTI_EXIT_DISC sent to this peer */
+	/* announce: this link's own list instead of bgp.announce (when
+	 * has_announce; an empty list announces nothing on the link) */
+	bool has_announce;
+	struct cfg_addr announce[CFG_MAX_ANNOUNCE];
+	unsigned int n_announce;
+	/* communities attached to what we announce on this link:
+	 * RFC 1997 "ASN:VALUE" as (ASN << 16 | VALUE), and RFC 8092 large
+	 * communities "A:B:C" */
+	uint32_t communities[CFG_MAX_COMMUNITIES];
+	unsigned int n_communities;
+	uint32_t large_communities[CFG_MAX_COMMUNITIES][3];
+	unsigned int n_large_communities;
 };
 
 /* The top-level bgp { } group: twinpathd runs one eBGP session per link. */
@@ -106,7 +119,8 @@ struct cfg_bgp {
 	uint16_t connect_retry_s; /* ConnectRetry timer, 5 */
 	bool graceful_restart;   /* helper mode (RFC 4724), true */
 	uint16_t restart_time_s; /* advertised Restart Time, 120 */
-	struct cfg_addr announce[CFG_MAX_ANNOUNCE]; /* site prefixes */
+	/* site prefixes, on every link without its own bgp.announce */
+	struct cfg_addr announce[CFG_MAX_ANNOUNCE];
 	unsigned int n_announce;
 };
 

@@ -85,6 +85,7 @@ enum bgp_attr_type {
 	BGP_ATTR_COMMUNITIES = 8, BGP_ATTR_MP_REACH = 14,
 	BGP_ATTR_MP_UNREACH = 15, BGP_ATTR_AS4_PATH = 17,
 	BGP_ATTR_AS4_AGGREGATOR = 18,
+	BGP_ATTR_LARGE_COMMUNITY = 32, /* RFC 8092; beyond .present's bits */
 };
 #define BGP_ATTR_FLAG_OPTIONAL 0x80u
 #define BGP_ATTR_FLAG_TRANSITIVE 0x40u
@@ -120,6 +121,10 @@ struct bgp_attrs {
 	uint16_t n_communities;
 	const uint8_t *aspath;
 	const uint32_t *communities; /* host byte order, RFC 1997 values */
+	/* RFC 8092 large communities, 3 x u32 each, host byte order: built
+	 * into what we announce only (the parser leaves them empty) */
+	uint16_t n_large_communities;
+	const uint32_t (*large_communities)[3];
 };
 
 #endif

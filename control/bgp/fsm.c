@@ -443,20 +443,22 @@ static void notify_hard(const struct bgp_peer *p, struct bgp_notify *n)
 
 /* ---- export (our site prefixes only: no transit) ---- */
 
-/* Announces cfg->bgp.announce of AF on P's session; returns how many. */
+/* Announces the link's prefixes of AF (its own bgp.announce, else the
+ * top-level one) on P's session; returns how many. */
 static unsigned int export_af(struct bgp_peer *p, unsigned int af)
 {
 	struct bgp_speaker *sp = p->sp;
-	const struct cfg_bgp *b = &sp->cfg->bgp;
 	struct cfg_addr pfx[CFG_MAX_ANNOUNCE];
+	const struct cfg_addr *ann;
 	uint8_t aspath[4 * 64];
 	struct bgp_attrs a;
-	unsigned int n = 0, i, k;
+	unsigned int n = 0, n_ann, i, k;
 	int rc;
 
-	for (i = 0; i < b->n_announce; i++)
-		if (b->announce[i].family == af_family(af))
-			pfx[n++] = b->announce[i];
+	ann = policy_announce(sp->cfg, p->link, &n_ann);
+	for (i = 0; i < n_ann; i++)
+		if (ann[i].family == af_family(af))
+			pfx[n++] = ann[i];
 	if (n == 0)
 		return 0;
 	memset(&a, 0, sizeof(a));

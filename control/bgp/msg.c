@@ -1453,8 +1453,8 @@ static void bgp_put_as4path(struct bgp_wr *w, const uint8_t *p, size_t len)
 	}
 }
 
-/* The path attributes other than MP_*, in type code order (RFC 4271 §5);
- * AS4_PATH and AS4_AGGREGATOR last. */
+/* The path attributes other than MP_*, in type code order (RFC 4271 §5):
+ * AS4_PATH, AS4_AGGREGATOR and LARGE_COMMUNITY last. */
 static void bgp_put_attrs(struct bgp_wr *w, const struct bgp_attrs *a,
 			  bool v4, bool as4)
 {
@@ -1505,6 +1505,14 @@ static void bgp_put_attrs(struct bgp_wr *w, const struct bgp_attrs *a,
 		bgp_put32(w, a->aggregator_as);
 		bgp_put(w, a->aggregator_addr, 4);
 	}
+	if (a->n_large_communities) {
+		/* RFC 8092 §3: optional transitive, 12 octets each */
+		bgp_put_attr_hdr(w, ot, BGP_ATTR_LARGE_COMMUNITY,
+				 12u * a->n_large_communities);
+		for (unsigned int i = 0; i < a->n_large_communities; i++)
+			for (unsigned int k = 0; k < 3; k++)
+				bgp_put32(w, a->large_communities[i][k]);
+	}
 }
 
 int bgp_update_build(uint8_t *buf, size_t cap, uint8_t family,
@@ -1532,6 +1540,7 @@ int bgp_update_build(uint8_t *buf, size_t cap, uint8_t family,
 		if (!bgp_aspath_valid(a->aspath, a->aspath_len) ||
 		    (a->aspath_len && !a->aspath) ||
 		    (a->n_communities && !a->communities) ||
+		    (a->n_large_communities && !a->large_communities) ||
 		    a->nexthop.family != family)
 			return -EINVAL;
 	}

@@ -93,6 +93,19 @@ enum pol_verdict policy_import(const struct twp_config *cfg, unsigned int link,
 	return POL_ACCEPT;
 }
 
+const struct cfg_addr *policy_announce(const struct twp_config *cfg,
+				       unsigned int link, unsigned int *n)
+{
+	const struct cfg_link_bgp *b = &cfg->links[link].bgp;
+
+	if (b->has_announce) {
+		*n = b->n_announce;
+		return b->announce;
+	}
+	*n = cfg->bgp.n_announce;
+	return cfg->bgp.announce;
+}
+
 int policy_export(const struct twp_config *cfg, unsigned int link,
 		  uint8_t family, struct bgp_attrs *a, uint8_t *aspath_buf,
 		  size_t cap)
@@ -125,6 +138,18 @@ int policy_export(const struct twp_config *cfg, unsigned int link,
 	if (l->bgp.has_med) {
 		a->med = l->bgp.med;
 		a->present |= BGP_ATTR_P(BGP_ATTR_MED);
+	}
+	/* RFC 1997 / RFC 8092: the link's communities, e.g. the provider's
+	 * action communities choosing how it routes back to us */
+	if (l->bgp.n_communities) {
+		a->communities = l->bgp.communities;
+		a->n_communities = (uint16_t)l->bgp.n_communities;
+		a->present |= BGP_ATTR_P(BGP_ATTR_COMMUNITIES);
+	}
+	if (l->bgp.n_large_communities) {
+		a->large_communities = l->bgp.large_communities;
+		a->n_large_communities =
+			(uint16_t)l->bgp.n_large_communities;
 	}
 	return 0;
 }

@@ -34,9 +34,15 @@ enum pol_verdict policy_import(const struct twp_config *cfg, unsigned int link,
 			       const struct cfg_addr *prefix,
 			       struct bgp_attrs *a);
 
+/* The prefixes we announce on LINK: its own bgp.announce when it has
+ * one, else the top-level bgp.announce. *N is set to their number. */
+const struct cfg_addr *policy_announce(const struct twp_config *cfg,
+				       unsigned int link, unsigned int *n);
+
 /* The attributes we announce on LINK for our prefixes of FAMILY: ORIGIN
  * IGP, AS_PATH local_as x (1 + prepend) in ASPATH_BUF (CAP bytes),
- * NEXT_HOP our address on the link, MED when the link sets one, nothing
+ * NEXT_HOP our address on the link, MED when the link sets one, the
+ * link's COMMUNITIES and LARGE_COMMUNITY (pointing into CFG), nothing
  * else. Returns 0, or -EAFNOSUPPORT when the link has no address of
  * FAMILY (the prefixes of that family are then not announced on it). */
 int policy_export(const struct twp_config *cfg, unsigned int link,

@@ -15,6 +15,7 @@
 
 #include "prefix_fixture.h"
 
+#include "msg.h"
 #include "policy.h"
 
 #define LOCAL_AS 64600u
@@ -292,6 +293,91 @@ static void test_policy_export_path_too_long_for_buffer(void **state)
 			 -ENOSPC);
 }
 
+/* The link's communities go into the UPDATE we send for our prefixes:
+ * the whole message, byte for byte (RFC 1997 COMMUNITIES type 8 and
+ * RFC 8092 LARGE_COMMUNITY type 32, both optional transitive, 0xc0). */
+static void test_policy_export_communities_exact_update(void **state)
+{
+	struct cfg_addr nl = pfx("198.18.0.0", 16);
+	struct cfg_link_bgp *b = &cfg.links[0].bgp;
+	uint8_t buf[64], msg[BGP_MSG_MAX];
+	const uint8_t want[] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0x00, 0x48, 0x02,             /* length 72, UPDATE */
+		0x00, 0x00,                   /* no withdrawn routes */
+		0x00, 0x2e,                   /* 46 octets of attributes */
+		0x40, 0x01, 0x01, 0x00,       /* ORIGIN IGP */
+		0x40, 0x02, 0x06, 0x02, 0x01, 0x00, 0x00, 0xfc, 0x58,
+		0x40, 0x03, 0x04, 192, 0, 2, 10, /* NEXT_HOP, ours */
+		0xc0, 0x08, 0x08,             /* COMMUNITIES */
+		0x1c, 0x38, 0x1b, 0xbc,       /* 7224:7100 */
+		0xfc, 0x58, 0x00, 0x01,       /* 64600:1 */
+		0xc0, 0x20, 0x0c,             /* LARGE_COMMUNITY */
+		0x00, 0x00, 0xfc, 0x58, 0x00, 0x00, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x02,       /* 64600:1:2 */
+		0x10, 198, 18,                /* NLRI 198.18.0.0/16 */
+	};
+	struct bgp_attrs a;
+	int n;
+
+	(void)state;
+	b->communities[0] = 7224u << 16 | 7100u;
+	b->communities[1] = LOCAL_AS << 16 | 1u;
+	b->n_communities = 2;
+	b->large_communities[0][0] = LOCAL_AS;
+	b->large_communities[0][1] = 1;
+	b->large_communities[0][2] = 2;
+	b->n_large_communities = 1;
+	assert_int_equal(policy_export(&cfg, 0, AF_INET, &a, buf, sizeof(buf)),
+			 0);
+	assert_true(a.present & BGP_ATTR_P(BGP_ATTR_COMMUNITIES));
+	n = bgp_update_build(msg, sizeof(msg), AF_INET, &a, &nl, 1, NULL, 0,
+			     true);
+	assert_int_equal(n, sizeof(want));
+	assert_memory_equal(msg, want, sizeof(want));
+}
+
+/* Without communities configured, none are sent. */
+static void test_policy_export_no_communities_by_default(void **state)
+{
+	uint8_t buf[64];
+	struct bgp_attrs a;
+
+	(void)state;
+	assert_int_equal(policy_export(&cfg, 0, AF_INET, &a, buf, sizeof(buf)),
+			 0);
+	assert_false(a.present & BGP_ATTR_P(BGP_ATTR_COMMUNITIES));
+	assert_int_equal(a.n_communities, 0);
+	assert_int_equal(a.n_large_communities, 0);
+	assert_null(a.large_communities);
+}
+
+/* A link's own announce list replaces bgp.announce on that link only;
+ * an empty own list announces nothing. */
+static void test_policy_announce_per_link_list(void **state)
+{
+	const struct cfg_addr *p;
+	unsigned int n = 99;
+
+	(void)state;
+	cfg.bgp.announce[0] = pfx("198.18.0.0", 16);
+	cfg.bgp.n_announce = 1;
+	cfg.links[0].bgp.has_announce = true;
+	cfg.links[0].bgp.announce[0] = pfx("198.18.0.0", 17);
+	cfg.links[0].bgp.announce[1] = pfx("198.18.128.0", 17);
+	cfg.links[0].bgp.n_announce = 2;
+	p = policy_announce(&cfg, 0, &n);
+	assert_ptr_equal(p, cfg.links[0].bgp.announce);
+	assert_int_equal(n, 2);
+	p = policy_announce(&cfg, 1, &n);
+	assert_ptr_equal(p, cfg.bgp.announce);
+	assert_int_equal(n, 1);
+	cfg.links[0].bgp.n_announce = 0;
+	policy_announce(&cfg, 0, &n);
+	assert_int_equal(n, 0);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -310,6 +396,9 @@ int main(void)
 		T(test_policy_export_never_local_pref),
 		T(test_policy_export_needs_link_address_of_family),
 		T(test_policy_export_path_too_long_for_buffer),
+		T(test_policy_export_communities_exact_update),
+		T(test_policy_export_no_communities_by_default),
+		T(test_policy_announce_per_link_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

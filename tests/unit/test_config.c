@@ -311,6 +311,40 @@ static void test_config_static_route_overlapping_link_subnet(void **state)
 			  "subnet 203.0.113.0/30 (line 7)");
 }
 
+/* links.bgp.communities: "ASN:VALUE" 16 bits each, "A:B:C" 32 bits
+ * each; anything else, or a repeat, is refused. */
+static void test_config_bgp_communities_refused(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-communities-bad.conf",
+			  "15: link 'link1': community '7224:70000' is neither "
+			  "\"ASN:VALUE\" (0..65535 each, RFC 1997) nor "
+			  "\"A:B:C\" (0..4294967295 each, RFC 8092)");
+	assert_load_error("bgp-communities-large-bad.conf",
+			  "15: link 'link1': community '1:2:4294967296' is "
+			  "neither \"ASN:VALUE\" (0..65535 each, RFC 1997) nor "
+			  "\"A:B:C\" (0..4294967295 each, RFC 8092)");
+	assert_load_error("bgp-communities-twice.conf",
+			  "16: link 'link1': community 7224:7100 listed twice");
+	assert_load_error("bgp-communities-type.conf",
+			  "15: 'communities' must be an array of strings "
+			  "[\"64500:100\", \"64500:1:2\", ...]");
+}
+
+/* links.bgp.announce: the same rules as bgp.announce, and the address
+ * plan checks name the link whose list it is. */
+static void test_config_bgp_link_announce_refused(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-link-announce-host-bits.conf",
+			  "15: link 'link1': announce: prefix 198.18.0.1/16 has "
+			  "host bits set (did you mean 198.18.0.0/16?)");
+	assert_load_error("bgp-link-announce-overlap.conf",
+			  "15: link 'link1': announce: prefix 203.0.113.4/31 "
+			  "overlaps link 'link2' subnet 203.0.113.4/30 (line "
+			  "21)");
+}
+
 static void test_config_link_subnet_overlaps_lan(void **state)
 {
 	(void)state;
@@ -549,6 +583,18 @@ static void test_config_bgp_valid_file_loads_every_key(void **state)
 	assert_int_equal(b->prepend, 16);
 	assert_true(b->has_med);
 	assert_int_equal(b->med, 4294967295u);
+	assert_true(b->has_announce);
+	assert_int_equal(b->n_announce, 2);
+	assert_addr(&b->announce[0], "198.18.0.0/17");
+	assert_addr(&b->announce[1], "2001:db8:100::/48");
+	assert_int_equal(b->n_communities, 3);
+	assert_int_equal(b->communities[0], 7224u << 16 | 7100u);
+	assert_int_equal(b->communities[1], 0xffffff01u); /* NO_EXPORT */
+	assert_int_equal(b->communities[2], 0);
+	assert_int_equal(b->n_large_communities, 1);
+	assert_memory_equal(b->large_communities[0],
+			    ((uint32_t[]){4200000000u, 1, 2}),
+			    3 * sizeof(uint32_t));
 
 	/* a group with some keys: the rest default, hold_time to bgp's */
 	b = &cfg.links[1].bgp;
@@ -562,6 +608,9 @@ static void test_config_bgp_valid_file_loads_every_key(void **state)
 	assert_int_equal(b->prepend, 0);
 	assert_true(b->has_med);
 	assert_int_equal(b->med, 0);
+	assert_true(b->has_announce); /* an empty list: nothing announced */
+	assert_int_equal(b->n_announce, 0);
+	assert_int_equal(b->n_communities, 0);
 
 	/* no group on the link: still a session, with every default */
 	b = &cfg.links[2].bgp;
@@ -569,6 +618,8 @@ static void test_config_bgp_valid_file_loads_every_key(void **state)
 	assert_int_equal(b->n_import, 0);
 	assert_int_equal(b->max_prefix_restart_s, 60);
 	assert_false(b->has_med);
+	assert_false(b->has_announce); /* bgp.announce applies */
+	assert_int_equal(b->n_large_communities, 0);
 }
 
 static void test_config_bgp_empty_groups_take_defaults(void **state)
@@ -937,6 +988,8 @@ int main(void)
 			test_config_announce_overlapping_link_subnet_refused),
 		cmocka_unit_test(test_config_announce_overlapping_import_refused),
 		cmocka_unit_test(test_config_static_route_overlapping_link_subnet),
+		cmocka_unit_test(test_config_bgp_communities_refused),
+		cmocka_unit_test(test_config_bgp_link_announce_refused),
 		cmocka_unit_test(test_config_link_subnet_overlaps_lan),
 		cmocka_unit_test(test_config_link_subnets_overlap),
 		cmocka_unit_test(test_config_address6_loads),
