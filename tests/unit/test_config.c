@@ -2,6 +2,7 @@
  * each class of mistake is reported as one exact "FILE:LINE: message". */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <glob.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -343,6 +344,134 @@ static void test_config_bgp_link_announce_refused(void **state)
 			  "15: link 'link1': announce: prefix 203.0.113.4/31 "
 			  "overlaps link 'link2' subnet 203.0.113.4/30 (line "
 			  "21)");
+}
+
+#define CONFIG_DIR TWP_TEST_DATA "/../../config/"
+
+static void load_example(const char *name)
+{
+	assert_int_equal(cfg_load(&cfg, name, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+}
+
+/* Every file in config/ loads as shipped (a new one too: they are
+ * globbed), and the deployment scenarios are among them. */
+static void test_config_every_example_loads(void **state)
+{
+	static const char *const scenarios[] = {
+		"onprem-active-standby.conf", "onprem-active-active.conf",
+		"sdwan-edge.conf", "aws-dx.conf", "azure-expressroute.conf",
+		"gcp-interconnect-9999.conf",
+	};
+	unsigned int found = 0;
+	glob_t g;
+	size_t i, k;
+
+	(void)state;
+	assert_int_equal(glob(CONFIG_DIR "*.conf", 0, NULL, &g), 0);
+	for (i = 0; i < g.gl_pathc; i++) {
+		load_example(g.gl_pathv[i]);
+		for (k = 0; k < sizeof(scenarios) / sizeof(scenarios[0]); k++)
+			if (strcmp(strrchr(g.gl_pathv[i], '/') + 1,
+				   scenarios[k]) == 0)
+				found++;
+	}
+	globfree(&g);
+	assert_int_equal(found, 6);
+}
+
+/* AWS Direct Connect: BFD 300 ms x 3, TTL 1 (no GTSM), MD5 on both,
+ * no graceful restart with BFD, local-preference communities 7224:7300
+ * on the primary and 7224:7100 on the backup, a private local ASN. */
+static void test_config_aws_dx_scenario(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	load_example(CONFIG_DIR "aws-dx.conf");
+	assert_in_range(cfg.local_as, 64512, 65534);
+	assert_false(cfg.bgp.graceful_restart);
+	assert_int_equal(cfg.bgp.hold_time_s, 90);
+	assert_int_equal(cfg.n_links, 2);
+	for (i = 0; i < 2; i++) {
+		const struct cfg_link *l = &cfg.links[i];
+
+		assert_true(l->bfd.enabled);
+		assert_int_equal(l->bfd.min_tx_us, 300000);
+		assert_int_equal(l->bfd.min_rx_us, 300000);
+		assert_int_equal(l->bfd.multiplier, 3);
+		assert_false(l->bgp.ttl_security);
+		assert_true(l->bgp.password[0] != '\0');
+		assert_int_equal(l->bgp.n_communities, 1);
+		assert_int_not_equal(l->remote_as, cfg.local_as);
+	}
+	assert_int_equal(cfg.links[0].bgp.communities[0], 7224u << 16 | 7300u);
+	assert_int_equal(cfg.links[1].bgp.communities[0], 7224u << 16 | 7100u);
+	assert_int_equal(cfg.mode, CFG_MODE_ACTIVE_STANDBY);
+}
+
+/* Azure ExpressRoute: Microsoft's AS 12076 on both links, BFD 300 ms x
+ * 3, active/active, a local ASN outside Azure's 65515..65520. */
+static void test_config_azure_expressroute_scenario(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	load_example(CONFIG_DIR "azure-expressroute.conf");
+	assert_true(cfg.local_as < 65515 || cfg.local_as > 65520);
+	assert_int_equal(cfg.mode, CFG_MODE_ACTIVE_ACTIVE);
+	assert_int_equal(cfg.n_links, 2);
+	assert_true(cfg.bgp.n_announce <= 4000);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(cfg.links[i].remote_as, 12076);
+		assert_int_equal(cfg.links[i].bfd.min_tx_us, 300000);
+		assert_int_equal(cfg.links[i].bfd.min_rx_us, 300000);
+		assert_int_equal(cfg.links[i].bfd.multiplier, 3);
+		assert_true(cfg.links[i].bgp.max_prefix > 0);
+	}
+}
+
+/* GCP 99.99 %: four links, MED 100 on metro 1 and 200 on metro 2, BFD
+ * within Cloud Router's range (1 000..30 000 ms, multiplier 5..16),
+ * metro 1 the primary tier. */
+static void test_config_gcp_interconnect_scenario(void **state)
+{
+	static const uint32_t med[] = {100, 100, 200, 200};
+	static const uint32_t pref[] = {200, 200, 100, 100};
+	unsigned int i;
+
+	(void)state;
+	load_example(CONFIG_DIR "gcp-interconnect-9999.conf");
+	assert_int_equal(cfg.n_links, 4);
+	assert_int_equal(cfg.mode, CFG_MODE_ACTIVE_STANDBY);
+	for (i = 0; i < 4; i++) {
+		const struct cfg_link *l = &cfg.links[i];
+
+		assert_int_equal(l->remote_as, 16550);
+		assert_true(l->bgp.has_med);
+		assert_int_equal(l->bgp.med, med[i]);
+		assert_int_equal(l->local_pref, pref[i]);
+		assert_in_range(l->bfd.min_tx_us, 1000000, 30000000);
+		assert_in_range(l->bfd.min_rx_us, 1000000, 30000000);
+		assert_in_range(l->bfd.multiplier, 5, 16);
+	}
+}
+
+/* SD-WAN edge: each link announces its own list with its carrier's
+ * community; the top-level list holds both (the site). */
+static void test_config_sdwan_edge_scenario(void **state)
+{
+	(void)state;
+	load_example(CONFIG_DIR "sdwan-edge.conf");
+	assert_int_equal(cfg.bgp.n_announce, 2);
+	assert_true(cfg.links[0].bgp.has_announce);
+	assert_int_equal(cfg.links[0].bgp.n_announce, 1);
+	assert_addr(&cfg.links[0].bgp.announce[0], "198.18.20.0/24");
+	assert_int_equal(cfg.links[0].bgp.communities[0], 64496u << 16 | 20u);
+	assert_true(cfg.links[1].bgp.has_announce);
+	assert_addr(&cfg.links[1].bgp.announce[0], "192.0.2.0/24");
+	assert_int_equal(cfg.links[1].bgp.prepend, 2);
+	assert_int_equal(cfg.links[1].bfd.min_tx_us, 1000000);
 }
 
 static void test_config_link_subnet_overlaps_lan(void **state)
@@ -990,6 +1119,11 @@ int main(void)
 		cmocka_unit_test(test_config_static_route_overlapping_link_subnet),
 		cmocka_unit_test(test_config_bgp_communities_refused),
 		cmocka_unit_test(test_config_bgp_link_announce_refused),
+		cmocka_unit_test(test_config_every_example_loads),
+		cmocka_unit_test(test_config_aws_dx_scenario),
+		cmocka_unit_test(test_config_azure_expressroute_scenario),
+		cmocka_unit_test(test_config_gcp_interconnect_scenario),
+		cmocka_unit_test(test_config_sdwan_edge_scenario),
 		cmocka_unit_test(test_config_link_subnet_overlaps_lan),
 		cmocka_unit_test(test_config_link_subnets_overlap),
 		cmocka_unit_test(test_config_address6_loads),
