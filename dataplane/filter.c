@@ -89,6 +89,15 @@ static int site_build(struct dp *d)
 	rc |= site_add(f, &cfg->lan.address6, -1, FILTER_SITE);
 	for (i = 0; i < cfg->bgp.n_announce; i++)
 		rc |= site_add(f, &cfg->bgp.announce[i], -1, FILTER_SITE);
+	/* a link's own announce list is the site too (what we tell that
+	 * provider we originate), whether or not bgp.announce repeats it */
+	for (i = 0; i < cfg->n_links; i++) {
+		const struct cfg_link_bgp *lb = &cfg->links[i].bgp;
+		unsigned int k;
+
+		for (k = 0; lb->has_announce && k < lb->n_announce; k++)
+			rc |= site_add(f, &lb->announce[k], -1, FILTER_SITE);
+	}
 	for (i = 0; i < cfg->n_routes; i++)
 		if (cfg->routes[i].gateway.family != 0)
 			rc |= site_add(f, &cfg->routes[i].prefix, -1,

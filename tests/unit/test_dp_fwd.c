@@ -1847,6 +1847,35 @@ static void test_fwd_ingress_strict(void **state)
 	assert_int_equal(lan_route(false), 0);
 }
 
+/* A link's own announce list (links.bgp.announce) is the site too, even
+ * when bgp.announce does not repeat it: from the LAN it passes, from the
+ * link it is spoofed. */
+static void test_fwd_ingress_link_announce(void **state)
+{
+	static const struct src_case before[] = {
+		{LAN, "192.0.2.77", "198.51.100.10", DROP_SRC_NOT_SITE},
+	};
+	static const struct src_case after[] = {
+		{LAN, "192.0.2.77", "198.51.100.10", DROP_MAX},
+		{LINK, "192.0.2.77", "198.18.1.10", DROP_SRC_SPOOFED},
+		{LAN, "192.0.3.1", "198.51.100.10", DROP_SRC_NOT_SITE},
+	};
+
+	(void)state;
+	ingress_set(CFG_INGRESS_STRICT, CFG_INGRESS_STRICT);
+	assert_int_equal(lan_route(true), 0);
+	src_cases(before, RTE_DIM(before));
+	cfg.links[0].bgp.has_announce = true;
+	cfg.links[0].bgp.announce[0] = addr("192.0.2.0/24");
+	cfg.links[0].bgp.n_announce = 1;
+	ingress_set(CFG_INGRESS_STRICT, CFG_INGRESS_STRICT);
+	src_cases(after, RTE_DIM(after));
+	cfg.links[0].bgp.has_announce = false;
+	cfg.links[0].bgp.n_announce = 0;
+	ingress_set(CFG_INGRESS_STRICT, CFG_INGRESS_STRICT);
+	assert_int_equal(lan_route(false), 0);
+}
+
 /* The ports' IPv6 addresses (lan.address6, links.local_address6) feed
  * the site table like the IPv4 ones: the LAN's IPv6 subnet is the site
  * (spoofed when it comes from a link), each port's own address is ours
@@ -1985,6 +2014,7 @@ int main(void)
 		cmocka_unit_test(test_fwd_directed_broadcast_is_dropped),
 		cmocka_unit_test(test_fwd_ipv4_options_policy),
 		cmocka_unit_test(test_fwd_ingress_strict),
+		cmocka_unit_test(test_fwd_ingress_link_announce),
 		cmocka_unit_test(test_fwd_ingress_strict_ipv6_port_addresses),
 		cmocka_unit_test(test_fwd_ingress_loose),
 		cmocka_unit_test(test_fwd_ingress_off_forwards_spoofed),
