@@ -17,6 +17,10 @@
 #     their fe80:: addresses, no DAD) and an ipv6 channel on BIRD's gw_peer
 #     (IPv6 NLRI over the IPv4 session) announcing 2001:db8:100::/48 from
 #     protocol "announce6", next hop upN's global address + its link-local.
+#   LAB_BGP_GR=1: graceful restart (RFC 4724) on the upstreams' side, as a
+#     helper that keeps our routes while twinpathd restarts: BIRD's
+#     `graceful restart on;` (its default `aware` lists no family), FRR's
+#     `bgp graceful-restart`.
 #   LAB_UP2_FRR=1: up2 runs FRR's bgpd (no zebra) instead of BIRD, with the
 #     same peering (lab_frr_conf): 198.51.100.0/24 with MED 20 and community
 #     35540:100, the MD5 password with LAB_BGP_SECURE=1; ask it with lab_vtysh.
@@ -124,6 +128,7 @@ lab_bird_bgp_opts() {
 	# with BFD toward the gateway, BIRD's BGP follows it too (RFC 5882),
 	# as twinpathd's does: both ends drop the session on a BFD failure
 	[ -n "${LAB_BFD:-}" ] && printf '\n\tbfd on;'
+	[ "${LAB_BGP_GR:-0}" = 1 ] && printf '\n\tgraceful restart on;'
 	[ "${LAB_BGP_SECURE:-0}" = 1 ] || return 0
 	case $1 in
 	up1) printf '\n\tttl security on;' ;;        # GTSM, RFC 5082
@@ -278,6 +283,7 @@ lab_frr_conf() {
 		printf 'route-map GW_OUT permit 20\nexit\n'
 		printf 'router bgp 35540\n bgp router-id %s\n' "$2"
 		printf ' no bgp network import-check\n'
+		[ "${LAB_BGP_GR:-0}" = 1 ] && printf ' bgp graceful-restart\n'
 		if [ -n "${LAB_BGP_TIMERS:-}" ]; then
 			read -r hold keep <<<"$LAB_BGP_TIMERS"
 			printf ' timers bgp %s %s\n' "$keep" "$hold"
@@ -395,6 +401,7 @@ lab_up() {
 		LAB_BGP_TIMERS=${LAB_BGP_TIMERS:-} LAB_BGP_SECURE=${LAB_BGP_SECURE:-} \
 		LAB_BGP_EXTRA=${LAB_BGP_EXTRA:-} LAB_BGP_BULK=${LAB_BGP_BULK:-} \
 		LAB_UP2_FRR=${LAB_UP2_FRR:-} LAB_BGP_V6=${LAB_BGP_V6:-} \
+		LAB_BGP_GR=${LAB_BGP_GR:-} \
 		LAB_BIRD_RT=${LAB_BIRD_RT:-1} \
 		bash -eE -c 'source "$1"; trap '\''lab_log "failed: $BASH_COMMAND"'\'' ERR; lab_up_steps' \
 		lab_up "$LAB_SRC/tests/lab.sh" ||
