@@ -21,6 +21,10 @@
 #     helper that keeps our routes while twinpathd restarts: BIRD's
 #     `graceful restart on;` (its default `aware` lists no family), FRR's
 #     `bgp graceful-restart`.
+#   LAB_BIRD_KERNEL=1: each BIRD upstream forwards toward the site on what
+#     it learned from the gateway (a kernel protocol exports gw_peer's
+#     routes) instead of the lab's static route, so its traffic to the site
+#     stops when BIRD drops our 198.18.0.0/16.
 #   LAB_UP2_FRR=1: up2 runs FRR's bgpd (no zebra) instead of BIRD, with the
 #     same peering (lab_frr_conf): 198.51.100.0/24 with MED 20 and community
 #     35540:100, the MD5 password with LAB_BGP_SECURE=1; ask it with lab_vtysh.
@@ -159,6 +163,15 @@ lab_bird_extra_protos() {
 	return 0
 }
 
+# lab_bird_kernel: LAB_BIRD_KERNEL=1, a kernel protocol (after a newline)
+# that installs what gw_peer learned (our site prefix) in the upstream's
+# kernel; lab_up_steps then leaves out the static route to the site.
+lab_bird_kernel() {
+	[ "${LAB_BIRD_KERNEL:-0}" = 1 ] || return 0
+	printf '\nprotocol kernel {\n\tipv4 {\n\t\timport none;'
+	printf '\n\t\texport where proto = "gw_peer";\n\t};\n}'
+}
+
 # lab_bird_export ROLE: gw_peer's export, the static protocols above. BIRD
 # sends a MED to an eBGP peer only when the export filter sets it (one set
 # on the static route is dropped), so LAB_BGP_EXTRA's MED is set here.
@@ -235,7 +248,7 @@ protocol device { }
 protocol static announce {
 	ipv4;
 	route 198.51.100.0/24 via $4;
-}$(lab_bird_extra_protos "$1" "$4")
+}$(lab_bird_extra_protos "$1" "$4")$(lab_bird_kernel)
 protocol bgp gw_peer {
 	local $2 as 35540;
 	neighbor $3 as 65001;$(lab_bird_bgp_opts "$1")
@@ -401,7 +414,7 @@ lab_up() {
 		LAB_BGP_TIMERS=${LAB_BGP_TIMERS:-} LAB_BGP_SECURE=${LAB_BGP_SECURE:-} \
 		LAB_BGP_EXTRA=${LAB_BGP_EXTRA:-} LAB_BGP_BULK=${LAB_BGP_BULK:-} \
 		LAB_UP2_FRR=${LAB_UP2_FRR:-} LAB_BGP_V6=${LAB_BGP_V6:-} \
-		LAB_BGP_GR=${LAB_BGP_GR:-} \
+		LAB_BGP_GR=${LAB_BGP_GR:-} LAB_BIRD_KERNEL=${LAB_BIRD_KERNEL:-} \
 		LAB_BIRD_RT=${LAB_BIRD_RT:-1} \
 		bash -eE -c 'source "$1"; trap '\''lab_log "failed: $BASH_COMMAND"'\'' ERR; lab_up_steps' \
 		lab_up "$LAB_SRC/tests/lab.sh" ||
@@ -444,9 +457,12 @@ lab_up_steps() {
 
 	ip -n "$(lab_ns lan)" route add default via 198.18.1.1
 	ip -n "$(lab_ns up1)" route add 198.51.100.0/24 via 192.0.2.2
-	ip -n "$(lab_ns up1)" route add 198.18.0.0/16 via 203.0.113.1
+	# with LAB_BIRD_KERNEL=1 a BIRD upstream's route to the site is BGP's
+	[ "${LAB_BIRD_KERNEL:-0}" = 1 ] ||
+		ip -n "$(lab_ns up1)" route add 198.18.0.0/16 via 203.0.113.1
 	ip -n "$(lab_ns up2)" route add 198.51.100.0/24 via 192.0.2.6
-	ip -n "$(lab_ns up2)" route add 198.18.0.0/16 via 203.0.113.5
+	[ "${LAB_BIRD_KERNEL:-0}" = 1 ] && [ "${LAB_UP2_FRR:-0}" != 1 ] ||
+		ip -n "$(lab_ns up2)" route add 198.18.0.0/16 via 203.0.113.5
 	ip -n "$(lab_ns srv)" route add 198.18.0.0/16 \
 		nexthop via 192.0.2.1 dev up1 nexthop via 192.0.2.5 dev up2
 

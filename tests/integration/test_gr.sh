@@ -34,8 +34,11 @@ SITE=198.18.0.0/16
 EXTRA=203.0.113.128/25 # up1 only; withdrawn while twinpathd is gone
 source "$(dirname "$0")/bgpctl.sh"
 
+# LAB_BIRD_KERNEL: up1 forwards to the site on the route BIRD learned from
+# us, so a BIRD that drops it also drops the server -> LAN flows via up1
+# (FRR runs without zebra: up2 keeps the lab's static route)
 export LAB_UP2_FRR=1 LAB_BGP_TIMERS="$HOLD 1" LAB_BGP_SECURE=1 \
-	LAB_BGP_GR=1 LAB_BGP_EXTRA=1
+	LAB_BGP_GR=1 LAB_BGP_EXTRA=1 LAB_BIRD_KERNEL=1
 
 # frr NAME CMD: FRR's answer to CMD (a `... json` show) in $LAB_DIR/NAME.json.
 frr() { lab_vtysh up2 "$2" >"$LAB_DIR/$1.json" 2>"$LAB_DIR/$1.err"; }
@@ -167,7 +170,7 @@ check_lossless() {
 
 run() {
 	local conf=$LAB_DIR/gw-aa.conf got want gen0 routes0 gen1 routes1 t_kill
-	local deadline s
+	local deadline s rx1 rx2
 	echo "== active/active, up1 BIRD $(bird --version 2>&1 | awk '{print $3}'), up2 FRR $(/usr/lib/frr/bgpd --version | awk 'NR == 1 {print $3}'), both GR helpers"
 	gw_conf "$LAB_SRC/config/lab-bgp-active-active.conf" "$conf"
 	grep -q "graceful_restart = true" "$conf" || fatal "$conf: graceful_restart is not on"
@@ -194,12 +197,18 @@ run() {
 	got="$(bird_site) $(frr_site)"
 	[ "$got" = "present fresh" ] && ok "BIRD and FRR have our $SITE" ||
 		fatal "BIRD/FRR view of $SITE: $got, want 'present fresh'"
+	got=$(ip -n "$(lab_ns up1)" route show $SITE)
+	case $got in
+	"$SITE via 203.0.113.1 dev eth0 proto bird"*) ok "up1 forwards to $SITE on BIRD's route from us ($got)" ;;
+	*) fatal "up1's route to $SITE: '$got', want BIRD's via 203.0.113.1" ;;
+	esac
 	read -r gen0 routes0 <<<"$(dp_fib)"
 	[ "${gen0:-0}" -ge 1 ] && [ "${routes0:-0}" -ge 3 ] &&
 		ok "twinpath-dp: generation $gen0, $routes0 routes" ||
 		fatal "twinpath-dp FIB: generation '$gen0', routes '$routes0'"
 
 	echo "== streams both ways at $RATE pps, then kill -9 twinpathd"
+	lab_stats /twinpath/ports >"$LAB_DIR/p0.json"
 	stream_both up down 9300
 	sleep 2
 	sampler "$LAB_DIR/samples" &
@@ -277,8 +286,25 @@ run() {
 	lab_sink_wait down >/dev/null
 	touch "$LAB_DIR/samples.stop"
 	wait "$spid" || ko "the sampler failed: $(tail -3 "$LAB_DIR/samples.err")"
+	lab_stats /twinpath/ports >"$LAB_DIR/p1.json"
 	check_lossless up "LAN -> server"
 	check_lossless down "server -> LAN"
+	# the server hashes its flows over up1 and up2 (L4 policy, set after
+	# lab_up): each upstream's kept route carried a part of them
+	got=$(python3 -c 'import json,sys
+a = json.load(open(sys.argv[1]))["/twinpath/ports"]
+b = json.load(open(sys.argv[2]))["/twinpath/ports"]
+print(*(b[l]["rx_packets"] - a[l]["rx_packets"] for l in ("link1", "link2")))' \
+		"$LAB_DIR/p0.json" "$LAB_DIR/p1.json")
+	read -r rx1 rx2 <<<"$got"
+	echo "MEASURED server -> LAN received on link1 $rx1, link2 $rx2 (stream sent $(j "$LAB_DIR/down.tx.json" 'j["sent"]'))"
+	[ "$rx1" -gt $((RATE * 2)) ] && [ "$rx2" -gt $((RATE * 2)) ] &&
+		ok "server -> LAN came over both upstreams (link1 $rx1, link2 $rx2 packets)" ||
+		ko "server -> LAN: link1 $rx1, link2 $rx2 packets: one upstream carried (almost) none"
+	got=$(j "$LAB_DIR/down.tx.json" 'j["sent"]')
+	[ $((rx1 + rx2)) -eq "$got" ] &&
+		ok "the links received exactly the $got packets of the server -> LAN stream" ||
+		ko "the links received $((rx1 + rx2)) packets for a server -> LAN stream of $got"
 
 	echo "== BIRD, FRR and twinpath-dp sampled from 1 s before the kill to the end"
 	python3 - "$LAB_DIR/samples" "$t_kill" "$gen0" "$routes0" >"$LAB_DIR/samples.verdict" <<'PY'
@@ -346,6 +372,8 @@ PY
 LAB_PREFIX=twpgr$$
 LAB_DIR=$LAB_RUN_ROOT/$LAB_PREFIX
 lab_up || fatal "lab did not come up"
+# the server spreads its flows to the site over up1 and up2 by port too
+lab_sysctl srv net.ipv4.fib_multipath_hash_policy=1
 run
 [ "$failed" -gt 0 ] && tail -n 40 "$LAB_DIR/up2.frr.log"
 exit 0
