@@ -823,11 +823,13 @@ static void session_up(struct bgp_peer *p, struct bgp_conn *c)
 		     lb->max_prefix);
 
 	p->export_deferred = false;
-	if (sp->gr_restarting) {
+	if (sp->gr_restarting && o->cap_gr) {
 		/* RFC 4724 §4.1: the restarting speaker defers its route
 		 * selection until End-of-RIB from every peer, and sends its
 		 * UPDATEs and End-of-RIB after it; the peer keeps our routes
-		 * (stale) meanwhile, and the data plane forwards on its FIB */
+		 * (stale) meanwhile, and the data plane forwards on its FIB.
+		 * A peer without the capability is no helper: it flushed
+		 * our routes, so waiting would only keep them from it. */
 		p->export_deferred = true;
 		plog(p, "graceful restart: we are restarting: our UPDATEs and "
 		     "End-of-RIB wait for the route selection (RFC 4724 "

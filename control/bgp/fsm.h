@@ -202,8 +202,8 @@ int bgp_next_timeout_ms(const struct bgp_speaker *sp, uint64_t now_ms);
  * capability of the OPENs sent from now on. */
 void bgp_gr_set_forwarding(struct bgp_speaker *sp, bool kept);
 /* RFC 4724 §4.1: we restarted and the data plane kept forwarding. OPENs
- * carry the R bit; sessions that come up send no UPDATE and no End-of-RIB
- * until bgp_gr_restart_end(), which twinpathd calls once its route
+ * carry the R bit; sessions with a peer that advertised graceful restart
+ * send no UPDATE and no End-of-RIB until bgp_gr_restart_end(), which twinpathd calls once its route
  * selection is done and pushed (the first full sync). Nothing happens with
  * graceful_restart off. Returns whether restart mode was entered. */
 bool bgp_gr_restart_begin(struct bgp_speaker *sp);

@@ -535,6 +535,20 @@ static void test_bgp_fsm_open_gr_off_has_no_capability(void **state)
 	expect_our_open(want, our_open(want, NULL, 0));
 }
 
+/* The next two messages: our 198.18.0.0/16, then End-of-RIB for IPv4. */
+static void expect_our_prefix_then_eor(void)
+{
+	uint8_t m[BGP_MSG_MAX];
+	int n;
+
+	n = peer_read(&pa, m, TIMEOUT_MS);
+	assert_int_equal(m[18], BGP_MSG_UPDATE);
+	assert_memory_equal(m + n - 3, "\x10\xc6\x12", 3); /* 198.18/16 */
+	n = peer_read(&pa, m, TIMEOUT_MS);
+	assert_int_equal(m[18], BGP_MSG_UPDATE);
+	assert_int_equal(n, 23); /* End-of-RIB IPv4 */
+}
+
 /* RFC 4724 §4.1: while restarting, an Established session gets neither
  * UPDATE nor End-of-RIB (the peer keeps our routes stale) until the
  * route selection is done; then our prefix, then End-of-RIB, and later
@@ -566,12 +580,7 @@ static void test_bgp_fsm_restart_defers_updates_until_selection(
 	bgp_gr_restart_end(sp);
 	assert_false(sp->gr_restarting);
 	assert_false(sp->peer[0].export_deferred);
-	n = peer_read(&pa, m, TIMEOUT_MS);
-	assert_int_equal(m[18], BGP_MSG_UPDATE);
-	assert_memory_equal(m + n - 3, "\x10\xc6\x12", 3); /* 198.18/16 */
-	n = peer_read(&pa, m, TIMEOUT_MS);
-	assert_int_equal(m[18], BGP_MSG_UPDATE);
-	assert_int_equal(n, 23); /* End-of-RIB IPv4 */
+	expect_our_prefix_then_eor();
 	/* the session drops and comes back: R = 0, F still 1 */
 	peer_close(&pa);
 	spin(50);
@@ -579,6 +588,20 @@ static void test_bgp_fsm_restart_defers_updates_until_selection(
 	n = peer_read(&pa, m, TIMEOUT_MS);
 	assert_int_equal(m[18], BGP_MSG_UPDATE);
 	assert_memory_equal(m + n - 3, "\x10\xc6\x12", 3);
+}
+
+/* A peer without the GR capability is no helper (it flushed our routes
+ * when we went): even while we restart it gets them at once. */
+static void test_bgp_fsm_restart_does_not_defer_for_a_peer_without_gr(
+	void **state)
+{
+	(void)state;
+	start(90, 0, false);
+	bgp_gr_set_forwarding(sp, true);
+	assert_true(bgp_gr_restart_begin(sp));
+	establish(90);
+	assert_false(sp->peer[0].export_deferred);
+	expect_our_prefix_then_eor();
 }
 
 static void test_bgp_fsm_wrong_peer_as_gets_2_2(void **state)
@@ -956,6 +979,9 @@ int main(void)
 			test_bgp_fsm_open_gr_off_has_no_capability, teardown),
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_restart_defers_updates_until_selection,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_restart_does_not_defer_for_a_peer_without_gr,
 			teardown),
 		cmocka_unit_test_teardown(test_bgp_fsm_wrong_peer_as_gets_2_2,
 					  teardown),
