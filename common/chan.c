@@ -281,6 +281,24 @@ int chan_send_event(struct chan *c, uint16_t type, uint64_t arg)
 	return 0;
 }
 
+bool chan_peer_attached(const struct chan *c)
+{
+	struct flock fl = {
+		.l_type = F_WRLCK,
+		.l_whence = SEEK_SET,
+		.l_start = c->role == CHAN_ROLE_CONTROL ? CHAN_ROLE_DATA :
+							  CHAN_ROLE_CONTROL,
+		.l_len = 1,
+	};
+
+	/* an OFD lock of another open file description conflicts with
+	 * ours even within one process, so this also sees a peer role
+	 * opened by the same process (tests) */
+	if (fcntl(c->fd, F_OFD_GETLK, &fl) < 0)
+		return false;
+	return fl.l_type != F_UNLCK;
+}
+
 void chan_heartbeat(struct chan *c)
 {
 	uint64_t now = chan_now_ns();

@@ -4,6 +4,7 @@
 #ifndef TWP_CHAN_H
 #define TWP_CHAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "channel.h"
@@ -43,6 +44,10 @@ unsigned int chan_recv_events(struct chan *c, struct chan_event *ev,
 unsigned int chan_recv(struct chan *c, struct chan_rec *rec, unsigned int n);
 /* -ENOBUFS when full (hdr->d2c_refused incremented). */
 int chan_send_event(struct chan *c, uint16_t type, uint64_t arg);
+
+/* Whether a process holds the other role right now (its role lock, which
+ * the kernel drops when that process dies, however it dies). */
+bool chan_peer_attached(const struct chan *c);
 
 /* Either side: store now (CLOCK_MONOTONIC ns) in this role's heartbeat. */
 void chan_heartbeat(struct chan *c);

@@ -117,7 +117,7 @@ struct cfg_bgp {
 	bool enabled;            /* the group exists */
 	uint16_t hold_time_s;    /* proposed Hold Time: 0 or 3..65535, 90 */
 	uint16_t connect_retry_s; /* ConnectRetry timer, 5 */
-	bool graceful_restart;   /* helper mode (RFC 4724), true */
+	bool graceful_restart;   /* RFC 4724 helper + restarting speaker, true */
 	uint16_t restart_time_s; /* advertised Restart Time, 120 */
 	/* site prefixes, on every link without its own bgp.announce */
 	struct cfg_addr announce[CFG_MAX_ANNOUNCE];

@@ -108,6 +108,34 @@ static void on_bfd(void *arg, unsigned int link, bool up)
 		bgp_bfd_down(d->bgp, link);
 }
 
+/* RFC 4724 §3, the F bit: the data plane holds forwarding state for us
+ * when a twinpath-dp holds the channel's data role (its lock dies with
+ * it) and has applied a full sync. A data plane that starts resets
+ * applied_generation to 0 and says hello (dataplane/channel.c), so one
+ * that restarted without us, or lost its FIB, reads 0 here until our
+ * sync. */
+static bool dp_holds_fib(const struct chan *c, uint64_t *gen)
+{
+	*gen = __atomic_load_n(&c->hdr->applied_generation, __ATOMIC_ACQUIRE);
+	return chan_peer_attached(c) && *gen > 0;
+}
+
+/* The first full sync is out: our route selection is done, the data plane
+ * sweeps what we did not push again at its SYNC_END, and a restart's
+ * deferred UPDATEs and End-of-RIB go to the peers (RFC 4724 §4.1). */
+static void first_sync(struct twpd *d, const char *why)
+{
+	fibpush_full_sync(d->fp);
+	d->synced = true;
+	if (d->bgp == NULL || !d->bgp->gr_restarting)
+		return;
+	log_msg("graceful restart: first full sync (generation %llu, %s): "
+		"the data plane sweeps what it still holds from before the "
+		"restart once it is applied; our UPDATEs and End-of-RIB go "
+		"out now", (unsigned long long)d->fp->generation, why);
+	bgp_gr_restart_end(d->bgp);
+}
+
 /* Whether the first full sync after a restart may replace what the data
  * plane forwards on (see FIRST_SYNC_WAIT_NS, FIRST_SYNC_BGP_WAIT_NS). */
 static bool first_sync_ready(struct twpd *d)
@@ -144,8 +172,8 @@ static void drain_events(struct twpd *d)
 				 * sync now, resolved or not. */
 				log_msg("data plane pid %u says hello: full "
 					"sync", ev[i].pid);
-				fibpush_full_sync(d->fp);
-				d->synced = true;
+				first_sync(d, "the data plane restarted: its "
+					   "forwarding state is lost");
 				/* it may have recreated the health map */
 				if (d->bfd.n_enabled > 0)
 					bfd_attach(&d->bfd);
@@ -195,6 +223,7 @@ static int run(const struct twp_config *cfg)
 	struct pollfd pfd[3 + sizeof(((struct bgp_speaker *)0)->ref) /
 			      sizeof(struct bgp_pollref)];
 	unsigned int i, ticks = 0, n_bgp = 0;
+	uint64_t gen;
 	int tfd = -1, lfd = -1, rc, timeout;
 	bool decide;
 
@@ -247,6 +276,33 @@ static int run(const struct twp_config *cfg)
 		}
 		d.bfd.bgp_cb = on_bfd;
 		d.bfd.bgp_arg = &d;
+	}
+	if (dp_holds_fib(&d.chan, &gen)) {
+		/* RFC 4724 §4.1: twinpath-dp kept forwarding on the last
+		 * twinpathd's FIB; nothing reaches it before our first full
+		 * sync (fibpush sends no difference before it), which waits
+		 * for the sessions to converge, and its SYNC_END sweeps the
+		 * rest (make-before-break). */
+		log_msg("data plane pid %u holds FIB generation %llu: it keeps "
+			"forwarding on it; nothing is withdrawn from it before "
+			"our first full sync", d.chan.hdr->dp_pid,
+			(unsigned long long)gen);
+		if (d.bgp != NULL) {
+			bgp_gr_set_forwarding(d.bgp, true);
+			if (bgp_gr_restart_begin(d.bgp))
+				log_msg("bgp: graceful restart (RFC 4724): "
+					"restarting speaker: OPENs with R=1 "
+					"and F=1 for IPv4 and IPv6 unicast, "
+					"restart time %u s; route selection "
+					"waits for End-of-RIB from every peer "
+					"(at most %llu s)",
+					cfg->bgp.restart_time_s,
+					FIRST_SYNC_BGP_WAIT_NS / 1000000000ull);
+		}
+	} else if (d.bgp != NULL && cfg->bgp.graceful_restart) {
+		log_msg("bgp: graceful restart (RFC 4724): fresh start (no "
+			"data plane with a FIB): OPENs with R=0 and F=0 until "
+			"the data plane holds our FIB");
 	}
 	lfd = cli_listen(cfg->control.socket);
 	if (lfd < 0) {
@@ -316,10 +372,11 @@ static int run(const struct twp_config *cfg)
 				continue;
 			chan_heartbeat(&d.chan);
 			drain_events(&d);
-			if (!d.synced && first_sync_ready(&d)) {
-				fibpush_full_sync(d.fp);
-				d.synced = true;
-			}
+			if (!d.synced && first_sync_ready(&d))
+				first_sync(&d, "route selection done");
+			if (d.bgp != NULL)
+				bgp_gr_set_forwarding(d.bgp,
+						      dp_holds_fib(&d.chan, &gen));
 			fibpush_flush(d.fp);
 			if (++ticks % NEIGH_EVERY_TICKS == 0)
 				neigh_tick(&d.neigh);

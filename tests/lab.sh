@@ -17,6 +17,14 @@
 #     their fe80:: addresses, no DAD) and an ipv6 channel on BIRD's gw_peer
 #     (IPv6 NLRI over the IPv4 session) announcing 2001:db8:100::/48 from
 #     protocol "announce6", next hop upN's global address + its link-local.
+#   LAB_BGP_GR=1: graceful restart (RFC 4724) on the upstreams' side, as a
+#     helper that keeps our routes while twinpathd restarts: BIRD's
+#     `graceful restart on;` (its default `aware` lists no family), FRR's
+#     `bgp graceful-restart`.
+#   LAB_BIRD_KERNEL=1: each BIRD upstream forwards toward the site on what
+#     it learned from the gateway (a kernel protocol exports gw_peer's
+#     routes) instead of the lab's static route, so its traffic to the site
+#     stops when BIRD drops our 198.18.0.0/16.
 #   LAB_UP2_FRR=1: up2 runs FRR's bgpd (no zebra) instead of BIRD, with the
 #     same peering (lab_frr_conf): 198.51.100.0/24 with MED 20 and community
 #     35540:100, the MD5 password with LAB_BGP_SECURE=1; ask it with lab_vtysh.
@@ -124,6 +132,7 @@ lab_bird_bgp_opts() {
 	# with BFD toward the gateway, BIRD's BGP follows it too (RFC 5882),
 	# as twinpathd's does: both ends drop the session on a BFD failure
 	[ -n "${LAB_BFD:-}" ] && printf '\n\tbfd on;'
+	[ "${LAB_BGP_GR:-0}" = 1 ] && printf '\n\tgraceful restart on;'
 	[ "${LAB_BGP_SECURE:-0}" = 1 ] || return 0
 	case $1 in
 	up1) printf '\n\tttl security on;' ;;        # GTSM, RFC 5082
@@ -152,6 +161,15 @@ lab_bird_extra_protos() {
 		printf '\ninclude "%s";' "$LAB_DIR/$1.bulk.conf"
 	fi
 	return 0
+}
+
+# lab_bird_kernel: LAB_BIRD_KERNEL=1, a kernel protocol (after a newline)
+# that installs what gw_peer learned (our site prefix) in the upstream's
+# kernel; lab_up_steps then leaves out the static route to the site.
+lab_bird_kernel() {
+	[ "${LAB_BIRD_KERNEL:-0}" = 1 ] || return 0
+	printf '\nprotocol kernel {\n\tipv4 {\n\t\timport none;'
+	printf '\n\t\texport where proto = "gw_peer";\n\t};\n}'
 }
 
 # lab_bird_export ROLE: gw_peer's export, the static protocols above. BIRD
@@ -230,7 +248,7 @@ protocol device { }
 protocol static announce {
 	ipv4;
 	route 198.51.100.0/24 via $4;
-}$(lab_bird_extra_protos "$1" "$4")
+}$(lab_bird_extra_protos "$1" "$4")$(lab_bird_kernel)
 protocol bgp gw_peer {
 	local $2 as 35540;
 	neighbor $3 as 65001;$(lab_bird_bgp_opts "$1")
@@ -278,6 +296,7 @@ lab_frr_conf() {
 		printf 'route-map GW_OUT permit 20\nexit\n'
 		printf 'router bgp 35540\n bgp router-id %s\n' "$2"
 		printf ' no bgp network import-check\n'
+		[ "${LAB_BGP_GR:-0}" = 1 ] && printf ' bgp graceful-restart\n'
 		if [ -n "${LAB_BGP_TIMERS:-}" ]; then
 			read -r hold keep <<<"$LAB_BGP_TIMERS"
 			printf ' timers bgp %s %s\n' "$keep" "$hold"
@@ -395,6 +414,7 @@ lab_up() {
 		LAB_BGP_TIMERS=${LAB_BGP_TIMERS:-} LAB_BGP_SECURE=${LAB_BGP_SECURE:-} \
 		LAB_BGP_EXTRA=${LAB_BGP_EXTRA:-} LAB_BGP_BULK=${LAB_BGP_BULK:-} \
 		LAB_UP2_FRR=${LAB_UP2_FRR:-} LAB_BGP_V6=${LAB_BGP_V6:-} \
+		LAB_BGP_GR=${LAB_BGP_GR:-} LAB_BIRD_KERNEL=${LAB_BIRD_KERNEL:-} \
 		LAB_BIRD_RT=${LAB_BIRD_RT:-1} \
 		bash -eE -c 'source "$1"; trap '\''lab_log "failed: $BASH_COMMAND"'\'' ERR; lab_up_steps' \
 		lab_up "$LAB_SRC/tests/lab.sh" ||
@@ -437,9 +457,12 @@ lab_up_steps() {
 
 	ip -n "$(lab_ns lan)" route add default via 198.18.1.1
 	ip -n "$(lab_ns up1)" route add 198.51.100.0/24 via 192.0.2.2
-	ip -n "$(lab_ns up1)" route add 198.18.0.0/16 via 203.0.113.1
+	# with LAB_BIRD_KERNEL=1 a BIRD upstream's route to the site is BGP's
+	[ "${LAB_BIRD_KERNEL:-0}" = 1 ] ||
+		ip -n "$(lab_ns up1)" route add 198.18.0.0/16 via 203.0.113.1
 	ip -n "$(lab_ns up2)" route add 198.51.100.0/24 via 192.0.2.6
-	ip -n "$(lab_ns up2)" route add 198.18.0.0/16 via 203.0.113.5
+	[ "${LAB_BIRD_KERNEL:-0}" = 1 ] && [ "${LAB_UP2_FRR:-0}" != 1 ] ||
+		ip -n "$(lab_ns up2)" route add 198.18.0.0/16 via 203.0.113.5
 	ip -n "$(lab_ns srv)" route add 198.18.0.0/16 \
 		nexthop via 192.0.2.1 dev up1 nexthop via 192.0.2.5 dev up2
 

@@ -389,11 +389,20 @@ static void send_open(struct bgp_peer *p, struct bgp_conn *c)
 	o.cap_as4 = true;
 	o.cap_route_refresh = true;
 	if (cfg->bgp.graceful_restart) {
-		/* RFC 4724 helper only: no <AFI, SAFI> (we do not keep
-		 * forwarding state across our own restart), RFC 8538 N bit */
+		/* RFC 4724 §3: every family we negotiate is listed, so a
+		 * helper keeps our routes when we go; F says whether the
+		 * data plane holds forwarding state for them now (it keeps
+		 * its FIB across our restart), R that we are restarting and
+		 * the peer must not wait for our End-of-RIB. N: RFC 8538. */
 		o.cap_gr = true;
 		o.gr_notification = true;
+		o.gr_restarting = p->sp->gr_restarting;
 		o.gr_restart_time_s = cfg->bgp.restart_time_s;
+		for (unsigned int af = 0; af < BGP_AF_MAX; af++) {
+			o.gr_af[af] = o.cap_mp[af];
+			o.gr_af_forwarding[af] = o.cap_mp[af] &&
+						 p->sp->gr_forwarding;
+		}
 	}
 	o.any_capability = true;
 	len = bgp_open_build(p->sp->txbuf, BGP_MSG_MAX, &o);
@@ -455,6 +464,9 @@ static unsigned int export_af(struct bgp_peer *p, unsigned int af)
 	unsigned int n = 0, n_ann, i, k;
 	int rc;
 
+	/* RFC 4724 §4.1: nothing before our route selection is done */
+	if (p->export_deferred)
+		return 0;
 	ann = policy_announce(sp->cfg, p->link, &n_ann);
 	for (i = 0; i < n_ann; i++)
 		if (ann[i].family == af_family(af))
@@ -499,6 +511,19 @@ static void send_eor(struct bgp_peer *p, unsigned int af)
 	if (len > 0) {
 		conn_send(p, p->est, p->sp->txbuf, (size_t)len);
 		p->st.updates_sent++;
+	}
+}
+
+/* Our prefixes, then End-of-RIB, for every family (RFC 4724 §2). */
+static void export_all(struct bgp_peer *p)
+{
+	unsigned int af;
+
+	for (af = 0; af < BGP_AF_MAX; af++) {
+		if (!p->caps.af[af])
+			continue;
+		export_af(p, af);
+		send_eor(p, af);
 	}
 }
 
@@ -799,12 +824,55 @@ static void session_up(struct bgp_peer *p, struct bgp_conn *c)
 		     "max-prefix %u", lb->n_import, p->lc->local_pref,
 		     lb->max_prefix);
 
-	/* our prefixes, then End-of-RIB for every family (RFC 4724 §2) */
-	for (af = 0; af < BGP_AF_MAX; af++) {
-		if (!p->caps.af[af])
+	p->export_deferred = false;
+	if (sp->gr_restarting && o->cap_gr) {
+		/* RFC 4724 §4.1: the restarting speaker defers its route
+		 * selection until End-of-RIB from every peer, and sends its
+		 * UPDATEs and End-of-RIB after it; the peer keeps our routes
+		 * (stale) meanwhile, and the data plane forwards on its FIB.
+		 * A peer without the capability is no helper: it flushed
+		 * our routes, so waiting would only keep them from it. */
+		p->export_deferred = true;
+		plog(p, "graceful restart: we are restarting: our UPDATEs and "
+		     "End-of-RIB wait for the route selection (RFC 4724 "
+		     "§4.1)");
+		return;
+	}
+	export_all(p);
+}
+
+void bgp_gr_set_forwarding(struct bgp_speaker *sp, bool kept)
+{
+	sp->gr_forwarding = kept;
+}
+
+bool bgp_gr_restart_begin(struct bgp_speaker *sp)
+{
+	if (!sp->cfg->bgp.graceful_restart)
+		return false;
+	sp->gr_restarting = true;
+	return true;
+}
+
+void bgp_gr_restart_end(struct bgp_speaker *sp)
+{
+	unsigned int i;
+
+	if (!sp->gr_restarting)
+		return;
+	sp->gr_restarting = false;
+	sp->now_ms = bgp_now_ms();
+	for (i = 0; i < sp->n_peers; i++) {
+		struct bgp_peer *p = &sp->peer[i];
+
+		if (!p->export_deferred)
 			continue;
-		export_af(p, af);
-		send_eor(p, af);
+		p->export_deferred = false;
+		if (p->est == NULL)
+			continue;
+		plog(p, "graceful restart: route selection done: our "
+		     "UPDATEs and End-of-RIB now");
+		export_all(p);
 	}
 }
 

@@ -109,6 +109,9 @@ struct bgp_peer {
 	uint64_t stale_at_ms;     /* stale path timer after re-establishment */
 	size_t stale;             /* paths still marked stale (upper bound) */
 	bool eor_rcvd[BGP_AF_MAX];
+	/* RFC 4724 §4.1: Established while we restart; our UPDATEs and
+	 * End-of-RIB wait for bgp_gr_restart_end() */
+	bool export_deferred;
 
 	struct ptable *rejected_set; /* prefixes announced but not accepted */
 	bool export_warned[BGP_AF_MAX];
@@ -162,6 +165,12 @@ struct bgp_speaker {
 	uint64_t conn_refused;    /* not a configured peer, or held Idle */
 	uint64_t refused_log_ms;
 	uint64_t now_ms;          /* of the current event */
+	/* Restarting speaker (RFC 4724 §3, §4.1), with graceful_restart on:
+	 * the F bit of both families in the OPENs sent from now on, and
+	 * whether we are restarting (R bit; exports deferred). Set by
+	 * twinpathd from the data plane's state (bgp_gr_*()). */
+	bool gr_forwarding;
+	bool gr_restarting;
 };
 
 uint64_t bgp_now_ms(void);
@@ -186,6 +195,21 @@ void bgp_handle(struct bgp_speaker *sp, const struct pollfd *pfd,
 void bgp_tick(struct bgp_speaker *sp, uint64_t now_ms);
 /* Milliseconds until the next timer (capped at 1000). */
 int bgp_next_timeout_ms(const struct bgp_speaker *sp, uint64_t now_ms);
+
+/* RFC 4724 §3: whether the data plane holds forwarding state for the
+ * routes of every family (twinpathd: a live twinpath-dp that applied a full
+ * sync). Sets the F bit of <IPv4, unicast> and <IPv6, unicast> in the GR
+ * capability of the OPENs sent from now on. */
+void bgp_gr_set_forwarding(struct bgp_speaker *sp, bool kept);
+/* RFC 4724 §4.1: we restarted and the data plane kept forwarding. OPENs
+ * carry the R bit; sessions with a peer that advertised graceful restart
+ * send no UPDATE and no End-of-RIB until bgp_gr_restart_end(), which twinpathd calls once its route
+ * selection is done and pushed (the first full sync). Nothing happens with
+ * graceful_restart off. Returns whether restart mode was entered. */
+bool bgp_gr_restart_begin(struct bgp_speaker *sp);
+/* Ends restart mode: OPENs lose the R bit, and every Established session
+ * that waited gets our UPDATEs, then End-of-RIB for each family. */
+void bgp_gr_restart_end(struct bgp_speaker *sp);
 
 /* RFC 5882 §3.2: BFD for LINK went Up -> Down (not AdminDown): the
  * session is torn down and held Idle until bgp_bfd_up(). */

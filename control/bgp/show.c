@@ -298,8 +298,14 @@ static void neighbor_text(const struct bgp_peer *p, uint64_t now, FILE *f)
 			cap_line(f, af == BGP_AF_IPV4 ? "Address Family IPv4 "
 				 "Unicast" : "Address Family IPv6 Unicast",
 				 true, o->cap_mp[af]);
-		fprintf(f, "      Graceful Restart: %s", cfg->bgp.graceful_restart ?
-			"advertised (helper, N bit)" : "not advertised");
+		if (cfg->bgp.graceful_restart)
+			fprintf(f, "      Graceful Restart: advertised (IPv4, "
+				"IPv6, F bit %s, N bit%s)",
+				p->sp->gr_forwarding ? "set" : "clear",
+				p->sp->gr_restarting ? ", R bit: restarting" :
+						       "");
+		else
+			fprintf(f, "      Graceful Restart: not advertised");
 		if (o->cap_gr)
 			fprintf(f, ", received (restart time %u s%s%s%s)",
 				o->gr_restart_time_s,

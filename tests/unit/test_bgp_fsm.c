@@ -40,6 +40,7 @@ static struct tconn pa, pb; /* the peer's connections */
 static int plisten = -1;   /* the peer's listener (we connect to it) */
 static const uint8_t *open_extra; /* more capabilities in its OPEN */
 static size_t open_extra_len;
+static bool gr_off;               /* graceful_restart = false */
 
 static void addr4(struct cfg_addr *a, const char *s, uint8_t len)
 {
@@ -61,7 +62,7 @@ static void config(uint16_t hold_s, uint32_t max_prefix, bool passive)
 	cfg.bgp.enabled = true;
 	cfg.bgp.hold_time_s = hold_s;
 	cfg.bgp.connect_retry_s = 1;
-	cfg.bgp.graceful_restart = true;
+	cfg.bgp.graceful_restart = !gr_off;
 	cfg.bgp.restart_time_s = 120;
 	addr4(&cfg.bgp.announce[0], "198.18.0.0", 16);
 	cfg.bgp.n_announce = 1;
@@ -129,6 +130,7 @@ static int teardown(void **state)
 	pa.fd = pb.fd = plisten = -1;
 	open_extra = NULL;
 	open_extra_len = 0;
+	gr_off = false;
 	return 0;
 }
 
@@ -216,6 +218,13 @@ static void expect_notify(struct tconn *c, uint8_t code, uint8_t subcode)
 static void peer_send(struct tconn *c, const uint8_t *msg, size_t len)
 {
 	assert_int_equal(send(c->fd, msg, len, MSG_NOSIGNAL), (ssize_t)len);
+}
+
+static void peer_close(struct tconn *c)
+{
+	close(c->fd);
+	c->fd = -1;
+	c->len = 0;
 }
 
 static size_t hdr(uint8_t *m, size_t len, uint8_t type)
@@ -351,9 +360,14 @@ static void establish(uint16_t peer_hold)
 	assert_int_equal(cl, 0);
 	cv = open_cap(m, 64, 0, &cl);                      /* GR, RFC 4724 */
 	assert_non_null(cv);
-	assert_int_equal(cl, 2); /* helper: no <AFI, SAFI> */
-	/* N bit (RFC 8538), no R bit, restart time 120 */
-	assert_int_equal(cv[0] << 8 | cv[1], 0x4000 | 120);
+	/* N bit (RFC 8538), R bit while restarting, restart time 120;
+	 * IPv4 and IPv6 unicast with the F bit when forwarding is kept */
+	assert_int_equal(cl, 10);
+	assert_memory_equal(cv, sp->gr_restarting ? "\xc0\x78" : "\x40\x78",
+			    2);
+	assert_memory_equal(cv + 2, sp->gr_forwarding ?
+			    "\x00\x01\x01\x80\x00\x02\x01\x80" :
+			    "\x00\x01\x01\x00\x00\x02\x01\x00", 8);
 	cv = open_cap(m, 65, 0, &cl);                      /* 4-octet AS */
 	assert_non_null(cv);
 	assert_int_equal(cl, 4);
@@ -393,6 +407,201 @@ static void test_bgp_fsm_established_with_our_open_and_export(void **state)
 	/* then End-of-RIB for IPv4: an empty UPDATE (RFC 4724 §2) */
 	n = peer_expect(&pa, BGP_MSG_UPDATE, m);
 	assert_int_equal(n, 23);
+}
+
+/* Our OPEN, whole: AS 65001, hold 90, id 198.18.1.1, then one
+ * capabilities parameter: MP IPv4, MP IPv6, route refresh, GR_CAP (if
+ * any: GR_LEN bytes), 4-octet AS 65001. */
+static size_t our_open(uint8_t *m, const uint8_t *gr_cap, size_t gr_len)
+{
+	static const uint8_t head[] = {
+		0x04, 0xfd, 0xe9, 0x00, 0x5a, 198, 18, 1, 1,
+	};
+	static const uint8_t mp_rr[] = {
+		0x01, 0x04, 0x00, 0x01, 0x00, 0x01, /* MP IPv4 unicast */
+		0x01, 0x04, 0x00, 0x02, 0x00, 0x01, /* MP IPv6 unicast */
+		0x02, 0x00,                         /* route refresh */
+	};
+	static const uint8_t as4[] = { 0x41, 0x04, 0x00, 0x00, 0xfd, 0xe9 };
+	size_t n = 19, caps = sizeof(mp_rr) + gr_len + sizeof(as4);
+
+	memcpy(m + n, head, sizeof(head));
+	n += sizeof(head);
+	m[n++] = (uint8_t)(caps + 2);
+	m[n++] = 2;
+	m[n++] = (uint8_t)caps;
+	memcpy(m + n, mp_rr, sizeof(mp_rr));
+	n += sizeof(mp_rr);
+	memcpy(m + n, gr_cap, gr_len);
+	n += gr_len;
+	memcpy(m + n, as4, sizeof(as4));
+	n += sizeof(as4);
+	return hdr(m, n, BGP_MSG_OPEN);
+}
+
+/* The speaker's first OPEN must be exactly WANT; it then parses into
+ * what the speaker meant and builds back into the same bytes. */
+static void expect_our_open(const uint8_t *want, size_t want_len)
+{
+	uint8_t m[BGP_MSG_MAX], again[BGP_MSG_MAX];
+	struct bgp_notify err;
+	struct bgp_open o;
+	int n;
+
+	peer_accept(&pa);
+	n = peer_expect(&pa, BGP_MSG_OPEN, m);
+	assert_int_equal(n, (int)want_len);
+	assert_memory_equal(m, want, want_len);
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(bgp_open_parse(m, (size_t)n, &o, &err), 0);
+	assert_int_equal(o.asn, OUR_AS);
+	assert_true(o.cap_mp[BGP_AF_IPV4] && o.cap_mp[BGP_AF_IPV6]);
+	assert_int_equal(o.cap_gr, cfg.bgp.graceful_restart);
+	if (o.cap_gr) {
+		assert_int_equal(o.gr_restarting, sp->gr_restarting);
+		assert_true(o.gr_notification);
+		assert_int_equal(o.gr_restart_time_s, 120);
+		assert_true(o.gr_af[BGP_AF_IPV4] && o.gr_af[BGP_AF_IPV6]);
+		assert_int_equal(o.gr_af_forwarding[BGP_AF_IPV4],
+				 sp->gr_forwarding);
+		assert_int_equal(o.gr_af_forwarding[BGP_AF_IPV6],
+				 sp->gr_forwarding);
+	}
+	assert_int_equal(bgp_open_build(again, sizeof(again), &o), n);
+	assert_memory_equal(again, m, (size_t)n);
+}
+
+/* RFC 4724 §3, fresh start (no data plane FIB yet): both families listed
+ * so a helper keeps our routes if we go, F = 0 (nothing is forwarded on
+ * our routes yet), R = 0, N = 1, restart time 120. */
+static void test_bgp_fsm_open_gr_fresh_start_lists_families_without_f(
+	void **state)
+{
+	static const uint8_t gr[] = {
+		0x40, 0x0a, 0x40, 0x78,
+		0x00, 0x01, 0x01, 0x00, 0x00, 0x02, 0x01, 0x00,
+	};
+	uint8_t want[BGP_MSG_MAX];
+
+	(void)state;
+	start(90, 0, false);
+	expect_our_open(want, our_open(want, gr, sizeof(gr)));
+}
+
+/* Fresh start, but the data plane has applied our FIB since (a session
+ * that comes back later): F = 1, still no R. */
+static void test_bgp_fsm_open_gr_forwarding_kept_sets_f(void **state)
+{
+	static const uint8_t gr[] = {
+		0x40, 0x0a, 0x40, 0x78,
+		0x00, 0x01, 0x01, 0x80, 0x00, 0x02, 0x01, 0x80,
+	};
+	uint8_t want[BGP_MSG_MAX];
+
+	(void)state;
+	start(90, 0, false);
+	bgp_gr_set_forwarding(sp, true);
+	expect_our_open(want, our_open(want, gr, sizeof(gr)));
+}
+
+/* After a restart with the data plane's FIB kept: R = 1, F = 1 for IPv4
+ * and IPv6 unicast. */
+static void test_bgp_fsm_open_gr_restart_sets_r_and_f(void **state)
+{
+	static const uint8_t gr[] = {
+		0x40, 0x0a, 0xc0, 0x78,
+		0x00, 0x01, 0x01, 0x80, 0x00, 0x02, 0x01, 0x80,
+	};
+	uint8_t want[BGP_MSG_MAX];
+
+	(void)state;
+	start(90, 0, false);
+	bgp_gr_set_forwarding(sp, true);
+	assert_true(bgp_gr_restart_begin(sp));
+	expect_our_open(want, our_open(want, gr, sizeof(gr)));
+}
+
+/* graceful_restart = false: no GR capability at all, and no restart
+ * mode (so nothing is ever deferred). */
+static void test_bgp_fsm_open_gr_off_has_no_capability(void **state)
+{
+	uint8_t want[BGP_MSG_MAX];
+
+	(void)state;
+	gr_off = true;
+	start(90, 0, false);
+	bgp_gr_set_forwarding(sp, true);
+	assert_false(bgp_gr_restart_begin(sp));
+	expect_our_open(want, our_open(want, NULL, 0));
+}
+
+/* The next two messages: our 198.18.0.0/16, then End-of-RIB for IPv4. */
+static void expect_our_prefix_then_eor(void)
+{
+	uint8_t m[BGP_MSG_MAX];
+	int n;
+
+	n = peer_read(&pa, m, TIMEOUT_MS);
+	assert_int_equal(m[18], BGP_MSG_UPDATE);
+	assert_memory_equal(m + n - 3, "\x10\xc6\x12", 3); /* 198.18/16 */
+	n = peer_read(&pa, m, TIMEOUT_MS);
+	assert_int_equal(m[18], BGP_MSG_UPDATE);
+	assert_int_equal(n, 23); /* End-of-RIB IPv4 */
+}
+
+/* RFC 4724 §4.1: while restarting, an Established session gets neither
+ * UPDATE nor End-of-RIB (the peer keeps our routes stale) until the
+ * route selection is done; then our prefix, then End-of-RIB, and later
+ * OPENs lose the R bit. */
+static void test_bgp_fsm_restart_defers_updates_until_selection(
+	void **state)
+{
+	/* the peer: GR capability, IPv4 listed, so its End-of-RIB counts */
+	static const uint8_t peer_gr[] = {
+		0x40, 0x06, 0x00, 0x78, 0x00, 0x01, 0x01, 0x80,
+	};
+	uint8_t m[BGP_MSG_MAX];
+	int n;
+
+	(void)state;
+	start(90, 0, false);
+	bgp_gr_set_forwarding(sp, true);
+	assert_true(bgp_gr_restart_begin(sp));
+	open_extra = peer_gr;
+	open_extra_len = sizeof(peer_gr);
+	establish(90);
+	assert_false(bgp_converged(sp, bgp_now_ms()));
+	assert_true(sp->peer[0].export_deferred);
+	/* the peer's End-of-RIB: we converge, still send nothing */
+	m[19] = m[20] = m[21] = m[22] = 0;
+	peer_send(&pa, m, hdr(m, 23, BGP_MSG_UPDATE));
+	assert_int_equal(peer_read(&pa, m, 500), -1);
+	assert_true(bgp_converged(sp, bgp_now_ms()));
+	bgp_gr_restart_end(sp);
+	assert_false(sp->gr_restarting);
+	assert_false(sp->peer[0].export_deferred);
+	expect_our_prefix_then_eor();
+	/* the session drops and comes back: R = 0, F still 1 */
+	peer_close(&pa);
+	spin(50);
+	establish(90);
+	n = peer_read(&pa, m, TIMEOUT_MS);
+	assert_int_equal(m[18], BGP_MSG_UPDATE);
+	assert_memory_equal(m + n - 3, "\x10\xc6\x12", 3);
+}
+
+/* A peer without the GR capability is no helper (it flushed our routes
+ * when we went): even while we restart it gets them at once. */
+static void test_bgp_fsm_restart_does_not_defer_for_a_peer_without_gr(
+	void **state)
+{
+	(void)state;
+	start(90, 0, false);
+	bgp_gr_set_forwarding(sp, true);
+	assert_true(bgp_gr_restart_begin(sp));
+	establish(90);
+	assert_false(sp->peer[0].export_deferred);
+	expect_our_prefix_then_eor();
 }
 
 static void test_bgp_fsm_wrong_peer_as_gets_2_2(void **state)
@@ -617,13 +826,6 @@ static void test_bgp_fsm_passive_accepts_only_the_configured_peer(
 	assert_int_equal(accept4(plisten, NULL, NULL, SOCK_NONBLOCK), -1);
 }
 
-static void peer_close(struct tconn *c)
-{
-	close(c->fd);
-	c->fd = -1;
-	c->len = 0;
-}
-
 /* An Established session with two paths from the peer, which advertises
  * graceful restart (IPv4, F bit) when GR is set. */
 static void established_with_two_paths(bool gr)
@@ -765,6 +967,21 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_established_with_our_open_and_export,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_open_gr_fresh_start_lists_families_without_f,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_open_gr_forwarding_kept_sets_f, teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_open_gr_restart_sets_r_and_f, teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_open_gr_off_has_no_capability, teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_restart_defers_updates_until_selection,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_restart_does_not_defer_for_a_peer_without_gr,
 			teardown),
 		cmocka_unit_test_teardown(test_bgp_fsm_wrong_peer_as_gets_2_2,
 					  teardown),

@@ -183,6 +183,23 @@ static void test_chan_second_holder_of_a_role_is_busy(void **state)
 	chan_close(&a);
 }
 
+/* twinpathd's F bit (RFC 4724 §3) rests on this: the data role is seen
+ * held exactly while a data plane has the channel open. */
+static void test_chan_peer_attached_follows_the_other_role(void **state)
+{
+	struct chan cp, dp;
+
+	(void)state;
+	assert_int_equal(chan_open(&cp, chan_name, CHAN_ROLE_CONTROL), 0);
+	assert_false(chan_peer_attached(&cp));
+	assert_int_equal(chan_open(&dp, chan_name, CHAN_ROLE_DATA), 0);
+	assert_true(chan_peer_attached(&cp));
+	assert_true(chan_peer_attached(&dp));
+	chan_close(&dp);
+	assert_false(chan_peer_attached(&cp));
+	chan_close(&cp);
+}
+
 static void test_chan_generation_survives_control_restart(void **state)
 {
 	struct chan c;
@@ -301,6 +318,9 @@ int main(void)
 			test_chan_full_ring_refuses_and_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_chan_second_holder_of_a_role_is_busy, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_chan_peer_attached_follows_the_other_role, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_chan_generation_survives_control_restart, setup,
