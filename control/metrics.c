@@ -608,13 +608,13 @@ int metrics_start(struct metrics *m, const struct twp_config *cfg)
 {
 	const struct cfg_addr *a = &cfg->control.metrics_addr;
 	struct sockaddr_storage ss = {0};
-	socklen_t sl;
 	int rc;
 
 	memset(m, 0, sizeof(*m));
 	rc = pthread_mutex_init(&m->lock, NULL);
 	if (rc != 0)
 		return -rc;
+	m->lock_init = true;
 	snprintf(m->tel_path, sizeof(m->tel_path),
 		 "/var/run/dpdk/twinpath-%s/dpdk_telemetry.v2", cfg->instance);
 	if (a->family == 0)
@@ -625,16 +625,13 @@ int metrics_start(struct metrics *m, const struct twp_config *cfg)
 		s4->sin_family = AF_INET;
 		s4->sin_port = htons(cfg->control.metrics_port);
 		memcpy(&s4->sin_addr, a->addr, 4);
-		sl = sizeof(*s4);
 	} else {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 
 		s6->sin6_family = AF_INET6;
 		s6->sin6_port = htons(cfg->control.metrics_port);
 		memcpy(&s6->sin6_addr, a->addr, 16);
-		sl = sizeof(*s6);
 	}
-	(void)sl;
 	m->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 				  MHD_USE_ERROR_LOG |
 				  (a->family == AF_INET6 ? MHD_USE_IPv6 : 0),
@@ -645,8 +642,9 @@ int metrics_start(struct metrics *m, const struct twp_config *cfg)
 				  MHD_OPTION_CONNECTION_TIMEOUT, 10u,
 				  MHD_OPTION_END);
 	if (m->mhd == NULL) {
-		pthread_mutex_destroy(&m->lock);
-		return errno ? -errno : -EADDRINUSE;
+		rc = errno ? -errno : -EADDRINUSE;
+		metrics_stop(m);
+		return rc;
 	}
 	return 0;
 }
@@ -660,9 +658,10 @@ void metrics_publish(struct metrics *m, const struct metrics_ctl *ctl)
 
 void metrics_stop(struct metrics *m)
 {
-	if (m->mhd == NULL)
-		return;
-	MHD_stop_daemon(m->mhd);
+	if (m->mhd != NULL)
+		MHD_stop_daemon(m->mhd); /* joins its thread */
 	m->mhd = NULL;
-	pthread_mutex_destroy(&m->lock);
+	if (m->lock_init)
+		pthread_mutex_destroy(&m->lock);
+	m->lock_init = false;
 }

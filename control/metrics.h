@@ -74,6 +74,7 @@ struct metrics {
 	struct MHD_Daemon *mhd;
 	char tel_path[128];    /* the data plane's telemetry socket */
 	pthread_mutex_t lock;  /* guards ctl */
+	bool lock_init;
 	struct metrics_ctl ctl;
 	uint64_t scrapes;      /* HTTP thread only */
 };
