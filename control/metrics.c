@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -212,64 +213,75 @@ static void render_dp(const struct metrics_dp *dp, FILE *f)
 	for (i = 0; i < dp->n_drops; i++)
 		sample_u64(f, "twinpath_dp_drops_total", "reason",
 			   dp->drop[i].reason, dp->drop[i].count);
-	if (!dp->have_fib)
-		return;
-	family(f, "twinpath_dp_fib_generation", "gauge",
-	       "FIB generation the data plane applied");
-	sample_u64(f, "twinpath_dp_fib_generation", NULL, NULL,
-		   dp->fib_generation);
-	family(f, "twinpath_dp_fib_routes", "gauge",
-	       "Routes in the data plane's FIB");
-	sample_u64(f, "twinpath_dp_fib_routes", NULL, NULL, dp->fib_routes);
-	family(f, "twinpath_dp_fib_groups", "gauge",
-	       "Nexthop groups in the data plane");
-	sample_u64(f, "twinpath_dp_fib_groups", NULL, NULL, dp->fib_groups);
-	family(f, "twinpath_dp_fib_nexthops", "gauge",
-	       "Nexthops in the data plane");
-	sample_u64(f, "twinpath_dp_fib_nexthops", NULL, NULL,
-		   dp->fib_nexthops);
+}
+
+/* A family of one unlabelled sample: a uint64_t at OFF in its struct. */
+struct scalar {
+	const char *name, *type, *help;
+	size_t off;
+};
+
+#define CTL(n, t, f, h) {"twinpath_" n, t, h, offsetof(struct metrics_ctl, f)}
+static const struct scalar ctl_scalars[] = {
+	CTL("fib_routes", "gauge", fib_routes,
+	    "Routes twinpathd installs (static and BGP)"),
+	CTL("fib_groups", "gauge", fib_groups, "Nexthop groups in use"),
+	CTL("fib_nexthops", "gauge", fib_nexthops, "Nexthops"),
+	CTL("fib_generation_sent", "gauge", generation_sent,
+	    "Generation of twinpathd's last full sync"),
+	CTL("fib_generation_applied", "gauge", generation_applied,
+	    "Generation the data plane confirmed applied"),
+	CTL("fib_push_errors_total", "counter", bgp_fib_errors,
+	    "BGP routes the FIB push refused"),
+	CTL("channel_outbox_records", "gauge", outbox,
+	    "Records waiting for room in the channel ring"),
+	CTL("channel_ring_refusals_total", "counter", ring_refusals,
+	    "Records the full channel ring refused (kept and retried)"),
+	CTL("channel_records_rejected_total", "counter", records_rejected,
+	    "Records the data plane rejected as invalid"),
+};
+#undef CTL
+
+#define DP(n, f, h) {"twinpath_dp_" n, "gauge", h, offsetof(struct metrics_dp, f)}
+static const struct scalar dp_scalars[] = {
+	DP("fib_generation", fib_generation,
+	   "FIB generation the data plane applied"),
+	DP("fib_routes", fib_routes, "Routes in the data plane's FIB"),
+	DP("fib_groups", fib_groups, "Nexthop groups in the data plane"),
+	DP("fib_nexthops", fib_nexthops, "Nexthops in the data plane"),
+};
+#undef DP
+
+static void render_scalars(const struct scalar *t, size_t n, const void *obj,
+			   FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t v;
+
+		memcpy(&v, (const char *)obj + t[i].off, sizeof(v));
+		family(f, t[i].name, t[i].type, t[i].help);
+		sample_u64(f, t[i].name, NULL, NULL, v);
+	}
 }
 
 void metrics_render(const struct metrics_ctl *c, const struct metrics_dp *dp,
 		    FILE *f)
 {
 	render_links(c, f);
-	family(f, "twinpath_fib_routes", "gauge",
-	       "Routes twinpathd installs (static and BGP)");
-	sample_u64(f, "twinpath_fib_routes", NULL, NULL, c->fib_routes);
-	family(f, "twinpath_fib_groups", "gauge", "Nexthop groups in use");
-	sample_u64(f, "twinpath_fib_groups", NULL, NULL, c->fib_groups);
-	family(f, "twinpath_fib_nexthops", "gauge", "Nexthops");
-	sample_u64(f, "twinpath_fib_nexthops", NULL, NULL, c->fib_nexthops);
-	family(f, "twinpath_fib_generation_sent", "gauge",
-	       "Generation of twinpathd's last full sync");
-	sample_u64(f, "twinpath_fib_generation_sent", NULL, NULL,
-		   c->generation_sent);
-	family(f, "twinpath_fib_generation_applied", "gauge",
-	       "Generation the data plane confirmed applied");
-	sample_u64(f, "twinpath_fib_generation_applied", NULL, NULL,
-		   c->generation_applied);
-	family(f, "twinpath_fib_push_errors_total", "counter",
-	       "BGP routes the FIB push refused");
-	sample_u64(f, "twinpath_fib_push_errors_total", NULL, NULL,
-		   c->bgp_fib_errors);
-	family(f, "twinpath_channel_outbox_records", "gauge",
-	       "Records waiting for room in the channel ring");
-	sample_u64(f, "twinpath_channel_outbox_records", NULL, NULL,
-		   c->outbox);
-	family(f, "twinpath_channel_ring_refusals_total", "counter",
-	       "Records the full channel ring refused (kept and retried)");
-	sample_u64(f, "twinpath_channel_ring_refusals_total", NULL, NULL,
-		   c->ring_refusals);
-	family(f, "twinpath_channel_records_rejected_total", "counter",
-	       "Records the data plane rejected as invalid");
-	sample_u64(f, "twinpath_channel_records_rejected_total", NULL, NULL,
-		   c->records_rejected);
+	render_scalars(ctl_scalars, sizeof(ctl_scalars) / sizeof(ctl_scalars[0]),
+		       c, f);
 	family(f, "twinpath_dp_up", "gauge",
 	       "1 when the data plane's telemetry answered this scrape");
 	sample_u64(f, "twinpath_dp_up", NULL, NULL, dp != NULL && dp->up);
-	if (dp != NULL && dp->up)
-		render_dp(dp, f);
+	if (dp == NULL || !dp->up)
+		return;
+	render_dp(dp, f);
+	if (dp->have_fib)
+		render_scalars(dp_scalars,
+			       sizeof(dp_scalars) / sizeof(dp_scalars[0]), dp,
+			       f);
 }
 
 /* ---- snapshot of twinpathd's state ---- */
