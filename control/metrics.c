@@ -163,6 +163,12 @@ static void render_links(const struct metrics_ctl *c, FILE *f)
 	EACH_LINK(c->link[i].bgp)
 		sample_u64(f, "twinpath_bgp_prefixes_accepted", "link",
 			   c->link[i].name, c->link[i].bgp_accepted);
+	family(f, "twinpath_bgp_prefixes_installed", "gauge",
+	       "Prefixes whose forwarding set (multipath primary) uses the "
+	       "link's path");
+	EACH_LINK(c->link[i].bgp)
+		sample_u64(f, "twinpath_bgp_prefixes_installed", "link",
+			   c->link[i].name, c->link[i].bgp_installed);
 	family(f, "twinpath_fib_link_routes", "gauge",
 	       "Routes pushed to the data plane whose primary set forwards "
 	       "over the link");
@@ -333,6 +339,7 @@ void metrics_collect(const struct twpd *d, struct metrics_ctl *c)
 			l->bgp_establishments = p->st.established_count;
 			l->bgp_received = bgp_peer_received(p);
 			l->bgp_accepted = rib_link_count(d->rib, p->link);
+			l->bgp_installed = rib_link_installed(d->rib, p->link);
 		}
 	}
 	/* Routes per link from the groups' reference counts: a few

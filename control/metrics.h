@@ -32,6 +32,7 @@ struct metrics_link {
 	bool bgp_established;
 	uint64_t bgp_establishments;
 	uint64_t bgp_received, bgp_accepted;
+	uint64_t bgp_installed; /* its path in the prefix's primary set */
 	uint64_t fib_routes;   /* routes forwarding over it (primary set) */
 };
 

@@ -78,10 +78,12 @@ echo "== GET /metrics"
 if wait_metrics up 20 \
 	'twinpath_bfd_up{link="link1"}=1' 'twinpath_bfd_up{link="link2"}=1' \
 	'twinpath_bgp_established{link="link1"}=1' \
-	'twinpath_bgp_established{link="link2"}=1' 'twinpath_dp_up=1'; then
-	ok "both BFD sessions Up, both BGP sessions Established, data plane answering, as /metrics says"
+	'twinpath_bgp_established{link="link2"}=1' 'twinpath_dp_up=1' \
+	'twinpath_bgp_prefixes_installed{link="link1"}=1' \
+	'twinpath_bgp_prefixes_installed{link="link2"}=1'; then
+	ok "both BFD sessions Up, both BGP sessions Established with their route installed, data plane answering, as /metrics says"
 else
-	fatal "within 20 s /metrics said bfd_up $(value up 'twinpath_bfd_up{link="link1"}')/$(value up 'twinpath_bfd_up{link="link2"}'), bgp_established $(value up 'twinpath_bgp_established{link="link1"}')/$(value up 'twinpath_bgp_established{link="link2"}'), dp_up $(value up twinpath_dp_up) (want 1 each; curl: $(cat "$LAB_DIR/up.err" 2>/dev/null))"
+	fatal "within 20 s /metrics said bfd_up $(value up 'twinpath_bfd_up{link="link1"}')/$(value up 'twinpath_bfd_up{link="link2"}'), bgp_established $(value up 'twinpath_bgp_established{link="link1"}')/$(value up 'twinpath_bgp_established{link="link2"}'), dp_up $(value up twinpath_dp_up), installed $(value up 'twinpath_bgp_prefixes_installed{link="link1"}')/$(value up 'twinpath_bgp_prefixes_installed{link="link2"}') (want 1 each; curl: $(cat "$LAB_DIR/up.err" 2>/dev/null))"
 fi
 ctype=$(tr -d '\r' <"$LAB_DIR/up.hdr" | sed -n 's/^[Cc]ontent-[Tt]ype: //p')
 [ "$ctype" = "text/plain; version=0.0.4; charset=utf-8" ] &&
@@ -99,10 +101,12 @@ twinpath_bfd_detection_time_seconds{link=\"link1\"} 0.15
 twinpath_bfd_tx_interval_seconds{link=\"link2\"} 0.05
 twinpath_bfd_detection_time_seconds{link=\"link2\"} 0.15
 twinpath_bgp_prefixes_accepted{link=\"link1\"} 1
-twinpath_bgp_prefixes_accepted{link=\"link2\"} 1"
+twinpath_bgp_prefixes_accepted{link=\"link2\"} 1
+twinpath_bgp_prefixes_installed{link=\"link1\"} 1
+twinpath_bgp_prefixes_installed{link=\"link2\"} 1"
 missing=$(grep -vxF -f "$LAB_DIR/up.prom" <<<"$want")
 [ -z "$missing" ] &&
-	ok "link1 BFD state up, both at 50 ms / 150 ms, each link's peer's 198.51.100.0/24 accepted" ||
+	ok "link1 BFD state up, both at 50 ms / 150 ms, each link's peer's 198.51.100.0/24 accepted and installed (ECMP)" ||
 	ko "missing from /metrics: $(tr '\n' ';' <<<"$missing")"
 lab_tpstat /twinpath/drops \
 	>"$LAB_DIR/drops.json" || fatal "telemetry /twinpath/drops"

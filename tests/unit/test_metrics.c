@@ -37,6 +37,7 @@ static void fill(struct metrics_ctl *c, struct metrics_dp *dp)
 	c->link[0].bgp_establishments = 3;
 	c->link[0].bgp_received = 12;
 	c->link[0].bgp_accepted = 10;
+	c->link[0].bgp_installed = 9;
 	c->link[0].fib_routes = 11;
 	snprintf(c->link[1].name, sizeof(c->link[1].name), "link2");
 	c->link[1].bfd = c->link[1].bfd_known = true;
@@ -136,6 +137,10 @@ static const char want_text[] =
 	"# TYPE twinpath_bgp_prefixes_accepted gauge\n"
 	"twinpath_bgp_prefixes_accepted{link=\"link1\"} 10\n"
 	"twinpath_bgp_prefixes_accepted{link=\"link2\"} 0\n"
+	"# HELP twinpath_bgp_prefixes_installed Prefixes whose forwarding set (multipath primary) uses the link's path\n"
+	"# TYPE twinpath_bgp_prefixes_installed gauge\n"
+	"twinpath_bgp_prefixes_installed{link=\"link1\"} 9\n"
+	"twinpath_bgp_prefixes_installed{link=\"link2\"} 0\n"
 	"# HELP twinpath_fib_link_routes Routes pushed to the data plane whose primary set forwards over the link\n"
 	"# TYPE twinpath_fib_link_routes gauge\n"
 	"twinpath_fib_link_routes{link=\"link1\"} 11\n"
