@@ -728,11 +728,56 @@ static int load_dataplane(struct loader *ld, const config_setting_t *root)
 	return 0;
 }
 
+/* "A.B.C.D:PORT" or "[V6]:PORT" (RFC 3986 §3.2.2 brackets), port
+ * 1..65535, into ADDR and PORT. */
+static bool listen_parse(const char *s, struct cfg_addr *addr,
+			 uint16_t *port)
+{
+	char host[64];
+	const char *colon;
+	size_t n;
+	unsigned long v;
+	char *end;
+
+	if (s[0] == '[') {
+		colon = strstr(s, "]:");
+		if (colon == NULL)
+			return false;
+		n = (size_t)(colon - s - 1);
+		colon++;
+		if (n == 0 || n >= sizeof(host))
+			return false;
+		memcpy(host, s + 1, n);
+		host[n] = '\0';
+		if (!addr_parse(host, false, addr) || addr->family != AF_INET6)
+			return false;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL)
+			return false;
+		n = (size_t)(colon - s);
+		if (n == 0 || n >= sizeof(host))
+			return false;
+		memcpy(host, s, n);
+		host[n] = '\0';
+		if (!addr_parse(host, false, addr) || addr->family != AF_INET)
+			return false;
+	}
+	if (!isdigit((unsigned char)colon[1]))
+		return false;
+	errno = 0;
+	v = strtoul(colon + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || v == 0 || v > 65535)
+		return false;
+	*port = (uint16_t)v;
+	return true;
+}
+
 static int load_control(struct loader *ld, const config_setting_t *root)
 {
-	static const char *const keys[] = {"socket", NULL};
+	static const char *const keys[] = {"socket", "metrics_listen", NULL};
 	struct twp_config *cfg = ld->cfg;
-	const config_setting_t *where;
+	const config_setting_t *where = root;
 	config_setting_t *ctl;
 	const char *s = NULL;
 	int rc;
@@ -746,12 +791,31 @@ static int load_control(struct loader *ld, const config_setting_t *root)
 	if (s == NULL) {
 		snprintf(cfg->control.socket, sizeof(cfg->control.socket),
 			 "/run/twinpath/%s.sock", cfg->instance);
-		return 0;
+	} else {
+		if (s[0] == '\0' || strlen(s) >= sizeof(cfg->control.socket))
+			return fail_at(ld, where, "socket path must be 1..%zu "
+				       "characters",
+				       sizeof(cfg->control.socket) - 1);
+		snprintf(cfg->control.socket, sizeof(cfg->control.socket),
+			 "%s", s);
 	}
-	if (s[0] == '\0' || strlen(s) >= sizeof(cfg->control.socket))
-		return fail_at(ld, where, "socket path must be 1..%zu characters",
-			       sizeof(cfg->control.socket) - 1);
-	snprintf(cfg->control.socket, sizeof(cfg->control.socket), "%s", s);
+	s = "127.0.0.1:9342";
+	if (ctl != NULL && (rc = get_str(ld, ctl, NULL, "metrics_listen", false,
+					 s, &s, &where)) < 0)
+		return rc;
+	memset(&cfg->control.metrics_addr, 0,
+	       sizeof(cfg->control.metrics_addr));
+	cfg->control.metrics_port = 0;
+	if (s[0] != '\0' &&
+	    (strlen(s) >= sizeof(cfg->control.metrics_listen) ||
+	     !listen_parse(s, &cfg->control.metrics_addr,
+			   &cfg->control.metrics_port)))
+		return fail_at(ld, where, "metrics_listen '%s' must be "
+			       "\"ADDR:PORT\" (like \"127.0.0.1:9342\" or "
+			       "\"[::1]:9342\", port 1..65535), or \"\" to "
+			       "disable it", s);
+	snprintf(cfg->control.metrics_listen,
+		 sizeof(cfg->control.metrics_listen), "%s", s);
 	return 0;
 }
 

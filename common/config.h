@@ -175,6 +175,11 @@ struct twp_config {
 	} dataplane;
 	struct {
 		char socket[sizeof(((struct sockaddr_un *)0)->sun_path)];
+		/* Prometheus endpoint (control/metrics.c), "ADDR:PORT" as
+		 * written; "" disables it (metrics_addr.family 0 then) */
+		char metrics_listen[64];
+		struct cfg_addr metrics_addr;
+		uint16_t metrics_port;
 	} control;
 	struct cfg_bgp bgp;
 	struct cfg_lan lan;

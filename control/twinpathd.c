@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "metrics.h"
 #include "twinpathd.h"
 
 #define TICK_MS 100
@@ -26,6 +27,7 @@
 #define FIB_BACKLOG_MAX 65536
 #define NEIGH_EVERY_TICKS 10 /* resolution retries once a second */
 #define BFD_MAP_EVERY_TICKS 10 /* the health map looked up once a second */
+#define METRICS_EVERY_TICKS 10 /* the /metrics snapshot once a second */
 /* After a restart, the first full sync waits (at most this long) for the
  * nexthop MACs, so it does not replace the data plane's resolved
  * nexthops with unresolved ones: make-before-break. */
@@ -219,6 +221,8 @@ static int run(const struct twp_config *cfg)
 	};
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct twpd d = {.cfg = cfg};
+	static struct metrics m;  /* large; one per process */
+	static struct metrics_ctl mctl;
 	/* the timer, netlink, the CLI, then the BGP sockets */
 	struct pollfd pfd[3 + sizeof(((struct bgp_speaker *)0)->ref) /
 			      sizeof(struct bgp_pollref)];
@@ -310,15 +314,25 @@ static int run(const struct twp_config *cfg)
 			strerror(-lfd));
 		goto out;
 	}
+	rc = metrics_start(&m, cfg);
+	if (rc < 0) {
+		log_msg("metrics_listen %s: %s", cfg->control.metrics_listen,
+			strerror(-rc));
+		goto out;
+	}
+	metrics_collect(&d, &mctl);
+	metrics_publish(&m, &mctl);
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (tfd < 0 || timerfd_settime(tfd, 0, &its, NULL) < 0) {
 		log_msg("timerfd: %s", strerror(errno));
 		goto out;
 	}
 	log_msg("instance %s: %u links, %u nexthops, %u groups, %zu routes; "
-		"channel %s, control socket %s%s", cfg->instance, cfg->n_links,
-		d.fp->n_nh, d.fp->n_grp, fibpush_route_count(d.fp), d.chan.name,
-		cfg->control.socket, d.bgp ? "; BGP on every link" : "");
+		"channel %s, control socket %s, metrics %s%s", cfg->instance,
+		cfg->n_links, d.fp->n_nh, d.fp->n_grp,
+		fibpush_route_count(d.fp), d.chan.name, cfg->control.socket,
+		m.mhd ? cfg->control.metrics_listen : "off",
+		d.bgp ? "; BGP on every link" : "");
 
 	/* Make-before-break from the first moment: a data plane that kept
 	 * forwarding while we were gone keeps doing so until our SYNC_END,
@@ -386,12 +400,18 @@ static int run(const struct twp_config *cfg)
 				bfd_attach(&d.bfd);
 			}
 			bfd_watch(&d.bfd, chan_now_ns());
+			/* the scraper reads this copy on its own thread */
+			if (m.mhd != NULL && ticks % METRICS_EVERY_TICKS == 0) {
+				metrics_collect(&d, &mctl);
+				metrics_publish(&m, &mctl);
+			}
 		}
 	}
 	if (stop_signal)
 		log_msg("signal %d: exiting", (int)stop_signal);
 	bgp_shutdown(d.bgp);
 out:
+	metrics_stop(&m);
 	bgp_free(d.bgp);
 	if (d.rib != NULL)
 		rib_free(d.rib);

@@ -49,6 +49,8 @@ struct rib {
 	struct rib_peer peers[CFG_MAX_LINKS];
 	struct ptable *prefixes;        /* struct cfg_addr -> rib_entry */
 	size_t link_count[CFG_MAX_LINKS];
+	/* prefixes whose last reported primary set holds the link */
+	size_t installed[CFG_MAX_LINKS];
 	size_t loc_count[2];            /* IPv4, IPv6 prefixes with a path */
 	/* dirty prefixes, a FIFO: [dirty_head, dirty_tail) */
 	struct cfg_addr *dirty;
@@ -614,6 +616,9 @@ size_t rib_process(struct rib *r, size_t budget, rib_fib_cb cb, void *arg)
 				ptable_del(r->prefixes, &prefix);
 			continue;
 		}
+		for (i = 0; i < r->n_links; i++)
+			r->installed[i] += (size_t)(primary >> i & 1) -
+					   (size_t)(e->rep_primary >> i & 1);
 		e->rep_primary = primary;
 		e->rep_backup = backup;
 		if (!primary) {
@@ -658,6 +663,11 @@ size_t rib_loc_count(const struct rib *r, uint8_t family)
 size_t rib_link_count(const struct rib *r, unsigned int link)
 {
 	return link < r->n_links ? r->link_count[link] : 0;
+}
+
+size_t rib_link_installed(const struct rib *r, unsigned int link)
+{
+	return link < r->n_links ? r->installed[link] : 0;
 }
 
 /* ---- walking ---- */

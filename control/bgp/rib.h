@@ -81,6 +81,9 @@ size_t rib_pending(const struct rib *r);
 /* Counters for the CLI. */
 size_t rib_loc_count(const struct rib *r, uint8_t family); /* with a path */
 size_t rib_link_count(const struct rib *r, unsigned int link); /* accepted */
+/* Prefixes whose forwarding result (the multipath primary set last
+ * reported to the FIB callback) uses LINK. */
+size_t rib_link_installed(const struct rib *r, unsigned int link);
 /* Distinct interned attribute sets (shared by all paths equal in them). */
 size_t rib_attr_count(const struct rib *r);
 

@@ -223,6 +223,40 @@ static void test_rib_withdraw_best_promotes_backup(void **state)
 	rib_free(r);
 }
 
+/* The per-link installed count follows the primary sets as reported:
+ * both links while equal, the better one alone, none once withdrawn. */
+static void test_rib_link_installed_follows_primary_set(void **state)
+{
+	struct cfg_addr p = pfx("203.0.113.0", 24);
+	struct cfg_addr q = pfx("198.51.100.0", 24);
+	struct calls c = {0};
+	struct route rt;
+	struct rib *r = rib_two_links();
+
+	(void)state;
+	announce_two(r, &p, 100, 1, 100, 1, &c);
+	announce_two(r, &q, 200, 1, 100, 1, &c);
+	assert_int_equal(rib_link_installed(r, 0), 2);
+	assert_int_equal(rib_link_installed(r, 1), 1);
+	/* decided, not yet processed: the count is the reported one */
+	assert_int_equal(rib_update(r, 1, &q, route(&rt, 300, "192.0.2.2",
+						     64501, 1)), 0);
+	assert_int_equal(rib_link_installed(r, 0), 2);
+	rib_process(r, 100, record, &c);
+	assert_int_equal(rib_link_installed(r, 0), 1);
+	assert_int_equal(rib_link_installed(r, 1), 2);
+	assert_int_equal(rib_peer_flush(r, 1), 2);
+	rib_process(r, 100, record, &c);
+	assert_int_equal(rib_link_installed(r, 0), 2);
+	assert_int_equal(rib_link_installed(r, 1), 0);
+	assert_int_equal(rib_peer_flush(r, 0), 2);
+	rib_process(r, 100, record, &c);
+	assert_int_equal(rib_link_installed(r, 0), 0);
+	assert_int_equal(rib_link_installed(r, 1), 0);
+	assert_int_equal(rib_link_installed(r, 2), 0); /* no such link */
+	rib_free(r);
+}
+
 static void test_rib_peer_flush_removes_every_path_of_link(void **state)
 {
 	struct calls c = {0};
@@ -743,6 +777,7 @@ int main(void)
 		cmocka_unit_test(test_rib_prepended_side_is_backup_not_multipath),
 		cmocka_unit_test(test_rib_backup_tier_is_next_best_and_its_equals),
 		cmocka_unit_test(test_rib_withdraw_best_promotes_backup),
+		cmocka_unit_test(test_rib_link_installed_follows_primary_set),
 		cmocka_unit_test(test_rib_peer_flush_removes_every_path_of_link),
 		cmocka_unit_test(test_rib_stale_paths_swept_by_family),
 		cmocka_unit_test(

@@ -633,6 +633,49 @@ static void test_config_rt_priority_out_of_range(void **state)
 			  "5: rt_priority 100 out of range 0..99");
 }
 
+static void test_config_metrics_listen(void **state)
+{
+	char a[64];
+
+	(void)state;
+	assert_int_equal(cfg_load(&cfg, CONFIGS "defaults.conf", err,
+				  sizeof(err)), 0);
+	assert_string_equal(cfg.control.metrics_listen, "127.0.0.1:9342");
+	assert_string_equal(cfg_addr_str(&cfg.control.metrics_addr, a,
+					 sizeof(a)), "127.0.0.1");
+	assert_int_equal(cfg.control.metrics_port, 9342);
+	assert_int_equal(cfg_load(&cfg, CONFIGS "metrics-listen.conf", err,
+				  sizeof(err)), 0);
+	assert_string_equal(cfg.control.metrics_listen, "[::1]:9100");
+	assert_int_equal(cfg.control.metrics_addr.family, AF_INET6);
+	assert_string_equal(cfg_addr_str(&cfg.control.metrics_addr, a,
+					 sizeof(a)), "::1");
+	assert_int_equal(cfg.control.metrics_port, 9100);
+	assert_int_equal(cfg_load(&cfg, CONFIGS "metrics-listen-off.conf", err,
+				  sizeof(err)), 0);
+	assert_string_equal(cfg.control.metrics_listen, "");
+	assert_int_equal(cfg.control.metrics_addr.family, 0);
+	assert_int_equal(cfg.control.metrics_port, 0);
+}
+
+static void test_config_metrics_listen_bad(void **state)
+{
+	(void)state;
+	assert_load_error("metrics-listen-bad.conf",
+			  "5: metrics_listen '127.0.0.1' must be \"ADDR:PORT\" "
+			  "(like \"127.0.0.1:9342\" or \"[::1]:9342\", port "
+			  "1..65535), or \"\" to disable it");
+	assert_load_error("metrics-listen-port.conf",
+			  "5: metrics_listen '127.0.0.1:65536' must be "
+			  "\"ADDR:PORT\" (like \"127.0.0.1:9342\" or "
+			  "\"[::1]:9342\", port 1..65535), or \"\" to "
+			  "disable it");
+	assert_load_error("metrics-listen-v6-bare.conf",
+			  "5: metrics_listen '::1:9342' must be \"ADDR:PORT\" "
+			  "(like \"127.0.0.1:9342\" or \"[::1]:9342\", port "
+			  "1..65535), or \"\" to disable it");
+}
+
 static void test_config_bfd_interval_out_of_range(void **state)
 {
 	(void)state;
@@ -1141,6 +1184,8 @@ int main(void)
 		cmocka_unit_test(test_config_ip_options_bad_value),
 		cmocka_unit_test(test_config_idle_sleep_out_of_range),
 		cmocka_unit_test(test_config_rt_priority_out_of_range),
+		cmocka_unit_test(test_config_metrics_listen),
+		cmocka_unit_test(test_config_metrics_listen_bad),
 		cmocka_unit_test(test_config_bfd_interval_out_of_range),
 		cmocka_unit_test(test_config_bfd_admin_down_not_bool),
 		cmocka_unit_test(test_config_bfd_missing_defaults),

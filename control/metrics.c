@@ -1,0 +1,686 @@
+/* Prometheus endpoint of twinpathd (see metrics.h): the exposition text,
+ * the DPDK telemetry client that reads the data plane's counters, and the
+ * libmicrohttpd glue. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <microhttpd.h>
+
+#include "log.h"
+#include "metrics.h"
+#include "twinpathd.h"
+
+/* Telemetry answers are bounded by the data plane's max_output_len
+ * (16 KiB in DPDK 22.11). */
+#define TEL_BUF 65536
+#define TEL_TIMEOUT_MS 500
+#define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+/* ---- exposition text ---- */
+
+static void family(FILE *f, const char *name, const char *type,
+		   const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* A label value: backslash, double quote and newline escaped (0.0.4). */
+static void label_value(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' || *s == '"')
+			fprintf(f, "\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void sample_u64(FILE *f, const char *name, const char *lname,
+		       const char *lval, uint64_t v)
+{
+	fputs(name, f);
+	if (lname != NULL) {
+		fprintf(f, "{%s=\"", lname);
+		label_value(f, lval);
+		fputs("\"}", f);
+	}
+	fprintf(f, " %llu\n", (unsigned long long)v);
+}
+
+/* Seconds from integer nanoseconds, exact to the nanosecond (no float
+ * rounding in the text): "0.03", "1", "0.000125". */
+static void sample_ns(FILE *f, const char *name, const char *link,
+		      uint64_t ns)
+{
+	char frac[16];
+	size_t n;
+
+	fprintf(f, "%s{link=\"", name);
+	label_value(f, link);
+	fprintf(f, "\"} %llu", (unsigned long long)(ns / 1000000000ull));
+	if (ns % 1000000000ull != 0) {
+		snprintf(frac, sizeof(frac), "%09llu",
+			 (unsigned long long)(ns % 1000000000ull));
+		n = strlen(frac);
+		while (n > 0 && frac[n - 1] == '0')
+			frac[--n] = '\0';
+		fprintf(f, ".%s", frac);
+	}
+	fputc('\n', f);
+}
+
+static const char *const bfd_state_label[] = {
+	"admin_down", "down", "init", "up",
+};
+
+static void render_links(const struct metrics_ctl *c, FILE *f)
+{
+	unsigned int i, k;
+
+#define EACH_LINK(cond) \
+	for (i = 0; i < c->n_links; i++) \
+		if (cond)
+	family(f, "twinpath_bfd_up", "gauge",
+	       "1 while the link's BFD session is Up (RFC 5880), else 0");
+	EACH_LINK(c->link[i].bfd_known)
+		sample_u64(f, "twinpath_bfd_up", "link", c->link[i].name,
+			   c->link[i].bfd_state == 3);
+	family(f, "twinpath_bfd_state", "gauge",
+	       "BFD session state: 1 for the current one (RFC 5880 4.1)");
+	EACH_LINK(c->link[i].bfd_known)
+		for (k = 0; k < 4; k++)
+			fprintf(f, "twinpath_bfd_state{link=\"%s\",state=\"%s\"}"
+				" %d\n", c->link[i].name, bfd_state_label[k],
+				c->link[i].bfd_state == k);
+	family(f, "twinpath_bfd_up_transitions_total", "counter",
+	       "BFD session transitions to Up");
+	EACH_LINK(c->link[i].bfd_known)
+		sample_u64(f, "twinpath_bfd_up_transitions_total", "link",
+			   c->link[i].name, c->link[i].bfd_up_count);
+	family(f, "twinpath_bfd_down_transitions_total", "counter",
+	       "BFD session transitions from Up to Down");
+	EACH_LINK(c->link[i].bfd_known)
+		sample_u64(f, "twinpath_bfd_down_transitions_total", "link",
+			   c->link[i].name, c->link[i].bfd_down_count);
+	family(f, "twinpath_bfd_tx_interval_seconds", "gauge",
+	       "Negotiated BFD transmit interval (RFC 5880 6.8.7)");
+	EACH_LINK(c->link[i].bfd_known)
+		sample_ns(f, "twinpath_bfd_tx_interval_seconds",
+			  c->link[i].name,
+			  (uint64_t)c->link[i].bfd_tx_interval_us * 1000u);
+	family(f, "twinpath_bfd_detection_time_seconds", "gauge",
+	       "BFD detection time (RFC 5880 6.8.4)");
+	EACH_LINK(c->link[i].bfd_known)
+		sample_ns(f, "twinpath_bfd_detection_time_seconds",
+			  c->link[i].name,
+			  (uint64_t)c->link[i].bfd_detect_time_us * 1000u);
+	family(f, "twinpath_bfd_last_detection_gap_seconds", "gauge",
+	       "At the last failure: time from the last valid packet to Down");
+	EACH_LINK(c->link[i].bfd_failed)
+		sample_ns(f, "twinpath_bfd_last_detection_gap_seconds",
+			  c->link[i].name, c->link[i].bfd_last_gap_ns);
+	family(f, "twinpath_link_live", "gauge",
+	       "1 while the data plane may forward over the link "
+	       "(health map live bit)");
+	EACH_LINK(c->link[i].bfd_known)
+		sample_u64(f, "twinpath_link_live", "link", c->link[i].name,
+			   c->link[i].live);
+	family(f, "twinpath_bgp_established", "gauge",
+	       "1 while the link's BGP session is Established");
+	EACH_LINK(c->link[i].bgp)
+		sample_u64(f, "twinpath_bgp_established", "link",
+			   c->link[i].name, c->link[i].bgp_established);
+	family(f, "twinpath_bgp_establishments_total", "counter",
+	       "BGP session transitions to Established");
+	EACH_LINK(c->link[i].bgp)
+		sample_u64(f, "twinpath_bgp_establishments_total", "link",
+			   c->link[i].name, c->link[i].bgp_establishments);
+	family(f, "twinpath_bgp_session_drops_total", "counter",
+	       "BGP sessions that left Established");
+	EACH_LINK(c->link[i].bgp)
+		sample_u64(f, "twinpath_bgp_session_drops_total", "link",
+			   c->link[i].name,
+			   c->link[i].bgp_establishments -
+				   (c->link[i].bgp_established ? 1 : 0));
+	family(f, "twinpath_bgp_prefixes_received", "gauge",
+	       "Prefixes the peer announces (accepted and rejected)");
+	EACH_LINK(c->link[i].bgp)
+		sample_u64(f, "twinpath_bgp_prefixes_received", "link",
+			   c->link[i].name, c->link[i].bgp_received);
+	family(f, "twinpath_bgp_prefixes_accepted", "gauge",
+	       "Prefixes of the peer accepted by import policy");
+	EACH_LINK(c->link[i].bgp)
+		sample_u64(f, "twinpath_bgp_prefixes_accepted", "link",
+			   c->link[i].name, c->link[i].bgp_accepted);
+	family(f, "twinpath_bgp_prefixes_installed", "gauge",
+	       "Prefixes whose forwarding set (multipath primary) uses the "
+	       "link's path");
+	EACH_LINK(c->link[i].bgp)
+		sample_u64(f, "twinpath_bgp_prefixes_installed", "link",
+			   c->link[i].name, c->link[i].bgp_installed);
+	family(f, "twinpath_fib_link_routes", "gauge",
+	       "Routes pushed to the data plane whose primary set forwards "
+	       "over the link");
+	EACH_LINK(true)
+		sample_u64(f, "twinpath_fib_link_routes", "link",
+			   c->link[i].name, c->link[i].fib_routes);
+#undef EACH_LINK
+}
+
+static void render_dp(const struct metrics_dp *dp, FILE *f)
+{
+	unsigned int i;
+
+	family(f, "twinpath_dp_rx_packets_total", "counter",
+	       "Packets the data plane received on the port");
+	for (i = 0; i < dp->n_ports; i++)
+		sample_u64(f, "twinpath_dp_rx_packets_total", "link",
+			   dp->port[i].name, dp->port[i].rx_packets);
+	family(f, "twinpath_dp_tx_packets_total", "counter",
+	       "Packets the data plane sent on the port");
+	for (i = 0; i < dp->n_ports; i++)
+		sample_u64(f, "twinpath_dp_tx_packets_total", "link",
+			   dp->port[i].name, dp->port[i].tx_packets);
+	family(f, "twinpath_dp_tx_dropped_total", "counter",
+	       "Packets the port's transmit queue refused");
+	for (i = 0; i < dp->n_ports; i++)
+		sample_u64(f, "twinpath_dp_tx_dropped_total", "link",
+			   dp->port[i].name, dp->port[i].tx_dropped);
+	family(f, "twinpath_dp_rx_bytes_total", "counter",
+	       "Bytes received on the port (DPDK ethdev statistics)");
+	for (i = 0; i < dp->n_ports; i++)
+		if (dp->port[i].have_bytes)
+			sample_u64(f, "twinpath_dp_rx_bytes_total", "link",
+				   dp->port[i].name, dp->port[i].rx_bytes);
+	family(f, "twinpath_dp_tx_bytes_total", "counter",
+	       "Bytes sent on the port (DPDK ethdev statistics)");
+	for (i = 0; i < dp->n_ports; i++)
+		if (dp->port[i].have_bytes)
+			sample_u64(f, "twinpath_dp_tx_bytes_total", "link",
+				   dp->port[i].name, dp->port[i].tx_bytes);
+	family(f, "twinpath_dp_link_up", "gauge",
+	       "1 while the port has carrier and is admin up");
+	for (i = 0; i < dp->n_ports; i++)
+		sample_u64(f, "twinpath_dp_link_up", "link", dp->port[i].name,
+			   dp->port[i].link_up);
+	family(f, "twinpath_dp_drops_total", "counter",
+	       "Packets the data plane dropped, by reason");
+	for (i = 0; i < dp->n_drops; i++)
+		sample_u64(f, "twinpath_dp_drops_total", "reason",
+			   dp->drop[i].reason, dp->drop[i].count);
+}
+
+/* A family of one unlabelled sample: a uint64_t at OFF in its struct. */
+struct scalar {
+	const char *name, *type, *help;
+	size_t off;
+};
+
+#define CTL(n, t, f, h) {"twinpath_" n, t, h, offsetof(struct metrics_ctl, f)}
+static const struct scalar ctl_scalars[] = {
+	CTL("fib_routes", "gauge", fib_routes,
+	    "Routes twinpathd installs (static and BGP)"),
+	CTL("fib_groups", "gauge", fib_groups, "Nexthop groups in use"),
+	CTL("fib_nexthops", "gauge", fib_nexthops, "Nexthops"),
+	CTL("fib_generation_sent", "gauge", generation_sent,
+	    "Generation of twinpathd's last full sync"),
+	CTL("fib_generation_applied", "gauge", generation_applied,
+	    "Generation the data plane confirmed applied"),
+	CTL("fib_push_errors_total", "counter", bgp_fib_errors,
+	    "BGP routes the FIB push refused"),
+	CTL("channel_outbox_records", "gauge", outbox,
+	    "Records waiting for room in the channel ring"),
+	CTL("channel_ring_refusals_total", "counter", ring_refusals,
+	    "Records the full channel ring refused (kept and retried)"),
+	CTL("channel_records_rejected_total", "counter", records_rejected,
+	    "Records the data plane rejected as invalid"),
+};
+#undef CTL
+
+#define DP(n, f, h) {"twinpath_dp_" n, "gauge", h, offsetof(struct metrics_dp, f)}
+static const struct scalar dp_scalars[] = {
+	DP("fib_generation", fib_generation,
+	   "FIB generation the data plane applied"),
+	DP("fib_routes", fib_routes, "Routes in the data plane's FIB"),
+	DP("fib_groups", fib_groups, "Nexthop groups in the data plane"),
+	DP("fib_nexthops", fib_nexthops, "Nexthops in the data plane"),
+};
+#undef DP
+
+static void render_scalars(const struct scalar *t, size_t n, const void *obj,
+			   FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t v;
+
+		memcpy(&v, (const char *)obj + t[i].off, sizeof(v));
+		family(f, t[i].name, t[i].type, t[i].help);
+		sample_u64(f, t[i].name, NULL, NULL, v);
+	}
+}
+
+void metrics_render(const struct metrics_ctl *c, const struct metrics_dp *dp,
+		    FILE *f)
+{
+	render_links(c, f);
+	render_scalars(ctl_scalars, sizeof(ctl_scalars) / sizeof(ctl_scalars[0]),
+		       c, f);
+	family(f, "twinpath_dp_up", "gauge",
+	       "1 when the data plane's telemetry answered this scrape");
+	sample_u64(f, "twinpath_dp_up", NULL, NULL, dp != NULL && dp->up);
+	if (dp == NULL || !dp->up)
+		return;
+	render_dp(dp, f);
+	if (dp->have_fib)
+		render_scalars(dp_scalars,
+			       sizeof(dp_scalars) / sizeof(dp_scalars[0]), dp,
+			       f);
+}
+
+/* ---- snapshot of twinpathd's state ---- */
+
+void metrics_collect(const struct twpd *d, struct metrics_ctl *c)
+{
+	const struct twp_config *cfg = d->cfg;
+	const struct health_map *hm = d->bfd.hm;
+	const struct chan_header *h = d->chan.hdr;
+	const struct fibpush *fp = d->fp;
+	uint64_t mask = hm ? __atomic_load_n(&hm->live_mask, __ATOMIC_RELAXED) :
+			     0;
+	unsigned int i, g, k;
+
+	memset(c, 0, sizeof(*c));
+	c->n_links = cfg->n_links;
+	for (i = 0; i < cfg->n_links; i++) {
+		struct metrics_link *l = &c->link[i];
+		const struct bfd_session *s = &d->bfd.s[i];
+
+		snprintf(l->name, sizeof(l->name), "%s", cfg->links[i].name);
+		l->bfd = cfg->links[i].bfd.enabled;
+		if (l->bfd && hm != NULL) {
+			struct health_link hl;
+
+			/* each word read once; the XDP program keeps
+			 * writing (as cli.c's snapshot) */
+			memcpy(&hl, (const void *)(const volatile
+						   struct health_link *)
+						   &hm->link[i], sizeof(hl));
+			l->bfd_known = true;
+			l->bfd_state = hl.state;
+			l->bfd_up_count = hl.up_count;
+			l->bfd_down_count = hl.down_count;
+			l->bfd_tx_interval_us = bfd_tx_interval_us(&hl);
+			l->bfd_detect_time_us = bfd_detect_time_us(&hl);
+			l->live = mask >> i & 1;
+		}
+		l->bfd_failed = s->last_down_ns != 0;
+		l->bfd_last_gap_ns = s->last_down_detect_ns;
+	}
+	if (d->bgp != NULL) {
+		for (i = 0; i < d->bgp->n_peers; i++) {
+			const struct bgp_peer *p = &d->bgp->peer[i];
+			struct metrics_link *l = &c->link[p->link];
+
+			l->bgp = true;
+			l->bgp_established = p->state == BGP_ST_ESTABLISHED;
+			l->bgp_establishments = p->st.established_count;
+			l->bgp_received = bgp_peer_received(p);
+			l->bgp_accepted = rib_link_count(d->rib, p->link);
+			l->bgp_installed = rib_link_installed(d->rib, p->link);
+		}
+	}
+	/* Routes per link from the groups' reference counts: a few
+	 * thousand groups at most, never the route table. */
+	for (g = 0; g < fp->grp_top; g++) {
+		const struct fp_group *grp = &fp->grp[g];
+		uint32_t seen = 0;
+
+		if (grp->refs == 0)
+			continue;
+		for (k = 0; k < grp->n_primary; k++) {
+			const struct fp_nexthop *nh =
+				fibpush_nexthop(fp,
+						grp->primary[k]);
+
+			if (nh == NULL || nh->port >= cfg->n_links ||
+			    (seen >> nh->port & 1))
+				continue;
+			seen |= 1u << nh->port;
+			c->link[nh->port].fib_routes += grp->refs;
+		}
+	}
+	c->fib_routes = fibpush_route_count(fp);
+	c->fib_groups = fp->n_grp;
+	c->fib_nexthops = fp->n_nh;
+	c->generation_sent = __atomic_load_n(&h->generation, __ATOMIC_RELAXED);
+	c->generation_applied = __atomic_load_n(&h->applied_generation,
+						__ATOMIC_RELAXED);
+	c->outbox = fibpush_queued(fp);
+	c->ring_refusals = __atomic_load_n(&h->c2d_refused, __ATOMIC_RELAXED);
+	c->records_rejected = __atomic_load_n(&h->rec_invalid,
+					      __ATOMIC_RELAXED);
+	c->bgp_fib_errors = d->fib_errors;
+}
+
+/* ---- DPDK telemetry client (SOCK_SEQPACKET, one JSON reply per
+ * command; DPDK's usertools/dpdk-telemetry.py protocol) ---- */
+
+static int tel_recv(int fd, char *buf, size_t len, unsigned int timeout_ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	ssize_t n;
+	int rc = poll(&p, 1, (int)timeout_ms);
+
+	if (rc < 0)
+		return -errno;
+	if (rc == 0)
+		return -ETIMEDOUT;
+	n = recv(fd, buf, len - 1, 0);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ECONNRESET;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Sends CMD, returns the parsed value of its reply's key (the command
+ * without parameters), or NULL. *ROOT is to be released by the caller. */
+static json_object *tel_query(int fd, const char *cmd, char *buf,
+			      unsigned int timeout_ms, json_object **root)
+{
+	char key[64];
+	json_object *v;
+
+	*root = NULL;
+	if (send(fd, cmd, strlen(cmd), MSG_NOSIGNAL) < 0 ||
+	    tel_recv(fd, buf, TEL_BUF, timeout_ms) < 0)
+		return NULL;
+	*root = json_tokener_parse(buf);
+	if (*root == NULL)
+		return NULL;
+	snprintf(key, sizeof(key), "%s", cmd);
+	key[strcspn(key, ",")] = '\0';
+	if (!json_object_object_get_ex(*root, key, &v) ||
+	    !json_object_is_type(v, json_type_object))
+		return NULL;
+	return v;
+}
+
+static uint64_t get_u64(json_object *o, const char *key, bool *found)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_int)) {
+		if (found != NULL)
+			*found = false;
+		return 0;
+	}
+	if (found != NULL)
+		*found = true;
+	return json_object_get_uint64(v);
+}
+
+int metrics_dp_read(const char *path, unsigned int timeout_ms,
+		    struct metrics_dp *dp)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	json_object *root, *v;
+	unsigned int i;
+	char *buf;
+	int fd, rc;
+
+	memset(dp, 0, sizeof(*dp));
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	buf = malloc(TEL_BUF);
+	if (buf == NULL)
+		return -ENOMEM;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	/* the greeting: version, pid, max_output_len */
+	rc = tel_recv(fd, buf, TEL_BUF, timeout_ms);
+	if (rc < 0)
+		goto out;
+	v = tel_query(fd, "/twinpath/ports", buf, timeout_ms, &root);
+	if (v == NULL) {
+		json_object_put(root);
+		rc = -EPROTO;
+		goto out;
+	}
+	{
+		json_object_object_foreach(v, name, port) {
+			struct metrics_port *p;
+
+			if (dp->n_ports == METRICS_MAX_PORTS ||
+			    !json_object_is_type(port, json_type_object))
+				continue;
+			p = &dp->port[dp->n_ports++];
+			snprintf(p->name, sizeof(p->name), "%s", name);
+			p->rx_packets = get_u64(port, "rx_packets", NULL);
+			p->tx_packets = get_u64(port, "tx_packets", NULL);
+			p->tx_dropped = get_u64(port, "tx_dropped", NULL);
+			p->link_up = get_u64(port, "link_up", NULL) != 0 &&
+				     get_u64(port, "admin_up", NULL) != 0;
+			/* the port id, kept in rx_bytes until asked */
+			p->rx_bytes = get_u64(port, "port_id", &p->have_bytes);
+		}
+	}
+	json_object_put(root);
+	dp->up = true;
+	/* /twinpath/ports has packets only: bytes from DPDK's ethdev
+	 * statistics of the same port */
+	for (i = 0; i < dp->n_ports; i++) {
+		struct metrics_port *p = &dp->port[i];
+		char cmd[48];
+		bool ok_rx = false, ok_tx = false;
+
+		if (!p->have_bytes) {
+			p->rx_bytes = 0;
+			continue;
+		}
+		snprintf(cmd, sizeof(cmd), "/ethdev/stats,%llu",
+			 (unsigned long long)p->rx_bytes);
+		v = tel_query(fd, cmd, buf, timeout_ms, &root);
+		p->rx_bytes = v ? get_u64(v, "ibytes", &ok_rx) : 0;
+		p->tx_bytes = v ? get_u64(v, "obytes", &ok_tx) : 0;
+		p->have_bytes = ok_rx && ok_tx;
+		json_object_put(root);
+	}
+	v = tel_query(fd, "/twinpath/drops", buf, timeout_ms, &root);
+	if (v != NULL) {
+		json_object_object_foreach(v, reason, cnt) {
+			struct metrics_drop *d;
+
+			if (dp->n_drops == METRICS_MAX_DROPS ||
+			    !json_object_is_type(cnt, json_type_int))
+				continue;
+			d = &dp->drop[dp->n_drops++];
+			snprintf(d->reason, sizeof(d->reason), "%s", reason);
+			d->count = json_object_get_uint64(cnt);
+		}
+	}
+	json_object_put(root);
+	v = tel_query(fd, "/twinpath/fib", buf, timeout_ms, &root);
+	if (v != NULL) {
+		dp->have_fib = true;
+		dp->fib_generation = get_u64(v, "generation", NULL);
+		dp->fib_routes = get_u64(v, "routes", NULL);
+		dp->fib_groups = get_u64(v, "groups", NULL);
+		dp->fib_nexthops = get_u64(v, "nexthops", NULL);
+	}
+	json_object_put(root);
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return rc;
+}
+
+/* ---- HTTP (libmicrohttpd, MHD_USE_INTERNAL_POLLING_THREAD) ---- */
+
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int code,
+			     const char *type, char *body, size_t len,
+			     bool allow_get)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+		len, body, MHD_RESPMEM_MUST_FREE);
+	enum MHD_Result ret;
+
+	if (r == NULL) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (allow_get)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET");
+	ret = MHD_queue_response(conn, code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result text_reply(struct MHD_Connection *conn,
+				  unsigned int code, const char *msg,
+				  bool allow_get)
+{
+	char *body = strdup(msg);
+
+	if (body == NULL)
+		return MHD_NO;
+	return reply(conn, code, "text/plain; charset=utf-8", body,
+		     strlen(body), allow_get);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, const char *upload,
+				  size_t *upload_len, void **con_cls)
+{
+	struct metrics *m = cls;
+	static struct metrics_ctl ctl; /* HTTP thread only; large */
+	static struct metrics_dp dp;
+	char *body = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)version;
+	(void)upload;
+	/* RFC 9110 §15.5.5: 404 for anything but /metrics; §15.5.6: 405
+	 * with Allow for another method there. A body is not read. */
+	if (*con_cls == NULL) {
+		*con_cls = m;
+		if (strcmp(url, "/metrics") == 0 &&
+		    (strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+		     strcmp(method, MHD_HTTP_METHOD_HEAD) == 0))
+			return MHD_YES;
+	}
+	*upload_len = 0;
+	if (strcmp(url, "/metrics") != 0)
+		return text_reply(conn, MHD_HTTP_NOT_FOUND, "not found: only "
+				  "/metrics is served\n", false);
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		return text_reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+				  "method not allowed: GET /metrics\n", true);
+	/* the data plane first, without the lock: the main loop never
+	 * waits on a slow telemetry answer */
+	metrics_dp_read(m->tel_path, TEL_TIMEOUT_MS, &dp);
+	pthread_mutex_lock(&m->lock);
+	ctl = m->ctl;
+	pthread_mutex_unlock(&m->lock);
+	m->scrapes++;
+	f = open_memstream(&body, &len);
+	if (f == NULL)
+		return MHD_NO;
+	metrics_render(&ctl, &dp, f);
+	if (fclose(f) != 0) {
+		free(body);
+		return MHD_NO;
+	}
+	return reply(conn, MHD_HTTP_OK, CONTENT_TYPE, body, len, false);
+}
+
+int metrics_start(struct metrics *m, const struct twp_config *cfg)
+{
+	const struct cfg_addr *a = &cfg->control.metrics_addr;
+	struct sockaddr_storage ss = {0};
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	rc = pthread_mutex_init(&m->lock, NULL);
+	if (rc != 0)
+		return -rc;
+	m->lock_init = true;
+	snprintf(m->tel_path, sizeof(m->tel_path),
+		 "/var/run/dpdk/twinpath-%s/dpdk_telemetry.v2", cfg->instance);
+	if (a->family == 0)
+		return 0;
+	if (a->family == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(cfg->control.metrics_port);
+		memcpy(&s4->sin_addr, a->addr, 4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(cfg->control.metrics_port);
+		memcpy(&s6->sin6_addr, a->addr, 16);
+	}
+	m->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+				  MHD_USE_ERROR_LOG |
+				  (a->family == AF_INET6 ? MHD_USE_IPv6 : 0),
+				  cfg->control.metrics_port, NULL, NULL,
+				  on_request, m,
+				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				  MHD_OPTION_CONNECTION_LIMIT, 8u,
+				  MHD_OPTION_CONNECTION_TIMEOUT, 10u,
+				  MHD_OPTION_END);
+	if (m->mhd == NULL) {
+		rc = errno ? -errno : -EADDRINUSE;
+		metrics_stop(m);
+		return rc;
+	}
+	return 0;
+}
+
+void metrics_publish(struct metrics *m, const struct metrics_ctl *ctl)
+{
+	pthread_mutex_lock(&m->lock);
+	m->ctl = *ctl;
+	pthread_mutex_unlock(&m->lock);
+}
+
+void metrics_stop(struct metrics *m)
+{
+	if (m->mhd != NULL)
+		MHD_stop_daemon(m->mhd); /* joins its thread */
+	m->mhd = NULL;
+	if (m->lock_init)
+		pthread_mutex_destroy(&m->lock);
+	m->lock_init = false;
+}
