@@ -338,26 +338,34 @@ lab_start_frr() {
 }
 
 # lab_start_frr_daemons ROLE DAEMON...: FRR daemons (zebra, bfdd, bgpd)
-# in ROLE, daemonized as root (-u/-g: zebra has no -S), each with its config ROLE.DAEMON.conf, pid
-# ROLE.DAEMON.pid and log ROLE.frr.log; zebra's API socket and bfdd's
-# control socket in the directory ROLE.frr (the vty sockets too), so FRR
-# in several namespaces never meets another instance's sockets. Start
-# zebra first. LAB_FRR_BGPD_ARGS: more bgpd options (-n: no kernel routes).
+# in ROLE, daemonized, each with its config ROLE.DAEMON.conf. They run as
+# user frr (zebra has no -S, and as root it wants root in group frrvty), so
+# everything they write is in the frr-owned directory ROLE.frr: zebra's
+# API socket, bfdd's control socket, the vty sockets, pid files (copied to
+# ROLE.DAEMON.pid for lab_down) and the log frr.log. Start zebra first.
+# LAB_FRR_BGPD_ARGS: more bgpd options (-n: no kernel routes).
 lab_start_frr_daemons() {
-	local r=$1 d dir=$LAB_DIR/$1.frr extra
+	local r=$1 d dir=$LAB_DIR/$1.frr extra i
 	shift
 	mkdir -p "$dir"
+	chown frr:frr "$dir"
 	for d in "$@"; do
 		extra=()
 		case $d in
 		bfdd) extra=(--bfdctl "$dir/bfdd.sock") ;;
 		bgpd) read -r -a extra <<<"${LAB_FRR_BGPD_ARGS:-}" ;;
 		esac
-		ns_exec "$r" "/usr/lib/frr/$d" -d -u root -g root -z "$dir/zserv.api" \
-			-f "$LAB_DIR/$r.$d.conf" -i "$LAB_DIR/$r.$d.pid" \
-			--vty_socket "$dir" --log "file:$LAB_DIR/$r.frr.log" \
+		ns_exec "$r" "/usr/lib/frr/$d" -d -z "$dir/zserv.api" \
+			-f "$LAB_DIR/$r.$d.conf" -i "$dir/$d.pid" \
+			--vty_socket "$dir" --log "file:$dir/frr.log" \
 			"${extra[@]}" >"$LAB_DIR/$r.$d.out" 2>&1 ||
 			{ cat "$LAB_DIR/$r.$d.out" >&2; lab_die "$d in $r failed to start"; return 1; }
+		for i in $(seq 50); do
+			[ -s "$dir/$d.pid" ] && break
+			sleep 0.1
+		done
+		cp "$dir/$d.pid" "$LAB_DIR/$r.$d.pid" 2>/dev/null ||
+			{ lab_die "$d in $r wrote no pid file"; return 1; }
 	done
 }
 
