@@ -21,8 +21,9 @@ Definitions (per scenario, over packets by their send time):
   duplicated      received more than once
   flows_moved     flows on another link at the end of the window than at
                   its start
-  detection_ms    twinpath: the health map's BFD state change of the link
-                  minus the fault's instant
+  detection_ms    twinpath, silent loss: the health map's BFD state change
+                  of the link minus the fault's instant (carrier loss is
+                  seen by the link poll first: no BFD figure)
   reaction_ms     first packet of an affected flow over the other link
                   (its arrival) minus that BFD state change
 """
@@ -170,7 +171,9 @@ def fault_row(run, ev):
     rec["outage_ms"] = round(gap / MS, 2) if affected else 0.0
     rec["switch_ms"] = round((first_other - fault) / MS, 2) if first_other else None
     down = ev.get("bfd_down_ns") or 0
-    if h["gateway"] == "twinpath" and down > fault:
+    # a carrier loss is seen by the link poll, before BFD: its BFD change
+    # says nothing about the switch, so detection/reaction are silent's
+    if h["gateway"] == "twinpath" and down > fault and ev["kind"] == "silent":
         rec["detection_ms"] = round((down - fault) / MS, 2)
         if first_other:
             rec["reaction_ms"] = round((first_other - down) / MS, 2)

@@ -24,13 +24,7 @@
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+#include "fo_clock.h"
 
 static int prog_fd(struct bpf_object *obj, const char *name)
 {
@@ -80,19 +74,19 @@ static int silent(const char *ifname, int ifindex, const char *path, int on,
 				strerror(-rc));
 			goto out;
 		}
-		*t0 = now_ns();
+		*t0 = fo_now_ns();
 		rc = bpf_xdp_attach(ifindex, xdp, XDP_FLAGS_DRV_MODE, NULL);
 		if (!rc)
 			rc = bpf_tc_attach(&hook, &opts);
-		*t1 = now_ns();
+		*t1 = fo_now_ns();
 	} else {
-		*t0 = now_ns();
+		*t0 = fo_now_ns();
 		rc = bpf_xdp_attach(ifindex, xdp, XDP_FLAGS_DRV_MODE, NULL);
 		/* destroying the clsact hook takes the egress filter with it */
 		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 		if (!rc)
 			rc = bpf_tc_hook_destroy(&hook);
-		*t1 = now_ns();
+		*t1 = fo_now_ns();
 	}
 	if (rc)
 		fprintf(stderr, "fo_fault: %s on %s: %s\n",
@@ -120,10 +114,10 @@ static int carrier(const char *ifname, int up, uint64_t *t0, uint64_t *t1)
 		ifr.ifr_flags |= IFF_UP;
 	else
 		ifr.ifr_flags &= ~IFF_UP;
-	*t0 = now_ns();
+	*t0 = fo_now_ns();
 	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
 		rc = -errno;
-	*t1 = now_ns();
+	*t1 = fo_now_ns();
 out:
 	if (rc)
 		fprintf(stderr, "fo_fault: %s: %s\n", ifname, strerror(-rc));

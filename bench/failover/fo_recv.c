@@ -20,26 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fo_clock.h"
 #include "fo_wire.h"
 
 #define FO_BATCH 64
 #define FO_MAX_IF 64
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 int main(int argc, char **argv)
 {
@@ -59,7 +44,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	addr.sin_port = htons((uint16_t)atoi(argv[1]));
-	deadline = now_ns() + strtoull(argv[2], NULL, 0) * 1000000000ull;
+	deadline = fo_now_ns() + strtoull(argv[2], NULL, 0) * 1000000000ull;
 	rec = malloc(cap * sizeof(*rec));
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (!rec || fd < 0 ||
@@ -82,9 +67,8 @@ int main(int argc, char **argv)
 		msgs[i].msg_hdr.msg_iov = &iovs[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	while (!stop && now_ns() < deadline) {
+	fo_catch_stop();
+	while (!fo_stop && fo_now_ns() < deadline) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		uint64_t t;
 		int got;
@@ -98,7 +82,7 @@ int main(int argc, char **argv)
 		got = recvmmsg(fd, msgs, FO_BATCH, MSG_DONTWAIT, NULL);
 		if (got <= 0)
 			continue;
-		t = now_ns();
+		t = fo_now_ns();
 		for (i = 0; i < got; i++) {
 			struct cmsghdr *c;
 			uint32_t ifindex = 0;

@@ -19,25 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fo_clock.h"
 #include "fo_wire.h"
 
 #define FO_BATCH 256
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* RFC 768: one's complement sum over the pseudo header, header and data */
 static uint16_t udp_csum(uint32_t src, uint32_t dst, const void *udp, size_t len)
@@ -122,17 +107,16 @@ int main(int argc, char **argv)
 		msgs[i].msg_hdr.msg_name = &dst;
 		msgs[i].msg_hdr.msg_namelen = sizeof(dst);
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	fo_catch_stop();
 
-	start = now_ns();
+	start = fo_now_ns();
 	deadline = start + secs * 1000000000ull;
 	tick = start;
-	while (!stop) {
+	while (!fo_stop) {
 		uint64_t due, n, k;
 		int rc;
 
-		t = now_ns();
+		t = fo_now_ns();
 		if (t >= deadline)
 			break;
 		if (t - tick > late_max)
@@ -145,7 +129,7 @@ int main(int argc, char **argv)
 				n = FO_BATCH;
 			if (n > cap - sent)
 				n = cap - sent;
-			t = now_ns();
+			t = fo_now_ns();
 			for (k = 0; k < n; k++) {
 				uint64_t idx = sent + k;
 				struct fo_frame *fr = &frames[k];
@@ -180,7 +164,7 @@ int main(int argc, char **argv)
 				       .tv_nsec = (long)(tick % 1000000000ull) };
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 	}
-	t = now_ns();
+	t = fo_now_ns();
 	f = fopen(argv[6], "wb");
 	if (!f || fwrite(log, sizeof(*log), sent, f) != sent || fclose(f)) {
 		fprintf(stderr, "fo_send: write %s: %s\n", argv[6], strerror(errno));
