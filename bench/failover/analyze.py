@@ -324,6 +324,8 @@ def cmd_table(a):
         if k not in keys:
             keys.append(k)
         by[k + (r["gateway"],)] = r
+    # active/standby first, then by timer, scenarios in run order
+    keys.sort(key=lambda k: (k[0] != "active-standby", k[1]))
     print("| mode | BFD | scenario | twinpath outage ms | lost | det/react ms | verdict "
           "| linux-frr outage ms | lost | verdict | outage ratio linux/twinpath |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")

@@ -111,6 +111,10 @@ frr_gw_conf() {
 	local lp2=100 lp1=200
 	[ "$MODE" = active-active ] && lp1=100
 	printf 'hostname gw\n' >"$LAB_DIR/gw.zebra.conf"
+	# FAILOVER_FRR_KERNEL_NHG=0: routes with their own next hops instead
+	# of kernel nexthop objects (zebra's default)
+	[ "${FAILOVER_FRR_KERNEL_NHG:-1}" = 1 ] ||
+		printf 'no zebra nexthop kernel enable\n' >>"$LAB_DIR/gw.zebra.conf"
 	printf 'bfd\n profile fast\n  transmit-interval %s\n  receive-interval %s\n  detect-multiplier %s\n exit\nexit\n' \
 		"$BFD_MS" "$BFD_MS" "$MULT" >"$LAB_DIR/gw.bfdd.conf"
 	{
@@ -227,6 +231,18 @@ l = [l for l in json.load(sys.stdin)["links"] if l["name"] == sys.argv[1]][0]
 print(l["last_change_ns"], l["state"].replace(" ", "_"))' "$1"
 }
 
+# diag: the gateway's view of the server's route, for a failure message
+diag() {
+	if [ "$GW" = twinpath ]; then
+		lab_ctl show bgp summary
+		lab_ctl show routes
+	else
+		lab_vtysh gw "show bgp summary" "show bgp ipv4 unicast 198.51.100.0/28"
+		LAB_VTYSH_DAEMON=zebra lab_vtysh gw "show ip route 198.51.100.0/28"
+		ns_exec gw ip route show 198.51.100.0/28
+	fi
+}
+
 event() { echo "$1" >>"$EV"; }
 
 # fault KIND N: make the fault on link N at its far end (upN eth0)
@@ -262,7 +278,11 @@ scenario() {
 	sleep 3
 	read -r down st <<<"$(bfd_change "link$n")"
 	r=$(restore "$kind" "$n") || { log "restore $kind link$n failed"; return 1; }
-	wait_vias "$BASE" 30 || log "$TAG: $name: route not back as '$BASE' 30 s after the restore"
+	wait_vias "$BASE" 30 || {
+		log "$TAG: $name: route not back as '$BASE' 30 s after the restore"
+		diag >"$LAB_DIR/$name.diag" 2>&1
+		sed 's/^/    /' "$LAB_DIR/$name.diag" >&2
+	}
 	# and the other link's sessions too (reverse: link1 never left)
 	wait_sessions 30 || log "$TAG: $name: sessions $(sessions) 30 s after the restore"
 	back=$(lab_now_ns)
