@@ -17,6 +17,8 @@
 #   FAILOVER_SCENARIOS="carrier silent reverse"  which faults (reverse:
 #     link2 fails while link1 carries; active/standby only)
 #   FAILOVER_PPS=10000 FAILOVER_FLOWS=64
+#   FAILOVER_FRR_KERNEL_NHG=1: the Linux gateway's zebra with kernel
+#     nexthop objects, its default (see frr_gw_conf)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
@@ -111,9 +113,12 @@ frr_gw_conf() {
 	local lp2=100 lp1=200
 	[ "$MODE" = active-active ] && lp1=100
 	printf 'hostname gw\n' >"$LAB_DIR/gw.zebra.conf"
-	# FAILOVER_FRR_KERNEL_NHG=0: routes with their own next hops instead
-	# of kernel nexthop objects (zebra's default)
-	[ "${FAILOVER_FRR_KERNEL_NHG:-1}" = 1 ] ||
+	# Routes carry their own next hops, not kernel nexthop objects
+	# (zebra's default, FAILOVER_FRR_KERNEL_NHG=1): with those, FRR 8.4
+	# left an active/active route on link2 alone after link1's carrier
+	# came back, while bgpd had both paths as multipath (measured here),
+	# and every later row of the group measured nothing.
+	[ "${FAILOVER_FRR_KERNEL_NHG:-0}" = 1 ] ||
 		printf 'no zebra nexthop kernel enable\n' >>"$LAB_DIR/gw.zebra.conf"
 	printf 'bfd\n profile fast\n  transmit-interval %s\n  receive-interval %s\n  detect-multiplier %s\n exit\nexit\n' \
 		"$BFD_MS" "$BFD_MS" "$MULT" >"$LAB_DIR/gw.bfdd.conf"
