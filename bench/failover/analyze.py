@@ -158,6 +158,9 @@ def fault_row(run, ev):
     rec["lost_unaffected"] = sum(1 for i in r if not run.count[i]
                                  and i % run.flows not in affected)
     rec["fault_span_us"] = round((ev["fault"]["t1_ns"] - ev["fault"]["t0_ns"]) / 1e3, 1)
+    # silent: from the XDP half in place to the tc half (the directions' skew)
+    if "tx_ns" in ev["fault"]:
+        rec["fault_skew_us"] = round((ev["fault"]["t1_ns"] - ev["fault"]["tx_ns"]) / 1e3, 1)
     gap, last, first_other = 0, None, None
     for i in r:
         if i % run.flows not in affected or not run.count[i]:

@@ -8,8 +8,10 @@
  *   fo_fault carrier-down IF     the interface down (the peer loses carrier)
  *   fo_fault carrier-up IF
  *
- * Prints one JSON line: {"op":..., "t0_ns":..., "t1_ns":..., "ns":...}
- * where t0/t1 bracket the two attach calls and ns is their midpoint. */
+ * Prints one JSON line: {"op":..., "t0_ns":..., "tx_ns":..., "t1_ns":...,
+ * "ns":...}: t0/t1 bracket the two attach calls, tx is between them (the
+ * XDP half is in place, the tc half not yet: t1 - tx is the skew between
+ * the directions) and ns is the midpoint. */
 #include <errno.h>
 #include <net/if.h>
 #include <stdint.h>
@@ -40,7 +42,7 @@ static int prog_fd(struct bpf_object *obj, const char *name)
 /* Both programs are loaded before the first attach, so the two attach
  * calls run back to back (tens of microseconds apart). */
 static int silent(const char *ifname, int ifindex, const char *path, int on,
-		  uint64_t *t0, uint64_t *t1)
+		  uint64_t *t0, uint64_t *tx, uint64_t *t1)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 			    .attach_point = BPF_TC_EGRESS);
@@ -76,12 +78,14 @@ static int silent(const char *ifname, int ifindex, const char *path, int on,
 		}
 		*t0 = fo_now_ns();
 		rc = bpf_xdp_attach(ifindex, xdp, XDP_FLAGS_DRV_MODE, NULL);
+		*tx = fo_now_ns();
 		if (!rc)
 			rc = bpf_tc_attach(&hook, &opts);
 		*t1 = fo_now_ns();
 	} else {
 		*t0 = fo_now_ns();
 		rc = bpf_xdp_attach(ifindex, xdp, XDP_FLAGS_DRV_MODE, NULL);
+		*tx = fo_now_ns();
 		/* destroying the clsact hook takes the egress filter with it */
 		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 		if (!rc)
@@ -127,7 +131,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	uint64_t t0 = 0, t1 = 0;
+	uint64_t t0 = 0, tx = 0, t1 = 0;
 	const char *op, *ifname;
 	int ifindex, rc;
 
@@ -149,17 +153,19 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		rc = silent(ifname, ifindex, argv[3], !strcmp(op, "silent-on"),
-			    &t0, &t1);
+			    &t0, &tx, &t1);
 	} else if (!strcmp(op, "carrier-down") || !strcmp(op, "carrier-up")) {
 		rc = carrier(ifname, !strcmp(op, "carrier-up"), &t0, &t1);
+		tx = t1;
 	} else {
 		fprintf(stderr, "fo_fault: unknown operation %s\n", op);
 		return 2;
 	}
 	if (rc)
 		return 1;
-	printf("{\"op\":\"%s\",\"if\":\"%s\",\"t0_ns\":%llu,\"t1_ns\":%llu,"
-	       "\"ns\":%llu}\n", op, ifname, (unsigned long long)t0,
-	       (unsigned long long)t1, (unsigned long long)((t0 + t1) / 2));
+	printf("{\"op\":\"%s\",\"if\":\"%s\",\"t0_ns\":%llu,\"tx_ns\":%llu,"
+	       "\"t1_ns\":%llu,\"ns\":%llu}\n", op, ifname, (unsigned long long)t0,
+	       (unsigned long long)tx, (unsigned long long)t1,
+	       (unsigned long long)((t0 + t1) / 2));
 	return 0;
 }
