@@ -7,7 +7,7 @@
 
 #define FO_MAGIC 0x74706676u /* "tpfv" */
 
-/* in network... no: host order, both ends run on this machine */
+/* host byte order: both ends run on this machine */
 struct fo_payload {
 	uint32_t magic;
 	uint32_t flow;    /* 0..flows-1, one UDP source port each */
