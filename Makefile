@@ -3,7 +3,7 @@
 BUILD ?= build
 MESON_OPTS ?=
 
-.PHONY: all deps build test unit demo bench clean fuzz fuzz-build
+.PHONY: all deps build test unit demo bench failover clean fuzz fuzz-build
 
 all: build
 
@@ -34,6 +34,14 @@ demo: deps
 bench: deps
 	$(MAKE) build
 	bash bench/fwd/run.sh $(BUILD)
+
+# Failover (bench/failover/): twinpath and a Linux+FRR gateway side by side
+# under link faults at 10 kpps over 64 flows; table on stdout,
+# bench/out/failover.json and failover-*.png. FAILOVER_GATEWAYS,
+# FAILOVER_GROUPS, FAILOVER_SCENARIOS narrow it (see run.sh).
+failover: deps
+	$(MAKE) build
+	bash bench/failover/run.sh $(BUILD)
 
 # libFuzzer on the fast path (tests/fuzz/): a clang build of its own with
 # ASan, UBSan and coverage on every object, each target run FUZZ_SECONDS

@@ -1,0 +1,375 @@
+#!/usr/bin/env python3
+"""The failover bench's analysis (bench/failover/run.sh).
+
+group: one lab's run (events.jsonl, fo_send's send.bin, fo_recv's recv.bin
+and summaries in --dir) cut into scenarios, one record each with its
+verdict, written to --out (a JSON list); a gnuplot PNG of packets per
+second per link over time with the faults and restores marked (--png).
+table: the groups' records merged into one JSON list (--out), printed as a
+table with twinpath and linux-frr side by side; status 1 if a twinpath
+verdict failed.
+
+Definitions (per scenario, over packets by their send time):
+  affected flows  the flows that arrived over the failing link in the
+                  second before the fault
+  outage_ms       the largest send-time gap between consecutive received
+                  packets of the affected flows, from 1 s before the
+                  fault to the restore (all 64 flows together: ~0.1 ms
+                  apart at 10 kpps)
+  lost            sent in the window, never received (any flow)
+  reordered       received after a later packet of its own flow
+  duplicated      received more than once
+  flows_moved     flows on another link at the end of the window than at
+                  its start
+  detection_ms    twinpath, silent loss: the health map's BFD state change
+                  of the link minus the fault's instant (carrier loss is
+                  seen by the link poll first: no BFD figure)
+  reaction_ms     first packet of an affected flow over the other link
+                  (its arrival) minus that BFD state change
+"""
+import argparse
+import json
+import os
+import struct
+import subprocess
+import sys
+
+S = 1_000_000_000
+MS = 1_000_000
+CARRIER_LIMIT_MS = 10
+SILENT_SLACK_MS = 10
+REACTION_LIMIT_MS = 5
+
+
+def load_group(d):
+    ev = [json.loads(l) for l in open(os.path.join(d, "events.jsonl")) if l.strip()]
+    head, evs = ev[0], ev[1:]
+    send = json.load(open(os.path.join(d, "send.json")))
+    recv = json.load(open(os.path.join(d, "recv.json")))
+    raw = open(os.path.join(d, "send.bin"), "rb").read()
+    sent_ns = list(struct.unpack("<%dQ" % (len(raw) // 8), raw))
+    names = {int(k): v["name"] for k, v in recv["ifaces"].items()}
+    link_of = {}
+    for k, v in names.items():
+        link_of[k] = {"up1": 1, "up2": 2}.get(v, 0)
+    n = len(sent_ns)
+    count = bytearray(n)         # times received
+    via = bytearray(n)           # link 1 or 2 of the first arrival
+    arrival = [0] * n            # recv ns of the first arrival
+    reord = bytearray(n)         # arrived after a later packet of its flow
+    flows = head["flows"]
+    top = [-1] * flows
+    raw = open(os.path.join(d, "recv.bin"), "rb").read()
+    for idx, _sns, rns, ifi, fl in struct.iter_unpack("<QQQII", raw):
+        if idx >= n:
+            continue
+        if count[idx] == 0:
+            via[idx] = link_of.get(ifi, 0)
+            arrival[idx] = rns
+        if count[idx] < 255:
+            count[idx] += 1
+        seq = idx // flows
+        if seq < top[fl]:
+            reord[idx] = 1
+        elif seq > top[fl]:
+            top[fl] = seq
+    return head, evs, send, sent_ns, count, via, arrival, reord
+
+
+class Run:
+    def __init__(self, d):
+        (self.head, self.evs, self.send, self.sent_ns, self.count, self.via,
+         self.arrival, self.reord) = load_group(d)
+        self.flows = self.head["flows"]
+        self.n = len(self.sent_ns)
+
+    def span(self, t0, t1):
+        """indexes sent in [t0, t1) (send times grow with the index)"""
+        import bisect
+        return range(bisect.bisect_left(self.sent_ns, t0),
+                     bisect.bisect_left(self.sent_ns, t1))
+
+    def flow_links(self, t0, t1):
+        """flow -> the link most of its packets sent in [t0, t1) took"""
+        c = {}
+        for i in self.span(t0, t1):
+            if self.count[i]:
+                k = (i % self.flows, self.via[i])
+                c[k] = c.get(k, 0) + 1
+        best = {}
+        for (f, l), v in c.items():
+            if v > best.get(f, (0, 0))[1]:
+                best[f] = (l, v)
+        return {f: l for f, (l, _) in best.items()}
+
+    def tally(self, r):
+        lost = sum(1 for i in r if not self.count[i])
+        dup = sum(self.count[i] - 1 for i in r if self.count[i] > 1)
+        reo = sum(1 for i in r if self.reord[i])
+        return lost, reo, dup
+
+
+def base_record(h, scenario):
+    return {"gateway": h["gateway"], "mode": h["mode"], "scenario": scenario,
+            "bfd_ms": h["bfd_ms"], "links": h["links"], "prefixes": h["prefixes"],
+            "outage_ms": None, "lost": 0, "reordered": 0, "duplicated": 0,
+            "flows_moved": 0, "detection_ms": None, "reaction_ms": None,
+            "pass": False}
+
+
+def split(fl, flows):
+    return [sum(1 for f in range(flows) if fl.get(f) == l) for l in (1, 2)]
+
+
+def normal_row(run, start, end):
+    h = run.head
+    rec = base_record(h, "normal")
+    r = run.span(start, end)
+    rec["lost"], rec["reordered"], rec["duplicated"] = run.tally(r)
+    fl = run.flow_links(start, end)
+    on = split(fl, run.flows)
+    rec["flows_link1"], rec["flows_link2"] = on
+    rec["sessions"] = h["sessions"]
+    sess_ok = h["sessions"].split() == ["Established", "Established", "Up", "Up"] or \
+        h["sessions"].split() == ["Established", "Established", "up", "up"]
+    if h["mode"] == "active-standby":
+        placed = on == [run.flows, 0]
+    else:
+        placed = on[0] > 0 and on[1] > 0 and sum(on) == run.flows
+    rec["pass"] = bool(sess_ok and placed and rec["lost"] == 0)
+    rec["why"] = "" if rec["pass"] else \
+        "sessions %s, flows on link1/link2 %s, lost %d" % (h["sessions"], on, rec["lost"])
+    return rec
+
+
+def fault_row(run, ev):
+    h = run.head
+    fault, restore = ev["fault"]["ns"], ev["restore"]["ns"]
+    bad = ev["link"]
+    rec = base_record(h, ev["scenario"])
+    w0 = fault - S
+    r = run.span(w0, restore)
+    rec["lost"], rec["reordered"], rec["duplicated"] = run.tally(r)
+    pre = run.flow_links(w0, fault)
+    post = run.flow_links(restore - S, restore)
+    affected = {f for f, l in pre.items() if l == bad}
+    rec["affected_flows"] = len(affected)
+    rec["flows_moved"] = sum(1 for f in pre if post.get(f) != pre[f])
+    rec["lost_unaffected"] = sum(1 for i in r if not run.count[i]
+                                 and i % run.flows not in affected)
+    rec["fault_span_us"] = round((ev["fault"]["t1_ns"] - ev["fault"]["t0_ns"]) / 1e3, 1)
+    # silent: from the XDP half in place to the tc half (the directions' skew)
+    if "tx_ns" in ev["fault"]:
+        rec["fault_skew_us"] = round((ev["fault"]["t1_ns"] - ev["fault"]["tx_ns"]) / 1e3, 1)
+    gap, last, first_other = 0, None, None
+    for i in r:
+        if i % run.flows not in affected or not run.count[i]:
+            continue
+        t = run.sent_ns[i]
+        if last is not None and t - last > gap:
+            gap = t - last
+        last = t
+        if first_other is None and run.via[i] != bad and run.arrival[i] > fault:
+            first_other = run.arrival[i]
+    rec["outage_ms"] = round(gap / MS, 2) if affected else 0.0
+    rec["switch_ms"] = round((first_other - fault) / MS, 2) if first_other else None
+    down = ev.get("bfd_down_ns") or 0
+    # a carrier loss is seen by the link poll, before BFD: its BFD change
+    # says nothing about the switch, so detection/reaction are silent's
+    if h["gateway"] == "twinpath" and down > fault and ev["kind"] == "silent":
+        rec["detection_ms"] = round((down - fault) / MS, 2)
+        if first_other:
+            rec["reaction_ms"] = round((first_other - down) / MS, 2)
+    detect_ms = h["bfd_ms"] * h["mult"]
+    why = []
+    if ev["scenario"] == "reverse":
+        if rec["lost"]:
+            why.append("lost %d" % rec["lost"])
+        if rec["flows_moved"]:
+            why.append("%d flows moved" % rec["flows_moved"])
+    else:
+        limit = CARRIER_LIMIT_MS if ev["kind"] == "carrier" else detect_ms + SILENT_SLACK_MS
+        rec["limit_ms"] = limit
+        if not affected:
+            why.append("no flow on link%d before the fault" % bad)
+        if rec["outage_ms"] > limit:
+            why.append("outage %.2f ms > %s ms" % (rec["outage_ms"], limit))
+        if ev["kind"] == "silent" and rec["reaction_ms"] is not None and \
+                rec["reaction_ms"] > REACTION_LIMIT_MS:
+            why.append("reaction %.2f ms > %d ms" % (rec["reaction_ms"], REACTION_LIMIT_MS))
+        if rec["lost_unaffected"]:
+            why.append("%d lost on surviving flows" % rec["lost_unaffected"])
+        if rec["switch_ms"] is None and affected:
+            why.append("affected flows never came over link%d" % (3 - bad))
+    rec["pass"] = not why
+    rec["why"] = "; ".join(why)
+    return rec
+
+
+def restore_row(run, ev, normal_links):
+    h = run.head
+    restore, end = ev["restore"]["ns"], ev["end_ns"]
+    rec = base_record(h, "restore-" + ev["scenario"])
+    r = run.span(restore, end)
+    rec["lost"], rec["reordered"], rec["duplicated"] = run.tally(r)
+    before = run.flow_links(restore - S, restore)
+    final = run.flow_links(end - S, end)
+    rec["flows_moved"] = sum(1 for f in final if before.get(f) != final[f])
+    on = split(final, run.flows)
+    rec["flows_link1"], rec["flows_link2"] = on
+    rec["flows_in_use"] = len(final)
+    rec["as_before_fault"] = sum(1 for f in final if normal_links.get(f) == final[f])
+    back = [run.arrival[i] for i in r if run.count[i] and run.via[i] == ev["link"]]
+    rec["back_ms"] = round((min(back) - restore) / MS, 1) if back else None
+    why = []
+    if rec["lost"]:
+        why.append("lost %d" % rec["lost"])
+    if len(final) != run.flows:
+        why.append("%d of %d flows in use" % (len(final), run.flows))
+    if h["mode"] == "active-standby" and on != [run.flows, 0]:
+        why.append("flows on link1/link2 %s, want all on link1" % on)
+    if h["mode"] == "active-active" and (on[0] == 0 or on[1] == 0):
+        why.append("ECMP not restored: flows on link1/link2 %s" % on)
+    rec["pass"] = not why
+    rec["why"] = "; ".join(why)
+    return rec
+
+
+def plot(run, png, tag):
+    if not png:
+        return
+    start = run.send["start_ns"]
+    bin_ns = 10 * MS
+    nb = (run.sent_ns[-1] - start) // bin_ns + 1
+    c1, c2, lost = [0] * nb, [0] * nb, [0] * nb
+    for i, t in enumerate(run.sent_ns):
+        b = (t - start) // bin_ns
+        if not run.count[i]:
+            lost[b] += 1
+        elif run.via[i] == 1:
+            c1[b] += 1
+        elif run.via[i] == 2:
+            c2[b] += 1
+    dat = png[:-4] + ".dat"
+    k = S // bin_ns
+    with open(dat, "w") as f:
+        f.write("# t_s link1_pps link2_pps lost_pps (by send time, 10 ms bins)\n")
+        for b in range(nb):
+            f.write("%.3f %d %d %d\n" % (b * bin_ns / S, c1[b] * k, c2[b] * k, lost[b] * k))
+    marks = []
+    for ev in run.evs:
+        if "fault" not in ev:
+            continue
+        for key, color, what in (("fault", "red", ev["scenario"] + " link%d" % ev["link"]),
+                                 ("restore", "dark-green", "restore")):
+            x = (ev[key]["ns"] - start) / S
+            marks.append('set arrow from %.3f, graph 0 to %.3f, graph 1 nohead lc rgb "%s" dt 2' % (x, x, color))
+            marks.append('set label "%s" at %.3f, graph 0.97 rotate by 90 right tc rgb "%s" font ",8"' % (what, x + 0.15, color))
+    h = run.head
+    script = "\n".join([
+        'set terminal png size 1400,480',
+        'set output "%s"' % png,
+        'set title "%s: %s, BFD %d ms x %d, %d pps over %d flows (10 ms bins, by send time)"' % (
+            h["gateway"], h["mode"], h["bfd_ms"], h["mult"], h["pps"], h["flows"]),
+        'set xlabel "s since the stream started"', 'set ylabel "packets/s"',
+        'set key outside right', 'set yrange [0:%d]' % int(h["pps"] * 1.3),
+        'set grid',
+    ] + marks + [
+        'plot "%s" u 1:2 w steps lc rgb "blue" t "via link1 (up1)", '
+        '"" u 1:3 w steps lc rgb "orange" t "via link2 (up2)", '
+        '"" u 1:4 w impulses lc rgb "red" t "lost"' % dat])
+    try:
+        subprocess.run(["gnuplot"], input=script.encode(), check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print("analyze: no PNG for %s: %s" % (tag, e), file=sys.stderr)
+
+
+def cmd_group(a):
+    run = Run(a.dir)
+    h = run.head
+    recs = []
+    start = run.send["start_ns"]
+    normal_end = run.evs[0]["end_ns"]
+    recs.append(normal_row(run, start + S // 2, normal_end))
+    normal_links = run.flow_links(start + S // 2, normal_end)
+    for ev in run.evs[1:]:
+        recs.append(fault_row(run, ev))
+        recs.append(restore_row(run, ev, normal_links))
+    for r in recs:
+        r["group"] = a.tag
+    summary = {"sent": run.n, "received": sum(1 for c in run.count if c),
+               "send_late_max_us": run.send["late_max_us"],
+               "send_errors": run.send["send_errors"]}
+    for r in recs:
+        r["stream"] = summary
+    json.dump(recs, open(a.out, "w"), indent=1)
+    plot(run, a.png, a.tag)
+    for r in recs:
+        print("%-26s %-16s outage %7s ms lost %6d reord %4d dup %3d moved %2d det %7s react %6s %s %s" % (
+            a.tag, r["scenario"], r["outage_ms"], r["lost"], r["reordered"], r["duplicated"],
+            r["flows_moved"], r["detection_ms"], r["reaction_ms"],
+            "PASS" if r["pass"] else "FAIL", r.get("why", "")))
+
+
+def fmt(v):
+    return "-" if v is None else str(v)
+
+
+def cmd_table(a):
+    recs = []
+    for p in a.inputs:
+        recs += json.load(open(p))
+    json.dump(recs, open(a.out, "w"), indent=1)
+    keys = []
+    by = {}
+    for r in recs:
+        k = (r["mode"], r["bfd_ms"], r["scenario"])
+        if k not in keys:
+            keys.append(k)
+        by[k + (r["gateway"],)] = r
+    # active/standby first, then by timer, scenarios in run order
+    keys.sort(key=lambda k: (k[0] != "active-standby", k[1]))
+    print("| mode | BFD | scenario | twinpath outage ms | lost | det/react ms | verdict "
+          "| linux-frr outage ms | lost | verdict | outage ratio linux/twinpath |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for k in keys:
+        t = by.get(k + ("twinpath",))
+        l = by.get(k + ("linux-frr",))
+        ratio = "-"
+        if t and l and t["outage_ms"] and l["outage_ms"] is not None:
+            ratio = "%.1f" % (l["outage_ms"] / t["outage_ms"])
+        cells = [k[0], "%d ms x 3" % k[1], k[2]]
+        cells += [fmt(t["outage_ms"]), str(t["lost"]),
+                  "%s/%s" % (fmt(t["detection_ms"]), fmt(t["reaction_ms"])),
+                  ("PASS" if t["pass"] else "FAIL " + t["why"])] if t else ["", "", "", "not run"]
+        cells += [fmt(l["outage_ms"]), str(l["lost"]),
+                  ("pass" if l["pass"] else "fail " + l["why"])] if l else ["", "", "not run"]
+        cells.append(ratio)
+        print("| " + " | ".join(cells) + " |")
+    fails = [r for r in recs if r["gateway"] == "twinpath" and not r["pass"]]
+    for r in fails:
+        print("FAIL: twinpath %s %d ms %s: %s" % (r["mode"], r["bfd_ms"], r["scenario"], r["why"]))
+    print("%d records in %s; %d twinpath verdicts failed" % (len(recs), a.out, len(fails)))
+    return 1 if fails or not recs else 0
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    g = sub.add_parser("group")
+    g.add_argument("--dir", required=True)
+    g.add_argument("--tag", required=True)
+    g.add_argument("--out", required=True)
+    g.add_argument("--png")
+    t = sub.add_parser("table")
+    t.add_argument("--out", required=True)
+    t.add_argument("inputs", nargs="*")
+    a = p.parse_args()
+    if a.cmd == "group":
+        cmd_group(a)
+        return 0
+    return cmd_table(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
