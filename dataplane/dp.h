@@ -264,7 +264,7 @@ int port_setup_all(struct dp *d);
 struct rte_mempool *port_pool_create(const char *name, uint32_t n,
 				     int socket, bool af_xdp);
 int port_local_addrs_insert(struct dp *d);
-void port_link_poll(struct dp *d);
+void port_link_poll(struct dp *d, bool mtu_too);
 void port_close_all(struct dp *d);
 
 /* fib.c */

@@ -21,9 +21,13 @@
 #include "log.h"
 #include "xskstat.h"
 
-/* Carrier loss takes a link out of forwarding within this (3 ioctls and
- * ethdev reads: cheap on the main lcore's 1 ms tick). */
-#define LINK_POLL_MS 10u
+/* Carrier loss takes a link out of forwarding within this: every tick
+ * (one ethtool ioctl and an ethdev read per port, a few microseconds).
+ * A carrier-loss failover is measured in milliseconds (make failover's
+ * verdict is 10 ms), so the poll must be well inside it. */
+#define LINK_POLL_MS 1u
+/* Interface MTUs change by hand (ip link set mtu): checked less often. */
+#define MTU_POLL_MS 100u
 /* How often twinpathd hears which unresolved nexthops traffic wanted. */
 #define NEIGH_MISS_REPORT_MS 100u
 /* The kernel's AF_XDP counters: a handful of getsockopts, once a second. */
@@ -110,7 +114,8 @@ static uint64_t mono_ns(void)
  * next tick then. */
 static bool ctl_tick(struct dp *d)
 {
-	static uint64_t next_link_poll, next_miss_report, next_xsk_poll;
+	static uint64_t next_link_poll, next_mtu_poll, next_miss_report,
+		next_xsk_poll;
 	uint64_t now = rte_get_tsc_cycles();
 	bool busy = false;
 
@@ -121,8 +126,13 @@ static bool ctl_tick(struct dp *d)
 	}
 	health_tick(d);
 	if (now >= next_link_poll) {
-		port_link_poll(d);
+		bool mtu = now >= next_mtu_poll;
+
+		port_link_poll(d, mtu);
 		next_link_poll = now + rte_get_tsc_hz() / 1000 * LINK_POLL_MS;
+		if (mtu)
+			next_mtu_poll = now + rte_get_tsc_hz() / 1000 *
+						MTU_POLL_MS;
 	}
 	if (now >= next_miss_report) {
 		channel_report_neigh_miss(d);

@@ -528,7 +528,7 @@ int port_setup_all(struct dp *d)
 			return rc;
 	}
 	xskstat_check(d);
-	port_link_poll(d);
+	port_link_poll(d, true);
 	return 0;
 }
 
@@ -594,17 +594,25 @@ int port_local_addrs_insert(struct dp *d)
 }
 
 /* The af_xdp PMD reports its link up whatever the interface does: ask
- * the kernel for the carrier too (IFF_RUNNING). -1 when unknown. */
+ * the kernel for the carrier too. ETHTOOL_GLINK first: the driver's
+ * netif_carrier_ok() at this instant. IFF_RUNNING follows the operstate
+ * that the kernel's linkwatch sets, which it may hold back up to a
+ * second for an interface that is not a stacked one (a NIC); it is the
+ * fallback for drivers without get_link. -1 when unknown. */
 static int kernel_carrier(const char *ifname)
 {
+	struct ethtool_value ev = {.cmd = ETHTOOL_GLINK};
 	struct ifreq ifr;
 
+	if (if_ioctl(ifname, SIOCETHTOOL, &ifr, &ev) == 0)
+		return ev.data != 0;
 	if (if_ioctl(ifname, SIOCGIFFLAGS, &ifr, NULL) < 0)
 		return -1;
 	return (ifr.ifr_flags & IFF_RUNNING) != 0;
 }
 
-/* Main lcore, every LINK_POLL_MS: the forwarding lcores read link_up.
+/* Main lcore, every LINK_POLL_MS (the MTUs too when MTU_TOO, every
+ * MTU_POLL_MS): the forwarding lcores read link_up.
  * Device ports: the driver's link status alone. */
 /* Carrier back after a loss counts only once it has stayed up this long
  * (carrier-delay up, as routers do): a flapping carrier does not pull
@@ -613,7 +621,7 @@ static int kernel_carrier(const char *ifname)
  * once. */
 #define LINK_UP_HOLD_MS 200u
 
-void port_link_poll(struct dp *d)
+void port_link_poll(struct dp *d, bool mtu_too)
 {
 	struct rte_eth_link link;
 	uint64_t now = rte_get_tsc_cycles();
@@ -627,7 +635,7 @@ void port_link_poll(struct dp *d)
 		if (!d->ports[p].started)
 			continue;
 		/* an interface's MTU may change under us (ip link set mtu) */
-		mtu = port_mtu(port);
+		mtu = mtu_too ? port_mtu(port) : port->mtu;
 		if (mtu != port->mtu) {
 			log_msg("port %s: mtu %u -> %u", port->name, port->mtu,
 				mtu);
