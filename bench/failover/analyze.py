@@ -15,7 +15,12 @@ Definitions (per scenario, over packets by their send time):
   outage_ms       the largest send-time gap between consecutive received
                   packets of the affected flows, from 1 s before the
                   fault to the restore (all 64 flows together: ~0.1 ms
-                  apart at 10 kpps)
+                  apart at 10 kpps), less the time the sender itself
+                  paused inside that gap (fo_send paces a burst every
+                  SEND_TICK_NS; a tick that came late is a pause of the
+                  sender, not of the gateway: on this VM the host stops
+                  a CPU for tens of ms at times)
+  sender_pause_ms the pause removed from the outage's gap
   lost            sent in the window, never received (any flow)
   reordered       received after a later packet of its own flow
   duplicated      received more than once
@@ -39,6 +44,7 @@ MS = 1_000_000
 CARRIER_LIMIT_MS = 10
 SILENT_SLACK_MS = 10
 REACTION_LIMIT_MS = 5
+SEND_TICK_NS = 1_000_000  # fo_send's pacing tick
 
 
 def load_group(d):
@@ -82,6 +88,13 @@ class Run:
          self.arrival, self.reord) = load_group(d)
         self.flows = self.head["flows"]
         self.n = len(self.sent_ns)
+        # pause[i]: the sender's pauses (send gaps past one tick) up to
+        # packet i, so pause[b] - pause[a] is the time it did not send
+        # between packets a and b
+        self.pause = [0] * self.n
+        for i in range(1, self.n):
+            d = self.sent_ns[i] - self.sent_ns[i - 1] - SEND_TICK_NS
+            self.pause[i] = self.pause[i - 1] + (d if d > 0 else 0)
 
     def span(self, t0, t1):
         """indexes sent in [t0, t1) (send times grow with the index)"""
@@ -161,17 +174,20 @@ def fault_row(run, ev):
     # silent: from the XDP half in place to the tc half (the directions' skew)
     if "tx_ns" in ev["fault"]:
         rec["fault_skew_us"] = round((ev["fault"]["t1_ns"] - ev["fault"]["tx_ns"]) / 1e3, 1)
-    gap, last, first_other = 0, None, None
+    gap, gap_pause, last, first_other = 0, 0, None, None
     for i in r:
         if i % run.flows not in affected or not run.count[i]:
             continue
         t = run.sent_ns[i]
-        if last is not None and t - last > gap:
-            gap = t - last
-        last = t
+        if last is not None:
+            pause = run.pause[i] - run.pause[last_i]
+            if t - last - pause > gap:
+                gap, gap_pause = t - last - pause, pause
+        last, last_i = t, i
         if first_other is None and run.via[i] != bad and run.arrival[i] > fault:
             first_other = run.arrival[i]
     rec["outage_ms"] = round(gap / MS, 2) if affected else 0.0
+    rec["sender_pause_ms"] = round(gap_pause / MS, 2)
     rec["switch_ms"] = round((first_other - fault) / MS, 2) if first_other else None
     down = ev.get("bfd_down_ns") or 0
     # a carrier loss is seen by the link poll, before BFD: its BFD change
