@@ -453,7 +453,7 @@ def cmd_table(a):
         if t and l and t["outage_ms"] and l["outage_ms"] is not None:
             ratio = "%.1f" % (l["outage_ms"] / t["outage_ms"])
         scen = k[3] if k[0] == "link" and k[4] == "lan-to-srv" else "%s %s" % (k[3], k[4])
-        cells = [k[1], "%d ms x 3" % k[2], scen]
+        cells = [k[1] + (", process faults" if k[0] == "process" else ""), "%d ms x 3" % k[2], scen]
         cells += [fmt(t["outage_ms"]), str(t["lost"]),
                   "%s/%s" % (fmt(t["detection_ms"]), fmt(t["reaction_ms"])),
                   ("PASS" if t["pass"] else "FAIL " + t["why"])] if t else ["", "", "", "not run"]
