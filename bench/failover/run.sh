@@ -2,7 +2,8 @@
 # make failover: the provider guide's step 6 ("failover testing is
 # critical") as one command. For each gateway (twinpath, then a Linux
 # kernel router with FRR) and each group (active/standby at BFD 50 and
-# 300 ms x 3, active/active at 50 ms x 3) a fresh lab (tests/lab.sh: BIRD 2
+# 300 ms x 3, active/active at 50 ms x 3; proc-50: active/standby at 50 ms
+# x 3 under process faults instead, twinpath only) a fresh lab (tests/lab.sh: BIRD 2
 # on up1, FRR bgpd+bfdd on up2, eBGP + BFD to the gateway, 10 prefixes)
 # carries a 10 kpps, 64-flow UDP stream LAN -> srv while link faults are
 # made at the far end of a link (fo_fault: carrier down, or XDP drop + tc
