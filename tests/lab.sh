@@ -177,7 +177,12 @@ lab_bird_extra_protos() {
 lab_bird_kernel() {
 	[ "${LAB_BIRD_KERNEL:-0}" = 1 ] || return 0
 	printf '\nprotocol kernel {\n\tipv4 {\n\t\timport none;'
-	printf '\n\t\texport where proto = "gw_peer";\n\t};\n}'
+	printf '\n\t\texport where proto = "gw_peer";\n\t};'
+	# with GR, a BIRD restarted with -R (LAB_BIRD_RECOVER=1) keeps the
+	# kernel route the last one left until its recovery ends, instead of
+	# removing it at the first scan
+	[ "${LAB_BGP_GR:-0}" = 1 ] && printf '\n\tgraceful restart;'
+	printf '\n}'
 }
 
 # lab_bird_export ROLE: gw_peer's export, the static protocols above. BIRD
@@ -405,10 +410,13 @@ lab_vtysh() {
 # at 10 ms x 3): the peer's starvation, not what the test measures.
 # LAB_BIRD_RT=0 keeps the default scheduler.
 lab_start_bird() { # ROLE
-	local r=$1 rt=()
+	local r=$1 rt=() rec=()
 	[ -n "${LAB_BFD:-}" ] && [ "${LAB_BIRD_RT:-1}" = 1 ] && rt=(chrt -f 1)
+	# LAB_BIRD_RECOVER=1: start after a `birdc graceful restart` (-R:
+	# graceful restart recovery, RFC 4724 restarting speaker)
+	[ "${LAB_BIRD_RECOVER:-0}" = 1 ] && rec=(-R)
 	ns_exec "$r" "${rt[@]}" bird -c "$LAB_DIR/$r.bird.conf" \
-		-s "$LAB_DIR/$r.bird.ctl" -P "$LAB_DIR/$r.bird.pid" ||
+		-s "$LAB_DIR/$r.bird.ctl" -P "$LAB_DIR/$r.bird.pid" "${rec[@]}" ||
 		{ lab_die "bird in $r failed to start"; return 1; }
 }
 

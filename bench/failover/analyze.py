@@ -31,6 +31,18 @@ Definitions (per scenario, over packets by their send time):
                   seen by the link poll first: no BFD figure)
   reaction_ms     first packet of an affected flow over the other link
                   (its arrival) minus that BFD state change
+
+Process faults (group proc-*, issue 13): two streams, LAN -> srv (send,
+recv: arrival link up1/up2) and srv -> LAN (send2, recv2 on the LAN host:
+its arrival interface is the gateway's LAN side, link 0 here), one record
+per scenario and direction, over packets sent from 1 s before the fault
+(kill, birdc) to the end of the scenario:
+  outage_ms       the largest send-time gap between consecutive received
+                  packets (all flows)
+  via_link2       LAN -> srv packets that left over link2 (kill-cp and
+                  peer-gr must keep link1: zero loss by GR, not by failover)
+  back_ms         kill-dp: arrival of the first packet after that gap minus
+                  the restart's instant (twinpath-dp started again)
 """
 import argparse
 import json
@@ -47,12 +59,12 @@ REACTION_LIMIT_MS = 5
 SEND_TICK_NS = 1_000_000  # fo_send's pacing tick
 
 
-def load_group(d):
+def load_group(d, sfx=""):
     ev = [json.loads(l) for l in open(os.path.join(d, "events.jsonl")) if l.strip()]
     head, evs = ev[0], ev[1:]
-    send = json.load(open(os.path.join(d, "send.json")))
-    recv = json.load(open(os.path.join(d, "recv.json")))
-    raw = open(os.path.join(d, "send.bin"), "rb").read()
+    send = json.load(open(os.path.join(d, "send%s.json" % sfx)))
+    recv = json.load(open(os.path.join(d, "recv%s.json" % sfx)))
+    raw = open(os.path.join(d, "send%s.bin" % sfx), "rb").read()
     sent_ns = list(struct.unpack("<%dQ" % (len(raw) // 8), raw))
     names = {int(k): v["name"] for k, v in recv["ifaces"].items()}
     link_of = {}
@@ -65,7 +77,7 @@ def load_group(d):
     reord = bytearray(n)         # arrived after a later packet of its flow
     flows = head["flows"]
     top = [-1] * flows
-    raw = open(os.path.join(d, "recv.bin"), "rb").read()
+    raw = open(os.path.join(d, "recv%s.bin" % sfx), "rb").read()
     for idx, _sns, rns, ifi, fl in struct.iter_unpack("<QQQII", raw):
         if idx >= n:
             continue
@@ -83,9 +95,10 @@ def load_group(d):
 
 
 class Run:
-    def __init__(self, d):
+    def __init__(self, d, sfx="", direction="lan-to-srv"):
         (self.head, self.evs, self.send, self.sent_ns, self.count, self.via,
-         self.arrival, self.reord) = load_group(d)
+         self.arrival, self.reord) = load_group(d, sfx)
+        self.direction = direction
         self.flows = self.head["flows"]
         self.n = len(self.sent_ns)
         # pause[i]: the sender's pauses (send gaps past one tick) up to
@@ -122,8 +135,9 @@ class Run:
         return lost, reo, dup
 
 
-def base_record(h, scenario):
+def base_record(h, scenario, direction="lan-to-srv"):
     return {"gateway": h["gateway"], "mode": h["mode"], "scenario": scenario,
+            "direction": direction,
             "bfd_ms": h["bfd_ms"], "links": h["links"], "prefixes": h["prefixes"],
             "outage_ms": None, "lost": 0, "reordered": 0, "duplicated": 0,
             "flows_moved": 0, "detection_ms": None, "reaction_ms": None,
@@ -136,7 +150,7 @@ def split(fl, flows):
 
 def normal_row(run, start, end):
     h = run.head
-    rec = base_record(h, "normal")
+    rec = base_record(h, "normal", run.direction)
     r = run.span(start, end)
     rec["lost"], rec["reordered"], rec["duplicated"] = run.tally(r)
     fl = run.flow_links(start, end)
@@ -145,7 +159,10 @@ def normal_row(run, start, end):
     rec["sessions"] = h["sessions"]
     sess_ok = h["sessions"].split() == ["Established", "Established", "Up", "Up"] or \
         h["sessions"].split() == ["Established", "Established", "up", "up"]
-    if h["mode"] == "active-standby":
+    if run.direction == "srv-to-lan":
+        # arrival on the LAN host: the gateway's side, no link to check
+        placed = len(fl) == run.flows
+    elif h["mode"] == "active-standby":
         placed = on == [run.flows, 0]
     else:
         placed = on[0] > 0 and on[1] > 0 and sum(on) == run.flows
@@ -251,13 +268,79 @@ def restore_row(run, ev, normal_links):
     return rec
 
 
-def plot(run, png, tag):
+def proc_row(run, ev):
+    """a process fault, one direction (module docstring)"""
+    h = run.head
+    fault, restore, back, end = ev["fault"]["ns"], ev["restore"]["ns"], ev["back_ns"], ev["end_ns"]
+    rec = base_record(h, ev["scenario"], run.direction)
+    rec["faults"] = "process"
+    if run.direction == "srv-to-lan":
+        rec["arrival"] = "link1 by srv's route; the LAN host sees the gateway's LAN side"
+    r = run.span(fault - S, end)
+    rec["lost"], rec["reordered"], rec["duplicated"] = run.tally(r)
+    gap, last, after = 0, None, None
+    for i in r:
+        if not run.count[i]:
+            continue
+        t = run.sent_ns[i]
+        if last is not None and t - last > gap:
+            gap, after = t - last, i
+        last = t
+    rec["outage_ms"] = round(gap / MS, 2)
+    # LAN -> srv packets that left over link2 (the backup) in the window
+    rec["via_link2"] = sum(1 for i in r if run.count[i] and run.via[i] == 2)
+    rec["restart_ms"] = round((restore - fault) / MS, 1)
+    rec["settled_ms"] = round((back - fault) / MS, 1)
+    rec["sessions"] = ev["sessions"]
+    rec["vias"] = ev["vias"]
+    rec["generation_sent"], rec["generation_applied"] = ev["gen_sent"], ev["gen_applied"]
+    final = run.flow_links(end - S, end)
+    on = split(final, run.flows)
+    rec["flows_link1"], rec["flows_link2"] = on
+    rec["flows_in_use"] = len(final)
+    why = []
+    if ev["sessions"].split() not in (["Established", "Established", "Up", "Up"],
+                                      ["Established", "Established", "up", "up"]):
+        why.append("sessions %s" % ev["sessions"])
+    if ev["vias"] != "link1":
+        why.append("route via %s, want link1" % ev["vias"])
+    if len(final) != run.flows:
+        why.append("%d of %d flows in use at the end" % (len(final), run.flows))
+    if run.direction == "lan-to-srv" and on != [run.flows, 0]:
+        why.append("flows on link1/link2 %s at the end, want all on link1" % on)
+    if ev["scenario"] == "kill-dp":
+        # outage = restart time, measured: no zero-loss verdict (issue 13)
+        if after is not None and run.arrival[after] > restore:
+            rec["back_ms"] = round((run.arrival[after] - restore) / MS, 1)
+            if rec["back_ms"] > 30000:
+                why.append("back %.1f ms after the restart > 30 s" % rec["back_ms"])
+        lost_end = sum(1 for i in run.span(end - S, end) if not run.count[i])
+        if lost_end:
+            why.append("lost %d in the last second" % lost_end)
+    else:
+        if rec["lost"]:
+            why.append("lost %d" % rec["lost"])
+        # zero loss by keeping the routes (GR), not by a lossless failover
+        if rec["via_link2"]:
+            why.append("%d packets over link2: left link1" % rec["via_link2"])
+        if ev["scenario"] == "kill-cp":
+            if not (ev["gen_sent"] > 0 and ev["gen_sent"] == ev["gen_applied"]):
+                why.append("generation sent %s applied %s" % (ev["gen_sent"], ev["gen_applied"]))
+            if not ev.get("gr_full_sync"):
+                why.append("no first full sync of the new twinpathd in cp.log")
+    rec["pass"] = not why
+    rec["why"] = "; ".join(why)
+    return rec
+
+
+def plot(run, png, tag, rev=None):
     if not png:
         return
     start = run.send["start_ns"]
     bin_ns = 10 * MS
     nb = (run.sent_ns[-1] - start) // bin_ns + 1
     c1, c2, lost = [0] * nb, [0] * nb, [0] * nb
+    r_ok, r_lost = [0] * nb, [0] * nb
     for i, t in enumerate(run.sent_ns):
         b = (t - start) // bin_ns
         if not run.count[i]:
@@ -266,17 +349,28 @@ def plot(run, png, tag):
             c1[b] += 1
         elif run.via[i] == 2:
             c2[b] += 1
+    for i, t in enumerate(rev.sent_ns if rev else []):
+        b = (t - start) // bin_ns
+        if not 0 <= b < nb:
+            continue
+        if rev.count[i]:
+            r_ok[b] += 1
+        else:
+            r_lost[b] += 1
     dat = png[:-4] + ".dat"
     k = S // bin_ns
     with open(dat, "w") as f:
-        f.write("# t_s link1_pps link2_pps lost_pps (by send time, 10 ms bins)\n")
+        f.write("# t_s link1_pps link2_pps lost_pps srv_to_lan_pps srv_to_lan_lost_pps"
+                " (by send time, 10 ms bins)\n")
         for b in range(nb):
-            f.write("%.3f %d %d %d\n" % (b * bin_ns / S, c1[b] * k, c2[b] * k, lost[b] * k))
+            f.write("%.3f %d %d %d %d %d\n" % (b * bin_ns / S, c1[b] * k, c2[b] * k, lost[b] * k,
+                                              r_ok[b] * k, r_lost[b] * k))
     marks = []
     for ev in run.evs:
         if "fault" not in ev:
             continue
-        for key, color, what in (("fault", "red", ev["scenario"] + " link%d" % ev["link"]),
+        what = ev["scenario"] + (" link%d" % ev["link"] if "link" in ev else "")
+        for key, color, what in (("fault", "red", what),
                                  ("restore", "dark-green", "restore")):
             x = (ev[key]["ns"] - start) / S
             marks.append('set arrow from %.3f, graph 0 to %.3f, graph 1 nohead lc rgb "%s" dt 2' % (x, x, color))
@@ -293,7 +387,9 @@ def plot(run, png, tag):
     ] + marks + [
         'plot "%s" u 1:2 w steps lc rgb "blue" t "via link1 (up1)", '
         '"" u 1:3 w steps lc rgb "orange" t "via link2 (up2)", '
-        '"" u 1:4 w impulses lc rgb "red" t "lost"' % dat])
+        '"" u 1:4 w impulses lc rgb "red" t "lost"' % dat
+        + (', "" u 1:5 w steps lc rgb "dark-violet" t "srv -> LAN received", '
+           '"" u 1:6 w impulses lc rgb "magenta" t "srv -> LAN lost"' if rev else "")])
     try:
         subprocess.run(["gnuplot"], input=script.encode(), check=True)
     except (OSError, subprocess.CalledProcessError) as e:
@@ -308,21 +404,37 @@ def cmd_group(a):
     normal_end = run.evs[0]["end_ns"]
     recs.append(normal_row(run, start + S // 2, normal_end))
     normal_links = run.flow_links(start + S // 2, normal_end)
+    rev = None
+    if os.path.exists(os.path.join(a.dir, "send2.bin")):
+        rev = Run(a.dir, "2", "srv-to-lan")
+        recs.append(normal_row(rev, start + S // 2, normal_end))
     for ev in run.evs[1:]:
+        if ev.get("kind") == "proc":
+            recs.append(proc_row(run, ev))
+            if rev:
+                recs.append(proc_row(rev, ev))
+            continue
         recs.append(fault_row(run, ev))
         recs.append(restore_row(run, ev, normal_links))
     for r in recs:
         r["group"] = a.tag
+        if h["group"].startswith("proc-"):
+            r["faults"] = "process"
     summary = {"sent": run.n, "received": sum(1 for c in run.count if c),
                "send_late_max_us": run.send["late_max_us"],
                "send_errors": run.send["send_errors"]}
+    summary2 = None
+    if rev:
+        summary2 = {"sent": rev.n, "received": sum(1 for c in rev.count if c),
+                    "send_late_max_us": rev.send["late_max_us"],
+                    "send_errors": rev.send["send_errors"]}
     for r in recs:
-        r["stream"] = summary
+        r["stream"] = summary2 if r["direction"] == "srv-to-lan" else summary
     json.dump(recs, open(a.out, "w"), indent=1)
-    plot(run, a.png, a.tag)
+    plot(run, a.png, a.tag, rev)
     for r in recs:
-        print("%-26s %-16s outage %7s ms lost %6d reord %4d dup %3d moved %2d det %7s react %6s %s %s" % (
-            a.tag, r["scenario"], r["outage_ms"], r["lost"], r["reordered"], r["duplicated"],
+        print("%-26s %-16s %-10s outage %7s ms lost %6d reord %4d dup %3d moved %2d det %7s react %6s %s %s" % (
+            a.tag, r["scenario"], r["direction"], r["outage_ms"], r["lost"], r["reordered"], r["duplicated"],
             r["flows_moved"], r["detection_ms"], r["reaction_ms"],
             "PASS" if r["pass"] else "FAIL", r.get("why", "")))
 
@@ -339,12 +451,14 @@ def cmd_table(a):
     keys = []
     by = {}
     for r in recs:
-        k = (r["mode"], r["bfd_ms"], r["scenario"])
+        k = (r.get("faults", "link"), r["mode"], r["bfd_ms"], r["scenario"],
+             r.get("direction", "lan-to-srv"))
         if k not in keys:
             keys.append(k)
         by[k + (r["gateway"],)] = r
     # active/standby first, then by timer, scenarios in run order
-    keys.sort(key=lambda k: (k[0] != "active-standby", k[1]))
+    # link faults before process faults
+    keys.sort(key=lambda k: (k[0] != "link", k[1] != "active-standby", k[2]))
     print("| mode | BFD | scenario | twinpath outage ms | lost | det/react ms | verdict "
           "| linux-frr outage ms | lost | verdict | outage ratio linux/twinpath |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
@@ -354,12 +468,14 @@ def cmd_table(a):
         ratio = "-"
         if t and l and t["outage_ms"] and l["outage_ms"] is not None:
             ratio = "%.1f" % (l["outage_ms"] / t["outage_ms"])
-        cells = [k[0], "%d ms x 3" % k[1], k[2]]
+        scen = k[3] if k[0] == "link" and k[4] == "lan-to-srv" else "%s %s" % (k[3], k[4])
+        cells = [k[1] + (", process faults" if k[0] == "process" else ""), "%d ms x 3" % k[2], scen]
         cells += [fmt(t["outage_ms"]), str(t["lost"]),
                   "%s/%s" % (fmt(t["detection_ms"]), fmt(t["reaction_ms"])),
                   ("PASS" if t["pass"] else "FAIL " + t["why"])] if t else ["", "", "", "not run"]
         cells += [fmt(l["outage_ms"]), str(l["lost"]),
-                  ("pass" if l["pass"] else "fail " + l["why"])] if l else ["", "", "not run"]
+                  ("pass" if l["pass"] else "fail " + l["why"])] if l else \
+            ["", "", "not applicable" if k[0] == "process" else "not run"]
         cells.append(ratio)
         print("| " + " | ".join(cells) + " |")
     fails = [r for r in recs if r["gateway"] == "twinpath" and not r["pass"]]

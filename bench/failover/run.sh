@@ -2,7 +2,8 @@
 # make failover: the provider guide's step 6 ("failover testing is
 # critical") as one command. For each gateway (twinpath, then a Linux
 # kernel router with FRR) and each group (active/standby at BFD 50 and
-# 300 ms x 3, active/active at 50 ms x 3) a fresh lab (tests/lab.sh: BIRD 2
+# 300 ms x 3, active/active at 50 ms x 3; proc-50: active/standby at 50 ms
+# x 3 under process faults instead, twinpath only) a fresh lab (tests/lab.sh: BIRD 2
 # on up1, FRR bgpd+bfdd on up2, eBGP + BFD to the gateway, 10 prefixes)
 # carries a 10 kpps, 64-flow UDP stream LAN -> srv while link faults are
 # made at the far end of a link (fo_fault: carrier down, or XDP drop + tc
@@ -13,9 +14,12 @@
 #
 #   bash bench/failover/run.sh BUILD
 #   FAILOVER_GATEWAYS="twinpath linux-frr"  which gateways (default both)
-#   FAILOVER_GROUPS="as-50 as-300 aa-50"    which labs (mode-bfd_ms)
+#   FAILOVER_GROUPS="as-50 as-300 aa-50 proc-50"  which labs (mode-bfd_ms;
+#     proc: active/standby, process faults instead of link faults, a
+#     second stream srv -> LAN, BGP graceful restart on; twinpath only)
 #   FAILOVER_SCENARIOS="carrier silent reverse"  which faults (reverse:
 #     link2 fails while link1 carries; active/standby only)
+#   FAILOVER_PROC_SCENARIOS="kill-cp kill-dp peer-gr"  proc's faults
 #   FAILOVER_PPS=10000 FAILOVER_FLOWS=64
 #   FAILOVER_FRR_KERNEL_NHG=1: the Linux gateway's zebra with kernel
 #     nexthop objects, its default (see frr_gw_conf)
@@ -27,7 +31,7 @@ case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 export BUILD
 OUT=${FAILOVER_OUT:-$SRC/bench/out}
 GATEWAYS=${FAILOVER_GATEWAYS:-twinpath linux-frr}
-GROUPS_=${FAILOVER_GROUPS:-as-50 as-300 aa-50}
+GROUPS_=${FAILOVER_GROUPS:-as-50 as-300 aa-50 proc-50}
 SCENARIOS=${FAILOVER_SCENARIOS:-carrier silent reverse}
 PPS=${FAILOVER_PPS:-10000}
 FLOWS=${FAILOVER_FLOWS:-64}
@@ -35,6 +39,8 @@ MULT=3
 HOLD=9 # s, BGP hold time on both sides; BFD is what detects
 SERVER=198.51.100.10
 PORT=9200
+LANHOST=198.18.1.10 # the srv -> LAN stream's receiver (proc groups)
+RPORT=9201
 PREFIXES=10
 FO=$BUILD/bench/failover
 
@@ -56,6 +62,9 @@ if [ "${FAILOVER_CHILD:-}" = "" ]; then
 	rc=0
 	for gw in $GATEWAYS; do
 		for g in $GROUPS_; do
+			# a Linux router has no control plane apart from its
+			# data plane to kill: its proc rows read "not applicable"
+			case $gw-$g in linux-frr-proc-*) log "== $gw $g: not applicable"; continue ;; esac
 			log "== $gw $g"
 			FAILOVER_CHILD="$gw $g" bash "$0" "$BUILD" || {
 				log "$gw $g: the run failed (status $?)"
@@ -72,8 +81,17 @@ fi
 read -r GW GROUP <<<"$FAILOVER_CHILD"
 MODE=${GROUP%-*}
 BFD_MS=${GROUP#*-}
+PROC=0
 case $MODE in
 as) MODE=active-standby ;;
+proc)
+	# process faults (issue 13): active/standby, GR helpers upstream
+	# (BIRD `graceful restart on;`, FRR `bgp graceful-restart`) and up1
+	# forwarding to the site on the route BIRD learned from us, so a
+	# helper that dropped our route would show as srv -> LAN loss
+	MODE=active-standby PROC=1
+	export LAB_BGP_GR=1 LAB_BIRD_KERNEL=1
+	;;
 aa) MODE=active-active ;;
 *) log "unknown group $GROUP"; exit 2 ;;
 esac
@@ -295,6 +313,84 @@ scenario() {
 	event "{\"scenario\":\"$name\",\"kind\":\"$kind\",\"link\":$n,\"fault\":$f,\"restore\":$r,\"bfd_down_ns\":$down,\"bfd_state\":\"$st\",\"back_ns\":$back,\"end_ns\":$(lab_now_ns)}"
 }
 
+# gen_state: twinpathd's "generation_sent generation_applied"
+gen_state() {
+	lab_ctl --json show status 2>/dev/null | python3 -c '
+import json, sys
+c = json.load(sys.stdin)["channel"]
+print(c["generation_sent"], c["generation_applied"])' || echo "0 -1"
+}
+
+# wait_gen SECONDS: until twinpathd answers with generation sent == applied > 0
+wait_gen() {
+	local deadline=$((SECONDS + $1)) s a
+	while :; do
+		read -r s a <<<"$(gen_state)"
+		[ "$s" -gt 0 ] && [ "$s" = "$a" ] && return 0
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.25
+	done
+}
+
+# full_syncs: twinpathd's first full syncs after a graceful restart so far
+full_syncs() { grep -c "graceful restart: first full sync" "$LAB_DIR/cp.log"; }
+
+# bird_gone ROLE: until ROLE's BIRD exited (10 s)
+bird_gone() {
+	local pid i
+	pid=$(cat "$LAB_DIR/$1.bird.pid" 2>/dev/null) || return 0
+	for i in $(seq 100); do
+		lab_pid_alive "$pid" || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# proc_scenario NAME: a process fault (issue 13), then wait until the
+# route, both sessions and the FIB push are back; 2 s more. Events for
+# analyze.py: fault = the kill (or birdc), restore = the restart.
+proc_scenario() {
+	local name=$1 f r back pid syncs0 sess vias_ gs ga synced=false
+	log "$TAG: $name"
+	syncs0=$(full_syncs)
+	f=$(lab_now_ns)
+	case $name in
+	kill-cp)
+		lab_kill_cp KILL || return 1
+		sleep 1
+		r=$(lab_now_ns)
+		lab_start_cp "$LAB_DIR/gw.conf" || return 1
+		;;
+	kill-dp)
+		pid=$(cat "$LAB_DIR/dp.pid")
+		kill -KILL "$pid"
+		wait "$pid" 2>/dev/null
+		r=$(lab_now_ns)
+		lab_start_dp "$LAB_DIR/gw.conf" || return 1
+		;;
+	peer-gr)
+		# BIRD 2.0.12's CLI `graceful restart`: shut down leaving its
+		# kernel routes, then a new BIRD with -R (restarting speaker)
+		lab_birdc up1 graceful restart >"$LAB_DIR/$name.birdc" 2>&1
+		bird_gone up1 || { log "up1's BIRD still running"; return 1; }
+		r=$(lab_now_ns)
+		LAB_BIRD_RECOVER=1 lab_start_bird up1 || return 1
+		;;
+	esac
+	wait_vias link1 30 || log "$TAG: $name: route not back on link1 30 s after the restart"
+	wait_sessions 30 || log "$TAG: $name: sessions $(sessions) 30 s after the restart"
+	wait_gen 10 || log "$TAG: $name: generation sent/applied $(gen_state) 10 s after"
+	back=$(lab_now_ns)
+	sess=$(sessions)
+	vias_=$(vias)
+	read -r gs ga <<<"$(gen_state)"
+	# kill-cp: the data plane holds what the new twinpathd pushed
+	[ "$name" = kill-cp ] && [ "$(full_syncs)" -gt "$syncs0" ] && synced=true
+	[ "$name" = kill-cp ] || synced=null
+	sleep 2
+	event "{\"scenario\":\"$name\",\"kind\":\"proc\",\"fault\":{\"ns\":$f},\"restore\":{\"ns\":$r},\"back_ns\":$back,\"sessions\":\"$sess\",\"vias\":\"$vias_\",\"gen_sent\":$gs,\"gen_applied\":$ga,\"gr_full_sync\":$synced,\"end_ns\":$(lab_now_ns)}"
+}
+
 mkdir -p "$OUT"
 # the lab lock (COMMON.md), held by this shell and whatever it starts until
 # the lab is down: a flock wrapper killed by Ctrl-C would leave us running
@@ -335,19 +431,38 @@ lab_argv lan
 "${LAB_ARGV[@]}" "$FO/fo_send" $SERVER $PORT "$FLOWS" "$PPS" 600 "$LAB_DIR/send.bin" \
 	>"$LAB_DIR/send.json" 2>"$LAB_DIR/send.err" &
 SEND=$!
+if [ $PROC = 1 ]; then
+	# the second stream, srv -> LAN host: pinned to up1 (srv's own route
+	# is ECMP over both, one hash for all flows), so it crosses BIRD's
+	# kernel route to the site (LAB_BIRD_KERNEL) and link1, the primary
+	ip -n "$(lab_ns srv)" route replace $LANHOST/32 via 192.0.2.1 dev up1
+	lab_argv lan
+	"${LAB_ARGV[@]}" "$FO/fo_recv" $RPORT 600 "$LAB_DIR/recv2.bin" "$LAB_DIR/recv2.ready" \
+		>"$LAB_DIR/recv2.json" 2>"$LAB_DIR/recv2.err" &
+	RECV2=$!
+	for _ in $(seq 50); do [ -e "$LAB_DIR/recv2.ready" ] && break; sleep 0.1; done
+	lab_argv srv
+	"${LAB_ARGV[@]}" "$FO/fo_send" $LANHOST $RPORT "$FLOWS" "$PPS" 600 "$LAB_DIR/send2.bin" 30000 \
+		>"$LAB_DIR/send2.json" 2>"$LAB_DIR/send2.err" &
+	SEND2=$!
+fi
 sleep 3
 event "{\"scenario\":\"normal\",\"end_ns\":$(lab_now_ns)}"
+[ $PROC = 1 ] && SCENARIOS=${FAILOVER_PROC_SCENARIOS:-kill-cp kill-dp peer-gr}
 for s in $SCENARIOS; do
 	case $s in
 	reverse) [ "$MODE" = active-standby ] && scenario reverse silent 2 ;;
 	carrier | silent) scenario "$s" "$s" 1 ;;
+	kill-cp | kill-dp | peer-gr) proc_scenario "$s" || log "$TAG: $s failed" ;;
 	*) log "unknown scenario $s (FAILOVER_SCENARIOS)" ;;
 	esac
 done
 kill -INT $SEND
 wait $SEND
+[ $PROC = 1 ] && { kill -INT $SEND2; wait $SEND2; }
 sleep 0.5
 kill -INT $RECV
 wait $RECV
+[ $PROC = 1 ] && { kill -INT $RECV2; wait $RECV2; }
 python3 "$HERE/analyze.py" group --dir "$LAB_DIR" --tag "$TAG" \
 	--out "$OUT/failover-$TAG.json" --png "$OUT/failover-$TAG.png"
