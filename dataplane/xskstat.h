@@ -61,7 +61,7 @@ struct xsk_sock_info {
 /* Around the creation of port P's queue Q (rte_eth_rx_queue_setup, where
  * the af_xdp PMD creates that queue's socket): xskstat_mark before,
  * xskstat_claim after. The kernel cannot say which interface and queue
- * an AF_XDP socket is bound to (getsockname is not implemented for
+ * an AF_XDP socket is bound to (getsockname fails with EOPNOTSUPP on
  * AF_XDP, and this kernel has no xdp_diag), so a socket is known by when
  * it appeared. Claim returns the number of new sockets given to (P, Q),
  * or -errno (-EINVAL without a mark). A re-created port's new socket continues the counts of its
