@@ -1445,15 +1445,16 @@ static unsigned int link_subnets(const struct twp_config *cfg,
  * (PREFIX/0, "accept a default route or a full table") overlaps every
  * prefix by construction and is left out; AS_PATH loop detection (RFC
  * 4271 §9.1.2) keeps our own prefixes out of what it accepts. */
-static int announce_overlaps(struct loader *ld, const config_setting_t *e,
-			     const char *what, const struct cfg_addr *p,
-			     const config_setting_t *links)
+/* LEAD (the offending element, already named) overlaps no link subnet,
+ * or fails at E naming the link and the subnet's line. */
+static int link_subnet_overlap(struct loader *ld, const config_setting_t *e,
+			       const struct cfg_addr *p, const char *lead,
+			       const config_setting_t *links)
 {
 	const struct twp_config *cfg = ld->cfg;
-	char x[64], y[64];
 	unsigned int j, k, n;
+	char y[64];
 
-	cfg_addr_str(p, x, sizeof(x));
 	for (j = 0; j < cfg->n_links; j++) {
 		const struct cfg_addr *sub[2];
 		const config_setting_t *at[2];
@@ -1461,12 +1462,28 @@ static int announce_overlaps(struct loader *ld, const config_setting_t *e,
 		n = link_subnets(cfg, links, j, sub, at);
 		for (k = 0; k < n; k++)
 			if (subnets_overlap(p, sub[k]))
-				return fail_at(ld, e, "%s: prefix %s overlaps "
-					       "link '%s' subnet %s (line %d)",
-					       what, x, cfg->links[j].name,
+				return fail_at(ld, e, "%s overlaps link '%s' "
+					       "subnet %s (line %d)", lead,
+					       cfg->links[j].name,
 					       subnet_str(sub[k], y, sizeof(y)),
 					       config_setting_source_line(at[k]));
 	}
+	return 0;
+}
+
+static int announce_overlaps(struct loader *ld, const config_setting_t *e,
+			     const char *what, const struct cfg_addr *p,
+			     const config_setting_t *links)
+{
+	const struct twp_config *cfg = ld->cfg;
+	char x[64], lead[96];
+	unsigned int j, k;
+	int rc;
+
+	cfg_addr_str(p, x, sizeof(x));
+	snprintf(lead, sizeof(lead), "%s: prefix %s", what, x);
+	if ((rc = link_subnet_overlap(ld, e, p, lead, links)) < 0)
+		return rc;
 	for (j = 0; j < cfg->n_links; j++) {
 		const struct cfg_link_bgp *b = &cfg->links[j].bgp;
 		const config_setting_t *imp = member(
@@ -1498,8 +1515,8 @@ static int check_address_plan(struct loader *ld, const config_setting_t *root)
 	const struct twp_config *cfg = ld->cfg;
 	const config_setting_t *links = member(root, "links");
 	const config_setting_t *ann, *routes;
-	char x[64], y[64];
-	unsigned int i, j, k, n;
+	char x[64], lead[96];
+	unsigned int i, j;
 	int rc;
 
 	ann = member(member(root, "bgp"), "announce");
@@ -1534,24 +1551,10 @@ static int check_address_plan(struct loader *ld, const config_setting_t *root)
 
 		if (p->len == 0)
 			continue;
-		for (j = 0; j < cfg->n_links; j++) {
-			const struct cfg_addr *sub[2];
-			const config_setting_t *at[2];
-
-			n = link_subnets(cfg, links, j, sub, at);
-			for (k = 0; k < n; k++)
-				if (subnets_overlap(p, sub[k]))
-					return fail_at(ld, e, "static route %s "
-						       "overlaps link '%s' "
-						       "subnet %s (line %d)",
-						       cfg_addr_str(p, x,
-								    sizeof(x)),
-						       cfg->links[j].name,
-						       subnet_str(sub[k], y,
-								  sizeof(y)),
-						       config_setting_source_line(
-							       at[k]));
-		}
+		snprintf(lead, sizeof(lead), "static route %s",
+			 cfg_addr_str(p, x, sizeof(x)));
+		if ((rc = link_subnet_overlap(ld, e, p, lead, links)) < 0)
+			return rc;
 	}
 	return 0;
 }
