@@ -309,7 +309,7 @@ int bfd_attach(struct bfd *b)
 	fd = bpf_obj_get(b->pin);
 	if (fd < 0) {
 		if (b->hm != NULL) {
-			log_msg("health map %s gone (twinpath-dp stopped?): "
+			log_warn("health map %s gone (twinpath-dp stopped?): "
 				"waiting for a new one", b->pin);
 			bfd_detach(b);
 		}
@@ -328,7 +328,7 @@ int bfd_attach(struct bfd *b)
 	    info.value_size < sizeof(struct health_map) ||
 	    !(info.map_flags & BPF_F_MMAPABLE)) {
 		if (info.id != b->map_id)
-			log_msg("health map %s (id %u) does not fit the "
+			log_err("health map %s (id %u) does not fit the "
 				"contract: type %u, value size %u (want %zu), "
 				"flags %#x", b->pin, info.id, info.type,
 				info.value_size, sizeof(struct health_map),
@@ -344,7 +344,7 @@ int bfd_attach(struct bfd *b)
 	if (p == MAP_FAILED) {
 		int rc = -errno;
 
-		log_msg("health map %s: mmap: %s", b->pin, strerror(errno));
+		log_err("health map %s: mmap: %s", b->pin, strerror(errno));
 		close(fd);
 		return rc;
 	}

@@ -18,6 +18,7 @@
 #include <rte_pdump.h>
 
 #include "dp.h"
+#include "dpdklog.h"
 #include "log.h"
 #include "xskstat.h"
 
@@ -178,6 +179,8 @@ int main(int argc, char **argv)
 	int c, eal_argc, rc, status = 1;
 
 	log_init("twinpath-dp");
+	if (dpdklog_init() < 0)
+		log_warn("DPDK's log lines keep their own stream");
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -216,7 +219,7 @@ int main(int argc, char **argv)
 		cfg.instance, cfg.n_links, cfg.path);
 	rc = rte_eal_init(eal_argc, eal_argv);
 	if (rc < 0) {
-		log_msg("EAL init failed: %s", rte_strerror(rte_errno));
+		log_err("EAL init failed: %s", rte_strerror(rte_errno));
 		return 1;
 	}
 
@@ -226,12 +229,12 @@ int main(int argc, char **argv)
 	fwd_lcores_pick(&dp);
 	/* dpdk-dumpcap --file-prefix=twinpath-<instance> attaches to us */
 	if (rte_pdump_init() < 0)
-		log_msg("pdump: %s: dpdk-dumpcap will not capture",
+		log_warn("pdump: %s: dpdk-dumpcap will not capture",
 			rte_strerror(rte_errno));
 	else
 		pdump_on = true;
 	if (rcu_init(&dp) < 0) {
-		log_msg("rcu: %s", rte_strerror(rte_errno));
+		log_err("rcu: %s", rte_strerror(rte_errno));
 		goto out;
 	}
 	nhg_table_init(&dp.nhg, dp.n_ports, rcu_retire, &dp);
