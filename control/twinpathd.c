@@ -48,7 +48,8 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: twinpathd --config FILE | --check FILE\n");
+	fprintf(f, "usage: twinpathd --config FILE | --check FILE | "
+		"--version\n");
 }
 
 static void on_mac(void *arg, unsigned int idx, const uint8_t mac[6])
@@ -438,6 +439,7 @@ int main(int argc, char **argv)
 		{"config", required_argument, NULL, 'c'},
 		{"check", required_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	static struct twp_config cfg; /* large: not on the stack */
@@ -447,7 +449,7 @@ int main(int argc, char **argv)
 	int opt;
 
 	log_init("twinpathd");
-	while ((opt = getopt_long(argc, argv, "c:k:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:k:hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 		case 'k':
@@ -460,6 +462,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("twinpathd %s\n", TWP_VERSION);
 			return 0;
 		default:
 			usage(stderr);

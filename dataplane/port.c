@@ -233,7 +233,8 @@ int port_eal_args(struct dp *d, int extra_argc, char **extra_argv,
 	if (d->n_xdp_ports > 0 &&
 	    realpath(cfg->dataplane.xdp_prog, xdp_prog_path) == NULL) {
 		rc = -errno;
-		log_msg("xdp_prog %s: %s (build it with 'make')",
+		log_err("xdp_prog %s: %s (install it with 'meson install', "
+			"or name the build's: --xdp-prog build/bpf/bfd.bpf.o)",
 			cfg->dataplane.xdp_prog, strerror(-rc));
 		return rc;
 	}
