@@ -45,7 +45,10 @@ def inline(text):
         c = text[i]
         if c == '`':
             j = text.index('`', i + 1)
-            out.append('\\fB' + escape(text[i + 1:j], code=True) + '\\fP')
+            # \% before each word: a literal is never hyphenated
+            words = text[i + 1:j].split(' ')
+            out.append('\\fB' + ' '.join('\\%' + escape(w, code=True)
+                                          for w in words) + '\\fP')
             i = j + 1
         elif text.startswith('**', i):
             if stack and stack[-1] == '**':
