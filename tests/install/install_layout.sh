@@ -14,9 +14,10 @@ d=$t/dest
 		echo "755 $sbindir/$f"
 	done
 	echo "644 $pkglibdir/bfd.bpf.o"
-	for f in onprem-active-standby onprem-active-active sdwan-edge aws-dx \
-		azure-expressroute gcp-interconnect-9999; do
-		echo "644 $docdir/examples/$f.conf"
+	# every scenario of config/ is an example; the lab's are not
+	for f in "$src"/config/*.conf; do
+		case ${f##*/} in lab-*) continue ;; esac
+		echo "644 $docdir/examples/${f##*/}"
 	done
 	echo "644 $docdir/README.md"
 	for f in "$src"/docs/*.md; do
