@@ -183,11 +183,11 @@ static void pwarn(struct bgp_peer *p, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (p->warn_suppressed > 0)
-		log_msg("bgp %s: %s (and %u more such warnings in the last "
+		log_warn("bgp %s: %s (and %u more such warnings in the last "
 			"%u s)", p->name, msg, p->warn_suppressed,
 			WARN_INTERVAL_MS / 1000);
 	else
-		log_msg("bgp %s: %s", p->name, msg);
+		log_warn("bgp %s: %s", p->name, msg);
 	p->warn_at_ms = now;
 	p->warn_suppressed = 0;
 }
