@@ -1,6 +1,7 @@
 /* The deployment file (libconfig), read by twinpathd and twinpath-dp alike
- * so both see one validated truth. The schema is documented in README.md
- * ("Configuration reference"); every bad value is "FILE:LINE: message". */
+ * so both see one validated truth. The schema is documented in
+ * docs/configuration.md (twinpath.conf(5)); every bad value is
+ * "FILE:LINE: message". */
 #ifndef TWP_CONFIG_H
 #define TWP_CONFIG_H
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -309,7 +310,7 @@ int bfd_attach(struct bfd *b)
 	fd = bpf_obj_get(b->pin);
 	if (fd < 0) {
 		if (b->hm != NULL) {
-			log_msg("health map %s gone (twinpath-dp stopped?): "
+			log_warn("health map %s gone (twinpath-dp stopped?): "
 				"waiting for a new one", b->pin);
 			bfd_detach(b);
 		}
@@ -328,7 +329,7 @@ int bfd_attach(struct bfd *b)
 	    info.value_size < sizeof(struct health_map) ||
 	    !(info.map_flags & BPF_F_MMAPABLE)) {
 		if (info.id != b->map_id)
-			log_msg("health map %s (id %u) does not fit the "
+			log_err("health map %s (id %u) does not fit the "
 				"contract: type %u, value size %u (want %zu), "
 				"flags %#x", b->pin, info.id, info.type,
 				info.value_size, sizeof(struct health_map),
@@ -344,7 +345,7 @@ int bfd_attach(struct bfd *b)
 	if (p == MAP_FAILED) {
 		int rc = -errno;
 
-		log_msg("health map %s: mmap: %s", b->pin, strerror(errno));
+		log_err("health map %s: mmap: %s", b->pin, strerror(errno));
 		close(fd);
 		return rc;
 	}
@@ -429,7 +430,7 @@ static void watch_link(struct bfd *b, unsigned int i, uint64_t now_ns)
 	failure = down_is_failure(state, diag, rstate);
 	if (state != s->state) {
 		if (state == BFD_STATE_UP)
-			log_msg("bfd %s: %s -> Up (remote discriminator %u)%s",
+			log_notice("bfd %s: %s -> Up (remote discriminator %u)%s",
 				name, bfd_state_name(s->state),
 				LOAD(hl->remote_disc),
 				s->bgp_teardowns_requested ?
@@ -437,13 +438,17 @@ static void watch_link(struct bfd *b, unsigned int i, uint64_t now_ns)
 		else if (state == BFD_STATE_DOWN &&
 			 rstate == BFD_STATE_ADMIN_DOWN &&
 			 diag == BFD_DIAG_NEIGHBOR_DOWN)
-			log_msg("bfd %s: %s -> Down (%s: remote AdminDown, not "
-				"a failure)", name, bfd_state_name(s->state),
+			log_notice("bfd %s: %s -> Down (%s: remote AdminDown, "
+				"not a failure)", name, bfd_state_name(s->state),
 				bfd_diag_name(diag));
 		else
-			log_msg("bfd %s: %s -> %s (%s)", name,
-				bfd_state_name(s->state), bfd_state_name(state),
-				bfd_diag_name(diag));
+			/* a link out of forwarding is what an operator
+			 * looks for (journalctl -p warning) */
+			log_prio(state == BFD_STATE_DOWN ? LOG_WARNING
+							 : LOG_NOTICE,
+				 "bfd %s: %s -> %s (%s)", name,
+				 bfd_state_name(s->state), bfd_state_name(state),
+				 bfd_diag_name(diag));
 	}
 	/* The XDP program counts every Up -> Down; a flap shorter than a
 	 * tick shows only there. */

@@ -275,7 +275,7 @@ static void sync_order_build(struct fibpush *fp)
 	fp->sync_order = calloc(ptable_count(fp->routes) + 1,
 				sizeof(*fp->sync_order));
 	if (fp->sync_order == NULL) {
-		log_msg("full sync: no memory to sort %zu prefixes: sending "
+		log_warn("full sync: no memory to sort %zu prefixes: sending "
 			"them in table order", ptable_count(fp->routes));
 		return;
 	}
@@ -375,7 +375,7 @@ int fibpush_flush(struct fibpush *fp)
 	} while (rc == 0 && fp->ob_len > 0);
 	if (rc == -ENOBUFS) {
 		if (!fp->ob_full_episode)
-			log_msg("channel full: %zu records waiting",
+			log_warn("channel full: %zu records waiting",
 				fibpush_queued(fp));
 		fp->ob_full_episode = true;
 		return rc;

@@ -211,13 +211,13 @@ void neigh_input(struct neigh *n)
 			if (errno == ENOBUFS) {
 				/* We missed notifications: read the table
 				 * again rather than trust what we have. */
-				log_msg("netlink: receive buffer overrun, "
+				log_warn("netlink: receive buffer overrun, "
 					"dumping neighbours again");
 				n->dump_pending = true;
 				continue;
 			}
 			if (errno != EAGAIN && errno != EINTR)
-				log_msg("netlink: receive: %s",
+				log_warn("netlink: receive: %s",
 					strerror(errno));
 			return;
 		}
@@ -238,7 +238,7 @@ void neigh_tick(struct neigh *n)
 
 		if (idx != e->ifindex) {
 			if (idx == 0)
-				log_msg("interface %s is gone", e->ifname);
+				log_warn("interface %s is gone", e->ifname);
 			e->ifindex = idx;
 			n->dump_pending = true;
 		}

@@ -19,6 +19,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: twinpathctl [--socket PATH | --config FILE] "
 		"[--json] COMMAND\n"
+		"       twinpathctl --version\n"
 		"commands:\n"
 		"  show status|nexthops|routes|bfd\n"
 		"  show bgp summary\n"
@@ -36,6 +37,7 @@ int main(int argc, char **argv)
 		{"config", required_argument, NULL, 'c'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	static struct twp_config cfg;
@@ -47,7 +49,7 @@ int main(int argc, char **argv)
 	size_t len;
 	ssize_t n;
 
-	while ((opt = getopt_long(argc, argv, "s:c:jh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:c:jhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			sock = optarg;
@@ -60,6 +62,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("twinpathctl %s\n", TWP_VERSION);
 			return 0;
 		default:
 			usage(stderr);

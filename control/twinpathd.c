@@ -48,7 +48,8 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: twinpathd --config FILE | --check FILE\n");
+	fprintf(f, "usage: twinpathd --config FILE | --check FILE | "
+		"--version\n");
 }
 
 static void on_mac(void *arg, unsigned int idx, const uint8_t mac[6])
@@ -56,7 +57,7 @@ static void on_mac(void *arg, unsigned int idx, const uint8_t mac[6])
 	struct twpd *d = arg;
 
 	if (fibpush_set_mac(d->fp, idx, mac) < 0)
-		log_msg("nexthop %u: out of memory queueing its MAC", idx + 1);
+		log_warn("nexthop %u: out of memory queueing its MAC", idx + 1);
 }
 
 /* A BGP nexthop other than a link's peer: resolve its MAC like the
@@ -69,7 +70,7 @@ static int on_new_nexthop(void *arg, const struct fp_nexthop *nh)
 	if (idx < 0)
 		return idx;
 	if ((unsigned int)idx != nh->id - 1) {
-		log_msg("nexthop %u: neighbour entry %d out of step", nh->id,
+		log_warn("nexthop %u: neighbour entry %d out of step", nh->id,
 			idx);
 		return -EINVAL;
 	}
@@ -93,7 +94,7 @@ static void on_rib_change(void *arg, const struct cfg_addr *prefix,
 	if (d->fib_error_log_ms != 0 && now - d->fib_error_log_ms < 10000)
 		return;
 	d->fib_error_log_ms = now;
-	log_msg("bgp: route %s not pushed to the data plane: %s (%llu so far)",
+	log_warn("bgp: route %s not pushed to the data plane: %s (%llu so far)",
 		cfg_addr_str(prefix, p, sizeof(p)), strerror(-rc),
 		(unsigned long long)d->fib_errors);
 }
@@ -149,7 +150,7 @@ static bool first_sync_ready(struct twpd *d)
 	if (d->bgp == NULL)
 		return true;
 	if (age > FIRST_SYNC_BGP_WAIT_NS) {
-		log_msg("bgp: sessions not all converged %llu s after start: "
+		log_warn("bgp: sessions not all converged %llu s after start: "
 			"first full sync with what is known",
 			(unsigned long long)(age / 1000000000ull));
 		return true;
@@ -186,7 +187,7 @@ static void drain_events(struct twpd *d)
 					(unsigned long long)ev[i].arg);
 				break;
 			case CHAN_EV_REC_INVALID:
-				log_msg("data plane pid %u rejected record "
+				log_warn("data plane pid %u rejected record "
 					"seq %llu", ev[i].pid,
 					(unsigned long long)ev[i].arg);
 				break;
@@ -206,7 +207,7 @@ static void drain_events(struct twpd *d)
 				break;
 			}
 			default:
-				log_msg("data plane pid %u: unknown event %u",
+				log_warn("data plane pid %u: unknown event %u",
 					ev[i].pid, ev[i].type);
 			}
 		}
@@ -238,24 +239,24 @@ static int run(const struct twp_config *cfg)
 
 	rc = bfd_init(&d.bfd, cfg, NULL);
 	if (rc < 0) {
-		log_msg("bfd: no random numbers: %s", strerror(-rc));
+		log_err("bfd: no random numbers: %s", strerror(-rc));
 		return 1;
 	}
 	rc = chan_open(&d.chan, cfg->instance, CHAN_ROLE_CONTROL);
 	if (rc < 0) {
-		log_msg("channel %s: %s%s", cfg->instance, strerror(-rc),
+		log_err("channel %s: %s%s", cfg->instance, strerror(-rc),
 			rc == -EBUSY ? " (another twinpathd runs this "
 				       "instance)" : "");
 		return 1;
 	}
 	d.fp = calloc(1, sizeof(*d.fp));
 	if (d.fp == NULL || fibpush_build(d.fp, cfg, &d.chan) < 0) {
-		log_msg("out of memory");
+		log_err("out of memory");
 		goto out;
 	}
 	rc = neigh_open(&d.neigh, on_mac, &d);
 	if (rc < 0) {
-		log_msg("netlink: %s", strerror(-rc));
+		log_err("netlink: %s", strerror(-rc));
 		goto out;
 	}
 	for (i = 0; i < d.fp->n_nh; i++) {
@@ -263,11 +264,11 @@ static int run(const struct twp_config *cfg)
 
 		/* neighbour entry i is nexthop id i + 1 */
 		if (neigh_watch(&d.neigh, nh->ifname, &nh->gateway) < 0) {
-			log_msg("out of memory");
+			log_err("out of memory");
 			goto out;
 		}
 		if (d.neigh.e[i].ifindex == 0)
-			log_msg("interface %s does not exist (yet): nexthop "
+			log_warn("interface %s does not exist (yet): nexthop "
 				"%u waits for it", nh->ifname, nh->id);
 	}
 	if (cfg->bgp.enabled) {
@@ -275,7 +276,7 @@ static int run(const struct twp_config *cfg)
 		d.rib = rib_new(cfg->n_links);
 		d.bgp = d.rib ? bgp_new(cfg, d.rib, NULL) : NULL;
 		if (d.bgp == NULL) {
-			log_msg("bgp: out of memory");
+			log_err("bgp: out of memory");
 			goto out;
 		}
 		d.bfd.bgp_cb = on_bfd;
@@ -310,13 +311,13 @@ static int run(const struct twp_config *cfg)
 	}
 	lfd = cli_listen(cfg->control.socket);
 	if (lfd < 0) {
-		log_msg("control socket %s: %s", cfg->control.socket,
+		log_err("control socket %s: %s", cfg->control.socket,
 			strerror(-lfd));
 		goto out;
 	}
 	rc = metrics_start(&m, cfg);
 	if (rc < 0) {
-		log_msg("metrics_listen %s: %s", cfg->control.metrics_listen,
+		log_err("metrics_listen %s: %s", cfg->control.metrics_listen,
 			strerror(-rc));
 		goto out;
 	}
@@ -324,7 +325,7 @@ static int run(const struct twp_config *cfg)
 	metrics_publish(&m, &mctl);
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (tfd < 0 || timerfd_settime(tfd, 0, &its, NULL) < 0) {
-		log_msg("timerfd: %s", strerror(errno));
+		log_err("timerfd: %s", strerror(errno));
 		goto out;
 	}
 	log_msg("instance %s: %u links, %u nexthops, %u groups, %zu routes; "
@@ -361,7 +362,7 @@ static int run(const struct twp_config *cfg)
 		if (poll(pfd, 3 + n_bgp, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
-			log_msg("poll: %s", strerror(errno));
+			log_err("poll: %s", strerror(errno));
 			break;
 		}
 		if (pfd[1].revents)
@@ -438,6 +439,7 @@ int main(int argc, char **argv)
 		{"config", required_argument, NULL, 'c'},
 		{"check", required_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	static struct twp_config cfg; /* large: not on the stack */
@@ -447,7 +449,7 @@ int main(int argc, char **argv)
 	int opt;
 
 	log_init("twinpathd");
-	while ((opt = getopt_long(argc, argv, "c:k:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:k:hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 		case 'k':
@@ -460,6 +462,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("twinpathd %s\n", TWP_VERSION);
 			return 0;
 		default:
 			usage(stderr);

@@ -21,7 +21,7 @@ int channel_init(struct dp *d)
 	int rc = chan_open(&d->chan, d->cfg->instance, CHAN_ROLE_DATA);
 
 	if (rc < 0) {
-		log_msg("channel '%s': %s", d->cfg->instance, strerror(-rc));
+		log_err("channel '%s': %s", d->cfg->instance, strerror(-rc));
 		return rc;
 	}
 	d->chan_ok = true;
@@ -75,7 +75,7 @@ static int apply(struct dp *d, const struct chan_rec *r)
 		fib_sweep(d, r->generation);
 		id_grace_period(d);
 		if (nhg_sweep(&d->nhg, r->generation) < 0)
-			log_msg("sync %lu: a group's L2 entries could not be "
+			log_warn("sync %lu: a group's L2 entries could not be "
 				"refreshed: out of memory",
 				(unsigned long)r->generation);
 		d->applied_generation = r->generation;
@@ -83,7 +83,7 @@ static int apply(struct dp *d, const struct chan_rec *r)
 				 r->generation, __ATOMIC_RELEASE);
 		if (chan_send_event(&d->chan, CHAN_EV_SYNC_DONE,
 				    r->generation) < 0)
-			log_msg("sync %lu done, but the event ring is full",
+			log_warn("sync %lu done, but the event ring is full",
 				(unsigned long)r->generation);
 		log_msg("sync %lu applied: %u routes, %u groups, %u nexthops",
 			(unsigned long)r->generation, d->n_routes,
@@ -135,14 +135,14 @@ bool channel_poll(struct dp *d)
 						   __ATOMIC_RELAXED);
 				chan_send_event(&d->chan, CHAN_EV_REC_INVALID,
 						r->seq);
-				log_msg("record seq %u (%s) invalid: ignored",
+				log_warn("record seq %u (%s) invalid: ignored",
 					r->seq, chan_rec_type_name(r->type));
 				continue;
 			}
 			rc = apply(d, r);
 			if (rc < 0) {
 				d->records_failed++;
-				log_msg("record seq %u (%s) not applied: %s",
+				log_warn("record seq %u (%s) not applied: %s",
 					r->seq, chan_rec_type_name(r->type),
 					strerror(-rc));
 				continue;

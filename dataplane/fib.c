@@ -57,7 +57,7 @@ static int fib4_create(struct dp *d, uint32_t routes_max)
 
 	d->fib = rte_fib_create("twp_fib4", (int)rte_socket_id(), &fc);
 	if (d->fib == NULL) {
-		log_msg("fib: rte_fib_create: %s", rte_strerror(rte_errno));
+		log_err("fib: rte_fib_create: %s", rte_strerror(rte_errno));
 		return -rte_errno;
 	}
 	return 0;
@@ -78,7 +78,7 @@ static int fib6_create(struct dp *d, uint32_t routes_max)
 
 	d->fib6 = rte_fib6_create("twp_fib6", (int)rte_socket_id(), &fc);
 	if (d->fib6 == NULL) {
-		log_msg("fib: rte_fib6_create: %s", rte_strerror(rte_errno));
+		log_err("fib: rte_fib6_create: %s", rte_strerror(rte_errno));
 		return -rte_errno;
 	}
 	return 0;
@@ -107,7 +107,7 @@ int fib_init(struct dp *d)
 		return rc;
 	d->routes = rte_hash_create(&hp);
 	if (d->routes == NULL) {
-		log_msg("fib: rte_hash_create: %s", rte_strerror(rte_errno));
+		log_err("fib: rte_hash_create: %s", rte_strerror(rte_errno));
 		return -rte_errno;
 	}
 	d->route = rte_zmalloc("twp_route", sizeof(*d->route) * hp.entries, 0);
@@ -274,7 +274,7 @@ void fib_sweep(struct dp *d, uint64_t generation)
 		return;
 	stale = calloc(n_stale, sizeof(*stale));
 	if (stale == NULL) {
-		log_msg("fib: sweep of generation < %lu skipped: out of memory",
+		log_warn("fib: sweep of generation < %lu skipped: out of memory",
 			(unsigned long)generation);
 		return;
 	}

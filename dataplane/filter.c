@@ -81,7 +81,7 @@ static int site_build(struct dp *d)
 	f->site4 = rte_fib_create("twp_site4", (int)rte_socket_id(), &c4);
 	f->site6 = rte_fib6_create("twp_site6", (int)rte_socket_id(), &c6);
 	if (f->site4 == NULL || f->site6 == NULL) {
-		log_msg("ingress filter: site tables: %s",
+		log_err("ingress filter: site tables: %s",
 			rte_strerror(rte_errno));
 		return -ENOMEM;
 	}

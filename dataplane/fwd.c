@@ -112,7 +112,7 @@ int fwd_frag_init(struct dp *d)
 	d->frag_indirect = rte_pktmbuf_pool_create("twp_frag_indirect", 4095,
 		64, 0, 0, (int)rte_socket_id());
 	if (d->frag_direct == NULL || d->frag_indirect == NULL) {
-		log_msg("fragmentation pools: %s", rte_strerror(rte_errno));
+		log_err("fragmentation pools: %s", rte_strerror(rte_errno));
 		return -rte_errno;
 	}
 	return 0;
@@ -1002,7 +1002,7 @@ int fwd_sched_rt(uint32_t priority, const char *what)
 		return 0;
 	rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
 	if (rc != 0) {
-		log_msg("%s: SCHED_FIFO priority %u: %s: BFD packets may leave "
+		log_warn("%s: SCHED_FIFO priority %u: %s: BFD packets may leave "
 			"late on a loaded host", what, priority, strerror(rc));
 		return -rc;
 	}

@@ -58,7 +58,7 @@ int health_init(struct dp *d)
 	snprintf(path, sizeof(path), "%s/%s", XDP_PIN_ROOT, HEALTH_MAP_NAME);
 	fd = bpf_obj_get(path);
 	if (fd < 0) {
-		log_msg("health: %s: %s: BFD off, link state alone decides",
+		log_warn("health: %s: %s: BFD off, link state alone decides",
 			path, strerror(errno));
 		return 0;
 	}
@@ -78,7 +78,7 @@ int health_init(struct dp *d)
 		   fd, 0);
 	if (mem == MAP_FAILED) {
 		rc = -errno;
-		log_msg("health: mmap %s: %s", path, strerror(-rc));
+		log_err("health: mmap %s: %s", path, strerror(-rc));
 		close(fd);
 		return rc;
 	}
@@ -86,7 +86,7 @@ int health_init(struct dp *d)
 					 (int)rte_socket_id(),
 					 RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (d->bfd_tx_ring == NULL) {
-		log_msg("health: ring: %s", rte_strerror(rte_errno));
+		log_err("health: ring: %s", rte_strerror(rte_errno));
 		munmap(mem, health_map_len());
 		close(fd);
 		return -rte_errno;

@@ -18,6 +18,7 @@
 #include <rte_pdump.h>
 
 #include "dp.h"
+#include "dpdklog.h"
 #include "log.h"
 #include "xskstat.h"
 
@@ -50,7 +51,8 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: twinpath-dp --config FILE [-- EAL options]\n");
+	fprintf(f, "usage: twinpath-dp --config FILE [--xdp-prog PATH] "
+		"[-- EAL options]\n       twinpath-dp --version\n");
 }
 
 /* Free callback of the defer queue: E holds one retired object pointer. */
@@ -168,17 +170,21 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{"xdp-prog", required_argument, NULL, 'x'},
 		{NULL, 0, NULL, 0},
 	};
 	static struct twp_config cfg;
-	const char *config_path = NULL;
+	const char *config_path = NULL, *xdp_prog = NULL;
 	char err[512], **eal_argv;
 	unsigned int i, bursts = 0;
 	bool pdump_on = false;
 	int c, eal_argc, rc, status = 1;
 
 	log_init("twinpath-dp");
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	if (dpdklog_init() < 0)
+		log_warn("DPDK's log lines keep their own stream");
+	while ((c = getopt_long(argc, argv, "c:hVx:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			config_path = optarg;
@@ -186,6 +192,12 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'V':
+			printf("twinpath-dp %s\n", TWP_VERSION);
+			return 0;
+		case 'x':
+			xdp_prog = optarg;
+			break;
 		default:
 			usage(stderr);
 			return 2;
@@ -197,6 +209,14 @@ int main(int argc, char **argv)
 	}
 	if (cfg_load(&cfg, config_path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	/* the build tree's object for a run from a checkout (tests/lab.sh);
+	 * an installed twinpath-dp finds its own by default */
+	if (xdp_prog != NULL &&
+	    snprintf(cfg.dataplane.xdp_prog, sizeof(cfg.dataplane.xdp_prog),
+		     "%s", xdp_prog) >= (int)sizeof(cfg.dataplane.xdp_prog)) {
+		fprintf(stderr, "twinpath-dp: --xdp-prog: path too long\n");
 		return 2;
 	}
 	dp.cfg = &cfg;
@@ -216,7 +236,7 @@ int main(int argc, char **argv)
 		cfg.instance, cfg.n_links, cfg.path);
 	rc = rte_eal_init(eal_argc, eal_argv);
 	if (rc < 0) {
-		log_msg("EAL init failed: %s", rte_strerror(rte_errno));
+		log_err("EAL init failed: %s", rte_strerror(rte_errno));
 		return 1;
 	}
 
@@ -226,12 +246,12 @@ int main(int argc, char **argv)
 	fwd_lcores_pick(&dp);
 	/* dpdk-dumpcap --file-prefix=twinpath-<instance> attaches to us */
 	if (rte_pdump_init() < 0)
-		log_msg("pdump: %s: dpdk-dumpcap will not capture",
+		log_warn("pdump: %s: dpdk-dumpcap will not capture",
 			rte_strerror(rte_errno));
 	else
 		pdump_on = true;
 	if (rcu_init(&dp) < 0) {
-		log_msg("rcu: %s", rte_strerror(rte_errno));
+		log_err("rcu: %s", rte_strerror(rte_errno));
 		goto out;
 	}
 	nhg_table_init(&dp.nhg, dp.n_ports, rcu_retire, &dp);

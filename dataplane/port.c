@@ -45,7 +45,7 @@ int port_check_bpffs(void)
 	struct statfs st;
 
 	if (statfs(XDP_PIN_ROOT, &st) < 0 || st.f_type != BPF_FS_MAGIC) {
-		log_msg("bpffs is not mounted at " XDP_PIN_ROOT
+		log_err("bpffs is not mounted at " XDP_PIN_ROOT
 			" (the XDP program pins its maps there): run "
 			"'mount -t bpf bpf " XDP_PIN_ROOT "' (or 'make deps')");
 		return -ENOENT;
@@ -61,7 +61,7 @@ static void unpin_stale(const char *map)
 	if (unlink(path) == 0)
 		log_msg("removed stale pin %s", path);
 	else if (errno != ENOENT)
-		log_msg("cannot remove stale pin %s: %s", path,
+		log_warn("cannot remove stale pin %s: %s", path,
 			strerror(errno));
 }
 
@@ -233,7 +233,8 @@ int port_eal_args(struct dp *d, int extra_argc, char **extra_argv,
 	if (d->n_xdp_ports > 0 &&
 	    realpath(cfg->dataplane.xdp_prog, xdp_prog_path) == NULL) {
 		rc = -errno;
-		log_msg("xdp_prog %s: %s (build it with 'make')",
+		log_err("xdp_prog %s: %s (install it with 'meson install', "
+			"or name the build's: --xdp-prog build/bpf/bfd.bpf.o)",
 			cfg->dataplane.xdp_prog, strerror(-rc));
 		return rc;
 	}
@@ -322,7 +323,7 @@ int port_attach_xdp(struct dp *d)
 			 port->ifname, n, xdp_prog_path);
 		rc = rte_eal_hotplug_add("vdev", port->vdev, args);
 		if (rc < 0) {
-			log_msg("port %s: cannot attach %s,%s: %s", port->name,
+			log_err("port %s: cannot attach %s,%s: %s", port->name,
 				port->vdev, args, rte_strerror(-rc));
 			return rc;
 		}
@@ -431,7 +432,7 @@ static int port_setup(struct dp *d, uint16_t p)
 	port->pool = port_pool_create(pool_name, d->cfg->dataplane.mbufs,
 				      socket, port->kind == PORT_AF_XDP);
 	if (port->pool == NULL) {
-		log_msg("port %s: mempool of %u mbufs: %s", port->name,
+		log_err("port %s: mempool of %u mbufs: %s", port->name,
 			d->cfg->dataplane.mbufs, rte_strerror(rte_errno));
 		return -rte_errno;
 	}
@@ -491,7 +492,7 @@ static int port_setup(struct dp *d, uint16_t p)
 	if (rc == 0)
 		rc = rte_eth_dev_start(port->port_id);
 	if (rc < 0) {
-		log_msg("port %s (%s): setup failed: %s", port->name,
+		log_err("port %s (%s): setup failed: %s", port->name,
 			port->kind == PORT_AF_XDP ? port->ifname : port->device,
 			rte_strerror(-rc));
 		return rc;
@@ -570,7 +571,7 @@ int port_local_addrs_insert(struct dp *d)
 	fd = bpf_obj_get(path);
 	if (fd < 0) {
 		rc = -errno;
-		log_msg("%s: %s (does the XDP program pin it?)", path,
+		log_warn("%s: %s (does the XDP program pin it?)", path,
 			strerror(-rc));
 		return rc;
 	}

@@ -425,6 +425,6 @@ int telemetry_init(void)
 		"Params: NAME[,up|down]. Port out of or back into "
 		"forwarding; returns admin_up");
 	if (rc != 0)
-		log_msg("telemetry: registering commands failed");
+		log_err("telemetry: registering commands failed");
 	return rc != 0 ? -EINVAL : 0;
 }

@@ -279,7 +279,7 @@ static void log_invalid(const struct dp *d, uint16_t p, uint64_t now_ns)
 	inv = sum.tx_invalid + sum.rx_invalid;
 	if (inv <= xs.logged_invalid[p] || now_ns < xs.next_log_ns[p])
 		return;
-	log_msg("port %s: the kernel refused %lu more descriptors of its "
+	log_warn("port %s: the kernel refused %lu more descriptors of its "
 		"AF_XDP sockets (xsk_tx_invalid %lu, xsk_rx_invalid %lu): a "
 		"descriptor outside the UMEM or malformed, a bug of "
 		"twinpath-dp; those packets were counted sent and never left "

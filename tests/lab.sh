@@ -728,8 +728,10 @@ lab_start_dp() {
 	[ "$(cat /proc/sys/vm/nr_hugepages)" -gt 0 ] ||
 		{ lab_die "no hugepages reserved: run make deps"; return 1; }
 	lab_argv gw
+	# the build's XDP object: the default is the installed one
 	"${LAB_ARGV[@]}" "$BUILD/dataplane/twinpath-dp" \
-		--config "$conf" >"$LAB_DIR/dp.log" 2>&1 &
+		--config "$conf" --xdp-prog "$BUILD/bpf/bfd.bpf.o" \
+		>"$LAB_DIR/dp.log" 2>&1 &
 	pid=$!
 	echo "$pid" >"$LAB_DIR/dp.pid"
 	deadline=$((SECONDS + ${LAB_DP_TIMEOUT:-60}))

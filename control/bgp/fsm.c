@@ -183,11 +183,11 @@ static void pwarn(struct bgp_peer *p, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (p->warn_suppressed > 0)
-		log_msg("bgp %s: %s (and %u more such warnings in the last "
+		log_warn("bgp %s: %s (and %u more such warnings in the last "
 			"%u s)", p->name, msg, p->warn_suppressed,
 			WARN_INTERVAL_MS / 1000);
 	else
-		log_msg("bgp %s: %s", p->name, msg);
+		log_warn("bgp %s: %s", p->name, msg);
 	p->warn_at_ms = now;
 	p->warn_suppressed = 0;
 }
@@ -1354,7 +1354,7 @@ static void refuse(struct bgp_speaker *sp, int fd, const struct cfg_addr *a,
 	if (sp->refused_log_ms != 0 && sp->now_ms - sp->refused_log_ms < 1000)
 		return;
 	sp->refused_log_ms = sp->now_ms;
-	log_msg("bgp: connection from %s refused: %s (%llu refused so far)",
+	log_warn("bgp: connection from %s refused: %s (%llu refused so far)",
 		cfg_addr_str(a, s, sizeof(s)), why,
 		(unsigned long long)sp->conn_refused);
 }
@@ -1467,7 +1467,7 @@ static int open_listener(struct bgp_speaker *sp, uint8_t fam,
 			continue;
 		rc = sock_md5(fd, fam, &l->peer_address, l->bgp.password);
 		if (rc < 0)
-			log_msg("bgp %s: TCP MD5 key on the listener: %s",
+			log_warn("bgp %s: TCP MD5 key on the listener: %s",
 				sp->peer[i].name, strerror(-rc));
 	}
 	sl = sizeof(ss);
@@ -1536,7 +1536,7 @@ struct bgp_speaker *bgp_new(const struct twp_config *cfg, struct rib *rib,
 				   i == 0 ? &sp->opts.listen4 :
 					    &sp->opts.listen6, port);
 		if (fd < 0)
-			log_msg("bgp: cannot listen on %s port %u: %s (only "
+			log_warn("bgp: cannot listen on %s port %u: %s (only "
 				"active opens)", i == 0 ? "IPv4" : "IPv6",
 				port, strerror(-fd));
 		sp->lfd[i] = fd;
