@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "json.h"
 #include "log.h"
+#include "reload.h"
 
 static int mkdir_parent(const char *path)
 {
@@ -593,6 +594,8 @@ int cli_answer(struct twpd *d, const char *req, FILE *out)
 	if (n - i >= 2 && strcmp(words[i + 1], "bgp") == 0 &&
 	    (strcmp(words[i], "show") == 0 || strcmp(words[i], "clear") == 0))
 		return bgp_cli(d->bgp, words + i, n - i, json, out);
+	if (n - i == 1 && strcmp(words[i], "reload") == 0)
+		return reload_run(d, out);
 	if (n - i == 2 && strcmp(words[i], "show") == 0) {
 		if (strcmp(words[i + 1], "status") == 0) {
 			show_status(d, json, out);
@@ -614,7 +617,7 @@ int cli_answer(struct twpd *d, const char *req, FILE *out)
 	fprintf(out, "error: unknown command '%s' (commands: show status, "
 		"show nexthops, show routes, show bfd, show bgp summary, "
 		"show bgp neighbors [ADDR], show bgp routes [PREFIX], "
-		"clear bgp ADDR [soft])\n", req);
+		"clear bgp ADDR [soft], reload)\n", req);
 	return -EINVAL;
 }
 
