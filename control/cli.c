@@ -456,7 +456,13 @@ static void show_bfd_json(struct twpd *d, FILE *f, uint64_t now)
 			fprintf(f, "%s\"%s\":%llu", k ? "," : "",
 				bfd_drop_name(k),
 				(unsigned long long)h.drop[k]);
-		fprintf(f, "}}");
+		/* ours as in the map, and the Poll of RFC 5880 §6.8.3 */
+		fprintf(f, "},\"desired_min_tx_us\":%u,\"required_min_rx_us\":%u,"
+			"\"detect_mult\":%u,\"poll_pending\":%s,"
+			"\"polls_ended\":%llu}", h.desired_min_tx_us,
+			h.required_min_rx_us, h.detect_mult,
+			health_poll_pending(&h) ? "true" : "false",
+			(unsigned long long)h.polls_ended);
 	}
 	fprintf(f, "]}\n");
 }
