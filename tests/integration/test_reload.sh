@@ -2,13 +2,16 @@
 # Reload without downtime (issue 12): twinpathd on config/lab-bfd.conf
 # (BGP and BFD on both links), BIRD 2 on up1 (BGP + BFD), FRR bgpd + bfdd
 # on up2, a stream LAN host -> server across both links all along.
-#  1. `twinpathctl reload` with link1's prepend 0 -> 2 and link2's BFD
-#     timers 50 -> 100 ms: the exact answer; BIRD sees our AS three times;
+#  1. `twinpathctl reload` with link1's prepend 0 -> 2, link2's BFD
+#     timers 50 -> 100 ms and its own announce list with 198.18.128.0/17
+#     beside the /16: the exact answer; BIRD sees our AS three times, FRR
+#     the /17;
 #     FRR's bfdd shows the new remote timers after our Poll Sequence, its
 #     session never left Up (uptime on, session-down counter unchanged).
 #  2. SIGHUP to twinpathd with link1's local_pref 100 -> 150: ROUTE-REFRESH
 #     to BIRD (logged), 198.51.100.0/24 moves to link1 with link2 its
-#     backup (no longer ECMP over both).
+#     backup (no longer ECMP over both); link2's own list removed: FRR
+#     gets the /17 withdrawn.
 #  3. An invalid file: refused with the loader's exact FILE:LINE line,
 #     exit status 1; a restart-only change (dataplane.eal_args): refused
 #     by name; nothing changes either time.
@@ -71,6 +74,23 @@ bird_path() {
 wait_bird_path() { # WANT SECONDS
 	local deadline=$((SECONDS + $2))
 	until [ "$(bird_path)" = "$1" ]; do
+		[ $SECONDS -ge "$deadline" ] && return 1
+		sleep 0.25
+	done
+}
+# frr_prefix: "present" or "absent", FRR's view of our 198.18.128.0/17.
+frr_prefix() {
+	lab_vtysh up2 "show bgp ipv4 unicast 198.18.128.0/17 json" 2>/dev/null |
+		python3 -c 'import json,sys
+try:
+    p = json.load(sys.stdin).get("paths", [])
+except ValueError:
+    p = []
+print("present" if p else "absent")'
+}
+wait_frr_prefix() { # WANT SECONDS
+	local deadline=$((SECONDS + $2))
+	until [ "$(frr_prefix)" = "$1" ]; do
 		[ $SECONDS -ge "$deadline" ] && return 1
 		sleep 0.25
 	done
@@ -150,7 +170,9 @@ lab_stream s.tx --dst $SERVER --port $port --flows $FLOWS \
 echo "== 1. twinpathctl reload: link1 prepend 2, link2 BFD 100 ms"
 edit "$LAB_DIR/gw.0.conf" "$LAB_DIR/gw.1.conf" '
 l1 = l1.replace("# the provider side (RFC 8212)\n", "# the provider side (RFC 8212)\n      prepend = 2;\n", 1)
-l2 = l2.replace("min_tx_ms = 50;", "min_tx_ms = 100;").replace("min_rx_ms = 50;", "min_rx_ms = 100;")'
+l2 = l2.replace("min_tx_ms = 50;", "min_tx_ms = 100;").replace("min_rx_ms = 50;", "min_rx_ms = 100;")
+l2 = l2.replace("# the provider side (RFC 8212)\n", "# the provider side (RFC 8212)\n      announce = [\"198.18.0.0/16\", \"198.18.128.0/17\"];\n", 1)'
+grep -q '"198.18.128.0/17"' "$LAB_DIR/gw.1.conf" || fatal "edit: no announce in gw.1.conf"
 grep -q "prepend = 2" "$LAB_DIR/gw.1.conf" || fatal "edit: no prepend in gw.1.conf"
 sleep 3
 cp "$LAB_DIR/gw.1.conf" "$conf"
@@ -158,8 +180,12 @@ reload_ctl r1
 same_text r1 "$LAB_DIR/r1.rc" 0 "reload: exit status 0"
 same_text r1 "$LAB_DIR/r1.out" "reloaded $conf: 2 change(s) applied
 link1: bgp: 0 prefix(es) withdrawn, 1 announced again
+link2: bgp: 0 prefix(es) withdrawn, 2 announced again
 link2: bfd: Poll Sequence started (RFC 5880 §6.8.3): Desired Min TX 50000 -> 100000 us, Required Min RX 50000 -> 100000 us, detect multiplier 3" \
-	"reload: the exact answer (export re-sent on link1, a Poll on link2)"
+	"reload: the exact answer (export re-sent on link1 and link2, a Poll on link2)"
+wait_frr_prefix present 10 &&
+	ok "FRR has 198.18.128.0/17, in link2's new announce list" ||
+	ko "FRR: 198.18.128.0/17 $(frr_prefix), want present"
 wait_bird_path "65001 65001 65001" 10 &&
 	ok "BIRD sees 198.18.0.0/16 with path 65001 65001 65001 (prepend 2)" ||
 	ko "BIRD's path is '$(bird_path)', want '65001 65001 65001'"
@@ -183,9 +209,11 @@ got="$(frr_get f1 "['remote-transmit-interval']")/$(frr_get f1 "['remote-receive
 	ok "FRR shows our new timers: remote transmit/receive 100/100 ms (its own transmit-interval 50 as configured)" ||
 	ko "FRR remote-transmit/remote-receive/transmit = $got, want 100/100/50 ($(cat "$LAB_DIR/f1.frrbfd.json"))"
 
-echo "== 2. SIGHUP to twinpathd: link1 local_pref 150"
+echo "== 2. SIGHUP to twinpathd: link1 local_pref 150, link2's own announce list gone"
 edit "$LAB_DIR/gw.1.conf" "$LAB_DIR/gw.2.conf" '
-l1 = l1.replace("local_pref = 100;", "local_pref = 150;", 1)'
+l1 = l1.replace("local_pref = 100;", "local_pref = 150;", 1)
+l2 = l2.replace("      announce = [\"198.18.0.0/16\", \"198.18.128.0/17\"];\n", "", 1)'
+grep -q '"198.18.128.0/17"' "$LAB_DIR/gw.2.conf" && fatal "edit: announce still in gw.2.conf"
 cp "$LAB_DIR/gw.2.conf" "$conf"
 kill -HUP "$(cat "$LAB_DIR/cp.pid")"
 wait_fib lp 10 198.51.100.0/24 "link1|link2|bgp" &&
@@ -194,6 +222,12 @@ wait_fib lp 10 198.51.100.0/24 "link1|link2|bgp" &&
 grep -qxF "reload: link1: bgp: route refresh asked for ipv4" <(sed 's/^[^ ]* twinpathd: //' "$LAB_DIR/cp.log") &&
 	ok "SIGHUP: logged 'link1: bgp: route refresh asked for ipv4'" ||
 	ko "SIGHUP: no route refresh line in the log ($(grep reload: "$LAB_DIR/cp.log" | tail -5))"
+grep -qxF "reload: link2: bgp: 1 prefix(es) withdrawn, 1 announced again" <(sed 's/^[^ ]* twinpathd: //' "$LAB_DIR/cp.log") &&
+	ok "SIGHUP: logged 'link2: bgp: 1 prefix(es) withdrawn, 1 announced again'" ||
+	ko "SIGHUP: no withdrawal line in the log ($(grep reload: "$LAB_DIR/cp.log" | tail -5))"
+wait_frr_prefix absent 10 &&
+	ok "FRR: 198.18.128.0/17 withdrawn" ||
+	ko "FRR: 198.18.128.0/17 $(frr_prefix), want absent"
 bgp b2 neighbors
 [ "$(nb b2 link1 route_refresh_sent)" = 1 ] && [ "$(nb b2 link2 route_refresh_sent)" = 0 ] &&
 	ok "ROUTE-REFRESH counted: 1 to link1's peer, 0 to link2's" ||
