@@ -585,7 +585,16 @@ static __always_inline int bfd_ctrl_rx(struct xdp_md *ctx, struct bfd_pkt *p,
 	l->remote_min_tx_us = bpf_ntohl(b->desired_min_tx_us);
 	l->remote_mult = b->detect_mult;
 	l->remote_diag = b->vers_diag & 0x1f;
-	agreed = l->required_min_rx_us;
+	/* RFC 5880 §6.8.6: "If the Final (F) bit is set, terminate the
+	 * Poll Sequence" of ours (twinpathd's poll_seq, common/health.h):
+	 * from this packet on the changed timers are in force. */
+	if ((flags & BFD_FLAG_F) && health_poll_pending(l)) {
+		l->poll_final_seq = l->poll_seq;
+		count(&l->polls_ended);
+	}
+	/* RFC 5880 §6.8.3: a reduced Required Min RX counts only once the
+	 * Poll that announces it has ended */
+	agreed = health_rx_in_force_us(l);
 	if (l->remote_min_tx_us > agreed)
 		agreed = l->remote_min_tx_us;
 	detect = (__u64)b->detect_mult * agreed;

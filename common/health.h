@@ -75,6 +75,13 @@ struct health_link {
 	__u32 required_min_rx_us;
 	__u32 detect_mult;
 	__u32 src_port;           /* our UDP source port, 49152..65535 */
+	/* RFC 5880 §6.8.3: Desired Min TX or Required Min RX changed while
+	 * Up, so a Poll Sequence (§6.5) runs: bumped once per change, the
+	 * values in force before it kept beside, until the peer's Final
+	 * (poll_final_seq, the XDP program's) ends it. */
+	__u32 poll_seq;
+	__u32 poll_old_tx_us;
+	__u32 poll_old_rx_us;
 	__u32 cfg_gen;            /* bumped after every configuration write */
 
 	/* Written by the XDP program: the session's state. */
@@ -119,7 +126,45 @@ struct health_link {
 	__u64 tx_gap_max_ns;
 	__u32 tx_gap_interval_us;
 	__u32 tx_gap_pad;
+
+	/* Written by the XDP program: the poll_seq that the peer's Final
+	 * ended (RFC 5880 §6.8.6: "If the Final (F) bit is set, terminate
+	 * the Poll Sequence"), and how many Polls of ours ended so. */
+	__u32 poll_final_seq;
+	__u32 poll_pad;
+	__u64 polls_ended;
 };
+
+/* A Poll Sequence of ours runs (RFC 5880 §6.5): P in our periodic
+ * packets until the peer answers with F. */
+static inline int health_poll_pending(const struct health_link *l)
+{
+	return l->poll_seq != l->poll_final_seq;
+}
+
+/* RFC 5880 §6.8.3: "If bfd.DesiredMinTxInterval is increased and
+ * bfd.SessionState is Up, the actual transmission interval used MUST NOT
+ * change until the Poll Sequence ... has terminated": the Desired Min TX
+ * our periodic packets are timed by (the packets carry the new value). A
+ * decrease applies at once. */
+static inline __u32 health_tx_in_force_us(const struct health_link *l)
+{
+	if (health_poll_pending(l) && l->desired_min_tx_us > l->poll_old_tx_us)
+		return l->poll_old_tx_us;
+	return l->desired_min_tx_us;
+}
+
+/* RFC 5880 §6.8.3: "If bfd.RequiredMinRxInterval is reduced and
+ * bfd.SessionState is Up, the previous value ... MUST be used when
+ * calculating the Detection Time for the remote system until the Poll
+ * Sequence ... has terminated": the Required Min RX our detection time is
+ * computed from. An increase applies at once. */
+static inline __u32 health_rx_in_force_us(const struct health_link *l)
+{
+	if (health_poll_pending(l) && l->required_min_rx_us < l->poll_old_rx_us)
+		return l->poll_old_rx_us;
+	return l->required_min_rx_us;
+}
 
 struct health_map {
 	/* Bit i set: link i's BFD session is Up (or, per RFC 5882 §3.2, Down

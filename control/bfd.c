@@ -131,9 +131,9 @@ static uint32_t u32_max(uint32_t a, uint32_t b)
 
 uint32_t bfd_tx_interval_us(const struct health_link *hl)
 {
+	uint32_t tx = health_tx_in_force_us(hl);
 	uint32_t ours = hl->state == BFD_STATE_UP ?
-				hl->desired_min_tx_us :
-				u32_max(hl->desired_min_tx_us, BFD_SLOW_TX_US);
+				tx : u32_max(tx, BFD_SLOW_TX_US);
 
 	return u32_max(ours, hl->remote_min_rx_us);
 }
@@ -145,7 +145,7 @@ uint32_t bfd_detect_time_us(const struct health_link *hl)
 	/* RFC 5880 §6.8.4: the remote multiplier times the agreed interval
 	 * of the packets we receive. */
 	return hl->remote_mult *
-	       u32_max(hl->required_min_rx_us, hl->remote_min_tx_us);
+	       u32_max(health_rx_in_force_us(hl), hl->remote_min_tx_us);
 }
 
 static int random_bytes(void *buf, size_t len)
@@ -210,6 +210,19 @@ int bfd_init(struct bfd *b, const struct twp_config *cfg, const char *pin)
 	return 0;
 }
 
+/* The same session (configured, same discriminator), Up, and its Desired
+ * Min TX or Required Min RX about to change: RFC 5880 §6.8.3 asks for a
+ * Poll Sequence. A change of Detect Mult needs none (§6.8.12). */
+static bool timers_change_while_up(const struct health_link *want,
+				   const struct health_link *hl)
+{
+	return hl->cfg_gen != 0 && hl->cfg_enabled && want->cfg_enabled &&
+	       hl->local_disc == want->local_disc &&
+	       __atomic_load_n(&hl->state, __ATOMIC_RELAXED) == BFD_STATE_UP &&
+	       (want->desired_min_tx_us != hl->desired_min_tx_us ||
+		want->required_min_rx_us != hl->required_min_rx_us);
+}
+
 bool bfd_write_link(const struct cfg_link *l, const struct bfd_session *s,
 		    struct health_link *hl)
 {
@@ -228,6 +241,30 @@ bool bfd_write_link(const struct cfg_link *l, const struct bfd_session *s,
 		want.required_min_rx_us = l->bfd.min_rx_us;
 		want.detect_mult = l->bfd.multiplier;
 		want.src_port = s->src_port;
+	}
+	/* the Poll Sequence is the running session's, not configuration */
+	want.poll_seq = hl->poll_seq;
+	want.poll_old_tx_us = hl->poll_old_tx_us;
+	want.poll_old_rx_us = hl->poll_old_rx_us;
+	if (timers_change_while_up(&want, hl)) {
+		if (health_poll_pending(hl)) {
+			/* RFC 5880 §6.5: one Poll at a time; the new timers
+			 * wait for its Final (bfd_watch() writes them then) */
+			want.desired_min_tx_us = hl->desired_min_tx_us;
+			want.required_min_rx_us = hl->required_min_rx_us;
+		} else {
+			/* RFC 5880 §6.8.3: a Poll Sequence, and the values
+			 * in force until its Final, published before the
+			 * new timers so no reader times packets by a larger
+			 * interval without the Poll */
+			want.poll_old_tx_us = hl->desired_min_tx_us;
+			want.poll_old_rx_us = hl->required_min_rx_us;
+			want.poll_seq = hl->poll_seq + 1;
+			hl->poll_old_tx_us = want.poll_old_tx_us;
+			hl->poll_old_rx_us = want.poll_old_rx_us;
+			__atomic_store_n(&hl->poll_seq, want.poll_seq,
+					 __ATOMIC_RELEASE);
+		}
 	}
 	if (memcmp(&want, hl, HL_CFG_CMP_LEN) == 0 && hl->cfg_gen != 0)
 		return false;
@@ -514,6 +551,26 @@ static void watch_link(struct bfd *b, unsigned int i, uint64_t now_ns)
 	s->down_count = downs;
 }
 
+/* Timers of LINK that bfd_write_link() held back while a Poll ran (a
+ * reload during a Poll): written, with a Poll of their own, once the
+ * peer's Final ended the running one. */
+static void write_deferred(struct bfd *b, unsigned int i)
+{
+	const struct cfg_link *l = &b->cfg->links[i];
+	struct health_link *hl = &b->hm->link[i];
+
+	if (health_poll_pending(hl) ||
+	    (LOAD(hl->desired_min_tx_us) == l->bfd.min_tx_us &&
+	     LOAD(hl->required_min_rx_us) == l->bfd.min_rx_us))
+		return;
+	if (bfd_write_link(l, &b->s[i], hl))
+		log_msg("bfd %s: timers held back during a Poll Sequence "
+			"written: Desired Min TX %u us, Required Min RX %u us%s",
+			l->name, l->bfd.min_tx_us, l->bfd.min_rx_us,
+			health_poll_pending(hl) ? " (Poll Sequence started)" :
+						  "");
+}
+
 void bfd_watch(struct bfd *b, uint64_t now_ns)
 {
 	unsigned int i;
@@ -521,6 +578,8 @@ void bfd_watch(struct bfd *b, uint64_t now_ns)
 	if (b->hm == NULL)
 		return;
 	for (i = 0; i < b->cfg->n_links; i++)
-		if (b->cfg->links[i].bfd.enabled)
+		if (b->cfg->links[i].bfd.enabled) {
 			watch_link(b, i, now_ns);
+			write_deferred(b, i);
+		}
 }

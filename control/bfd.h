@@ -69,7 +69,11 @@ int bfd_init(struct bfd *b, const struct twp_config *cfg, const char *pin);
 void bfd_use_map(struct bfd *b, struct health_map *hm);
 
 /* Writes the configuration part of HL for config link L with session S;
- * returns true if anything changed (cfg_gen was bumped). */
+ * returns true if anything changed (cfg_gen was bumped). A change of
+ * Desired Min TX or Required Min RX while the session is Up starts a Poll
+ * Sequence (RFC 5880 §6.8.3: poll_seq bumped, the values in force kept
+ * until the peer's Final); during a running one the timers are held back
+ * and bfd_watch() writes them after its Final. */
 bool bfd_write_link(const struct cfg_link *l, const struct bfd_session *s,
 		    struct health_link *hl);
 

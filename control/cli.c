@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "json.h"
 #include "log.h"
+#include "reload.h"
 
 static int mkdir_parent(const char *path)
 {
@@ -455,7 +456,13 @@ static void show_bfd_json(struct twpd *d, FILE *f, uint64_t now)
 			fprintf(f, "%s\"%s\":%llu", k ? "," : "",
 				bfd_drop_name(k),
 				(unsigned long long)h.drop[k]);
-		fprintf(f, "}}");
+		/* ours as in the map, and the Poll of RFC 5880 §6.8.3 */
+		fprintf(f, "},\"desired_min_tx_us\":%u,\"required_min_rx_us\":%u,"
+			"\"detect_mult\":%u,\"poll_pending\":%s,"
+			"\"polls_ended\":%llu}", h.desired_min_tx_us,
+			h.required_min_rx_us, h.detect_mult,
+			health_poll_pending(&h) ? "true" : "false",
+			(unsigned long long)h.polls_ended);
 	}
 	fprintf(f, "]}\n");
 }
@@ -593,6 +600,8 @@ int cli_answer(struct twpd *d, const char *req, FILE *out)
 	if (n - i >= 2 && strcmp(words[i + 1], "bgp") == 0 &&
 	    (strcmp(words[i], "show") == 0 || strcmp(words[i], "clear") == 0))
 		return bgp_cli(d->bgp, words + i, n - i, json, out);
+	if (n - i == 1 && strcmp(words[i], "reload") == 0)
+		return reload_run(d, out);
 	if (n - i == 2 && strcmp(words[i], "show") == 0) {
 		if (strcmp(words[i + 1], "status") == 0) {
 			show_status(d, json, out);
@@ -614,7 +623,7 @@ int cli_answer(struct twpd *d, const char *req, FILE *out)
 	fprintf(out, "error: unknown command '%s' (commands: show status, "
 		"show nexthops, show routes, show bfd, show bgp summary, "
 		"show bgp neighbors [ADDR], show bgp routes [PREFIX], "
-		"clear bgp ADDR [soft])\n", req);
+		"clear bgp ADDR [soft], reload)\n", req);
 	return -EINVAL;
 }
 

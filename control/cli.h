@@ -1,6 +1,7 @@
 /* twinpathctl's server side: one request line per connection on a Unix
  * socket ("[json] show status|nexthops|routes|bfd", "[json] show bgp ...",
- * "[json] clear bgp ADDR [soft]"; the BGP ones answered by bgp/show.c),
+ * "[json] clear bgp ADDR [soft]"; the BGP ones answered by bgp/show.c;
+ * "reload", control/reload.c),
  * the rendered answer, then close. "error: ..." as the first line means
  * the request was refused. */
 #ifndef TWP_CLI_H

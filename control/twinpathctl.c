@@ -26,6 +26,7 @@ static void usage(FILE *f)
 		"  show bgp neighbors [ADDR]\n"
 		"  show bgp routes [PREFIX]\n"
 		"  clear bgp ADDR [soft]\n"
+		"  reload   (twinpathd reads its config file again)\n"
 		"exit status: 0 done, 1 refused by twinpathd (or not "
 		"reachable), 2 usage or unknown command\n");
 }

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "log.h"
 #include "metrics.h"
+#include "reload.h"
 #include "twinpathd.h"
 
 #define TICK_MS 100
@@ -40,10 +41,18 @@
 #define FIRST_SYNC_BGP_WAIT_NS 30000000000ull
 
 static volatile sig_atomic_t stop_signal;
+/* SIGHUP (systemctl reload, logrotate): reload the config file */
+static volatile sig_atomic_t reload_signal;
 
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	reload_signal = 1;
 }
 
 static void usage(FILE *f)
@@ -214,14 +223,15 @@ static void drain_events(struct twpd *d)
 	}
 }
 
-static int run(const struct twp_config *cfg)
+static int run(struct twp_config *cfg)
 {
 	struct itimerspec its = {
 		.it_interval = {.tv_nsec = TICK_MS * 1000000L},
 		.it_value = {.tv_nsec = TICK_MS * 1000000L},
 	};
 	struct sigaction sa = {.sa_handler = on_signal};
-	struct twpd d = {.cfg = cfg};
+	struct sigaction sa_hup = {.sa_handler = on_hup};
+	struct twpd d = {.cfg = cfg, .cfg_live = cfg};
 	static struct metrics m;  /* large; one per process */
 	static struct metrics_ctl mctl;
 	/* the timer, netlink, the CLI, then the BGP sockets */
@@ -235,6 +245,7 @@ static int run(const struct twp_config *cfg)
 	d.started_ns = chan_now_ns();
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa_hup, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	rc = bfd_init(&d.bfd, cfg, NULL);
@@ -346,6 +357,17 @@ static int run(const struct twp_config *cfg)
 	pfd[1] = (struct pollfd){.fd = neigh_fd(&d.neigh), .events = POLLIN};
 	pfd[2] = (struct pollfd){.fd = lfd, .events = POLLIN};
 	while (!stop_signal) {
+		if (reload_signal) {
+			FILE *null = fopen("/dev/null", "w");
+
+			/* the answer goes to the log (reload_run logs it) */
+			reload_signal = 0;
+			log_msg("SIGHUP: reloading %s", cfg->path);
+			if (null != NULL) {
+				reload_run(&d, null);
+				fclose(null);
+			}
+		}
 		/* BGP sockets change every iteration; timers are checked every
 		 * iteration (the 100 ms tick at least). While routes wait to
 		 * be decided or pushed, only look at the sockets and go on. */

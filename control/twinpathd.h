@@ -14,6 +14,8 @@
 
 struct twpd {
 	const struct twp_config *cfg;
+	/* the same, written in place by a reload (control/reload.c) */
+	struct twp_config *cfg_live;
 	struct chan chan;
 	struct fibpush *fp;
 	struct neigh neigh;

@@ -33,7 +33,12 @@ static void ctrl_fill(struct bfd_ctrl *c, const struct health_link *hl)
 	if (state != BFD_STATE_UP && tx < BFD_SLOW_TX_US)
 		tx = BFD_SLOW_TX_US;
 	c->vers_diag = (uint8_t)(BFD_VERSION << 5 | (diag & 0x1f));
-	c->state_flags = (uint8_t)((state & 3) << 6); /* P = F = C = A = D = M = 0 */
+	c->state_flags = (uint8_t)((state & 3) << 6); /* F = C = A = D = M = 0 */
+	/* RFC 5880 §6.5, §6.8.3: our timers changed while Up: the Poll goes
+	 * out in the periodic packets (no extra packet), until the peer's
+	 * Final ends it (bpf/bfd.bpf.c) */
+	if (state == BFD_STATE_UP && health_poll_pending(hl))
+		c->state_flags |= BFD_FLAG_P;
 	c->detect_mult = (uint8_t)hl->detect_mult;
 	c->length = BFD_CTRL_LEN;
 	c->my_disc = rte_cpu_to_be_32(hl->local_disc);
@@ -111,7 +116,8 @@ uint32_t bfd_tx_interval_us(const struct health_link *hl, uint32_t rnd)
 {
 	uint32_t state = bfd_tx_state(hl);
 	uint32_t remote_rx = hl->remote_min_rx_us;
-	uint64_t interval = hl->desired_min_tx_us, jittered;
+	/* RFC 5880 §6.8.3: an increase waits for the Poll's Final */
+	uint64_t interval = health_tx_in_force_us(hl), jittered;
 	uint32_t cut_permille;
 
 	/* RFC 5880 §6.8.7: the peer asked for no packets */

@@ -15,6 +15,7 @@
 
 #define BFD_CTRL_LEN 24u /* RFC 5880 §4.1, no authentication */
 #define BFD_VERSION 1u
+#define BFD_FLAG_P 0x20u /* Poll, RFC 5880 §4.1 */
 /* Ethernet + IPv6 + UDP + BFD, the largest we build */
 #define BFD_FRAME_MAX (14u + 40u + 8u + BFD_CTRL_LEN)
 /* IP TOS / traffic class: precedence "internetwork control", as routing
@@ -30,18 +31,21 @@ static inline uint32_t bfd_tx_state(const struct health_link *hl)
 /* Builds HL's control packet from SRC (our port's MAC) to DST (the
  * peer's) into BUF: Ethernet, IPv4 or IPv6 from local_addr to peer_addr
  * with TTL / hop limit 255, UDP src_port -> 3784 with its checksum, BFD
- * v1 with P = F = 0. Returns the frame length, or 0 when ROOM is too
- * small or HL's family is neither AF_INET nor AF_INET6. */
+ * v1 with F = 0, and P = 1 while Up with a Poll Sequence of ours
+ * pending (health_poll_pending(), RFC 5880 §6.8.3). Returns the frame
+ * length, or 0 when ROOM is too small or HL's family is neither AF_INET
+ * nor AF_INET6. */
 size_t bfd_ctrl_build(uint8_t *buf, size_t room, const struct health_link *hl,
 		      const struct rte_ether_addr *src,
 		      const struct rte_ether_addr *dst);
 
 /* Microseconds from HL's last control packet to its next one, RND a
  * random 32-bit value drawn once per packet: the larger of our Desired
- * Min TX (1 s while not Up) and the peer's Required Min RX, less 0-25 %
- * (10-25 % with detect mult 1), so never below 75 % of the peer's
- * Required Min RX (RFC 5880 §6.8.7). 0 when nothing may be sent (the
- * peer is Up and asked for no packets, Required Min RX 0). */
+ * Min TX in force (health_tx_in_force_us(); 1 s while not Up) and the
+ * peer's Required Min RX, less 0-25 % (10-25 % with detect mult 1), so
+ * never below 75 % of the peer's Required Min RX (RFC 5880 §6.8.7). 0
+ * when nothing may be sent (the peer is Up and asked for no packets,
+ * Required Min RX 0). */
 uint32_t bfd_tx_interval_us(const struct health_link *hl, uint32_t rnd);
 
 /* Our transmit jitter as the peer sees it: the gaps between the periodic

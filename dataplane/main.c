@@ -49,6 +49,31 @@ static void on_signal(int sig)
 	__atomic_store_n(&dp_quit, true, __ATOMIC_RELAXED);
 }
 
+/* SIGHUP (systemctl reload, logrotate): nothing of twinpath-dp's applies
+ * live (ports, EAL, dataplane.* are taken at start; policy and BFD timers
+ * are twinpathd's, which reloads them), and its log is stderr, nothing
+ * to reopen. Said once per signal, by the main lcore; never an exit. */
+static volatile sig_atomic_t hup_count;
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	hup_count++;
+}
+
+static void hup_check(const struct dp *d)
+{
+	static sig_atomic_t seen;
+
+	if (hup_count == seen)
+		return;
+	seen = hup_count;
+	log_msg("SIGHUP: nothing to reload in twinpath-dp (ports, EAL and "
+		"dataplane.* of %s apply at start: restart it for those; "
+		"policy and BFD timers are twinpathd's: twinpathctl reload); "
+		"forwarding goes on", d->cfg->path);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: twinpath-dp --config FILE [--xdp-prog PATH] "
@@ -127,6 +152,7 @@ static bool ctl_tick(struct dp *d)
 		pthread_mutex_unlock(&d->ctl_lock);
 	}
 	health_tick(d);
+	hup_check(d);
 	if (now >= next_link_poll) {
 		bool mtu = now >= next_mtu_poll;
 
@@ -234,6 +260,7 @@ int main(int argc, char **argv)
 	}
 	log_msg("starting: instance %s, %u links + lan, config %s",
 		cfg.instance, cfg.n_links, cfg.path);
+	signal(SIGHUP, on_hup);
 	rc = rte_eal_init(eal_argc, eal_argv);
 	if (rc < 0) {
 		log_err("EAL init failed: %s", rte_strerror(rte_errno));

@@ -504,6 +504,36 @@ static unsigned int export_af(struct bgp_peer *p, unsigned int af)
 	return n;
 }
 
+/* Withdraws the prefixes of AF among WD[0..N) on P's session (a reload
+ * took them out of the link's announce list); returns how many. */
+static unsigned int withdraw_af(struct bgp_peer *p, unsigned int af,
+				const struct cfg_addr *wd, unsigned int n)
+{
+	struct bgp_speaker *sp = p->sp;
+	struct cfg_addr pfx[CFG_MAX_ANNOUNCE];
+	struct bgp_attrs none;
+	unsigned int k = 0, i;
+	int rc;
+
+	for (i = 0; i < n && k < CFG_MAX_ANNOUNCE; i++)
+		if (wd[i].family == af_family(af))
+			pfx[k++] = wd[i];
+	if (k == 0)
+		return 0;
+	memset(&none, 0, sizeof(none));
+	/* at most 64 prefixes of at most 17 bytes: one UPDATE */
+	rc = bgp_update_build(sp->txbuf, BGP_MSG_MAX, af_family(af), &none,
+			      NULL, 0, pfx, k, p->caps.as4);
+	if (rc < 0) {
+		plog(p, "cannot build a withdrawal for %s: %s", af_name(af),
+		     strerror(-rc));
+		return 0;
+	}
+	conn_send(p, p->est, sp->txbuf, (size_t)rc);
+	p->st.updates_sent++;
+	return k;
+}
+
 static void send_eor(struct bgp_peer *p, unsigned int af)
 {
 	int len = bgp_eor_build(p->sp->txbuf, BGP_MSG_MAX, (enum bgp_af)af);
@@ -1874,11 +1904,83 @@ void bgp_bfd_up(struct bgp_speaker *sp, unsigned int link)
 	peer_report(p);
 }
 
+/* Soft reset of P's Established session: with IN, ROUTE-REFRESH for each
+ * negotiated family the peer can refresh (its routes come again through
+ * import policy; RFC 2918 §3: only to a peer that advertised it), their
+ * names appended to FAMS; with OUT, WD[0..N_WD) withdrawn (prefixes we
+ * announce no more), then our announcements again with the attributes of
+ * the running config (an implicit replace at the peer, RFC 4271 §3.1).
+ * Returns how many prefixes were announced; *WD_SENT (when not NULL) how
+ * many withdrawn. */
+static unsigned int soft_reset(struct bgp_peer *p, bool in, bool out,
+			       const struct cfg_addr *wd, unsigned int n_wd,
+			       char *fams, size_t fams_len,
+			       unsigned int *wd_sent)
+{
+	struct bgp_speaker *sp = p->sp;
+	unsigned int af, n = 0, gone = 0;
+
+	for (af = 0; af < BGP_AF_MAX; af++) {
+		int l;
+
+		if (!p->caps.af[af])
+			continue;
+		if (in && p->caps.route_refresh &&
+		    (l = bgp_refresh_build(sp->txbuf, BGP_MSG_MAX,
+					   (enum bgp_af)af)) > 0) {
+			conn_send(p, p->est, sp->txbuf, (size_t)l);
+			p->st.refresh_sent++;
+			snprintf(fams + strlen(fams), fams_len - strlen(fams),
+				 " %s", af_name(af));
+		}
+		if (!out || p->export_deferred)
+			continue;
+		gone += withdraw_af(p, af, wd, n_wd);
+		n += export_af(p, af);
+	}
+	if (wd_sent != NULL)
+		*wd_sent = gone;
+	return n;
+}
+
+int bgp_soft_reset(struct bgp_speaker *sp, unsigned int link, bool in,
+		   bool out, const struct cfg_addr *wd, unsigned int n_wd,
+		   char *msg, size_t len)
+{
+	struct bgp_peer *p;
+	unsigned int n, gone;
+	char fams[32] = "";
+
+	if (link >= sp->n_peers)
+		return -ENOENT;
+	p = &sp->peer[link];
+	sp->now_ms = bgp_now_ms();
+	if (p->est == NULL) {
+		snprintf(msg, len, "%s is %s: the change applies when it is "
+			 "Established", p->name, bgp_state_str(peer_derive(p)));
+		return -ENOTCONN;
+	}
+	n = soft_reset(p, in, out, wd, n_wd, fams, sizeof(fams), &gone);
+	msg[0] = '\0';
+	if (in)
+		snprintf(msg, len, "route refresh asked for%s",
+			 fams[0] ? fams : " nothing (the peer lacks the "
+					  "capability: the import change "
+					  "applies to what it sends from now "
+					  "on)");
+	if (out)
+		snprintf(msg + strlen(msg), len - strlen(msg),
+			 "%s%u prefix(es) withdrawn, %u announced again",
+			 in ? "; " : "", gone, n);
+	plog(p, "soft reset (reload): %s", msg);
+	return 0;
+}
+
 int bgp_clear(struct bgp_speaker *sp, const struct cfg_addr *addr, bool soft,
 	      char *msg, size_t len)
 {
 	struct bgp_peer *p = bgp_peer_find(sp, addr);
-	unsigned int af, n = 0;
+	unsigned int n = 0;
 	char fams[32] = "";
 
 	if (p == NULL) {
@@ -1892,23 +1994,8 @@ int bgp_clear(struct bgp_speaker *sp, const struct cfg_addr *addr, bool soft,
 				 bgp_state_str(peer_derive(p)));
 			return -ENOTCONN;
 		}
-		for (af = 0; af < BGP_AF_MAX; af++) {
-			int l;
-
-			if (!p->caps.af[af])
-				continue;
-			/* RFC 2918 §3: only to a peer that advertised it */
-			if (p->caps.route_refresh &&
-			    (l = bgp_refresh_build(sp->txbuf, BGP_MSG_MAX,
-						   (enum bgp_af)af)) > 0) {
-				conn_send(p, p->est, sp->txbuf, (size_t)l);
-				p->st.refresh_sent++;
-				snprintf(fams + strlen(fams),
-					 sizeof(fams) - strlen(fams), " %s",
-					 af_name(af));
-			}
-			n += export_af(p, af);
-		}
+		n = soft_reset(p, true, true, NULL, 0, fams, sizeof(fams),
+			       NULL);
 		plog(p, "soft reset (clear bgp soft): route refresh asked "
 		     "for%s, %u prefix(es) announced again",
 		     fams[0] ? fams : " nothing (peer lacks the capability)",

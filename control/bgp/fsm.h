@@ -223,6 +223,18 @@ void bgp_bfd_up(struct bgp_speaker *sp, unsigned int link);
 int bgp_clear(struct bgp_speaker *sp, const struct cfg_addr *addr, bool soft,
 	      char *msg, size_t len);
 
+/* A reload changed LINK's policy (control/reload.c), the session stays:
+ * with IN (import rules, local_pref) ROUTE-REFRESH for each negotiated
+ * family (RFC 2918; the peer's routes come again through the new import
+ * policy, replacing what the RIB holds), with OUT (announce list, prepend,
+ * MED, communities) WD[0..N_WD) withdrawn and our prefixes announced
+ * again with the new attributes. One line into MSG. 0, -ENOENT (no such
+ * link), -ENOTCONN (not Established: nothing to send, the new policy
+ * applies when it is). */
+int bgp_soft_reset(struct bgp_speaker *sp, unsigned int link, bool in,
+		   bool out, const struct cfg_addr *wd, unsigned int n_wd,
+		   char *msg, size_t len);
+
 /* The peer of ADDR, or NULL. */
 struct bgp_peer *bgp_peer_find(struct bgp_speaker *sp,
 			       const struct cfg_addr *addr);

@@ -987,6 +987,59 @@ static void test_bfd_ipv6_poll_answered_with_final(void **state)
 	assert_int_equal(l->finals_sent, 1);
 }
 
+/* RFC 5880 §6.8.3: twinpathd lowered our Required Min RX while Up and
+ * started a Poll (poll_seq, the old value kept). Until the peer's Final
+ * the detection time stays on the old 40 ms; the packet with F ends the
+ * Poll and the same packet's detection time uses the new 10 ms. */
+static void test_bfd_final_ends_our_poll_and_reduced_rx_applies(void **state)
+{
+	struct fixture *fx = *state;
+	struct health_link *l = session_up(fx, AF_INET);
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_UP, OUR_DISC);
+
+	assert_int_equal(l->detect_time_us, 3 * 40000);
+	l->poll_old_tx_us = l->desired_min_tx_us;
+	l->poll_old_rx_us = l->required_min_rx_us;
+	l->poll_seq = 1;
+	l->required_min_rx_us = 10000;
+	/* no F: the Poll runs on, the old Required Min RX counts */
+	peer_sends(fx, &pp);
+	assert_int_equal(l->poll_final_seq, 0);
+	assert_int_equal(l->polls_ended, 0);
+	assert_int_equal(l->detect_time_us, 3 * 40000);
+	/* F: the Poll is over, max(10 ms ours, 20 ms the peer's TX) x 3 */
+	pp.flags = F_F;
+	peer_sends(fx, &pp);
+	assert_int_equal(l->poll_final_seq, 1);
+	assert_int_equal(l->polls_ended, 1);
+	assert_int_equal(l->detect_time_us, 3 * 20000);
+	assert_int_equal(l->state, BFD_STATE_UP);
+	assert_int_equal(l->finals_sent, 0);
+}
+
+/* A Final when no Poll of ours runs (a late duplicate) ends nothing and
+ * counts nothing; a raised Required Min RX applies at once (§6.8.3 holds
+ * back only a reduction). */
+static void test_bfd_final_without_our_poll_ends_nothing(void **state)
+{
+	struct fixture *fx = *state;
+	struct health_link *l = session_up(fx, AF_INET);
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_UP, OUR_DISC);
+
+	pp.flags = F_F;
+	peer_sends(fx, &pp);
+	assert_int_equal(l->poll_final_seq, 0);
+	assert_int_equal(l->polls_ended, 0);
+	l->poll_old_tx_us = l->desired_min_tx_us;
+	l->poll_old_rx_us = l->required_min_rx_us;
+	l->poll_seq = 1;
+	l->required_min_rx_us = 100000;
+	pp.flags = 0;
+	peer_sends(fx, &pp);
+	assert_int_equal(l->detect_time_us, 3 * 100000);
+	assert_int_equal(l->poll_final_seq, 0);
+}
+
 /* Echo: the same bytes back, only the MAC and IP addresses swapped. */
 static void expect_echo_reflected(struct fixture *fx, int family)
 {
@@ -1630,6 +1683,8 @@ int main(void)
 		T(test_bfd_port_to_transit_address_is_transit),
 		T(test_bfd_ipv4_poll_answered_with_final),
 		T(test_bfd_ipv6_poll_answered_with_final),
+		T(test_bfd_final_ends_our_poll_and_reduced_rx_applies),
+		T(test_bfd_final_without_our_poll_ends_nothing),
 		T(test_bfd_ipv4_echo_reflected_with_swapped_addresses),
 		T(test_bfd_ipv6_echo_reflected_with_swapped_addresses),
 		T(test_bfd_session_on_another_interface_takes_its_packets),

@@ -325,6 +325,61 @@ static void test_bfdcfg_timers(void **state)
 
 /* show bfd and its JSON print every drop counter under bfd_drop_name():
  * one exact name per reason, none left as "?" when the enum grows. */
+/* RFC 5880 §6.8.3 from twinpathd's side: new timers for an Up session
+ * start a Poll (poll_seq + 1, the values in force kept); a second change
+ * while it runs is held back, and bfd_watch() writes it, with a Poll of
+ * its own, once the XDP program has recorded the Final. Not Up: written
+ * at once, no Poll. */
+static void test_bfdcfg_timer_change_while_up_starts_a_poll(void **state)
+{
+	static const char *const bfds[] = {
+		"{ min_tx_ms = 50; min_rx_ms = 40; multiplier = 5; }",
+	};
+	struct health_link *l = &hm.link[0];
+
+	(void)state;
+	load_links(1, bfds);
+	setup_map();
+	/* not Up: no Poll */
+	cfg.links[0].bfd.min_tx_us = 60000;
+	assert_true(bfd_write_link(&cfg.links[0], &b.s[0], l));
+	assert_int_equal(l->desired_min_tx_us, 60000);
+	assert_int_equal(l->poll_seq, 0);
+
+	l->state = BFD_STATE_UP;
+	cfg.links[0].bfd.min_tx_us = 100000;
+	cfg.links[0].bfd.min_rx_us = 10000;
+	assert_true(bfd_write_link(&cfg.links[0], &b.s[0], l));
+	assert_int_equal(l->poll_seq, 1);
+	assert_int_equal(l->poll_old_tx_us, 60000);
+	assert_int_equal(l->poll_old_rx_us, 40000);
+	assert_int_equal(l->desired_min_tx_us, 100000);
+	assert_int_equal(l->required_min_rx_us, 10000);
+	assert_int_equal(health_tx_in_force_us(l), 60000);
+	assert_int_equal(health_rx_in_force_us(l), 40000);
+
+	/* a change during the Poll: the multiplier goes in, the timers wait */
+	cfg.links[0].bfd.min_tx_us = 20000;
+	cfg.links[0].bfd.multiplier = 4;
+	assert_true(bfd_write_link(&cfg.links[0], &b.s[0], l));
+	assert_int_equal(l->poll_seq, 1);
+	assert_int_equal(l->desired_min_tx_us, 100000);
+	assert_int_equal(l->detect_mult, 4);
+	bfd_watch(&b, 0);
+	assert_int_equal(l->desired_min_tx_us, 100000);
+
+	/* the Final (the XDP program's write): the held timers and a Poll */
+	l->poll_final_seq = 1;
+	assert_int_equal(health_tx_in_force_us(l), 100000);
+	assert_int_equal(health_rx_in_force_us(l), 10000);
+	bfd_watch(&b, 0);
+	assert_int_equal(l->poll_seq, 2);
+	assert_int_equal(l->poll_old_tx_us, 100000);
+	assert_int_equal(l->desired_min_tx_us, 20000);
+	/* a lower Desired Min TX is in force at once */
+	assert_int_equal(health_tx_in_force_us(l), 20000);
+}
+
 static void test_bfdcfg_every_drop_reason_named(void **state)
 {
 	static const char *const want[] = {
@@ -352,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_bfdcfg_restart_adopts_running_session),
 		cmocka_unit_test(test_bfdcfg_teardown_on_failure_not_admin_down),
 		cmocka_unit_test(test_bfdcfg_timers),
+		cmocka_unit_test(test_bfdcfg_timer_change_while_up_starts_a_poll),
 		cmocka_unit_test(test_bfdcfg_every_drop_reason_named),
 	};
 

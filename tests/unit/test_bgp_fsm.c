@@ -926,6 +926,90 @@ static void test_bgp_fsm_clear_sends_cease_4_and_reconnects(void **state)
 	assert_int_equal(bgp_clear(sp, &a, false, msg, sizeof(msg)), -ENOENT);
 }
 
+/* A reload changed what link1 announces (control/reload.c): 198.18/16
+ * no more, 198.19/16 with prepend 1 instead. The session stays; the
+ * peer gets the withdrawal, then the new prefix with AS_PATH 65001 65001
+ * (RFC 4271 §3.1: an implicit replace for what stays). */
+static void test_bgp_fsm_soft_reset_out_withdraws_then_announces(
+	void **state)
+{
+	struct cfg_addr wd;
+	uint8_t m[BGP_MSG_MAX];
+	char msg[256];
+	int n;
+
+	(void)state;
+	start(90, 0, false);
+	establish(90);
+	expect_our_prefix_then_eor();
+	addr4(&wd, "198.18.0.0", 16);
+	addr4(&cfg.bgp.announce[0], "198.19.0.0", 16);
+	cfg.links[0].bgp.prepend = 1;
+	assert_int_equal(bgp_soft_reset(sp, 0, false, true, &wd, 1, msg,
+					sizeof(msg)), 0);
+	assert_string_equal(msg, "1 prefix(es) withdrawn, 1 announced again");
+	n = peer_expect(&pa, BGP_MSG_UPDATE, m);
+	assert_int_equal(n, 19 + 2 + 3 + 2);            /* withdrawn only */
+	assert_memory_equal(m + 19, "\x00\x03\x10\xc6\x12\x00\x00", 7);
+	n = peer_expect(&pa, BGP_MSG_UPDATE, m);
+	assert_int_equal(m[19] << 8 | m[20], 0);
+	assert_memory_equal(m + n - 3, "\x10\xc6\x13", 3); /* 198.19/16 */
+	assert_non_null(memmem(m, (size_t)n, "\x40\x02\x0a\x02\x02"
+			       "\x00\x00\xfd\xe9\x00\x00\xfd\xe9", 13));
+	assert_int_equal(sp->peer[0].state, BGP_ST_ESTABLISHED);
+	assert_int_equal(sp->peer[0].st.established_count, 1);
+	/* nothing else went out: no End-of-RIB, no NOTIFICATION */
+	assert_int_equal(peer_read(&pa, m, 200), -1);
+}
+
+/* An import change asks ROUTE-REFRESH (RFC 2918) for each negotiated
+ * family of a peer that advertised the capability. */
+static void test_bgp_fsm_soft_reset_in_asks_route_refresh(void **state)
+{
+	static const uint8_t rr_cap[] = {2, 0};
+	uint8_t m[BGP_MSG_MAX];
+	char msg[256];
+	int n;
+
+	(void)state;
+	open_extra = rr_cap;
+	open_extra_len = sizeof(rr_cap);
+	start(90, 0, false);
+	establish(90);
+	expect_our_prefix_then_eor();
+	assert_int_equal(bgp_soft_reset(sp, 0, true, false, NULL, 0, msg,
+					sizeof(msg)), 0);
+	assert_string_equal(msg, "route refresh asked for ipv4");
+	n = peer_expect(&pa, BGP_MSG_ROUTE_REFRESH, m);
+	assert_int_equal(n, 23);
+	assert_memory_equal(m + 19, "\x00\x01\x00\x01", 4); /* IPv4 unicast */
+	assert_int_equal(sp->peer[0].st.refresh_sent, 1);
+	assert_int_equal(peer_read(&pa, m, 200), -1);
+	assert_int_equal(bgp_soft_reset(sp, 1, true, false, NULL, 0, msg,
+					sizeof(msg)), -ENOENT);
+}
+
+/* RFC 2918 §3: none to a peer without the capability; the answer says
+ * what that means for the import change. */
+static void test_bgp_fsm_soft_reset_in_without_capability_says_so(
+	void **state)
+{
+	uint8_t m[BGP_MSG_MAX];
+	char msg[256];
+
+	(void)state;
+	start(90, 0, false);
+	establish(90);
+	expect_our_prefix_then_eor();
+	assert_int_equal(bgp_soft_reset(sp, 0, true, false, NULL, 0, msg,
+					sizeof(msg)), 0);
+	assert_string_equal(msg, "route refresh asked for nothing (the peer "
+				 "lacks the capability: the import change "
+				 "applies to what it sends from now on)");
+	assert_int_equal(peer_read(&pa, m, 200), -1);
+	assert_int_equal(sp->peer[0].st.refresh_sent, 0);
+}
+
 /* twinpathctl's BGP words (bgp_cli): a neighbor is an address, so an
  * address with a shorter length is refused with the message, never
  * taken for the neighbor; the full-width form and the bare one work. */
@@ -1022,6 +1106,15 @@ int main(void)
 			teardown),
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_clear_sends_cease_4_and_reconnects,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_soft_reset_out_withdraws_then_announces,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_soft_reset_in_asks_route_refresh,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_soft_reset_in_without_capability_says_so,
 			teardown),
 	};
 

@@ -111,6 +111,52 @@ static void test_bfd_ctrl_admin_down(void **state)
 			  bfd[15]), BFD_SLOW_TX_US);
 }
 
+/* RFC 5880 §6.5/§6.8.3: twinpathd changed our timers while Up (poll_seq
+ * ahead of the XDP program's poll_final_seq): the periodic packet carries
+ * P, and the new values. expect_v4_up with state byte 0xc0 | P (0x20):
+ * the UDP checksum's 16-bit word sum grows by 0x0020, so the checksum
+ * 0x9952 becomes 0x9932. */
+static void test_bfd_ctrl_poll_pending_sets_p(void **state)
+{
+	struct health_link hl;
+	uint8_t buf[BFD_FRAME_MAX], want[66];
+
+	(void)state;
+	link_v4_up(&hl);
+	hl.poll_seq = 1;
+	hl.poll_old_tx_us = 100000;
+	hl.poll_old_rx_us = 10000;
+	memcpy(want, expect_v4_up, sizeof(want));
+	want[14 + 20 + 8 + 1] = 0xe0;
+	want[14 + 20 + 6] = 0x99;
+	want[14 + 20 + 7] = 0x32;
+	assert_int_equal(bfd_ctrl_build(buf, sizeof(buf), &hl, &our_mac,
+					&peer_mac), 66);
+	assert_memory_equal(buf, want, sizeof(want));
+	/* the Final ended it: P no more, the plain Up packet */
+	hl.poll_final_seq = 1;
+	assert_int_equal(bfd_ctrl_build(buf, sizeof(buf), &hl, &our_mac,
+					&peer_mac), 66);
+	assert_memory_equal(buf, expect_v4_up, sizeof(expect_v4_up));
+}
+
+/* Not Up: a pending Poll waits (no P) until the session is Up again. */
+static void test_bfd_ctrl_no_p_while_not_up(void **state)
+{
+	struct health_link hl;
+	uint8_t buf[BFD_FRAME_MAX];
+	const uint8_t *bfd = buf + 14 + 20 + 8;
+
+	(void)state;
+	link_v4_up(&hl);
+	hl.poll_seq = 3;
+	hl.poll_final_seq = 2;
+	hl.state = BFD_STATE_INIT;
+	assert_int_equal(bfd_ctrl_build(buf, sizeof(buf), &hl, &our_mac,
+					&peer_mac), 66);
+	assert_int_equal(bfd[1], BFD_STATE_INIT << 6);
+}
+
 static void test_bfd_ctrl_refuses_bad_family_and_short_room(void **state)
 {
 	struct health_link hl;
@@ -201,6 +247,28 @@ static void test_bfd_interval_peer_min_rx_sets_it_jitter_kept(void **state)
 	check_range(&hl, 50000, 750, 900);
 }
 
+/* RFC 5880 §6.8.3: a raised Desired Min TX waits for the Final (the
+ * packets go on at the old 50 ms), a lowered one applies at once. */
+static void test_bfd_interval_raise_waits_for_final(void **state)
+{
+	struct health_link hl;
+
+	(void)state;
+	link_v4_up(&hl);
+	hl.remote_min_rx_us = 1000;
+	hl.poll_old_tx_us = 50000;
+	hl.desired_min_tx_us = 200000;
+	hl.poll_seq = 1;
+	check_range(&hl, 50000, 750, 1000);
+	hl.poll_final_seq = 1;
+	check_range(&hl, 200000, 750, 1000);
+	/* lowered: at once, Poll or not */
+	hl.poll_old_tx_us = 200000;
+	hl.desired_min_tx_us = 20000;
+	hl.poll_seq = 2;
+	check_range(&hl, 20000, 750, 1000);
+}
+
 static void test_bfd_interval_peer_asks_for_nothing(void **state)
 {
 	struct health_link hl;
@@ -259,7 +327,10 @@ int main(void)
 		cmocka_unit_test(test_bfd_ctrl_ipv4_exact_bytes),
 		cmocka_unit_test(test_bfd_ctrl_ipv6_exact_bytes),
 		cmocka_unit_test(test_bfd_ctrl_admin_down),
+		cmocka_unit_test(test_bfd_ctrl_poll_pending_sets_p),
+		cmocka_unit_test(test_bfd_ctrl_no_p_while_not_up),
 		cmocka_unit_test(test_bfd_ctrl_refuses_bad_family_and_short_room),
+		cmocka_unit_test(test_bfd_interval_raise_waits_for_final),
 		cmocka_unit_test(test_bfd_interval_jitter_0_to_25_percent),
 		cmocka_unit_test(test_bfd_interval_jitter_10_to_25_percent_with_mult_1),
 		cmocka_unit_test(test_bfd_interval_one_second_until_up),
