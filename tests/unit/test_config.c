@@ -151,6 +151,51 @@ static void test_config_optional_keys_take_defaults(void **state)
 	assert_false(cfg.bgp.enabled);
 	assert_int_equal(cfg.links[0].bgp.hold_time_s, 0);
 	assert_int_equal(cfg.links[0].bgp.n_import, 0);
+	/* no monitor group: its defaults; no capacity known */
+	assert_int_equal(cfg.links[0].capacity_mbps, 0);
+	assert_true(cfg.monitor.utilisation_warn == 0.8);
+	assert_true(cfg.monitor.imbalance_warn == 0.2);
+	assert_int_equal(cfg.monitor.imbalance_min_mbps, 1);
+	assert_int_equal(cfg.monitor.interval_ms, 1000);
+}
+
+/* monitor { } and links.capacity_mbps: exact values, a float or a whole
+ * number where a number is asked, and each mistake at its line. */
+static void test_config_monitor_loads(void **state)
+{
+	(void)state;
+	assert_int_equal(cfg_load(&cfg, CONFIGS "monitor.conf", err,
+				  sizeof(err)), 0);
+	assert_true(cfg.monitor.utilisation_warn == 0.9);
+	assert_true(cfg.monitor.imbalance_warn == 0.25);
+	assert_int_equal(cfg.monitor.imbalance_min_mbps, 50);
+	assert_int_equal(cfg.monitor.interval_ms, 250);
+	assert_int_equal(cfg.links[0].capacity_mbps, 10000);
+	assert_int_equal(cfg.links[1].capacity_mbps, 0);
+	assert_int_equal(cfg_load(&cfg, CONFIGS "monitor-interval-int.conf",
+				  err, sizeof(err)), 0);
+	assert_int_equal(cfg.monitor.interval_ms, 5000);
+	assert_true(cfg.monitor.utilisation_warn == 1.0);
+	assert_true(cfg.monitor.imbalance_warn == 0.2);
+}
+
+static void test_config_monitor_refused(void **state)
+{
+	(void)state;
+	assert_load_error("monitor-utilisation-range.conf",
+			  "5: utilisation_warn 1.5 out of range 0.01..1");
+	assert_load_error("monitor-interval-range.conf",
+			  "6: interval_s 0.05 out of range 0.1..60");
+	assert_load_error("monitor-imbalance-type.conf",
+			  "5: 'imbalance_warn' must be a number");
+	assert_load_error("monitor-unknown-key.conf",
+			  "5: unknown setting 'capacity_mbps'");
+	assert_load_error("monitor-min-range.conf",
+			  "5: imbalance_min_mbps -1 out of range 0..100000000");
+	assert_load_error("capacity-zero.conf",
+			  "13: capacity_mbps 0 out of range 1..10000000");
+	assert_load_error("capacity-type.conf",
+			  "13: 'capacity_mbps' must be an integer");
 }
 
 static void test_config_lab_active_active_loads(void **state)
@@ -1142,6 +1187,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_valid_file_loads_every_key),
 		cmocka_unit_test(test_config_optional_keys_take_defaults),
+		cmocka_unit_test(test_config_monitor_loads),
+		cmocka_unit_test(test_config_monitor_refused),
 		cmocka_unit_test(test_config_lab_active_active_loads),
 		cmocka_unit_test(test_config_lab_active_standby_prefers_link1),
 		cmocka_unit_test(test_config_unreadable_file_is_errno),
