@@ -20,7 +20,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: twinpathctl [--socket PATH | --config FILE] "
 		"[--json] COMMAND\n"
 		"commands:\n"
-		"  show status|nexthops|routes|bfd\n"
+		"  show status|nexthops|routes|bfd|links\n"
 		"  show bgp summary\n"
 		"  show bgp neighbors [ADDR]\n"
 		"  show bgp routes [PREFIX]\n"
