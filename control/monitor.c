@@ -117,25 +117,18 @@ static void utilisation_step(const struct twp_config *cfg, unsigned int i,
 	unsigned int d;
 
 	for (d = 0; d < MON_DIRS; d++) {
+		enum mon_event ev;
+
 		l->util[d] = l->bps[d] / ((double)l->capacity_mbps * 1e6);
-		switch (mon_alarm(&l->util_warn[d], l->util[d] >= warn)) {
-		case MON_EV_RAISED:
-			emit(log, arg, "monitor: link '%s' %s utilisation "
-			     "%.3f reached utilisation_warn %g (%.3f of "
-			     "%u Mbit/s)", cfg->links[i].name, dir_name[d],
-			     l->util[d], warn, l->bps[d] / 1e6,
-			     l->capacity_mbps);
-			break;
-		case MON_EV_CLEARED:
-			emit(log, arg, "monitor: link '%s' %s utilisation "
-			     "%.3f below utilisation_warn %g again (%.3f of "
-			     "%u Mbit/s)", cfg->links[i].name, dir_name[d],
-			     l->util[d], warn, l->bps[d] / 1e6,
-			     l->capacity_mbps);
-			break;
-		case MON_EV_NONE:
-			break;
-		}
+		ev = mon_alarm(&l->util_warn[d], l->util[d] >= warn);
+		if (ev == MON_EV_NONE)
+			continue;
+		emit(log, arg, "monitor: link '%s' %s utilisation %.3f %s "
+		     "utilisation_warn %g%s (%.3f of %u Mbit/s)",
+		     cfg->links[i].name, dir_name[d], l->util[d],
+		     ev == MON_EV_RAISED ? "reached" : "below", warn,
+		     ev == MON_EV_RAISED ? "" : " again", l->bps[d] / 1e6,
+		     l->capacity_mbps);
 	}
 }
 

@@ -62,6 +62,19 @@ print(res[0]["value"][1] if len(res) == 1 else "none")
 PY
 }
 
+# growth FROM TO: "link1:N link2:M", how much each link's sample grew
+# between two prom_query lines of a per-link counter.
+growth() {
+	python3 - "$1" "$2" <<'PY'
+import sys
+def parse(s):
+    return {k.split("=")[1]: int(float(v))
+            for k, v in (x.rsplit("=", 1) for x in s.split())}
+a, b = parse(sys.argv[1]), parse(sys.argv[2])
+print(" ".join(f"{l}:{b.get(l, 0) - a.get(l, 0)}" for l in ("link1", "link2")))
+PY
+}
+
 # prom_wait SECONDS EXPR: until the query has a sample (PromQL filters:
 # "x == 1" has one only while true).
 prom_wait() {
@@ -144,14 +157,7 @@ b0=$(prom_query "$q")
 sleep 3
 b1=$(prom_query "$q" 'twinpath_link_packets_per_second{direction="tx"}' \
 	'twinpath_links_imbalance_ratio{direction="tx"}')
-grow=$(python3 - "$b0" "$(sed -n 1p <<<"$b1")" <<'PY'
-import sys
-def parse(s):
-    return {k.split("=")[1]: int(float(v)) for k, v in (x.rsplit("=", 1) for x in s.split())}
-a, b = parse(sys.argv[1]), parse(sys.argv[2])
-print(" ".join(f"{l}:{b.get(l, 0) - a.get(l, 0)}" for l in ("link1", "link2")))
-PY
-)
+grow=$(growth "$b0" "$(sed -n 1p <<<"$b1")")
 if [[ $grow =~ ^link1:([0-9]+)\ link2:([0-9]+)$ ]] &&
 	[ "${BASH_REMATCH[1]}" -gt 0 ] && [ "${BASH_REMATCH[2]}" -gt 0 ]; then
 	ok "Prometheus saw both links' tx byte counters grow in 3 s ($grow bytes)"
@@ -241,14 +247,7 @@ q='twinpath_dp_tx_packets_total{link=~"link1|link2"}'
 p0=$(prom_query "$q")
 sleep 3
 p1=$(prom_query "$q")
-grow=$(python3 - "$p0" "$p1" <<'PY'
-import sys
-def parse(s):
-    return {k.split("=")[1]: int(float(v)) for k, v in (x.rsplit("=", 1) for x in s.split())}
-a, b = parse(sys.argv[1]), parse(sys.argv[2])
-print(" ".join(f"{l}:{b.get(l, 0) - a.get(l, 0)}" for l in ("link1", "link2")))
-PY
-)
+grow=$(growth "$p0" "$p1")
 # 3 s of the stream, less what one scrape interval at either end may
 # leave out: link2 carries it all, link1 nothing
 if [[ $grow =~ ^link1:([0-9]+)\ link2:([0-9]+)$ ]] &&

@@ -364,6 +364,85 @@ static void test_monitor_step_no_imbalance_in_active_standby(void **state)
 	assert_false(res.imb[MON_TX].warn);
 }
 
+/* `twinpathctl show links` of a given result: the table, the imbalance
+ * lines, and the JSON, exactly. */
+static char *show(const struct mon_result *r, bool json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	monitor_show(&cfg, r, json, f);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void test_monitor_show_links(void **state)
+{
+	static struct mon_result r;
+	char *text;
+
+	(void)state;
+	two_links(CFG_MODE_ACTIVE_ACTIVE);
+	memset(&r, 0, sizeof(r));
+	r.n_links = 2;
+	r.active_active = true;
+	r.link[0].capacity_mbps = 10;
+	text = show(&r, false);
+	assert_string_equal(text,
+		"no rates yet (the data plane's counters are read every "
+		"1.0 s)\n"
+		"link         usable   capacity  rx Mbit/s  tx Mbit/s   rx pkt/s   tx pkt/s  rx util  tx util\n"
+		"link1        no           10 M          -          -          -          -        -        -\n"
+		"link2        no              -          -          -          -          -        -        -\n"
+		"rx imbalance: -\n"
+		"tx imbalance: -\n");
+	free(text);
+	r.known = true;
+	r.window_s = 0.1;
+	r.link[0].known = r.link[0].usable = true;
+	r.link[0].bps[MON_TX] = 9e6;
+	r.link[0].pps[MON_TX] = 1000;
+	r.link[0].util[MON_TX] = 0.9;
+	r.link[0].util_warn[MON_TX] = true;
+	r.link[1].known = true;
+	r.link[1].bps[MON_RX] = 2.5e5;
+	r.link[1].pps[MON_RX] = 50;
+	r.link[1].bps[MON_TX] = 1e6;
+	r.link[1].pps[MON_TX] = 100;
+	r.imb[MON_TX].known = r.imb[MON_TX].warn = true;
+	r.imb[MON_TX].value = 0.4;
+	r.imb[MON_TX].share = 0.9;
+	r.imb[MON_TX].expected = 0.5;
+	r.imb[MON_TX].total_bps = 1e7;
+	text = show(&r, false);
+	assert_string_equal(text,
+		"rates over the last 0.100 s\n"
+		"link         usable   capacity  rx Mbit/s  tx Mbit/s   rx pkt/s   tx pkt/s  rx util  tx util\n"
+		"link1        yes          10 M      0.000      9.000          0       1000     0.0%   90.0%!\n"
+		"link2        no              -      0.250      1.000         50        100        -        -\n"
+		"rx imbalance: -\n"
+		"tx imbalance: 0.400 above imbalance_warn (link 'link1' carries 0.900 of 10.000 Mbit/s, expected 0.500)\n");
+	free(text);
+	text = show(&r, true);
+	assert_string_equal(text,
+		"{\"known\":true,\"window_s\":0.100,\"links\":["
+		"{\"name\":\"link1\",\"capacity_mbps\":10,\"usable\":true,"
+		"\"rx_bps\":0,\"rx_pps\":0,\"rx_utilisation\":0.0000,"
+		"\"rx_utilisation_warn\":false,\"tx_bps\":9000000,"
+		"\"tx_pps\":1000,\"tx_utilisation\":0.9000,"
+		"\"tx_utilisation_warn\":true},"
+		"{\"name\":\"link2\",\"capacity_mbps\":0,\"usable\":false,"
+		"\"rx_bps\":250000,\"rx_pps\":50,\"tx_bps\":1000000,"
+		"\"tx_pps\":100}],"
+		"\"rx_imbalance\":null,"
+		"\"tx_imbalance\":{\"value\":0.4000,\"link\":\"link1\","
+		"\"share\":0.9000,\"expected\":0.5000,\"total_bps\":10000000,"
+		"\"warn\":true}}\n");
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -381,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_monitor_step_idle_clears_imbalance),
 		cmocka_unit_test(
 			test_monitor_step_no_imbalance_in_active_standby),
+		cmocka_unit_test(test_monitor_show_links),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
