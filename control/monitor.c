@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -331,6 +332,7 @@ static void *monitor_main(void *arg)
 int monitor_start(struct monitor *m, const struct twp_config *cfg)
 {
 	pthread_condattr_t ca;
+	sigset_t all, old;
 	unsigned int i;
 	int rc;
 
@@ -353,7 +355,12 @@ int monitor_start(struct monitor *m, const struct twp_config *cfg)
 		pthread_mutex_destroy(&m->lock);
 		return -rc;
 	}
+	/* the thread inherits a mask without signals: SIGTERM and SIGINT
+	 * reach the main loop, which stops us */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = pthread_create(&m->thread, NULL, monitor_main, m);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
 		pthread_cond_destroy(&m->wake);
 		pthread_mutex_destroy(&m->lock);
