@@ -425,6 +425,21 @@ static void test_config_every_example_loads(void **state)
 	assert_int_equal(found, 6);
 }
 
+/* On-prem active/active: both 1 Gbit/s links watched, each warned at
+ * half its capacity (it must be able to take its twin's share). */
+static void test_config_onprem_active_active_monitor(void **state)
+{
+	(void)state;
+	load_example(CONFIG_DIR "onprem-active-active.conf");
+	assert_int_equal(cfg.mode, CFG_MODE_ACTIVE_ACTIVE);
+	assert_int_equal(cfg.links[0].capacity_mbps, 1000);
+	assert_int_equal(cfg.links[1].capacity_mbps, 1000);
+	assert_true(cfg.monitor.utilisation_warn == 0.5);
+	assert_true(cfg.monitor.imbalance_warn == 0.2);
+	assert_int_equal(cfg.monitor.imbalance_min_mbps, 10);
+	assert_int_equal(cfg.monitor.interval_ms, 5000);
+}
+
 /* AWS Direct Connect: BFD 300 ms x 3, TTL 1 (no GTSM), MD5 on both,
  * no graceful restart with BFD, local-preference communities 7224:7300
  * on the primary and 7224:7100 on the backup, a private local ASN. */
@@ -1189,6 +1204,7 @@ int main(void)
 		cmocka_unit_test(test_config_optional_keys_take_defaults),
 		cmocka_unit_test(test_config_monitor_loads),
 		cmocka_unit_test(test_config_monitor_refused),
+		cmocka_unit_test(test_config_onprem_active_active_monitor),
 		cmocka_unit_test(test_config_lab_active_active_loads),
 		cmocka_unit_test(test_config_lab_active_standby_prefers_link1),
 		cmocka_unit_test(test_config_unreadable_file_is_errno),
