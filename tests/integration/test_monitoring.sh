@@ -75,6 +75,15 @@ print(" ".join(f"{l}:{b.get(l, 0) - a.get(l, 0)}" for l in ("link1", "link2")))
 PY
 }
 
+# check_links NAME EXPR WHAT: `twinpathctl --json show links` into
+# links.NAME.json; EXPR (over its JSON `j`) must hold.
+check_links() {
+	lab_ctl --json show links >"$LAB_DIR/links.$1.json" 2>&1
+	j "$LAB_DIR/links.$1.json" "$2" 2>/dev/null | grep -qx True &&
+		ok "twinpathctl show links: $3" ||
+		ko "twinpathctl show links, want $3: $(cat "$LAB_DIR/links.$1.json")"
+}
+
 # prom_wait SECONDS EXPR: until the query has a sample (PromQL filters:
 # "x == 1" has one only while true).
 prom_wait() {
@@ -176,11 +185,8 @@ sys.exit(0 if v.get("link1", 0) > 0 and v.get("link2", 0) > 0 else 1)
 PY
 	ok "twinpathd's tx packet rate was above 0 on both links in the last 3 s (highest: $pps), imbalance now $(sed -n 3p <<<"$b1")" ||
 	ko "tx packet rates in Prometheus: '$pps', want both above 0"
-lab_ctl --json show links >"$LAB_DIR/links.before.json" 2>&1
-j "$LAB_DIR/links.before.json" 'j["known"] and all(l["usable"] and "tx_bps" in l for l in j["links"])' |
-	grep -qx True &&
-	ok "twinpathctl show links: both links usable, with rates" ||
-	ko "twinpathctl show links: $(cat "$LAB_DIR/links.before.json")"
+check_links before 'j["known"] and all(l["usable"] and "tx_bps" in l for l in j["links"])' \
+	"both links usable, with rates"
 
 echo "== link1's silent loss"
 # The poller runs before the loss and looks at the API every 100 ms: for
@@ -267,11 +273,8 @@ if prom_wait 10 'ALERTS{alertname="TwinpathBfdDown",alertstate="firing",link="li
 else
 	ko "TwinpathBfdDown not firing for link1 10 s after the loss: $(prom_query 'ALERTS')"
 fi
-lab_ctl --json show links >"$LAB_DIR/links.after.json" 2>&1
-j "$LAB_DIR/links.after.json" '[l["usable"] for l in j["links"]] == [False, True]' |
-	grep -qx True &&
-	ok "twinpathctl show links: link1 not usable, link2 usable" ||
-	ko "twinpathctl show links: $(cat "$LAB_DIR/links.after.json")"
+check_links after '[l["usable"] for l in j["links"]] == [False, True]' \
+	"link1 not usable, link2 usable"
 # all of the stream on one 2 Mbit/s link: 0.85 >= utilisation_warn 0.6
 line=$(grep -c "monitor: link 'link2' tx utilisation [0-9.]* reached utilisation_warn 0.6 " "$LAB_DIR/cp.log")
 [ "$line" -ge 1 ] &&
