@@ -554,7 +554,8 @@ static int load_top(struct loader *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = {
 		"instance", "local_as", "router_id", "mode", "dataplane",
-		"control", "lan", "bgp", "links", "static_routes", NULL,
+		"control", "lan", "bgp", "links", "static_routes", "monitor",
+		NULL,
 	};
 	struct twp_config *cfg = ld->cfg;
 	const config_setting_t *where;
@@ -816,6 +817,63 @@ static int load_control(struct loader *ld, const config_setting_t *root)
 			       "disable it", s);
 	snprintf(cfg->control.metrics_listen,
 		 sizeof(cfg->control.metrics_listen), "%s", s);
+	return 0;
+}
+
+/* Number setting NAME of GROUP (an integer or a float) in LO..HI;
+ * absent -> DEF. */
+static int get_number(struct loader *ld, const config_setting_t *group,
+		      const char *name, double def, double lo, double hi,
+		      double *out)
+{
+	config_setting_t *s = member(group, name);
+	double v;
+
+	if (s == NULL) {
+		*out = def;
+		return 0;
+	}
+	if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
+		v = config_setting_get_float(s);
+	else if (config_setting_type(s) == CONFIG_TYPE_INT ||
+		 config_setting_type(s) == CONFIG_TYPE_INT64)
+		v = (double)int_value(ld, s);
+	else
+		return fail_at(ld, s, "'%s' must be a number", name);
+	if (!(v >= lo && v <= hi))
+		return fail_at(ld, s, "%s %g out of range %g..%g", name, v, lo,
+			       hi);
+	*out = v;
+	return 0;
+}
+
+/* monitor { }: thresholds and interval of twinpathd's link monitor. */
+static int load_monitor(struct loader *ld, const config_setting_t *root)
+{
+	static const char *const keys[] = {
+		"utilisation_warn", "imbalance_warn", "imbalance_min_mbps",
+		"interval_s", NULL,
+	};
+	struct cfg_monitor *m = &ld->cfg->monitor;
+	config_setting_t *g;
+	double interval_s;
+	long long v;
+	int rc;
+
+	if ((rc = get_group(ld, root, "monitor", false, &g)) < 0 ||
+	    (g != NULL && (rc = check_keys(ld, g, keys)) < 0) ||
+	    (rc = get_number(ld, g, "utilisation_warn", 0.8, 0.01, 1,
+			     &m->utilisation_warn)) < 0 ||
+	    (rc = get_number(ld, g, "imbalance_warn", 0.2, 0.01, 1,
+			     &m->imbalance_warn)) < 0 ||
+	    (rc = get_int(ld, g, "monitor", "imbalance_min_mbps", false, 1, 0,
+			  100000000, &v)) < 0 ||
+	    (rc = get_number(ld, g, "interval_s", 1, 0.1, 60,
+			     &interval_s)) < 0)
+		return rc;
+	m->imbalance_min_mbps = (uint32_t)v;
+	/* whole milliseconds: the monitor's clock */
+	m->interval_ms = (uint32_t)(interval_s * 1000 + 0.5);
 	return 0;
 }
 
@@ -1202,7 +1260,7 @@ static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
 	static const char *const keys[] = {
 		"name", "interface", "local_address", "local_address6",
 		"peer_address", "remote_as", "local_pref", "mtu", "device",
-		"bfd", "bgp", "ingress_filter", NULL,
+		"bfd", "bgp", "ingress_filter", "capacity_mbps", NULL,
 	};
 	struct twp_config *cfg = ld->cfg;
 	struct cfg_link *l = &cfg->links[idx];
@@ -1279,6 +1337,10 @@ static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
 	if ((rc = get_int(ld, g, what, "mtu", false, 1500, 576, 9000, &v)) < 0)
 		return rc;
 	l->mtu = (uint32_t)v;
+	if ((rc = get_int(ld, g, what, "capacity_mbps", false, 0, 1, 10000000,
+			  &v)) < 0)
+		return rc;
+	l->capacity_mbps = (uint32_t)v;
 	if ((rc = get_device(ld, g, what, l->device)) < 0 ||
 	    (rc = get_ingress(ld, g, what, &l->ingress_filter)) < 0 ||
 	    (rc = load_bfd(ld, g, what, &l->bfd)) < 0)
@@ -1638,6 +1700,7 @@ int cfg_load(struct twp_config *cfg, const char *path, char *err,
 	if ((rc = load_top(&ld, root)) < 0 ||
 	    (rc = load_dataplane(&ld, root)) < 0 ||
 	    (rc = load_control(&ld, root)) < 0 ||
+	    (rc = load_monitor(&ld, root)) < 0 ||
 	    (rc = load_lan(&ld, root)) < 0 ||
 	    (rc = load_bgp(&ld, root)) < 0 ||
 	    (rc = load_links(&ld, root)) < 0 ||

@@ -134,11 +134,21 @@ struct cfg_link {
 	uint32_t remote_as;
 	uint32_t local_pref;
 	uint32_t mtu;
+	uint32_t capacity_mbps; /* ordered bandwidth, for monitoring; 0 unset */
 	char device[CFG_DEVICE_MAX]; /* as cfg_lan.device */
 	struct cfg_bfd bfd;
 	struct cfg_link_bgp bgp;
 	enum cfg_ingress ingress_filter;
 	int line; /* where the link's group starts, for messages */
+};
+
+/* The top-level monitor { } group: twinpathd's link rates, utilisation
+ * and imbalance (control/monitor.c). Present or not, the defaults hold. */
+struct cfg_monitor {
+	double utilisation_warn;     /* of capacity_mbps, 0.01..1, 0.8 */
+	double imbalance_warn;       /* see monitor.h, 0.01..1, 0.2 */
+	uint32_t imbalance_min_mbps; /* below this total: no imbalance, 1 */
+	uint32_t interval_ms;        /* "interval_s" 0.1..60, 1 s */
 };
 
 struct cfg_route {
@@ -183,6 +193,7 @@ struct twp_config {
 		uint16_t metrics_port;
 	} control;
 	struct cfg_bgp bgp;
+	struct cfg_monitor monitor;
 	struct cfg_lan lan;
 	struct cfg_link links[CFG_MAX_LINKS];
 	unsigned int n_links;

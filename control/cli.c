@@ -619,6 +619,10 @@ int cli_answer(struct twpd *d, const char *req, FILE *out)
 			show_bfd(d, json, out);
 			return 0;
 		}
+		if (strcmp(words[i + 1], "links") == 0) {
+			monitor_cli(d->mon, d->cfg, json, out);
+			return 0;
+		}
 	}
 	fprintf(out, "error: unknown command '%s' (commands: show status, "
 		"show nexthops, show routes, show bfd, show bgp summary, "

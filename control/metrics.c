@@ -21,7 +21,7 @@
 
 /* Telemetry answers are bounded by the data plane's max_output_len
  * (16 KiB in DPDK 22.11). */
-#define TEL_BUF 65536
+#define TEL_BUF METRICS_TEL_BUF
 #define TEL_TIMEOUT_MS 500
 #define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
@@ -80,102 +80,215 @@ static void sample_ns(FILE *f, const char *name, const char *link,
 	fputc('\n', f);
 }
 
-static const char *const bfd_state_label[] = {
-	"admin_down", "down", "init", "up",
+/* Label values of the per-state gauges, in enum order: RFC 5880 §4.1's
+ * State, RFC 4271 §8.2.2's FSM states (enum bgp_state). */
+static const char *const bfd_states[] = {
+	"admin_down", "down", "init", "up", NULL,
 };
+static const char *const bgp_states[] = {
+	"idle", "connect", "active", "opensent", "openconfirm",
+	"established", NULL,
+};
+
+/* The per-link families of twinpathd: one row each, rendered in this
+ * order for every link the row's condition holds for. */
+enum link_when { W_ALL, W_BFD, W_BFD_FAILED, W_BGP };
+enum link_fmt {
+	F_U64,   /* the value as it is */
+	F_NS,    /* nanoseconds, written as seconds */
+	F_STATE, /* one sample per label of states, 1 for the value's */
+};
+
+struct link_family {
+	const char *name, *type, *help;
+	enum link_when when;
+	enum link_fmt fmt;
+	uint64_t (*get)(const struct metrics_link *l);
+	const char *const *states; /* F_STATE */
+};
+
+#define GET(n, expr) \
+	static uint64_t get_##n(const struct metrics_link *l) { return (expr); }
+GET(bfd_up, l->bfd_state == 3)
+GET(bfd_state, l->bfd_state)
+GET(bfd_up_count, l->bfd_up_count)
+GET(bfd_down_count, l->bfd_down_count)
+GET(bfd_tx_ns, (uint64_t)l->bfd_tx_interval_us * 1000u)
+GET(bfd_detect_ns, (uint64_t)l->bfd_detect_time_us * 1000u)
+GET(bfd_gap_ns, l->bfd_last_gap_ns)
+GET(live, l->live)
+GET(bgp_established, l->bgp_established)
+GET(bgp_state, l->bgp_state)
+GET(bgp_establishments, l->bgp_establishments)
+GET(bgp_drops, l->bgp_establishments - (l->bgp_established ? 1 : 0))
+GET(bgp_received, l->bgp_received)
+GET(bgp_accepted, l->bgp_accepted)
+GET(bgp_installed, l->bgp_installed)
+GET(fib_routes, l->fib_routes)
+#undef GET
+
+#define FAM(n, t, w, fmt, g, s, h) {"twinpath_" n, t, h, w, fmt, get_##g, s}
+static const struct link_family link_families[] = {
+	FAM("bfd_up", "gauge", W_BFD, F_U64, bfd_up, NULL,
+	    "1 while the link's BFD session is Up (RFC 5880), else 0"),
+	FAM("bfd_state", "gauge", W_BFD, F_STATE, bfd_state, bfd_states,
+	    "BFD session state: 1 for the current one (RFC 5880 4.1)"),
+	FAM("bfd_up_transitions_total", "counter", W_BFD, F_U64, bfd_up_count,
+	    NULL, "BFD session transitions to Up"),
+	FAM("bfd_down_transitions_total", "counter", W_BFD, F_U64,
+	    bfd_down_count, NULL, "BFD session transitions from Up to Down"),
+	FAM("bfd_tx_interval_seconds", "gauge", W_BFD, F_NS, bfd_tx_ns, NULL,
+	    "Negotiated BFD transmit interval (RFC 5880 6.8.7)"),
+	FAM("bfd_detection_time_seconds", "gauge", W_BFD, F_NS, bfd_detect_ns,
+	    NULL, "BFD detection time (RFC 5880 6.8.4)"),
+	FAM("bfd_last_detection_gap_seconds", "gauge", W_BFD_FAILED, F_NS,
+	    bfd_gap_ns, NULL,
+	    "At the last failure: time from the last valid packet to Down"),
+	FAM("link_live", "gauge", W_BFD, F_U64, live, NULL,
+	    "1 while the data plane may forward over the link "
+	    "(health map live bit)"),
+	FAM("bgp_established", "gauge", W_BGP, F_U64, bgp_established, NULL,
+	    "1 while the link's BGP session is Established"),
+	FAM("bgp_state", "gauge", W_BGP, F_STATE, bgp_state, bgp_states,
+	    "BGP session state: 1 for the current one (RFC 4271 8.2.2)"),
+	FAM("bgp_establishments_total", "counter", W_BGP, F_U64,
+	    bgp_establishments, NULL, "BGP session transitions to Established"),
+	FAM("bgp_session_drops_total", "counter", W_BGP, F_U64, bgp_drops,
+	    NULL, "BGP sessions that left Established"),
+	FAM("bgp_prefixes_received", "gauge", W_BGP, F_U64, bgp_received, NULL,
+	    "Prefixes the peer announces (accepted and rejected)"),
+	FAM("bgp_prefixes_accepted", "gauge", W_BGP, F_U64, bgp_accepted, NULL,
+	    "Prefixes of the peer accepted by import policy"),
+	FAM("bgp_prefixes_installed", "gauge", W_BGP, F_U64, bgp_installed,
+	    NULL, "Prefixes whose forwarding set (multipath primary) uses the "
+	    "link's path"),
+	FAM("fib_link_routes", "gauge", W_ALL, F_U64, fib_routes, NULL,
+	    "Routes pushed to the data plane whose primary set forwards "
+	    "over the link"),
+};
+#undef FAM
+
+static bool link_when(const struct metrics_link *l, enum link_when w)
+{
+	switch (w) {
+	case W_BFD:
+		return l->bfd_known;
+	case W_BFD_FAILED:
+		return l->bfd_failed;
+	case W_BGP:
+		return l->bgp;
+	case W_ALL:
+		break;
+	}
+	return true;
+}
 
 static void render_links(const struct metrics_ctl *c, FILE *f)
 {
+	const struct link_family *t;
 	unsigned int i, k;
 
-#define EACH_LINK(cond) \
-	for (i = 0; i < c->n_links; i++) \
-		if (cond)
-	family(f, "twinpath_bfd_up", "gauge",
-	       "1 while the link's BFD session is Up (RFC 5880), else 0");
-	EACH_LINK(c->link[i].bfd_known)
-		sample_u64(f, "twinpath_bfd_up", "link", c->link[i].name,
-			   c->link[i].bfd_state == 3);
-	family(f, "twinpath_bfd_state", "gauge",
-	       "BFD session state: 1 for the current one (RFC 5880 4.1)");
-	EACH_LINK(c->link[i].bfd_known)
-		for (k = 0; k < 4; k++)
-			fprintf(f, "twinpath_bfd_state{link=\"%s\",state=\"%s\"}"
-				" %d\n", c->link[i].name, bfd_state_label[k],
-				c->link[i].bfd_state == k);
-	family(f, "twinpath_bfd_up_transitions_total", "counter",
-	       "BFD session transitions to Up");
-	EACH_LINK(c->link[i].bfd_known)
-		sample_u64(f, "twinpath_bfd_up_transitions_total", "link",
-			   c->link[i].name, c->link[i].bfd_up_count);
-	family(f, "twinpath_bfd_down_transitions_total", "counter",
-	       "BFD session transitions from Up to Down");
-	EACH_LINK(c->link[i].bfd_known)
-		sample_u64(f, "twinpath_bfd_down_transitions_total", "link",
-			   c->link[i].name, c->link[i].bfd_down_count);
-	family(f, "twinpath_bfd_tx_interval_seconds", "gauge",
-	       "Negotiated BFD transmit interval (RFC 5880 6.8.7)");
-	EACH_LINK(c->link[i].bfd_known)
-		sample_ns(f, "twinpath_bfd_tx_interval_seconds",
-			  c->link[i].name,
-			  (uint64_t)c->link[i].bfd_tx_interval_us * 1000u);
-	family(f, "twinpath_bfd_detection_time_seconds", "gauge",
-	       "BFD detection time (RFC 5880 6.8.4)");
-	EACH_LINK(c->link[i].bfd_known)
-		sample_ns(f, "twinpath_bfd_detection_time_seconds",
-			  c->link[i].name,
-			  (uint64_t)c->link[i].bfd_detect_time_us * 1000u);
-	family(f, "twinpath_bfd_last_detection_gap_seconds", "gauge",
-	       "At the last failure: time from the last valid packet to Down");
-	EACH_LINK(c->link[i].bfd_failed)
-		sample_ns(f, "twinpath_bfd_last_detection_gap_seconds",
-			  c->link[i].name, c->link[i].bfd_last_gap_ns);
-	family(f, "twinpath_link_live", "gauge",
-	       "1 while the data plane may forward over the link "
-	       "(health map live bit)");
-	EACH_LINK(c->link[i].bfd_known)
-		sample_u64(f, "twinpath_link_live", "link", c->link[i].name,
-			   c->link[i].live);
-	family(f, "twinpath_bgp_established", "gauge",
-	       "1 while the link's BGP session is Established");
-	EACH_LINK(c->link[i].bgp)
-		sample_u64(f, "twinpath_bgp_established", "link",
-			   c->link[i].name, c->link[i].bgp_established);
-	family(f, "twinpath_bgp_establishments_total", "counter",
-	       "BGP session transitions to Established");
-	EACH_LINK(c->link[i].bgp)
-		sample_u64(f, "twinpath_bgp_establishments_total", "link",
-			   c->link[i].name, c->link[i].bgp_establishments);
-	family(f, "twinpath_bgp_session_drops_total", "counter",
-	       "BGP sessions that left Established");
-	EACH_LINK(c->link[i].bgp)
-		sample_u64(f, "twinpath_bgp_session_drops_total", "link",
-			   c->link[i].name,
-			   c->link[i].bgp_establishments -
-				   (c->link[i].bgp_established ? 1 : 0));
-	family(f, "twinpath_bgp_prefixes_received", "gauge",
-	       "Prefixes the peer announces (accepted and rejected)");
-	EACH_LINK(c->link[i].bgp)
-		sample_u64(f, "twinpath_bgp_prefixes_received", "link",
-			   c->link[i].name, c->link[i].bgp_received);
-	family(f, "twinpath_bgp_prefixes_accepted", "gauge",
-	       "Prefixes of the peer accepted by import policy");
-	EACH_LINK(c->link[i].bgp)
-		sample_u64(f, "twinpath_bgp_prefixes_accepted", "link",
-			   c->link[i].name, c->link[i].bgp_accepted);
-	family(f, "twinpath_bgp_prefixes_installed", "gauge",
-	       "Prefixes whose forwarding set (multipath primary) uses the "
-	       "link's path");
-	EACH_LINK(c->link[i].bgp)
-		sample_u64(f, "twinpath_bgp_prefixes_installed", "link",
-			   c->link[i].name, c->link[i].bgp_installed);
-	family(f, "twinpath_fib_link_routes", "gauge",
-	       "Routes pushed to the data plane whose primary set forwards "
-	       "over the link");
-	EACH_LINK(true)
-		sample_u64(f, "twinpath_fib_link_routes", "link",
-			   c->link[i].name, c->link[i].fib_routes);
-#undef EACH_LINK
+	for (t = link_families;
+	     t < link_families + sizeof(link_families) / sizeof(*t); t++) {
+		family(f, t->name, t->type, t->help);
+		for (i = 0; i < c->n_links; i++) {
+			const struct metrics_link *l = &c->link[i];
+			uint64_t v;
+
+			if (!link_when(l, t->when))
+				continue;
+			v = t->get(l);
+			if (t->fmt == F_NS) {
+				sample_ns(f, t->name, l->name, v);
+				continue;
+			}
+			if (t->fmt == F_U64) {
+				sample_u64(f, t->name, "link", l->name, v);
+				continue;
+			}
+			for (k = 0; t->states[k] != NULL; k++) {
+				fprintf(f, "%s{link=\"", t->name);
+				label_value(f, l->name);
+				fprintf(f, "\",state=\"%s\"} %d\n",
+					t->states[k], v == k);
+			}
+		}
+	}
+}
+
+/* A float sample with a link and a direction label, or only a
+ * direction (LINK NULL). */
+static void sample_dir(FILE *f, const char *name, const char *link,
+		       const char *dir, double v)
+{
+	fprintf(f, "%s{", name);
+	if (link != NULL) {
+		fputs("link=\"", f);
+		label_value(f, link);
+		fputs("\",", f);
+	}
+	fprintf(f, "direction=\"%s\"} %.9g\n", dir, v);
+}
+
+/* The link monitor's families (control/monitor.h): rates of the last
+ * interval, utilisation and imbalance, and their warnings. */
+static void render_monitor(const struct metrics_ctl *c, FILE *f)
+{
+	static const char *const dir[MON_DIRS] = {"rx", "tx"};
+	const struct mon_result *r = &c->mon;
+	unsigned int i, d;
+
+#define EACH(cond) \
+	for (i = 0; i < r->n_links && i < c->n_links; i++) \
+		for (d = 0; d < MON_DIRS; d++) \
+			if (cond)
+	/* bytes, Prometheus' base unit (promtool's lint), where the
+	 * config and the CLI say Mbit/s */
+	family(f, "twinpath_link_capacity_bytes_per_second", "gauge",
+	       "The link's ordered bandwidth (links.capacity_mbps)");
+	for (i = 0; i < r->n_links && i < c->n_links; i++)
+		if (r->link[i].capacity_mbps != 0)
+			sample_u64(f, "twinpath_link_capacity_bytes_per_second",
+				   "link", c->link[i].name,
+				   r->link[i].capacity_mbps * 125000ull);
+	family(f, "twinpath_link_bytes_per_second", "gauge",
+	       "Bytes per second over the last monitor interval (Ethernet "
+	       "frames as DPDK counts them)");
+	EACH(r->link[i].known)
+		sample_dir(f, "twinpath_link_bytes_per_second",
+			   c->link[i].name, dir[d], r->link[i].bps[d] / 8);
+	family(f, "twinpath_link_packets_per_second", "gauge",
+	       "Packets forwarded per second over the last monitor interval");
+	EACH(r->link[i].known)
+		sample_dir(f, "twinpath_link_packets_per_second",
+			   c->link[i].name, dir[d], r->link[i].pps[d]);
+	family(f, "twinpath_link_utilisation_ratio", "gauge",
+	       "Rate over the link's capacity, last monitor interval");
+	EACH(r->link[i].known && r->link[i].capacity_mbps != 0)
+		sample_dir(f, "twinpath_link_utilisation_ratio",
+			   c->link[i].name, dir[d], r->link[i].util[d]);
+	family(f, "twinpath_link_utilisation_warning", "gauge",
+	       "1 from the interval utilisation reached monitor."
+	       "utilisation_warn to the one it fell below");
+	EACH(r->link[i].capacity_mbps != 0)
+		sample_dir(f, "twinpath_link_utilisation_warning",
+			   c->link[i].name, dir[d], r->link[i].util_warn[d]);
+#undef EACH
+	if (!r->active_active)
+		return;
+	family(f, "twinpath_links_imbalance_ratio", "gauge",
+	       "Largest deviation of a usable link's share of the traffic "
+	       "from its expected share (active/active)");
+	for (d = 0; d < MON_DIRS; d++)
+		if (r->imb[d].known)
+			sample_dir(f, "twinpath_links_imbalance_ratio", NULL,
+				   dir[d], r->imb[d].value);
+	family(f, "twinpath_links_imbalance_warning", "gauge",
+	       "1 from the interval the imbalance reached monitor."
+	       "imbalance_warn to the one it fell below or became undefined");
+	for (d = 0; d < MON_DIRS; d++)
+		sample_dir(f, "twinpath_links_imbalance_warning", NULL, dir[d],
+			   r->imb[d].warn);
 }
 
 static void render_dp(const struct metrics_dp *dp, FILE *f)
@@ -276,6 +389,7 @@ void metrics_render(const struct metrics_ctl *c, const struct metrics_dp *dp,
 		    FILE *f)
 {
 	render_links(c, f);
+	render_monitor(c, f);
 	render_scalars(ctl_scalars, sizeof(ctl_scalars) / sizeof(ctl_scalars[0]),
 		       c, f);
 	family(f, "twinpath_dp_up", "gauge",
@@ -336,6 +450,7 @@ void metrics_collect(const struct twpd *d, struct metrics_ctl *c)
 
 			l->bgp = true;
 			l->bgp_established = p->state == BGP_ST_ESTABLISHED;
+			l->bgp_state = p->state;
 			l->bgp_establishments = p->st.established_count;
 			l->bgp_received = bgp_peer_received(p);
 			l->bgp_accepted = rib_link_count(d->rib, p->link);
@@ -435,40 +550,42 @@ static uint64_t get_u64(json_object *o, const char *key, bool *found)
 	return json_object_get_uint64(v);
 }
 
-int metrics_dp_read(const char *path, unsigned int timeout_ms,
-		    struct metrics_dp *dp)
+int metrics_tel_open(const char *path, unsigned int timeout_ms)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	json_object *root, *v;
-	unsigned int i;
-	char *buf;
+	char greeting[1024];
 	int fd, rc;
 
-	memset(dp, 0, sizeof(*dp));
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	buf = malloc(TEL_BUF);
-	if (buf == NULL)
-		return -ENOMEM;
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
+	if (fd < 0)
+		return -errno;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		rc = -errno;
-		goto out;
+		close(fd);
+		return rc;
 	}
 	/* the greeting: version, pid, max_output_len */
-	rc = tel_recv(fd, buf, TEL_BUF, timeout_ms);
-	if (rc < 0)
-		goto out;
+	rc = tel_recv(fd, greeting, sizeof(greeting), timeout_ms);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+int metrics_dp_ports(int fd, unsigned int timeout_ms, struct metrics_dp *dp,
+		     char *buf)
+{
+	json_object *root, *v;
+	unsigned int i;
+
 	v = tel_query(fd, "/twinpath/ports", buf, timeout_ms, &root);
 	if (v == NULL) {
 		json_object_put(root);
-		rc = -EPROTO;
-		goto out;
+		return -EPROTO;
 	}
 	{
 		json_object_object_foreach(v, name, port) {
@@ -509,6 +626,43 @@ int metrics_dp_read(const char *path, unsigned int timeout_ms,
 		p->have_bytes = ok_rx && ok_tx;
 		json_object_put(root);
 	}
+	/* which links the data plane may forward over: a link with BFD
+	 * only while its live bit is set (health.h) */
+	v = tel_query(fd, "/twinpath/bfd", buf, timeout_ms, &root);
+	for (i = 0; v != NULL && i < dp->n_ports; i++) {
+		struct metrics_port *p = &dp->port[i];
+		json_object *b;
+
+		if (json_object_object_get_ex(v, p->name, &b) &&
+		    json_object_is_type(b, json_type_object) &&
+		    get_u64(b, "enabled", NULL) != 0) {
+			p->bfd = true;
+			p->bfd_live = get_u64(b, "live", NULL) != 0;
+		}
+	}
+	json_object_put(root);
+	return 0;
+}
+
+int metrics_dp_read(const char *path, unsigned int timeout_ms,
+		    struct metrics_dp *dp)
+{
+	json_object *root, *v;
+	char *buf;
+	int fd, rc;
+
+	memset(dp, 0, sizeof(*dp));
+	buf = malloc(TEL_BUF);
+	if (buf == NULL)
+		return -ENOMEM;
+	fd = metrics_tel_open(path, timeout_ms);
+	if (fd < 0) {
+		rc = fd;
+		goto out;
+	}
+	rc = metrics_dp_ports(fd, timeout_ms, dp, buf);
+	if (rc < 0)
+		goto out;
 	v = tel_query(fd, "/twinpath/drops", buf, timeout_ms, &root);
 	if (v != NULL) {
 		json_object_object_foreach(v, reason, cnt) {
@@ -611,6 +765,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	pthread_mutex_lock(&m->lock);
 	ctl = m->ctl;
 	pthread_mutex_unlock(&m->lock);
+	if (m->mon != NULL)
+		monitor_get(m->mon, &ctl.mon);
 	m->scrapes++;
 	f = open_memstream(&body, &len);
 	if (f == NULL)
@@ -623,13 +779,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	return reply(conn, MHD_HTTP_OK, CONTENT_TYPE, body, len, false);
 }
 
-int metrics_start(struct metrics *m, const struct twp_config *cfg)
+int metrics_start(struct metrics *m, const struct twp_config *cfg,
+		  struct monitor *mon)
 {
 	const struct cfg_addr *a = &cfg->control.metrics_addr;
 	struct sockaddr_storage ss = {0};
 	int rc;
 
 	memset(m, 0, sizeof(*m));
+	m->mon = mon;
 	rc = pthread_mutex_init(&m->lock, NULL);
 	if (rc != 0)
 		return -rc;

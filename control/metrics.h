@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "monitor.h"
 
 #define METRICS_MAX_PORTS (CFG_MAX_LINKS + 1) /* links and the lan */
 #define METRICS_MAX_DROPS 64
@@ -30,6 +31,7 @@ struct metrics_link {
 	bool live;             /* its bit in the health map's live mask */
 	bool bgp;              /* a BGP session runs on the link */
 	bool bgp_established;
+	uint32_t bgp_state;    /* enum bgp_state */
 	uint64_t bgp_establishments;
 	uint64_t bgp_received, bgp_accepted;
 	uint64_t bgp_installed; /* its path in the prefix's primary set */
@@ -44,6 +46,8 @@ struct metrics_ctl {
 	uint64_t generation_sent, generation_applied;
 	uint64_t outbox, ring_refusals, records_rejected;
 	uint64_t bgp_fib_errors;
+	/* the link monitor's last result, filled at scrape time */
+	struct mon_result mon;
 };
 
 /* What the data plane's telemetry said at one scrape. */
@@ -53,6 +57,8 @@ struct metrics_port {
 	bool have_bytes;       /* /ethdev/stats answered */
 	uint64_t rx_bytes, tx_bytes;
 	bool link_up;
+	bool bfd;              /* BFD enabled on it (/twinpath/bfd) */
+	bool bfd_live;         /* its live bit (health map) */
 };
 
 struct metrics_drop {
@@ -77,6 +83,7 @@ struct metrics {
 	pthread_mutex_t lock;  /* guards ctl */
 	bool lock_init;
 	struct metrics_ctl ctl;
+	struct monitor *mon;   /* the link monitor, or NULL */
 	uint64_t scrapes;      /* HTTP thread only */
 };
 
@@ -92,13 +99,24 @@ void metrics_render(const struct metrics_ctl *ctl, const struct metrics_dp *dp,
 int metrics_dp_read(const char *path, unsigned int timeout_ms,
 		    struct metrics_dp *dp);
 
+/* The parts of metrics_dp_read, for a client that keeps its socket
+ * (control/monitor.c): a connected telemetry socket past its greeting
+ * (fd or -errno), and /twinpath/ports, /ethdev/stats,N and /twinpath/bfd
+ * into DP (not zeroed first) with BUF of METRICS_TEL_BUF bytes. */
+#define METRICS_TEL_BUF 65536
+int metrics_tel_open(const char *path, unsigned int timeout_ms);
+int metrics_dp_ports(int fd, unsigned int timeout_ms, struct metrics_dp *dp,
+		     char *buf);
+
 struct twpd;
 /* Fills CTL from twinpathd's state (main loop). */
 void metrics_collect(const struct twpd *d, struct metrics_ctl *ctl);
 
 /* Starts the endpoint of CFG (control.metrics_listen; M->mhd stays NULL
- * when it is ""). 0 or -errno. */
-int metrics_start(struct metrics *m, const struct twp_config *cfg);
+ * when it is ""), with MON's results in each scrape (MON may be NULL).
+ * 0 or -errno. */
+int metrics_start(struct metrics *m, const struct twp_config *cfg,
+		  struct monitor *mon);
 /* Replaces the published snapshot (main loop, once a second). */
 void metrics_publish(struct metrics *m, const struct metrics_ctl *ctl);
 void metrics_stop(struct metrics *m);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "monitor.h"
 #include "policy.h"
 #include "reload.h"
 #include "twinpathd.h"
@@ -206,6 +207,10 @@ static void diff_top(struct differ *df)
 		df->plan->connect_retry = true;
 		df->plan->n_changes++;
 	}
+	if (NE(monitor)) {
+		df->plan->monitor = true;
+		df->plan->n_changes++;
+	}
 }
 
 /* Link I of both (same name, same place). */
@@ -260,6 +265,8 @@ static void diff_link(struct differ *df, unsigned int i)
 	     ol->bfd.min_rx_us != nl->bfd.min_rx_us ||
 	     ol->bfd.admin_down != nl->bfd.admin_down))
 		*c |= RELOAD_BFD;
+	if (ol->capacity_mbps != nl->capacity_mbps)
+		*c |= RELOAD_CAPACITY;
 	if (*c != 0)
 		df->plan->n_changes++;
 }
@@ -275,6 +282,7 @@ static bool unnamed_difference(const struct twp_config *o,
 	t = *n;
 	memcpy(t.path, o->path, sizeof(t.path));
 	t.bgp.connect_retry_s = o->bgp.connect_retry_s;
+	t.monitor = o->monitor;
 	memcpy(t.bgp.announce, o->bgp.announce, sizeof(t.bgp.announce));
 	t.bgp.n_announce = o->bgp.n_announce;
 	for (i = 0; i < n->n_routes && i < o->n_routes; i++)
@@ -286,6 +294,7 @@ static bool unnamed_difference(const struct twp_config *o,
 
 		tl->line = ol->line;
 		tl->local_pref = ol->local_pref;
+		tl->capacity_mbps = ol->capacity_mbps;
 		tl->bfd = ol->bfd;
 		tl->bfd.enabled = en;
 		tl->bgp.n_import = ol->bgp.n_import;
@@ -424,10 +433,21 @@ static void apply(struct twpd *d, const struct twp_config *prev,
 				l->bgp.max_prefix, rib_link_count(d->rib, i));
 		if (c & RELOAD_BFD)
 			apply_bfd(d, i, out);
+		if (c & RELOAD_CAPACITY)
+			fprintf(out, "%s: capacity_mbps %u, for the link "
+				"monitor from its next interval\n", l->name,
+				l->capacity_mbps);
 	}
 	if (plan->connect_retry)
 		fprintf(out, "bgp.connect_retry: %u s from the next attempt\n",
 			cfg->bgp.connect_retry_s);
+	if (plan->monitor)
+		fprintf(out, "monitor: utilisation_warn %g, imbalance_warn %g, "
+			"imbalance_min_mbps %u, interval_s %g, from the next "
+			"interval\n", cfg->monitor.utilisation_warn,
+			cfg->monitor.imbalance_warn,
+			cfg->monitor.imbalance_min_mbps,
+			cfg->monitor.interval_ms / 1e3);
 }
 
 /* Writes TEXT into OUT and each of its lines into the log. */
@@ -465,7 +485,9 @@ int reload_run(struct twpd *d, FILE *out)
 		rc = reload_diff(live, &next, &plan, mem);
 	if (rc == 0) {
 		prev = *live;
+		monitor_cfg_lock(d->mon);
 		*live = next;
+		monitor_cfg_unlock(d->mon);
 		apply(d, &prev, &plan, mem);
 	}
 	if (fclose(mem) != 0) {

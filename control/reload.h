@@ -17,10 +17,12 @@
 #define RELOAD_IMPORT 0x2u /* import rules, local_pref: ROUTE-REFRESH */
 #define RELOAD_BFD 0x4u    /* BFD timers, multiplier, admin_down */
 #define RELOAD_LIMIT 0x8u  /* max_prefix, max_prefix_restart */
+#define RELOAD_CAPACITY 0x10u /* capacity_mbps (the link monitor) */
 
 struct reload_plan {
 	unsigned int link[CFG_MAX_LINKS]; /* RELOAD_* bits */
 	bool connect_retry;               /* bgp.connect_retry */
+	bool monitor;                     /* the monitor { } group */
 	unsigned int n_changes;           /* settings changed, all live */
 	unsigned int n_refused;           /* settings that need a restart */
 };

@@ -21,7 +21,7 @@ static void usage(FILE *f)
 		"[--json] COMMAND\n"
 		"       twinpathctl --version\n"
 		"commands:\n"
-		"  show status|nexthops|routes|bfd\n"
+		"  show status|nexthops|routes|bfd|links\n"
 		"  show bgp summary\n"
 		"  show bgp neighbors [ADDR]\n"
 		"  show bgp routes [PREFIX]\n"

@@ -28,7 +28,10 @@
 #define FIB_BACKLOG_MAX 65536
 #define NEIGH_EVERY_TICKS 10 /* resolution retries once a second */
 #define BFD_MAP_EVERY_TICKS 10 /* the health map looked up once a second */
-#define METRICS_EVERY_TICKS 10 /* the /metrics snapshot once a second */
+/* the /metrics snapshot every tick: a BFD or BGP state change reaches
+ * the next scrape at most 100 ms late (a second's delay plus a 1 s
+ * scrape interval would miss a 2 s alert budget) */
+#define METRICS_EVERY_TICKS 1
 /* After a restart, the first full sync waits (at most this long) for the
  * nexthop MACs, so it does not replace the data plane's resolved
  * nexthops with unresolved ones: make-before-break. */
@@ -233,6 +236,7 @@ static int run(struct twp_config *cfg)
 	struct sigaction sa_hup = {.sa_handler = on_hup};
 	struct twpd d = {.cfg = cfg, .cfg_live = cfg};
 	static struct metrics m;  /* large; one per process */
+	static struct monitor mon;
 	static struct metrics_ctl mctl;
 	/* the timer, netlink, the CLI, then the BGP sockets */
 	struct pollfd pfd[3 + sizeof(((struct bgp_speaker *)0)->ref) /
@@ -326,7 +330,13 @@ static int run(struct twp_config *cfg)
 			strerror(-lfd));
 		goto out;
 	}
-	rc = metrics_start(&m, cfg);
+	d.mon = &mon;
+	rc = monitor_start(&mon, cfg);
+	if (rc < 0) {
+		log_msg("monitor: %s", strerror(-rc));
+		goto out;
+	}
+	rc = metrics_start(&m, cfg, &mon);
 	if (rc < 0) {
 		log_err("metrics_listen %s: %s", cfg->control.metrics_listen,
 			strerror(-rc));
@@ -435,6 +445,7 @@ static int run(struct twp_config *cfg)
 	bgp_shutdown(d.bgp);
 out:
 	metrics_stop(&m);
+	monitor_stop(&mon);
 	bgp_free(d.bgp);
 	if (d.rib != NULL)
 		rib_free(d.rib);

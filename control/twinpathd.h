@@ -9,6 +9,7 @@
 #include "config.h"
 #include "fibpush.h"
 #include "fsm.h"
+#include "monitor.h"
 #include "neigh.h"
 #include "rib.h"
 
@@ -27,6 +28,7 @@ struct twpd {
 	struct bgp_speaker *bgp;
 	uint64_t fib_errors; /* BGP routes the FIB push refused */
 	uint64_t fib_error_log_ms;
+	struct monitor *mon; /* link rates (control/monitor.c) */
 };
 
 #endif

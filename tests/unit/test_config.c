@@ -151,6 +151,51 @@ static void test_config_optional_keys_take_defaults(void **state)
 	assert_false(cfg.bgp.enabled);
 	assert_int_equal(cfg.links[0].bgp.hold_time_s, 0);
 	assert_int_equal(cfg.links[0].bgp.n_import, 0);
+	/* no monitor group: its defaults; no capacity known */
+	assert_int_equal(cfg.links[0].capacity_mbps, 0);
+	assert_true(cfg.monitor.utilisation_warn == 0.8);
+	assert_true(cfg.monitor.imbalance_warn == 0.2);
+	assert_int_equal(cfg.monitor.imbalance_min_mbps, 1);
+	assert_int_equal(cfg.monitor.interval_ms, 1000);
+}
+
+/* monitor { } and links.capacity_mbps: exact values, a float or a whole
+ * number where a number is asked, and each mistake at its line. */
+static void test_config_monitor_loads(void **state)
+{
+	(void)state;
+	assert_int_equal(cfg_load(&cfg, CONFIGS "monitor.conf", err,
+				  sizeof(err)), 0);
+	assert_true(cfg.monitor.utilisation_warn == 0.9);
+	assert_true(cfg.monitor.imbalance_warn == 0.25);
+	assert_int_equal(cfg.monitor.imbalance_min_mbps, 50);
+	assert_int_equal(cfg.monitor.interval_ms, 250);
+	assert_int_equal(cfg.links[0].capacity_mbps, 10000);
+	assert_int_equal(cfg.links[1].capacity_mbps, 0);
+	assert_int_equal(cfg_load(&cfg, CONFIGS "monitor-interval-int.conf",
+				  err, sizeof(err)), 0);
+	assert_int_equal(cfg.monitor.interval_ms, 5000);
+	assert_true(cfg.monitor.utilisation_warn == 1.0);
+	assert_true(cfg.monitor.imbalance_warn == 0.2);
+}
+
+static void test_config_monitor_refused(void **state)
+{
+	(void)state;
+	assert_load_error("monitor-utilisation-range.conf",
+			  "5: utilisation_warn 1.5 out of range 0.01..1");
+	assert_load_error("monitor-interval-range.conf",
+			  "6: interval_s 0.05 out of range 0.1..60");
+	assert_load_error("monitor-imbalance-type.conf",
+			  "5: 'imbalance_warn' must be a number");
+	assert_load_error("monitor-unknown-key.conf",
+			  "5: unknown setting 'capacity_mbps'");
+	assert_load_error("monitor-min-range.conf",
+			  "5: imbalance_min_mbps -1 out of range 0..100000000");
+	assert_load_error("capacity-zero.conf",
+			  "13: capacity_mbps 0 out of range 1..10000000");
+	assert_load_error("capacity-type.conf",
+			  "13: 'capacity_mbps' must be an integer");
 }
 
 static void test_config_lab_active_active_loads(void **state)
@@ -378,6 +423,21 @@ static void test_config_every_example_loads(void **state)
 	}
 	globfree(&g);
 	assert_int_equal(found, 6);
+}
+
+/* On-prem active/active: both 1 Gbit/s links watched, each warned at
+ * half its capacity (it must be able to take its twin's share). */
+static void test_config_onprem_active_active_monitor(void **state)
+{
+	(void)state;
+	load_example(CONFIG_DIR "onprem-active-active.conf");
+	assert_int_equal(cfg.mode, CFG_MODE_ACTIVE_ACTIVE);
+	assert_int_equal(cfg.links[0].capacity_mbps, 1000);
+	assert_int_equal(cfg.links[1].capacity_mbps, 1000);
+	assert_true(cfg.monitor.utilisation_warn == 0.5);
+	assert_true(cfg.monitor.imbalance_warn == 0.2);
+	assert_int_equal(cfg.monitor.imbalance_min_mbps, 10);
+	assert_int_equal(cfg.monitor.interval_ms, 5000);
 }
 
 /* AWS Direct Connect: BFD 300 ms x 3, TTL 1 (no GTSM), MD5 on both,
@@ -1142,6 +1202,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_valid_file_loads_every_key),
 		cmocka_unit_test(test_config_optional_keys_take_defaults),
+		cmocka_unit_test(test_config_monitor_loads),
+		cmocka_unit_test(test_config_monitor_refused),
+		cmocka_unit_test(test_config_onprem_active_active_monitor),
 		cmocka_unit_test(test_config_lab_active_active_loads),
 		cmocka_unit_test(test_config_lab_active_standby_prefers_link1),
 		cmocka_unit_test(test_config_unreadable_file_is_errno),

@@ -39,6 +39,7 @@ static void fill(struct metrics_ctl *c, struct metrics_dp *dp)
 	c->link[0].bgp_accepted = 10;
 	c->link[0].bgp_installed = 9;
 	c->link[0].fib_routes = 11;
+	c->link[0].bgp_state = 5; /* Established */
 	snprintf(c->link[1].name, sizeof(c->link[1].name), "link2");
 	c->link[1].bfd = c->link[1].bfd_known = true;
 	c->link[1].bfd_state = 1;
@@ -47,6 +48,28 @@ static void fill(struct metrics_ctl *c, struct metrics_dp *dp)
 	c->link[1].bgp = true;
 	c->link[1].bgp_establishments = 1;
 	c->link[1].fib_routes = 1;
+	c->link[1].bgp_state = 2; /* Active */
+	/* the monitor: link1 at 1 Gbit/s with its tx warning raised, link2
+	 * without a capacity; the tx imbalance above its warning, the rx
+	 * one undefined (idle) */
+	c->mon.known = true;
+	c->mon.active_active = true;
+	c->mon.n_links = 2;
+	c->mon.link[0].capacity_mbps = 1000;
+	c->mon.link[0].known = true;
+	c->mon.link[0].bps[MON_RX] = 250e6;
+	c->mon.link[0].bps[MON_TX] = 875e6;
+	c->mon.link[0].pps[MON_RX] = 31250;
+	c->mon.link[0].pps[MON_TX] = 109375.5;
+	c->mon.link[0].util[MON_RX] = 0.25;
+	c->mon.link[0].util[MON_TX] = 0.875;
+	c->mon.link[0].util_warn[MON_TX] = true;
+	c->mon.link[1].known = true;
+	c->mon.link[1].bps[MON_TX] = 125e6;
+	c->mon.link[1].pps[MON_TX] = 15625;
+	c->mon.imb[MON_TX].known = true;
+	c->mon.imb[MON_TX].value = 0.375;
+	c->mon.imb[MON_TX].warn = true;
 	c->fib_routes = 12;
 	c->fib_groups = 2;
 	c->fib_nexthops = 3;
@@ -121,6 +144,20 @@ static const char want_text[] =
 	"# TYPE twinpath_bgp_established gauge\n"
 	"twinpath_bgp_established{link=\"link1\"} 1\n"
 	"twinpath_bgp_established{link=\"link2\"} 0\n"
+	"# HELP twinpath_bgp_state BGP session state: 1 for the current one (RFC 4271 8.2.2)\n"
+	"# TYPE twinpath_bgp_state gauge\n"
+	"twinpath_bgp_state{link=\"link1\",state=\"idle\"} 0\n"
+	"twinpath_bgp_state{link=\"link1\",state=\"connect\"} 0\n"
+	"twinpath_bgp_state{link=\"link1\",state=\"active\"} 0\n"
+	"twinpath_bgp_state{link=\"link1\",state=\"opensent\"} 0\n"
+	"twinpath_bgp_state{link=\"link1\",state=\"openconfirm\"} 0\n"
+	"twinpath_bgp_state{link=\"link1\",state=\"established\"} 1\n"
+	"twinpath_bgp_state{link=\"link2\",state=\"idle\"} 0\n"
+	"twinpath_bgp_state{link=\"link2\",state=\"connect\"} 0\n"
+	"twinpath_bgp_state{link=\"link2\",state=\"active\"} 1\n"
+	"twinpath_bgp_state{link=\"link2\",state=\"opensent\"} 0\n"
+	"twinpath_bgp_state{link=\"link2\",state=\"openconfirm\"} 0\n"
+	"twinpath_bgp_state{link=\"link2\",state=\"established\"} 0\n"
 	"# HELP twinpath_bgp_establishments_total BGP session transitions to Established\n"
 	"# TYPE twinpath_bgp_establishments_total counter\n"
 	"twinpath_bgp_establishments_total{link=\"link1\"} 3\n"
@@ -145,6 +182,36 @@ static const char want_text[] =
 	"# TYPE twinpath_fib_link_routes gauge\n"
 	"twinpath_fib_link_routes{link=\"link1\"} 11\n"
 	"twinpath_fib_link_routes{link=\"link2\"} 1\n"
+	"# HELP twinpath_link_capacity_bytes_per_second The link's ordered bandwidth (links.capacity_mbps)\n"
+	"# TYPE twinpath_link_capacity_bytes_per_second gauge\n"
+	"twinpath_link_capacity_bytes_per_second{link=\"link1\"} 125000000\n"
+	"# HELP twinpath_link_bytes_per_second Bytes per second over the last monitor interval (Ethernet frames as DPDK counts them)\n"
+	"# TYPE twinpath_link_bytes_per_second gauge\n"
+	"twinpath_link_bytes_per_second{link=\"link1\",direction=\"rx\"} 31250000\n"
+	"twinpath_link_bytes_per_second{link=\"link1\",direction=\"tx\"} 109375000\n"
+	"twinpath_link_bytes_per_second{link=\"link2\",direction=\"rx\"} 0\n"
+	"twinpath_link_bytes_per_second{link=\"link2\",direction=\"tx\"} 15625000\n"
+	"# HELP twinpath_link_packets_per_second Packets forwarded per second over the last monitor interval\n"
+	"# TYPE twinpath_link_packets_per_second gauge\n"
+	"twinpath_link_packets_per_second{link=\"link1\",direction=\"rx\"} 31250\n"
+	"twinpath_link_packets_per_second{link=\"link1\",direction=\"tx\"} 109375.5\n"
+	"twinpath_link_packets_per_second{link=\"link2\",direction=\"rx\"} 0\n"
+	"twinpath_link_packets_per_second{link=\"link2\",direction=\"tx\"} 15625\n"
+	"# HELP twinpath_link_utilisation_ratio Rate over the link's capacity, last monitor interval\n"
+	"# TYPE twinpath_link_utilisation_ratio gauge\n"
+	"twinpath_link_utilisation_ratio{link=\"link1\",direction=\"rx\"} 0.25\n"
+	"twinpath_link_utilisation_ratio{link=\"link1\",direction=\"tx\"} 0.875\n"
+	"# HELP twinpath_link_utilisation_warning 1 from the interval utilisation reached monitor.utilisation_warn to the one it fell below\n"
+	"# TYPE twinpath_link_utilisation_warning gauge\n"
+	"twinpath_link_utilisation_warning{link=\"link1\",direction=\"rx\"} 0\n"
+	"twinpath_link_utilisation_warning{link=\"link1\",direction=\"tx\"} 1\n"
+	"# HELP twinpath_links_imbalance_ratio Largest deviation of a usable link's share of the traffic from its expected share (active/active)\n"
+	"# TYPE twinpath_links_imbalance_ratio gauge\n"
+	"twinpath_links_imbalance_ratio{direction=\"tx\"} 0.375\n"
+	"# HELP twinpath_links_imbalance_warning 1 from the interval the imbalance reached monitor.imbalance_warn to the one it fell below or became undefined\n"
+	"# TYPE twinpath_links_imbalance_warning gauge\n"
+	"twinpath_links_imbalance_warning{direction=\"rx\"} 0\n"
+	"twinpath_links_imbalance_warning{direction=\"tx\"} 1\n"
 	"# HELP twinpath_fib_routes Routes twinpathd installs (static and BGP)\n"
 	"# TYPE twinpath_fib_routes gauge\n"
 	"twinpath_fib_routes 12\n"
@@ -318,7 +385,7 @@ static void test_metrics_http_get_404_405(void **state)
 	cfg.control.metrics_addr.len = 32;
 	memcpy(cfg.control.metrics_addr.addr, (uint8_t[]){127, 0, 0, 1}, 4);
 	cfg.control.metrics_port = port;
-	assert_int_equal(metrics_start(&m, &cfg), 0);
+	assert_int_equal(metrics_start(&m, &cfg, NULL), 0);
 	assert_non_null(m.mhd);
 	fill(&c, &dp);
 	metrics_publish(&m, &c);

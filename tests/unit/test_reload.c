@@ -304,6 +304,24 @@ static void test_reload_refuses_an_unnamed_difference(void **state)
 				 "and twinpathd)\n");
 }
 
+/* The link monitor's thresholds and the links' capacities apply live
+ * (the monitor reads them under its lock from its next interval). */
+static void test_reload_monitor_and_capacity_apply_live(void **state)
+{
+	char out[512];
+
+	(void)state;
+	new.monitor.utilisation_warn = 0.5;
+	new.links[1].capacity_mbps = 1000;
+	assert_int_equal(diff(out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+	assert_true(plan.monitor);
+	assert_int_equal(plan.link[0], 0);
+	assert_int_equal(plan.link[1], RELOAD_CAPACITY);
+	assert_int_equal(plan.n_changes, 2);
+	assert_int_equal(plan.n_refused, 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, setup)
@@ -319,6 +337,7 @@ int main(void)
 		T(test_reload_refuses_local_pref_of_static_via_links),
 		T(test_reload_refuses_announce_that_changes_the_site),
 		T(test_reload_refuses_an_unnamed_difference),
+		T(test_reload_monitor_and_capacity_apply_live),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
