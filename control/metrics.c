@@ -169,6 +169,17 @@ static void render_links(const struct metrics_ctl *c, FILE *f)
 	EACH_LINK(c->link[i].bgp)
 		sample_u64(f, "twinpath_bgp_prefixes_installed", "link",
 			   c->link[i].name, c->link[i].bgp_installed);
+	family(f, "twinpath_bgp_admin_down", "gauge",
+	       "1 while the session is held down by 'bgp ADDR shutdown'");
+	EACH_LINK(c->link[i].bgp)
+		sample_u64(f, "twinpath_bgp_admin_down", "link",
+			   c->link[i].name, c->link[i].admin_down);
+	family(f, "twinpath_link_drain_state", "gauge",
+	       "Link maintenance (RFC 8326): 0 in use, 1 draining (our routes "
+	       "carry GRACEFUL_SHUTDOWN), 2 drained (out of the primary sets)");
+	EACH_LINK(true)
+		sample_u64(f, "twinpath_link_drain_state", "link",
+			   c->link[i].name, c->link[i].drain);
 	family(f, "twinpath_fib_link_routes", "gauge",
 	       "Routes pushed to the data plane whose primary set forwards "
 	       "over the link");
@@ -340,6 +351,8 @@ void metrics_collect(const struct twpd *d, struct metrics_ctl *c)
 			l->bgp_received = bgp_peer_received(p);
 			l->bgp_accepted = rib_link_count(d->rib, p->link);
 			l->bgp_installed = rib_link_installed(d->rib, p->link);
+			l->drain = (uint8_t)p->drain;
+			l->admin_down = p->admin_down;
 		}
 	}
 	/* Routes per link from the groups' reference counts: a few
