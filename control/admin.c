@@ -74,6 +74,22 @@ enum drain_verdict drain_step(struct bgp_drain_watch *w,
 	return DRAIN_WAIT;
 }
 
+/* Static routes via the drained links follow them out of the primary
+ * sets (BGP routes do through LOCAL_PREF 0 in the decision). */
+static void static_follow(struct twpd *d)
+{
+	uint32_t mask = 0;
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < d->bgp->n_peers; i++)
+		if (d->bgp->peer[i].drain == BGP_DRAIN_DRAINED)
+			mask |= 1u << d->bgp->peer[i].link;
+	rc = fibpush_set_drained(d->fp, mask);
+	if (rc < 0)
+		log_msg("drain: static routes not moved: %s", strerror(-rc));
+}
+
 static void params_of(const struct twp_config *cfg, struct drain_params *pp)
 {
 	pp->rx_floor_pps = cfg->bgp.drain_rx_floor_pps;
@@ -113,8 +129,10 @@ void admin_tick(struct twpd *d, uint64_t now_ms)
 				have = true;
 			}
 		if (drain_step(&p->dw, &pp, p->drain_since_ms, now_ms, have, rx,
-			       why, sizeof(why)) != DRAIN_WAIT)
+			       why, sizeof(why)) != DRAIN_WAIT) {
 			bgp_drain_set(p, BGP_DRAIN_DRAINED, why);
+			static_follow(d);
+		}
 	}
 }
 
@@ -175,6 +193,7 @@ static int cli_link(struct twpd *d, const char *name, const char *verb,
 		return 0;
 	}
 	bgp_drain_set(p, BGP_DRAIN_NONE, NULL);
+	static_follow(d);
 	fprintf(out, "link %s restored: our prefixes announced without "
 		"GRACEFUL_SHUTDOWN, the link's paths at LOCAL_PREF %u again\n",
 		name, p->lc->local_pref);
