@@ -937,8 +937,8 @@ static int load_announce(struct loader *ld, const config_setting_t *group,
 }
 
 /* bgp = { hold_time; connect_retry; graceful_restart; restart_time;
- * announce; drain_*; }: present means twinpathd runs one eBGP session per link.
- * Read before the links, whose bgp { } groups need it. */
+ * announce; drain_*; }: present means twinpathd runs one eBGP session per
+ * link. Read before the links, whose bgp { } groups need it. */
 static int load_bgp(struct loader *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = {"hold_time", "connect_retry",

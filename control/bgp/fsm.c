@@ -68,7 +68,7 @@ static const char *notify_str(const struct bgp_notify *n, char *buf,
 	return bgp_notify_str(n->code, n->subcode, buf, len);
 }
 
-/* notify_str() and, for a Cease 6/2 or 6/4 (also inside a Hard Reset),
+/* Appends to BUF, for a Cease 6/2 or 6/4 (also inside a Hard Reset),
  * its RFC 9003 Shutdown Communication: ' "text"', or the malformed one
  * as a hex dump (§4: never verbatim). */
 static void append_shutdown_msg(const struct bgp_notify *n, char *buf,
@@ -85,6 +85,7 @@ static void append_shutdown_msg(const struct bgp_notify *n, char *buf,
 			 "Communication, RFC 9003 §4: %s)", msg);
 }
 
+/* notify_str() with the Shutdown Communication, if any. */
 static const char *notify_text(const struct bgp_notify *n, char *buf,
 			       size_t len)
 {
