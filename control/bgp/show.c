@@ -249,8 +249,9 @@ static void show_summary(struct bgp_speaker *sp, bool json, FILE *f)
 
 		if (p->est != NULL)
 			snprintf(s, sizeof(s), "%zu", bgp_peer_received(p));
-		else
-			snprintf(s, sizeof(s), "%s", bgp_state_str(p->state));
+		else /* "Idle (Admin)" as FRR says it: bgp ADDR shutdown */
+			snprintf(s, sizeof(s), "%s%s", bgp_state_str(p->state),
+				 p->admin_down ? " (Admin)" : "");
 		fprintf(f, "%-26s %-8s %-10u %8llu %8llu %-10s %-14s %zu\n",
 			cfg_addr_str(&p->lc->peer_address, a, sizeof(a)),
 			p->lc->name, p->lc->remote_as,

@@ -974,6 +974,16 @@ static void test_bgp_fsm_shutdown_sends_6_2_message_and_holds_idle(
 	assert_string_equal(out, "link1 " PEER_IP " is administratively down "
 			    "(shutdown): nothing to clear; 'bgp ADDR enable' "
 			    "starts it");
+	{
+		char *sum[] = {"show", "bgp", "summary"};
+		char buf[4096];
+		FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+		assert_non_null(f);
+		assert_int_equal(bgp_cli(sp, sum, 3, false, f), 0);
+		fclose(f);
+		assert_non_null(strstr(buf, " Idle (Admin) "));
+	}
 	bgp_bfd_down(sp, 0);
 	bgp_bfd_up(sp, 0);
 	assert_int_equal(p->hold, BGP_HOLD_ADMIN);
