@@ -56,8 +56,14 @@ within() {
 comm_is() { [ "$(bird_comm "$1")" = "$2" ]; }
 # wait_comm ROLE WANT SECONDS: until bird_comm is WANT.
 wait_comm() { within "$3" comm_is "$1" "$2"; }
-# bird_since ROLE: gw_peer's state, since-time and info in `show protocols`.
-bird_since() { lab_birdc "$1" show protocols gw_peer | awk '$1 == "gw_peer" { $1 = $2 = $3 = ""; print }'; }
+# bird_since ROLE: gw_peer's state, since-time and info in `show protocols`
+# (or what birdc said instead).
+bird_since() {
+	local out
+	out=$(lab_birdc "$1" show protocols gw_peer 2>&1) ||
+		{ echo "birdc failed: $out"; return; }
+	awk '$1 == "gw_peer" { $1 = $2 = $3 = ""; print }' <<<"$out"
+}
 # links NAME: twinpathctl --json show links into $LAB_DIR/NAME.links.json.
 links() { lab_ctl --json show links >"$LAB_DIR/$1.links.json"; }
 lk() { j "$LAB_DIR/$1.links.json" "[l for l in j if l['name'] == '$2'][0]['$3']"; }
@@ -222,9 +228,11 @@ for s in out back; do
 		ok "stream $s across the drain: all $sent packets arrived once" ||
 		ko "stream $s: $uniq of $sent packets arrived, $dup duplicates"
 done
-[ "$(bird_since up1)" = "$since1" ] && [ "$(bird_since up2)" = "$since2" ] &&
+now1=$(bird_since up1)
+now2=$(bird_since up2)
+[ "$now1" = "$since1" ] && [ "$now2" = "$since2" ] &&
 	ok "no session reset: BIRD's gw_peer since-times unchanged ($since1 / $since2)" ||
-	ko "BIRD's sessions: up1 '$(bird_since up1)' (was '$since1'), up2 '$(bird_since up2)' (was '$since2')"
+	ko "BIRD's sessions: up1 $(printf %q "$now1") (was $(printf %q "$since1")), up2 $(printf %q "$now2") (was $(printf %q "$since2"))"
 nbr n1 203.0.113.2
 [ "$(nf n1 established_count)" = "$est1" ] && [ "$(nf n1 notifications_sent)" = 0 ] &&
 	ok "twinpathd: link1 Established $est1 time(s), no NOTIFICATION sent" ||
