@@ -995,13 +995,14 @@ static int load_announce(struct loader *ld, const config_setting_t *group,
 }
 
 /* bgp = { hold_time; connect_retry; graceful_restart; restart_time;
- * announce; }: present means twinpathd runs one eBGP session per link.
- * Read before the links, whose bgp { } groups need it. */
+ * announce; drain_*; }: present means twinpathd runs one eBGP session per
+ * link. Read before the links, whose bgp { } groups need it. */
 static int load_bgp(struct loader *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = {"hold_time", "connect_retry",
 					   "graceful_restart", "restart_time",
-					   "announce", NULL};
+					   "announce", "drain_rx_floor_pps",
+					   "drain_quiet", "drain_timeout", NULL};
 	struct cfg_bgp *b = &ld->cfg->bgp;
 	config_setting_t *g;
 	long long v;
@@ -1026,6 +1027,19 @@ static int load_bgp(struct loader *ld, const config_setting_t *root)
 			  &v)) < 0)
 		return rc;
 	b->restart_time_s = (uint16_t)v;
+	/* link drain (RFC 8326): when the return traffic counts as moved */
+	if ((rc = get_int(ld, g, NULL, "drain_rx_floor_pps", false, 10, 0,
+			  1000000000, &v)) < 0)
+		return rc;
+	b->drain_rx_floor_pps = (uint32_t)v;
+	if ((rc = get_int(ld, g, NULL, "drain_quiet", false, 5, 1, 3600,
+			  &v)) < 0)
+		return rc;
+	b->drain_quiet_s = (uint16_t)v;
+	if ((rc = get_int(ld, g, NULL, "drain_timeout", false, 60, 1, 65535,
+			  &v)) < 0)
+		return rc;
+	b->drain_timeout_s = (uint16_t)v;
 
 	return load_announce(ld, g, NULL, b->announce, &b->n_announce,
 			     NULL);

@@ -120,6 +120,12 @@ struct cfg_bgp {
 	uint16_t connect_retry_s; /* ConnectRetry timer, 5 */
 	bool graceful_restart;   /* RFC 4724 helper + restarting speaker, true */
 	uint16_t restart_time_s; /* advertised Restart Time, 120 */
+	/* "link NAME drain" (RFC 8326): the return traffic has moved once
+	 * the link receives at most drain_rx_floor_pps (10) for
+	 * drain_quiet_s (5), or drain_timeout_s (60) after the drain began */
+	uint32_t drain_rx_floor_pps;
+	uint16_t drain_quiet_s;
+	uint16_t drain_timeout_s;
 	/* site prefixes, on every link without its own bgp.announce */
 	struct cfg_addr announce[CFG_MAX_ANNOUNCE];
 	unsigned int n_announce;

@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "cli.h"
 #include "json.h"
 #include "log.h"
@@ -587,7 +588,12 @@ int cli_answer(struct twpd *d, const char *req, FILE *out)
 	char buf[256], *words[8], *save = NULL, *w;
 	unsigned int n = 0, i = 0;
 	bool json = false;
+	int rc;
 
+	/* link ..., bgp ADDR shutdown|enable, show links: control/admin.c
+	 * (it needs the raw line: a shutdown message keeps its spaces) */
+	if ((rc = admin_cli(d, req, out)) != 1)
+		return rc;
 	snprintf(buf, sizeof(buf), "%s", req);
 	for (w = strtok_r(buf, " \t\r\n", &save); w != NULL && n < 8;
 	     w = strtok_r(NULL, " \t\r\n", &save))
@@ -619,22 +625,20 @@ int cli_answer(struct twpd *d, const char *req, FILE *out)
 			show_bfd(d, json, out);
 			return 0;
 		}
-		if (strcmp(words[i + 1], "links") == 0) {
-			monitor_cli(d->mon, d->cfg, json, out);
-			return 0;
-		}
 	}
 	fprintf(out, "error: unknown command '%s' (commands: show status, "
 		"show nexthops, show routes, show bfd, show bgp summary, "
 		"show bgp neighbors [ADDR], show bgp routes [PREFIX], "
-		"clear bgp ADDR [soft], reload)\n", req);
+		"clear bgp ADDR [soft], reload, show links, link NAME "
+		"drain|undrain, bgp ADDR shutdown [MESSAGE], bgp ADDR enable)\n",
+		req);
 	return -EINVAL;
 }
 
 void cli_serve(struct twpd *d, int lfd)
 {
 	struct timeval tv = {.tv_sec = 1};
-	char req[256], *ans = NULL;
+	char req[1024], *ans = NULL; /* a 255-octet shutdown message fits */
 	size_t anslen = 0, off = 0;
 	ssize_t len;
 	FILE *out;

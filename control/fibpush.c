@@ -460,30 +460,48 @@ static void group_release(struct fibpush *fp, uint32_t id, int *sent)
 		fp->grp_nospc_logged = false;
 	}
 }
-/* Active-active: every via link is primary (ECMP). Active-standby: the via
+/* A via link's tier: its local_pref, 0 while drained (RFC 8326 §4.2, as
+ * for its BGP paths: least preferred). */
+static uint32_t via_pref(const struct twp_config *cfg, uint32_t drained,
+			 unsigned int link)
+{
+	return (drained >> link & 1u) ? 0u : cfg->links[link].local_pref;
+}
+
+/* Active-active: every via link is primary (ECMP); drained ones are the
+ * backup while another via link is not drained. Active-standby: the via
  * links with the highest local_pref are primary, those of the next tier
- * are the precomputed backup; lower tiers are not used. */
+ * are the precomputed backup; lower tiers are not used; a drained link
+ * counts as local_pref 0. DRAINED: bit per link index. */
 static void group_for_via(const struct twp_config *cfg,
-			  const struct cfg_route *r, struct fp_group *g)
+			  const struct cfg_route *r, uint32_t drained,
+			  struct fp_group *g)
 {
 	uint32_t best = 0, next = 0;
-	bool have_next = false;
+	bool have_next = false, any_live = false;
 	unsigned int i;
 
 	memset(g, 0, sizeof(*g));
 	if (cfg->mode == CFG_MODE_ACTIVE_ACTIVE) {
+		for (i = 0; i < r->n_via; i++)
+			any_live |= !(drained >> r->via[i] & 1u);
 		/* link-index order, so one set of links is one group */
 		for (i = 0; i < cfg->n_links; i++)
-			for (unsigned int k = 0; k < r->n_via; k++)
-				if (r->via[k] == i)
+			for (unsigned int k = 0; k < r->n_via; k++) {
+				if (r->via[k] != i)
+					continue;
+				if (any_live && (drained >> i & 1u))
+					g->backup[g->n_backup++] = i + 1;
+				else
 					g->primary[g->n_primary++] = i + 1;
+			}
 		return;
 	}
 	for (i = 0; i < r->n_via; i++)
-		if (cfg->links[r->via[i]].local_pref > best)
-			best = cfg->links[r->via[i]].local_pref;
+		if (via_pref(cfg, drained, r->via[i]) > best)
+			best = via_pref(cfg, drained, r->via[i]);
 	for (i = 0; i < r->n_via; i++) {
-		uint32_t lp = cfg->links[r->via[i]].local_pref;
+		uint32_t lp = via_pref(cfg, drained, r->via[i]);
 
 		if (lp < best && (!have_next || lp > next)) {
 			next = lp;
@@ -492,7 +510,7 @@ static void group_for_via(const struct twp_config *cfg,
 	}
 	for (i = 0; i < cfg->n_links; i++) {
 		for (unsigned int k = 0; k < r->n_via; k++) {
-			uint32_t lp = cfg->links[i].local_pref;
+			uint32_t lp = via_pref(cfg, drained, i);
 
 			if (r->via[k] != i)
 				continue;
@@ -539,7 +557,7 @@ int fibpush_build(struct fibpush *fp, const struct twp_config *cfg,
 		bool created;
 
 		if (r->n_via > 0) {
-			group_for_via(cfg, r, &g);
+			group_for_via(cfg, r, 0, &g);
 		} else {
 			memset(&g, 0, sizeof(g));
 			g.n_primary = 1;
@@ -573,6 +591,62 @@ int fibpush_build(struct fibpush *fp, const struct twp_config *cfg,
 		e->flags = FP_ROUTE_STATIC;
 	}
 	return 0;
+}
+
+int fibpush_set_drained(struct fibpush *fp, uint32_t drained)
+{
+	const struct twp_config *cfg = fp->cfg;
+	unsigned int i, k, n = 0;
+	int sent = 0, rc;
+
+	if (drained == fp->drained)
+		return 0;
+	fp->drained = drained;
+	for (i = 0; i < cfg->n_routes; i++) {
+		const struct cfg_route *r = &cfg->routes[i];
+		struct fp_route *e;
+		struct fp_group g;
+		struct cfg_addr pfx;
+		uint32_t gid, old;
+		bool later = false;
+
+		if (r->n_via == 0 || ptable_key(&r->prefix, &pfx) < 0)
+			continue;
+		/* the same prefix twice: the later route is the one in use */
+		for (k = i + 1; k < cfg->n_routes && !later; k++)
+			later = cfg_addr_eq(&cfg->routes[k].prefix, &r->prefix) &&
+				cfg->routes[k].prefix.len == r->prefix.len;
+		e = ptable_get(fp->routes, &pfx);
+		if (later || e == NULL)
+			continue;
+		group_for_via(cfg, r, drained, &g);
+		if (group_eq(&fp->grp[e->group_id - 1], &g))
+			continue;
+		/* make-before-break: the new group, the route onto it, then
+		 * the old group goes with its last route. Its id comes from
+		 * the BGP pool (freed ids reused), so drains and restores
+		 * never run out of the ids the data plane accepts. */
+		rc = group_acquire(fp, &g, true, &gid, &sent);
+		if (rc < 0)
+			return rc;
+		old = e->group_id;
+		e->group_id = (uint16_t)gid;
+		for (k = 0; k < fp->n_static; k++)
+			if (fp->route[k].group_id == old &&
+			    cfg_addr_eq(&fp->route[k].prefix, &pfx) &&
+			    fp->route[k].prefix.len == pfx.len)
+				fp->route[k].group_id = gid;
+		sent |= emit_route(fp, CHAN_REC_ROUTE_ADD, &pfx, gid);
+		group_release(fp, old, &sent);
+		n++;
+	}
+	if (n > 0)
+		log_msg("drained links 0x%x: %u static route(s) onto new groups",
+			drained, n);
+	if (sent < 0)
+		return -ENOMEM;
+	fibpush_flush(fp);
+	return (int)n;
 }
 
 void fibpush_free(struct fibpush *fp)

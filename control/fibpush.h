@@ -114,6 +114,9 @@ struct fibpush {
 	struct chan_rec *outbox;
 	size_t ob_head, ob_len, ob_cap;
 	bool ob_full_episode;
+	/* links drained for maintenance (bit per link index): static
+	 * routes' groups use them as BGP does its LOCAL_PREF 0 paths */
+	uint32_t drained;
 };
 
 /* Computes nexthops, groups and routes from CFG (kept: the BGP side reads
@@ -159,6 +162,13 @@ int fibpush_bgp_route(struct fibpush *fp, const struct cfg_addr *prefix,
  * (neighbour entry index == nexthop id - 1). A negative return undoes the
  * nexthop (so the two numberings stay aligned) and fails the route. */
 void fibpush_set_nh_cb(struct fibpush *fp, fp_nh_cb cb, void *arg);
+/* "link NAME drain" (RFC 8326 §4.2) for static routes: the via groups
+ * computed again with the links of DRAINED (bit per link index) least
+ * preferred (active/active: backup while another via link is not
+ * drained; active/standby: local_pref 0), each changed route moved onto
+ * its new group make-before-break (GROUP_SET, ROUTE_ADD, GROUP_DEL).
+ * Returns how many routes moved, or -errno. */
+int fibpush_set_drained(struct fibpush *fp, uint32_t drained);
 /* Installed prefixes (static and BGP; a shadowed BGP route is not one
  * more). */
 size_t fibpush_route_count(const struct fibpush *fp);

@@ -124,6 +124,8 @@ GET(bgp_drops, l->bgp_establishments - (l->bgp_established ? 1 : 0))
 GET(bgp_received, l->bgp_received)
 GET(bgp_accepted, l->bgp_accepted)
 GET(bgp_installed, l->bgp_installed)
+GET(bgp_admin_down, l->admin_down)
+GET(drain, l->drain)
 GET(fib_routes, l->fib_routes)
 #undef GET
 
@@ -162,6 +164,11 @@ static const struct link_family link_families[] = {
 	FAM("bgp_prefixes_installed", "gauge", W_BGP, F_U64, bgp_installed,
 	    NULL, "Prefixes whose forwarding set (multipath primary) uses the "
 	    "link's path"),
+	FAM("bgp_admin_down", "gauge", W_BGP, F_U64, bgp_admin_down, NULL,
+	    "1 while the session is held down by 'bgp ADDR shutdown'"),
+	FAM("link_drain_state", "gauge", W_ALL, F_U64, drain, NULL,
+	    "Link maintenance (RFC 8326): 0 in use, 1 draining (our routes "
+	    "carry GRACEFUL_SHUTDOWN), 2 drained (out of the primary sets)"),
 	FAM("fib_link_routes", "gauge", W_ALL, F_U64, fib_routes, NULL,
 	    "Routes pushed to the data plane whose primary set forwards "
 	    "over the link"),
@@ -455,6 +462,8 @@ void metrics_collect(const struct twpd *d, struct metrics_ctl *c)
 			l->bgp_received = bgp_peer_received(p);
 			l->bgp_accepted = rib_link_count(d->rib, p->link);
 			l->bgp_installed = rib_link_installed(d->rib, p->link);
+			l->drain = (uint8_t)p->drain;
+			l->admin_down = p->admin_down;
 		}
 	}
 	/* Routes per link from the groups' reference counts: a few

@@ -36,6 +36,8 @@ struct metrics_link {
 	uint64_t bgp_received, bgp_accepted;
 	uint64_t bgp_installed; /* its path in the prefix's primary set */
 	uint64_t fib_routes;   /* routes forwarding over it (primary set) */
+	uint8_t drain;         /* enum bgp_drain: 0 none, 1 draining, 2 drained */
+	bool admin_down;       /* "bgp ADDR shutdown": held Idle */
 };
 
 /* Everything twinpathd itself knows, copied by the main loop. */

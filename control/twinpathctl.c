@@ -26,6 +26,10 @@ static void usage(FILE *f)
 		"  show bgp neighbors [ADDR]\n"
 		"  show bgp routes [PREFIX]\n"
 		"  clear bgp ADDR [soft]\n"
+		"  show links   (rates, utilisation, imbalance, drain state)\n"
+		"  link NAME drain|undrain\n"
+		"  bgp ADDR shutdown [MESSAGE]\n"
+		"  bgp ADDR enable\n"
 		"  reload   (twinpathd reads its config file again)\n"
 		"exit status: 0 done, 1 refused by twinpathd (or not "
 		"reachable), 2 usage or unknown command\n");
@@ -44,7 +48,7 @@ int main(int argc, char **argv)
 	static struct twp_config cfg;
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	const char *sock = DEFAULT_SOCKET, *cfgpath = NULL;
-	char req[256], buf[4096], err[1024];
+	char req[1024], buf[4096], err[1024];
 	bool json = false, first = true, refused = false, unknown = false;
 	int opt, fd, i;
 	size_t len;
@@ -79,7 +83,9 @@ int main(int argc, char **argv)
 	/* one request line: "[json ]WORD WORD ...\n" */
 	len = (size_t)snprintf(req, sizeof(req), "%s", json ? "json" : "");
 	for (i = optind; i < argc && len < sizeof(req); i++) {
-		if (argv[i][0] == '\0' || strpbrk(argv[i], " \t\r\n")) {
+		/* one line: a word may hold spaces (a shutdown message),
+		 * not line breaks or tabs */
+		if (argv[i][0] == '\0' || strpbrk(argv[i], "\t\r\n")) {
 			fprintf(stderr, "twinpathctl: bad word '%s'\n",
 				argv[i]);
 			usage(stderr);

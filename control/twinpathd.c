@@ -13,6 +13,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "cli.h"
 #include "log.h"
 #include "metrics.h"
@@ -32,6 +33,7 @@
  * the next scrape at most 100 ms late (a second's delay plus a 1 s
  * scrape interval would miss a 2 s alert budget) */
 #define METRICS_EVERY_TICKS 1
+#define ADMIN_EVERY_TICKS 10 /* a draining link's traffic once a second */
 /* After a restart, the first full sync waits (at most this long) for the
  * nexthop MACs, so it does not replace the data plane's resolved
  * nexthops with unresolved ones: make-before-break. */
@@ -433,6 +435,8 @@ static int run(struct twp_config *cfg)
 				bfd_attach(&d.bfd);
 			}
 			bfd_watch(&d.bfd, chan_now_ns());
+			if (ticks % ADMIN_EVERY_TICKS == 0)
+				admin_tick(&d, bgp_now_ms());
 			/* the scraper reads this copy on its own thread */
 			if (m.mhd != NULL && ticks % METRICS_EVERY_TICKS == 0) {
 				metrics_collect(&d, &mctl);

@@ -68,7 +68,13 @@ enum { /* BGP_ERR_CEASE, RFC 4486 and RFC 8538 */
 	BGP_ERR_CEASE_HARD_RESET = 9,
 };
 
-#define BGP_NOTIFY_DATA_MAX 256u
+/* Room for the longest NOTIFICATION data we build or keep: an RFC 9003
+ * Shutdown Communication (length octet + 255 octets) inside an RFC 8538
+ * Hard Reset (2 more octets). Longer received data is cut. */
+#define BGP_NOTIFY_DATA_MAX 260u
+/* RFC 9003 §2: the Shutdown Communication is at most 255 octets (RFC
+ * 8203, which it obsoletes, allowed 128). */
+#define BGP_SHUTDOWN_MSG_MAX 255u
 
 /* A NOTIFICATION to send or one received. */
 struct bgp_notify {

@@ -68,6 +68,53 @@ static const char *notify_str(const struct bgp_notify *n, char *buf,
 	return bgp_notify_str(n->code, n->subcode, buf, len);
 }
 
+/* Appends to BUF, for a Cease 6/2 or 6/4 (also inside a Hard Reset),
+ * its RFC 9003 Shutdown Communication: ' "text"', or the malformed one
+ * as a hex dump (§4: never verbatim). */
+static void append_shutdown_msg(const struct bgp_notify *n, char *buf,
+				size_t len)
+{
+	char msg[4 * BGP_SHUTDOWN_MSG_MAX + 4];
+	size_t l = strlen(buf);
+	int rc = bgp_shutdown_msg_parse(n, msg, sizeof(msg));
+
+	if (rc == 0)
+		snprintf(buf + l, len - l, " \"%s\"", msg);
+	else if (rc == -EBADMSG)
+		snprintf(buf + l, len - l, " (malformed Shutdown "
+			 "Communication, RFC 9003 §4: %s)", msg);
+}
+
+/* notify_str() with the Shutdown Communication, if any. */
+static const char *notify_text(const struct bgp_notify *n, char *buf,
+			       size_t len)
+{
+	notify_str(n, buf, len);
+	append_shutdown_msg(n, buf, len);
+	return buf;
+}
+
+const char *bgp_drain_str(enum bgp_drain d)
+{
+	return d == BGP_DRAIN_DRAINING ? "draining" :
+	       d == BGP_DRAIN_DRAINED ? "drained" : "none";
+}
+
+const char *bgp_since_str(uint64_t since_ms, uint64_t now_ms, char *buf,
+			  size_t len)
+{
+	uint64_t age_ms = now_ms > since_ms ? now_ms - since_ms : 0;
+	time_t t = time(NULL) - (time_t)(age_ms / 1000u);
+	struct tm tm;
+	char iso[32];
+
+	gmtime_r(&t, &tm);
+	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(buf, len, "%s (%llu s ago)", iso,
+		 (unsigned long long)(age_ms / 1000u));
+	return buf;
+}
+
 /* ---- addresses ---- */
 
 static socklen_t sockaddr_of(const struct cfg_addr *a, uint16_t port,
@@ -422,13 +469,13 @@ static void send_keepalive(struct bgp_peer *p, struct bgp_conn *c)
 static void send_notify(struct bgp_peer *p, struct bgp_conn *c,
 			const struct bgp_notify *n)
 {
-	char s[96];
+	char s[sizeof(p->last_notify_sent)];
 	int len = bgp_notify_build(p->sp->txbuf, BGP_MSG_MAX, n);
 
 	if (len > 0)
 		conn_send(p, c, p->sp->txbuf, (size_t)len);
 	p->st.notifications_sent++;
-	notify_str(n, s, sizeof(s));
+	notify_text(n, s, sizeof(s));
 	snprintf(p->last_notify_sent, sizeof(p->last_notify_sent), "%s", s);
 	plog(p, "NOTIFICATION sent: %s", s);
 }
@@ -460,6 +507,7 @@ static unsigned int export_af(struct bgp_peer *p, unsigned int af)
 	struct cfg_addr pfx[CFG_MAX_ANNOUNCE];
 	const struct cfg_addr *ann;
 	uint8_t aspath[4 * 64];
+	uint32_t comm[CFG_MAX_COMMUNITIES + 1];
 	struct bgp_attrs a;
 	unsigned int n = 0, n_ann, i, k;
 	int rc;
@@ -485,6 +533,12 @@ static unsigned int export_af(struct bgp_peer *p, unsigned int af)
 		p->export_warned[af] = true;
 		return 0;
 	}
+	/* RFC 8326 §4.2: while the link is drained for maintenance, every
+	 * path we send on it carries GRACEFUL_SHUTDOWN beside the link's
+	 * own communities */
+	if (p->drain != BGP_DRAIN_NONE &&
+	    policy_add_gshut(&a, comm, sizeof(comm) / sizeof(comm[0])) < 0)
+		plog(p, "cannot add GRACEFUL_SHUTDOWN: too many communities");
 	for (i = 0; i < n; i += k) {
 		for (k = n - i;; k = (k + 1) / 2) {
 			rc = bgp_update_build(sp->txbuf, BGP_MSG_MAX,
@@ -676,6 +730,11 @@ static void peer_next(struct bgp_peer *p, const struct bgp_end *e)
 {
 	uint64_t now = p->sp->now_ms;
 
+	/* the operator's shutdown outlasts every other reason to wait */
+	if (p->admin_down) {
+		p->hold = BGP_HOLD_ADMIN;
+		return;
+	}
 	switch (e->next) {
 	case BGP_HOLD_NONE:
 		p->hold = BGP_HOLD_NONE;
@@ -1047,6 +1106,8 @@ static int handle_update(struct bgp_peer *p, struct bgp_conn *c,
 		}
 		if (p->rejected_set != NULL)
 			ptable_del(p->rejected_set, &u->nlri[i]);
+		if (p->drain == BGP_DRAIN_DRAINED)
+			policy_drained(&a);
 		rc = rib_update(sp->rib, p->link, &u->nlri[i], &a);
 		if (rc < 0)
 			pwarn(p, "RIB: %s", strerror(-rc));
@@ -1137,7 +1198,7 @@ static int handle_notify(struct bgp_peer *p, struct bgp_conn *c,
 {
 	struct bgp_notify n;
 	struct bgp_end e = {.rcvd = &n, .next = BGP_HOLD_BACKOFF};
-	char s[200], why[240];
+	char s[sizeof(p->last_notify_rcvd)], why[sizeof(p->last_error)];
 
 	if (bgp_notify_parse(msg, len, &n) < 0) {
 		memset(&n, 0, sizeof(n));
@@ -1155,6 +1216,8 @@ static int handle_notify(struct bgp_peer *p, struct bgp_conn *c,
 		snprintf(s + strlen(s), sizeof(s) - strlen(s), " [%s]",
 			 notify_str(&inner, si, sizeof(si)));
 	}
+	/* RFC 9003: the peer's Shutdown Communication, for the operator */
+	append_shutdown_msg(&n, s, sizeof(s));
 	snprintf(p->last_notify_rcvd, sizeof(p->last_notify_rcvd), "%s", s);
 	plog(p, "NOTIFICATION received: %s", s);
 	snprintf(why, sizeof(why), "NOTIFICATION received: %s", s);
@@ -1874,6 +1937,7 @@ void bgp_bfd_down(struct bgp_speaker *sp, unsigned int link)
 		return;
 	p = &sp->peer[link];
 	sp->now_ms = bgp_now_ms();
+	p->bfd_down = true;
 	plog(p, "BFD down: session torn down and held Idle until BFD is Up "
 	     "(RFC 5882)");
 	if (p->stale > 0) {
@@ -1894,6 +1958,7 @@ void bgp_bfd_up(struct bgp_speaker *sp, unsigned int link)
 	if (sp == NULL || link >= sp->n_peers)
 		return;
 	p = &sp->peer[link];
+	p->bfd_down = false;
 	if (p->hold != BGP_HOLD_BFD)
 		return;
 	sp->now_ms = bgp_now_ms();
@@ -2018,6 +2083,11 @@ int bgp_clear(struct bgp_speaker *sp, const struct cfg_addr *addr, bool soft,
 			 "nothing to clear", p->name);
 		return 0;
 	}
+	if (p->admin_down) {
+		snprintf(msg, len, "%s is administratively down (shutdown): "
+			 "nothing to clear; 'bgp ADDR enable' starts it", p->name);
+		return 0;
+	}
 	notify_hard(p, &nt);
 	p->failures = 0;
 	plog(p, "administrative reset (clear bgp)");
@@ -2025,6 +2095,132 @@ int bgp_clear(struct bgp_speaker *sp, const struct cfg_addr *addr, bool soft,
 	snprintf(msg, len, "cleared %s: %s, reconnecting", p->name,
 		 had ? "Cease/Administrative Reset sent" : "no session was up");
 	return 0;
+}
+
+int bgp_admin_shutdown(struct bgp_peer *p, const char *message, char *out,
+		       size_t len)
+{
+	struct bgp_speaker *sp = p->sp;
+	struct bgp_notify n = {.code = BGP_ERR_CEASE,
+			       .subcode = BGP_ERR_CEASE_SHUTDOWN};
+	struct bgp_end e = {.sent = &n, .flush = true,
+			    .next = BGP_HOLD_ADMIN};
+	char why[sizeof(p->last_error)];
+	bool had = p->est != NULL || p->out.fd >= 0 || p->in.fd >= 0;
+	int rc;
+
+	if (message == NULL)
+		message = "";
+	if (p->admin_down) {
+		snprintf(out, len, "%s is already administratively down "
+			 "(since %llu s)", p->name, (unsigned long long)
+			 ((bgp_now_ms() - p->admin_since_ms) / 1000u));
+		return -EALREADY;
+	}
+	/* RFC 9003 §2: a length octet and at most 255 octets of UTF-8; a
+	 * session without one sends the 6/2 with no data at all */
+	if (message[0] != '\0') {
+		rc = bgp_shutdown_msg_build(&n, message);
+		if (rc == -EMSGSIZE) {
+			snprintf(out, len, "shutdown message is %zu octets: "
+				 "at most %u (RFC 9003 §2)", strlen(message),
+				 BGP_SHUTDOWN_MSG_MAX);
+			return rc;
+		}
+		if (rc < 0) {
+			snprintf(out, len, "shutdown message is not UTF-8 "
+				 "(RFC 9003 §2)");
+			return rc;
+		}
+	}
+	sp->now_ms = bgp_now_ms();
+	p->admin_down = true;
+	p->admin_since_ms = sp->now_ms;
+	snprintf(p->admin_msg, sizeof(p->admin_msg), "%s", message);
+	/* RFC 8538 §5: an administrative shutdown is a Hard Reset: the peer
+	 * must not keep our routes as stale */
+	notify_hard(p, &n);
+	snprintf(why, sizeof(why), "administrative shutdown (6/2%s%s%s)",
+		 message[0] ? ": \"" : "", message, message[0] ? "\"" : "");
+	e.why = why;
+	plog(p, "administrative shutdown%s%s%s: held Idle until enabled",
+	     message[0] ? " \"" : "", message, message[0] ? "\"" : "");
+	peer_stop(p, &e);
+	snprintf(out, len, "%s shut down: %s; held Idle (no connect, incoming "
+		 "refused) until 'bgp ADDR enable'", p->name,
+		 had ? "Cease/Administrative Shutdown sent" :
+		       "no session was up");
+	return 0;
+}
+
+int bgp_admin_enable(struct bgp_peer *p, char *out, size_t len)
+{
+	struct bgp_speaker *sp = p->sp;
+
+	if (!p->admin_down) {
+		snprintf(out, len, "%s is not administratively down", p->name);
+		return -EALREADY;
+	}
+	sp->now_ms = bgp_now_ms();
+	p->admin_down = false;
+	p->admin_msg[0] = '\0';
+	p->failures = 0;
+	/* RFC 5882 §3.2: BFD still Down keeps it Idle until BFD is Up */
+	p->hold = p->bfd_down ? BGP_HOLD_BFD : BGP_HOLD_NONE;
+	p->connect_at_ms = sp->now_ms;
+	plog(p, "enabled after %llu s administratively down%s",
+	     (unsigned long long)((sp->now_ms - p->admin_since_ms) / 1000u),
+	     p->bfd_down ? ": held Idle while BFD is down" : "");
+	p->admin_since_ms = 0;
+	peer_report(p);
+	snprintf(out, len, "%s enabled: %s", p->name, p->bfd_down ?
+		 "held Idle until BFD is Up" : p->lc->bgp.passive ?
+		 "waiting for the peer (passive)" : "connecting");
+	return 0;
+}
+
+void bgp_drain_set(struct bgp_peer *p, enum bgp_drain d, const char *reason)
+{
+	struct bgp_speaker *sp = p->sp;
+	enum bgp_drain old = p->drain;
+	unsigned int af, n = 0;
+	long k = 0;
+
+	if (d == old)
+		return;
+	sp->now_ms = bgp_now_ms();
+	p->drain = d;
+	p->drain_since_ms = sp->now_ms;
+	memset(&p->dw, 0, sizeof(p->dw));
+	snprintf(p->drain_reason, sizeof(p->drain_reason), "%s",
+		 reason ? reason : "");
+	/* RFC 8326 §4.2: our paths least preferred on the provider's side
+	 * (GRACEFUL_SHUTDOWN) from the start; theirs on ours once drained */
+	if (d == BGP_DRAIN_DRAINED)
+		k = rib_link_set_local_pref(sp->rib, p->link,
+					    POL_DRAIN_LOCAL_PREF);
+	else if (old == BGP_DRAIN_DRAINED)
+		k = rib_link_set_local_pref(sp->rib, p->link,
+					    p->lc->local_pref);
+	if (k < 0)
+		plog(p, "drain: LOCAL_PREF of the link's paths: %s",
+		     strerror((int)-k));
+	if ((old == BGP_DRAIN_NONE || d == BGP_DRAIN_NONE) && p->est != NULL)
+		for (af = 0; af < BGP_AF_MAX; af++)
+			if (p->caps.af[af])
+				n += export_af(p, af);
+	if (d == BGP_DRAIN_DRAINING)
+		plog(p, "drain: %u prefix(es) announced again with "
+		     "GRACEFUL_SHUTDOWN 65535:0 (RFC 8326); the link leaves "
+		     "the data plane once the return traffic has moved", n);
+	else if (d == BGP_DRAIN_DRAINED)
+		plog(p, "drained (%s): %ld path(s) of the link now LOCAL_PREF "
+		     "%u, least preferred", reason ? reason : "",
+		     k > 0 ? k : 0, POL_DRAIN_LOCAL_PREF);
+	else
+		plog(p, "restored: %u prefix(es) announced again without "
+		     "GRACEFUL_SHUTDOWN%s", n, old == BGP_DRAIN_DRAINED ?
+		     ", the link's paths back to their LOCAL_PREF" : "");
 }
 
 bool bgp_converged(const struct bgp_speaker *sp, uint64_t now_ms)

@@ -79,6 +79,29 @@ struct bgp_peer_stats {
 	uint64_t refresh_rcvd, refresh_sent;
 };
 
+/* Maintenance of a link without a flap (RFC 8326): while DRAINING our
+ * prefixes go out with GRACEFUL_SHUTDOWN so the provider moves its return
+ * traffic to the other links; DRAINED once it has (admin.c decides when),
+ * and the link's paths are then least preferred (LOCAL_PREF 0), which
+ * takes the link out of the data plane's primary sets. */
+enum bgp_drain {
+	BGP_DRAIN_NONE = 0,
+	BGP_DRAIN_DRAINING,
+	BGP_DRAIN_DRAINED,
+};
+const char *bgp_drain_str(enum bgp_drain d);
+
+/* admin.c's view of a draining link's received traffic (its return
+ * traffic), one sample a second. */
+struct bgp_drain_watch {
+	bool have_prev;
+	uint64_t prev_rx;         /* the data plane's rx_packets of the link */
+	uint64_t prev_ms;
+	uint64_t low_since_ms;    /* at or below the floor since; 0: not */
+	bool have_rate;
+	uint64_t rate_pps;        /* the last rate measured */
+};
+
 struct bgp_speaker;
 
 struct bgp_peer {
@@ -115,12 +138,26 @@ struct bgp_peer {
 
 	struct ptable *rejected_set; /* prefixes announced but not accepted */
 	bool export_warned[BGP_AF_MAX];
-	char last_error[240];     /* why the session last went down */
-	char last_notify_sent[96], last_notify_rcvd[200];
+	char last_error[400];     /* why the session last went down */
+	/* with an RFC 9003 Shutdown Communication, quoted */
+	char last_notify_sent[360], last_notify_rcvd[360];
 	char last_connect_err[64]; /* logged once until it changes */
 	uint64_t warn_at_ms;      /* rate limit of UPDATE warnings */
 	unsigned int warn_suppressed;
 	struct bgp_peer_stats st;
+
+	/* The operator's state ("bgp ADDR shutdown", "link NAME drain"):
+	 * runtime only, never in struct twp_config, so a configuration
+	 * reload that replaces the config keeps it. */
+	bool admin_down;          /* held Idle until bgp_admin_enable() */
+	uint64_t admin_since_ms;
+	char admin_msg[BGP_SHUTDOWN_MSG_MAX + 1]; /* the RFC 9003 text sent */
+	bool bfd_down;            /* BFD said Down (RFC 5882 hold) */
+	enum bgp_drain drain;
+	uint64_t drain_since_ms;  /* of the current drain state */
+	char drain_reason[160];   /* why DRAINED: the return traffic's rate,
+				   * or the timeout */
+	struct bgp_drain_watch dw;
 };
 
 /* Test and lab knobs; zero means the default. */
@@ -234,6 +271,27 @@ int bgp_clear(struct bgp_speaker *sp, const struct cfg_addr *addr, bool soft,
 int bgp_soft_reset(struct bgp_speaker *sp, unsigned int link, bool in,
 		   bool out, const struct cfg_addr *wd, unsigned int n_wd,
 		   char *msg, size_t len);
+
+/* "bgp ADDR shutdown [MESSAGE]": Cease/Administrative Shutdown (6/2)
+ * with MESSAGE as the RFC 9003 Shutdown Communication (none when NULL or
+ * ""), the peer's routes flushed, and the session held Idle (no connect,
+ * incoming refused) until bgp_admin_enable(). Writes one line into OUT.
+ * 0, -EMSGSIZE (over 255 octets), -EILSEQ (not UTF-8), -EALREADY. */
+int bgp_admin_shutdown(struct bgp_peer *p, const char *message, char *out,
+		       size_t len);
+/* "bgp ADDR enable": the session may start again. 0 or -EALREADY. */
+int bgp_admin_enable(struct bgp_peer *p, char *out, size_t len);
+/* Moves P's link to drain state D (RFC 8326): entering or leaving
+ * DRAINING re-announces our prefixes with or without GRACEFUL_SHUTDOWN
+ * (an UPDATE, no session reset); entering DRAINED gives the link's paths
+ * LOCAL_PREF 0, leaving it gives them the link's local_pref back. REASON
+ * (may be NULL) says why, for logs and show. */
+void bgp_drain_set(struct bgp_peer *p, enum bgp_drain d, const char *reason);
+
+/* "2026-12-06T10:50:01Z (12 s ago)" for an instant SINCE_MS on
+ * bgp_now_ms()'s clock. */
+const char *bgp_since_str(uint64_t since_ms, uint64_t now_ms, char *buf,
+			  size_t len);
 
 /* The peer of ADDR, or NULL. */
 struct bgp_peer *bgp_peer_find(struct bgp_speaker *sp,

@@ -569,6 +569,110 @@ const char *bgp_notify_str(uint8_t code, uint8_t subcode, char *buf,
 	return buf;
 }
 
+bool bgp_utf8_valid(const uint8_t *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		uint8_t c = s[i];
+		unsigned int n, k;
+		uint32_t cp, min;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1, cp = c & 0x1fu, min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2, cp = c & 0x0fu, min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3, cp = c & 0x07u, min = 0x10000;
+		} else {
+			return false; /* continuation, C0/C1 overlong, > F4 */
+		}
+		if (len - i <= n)
+			return false;
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0u) != 0x80u)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3fu);
+		}
+		/* RFC 3629 §3: the shortest form only, no UTF-16 surrogates,
+		 * nothing above U+10FFFF */
+		if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) ||
+		    cp > 0x10ffff)
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+int bgp_shutdown_msg_build(struct bgp_notify *n, const char *msg)
+{
+	size_t len = strlen(msg);
+
+	if (len > BGP_SHUTDOWN_MSG_MAX)
+		return -EMSGSIZE;
+	if (!bgp_utf8_valid((const uint8_t *)msg, len))
+		return -EILSEQ;
+	n->data[0] = (uint8_t)len;
+	memcpy(n->data + 1, msg, len);
+	n->data_len = (uint16_t)(len + 1);
+	return 0;
+}
+
+int bgp_shutdown_msg_parse(const struct bgp_notify *n, char *out, size_t len)
+{
+	const uint8_t *d = n->data;
+	size_t dlen = n->data_len, mlen, i, o = 0;
+
+	if (len == 0)
+		return -EINVAL;
+	out[0] = '\0';
+	if (n->code != BGP_ERR_CEASE)
+		return -ENOENT;
+	if (n->subcode == BGP_ERR_CEASE_HARD_RESET) {
+		/* RFC 8538 §3: the original code and subcode, then its data */
+		if (dlen < 2 || d[0] != BGP_ERR_CEASE)
+			return -ENOENT;
+		if (d[1] != BGP_ERR_CEASE_SHUTDOWN &&
+		    d[1] != BGP_ERR_CEASE_RESET)
+			return -ENOENT;
+		d += 2;
+		dlen -= 2;
+	} else if (n->subcode != BGP_ERR_CEASE_SHUTDOWN &&
+		   n->subcode != BGP_ERR_CEASE_RESET) {
+		return -ENOENT;
+	}
+	/* RFC 9003 §2: no data, or a length of 0, is no communication */
+	if (dlen == 0 || d[0] == 0)
+		return -ENOENT;
+	mlen = d[0];
+	if (mlen > dlen - 1 || !bgp_utf8_valid(d + 1, mlen)) {
+		/* RFC 9003 §4: log the event; the data (length octet
+		 * first) as a hex dump */
+		for (i = 0; i < dlen && o + 3 < len; i++)
+			o += (size_t)snprintf(out + o, len - o, "%s%02x",
+					      i ? " " : "", d[i]);
+		return -EBADMSG;
+	}
+	for (i = 0; i < mlen; i++) {
+		uint8_t c = d[1 + i];
+		size_t need = c < 0x20 || c == 0x7f || c == '"' ||
+			      c == '\\' ? 4 : 1;
+
+		if (o + need >= len)
+			break;
+		if (need == 4)
+			o += (size_t)snprintf(out + o, len - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
 int bgp_refresh_build(uint8_t *buf, size_t cap, enum bgp_af af)
 {
 	struct bgp_wr w;

@@ -92,6 +92,21 @@ int bgp_notify_parse(const uint8_t *msg, size_t len, struct bgp_notify *n);
 const char *bgp_notify_str(uint8_t code, uint8_t subcode, char *buf,
 			   size_t len);
 
+/* RFC 9003 §2: N's data becomes the Shutdown Communication MSG (a length
+ * octet, then MSG's octets). 0; -EMSGSIZE when MSG is longer than
+ * BGP_SHUTDOWN_MSG_MAX octets, -EILSEQ when it is not UTF-8 (RFC 3629). */
+int bgp_shutdown_msg_build(struct bgp_notify *n, const char *msg);
+/* The Shutdown Communication of a Cease 6/2 or 6/4 (RFC 9003 §2), also
+ * inside an RFC 8538 Hard Reset (6/9), for logs: into OUT as text with
+ * control characters, '"' and '\' escaped (\xNN). 0; -ENOENT when N has
+ * none (another code, or a length of 0); -EBADMSG when the length octet
+ * overruns the data or the text is not UTF-8: RFC 9003 §4 says to log
+ * that, and the octets go into OUT as a hex dump, never verbatim. */
+int bgp_shutdown_msg_parse(const struct bgp_notify *n, char *out, size_t len);
+/* True when S[0..LEN) is well-formed UTF-8 (RFC 3629 §4: shortest form,
+ * no surrogates, at most U+10FFFF). */
+bool bgp_utf8_valid(const uint8_t *s, size_t len);
+
 /* ROUTE-REFRESH (RFC 2918) for one family. Parse returns 0 with *AF set,
  * -ENOENT for an AFI/SAFI we do not speak (ignored per RFC 2918 §4), or
  * -EBADMSG with ERR (7/1 bad length, RFC 7313 §5). */

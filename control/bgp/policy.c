@@ -153,3 +153,27 @@ int policy_export(const struct twp_config *cfg, unsigned int link,
 	}
 	return 0;
 }
+
+int policy_add_gshut(struct bgp_attrs *a, uint32_t *buf, size_t cap)
+{
+	size_t n = a->communities ? a->n_communities : 0, i;
+
+	for (i = 0; i < n; i++)
+		if (a->communities[i] == POL_GRACEFUL_SHUTDOWN)
+			return 0; /* configured already: once is enough */
+	if (n + 1 > cap)
+		return -ENOSPC;
+	if (n > 0)
+		memmove(buf, a->communities, n * sizeof(*buf));
+	buf[n] = POL_GRACEFUL_SHUTDOWN;
+	a->communities = buf;
+	a->n_communities = (uint16_t)(n + 1);
+	a->present |= BGP_ATTR_P(BGP_ATTR_COMMUNITIES);
+	return 0;
+}
+
+void policy_drained(struct bgp_attrs *a)
+{
+	a->local_pref = POL_DRAIN_LOCAL_PREF;
+	a->present |= BGP_ATTR_P(BGP_ATTR_LOCAL_PREF);
+}

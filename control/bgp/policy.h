@@ -49,4 +49,23 @@ int policy_export(const struct twp_config *cfg, unsigned int link,
 		  uint8_t family, struct bgp_attrs *a, uint8_t *aspath_buf,
 		  size_t cap);
 
+/* RFC 8326: the well-known community GRACEFUL_SHUTDOWN, 65535:0
+ * (0xFFFF0000); a peer configured per its §4.1 gives our paths carrying
+ * it its lowest LOCAL_PREF. */
+#define POL_GRACEFUL_SHUTDOWN 0xffff0000u
+/* RFC 8326 §4.2: the LOCAL_PREF we give paths learned on a link under
+ * maintenance once it is drained: the lowest, so they are used only when
+ * no other path is left. */
+#define POL_DRAIN_LOCAL_PREF 0u
+
+/* A's COMMUNITIES plus GRACEFUL_SHUTDOWN (RFC 8326), built in BUF (CAP
+ * values): the link's own communities first, in their order, 65535:0
+ * after them unless already among them; A then points to BUF. 0, or
+ * -ENOSPC. */
+int policy_add_gshut(struct bgp_attrs *a, uint32_t *buf, size_t cap);
+
+/* RFC 8326 §4.2: an accepted path of a drained link gets
+ * POL_DRAIN_LOCAL_PREF instead of the link's local_pref. */
+void policy_drained(struct bgp_attrs *a);
+
 #endif

@@ -507,6 +507,42 @@ size_t rib_sweep_stale(struct rib *r, unsigned int link, uint8_t family)
 
 /* ---- the decision process ---- */
 
+long rib_link_set_local_pref(struct rib *r, unsigned int link, uint32_t lp)
+{
+	const struct cfg_addr *prefix;
+	struct rib_entry *e;
+	size_t cur = 0;
+	long n = 0;
+
+	if (link >= r->n_links || r->link_count[link] == 0)
+		return 0;
+	while ((e = ptable_next(r->prefixes, &cur, &prefix))) {
+		int i = path_find(e, link);
+		struct rib_path *p;
+		struct rib_aset *s;
+		struct bgp_attrs a;
+
+		if (i < 0)
+			continue;
+		p = &e->paths[i];
+		if ((p->as->a.present & BGP_ATTR_P(BGP_ATTR_LOCAL_PREF)) &&
+		    p->as->a.local_pref == lp)
+			continue;
+		/* the copy points into P's set, held until replaced */
+		a = p->as->a;
+		a.local_pref = lp;
+		a.present |= BGP_ATTR_P(BGP_ATTR_LOCAL_PREF);
+		s = aset_get(r, &a);
+		if (!s)
+			return -ENOMEM;
+		aset_put(r, p->as);
+		p->as = s;
+		mark_dirty(r, e, prefix);
+		n++;
+	}
+	return n;
+}
+
 static bool path_usable(const struct rib_path *p)
 {
 	return path_nh(&p->as->a)->family != 0;

@@ -72,6 +72,13 @@ size_t rib_sweep_stale(struct rib *r, unsigned int link, uint8_t family);
 size_t rib_peer_down(struct rib *r, unsigned int link, unsigned int keep,
 		     size_t *stale);
 
+/* Gives every path of LINK the LOCAL_PREF LP (RFC 8326 §4.2: a drained
+ * link's paths become least preferred; back to the link's local_pref
+ * when it is restored); changed prefixes are queued for the decision.
+ * Returns how many paths changed, or -ENOMEM (those done so far keep
+ * their new value). */
+long rib_link_set_local_pref(struct rib *r, unsigned int link, uint32_t lp);
+
 /* Runs the decision process on at most BUDGET dirty prefixes and calls
  * CB for those whose nexthop sets changed. Returns the number of dirty
  * prefixes left. */

@@ -188,6 +188,24 @@ static void neighbor_detail_json(const struct bgp_peer *p, uint64_t now,
 		fprintf(f, "%llu", secs_left(p->idle_until_ms, now));
 	else
 		fprintf(f, "null");
+	/* the operator's state: bgp ADDR shutdown, link NAME drain */
+	fprintf(f, ",\"admin_down\":%s,\"admin_down_s\":",
+		p->admin_down ? "true" : "false");
+	if (p->admin_down)
+		fprintf(f, "%llu,\"shutdown_message\":", (unsigned long long)
+			((now - p->admin_since_ms) / 1000u));
+	else
+		fprintf(f, "null,\"shutdown_message\":");
+	json_str_or_null(f, p->admin_down ? p->admin_msg : "");
+	fprintf(f, ",\"drain\":\"%s\",\"drain_s\":", bgp_drain_str(p->drain));
+	if (p->drain != BGP_DRAIN_NONE)
+		fprintf(f, "%llu", (unsigned long long)
+			((now - p->drain_since_ms) / 1000u));
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\"drain_reason\":");
+	json_str_or_null(f, p->drain == BGP_DRAIN_DRAINED ? p->drain_reason :
+			 "");
 	fprintf(f, "}");
 }
 
@@ -231,8 +249,9 @@ static void show_summary(struct bgp_speaker *sp, bool json, FILE *f)
 
 		if (p->est != NULL)
 			snprintf(s, sizeof(s), "%zu", bgp_peer_received(p));
-		else
-			snprintf(s, sizeof(s), "%s", bgp_state_str(p->state));
+		else /* "Idle (Admin)" as FRR says it: bgp ADDR shutdown */
+			snprintf(s, sizeof(s), "%s%s", bgp_state_str(p->state),
+				 p->admin_down ? " (Admin)" : "");
 		fprintf(f, "%-26s %-8s %-10u %8llu %8llu %-10s %-14s %zu\n",
 			cfg_addr_str(&p->lc->peer_address, a, sizeof(a)),
 			p->lc->name, p->lc->remote_as,
@@ -259,7 +278,7 @@ static void neighbor_text(const struct bgp_peer *p, uint64_t now, FILE *f)
 	const struct bgp_open *o = &p->peer_open;
 	const char *why = hold_reason(p);
 	struct cfg_addr local = p->local;
-	char a[64], b[64], t[32];
+	char a[64], b[64], t[32], t2[64];
 	unsigned int af;
 
 	local.len = local.family == AF_INET ? 32 : 128;
@@ -283,6 +302,20 @@ static void neighbor_text(const struct bgp_peer *p, uint64_t now, FILE *f)
 	else if (why != NULL)
 		fprintf(f, " (%s%s)", why, p->hold == BGP_HOLD_BACKOFF ||
 			p->hold == BGP_HOLD_MAX_PREFIX ? ", ends soon" : "");
+	if (p->admin_down)
+		fprintf(f, "\n  Administratively down since %s%s%s%s",
+			bgp_since_str(p->admin_since_ms, now, t2, sizeof(t2)),
+			p->admin_msg[0] ? ", Shutdown Communication \"" : "",
+			p->admin_msg, p->admin_msg[0] ? "\"" : "");
+	if (p->drain != BGP_DRAIN_NONE)
+		fprintf(f, "\n  Link %s since %s%s%s%s", bgp_drain_str(p->drain),
+			bgp_since_str(p->drain_since_ms, now, t2, sizeof(t2)),
+			p->drain == BGP_DRAIN_DRAINED ? " (" : ": our routes "
+			"carry GRACEFUL_SHUTDOWN 65535:0",
+			p->drain == BGP_DRAIN_DRAINED ? p->drain_reason : "",
+			p->drain == BGP_DRAIN_DRAINED ? "): our routes carry "
+			"GRACEFUL_SHUTDOWN 65535:0, the link's paths "
+			"LOCAL_PREF 0" : "");
 	fprintf(f, "\n  Established %llu time(s)", (unsigned long long)
 		p->st.established_count);
 	if (p->last_error[0] != '\0')

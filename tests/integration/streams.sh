@@ -5,13 +5,15 @@
 
 ports_snapshot() { lab_stats /twinpath/ports >"$LAB_DIR/$1.ports.json"; }
 
-# link_delta FROM TO LINK: tx_packets the link sent between two snapshots.
+# link_delta FROM TO LINK [FIELD]: tx_packets (or FIELD) the link counted
+# between two snapshots.
 link_delta() {
 	python3 -c 'import json,sys
 a = json.load(open(sys.argv[1]))["/twinpath/ports"]
 b = json.load(open(sys.argv[2]))["/twinpath/ports"]
-print(b[sys.argv[3]]["tx_packets"] - a[sys.argv[3]]["tx_packets"])' \
-		"$LAB_DIR/$1.ports.json" "$LAB_DIR/$2.ports.json" "$3"
+f = sys.argv[4]
+print(b[sys.argv[3]][f] - a[sys.argv[3]][f])' \
+		"$LAB_DIR/$1.ports.json" "$LAB_DIR/$2.ports.json" "$3" "${4:-tx_packets}"
 }
 
 # check_stream NAME SENT: the sink NAME got every packet once.

@@ -1010,6 +1010,248 @@ static void test_bgp_fsm_soft_reset_in_without_capability_says_so(
 	assert_int_equal(sp->peer[0].st.refresh_sent, 0);
 }
 
+/* bgp ADDR shutdown MESSAGE: Cease/Administrative Shutdown with the
+ * RFC 9003 Shutdown Communication, byte for byte; the paths flushed; the
+ * session held Idle (no connect, the peer refused) across clear bgp and
+ * BFD coming back; "enable" brings it up again. */
+static void test_bgp_fsm_shutdown_sends_6_2_message_and_holds_idle(
+	void **state)
+{
+	const uint8_t want[] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0x00, 0x1e, 0x03, 6, 2, 8, 'm', 'a', 'i', 'n', 't', ' ', '4', '2',
+	};
+	struct bgp_peer *p;
+	struct cfg_addr a;
+	uint8_t m[BGP_MSG_MAX];
+	char out[512];
+	int n;
+
+	(void)state;
+	established_with_two_paths(false);
+	p = &sp->peer[0];
+	assert_int_equal(bgp_admin_shutdown(p, "maint 42", out, sizeof(out)),
+			 0);
+	assert_string_equal(out, "link1 " PEER_IP " shut down: Cease/"
+			    "Administrative Shutdown sent; held Idle (no "
+			    "connect, incoming refused) until 'bgp ADDR "
+			    "enable'");
+	n = peer_expect(&pa, BGP_MSG_NOTIFICATION, m);
+	assert_int_equal(n, sizeof(want));
+	assert_memory_equal(m, want, sizeof(want));
+	assert_int_equal(peer_read(&pa, m, TIMEOUT_MS), 0);
+	peer_close(&pa);
+	assert_int_equal(rib_link_count(rib, 0), 0);
+	assert_string_equal(p->last_notify_sent, "Cease/Administrative "
+			    "Shutdown (6/2) \"maint 42\"");
+	assert_string_equal(p->last_error, "administrative shutdown (6/2: "
+			    "\"maint 42\")");
+	assert_int_equal(p->hold, BGP_HOLD_ADMIN);
+	assert_int_equal(p->state, BGP_ST_IDLE);
+	assert_true(p->admin_down);
+	assert_string_equal(p->admin_msg, "maint 42");
+	assert_int_equal(bgp_admin_shutdown(p, "again", out, sizeof(out)),
+			 -EALREADY);
+	addr4(&a, PEER_IP, 32);
+	assert_int_equal(bgp_clear(sp, &a, false, out, sizeof(out)), 0);
+	assert_string_equal(out, "link1 " PEER_IP " is administratively down "
+			    "(shutdown): nothing to clear; 'bgp ADDR enable' "
+			    "starts it");
+	{
+		char *sum[] = {"show", "bgp", "summary"};
+		char buf[4096];
+		FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+		assert_non_null(f);
+		assert_int_equal(bgp_cli(sp, sum, 3, false, f), 0);
+		fclose(f);
+		assert_non_null(strstr(buf, " Idle (Admin) "));
+	}
+	bgp_bfd_down(sp, 0);
+	bgp_bfd_up(sp, 0);
+	assert_int_equal(p->hold, BGP_HOLD_ADMIN);
+	spin(1500); /* longer than ConnectRetry: still no attempt */
+	assert_int_equal(accept4(plisten, NULL, NULL, SOCK_NONBLOCK), -1);
+	peer_connect(&pb);                /* and the peer is refused */
+	assert_int_equal(peer_read(&pb, m, TIMEOUT_MS), 0);
+	assert_int_equal(bgp_admin_enable(p, out, sizeof(out)), 0);
+	assert_string_equal(out, "link1 " PEER_IP " enabled: connecting");
+	assert_false(p->admin_down);
+	establish(90);
+	assert_int_equal(p->st.established_count, 2);
+	assert_int_equal(bgp_admin_enable(p, out, sizeof(out)), -EALREADY);
+}
+
+/* RFC 8538 §5: with the N bit on both sides the shutdown goes inside a
+ * Hard Reset, the Shutdown Communication after the inner 6/2. */
+static void test_bgp_fsm_shutdown_with_n_bit_is_hard_reset(void **state)
+{
+	static const uint8_t gr_n[] = {64, 6, 0x40, 120, 0, 1, 1, 0x80};
+	const uint8_t want[] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0x00, 0x1a, 0x03, 6, 9, 6, 2, 2, 'o', 'k',
+	};
+	uint8_t m[BGP_MSG_MAX];
+	char out[512];
+
+	(void)state;
+	open_extra = gr_n;
+	open_extra_len = sizeof(gr_n);
+	start(90, 0, false);
+	establish(90);
+	assert_true(sp->peer[0].gr_n_both);
+	assert_int_equal(bgp_admin_shutdown(&sp->peer[0], "ok", out,
+					    sizeof(out)), 0);
+	assert_int_equal(peer_expect(&pa, BGP_MSG_NOTIFICATION, m),
+			 sizeof(want));
+	assert_memory_equal(m, want, sizeof(want));
+	assert_string_equal(sp->peer[0].last_notify_sent,
+			    "Cease/Hard Reset (6/9) \"ok\"");
+}
+
+/* A message RFC 9003 does not allow is refused and nothing happens to
+ * the session; with no message the 6/2 has no data at all. */
+static void test_bgp_fsm_shutdown_bad_message_refused_none_sends_no_data(
+	void **state)
+{
+	uint8_t m[BGP_MSG_MAX];
+	char text[300], out[512];
+
+	(void)state;
+	start(90, 0, false);
+	establish(90);
+	memset(text, 'x', 256);
+	text[256] = '\0';
+	assert_int_equal(bgp_admin_shutdown(&sp->peer[0], text, out,
+					    sizeof(out)), -EMSGSIZE);
+	assert_string_equal(out, "shutdown message is 256 octets: at most 255 "
+			    "(RFC 9003 §2)");
+	assert_int_equal(bgp_admin_shutdown(&sp->peer[0], "\xc3", out,
+					    sizeof(out)), -EILSEQ);
+	assert_false(sp->peer[0].admin_down);
+	assert_int_equal(sp->peer[0].state, BGP_ST_ESTABLISHED);
+	assert_int_equal(bgp_admin_shutdown(&sp->peer[0], "", out,
+					    sizeof(out)), 0);
+	assert_int_equal(peer_expect(&pa, BGP_MSG_NOTIFICATION, m), 21);
+	assert_int_equal(m[19], 6);
+	assert_int_equal(m[20], 2);
+}
+
+/* A peer's Cease 6/2 with a Shutdown Communication is shown with its
+ * text; a malformed one (length past the data) as a hex dump (RFC 9003
+ * §4). */
+static void test_bgp_fsm_received_shutdown_communication_shown(void **state)
+{
+	uint8_t m[64];
+	size_t n;
+
+	(void)state;
+	start(90, 0, false);
+	establish(90);
+	n = hdr(m, 19 + 2 + 1 + 11, BGP_MSG_NOTIFICATION);
+	memcpy(m + 19, "\x06\x02\x0bgoing \"down", 14);
+	peer_send(&pa, m, n);
+	spin(50);
+	assert_string_equal(sp->peer[0].last_notify_rcvd,
+			    "Cease/Administrative Shutdown (6/2) "
+			    "\"going \\x22down\"");
+	assert_string_equal(sp->peer[0].last_error,
+			    "NOTIFICATION received: Cease/Administrative "
+			    "Shutdown (6/2) \"going \\x22down\"");
+	peer_close(&pa);
+	establish(90); /* after the 1 s backoff */
+	n = hdr(m, 19 + 2 + 3, BGP_MSG_NOTIFICATION);
+	memcpy(m + 19, "\x06\x04\x09\x61\x62", 5);
+	peer_send(&pa, m, n);
+	spin(50);
+	assert_string_equal(sp->peer[0].last_notify_rcvd,
+			    "Cease/Administrative Reset (6/4) (malformed "
+			    "Shutdown Communication, RFC 9003 §4: 09 61 62)");
+}
+
+struct lp_seen {
+	unsigned int n;
+	uint32_t min, max;
+};
+
+static int lp_of_link0(void *arg, const struct cfg_addr *prefix,
+		       const struct rib_path_view *paths, unsigned int n)
+{
+	struct lp_seen *s = arg;
+	unsigned int i;
+
+	(void)prefix;
+	for (i = 0; i < n; i++) {
+		uint32_t lp = paths[i].attrs->local_pref;
+
+		if (paths[i].link != 0)
+			continue;
+		assert_true(paths[i].attrs->present &
+			    BGP_ATTR_P(BGP_ATTR_LOCAL_PREF));
+		s->min = s->n == 0 || lp < s->min ? lp : s->min;
+		s->max = s->n == 0 || lp > s->max ? lp : s->max;
+		s->n++;
+	}
+	return 0;
+}
+
+static void expect_link_lp(unsigned int n, uint32_t lp)
+{
+	struct lp_seen s = {0};
+
+	rib_walk(rib, NULL, lp_of_link0, &s);
+	assert_int_equal(s.n, n);
+	assert_int_equal(s.min, lp);
+	assert_int_equal(s.max, lp);
+}
+
+/* link NAME drain (RFC 8326): our prefix again with GRACEFUL_SHUTDOWN
+ * after the link's community, on the same session (no NOTIFICATION, no
+ * reset); drained, the link's paths, old and new, get LOCAL_PREF 0;
+ * restored, the prefix again without it and LOCAL_PREF 100. */
+static void test_bgp_fsm_drain_reannounces_gshut_without_reset(void **state)
+{
+	uint8_t m[BGP_MSG_MAX];
+	struct bgp_peer *p;
+	int n;
+
+	(void)state;
+	start(90, 0, false);
+	cfg.links[0].bgp.communities[0] = 7224u << 16 | 7100u;
+	cfg.links[0].bgp.n_communities = 1;
+	establish(90);
+	p = &sp->peer[0];
+	expect_our_prefix_then_eor();
+	peer_send(&pa, m, update_prefixes(m, 2));
+	spin(50);
+	expect_link_lp(2, 100);
+	bgp_drain_set(p, BGP_DRAIN_DRAINING, NULL);
+	n = peer_read(&pa, m, TIMEOUT_MS);
+	assert_int_equal(m[18], BGP_MSG_UPDATE);
+	assert_non_null(memmem(m, (size_t)n, "\xc0\x08\x08\x1c\x38\x1b\xbc"
+			       "\xff\xff\x00\x00", 11));
+	assert_memory_equal(m + n - 3, "\x10\xc6\x12", 3); /* 198.18/16 */
+	expect_link_lp(2, 100); /* ours moves only once drained */
+	bgp_drain_set(p, BGP_DRAIN_DRAINED, "test");
+	expect_link_lp(2, 0);
+	peer_send(&pa, m, update_prefixes(m, 3));
+	spin(50);
+	expect_link_lp(3, 0);
+	assert_string_equal(p->drain_reason, "test");
+	bgp_drain_set(p, BGP_DRAIN_NONE, NULL);
+	n = peer_read(&pa, m, TIMEOUT_MS);
+	assert_int_equal(m[18], BGP_MSG_UPDATE);
+	assert_non_null(memmem(m, (size_t)n, "\xc0\x08\x04\x1c\x38\x1b\xbc",
+			       7));
+	assert_null(memmem(m, (size_t)n, "\xff\xff\x00\x00", 4));
+	expect_link_lp(3, 100);
+	assert_int_equal(p->state, BGP_ST_ESTABLISHED);
+	assert_int_equal(p->st.established_count, 1);
+	assert_int_equal(p->st.notifications_sent, 0);
+}
+
 /* twinpathctl's BGP words (bgp_cli): a neighbor is an address, so an
  * address with a shorter length is refused with the message, never
  * taken for the neighbor; the full-width form and the bare one work. */
@@ -1071,6 +1313,21 @@ int main(void)
 					  teardown),
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_cli_neighbor_is_an_address, teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_shutdown_sends_6_2_message_and_holds_idle,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_shutdown_with_n_bit_is_hard_reset,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_shutdown_bad_message_refused_none_sends_no_data,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_received_shutdown_communication_shown,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_drain_reannounces_gshut_without_reset,
+			teardown),
 		cmocka_unit_test_teardown(test_bgp_fsm_hold_time_1_gets_2_6,
 					  teardown),
 		cmocka_unit_test_teardown(

@@ -446,6 +446,110 @@ static void test_notify_parse_cuts_long_data_and_rejects_short(void **state)
 	assert_int_equal(bgp_notify_parse(b, 20, &n), -EBADMSG);
 }
 
+/* RFC 9003 §2: Cease/Administrative Shutdown with the Shutdown
+ * Communication, a length octet then UTF-8, the whole NOTIFICATION. */
+static void test_shutdown_communication_exact_notification(void **state)
+{
+	static const char text[] = "fibre swap, ticket 42 \xc3\xa9";
+	const uint8_t want[] = { MARKER, 0x00, 0x2e, 0x03, 6, 2, 24,
+				 'f', 'i', 'b', 'r', 'e', ' ', 's', 'w', 'a',
+				 'p', ',', ' ', 't', 'i', 'c', 'k', 'e', 't',
+				 ' ', '4', '2', ' ', 0xc3, 0xa9 };
+	struct bgp_notify n = { .code = 6, .subcode = 2 };
+	uint8_t b[BGP_MSG_MAX];
+
+	(void)state;
+	assert_int_equal(bgp_shutdown_msg_build(&n, text), 0);
+	assert_int_equal(n.data_len, 25);
+	assert_int_equal(bgp_notify_build(b, sizeof(b), &n), sizeof(want));
+	assert_memory_equal(b, want, sizeof(want));
+}
+
+/* RFC 9003 §2: up to 255 octets (RFC 8203's limit was 128); longer, or
+ * not UTF-8 (RFC 3629: overlong forms, surrogates, a cut sequence), is
+ * refused before anything is sent. */
+static void test_shutdown_communication_limits(void **state)
+{
+	struct bgp_notify n = { .code = 6, .subcode = 2 };
+	char text[300];
+	uint8_t b[BGP_MSG_MAX];
+
+	(void)state;
+	memset(text, 'a', 255);
+	text[255] = '\0';
+	assert_int_equal(bgp_shutdown_msg_build(&n, text), 0);
+	assert_int_equal(n.data_len, 256);
+	assert_int_equal(n.data[0], 255);
+	/* 19 + 2 + 1 + 255 */
+	assert_int_equal(bgp_notify_build(b, sizeof(b), &n), 277);
+	assert_int_equal(b[21], 255);
+	assert_int_equal(b[276], 'a');
+	text[255] = 'a';
+	text[256] = '\0';
+	assert_int_equal(bgp_shutdown_msg_build(&n, text), -EMSGSIZE);
+	assert_int_equal(bgp_shutdown_msg_build(&n, "bad \xc3\x28"), -EILSEQ);
+	assert_int_equal(bgp_shutdown_msg_build(&n, "\xc0\xaf"), -EILSEQ);
+	assert_int_equal(bgp_shutdown_msg_build(&n, "\xe0\x80\xaf"), -EILSEQ);
+	assert_int_equal(bgp_shutdown_msg_build(&n, "\xed\xa0\x80"), -EILSEQ);
+	assert_int_equal(bgp_shutdown_msg_build(&n, "\xf4\x90\x80\x80"),
+			 -EILSEQ);
+	assert_int_equal(bgp_shutdown_msg_build(&n, "cut \xe2\x82"), -EILSEQ);
+	assert_int_equal(bgp_shutdown_msg_build(&n, "\xff"), -EILSEQ);
+	/* 2, 3 and 4 octet forms, the largest code point */
+	assert_int_equal(bgp_shutdown_msg_build(
+				 &n, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
+				     "\xf4\x8f\xbf\xbf"), 0);
+	assert_int_equal(n.data[0], 13);
+	assert_int_equal(bgp_shutdown_msg_build(&n, ""), 0);
+	assert_int_equal(n.data_len, 1);
+	assert_int_equal(n.data[0], 0);
+}
+
+/* A received 6/2 or 6/4 message for logs: the text, with control
+ * characters and quotes escaped; also inside a Hard Reset (RFC 8538);
+ * none on other codes or with length 0; a length past the data or bad
+ * UTF-8 is -EBADMSG and shown as a hex dump (RFC 9003 §4). */
+static void test_shutdown_communication_parse(void **state)
+{
+	struct bgp_notify n = { .code = 6, .subcode = 2, .data_len = 8,
+				.data = { 7, 'b', 'y', 'e', '\n', '"', 'x',
+					  '\\' } };
+	char out[128];
+
+	(void)state;
+	assert_int_equal(bgp_shutdown_msg_parse(&n, out, sizeof(out)), 0);
+	assert_string_equal(out, "bye\\x0a\\x22x\\x5c");
+	n.subcode = 4;
+	assert_int_equal(bgp_shutdown_msg_parse(&n, out, sizeof(out)), 0);
+	n = (struct bgp_notify){ .code = 6, .subcode = 9, .data_len = 6,
+				 .data = { 6, 2, 3, 'o', 'f', 'f' } };
+	assert_int_equal(bgp_shutdown_msg_parse(&n, out, sizeof(out)), 0);
+	assert_string_equal(out, "off");
+	n.data[1] = 1; /* a Hard Reset around 6/1: no message */
+	assert_int_equal(bgp_shutdown_msg_parse(&n, out, sizeof(out)),
+			 -ENOENT);
+	n = (struct bgp_notify){ .code = 6, .subcode = 1, .data_len = 2,
+				 .data = { 1, 'a' } };
+	assert_int_equal(bgp_shutdown_msg_parse(&n, out, sizeof(out)),
+			 -ENOENT);
+	n = (struct bgp_notify){ .code = 6, .subcode = 2, .data_len = 1 };
+	assert_int_equal(bgp_shutdown_msg_parse(&n, out, sizeof(out)),
+			 -ENOENT);
+	n.data_len = 0;
+	assert_int_equal(bgp_shutdown_msg_parse(&n, out, sizeof(out)),
+			 -ENOENT);
+	n = (struct bgp_notify){ .code = 6, .subcode = 2, .data_len = 3,
+				 .data = { 9, 'a', 'b' } };
+	assert_int_equal(bgp_shutdown_msg_parse(&n, out, sizeof(out)),
+			 -EBADMSG);
+	assert_string_equal(out, "09 61 62");
+	n = (struct bgp_notify){ .code = 6, .subcode = 4, .data_len = 3,
+				 .data = { 2, 0xc3, 0x28 } };
+	assert_int_equal(bgp_shutdown_msg_parse(&n, out, sizeof(out)),
+			 -EBADMSG);
+	assert_string_equal(out, "02 c3 28");
+}
+
 static void test_notify_str_names_code_and_subcode(void **state)
 {
 	char b[96];
@@ -1583,6 +1687,9 @@ int main(void)
 		T(test_notify_build_parse_round_trip),
 		T(test_notify_parse_cuts_long_data_and_rejects_short),
 		T(test_notify_str_names_code_and_subcode),
+		T(test_shutdown_communication_exact_notification),
+		T(test_shutdown_communication_limits),
+		T(test_shutdown_communication_parse),
 		T(test_refresh_build_parse_round_trip),
 		T(test_refresh_bad_length_is_7_1_with_message),
 		T(test_refresh_unknown_family_is_enoent),

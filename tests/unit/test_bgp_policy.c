@@ -378,6 +378,94 @@ static void test_policy_announce_per_link_list(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* RFC 8326 §4.2: a drained link's UPDATE carries GRACEFUL_SHUTDOWN
+ * (65535:0) after the link's own communities, byte for byte. */
+static void test_policy_drain_gshut_after_link_communities_exact_update(
+	void **state)
+{
+	struct cfg_addr nl = pfx("198.18.0.0", 16);
+	struct cfg_link_bgp *b = &cfg.links[0].bgp;
+	uint8_t buf[64], msg[BGP_MSG_MAX];
+	uint32_t comm[CFG_MAX_COMMUNITIES + 1];
+	const uint8_t want[] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0x00, 0x3d, 0x02,             /* length 61, UPDATE */
+		0x00, 0x00,                   /* no withdrawn routes */
+		0x00, 0x23,                   /* 35 octets of attributes */
+		0x40, 0x01, 0x01, 0x00,       /* ORIGIN IGP */
+		0x40, 0x02, 0x06, 0x02, 0x01, 0x00, 0x00, 0xfc, 0x58,
+		0x40, 0x03, 0x04, 192, 0, 2, 10, /* NEXT_HOP, ours */
+		0xc0, 0x08, 0x0c,             /* COMMUNITIES, 3 */
+		0x1c, 0x38, 0x1b, 0xbc,       /* 7224:7100 */
+		0xfc, 0x58, 0x00, 0x01,       /* 64600:1 */
+		0xff, 0xff, 0x00, 0x00,       /* 65535:0 GRACEFUL_SHUTDOWN */
+		0x10, 198, 18,                /* NLRI 198.18.0.0/16 */
+	};
+	struct bgp_attrs a;
+	int n;
+
+	(void)state;
+	b->communities[0] = 7224u << 16 | 7100u;
+	b->communities[1] = LOCAL_AS << 16 | 1u;
+	b->n_communities = 2;
+	assert_int_equal(policy_export(&cfg, 0, AF_INET, &a, buf, sizeof(buf)),
+			 0);
+	assert_int_equal(policy_add_gshut(&a, comm, sizeof(comm) /
+					  sizeof(comm[0])), 0);
+	n = bgp_update_build(msg, sizeof(msg), AF_INET, &a, &nl, 1, NULL, 0,
+			     true);
+	assert_int_equal(n, sizeof(want));
+	assert_memory_equal(msg, want, sizeof(want));
+	/* the config is left as it was */
+	assert_int_equal(b->n_communities, 2);
+}
+
+/* Without communities of its own the link sends 65535:0 alone; one
+ * already configured is not repeated; no room is an error. */
+static void test_policy_drain_gshut_alone_once_and_bounded(void **state)
+{
+	uint8_t buf[64];
+	uint32_t comm[2];
+	struct bgp_attrs a;
+
+	(void)state;
+	assert_int_equal(policy_export(&cfg, 0, AF_INET, &a, buf, sizeof(buf)),
+			 0);
+	assert_int_equal(policy_add_gshut(&a, comm, 2), 0);
+	assert_true(a.present & BGP_ATTR_P(BGP_ATTR_COMMUNITIES));
+	assert_int_equal(a.n_communities, 1);
+	assert_int_equal(a.communities[0], 0xffff0000u);
+	cfg.links[0].bgp.communities[0] = 0xffff0000u;
+	cfg.links[0].bgp.n_communities = 1;
+	assert_int_equal(policy_export(&cfg, 0, AF_INET, &a, buf, sizeof(buf)),
+			 0);
+	assert_int_equal(policy_add_gshut(&a, comm, 2), 0);
+	assert_int_equal(a.n_communities, 1);
+	assert_ptr_equal(a.communities, cfg.links[0].bgp.communities);
+	cfg.links[0].bgp.communities[0] = 7224u << 16 | 7100u;
+	cfg.links[0].bgp.communities[1] = 7224u << 16 | 7300u;
+	cfg.links[0].bgp.n_communities = 2;
+	assert_int_equal(policy_export(&cfg, 0, AF_INET, &a, buf, sizeof(buf)),
+			 0);
+	assert_int_equal(policy_add_gshut(&a, comm, 2), -ENOSPC);
+}
+
+/* RFC 8326 §4.2: a drained link's accepted paths get LOCAL_PREF 0. */
+static void test_policy_drained_local_pref_zero(void **state)
+{
+	struct cfg_addr p = pfx("203.0.113.0", 24);
+	struct learned r;
+	struct bgp_attrs *a = learned(&r, "192.0.2.1", 64520);
+
+	(void)state;
+	assert_int_equal(policy_import(&cfg, 0, &p, a), POL_ACCEPT);
+	assert_int_equal(a->local_pref, 150);
+	policy_drained(a);
+	assert_true(a->present & BGP_ATTR_P(BGP_ATTR_LOCAL_PREF));
+	assert_int_equal(a->local_pref, 0);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -399,6 +487,9 @@ int main(void)
 		T(test_policy_export_communities_exact_update),
 		T(test_policy_export_no_communities_by_default),
 		T(test_policy_announce_per_link_list),
+		T(test_policy_drain_gshut_after_link_communities_exact_update),
+		T(test_policy_drain_gshut_alone_once_and_bounded),
+		T(test_policy_drained_local_pref_zero),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -199,6 +199,63 @@ static void test_rib_backup_tier_is_next_best_and_its_equals(void **state)
 	rib_free(r);
 }
 
+/* RFC 8326 §4.2, a drained link: its paths at LOCAL_PREF 0 leave the
+ * primary set for the backup one (active/active: the other link alone
+ * forwards, the drained one stays precomputed as backup; active/standby
+ * with the primary drained: the standby becomes primary); the link's
+ * local_pref back restores the sets. Only changed prefixes are queued,
+ * and each is reported once. */
+static void test_rib_drained_link_local_pref_0_goes_backup(void **state)
+{
+	struct cfg_addr p = pfx("203.0.113.0", 24), q = pfx("198.51.100.0", 24);
+	struct calls c = {0};
+	struct rib *r = rib_two_links();
+
+	(void)state;
+	announce_two(r, &p, 100, 1, 100, 1, &c);
+	assert_int_equal(c.set[0].n_primary, 2);
+	assert_int_equal(rib_link_installed(r, 0), 1);
+	assert_int_equal(rib_link_set_local_pref(r, 0, 0), 1);
+	assert_int_equal(rib_link_set_local_pref(r, 0, 0), 0); /* no change */
+	assert_int_equal(rib_pending(r), 1);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(rib_process(r, 100, record, &c), 0);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.set[0].n_primary, 1);
+	assert_int_equal(c.set[0].n_backup, 1);
+	assert_nh(&c.set[0].primary[0], 1, "192.0.2.2");
+	assert_nh(&c.set[0].backup[0], 0, "192.0.2.1");
+	assert_int_equal(rib_link_installed(r, 0), 0);
+	assert_int_equal(rib_link_set_local_pref(r, 0, 100), 1);
+	memset(&c, 0, sizeof(c));
+	rib_process(r, 100, record, &c);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.set[0].n_primary, 2);
+	assert_int_equal(c.set[0].n_backup, 0);
+	/* active/standby: 200 on link 0, 100 on link 1; link 0 drained */
+	memset(&c, 0, sizeof(c));
+	announce_two(r, &q, 200, 1, 100, 1, &c);
+	assert_nh(&c.set[0].primary[0], 0, "192.0.2.1");
+	assert_int_equal(rib_link_set_local_pref(r, 0, 0), 2);
+	memset(&c, 0, sizeof(c));
+	rib_process(r, 100, record, &c);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.set[0].n_primary, 1);
+	assert_int_equal(c.set[1].n_primary, 1);
+	assert_nh(&c.set[0].primary[0], 1, "192.0.2.2");
+	assert_nh(&c.set[0].backup[0], 0, "192.0.2.1");
+	assert_nh(&c.set[1].primary[0], 1, "192.0.2.2");
+	/* a prefix only the drained link has keeps it: least preferred is
+	 * still better than no path */
+	assert_int_equal(rib_withdraw(r, 1, &q), 0);
+	memset(&c, 0, sizeof(c));
+	rib_process(r, 100, record, &c);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.set[0].n_primary, 1);
+	assert_nh(&c.set[0].primary[0], 0, "192.0.2.1");
+	rib_free(r);
+}
+
 static void test_rib_withdraw_best_promotes_backup(void **state)
 {
 	struct cfg_addr p = pfx("203.0.113.0", 24);
@@ -777,6 +834,7 @@ int main(void)
 		cmocka_unit_test(test_rib_prepended_side_is_backup_not_multipath),
 		cmocka_unit_test(test_rib_backup_tier_is_next_best_and_its_equals),
 		cmocka_unit_test(test_rib_withdraw_best_promotes_backup),
+		cmocka_unit_test(test_rib_drained_link_local_pref_0_goes_backup),
 		cmocka_unit_test(test_rib_link_installed_follows_primary_set),
 		cmocka_unit_test(test_rib_peer_flush_removes_every_path_of_link),
 		cmocka_unit_test(test_rib_stale_paths_swept_by_family),

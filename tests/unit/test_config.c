@@ -791,6 +791,9 @@ static void test_config_bgp_valid_file_loads_every_key(void **state)
 	assert_int_equal(cfg.bgp.connect_retry_s, 2);
 	assert_false(cfg.bgp.graceful_restart);
 	assert_int_equal(cfg.bgp.restart_time_s, 4095);
+	assert_int_equal(cfg.bgp.drain_rx_floor_pps, 0);
+	assert_int_equal(cfg.bgp.drain_quiet_s, 3);
+	assert_int_equal(cfg.bgp.drain_timeout_s, 600);
 	assert_int_equal(cfg.bgp.n_announce, 2);
 	assert_addr(&cfg.bgp.announce[0], "198.18.0.0/16");
 	assert_addr(&cfg.bgp.announce[1], "2001:db8:100::/48");
@@ -866,6 +869,9 @@ static void test_config_bgp_empty_groups_take_defaults(void **state)
 	assert_int_equal(cfg.bgp.connect_retry_s, 5);
 	assert_true(cfg.bgp.graceful_restart);
 	assert_int_equal(cfg.bgp.restart_time_s, 120);
+	assert_int_equal(cfg.bgp.drain_rx_floor_pps, 10);
+	assert_int_equal(cfg.bgp.drain_quiet_s, 5);
+	assert_int_equal(cfg.bgp.drain_timeout_s, 60);
 	assert_int_equal(cfg.bgp.n_announce, 0);
 	assert_false(b->passive);
 	assert_false(b->ttl_security);
@@ -975,6 +981,13 @@ static void test_config_bgp_restart_time_out_of_range(void **state)
 	(void)state;
 	assert_load_error("bgp-restart-time.conf",
 			  "6: restart_time 4096 out of range 0..4095");
+}
+
+static void test_config_bgp_drain_quiet_out_of_range(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-drain-quiet.conf",
+			  "6: drain_quiet 0 out of range 1..3600");
 }
 
 static void test_config_bgp_graceful_restart_not_bool(void **state)
@@ -1262,6 +1275,7 @@ int main(void)
 		cmocka_unit_test(test_config_bgp_hold_time_1_or_2_refused),
 		cmocka_unit_test(test_config_bgp_connect_retry_out_of_range),
 		cmocka_unit_test(test_config_bgp_restart_time_out_of_range),
+		cmocka_unit_test(test_config_bgp_drain_quiet_out_of_range),
 		cmocka_unit_test(test_config_bgp_graceful_restart_not_bool),
 		cmocka_unit_test(test_config_bgp_announce_not_array),
 		cmocka_unit_test(test_config_bgp_announce_without_length),

@@ -320,6 +320,61 @@ static void lab_synced(void)
 	assert_int_equal(drain(), 9);
 }
 
+/* link drain (RFC 8326 §4.2) for static routes, active/active: the via
+ * group moves to {link2} with link1 as backup, make-before-break (new
+ * group, route, old group deleted); a full sync carries the new group;
+ * restored, the route is back on both links (a freed-id pool group). */
+static void test_fibpush_drained_link_leaves_static_primary_aa(void **s)
+{
+	static const uint32_t link1[] = {1}, link2[] = {2}, both[] = {1, 2};
+	static const uint32_t lan_gw[] = {3};
+
+	(void)s;
+	lab_synced();
+	assert_int_equal(fibpush_set_drained(&fp, 1u << 0), 1);
+	assert_int_equal(drain(), 3);
+	assert_grp(&recs[0], 3, 1, link2, 1, link1);
+	assert_route(&recs[1], "198.51.100.0", 24, 3);
+	assert_int_equal(recs[2].type, CHAN_REC_GROUP_DEL);
+	assert_int_equal(recs[2].u.id, 1);
+	assert_int_equal(fibpush_set_drained(&fp, 1u << 0), 0); /* no change */
+	assert_int_equal(drain(), 0);
+	assert_int_equal(fibpush_full_sync(&fp), 0);
+	assert_int_equal(drain(), 9);
+	assert_grp(&recs[4], 2, 1, lan_gw, 0, NULL);
+	assert_grp(&recs[5], 3, 1, link2, 1, link1);
+	assert_route(&recs[6], "198.51.100.0", 24, 3);
+	/* both drained: no link is better, both stay primary */
+	assert_int_equal(fibpush_set_drained(&fp, 3u), 1);
+	assert_int_equal(drain(), 3);
+	assert_grp(&recs[0], 4, 2, both, 0, NULL);
+	assert_route(&recs[1], "198.51.100.0", 24, 4);
+	assert_int_equal(fibpush_set_drained(&fp, 0), 0); /* same group */
+	assert_int_equal(drain(), 0);
+}
+
+/* Active/standby: the drained primary (local_pref 200) becomes the backup
+ * of the standby; draining the standby changes nothing. */
+static void test_fibpush_drained_link_leaves_static_primary_as(void **s)
+{
+	static const uint32_t link1[] = {1}, link2[] = {2};
+
+	(void)s;
+	load(LAB_AS);
+	assert_int_equal(fibpush_full_sync(&fp), 0);
+	assert_int_equal(drain(), 9);
+	assert_int_equal(fibpush_set_drained(&fp, 1u << 1), 0);
+	assert_int_equal(drain(), 0);
+	assert_int_equal(fibpush_set_drained(&fp, 1u << 0), 1);
+	assert_int_equal(drain(), 3);
+	assert_grp(&recs[0], 3, 1, link2, 1, link1);
+	assert_route(&recs[1], "198.51.100.0", 24, 3);
+	assert_int_equal(recs[2].type, CHAN_REC_GROUP_DEL);
+	assert_int_equal(fibpush_set_drained(&fp, 0), 1);
+	assert_int_equal(drain(), 3);
+	assert_grp(&recs[0], 4, 1, link1, 1, link2);
+}
+
 static void test_fibpush_bgp_new_set_sends_group_then_route(void **s)
 {
 	static const uint32_t link1[] = {1};
@@ -1121,6 +1176,12 @@ int main(void)
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_fibpush_full_ring_queues_in_order_and_loses_nothing,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_drained_link_leaves_static_primary_aa,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_drained_link_leaves_static_primary_as,
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_fibpush_bgp_new_set_sends_group_then_route,

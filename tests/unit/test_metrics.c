@@ -49,6 +49,9 @@ static void fill(struct metrics_ctl *c, struct metrics_dp *dp)
 	c->link[1].bgp_establishments = 1;
 	c->link[1].fib_routes = 1;
 	c->link[1].bgp_state = 2; /* Active */
+	/* link2 under maintenance: drained, and its session shut down */
+	c->link[1].drain = 2;
+	c->link[1].admin_down = true;
 	/* the monitor: link1 at 1 Gbit/s with its tx warning raised, link2
 	 * without a capacity; the tx imbalance above its warning, the rx
 	 * one undefined (idle) */
@@ -178,6 +181,14 @@ static const char want_text[] =
 	"# TYPE twinpath_bgp_prefixes_installed gauge\n"
 	"twinpath_bgp_prefixes_installed{link=\"link1\"} 9\n"
 	"twinpath_bgp_prefixes_installed{link=\"link2\"} 0\n"
+	"# HELP twinpath_bgp_admin_down 1 while the session is held down by 'bgp ADDR shutdown'\n"
+	"# TYPE twinpath_bgp_admin_down gauge\n"
+	"twinpath_bgp_admin_down{link=\"link1\"} 0\n"
+	"twinpath_bgp_admin_down{link=\"link2\"} 1\n"
+	"# HELP twinpath_link_drain_state Link maintenance (RFC 8326): 0 in use, 1 draining (our routes carry GRACEFUL_SHUTDOWN), 2 drained (out of the primary sets)\n"
+	"# TYPE twinpath_link_drain_state gauge\n"
+	"twinpath_link_drain_state{link=\"link1\"} 0\n"
+	"twinpath_link_drain_state{link=\"link2\"} 2\n"
 	"# HELP twinpath_fib_link_routes Routes pushed to the data plane whose primary set forwards over the link\n"
 	"# TYPE twinpath_fib_link_routes gauge\n"
 	"twinpath_fib_link_routes{link=\"link1\"} 11\n"
