@@ -13,7 +13,7 @@
 #    `undrain` brings the community and link1 back.
 #  - `twinpathctl bgp 203.0.113.2 shutdown MESSAGE`: BIRD shows the
 #    Administrative shutdown with the RFC 9003 message; the session stays
-#    down across `clear bgp` and BIRD's reconnects; `enable` brings it
+#    down across `clear bgp`, a reload and BIRD's reconnects; `enable` brings it
 #    back. BIRD's own `disable gw_peer "MESSAGE"` toward us: twinpathd
 #    shows the message it received.
 # Usage: BUILD=<build root> bash tests/integration/test_drain.sh
@@ -211,6 +211,18 @@ d2=$(link_delta post.0 post.1 link2)
 d1=$(rx_delta post.0 post.1 link1)
 [ "$d1" -eq 0 ] && ok "drained: link1 received nothing in 2 s" ||
 	ko "drained: link1 received $d1 packets in 2 s"
+# the drain is runtime state, not config: a reload (the same file) and
+# a SIGHUP keep it
+out=$(lab_ctl reload 2>&1)
+case $out in
+"reloaded "*) ok "reload while drained: ${out%%$'\n'*}" ;;
+*) ko "reload while drained said '$out'" ;;
+esac
+kill -HUP "$(cat "$LAB_DIR/cp.pid")"
+sleep 1
+links d3
+[ "$(lk d3 link1 drain)" = drained ] && ok "still drained after reload and SIGHUP" ||
+	ko "after reload and SIGHUP link1 is $(lk d3 link1 drain)"
 
 lab_stream_stop out.tx
 lab_stream_stop back.tx
@@ -280,6 +292,11 @@ wait_metric 'twinpath_bgp_admin_down{link="link1"}' 1 5 &&
 out=$(lab_ctl clear bgp 203.0.113.2)
 [ "$out" = "link1 203.0.113.2 is administratively down (shutdown): nothing to clear; 'bgp ADDR enable' starts it" ] &&
 	ok "clear bgp on it: $out" || ko "clear bgp said '$out'"
+out=$(lab_ctl reload 2>&1)
+case $out in
+"reloaded "*) ok "reload while shut down: ${out%%$'\n'*}" ;;
+*) ko "reload while shut down said '$out'" ;;
+esac
 # BIRD retries every second (connect retry 1 s, error wait 1..2 s)
 sleep 6
 nbr s2 203.0.113.2
