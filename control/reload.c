@@ -211,6 +211,11 @@ static void diff_top(struct differ *df)
 		df->plan->monitor = true;
 		df->plan->n_changes++;
 	}
+	if (NE(bgp.drain_rx_floor_pps) || NE(bgp.drain_quiet_s) ||
+	    NE(bgp.drain_timeout_s)) {
+		df->plan->drain = true;
+		df->plan->n_changes++;
+	}
 }
 
 /* Link I of both (same name, same place). */
@@ -283,6 +288,9 @@ static bool unnamed_difference(const struct twp_config *o,
 	memcpy(t.path, o->path, sizeof(t.path));
 	t.bgp.connect_retry_s = o->bgp.connect_retry_s;
 	t.monitor = o->monitor;
+	t.bgp.drain_rx_floor_pps = o->bgp.drain_rx_floor_pps;
+	t.bgp.drain_quiet_s = o->bgp.drain_quiet_s;
+	t.bgp.drain_timeout_s = o->bgp.drain_timeout_s;
 	memcpy(t.bgp.announce, o->bgp.announce, sizeof(t.bgp.announce));
 	t.bgp.n_announce = o->bgp.n_announce;
 	for (i = 0; i < n->n_routes && i < o->n_routes; i++)
@@ -441,6 +449,11 @@ static void apply(struct twpd *d, const struct twp_config *prev,
 	if (plan->connect_retry)
 		fprintf(out, "bgp.connect_retry: %u s from the next attempt\n",
 			cfg->bgp.connect_retry_s);
+	if (plan->drain)
+		fprintf(out, "bgp.drain_rx_floor_pps %u, drain_quiet %u s, "
+			"drain_timeout %u s: from the next check of a drain\n",
+			cfg->bgp.drain_rx_floor_pps, cfg->bgp.drain_quiet_s,
+			cfg->bgp.drain_timeout_s);
 	if (plan->monitor)
 		fprintf(out, "monitor: utilisation_warn %g, imbalance_warn %g, "
 			"imbalance_min_mbps %u, interval_s %g, from the next "

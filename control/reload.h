@@ -23,6 +23,7 @@ struct reload_plan {
 	unsigned int link[CFG_MAX_LINKS]; /* RELOAD_* bits */
 	bool connect_retry;               /* bgp.connect_retry */
 	bool monitor;                     /* the monitor { } group */
+	bool drain;                       /* bgp.drain_* */
 	unsigned int n_changes;           /* settings changed, all live */
 	unsigned int n_refused;           /* settings that need a restart */
 };

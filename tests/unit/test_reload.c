@@ -304,8 +304,9 @@ static void test_reload_refuses_an_unnamed_difference(void **state)
 				 "and twinpathd)\n");
 }
 
-/* The link monitor's thresholds and the links' capacities apply live
- * (the monitor reads them under its lock from its next interval). */
+/* The link monitor's thresholds, the links' capacities (the monitor
+ * reads them under its lock from its next interval) and the drain rule
+ * (read when a drain runs) apply live. */
 static void test_reload_monitor_and_capacity_apply_live(void **state)
 {
 	char out[512];
@@ -313,12 +314,14 @@ static void test_reload_monitor_and_capacity_apply_live(void **state)
 	(void)state;
 	new.monitor.utilisation_warn = 0.5;
 	new.links[1].capacity_mbps = 1000;
+	new.bgp.drain_quiet_s = 9;
 	assert_int_equal(diff(out, sizeof(out)), 0);
 	assert_string_equal(out, "");
 	assert_true(plan.monitor);
+	assert_true(plan.drain);
 	assert_int_equal(plan.link[0], 0);
 	assert_int_equal(plan.link[1], RELOAD_CAPACITY);
-	assert_int_equal(plan.n_changes, 2);
+	assert_int_equal(plan.n_changes, 3);
 	assert_int_equal(plan.n_refused, 0);
 }
 
