@@ -106,3 +106,26 @@ gw_up_bgp() {
 	fi
 	ok "${tag}both sessions Established in $((SECONDS - t0)) s"
 }
+
+# bird_same_since OLD NEW: true when two readings of a BIRD protocol's
+# "since" (the `show protocols` line, or just its HH:MM:SS.mmm) name the
+# same instant and the same state. BIRD keeps the instant on its
+# monotonic clock and prints it as wall time computed at each command
+# (now_real - (now_mono - t)), so one instant reads 1 ms apart between
+# two commands (seen), more if the wall clock is slewed meanwhile; a
+# re-establishment moves it by at least BIRD's error wait after the drop
+# (1 s and more), hence 0.5 s.
+bird_same_since() {
+	python3 - "$1" "$2" <<'PY'
+import re, sys
+def parse(s):
+    m = re.search(r'(\d\d):(\d\d):(\d\d(?:\.\d+)?)', s)
+    if not m:
+        return None, s
+    t = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+    return t, (s[:m.start()] + s[m.end():]).split()
+(a, ra), (b, rb) = parse(sys.argv[1]), parse(sys.argv[2])
+sys.exit(0 if a is not None and b is not None and abs(a - b) <= 0.5
+         and ra == rb else 1)
+PY
+}

@@ -292,7 +292,7 @@ got="$(nb b9 link1 established_count)/$(nb b9 link2 established_count) $(nb b9 l
 [ "$got" = "$est1/$est2 Established/Established" ] &&
 	ok "our sessions: established_count $got, as before" ||
 	ko "our sessions: $got, want $est1/$est2 Established/Established"
-[ "$(bird_since)" = "$since0" ] && ok "BIRD: gw_peer up since $since0, unchanged" ||
+bird_same_since "$since0" "$(bird_since)" && ok "BIRD: gw_peer up since $since0, unchanged" ||
 	ko "BIRD: gw_peer since $(bird_since), was $since0"
 [ "$(frr_established)" = "$frr_est0" ] && ok "FRR: connectionsEstablished $frr_est0, unchanged" ||
 	ko "FRR: connectionsEstablished $(frr_established), was $frr_est0"
