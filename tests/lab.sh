@@ -12,7 +12,9 @@
 #   LAB_BGP_EXTRA=1: each upstream also announces 203.0.113.128/25 with
 #     community (35540,100) and MED 10 (up1) / 20 (up2), protocol "extra".
 #   LAB_BGP_BULK=N: up1 also announces N /24s of 16.0.0.0/4 (protocol "bulk").
-#     LAB_BGP_BULK_OFF=1: "bulk" starts disabled (birdc enable bulk sends it).
+#     LAB_BGP_BULK_OFF=1: held back in a table of its own until a test sends
+#     it with `birdc enable bulk_feed` (a pipe) and withdraws it with
+#     `birdc disable bulk_feed` (tests/tools/bird_bulk.py --held).
 #   LAB_BGP_V6=1: IPv6 on the links (gw link1 2001:db8:1::1/64 ── up1
 #     2001:db8:1::2/64, link2 2001:db8:2::1/64 ── up2 2001:db8:2::2/64, and
 #     their fe80:: addresses, no DAD) and an ipv6 channel on BIRD's gw_peer
@@ -167,7 +169,7 @@ lab_bird_extra_protos() {
 	if [ -n "${LAB_BGP_BULK:-}" ] && [ "$1" = up1 ]; then
 		python3 "$LAB_TOOLS/bird_bulk.py" --count "$LAB_BGP_BULK" \
 			--via "$2" --out "$LAB_DIR/$1.bulk.conf" \
-			$([ "${LAB_BGP_BULK_OFF:-0}" = 1 ] && echo --disabled) || return 1
+			$([ "${LAB_BGP_BULK_OFF:-0}" = 1 ] && echo --held) || return 1
 		printf '\ninclude "%s";' "$LAB_DIR/$1.bulk.conf"
 	fi
 	return 0
