@@ -115,7 +115,7 @@ fwd=$(fwd_cpus)
 case $fwd in
 '' | *[!0-9]*) fatal "[$TAG] forwarding lcore not pinned to one CPU ('$fwd')" ;;
 esac
-hog_cpus=${TWP_STRESS_HOG_CPUS:-$(seq 0 $(($(nproc) - 1)) | grep -vx "$fwd" | tr '\n' ' ')}
+hog_cpus=${TWP_STRESS_HOG_CPUS:-$(seq 0 $(($(nproc) - 1)) | grep -vx "$fwd" | paste -sd ' ')}
 echo "== [$TAG] $WINDOW_S s: a hog on cpu $hog_cpus (forwarding lcore on cpu $fwd), BIRD sends then withdraws $N prefixes, a $RATE pps stream over both links"
 
 bfd_json w0
