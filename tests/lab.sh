@@ -12,6 +12,9 @@
 #   LAB_BGP_EXTRA=1: each upstream also announces 203.0.113.128/25 with
 #     community (35540,100) and MED 10 (up1) / 20 (up2), protocol "extra".
 #   LAB_BGP_BULK=N: up1 also announces N /24s of 16.0.0.0/4 (protocol "bulk").
+#     LAB_BGP_BULK_OFF=1: held back in a table of its own until a test sends
+#     it with `birdc enable bulk_feed` (a pipe) and withdraws it with
+#     `birdc disable bulk_feed` (tests/tools/bird_bulk.py --held).
 #   LAB_BGP_V6=1: IPv6 on the links (gw link1 2001:db8:1::1/64 ── up1
 #     2001:db8:1::2/64, link2 2001:db8:2::1/64 ── up2 2001:db8:2::2/64, and
 #     their fe80:: addresses, no DAD) and an ipv6 channel on BIRD's gw_peer
@@ -165,7 +168,8 @@ lab_bird_extra_protos() {
 	fi
 	if [ -n "${LAB_BGP_BULK:-}" ] && [ "$1" = up1 ]; then
 		python3 "$LAB_TOOLS/bird_bulk.py" --count "$LAB_BGP_BULK" \
-			--via "$2" --out "$LAB_DIR/$1.bulk.conf" || return 1
+			--via "$2" --out "$LAB_DIR/$1.bulk.conf" \
+			$([ "${LAB_BGP_BULK_OFF:-0}" = 1 ] && echo --held) || return 1
 		printf '\ninclude "%s";' "$LAB_DIR/$1.bulk.conf"
 	fi
 	return 0
@@ -403,21 +407,41 @@ lab_vtysh() {
 		-d "${LAB_VTYSH_DAEMON:-bgpd}" "${a[@]}"
 }
 
-# lab_start_bird ROLE. With BFD (LAB_BFD) BIRD runs at SCHED_FIFO 1, as a
-# router runs its BFD: on this 2-core VM under other load a nice-0 BIRD
-# was seen to stall past 30 ms, and both ends' timers then expired at
-# the same instant while our packets had left on time (tx gap <= 12 ms
-# at 10 ms x 3): the peer's starvation, not what the test measures.
-# LAB_BIRD_RT=0 keeps the default scheduler.
+# lab_start_bird ROLE. With BFD (LAB_BFD) BIRD's BFD thread runs at
+# SCHED_FIFO 1, as a router runs its BFD: on this 2-core VM under other
+# load a nice-0 BIRD was seen to stall past 30 ms, and both ends' timers
+# then expired at the same instant while our packets had left on time
+# (tx gap <= 12 ms at 10 ms x 3): the peer's starvation, not what the test
+# measures. Only that thread: BIRD 2.0 runs BFD in a thread of its own so
+# that the rest of BIRD cannot delay it (proto/bfd/bfd.c), and its main
+# thread (BGP, tables) at SCHED_FIFO 1 takes a CPU for tens of ms at a
+# time while it loads a full table, which no SCHED_FIFO 1 thread pinned
+# there (twinpath-dp's BFD tick and sender) can preempt: every 10 ms x 3
+# session flapped in test_bfd_stress.sh so, with no host freeze.
+# LAB_BIRD_RT=0 keeps the default scheduler, LAB_BIRD_RT=all puts the
+# whole process at SCHED_FIFO 1 (as before, to compare).
 lab_start_bird() { # ROLE
-	local r=$1 rt=() rec=()
-	[ -n "${LAB_BFD:-}" ] && [ "${LAB_BIRD_RT:-1}" = 1 ] && rt=(chrt -f 1)
+	local r=$1 rt=() rec=() pid t i
+	[ -n "${LAB_BFD:-}" ] && [ "${LAB_BIRD_RT:-1}" = all ] && rt=(chrt -f 1)
 	# LAB_BIRD_RECOVER=1: start after a `birdc graceful restart` (-R:
 	# graceful restart recovery, RFC 4724 restarting speaker)
 	[ "${LAB_BIRD_RECOVER:-0}" = 1 ] && rec=(-R)
 	ns_exec "$r" "${rt[@]}" bird -c "$LAB_DIR/$r.bird.conf" \
 		-s "$LAB_DIR/$r.bird.ctl" -P "$LAB_DIR/$r.bird.pid" "${rec[@]}" ||
 		{ lab_die "bird in $r failed to start"; return 1; }
+	[ -n "${LAB_BFD:-}" ] && [ "${LAB_BIRD_RT:-1}" = 1 ] || return 0
+	# BIRD 2.0's one other thread is BFD's, started with the protocol
+	for i in $(seq 50); do
+		pid=$(cat "$LAB_DIR/$r.bird.pid" 2>/dev/null) || pid=
+		[ -n "$pid" ] && for t in /proc/"$pid"/task/*; do
+			t=${t##*/}
+			[ "$t" = "$pid" ] && continue
+			chrt -f -p 1 "$t" || { lab_die "chrt of BIRD's BFD thread $t failed"; return 1; }
+			return 0
+		done
+		sleep 0.1
+	done
+	lab_die "BIRD in $r (pid ${pid:-?}) started no BFD thread in 5 s"
 }
 
 # birdc ROLE CMD...: ask a role's BIRD.
@@ -483,6 +507,7 @@ lab_up() {
 		LAB_BFD_UP2=${LAB_BFD_UP2:-} \
 		LAB_BGP_TIMERS=${LAB_BGP_TIMERS:-} LAB_BGP_SECURE=${LAB_BGP_SECURE:-} \
 		LAB_BGP_EXTRA=${LAB_BGP_EXTRA:-} LAB_BGP_BULK=${LAB_BGP_BULK:-} \
+		LAB_BGP_BULK_OFF=${LAB_BGP_BULK_OFF:-} \
 		LAB_UP2_FRR=${LAB_UP2_FRR:-} LAB_BGP_V6=${LAB_BGP_V6:-} \
 		LAB_BGP_GR=${LAB_BGP_GR:-} LAB_BIRD_KERNEL=${LAB_BIRD_KERNEL:-} \
 		LAB_UP2_FRR_BFD=${LAB_UP2_FRR_BFD:-} LAB_UP2_FRR_MED=${LAB_UP2_FRR_MED:-} \

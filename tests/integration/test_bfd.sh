@@ -25,98 +25,7 @@ HOLD=9                # s, BGP hold time of config/lab-bfd.conf and BIRD's
 export LAB_BGP_TIMERS="$HOLD 3"
 source "$(dirname "$0")/tally.sh"
 source "$(dirname "$0")/bgpctl.sh"
-
-# bfd_json NAME: twinpathctl --json show bfd into $LAB_DIR/NAME.bfd.json.
-bfd_json() { lab_ctl --json show bfd >"$LAB_DIR/$1.bfd.json" 2>/dev/null; }
-
-# bfd_get NAME LINK FIELD: one field of a link in a saved show bfd.
-bfd_get() {
-	j "$LAB_DIR/$1.bfd.json" "[l for l in j['links'] if l['name'] == '$2'][0]['$3']"
-}
-
-# wait_bfd NAME SECONDS EXPR: poll show bfd every 250 ms until EXPR (over
-# `L`, the links by name) holds; the last answer stays in NAME.bfd.json.
-# Not faster: each look costs a twinpathctl and a python3 start, and on 2
-# cores that load alone can starve a 10 ms session (BIRD's or ours).
-wait_bfd() {
-	local name=$1 secs=$2 expr=$3 end
-	end=$(($(date +%s%N) + secs * 1000000000))
-	while [ "$(date +%s%N)" -lt $end ]; do
-		if bfd_json "$name" && python3 -c 'import json,sys
-j = json.load(open(sys.argv[1]))
-L = {l["name"]: l for l in j["links"]}
-sys.exit(0 if eval(sys.argv[2]) else 1)' "$LAB_DIR/$name.bfd.json" "$expr" 2>/dev/null; then
-			return 0
-		fi
-		sleep 0.25
-	done
-	return 1
-}
-
-# freeze_max SINCE_NS: the longest freeze freeze_probe saw since SINCE_NS
-# (CLOCK_MONOTONIC ns), "none" under 5 ms.
-freeze_max() {
-	python3 - "$LAB_DIR/freeze.log" "$1" <<'PY'
-import sys
-since = int(sys.argv[2]) / 1e9
-f = [l.split() for l in open(sys.argv[1]) if l.startswith("freeze ")]
-f = [(float(x[2]), int(x[1]), float(x[4])) for x in f if float(x[4]) >= since]
-if f:
-    late, cpu, end = max(f)
-    print("%.1f ms on cpu %d (%d of 5 ms or more)" % (late, cpu, len(f)))
-else:
-    print("none of 5 ms or more")
-PY
-}
-
-# host_froze BEFORE.json AFTER.json: succeeds, printing how, when every
-# link's Down between the two `show bfd` answers is one (per link) that a
-# freeze of this host explains: freeze_probe saw a CPU stop for at least
-# the detection time less one interval, less 5 ms of jitter, and the Down
-# (the health map's instant, CLOCK_MONOTONIC) fell within that freeze or
-# 10 ms after it. The peer sends nothing while its CPU is frozen, nor do
-# our timers run while ours is; the freeze alone outlasts what the
-# session tolerates. Anything else fails, with the reason on stdout.
-host_froze() {
-	python3 - "$LAB_DIR/freeze.log" "$1" "$2" <<'PY'
-import json, sys
-freezes = []
-for l in open(sys.argv[1]):
-    x = l.split()
-    if x and x[0] == "freeze":
-        late_ms, end_ns = float(x[2]), int(float(x[4]) * 1e9)
-        freezes.append((int(x[1]), late_ms, end_ns - int(late_ms * 1e6), end_ns))
-before = {l["name"]: l for l in json.load(open(sys.argv[2]))["links"]}
-why = []
-for l in json.load(open(sys.argv[3]))["links"]:
-    n = l["down_count"] - before[l["name"]]["down_count"]
-    if n == 0:
-        continue
-    if n > 1:
-        print("%s went down %d times" % (l["name"], n))
-        sys.exit(1)
-    d = l["last_down"]["change_ns"]
-    # the detection time less the peer's interval (detect / its mult)
-    det = l["detect_time_us"]
-    need_ms = (det - det / max(l["remote_mult"], 1)) / 1e3 - 5
-    hit = [f for f in freezes
-           if f[1] >= need_ms and f[2] <= d <= f[3] + 10_000_000]
-    if not hit:
-        print("%s's Down (declared by %s) matches no host freeze of %.0f ms or more"
-              % (l["name"], l["last_down"]["declared_by"], need_ms))
-        sys.exit(1)
-    cpu, late, a, b = max(hit, key=lambda f: f[1])
-    why.append("%s Down (declared by %s) %.1f ms into a %.1f ms freeze of cpu %d"
-               % (l["name"], l["last_down"]["declared_by"], (d - a) / 1e6, late, cpu))
-print("; ".join(why))
-PY
-}
-
-# bird_up ROLE: BIRD's own view of its session toward the gateway.
-bird_up() {
-	lab_birdc "$1" show bfd sessions 2>/dev/null |
-		grep -Eq "^203\.0\.113\.[15][[:space:]]+eth0[[:space:]]+Up"
-}
+source "$(dirname "$0")/bfdcheck.sh"
 
 # failure KIND TAG: a stream over both links, link1 fails (KIND silent or
 # carrier), then comes back; measures and checks detection and outage.
@@ -256,7 +165,7 @@ failure() {
 
 # run TX_MS: a fresh lab, BIRD and the gateway at TX_MS x MULT.
 run() {
-	local tx=$1 tag="${1}ms x $MULT" conf t0 up_s n0 n1 sent lost
+	local tx=$1 tag="${1}ms x $MULT" conf t0 up_s sent lost
 	LAB_PREFIX=twpbfd$$-$tx
 	LAB_DIR=$LAB_RUN_ROOT/$LAB_PREFIX
 	LAB_BFD="$tx $tx $MULT"
@@ -270,10 +179,7 @@ run() {
 	echo "== [$tag] lab up; BIRD BFD and twinpath at $tx ms x $MULT${LAB_BFD_UP2:+ (link2: ${TIMERS%% *} ms x $MULT)}"
 	lab_up || fatal "[$tag] lab did not come up"
 	# how long the host stops running anything, beside the sessions
-	# (lab_down ends it with the lab's other pid files)
-	"$BUILD/tests/integration/freeze_probe" --min-ms 5 \
-		>"$LAB_DIR/freeze.log" 2>&1 &
-	echo $! >"$LAB_DIR/freeze.pid"
+	freeze_start
 	conf=$LAB_DIR/gw-bfd.conf
 	# BGP (and RFC 5882) at the first timer set; at the others the
 	# provider side is a static route: at 10 ms x 3 on this 2-core VM a
@@ -333,31 +239,9 @@ PY
 	lab_sink_wait noflap.tx >/dev/null
 	lab_sink_wait noflap >/dev/null
 	bfd_json noflap1
-	n0=$(j "$LAB_DIR/noflap0.bfd.json" '[(l["up_count"], l["down_count"]) for l in j["links"]]')
-	n1=$(j "$LAB_DIR/noflap1.bfd.json" '[(l["up_count"], l["down_count"]) for l in j["links"]]')
-	# our own transmit jitter, measured where twinpath-dp sends
-	echo "MEASURED [$tag] largest gap between our sent BFD packets in the last minute: $(j "$LAB_DIR/noflap1.bfd.json" '", ".join("%s %.1f ms (interval %.1f ms)" % (l["name"], l["tx_gap_max_us"] / 1e3, l["tx_gap_interval_us"] / 1e3) for l in j["links"])')"
-	# none of our packets left so late that the peer could have given
-	# up: past its interval by less than detection time - interval
-	j "$LAB_DIR/noflap1.bfd.json" 'all(l["tx_gap_max_us"] - l["tx_gap_interval_us"] < l["detect_time_us"] - l["tx_interval_us"] for l in j["links"])' | grep -q True &&
-		ok "[$tag] our BFD packets left on time (late by less than detection time - interval)" ||
-		ko "[$tag] a BFD packet of ours left late enough for the peer to declare Down"
+	bfd_txgap_check "$tag" noflap1
 	echo "MEASURED [$tag] longest host freeze in the window: $(freeze_max "$t_win")"
-	if [ "$n0" = "$n1" ]; then
-		ok "[$tag] no flap in $NOFLAP_S s (up/down counts $n1)"
-	elif why=$(host_froze "$LAB_DIR/noflap0.bfd.json" "$LAB_DIR/noflap1.bfd.json"); then
-		# A session whose detection time is 30 ms cannot survive a
-		# 20 ms freeze of the CPU its peer runs on: the flap is the
-		# host's (README, Known limits), and twinpath's part (its
-		# packets on time, above) was checked all the same.
-		ok "[$tag] one flap in $NOFLAP_S s, across a freeze of this host: $why"
-	else
-		ko "[$tag] flaps in $NOFLAP_S s: up/down counts $n0 -> $n1${why:+ ($why)}"
-		# who declared it: our detection timer or the peer's Down
-		lab_ctl show bfd | grep -E '^\s+peer |Largest gap|Last failure|Declared by'
-		lab_birdc up1 show bfd sessions
-		lab_birdc up2 show bfd sessions
-	fi
+	bfd_noflap "$tag" "$NOFLAP_S s" noflap0 noflap1
 	sent=$(j "$LAB_DIR/noflap.tx.json" 'j["sent"]')
 	lost=$(j "$LAB_DIR/noflap.json" 'j["lost"]')
 	[ "$lost" -eq 0 ] && ok "[$tag] all $sent packets of the stream arrived" ||
