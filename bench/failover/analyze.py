@@ -602,7 +602,7 @@ def cmd_table(a):
             ratio = "%.1f" % (l["outage_ms"] / t["outage_ms"])
         fam, faults, mode, bfd, scen0, direction, link = k[:7]
         scen = scen0 if faults == "link" and direction == "lan-to-srv" else "%s %s" % (scen0, direction)
-        if fam == 1:
+        if fam == 1 and link:
             scen += " link%d" % link
         if fam == 2:
             scen += " (%s prefixes)" % " / ".join(
