@@ -15,6 +15,16 @@
 #     LAB_BGP_BULK_OFF=1: held back in a table of its own until a test sends
 #     it with `birdc enable bulk_feed` (a pipe) and withdraws it with
 #     `birdc disable bulk_feed` (tests/tools/bird_bulk.py --held).
+#   LAB_BGP_BULK_ALL=1 (with LAB_BGP_BULK): every BIRD upstream announces
+#     them, not up1 alone: a full table from each provider, so every prefix
+#     has a backup path.
+#   LAB_LINKS=4: four links instead of two (two upstream pairs, the 99.99 %
+#     tiers): up3 and up4 as well, each a BIRD peer like up1 (the same
+#     announcements, BFD with LAB_BFD), the server behind all four:
+#       gw link3 203.0.113.9/30 ── eth0 .10 up3 eth1 192.0.2.9/30 ── up3 .10 srv
+#       gw link4 203.0.113.13/30 ── eth0 .14 up4 eth1 192.0.2.13/30 ── up4 .14 srv
+#     (link N: 203.0.113.4N-3 ── .4N-2, upN eth1 192.0.2.4N-3 ── srv .4N-2).
+#     LAB_BGP_V6 still covers link1 and link2 only.
 #   LAB_BGP_V6=1: IPv6 on the links (gw link1 2001:db8:1::1/64 ── up1
 #     2001:db8:1::2/64, link2 2001:db8:2::1/64 ── up2 2001:db8:2::2/64, and
 #     their fe80:: addresses, no DAD) and an ipv6 channel on BIRD's gw_peer
@@ -56,6 +66,9 @@ LAB_PREFIX=${LAB_PREFIX:-twp$$}
 LAB_RUN_ROOT=${LAB_RUN_ROOT:-/tmp/twinpath-lab}
 LAB_DIR=$LAB_RUN_ROOT/$LAB_PREFIX
 LAB_ROLES=(lan gw up1 up2 srv)
+# LAB_LINKS=4: the second upstream pair (see the top of this file)
+LAB_LINKS=${LAB_LINKS:-2}
+[ "$LAB_LINKS" = 4 ] && LAB_ROLES+=(up3 up4)
 # Build root: absolute so it still means the same after a cd.
 BUILD=${BUILD:-$LAB_SRC/build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
@@ -166,7 +179,7 @@ lab_bird_extra_protos() {
 		printf '\nprotocol static announce6 {\n\tipv6;'
 		printf '\n\troute 2001:db8:100::/48 blackhole;\n}'
 	fi
-	if [ -n "${LAB_BGP_BULK:-}" ] && [ "$1" = up1 ]; then
+	if [ -n "${LAB_BGP_BULK:-}" ] && { [ "$1" = up1 ] || [ "${LAB_BGP_BULK_ALL:-0}" = 1 ]; }; then
 		python3 "$LAB_TOOLS/bird_bulk.py" --count "$LAB_BGP_BULK" \
 			--via "$2" --out "$LAB_DIR/$1.bulk.conf" \
 			$([ "${LAB_BGP_BULK_OFF:-0}" = 1 ] && echo --held) || return 1
@@ -508,6 +521,7 @@ lab_up() {
 		LAB_BGP_TIMERS=${LAB_BGP_TIMERS:-} LAB_BGP_SECURE=${LAB_BGP_SECURE:-} \
 		LAB_BGP_EXTRA=${LAB_BGP_EXTRA:-} LAB_BGP_BULK=${LAB_BGP_BULK:-} \
 		LAB_BGP_BULK_OFF=${LAB_BGP_BULK_OFF:-} \
+		LAB_BGP_BULK_ALL=${LAB_BGP_BULK_ALL:-} LAB_LINKS=$LAB_LINKS \
 		LAB_UP2_FRR=${LAB_UP2_FRR:-} LAB_BGP_V6=${LAB_BGP_V6:-} \
 		LAB_BGP_GR=${LAB_BGP_GR:-} LAB_BIRD_KERNEL=${LAB_BIRD_KERNEL:-} \
 		LAB_UP2_FRR_BFD=${LAB_UP2_FRR_BFD:-} LAB_UP2_FRR_MED=${LAB_UP2_FRR_MED:-} \
@@ -560,8 +574,12 @@ lab_up_steps() {
 	ip -n "$(lab_ns up2)" route add 198.51.100.0/24 via 192.0.2.6
 	[ "${LAB_BIRD_KERNEL:-0}" = 1 ] && [ "${LAB_UP2_FRR:-0}" != 1 ] ||
 		ip -n "$(lab_ns up2)" route add 198.18.0.0/16 via 203.0.113.5
-	ip -n "$(lab_ns srv)" route add 198.18.0.0/16 \
-		nexthop via 192.0.2.1 dev up1 nexthop via 192.0.2.5 dev up2
+	if [ "$LAB_LINKS" = 4 ]; then
+		lab_up_pair2
+	else
+		ip -n "$(lab_ns srv)" route add 198.18.0.0/16 \
+			nexthop via 192.0.2.1 dev up1 nexthop via 192.0.2.5 dev up2
+	fi
 
 	# rp_filter off everywhere: ECMP return paths are asymmetric by design.
 	for r in "${LAB_ROLES[@]}"; do
@@ -601,11 +619,45 @@ lab_up_steps() {
 		lab_start_bird up2
 	fi
 
+	if [ "$LAB_LINKS" = 4 ]; then
+		lab_bird_conf up3 203.0.113.10 203.0.113.9 192.0.2.10
+		lab_bird_conf up4 203.0.113.14 203.0.113.13 192.0.2.14
+		lab_start_bird up3
+		lab_start_bird up4
+	fi
+
 	# Fill the gateway's neighbour table with its nexthops while the kernel
 	# path still answers: twinpathd reads the MACs from it (netlink).
 	# (No ping on a minimal Debian: one UDP datagram to the discard port
 	# makes the kernel resolve the neighbour just as well.)
-	gw_exec python3 "$LAB_TOOLS/neigh_probe.py" 203.0.113.2 203.0.113.6 198.18.1.10
+	gw_exec python3 "$LAB_TOOLS/neigh_probe.py" 203.0.113.2 203.0.113.6 198.18.1.10 \
+		$([ "$LAB_LINKS" = 4 ] && echo 203.0.113.10 203.0.113.14)
+}
+
+# lab_up_pair2: LAB_LINKS=4, links 3 and 4 with up3 and up4 wired like
+# up1 (top of this file), and srv's route to the site over all four.
+lab_up_pair2() {
+	local n a
+	for n in 3 4; do
+		a=$((4 * n - 4)) # the /30's network address, last octet
+		lab_veth gw "link$n" "up$n" eth0
+		lab_veth "up$n" eth1 srv "up$n"
+		lab_addr gw "link$n" "203.0.113.$((a + 1))/30"
+		lab_addr "up$n" eth0 "203.0.113.$((a + 2))/30"
+		lab_addr "up$n" eth1 "192.0.2.$((a + 1))/30"
+		lab_addr srv "up$n" "192.0.2.$((a + 2))/30"
+		lab_host_if "up$n" eth0 faces_gw
+		lab_host_if "up$n" eth1
+		lab_host_if srv "up$n"
+		lab_sysctl "up$n" net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 \
+			net.ipv4.icmp_msgs_per_sec=100000
+		ip -n "$(lab_ns "up$n")" route add 198.51.100.0/24 via "192.0.2.$((a + 2))"
+		[ "${LAB_BIRD_KERNEL:-0}" = 1 ] ||
+			ip -n "$(lab_ns "up$n")" route add 198.18.0.0/16 via "203.0.113.$((a + 1))"
+	done
+	ip -n "$(lab_ns srv)" route add 198.18.0.0/16 \
+		nexthop via 192.0.2.1 dev up1 nexthop via 192.0.2.5 dev up2 \
+		nexthop via 192.0.2.9 dev up3 nexthop via 192.0.2.13 dev up4
 }
 
 # lab_gw_bfd_config OUT TX_MS RX_MS MULT [static]: config/lab-bfd.conf with

@@ -26,11 +26,31 @@ Definitions (per scenario, over packets by their send time):
   duplicated      received more than once
   flows_moved     flows on another link at the end of the window than at
                   its start
+  moved_unaffected  of those, flows whose own link never failed
   detection_ms    twinpath, silent loss: the health map's BFD state change
                   of the link minus the fault's instant (carrier loss is
                   seen by the link poll first: no BFD figure)
   reaction_ms     first packet of an affected flow over the other link
                   (its arrival) minus that BFD state change
+
+Four links (group aa4-*): the same fault and restore rows for each link
+in turn (record field "link"); arrival link up1..up4 by srv's interface;
+the restore's ECMP verdict wants flows on all four links again.
+
+Scale (group scale-*, active/standby): silent loss on link1 with the 10
+prefixes, then a "bulk-load" row (both upstreams announce the full table
+while the stream runs: lost, largest gap, load_s), then silent loss again
+with the table (records carry "prefixes"). The full-table silent row
+also has to keep, beyond the silent verdict,
+  scale_extra_ms  (outage_ms - detection_ms) with the table minus the
+                  same with 10 prefixes: what the table adds to the
+                  outage after BFD's detection, <= SCALE_SLACK_MS. The raw
+                  outages differ by BFD's phase alone (the fault lands
+                  anywhere in a receive interval: detection varies by up
+                  to one interval, 50 ms), so they are reported
+                  (outage_10_ms) but the verdict subtracts each row's own
+                  detection. linux-frr has no BFD timestamp: its raw
+                  outages are compared.
 
 Process faults (group proc-*, issue 13): two streams, LAN -> srv (send,
 recv: arrival link up1/up2) and srv -> LAN (send2, recv2 on the LAN host:
@@ -59,6 +79,7 @@ CARRIER_LIMIT_MS = 10
 SILENT_SLACK_MS = 10
 REACTION_LIMIT_MS = 5
 SEND_TICK_NS = 1_000_000  # fo_send's pacing tick
+SCALE_SLACK_MS = 5  # the full table may add this much to a failover
 
 
 def load_group(d, sfx=""):
@@ -71,7 +92,8 @@ def load_group(d, sfx=""):
     names = {int(k): v["name"] for k, v in recv["ifaces"].items()}
     link_of = {}
     for k, v in names.items():
-        link_of[k] = {"up1": 1, "up2": 2}.get(v, 0)
+        # srv's interface upN is link N's side (tests/lab.sh)
+        link_of[k] = int(v[2:]) if v[:2] == "up" and v[2:].isdigit() else 0
     n = len(sent_ns)
     count = bytearray(n)         # times received
     via = bytearray(n)           # link 1 or 2 of the first arrival
@@ -102,6 +124,7 @@ class Run:
          self.arrival, self.reord) = load_group(d, sfx)
         self.direction = direction
         self.flows = self.head["flows"]
+        self.links = self.head.get("links", 2)
         self.n = len(self.sent_ns)
         # pause[i]: the sender's pauses (send gaps past one tick) up to
         # packet i, so pause[b] - pause[a] is the time it did not send
@@ -146,8 +169,21 @@ def base_record(h, scenario, direction="lan-to-srv"):
             "pass": False}
 
 
-def split(fl, flows):
-    return [sum(1 for f in range(flows) if fl.get(f) == l) for l in (1, 2)]
+def split(fl, flows, links=2):
+    """flows on link 1..links"""
+    return [sum(1 for f in range(flows) if fl.get(f) == l) for l in range(1, links + 1)]
+
+
+def sessions_up(s, links):
+    w = s.split()
+    return w in (["Established"] * links + ["Up"] * links,
+                 ["Established"] * links + ["up"] * links)
+
+
+def set_flows(rec, on):
+    rec["flows_link1"], rec["flows_link2"] = on[0], on[1]
+    if len(on) > 2:
+        rec["flows_per_link"] = on
 
 
 def normal_row(run, start, end):
@@ -156,21 +192,20 @@ def normal_row(run, start, end):
     r = run.span(start, end)
     rec["lost"], rec["reordered"], rec["duplicated"] = run.tally(r)
     fl = run.flow_links(start, end)
-    on = split(fl, run.flows)
-    rec["flows_link1"], rec["flows_link2"] = on
+    on = split(fl, run.flows, run.links)
+    set_flows(rec, on)
     rec["sessions"] = h["sessions"]
-    sess_ok = h["sessions"].split() == ["Established", "Established", "Up", "Up"] or \
-        h["sessions"].split() == ["Established", "Established", "up", "up"]
+    sess_ok = sessions_up(h["sessions"], run.links)
     if run.direction == "srv-to-lan":
         # arrival on the LAN host: the gateway's side, no link to check
         placed = len(fl) == run.flows
     elif h["mode"] == "active-standby":
-        placed = on == [run.flows, 0]
+        placed = on == [run.flows] + [0] * (run.links - 1)
     else:
-        placed = on[0] > 0 and on[1] > 0 and sum(on) == run.flows
+        placed = all(on) and sum(on) == run.flows
     rec["pass"] = bool(sess_ok and placed and rec["lost"] == 0)
     rec["why"] = "" if rec["pass"] else \
-        "sessions %s, flows on link1/link2 %s, lost %d" % (h["sessions"], on, rec["lost"])
+        "sessions %s, flows per link %s, lost %d" % (h["sessions"], on, rec["lost"])
     return rec
 
 
@@ -179,6 +214,7 @@ def fault_row(run, ev):
     fault, restore = ev["fault"]["ns"], ev["restore"]["ns"]
     bad = ev["link"]
     rec = base_record(h, ev["scenario"])
+    rec["link"] = bad
     w0 = fault - S
     r = run.span(w0, restore)
     rec["lost"], rec["reordered"], rec["duplicated"] = run.tally(r)
@@ -187,6 +223,9 @@ def fault_row(run, ev):
     affected = {f for f, l in pre.items() if l == bad}
     rec["affected_flows"] = len(affected)
     rec["flows_moved"] = sum(1 for f in pre if post.get(f) != pre[f])
+    # flows whose link survived yet carry on over another one (four links:
+    # a new group of the survivors hashes the flows anew)
+    rec["moved_unaffected"] = sum(1 for f in pre if f not in affected and post.get(f) != pre[f])
     rec["lost_unaffected"] = sum(1 for i in r if not run.count[i]
                                  and i % run.flows not in affected)
     rec["fault_span_us"] = round((ev["fault"]["t1_ns"] - ev["fault"]["t0_ns"]) / 1e3, 1)
@@ -235,7 +274,7 @@ def fault_row(run, ev):
         if rec["lost_unaffected"]:
             why.append("%d lost on surviving flows" % rec["lost_unaffected"])
         if rec["switch_ms"] is None and affected:
-            why.append("affected flows never came over link%d" % (3 - bad))
+            why.append("affected flows never came over another link")
     rec["pass"] = not why
     rec["why"] = "; ".join(why)
     return rec
@@ -245,13 +284,14 @@ def restore_row(run, ev, normal_links):
     h = run.head
     restore, end = ev["restore"]["ns"], ev["end_ns"]
     rec = base_record(h, "restore-" + ev["scenario"])
+    rec["link"] = ev["link"]
     r = run.span(restore, end)
     rec["lost"], rec["reordered"], rec["duplicated"] = run.tally(r)
     before = run.flow_links(restore - S, restore)
     final = run.flow_links(end - S, end)
     rec["flows_moved"] = sum(1 for f in final if before.get(f) != final[f])
-    on = split(final, run.flows)
-    rec["flows_link1"], rec["flows_link2"] = on
+    on = split(final, run.flows, run.links)
+    set_flows(rec, on)
     rec["flows_in_use"] = len(final)
     rec["as_before_fault"] = sum(1 for f in final if normal_links.get(f) == final[f])
     back = [run.arrival[i] for i in r if run.count[i] and run.via[i] == ev["link"]]
@@ -261,13 +301,68 @@ def restore_row(run, ev, normal_links):
         why.append("lost %d" % rec["lost"])
     if len(final) != run.flows:
         why.append("%d of %d flows in use" % (len(final), run.flows))
-    if h["mode"] == "active-standby" and on != [run.flows, 0]:
-        why.append("flows on link1/link2 %s, want all on link1" % on)
-    if h["mode"] == "active-active" and (on[0] == 0 or on[1] == 0):
-        why.append("ECMP not restored: flows on link1/link2 %s" % on)
+    if h["mode"] == "active-standby" and on != [run.flows] + [0] * (run.links - 1):
+        why.append("flows per link %s, want all on link1" % on)
+    if h["mode"] == "active-active" and not all(on):
+        why.append("ECMP not restored: flows per link %s" % on)
     rec["pass"] = not why
     rec["why"] = "; ".join(why)
     return rec
+
+
+def load_row(run, ev):
+    """scale: the full table announced while the stream runs"""
+    h = run.head
+    h["prefixes"] = ev["prefixes"]  # the rows after it have the table
+    rec = base_record(h, ev["scenario"])
+    r = run.span(ev["start_ns"], ev["end_ns"])
+    rec["lost"], rec["reordered"], rec["duplicated"] = run.tally(r)
+    gap, last = 0, None
+    for i in r:
+        if run.count[i]:
+            t = run.sent_ns[i]
+            if last is not None:
+                gap = max(gap, t - last - (run.pause[i] - run.pause[last_i]))
+            last, last_i = t, i
+    rec["outage_ms"] = round(gap / MS, 2)
+    rec["load_s"] = round((ev["loaded_ns"] - ev["start_ns"]) / S, 1)
+    rec["sessions"], rec["vias"] = ev["sessions"], ev["vias"]
+    final = run.flow_links(ev["end_ns"] - S, ev["end_ns"])
+    on = split(final, run.flows, run.links)
+    set_flows(rec, on)
+    why = []
+    if rec["lost"]:
+        why.append("lost %d while the table loaded" % rec["lost"])
+    if not sessions_up(ev["sessions"], run.links):
+        why.append("sessions %s" % ev["sessions"])
+    if on != [run.flows] + [0] * (run.links - 1):
+        why.append("flows per link %s, want all on link1" % on)
+    rec["pass"] = not why
+    rec["why"] = "; ".join(why)
+    return rec
+
+
+def scale_verdict(recs):
+    """the full table's silent row against the 10 prefixes' (docstring)"""
+    sil = [r for r in recs if r["scenario"] == "silent"]
+    if len(sil) != 2:
+        return
+    small, big = sorted(sil, key=lambda r: r["prefixes"])
+    if small["outage_ms"] is None or big["outage_ms"] is None:
+        return
+    big["outage_10_ms"] = small["outage_ms"]
+    if small["detection_ms"] is not None and big["detection_ms"] is not None:
+        a = big["outage_ms"] - big["detection_ms"]
+        b = small["outage_ms"] - small["detection_ms"]
+        big["scale_compared"] = "outage_ms - detection_ms"
+    else:
+        a, b = big["outage_ms"], small["outage_ms"]
+        big["scale_compared"] = "outage_ms"
+    big["scale_extra_ms"] = round(a - b, 2)
+    if a > b + SCALE_SLACK_MS:
+        big["pass"] = False
+        big["why"] = "; ".join(x for x in (big["why"], "%d prefixes add %.2f ms (%s) > %d ms" % (
+            big["prefixes"], a - b, big["scale_compared"], SCALE_SLACK_MS)) if x)
 
 
 def proc_row(run, ev):
@@ -347,6 +442,7 @@ def plot(run, png, tag, rev=None):
     bin_ns = 10 * MS
     nb = (run.sent_ns[-1] - start) // bin_ns + 1
     c1, c2, lost = [0] * nb, [0] * nb, [0] * nb
+    c3, c4 = [0] * nb, [0] * nb
     r_ok, r_lost = [0] * nb, [0] * nb
     for i, t in enumerate(run.sent_ns):
         b = (t - start) // bin_ns
@@ -356,6 +452,10 @@ def plot(run, png, tag, rev=None):
             c1[b] += 1
         elif run.via[i] == 2:
             c2[b] += 1
+        elif run.via[i] == 3:
+            c3[b] += 1
+        elif run.via[i] == 4:
+            c4[b] += 1
     for i, t in enumerate(rev.sent_ns if rev else []):
         b = (t - start) // bin_ns
         if not 0 <= b < nb:
@@ -368,12 +468,19 @@ def plot(run, png, tag, rev=None):
     k = S // bin_ns
     with open(dat, "w") as f:
         f.write("# t_s link1_pps link2_pps lost_pps srv_to_lan_pps srv_to_lan_lost_pps"
-                " (by send time, 10 ms bins)\n")
+                " link3_pps link4_pps (by send time, 10 ms bins)\n")
         for b in range(nb):
-            f.write("%.3f %d %d %d %d %d\n" % (b * bin_ns / S, c1[b] * k, c2[b] * k, lost[b] * k,
-                                              r_ok[b] * k, r_lost[b] * k))
+            f.write("%.3f %d %d %d %d %d %d %d\n" % (
+                b * bin_ns / S, c1[b] * k, c2[b] * k, lost[b] * k,
+                r_ok[b] * k, r_lost[b] * k, c3[b] * k, c4[b] * k))
     marks = []
     for ev in run.evs:
+        if ev.get("kind") == "load":
+            for key, what in (("start_ns", "table announced"), ("loaded_ns", "%d prefixes in" % ev["prefixes"])):
+                x = (ev[key] - start) / S
+                marks.append('set arrow from %.3f, graph 0 to %.3f, graph 1 nohead lc rgb "black" dt 3' % (x, x))
+                marks.append('set label "%s" at %.3f, graph 0.97 rotate by 90 right tc rgb "black" font ",8"' % (what, x + 0.15))
+            continue
         if "fault" not in ev:
             continue
         what = ev["scenario"] + (" link%d" % ev["link"] if "link" in ev else "")
@@ -386,8 +493,8 @@ def plot(run, png, tag, rev=None):
     script = "\n".join([
         'set terminal png size 1400,480',
         'set output "%s"' % png,
-        'set title "%s: %s, BFD %d ms x %d, %d pps over %d flows (10 ms bins, by send time)"' % (
-            h["gateway"], h["mode"], h["bfd_ms"], h["mult"], h["pps"], h["flows"]),
+        'set title "%s: %s, %d links, BFD %d ms x %d, %d pps over %d flows (10 ms bins, by send time)"' % (
+            h["gateway"], h["mode"], run.links, h["bfd_ms"], h["mult"], h["pps"], h["flows"]),
         'set xlabel "s since the stream started"', 'set ylabel "packets/s"',
         'set key outside right', 'set yrange [0:%d]' % int(h["pps"] * 1.3),
         'set grid',
@@ -395,6 +502,8 @@ def plot(run, png, tag, rev=None):
         'plot "%s" u 1:2 w steps lc rgb "blue" t "via link1 (up1)", '
         '"" u 1:3 w steps lc rgb "orange" t "via link2 (up2)", '
         '"" u 1:4 w impulses lc rgb "red" t "lost"' % dat
+        + (', "" u 1:7 w steps lc rgb "dark-green" t "via link3 (up3)", '
+           '"" u 1:8 w steps lc rgb "dark-violet" t "via link4 (up4)"' if run.links > 2 else "")
         + (', "" u 1:5 w steps lc rgb "dark-violet" t "srv -> LAN received", '
            '"" u 1:6 w impulses lc rgb "magenta" t "srv -> LAN lost"' if rev else "")])
     try:
@@ -421,8 +530,13 @@ def cmd_group(a):
             if rev:
                 recs.append(proc_row(rev, ev))
             continue
+        if ev.get("kind") == "load":
+            recs.append(load_row(run, ev))
+            continue
         recs.append(fault_row(run, ev))
         recs.append(restore_row(run, ev, normal_links))
+    if h["group"].startswith("scale-"):
+        scale_verdict(recs)
     for r in recs:
         r["group"] = a.tag
         if h["group"].startswith("proc-"):
@@ -457,15 +571,26 @@ def cmd_table(a):
     json.dump(recs, open(a.out, "w"), indent=1)
     keys = []
     by = {}
+    def family(r):
+        """2-link link faults, four links, scale, process faults"""
+        if r.get("faults") == "process":
+            return 3
+        if r["group"].split("-")[-2].startswith("scale"):
+            return 2
+        return 1 if r["links"] == 4 else 0
+
     for r in recs:
-        k = (r.get("faults", "link"), r["mode"], r["bfd_ms"], r["scenario"],
-             r.get("direction", "lan-to-srv"))
+        # scale: the table's rows apart from the 10 prefixes' (the scale
+        # group's gateways may differ in N: FAILOVER_SCALE_N_FRR)
+        size = "table" if r["prefixes"] > 1000 else "10"
+        k = (family(r), r.get("faults", "link"), r["mode"], r["bfd_ms"], r["scenario"],
+             r.get("direction", "lan-to-srv"), r.get("link", 0), size)
         if k not in keys:
             keys.append(k)
         by[k + (r["gateway"],)] = r
-    # active/standby first, then by timer, scenarios in run order
-    # link faults before process faults
-    keys.sort(key=lambda k: (k[0] != "link", k[1] != "active-standby", k[2]))
+    # 2-link groups, active/standby first, then by timer, scenarios in
+    # run order; four links, scale, then process faults
+    keys.sort(key=lambda k: (k[0], k[2] != "active-standby", k[3]))
     print("| mode | BFD | scenario | twinpath outage ms | lost | det/react ms | verdict "
           "| linux-frr outage ms | lost | verdict | outage ratio linux/twinpath |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
@@ -475,19 +600,27 @@ def cmd_table(a):
         ratio = "-"
         if t and l and t["outage_ms"] and l["outage_ms"] is not None:
             ratio = "%.1f" % (l["outage_ms"] / t["outage_ms"])
-        scen = k[3] if k[0] == "link" and k[4] == "lan-to-srv" else "%s %s" % (k[3], k[4])
-        cells = [k[1] + (", process faults" if k[0] == "process" else ""), "%d ms x 3" % k[2], scen]
+        fam, faults, mode, bfd, scen0, direction, link = k[:7]
+        scen = scen0 if faults == "link" and direction == "lan-to-srv" else "%s %s" % (scen0, direction)
+        if fam == 1 and link:
+            scen += " link%d" % link
+        if fam == 2:
+            scen += " (%s prefixes)" % " / ".join(
+                str(x["prefixes"]) for x in (t, l) if x)
+        mode += {1: ", 4 links", 2: ", scale", 3: ", process faults"}.get(fam, "")
+        cells = [mode, "%d ms x 3" % bfd, scen]
         cells += [fmt(t["outage_ms"]), str(t["lost"]),
                   "%s/%s" % (fmt(t["detection_ms"]), fmt(t["reaction_ms"])),
                   ("PASS" if t["pass"] else "FAIL " + t["why"])] if t else ["", "", "", "not run"]
         cells += [fmt(l["outage_ms"]), str(l["lost"]),
                   ("pass" if l["pass"] else "fail " + l["why"])] if l else \
-            ["", "", "not applicable" if k[0] == "process" else "not run"]
+            ["", "", "not applicable" if faults == "process" else "not run"]
         cells.append(ratio)
         print("| " + " | ".join(cells) + " |")
     fails = [r for r in recs if r["gateway"] == "twinpath" and not r["pass"]]
     for r in fails:
-        print("FAIL: twinpath %s %d ms %s: %s" % (r["mode"], r["bfd_ms"], r["scenario"], r["why"]))
+        print("FAIL: twinpath %s %d ms %s%s: %s" % (r["mode"], r["bfd_ms"], r["scenario"],
+                                                  " link%d" % r["link"] if r["links"] > 2 else "", r["why"]))
     print("%d records in %s; %d twinpath verdicts failed" % (len(recs), a.out, len(fails)))
     return 1 if fails or not recs else 0
 

@@ -14,9 +14,16 @@
 #
 #   bash bench/failover/run.sh BUILD
 #   FAILOVER_GATEWAYS="twinpath linux-frr"  which gateways (default both)
-#   FAILOVER_GROUPS="as-50 as-300 aa-50 proc-50"  which labs (mode-bfd_ms;
-#     proc: active/standby, process faults instead of link faults, a
-#     second stream srv -> LAN, BGP graceful restart on; twinpath only)
+#   FAILOVER_GROUPS="as-50 as-300 aa-50 proc-50 aa4-50 scale-50"  which
+#     labs (mode-bfd_ms; proc: active/standby, process faults instead of
+#     link faults, a second stream srv -> LAN, BGP graceful restart on;
+#     twinpath only. aa4: active/active over four links (LAB_LINKS=4, two
+#     upstream pairs), carrier and silent loss on each link in turn.
+#     scale: active/standby, BIRD on both upstreams; silent loss with the
+#     10 prefixes, then again after both upstreams announced
+#     FAILOVER_SCALE_N more /24s each, a full table with a backup path)
+#   FAILOVER_SCALE_N=1000000  the scale group's table (linux-frr:
+#     FAILOVER_SCALE_N_FRR, default the same)
 #   FAILOVER_SCENARIOS="carrier silent reverse"  which faults (reverse:
 #     link2 fails while link1 carries; active/standby only)
 #   FAILOVER_PROC_SCENARIOS="kill-cp kill-dp peer-gr"  proc's faults
@@ -31,7 +38,7 @@ case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 export BUILD
 OUT=${FAILOVER_OUT:-$SRC/bench/out}
 GATEWAYS=${FAILOVER_GATEWAYS:-twinpath linux-frr}
-GROUPS_=${FAILOVER_GROUPS:-as-50 as-300 aa-50 proc-50}
+GROUPS_=${FAILOVER_GROUPS:-as-50 as-300 aa-50 proc-50 aa4-50 scale-50}
 SCENARIOS=${FAILOVER_SCENARIOS:-carrier silent reverse}
 PPS=${FAILOVER_PPS:-10000}
 FLOWS=${FAILOVER_FLOWS:-64}
@@ -42,6 +49,8 @@ PORT=9200
 LANHOST=198.18.1.10 # the srv -> LAN stream's receiver (proc groups)
 RPORT=9201
 PREFIXES=10
+LINKS=2
+SCALE=0
 FO=$BUILD/bench/failover
 
 log() { echo "failover: $*" >&2; }
@@ -93,10 +102,30 @@ proc)
 	export LAB_BGP_GR=1 LAB_BIRD_KERNEL=1
 	;;
 aa) MODE=active-active ;;
+aa4)
+	# four links, two upstream pairs (the 99.99 % tier): up1, up3, up4
+	# BIRD, up2 FRR as in aa; equal local-pref, one four-member ECMP group
+	MODE=active-active LINKS=4
+	;;
+scale)
+	# the silent-loss failover at 10 prefixes and at a full table: BIRD
+	# on both upstreams, each announcing SCALE_N /24s besides the 10, so
+	# every prefix has its backup (BGP PIC edge: one shared group)
+	MODE=active-standby SCALE=${FAILOVER_SCALE_N:-1000000}
+	[ "$GW" = linux-frr ] && SCALE=${FAILOVER_SCALE_N_FRR:-$SCALE}
+	# BIRD at its default priority: at SCHED_FIFO (lab.sh's default with
+	# BFD) the two BIRDs loading a million routes each held both cores,
+	# the gateway's BFD packets stopped and every session flapped in a
+	# loop (measured: 83 BFD teardowns, the table never loaded)
+	export LAB_BGP_BULK=$SCALE LAB_BGP_BULK_ALL=1 LAB_BIRD_RT=0
+	;;
 *) log "unknown group $GROUP"; exit 2 ;;
 esac
-export LAB_PREFIX=twpfo$$
+export LAB_PREFIX=twpfo$$ LAB_LINKS=$LINKS
 export LAB_BFD="$BFD_MS $BFD_MS $MULT" LAB_UP2_FRR=1 LAB_UP2_FRR_BFD=1
+# scale: BIRD on up2 as well (FRR's bgpd takes its 1 M routes from as many
+# `network` lines, too slow to load here)
+[ "$SCALE" = 0 ] || unset LAB_UP2_FRR LAB_UP2_FRR_BFD
 # up1's BIRD sends no MED: up2's FRR none either (0), so the gateways'
 # own policy alone decides, and active/active is a true ECMP pair
 export LAB_UP2_FRR_MED=0 LAB_BGP_TIMERS="$HOLD 3" LAB_BGP_PREFIXES=$PREFIXES
@@ -109,11 +138,29 @@ EV=$LAB_DIR/events.jsonl
 # our timers, the lab's short BGP timers, and without GTSM and TCP MD5
 # (the Linux gateway runs the same policy without them).
 twinpath_conf() {
-	python3 - "$SRC/config/lab-bgp-$MODE.conf" "$1" "$BFD_MS" "$MULT" "$HOLD" <<'PY'
+	python3 - "$SRC/config/lab-bgp-$MODE.conf" "$1" "$BFD_MS" "$MULT" "$HOLD" "$LINKS" "$SCALE" <<'PY'
 import re, sys
-src, out, ms, mult, hold = sys.argv[1:]
+src, out, ms, mult, hold, links, scale = sys.argv[1:]
 s = open(src).read()
 s = re.sub(r"\n[^\n]*(ttl_security|password) = [^\n]*", "", s)
+if links == "4":
+    # links 3 and 4: link2's entry with the lab's addresses (tests/lab.sh,
+    # LAB_LINKS=4), local_pref as link2's (active/active: all equal)
+    m = re.search(r"\n  \{\n    name = \"link2\";.*?\n  \}", s, re.S)
+    more = ""
+    for n in (3, 4):
+        a = 4 * n - 4
+        more += "," + m.group(0).replace('"link2"', '"link%d"' % n) \
+            .replace("203.0.113.5/30", "203.0.113.%d/30" % (a + 1)) \
+            .replace('"203.0.113.6"', '"203.0.113.%d"' % (a + 2))
+    s = s[:m.end()] + more + s[m.end():]
+if scale != "0":
+    # the full table on both links (16.0.0.0/4's /24s, tests/tools/
+    # bird_bulk.py), max_prefix above it, an IPv4 FIB sized for it
+    n = int(scale)
+    s = s.replace("import = [", 'import = ["16.0.0.0/4 ge 24 le 24", ')
+    s = re.sub(r"(max_prefix = )\d+", r"\g<1>%d" % (n + 1000), s)
+    s = re.sub(r"(eal_args = [^\n]*)", r"\1\n  ipv4_routes_max = %d;" % (n + 65536), s)
 s = re.sub(r"(hold_time = )\d+", r"\g<1>" + hold, s)
 s = re.sub(r"(connect_retry = )\d+", r"\g<1>1", s)
 s = re.sub(r"(\n(\s*)remote_as = [^\n]*)",
@@ -124,11 +171,12 @@ PY
 }
 
 # frr_gw_conf: the Linux gateway's FRR (zebra, bfdd, bgpd) with twinpath's
-# policy: local-pref 200/100 (equal for active/active, maximum-paths 2),
-# our AS prepended twice and MED 100 toward up2 as backup; RFC 8212
-# filters as twinpath's import/announce; BFD on both sessions.
+# policy: local-pref 200/100 (equal for active/active, maximum-paths
+# LINKS), our AS prepended twice and MED 100 toward up2 as backup; RFC 8212
+# filters as twinpath's import/announce (scale: the full table too); BFD
+# on every session.
 frr_gw_conf() {
-	local lp2=100 lp1=200
+	local lp2=100 lp1=200 n p
 	[ "$MODE" = active-active ] && lp1=100
 	printf 'hostname gw\n' >"$LAB_DIR/gw.zebra.conf"
 	# Routes carry their own next hops, not kernel nexthop objects
@@ -143,23 +191,30 @@ frr_gw_conf() {
 	{
 		printf 'hostname gw\n'
 		printf 'ip prefix-list PROVIDER seq 5 permit 198.51.100.0/24 le 32\n'
+		[ "$SCALE" = 0 ] ||
+			printf 'ip prefix-list PROVIDER seq 10 permit 16.0.0.0/4 ge 24 le 24\n'
 		printf 'ip prefix-list SITE seq 5 permit 198.18.0.0/16\n'
 		printf 'route-map UP1_IN permit 10\n match ip address prefix-list PROVIDER\n set local-preference %s\nexit\n' $lp1
-		printf 'route-map UP2_IN permit 10\n match ip address prefix-list PROVIDER\n set local-preference %s\nexit\n' $lp2
+		for n in $(seq 2 $LINKS); do
+			printf 'route-map UP%s_IN permit 10\n match ip address prefix-list PROVIDER\n set local-preference %s\nexit\n' $n $lp2
+		done
 		printf 'route-map UP1_OUT permit 10\n match ip address prefix-list SITE\nexit\n'
+		for n in $(seq 3 $LINKS); do
+			printf 'route-map UP%s_OUT permit 10\n match ip address prefix-list SITE\nexit\n' $n
+		done
 		printf 'route-map UP2_OUT permit 10\n match ip address prefix-list SITE\n'
 		[ "$MODE" = active-standby ] &&
 			printf ' set as-path prepend 65001 65001\n set metric 100\n'
 		printf 'exit\n'
 		printf 'router bgp 65001\n bgp router-id 198.18.1.1\n timers bgp 3 %s\n' $HOLD
-		for n in 1 2; do
+		for n in $(seq $LINKS); do
 			p=203.0.113.$((4 * n - 2))
 			printf ' neighbor %s remote-as 35540\n neighbor %s timers connect 1\n' $p $p
 			printf ' neighbor %s bfd profile fast\n' $p
 		done
 		printf ' address-family ipv4 unicast\n  network 198.18.0.0/16\n'
-		[ "$MODE" = active-active ] && printf '  maximum-paths 2\n'
-		for n in 1 2; do
+		[ "$MODE" = active-active ] && printf '  maximum-paths %s\n' $LINKS
+		for n in $(seq $LINKS); do
 			p=203.0.113.$((4 * n - 2))
 			printf '  neighbor %s route-map UP%s_IN in\n' $p $n
 			printf '  neighbor %s route-map UP%s_OUT out\n' $p $n
@@ -169,8 +224,19 @@ frr_gw_conf() {
 }
 
 # vias: the gateway's next hops toward the server's prefix, "link1,link2"
+# (scale, twinpath: the RIB's best and multipath paths, `show bgp routes
+# PREFIX`, and wait_fib_synced for the data plane: `show routes` would
+# print the whole table)
 vias() {
-	if [ "$GW" = twinpath ]; then
+	if [ "$GW" = twinpath ] && [ "$SCALE" != 0 ]; then
+		lab_ctl --json show bgp routes 198.51.100.0/28 2>/dev/null | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+j = j.get("routes", j) if isinstance(j, dict) else j
+r = [r for r in j if r["prefix"] == "198.51.100.0/28"]
+p = r[0]["paths"] if r else []
+print(",".join(sorted(x["link"] for x in p if x["role"] in ("best", "multipath"))) or "none")'
+	elif [ "$GW" = twinpath ]; then
 		lab_ctl --json show routes 2>/dev/null | python3 -c '
 import json, sys
 j = json.load(sys.stdin)
@@ -188,8 +254,17 @@ print(",".join(sorted(d)))'
 }
 
 # prefixes: BGP-learned prefixes toward the provider in the gateway's FIB
+# (scale: every BGP prefix, the twinpath RIB's / the kernel's count)
 prefixes() {
-	if [ "$GW" = twinpath ]; then
+	if [ "$SCALE" != 0 ]; then
+		if [ "$GW" = twinpath ]; then
+			lab_ctl --json show bgp summary 2>/dev/null | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["loc_rib"]["ipv4"])'
+		else
+			ns_exec gw ip -4 route show proto bgp | wc -l
+		fi
+	elif [ "$GW" = twinpath ]; then
 		lab_ctl --json show routes 2>/dev/null | python3 -c '
 import json, sys
 print(sum(1 for r in json.load(sys.stdin) if r["prefix"].startswith("198.51.100.")))'
@@ -198,7 +273,8 @@ print(sum(1 for r in json.load(sys.stdin) if r["prefix"].startswith("198.51.100.
 	fi
 }
 
-# sessions: "BGP1 BGP2 BFD1 BFD2" states as the gateway sees them
+# sessions: "BGP1 BGP2 BFD1 BFD2" states as the gateway sees them (four
+# links: BGP1..BGP4 BFD1..BFD4)
 sessions() {
 	if [ "$GW" = twinpath ]; then
 		{ lab_ctl --json show bgp summary; echo; lab_ctl --json show bfd; } 2>/dev/null | python3 -c '
@@ -206,7 +282,8 @@ import json, sys
 a, b = [json.loads(l) for l in sys.stdin.read().split("\n") if l.strip()][:2]
 N = {n["link"]: n["state"] for n in a["neighbors"]}
 L = {l["name"]: l["state"] for l in b["links"]}
-print(N.get("link1"), N.get("link2"), L.get("link1"), L.get("link2"))'
+k = ["link%d" % i for i in range(1, int(sys.argv[1]) + 1)]
+print(*([N.get(x) for x in k] + [L.get(x) for x in k]))' "$LINKS"
 	else
 		{ lab_vtysh gw "show bgp summary json"; echo; LAB_VTYSH_DAEMON=bfdd lab_vtysh gw "show bfd peers json"; } 2>/dev/null | python3 -c '
 import json, sys, re
@@ -216,8 +293,16 @@ a, b = json.loads(t[:i]), json.loads(t[i:])
 P = a["ipv4Unicast"]["peers"]
 B = {p["peer"]: p["status"] for p in b}
 st = lambda p: P.get(p, {}).get("state", "?")
-print(st("203.0.113.2"), st("203.0.113.6"), B.get("203.0.113.2"), B.get("203.0.113.6"))'
+k = ["203.0.113.%d" % (4 * i - 2) for i in range(1, int(sys.argv[1]) + 1)]
+print(*([st(x) for x in k] + [B.get(x) for x in k]))' "$LINKS"
 	fi
+}
+
+# sessions_up: what sessions says with every session Established and Up
+sessions_up() {
+	local n
+	for n in $(seq $LINKS); do printf 'Established '; done
+	for n in $(seq $LINKS); do printf '%s ' "$1"; done
 }
 
 # wait_vias WANT SECONDS: until the route toward the server is WANT
@@ -235,10 +320,10 @@ wait_vias() {
 # both BFD sessions Up, as the gateway sees them
 wait_sessions() {
 	local deadline=$((SECONDS + $1))
+	local up=$(sessions_up Up) up_frr=$(sessions_up up) got
 	while :; do
-		case $(sessions) in
-		"Established Established Up Up" | "Established Established up up") return 0 ;;
-		esac
+		got="$(sessions) "
+		[ "$got" = "$up" ] || [ "$got" = "$up_frr" ] && return 0
 		[ $SECONDS -ge $deadline ] && return 1
 		sleep 0.25
 	done
@@ -299,6 +384,13 @@ scenario() {
 	log "$TAG: $name ($kind on link$n)"
 	f=$(fault "$kind" "$n") || { log "fault $kind link$n failed"; return 1; }
 	sleep 3
+	# scale, full table: the fault stays until the route toward the
+	# server is on link2 (<= FAILOVER_SCALE_HOLD s, 60), so a gateway
+	# slower than 3 s is measured, not cut short by the restore
+	if [ "$SCALE" != 0 ] && [ "$(prefixes)" -gt $PREFIXES ]; then
+		wait_vias link2 "${FAILOVER_SCALE_HOLD:-60}" ||
+			log "$TAG: $name: route not on link2 ${FAILOVER_SCALE_HOLD:-60} s after the fault"
+	fi
 	read -r down st <<<"$(bfd_change "link$n")"
 	r=$(restore "$kind" "$n") || { log "restore $kind link$n failed"; return 1; }
 	wait_vias "$BASE" 30 || {
@@ -308,6 +400,9 @@ scenario() {
 	}
 	# and the other link's sessions too (reverse: link1 never left)
 	wait_sessions 30 || log "$TAG: $name: sessions $(sessions) 30 s after the restore"
+	# scale, full table: until it is all back on link1 in the data plane
+	[ "$SCALE" != 0 ] && [ "$(prefixes)" -gt $PREFIXES ] && { wait_table 45 ||
+		log "$TAG: $name: the table not back on link1 45 s after the restore"; }
 	back=$(lab_now_ns)
 	sleep 2
 	event "{\"scenario\":\"$name\",\"kind\":\"$kind\",\"link\":$n,\"fault\":$f,\"restore\":$r,\"bfd_down_ns\":$down,\"bfd_state\":\"$st\",\"back_ns\":$back,\"end_ns\":$(lab_now_ns)}"
@@ -391,18 +486,87 @@ proc_scenario() {
 	event "{\"scenario\":\"$name\",\"kind\":\"proc\",\"fault\":{\"ns\":$f},\"restore\":{\"ns\":$r},\"back_ns\":$back,\"sessions\":\"$sess\",\"vias\":\"$vias_\",\"gen_sent\":$gs,\"gen_applied\":$ga,\"gr_full_sync\":$synced,\"end_ns\":$(lab_now_ns)}"
 }
 
+# table_state: "ACCEPTED_MIN FIB_ROUTES SETTLED" while the scale group's
+# table loads: the fewer prefixes either session brought, the routes in
+# the data plane's FIB (twinpath: its telemetry; linux-frr: the kernel's
+# BGP routes via link1, the primary, all of them once settled), and
+# whether the control plane is done (twinpath: no RIB work pending and
+# generation sent == applied; linux-frr: 1)
+table_state() {
+	local acc fib settled=1 s a
+	if [ "$GW" = twinpath ]; then
+		read -r acc settled <<<"$(lab_ctl --json show bgp summary 2>/dev/null | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+print(min(n["prefixes_accepted"] for n in j["neighbors"]), 1 if not j["pending"] else 0)')"
+		fib=$(lab_tpstat /twinpath/fib --get routes_ipv4 2>/dev/null)
+		read -r s a <<<"$(gen_state)"
+		[ "$s" = "$a" ] || settled=0
+	else
+		acc=$(lab_vtysh gw "show bgp summary json" 2>/dev/null | python3 -c '
+import json, sys
+print(min(p.get("pfxRcd", 0) for p in json.load(sys.stdin)["ipv4Unicast"]["peers"].values()))')
+		fib=$(ns_exec gw ip -4 route show proto bgp dev link1 | wc -l)
+	fi
+	echo "${acc:-0} ${fib:-0} ${settled:-0}"
+}
+
+# wait_table SECONDS: until table_state says the full table (SCALE +
+# PREFIXES) is in, on the primary, and settled
+wait_table() {
+	local want=$((SCALE + PREFIXES)) acc fib settled deadline=$((SECONDS + $1))
+	while :; do
+		read -r acc fib settled <<<"$(table_state)"
+		[ "$acc" -ge $want ] && [ "$fib" -ge $want ] && [ "$settled" = 1 ] && return 0
+		[ $SECONDS -ge $deadline ] && {
+			log "$TAG: table not in after $1 s: accepted $acc, FIB $fib, settled $settled; want $want"
+			return 1
+		}
+		sleep 1
+	done
+}
+
+# bulk_load: the scale group's second phase. Both upstreams announce
+# their SCALE /24s (BIRD `enable bulk`); wait (<= 300 s) until both
+# sessions brought them all, the data plane's FIB holds them and the
+# control plane is idle, 2 s more. The stream runs on: the event is the
+# "bulk-load" row (no packet may be lost while the table loads).
+bulk_load() {
+	local t0 t1
+	log "$TAG: both upstreams announce $SCALE more prefixes"
+	t0=$(lab_now_ns)
+	lab_birdc up1 enable bulk >/dev/null && lab_birdc up2 enable bulk >/dev/null ||
+		{ log "$TAG: birdc enable bulk failed"; return 1; }
+	wait_table 300 || return 1
+	t1=$(lab_now_ns)
+	wait_sessions 30 || log "$TAG: sessions $(sessions) after the table load"
+	NPFX=$(prefixes)
+	log "$TAG: $NPFX prefixes loaded in $(((t1 - t0) / 1000000)) ms; sessions $(sessions)"
+	sleep 2
+	event "{\"scenario\":\"bulk-load\",\"kind\":\"load\",\"prefixes\":$NPFX,\"start_ns\":$t0,\"loaded_ns\":$t1,\"sessions\":\"$(sessions)\",\"vias\":\"$(vias)\",\"end_ns\":$(lab_now_ns)}"
+}
+
 mkdir -p "$OUT"
 # the lab lock (COMMON.md), held by this shell and whatever it starts until
 # the lab is down: a flock wrapper killed by Ctrl-C would leave us running
 exec 9>>/tmp/twp-lab.lock
 flock 9
-# bounded once the lab is ours: 300 s, then as if Ctrl-C (without the lock)
-(exec 9>&-; sleep 300; kill -INT $$) &
+# bounded once the lab is ours: 300 s (scale: 600 s, two full tables to
+# load), then as if Ctrl-C (without the lock)
+LIMIT=300
+[ "$SCALE" = 0 ] || LIMIT=600
+(exec 9>&-; sleep $LIMIT; kill -INT $$) &
 WATCHDOG=$!
 lab_up || { kill $WATCHDOG; exit 1; }
 trap 'kill $WATCHDOG 2>/dev/null; lab_down; exit 130' INT
 trap 'kill $WATCHDOG 2>/dev/null; lab_down; exit 143' TERM
 trap 'kill $WATCHDOG 2>/dev/null; lab_down' EXIT
+# scale: the 10 prefixes first; the table is announced once they are
+# measured (BIRD's `bulk` protocols off before the gateway peers)
+if [ "$SCALE" != 0 ]; then
+	lab_birdc up1 disable bulk >/dev/null && lab_birdc up2 disable bulk >/dev/null ||
+		{ log "$TAG: could not disable BIRD's bulk protocols"; exit 1; }
+fi
 if [ "$GW" = twinpath ]; then
 	twinpath_conf "$LAB_DIR/gw.conf"
 	lab_start_dp "$LAB_DIR/gw.conf" || exit 1
@@ -412,7 +576,7 @@ else
 	lab_start_frr_daemons gw zebra bfdd bgpd || exit 1
 fi
 BASE=link1
-[ "$MODE" = active-active ] && BASE=link1,link2
+[ "$MODE" = active-active ] && BASE=$(seq -s, -f 'link%g' $LINKS)
 wait_vias "$BASE" 60 || { log "$TAG: never converged"; exit 1; }
 wait_sessions 30 || log "$TAG: sessions $(sessions) 30 s after the start"
 sleep 1
@@ -420,7 +584,7 @@ SESS=$(sessions)
 NPFX=$(prefixes)
 log "$TAG: converged; route via $BASE, $NPFX prefixes, sessions $SESS"
 : >"$EV"
-event "{\"group\":\"$GROUP\",\"gateway\":\"$GW\",\"mode\":\"$MODE\",\"bfd_ms\":$BFD_MS,\"mult\":$MULT,\"links\":2,\"prefixes\":$NPFX,\"sessions\":\"$SESS\",\"flows\":$FLOWS,\"pps\":$PPS}"
+event "{\"group\":\"$GROUP\",\"gateway\":\"$GW\",\"mode\":\"$MODE\",\"bfd_ms\":$BFD_MS,\"mult\":$MULT,\"links\":$LINKS,\"prefixes\":$NPFX,\"sessions\":\"$SESS\",\"flows\":$FLOWS,\"pps\":$PPS}"
 
 lab_argv srv
 "${LAB_ARGV[@]}" "$FO/fo_recv" $PORT 600 "$LAB_DIR/recv.bin" "$LAB_DIR/recv.ready" \
@@ -449,14 +613,24 @@ fi
 sleep 3
 event "{\"scenario\":\"normal\",\"end_ns\":$(lab_now_ns)}"
 [ $PROC = 1 ] && SCENARIOS=${FAILOVER_PROC_SCENARIOS:-kill-cp kill-dp peer-gr}
+# scale: silent loss only, at 10 prefixes, then at the full table
+[ "$SCALE" = 0 ] || SCENARIOS=silent
 for s in $SCENARIOS; do
 	case $s in
-	reverse) [ "$MODE" = active-standby ] && scenario reverse silent 2 ;;
-	carrier | silent) scenario "$s" "$s" 1 ;;
+	reverse) [ "$MODE" = active-standby ] && [ "$SCALE" = 0 ] && scenario reverse silent 2 ;;
+	carrier | silent)
+		# four links: each fails in turn
+		for n in $(seq $((LINKS == 4 ? LINKS : 1))); do
+			scenario "$s" "$s" $n
+		done
+		;;
 	kill-cp | kill-dp | peer-gr) proc_scenario "$s" || log "$TAG: $s failed" ;;
 	*) log "unknown scenario $s (FAILOVER_SCENARIOS)" ;;
 	esac
 done
+if [ "$SCALE" != 0 ]; then
+	bulk_load && scenario silent silent 1
+fi
 kill -INT $SEND
 wait $SEND
 [ $PROC = 1 ] && { kill -INT $SEND2; wait $SEND2; }
