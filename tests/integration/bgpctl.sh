@@ -129,3 +129,14 @@ sys.exit(0 if a is not None and b is not None and abs(a - b) <= 0.5
          and ra == rb else 1)
 PY
 }
+
+# within SECONDS CMD...: until CMD succeeds, polled every 0.2 s; 1 when
+# SECONDS pass first.
+within() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -ge "$deadline" ] && return 1
+		sleep 0.2
+	done
+}

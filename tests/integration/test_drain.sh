@@ -43,16 +43,6 @@ MSG="fibre swap at PoP A, ticket 4711 (é)"
 bird_route() { lab_birdc "$1" show route "$2" all protocol gw_peer 2>/dev/null; }
 # bird_comm ROLE: the BGP.community line of our site prefix in ROLE's BIRD.
 bird_comm() { bird_route "$1" $SITE | sed -n 's/^[[:space:]]*BGP.community: //p'; }
-# within SECONDS CMD...: run CMD every 0.2 s until it succeeds, at most
-# SECONDS long.
-within() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -ge "$deadline" ] && return 1
-		sleep 0.2
-	done
-}
 comm_is() { [ "$(bird_comm "$1")" = "$2" ]; }
 # wait_comm ROLE WANT SECONDS: until bird_comm is WANT.
 wait_comm() { within "$3" comm_is "$1" "$2"; }

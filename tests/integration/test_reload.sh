@@ -71,13 +71,8 @@ bird_path() {
 	lab_birdc up1 show route 198.18.0.0/16 all protocol gw_peer 2>/dev/null |
 		sed -n 's/^[[:space:]]*BGP.as_path: //p'
 }
-wait_bird_path() { # WANT SECONDS
-	local deadline=$((SECONDS + $2))
-	until [ "$(bird_path)" = "$1" ]; do
-		[ $SECONDS -ge "$deadline" ] && return 1
-		sleep 0.25
-	done
-}
+bird_path_is() { [ "$(bird_path)" = "$1" ]; }
+wait_bird_path() { within "$2" bird_path_is "$1"; } # WANT SECONDS
 # frr_prefix: "present" or "absent", FRR's view of our 198.18.128.0/17.
 frr_prefix() {
 	lab_vtysh up2 "show bgp ipv4 unicast 198.18.128.0/17 json" 2>/dev/null |
@@ -88,13 +83,8 @@ except ValueError:
     p = []
 print("present" if p else "absent")'
 }
-wait_frr_prefix() { # WANT SECONDS
-	local deadline=$((SECONDS + $2))
-	until [ "$(frr_prefix)" = "$1" ]; do
-		[ $SECONDS -ge "$deadline" ] && return 1
-		sleep 0.25
-	done
-}
+frr_prefix_is() { [ "$(frr_prefix)" = "$1" ]; }
+wait_frr_prefix() { within "$2" frr_prefix_is "$1"; } # WANT SECONDS
 frr_established() {
 	lab_vtysh up2 "show bgp neighbors $GW2 json" 2>/dev/null |
 		j - "j['$GW2']['connectionsEstablished']"
