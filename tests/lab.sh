@@ -499,11 +499,49 @@ lab_start_holder() {
 	lab_die "gateway holder did not come up"
 }
 
+# The lab lock. Labs are isolated from each other (namespaces, a private
+# bpffs), but not from each other's CPU: the BFD and hold-timer tests
+# measure timing on a 2-core machine, and a second lab beside them is a
+# flap that is not theirs. So every lab holds /tmp/twp-lab.lock while it
+# is up: taken here unless the caller already holds it (`flock
+# /tmp/twp-lab.lock CMD`, or bench/failover/run.sh's fd 9): an open file
+# of this shell or of an ancestor on which the kernel lists the lock.
+LAB_LOCK=${LAB_LOCK:-/tmp/twp-lab.lock}
+lab_lock_held_by_us() {
+	local p st fd lock
+	lock=$(readlink -f "$LAB_LOCK")
+	p=$BASHPID
+	while [ -n "$p" ] && [ "$p" -gt 1 ]; do
+		for fd in /proc/"$p"/fd/*; do
+			[ "$(readlink "$fd" 2>/dev/null)" = "$lock" ] || continue
+			# the kernel lists a lock held through this fd here
+			grep -q '^lock:.*FLOCK' "/proc/$p/fdinfo/${fd##*/}" 2>/dev/null &&
+				return 0
+		done
+		st=$(<"/proc/$p/stat") 2>/dev/null || return 1
+		st=${st##*) } # past "(comm)", which may hold spaces
+		read -r _ p _ <<<"$st"
+	done
+	return 1
+}
+lab_lock() {
+	[ -n "${LAB_LOCK_FD:-}" ] && return 0
+	lab_lock_held_by_us && return 0
+	exec {LAB_LOCK_FD}>>"$LAB_LOCK"
+	flock -n "$LAB_LOCK_FD" && return 0
+	lab_log "waiting for $LAB_LOCK: another lab is up"
+	# bounded: a lab runs minutes; a holder that never lets go is a
+	# leaked process, said rather than waited for until CI's timeout
+	flock -w 900 "$LAB_LOCK_FD" ||
+		{ lab_die "$LAB_LOCK still held after 900 s"; return 1; }
+}
+
 # lab_up: build the namespaces, links, addresses, routes and BIRD peers.
 # Installs a trap that tears everything down on exit, error or Ctrl-C
 # (unless LAB_NO_TRAP=1, as `lab.sh up` needs).
 lab_up() {
 	[ "$(id -u)" -eq 0 ] || { lab_die "must run as root"; return 1; }
+	lab_lock || return 1
 	[ -f "$BUILD/bpf/xdp_pass.bpf.o" ] ||
 		{ lab_die "$BUILD/bpf/xdp_pass.bpf.o missing: build first"; return 1; }
 	[ -e "$LAB_DIR" ] && { lab_die "$LAB_DIR exists: prefix in use"; return 1; }
