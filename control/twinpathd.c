@@ -16,6 +16,7 @@
 #include "admin.h"
 #include "cli.h"
 #include "log.h"
+#include "loopwatch.h"
 #include "metrics.h"
 #include "reload.h"
 #include "twinpathd.h"
@@ -247,6 +248,9 @@ static int run(struct twp_config *cfg)
 	uint64_t gen;
 	int tfd = -1, lfd = -1, rc, timeout;
 	bool decide;
+	struct loopwatch lw = {0};
+	struct lw_sample lws;
+	char lwmsg[512];
 
 	d.started_ns = chan_now_ns();
 	sigaction(SIGINT, &sa, NULL);
@@ -365,6 +369,8 @@ static int run(struct twp_config *cfg)
 	if (d.bfd.n_enabled > 0)
 		bfd_attach(&d.bfd);
 
+	lw_sample_now(&lw, &lws);
+	lw_init(&lw, LW_WARN_MS * 1000000ull, &lws);
 	pfd[0] = (struct pollfd){.fd = tfd, .events = POLLIN};
 	pfd[1] = (struct pollfd){.fd = neigh_fd(&d.neigh), .events = POLLIN};
 	pfd[2] = (struct pollfd){.fd = lfd, .events = POLLIN};
@@ -393,26 +399,39 @@ static int run(struct twp_config *cfg)
 			timeout = 0;
 		else if (fibpush_queued(d.fp) > 0)
 			timeout = 1; /* the data plane drains the ring */
+		lw_phase(&lw, LW_TOP, chan_now_ns());
 		if (poll(pfd, 3 + n_bgp, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("poll: %s", strerror(errno));
 			break;
 		}
+		lw_phase(&lw, LW_POLL, chan_now_ns());
 		if (pfd[1].revents)
 			neigh_input(&d.neigh);
+		lw_phase(&lw, LW_NEIGH, chan_now_ns());
 		if (pfd[2].revents)
 			cli_serve(&d, lfd);
+		lw_phase(&lw, LW_CLI, chan_now_ns());
 		if (d.bgp != NULL) {
 			uint64_t now = bgp_now_ms();
 
 			bgp_handle(d.bgp, pfd + 3, n_bgp, now);
+			lw_phase(&lw, LW_BGP_IN, chan_now_ns());
+			/* the time the timers see is now, not before the
+			 * input: a long input must not delay a keepalive */
+			now = bgp_now_ms();
 			bgp_tick(d.bgp, now);
+			lw_sample_now(&lw, &lws);
+			if (lw_timers_ran(&lw, &lws, lwmsg, sizeof(lwmsg)))
+				log_warn("%s", lwmsg);
 			if (fibpush_queued(d.fp) < FIB_BACKLOG_MAX)
 				rib_process(d.rib, RIB_BUDGET, on_rib_change,
 					    &d);
+			lw_phase(&lw, LW_RIB, chan_now_ns());
 			if (fibpush_queued(d.fp) > 0)
 				fibpush_flush(d.fp);
+			lw_phase(&lw, LW_FIB, chan_now_ns());
 		}
 		if (pfd[0].revents) {
 			uint64_t expirations;
@@ -442,8 +461,10 @@ static int run(struct twp_config *cfg)
 				metrics_collect(&d, &mctl);
 				metrics_publish(&m, &mctl);
 			}
+			lw_phase(&lw, LW_TICK, chan_now_ns());
 		}
 	}
+	lw_close(&lw);
 	if (stop_signal)
 		log_msg("signal %d: exiting", (int)stop_signal);
 	bgp_shutdown(d.bgp);

@@ -84,6 +84,12 @@ else
 	ko "twinpath-dp still has $n IPv4 routes 180 s after the withdrawal"
 fi
 
+# twinpathd's own account of its loop (control/loopwatch.c): a gap near
+# the keepalive interval says whether the loop worked, waited for a CPU
+# or was blocked; printed for the record, pass or fail
+n=$(grep -c "main loop: " "$LAB_DIR/cp.log")
+echo "MEASURED twinpathd main-loop gaps of 500 ms or more logged: $n"
+grep "main loop: " "$LAB_DIR/cp.log" | head -n 10
 bgp end neighbors
 for l in link1 link2; do
 	[ "$(nb end $l state)" = Established ] && [ "$(nb end $l established_count)" -eq 1 ] &&
