@@ -22,9 +22,10 @@
 #include "twinpathd.h"
 
 #define TICK_MS 100
-/* Dirty prefixes decided per loop iteration: a full table streams into
- * the FIB push without keeping the sessions from their keepalives. */
-#define RIB_BUDGET 8192
+/* Dirty prefixes decided per loop iteration (about 10 ms): a full table
+ * streams into the FIB push without keeping the sessions from their
+ * keepalives; as many as a BGP read brings (BGP_READ_CHUNK, 4 k /24s). */
+#define RIB_BUDGET 4096
 /* Decide no more while this many records wait for the ring: changes then
  * wait (and coalesce) as dirty prefixes in the RIB, not as records. */
 #define FIB_BACKLOG_MAX 65536

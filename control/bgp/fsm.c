@@ -1285,54 +1285,55 @@ static int handle_msg(struct bgp_peer *p, struct bgp_conn *c, uint8_t type,
 
 static void conn_input(struct bgp_peer *p, struct bgp_conn *c)
 {
-	unsigned int reads;
+	/* One read of at most BGP_READ_CHUNK per readiness: the loop runs
+	 * the timers between two, and a full table arriving (about 2 us of
+	 * parsing, policy and RIB per prefix) must not keep it from them.
+	 * Four 64 KB reads were 150 ms of CPU in one go, and on a host
+	 * whose other core was busy the loop then went 2.3 s between
+	 * keepalives (control/loopwatch.c said so): a hold-timer flap at
+	 * 3 s. 16 KB is about 10 ms; the next iteration goes on. */
+	size_t room = BGP_CONN_RBUF - c->rlen;
+	ssize_t n = recv(c->fd, c->rbuf + c->rlen,
+			 room < BGP_READ_CHUNK ? room : BGP_READ_CHUNK,
+			 0);
+	size_t off = 0;
 
-	/* at most 4 buffers per readiness, so one peer's full table does
-	 * not keep the loop from the keepalives and the FIB push */
-	for (reads = 0; reads < 4; reads++) {
-		ssize_t n = recv(c->fd, c->rbuf + c->rlen,
-				 BGP_CONN_RBUF - c->rlen, 0);
-		size_t off = 0;
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR &&
+		       errno != EWOULDBLOCK)) {
+		char why[96];
+		struct bgp_end e = {.why = why,
+				    .next = BGP_HOLD_BACKOFF};
 
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR &&
-			       errno != EWOULDBLOCK)) {
-			char why[96];
-			struct bgp_end e = {.why = why,
-					    .next = BGP_HOLD_BACKOFF};
-
-			if (n == 0)
-				snprintf(why, sizeof(why),
-					 "connection closed by the peer");
-			else
-				snprintf(why, sizeof(why), "receive: %s",
-					 strerror(errno));
-			conn_end(p, c, &e);
-			return;
-		}
-		if (n < 0)
-			return;
-		c->rlen += (size_t)n;
-		while (c->rlen - off >= BGP_HDR_LEN) {
-			struct bgp_notify err;
-			uint16_t mlen;
-			uint8_t type;
-
-			if (bgp_hdr_check(c->rbuf + off, c->rlen - off, &mlen,
-					  &type, &err) < 0) {
-				conn_error(p, c, &err, "bad message header");
-				return;
-			}
-			if (c->rlen - off < mlen)
-				break;
-			if (handle_msg(p, c, type, c->rbuf + off, mlen) < 0)
-				return; /* C was closed */
-			off += mlen;
-		}
-		memmove(c->rbuf, c->rbuf + off, c->rlen - off);
-		c->rlen -= off;
-		if ((size_t)n < BGP_CONN_RBUF / 2)
-			return; /* drained the socket */
+		if (n == 0)
+			snprintf(why, sizeof(why),
+				 "connection closed by the peer");
+		else
+			snprintf(why, sizeof(why), "receive: %s",
+				 strerror(errno));
+		conn_end(p, c, &e);
+		return;
 	}
+	if (n < 0)
+		return;
+	c->rlen += (size_t)n;
+	while (c->rlen - off >= BGP_HDR_LEN) {
+		struct bgp_notify err;
+		uint16_t mlen;
+		uint8_t type;
+
+		if (bgp_hdr_check(c->rbuf + off, c->rlen - off, &mlen,
+				  &type, &err) < 0) {
+			conn_error(p, c, &err, "bad message header");
+			return;
+		}
+		if (c->rlen - off < mlen)
+			break;
+		if (handle_msg(p, c, type, c->rbuf + off, mlen) < 0)
+			return; /* C was closed */
+		off += mlen;
+	}
+	memmove(c->rbuf, c->rbuf + off, c->rlen - off);
+	c->rlen -= off;
 }
 
 /* ---- opening connections ---- */

@@ -56,6 +56,8 @@ struct bgp_conn {
 };
 
 #define BGP_CONN_RBUF (64u * 1024u)
+/* read per socket readiness (conn_input): the loop's timers run between */
+#define BGP_READ_CHUNK (16u * 1024u)
 #define BGP_CONN_WBUF_MAX (4u * 1024u * 1024u)
 
 /* Why a session is held in Idle (no connect, incoming refused). */
