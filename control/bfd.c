@@ -520,6 +520,10 @@ static void watch_link(struct bfd *b, unsigned int i, uint64_t now_ns)
 			s->last_down_remote_diag = LOAD(hl->remote_diag);
 			s->last_down_detect_time_us = bfd_detect_time_us(hl);
 		}
+		s->recent[s->n_recent++ % BFD_DOWN_HISTORY] =
+			(struct bfd_down_rec){.ns = s->last_down_ns,
+					      .detect_ns = s->last_down_detect_ns,
+					      .diag = s->last_down_diag};
 		/* who declared it, and our own transmit jitter beside it:
 		 * a late packet of ours is what a peer's timer sees */
 		log_msg("bfd %s: Down declared by %s; our largest gap between "
@@ -541,6 +545,10 @@ static void watch_link(struct bfd *b, unsigned int i, uint64_t now_ns)
 				b->bgp_cb(b->bgp_arg, i, false);
 		}
 	}
+	/* the last failure on record ends when the session is Up again */
+	if (state == BFD_STATE_UP && s->n_recent > 0 &&
+	    s->recent[(s->n_recent - 1) % BFD_DOWN_HISTORY].up_ns == 0)
+		s->recent[(s->n_recent - 1) % BFD_DOWN_HISTORY].up_ns = changed;
 	/* Up again (or a flap shorter than a tick, already Up): BGP may
 	 * start again */
 	if (state == BFD_STATE_UP && b->bgp_cb != NULL &&

@@ -12,6 +12,8 @@
 #include "config.h"
 #include "health.h"
 
+#define BFD_DOWN_HISTORY 8
+
 struct bfd_session {
 	/* Ours for the life of the process (or adopted from a running
 	 * session, so a restart of twinpathd does not flap it). */
@@ -35,6 +37,15 @@ struct bfd_session {
 	uint32_t last_down_remote_state; /* the peer's state ... */
 	uint32_t last_down_remote_diag;  /* ... and diagnostic then */
 	uint32_t last_down_detect_time_us; /* the detection time then */
+	/* The last BFD_DOWN_HISTORY failures (when, who, the gap), oldest
+	 * first from recent[n_recent % BFD_DOWN_HISTORY]: a flap's record
+	 * is not lost to the next one (show bfd's recent_downs). */
+	struct bfd_down_rec {
+		uint64_t ns, detect_ns;
+		uint64_t up_ns; /* Up again (0: not yet) */
+		uint32_t diag;
+	} recent[BFD_DOWN_HISTORY];
+	uint64_t n_recent;
 };
 
 /* RFC 5882 §3.2 hook into BGP: UP false on a failure of LINK's session

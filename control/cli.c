@@ -360,6 +360,7 @@ static void snapshot(const struct health_link *src, struct health_link *dst)
 
 static void show_bfd_json(struct twpd *d, FILE *f, uint64_t now)
 {
+	uint64_t first, r;
 	const struct twp_config *cfg = d->cfg;
 	const struct health_map *hm = d->bfd.hm;
 	uint64_t mask = hm ? __atomic_load_n(&hm->live_mask, __ATOMIC_RELAXED) :
@@ -410,6 +411,23 @@ static void show_bfd_json(struct twpd *d, FILE *f, uint64_t now)
 				bfd_diag_name(s->last_down_remote_diag));
 		else
 			fprintf(f, "null");
+		/* every failure still on record, oldest first */
+		fprintf(f, ",\"recent_downs\":[");
+		first = s->n_recent > BFD_DOWN_HISTORY ?
+				s->n_recent - BFD_DOWN_HISTORY : 0;
+		for (r = first; r < s->n_recent; r++) {
+			const struct bfd_down_rec *dr =
+				&s->recent[r % BFD_DOWN_HISTORY];
+
+			fprintf(f, "%s{\"change_ns\":%llu,\"detection_us\":"
+				"%llu,\"declared_by\":\"%s\",\"up_ns\":%llu}",
+				r == first ? "" : ",",
+				(unsigned long long)dr->ns,
+				(unsigned long long)dr->detect_ns / 1000,
+				bfd_down_by(dr->diag),
+				(unsigned long long)dr->up_ns);
+		}
+		fprintf(f, "]");
 		if (hm == NULL) {
 			fprintf(f, ",\"state\":null}");
 			continue;

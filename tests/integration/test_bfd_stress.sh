@@ -273,13 +273,13 @@ for l in link1 link2; do
 	fi
 done
 
-# the stream: every packet once. With a flap the freeze explains, its
-# loss is bounded by that flap: while another link is live, the freeze,
-# the detection time and 10 ms at the stream's rate per flapped link
-# (its flows move over at the Down); when one freeze took every link
-# down, also the time no link was live (until the first is Up again:
-# BFD's 1 s packets until Up, RFC 5880 6.8.3), each of those packets
-# dropped and counted as no_live_nexthop.
+# the stream: every packet once. With flaps the freezes explain, the loss
+# is bounded by them, flap by flap (show bfd's recent_downs): while
+# another link is live, the freeze, the detection time and 10 ms at the
+# stream's rate per flapped link (its flows move over at the Down); when
+# one freeze took every link down, also the time no link was live (until
+# the first is Up again: BFD's 1 s packets until Up, RFC 5880 6.8.3),
+# and when every flap was such, each lost packet a no_live_nexthop drop.
 lost=$(j "$LAB_DIR/stress.json" 'j["lost"]')
 nl1=$(drops_no_live)
 if [ "$bfd_flapped" = 1 ] && [ "$lost" -gt 0 ]; then
@@ -290,20 +290,38 @@ f = [float(l.split()[2]) for l in open(sys.argv[1])
      if l.startswith("freeze ") and float(l.split()[4]) >= since]
 a = {l["name"]: l for l in json.load(open(sys.argv[4]))["links"]}
 links = json.load(open(sys.argv[5]))["links"]
-down = [l for l in links if l["down_count"] != a[l["name"]]["down_count"]]
 det_ms = max(l["detect_time_us"] for l in links) / 1e3
-if len(down) == len(links):
-    dead_s = (min(l["last_change_ns"] for l in down) -
-              max(l["last_down"]["change_ns"] for l in down)) / 1e9
-    b = rate * (max(dead_s, 0) + (det_ms + 10) / 1e3)
-    why = "no live link for %.0f ms" % (dead_s * 1e3)
-    # every packet then is a no_live_nexthop drop
-    print(math.ceil(b), 1, why)
-    sys.exit(0)
-else:
-    b = rate * (max(f, default=0) + det_ms + 10) / 1e3 * len(down)
-    why = "%d of %d links down" % (len(down), len(links))
-print(math.ceil(b), 0, why)
+# every Down of the window: each link's last N of recent_downs (N its
+# count's change), with the instant it was Up again
+downs = []
+for l in links:
+    n = l["down_count"] - a[l["name"]]["down_count"]
+    if n > 0:
+        downs += [(r["change_ns"], r["up_ns"], l["name"])
+                  for r in l.get("recent_downs", [])[-n:]]
+downs.sort()
+# one freeze takes one link or all of them down: Downs within 200 ms of
+# each other are one flap
+flaps = []
+for d in downs:
+    if flaps and d[0] - flaps[-1][-1][0] <= 200_000_000:
+        flaps[-1].append(d)
+    else:
+        flaps.append([d])
+b, dead, why = 0.0, 1, []
+for g in flaps:
+    names = {d[2] for d in g}
+    if len(names) == len(links):
+        ups = [d[1] for d in g if d[1]]
+        dead_s = (min(ups) - max(d[0] for d in g)) / 1e9 if ups else 0
+        b += rate * (max(dead_s, 0) + (det_ms + 10) / 1e3)
+        why.append("no live link for %.0f ms" % (dead_s * 1e3))
+    else:
+        # the others carry the flows: no no_live_nexthop drop expected
+        dead = 0
+        b += rate * (max(f, default=0) + det_ms + 10) / 1e3 * len(names)
+        why.append("%d of %d links down" % (len(names), len(links)))
+print(math.ceil(b), dead if flaps else 0, "; ".join(why))
 PY2
 )
 	read -r bound dead why <<<"$bound"

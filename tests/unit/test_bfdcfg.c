@@ -269,6 +269,7 @@ static void test_bfdcfg_teardown_on_failure_not_admin_down(void **state)
 	 * although the session has moved on to Init since */
 	l0->state = BFD_STATE_UP;
 	l0->up_count = 2;
+	l0->last_change_ns = 1600000000ull;
 	bfd_watch(&b, 4);
 	l0->state = BFD_STATE_INIT;
 	l0->local_diag = BFD_DIAG_NONE;
@@ -288,6 +289,17 @@ static void test_bfdcfg_teardown_on_failure_not_admin_down(void **state)
 			    "the peer: it sent Down with diagnostic 'control "
 			    "detection time expired' (its previous packet "
 			    "9.8 ms before)");
+	/* both failures of link 1 stay on record, oldest first */
+	assert_int_equal(b.s[0].n_recent, 2);
+	assert_int_equal(b.s[0].recent[0].ns, 1150000000ull);
+	assert_int_equal(b.s[0].recent[0].detect_ns, 150000000ull);
+	assert_int_equal(b.s[0].recent[0].diag, BFD_DIAG_DETECT_EXPIRED);
+	assert_int_equal(b.s[0].recent[1].ns, 2000000000ull);
+	assert_int_equal(b.s[0].recent[1].detect_ns, 9800000ull);
+	assert_int_equal(b.s[0].recent[1].diag, BFD_DIAG_NEIGHBOR_DOWN);
+	/* the first ended when the session was Up again; the second not */
+	assert_int_equal(b.s[0].recent[0].up_ns, 1600000000ull);
+	assert_int_equal(b.s[0].recent[1].up_ns, 0);
 	l0->down_ns = 0;
 
 	/* a flap between two looks: counted from the XDP counters */
