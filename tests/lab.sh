@@ -531,9 +531,15 @@ lab_lock() {
 	flock -n "$LAB_LOCK_FD" && return 0
 	lab_log "waiting for $LAB_LOCK: another lab is up"
 	# bounded: a lab runs minutes; a holder that never lets go is a
-	# leaked process, said rather than waited for until CI's timeout
-	flock -w 900 "$LAB_LOCK_FD" ||
-		{ lab_die "$LAB_LOCK still held after 900 s"; return 1; }
+	# leaked process, said rather than waited for until CI's timeout.
+	# In the background: bash runs a trap (Ctrl-C, a test's timeout)
+	# only after the foreground command, but `wait` at once. The lock
+	# belongs to the open file, ours too once flock(1) has it.
+	flock -w 900 "$LAB_LOCK_FD" &
+	LAB_LOCK_WAITER=$!
+	wait "$LAB_LOCK_WAITER" ||
+		{ LAB_LOCK_WAITER=; lab_die "$LAB_LOCK still held after 900 s"; return 1; }
+	LAB_LOCK_WAITER=
 }
 
 # lab_up: build the namespaces, links, addresses, routes and BIRD peers.
@@ -783,6 +789,8 @@ lab_down() {
 	local r ns pid f
 	# only the traps lab.sh installed: a caller's own (LAB_NO_TRAP) stay
 	[ -n "${LAB_NO_TRAP:-}" ] || trap - EXIT INT TERM
+	# interrupted while waiting for the lab lock: stop waiting
+	[ -z "${LAB_LOCK_WAITER:-}" ] || kill "$LAB_LOCK_WAITER" 2>/dev/null
 	[ -d "$LAB_DIR" ] || [ -n "$(ip netns list | grep "^$LAB_PREFIX-")" ] || return 0
 	lab_log "down"
 	for f in "$LAB_DIR"/*.pid; do
