@@ -27,9 +27,10 @@ Definitions (per scenario, over packets by their send time):
   flows_moved     flows on another link at the end of the window than at
                   its start
   moved_unaffected  of those, flows whose own link never failed
-  detection_ms    twinpath, silent loss: the health map's BFD state change
-                  of the link minus the fault's instant (carrier loss is
-                  seen by the link poll first: no BFD figure)
+  detection_ms    silent loss: the gateway's BFD state change of the link
+                  (twinpath: the health map's; linux-frr: bfdd's log,
+                  microseconds) minus the fault's instant (carrier loss
+                  is seen by the link poll first: no BFD figure)
   reaction_ms     first packet of an affected flow over the other link
                   (its arrival) minus that BFD state change
 
@@ -49,8 +50,8 @@ also has to keep, beyond the silent verdict,
                   anywhere in a receive interval: detection varies by up
                   to one interval, 50 ms), so they are reported
                   (outage_10_ms) but the verdict subtracts each row's own
-                  detection. linux-frr has no BFD timestamp: its raw
-                  outages are compared.
+                  detection (linux-frr's from bfdd's log; its raw
+                  outages when the log has no state change).
 
 Process faults (group proc-*, issue 13): two streams, LAN -> srv (send,
 recv: arrival link up1/up2) and srv -> LAN (send2, recv2 on the LAN host:
@@ -250,7 +251,8 @@ def fault_row(run, ev):
     down = ev.get("bfd_down_ns") or 0
     # a carrier loss is seen by the link poll, before BFD: its BFD change
     # says nothing about the switch, so detection/reaction are silent's
-    if h["gateway"] == "twinpath" and down > fault and ev["kind"] == "silent":
+    # (linux-frr: bfdd's logged state change, bench/failover/run.sh)
+    if down > fault and ev["kind"] == "silent":
         rec["detection_ms"] = round((down - fault) / MS, 2)
         if first_other:
             rec["reaction_ms"] = round((first_other - down) / MS, 2)
@@ -592,8 +594,8 @@ def cmd_table(a):
     # run order; four links, scale, then process faults
     keys.sort(key=lambda k: (k[0], k[2] != "active-standby", k[3]))
     print("| mode | BFD | scenario | twinpath outage ms | lost | det/react ms | verdict "
-          "| linux-frr outage ms | lost | verdict | outage ratio linux/twinpath |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "| linux-frr outage ms | lost | det/react ms | verdict | outage ratio linux/twinpath |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for k in keys:
         t = by.get(k + ("twinpath",))
         l = by.get(k + ("linux-frr",))
@@ -613,8 +615,9 @@ def cmd_table(a):
                   "%s/%s" % (fmt(t["detection_ms"]), fmt(t["reaction_ms"])),
                   ("PASS" if t["pass"] else "FAIL " + t["why"])] if t else ["", "", "", "not run"]
         cells += [fmt(l["outage_ms"]), str(l["lost"]),
+                  "%s/%s" % (fmt(l["detection_ms"]), fmt(l["reaction_ms"])),
                   ("pass" if l["pass"] else "fail " + l["why"])] if l else \
-            ["", "", "not applicable" if faults == "process" else "not run"]
+            ["", "", "", "not applicable" if faults == "process" else "not run"]
         cells.append(ratio)
         print("| " + " | ".join(cells) + " |")
     fails = [r for r in recs if r["gateway"] == "twinpath" and not r["pass"]]

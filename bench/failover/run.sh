@@ -186,8 +186,11 @@ frr_gw_conf() {
 	# and every later row of the group measured nothing.
 	[ "${FAILOVER_FRR_KERNEL_NHG:-0}" = 1 ] ||
 		printf 'no zebra nexthop kernel enable\n' >>"$LAB_DIR/gw.zebra.conf"
-	printf 'bfd\n profile fast\n  transmit-interval %s\n  receive-interval %s\n  detect-multiplier %s\n exit\nexit\n' \
-		"$BFD_MS" "$BFD_MS" "$MULT" >"$LAB_DIR/gw.bfdd.conf"
+	# bfdd logs its sessions' state changes (debug bfd peer: no packet
+	# is logged) with microseconds: detection and reaction, as twinpath's
+	# (a log file of its own: --log's target ignores the precision)
+	printf 'log file %s debugging\nlog timestamp precision 6\ndebug bfd peer\nbfd\n profile fast\n  transmit-interval %s\n  receive-interval %s\n  detect-multiplier %s\n exit\nexit\n' \
+		"$LAB_DIR/gw.frr/bfdd.log" "$BFD_MS" "$BFD_MS" "$MULT" >"$LAB_DIR/gw.bfdd.conf"
 	{
 		printf 'hostname gw\n'
 		printf 'ip prefix-list PROVIDER seq 5 permit 198.51.100.0/24 le 32\n'
@@ -332,11 +335,40 @@ wait_sessions() {
 # bfd_change LINK: twinpath's health map timestamp of LINK's last state
 # change (CLOCK_MONOTONIC ns) and its state: "NS STATE"
 bfd_change() {
-	[ "$GW" = twinpath ] || { echo "0 -"; return; }
+	[ "$GW" = twinpath ] || { frr_bfd_change "$1"; return; }
 	lab_ctl --json show bfd 2>/dev/null | python3 -c '
 import json, sys
 l = [l for l in json.load(sys.stdin)["links"] if l["name"] == sys.argv[1]][0]
 print(l["last_change_ns"], l["state"].replace(" ", "_"))' "$1"
+}
+
+# frr_bfd_change linkN: the Linux + FRR gateway's last BFD state change
+# toward linkN's peer, from bfdd's log ("state-change: [... peer:ADDR
+# ...] up -> down reason:..."), its wall-clock time (microseconds, local
+# time) turned into CLOCK_MONOTONIC ns like the fault's: "NS STATE", or
+# "0 -" when the log has none.
+frr_bfd_change() {
+	python3 - "$LAB_DIR/gw.frr/bfdd.log" "203.0.113.$((4 * ${1#link} - 2))" <<'PY'
+import re, sys, time
+last = None
+pat = re.compile(r"^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d)\.(\d{6}) .*state-change: "
+                 r"\[.*peer:" + re.escape(sys.argv[2]) + r"[ \]].*\] \S+ -> (\S+)")
+try:
+    for line in open(sys.argv[1], errors="replace"):
+        m = pat.search(line)
+        if m:
+            last = m
+except OSError:
+    pass
+if last is None:
+    print("0 -")
+    sys.exit(0)
+wall_ns = int(time.mktime(time.strptime(last.group(1), "%Y/%m/%d %H:%M:%S"))) * 10**9 \
+    + int(last.group(2)) * 1000
+# the same instant on CLOCK_MONOTONIC (the fault's clock)
+off = time.time_ns() - time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+print(wall_ns - off, last.group(3))
+PY
 }
 
 # diag: the gateway's view of the server's route, for a failure message
