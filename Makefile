@@ -16,11 +16,30 @@ $(BUILD)/build.ninja:
 build: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-# Every suite: unit, bpf, integration (netns lab with BIRD peers).
+# The sanitizer build (docs/testing.md, "Sanitizers"): ASan and UBSan
+# (fatal on its first report), a directory of its own beside $(BUILD).
+ASAN_BUILD ?= build-asan
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined $(MESON_OPTS)
+
+# Every suite: unit, bpf, integration (netns lab with BIRD peers); then
+# unit and bpf again in the sanitizer build, where any ASan, UBSan or
+# LeakSanitizer report fails its test. Both parts always run; the exit
+# status is non-zero if either had a failure.
 test: deps
 	$(MAKE) build
+	$(MAKE) $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
 	meson test -C $(BUILD) --print-errorlogs --num-processes 1 --no-suite stress; \
-	rc=$$?; python3 tests/summary.py $(BUILD)/meson-logs/testlog.json && exit $$rc
+	rc=$$?; \
+	meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 1 \
+		--suite unit --suite bpf; \
+	arc=$$?; \
+	python3 tests/summary.py $(BUILD)/meson-logs/testlog.json || rc=1; \
+	python3 tests/summary.py $(ASAN_BUILD)/meson-logs/testlog.json \
+		"ASan+UBSan, unit and bpf" || arc=1; \
+	[ $$rc -eq 0 ] && [ $$arc -eq 0 ]
 
 # The BFD stress run (issue 13): 60 s at 10 ms x 3 under a CPU hog and a
 # 1 M-prefix table; ~3 min. Not part of `make test` (see docs/testing.md).
@@ -74,4 +93,4 @@ fuzz: deps
 	bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Closing line of `make test`: one 'N passed, M failed' over every meson
-test that ran (from meson's testlog.json), so a reader and CI see the count."""
+test that ran (from meson's testlog.json), so a reader and CI see the count.
+usage: summary.py TESTLOG.JSON [WHAT]; WHAT names the run in the line (the
+sanitizer build's)."""
 import json
 import sys
 
 path = sys.argv[1]
+what = f" ({sys.argv[2]})" if len(sys.argv) > 2 else ""
 passed = failed = skipped = 0
 for line in open(path):
     t = json.loads(line)
@@ -14,7 +17,7 @@ for line in open(path):
         skipped += 1
     else:
         failed += 1
-        print(f"failed: {t['name']} ({t['result']})")
+        print(f"failed{what}: {t['name']} ({t['result']})")
 tail = f", {skipped} skipped" if skipped else ""
-print(f"tests: {passed} passed, {failed} failed{tail}")
+print(f"tests{what}: {passed} passed, {failed} failed{tail}")
 sys.exit(1 if failed or passed == 0 else 0)

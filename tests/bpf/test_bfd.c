@@ -49,8 +49,11 @@ struct fixture {
 	uint32_t tap_ifindex;
 };
 
-/* A frame: Ethernet + whatever follows, built into a fixed buffer. */
+/* A frame: Ethernet + whatever follows, built into a fixed buffer. The
+ * two bytes before it put the IP header on a 4-byte boundary (as the
+ * kernel's NET_IP_ALIGN does), which struct iphdr and ipv6hdr need. */
 struct frame {
+	uint8_t ip_align[2];
 	uint8_t buf[256];
 	size_t len;
 };

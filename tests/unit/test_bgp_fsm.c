@@ -262,7 +262,8 @@ static void peer_open_caps(struct tconn *c, uint32_t as, uint16_t hold,
 	m[n++] = 65, m[n++] = 4;
 	m[n++] = (uint8_t)(as >> 24), m[n++] = (uint8_t)(as >> 16);
 	m[n++] = (uint8_t)(as >> 8), m[n++] = (uint8_t)as;
-	memcpy(m + n, extra, extra_len);
+	if (extra_len) /* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(m + n, extra, extra_len);
 	n += extra_len;
 	peer_send(c, m, hdr(m, n, BGP_MSG_OPEN));
 }
@@ -432,7 +433,8 @@ static size_t our_open(uint8_t *m, const uint8_t *gr_cap, size_t gr_len)
 	m[n++] = (uint8_t)caps;
 	memcpy(m + n, mp_rr, sizeof(mp_rr));
 	n += sizeof(mp_rr);
-	memcpy(m + n, gr_cap, gr_len);
+	if (gr_len) /* as in peer_open_caps */
+		memcpy(m + n, gr_cap, gr_len);
 	n += gr_len;
 	memcpy(m + n, as4, sizeof(as4));
 	n += sizeof(as4);
