@@ -653,43 +653,210 @@ int cli_answer(struct twpd *d, const char *req, FILE *out)
 	return -EINVAL;
 }
 
-void cli_serve(struct twpd *d, int lfd)
+void cli_server_init(struct cli_server *s, int lfd)
 {
-	struct timeval tv = {.tv_sec = 1};
-	char req[1024], *ans = NULL; /* a 255-octet shutdown message fits */
-	size_t anslen = 0, off = 0;
-	ssize_t len;
-	FILE *out;
-	int fd;
+	unsigned int i;
 
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0)
-		return;
-	/* Requests are one short line from a local client: read it
-	 * synchronously, bounded so a stuck client cannot stall us. */
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	len = recv(fd, req, sizeof(req) - 1, 0);
-	if (len <= 0) {
-		close(fd);
-		return;
-	}
-	req[len] = '\0';
-	req[strcspn(req, "\r\n")] = '\0';
-	out = open_memstream(&ans, &anslen);
-	if (out == NULL) {
-		close(fd);
-		return;
-	}
-	cli_answer(d, req, out);
-	fclose(out);
-	while (off < anslen) {
-		ssize_t w = send(fd, ans + off, anslen - off, MSG_NOSIGNAL);
+	memset(s, 0, sizeof(*s));
+	s->lfd = lfd;
+	for (i = 0; i < CLI_MAX_CLIENTS; i++)
+		s->c[i].fd = -1;
+}
 
-		if (w <= 0)
+static void client_close(struct cli_client *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->ans);
+	c->fd = -1;
+	c->ans = NULL;
+	c->rlen = c->alen = c->aoff = 0;
+}
+
+unsigned int cli_pollfds(const struct cli_server *s, struct pollfd *pfd,
+			 unsigned int max)
+{
+	unsigned int i, n = 0;
+
+	if (max == 0)
+		return 0;
+	pfd[n++] = (struct pollfd){.fd = s->lfd, .events = POLLIN};
+	for (i = 0; i < CLI_MAX_CLIENTS && n < max; i++) {
+		const struct cli_client *c = &s->c[i];
+
+		if (c->fd >= 0)
+			pfd[n++] = (struct pollfd){
+				.fd = c->fd,
+				.events = c->ans != NULL ? POLLOUT : POLLIN};
+	}
+	return n;
+}
+
+/* What the client sent past its request (the rest of a line too long):
+ * read before the close, as a Unix socket closed with unread input
+ * resets the peer, which may then lose the answer. Bounded. */
+static void drain_input(struct cli_client *c)
+{
+	char scratch[4096];
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		if (recv(c->fd, scratch, sizeof(scratch), MSG_DONTWAIT) <= 0)
 			break;
-		off += (size_t)w;
+}
+
+/* Sends what the socket takes now; closes when all of it went. */
+static void client_send(struct cli_server *s, struct cli_client *c,
+			uint64_t now_ms)
+{
+	while (c->aoff < c->alen) {
+		ssize_t w = send(c->fd, c->ans + c->aoff, c->alen - c->aoff,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return; /* POLLOUT again */
+		if (w <= 0)
+			break; /* the client went away */
+		c->aoff += (size_t)w;
+		c->last_ms = now_ms;
 	}
-	free(ans);
-	close(fd);
+	s->served++;
+	drain_input(c);
+	client_close(c);
+}
+
+/* The whole request is in: answer it (rendered here, sent as the socket
+ * takes it). */
+static void client_answer(struct cli_server *s, struct twpd *d,
+			  struct cli_client *c, uint64_t now_ms)
+{
+	FILE *out;
+
+	c->req[c->rlen] = '\0';
+	c->req[strcspn(c->req, "\r\n")] = '\0';
+	out = open_memstream(&c->ans, &c->alen);
+	if (out == NULL) {
+		client_close(c);
+		return;
+	}
+	cli_answer(d, c->req, out);
+	fclose(out);
+	c->aoff = 0;
+	client_send(s, c, now_ms);
+}
+
+static void client_read(struct cli_server *s, struct twpd *d,
+			struct cli_client *c, uint64_t now_ms)
+{
+	ssize_t n = recv(c->fd, c->req + c->rlen, CLI_REQ_MAX - 1 - c->rlen,
+			 MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		      errno == EINTR))
+		return;
+	if (n < 0 || (n == 0 && c->rlen == 0)) {
+		client_close(c); /* gone before asking anything */
+		return;
+	}
+	c->rlen += (size_t)n;
+	c->last_ms = now_ms;
+	/* a line, or the client's end of the request (twinpathctl shuts
+	 * its side down after the line) */
+	if (n == 0 || memchr(c->req + c->rlen - (size_t)n, '\n',
+			     (size_t)n) != NULL) {
+		client_answer(s, d, c, now_ms);
+		return;
+	}
+	if (c->rlen == CLI_REQ_MAX - 1) {
+		static const char msg[] = "error: request longer than 1023 "
+					  "bytes\n";
+
+		s->too_long++;
+		log_warn("control socket: a request longer than %u bytes "
+			 "refused (%llu so far)", CLI_REQ_MAX - 1,
+			 (unsigned long long)s->too_long);
+		c->ans = malloc(sizeof(msg) - 1);
+		if (c->ans == NULL) {
+			client_close(c);
+			return;
+		}
+		memcpy(c->ans, msg, sizeof(msg) - 1);
+		c->alen = sizeof(msg) - 1;
+		c->aoff = 0;
+		client_send(s, c, now_ms);
+	}
+}
+
+static void accept_all(struct cli_server *s, uint64_t now_ms)
+{
+	for (;;) {
+		static const char busy[] = "error: busy: too many control "
+					   "clients at once, try again\n";
+		unsigned int i;
+		int fd = accept4(s->lfd, NULL, NULL,
+				 SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (fd < 0)
+			return;
+		for (i = 0; i < CLI_MAX_CLIENTS && s->c[i].fd >= 0; i++)
+			;
+		if (i == CLI_MAX_CLIENTS) {
+			/* best effort: the socket's buffer takes this line */
+			(void)!send(fd, busy, sizeof(busy) - 1,
+				    MSG_NOSIGNAL | MSG_DONTWAIT);
+			close(fd);
+			s->refused_busy++;
+			log_warn("control socket: a client refused, %u are "
+				 "being served (%llu refused so far)",
+				 CLI_MAX_CLIENTS,
+				 (unsigned long long)s->refused_busy);
+			continue;
+		}
+		s->c[i].fd = fd;
+		s->c[i].last_ms = now_ms;
+	}
+}
+
+void cli_handle(struct cli_server *s, struct twpd *d,
+		const struct pollfd *pfd, unsigned int n, uint64_t now_ms)
+{
+	unsigned int i, k;
+
+	for (k = 1; k < n; k++) {
+		if (pfd[k].revents == 0)
+			continue;
+		for (i = 0; i < CLI_MAX_CLIENTS; i++) {
+			struct cli_client *c = &s->c[i];
+
+			if (c->fd != pfd[k].fd)
+				continue;
+			if (c->ans != NULL)
+				client_send(s, c, now_ms);
+			else
+				client_read(s, d, c, now_ms);
+			break;
+		}
+	}
+	if (n > 0 && pfd[0].revents != 0)
+		accept_all(s, now_ms);
+	for (i = 0; i < CLI_MAX_CLIENTS; i++) {
+		struct cli_client *c = &s->c[i];
+
+		if (c->fd < 0 || now_ms - c->last_ms < CLI_IDLE_MS)
+			continue;
+		s->timed_out++;
+		log_warn("control socket: a client %s for %u s: closed (%llu "
+			 "so far)", c->ans != NULL ? "read nothing of its answer"
+						   : "sent no whole request",
+			 CLI_IDLE_MS / 1000, (unsigned long long)s->timed_out);
+		client_close(c);
+	}
+}
+
+void cli_server_close(struct cli_server *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < CLI_MAX_CLIENTS; i++)
+		client_close(&s->c[i]);
 }

@@ -243,9 +243,11 @@ static int run(struct twp_config *cfg)
 	static struct monitor mon;
 	static struct metrics_ctl mctl;
 	/* the timer, netlink, the CLI, then the BGP sockets */
-	struct pollfd pfd[3 + sizeof(((struct bgp_speaker *)0)->ref) /
+	struct pollfd pfd[2 + 1 + CLI_MAX_CLIENTS +
+			  sizeof(((struct bgp_speaker *)0)->ref) /
 			      sizeof(struct bgp_pollref)];
-	unsigned int i, ticks = 0, n_bgp = 0;
+	unsigned int i, ticks = 0, n_bgp = 0, n_cli = 0;
+	static struct cli_server cli;
 	uint64_t gen;
 	int tfd = -1, lfd = -1, rc, timeout;
 	bool decide;
@@ -254,6 +256,7 @@ static int run(struct twp_config *cfg)
 	char lwmsg[512];
 
 	d.started_ns = chan_now_ns();
+	cli_server_init(&cli, -1); /* no client fds to close on an early exit */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa_hup, NULL);
@@ -374,7 +377,7 @@ static int run(struct twp_config *cfg)
 	lw_init(&lw, LW_WARN_MS * 1000000ull, &lws);
 	pfd[0] = (struct pollfd){.fd = tfd, .events = POLLIN};
 	pfd[1] = (struct pollfd){.fd = neigh_fd(&d.neigh), .events = POLLIN};
-	pfd[2] = (struct pollfd){.fd = lfd, .events = POLLIN};
+	cli.lfd = lfd;
 	while (!stop_signal) {
 		if (reload_signal) {
 			FILE *null = fopen("/dev/null", "w");
@@ -389,10 +392,14 @@ static int run(struct twp_config *cfg)
 		}
 		/* BGP sockets change every iteration; timers are checked every
 		 * iteration (the 100 ms tick at least). While routes wait to
-		 * be decided or pushed, only look at the sockets and go on. */
+		 * be decided or pushed, only look at the sockets and go on.
+		 * The control socket's clients too: none of them can make
+		 * the loop wait (control/cli.c). */
+		n_cli = cli_pollfds(&cli, pfd + 2, 1 + CLI_MAX_CLIENTS);
 		if (d.bgp != NULL)
-			n_bgp = bgp_pollfds(d.bgp, pfd + 3,
-					    sizeof(pfd) / sizeof(pfd[0]) - 3);
+			n_bgp = bgp_pollfds(d.bgp, pfd + 2 + n_cli,
+					    sizeof(pfd) / sizeof(pfd[0]) - 2 -
+						    n_cli);
 		decide = d.rib != NULL && rib_pending(d.rib) > 0 &&
 			 fibpush_queued(d.fp) < FIB_BACKLOG_MAX;
 		timeout = -1;
@@ -401,7 +408,7 @@ static int run(struct twp_config *cfg)
 		else if (fibpush_queued(d.fp) > 0)
 			timeout = 1; /* the data plane drains the ring */
 		lw_phase(&lw, LW_TOP, chan_now_ns());
-		if (poll(pfd, 3 + n_bgp, timeout) < 0) {
+		if (poll(pfd, 2 + n_cli + n_bgp, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("poll: %s", strerror(errno));
@@ -411,13 +418,12 @@ static int run(struct twp_config *cfg)
 		if (pfd[1].revents)
 			neigh_input(&d.neigh);
 		lw_phase(&lw, LW_NEIGH, chan_now_ns());
-		if (pfd[2].revents)
-			cli_serve(&d, lfd);
+		cli_handle(&cli, &d, pfd + 2, n_cli, bgp_now_ms());
 		lw_phase(&lw, LW_CLI, chan_now_ns());
 		if (d.bgp != NULL) {
 			uint64_t now = bgp_now_ms();
 
-			bgp_handle(d.bgp, pfd + 3, n_bgp, now);
+			bgp_handle(d.bgp, pfd + 2 + n_cli, n_bgp, now);
 			lw_phase(&lw, LW_BGP_IN, chan_now_ns());
 			/* the time the timers see is now, not before the
 			 * input: a long input must not delay a keepalive */
@@ -477,6 +483,7 @@ out:
 		rib_free(d.rib);
 	if (tfd >= 0)
 		close(tfd);
+	cli_server_close(&cli);
 	if (lfd >= 0) {
 		close(lfd);
 		unlink(cfg->control.socket);
