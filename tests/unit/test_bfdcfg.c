@@ -110,8 +110,13 @@ static void test_bfdcfg_fields_exact(void **state)
 	assert_int_equal(l1->detect_mult, 3);
 	assert_int_equal(l1->cfg_gen, 1);
 
-	/* nothing of the XDP program's part, nothing past the links */
-	assert_int_equal(l0->state, 0);
+	/* of the XDP program's part only the start of a new session: Down,
+	 * the peer's state Down too (RFC 5880 §6.8.1), never 0 (AdminDown);
+	 * nothing past the links */
+	assert_int_equal(l0->state, BFD_STATE_DOWN);
+	assert_int_equal(l0->remote_state, BFD_STATE_DOWN);
+	assert_int_equal(l0->local_diag, BFD_DIAG_NONE);
+	assert_int_equal(l1->state, BFD_STATE_DOWN);
 	assert_int_equal(l0->up_count, 0);
 	assert_int_equal(hm.link[2].cfg_gen, 0);
 	assert_int_equal(hm.live_mask, 0);
@@ -152,6 +157,9 @@ static void test_bfdcfg_admin_down(void **state)
 	assert_int_equal(hm.link[0].cfg_enabled, 1);
 	assert_int_equal(hm.link[0].cfg_admin_down, 1);
 	assert_int_not_equal(hm.link[0].local_disc, 0);
+	/* a new session held down starts in AdminDown, and says why */
+	assert_int_equal(hm.link[0].state, BFD_STATE_ADMIN_DOWN);
+	assert_int_equal(hm.link[0].local_diag, BFD_DIAG_ADMIN_DOWN);
 }
 
 static void test_bfdcfg_disabled_link_all_zero(void **state)
