@@ -232,6 +232,7 @@ int bgp_hdr_check(const uint8_t *buf, size_t len, uint16_t *msg_len,
 
 enum {
 	BGP_OPT_CAPABILITIES = 2, /* RFC 5492 */
+	BGP_OPT_EXTENDED = 255,   /* RFC 9072 §2: Non-Ext OP Type */
 	BGP_CAP_MP = 1, BGP_CAP_ROUTE_REFRESH = 2, BGP_CAP_GR = 64,
 	BGP_CAP_AS4 = 65, BGP_CAP_ROUTE_REFRESH_OLD = 128,
 };
@@ -318,7 +319,8 @@ int bgp_open_parse(const uint8_t *msg, size_t len, struct bgp_open *o,
 		   struct bgp_notify *err)
 {
 	const uint8_t *p;
-	size_t optlen, off = 0;
+	size_t optlen, off = 0, plen_sz = 1;
+	bool ext = false;
 	int rc;
 
 	memset(o, 0, sizeof(*o));
@@ -350,31 +352,63 @@ int bgp_open_parse(const uint8_t *msg, size_t len, struct bgp_open *o,
 		bgp_set_err(err, BGP_ERR_OPEN, BGP_ERR_OPEN_BGP_ID, NULL, 0);
 		return -EBADMSG;
 	}
-	if (BGP_OPEN_MIN_LEN + optlen != len) {
+	p += 10;
+	/* RFC 9072 §2: a non-zero Non-Ext OP Len followed by a Non-Ext OP
+	 * Type of 255 is the extended form, whatever that length says: a
+	 * 2-octet Extended Opt. Parm. Length, and 2-octet lengths in every
+	 * parameter. Anything else is the RFC 4271 form. */
+	if (optlen != 0 && len > BGP_OPEN_MIN_LEN &&
+	    p[0] == BGP_OPT_EXTENDED) {
+		ext = true;
+		if (len < BGP_OPEN_MIN_LEN + 3) {
+			bgp_set_err(err, BGP_ERR_OPEN, 0, NULL, 0);
+			return -EBADMSG;
+		}
+		optlen = bgp_get16(p + 1);
+		p += 3;
+		plen_sz = 2;
+	}
+	/* RFC 4271 §6.2 (and RFC 9072 §2 for the extended length): the
+	 * optional parameters fill the rest of the message exactly, or the
+	 * OPEN is malformed (2/0) */
+	if (BGP_OPEN_MIN_LEN + (ext ? 3u : 0u) + optlen != len) {
 		bgp_set_err(err, BGP_ERR_OPEN, 0, NULL, 0);
 		return -EBADMSG;
 	}
-	p += 10;
 	while (off < optlen) {
-		uint8_t ptype, plen;
+		size_t plen;
+		uint8_t ptype;
 
-		if (optlen - off < 2 || (size_t)p[off + 1] > optlen - off - 2) {
+		/* a parameter header or value running past the optional
+		 * parameters: 2/0 (RFC 9072 §3 keeps RFC 4271's handling) */
+		if (optlen - off < 1 + plen_sz) {
 			bgp_set_err(err, BGP_ERR_OPEN, 0, NULL, 0);
 			return -EBADMSG;
 		}
 		ptype = p[off];
-		plen = p[off + 1];
+		plen = ext ? bgp_get16(p + off + 1) : p[off + 1];
+		if (plen > optlen - off - 1 - plen_sz) {
+			bgp_set_err(err, BGP_ERR_OPEN, 0, NULL, 0);
+			return -EBADMSG;
+		}
 		if (ptype != BGP_OPT_CAPABILITIES) {
-			/* RFC 4271 §6.2; type 1 (authentication) is gone */
+			/* RFC 4271 §6.2; type 1 (authentication) is gone,
+			 * and 255 inside the parameters is no parameter */
 			bgp_set_err(err, BGP_ERR_OPEN, BGP_ERR_OPEN_OPTPARAM,
 				    NULL, 0);
 			return -EBADMSG;
 		}
 		o->any_capability = true;
-		rc = bgp_caps_parse(p + off + 2, plen, o, err);
+		rc = bgp_caps_parse(p + off + 1 + plen_sz, plen, o, err);
 		if (rc)
 			return rc;
-		off += 2u + plen;
+		off += 1 + plen_sz + plen;
+	}
+	/* RFC 7607 §2: AS 0 as the peer's AS is Bad Peer AS (2/2), in the
+	 * My Autonomous System field or in the 4-octet AS capability */
+	if (o->asn == 0 || bgp_get16(msg + BGP_HDR_LEN + 1) == 0) {
+		bgp_set_err(err, BGP_ERR_OPEN, BGP_ERR_OPEN_PEER_AS, NULL, 0);
+		return -EBADMSG;
 	}
 	return 0;
 }

@@ -76,9 +76,13 @@ int bgp_hdr_check(const uint8_t *buf, size_t len, uint16_t *msg_len,
 /* OPEN (RFC 4271 §4.2, §6.2). Checks version (2/1, data = 2-octet
  * version 4), Hold Time 1 or 2 (2/6), BGP Identifier 0 (2/3), optional
  * parameters well formed (2/4 for an unknown parameter type, 1/2 or 2/0
- * for lengths that run past the message). The peer AS is checked by the
- * caller, who knows the config (2/2). MSG/LEN is the whole message,
- * header included. 0, or -EBADMSG with ERR filled. */
+ * for lengths that run past the message), in the RFC 4271 form or the
+ * RFC 9072 extended one (Non-Ext OP Type 255, 2-octet lengths; 2/0 when
+ * its lengths do not add up), and AS 0 (2/2, RFC 7607 §2). The peer AS
+ * is otherwise checked by the caller, who knows the config (2/2).
+ * MSG/LEN is the whole message, header included. 0, or -EBADMSG with ERR
+ * filled. The builder always uses the RFC 4271 form: our capabilities
+ * take 34 octets at most. */
 int bgp_open_parse(const uint8_t *msg, size_t len, struct bgp_open *o,
 		   struct bgp_notify *err);
 int bgp_open_build(uint8_t *buf, size_t cap, const struct bgp_open *o);

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -1663,6 +1664,148 @@ static void test_aspath_prepend_enospc(void **state)
 
 #define T(f) cmocka_unit_test_setup(f, reset)
 
+/* ---- RFC 7607 AS 0, RFC 4271 §4.3 Partial bit, RFC 4760 §3 next hops,
+ * IPv6 next hop checks, RFC 9072 extended OPEN ---- */
+
+/* RFC 7607 §2: AS 0 as the peer's AS is Bad Peer AS (2/2), in the 2-octet
+ * field or in the 4-octet AS capability */
+static void test_open_peer_as_0_is_2_2(void **state)
+{
+	uint8_t o[sizeof(open_good)];
+
+	(void)state;
+	memcpy(o, open_good, sizeof(o));
+	o[20] = 0, o[21] = 0;
+	assert_int_equal(bgp_open_parse(o, sizeof(o), &(struct bgp_open){ 0 },
+					&err), -EBADMSG);
+	assert_err(2, 2, NULL, 0);
+	memset(&err, 0, sizeof(err));
+	memcpy(o, open_good, sizeof(o));
+	o[49] = 0, o[50] = 0;                  /* AS4 capability: 0 */
+	assert_int_equal(o[45], 0x41);
+	assert_int_equal(bgp_open_parse(o, sizeof(o), &(struct bgp_open){ 0 },
+					&err), -EBADMSG);
+	assert_err(2, 2, NULL, 0);
+}
+
+/* RFC 9072: an OPEN of MP IPv4, 4-octet AS 65001 and 60 unknown
+ * capabilities (code 200, 4 octets each): 372 octets of capabilities in
+ * one parameter, the extended form. NON_EXT is the Non-Ext OP Len. */
+static size_t open_ext(uint8_t *o, uint8_t non_ext)
+{
+	size_t n = 0, caps;
+
+	memcpy(o, open_good, 29);
+	n = 28;
+	o[n++] = non_ext;
+	o[n++] = 255;              /* Non-Ext OP Type */
+	n += 2;                    /* Extended Opt. Parm. Length, below */
+	o[n++] = 2;                /* capabilities */
+	n += 2;                    /* its 2-octet length, below */
+	caps = n;
+	memcpy(o + n, "\x01\x04\x00\x01\x00\x01\x41\x04\x00\x00\xfd\xe9", 12);
+	n += 12;
+	for (unsigned int i = 0; i < 60; i++) {
+		memcpy(o + n, "\xc8\x04\xde\xad\xbe\xef", 6);
+		n += 6;
+	}
+	o[caps - 2] = (uint8_t)((n - caps) >> 8);
+	o[caps - 1] = (uint8_t)(n - caps);
+	o[30] = (uint8_t)((n - 32) >> 8);
+	o[31] = (uint8_t)(n - 32);
+	o[16] = (uint8_t)(n >> 8);
+	o[17] = (uint8_t)n;
+	return n;
+}
+
+static void test_open_rfc9072_extended_parameters_parsed(void **state)
+{
+	uint8_t o[BGP_MSG_MAX];
+	struct bgp_open op;
+	size_t n = open_ext(o, 255);
+
+	(void)state;
+	assert_int_equal(n, 407);
+	assert_int_equal(o[30] << 8 | o[31], 375); /* > 255 */
+	assert_int_equal(bgp_open_parse(o, n, &op, &err), 0);
+	assert_true(op.any_capability);
+	assert_true(op.cap_mp[BGP_AF_IPV4]);
+	assert_false(op.cap_mp[BGP_AF_IPV6]);
+	assert_true(op.cap_as4);
+	assert_int_equal(op.asn, 65001);
+	/* RFC 9072 §2: the extended form is known by the type, whatever the
+	 * Non-Ext OP Len says (the sender sets 255) */
+	open_ext(o, 1);
+	assert_int_equal(bgp_open_parse(o, n, &op, &err), 0);
+	assert_true(op.cap_as4);
+}
+
+/* RFC 9072 §2/§3 with RFC 4271 §6.2: lengths that do not add up are 2/0,
+ * a parameter type other than 2 is 2/4 */
+static void test_open_rfc9072_malformed_is_2_0_unknown_parameter_2_4(
+	void **state)
+{
+	uint8_t o[BGP_MSG_MAX];
+	size_t n = open_ext(o, 255);
+
+	(void)state;
+	/* Extended Opt. Parm. Length one more than the message holds */
+	o[31]++;
+	assert_int_equal(bgp_open_parse(o, n, &(struct bgp_open){ 0 }, &err),
+			 -EBADMSG);
+	assert_err(2, 0, NULL, 0);
+	/* the parameter's 2-octet length past the optional parameters */
+	n = open_ext(o, 255);
+	o[34]++;
+	memset(&err, 0xee, sizeof(err));
+	assert_int_equal(bgp_open_parse(o, n, &(struct bgp_open){ 0 }, &err),
+			 -EBADMSG);
+	assert_err(2, 0, NULL, 0);
+	/* a capability running past its (extended) parameter */
+	n = open_ext(o, 255);
+	o[n - 5] = 5;
+	memset(&err, 0xee, sizeof(err));
+	assert_int_equal(bgp_open_parse(o, n, &(struct bgp_open){ 0 }, &err),
+			 -EBADMSG);
+	assert_err(2, 0, NULL, 0);
+	/* not a capabilities parameter */
+	n = open_ext(o, 255);
+	o[32] = 1;
+	memset(&err, 0xee, sizeof(err));
+	assert_int_equal(bgp_open_parse(o, n, &(struct bgp_open){ 0 }, &err),
+			 -EBADMSG);
+	assert_err(2, 4, NULL, 0);
+	/* the extended header itself cut short: Non-Ext OP Len 1, type 255
+	 * and nothing more */
+	memcpy(o, open_good, 29);
+	o[17] = 30;
+	o[28] = 1;
+	o[29] = 255;
+	memset(&err, 0xee, sizeof(err));
+	assert_int_equal(bgp_open_parse(o, 30, &(struct bgp_open){ 0 }, &err),
+			 -EBADMSG);
+	assert_err(2, 0, NULL, 0);
+}
+
+/* Our OPEN never needs the extended form: every capability we send fits
+ * in far fewer than 255 octets (RFC 9072 §2 lets a sender keep the
+ * RFC 4271 form then); all of them at once give 44 octets */
+static void test_open_build_all_capabilities_fit_255(void **state)
+{
+	struct bgp_open o = { .asn = 4200000001u, .hold_time_s = 90,
+			      .bgp_id = { 192, 0, 2, 1 },
+			      .cap_mp = { true, true }, .cap_as4 = true,
+			      .cap_route_refresh = true, .cap_gr = true,
+			      .gr_af = { true, true } };
+	uint8_t buf[BGP_MSG_MAX];
+	int n = bgp_open_build(buf, sizeof(buf), &o);
+
+	(void)state;
+	assert_int_equal(n, 29 + 34);
+	assert_int_equal(buf[28], 34);
+	assert_int_equal(buf[29], 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1760,6 +1903,10 @@ int main(void)
 		T(test_aspath_prepend_before_set_opens_a_sequence),
 		T(test_aspath_prepend_splits_at_255),
 		T(test_aspath_prepend_enospc),
+		T(test_open_peer_as_0_is_2_2),
+		T(test_open_rfc9072_extended_parameters_parsed),
+		T(test_open_rfc9072_malformed_is_2_0_unknown_parameter_2_4),
+		T(test_open_build_all_capabilities_fit_255),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
