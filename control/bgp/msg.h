@@ -179,7 +179,10 @@ int bgp_aspath_prepend(uint8_t *out, size_t cap, const uint8_t *p,
 /* True when the path has an AS_CONFED_SEQUENCE or AS_CONFED_SET
  * segment (RFC 5065 §3): never from an external peer (RFC 5065 §5.1). */
 bool bgp_aspath_has_confed(const uint8_t *p, size_t len);
-/* "35540 64500 {64501 64502}" ("" for an empty path). */
+/* "35540 64500 {64501 64502}" ("" for an empty path). BUFLEN of
+ * BGP_ASPATH_STR_MAX(len) always holds the whole path; a smaller buffer
+ * gets the leading whole ASNs that fit. */
+#define BGP_ASPATH_STR_MAX(len) (3u * (size_t)(len) + 1u)
 const char *bgp_aspath_str(const uint8_t *p, size_t len, char *buf,
 			   size_t buflen);
 

@@ -1310,6 +1310,12 @@ static int one_path_cb(void *arg, const struct cfg_addr *prefix,
 	return 1;
 }
 
+static void rib_noop_cb(void *arg, const struct cfg_addr *prefix,
+			const struct rib_nhset *set)
+{
+	(void)arg, (void)prefix, (void)set;
+}
+
 /* RFC 4760 §3: an UPDATE with the IPv4 NLRI field and an IPv6
  * MP_REACH_NLRI. 10.1.0.0/16 takes NEXT_HOP 192.0.2.2, not the IPv6 next
  * hop (which the policy would take as given). */
@@ -1402,6 +1408,73 @@ static void test_bgp_fsm_confed_segment_from_ebgp_peer_is_treat_as_withdraw(
 	assert_int_equal(sp->peer[0].state, BGP_ST_ESTABLISHED);
 }
 
+/* show bgp routes prints a path of 200 ASNs (2,194 characters) whole,
+ * in text and in JSON */
+static void test_bgp_fsm_show_routes_prints_a_long_as_path_whole(
+	void **state)
+{
+	char *text[] = {"show", "bgp", "routes"};
+	char *json[] = {"show", "bgp", "routes", "10.3.0.0/16"};
+	static char out[16384], path[4096], want[16384];
+	uint8_t m[BGP_MSG_MAX];
+	size_t n = 19, pl = 0;
+	FILE *f;
+
+	(void)state;
+	start(90, 0, false);
+	establish(90);
+	m[n++] = 0, m[n++] = 0;
+	m[n++] = 0x03, m[n++] = 0x31;                 /* 817 octets */
+	memcpy(m + n, "\x40\x01\x01\x00", 4);         /* ORIGIN IGP */
+	n += 4;
+	memcpy(m + n, "\x50\x02\x03\x22\x02\xc8", 6); /* AS_PATH, 802 */
+	n += 6;
+	for (unsigned int i = 0; i < 200; i++) {
+		uint32_t asn = i == 0 ? PEER_AS : 4200000000u + i;
+
+		m[n++] = (uint8_t)(asn >> 24), m[n++] = (uint8_t)(asn >> 16);
+		m[n++] = (uint8_t)(asn >> 8), m[n++] = (uint8_t)asn;
+		pl += (size_t)snprintf(path + pl, sizeof(path) - pl, "%s%u",
+				       i ? " " : "", asn);
+	}
+	memcpy(m + n, "\x40\x03\x04\xc0\x00\x02\x02", 7); /* NEXT_HOP */
+	n += 7;
+	m[n++] = 16, m[n++] = 10, m[n++] = 3;
+	assert_int_equal(n, 19 + 4 + 817 + 3);
+	assert_int_equal(pl, 2194);
+	peer_send(&pa, m, hdr(m, n, BGP_MSG_UPDATE));
+	spin(50);
+	assert_int_equal(rib_link_count(rib, 0), 1);
+	rib_process(rib, 100, rib_noop_cb, NULL);
+
+	f = fmemopen(out, sizeof(out), "w");
+	assert_non_null(f);
+	assert_int_equal(bgp_cli(sp, text, 3, false, f), 0);
+	fclose(f);
+	snprintf(want, sizeof(want),
+		 "Status codes: * valid, > best, = multipath, b backup, "
+		 "S stale\n"
+		 "     Network                  Next Hop           Link     "
+		 "       MED  LocPrf Path\n"
+		 "*>  10.3.0.0/16              192.0.2.2          link1    "
+		 "               100 %s i\n"
+		 "\n1 prefix(es)\n", path);
+	assert_string_equal(out, want);
+
+	f = fmemopen(out, sizeof(out), "w");
+	assert_non_null(f);
+	assert_int_equal(bgp_cli(sp, json, 4, true, f), 0);
+	fclose(f);
+	snprintf(want, sizeof(want),
+		 "{\"routes\":[{\"prefix\":\"10.3.0.0/16\",\"paths\":["
+		 "{\"link\":\"link1\",\"peer\":\"" PEER_IP "\","
+		 "\"nexthop\":\"192.0.2.2\",\"as_path\":\"%s\","
+		 "\"origin\":\"IGP\",\"med\":null,\"local_pref\":100,"
+		 "\"communities\":[],\"role\":\"best\",\"stale\":false}]}]}\n",
+		 path);
+	assert_string_equal(out, want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1492,6 +1565,9 @@ int main(void)
 			teardown),
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_confed_segment_from_ebgp_peer_is_treat_as_withdraw,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_show_routes_prints_a_long_as_path_whole,
 			teardown),
 	};
 

@@ -2008,6 +2008,32 @@ static void test_open_build_all_capabilities_fit_255(void **state)
 	assert_int_equal(buf[29], 2);
 }
 
+/* A path of any length is written whole into BGP_ASPATH_STR_MAX octets:
+ * 255 ten-digit ASNs and a confederation set */
+static void test_aspath_str_max_holds_the_longest_path(void **state)
+{
+	uint8_t p[2 + 4 * 255 + 2 + 4 * 2];
+	char buf[BGP_ASPATH_STR_MAX(sizeof(p))], want[4096];
+	size_t w = 0;
+
+	(void)state;
+	p[0] = BGP_AS_SEQUENCE;
+	p[1] = 255;
+	for (unsigned int i = 0; i < 255; i++) {
+		uint32_t asn = htonl(4294967295u - i);
+
+		memcpy(p + 2 + 4 * i, &asn, 4);
+		w += (size_t)snprintf(want + w, sizeof(want) - w, "%s%u",
+				      i ? " " : "", 4294967295u - i);
+	}
+	p[1022] = BGP_AS_CONFED_SET;
+	p[1023] = 2;
+	memcpy(p + 1024, "\xff\xff\xff\xff\xff\xff\xff\xfe", 8);
+	snprintf(want + w, sizeof(want) - w, " [4294967295 4294967294]");
+	assert_string_equal(bgp_aspath_str(p, sizeof(p), buf, sizeof(buf)),
+			    want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2117,6 +2143,7 @@ int main(void)
 		T(test_open_rfc9072_extended_parameters_parsed),
 		T(test_open_rfc9072_malformed_is_2_0_unknown_parameter_2_4),
 		T(test_open_build_all_capabilities_fit_255),
+		T(test_aspath_str_max_holds_the_longest_path),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
