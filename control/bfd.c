@@ -268,13 +268,16 @@ bool bfd_write_link(const struct cfg_link *l, const struct bfd_session *s,
 	}
 	if (memcmp(&want, hl, HL_CFG_CMP_LEN) == 0 && hl->cfg_gen != 0)
 		return false;
-	if (want.cfg_enabled && !hl->cfg_enabled) {
+	if (want.cfg_enabled && !hl->cfg_enabled &&
+	    hl->state == BFD_STATE_ADMIN_DOWN) {
 		/* RFC 5880 §6.8.1: a new session starts in Down, and so does
 		 * the remote state as we know it. The XDP program leaves a
 		 * disabled entry alone (BFD_DROP_DISABLED), so these words
 		 * are ours to set until cfg_enabled is published below: the
 		 * periodic packets carry Down, not the 0 (AdminDown) of a
-		 * fresh map, until the first packet from the peer. */
+		 * fresh map, until the first packet from the peer. An entry
+		 * left in another state by an earlier session keeps it: its
+		 * live bit is the XDP program's to clear with it. */
 		hl->state = want.cfg_admin_down ? BFD_STATE_ADMIN_DOWN :
 						  BFD_STATE_DOWN;
 		hl->remote_state = BFD_STATE_DOWN;

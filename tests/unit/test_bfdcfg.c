@@ -187,6 +187,27 @@ static void test_bfdcfg_disabled_link_all_zero(void **state)
 	assert_int_equal(hm.link[1].cfg_enabled, 1);
 }
 
+/* An entry that an earlier session left in another state than 0 (and
+ * perhaps with its live bit) is not reset to Down when enabled again:
+ * state and live bit are the XDP program's to change together. */
+static void test_bfdcfg_reenabled_entry_keeps_xdp_state(void **state)
+{
+	static const char *const bfds[] = {"{ }"};
+
+	(void)state;
+	load_links(1, bfds);
+	memset(&hm, 0, sizeof(hm));
+	hm.link[0].state = BFD_STATE_UP;
+	hm.link[0].remote_state = BFD_STATE_UP;
+	hm.live_mask = 1;
+	assert_int_equal(bfd_init(&b, &cfg, "/nonexistent"), 0);
+	bfd_use_map(&b, &hm);
+	assert_int_equal(hm.link[0].cfg_enabled, 1);
+	assert_int_equal(hm.link[0].state, BFD_STATE_UP);
+	assert_int_equal(hm.link[0].remote_state, BFD_STATE_UP);
+	assert_int_equal(hm.live_mask, 1);
+}
+
 static void test_bfdcfg_rewrite_same_config_keeps_generation(void **state)
 {
 	static const char *const bfds[] = {"{ }", "{ }"};
@@ -412,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_bfdcfg_admin_down),
 		cmocka_unit_test(test_bfdcfg_disabled_link_all_zero),
 		cmocka_unit_test(test_bfdcfg_rewrite_same_config_keeps_generation),
+		cmocka_unit_test(test_bfdcfg_reenabled_entry_keeps_xdp_state),
 		cmocka_unit_test(test_bfdcfg_restart_adopts_running_session),
 		cmocka_unit_test(test_bfdcfg_teardown_on_failure_not_admin_down),
 		cmocka_unit_test(test_bfdcfg_timers),
