@@ -1299,13 +1299,13 @@ static int bgp_attr_parse(uint8_t flags, uint8_t type, const uint8_t *v,
 			bgp_upd_discard(u, "malformed", type);
 			return 0;
 		}
-		a->aggregator_as = caps->as4 ? bgp_get32(v) : bgp_get16(v);
 		/* RFC 7607 §2: AS 0 makes it malformed, handled as RFC 7606
 		 * says: §7.7, attribute discard */
-		if (a->aggregator_as == 0) {
+		if ((caps->as4 ? bgp_get32(v) : bgp_get16(v)) == 0) {
 			bgp_upd_discard(u, "AS 0 (RFC 7607) in", type);
 			return 0;
 		}
+		a->aggregator_as = caps->as4 ? bgp_get32(v) : bgp_get16(v);
 		memcpy(a->aggregator_addr, v + vlen - 4, 4);
 		break;
 	case BGP_ATTR_COMMUNITIES:

@@ -1707,6 +1707,8 @@ static void test_rfc7607_as0_in_aggregator_is_discarded(void **state)
 	assert_accepted_10_8();
 	assert_int_equal(u->n_discarded, 1);
 	assert_false(u->attrs.present & BGP_ATTR_P(BGP_ATTR_AGGREGATOR));
+	assert_int_equal(u->attrs.aggregator_as, 0);
+	assert_memory_equal(u->attrs.aggregator_addr, "\0\0\0\0", 4);
 	assert_string_equal(u->warning, "AS 0 (RFC 7607) in AGGREGATOR: "
 			    "attribute discarded (RFC 7606)");
 }
