@@ -268,6 +268,22 @@ bool bfd_write_link(const struct cfg_link *l, const struct bfd_session *s,
 	}
 	if (memcmp(&want, hl, HL_CFG_CMP_LEN) == 0 && hl->cfg_gen != 0)
 		return false;
+	if (want.cfg_enabled && !hl->cfg_enabled &&
+	    hl->state == BFD_STATE_ADMIN_DOWN) {
+		/* RFC 5880 §6.8.1: a new session starts in Down, and so does
+		 * the remote state as we know it. The XDP program leaves a
+		 * disabled entry alone (BFD_DROP_DISABLED), so these words
+		 * are ours to set until cfg_enabled is published below: the
+		 * periodic packets carry Down, not the 0 (AdminDown) of a
+		 * fresh map, until the first packet from the peer. An entry
+		 * left in another state by an earlier session keeps it: its
+		 * live bit is the XDP program's to clear with it. */
+		hl->state = want.cfg_admin_down ? BFD_STATE_ADMIN_DOWN :
+						  BFD_STATE_DOWN;
+		hl->remote_state = BFD_STATE_DOWN;
+		hl->local_diag = want.cfg_admin_down ? BFD_DIAG_ADMIN_DOWN :
+						       BFD_DIAG_NONE;
+	}
 	/* Readers take cfg_gen with an acquire load and then the fields:
 	 * the fields first, the generation last, with release. */
 	memcpy(hl, &want, HL_CFG_CMP_LEN);
@@ -444,8 +460,9 @@ static void watch_link(struct bfd *b, unsigned int i, uint64_t now_ns)
 	uint64_t failures = 0;
 	bool failure;
 
-	/* An entry the XDP program has not taken up yet reads all zero,
-	 * which would be AdminDown: it is a session that is Down. */
+	/* bfd_write_link() starts a new session in Down; an entry that
+	 * still reads all zero (written by an older twinpathd) would be
+	 * AdminDown: it is a session that is Down. */
 	if (state == BFD_STATE_ADMIN_DOWN && changed == 0 && ups == 0 &&
 	    !b->cfg->links[i].bfd.admin_down)
 		state = BFD_STATE_DOWN;

@@ -22,10 +22,15 @@
  * protocols use, so queues treat BFD like BGP */
 #define BFD_TOS 0xc0u
 
-/* The state we send: AdminDown while the session is held there. */
+/* The state we send: AdminDown while the session is held there, and only
+ * then: an entry that still reads 0 (AdminDown) without cfg_admin_down
+ * has not been taken up by the XDP program and is Down (RFC 5880 §6.8.1:
+ * a session starts in Down). */
 static inline uint32_t bfd_tx_state(const struct health_link *hl)
 {
-	return hl->cfg_admin_down ? BFD_STATE_ADMIN_DOWN : hl->state;
+	if (hl->cfg_admin_down)
+		return BFD_STATE_ADMIN_DOWN;
+	return hl->state == BFD_STATE_ADMIN_DOWN ? BFD_STATE_DOWN : hl->state;
 }
 
 /* Builds HL's control packet from SRC (our port's MAC) to DST (the

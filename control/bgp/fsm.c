@@ -1073,6 +1073,13 @@ static int handle_update(struct bgp_peer *p, struct bgp_conn *c,
 		 * from an external peer) treat-as-withdraw. */
 		if (u->attrs.aspath_len == 0)
 			bad = "empty AS_PATH from an eBGP peer";
+		else if (bgp_aspath_has_confed(u->attrs.aspath,
+					       u->attrs.aspath_len))
+			/* RFC 5065 §5.1: a malformed AS_PATH (RFC 7606
+			 * §7.2) from a peer outside our confederation,
+			 * which every peer of ours is */
+			bad = "AS_CONFED_SEQUENCE or AS_CONFED_SET from an "
+			      "eBGP peer (RFC 5065 §5.1)";
 		else if (bgp_aspath_first(u->attrs.aspath,
 					  u->attrs.aspath_len) !=
 			 p->lc->remote_as)
@@ -1096,9 +1103,16 @@ static int handle_update(struct bgp_peer *p, struct bgp_conn *c,
 		prefix_withdraw(p, &u->withdrawn[i]);
 	for (i = 0; i < u->n_nlri; i++) {
 		struct bgp_attrs a = u->attrs;
-		enum pol_verdict v = policy_import(sp->cfg, p->link,
-						   &u->nlri[i], &a);
+		enum pol_verdict v;
 		int rc;
+
+		/* RFC 4760 §3: the prefixes of the IPv4 NLRI field take
+		 * NEXT_HOP, never MP_REACH_NLRI's next hop */
+		if (i >= u->nlri_field_first) {
+			a.nexthop = u->nexthop_v4;
+			memset(&a.nexthop_ll, 0, sizeof(a.nexthop_ll));
+		}
+		v = policy_import(sp->cfg, p->link, &u->nlri[i], &a);
 
 		if (v != POL_ACCEPT) {
 			prefix_reject(p, &u->nlri[i], v);

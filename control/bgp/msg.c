@@ -232,6 +232,7 @@ int bgp_hdr_check(const uint8_t *buf, size_t len, uint16_t *msg_len,
 
 enum {
 	BGP_OPT_CAPABILITIES = 2, /* RFC 5492 */
+	BGP_OPT_EXTENDED = 255,   /* RFC 9072 §2: Non-Ext OP Type */
 	BGP_CAP_MP = 1, BGP_CAP_ROUTE_REFRESH = 2, BGP_CAP_GR = 64,
 	BGP_CAP_AS4 = 65, BGP_CAP_ROUTE_REFRESH_OLD = 128,
 };
@@ -318,7 +319,8 @@ int bgp_open_parse(const uint8_t *msg, size_t len, struct bgp_open *o,
 		   struct bgp_notify *err)
 {
 	const uint8_t *p;
-	size_t optlen, off = 0;
+	size_t optlen, off = 0, plen_sz = 1;
+	bool ext = false;
 	int rc;
 
 	memset(o, 0, sizeof(*o));
@@ -350,31 +352,63 @@ int bgp_open_parse(const uint8_t *msg, size_t len, struct bgp_open *o,
 		bgp_set_err(err, BGP_ERR_OPEN, BGP_ERR_OPEN_BGP_ID, NULL, 0);
 		return -EBADMSG;
 	}
-	if (BGP_OPEN_MIN_LEN + optlen != len) {
+	p += 10;
+	/* RFC 9072 §2: a non-zero Non-Ext OP Len followed by a Non-Ext OP
+	 * Type of 255 is the extended form, whatever that length says: a
+	 * 2-octet Extended Opt. Parm. Length, and 2-octet lengths in every
+	 * parameter. Anything else is the RFC 4271 form. */
+	if (optlen != 0 && len > BGP_OPEN_MIN_LEN &&
+	    p[0] == BGP_OPT_EXTENDED) {
+		ext = true;
+		if (len < BGP_OPEN_MIN_LEN + 3) {
+			bgp_set_err(err, BGP_ERR_OPEN, 0, NULL, 0);
+			return -EBADMSG;
+		}
+		optlen = bgp_get16(p + 1);
+		p += 3;
+		plen_sz = 2;
+	}
+	/* RFC 4271 §6.2 (and RFC 9072 §2 for the extended length): the
+	 * optional parameters fill the rest of the message exactly, or the
+	 * OPEN is malformed (2/0) */
+	if (BGP_OPEN_MIN_LEN + (ext ? 3u : 0u) + optlen != len) {
 		bgp_set_err(err, BGP_ERR_OPEN, 0, NULL, 0);
 		return -EBADMSG;
 	}
-	p += 10;
 	while (off < optlen) {
-		uint8_t ptype, plen;
+		size_t plen;
+		uint8_t ptype;
 
-		if (optlen - off < 2 || (size_t)p[off + 1] > optlen - off - 2) {
+		/* a parameter header or value running past the optional
+		 * parameters: 2/0 (RFC 9072 §3 keeps RFC 4271's handling) */
+		if (optlen - off < 1 + plen_sz) {
 			bgp_set_err(err, BGP_ERR_OPEN, 0, NULL, 0);
 			return -EBADMSG;
 		}
 		ptype = p[off];
-		plen = p[off + 1];
+		plen = ext ? bgp_get16(p + off + 1) : p[off + 1];
+		if (plen > optlen - off - 1 - plen_sz) {
+			bgp_set_err(err, BGP_ERR_OPEN, 0, NULL, 0);
+			return -EBADMSG;
+		}
 		if (ptype != BGP_OPT_CAPABILITIES) {
-			/* RFC 4271 §6.2; type 1 (authentication) is gone */
+			/* RFC 4271 §6.2; type 1 (authentication) is gone,
+			 * and 255 inside the parameters is no parameter */
 			bgp_set_err(err, BGP_ERR_OPEN, BGP_ERR_OPEN_OPTPARAM,
 				    NULL, 0);
 			return -EBADMSG;
 		}
 		o->any_capability = true;
-		rc = bgp_caps_parse(p + off + 2, plen, o, err);
+		rc = bgp_caps_parse(p + off + 1 + plen_sz, plen, o, err);
 		if (rc)
 			return rc;
-		off += 2u + plen;
+		off += 1 + plen_sz + plen;
+	}
+	/* RFC 7607 §2: AS 0 as the peer's AS is Bad Peer AS (2/2), in the
+	 * My Autonomous System field or in the 4-octet AS capability */
+	if (o->asn == 0 || bgp_get16(msg + BGP_HDR_LEN + 1) == 0) {
+		bgp_set_err(err, BGP_ERR_OPEN, BGP_ERR_OPEN_PEER_AS, NULL, 0);
+		return -EBADMSG;
 	}
 	return 0;
 }
@@ -757,6 +791,16 @@ uint32_t bgp_aspath_first(const uint8_t *p, size_t len)
 	return 0;
 }
 
+bool bgp_aspath_has_confed(const uint8_t *p, size_t len)
+{
+	BGP_ASPATH_FOREACH(p, len, off, type, cnt) {
+		(void)cnt;
+		if (type == BGP_AS_CONFED_SEQUENCE || type == BGP_AS_CONFED_SET)
+			return true;
+	}
+	return false;
+}
+
 int bgp_aspath_prepend(uint8_t *out, size_t cap, const uint8_t *p,
 		       size_t len, uint32_t asn, unsigned int times)
 {
@@ -838,7 +882,8 @@ const char *bgp_aspath_str(const uint8_t *p, size_t len, char *buf,
 /* Converts a wire AS_PATH/AS4_PATH of ASZ-octet ASNs to the internal form
  * in OUT (or only validates when OUT is NULL). RFC 7606 §7.2: malformed
  * when a segment type is unknown, a segment has no ASN, overruns the
- * attribute, or fewer than 2 octets are left over. */
+ * attribute, or fewer than 2 octets are left over (-EBADMSG); RFC 7607
+ * §2: malformed too when an ASN is 0 (-EDOM, so the log can say so). */
 static int bgp_aspath_from_wire(const uint8_t *v, size_t vlen, unsigned int asz,
 				uint8_t *out, size_t cap)
 {
@@ -859,11 +904,16 @@ static int bgp_aspath_from_wire(const uint8_t *v, size_t vlen, unsigned int asz,
 				return -ENOSPC;
 			out[w++] = type;
 			out[w++] = cnt;
-			for (unsigned int i = 0; i < cnt; i++, w += 4) {
-				const uint8_t *a = v + off + 2 + i * asz;
+		}
+		for (unsigned int i = 0; i < cnt; i++) {
+			const uint8_t *a = v + off + 2 + i * asz;
+			uint32_t asn = asz == 4 ? bgp_get32(a) : bgp_get16(a);
 
-				bgp_set32(out + w, asz == 4 ? bgp_get32(a) :
-							    bgp_get16(a));
+			if (asn == 0)
+				return -EDOM;
+			if (out) {
+				bgp_set32(out + w, asn);
+				w += 4;
 			}
 		}
 		off += 2 + (size_t)cnt * asz;
@@ -1167,8 +1217,14 @@ static int bgp_attr_parse(uint8_t flags, uint8_t type, const uint8_t *v,
 		}
 		return 0; /* optional and unknown: ignored, not passed on */
 	}
+	/* RFC 4271 §4.3: the Partial bit is 0 on well-known and on optional
+	 * non-transitive attributes, so only an optional transitive one may
+	 * carry it; a set Partial bit elsewhere is a flags error like a
+	 * wrong Optional or Transitive bit (RFC 4271 §6.3, Attribute Flags
+	 * Error), and handled as RFC 7606 §3 (c) handles those. */
 	if ((flags & (BGP_ATTR_FLAG_OPTIONAL | BGP_ATTR_FLAG_TRANSITIVE)) !=
-	    ot) {
+	    ot || ((flags & BGP_ATTR_FLAG_PARTIAL) &&
+		   ot != (BGP_ATTR_FLAG_OPTIONAL | BGP_ATTR_FLAG_TRANSITIVE))) {
 		/* RFC 7606 §3 (c): treat-as-withdraw, unless the attribute
 		 * says otherwise: MP_* reset (§7.11), AS4_* are discarded
 		 * (RFC 6793 §6) */
@@ -1199,7 +1255,10 @@ static int bgp_attr_parse(uint8_t flags, uint8_t type, const uint8_t *v,
 		rc = bgp_aspath_from_wire(v, vlen, caps->as4 ? 4 : 2,
 					  u->aspath_buf, sizeof(u->aspath_buf));
 		if (rc < 0) {
-			bgp_upd_withdraw(u, "malformed", type);
+			/* RFC 7607 §2: AS 0 makes it malformed, handled as
+			 * RFC 7606 says (§7.2: treat-as-withdraw) */
+			bgp_upd_withdraw(u, rc == -EDOM ? "AS 0 (RFC 7607) in" :
+					 "malformed", type);
 			return 0;
 		}
 		a->aspath = u->aspath_buf;
@@ -1240,6 +1299,12 @@ static int bgp_attr_parse(uint8_t flags, uint8_t type, const uint8_t *v,
 			bgp_upd_discard(u, "malformed", type);
 			return 0;
 		}
+		/* RFC 7607 §2: AS 0 makes it malformed, handled as RFC 7606
+		 * says: §7.7, attribute discard */
+		if ((caps->as4 ? bgp_get32(v) : bgp_get16(v)) == 0) {
+			bgp_upd_discard(u, "AS 0 (RFC 7607) in", type);
+			return 0;
+		}
 		a->aggregator_as = caps->as4 ? bgp_get32(v) : bgp_get16(v);
 		memcpy(a->aggregator_addr, v + vlen - 4, 4);
 		break;
@@ -1278,8 +1343,12 @@ static int bgp_attr_parse(uint8_t flags, uint8_t type, const uint8_t *v,
 			bgp_upd_discard(u, "4-octet session sent", type);
 			return 0;
 		}
-		if (bgp_aspath_from_wire(v, vlen, 4, NULL, 0) < 0) {
-			bgp_upd_discard(u, "malformed", type);
+		/* RFC 7607 §2: AS 0 in AS4_PATH is malformed and handled
+		 * as RFC 6793 says, so discarded like any malformed one */
+		rc = bgp_aspath_from_wire(v, vlen, 4, NULL, 0);
+		if (rc < 0) {
+			bgp_upd_discard(u, rc == -EDOM ? "AS 0 (RFC 7607) in" :
+					"malformed", type);
 			return 0;
 		}
 		c->as4path = v;
@@ -1292,6 +1361,11 @@ static int bgp_attr_parse(uint8_t flags, uint8_t type, const uint8_t *v,
 		}
 		if (vlen != 8) {
 			bgp_upd_discard(u, "malformed", type);
+			return 0;
+		}
+		/* RFC 7607 §2 and RFC 6793 §6, as for AS4_PATH */
+		if (bgp_get32(v) == 0) {
+			bgp_upd_discard(u, "AS 0 (RFC 7607) in", type);
 			return 0;
 		}
 		c->as4agg = true;
@@ -1339,11 +1413,19 @@ static void bgp_as4_merge(struct bgp_update *u, struct bgp_upd_ctx *c)
 	a->aspath_len = (uint16_t)rc;
 }
 
-/* RFC 4271 §6.3 / RFC 7606 §7.3: a NEXT_HOP that is no host address */
-static bool bgp_nexthop4_bad(const struct cfg_addr *nh)
+/* RFC 4271 §6.3 / RFC 7606 §7.3: a NEXT_HOP that is no host address:
+ * 0/8 (this network), 127/8 (loopback), 224/4 multicast and above. The
+ * same for an IPv6 one (RFC 2545 §3 wants a global address): the
+ * unspecified address ::, the loopback ::1 and ff00::/8 multicast
+ * (RFC 4291 §2.5.2, §2.5.3, §2.7). */
+static bool bgp_nexthop_bad(const struct cfg_addr *nh)
 {
+	static const uint8_t zero[15];
 	uint8_t b = nh->addr[0];
 
+	if (nh->family == AF_INET6)
+		return b == 0xff || (memcmp(nh->addr, zero, 15) == 0 &&
+				     nh->addr[15] <= 1);
 	return b == 0 || b == 127 || b >= 224;
 }
 
@@ -1365,6 +1447,7 @@ int bgp_update_parse(const uint8_t *msg, size_t len,
 	u->warning[0] = '\0';
 	u->n_withdrawn = 0;
 	u->n_nlri = 0;
+	u->nlri_field_first = 0;
 	memset(&u->nexthop_v4, 0, sizeof(u->nexthop_v4));
 	memset(&c, 0, sizeof(c));
 
@@ -1418,10 +1501,10 @@ overrun:
 	bgp_upd_warn(u, "attribute runs past the attribute list: "
 		     "treat-as-withdraw (RFC 7606 §4)");
 attrs_done:
-	n_v4 = u->n_nlri;
+	u->nlri_field_first = u->n_nlri;
 	if (bgp_prefixes_parse(nlri, nlrilen, AF_INET, u->nlri, &u->n_nlri))
 		goto network;
-	n_v4 = u->n_nlri - n_v4;
+	n_v4 = u->n_nlri - u->nlri_field_first;
 
 	if (!caps->as4)
 		bgp_as4_merge(u, &c);
@@ -1431,10 +1514,16 @@ attrs_done:
 		u->attrs.present |= BGP_ATTR_P(BGP_ATTR_NEXT_HOP);
 		if (!c.mp_reach_nh)
 			u->attrs.nexthop = c.nh4;
-		if (n_v4 && bgp_nexthop4_bad(&c.nh4))
+		if (n_v4 && bgp_nexthop_bad(&c.nh4))
 			bgp_upd_withdraw(u, "invalid address in",
 					 BGP_ATTR_NEXT_HOP);
 	}
+	/* MP_REACH_NLRI's next hop gets the NEXT_HOP checks: the same
+	 * outcome, treat-as-withdraw, as a semantically wrong NEXT_HOP
+	 * (RFC 4271 §6.3: the routes are not used, no NOTIFICATION) */
+	if (c.mp_reach_nh && u->nlri_field_first > 0 &&
+	    bgp_nexthop_bad(&u->attrs.nexthop))
+		bgp_upd_withdraw(u, "invalid address in", BGP_ATTR_MP_REACH);
 	/* RFC 7606 §3 (d): a missing well-known mandatory attribute;
 	 * NEXT_HOP only when the IPv4 NLRI field is used (RFC 4760 §3) */
 	if (u->n_nlri) {
@@ -1456,6 +1545,7 @@ attrs_done:
 			u->withdrawn[u->n_withdrawn++] = u->nlri[i];
 		}
 		u->n_nlri = 0;
+		u->nlri_field_first = 0;
 	}
 	/* RFC 4724 §2: End-of-RIB is an UPDATE with nothing in it (IPv4)
 	 * or with only an empty MP_UNREACH_NLRI */

@@ -61,8 +61,11 @@ struct bgp_update {
 	/* The NEXT_HOP attribute itself (family 0 if none). attrs.nexthop
 	 * is MP_REACH's next hop when there is one, so in the rare UPDATE
 	 * that carries both the IPv4 NLRI field and MP_REACH, this is the
-	 * next hop of the AF_INET prefixes that came in the NLRI field. */
+	 * next hop of the AF_INET prefixes that came in the NLRI field:
+	 * nlri[nlri_field_first..n_nlri) (RFC 4760 §3 keeps the two next
+	 * hops apart). nlri[0..nlri_field_first) came in MP_REACH_NLRI. */
 	struct cfg_addr nexthop_v4;
+	unsigned int nlri_field_first;
 };
 
 /* Checks the 19-byte header of the message at BUF (LEN bytes available,
@@ -76,9 +79,13 @@ int bgp_hdr_check(const uint8_t *buf, size_t len, uint16_t *msg_len,
 /* OPEN (RFC 4271 §4.2, §6.2). Checks version (2/1, data = 2-octet
  * version 4), Hold Time 1 or 2 (2/6), BGP Identifier 0 (2/3), optional
  * parameters well formed (2/4 for an unknown parameter type, 1/2 or 2/0
- * for lengths that run past the message). The peer AS is checked by the
- * caller, who knows the config (2/2). MSG/LEN is the whole message,
- * header included. 0, or -EBADMSG with ERR filled. */
+ * for lengths that run past the message), in the RFC 4271 form or the
+ * RFC 9072 extended one (Non-Ext OP Type 255, 2-octet lengths; 2/0 when
+ * its lengths do not add up), and AS 0 (2/2, RFC 7607 §2). The peer AS
+ * is otherwise checked by the caller, who knows the config (2/2).
+ * MSG/LEN is the whole message, header included. 0, or -EBADMSG with ERR
+ * filled. The builder always uses the RFC 4271 form: our capabilities
+ * take 34 octets at most. */
 int bgp_open_parse(const uint8_t *msg, size_t len, struct bgp_open *o,
 		   struct bgp_notify *err);
 int bgp_open_build(uint8_t *buf, size_t cap, const struct bgp_open *o);
@@ -124,7 +131,13 @@ int bgp_refresh_parse(const uint8_t *msg, size_t len, enum bgp_af *af,
  * with NLRI present -> treat-as-withdraw; ORIGIN, AS_PATH, NEXT_HOP,
  * AS4_PATH errors -> treat-as-withdraw (AS4_PATH: attribute-discard);
  * MED/LOCAL_PREF length -> treat-as-withdraw; ATOMIC_AGGREGATE,
- * AGGREGATOR, AS4_AGGREGATOR length -> attribute-discard; a repeated
+ * AGGREGATOR, AS4_AGGREGATOR length -> attribute-discard; AS 0 (RFC 7607
+ * §2) in AS_PATH -> treat-as-withdraw, in AGGREGATOR, AS4_PATH or
+ * AS4_AGGREGATOR -> attribute-discard; flags errors, the Partial bit on a
+ * well-known or optional non-transitive attribute included (RFC 4271
+ * §4.3) -> treat-as-withdraw (MP_*: reset 3/4, AS4_*: discard); a NEXT_HOP
+ * or MP_REACH_NLRI next hop that is no host address (0/8, 127/8, 224/4;
+ * ::, ::1, ff00::/8) -> treat-as-withdraw; a repeated
  * attribute other than MP_* -> the later copies discarded; COMMUNITIES
  * length not a multiple of 4 -> treat-as-withdraw. An UPDATE with only an
  * empty withdrawn list (IPv4) or an empty MP_UNREACH is End-of-RIB. */
@@ -163,7 +176,13 @@ uint32_t bgp_aspath_first(const uint8_t *p, size_t len);
  * Returns the new length or -ENOSPC. */
 int bgp_aspath_prepend(uint8_t *out, size_t cap, const uint8_t *p,
 		       size_t len, uint32_t asn, unsigned int times);
-/* "35540 64500 {64501 64502}" ("" for an empty path). */
+/* True when the path has an AS_CONFED_SEQUENCE or AS_CONFED_SET
+ * segment (RFC 5065 §3): never from an external peer (RFC 5065 §5.1). */
+bool bgp_aspath_has_confed(const uint8_t *p, size_t len);
+/* "35540 64500 {64501 64502}" ("" for an empty path). BUFLEN of
+ * BGP_ASPATH_STR_MAX(len) always holds the whole path; a smaller buffer
+ * gets the leading whole ASNs that fit. */
+#define BGP_ASPATH_STR_MAX(len) (3u * (size_t)(len) + 1u)
 const char *bgp_aspath_str(const uint8_t *p, size_t len, char *buf,
 			   size_t buflen);
 

@@ -54,14 +54,18 @@ bool policy_prefix_match(const struct cfg_prefix_rule *rules, unsigned int n,
 
 /* An IPv4 NEXT_HOP must be a neighbour on the link's subnet and not our
  * own address (RFC 4271 §5.1.3, §6.3: a next hop that is ours or not
- * reachable over the shared subnet is not usable). IPv6 next hops (MP_REACH
- * global and RFC 2545 link-local) are taken as given. */
+ * reachable over the shared subnet is not usable). An IPv6 one (MP_REACH
+ * global, RFC 2545 §3) must not be our own address either; it need not be
+ * on the link's subnet, the session may run over IPv4 and the link-local
+ * next hop is what reaches the neighbour. */
 static bool nexthop_on_link(const struct cfg_link *l, const struct bgp_attrs *a)
 {
 	const struct cfg_addr *nh = &a->nexthop, *local = &l->local_address;
 
-	if (nh->family == AF_INET6 || (nh->family == 0 &&
-				       a->nexthop_ll.family == AF_INET6))
+	if (nh->family == AF_INET6)
+		return local->family != AF_INET6 ||
+		       memcmp(nh->addr, local->addr, 16) != 0;
+	if (nh->family == 0 && a->nexthop_ll.family == AF_INET6)
 		return true;
 	if (nh->family != AF_INET || local->family != AF_INET)
 		return false;

@@ -451,10 +451,22 @@ static int route_cb(void *arg, const struct cfg_addr *prefix,
 	struct routes_walk *w = arg;
 	const struct twp_config *cfg = w->sp->cfg;
 	FILE *f = w->f;
-	char pfx[64], nh[64], peer[64], path[512];
+	char pfx[64], nh[64], peer[64], *path;
+	size_t plen = 1;
 	unsigned int i, k;
 
 	if (w->n >= ROUTES_MAX) {
+		w->truncated = true;
+		return 1;
+	}
+	/* every path whole, however long: a cut one would show a path that
+	 * was never sent. Sized before anything is printed, so running out
+	 * of memory ends the listing as ROUTES_MAX does. */
+	for (i = 0; i < n; i++)
+		if (BGP_ASPATH_STR_MAX(paths[i].attrs->aspath_len) > plen)
+			plen = BGP_ASPATH_STR_MAX(paths[i].attrs->aspath_len);
+	path = malloc(plen);
+	if (path == NULL) {
 		w->truncated = true;
 		return 1;
 	}
@@ -473,7 +485,7 @@ static int route_cb(void *arg, const struct cfg_addr *prefix,
 		else
 			snprintf(nh, sizeof(nh), "-");
 		cfg_addr_str(&l->peer_address, peer, sizeof(peer));
-		bgp_aspath_str(a->aspath, a->aspath_len, path, sizeof(path));
+		bgp_aspath_str(a->aspath, a->aspath_len, path, plen);
 		if (w->json) {
 			fprintf(f, "%s{\"link\":", i ? "," : "");
 			json_str(f, l->name);
@@ -523,6 +535,7 @@ static int route_cb(void *arg, const struct cfg_addr *prefix,
 	}
 	if (w->json)
 		fprintf(f, "]}");
+	free(path);
 	w->n++;
 	return 0;
 }

@@ -603,6 +603,28 @@ static void test_bfd_down_and_remote_down_goes_init(void **state)
 	assert_int_equal(fx->hm->live_mask, 0);
 }
 
+/* A session as twinpathd now starts it (RFC 5880 §6.8.1: Down, the peer
+ * Down as far as we know) takes the same way as an all-zero entry: the
+ * peer's Down makes it Init, a state change with its timestamp. */
+static void test_bfd_session_started_down_goes_init(void **state)
+{
+	struct fixture *fx = *state;
+	struct health_link *l = session_add(fx, AF_INET);
+	struct peer_pkt pp = bfd_default(AF_INET, BFD_STATE_DOWN, 0);
+
+	l->state = BFD_STATE_DOWN;
+	l->remote_state = BFD_STATE_DOWN;
+	peer_sends(fx, &pp);
+	assert_int_equal(l->state, BFD_STATE_INIT);
+	assert_int_equal(l->local_diag, BFD_DIAG_NONE);
+	assert_int_equal(l->remote_state, BFD_STATE_DOWN);
+	assert_int_equal(l->rx_valid, 1);
+	assert_int_not_equal(l->last_change_ns, 0);
+	assert_int_equal(l->up_count, 0);
+	assert_int_equal(l->down_count, 0);
+	assert_int_equal(fx->hm->live_mask, 0);
+}
+
 static void test_bfd_init_and_remote_up_goes_up(void **state)
 {
 	struct fixture *fx = *state;
@@ -1660,6 +1682,7 @@ int main(void)
 		T(test_truncated_ipv6_passes_and_counts_malformed),
 		T(test_non_ip_passes_and_counts_other),
 		T(test_bfd_down_and_remote_down_goes_init),
+		T(test_bfd_session_started_down_goes_init),
 		T(test_bfd_init_and_remote_up_goes_up),
 		T(test_bfd_down_and_remote_init_goes_up),
 		T(test_bfd_ipv6_session_comes_up),

@@ -110,8 +110,13 @@ static void test_bfdcfg_fields_exact(void **state)
 	assert_int_equal(l1->detect_mult, 3);
 	assert_int_equal(l1->cfg_gen, 1);
 
-	/* nothing of the XDP program's part, nothing past the links */
-	assert_int_equal(l0->state, 0);
+	/* of the XDP program's part only the start of a new session: Down,
+	 * the peer's state Down too (RFC 5880 §6.8.1), never 0 (AdminDown);
+	 * nothing past the links */
+	assert_int_equal(l0->state, BFD_STATE_DOWN);
+	assert_int_equal(l0->remote_state, BFD_STATE_DOWN);
+	assert_int_equal(l0->local_diag, BFD_DIAG_NONE);
+	assert_int_equal(l1->state, BFD_STATE_DOWN);
 	assert_int_equal(l0->up_count, 0);
 	assert_int_equal(hm.link[2].cfg_gen, 0);
 	assert_int_equal(hm.live_mask, 0);
@@ -152,6 +157,9 @@ static void test_bfdcfg_admin_down(void **state)
 	assert_int_equal(hm.link[0].cfg_enabled, 1);
 	assert_int_equal(hm.link[0].cfg_admin_down, 1);
 	assert_int_not_equal(hm.link[0].local_disc, 0);
+	/* a new session held down starts in AdminDown, and says why */
+	assert_int_equal(hm.link[0].state, BFD_STATE_ADMIN_DOWN);
+	assert_int_equal(hm.link[0].local_diag, BFD_DIAG_ADMIN_DOWN);
 }
 
 static void test_bfdcfg_disabled_link_all_zero(void **state)
@@ -177,6 +185,27 @@ static void test_bfdcfg_disabled_link_all_zero(void **state)
 	/* the XDP program's words are not ours */
 	assert_int_equal(hm.link[0].state, BFD_STATE_UP);
 	assert_int_equal(hm.link[1].cfg_enabled, 1);
+}
+
+/* An entry that an earlier session left in another state than 0 (and
+ * perhaps with its live bit) is not reset to Down when enabled again:
+ * state and live bit are the XDP program's to change together. */
+static void test_bfdcfg_reenabled_entry_keeps_xdp_state(void **state)
+{
+	static const char *const bfds[] = {"{ }"};
+
+	(void)state;
+	load_links(1, bfds);
+	memset(&hm, 0, sizeof(hm));
+	hm.link[0].state = BFD_STATE_UP;
+	hm.link[0].remote_state = BFD_STATE_UP;
+	hm.live_mask = 1;
+	assert_int_equal(bfd_init(&b, &cfg, "/nonexistent"), 0);
+	bfd_use_map(&b, &hm);
+	assert_int_equal(hm.link[0].cfg_enabled, 1);
+	assert_int_equal(hm.link[0].state, BFD_STATE_UP);
+	assert_int_equal(hm.link[0].remote_state, BFD_STATE_UP);
+	assert_int_equal(hm.live_mask, 1);
 }
 
 static void test_bfdcfg_rewrite_same_config_keeps_generation(void **state)
@@ -416,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_bfdcfg_admin_down),
 		cmocka_unit_test(test_bfdcfg_disabled_link_all_zero),
 		cmocka_unit_test(test_bfdcfg_rewrite_same_config_keeps_generation),
+		cmocka_unit_test(test_bfdcfg_reenabled_entry_keeps_xdp_state),
 		cmocka_unit_test(test_bfdcfg_restart_adopts_running_session),
 		cmocka_unit_test(test_bfdcfg_teardown_on_failure_not_admin_down),
 		cmocka_unit_test(test_bfdcfg_timers),

@@ -1290,6 +1290,193 @@ static void test_bgp_fsm_cli_neighbor_is_an_address(void **state)
 	fclose(f);
 }
 
+/* ---- next hops of a mixed UPDATE, confederation segments from an
+ * eBGP peer, long AS paths in show bgp routes ---- */
+
+/* The one path of PREFIX in the RIB, for the tests below. */
+struct one_path {
+	bool found;
+	struct cfg_addr nexthop, nexthop_ll;
+};
+
+static int one_path_cb(void *arg, const struct cfg_addr *prefix,
+		       const struct rib_path_view *paths, unsigned int n)
+{
+	struct one_path *o = arg;
+
+	(void)prefix;
+	assert_int_equal(n, 1);
+	o->found = true;
+	o->nexthop = paths[0].attrs->nexthop;
+	o->nexthop_ll = paths[0].attrs->nexthop_ll;
+	return 1;
+}
+
+static void rib_noop_cb(void *arg, const struct cfg_addr *prefix,
+			const struct rib_nhset *set)
+{
+	(void)arg, (void)prefix, (void)set;
+}
+
+/* RFC 4760 §3: an UPDATE with the IPv4 NLRI field and an IPv6
+ * MP_REACH_NLRI. 10.1.0.0/16 takes NEXT_HOP 192.0.2.2, not the IPv6 next
+ * hop (which the policy would take as given). */
+static void test_bgp_fsm_ipv4_nlri_beside_mp_reach_v6_takes_next_hop(
+	void **state)
+{
+	static const uint8_t mp_v6[] = {1, 4, 0, 2, 0, 1};
+	static const uint8_t upd[] = {
+		0, 0, 0, 0x31,
+		0x80, 0x0e, 0x1a, 0x00, 0x02, 0x01, 0x10,     /* MP_REACH */
+		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02,
+		0x00, 0x20, 0x20, 0x01, 0x0d, 0xb8,           /* 2001:db8::/32 */
+		0x40, 1, 1, 0,
+		0x40, 2, 6, 2, 1, 0, 0, 0x8a, 0xd4,
+		0x40, 3, 4, 192, 0, 2, 2,
+		16, 10, 1,
+	};
+	struct cfg_addr want = {0}, f = {0};
+	struct one_path o = {0};
+	uint8_t m[BGP_MSG_MAX];
+
+	(void)state;
+	open_extra = mp_v6;
+	open_extra_len = sizeof(mp_v6);
+	start(90, 0, false);
+	establish(90);
+	assert_true(sp->peer[0].caps.af[BGP_AF_IPV6]);
+	memcpy(m + 19, upd, sizeof(upd));
+	peer_send(&pa, m, hdr(m, 19 + sizeof(upd), BGP_MSG_UPDATE));
+	spin(50);
+	assert_int_equal(sp->peer[0].state, BGP_ST_ESTABLISHED);
+	assert_int_equal(rib_link_count(rib, 0), 1);
+	addr4(&f, "10.1.0.0", 16);
+	rib_walk(rib, &f, one_path_cb, &o);
+	assert_true(o.found);
+	addr4(&want, "192.0.2.2", 32);
+	assert_memory_equal(&o.nexthop, &want, sizeof(want));
+	assert_int_equal(o.nexthop_ll.family, 0);
+}
+
+/* RFC 5065 §5.1, RFC 7606 §7.2: AS_CONFED_SEQUENCE from an eBGP peer
+ * makes the AS_PATH malformed: treat-as-withdraw, counted, the session
+ * stays up. Without it the same path is accepted. */
+static void test_bgp_fsm_confed_segment_from_ebgp_peer_is_treat_as_withdraw(
+	void **state)
+{
+	static const uint8_t upd[] = {
+		0, 0, 0, 0x1a,
+		0x40, 1, 1, 0,
+		0x40, 2, 12, 3, 1, 0, 0, 0xfd, 0xe8,          /* (65000) */
+		2, 1, 0, 0, 0x8a, 0xd4,                       /* 35540 */
+		0x40, 3, 4, 192, 0, 2, 2,
+		16, 10, 2,
+	};
+	static const uint8_t upd_set[] = {
+		0, 0, 0, 0x1a,
+		0x40, 1, 1, 0,
+		0x40, 2, 12, 2, 1, 0, 0, 0x8a, 0xd4,          /* 35540 */
+		4, 1, 0, 0, 0xfd, 0xe8,                       /* [65000] */
+		0x40, 3, 4, 192, 0, 2, 2,
+		16, 10, 2,
+	};
+	static const uint8_t good[] = {
+		0, 0, 0, 0x14,
+		0x40, 1, 1, 0,
+		0x40, 2, 6, 2, 1, 0, 0, 0x8a, 0xd4,
+		0x40, 3, 4, 192, 0, 2, 2,
+		16, 10, 2,
+	};
+	uint8_t m[BGP_MSG_MAX];
+
+	(void)state;
+	start(90, 0, false);
+	establish(90);
+	memcpy(m + 19, good, sizeof(good));
+	peer_send(&pa, m, hdr(m, 19 + sizeof(good), BGP_MSG_UPDATE));
+	spin(50);
+	assert_int_equal(rib_link_count(rib, 0), 1);
+	/* the same prefix with a confederation segment: withdrawn */
+	memcpy(m + 19, upd, sizeof(upd));
+	peer_send(&pa, m, hdr(m, 19 + sizeof(upd), BGP_MSG_UPDATE));
+	spin(50);
+	assert_int_equal(rib_link_count(rib, 0), 0);
+	assert_int_equal(sp->peer[0].st.treat_as_withdraw, 1);
+	memcpy(m + 19, upd_set, sizeof(upd_set));
+	peer_send(&pa, m, hdr(m, 19 + sizeof(upd_set), BGP_MSG_UPDATE));
+	spin(50);
+	assert_int_equal(rib_link_count(rib, 0), 0);
+	assert_int_equal(sp->peer[0].st.treat_as_withdraw, 2);
+	assert_int_equal(sp->peer[0].state, BGP_ST_ESTABLISHED);
+}
+
+/* show bgp routes prints a path of 200 ASNs (2,194 characters) whole,
+ * in text and in JSON */
+static void test_bgp_fsm_show_routes_prints_a_long_as_path_whole(
+	void **state)
+{
+	char *text[] = {"show", "bgp", "routes"};
+	char *json[] = {"show", "bgp", "routes", "10.3.0.0/16"};
+	static char out[16384], path[4096], want[16384];
+	uint8_t m[BGP_MSG_MAX];
+	size_t n = 19, pl = 0;
+	FILE *f;
+
+	(void)state;
+	start(90, 0, false);
+	establish(90);
+	m[n++] = 0, m[n++] = 0;
+	m[n++] = 0x03, m[n++] = 0x31;                 /* 817 octets */
+	memcpy(m + n, "\x40\x01\x01\x00", 4);         /* ORIGIN IGP */
+	n += 4;
+	memcpy(m + n, "\x50\x02\x03\x22\x02\xc8", 6); /* AS_PATH, 802 */
+	n += 6;
+	for (unsigned int i = 0; i < 200; i++) {
+		uint32_t asn = i == 0 ? PEER_AS : 4200000000u + i;
+
+		m[n++] = (uint8_t)(asn >> 24), m[n++] = (uint8_t)(asn >> 16);
+		m[n++] = (uint8_t)(asn >> 8), m[n++] = (uint8_t)asn;
+		pl += (size_t)snprintf(path + pl, sizeof(path) - pl, "%s%u",
+				       i ? " " : "", asn);
+	}
+	memcpy(m + n, "\x40\x03\x04\xc0\x00\x02\x02", 7); /* NEXT_HOP */
+	n += 7;
+	m[n++] = 16, m[n++] = 10, m[n++] = 3;
+	assert_int_equal(n, 19 + 4 + 817 + 3);
+	assert_int_equal(pl, 2194);
+	peer_send(&pa, m, hdr(m, n, BGP_MSG_UPDATE));
+	spin(50);
+	assert_int_equal(rib_link_count(rib, 0), 1);
+	rib_process(rib, 100, rib_noop_cb, NULL);
+
+	f = fmemopen(out, sizeof(out), "w");
+	assert_non_null(f);
+	assert_int_equal(bgp_cli(sp, text, 3, false, f), 0);
+	fclose(f);
+	snprintf(want, sizeof(want),
+		 "Status codes: * valid, > best, = multipath, b backup, "
+		 "S stale\n"
+		 "     Network                  Next Hop           Link     "
+		 "       MED  LocPrf Path\n"
+		 "*>  10.3.0.0/16              192.0.2.2          link1    "
+		 "               100 %s i\n"
+		 "\n1 prefix(es)\n", path);
+	assert_string_equal(out, want);
+
+	f = fmemopen(out, sizeof(out), "w");
+	assert_non_null(f);
+	assert_int_equal(bgp_cli(sp, json, 4, true, f), 0);
+	fclose(f);
+	snprintf(want, sizeof(want),
+		 "{\"routes\":[{\"prefix\":\"10.3.0.0/16\",\"paths\":["
+		 "{\"link\":\"link1\",\"peer\":\"" PEER_IP "\","
+		 "\"nexthop\":\"192.0.2.2\",\"as_path\":\"%s\","
+		 "\"origin\":\"IGP\",\"med\":null,\"local_pref\":100,"
+		 "\"communities\":[],\"role\":\"best\",\"stale\":false}]}]}\n",
+		 path);
+	assert_string_equal(out, want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1374,6 +1561,15 @@ int main(void)
 			teardown),
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_soft_reset_in_without_capability_says_so,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_ipv4_nlri_beside_mp_reach_v6_takes_next_hop,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_confed_segment_from_ebgp_peer_is_treat_as_withdraw,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_show_routes_prints_a_long_as_path_whole,
 			teardown),
 	};
 

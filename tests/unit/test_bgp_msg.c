@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -1663,6 +1664,378 @@ static void test_aspath_prepend_enospc(void **state)
 
 #define T(f) cmocka_unit_test_setup(f, reset)
 
+/* ---- RFC 7607 AS 0, RFC 4271 §4.3 Partial bit, RFC 4760 §3 next hops,
+ * IPv6 next hop checks, RFC 9072 extended OPEN ---- */
+
+/* MP_REACH_NLRI for 2001:db8::/32 via NH (16 octets) */
+#define A_MP_REACH_V6(...) 0x80, 0x0e, 0x1a, 0x00, 0x02, 0x01, 0x10, \
+	__VA_ARGS__, 0x00, 0x20, 0x20, 0x01, 0x0d, 0xb8
+#define NH6_2001_DB8_1 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
+	0, 0, 0x01
+
+/* RFC 7607 §2 -> RFC 7606 §7.2: AS 0 anywhere in AS_PATH */
+static void test_rfc7607_as0_in_aspath_is_treat_as_withdraw(void **state)
+{
+	const uint8_t at[] = { A_ORIGIN_IGP, 0x40, 0x02, 0x0a, 0x02, 0x02,
+			       0x00, 0x00, 0xfd, 0xe9, 0x00, 0x00, 0x00, 0x00,
+			       A_NH_192_0_2_1 };
+	const uint8_t at2[] = { A_ORIGIN_IGP, 0x40, 0x02, 0x06, 0x01, 0x02,
+				0xfd, 0xe9, 0x00, 0x00, A_NH_192_0_2_1 };
+	const uint8_t nl[] = { NLRI_10_8 };
+
+	(void)state;
+	assert_int_equal(parse(UPD_A(at, nl), &caps4), 0);
+	assert_withdrawn_10_8();
+	assert_string_equal(u->warning, "AS 0 (RFC 7607) in AS_PATH: "
+			    "treat-as-withdraw (RFC 7606)");
+	/* 2-octet session, in an AS_SET */
+	assert_int_equal(parse(UPD_A(at2, nl), &caps2), 0);
+	assert_withdrawn_10_8();
+	assert_string_equal(u->warning, "AS 0 (RFC 7607) in AS_PATH: "
+			    "treat-as-withdraw (RFC 7606)");
+}
+
+/* RFC 7607 §2 -> RFC 7606 §7.7: AS 0 in AGGREGATOR, attribute discard */
+static void test_rfc7607_as0_in_aggregator_is_discarded(void **state)
+{
+	const uint8_t at[] = { A_BASE, 0xc0, 0x07, 0x08, 0, 0, 0, 0, 0x0a, 0,
+			       0, 0x09 };
+	const uint8_t nl[] = { NLRI_10_8 };
+
+	(void)state;
+	assert_int_equal(parse(UPD_A(at, nl), &caps4), 0);
+	assert_accepted_10_8();
+	assert_int_equal(u->n_discarded, 1);
+	assert_false(u->attrs.present & BGP_ATTR_P(BGP_ATTR_AGGREGATOR));
+	assert_int_equal(u->attrs.aggregator_as, 0);
+	assert_memory_equal(u->attrs.aggregator_addr, "\0\0\0\0", 4);
+	assert_string_equal(u->warning, "AS 0 (RFC 7607) in AGGREGATOR: "
+			    "attribute discarded (RFC 7606)");
+}
+
+/* RFC 7607 §2 -> RFC 6793 §6: AS 0 in AS4_PATH or AS4_AGGREGATOR is
+ * discarded; the 2-octet AS_PATH and AGGREGATOR stay as they came */
+static void test_rfc7607_as0_in_as4_path_and_as4_aggregator_is_discarded(
+	void **state)
+{
+	const uint8_t at[] = {
+		A_ORIGIN_IGP,
+		0x40, 0x02, 0x04, 0x02, 0x01, 0x5b, 0xa0,     /* AS_TRANS */
+		A_NH_192_0_2_1,
+		0xc0, 0x07, 0x06, 0x5b, 0xa0, 0x0a, 0, 0, 0x0a,
+		0xc0, 0x11, 0x06, 0x02, 0x01, 0x00, 0x00, 0x00, 0x00,
+		0xc0, 0x12, 0x08, 0x00, 0x00, 0x00, 0x00, 0x0a, 0, 0, 0x0a,
+	};
+	const uint8_t nl[] = { NLRI_10_8 };
+	char s[64];
+
+	(void)state;
+	assert_int_equal(parse(UPD_A(at, nl), &caps2), 0);
+	assert_accepted_10_8();
+	assert_int_equal(u->n_discarded, 2);
+	assert_string_equal(u->warning, "AS 0 (RFC 7607) in AS4_PATH: "
+			    "attribute discarded (RFC 7606)");
+	assert_string_equal(bgp_aspath_str(u->attrs.aspath,
+					   u->attrs.aspath_len, s, sizeof(s)),
+			    "23456");
+	assert_int_equal(u->attrs.aggregator_as, BGP_AS_TRANS);
+}
+
+/* RFC 7607 §2: AS 0 as the peer's AS is Bad Peer AS (2/2), in the 2-octet
+ * field or in the 4-octet AS capability */
+static void test_open_peer_as_0_is_2_2(void **state)
+{
+	uint8_t o[sizeof(open_good)];
+
+	(void)state;
+	memcpy(o, open_good, sizeof(o));
+	o[20] = 0, o[21] = 0;
+	assert_int_equal(bgp_open_parse(o, sizeof(o), &(struct bgp_open){ 0 },
+					&err), -EBADMSG);
+	assert_err(2, 2, NULL, 0);
+	memset(&err, 0, sizeof(err));
+	memcpy(o, open_good, sizeof(o));
+	o[49] = 0, o[50] = 0;                  /* AS4 capability: 0 */
+	assert_int_equal(o[45], 0x41);
+	assert_int_equal(bgp_open_parse(o, sizeof(o), &(struct bgp_open){ 0 },
+					&err), -EBADMSG);
+	assert_err(2, 2, NULL, 0);
+}
+
+/* RFC 4271 §4.3: Partial is 0 on well-known attributes; set, it is a
+ * flags error, treat-as-withdraw (RFC 7606 §3 (c)) */
+static void test_rfc4271_partial_bit_on_well_known_is_treat_as_withdraw(
+	void **state)
+{
+	const uint8_t origin[] = { 0x60, 0x01, 0x01, 0x00, A_ASPATH_65001,
+				   A_NH_192_0_2_1 };
+	const uint8_t aspath[] = { A_ORIGIN_IGP, 0x60, 0x02, 0x06, 0x02, 0x01,
+				   0x00, 0x00, 0xfd, 0xe9, A_NH_192_0_2_1 };
+	const uint8_t nexthop[] = { A_ORIGIN_IGP, A_ASPATH_65001, 0x60, 0x03,
+				    0x04, 0xc0, 0x00, 0x02, 0x01 };
+	const uint8_t lpref[] = { A_BASE, 0x60, 0x05, 0x04, 0, 0, 0, 100 };
+	const uint8_t atomic[] = { A_BASE, 0x60, 0x06, 0x00 };
+	const uint8_t nl[] = { NLRI_10_8 };
+
+	(void)state;
+	assert_int_equal(parse(UPD_A(origin, nl), &caps4), 0);
+	assert_withdrawn_10_8();
+	assert_string_equal(u->warning, "bad flags on ORIGIN: "
+			    "treat-as-withdraw (RFC 7606)");
+	assert_int_equal(parse(UPD_A(aspath, nl), &caps4), 0);
+	assert_withdrawn_10_8();
+	assert_int_equal(parse(UPD_A(nexthop, nl), &caps4), 0);
+	assert_withdrawn_10_8();
+	assert_int_equal(parse(UPD_A(lpref, nl), &caps4), 0);
+	assert_withdrawn_10_8();
+	assert_int_equal(parse(UPD_A(atomic, nl), &caps4), 0);
+	assert_withdrawn_10_8();
+}
+
+/* ... and on optional non-transitive ones: MED treat-as-withdraw,
+ * MP_REACH_NLRI a session reset 3/4 as for its other flags errors; an
+ * optional transitive attribute may carry it */
+static void test_rfc4271_partial_bit_on_optional_non_transitive(void **state)
+{
+	const uint8_t med[] = { A_BASE, 0xa0, 0x04, 0x04, 0, 0, 0, 1 };
+	const uint8_t mp[] = { 0xa0, 0x0e, 0x1a, 0x00, 0x02, 0x01, 0x10,
+			       NH6_2001_DB8_1, 0x00, 0x20, 0x20, 0x01, 0x0d,
+			       0xb8, A_ORIGIN_IGP, A_ASPATH_65001 };
+	const uint8_t comm[] = { A_BASE, 0xe0, 0x08, 0x04, 0xfd, 0xe9, 0, 1 };
+	const uint8_t nl[] = { NLRI_10_8 };
+
+	(void)state;
+	assert_int_equal(parse(UPD_A(med, nl), &caps4), 0);
+	assert_withdrawn_10_8();
+	assert_int_equal(parse(upd(NULL, 0, mp, sizeof(mp), NULL, 0), &caps4),
+			 -EBADMSG);
+	assert_err(3, 4, mp, 29);
+	assert_int_equal(parse(UPD_A(comm, nl), &caps4), 0);
+	assert_accepted_10_8();
+	assert_int_equal(u->attrs.n_communities, 1);
+}
+
+/* RFC 4760 §3: the IPv4 NLRI field's prefixes take NEXT_HOP, those of
+ * MP_REACH_NLRI its next hop; the parser keeps both and says which
+ * prefixes are which */
+static void test_update_ipv4_nlri_and_mp_reach_v6_keep_next_hops_apart(
+	void **state)
+{
+	const uint8_t at[] = { A_MP_REACH_V6(NH6_2001_DB8_1), A_BASE };
+	const uint8_t nl[] = { NLRI_10_8 };
+
+	(void)state;
+	assert_int_equal(parse(UPD_A(at, nl), &caps4), 0);
+	assert_false(u->treat_as_withdraw);
+	assert_int_equal(u->n_nlri, 2);
+	assert_pfx(&u->nlri[0], "2001:db8::", 32);
+	assert_pfx(&u->nlri[1], "10.0.0.0", 8);
+	assert_int_equal(u->nlri_field_first, 1);
+	assert_pfx(&u->attrs.nexthop, "2001:db8::1", 128);
+	assert_pfx(&u->nexthop_v4, "192.0.2.1", 32);
+}
+
+/* The mirror: IPv4 NLRI without NEXT_HOP is a missing well-known
+ * attribute (RFC 7606 §3 (d)) even when MP_REACH_NLRI brings a next hop */
+static void test_rfc7606_ipv4_nlri_with_mp_reach_but_no_nexthop_is_treat_as_withdraw(
+	void **state)
+{
+	const uint8_t at[] = { A_MP_REACH_V6(NH6_2001_DB8_1), A_ORIGIN_IGP,
+			       A_ASPATH_65001 };
+	const uint8_t nl[] = { NLRI_10_8 };
+
+	(void)state;
+	assert_int_equal(parse(UPD_A(at, nl), &caps4), 0);
+	assert_true(u->treat_as_withdraw);
+	assert_int_equal(u->n_nlri, 0);
+	assert_int_equal(u->n_withdrawn, 2);
+	assert_string_equal(u->warning, "missing NEXT_HOP: treat-as-withdraw "
+			    "(RFC 7606)");
+}
+
+/* RFC 4271 §6.3, RFC 2545 §3: an MP_REACH_NLRI IPv6 next hop that is
+ * no host address (::, ::1, ff00::/8) gets what an IPv4 NEXT_HOP of
+ * 0/8, 127/8 or 224/4 gets: treat-as-withdraw */
+static void test_rfc7606_mp_reach_v6_nexthop_not_a_host_address_is_treat_as_withdraw(
+	void **state)
+{
+	const uint8_t unspec[] = { A_MP_REACH_V6(0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+						 0, 0, 0, 0, 0, 0),
+				   A_ORIGIN_IGP, A_ASPATH_65001 };
+	const uint8_t loop[] = { A_MP_REACH_V6(0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					       0, 0, 0, 0, 0, 1),
+				 A_ORIGIN_IGP, A_ASPATH_65001 };
+	const uint8_t mcast[] = { A_MP_REACH_V6(0xff, 0x02, 0, 0, 0, 0, 0, 0,
+						0, 0, 0, 0, 0, 0, 0, 1),
+				  A_ORIGIN_IGP, A_ASPATH_65001 };
+	const uint8_t good[] = { A_MP_REACH_V6(0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					       0, 0, 0, 0, 0, 2),
+				 A_ORIGIN_IGP, A_ASPATH_65001 };
+	const uint8_t *cases[] = { unspec, loop, mcast };
+
+	(void)state;
+	for (unsigned int i = 0; i < 3; i++) {
+		assert_int_equal(parse(upd(NULL, 0, cases[i], sizeof(unspec),
+					   NULL, 0), &caps4), 0);
+		assert_true(u->treat_as_withdraw);
+		assert_int_equal(u->n_nlri, 0);
+		assert_int_equal(u->n_withdrawn, 1);
+		assert_pfx(&u->withdrawn[0], "2001:db8::", 32);
+		assert_string_equal(u->warning, "invalid address in "
+				    "MP_REACH_NLRI: treat-as-withdraw "
+				    "(RFC 7606)");
+	}
+	/* ::2 is a (strange but) unicast address */
+	assert_int_equal(parse(upd(NULL, 0, good, sizeof(good), NULL, 0),
+			       &caps4), 0);
+	assert_false(u->treat_as_withdraw);
+	assert_int_equal(u->n_nlri, 1);
+}
+
+/* RFC 9072: an OPEN of MP IPv4, 4-octet AS 65001 and 60 unknown
+ * capabilities (code 200, 4 octets each): 372 octets of capabilities in
+ * one parameter, the extended form. NON_EXT is the Non-Ext OP Len. */
+static size_t open_ext(uint8_t *o, uint8_t non_ext)
+{
+	size_t n = 0, caps;
+
+	memcpy(o, open_good, 29);
+	n = 28;
+	o[n++] = non_ext;
+	o[n++] = 255;              /* Non-Ext OP Type */
+	n += 2;                    /* Extended Opt. Parm. Length, below */
+	o[n++] = 2;                /* capabilities */
+	n += 2;                    /* its 2-octet length, below */
+	caps = n;
+	memcpy(o + n, "\x01\x04\x00\x01\x00\x01\x41\x04\x00\x00\xfd\xe9", 12);
+	n += 12;
+	for (unsigned int i = 0; i < 60; i++) {
+		memcpy(o + n, "\xc8\x04\xde\xad\xbe\xef", 6);
+		n += 6;
+	}
+	o[caps - 2] = (uint8_t)((n - caps) >> 8);
+	o[caps - 1] = (uint8_t)(n - caps);
+	o[30] = (uint8_t)((n - 32) >> 8);
+	o[31] = (uint8_t)(n - 32);
+	o[16] = (uint8_t)(n >> 8);
+	o[17] = (uint8_t)n;
+	return n;
+}
+
+static void test_open_rfc9072_extended_parameters_parsed(void **state)
+{
+	uint8_t o[BGP_MSG_MAX];
+	struct bgp_open op;
+	size_t n = open_ext(o, 255);
+
+	(void)state;
+	assert_int_equal(n, 407);
+	assert_int_equal(o[30] << 8 | o[31], 375); /* > 255 */
+	assert_int_equal(bgp_open_parse(o, n, &op, &err), 0);
+	assert_true(op.any_capability);
+	assert_true(op.cap_mp[BGP_AF_IPV4]);
+	assert_false(op.cap_mp[BGP_AF_IPV6]);
+	assert_true(op.cap_as4);
+	assert_int_equal(op.asn, 65001);
+	/* RFC 9072 §2: the extended form is known by the type, whatever the
+	 * Non-Ext OP Len says (the sender sets 255) */
+	open_ext(o, 1);
+	assert_int_equal(bgp_open_parse(o, n, &op, &err), 0);
+	assert_true(op.cap_as4);
+}
+
+/* RFC 9072 §2/§3 with RFC 4271 §6.2: lengths that do not add up are 2/0,
+ * a parameter type other than 2 is 2/4 */
+static void test_open_rfc9072_malformed_is_2_0_unknown_parameter_2_4(
+	void **state)
+{
+	uint8_t o[BGP_MSG_MAX];
+	size_t n = open_ext(o, 255);
+
+	(void)state;
+	/* Extended Opt. Parm. Length one more than the message holds */
+	o[31]++;
+	assert_int_equal(bgp_open_parse(o, n, &(struct bgp_open){ 0 }, &err),
+			 -EBADMSG);
+	assert_err(2, 0, NULL, 0);
+	/* the parameter's 2-octet length past the optional parameters */
+	n = open_ext(o, 255);
+	o[34]++;
+	memset(&err, 0xee, sizeof(err));
+	assert_int_equal(bgp_open_parse(o, n, &(struct bgp_open){ 0 }, &err),
+			 -EBADMSG);
+	assert_err(2, 0, NULL, 0);
+	/* a capability running past its (extended) parameter */
+	n = open_ext(o, 255);
+	o[n - 5] = 5;
+	memset(&err, 0xee, sizeof(err));
+	assert_int_equal(bgp_open_parse(o, n, &(struct bgp_open){ 0 }, &err),
+			 -EBADMSG);
+	assert_err(2, 0, NULL, 0);
+	/* not a capabilities parameter */
+	n = open_ext(o, 255);
+	o[32] = 1;
+	memset(&err, 0xee, sizeof(err));
+	assert_int_equal(bgp_open_parse(o, n, &(struct bgp_open){ 0 }, &err),
+			 -EBADMSG);
+	assert_err(2, 4, NULL, 0);
+	/* the extended header itself cut short: Non-Ext OP Len 1, type 255
+	 * and nothing more */
+	memcpy(o, open_good, 29);
+	o[17] = 30;
+	o[28] = 1;
+	o[29] = 255;
+	memset(&err, 0xee, sizeof(err));
+	assert_int_equal(bgp_open_parse(o, 30, &(struct bgp_open){ 0 }, &err),
+			 -EBADMSG);
+	assert_err(2, 0, NULL, 0);
+}
+
+/* Our OPEN never needs the extended form: every capability we send fits
+ * in far fewer than 255 octets (RFC 9072 §2 lets a sender keep the
+ * RFC 4271 form then); all of them at once give 44 octets */
+static void test_open_build_all_capabilities_fit_255(void **state)
+{
+	struct bgp_open o = { .asn = 4200000001u, .hold_time_s = 90,
+			      .bgp_id = { 192, 0, 2, 1 },
+			      .cap_mp = { true, true }, .cap_as4 = true,
+			      .cap_route_refresh = true, .cap_gr = true,
+			      .gr_af = { true, true } };
+	uint8_t buf[BGP_MSG_MAX];
+	int n = bgp_open_build(buf, sizeof(buf), &o);
+
+	(void)state;
+	assert_int_equal(n, 29 + 34);
+	assert_int_equal(buf[28], 34);
+	assert_int_equal(buf[29], 2);
+}
+
+/* A path of any length is written whole into BGP_ASPATH_STR_MAX octets:
+ * 255 ten-digit ASNs and a confederation set */
+static void test_aspath_str_max_holds_the_longest_path(void **state)
+{
+	uint8_t p[2 + 4 * 255 + 2 + 4 * 2];
+	char buf[BGP_ASPATH_STR_MAX(sizeof(p))], want[4096];
+	size_t w = 0;
+
+	(void)state;
+	p[0] = BGP_AS_SEQUENCE;
+	p[1] = 255;
+	for (unsigned int i = 0; i < 255; i++) {
+		uint32_t asn = htonl(4294967295u - i);
+
+		memcpy(p + 2 + 4 * i, &asn, 4);
+		w += (size_t)snprintf(want + w, sizeof(want) - w, "%s%u",
+				      i ? " " : "", 4294967295u - i);
+	}
+	p[1022] = BGP_AS_CONFED_SET;
+	p[1023] = 2;
+	memcpy(p + 1024, "\xff\xff\xff\xff\xff\xff\xff\xfe", 8);
+	snprintf(want + w, sizeof(want) - w, " [4294967295 4294967294]");
+	assert_string_equal(bgp_aspath_str(p, sizeof(p), buf, sizeof(buf)),
+			    want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1760,6 +2133,19 @@ int main(void)
 		T(test_aspath_prepend_before_set_opens_a_sequence),
 		T(test_aspath_prepend_splits_at_255),
 		T(test_aspath_prepend_enospc),
+		T(test_rfc7607_as0_in_aspath_is_treat_as_withdraw),
+		T(test_rfc7607_as0_in_aggregator_is_discarded),
+		T(test_rfc7607_as0_in_as4_path_and_as4_aggregator_is_discarded),
+		T(test_open_peer_as_0_is_2_2),
+		T(test_rfc4271_partial_bit_on_well_known_is_treat_as_withdraw),
+		T(test_rfc4271_partial_bit_on_optional_non_transitive),
+		T(test_update_ipv4_nlri_and_mp_reach_v6_keep_next_hops_apart),
+		T(test_rfc7606_ipv4_nlri_with_mp_reach_but_no_nexthop_is_treat_as_withdraw),
+		T(test_rfc7606_mp_reach_v6_nexthop_not_a_host_address_is_treat_as_withdraw),
+		T(test_open_rfc9072_extended_parameters_parsed),
+		T(test_open_rfc9072_malformed_is_2_0_unknown_parameter_2_4),
+		T(test_open_build_all_capabilities_fit_255),
+		T(test_aspath_str_max_holds_the_longest_path),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

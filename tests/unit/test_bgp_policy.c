@@ -183,6 +183,21 @@ static void test_policy_ipv6_nexthop_accepted(void **state)
 			 POL_ACCEPT);
 }
 
+/* RFC 4271 §6.3 as for IPv4: our own address is no next hop, in
+ * MP_REACH_NLRI either (link 1 is 2001:db8::10/64) */
+static void test_policy_ipv6_own_address_nexthop_rejected(void **state)
+{
+	(void)state;
+	rule(&cfg.links[1], "2001:db8:100::", 40, 40, 48);
+	assert_int_equal(import(1, "2001:db8:100::", 48, "2001:db8::10"),
+			 POL_REJECT_NEXTHOP);
+	assert_int_equal(import(1, "2001:db8:100::", 48, "2001:db8::1"),
+			 POL_ACCEPT);
+	/* on an IPv4 link there is no IPv6 address of ours to match */
+	assert_int_equal(import(0, "2001:db8:100::", 48, "2001:db8::10"),
+			 POL_ACCEPT);
+}
+
 static void test_policy_import_sets_link_local_pref(void **state)
 {
 	struct cfg_addr p = pfx("203.0.113.0", 24);
@@ -478,6 +493,7 @@ int main(void)
 		T(test_policy_own_as_in_path_rejected),
 		T(test_policy_nexthop_off_link_rejected),
 		T(test_policy_ipv6_nexthop_accepted),
+		T(test_policy_ipv6_own_address_nexthop_rejected),
 		T(test_policy_import_sets_link_local_pref),
 		T(test_policy_export_prepend_and_med),
 		T(test_policy_export_without_med),

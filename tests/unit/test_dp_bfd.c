@@ -93,6 +93,31 @@ static void test_bfd_ctrl_ipv6_exact_bytes(void **state)
 	assert_memory_equal(buf, expect_v6_down, sizeof(expect_v6_down));
 }
 
+/* A session twinpath-dp finds enabled before the XDP program has taken it
+ * up reads state 0 in the map; what goes out is Down (RFC 5880 §6.8.1),
+ * byte for byte the packet of a Down session: AdminDown is only sent
+ * while we hold the session there. */
+static void test_bfd_ctrl_fresh_entry_sends_down(void **state)
+{
+	struct health_link hl;
+	uint8_t fresh[BFD_FRAME_MAX], down[BFD_FRAME_MAX];
+	const uint8_t *bfd = fresh + 14 + 20 + 8;
+
+	(void)state;
+	link_v4_up(&hl);
+	hl.remote_disc = 0;
+	hl.state = BFD_STATE_ADMIN_DOWN;
+	assert_int_equal(bfd_tx_state(&hl), BFD_STATE_DOWN);
+	assert_int_equal(bfd_ctrl_build(fresh, sizeof(fresh), &hl, &our_mac,
+					&peer_mac), 66);
+	hl.state = BFD_STATE_DOWN;
+	assert_int_equal(bfd_ctrl_build(down, sizeof(down), &hl, &our_mac,
+					&peer_mac), 66);
+	assert_memory_equal(fresh, down, 66);
+	assert_int_equal(bfd[0], 1 << 5 | BFD_DIAG_NONE);
+	assert_int_equal(bfd[1], BFD_STATE_DOWN << 6);
+}
+
 /* Held AdminDown: state 0, diag 7, and the slow interval on the wire. */
 static void test_bfd_ctrl_admin_down(void **state)
 {
@@ -327,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_bfd_ctrl_ipv4_exact_bytes),
 		cmocka_unit_test(test_bfd_ctrl_ipv6_exact_bytes),
 		cmocka_unit_test(test_bfd_ctrl_admin_down),
+		cmocka_unit_test(test_bfd_ctrl_fresh_entry_sends_down),
 		cmocka_unit_test(test_bfd_ctrl_poll_pending_sets_p),
 		cmocka_unit_test(test_bfd_ctrl_no_p_while_not_up),
 		cmocka_unit_test(test_bfd_ctrl_refuses_bad_family_and_short_room),
