@@ -167,6 +167,13 @@ static int tel_fib(const char *cmd, const char *params,
 	rte_tel_data_add_dict_u64(out, "groups", dp.nhg.n_groups);
 	rte_tel_data_add_dict_u64(out, "records_applied", dp.records_applied);
 	rte_tel_data_add_dict_u64(out, "records_invalid", dp.records_invalid);
+	/* the FIB digest (common/fibdigest.h), as twinpathd compares it */
+	rte_tel_data_add_dict_u64(out, "digest_routes",
+				  dp.nhg.digest.part[FIB_DIGEST_ROUTES]);
+	rte_tel_data_add_dict_u64(out, "digest_groups",
+				  dp.nhg.digest.part[FIB_DIGEST_GROUPS]);
+	rte_tel_data_add_dict_u64(out, "digest_nexthops",
+				  dp.nhg.digest.part[FIB_DIGEST_NEXTHOPS]);
 	pthread_mutex_unlock(&dp.ctl_lock);
 	return 0;
 }
@@ -411,7 +418,7 @@ int telemetry_init(void)
 		"policy, each port's ingress_filter");
 	rc |= rte_telemetry_register_cmd("/twinpath/fib", tel_fib,
 		"Applied generation, routes (and per family), nexthops, "
-		"groups, records");
+		"groups, records, FIB digest");
 	rc |= rte_telemetry_register_cmd("/twinpath/nexthops", tel_nexthops,
 		"Nexthops by id: port, gateway, mac, resolved");
 	rc |= rte_telemetry_register_cmd("/twinpath/bfd", tel_bfd,
