@@ -63,6 +63,19 @@ static void parts_str(const struct fib_digest *a, const struct fib_digest *b,
 				      b->part[p]);
 }
 
+/* 0 for the first mismatch, then 2, 4, 8 ... intervals, at most
+ * FIBCHECK_BACKOFF_MAX_MS. */
+static uint64_t backoff_ms(const struct fibcheck *fc)
+{
+	uint64_t ms;
+
+	if (fc->streak <= 1)
+		return 0;
+	ms = (uint64_t)fc->interval_ms << (fc->streak - 1 < 20 ?
+					   fc->streak - 1 : 20);
+	return ms < FIBCHECK_BACKOFF_MAX_MS ? ms : FIBCHECK_BACKOFF_MAX_MS;
+}
+
 static void compare(struct fibcheck *fc, struct fibpush *fp, uint64_t now_ms)
 {
 	char parts[160];
@@ -77,9 +90,11 @@ static void compare(struct fibcheck *fc, struct fibpush *fp, uint64_t now_ms)
 				"again after the full sync (twinpathd == data "
 				"plane: %s)", fc->id, parts);
 		fc->repairing = false;
+		fc->streak = 0;
 		return;
 	}
 	fc->mismatches++;
+	fc->streak++;
 	log_warn("fib digest mismatch at check %u (twinpathd vs data plane, "
 		"generation %llu): %s: full sync to repair (%llu mismatch%s "
 		"so far)", fc->id, (unsigned long long)fc->generation, parts,
@@ -90,8 +105,14 @@ static void compare(struct fibcheck *fc, struct fibpush *fp, uint64_t now_ms)
 		log_warn("fib digest: full sync not started: %s",
 			strerror(-rc));
 	fc->repairing = true;
-	/* check again as soon as the sync's SYNC_END is queued */
-	fc->next_ms = now_ms;
+	/* check again as soon as the sync's SYNC_END is queued; a mismatch
+	 * that survived a sync: later and later */
+	fc->next_ms = now_ms + backoff_ms(fc);
+	if (fc->streak > 1)
+		log_warn("fib digest: the mismatch persists after %u full "
+			"sync%s: next check in %llu s", fc->streak - 1,
+			fc->streak == 2 ? "" : "s",
+			(unsigned long long)((fc->next_ms - now_ms) / 1000u));
 }
 
 bool fibcheck_event(struct fibcheck *fc, struct fibpush *fp,

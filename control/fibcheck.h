@@ -29,6 +29,12 @@ struct fibpush;
  * refused by a full event ring, or the data plane is stuck); the next
  * check asks again. */
 #define FIBCHECK_ANSWER_MS 30000u
+/* A mismatch found again right after its own full sync is one the sync
+ * cannot repair (the data plane refuses a record: see its log, "not
+ * applied"). Each is still repaired, but the next check waits twice as
+ * long as the last, from 2 intervals up to this, so a million-route sync
+ * does not run back to back. */
+#define FIBCHECK_BACKOFF_MAX_MS 300000u
 
 struct fibcheck {
 	uint32_t interval_ms;   /* 0: no checks */
@@ -42,6 +48,7 @@ struct fibcheck {
 	struct fib_digest got;  /* the data plane's, part by part */
 	unsigned int got_mask;  /* bit per enum fib_digest_part */
 	bool repairing;         /* a mismatch's full sync is under way */
+	unsigned int streak;    /* mismatches in a row */
 	/* counters (twinpath_fib_digest_*_total) */
 	uint64_t checks;        /* answered and compared */
 	uint64_t mismatches;    /* ... that differed */
@@ -57,7 +64,8 @@ int fibcheck_tick(struct fibcheck *fc, struct fibpush *fp, uint64_t now_ms);
  * the three parts of the question in flight are in, the comparison: a
  * match is counted; a mismatch is logged (both digests, every part),
  * counted and repaired by fibpush_full_sync, and the next check is due as
- * soon as that sync has gone out. Any other event: false. */
+ * soon as that sync has gone out (after a mismatch in a row, later: see
+ * FIBCHECK_BACKOFF_MAX_MS). Any other event: false. */
 bool fibcheck_event(struct fibcheck *fc, struct fibpush *fp,
 		    const struct chan_event *ev, uint64_t now_ms);
 

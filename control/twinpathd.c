@@ -431,9 +431,6 @@ static int run(struct twp_config *cfg)
 				bgp_gr_set_forwarding(d.bgp,
 						      dp_holds_fib(&d.chan, &gen));
 			fibpush_flush(d.fp);
-			/* a reload may change the interval in place */
-			d.check.interval_ms =
-				d.cfg->control.fib_check_interval_s * 1000u;
 			if (fibcheck_tick(&d.check, d.fp,
 					  chan_now_ns() / 1000000u) < 0)
 				log_warn("fib digest check: out of memory");

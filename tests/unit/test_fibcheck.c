@@ -317,12 +317,59 @@ static void test_fibcheck_wrong_mac_is_found_in_nexthops(void **s)
 	assert_memory_equal(d.nhg.nh[1]->mac.addr_bytes, peer_mac, 6);
 }
 
+/* A difference a full sync cannot repair (here the data plane's digest
+ * word itself damaged, so no record puts it right): each check finds it
+ * and starts a sync, but the checks after the first recheck come 2, then
+ * 4 intervals later, not back to back; a match ends the series. */
+static void test_fibcheck_persistent_mismatch_backs_off(void **s)
+{
+	uint64_t m = fc.mismatches, gen = fp.generation;
+	const char *log;
+	char want[128];
+
+	(void)s;
+	d.nhg.digest.part[FIB_DIGEST_GROUPS] ^= 1u;
+	now_ms += INTERVAL_MS;
+	check_now();			/* found: sync, recheck at once */
+	assert_int_equal(fc.mismatches, m + 1);
+	assert_int_equal(fc.next_ms, now_ms);
+	apply_all();
+	pump();
+	capture_begin();
+	check_now();			/* still there: sync, 2 intervals */
+	log = capture_end();
+	assert_int_equal(fc.mismatches, m + 2);
+	assert_int_equal(fp.generation, gen + 2);
+	snprintf(want, sizeof(want), "fib digest: the mismatch persists after "
+		 "1 full sync: next check in %u s", 2 * INTERVAL_MS / 1000);
+	assert_logged(log, want);
+	apply_all();
+	pump();
+	now_ms += 2 * INTERVAL_MS - 1;
+	assert_int_equal(fibcheck_tick(&fc, &fp, now_ms), 0);
+	assert_false(fc.pending);
+	now_ms += 1;
+	check_now();			/* 4 intervals next */
+	assert_int_equal(fc.mismatches, m + 3);
+	assert_int_equal(fc.next_ms, now_ms + 4 * INTERVAL_MS);
+	apply_all();
+	pump();
+	d.nhg.digest.part[FIB_DIGEST_GROUPS] ^= 1u; /* put right */
+	now_ms += 4 * INTERVAL_MS;
+	check_now();
+	assert_int_equal(fc.mismatches, m + 3);
+	assert_int_equal(fc.streak, 0);
+	assert_int_equal(fc.next_ms, now_ms + INTERVAL_MS);
+	assert_memory_equal(&fp.digest, &d.nhg.digest, sizeof(fp.digest));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fibcheck_equal_after_first_sync_and_paced),
 		cmocka_unit_test(test_fibcheck_lost_route_is_found_and_repaired),
 		cmocka_unit_test(test_fibcheck_wrong_mac_is_found_in_nexthops),
+		cmocka_unit_test(test_fibcheck_persistent_mismatch_backs_off),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
