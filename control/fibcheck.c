@@ -133,9 +133,15 @@ bool fibcheck_event(struct fibcheck *fc, struct fibpush *fp,
 	default:
 		return false;
 	}
-	/* an answer to a question given up is not this one's */
-	if (!fc->pending || (uint32_t)(ev->arg >> 32) != fc->id)
+	/* An answer to a question given up is not this one's; nor is one
+	 * to a question a full sync superseded: a restarted data plane may
+	 * answer it from the ring its predecessor left, with its tables
+	 * still empty, just after its HELLO started that sync. */
+	if (!fc->pending || (uint32_t)(ev->arg >> 32) != fc->id ||
+	    fp->generation != fc->generation) {
+		fc->pending = fc->pending && fp->generation == fc->generation;
 		return true;
+	}
 	fc->got.part[part] = (uint32_t)ev->arg;
 	fc->got_mask |= 1u << part;
 	if (fc->got_mask == (1u << FIB_DIGEST_PARTS) - 1u)

@@ -12,8 +12,9 @@
  * quiet channel (BGP churn may go on). The one stretch where the two
  * legitimately differ is a full sync under way (until SYNC_END the data
  * plane still holds the older generation's entries): no question is
- * asked then, and one asked before it is forgotten (the sync clears the
- * outbox it may wait in). */
+ * asked then, and one asked before it is forgotten, its answer too (the
+ * sync clears the outbox it may wait in; a restarted data plane may
+ * answer it from the ring with empty tables). */
 #ifndef TWP_FIBCHECK_H
 #define TWP_FIBCHECK_H
 

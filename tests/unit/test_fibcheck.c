@@ -363,6 +363,35 @@ static void test_fibcheck_persistent_mismatch_backs_off(void **s)
 	assert_memory_equal(&fp.digest, &d.nhg.digest, sizeof(fp.digest));
 }
 
+/* A question a full sync overtook (the data plane restarted and said
+ * hello, say) is not compared: its answer describes a FIB the sync is
+ * about to replace. Here the answer would have differed. */
+static void test_fibcheck_question_superseded_by_a_sync_is_dropped(void **s)
+{
+	struct chan_route r = {.family = AF_INET, .len = 16};
+	uint64_t checks = fc.checks, m = fc.mismatches, gen = fp.generation;
+
+	(void)s;
+	now_ms += INTERVAL_MS;
+	assert_int_equal(fibcheck_tick(&fc, &fp, now_ms), 0);
+	assert_true(fc.pending);
+	assert_int_equal(inet_pton(AF_INET, "198.18.0.0", r.prefix), 1);
+	r.group_id = group_of("198.18.0.0", 16);
+	assert_int_equal(fib_route_del(&d, &r), 0);
+	assert_int_equal(fibpush_full_sync(&fp), 0);
+	apply_all(); /* the answer (routes differ), then the sync */
+	pump();
+	assert_false(fc.pending);
+	assert_int_equal(fc.checks, checks);
+	assert_int_equal(fc.mismatches, m);
+	assert_int_equal(d.applied_generation, gen + 1);
+	assert_int_equal(lookup("198.18.7.1"), r.group_id);
+	now_ms += INTERVAL_MS;
+	check_now();
+	assert_int_equal(fc.checks, checks + 1);
+	assert_int_equal(fc.mismatches, m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +399,8 @@ int main(void)
 		cmocka_unit_test(test_fibcheck_lost_route_is_found_and_repaired),
 		cmocka_unit_test(test_fibcheck_wrong_mac_is_found_in_nexthops),
 		cmocka_unit_test(test_fibcheck_persistent_mismatch_backs_off),
+		cmocka_unit_test(
+			test_fibcheck_question_superseded_by_a_sync_is_dropped),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
