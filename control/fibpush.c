@@ -188,8 +188,6 @@ static void nh_rec(const struct fp_nexthop *nh, struct chan_rec *rec)
 		memcpy(rec->u.nh.mac, nh->mac, 6);
 }
 
-/* A difference: sent after the first full sync only, which carries all
- * that came before it. */
 /* The digest (common/fibdigest.h) follows the model as it changes, over
  * exactly what the records carry: every nexthop, every group in use,
  * every installed route (a shadowed BGP route is not one). Each flips
@@ -224,6 +222,8 @@ static void route_digest_flip(struct fibpush *fp,
 						 prefix->addr, gid));
 }
 
+/* A difference: sent after the first full sync only, which carries all
+ * that came before it. */
 static int emit(struct fibpush *fp, struct chan_rec *rec)
 {
 	return fp->generation == 0 ? 0 : send_rec(fp, rec);
