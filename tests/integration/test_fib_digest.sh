@@ -74,6 +74,13 @@ v=$(wait_metric 20 twinpath_fib_digest_checks_total 'v >= 2') ||
 m=$(metric twinpath_fib_digest_mismatch_total)
 [ "$m" = 0 ] && ok "$v checks, twinpath_fib_digest_mismatch_total 0" ||
 	ko "twinpath_fib_digest_mismatch_total $m before any corruption"
+# every MAC known, so no NEXTHOP_SET moves the digests from here on
+end=$((SECONDS + 15))
+until lab_tpstat /twinpath/nexthops >"$LAB_DIR/nh.json" &&
+	[ "$(j "$LAB_DIR/nh.json" "len(j['/twinpath/nexthops']) == 3 and all(n['resolved'] for n in j['/twinpath/nexthops'].values())")" = True ]; do
+	[ $SECONDS -ge $end ] && fatal "nexthops not all resolved in 15 s: $(cat "$LAB_DIR/nh.json")"
+	sleep 0.5
+done
 fib before || fatal "telemetry /twinpath/fib"
 routes=$(fibv before routes)
 d_routes=$(fibv before digest_routes)
