@@ -355,6 +355,8 @@ int chan_rec_validate(const struct chan_rec *rec, uint32_t nexthop_max,
 	case CHAN_REC_ROUTE_DEL:
 		return family_ok(rec->u.route.family, rec->u.route.len) ?
 			       0 : -EINVAL;
+	case CHAN_REC_DIGEST:
+		return 0; /* any id: twinpathd's own numbering */
 	default:
 		return -EINVAL;
 	}
@@ -371,6 +373,7 @@ const char *chan_rec_type_name(uint16_t type)
 		[CHAN_REC_GROUP_DEL] = "group-del",
 		[CHAN_REC_ROUTE_ADD] = "route-add",
 		[CHAN_REC_ROUTE_DEL] = "route-del",
+		[CHAN_REC_DIGEST] = "digest",
 	};
 
 	if (type < CHAN_REC_TYPE_MAX && names[type] != NULL)

@@ -33,6 +33,8 @@ enum chan_rec_type {
 	CHAN_REC_GROUP_DEL,
 	CHAN_REC_ROUTE_ADD,      /* add or replace a prefix -> group */
 	CHAN_REC_ROUTE_DEL,
+	CHAN_REC_DIGEST,         /* id: answer with the digest of what is
+				  * applied up to here (common/fibdigest.h) */
 	CHAN_REC_TYPE_MAX,
 };
 
@@ -75,7 +77,7 @@ struct chan_rec {
 		struct chan_nexthop nh;
 		struct chan_group grp;
 		struct chan_route route;
-		uint32_t id; /* NEXTHOP_DEL, GROUP_DEL */
+		uint32_t id; /* NEXTHOP_DEL, GROUP_DEL, DIGEST */
 	} u;
 };
 
@@ -85,6 +87,11 @@ enum chan_ev_type {
 	CHAN_EV_SYNC_DONE,   /* arg = generation whose SYNC_END was applied */
 	CHAN_EV_NEIGH_MISS,  /* arg = nexthop id used while unresolved */
 	CHAN_EV_REC_INVALID, /* arg = seq of a record that was rejected */
+	/* Answers to CHAN_REC_DIGEST, one per part: arg = the record's id
+	 * << 32 | that part of the data plane's digest */
+	CHAN_EV_DIGEST_ROUTES,
+	CHAN_EV_DIGEST_GROUPS,
+	CHAN_EV_DIGEST_NEXTHOPS,
 	CHAN_EV_TYPE_MAX,
 };
 

@@ -776,11 +776,13 @@ static bool listen_parse(const char *s, struct cfg_addr *addr,
 
 static int load_control(struct loader *ld, const config_setting_t *root)
 {
-	static const char *const keys[] = {"socket", "metrics_listen", NULL};
+	static const char *const keys[] = {"socket", "metrics_listen",
+					   "fib_check_interval_s", NULL};
 	struct twp_config *cfg = ld->cfg;
 	const config_setting_t *where = root;
 	config_setting_t *ctl;
 	const char *s = NULL;
+	long long v;
 	int rc;
 
 	if ((rc = get_group(ld, root, "control", false, &ctl)) < 0)
@@ -817,6 +819,11 @@ static int load_control(struct loader *ld, const config_setting_t *root)
 			       "disable it", s);
 	snprintf(cfg->control.metrics_listen,
 		 sizeof(cfg->control.metrics_listen), "%s", s);
+	v = 5;
+	if (ctl != NULL && (rc = get_int(ld, ctl, NULL, "fib_check_interval_s",
+					 false, 5, 0, 3600, &v)) < 0)
+		return rc;
+	cfg->control.fib_check_interval_s = (uint32_t)v;
 	return 0;
 }
 

@@ -197,6 +197,10 @@ struct twp_config {
 		char metrics_listen[64];
 		struct cfg_addr metrics_addr;
 		uint16_t metrics_port;
+		/* "fib_check_interval_s" 0..3600, 5: how often twinpathd
+		 * compares its FIB digest with the data plane's
+		 * (control/fibcheck.h); 0: never */
+		uint32_t fib_check_interval_s;
 	} control;
 	struct cfg_bgp bgp;
 	struct cfg_monitor monitor;

@@ -38,6 +38,8 @@
 #include "ptable.h"
 #include "rib.h"
 
+static void nh_digest_flip(struct fibpush *fp, const struct fp_nexthop *nh);
+
 /* Group ids chained per bucket: at most a few thousand groups. */
 #define FP_GRP_HASH_BUCKETS 8192u
 #define FP_GRP_HASH_SEED 0x66706772u /* "fpgr" */
@@ -80,6 +82,7 @@ static int nh_for_gateway(struct fibpush *fp, const struct twp_config *cfg,
 	snprintf(nh->label, sizeof(nh->label), "lan");
 	snprintf(nh->ifname, sizeof(nh->ifname), "%s", cfg->lan.interface);
 	nh->gateway = *gw;
+	nh_digest_flip(fp, nh);
 	*id = nh->id;
 	return 0;
 }
@@ -183,6 +186,40 @@ static void nh_rec(const struct fp_nexthop *nh, struct chan_rec *rec)
 	memcpy(rec->u.nh.gateway, nh->gateway.addr, 16);
 	if (nh->resolved)
 		memcpy(rec->u.nh.mac, nh->mac, 6);
+}
+
+/* The digest (common/fibdigest.h) follows the model as it changes, over
+ * exactly what the records carry: every nexthop, every group in use,
+ * every installed route (a shadowed BGP route is not one). Each flips
+ * its entry's hash in when it appears and out when it goes; a change is
+ * both. */
+static void nh_digest_flip(struct fibpush *fp, const struct fp_nexthop *nh)
+{
+	struct chan_rec rec;
+
+	nh_rec(nh, &rec);
+	fib_digest_flip(&fp->digest, FIB_DIGEST_NEXTHOPS,
+			fib_digest_nexthop(rec.u.nh.id, rec.u.nh.port,
+					   rec.u.nh.family,
+					   rec.u.nh.flags & CHAN_NH_F_RESOLVED,
+					   rec.u.nh.gateway, rec.u.nh.mac));
+}
+
+static void group_digest_flip(struct fibpush *fp, const struct fp_group *g)
+{
+	fib_digest_flip(&fp->digest, FIB_DIGEST_GROUPS,
+			fib_digest_group(g->id, g->n_primary, g->primary,
+					 g->n_backup, g->backup));
+}
+
+/* PREFIX (a table key: masked) on group GID; none for 0. */
+static void route_digest_flip(struct fibpush *fp,
+			      const struct cfg_addr *prefix, uint32_t gid)
+{
+	if (gid != 0)
+		fib_digest_flip(&fp->digest, FIB_DIGEST_ROUTES,
+				fib_digest_route(prefix->family, prefix->len,
+						 prefix->addr, gid));
 }
 
 /* A difference: sent after the first full sync only, which carries all
@@ -432,6 +469,7 @@ static int group_acquire(struct fibpush *fp, const struct fp_group *g,
 	n->hnext = *b;
 	*b = i;
 	fp->n_grp++;
+	group_digest_flip(fp, n);
 	grp_rec(n, &rec);
 	*sent |= emit(fp, &rec);
 	*id = i;
@@ -448,6 +486,7 @@ static void group_release(struct fibpush *fp, uint32_t id, int *sent)
 	if (--g->refs > 0)
 		return;
 	group_unlink(fp, g);
+	group_digest_flip(fp, g);
 	fp->n_grp--;
 	memset(&rec, 0, sizeof(rec));
 	rec.type = CHAN_REC_GROUP_DEL;
@@ -547,6 +586,7 @@ int fibpush_build(struct fibpush *fp, const struct twp_config *cfg,
 		snprintf(nh->ifname, sizeof(nh->ifname), "%s",
 			 cfg->links[i].interface);
 		nh->gateway = cfg->links[i].peer_address;
+		nh_digest_flip(fp, nh);
 	}
 	for (i = 0; i < cfg->n_routes; i++) {
 		const struct cfg_route *r = &cfg->routes[i];
@@ -586,7 +626,9 @@ int fibpush_build(struct fibpush *fp, const struct twp_config *cfg,
 				if (cfg_addr_eq(&fp->route[k].prefix, &pfx) &&
 				    fp->route[k].prefix.len == pfx.len)
 					fp->route[k].group_id = gid;
+			route_digest_flip(fp, &pfx, e->group_id);
 		}
+		route_digest_flip(fp, &pfx, gid);
 		e->group_id = (uint16_t)gid;
 		e->flags = FP_ROUTE_STATIC;
 	}
@@ -630,6 +672,8 @@ int fibpush_set_drained(struct fibpush *fp, uint32_t drained)
 		if (rc < 0)
 			return rc;
 		old = e->group_id;
+		route_digest_flip(fp, &pfx, old);
+		route_digest_flip(fp, &pfx, gid);
 		e->group_id = (uint16_t)gid;
 		for (k = 0; k < fp->n_static; k++)
 			if (fp->route[k].group_id == old &&
@@ -804,6 +848,20 @@ int fibpush_full_sync(struct fibpush *fp)
 	return 0;
 }
 
+int fibpush_send_digest(struct fibpush *fp, uint32_t id)
+{
+	struct chan_rec rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = CHAN_REC_DIGEST;
+	rec.u.id = id;
+	/* through the outbox: after every record queued before it */
+	if (send_rec(fp, &rec) < 0)
+		return -ENOMEM;
+	fibpush_flush(fp);
+	return 0;
+}
+
 int fibpush_set_mac(struct fibpush *fp, unsigned int idx,
 		    const uint8_t mac[6])
 {
@@ -815,8 +873,10 @@ int fibpush_set_mac(struct fibpush *fp, unsigned int idx,
 	nh = &fp->nh[idx];
 	if (nh->resolved && memcmp(nh->mac, mac, 6) == 0)
 		return 0;
+	nh_digest_flip(fp, nh);
 	memcpy(nh->mac, mac, 6);
 	nh->resolved = true;
+	nh_digest_flip(fp, nh);
 	nh->miss_logged = false;
 	rc = emit_nh(fp, nh);
 	if (rc < 0)
@@ -883,6 +943,7 @@ static int nh_for_rib(struct fibpush *fp, const struct rib_nh *rn,
 	snprintf(nh->label, sizeof(nh->label), "%s", l->name);
 	snprintf(nh->ifname, sizeof(nh->ifname), "%s", l->interface);
 	nh->gateway = gw;
+	nh_digest_flip(fp, nh);
 	*v = nh->id;
 	/* NEXTHOP_SET before the callback: a MAC it learns at once then
 	 * follows the unresolved record instead of being overwritten. */
@@ -898,6 +959,7 @@ static int nh_for_rib(struct fibpush *fp, const struct rib_nh *rn,
 			rec.type = CHAN_REC_NEXTHOP_DEL;
 			rec.u.id = nh->id;
 			*sent |= emit(fp, &rec);
+			nh_digest_flip(fp, nh);
 			fp->n_nh--;
 			ptable_del(fp->nh_by_gw[rn->link], &gw);
 			return rc;
@@ -1012,11 +1074,14 @@ int fibpush_bgp_route(struct fibpush *fp, const struct cfg_addr *prefix,
 				 FP_ROUTE_STATIC;
 	} else if (gid != 0) {
 		r->flags = FP_ROUTE_BGP;
+		route_digest_flip(fp, &pfx, r->group_id);
+		route_digest_flip(fp, &pfx, gid);
 		r->group_id = (uint16_t)gid;
 		sent |= emit_route(fp, CHAN_REC_ROUTE_ADD, &pfx, gid);
 		route_sent(fp, r);
 	} else {
 		sent |= emit_route(fp, CHAN_REC_ROUTE_DEL, &pfx, 0);
+		route_digest_flip(fp, &pfx, r->group_id);
 		route_sent(fp, r); /* nothing left to send for it */
 		ptable_del(fp->routes, &pfx);
 		if (fp->sync_active)

@@ -12,6 +12,7 @@
 
 #include "chan.h"
 #include "config.h"
+#include "fibdigest.h"
 
 struct ptable;
 struct rib_nhset;
@@ -117,6 +118,10 @@ struct fibpush {
 	/* links drained for maintenance (bit per link index): static
 	 * routes' groups use them as BGP does its LOCAL_PREF 0 paths */
 	uint32_t drained;
+	/* Digest of the FIB this model describes (common/fibdigest.h),
+	 * kept as it changes: what the data plane holds once it has
+	 * applied every record sent (control/fibcheck.c compares). */
+	struct fib_digest digest;
 };
 
 /* Computes nexthops, groups and routes from CFG (kept: the BGP side reads
@@ -129,6 +134,10 @@ void fibpush_free(struct fibpush *fp);
  * SYNC_END. The BGP routes follow as fibpush_flush finds room in the ring;
  * changes meanwhile go out between them as usual. */
 int fibpush_full_sync(struct fibpush *fp);
+/* Queues CHAN_REC_DIGEST ID behind every record queued so far: the data
+ * plane answers with its digest at that point (control/fibcheck.c).
+ * 0 or -ENOMEM. */
+int fibpush_send_digest(struct fibpush *fp, uint32_t id);
 /* A nexthop's MAC was learned or changed: NEXTHOP_SET if different. */
 int fibpush_set_mac(struct fibpush *fp, unsigned int idx,
 		    const uint8_t mac[6]);

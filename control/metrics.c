@@ -365,6 +365,13 @@ static const struct scalar ctl_scalars[] = {
 	    "Records the full channel ring refused (kept and retried)"),
 	CTL("channel_records_rejected_total", "counter", records_rejected,
 	    "Records the data plane rejected as invalid"),
+	CTL("fib_digest_checks_total", "counter", digest_checks,
+	    "FIB digest comparisons with the data plane"),
+	CTL("fib_digest_mismatch_total", "counter", digest_mismatches,
+	    "FIB digest comparisons that differed (each repaired by a "
+	    "full sync)"),
+	CTL("fib_digest_unanswered_total", "counter", digest_unanswered,
+	    "FIB digest questions the data plane did not answer in 30 s"),
 };
 #undef CTL
 
@@ -497,6 +504,9 @@ void metrics_collect(const struct twpd *d, struct metrics_ctl *c)
 	c->records_rejected = __atomic_load_n(&h->rec_invalid,
 					      __ATOMIC_RELAXED);
 	c->bgp_fib_errors = d->fib_errors;
+	c->digest_checks = d->check.checks;
+	c->digest_mismatches = d->check.mismatches;
+	c->digest_unanswered = d->check.unanswered;
 }
 
 /* ---- DPDK telemetry client (SOCK_SEQPACKET, one JSON reply per

@@ -48,6 +48,8 @@ struct metrics_ctl {
 	uint64_t generation_sent, generation_applied;
 	uint64_t outbox, ring_refusals, records_rejected;
 	uint64_t bgp_fib_errors;
+	/* the FIB self-check (control/fibcheck.h) */
+	uint64_t digest_checks, digest_mismatches, digest_unanswered;
 	/* the link monitor's last result, filled at scrape time */
 	struct mon_result mon;
 };

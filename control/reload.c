@@ -180,6 +180,8 @@ static void diff_top(struct differ *df)
 	TOP(dataplane.rt_priority, "dataplane.rt_priority", R_DP);
 	TOP(control.socket, "control.socket", R_CP);
 	TOP(control.metrics_listen, "control.metrics_listen", R_CP);
+	TOP(control.fib_check_interval_s, "control.fib_check_interval_s",
+	    R_CP);
 	TOP(lan.interface, "lan.interface", R_DP);
 	TOP(lan.device, "lan.device", R_DP);
 	TOP(lan.address, "lan.address", R_DP);

@@ -185,6 +185,9 @@ static void drain_events(struct twpd *d)
 
 	while ((n = chan_recv_events(&d->chan, ev, 64)) > 0) {
 		for (i = 0; i < n; i++) {
+			if (fibcheck_event(&d->check, d->fp, &ev[i],
+					   chan_now_ns() / 1000000u))
+				continue;
 			switch (ev[i].type) {
 			case CHAN_EV_HELLO:
 				/* A new data plane has nothing to lose:
@@ -257,6 +260,7 @@ static int run(struct twp_config *cfg)
 
 	d.started_ns = chan_now_ns();
 	cli_server_init(&cli, -1); /* no client fds to close on an early exit */
+	fibcheck_init(&d.check, cfg->control.fib_check_interval_s * 1000u);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa_hup, NULL);
@@ -453,6 +457,9 @@ static int run(struct twp_config *cfg)
 				bgp_gr_set_forwarding(d.bgp,
 						      dp_holds_fib(&d.chan, &gen));
 			fibpush_flush(d.fp);
+			if (fibcheck_tick(&d.check, d.fp,
+					  chan_now_ns() / 1000000u) < 0)
+				log_warn("fib digest check: out of memory");
 			if (++ticks % NEIGH_EVERY_TICKS == 0)
 				neigh_tick(&d.neigh);
 			if (d.bfd.n_enabled > 0 &&

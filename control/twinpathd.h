@@ -7,6 +7,7 @@
 #include "bfd.h"
 #include "chan.h"
 #include "config.h"
+#include "fibcheck.h"
 #include "fibpush.h"
 #include "fsm.h"
 #include "monitor.h"
@@ -29,6 +30,7 @@ struct twpd {
 	uint64_t fib_errors; /* BGP routes the FIB push refused */
 	uint64_t fib_error_log_ms;
 	struct monitor *mon; /* link rates (control/monitor.c) */
+	struct fibcheck check; /* FIB digest comparison (fibcheck.h) */
 };
 
 #endif

@@ -62,6 +62,25 @@ static void id_grace_period(struct dp *d)
 		rte_rcu_qsbr_synchronize(d->rcu, RTE_QSBR_THRID_INVALID);
 }
 
+/* CHAN_REC_DIGEST: the digest of everything applied before this record
+ * (records are applied in order, here only), one event per part. A
+ * refused event leaves twinpathd without an answer: it asks again. */
+static int digest_answer(struct dp *d, uint32_t id)
+{
+	static const uint16_t ev[FIB_DIGEST_PARTS] = {
+		[FIB_DIGEST_ROUTES] = CHAN_EV_DIGEST_ROUTES,
+		[FIB_DIGEST_GROUPS] = CHAN_EV_DIGEST_GROUPS,
+		[FIB_DIGEST_NEXTHOPS] = CHAN_EV_DIGEST_NEXTHOPS,
+	};
+	unsigned int p;
+
+	for (p = 0; p < FIB_DIGEST_PARTS; p++)
+		if (chan_send_event(&d->chan, ev[p], (uint64_t)id << 32 |
+				    d->nhg.digest.part[p]) < 0)
+			return -ENOBUFS;
+	return 0;
+}
+
 static int apply(struct dp *d, const struct chan_rec *r)
 {
 	switch (r->type) {
@@ -103,6 +122,8 @@ static int apply(struct dp *d, const struct chan_rec *r)
 		return fib_route_add(d, &r->u.route, stamp(d, r));
 	case CHAN_REC_ROUTE_DEL:
 		return fib_route_del(d, &r->u.route);
+	case CHAN_REC_DIGEST:
+		return digest_answer(d, r->u.id);
 	default:
 		return -EINVAL;
 	}

@@ -347,6 +347,8 @@ static inline uint64_t health_live_mask(const struct dp *d)
 }
 
 /* telemetry.c */
-int telemetry_init(void);
+/* DEBUG_CORRUPT (--debug-corrupt, tests only) adds
+ * /twinpath/debug_corrupt. */
+int telemetry_init(bool debug_corrupt);
 
 #endif

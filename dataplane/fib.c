@@ -156,6 +156,13 @@ static uint32_t key_ipv4(const struct fib_key *k)
 	return rte_be_to_cpu_32(a);
 }
 
+/* K -> GROUP's hash in the digest's routes part (0: no route, none). */
+static uint32_t route_digest(const struct fib_key *k, uint32_t group)
+{
+	return group == FIB_NO_ROUTE ? 0 :
+	       fib_digest_route(k->family, k->len, k->prefix, group);
+}
+
 static int lpm_add(struct dp *d, const struct fib_key *k, uint32_t group)
 {
 	if (k->family == AF_INET)
@@ -215,6 +222,9 @@ int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen)
 			if (k.family == AF_INET6)
 				d->n_routes6++;
 		}
+		fib_digest_flip(&d->nhg.digest, FIB_DIGEST_ROUTES,
+				route_digest(&k, route->group_id) ^
+				route_digest(&k, r->group_id));
 		route->group_id = r->group_id;
 	}
 	fresh_count(d, route->generation, gen);
@@ -232,6 +242,8 @@ static int route_remove(struct dp *d, const struct fib_key *k)
 	if (pos < 0)
 		return pos;
 	rc = lpm_del(d, k);
+	fib_digest_flip(&d->nhg.digest, FIB_DIGEST_ROUTES,
+			route_digest(k, d->route[pos].group_id));
 	fresh_count(d, d->route[pos].generation, 0);
 	d->route[pos].group_id = FIB_NO_ROUTE;
 	d->route[pos].generation = 0;

@@ -77,7 +77,8 @@ static void hup_check(const struct dp *d)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: twinpath-dp --config FILE [--xdp-prog PATH] "
-		"[-- EAL options]\n       twinpath-dp --version\n");
+		"[--debug-corrupt] [-- EAL options]\n"
+		"       twinpath-dp --version\n");
 }
 
 /* Free callback of the defer queue: E holds one retired object pointer. */
@@ -198,13 +199,14 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{"xdp-prog", required_argument, NULL, 'x'},
+		{"debug-corrupt", no_argument, NULL, 'D'},
 		{NULL, 0, NULL, 0},
 	};
 	static struct twp_config cfg;
 	const char *config_path = NULL, *xdp_prog = NULL;
 	char err[512], **eal_argv;
 	unsigned int i, bursts = 0;
-	bool pdump_on = false;
+	bool pdump_on = false, debug_corrupt = false;
 	int c, eal_argc, rc, status = 1;
 
 	log_init("twinpath-dp");
@@ -223,6 +225,9 @@ int main(int argc, char **argv)
 			return 0;
 		case 'x':
 			xdp_prog = optarg;
+			break;
+		case 'D':
+			debug_corrupt = true;
 			break;
 		default:
 			usage(stderr);
@@ -292,7 +297,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < dp.n_fwd_lcores; i++)
 		if (fwd_init_lcore(&dp, dp.fwd_lcores[i]) < 0)
 			goto out;
-	telemetry_init();
+	telemetry_init(debug_corrupt);
 	if (channel_init(&dp) < 0)
 		goto out;
 

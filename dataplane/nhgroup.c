@@ -30,6 +30,22 @@ void nhg_table_free(struct nhg_table *t)
 		t->grp[i] = NULL;
 	}
 	t->n_nexthops = t->n_groups = 0;
+	memset(&t->digest, 0, sizeof(t->digest));
+}
+
+/* Entry hashes of the digest; 0 (no change when flipped) for none. */
+static uint32_t nh_digest(const struct nexthop *nh)
+{
+	return nh == NULL ? 0 :
+	       fib_digest_nexthop(nh->id, nh->port, nh->family, nh->resolved,
+				  nh->gateway, nh->mac.addr_bytes);
+}
+
+static uint32_t grp_digest(const struct nhgroup *g)
+{
+	return g == NULL ? 0 :
+	       fib_digest_group(g->id, g->n_primary, g->primary, g->n_backup,
+				g->backup);
 }
 
 static void publish(struct nhg_table *t, void **slot, void *obj,
@@ -137,6 +153,8 @@ int nhg_nexthop_set(struct nhg_table *t, const struct chan_nexthop *in,
 	/* a full sync sets every nexthop again, mostly unchanged: the
 	 * groups are republished only for what they would show */
 	changed = l2_differs(t->nh[in->id], nh);
+	fib_digest_flip(&t->digest, FIB_DIGEST_NEXTHOPS,
+			nh_digest(t->nh[in->id]) ^ nh_digest(nh));
 	publish(t, (void **)&t->nh[in->id], nh, &t->n_nexthops);
 	return changed ? refresh_l2(t, in->id) : 0;
 }
@@ -155,6 +173,7 @@ int nhg_nexthop_del(struct nhg_table *t, uint32_t id)
 
 	if (id == 0 || id >= NH_MAX)
 		return -EINVAL;
+	fib_digest_flip(&t->digest, FIB_DIGEST_NEXTHOPS, nh_digest(t->nh[id]));
 	rc = unpublish(t, (void **)&t->nh[id], &t->n_nexthops);
 	return rc < 0 ? rc : refresh_l2(t, id);
 }
@@ -376,6 +395,8 @@ int nhg_group_set(struct nhg_table *t, const struct chan_group *in,
 	fill_order(g->order, g->bucket, g->n_primary);
 	fill_order(g->backup_order, g->backup_bucket, g->n_backup);
 	fill_l2(t, g, g->l2);
+	fib_digest_flip(&t->digest, FIB_DIGEST_GROUPS,
+			grp_digest(old) ^ grp_digest(g));
 	publish(t, (void **)&t->grp[in->id], g, &t->n_groups);
 	return 0;
 }
@@ -384,6 +405,7 @@ int nhg_group_del(struct nhg_table *t, uint32_t id)
 {
 	if (id == 0 || id >= NHG_MAX)
 		return -EINVAL;
+	fib_digest_flip(&t->digest, FIB_DIGEST_GROUPS, grp_digest(t->grp[id]));
 	return unpublish(t, (void **)&t->grp[id], &t->n_groups);
 }
 
@@ -394,10 +416,15 @@ int nhg_sweep(struct nhg_table *t, uint64_t generation)
 
 	/* Groups first: they name nexthops. */
 	for (i = 1; i < NHG_MAX; i++)
-		if (t->grp[i] != NULL && t->grp[i]->generation < generation)
+		if (t->grp[i] != NULL && t->grp[i]->generation < generation) {
+			fib_digest_flip(&t->digest, FIB_DIGEST_GROUPS,
+					grp_digest(t->grp[i]));
 			publish(t, (void **)&t->grp[i], NULL, &t->n_groups);
+		}
 	for (i = 1; i < NH_MAX; i++)
 		if (t->nh[i] != NULL && t->nh[i]->generation < generation) {
+			fib_digest_flip(&t->digest, FIB_DIGEST_NEXTHOPS,
+					nh_digest(t->nh[i]));
 			publish(t, (void **)&t->nh[i], NULL, &t->n_nexthops);
 			swept = true;
 		}

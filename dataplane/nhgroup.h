@@ -60,6 +60,7 @@
 
 #include "channel.h"
 #include "config.h"
+#include "fibdigest.h"
 
 #define NH_MAX 4096u          /* nexthop ids 1..NH_MAX-1 */
 #define NHG_MAX 4096u         /* group ids 1..NHG_MAX-1 */
@@ -125,6 +126,10 @@ struct nhg_table {
 	struct rte_ether_addr port_mac[NH_PORT_MAX];
 	uint32_t n_nexthops;
 	uint32_t n_groups;
+	/* The data plane's FIB digest (common/fibdigest.h): the groups and
+	 * nexthops parts kept here as entries are published, the routes
+	 * part by fib.c; compared with twinpathd's on CHAN_REC_DIGEST. */
+	struct fib_digest digest;
 	/* Called with an object no longer reachable from the table. */
 	void (*retire)(void *ctx, void *obj);
 	void *retire_ctx;

@@ -6,6 +6,7 @@
  * interface: the integration tests and the demo read them. Runs on the
  * telemetry thread: per-lcore counters are summed on read, tables are
  * read under ctl_lock. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -167,6 +168,13 @@ static int tel_fib(const char *cmd, const char *params,
 	rte_tel_data_add_dict_u64(out, "groups", dp.nhg.n_groups);
 	rte_tel_data_add_dict_u64(out, "records_applied", dp.records_applied);
 	rte_tel_data_add_dict_u64(out, "records_invalid", dp.records_invalid);
+	/* the FIB digest (common/fibdigest.h), as twinpathd compares it */
+	rte_tel_data_add_dict_u64(out, "digest_routes",
+				  dp.nhg.digest.part[FIB_DIGEST_ROUTES]);
+	rte_tel_data_add_dict_u64(out, "digest_groups",
+				  dp.nhg.digest.part[FIB_DIGEST_GROUPS]);
+	rte_tel_data_add_dict_u64(out, "digest_nexthops",
+				  dp.nhg.digest.part[FIB_DIGEST_NEXTHOPS]);
 	pthread_mutex_unlock(&dp.ctl_lock);
 	return 0;
 }
@@ -392,11 +400,56 @@ static int tel_link_admin(const char *cmd, const char *params,
 	return 0;
 }
 
+/* /twinpath/debug_corrupt,route_del,PREFIX/LEN: deletes a route from
+ * the FIB behind twinpathd's back, as a lost record or a bug would, so
+ * that a test sees the FIB self-check (control/fibcheck.h) find and
+ * repair it. Registered only under --debug-corrupt. */
+static int tel_debug_corrupt(const char *cmd, const char *params,
+			     struct rte_tel_data *out)
+{
+	static const char verb[] = "route_del,";
+	struct chan_route r = {0};
+	struct cfg_addr p;
+	char text[64];
+	uint32_t n;
+	int rc;
+
+	(void)cmd;
+	if (params == NULL || strncmp(params, verb, sizeof(verb) - 1) != 0 ||
+	    cfg_parse_prefix(params + sizeof(verb) - 1, &p) < 0)
+		return -EINVAL;
+	r.family = p.family;
+	r.len = p.len;
+	memcpy(r.prefix, p.addr, sizeof(r.prefix));
+	pthread_mutex_lock(&dp.ctl_lock);
+	rc = fib_route_del(&dp, &r);
+	n = dp.n_routes;
+	pthread_mutex_unlock(&dp.ctl_lock);
+	log_warn("debug_corrupt: route %s deleted behind twinpathd's back: %s",
+		cfg_addr_str(&p, text, sizeof(text)),
+		rc == 0 ? "done" : strerror(-rc));
+	rte_tel_data_start_dict(out);
+	rte_tel_data_add_dict_string(out, "route_del", text);
+	rte_tel_data_add_dict_int(out, "rc", rc);
+	rte_tel_data_add_dict_u64(out, "routes", n);
+	return 0;
+}
+
 /* Help texts must stay under RTE_TEL_MAX_STRING_LEN or registration
  * fails. */
-int telemetry_init(void)
+int telemetry_init(bool debug_corrupt)
 {
 	int rc = 0;
+
+	if (debug_corrupt) {
+		rc |= rte_telemetry_register_cmd("/twinpath/debug_corrupt",
+			tel_debug_corrupt,
+			"Tests only (--debug-corrupt). Params: "
+			"route_del,PREFIX/LEN. Deletes the route behind "
+			"twinpathd's back");
+		log_warn("--debug-corrupt: /twinpath/debug_corrupt can "
+			"damage the FIB (tests only)");
+	}
 
 	rc |= rte_telemetry_register_cmd("/twinpath/ports", tel_ports,
 		"Per port: index, port_id, interface, rx/tx packets, "
@@ -411,7 +464,7 @@ int telemetry_init(void)
 		"policy, each port's ingress_filter");
 	rc |= rte_telemetry_register_cmd("/twinpath/fib", tel_fib,
 		"Applied generation, routes (and per family), nexthops, "
-		"groups, records");
+		"groups, records, FIB digest");
 	rc |= rte_telemetry_register_cmd("/twinpath/nexthops", tel_nexthops,
 		"Nexthops by id: port, gateway, mac, resolved");
 	rc |= rte_telemetry_register_cmd("/twinpath/bfd", tel_bfd,

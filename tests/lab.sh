@@ -843,6 +843,8 @@ lab_tail() { # NAME: last lines of a daemon's log, for a failure message
 # logging to $LAB_DIR/dp.log; return when its telemetry answers
 # /twinpath/fib (and, with LAB_DP_WAIT_GEN=N, shows generation >= N), or
 # fail after LAB_DP_TIMEOUT seconds (default 60) with the log's tail.
+# LAB_DP_ARGS: more options for twinpath-dp (test_fib_digest's
+# --debug-corrupt).
 lab_start_dp() {
 	local conf=$1 pid deadline gen
 	LAB_INSTANCE=$(lab_config_instance "$conf")
@@ -854,7 +856,7 @@ lab_start_dp() {
 	# the build's XDP object: the default is the installed one
 	"${LAB_ARGV[@]}" "$BUILD/dataplane/twinpath-dp" \
 		--config "$conf" --xdp-prog "$BUILD/bpf/bfd.bpf.o" \
-		>"$LAB_DIR/dp.log" 2>&1 &
+		${LAB_DP_ARGS:-} >"$LAB_DIR/dp.log" 2>&1 &
 	pid=$!
 	echo "$pid" >"$LAB_DIR/dp.pid"
 	deadline=$((SECONDS + ${LAB_DP_TIMEOUT:-60}))

@@ -69,6 +69,7 @@ static void test_config_valid_file_loads_every_key(void **state)
 	assert_int_equal(cfg.dataplane.idle_sleep_us, 0);
 	assert_int_equal(cfg.dataplane.rt_priority, 0);
 	assert_string_equal(cfg.control.socket, "/tmp/twinpath-site-a.sock");
+	assert_int_equal(cfg.control.fib_check_interval_s, 0);
 
 	assert_string_equal(cfg.lan.interface, "eth0");
 	assert_int_equal(cfg.lan.address.family, AF_INET6);
@@ -142,6 +143,7 @@ static void test_config_optional_keys_take_defaults(void **state)
 	assert_int_equal(cfg.lan.address6.family, 0);
 	assert_int_equal(cfg.links[0].local_address6.family, 0);
 	assert_string_equal(cfg.control.socket, "/run/twinpath/twinpath.sock");
+	assert_int_equal(cfg.control.fib_check_interval_s, 5);
 	assert_int_equal(cfg.n_links, 1);
 	assert_int_equal(cfg.links[0].local_pref, 100);
 	assert_int_equal(cfg.links[0].mtu, 1500);
@@ -745,6 +747,13 @@ static void test_config_metrics_listen_bad(void **state)
 			  "1..65535), or \"\" to disable it");
 }
 
+static void test_config_fib_check_interval_out_of_range(void **state)
+{
+	(void)state;
+	assert_load_error("fib-check-interval.conf",
+			  "5: fib_check_interval_s 3601 out of range 0..3600");
+}
+
 static void test_config_bfd_interval_out_of_range(void **state)
 {
 	(void)state;
@@ -1272,6 +1281,7 @@ int main(void)
 		cmocka_unit_test(test_config_rt_priority_out_of_range),
 		cmocka_unit_test(test_config_metrics_listen),
 		cmocka_unit_test(test_config_metrics_listen_bad),
+		cmocka_unit_test(test_config_fib_check_interval_out_of_range),
 		cmocka_unit_test(test_config_bfd_interval_out_of_range),
 		cmocka_unit_test(test_config_bfd_admin_down_not_bool),
 		cmocka_unit_test(test_config_bfd_missing_defaults),

@@ -564,6 +564,107 @@ static void test_fibpush_bgp_refused_next_hop_is_undone(void **s)
 	assert_int_equal(drain(), 3);
 }
 
+/* The digest of the model by a full walk (what fibpush's incremental
+ * digest must always equal): every nexthop, every group in use, every
+ * installed prefix with its group. */
+static void digest_walk(struct fib_digest *d)
+{
+	const struct cfg_addr *pfx;
+	const struct fp_route *r;
+	size_t cursor = 0;
+	unsigned int i;
+
+	memset(d, 0, sizeof(*d));
+	for (i = 0; i < fp.n_nh; i++) {
+		const struct fp_nexthop *nh = &fp.nh[i];
+		static const uint8_t zero[6];
+
+		fib_digest_flip(d, FIB_DIGEST_NEXTHOPS,
+				fib_digest_nexthop(nh->id, nh->port,
+						   nh->gateway.family,
+						   nh->resolved,
+						   nh->gateway.addr,
+						   nh->resolved ? nh->mac : zero));
+	}
+	for (i = 1; i <= fp.grp_top; i++) {
+		const struct fp_group *g = fibpush_group(&fp, i);
+
+		if (g != NULL)
+			fib_digest_flip(d, FIB_DIGEST_GROUPS,
+					fib_digest_group(g->id, g->n_primary,
+							 g->primary,
+							 g->n_backup,
+							 g->backup));
+	}
+	while ((r = fibpush_route_next(&fp, &cursor, &pfx)) != NULL)
+		fib_digest_flip(d, FIB_DIGEST_ROUTES,
+				fib_digest_route(pfx->family, pfx->len,
+						 pfx->addr, r->group_id));
+}
+
+static void assert_digest_walks(void)
+{
+	struct fib_digest d;
+
+	digest_walk(&d);
+	assert_memory_equal(&fp.digest, &d, sizeof(d));
+}
+
+/* The incremental digest (control/fibcheck.c compares it with the data
+ * plane's) equals a full walk of the model after every kind of change:
+ * BGP routes added, moved to another set, given a backup set, over a
+ * third-party next hop and one refused, shadowed by a static route,
+ * removed; MACs learned and changed; a link drained and restored. */
+static void test_fibpush_digest_follows_every_change(void **s)
+{
+	static const uint8_t mac1[6] = {2, 0, 0, 0, 0, 1},
+			     mac2[6] = {2, 0, 0, 0, 0, 2};
+	struct fib_digest empty = {{0}};
+
+	(void)s;
+	lab_synced();
+	assert_memory_not_equal(&fp.digest, &empty, sizeof(empty));
+	assert_digest_walks();
+	fibpush_set_nh_cb(&fp, on_nh, &fp);
+	nh_cb_rc = 0;
+	assert_int_equal(bgp("10.0.0.0", 8, "0"), 0);
+	assert_digest_walks();
+	assert_int_equal(bgp("10.1.0.0", 16, "0"), 0);
+	assert_int_equal(bgp("10.0.0.0", 8, "1"), 0);
+	assert_digest_walks();
+	assert_int_equal(bgp("10.0.0.0", 8, "1 0 | 0"), 0);
+	assert_digest_walks();
+	assert_int_equal(bgp("10.2.0.0", 16, "0:203.0.113.9 1"), 0);
+	assert_digest_walks();
+	nh_cb_rc = -ENOMEM;
+	assert_int_equal(bgp("10.3.0.0", 16, "1:203.0.113.77"), -ENOMEM);
+	assert_digest_walks();
+	nh_cb_rc = 0;
+	assert_int_equal(bgp("198.51.100.0", 24, "1"), 0); /* shadowed */
+	assert_digest_walks();
+	assert_int_equal(fibpush_set_mac(&fp, 0, mac1), 0);
+	assert_digest_walks();
+	assert_int_equal(fibpush_set_mac(&fp, 0, mac2), 0);
+	assert_int_equal(fibpush_set_mac(&fp, 3, mac1), 0);
+	assert_digest_walks();
+	assert_int_equal(fibpush_set_drained(&fp, 1u << 0), 1);
+	assert_digest_walks();
+	assert_int_equal(fibpush_set_drained(&fp, 0), 1);
+	assert_digest_walks();
+	assert_int_equal(bgp("198.51.100.0", 24, NULL), 0);
+	assert_int_equal(bgp("10.0.0.0", 8, NULL), 0);
+	assert_int_equal(bgp("10.1.0.0", 16, NULL), 0);
+	assert_int_equal(bgp("10.2.0.0", 16, NULL), 0);
+	assert_digest_walks();
+	/* a full sync sends the model as it is: the digest stays */
+	{
+		struct fib_digest before = fp.digest;
+
+		assert_int_equal(fibpush_full_sync(&fp), 0);
+		assert_memory_equal(&fp.digest, &before, sizeof(before));
+	}
+}
+
 static void test_fibpush_bgp_before_first_sync_waits_for_it(void **s)
 {
 	(void)s;
@@ -1203,6 +1304,9 @@ int main(void)
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_fibpush_bgp_refused_next_hop_is_undone,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_digest_follows_every_change,
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_fibpush_bgp_before_first_sync_waits_for_it,

@@ -82,6 +82,9 @@ static void fill(struct metrics_ctl *c, struct metrics_dp *dp)
 	c->ring_refusals = 8;
 	c->records_rejected = 0;
 	c->bgp_fib_errors = 1;
+	c->digest_checks = 41;
+	c->digest_mismatches = 2;
+	c->digest_unanswered = 3;
 	dp->up = true;
 	dp->n_ports = 2;
 	snprintf(dp->port[0].name, sizeof(dp->port[0].name), "link1");
@@ -250,6 +253,15 @@ static const char want_text[] =
 	"# HELP twinpath_channel_records_rejected_total Records the data plane rejected as invalid\n"
 	"# TYPE twinpath_channel_records_rejected_total counter\n"
 	"twinpath_channel_records_rejected_total 0\n"
+	"# HELP twinpath_fib_digest_checks_total FIB digest comparisons with the data plane\n"
+	"# TYPE twinpath_fib_digest_checks_total counter\n"
+	"twinpath_fib_digest_checks_total 41\n"
+	"# HELP twinpath_fib_digest_mismatch_total FIB digest comparisons that differed (each repaired by a full sync)\n"
+	"# TYPE twinpath_fib_digest_mismatch_total counter\n"
+	"twinpath_fib_digest_mismatch_total 2\n"
+	"# HELP twinpath_fib_digest_unanswered_total FIB digest questions the data plane did not answer in 30 s\n"
+	"# TYPE twinpath_fib_digest_unanswered_total counter\n"
+	"twinpath_fib_digest_unanswered_total 3\n"
 	"# HELP twinpath_dp_up 1 when the data plane's telemetry answered this scrape\n"
 	"# TYPE twinpath_dp_up gauge\n"
 	"twinpath_dp_up 1\n"

@@ -159,6 +159,19 @@ static void test_reload_refuses_eal_args_by_name(void **state)
 	assert_int_equal(plan.n_refused, 1);
 }
 
+/* The FIB digest check's interval is read once at start. */
+static void test_reload_refuses_fib_check_interval_by_name(void **state)
+{
+	char out[512];
+
+	(void)state;
+	new.control.fib_check_interval_s = old.control.fib_check_interval_s + 1;
+	assert_int_equal(diff(out, sizeof(out)), -EPERM);
+	assert_string_equal(out, "reload refused: control.fib_check_interval_s "
+				 "changed (restart twinpathd)\n");
+	assert_int_equal(plan.n_refused, 1);
+}
+
 /* Every refused setting is named, in the file's order, with the process
  * that takes it; live changes beside them change nothing either. */
 static void test_reload_refuses_each_restart_setting(void **state)
@@ -335,6 +348,7 @@ int main(void)
 		T(test_reload_top_announce_reaches_links_without_their_own),
 		T(test_reload_bfd_timers_apply_live),
 		T(test_reload_refuses_eal_args_by_name),
+		T(test_reload_refuses_fib_check_interval_by_name),
 		T(test_reload_refuses_each_restart_setting),
 		T(test_reload_refuses_links_added_or_renamed),
 		T(test_reload_refuses_local_pref_of_static_via_links),
