@@ -1,7 +1,17 @@
 /* Prefix-keyed hash table for twinpathd (no EAL, so no rte_hash): open
  * addressing with linear probing, backward-shift deletion (no tombstones,
  * so a table churned for days probes as short as a fresh one), growth at
- * 3/4 load. Keys are stored masked, with their hash, next to the value. */
+ * 3/4 load. Keys are stored masked, with their hash, next to the value.
+ *
+ * Growth is incremental: the table doubles into a new array and every
+ * later put that creates an entry, and every del, moves PT_MIGRATE_STEP
+ * slots of the old one over, so no single call pays for the whole
+ * table (entries move only when one is created or deleted, as before). Growing a million-prefix RIB
+ * in one go took 260 ms on the lab machine (and over 500 ms of CPU in
+ * twinpathd's loop under load, its watchdog said): a keepalive missed at
+ * a 3 s hold time. While growing, a key is in exactly one of the arrays;
+ * the old one keeps a moved (or deleted) entry as a tombstone, PT_MOVED,
+ * so its probe chains stay whole until it is freed. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,18 +32,38 @@ struct pt_slot {
 #define PT_VAL_OFF ((sizeof(struct pt_slot) + 7u) & ~(size_t)7u)
 #define PT_MIN_CAP 16u
 #define PT_SEED 0x7477706eu /* "twpn" */
+#define PT_MOVED 0xffu      /* family of an old slot moved or deleted */
+/* Old slots moved per put or del while growing: the new array (twice the
+ * size) is at most 3/8 full when growth starts and may take 3/4 of the
+ * old capacity in puts before it must grow again; 64 slots per call end
+ * the move long before. */
+#define PT_MIGRATE_STEP 64u
 
 struct ptable {
 	size_t val_size;
 	size_t stride;     /* bytes per slot */
 	size_t cap;        /* slots, a power of two */
-	size_t count;
+	size_t count;      /* entries, in both arrays while growing */
 	uint8_t *slots;
+	/* while growing: the previous array, and the next slot of it to
+	 * move; NULL otherwise */
+	uint8_t *old;
+	size_t old_cap, old_pos;
 };
 
 static inline struct pt_slot *slot_at(const struct ptable *t, size_t i)
 {
 	return (struct pt_slot *)(t->slots + i * t->stride);
+}
+
+static inline struct pt_slot *old_at(const struct ptable *t, size_t i)
+{
+	return (struct pt_slot *)(t->old + i * t->stride);
+}
+
+static inline bool live(const struct pt_slot *s)
+{
+	return s->key.family != 0 && s->key.family != PT_MOVED;
 }
 
 static inline void *slot_val(struct pt_slot *s)
@@ -108,6 +138,7 @@ void ptable_free(struct ptable *t)
 {
 	if (!t)
 		return;
+	free(t->old);
 	free(t->slots);
 	free(t);
 }
@@ -128,36 +159,96 @@ static struct pt_slot *probe(const struct ptable *t,
 	}
 }
 
+/* While growing: KEY's slot in the old array, or NULL. Tombstones are
+ * passed over (the chain goes on past them), never matched. */
+static struct pt_slot *probe_old(const struct ptable *t,
+				 const struct cfg_addr *key, uint32_t hash)
+{
+	size_t mask, i;
+
+	if (t->old == NULL)
+		return NULL;
+	mask = t->old_cap - 1u;
+	for (i = hash & mask;; i = (i + 1u) & mask) {
+		struct pt_slot *s = old_at(t, i);
+
+		if (s->key.family == 0)
+			return NULL;
+		if (s->key.family != PT_MOVED && s->hash == hash &&
+		    key_eq(&s->key, key))
+			return s;
+	}
+}
+
+/* Moves the old slot S into the new array; its old slot becomes a
+ * tombstone. Returns the new slot. */
+static struct pt_slot *move_over(struct ptable *t, struct pt_slot *s)
+{
+	size_t mask = t->cap - 1u, j = s->hash & mask;
+	struct pt_slot *n;
+
+	while ((n = slot_at(t, j))->key.family != 0)
+		j = (j + 1u) & mask;
+	memcpy(n, s, t->stride);
+	s->key.family = PT_MOVED;
+	return n;
+}
+
+/* Moves up to N more old slots; frees the old array once all went. */
+static void migrate(struct ptable *t, size_t n)
+{
+	while (t->old != NULL && n > 0) {
+		if (t->old_pos == t->old_cap) {
+			free(t->old);
+			t->old = NULL;
+			break;
+		}
+		if (live(old_at(t, t->old_pos)))
+			move_over(t, old_at(t, t->old_pos));
+		t->old_pos++;
+		n--;
+	}
+	if (t->old != NULL && t->old_pos == t->old_cap) {
+		free(t->old);
+		t->old = NULL;
+	}
+}
+
+bool ptable_growing(const struct ptable *t)
+{
+	return t->old != NULL;
+}
+
 void *ptable_get(const struct ptable *t, const struct cfg_addr *prefix)
 {
 	struct cfg_addr key;
 	struct pt_slot *s;
+	uint32_t hash;
 
 	if (ptable_key(prefix, &key) < 0)
 		return NULL;
-	s = probe(t, &key, key_hash(&key));
-	return s->key.family ? slot_val(s) : NULL;
+	hash = key_hash(&key);
+	s = probe(t, &key, hash);
+	if (s->key.family)
+		return slot_val(s);
+	s = probe_old(t, &key, hash);
+	return s ? slot_val(s) : NULL;
 }
 
+/* Starts growing: a new array twice the size; the old one is moved over
+ * by migrate(), a step per put or del. */
 static int grow(struct ptable *t)
 {
-	size_t new_cap = t->cap * 2u, mask = new_cap - 1u, i;
-	uint8_t *slots = calloc(new_cap, t->stride);
+	size_t new_cap = t->cap * 2u;
+	uint8_t *slots;
 
+	migrate(t, SIZE_MAX); /* never two old arrays (see PT_MIGRATE_STEP) */
+	slots = calloc(new_cap, t->stride);
 	if (!slots)
 		return -ENOMEM;
-	for (i = 0; i < t->cap; i++) {
-		struct pt_slot *s = slot_at(t, i);
-		size_t j;
-
-		if (s->key.family == 0)
-			continue;
-		j = s->hash & mask;
-		while (((struct pt_slot *)(slots + j * t->stride))->key.family)
-			j = (j + 1u) & mask;
-		memcpy(slots + j * t->stride, s, t->stride);
-	}
-	free(t->slots);
+	t->old = t->slots;
+	t->old_cap = t->cap;
+	t->old_pos = 0;
 	t->slots = slots;
 	t->cap = new_cap;
 	return 0;
@@ -180,13 +271,19 @@ void *ptable_put(struct ptable *t, const struct cfg_addr *prefix,
 	s = probe(t, &key, hash);
 	if (s->key.family)
 		return slot_val(s);
+	/* found where it is: nothing moves unless an entry is created or
+	 * deleted (a walk that resumes across calls relies on it) */
+	s = probe_old(t, &key, hash);
+	if (s != NULL)
+		return slot_val(s);
+	migrate(t, PT_MIGRATE_STEP);
 	if (t->count + 1u > t->cap / 4u * 3u) {
 		if (grow(t) < 0) {
 			errno = ENOMEM;
 			return NULL;
 		}
-		s = probe(t, &key, hash);
 	}
+	s = probe(t, &key, hash);
 	s->hash = hash;
 	s->key = key;
 	memset(slot_val(s), 0, t->val_size);
@@ -198,15 +295,25 @@ void *ptable_put(struct ptable *t, const struct cfg_addr *prefix,
 
 int ptable_del(struct ptable *t, const struct cfg_addr *prefix)
 {
-	size_t mask = t->cap - 1u, i, j;
+	size_t mask, i, j;
 	struct cfg_addr key;
 	struct pt_slot *s;
+	uint32_t hash;
 
 	if (ptable_key(prefix, &key) < 0)
 		return -EINVAL;
-	s = probe(t, &key, key_hash(&key));
-	if (s->key.family == 0)
-		return -ENOENT;
+	hash = key_hash(&key);
+	migrate(t, PT_MIGRATE_STEP);
+	mask = t->cap - 1u;
+	s = probe(t, &key, hash);
+	if (s->key.family == 0) {
+		s = probe_old(t, &key, hash);
+		if (s == NULL)
+			return -ENOENT;
+		s->key.family = PT_MOVED; /* the old array's chain stays */
+		t->count--;
+		return 0;
+	}
 	i = (size_t)((uint8_t *)s - t->slots) / t->stride;
 	/* Backward shift: pull each following entry of the run into the hole
 	 * unless its home slot lies cyclically in (hole, entry]. */
@@ -235,10 +342,12 @@ size_t ptable_count(const struct ptable *t)
 void *ptable_next(const struct ptable *t, size_t *cursor,
 		  const struct cfg_addr **prefix)
 {
-	for (; *cursor < t->cap; (*cursor)++) {
-		struct pt_slot *s = slot_at(t, *cursor);
+	/* the new array's slots, then (while growing) the old one's */
+	for (; *cursor < t->cap + (t->old ? t->old_cap : 0); (*cursor)++) {
+		struct pt_slot *s = *cursor < t->cap ?
+			slot_at(t, *cursor) : old_at(t, *cursor - t->cap);
 
-		if (s->key.family) {
+		if (live(s)) {
 			(*cursor)++;
 			if (prefix)
 				*prefix = &s->key;

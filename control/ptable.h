@@ -1,7 +1,8 @@
 /* A hash table keyed by prefix (struct cfg_addr: family, len, address),
  * values of a fixed size stored inline. twinpathd has no EAL, so no
  * rte_hash; the hash function is DPDK's header-only rte_jhash. Linear
- * probing with backward-shift deletion; grows at 3/4 load. Holds the
+ * probing with backward-shift deletion; grows at 3/4 load, a step at a
+ * time (no call moves more than a few dozen entries). Holds the
  * RIB's million prefixes and the FIB push's route table. */
 #ifndef TWP_PTABLE_H
 #define TWP_PTABLE_H
@@ -28,6 +29,9 @@ void *ptable_put(struct ptable *t, const struct cfg_addr *prefix,
 /* 0, or -ENOENT. */
 int ptable_del(struct ptable *t, const struct cfg_addr *prefix);
 size_t ptable_count(const struct ptable *t);
+/* True while a growth is being moved over, a step per put that creates
+ * an entry and per del. */
+bool ptable_growing(const struct ptable *t);
 /* KEY = PREFIX as the table stores it: host bits past len cleared.
  * 0, or -EINVAL for a family other than AF_INET/AF_INET6 or a length
  * beyond its width. */

@@ -238,6 +238,87 @@ static void test_ptable_iteration_visits_each_once(void **state)
 
 #define MILLION 1000000u
 
+/* Growth a step at a time: while the old array is being moved over,
+ * every entry is found (in either array), gets its value, can be
+ * deleted from either array and is visited once by a walk; a lookup of
+ * an existing key moves nothing; the move ends within (old capacity /
+ * PT_MIGRATE_STEP) creating puts and dels. */
+static void test_ptable_growth_in_steps(void **state)
+{
+	struct ptable *t = ptable_new(sizeof(struct val), 0);
+	const struct cfg_addr *pfx;
+	struct cfg_addr p;
+	struct val *v;
+	size_t c = 0, seen = 0;
+	uint32_t i, n = 0, steps = 0;
+	uint8_t *visit;
+	bool created;
+
+	(void)state;
+	assert_non_null(t);
+	/* fill until a growth starts */
+	while (!ptable_growing(t)) {
+		p = v4_nth(n);
+		v = ptable_put(t, &p, &created);
+		assert_non_null(v);
+		v->a = n++;
+	}
+	/* an existing key, old or new: found, nothing moves */
+	for (i = 0; i < n; i++) {
+		p = v4_nth(i);
+		v = ptable_put(t, &p, &created);
+		assert_non_null(v);
+		assert_false(created);
+		assert_int_equal(v->a, i);
+	}
+	assert_true(ptable_growing(t));
+	/* delete one of the first (still in the old array) and the last
+	 * (in the new one): both gone, the rest intact */
+	p = v4_nth(0);
+	assert_int_equal(ptable_del(t, &p), 0);
+	assert_null(ptable_get(t, &p));
+	assert_int_equal(ptable_del(t, &p), -ENOENT);
+	p = v4_nth(n - 1);
+	assert_int_equal(ptable_del(t, &p), 0);
+	assert_null(ptable_get(t, &p));
+	assert_int_equal(ptable_count(t), n - 2);
+	for (i = 1; i < n - 1; i++) {
+		p = v4_nth(i);
+		v = ptable_get(t, &p);
+		assert_non_null(v);
+		assert_int_equal(v->a, i);
+	}
+	/* a walk mid-growth sees each entry once */
+	visit = calloc(n, 1);
+	assert_non_null(visit);
+	while ((v = ptable_next(t, &c, &pfx)) != NULL) {
+		assert_true(v->a > 0 && v->a < n - 1);
+		assert_int_equal(visit[v->a]++, 0);
+		seen++;
+	}
+	assert_int_equal(seen, n - 2);
+	free(visit);
+	/* creating puts finish the move: the old capacity was 3/4 full at
+	 * most, PT_MIGRATE_STEP (64) slots a call */
+	while (ptable_growing(t)) {
+		p = v4_nth(n + steps);
+		v = ptable_put(t, &p, &created);
+		assert_non_null(v);
+		assert_true(created);
+		v->a = n + steps++;
+	}
+	assert_true(steps <= (n * 4 / 3 + 63) / 64 + 1);
+	for (i = 1; i < n - 1 + steps; i++) {
+		if (i == n - 1)
+			continue;
+		p = v4_nth(i);
+		v = ptable_get(t, &p);
+		assert_non_null(v);
+		assert_int_equal(v->a, i);
+	}
+	ptable_free(t);
+}
+
 static void test_ptable_million_ipv4(void **state)
 {
 	struct ptable *t = ptable_new(sizeof(uint32_t), 0);
@@ -290,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_ptable_grow_keeps_values),
 		cmocka_unit_test(test_ptable_delete_keeps_probe_chains),
 		cmocka_unit_test(test_ptable_iteration_visits_each_once),
+		cmocka_unit_test(test_ptable_growth_in_steps),
 		cmocka_unit_test(test_ptable_million_ipv4),
 	};
 
