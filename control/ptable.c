@@ -58,10 +58,19 @@ int ptable_key(const struct cfg_addr *prefix, struct cfg_addr *key)
 	return 0;
 }
 
-/* Over family, len and the address bytes the length covers. */
+/* Over family, len and the address bytes the length covers. rte_jhash
+ * reads a 4-aligned key in whole words, up to 3 bytes past its length:
+ * for a /121../128 that is 2 bytes past the struct (found by fuzz_bgp,
+ * ASan). A zero-padded copy gives the same hash without that. */
 static inline uint32_t key_hash(const struct cfg_addr *key)
 {
-	return rte_jhash(key, 2u + (key->len + 7u) / 8u, PT_SEED);
+	uint32_t w[(sizeof(*key) + 3u) / 4u] = {0};
+	uint32_t n = 2u + (key->len + 7u) / 8u;
+
+	if (n > sizeof(*key)) /* ptable_key() made it: len <= 128 */
+		n = sizeof(*key);
+	memcpy(w, key, n);
+	return rte_jhash(w, n, PT_SEED);
 }
 
 static inline bool key_eq(const struct cfg_addr *a, const struct cfg_addr *b)

@@ -103,8 +103,20 @@ static uint32_t aset_hash(const struct aset_key *k, const struct bgp_attrs *a)
 {
 	uint32_t h = rte_jhash(k, sizeof(*k), RIB_ASET_SEED);
 
-	if (k->aspath_len)
-		h = rte_jhash(a->aspath, k->aspath_len, h);
+	if (k->aspath_len) {
+		/* rte_jhash reads a 4-aligned key in whole words, up to 3
+		 * bytes past its length: an interned path (rib_aset, exact
+		 * length) would be read past its allocation. The last
+		 * partial word is hashed from a zero-padded copy. */
+		uint32_t whole = k->aspath_len & ~3u, tail = 0;
+
+		if (whole)
+			h = rte_jhash(a->aspath, whole, h);
+		if (k->aspath_len > whole) {
+			memcpy(&tail, a->aspath + whole, k->aspath_len - whole);
+			h = rte_jhash_1word(tail, h);
+		}
+	}
 	if (k->n_communities)
 		h = rte_jhash(a->communities,
 			      k->n_communities * sizeof(uint32_t), h);
