@@ -6,7 +6,10 @@
 # broken invariant, leak, timeout) stops that target; its reproducer stays
 # in BUILD/fuzz-findings/TARGET/ and is named on stderr. Exits non-zero
 # when any target found something.
-#   bash tests/fuzz/run.sh BUILD [SECONDS]
+# Leaks are findings (-detect_leaks=1), but those of
+# tests/sanitize/lsan.supp (libconfig's own). Run one target at a time,
+# under nice(1) on a shared machine (make fuzz is niced by the caller).
+#   bash tests/fuzz/run.sh BUILD [SECONDS] [TARGET...]
 set -uo pipefail
 build=${1:?usage: run.sh BUILD [SECONDS]}
 secs=${2:-60}
@@ -16,9 +19,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 shopt -s nullglob
 targets=()
-for t in "$build"/tests/fuzz/fuzz_*; do
-	[ -f "$t" ] && [ -x "$t" ] && targets+=("$t")
-done
+if [ $# -gt 2 ]; then
+	for name in "${@:3}"; do targets+=("$build/tests/fuzz/$name"); done
+else
+	for t in "$build"/tests/fuzz/fuzz_*; do
+		[ -f "$t" ] && [ -x "$t" ] && targets+=("$t")
+	done
+fi
 [ ${#targets[@]} -gt 0 ] || { echo "fuzz: no fuzz_* target in $build/tests/fuzz" >&2; exit 2; }
 
 scratch=$(mktemp -d /tmp/twp-fuzz.XXXXXX)
@@ -34,8 +41,10 @@ for t in "${targets[@]}"; do
 	# starts counting. A single input over 10 s is a finding (timeout-*).
 	ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1} \
 	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+	LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/../sanitize/lsan.supp} \
 	timeout -k 10 $((secs + 120)) "$t" \
 		-max_total_time="$secs" -timeout=10 -print_final_stats=1 \
+		-detect_leaks=1 \
 		-artifact_prefix="$out/" \
 		"$scratch/$name" "$here/corpus/$name" "$here/regressions/$name"
 	rc=$?
