@@ -364,7 +364,10 @@ def cli_seeds():
             "link link1 undrain", "link nosuch drain",
             "bgp 192.0.2.2 shutdown", "bgp 192.0.2.2 shutdown maintenance "
             "window 42", "bgp 192.0.2.2 enable", "show", "",
-            "show bgp", "frobnicate now", "json",
+            "show bgp", "frobnicate now", "json", "reload",
+            "link link1 drain\njson show links\nshow bgp summary\n"
+            "link link1 undrain\nbgp 192.0.2.2 shutdown \"quoted\"\t\n"
+            "json show links\nbgp 192.0.2.2 enable",
             "bgp 192.0.2.2 shutdown " + "\u00e9" * 200]
     return {"req_%02d" % i: r.encode() for i, r in enumerate(reqs)}
 
