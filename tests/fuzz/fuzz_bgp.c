@@ -28,6 +28,7 @@
 
 #include "fsm.h"
 #include "fuzz.h"
+#include "fuzz_util.h"
 
 #define OUR_AS 64496u
 #define PEER_AS2 64500u
@@ -52,7 +53,6 @@
 #define SENT_MAX (1u << 20)
 
 static struct twp_config cfg;
-static FILE *report; /* stderr as it was: the logs go to /dev/null */
 static struct bgp_update *sent_upd;
 static uint8_t *sent;
 
@@ -62,31 +62,6 @@ static struct {
 		notify_sent, notify_rcvd, refresh, eor, as4_sessions, ipv6,
 		fib_sets, treat_as_withdraw;
 } tot;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2),
-						       noreturn));
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(report, "fuzz_bgp: invariant violated: ");
-	va_start(ap, fmt);
-	vfprintf(report, fmt, ap);
-	va_end(ap);
-	fprintf(report, "\n");
-	fflush(report);
-	abort();
-}
-
-static void addr(struct cfg_addr *a, uint8_t family, const char *s,
-		 uint8_t len)
-{
-	memset(a, 0, sizeof(*a));
-	a->family = family;
-	a->len = len;
-	if (inet_pton(family, s, a->addr) != 1)
-		abort();
-}
 
 static void config(uint8_t mode)
 {
@@ -103,17 +78,17 @@ static void config(uint8_t mode)
 	cfg.bgp.connect_retry_s = 5;
 	cfg.bgp.graceful_restart = mode & FB_GR;
 	cfg.bgp.restart_time_s = 120;
-	addr(&cfg.bgp.announce[0], AF_INET, "198.18.0.0", 16);
-	addr(&cfg.bgp.announce[1], AF_INET6, "2001:db8:f::", 48);
+	fuzz_addr(&cfg.bgp.announce[0], AF_INET, "198.18.0.0", 16);
+	fuzz_addr(&cfg.bgp.announce[1], AF_INET6, "2001:db8:f::", 48);
 	cfg.bgp.n_announce = 2;
 	cfg.n_links = 2;
 	for (i = 0; i < 2; i++) {
 		l = &cfg.links[i];
 		snprintf(l->name, sizeof(l->name), "link%u", i + 1);
 		snprintf(l->interface, sizeof(l->interface), "lo");
-		addr(&l->local_address, AF_INET,
+		fuzz_addr(&l->local_address, AF_INET,
 		     i == 0 ? "192.0.2.1" : "203.0.113.1", 24);
-		addr(&l->peer_address, AF_INET,
+		fuzz_addr(&l->peer_address, AF_INET,
 		     i == 0 ? "192.0.2.2" : "203.0.113.2", 32);
 		l->remote_as = i == 1 ? OTHER_AS :
 			       mode & FB_AS4_PEER ? PEER_AS4 : PEER_AS2;
@@ -122,15 +97,15 @@ static void config(uint8_t mode)
 		l->bgp.max_prefix = i == 0 && (mode & FB_MAX_PREFIX) ? 4 : 0;
 		l->bgp.max_prefix_restart_s = 60;
 		if (mode & FB_WIDE_IMPORT) {
-			addr(&l->bgp.import[0].prefix, AF_INET, "0.0.0.0", 0);
+			fuzz_addr(&l->bgp.import[0].prefix, AF_INET, "0.0.0.0", 0);
 			l->bgp.import[0].le = 32;
-			addr(&l->bgp.import[1].prefix, AF_INET6, "::", 0);
+			fuzz_addr(&l->bgp.import[1].prefix, AF_INET6, "::", 0);
 			l->bgp.import[1].le = 128;
 		} else {
-			addr(&l->bgp.import[0].prefix, AF_INET, "10.0.0.0", 8);
+			fuzz_addr(&l->bgp.import[0].prefix, AF_INET, "10.0.0.0", 8);
 			l->bgp.import[0].ge = 8;
 			l->bgp.import[0].le = 24;
-			addr(&l->bgp.import[1].prefix, AF_INET6, "2001:db8::",
+			fuzz_addr(&l->bgp.import[1].prefix, AF_INET6, "2001:db8::",
 			     32);
 			l->bgp.import[1].ge = 32;
 			l->bgp.import[1].le = 64;
@@ -143,17 +118,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	report = stderr;
-	/* fsm.c logs every event on stderr: millions of lines. The
-	 * sanitizers and libFuzzer write to the descriptor or the FILE they
-	 * took at start, so only the project's logs go; FUZZ_VERBOSE=1
-	 * keeps them (replaying one input). */
-	if (getenv("FUZZ_VERBOSE") == NULL) {
-		FILE *null = fopen("/dev/null", "w");
-
-		if (null != NULL)
-			stderr = null;
-	}
+	fuzz_quiet_logs();
 	sent_upd = malloc(sizeof(*sent_upd));
 	sent = malloc(SENT_MAX);
 	if (sent_upd == NULL || sent == NULL)
@@ -188,12 +153,12 @@ static void other_link_paths(struct rib *rib)
 	a.aspath_len = sizeof(other_path);
 	a.nexthop = cfg.links[1].peer_address;
 	for (i = 0; i < 3; i++) {
-		addr(&pfx, AF_INET, pfx4[i], len4[i]);
+		fuzz_addr(&pfx, AF_INET, pfx4[i], len4[i]);
 		if (rib_update(rib, 1, &pfx, &a) < 0)
 			abort();
 	}
-	addr(&pfx, AF_INET6, "2001:db8:1::", 48);
-	addr(&a.nexthop, AF_INET6, "2001:db8:ffff::2", 128);
+	fuzz_addr(&pfx, AF_INET6, "2001:db8:1::", 48);
+	fuzz_addr(&a.nexthop, AF_INET6, "2001:db8:ffff::2", 128);
 	if (rib_update(rib, 1, &pfx, &a) < 0)
 		abort();
 }
@@ -249,31 +214,31 @@ static void check_sent(const struct bgp_peer *p, int fd)
 		int rc;
 
 		if (len - off < BGP_HDR_LEN)
-			fail("twinpathd sent %zu bytes of a header", len - off);
+			fuzz_fail("twinpathd sent %zu bytes of a header", len - off);
 		if (bgp_hdr_check(sent + off, len - off, &mlen, &type,
 				  &err) < 0)
-			fail("twinpathd sent a message whose header we refuse "
+			fuzz_fail("twinpathd sent a message whose header we refuse "
 			     "(%u/%u) at offset %zu", err.code, err.subcode,
 			     off);
 		if (len - off < mlen)
-			fail("twinpathd sent %zu bytes of a %u-byte message",
+			fuzz_fail("twinpathd sent %zu bytes of a %u-byte message",
 			     len - off, mlen);
 		switch (type) {
 		case BGP_MSG_OPEN:
 			if (bgp_open_parse(sent + off, mlen, &o, &err) < 0)
-				fail("our OPEN does not parse: %u/%u",
+				fuzz_fail("our OPEN does not parse: %u/%u",
 				     err.code, err.subcode);
 			if (o.asn != OUR_AS)
-				fail("our OPEN says AS %u", o.asn);
+				fuzz_fail("our OPEN says AS %u", o.asn);
 			break;
 		case BGP_MSG_UPDATE:
 			if (!p->have_peer_open)
-				fail("an UPDATE sent before Established");
+				fuzz_fail("an UPDATE sent before Established");
 			rc = bgp_update_parse(sent + off, mlen, &caps,
 					      sent_upd, &err);
 			if (rc < 0 || sent_upd->treat_as_withdraw ||
 			    sent_upd->n_discarded > 0)
-				fail("our UPDATE does not parse cleanly: rc %d "
+				fuzz_fail("our UPDATE does not parse cleanly: rc %d "
 				     "%u/%u: %s", rc, err.code, err.subcode,
 				     sent_upd->warning);
 			break;
@@ -300,11 +265,11 @@ static void check_prefix(const struct cfg_addr *pfx)
 	char s[64];
 
 	if (bits == 0 || pfx->len > bits)
-		fail("a RIB prefix of family %u, length %u", pfx->family,
+		fuzz_fail("a RIB prefix of family %u, length %u", pfx->family,
 		     pfx->len);
 	for (i = pfx->len; i < bits; i++)
 		if (pfx->addr[i / 8] & (0x80u >> (i % 8)))
-			fail("RIB prefix %s has host bits set",
+			fuzz_fail("RIB prefix %s has host bits set",
 			     cfg_addr_str(pfx, s, sizeof(s)));
 }
 
@@ -326,7 +291,7 @@ static int walk_cb(void *arg, const struct cfg_addr *pfx,
 		struct bgp_attrs a;
 
 		if (v->link >= cfg.n_links)
-			fail("a path of link %u", v->link);
+			fuzz_fail("a path of link %u", v->link);
 		w->link_paths[v->link]++;
 		if (v->role == RIB_ROLE_BEST)
 			best++;
@@ -337,15 +302,15 @@ static int walk_cb(void *arg, const struct cfg_addr *pfx,
 		 * eBGP first-AS rule (RFC 4271 §6.3) */
 		a = *v->attrs;
 		if (policy_import(&cfg, 0, pfx, &a) != POL_ACCEPT)
-			fail("%s from link 1 in the RIB, refused by the import "
+			fuzz_fail("%s from link 1 in the RIB, refused by the import "
 			     "policy (%d)", cfg_addr_str(pfx, s, sizeof(s)),
 			     policy_import(&cfg, 0, pfx, &a));
 		if (bgp_aspath_first(a.aspath, a.aspath_len) !=
 		    cfg.links[0].remote_as)
-			fail("%s in the RIB with a path not from the peer's AS",
+			fuzz_fail("%s in the RIB with a path not from the peer's AS",
 			     cfg_addr_str(pfx, s, sizeof(s)));
 		if (v->attrs->local_pref != cfg.links[0].local_pref)
-			fail("%s of link 1 (drained and undrained: %s) with "
+			fuzz_fail("%s of link 1 (drained and undrained: %s) with "
 			     "LOCAL_PREF %u", cfg_addr_str(pfx, s, sizeof(s)),
 			     w->p->drain == BGP_DRAIN_NONE ? "yes" : "no",
 			     v->attrs->local_pref);
@@ -358,19 +323,19 @@ static int walk_cb(void *arg, const struct cfg_addr *pfx,
 		bool ua = usable(paths[i].attrs), ub = usable(paths[i + 1].attrs);
 
 		if (!ua && ub)
-			fail("%s: a path without nexthop before one with",
+			fuzz_fail("%s: a path without nexthop before one with",
 			     cfg_addr_str(pfx, s, sizeof(s)));
 		if (ua == ub && pa != NULL && pb != NULL &&
 		    bgp_path_cmp(paths[i].attrs, pa, paths[i + 1].attrs, pb,
 				 NULL) > 0)
-			fail("%s: the path of link %u is listed before a "
+			fuzz_fail("%s: the path of link %u is listed before a "
 			     "better one of link %u",
 			     cfg_addr_str(pfx, s, sizeof(s)), paths[i].link + 1,
 			     paths[i + 1].link + 1);
 	}
 	if (w->processed && n > 0 && usable(paths[0].attrs) &&
 	    (best != 1 || paths[0].role != RIB_ROLE_BEST))
-		fail("%s: %u paths, %u of them best, the first %d",
+		fuzz_fail("%s: %u paths, %u of them best, the first %d",
 		     cfg_addr_str(pfx, s, sizeof(s)), n, best, paths[0].role);
 	return 0;
 }
@@ -387,7 +352,7 @@ static void fib_cb(void *arg, const struct cfg_addr *pfx,
 		return;
 	if (set->n_primary == 0 || set->n_primary > cfg.n_links ||
 	    set->n_backup > cfg.n_links)
-		fail("a forwarding set of %u primary and %u backup paths",
+		fuzz_fail("a forwarding set of %u primary and %u backup paths",
 		     set->n_primary, set->n_backup);
 	for (i = 0; i < set->n_primary + set->n_backup; i++) {
 		const struct rib_nh *nh = i < set->n_primary ?
@@ -395,11 +360,11 @@ static void fib_cb(void *arg, const struct cfg_addr *pfx,
 
 		if (nh->link >= cfg.n_links ||
 		    cfg_family_bits(nh->addr.family) == 0)
-			fail("a nexthop on link %u of family %u", nh->link,
+			fuzz_fail("a nexthop on link %u of family %u", nh->link,
 			     nh->addr.family);
 		for (j = 0; j < set->n_backup && i < set->n_primary; j++)
 			if (set->backup[j].link == nh->link)
-				fail("link %u both primary and backup",
+				fuzz_fail("link %u both primary and backup",
 				     nh->link + 1);
 	}
 }
@@ -443,7 +408,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* a 4-octet AS without the capability is 2/2: the input
 		 * goes to a closed session, nothing happens then */
 		if (rc >= 0 && p->est != &p->in)
-			fail("the harness's OPEN did not bring the session up");
+			fuzz_fail("the harness's OPEN did not bring the session up");
 	}
 	if (p->in.fd >= 0)
 		bgp_conn_receive(p, &p->in, data, size);
@@ -468,11 +433,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* RFC 4271 §8.2.2 / RFC 4724: down without graceful restart, the
 	 * peer's routes are gone; with it, they may stay (stale) */
 	if (p->est == NULL && !(mode & FB_GR) && rib_link_count(rib, 0) != 0)
-		fail("session down, no graceful restart, %zu paths of link 1 "
+		fuzz_fail("session down, no graceful restart, %zu paths of link 1 "
 		     "still in the RIB", rib_link_count(rib, 0));
 	if (p->est != NULL && (mode & FB_MAX_PREFIX) &&
 	    rib_link_count(rib, 0) > cfg.links[0].bgp.max_prefix)
-		fail("Established with %zu paths over max-prefix %u",
+		fuzz_fail("Established with %zu paths over max-prefix %u",
 		     rib_link_count(rib, 0), cfg.links[0].bgp.max_prefix);
 
 	memset(&w, 0, sizeof(w));
@@ -493,13 +458,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	rib_process(rib, SIZE_MAX, fib_cb, NULL);
 	if (rib_pending(rib) != 0)
-		fail("%zu prefixes pending after an unbounded rib_process",
+		fuzz_fail("%zu prefixes pending after an unbounded rib_process",
 		     rib_pending(rib));
 	w.processed = true;
 	rib_walk(rib, NULL, walk_cb, &w);
 	tot.accepted += w.link_paths[0];
 	if (w.link_paths[0] != rib_link_count(rib, 0))
-		fail("rib_link_count says %zu paths of link 1, the walk saw "
+		fuzz_fail("rib_link_count says %zu paths of link 1, the walk saw "
 		     "%zu", rib_link_count(rib, 0), w.link_paths[0]);
 
 	bgp_free(sp);

@@ -31,6 +31,7 @@
 #include "dp.h"
 #include "dp_testbed.h"
 #include "fuzz.h"
+#include "fuzz_util.h"
 
 #define REC_BYTES (2u + sizeof(((struct chan_rec *)0)->u))
 #define RECS_MAX 4096u /* under the ring's 8191 slots */
@@ -43,27 +44,11 @@ static struct dp d;
 static struct dp_testbed tb;
 static struct chan ctl;
 static uint64_t base;
-static FILE *report;
 
 static struct {
 	uint64_t inputs, records, applied, invalid, failed, routes_seen,
 		groups_seen, nexthops_seen;
 } tot;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2),
-						       noreturn));
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(report, "fuzz_chan: invariant violated: ");
-	va_start(ap, fmt);
-	vfprintf(report, fmt, ap);
-	va_end(ap);
-	fprintf(report, "\n");
-	fflush(report);
-	abort();
-}
 
 static void teardown(void)
 {
@@ -77,7 +62,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	report = stderr;
 	cfg.n_links = 2;
 	cfg.dataplane.ipv4_routes_max = 1024;
 	cfg.dataplane.ipv6_routes_max = 1024;
@@ -95,14 +79,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(1);
 	}
 	atexit(teardown);
-	/* every record logs a line when refused: the project's logs go,
-	 * not the sanitizers' or libFuzzer's (FUZZ_VERBOSE=1 keeps them) */
-	if (getenv("FUZZ_VERBOSE") == NULL) {
-		FILE *null = fopen("/dev/null", "w");
-
-		if (null != NULL)
-			stderr = null;
-	}
+	fuzz_quiet_logs();
 	return 0;
 }
 
@@ -173,7 +150,7 @@ static void send_all(const struct chan_rec *recs, unsigned int n)
 		struct chan_rec r = recs[i];
 
 		if (chan_send(&ctl, &r) != 0)
-			fail("the ring refused record %u of %u", i, n);
+			fuzz_fail("the ring refused record %u of %u", i, n);
 	}
 	while (channel_poll(&d))
 		;
@@ -215,21 +192,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tot.nexthops_seen += d.nhg.n_nexthops;
 	if ((d.records_applied - a0) + (d.records_invalid - i0) +
 	    (d.records_failed - f0) != n)
-		fail("%u records: %" PRIu64 " applied, %" PRIu64 " invalid, %"
+		fuzz_fail("%u records: %" PRIu64 " applied, %" PRIu64 " invalid, %"
 		     PRIu64 " failed", n, d.records_applied - a0,
 		     d.records_invalid - i0, d.records_failed - f0);
 	if (d.records_invalid - i0 != want_invalid)
-		fail("%" PRIu64 " records refused as invalid, the contract "
+		fuzz_fail("%" PRIu64 " records refused as invalid, the contract "
 		     "rules out %" PRIu64, d.records_invalid - i0,
 		     want_invalid);
 	if (d.records_failed - f0 < bad_port)
-		fail("%" PRIu64 " nexthops on a port the data plane does not "
+		fuzz_fail("%" PRIu64 " nexthops on a port the data plane does not "
 		     "have, only %" PRIu64 " records failed", bad_port,
 		     d.records_failed - f0);
 	if (d.nhg.n_nexthops > NH_MAX || d.nhg.n_groups > NHG_MAX ||
 	    d.n_routes > cfg.dataplane.ipv4_routes_max +
 				 cfg.dataplane.ipv6_routes_max)
-		fail("%u nexthops, %u groups, %u routes", d.nhg.n_nexthops,
+		fuzz_fail("%u nexthops, %u groups, %u routes", d.nhg.n_nexthops,
 		     d.nhg.n_groups, d.n_routes);
 
 	/* a full sync of nothing: everything older goes */
@@ -241,10 +218,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	a0 = d.records_applied;
 	send_all(sweep, 2);
 	if (d.records_applied - a0 != 2)
-		fail("the sweeping sync was not applied");
+		fuzz_fail("the sweeping sync was not applied");
 	if (d.n_routes != 0 || d.n_routes6 != 0 || d.nhg.n_groups != 0 ||
 	    d.nhg.n_nexthops != 0)
-		fail("after an empty full sync: %u routes (%u IPv6), %u groups, "
+		fuzz_fail("after an empty full sync: %u routes (%u IPv6), %u groups, "
 		     "%u nexthops", d.n_routes, d.n_routes6, d.nhg.n_groups,
 		     d.nhg.n_nexthops);
 	return 0;

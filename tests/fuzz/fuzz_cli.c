@@ -30,6 +30,7 @@
 
 #include "cli.h"
 #include "fuzz.h"
+#include "fuzz_util.h"
 
 #define REQ_MAX 1024u /* cli_serve's buffer */
 #define REQS_PER_INPUT 8u
@@ -37,37 +38,11 @@
 static struct twp_config cfg;
 static struct chan cp, dp;
 static struct fibpush fp;
-static FILE *report;
 static char chan_name[CHAN_NAME_MAX];
 
 static struct {
 	uint64_t requests, answered, refused, json_docs;
 } tot;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2),
-						       noreturn));
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(report, "fuzz_cli: invariant violated: ");
-	va_start(ap, fmt);
-	vfprintf(report, fmt, ap);
-	va_end(ap);
-	fprintf(report, "\n");
-	fflush(report);
-	abort();
-}
-
-static void addr(struct cfg_addr *a, uint8_t family, const char *s,
-		 uint8_t len)
-{
-	memset(a, 0, sizeof(*a));
-	a->family = family;
-	a->len = len;
-	if (inet_pton(family, s, a->addr) != 1)
-		abort();
-}
 
 static void teardown(void)
 {
@@ -83,7 +58,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	report = stderr;
 	snprintf(cfg.instance, sizeof(cfg.instance), "fuzzcli");
 	snprintf(cfg.path, sizeof(cfg.path), "/nonexistent/fuzz_cli.conf");
 	cfg.local_as = 64496;
@@ -95,7 +69,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	cfg.bgp.drain_rx_floor_pps = 10;
 	cfg.bgp.drain_quiet_s = 5;
 	cfg.bgp.drain_timeout_s = 60;
-	addr(&cfg.bgp.announce[0], AF_INET, "198.18.0.0", 16);
+	fuzz_addr(&cfg.bgp.announce[0], AF_INET, "198.18.0.0", 16);
 	cfg.bgp.n_announce = 1;
 	cfg.n_links = 2;
 	for (i = 0; i < 2; i++) {
@@ -103,14 +77,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 		snprintf(l->name, sizeof(l->name), "link%u", i + 1);
 		snprintf(l->interface, sizeof(l->interface), "eth%u", i + 1);
-		addr(&l->local_address, AF_INET,
+		fuzz_addr(&l->local_address, AF_INET,
 		     i == 0 ? "192.0.2.1" : "203.0.113.1", 24);
-		addr(&l->peer_address, AF_INET,
+		fuzz_addr(&l->peer_address, AF_INET,
 		     i == 0 ? "192.0.2.2" : "203.0.113.2", 32);
 		l->remote_as = 64500 + i;
 		l->local_pref = 100;
 		l->bgp.passive = true; /* never connects */
-		addr(&l->bgp.import[0].prefix, AF_INET, "10.0.0.0", 8);
+		fuzz_addr(&l->bgp.import[0].prefix, AF_INET, "10.0.0.0", 8);
 		l->bgp.import[0].le = 32;
 		l->bgp.n_import = 1;
 	}
@@ -124,14 +98,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(1);
 	}
 	atexit(teardown);
-	/* the project's logs go, not the sanitizers' or libFuzzer's
-	 * (FUZZ_VERBOSE=1 keeps them) */
-	if (getenv("FUZZ_VERBOSE") == NULL) {
-		FILE *null = fopen("/dev/null", "w");
-
-		if (null != NULL)
-			stderr = null;
-	}
+	fuzz_quiet_logs();
 	return 0;
 }
 
@@ -142,13 +109,13 @@ static void check_answer(const char *req, int rc, const char *ans,
 	bool err = strncmp(ans, "error: ", 7) == 0;
 
 	if (rc > 0)
-		fail("'%s': cli_answer returned %d", req, rc);
+		fuzz_fail("'%s': cli_answer returned %d", req, rc);
 	if (len == 0)
-		fail("'%s': an empty answer (rc %d)", req, rc);
+		fuzz_fail("'%s': an empty answer (rc %d)", req, rc);
 	if (strlen(ans) != len)
-		fail("'%s': a NUL inside the answer", req);
+		fuzz_fail("'%s': a NUL inside the answer", req);
 	if ((rc < 0) != err)
-		fail("'%s': rc %d with the answer '%.80s'", req, rc, ans);
+		fuzz_fail("'%s': rc %d with the answer '%.80s'", req, rc, ans);
 	if (rc < 0)
 		return;
 	tot.answered++;
@@ -165,7 +132,7 @@ static void check_answer(const char *req, int rc, const char *ans,
 		    json_tokener_get_error(tok) != json_tokener_success ||
 		    ans[len - 1] != '\n' ||
 		    ans[used + strspn(ans + used, "\n")] != '\0')
-			fail("'%s': the answer is not one JSON document and a "
+			fuzz_fail("'%s': the answer is not one JSON document and a "
 			     "newline (%s at byte %zu): ...%.200s", req,
 			     json_tokener_error_desc(
 				     json_tokener_get_error(tok)), used,

@@ -21,27 +21,13 @@
 
 #include "config.h"
 #include "fuzz.h"
+#include "fuzz_util.h"
 
 static char dir[64], path[96];
 static struct twp_config cfg, again;
 static struct {
 	uint64_t inputs, accepted, refused, links, routes, bgp;
 } tot;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2),
-						       noreturn));
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "fuzz_config: invariant violated: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	fflush(stderr);
-	abort();
-}
 
 static void cleanup(void)
 {
@@ -69,9 +55,9 @@ static void check_addr(const struct cfg_addr *a, bool may_be_empty,
 	unsigned int bits = cfg_family_bits(a->family);
 
 	if (bits == 0 && (!may_be_empty || a->family != 0))
-		fail("%s of item %u: family %u", what, i, a->family);
+		fuzz_fail("%s of item %u: family %u", what, i, a->family);
 	if (a->len > bits)
-		fail("%s of item %u: length %u over %u bits", what, i, a->len,
+		fuzz_fail("%s of item %u: length %u over %u bits", what, i, a->len,
 		     bits);
 }
 
@@ -80,11 +66,11 @@ static void check_accepted(const struct twp_config *c)
 	unsigned int i, j;
 
 	if (c->n_links == 0 || c->n_links > CFG_MAX_LINKS)
-		fail("%u links accepted", c->n_links);
+		fuzz_fail("%u links accepted", c->n_links);
 	if (c->n_routes > CFG_MAX_ROUTES)
-		fail("%u routes accepted", c->n_routes);
+		fuzz_fail("%u routes accepted", c->n_routes);
 	if (c->bgp.n_announce > CFG_MAX_ANNOUNCE)
-		fail("%u announced prefixes", c->bgp.n_announce);
+		fuzz_fail("%u announced prefixes", c->bgp.n_announce);
 	for (i = 0; i < c->bgp.n_announce; i++)
 		check_addr(&c->bgp.announce[i], false, "bgp.announce", i);
 	for (i = 0; i < c->n_links; i++) {
@@ -92,17 +78,17 @@ static void check_accepted(const struct twp_config *c)
 
 		if (l->name[0] == '\0' ||
 		    memchr(l->name, '\0', sizeof(l->name)) == NULL)
-			fail("link %u has no name, or an unterminated one", i);
+			fuzz_fail("link %u has no name, or an unterminated one", i);
 		for (j = 0; j < i; j++)
 			if (strcmp(l->name, c->links[j].name) == 0)
-				fail("two links named '%s'", l->name);
+				fuzz_fail("two links named '%s'", l->name);
 		check_addr(&l->local_address, true, "local_address", i);
 		check_addr(&l->peer_address, true, "peer_address", i);
 		if (l->bgp.n_import > CFG_MAX_PREFIX_RULES ||
 		    l->bgp.n_announce > CFG_MAX_ANNOUNCE ||
 		    l->bgp.n_communities > CFG_MAX_COMMUNITIES ||
 		    l->bgp.n_large_communities > CFG_MAX_COMMUNITIES)
-			fail("link %u: %u import rules, %u announce, %u+%u "
+			fuzz_fail("link %u: %u import rules, %u announce, %u+%u "
 			     "communities", i, l->bgp.n_import,
 			     l->bgp.n_announce, l->bgp.n_communities,
 			     l->bgp.n_large_communities);
@@ -112,7 +98,7 @@ static void check_accepted(const struct twp_config *c)
 
 			check_addr(&r->prefix, false, "import", j);
 			if (r->le > bits || r->ge > bits)
-				fail("link %u import rule %u: ge %u le %u on "
+				fuzz_fail("link %u import rule %u: ge %u le %u on "
 				     "/%u", i, j, r->ge, r->le, r->prefix.len);
 		}
 		for (j = 0; j < l->bgp.n_announce; j++)
@@ -132,15 +118,15 @@ static void check_refusal(const char *err, const uint8_t *data, size_t size)
 	for (i = 0; i < size; i++)
 		lines += data[i] == '\n';
 	if (strncmp(err, path, plen) != 0 || err[plen] != ':')
-		fail("refused with '%s': not PATH:LINE: message", err);
+		fuzz_fail("refused with '%s': not PATH:LINE: message", err);
 	line = strtoul(err + plen + 1, &end, 10);
 	if (end == err + plen + 1 || strncmp(end, ": ", 2) != 0 ||
 	    end[2] == '\0')
-		fail("refused with '%s': not PATH:LINE: message", err);
+		fuzz_fail("refused with '%s': not PATH:LINE: message", err);
 	if (line < 1 || line > lines)
-		fail("refused with '%s': the file has %zu lines", err, lines);
+		fuzz_fail("refused with '%s': the file has %zu lines", err, lines);
 	if (strchr(err, '\n') != NULL)
-		fail("refused with '%s': more than one line", err);
+		fuzz_fail("refused with '%s': more than one line", err);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -155,11 +141,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	f = fopen(path, "w");
 	if (f == NULL || fwrite(data, 1, size, f) != size || fclose(f) != 0)
-		fail("cannot write %s", path);
+		fuzz_fail("cannot write %s", path);
 	tot.inputs++;
 	rc = cfg_load(&cfg, path, err, sizeof(err));
 	if (rc != 0 && rc != -EINVAL)
-		fail("cfg_load returned %d (%s)", rc, err);
+		fuzz_fail("cfg_load returned %d (%s)", rc, err);
 	if (rc == 0) {
 		tot.accepted++;
 		tot.links += cfg.n_links;
@@ -173,7 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc2 = cfg_load(&again, path, err2, sizeof(err2));
 	if (rc2 != rc || strcmp(err, err2) != 0 ||
 	    (rc == 0 && memcmp(&cfg, &again, sizeof(cfg)) != 0))
-		fail("a second load of the same file differs: %d '%s', then "
+		fuzz_fail("a second load of the same file differs: %d '%s', then "
 		     "%d '%s'", rc, err, rc2, err2);
 	return 0;
 }
