@@ -7,11 +7,12 @@
 # in BUILD/fuzz-findings/TARGET/ and is named on stderr. Exits non-zero
 # when any target found something.
 # Leaks are findings (-detect_leaks=1), but those of
-# tests/sanitize/lsan.supp (libconfig's own). Run one target at a time,
-# under nice(1) on a shared machine (make fuzz is niced by the caller).
+# tests/sanitize/lsan.supp (libconfig's own). One target at a time, at
+# nice 19 (FUZZ_NICE=0 for a machine of its own): the lab's timing tests
+# share this one. TARGETs (fuzz_bgp ...) choose; default every one built.
 #   bash tests/fuzz/run.sh BUILD [SECONDS] [TARGET...]
 set -uo pipefail
-build=${1:?usage: run.sh BUILD [SECONDS]}
+build=${1:?usage: run.sh BUILD [SECONDS] [TARGET...]}
 secs=${2:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 [[ $secs =~ ^[0-9]+$ ]] && [ "$secs" -gt 0 ] ||
@@ -42,7 +43,7 @@ for t in "${targets[@]}"; do
 	ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1} \
 	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
 	LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/../sanitize/lsan.supp} \
-	timeout -k 10 $((secs + 120)) "$t" \
+	nice -n "${FUZZ_NICE:-19}" timeout -k 10 $((secs + 120)) "$t" \
 		-max_total_time="$secs" -timeout=10 -print_final_stats=1 \
 		-detect_leaks=1 \
 		-artifact_prefix="$out/" \
