@@ -97,6 +97,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "fuzz_cli: setup failed\n");
 		exit(1);
 	}
+	/* both ends are mapped: the name can go now, so a run that dies
+	 * (a finding aborts) leaves nothing in /dev/shm */
+	chan_unlink(chan_name);
 	atexit(teardown);
 	fuzz_quiet_logs();
 	return 0;
