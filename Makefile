@@ -68,7 +68,8 @@ failover: deps
 	$(MAKE) build
 	bash bench/failover/run.sh $(BUILD)
 
-# libFuzzer on the fast path (tests/fuzz/): a clang build of its own with
+# libFuzzer (tests/fuzz/: the fast path, BGP, config, channel, control
+# socket): a clang build of its own with
 # ASan, UBSan and coverage on every object, each target run FUZZ_SECONDS
 # from the committed seeds; a finding stops it non-zero and names its
 # reproducer in $(FUZZ_BUILD)/fuzz-findings/TARGET/. The gcc build above
@@ -85,8 +86,10 @@ $(FUZZ_BUILD)/build.ninja:
 		-Db_sanitize=address,undefined -Db_lundef=false -Dwerror=false \
 		-Dc_args="$(FUZZ_CFLAGS)"
 
+FUZZ_TARGETS = fuzz_fwd fuzz_bgp fuzz_config fuzz_chan fuzz_cli
+
 fuzz-build: $(FUZZ_BUILD)/build.ninja
-	ninja -C $(FUZZ_BUILD) tests/fuzz/fuzz_fwd
+	ninja -C $(FUZZ_BUILD) $(addprefix tests/fuzz/,$(FUZZ_TARGETS))
 
 fuzz: deps
 	$(MAKE) fuzz-build

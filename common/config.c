@@ -35,12 +35,25 @@ static int fail_at(struct loader *ld, const config_setting_t *s,
 {
 	const char *file = s ? config_setting_source_file(s) : NULL;
 	int line = s ? config_setting_source_line(s) : 0;
-	char msg[512];
+	char raw[512], msg[4 * sizeof(raw)];
+	size_t i, n = 0;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* One line whatever a quoted value holds (a libconfig string may
+	 * span lines): control characters as \xNN (found by fuzz_config). */
+	for (i = 0; raw[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)raw[i];
+
+		if (c < 0x20 || c == 0x7f)
+			n += (size_t)snprintf(msg + n, sizeof(msg) - n,
+					      "\\x%02x", c);
+		else
+			msg[n++] = (char)c;
+	}
+	msg[n] = '\0';
 	/* The root group has no line; the file's first line is the best
 	 * place to point at for a setting missing at top level. */
 	snprintf(ld->err, ld->errlen, "%s:%d: %s", file ? file : ld->path,

@@ -1297,6 +1297,30 @@ static int handle_msg(struct bgp_peer *p, struct bgp_conn *c, uint8_t type,
 	return -1;
 }
 
+long bgp_conn_receive(struct bgp_peer *p, struct bgp_conn *c,
+		      const uint8_t *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (len - off >= BGP_HDR_LEN) {
+		struct bgp_notify err;
+		uint16_t mlen;
+		uint8_t type;
+
+		if (bgp_hdr_check(buf + off, len - off, &mlen, &type,
+				  &err) < 0) {
+			conn_error(p, c, &err, "bad message header");
+			return -1;
+		}
+		if (len - off < mlen)
+			break;
+		if (handle_msg(p, c, type, buf + off, mlen) < 0)
+			return -1; /* C was closed */
+		off += mlen;
+	}
+	return (long)off;
+}
+
 static void conn_input(struct bgp_peer *p, struct bgp_conn *c)
 {
 	/* One read of at most BGP_READ_CHUNK per readiness: the loop runs
@@ -1310,7 +1334,7 @@ static void conn_input(struct bgp_peer *p, struct bgp_conn *c)
 	ssize_t n = recv(c->fd, c->rbuf + c->rlen,
 			 room < BGP_READ_CHUNK ? room : BGP_READ_CHUNK,
 			 0);
-	size_t off = 0;
+	long off;
 
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR &&
 		       errno != EWOULDBLOCK)) {
@@ -1330,24 +1354,11 @@ static void conn_input(struct bgp_peer *p, struct bgp_conn *c)
 	if (n < 0)
 		return;
 	c->rlen += (size_t)n;
-	while (c->rlen - off >= BGP_HDR_LEN) {
-		struct bgp_notify err;
-		uint16_t mlen;
-		uint8_t type;
-
-		if (bgp_hdr_check(c->rbuf + off, c->rlen - off, &mlen,
-				  &type, &err) < 0) {
-			conn_error(p, c, &err, "bad message header");
-			return;
-		}
-		if (c->rlen - off < mlen)
-			break;
-		if (handle_msg(p, c, type, c->rbuf + off, mlen) < 0)
-			return; /* C was closed */
-		off += mlen;
-	}
-	memmove(c->rbuf, c->rbuf + off, c->rlen - off);
-	c->rlen -= off;
+	off = bgp_conn_receive(p, c, c->rbuf, c->rlen);
+	if (off < 0)
+		return; /* C was closed */
+	memmove(c->rbuf, c->rbuf + off, c->rlen - (size_t)off);
+	c->rlen -= (size_t)off;
 }
 
 /* ---- opening connections ---- */
@@ -1539,6 +1550,19 @@ static void on_accept(struct bgp_speaker *sp, int lfd)
 			p->hold = BGP_HOLD_NONE;
 		conn_opened(p, &p->in);
 	}
+}
+
+int bgp_conn_attach(struct bgp_peer *p, int fd)
+{
+	int rc;
+
+	if (p->in.fd >= 0)
+		return -EBUSY;
+	rc = conn_init(&p->in, fd, false, BGP_ST_OPENSENT);
+	if (rc < 0)
+		return rc;
+	conn_opened(p, &p->in);
+	return 0;
 }
 
 static int open_listener(struct bgp_speaker *sp, uint8_t fam,

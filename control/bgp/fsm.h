@@ -311,6 +311,18 @@ size_t bgp_peer_received(const struct bgp_peer *p);
  * deferral), so the routes it pushes are complete, not the first few. */
 bool bgp_converged(const struct bgp_speaker *sp, uint64_t now_ms);
 
+/* The FSM without a listener or recv(), for the fuzz target
+ * (tests/fuzz/fuzz_bgp.c). bgp_conn_attach() takes FD, a connected stream
+ * socket, as P's incoming connection the way an accepted one starts: our
+ * OPEN sent, OpenSent. 0, -EBUSY (P has one), -ENOMEM. */
+int bgp_conn_attach(struct bgp_peer *p, int fd);
+/* BUF[0..LEN) as received on P's connection C: every whole message in it
+ * goes through the header check, then its type's handler in C's state,
+ * as the poll loop does with what recv() returned. Returns the bytes
+ * consumed (a message cut at the end is not), or -1 when C was closed (a
+ * NOTIFICATION sent or received). */
+long bgp_conn_receive(struct bgp_peer *p, struct bgp_conn *c,
+		      const uint8_t *buf, size_t len);
 /* CLI (show.c): "show bgp summary|neighbors [ADDR]|routes [PREFIX]" and
  * "clear bgp ADDR [soft]", WORDS[0] being "show" or "clear". SP may be
  * NULL (BGP not enabled). Writes the answer, or "error: ..." and returns

@@ -515,7 +515,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-void fuzz_fwd_totals(struct fuzz_fwd_totals *out)
+int fuzz_replay_summary(bool every)
 {
-	*out = totals;
+	const struct fuzz_fwd_totals *t = &totals;
+
+	printf("replay: %" PRIu64 " frames: %" PRIu64 " forwarded (%" PRIu64
+	       " IPv6 out), %" PRIu64 " fragmented, %" PRIu64 " dropped, %"
+	       PRIu64 " ICMP errors sent, %" PRIu64 " withheld\n", t->frames,
+	       t->forwarded, t->ipv6_forwarded, t->fragmented, t->dropped,
+	       t->icmp_sent, t->icmp_withheld);
+	if (every && (t->forwarded == 0 || t->fragmented == 0 ||
+		      t->dropped == 0 || t->icmp_sent == 0 ||
+		      t->icmp_withheld == 0 || t->ipv6_forwarded == 0))
+		return -1;
+	return 0;
 }

@@ -1,10 +1,12 @@
-/* The fuzz_fwd harness's entry points (fuzz_fwd.c), for libFuzzer and
- * for replay.c, the driver of the unit suite's corpus replay. */
+/* What the fuzz_fwd harness (fuzz_fwd.c) counts over the inputs it ran;
+ * its entry points are fuzz.h's. */
 #ifndef TWP_FUZZ_FWD_H
 #define TWP_FUZZ_FWD_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "fuzz.h"
 
 /* What the inputs run so far did, summed: the replay test asserts that
  * the committed corpus reaches every outcome. */
@@ -19,8 +21,5 @@ struct fuzz_fwd_totals {
 	uint64_t ipv6_forwarded; /* IPv6 frames among the outputs */
 };
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-void fuzz_fwd_totals(struct fuzz_fwd_totals *out);
 
 #endif

@@ -1,13 +1,14 @@
-/* The fuzz harness without libFuzzer: replays files through
+/* A fuzz harness without libFuzzer: replays files through
  * LLVMFuzzerTestOneInput with its invariants, built with the project's
- * compiler as the unit test fuzz_fwd_replay. Arguments are files or
+ * compiler as the unit tests fuzz_*_replay (one per harness). Arguments are files or
  * directories (every regular file in them, in name order, but dot files
  * and README*). It fails on a violated invariant (the harness aborts,
  * after naming the file) or when no input was replayed; with
  * --every-outcome first (the unit test), also when the inputs together
- * never forwarded, fragmented, dropped, answered with ICMP, withheld an
- * ICMP error or forwarded IPv6: a corpus that no longer reaches those paths is a test that can
- * no longer fail.
+ * no longer reach every outcome the harness names (fuzz_replay_summary:
+ * for fuzz_fwd, forwarded, fragmented, dropped, answered with ICMP,
+ * withheld an ICMP error, forwarded IPv6): a corpus that no longer
+ * reaches those paths is a test that can no longer fail.
  *   fuzz_fwd_replay --every-outcome tests/fuzz/corpus/fuzz_fwd
  *   fuzz_fwd_replay crash-0123abcd... (a finding of make fuzz) */
 #include <dirent.h>
@@ -19,7 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fuzz_fwd.h"
+#include "fuzz.h"
 
 #define INPUT_MAX (1u << 20)
 
@@ -85,7 +86,6 @@ static int replay_path(const char *path)
 
 int main(int argc, char **argv)
 {
-	struct fuzz_fwd_totals t;
 	int i = 1, every;
 
 	every = argc > 1 && strcmp(argv[1], "--every-outcome") == 0;
@@ -98,20 +98,12 @@ int main(int argc, char **argv)
 	for (i = 1 + every; i < argc; i++)
 		if (replay_path(argv[i]) != 0)
 			return 1;
-	fuzz_fwd_totals(&t);
-	printf("replay: %u inputs, %" PRIu64 " frames: %" PRIu64
-	       " forwarded (%" PRIu64 " IPv6 out), %" PRIu64 " fragmented, %"
-	       PRIu64 " dropped, %" PRIu64 " ICMP errors sent, %" PRIu64
-	       " withheld\n", replayed, t.frames, t.forwarded,
-	       t.ipv6_forwarded, t.fragmented, t.dropped, t.icmp_sent,
-	       t.icmp_withheld);
+	printf("replay: %u inputs\n", replayed);
 	if (replayed == 0) {
 		fprintf(stderr, "replay: no input\n");
 		return 1;
 	}
-	if (every && (t.forwarded == 0 || t.fragmented == 0 ||
-		      t.dropped == 0 || t.icmp_sent == 0 ||
-		      t.icmp_withheld == 0 || t.ipv6_forwarded == 0)) {
+	if (fuzz_replay_summary(every) != 0) {
 		fprintf(stderr, "replay: the inputs no longer reach every "
 			"outcome (see the counts above)\n");
 		return 1;

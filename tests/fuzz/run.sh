@@ -6,9 +6,13 @@
 # broken invariant, leak, timeout) stops that target; its reproducer stays
 # in BUILD/fuzz-findings/TARGET/ and is named on stderr. Exits non-zero
 # when any target found something.
-#   bash tests/fuzz/run.sh BUILD [SECONDS]
+# Leaks are findings (-detect_leaks=1), but those of
+# tests/sanitize/lsan.supp (libconfig's own). One target at a time, at
+# nice 19 (FUZZ_NICE=0 for a machine of its own): the lab's timing tests
+# share this one. TARGETs (fuzz_bgp ...) choose; default every one built.
+#   bash tests/fuzz/run.sh BUILD [SECONDS] [TARGET...]
 set -uo pipefail
-build=${1:?usage: run.sh BUILD [SECONDS]}
+build=${1:?usage: run.sh BUILD [SECONDS] [TARGET...]}
 secs=${2:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 [[ $secs =~ ^[0-9]+$ ]] && [ "$secs" -gt 0 ] ||
@@ -16,9 +20,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 shopt -s nullglob
 targets=()
-for t in "$build"/tests/fuzz/fuzz_*; do
-	[ -f "$t" ] && [ -x "$t" ] && targets+=("$t")
-done
+if [ $# -gt 2 ]; then
+	for name in "${@:3}"; do targets+=("$build/tests/fuzz/$name"); done
+else
+	for t in "$build"/tests/fuzz/fuzz_*; do
+		[ -f "$t" ] && [ -x "$t" ] && targets+=("$t")
+	done
+fi
 [ ${#targets[@]} -gt 0 ] || { echo "fuzz: no fuzz_* target in $build/tests/fuzz" >&2; exit 2; }
 
 scratch=$(mktemp -d /tmp/twp-fuzz.XXXXXX)
@@ -34,8 +42,10 @@ for t in "${targets[@]}"; do
 	# starts counting. A single input over 10 s is a finding (timeout-*).
 	ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1} \
 	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-	timeout -k 10 $((secs + 120)) "$t" \
+	LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/../sanitize/lsan.supp} \
+	nice -n "${FUZZ_NICE:-19}" timeout -k 10 $((secs + 120)) "$t" \
 		-max_total_time="$secs" -timeout=10 -print_final_stats=1 \
+		-detect_leaks=1 \
 		-artifact_prefix="$out/" \
 		"$scratch/$name" "$here/corpus/$name" "$here/regressions/$name"
 	rc=$?
