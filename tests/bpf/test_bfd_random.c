@@ -195,7 +195,11 @@ static uint16_t fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
+/* buf holds an Ethernet frame: two bytes before it put the IP header on
+ * a 4-byte boundary (as the kernel's NET_IP_ALIGN does), which struct
+ * iphdr and ipv6hdr need (UBSan in the sanitizer build). */
 struct frame {
+	uint8_t ip_align[2];
 	uint8_t buf[256];
 	size_t len;
 };
