@@ -197,16 +197,10 @@ static struct pt_slot *move_over(struct ptable *t, struct pt_slot *s)
 /* Moves up to N more old slots; frees the old array once all went. */
 static void migrate(struct ptable *t, size_t n)
 {
-	while (t->old != NULL && n > 0) {
-		if (t->old_pos == t->old_cap) {
-			free(t->old);
-			t->old = NULL;
-			break;
-		}
+	for (; t->old != NULL && n > 0 && t->old_pos < t->old_cap; n--) {
 		if (live(old_at(t, t->old_pos)))
 			move_over(t, old_at(t, t->old_pos));
 		t->old_pos++;
-		n--;
 	}
 	if (t->old != NULL && t->old_pos == t->old_cap) {
 		free(t->old);
