@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -1806,6 +1807,29 @@ void bgp_handle(struct bgp_speaker *sp, const struct pollfd *pfd,
 	}
 }
 
+/* The hold timer of C expired at NOW. RFC 4271 §4.4 restarts it on every
+ * KEEPALIVE or UPDATE received; one the kernel already holds for us was
+ * received, only not read yet, because the loop was late (a host whose
+ * CPU went elsewhere for the whole hold time: twinpathd's watchdog,
+ * control/loopwatch.c, says so). Read it before calling the peer dead:
+ * true when the timer still stands (nothing was waiting, or what was
+ * did not restart it), false when the input ran (C was refreshed or
+ * closed by it). */
+static bool hold_unread(struct bgp_peer *p, struct bgp_conn *c, uint64_t now)
+{
+	int unread = 0;
+
+	if (ioctl(c->fd, FIONREAD, &unread) < 0 || unread <= 0)
+		return true;
+	p->st.hold_late_reads++;
+	plog(p, "hold timer expired %llu ms ago with %d bytes unread: read "
+	     "them first (the loop was late; %llu such reads so far)",
+	     (unsigned long long)(now - c->hold_at_ms), unread,
+	     (unsigned long long)p->st.hold_late_reads);
+	conn_input(p, c);
+	return c->fd >= 0 && c->hold_at_ms != 0 && now >= c->hold_at_ms;
+}
+
 static void conn_timers(struct bgp_peer *p, struct bgp_conn *c)
 {
 	uint64_t now = p->sp->now_ms;
@@ -1830,6 +1854,9 @@ static void conn_timers(struct bgp_peer *p, struct bgp_conn *c)
 		}
 		return;
 	}
+	if (c->hold_at_ms != 0 && now >= c->hold_at_ms &&
+	    !hold_unread(p, c, now))
+		return; /* what was waiting was read: C is alive or closed */
 	if (c->hold_at_ms != 0 && now >= c->hold_at_ms) {
 		struct bgp_notify n = {.code = BGP_ERR_HOLD};
 		struct bgp_end e = {.why = "hold timer expired (4/0)",

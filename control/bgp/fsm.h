@@ -79,6 +79,9 @@ struct bgp_peer_stats {
 	uint64_t attrs_discarded;
 	uint64_t max_prefix_hits;
 	uint64_t refresh_rcvd, refresh_sent;
+	/* hold timer found expired with the peer's bytes unread in the
+	 * socket: read first (conn_timers) */
+	uint64_t hold_late_reads;
 };
 
 /* Maintenance of a link without a flap (RFC 8326): while DRAINING our

@@ -171,13 +171,15 @@ static void neighbor_detail_json(const struct bgp_peer *p, uint64_t now,
 	fprintf(f, ",\"updates_rcvd\":%llu,\"updates_sent\":%llu,"
 		"\"attributes_discarded\":%llu,\"max_prefix\":%u,"
 		"\"max_prefix_hits\":%llu,\"route_refresh_rcvd\":%llu,"
-		"\"route_refresh_sent\":%llu,\"idle_reason\":",
+		"\"route_refresh_sent\":%llu,\"hold_late_reads\":%llu,"
+		"\"idle_reason\":",
 		(unsigned long long)p->st.updates_rcvd,
 		(unsigned long long)p->st.updates_sent,
 		(unsigned long long)p->st.attrs_discarded, lb->max_prefix,
 		(unsigned long long)p->st.max_prefix_hits,
 		(unsigned long long)p->st.refresh_rcvd,
-		(unsigned long long)p->st.refresh_sent);
+		(unsigned long long)p->st.refresh_sent,
+		(unsigned long long)p->st.hold_late_reads);
 	if (why != NULL)
 		json_str(f, why);
 	else
@@ -358,6 +360,11 @@ static void neighbor_text(const struct bgp_peer *p, uint64_t now, FILE *f)
 		(unsigned long long)p->st.updates_sent,
 		(unsigned long long)p->st.notifications_sent,
 		(unsigned long long)p->st.refresh_sent);
+	if (p->st.hold_late_reads > 0)
+		fprintf(f, "  Hold timer: %llu time(s) found expired with the "
+			"peer's messages unread (the loop was late): read "
+			"first\n",
+			(unsigned long long)p->st.hold_late_reads);
 	if (p->last_notify_sent[0] != '\0')
 		fprintf(f, "  Last NOTIFICATION sent: %s\n",
 			p->last_notify_sent);

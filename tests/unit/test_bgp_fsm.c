@@ -658,6 +658,43 @@ static void test_bgp_fsm_hold_timer_expiry_sends_4_0(void **state)
 	assert_string_equal(sp->peer[0].last_error, "hold timer expired (4/0)");
 }
 
+/* The loop late past the hold time (its CPU went elsewhere) while the
+ * peer's KEEPALIVE waits unread in the socket: the timer run reads it
+ * first and the session stays up (RFC 4271 §4.4: it was received). With
+ * nothing waiting, the next late run expires it: 4/0. */
+static void test_bgp_fsm_hold_expiry_reads_unread_input_first(void **state)
+{
+	uint8_t m[BGP_MSG_MAX];
+	struct bgp_peer *p;
+	uint64_t late;
+	int n;
+
+	(void)state;
+	start(3, 0, false);
+	establish(3);
+	p = &sp->peer[0];
+	peer_keepalive(&pa);
+	usleep(20000); /* in the speaker's socket; nothing reads it */
+	late = p->est->hold_at_ms + 2000;
+	bgp_tick(sp, late);
+	assert_int_equal(p->st.hold_late_reads, 1);
+	assert_int_equal(p->state, BGP_ST_ESTABLISHED);
+	assert_non_null(p->est);
+	assert_int_equal(p->est->hold_at_ms, late + 3000);
+	/* nothing waits now: expired, and said so */
+	bgp_tick(sp, late + 3000);
+	for (;;) {
+		n = peer_read(&pa, m, TIMEOUT_MS);
+		assert_true(n > 0);
+		if (m[18] == BGP_MSG_NOTIFICATION)
+			break; /* after our UPDATEs and KEEPALIVEs */
+	}
+	assert_int_equal(m[19], BGP_ERR_HOLD);
+	assert_int_equal(m[20], 0);
+	assert_int_equal(p->st.hold_late_reads, 1);
+	assert_string_equal(p->last_error, "hold timer expired (4/0)");
+}
+
 /* RFC 4271 §6.8: both open a connection; the one the speaker with the
  * higher BGP Identifier opened stays, the other gets Cease/7. */
 static void collision(const char *peer_id, bool ours_wins)
@@ -1521,6 +1558,9 @@ int main(void)
 					  teardown),
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_hold_timer_expiry_sends_4_0, teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_hold_expiry_reads_unread_input_first,
+			teardown),
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_collision_higher_peer_id_keeps_its_connection,
 			teardown),
