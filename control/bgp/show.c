@@ -161,9 +161,20 @@ static void neighbor_detail_json(const struct bgp_peer *p, uint64_t now,
 	json_str_or_null(f, p->last_notify_sent);
 	fprintf(f, ",\"last_notification_rcvd\":");
 	json_str_or_null(f, p->last_notify_rcvd);
-	fprintf(f, ",\"established_count\":%llu,\"stale\":%zu,"
-		"\"restart_timer_s_left\":",
-		(unsigned long long)p->st.established_count, p->stale);
+	/* CLOCK_MONOTONIC, as show bfd's change_ns: a test or a tool
+	 * lines the session's changes up with BFD's and its own clock */
+	fprintf(f, ",\"established_count\":%llu,\"established_at_ms\":",
+		(unsigned long long)p->st.established_count);
+	if (p->st.established_count > 0)
+		fprintf(f, "%llu", (unsigned long long)p->established_ms);
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\"down_at_ms\":");
+	if (p->down_ms != 0)
+		fprintf(f, "%llu", (unsigned long long)p->down_ms);
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\"stale\":%zu,\"restart_timer_s_left\":", p->stale);
 	if (p->restart_at_ms != 0)
 		fprintf(f, "%llu", secs_left(p->restart_at_ms, now));
 	else

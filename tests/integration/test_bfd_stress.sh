@@ -43,6 +43,11 @@ drops_no_live() {
 	lab_stats /twinpath/drops | lab_json - 'next(iter(j.values())).get("no_live_nexthop", 0)'
 }
 
+# drops_no_route: twinpath-dp's no_route drops so far.
+drops_no_route() {
+	lab_stats /twinpath/drops | lab_json - 'next(iter(j.values())).get("no_route", 0)'
+}
+
 # dp_routes: IPv4 routes in twinpath-dp's FIB (its telemetry).
 dp_routes() { lab_tpstat /twinpath/fib --get routes_ipv4 2>/dev/null; }
 
@@ -121,6 +126,7 @@ echo "== [$TAG] $WINDOW_S s: a hog on cpu $hog_cpus (forwarding lcore on cpu $fw
 bfd_json w0
 bgp w0 neighbors
 nl0=$(drops_no_live)
+nr0=$(drops_no_route)
 off1=$(stat -c %s "$LAB_DIR/up1.bird.log")
 off2=$(stat -c %s "$LAB_DIR/up2.bird.log")
 t_win=$(lab_now_ns)
@@ -241,6 +247,7 @@ print(" ".join(l["name"] for l in json.load(open(sys.argv[2]))["links"]
 	"$LAB_DIR/w0.bfd.json" "$LAB_DIR/w1.bfd.json")
 
 # the peer's view: BIRD logs every state change of its sessions
+bird_saw="" # the links whose BIRD saw the flap the freeze explains
 for r in up1 up2; do
 	off=$off1
 	[ $r = up2 ] && off=$off2
@@ -249,6 +256,7 @@ for r in up1 up2; do
 	if [ -z "$ch" ]; then
 		ok "[$TAG] BIRD on $r: no BFD state change in the window"
 	elif [ "$bfd_flapped" = 1 ] && [[ " $flapped " == *" $l "* ]]; then
+		bird_saw="$bird_saw $l"
 		ok "[$TAG] BIRD on $r saw the flap the host freeze explains: $(echo "$ch" | sed 's/.*changed state/changed state/' | tr '\n' ';')"
 	else
 		ko "[$TAG] BIRD on $r: BFD state changes in the window: $(echo "$ch" | tr '\n' ';')"
@@ -259,7 +267,10 @@ done
 
 # no BGP session dropped: still Established, never re-established (a
 # flap the freeze explains tears its link's session down, RFC 5882: that
-# one must have gone for BFD and be back)
+# one must have gone for BFD and be back; by our side, "BFD down" 6/10,
+# or by BIRD's, whose BFD saw the flap first: BIRD closes the session
+# with a bare Cease, 6/0, when its BFD session goes down)
+peer_ceased="" # the links whose session BIRD closed so
 for l in link1 link2; do
 	e0=$(nb w0 $l established_count)
 	e1=$(nb w1 $l established_count)
@@ -268,6 +279,12 @@ for l in link1 link2; do
 	elif [ "$bfd_flapped" = 1 ] && [[ " $flapped " == *" $l "* ]] &&
 		[ "$(nb w1 $l state)" = Established ] && [[ $(nb w1 $l last_error) == *"BFD down"* ]]; then
 		ok "[$TAG] $l's BGP session went down with its BFD flap ($(nb w1 $l last_error)) and is Established again"
+	elif [ "$bfd_flapped" = 1 ] && [[ " $flapped " == *" $l "* ]] &&
+		[[ " $bird_saw " == *" $l "* ]] &&
+		[ "$(nb w1 $l state)" = Established ] &&
+		[ "$(nb w1 $l last_error)" = "NOTIFICATION received: Cease (6/0)" ]; then
+		peer_ceased="$peer_ceased $l"
+		ok "[$TAG] $l's BGP session went down with BIRD's BFD flap (BIRD's Cease, 6/0) and is Established again"
 	else
 		ko "[$TAG] $l's BGP session: state $(nb w1 $l state), established $e0 -> $e1 times, last error $(nb w1 $l last_error)"
 	fi
@@ -283,9 +300,13 @@ done
 lost=$(j "$LAB_DIR/stress.json" 'j["lost"]')
 nl1=$(drops_no_live)
 if [ "$bfd_flapped" = 1 ] && [ "$lost" -gt 0 ]; then
-	bound=$(python3 - "$LAB_DIR/freeze.log" "$t_win" "$RATE" "$LAB_DIR/w0.bfd.json" "$LAB_DIR/w1.bfd.json" <<'PY2'
+	bound=$(python3 - "$LAB_DIR/freeze.log" "$t_win" "$RATE" "$LAB_DIR/w0.bfd.json" "$LAB_DIR/w1.bfd.json" "$LAB_DIR/w1.json" "$peer_ceased" <<'PY2'
 import json, math, sys
 since, rate = int(sys.argv[2]) / 1e9, int(sys.argv[3])
+# sessions BIRD closed at its BFD Down: their routes were gone from that
+# Cease (down_at_ms) until the session was Established again
+bgp = {n["link"]: n for n in json.load(open(sys.argv[6]))["neighbors"]}
+ceased = set(sys.argv[7].split())
 f = [float(l.split()[2]) for l in open(sys.argv[1])
      if l.startswith("freeze ") and float(l.split()[4]) >= since]
 a = {l["name"]: l for l in json.load(open(sys.argv[4]))["links"]}
@@ -312,10 +333,19 @@ b, dead, why = 0.0, 1, []
 for g in flaps:
     names = {d[2] for d in g}
     if len(names) == len(links):
-        ups = [d[1] for d in g if d[1]]
-        dead_s = (min(ups) - max(d[0] for d in g)) / 1e9 if ups else 0
+        # a link is usable again at its BFD Up, or, when BIRD closed its
+        # session, once that is Established again (and its routes with
+        # it, 100 ms: the UPDATE, the decision, the push); the outage
+        # runs from the first of the Downs and those Ceases
+        ups = [max(d[1], bgp[d[2]]["established_at_ms"] * 1e6 + 100e6)
+               if d[2] in ceased else d[1] for d in g if d[1]]
+        start = min([max(d[0] for d in g)] +
+                    [bgp[n]["down_at_ms"] * 1e6 for n in names & ceased])
+        dead_s = (min(ups) - start) / 1e9 if ups else 0
         b += rate * (max(dead_s, 0) + (det_ms + 10) / 1e3)
-        why.append("no live link for %.0f ms" % (dead_s * 1e3))
+        why.append("no live link for %.0f ms%s" % (dead_s * 1e3,
+                   ", BIRD's Cease on " + " ".join(sorted(names & ceased))
+                   if names & ceased else ""))
     else:
         # the others carry the flows: no no_live_nexthop drop expected
         dead = 0
@@ -325,7 +355,13 @@ print(math.ceil(b), dead if flaps else 0, "; ".join(why))
 PY2
 )
 	read -r bound dead why <<<"$bound"
-	if [ "$dead" = 1 ]; then
+	nr1=$(drops_no_route)
+	if [ "$dead" = 1 ] && [ -n "$peer_ceased" ]; then
+		# the routes went with BIRD's Cease: no_route while they were gone
+		[ "$lost" -le "$bound" ] && [ $((nl1 - nl0 + nr1 - nr0)) -eq "$lost" ] &&
+			ok "[$TAG] stream: $lost of $sent lost, each a no_live_nexthop ($((nl1 - nl0))) or no_route ($((nr1 - nr0))) drop, within the flap's bound of $bound ($why)" ||
+			ko "[$TAG] stream: $lost of $sent lost ($((nl1 - nl0)) no_live_nexthop, $((nr1 - nr0)) no_route drops), want each one of those and at most the flap's bound of $bound ($why)"
+	elif [ "$dead" = 1 ]; then
 		[ "$lost" -le "$bound" ] && [ $((nl1 - nl0)) -eq "$lost" ] &&
 			ok "[$TAG] stream: $lost of $sent lost, each a no_live_nexthop drop, within the flap's bound of $bound ($why)" ||
 			ko "[$TAG] stream: $lost of $sent lost ($((nl1 - nl0)) no_live_nexthop drops), want each a no_live_nexthop drop and at most the flap's bound of $bound ($why)"

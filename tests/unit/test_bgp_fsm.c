@@ -693,6 +693,23 @@ static void test_bgp_fsm_hold_expiry_reads_unread_input_first(void **state)
 	assert_int_equal(m[20], 0);
 	assert_int_equal(p->st.hold_late_reads, 1);
 	assert_string_equal(p->last_error, "hold timer expired (4/0)");
+	/* the count, and when the session came and went (CLOCK_MONOTONIC
+	 * ms, to line up with show bfd's change_ns) */
+	{
+		char *show[] = {"show", "bgp", "neighbors"};
+		char buf[8192], want[96];
+		FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+		assert_non_null(f);
+		assert_int_equal(bgp_cli(sp, show, 3, true, f), 0);
+		fclose(f);
+		assert_non_null(strstr(buf, "\"hold_late_reads\":1,"));
+		snprintf(want, sizeof(want), "\"established_at_ms\":%llu,"
+			 "\"down_at_ms\":%llu,",
+			 (unsigned long long)p->established_ms,
+			 (unsigned long long)(late + 3000));
+		assert_non_null(strstr(buf, want));
+	}
 }
 
 /* RFC 4271 §6.8: both open a connection; the one the speaker with the
