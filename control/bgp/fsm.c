@@ -773,8 +773,10 @@ static void conn_end(struct bgp_peer *p, struct bgp_conn *c,
 		plog(p, "down: %s", e->why);
 		snprintf(p->last_error, sizeof(p->last_error), "%s", e->why);
 	}
-	if (was_est)
+	if (was_est) {
+		snprintf(p->last_reset, sizeof(p->last_reset), "%s", e->why);
 		session_lost(p, e);
+	}
 	conn_close(p->sp, c, e->sent != NULL);
 	if (!was_est && was_open && other->fd >= 0)
 		plog(p, "closing %s connection: %s",

@@ -144,6 +144,9 @@ struct bgp_peer {
 	struct ptable *rejected_set; /* prefixes announced but not accepted */
 	bool export_warned[BGP_AF_MAX];
 	char last_error[400];     /* why the session last went down */
+	/* why the last Established session ended (last_error also says
+	 * why an attempt after it failed); its time is down_ms */
+	char last_reset[400];
 	/* with an RFC 9003 Shutdown Communication, quoted */
 	char last_notify_sent[360], last_notify_rcvd[360];
 	char last_connect_err[64]; /* logged once until it changes */

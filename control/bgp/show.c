@@ -165,7 +165,7 @@ static void neighbor_detail_json(const struct bgp_peer *p, uint64_t now,
 	 * lines the session's changes up with BFD's and its own clock */
 	fprintf(f, ",\"established_count\":%llu,\"established_at_ms\":",
 		(unsigned long long)p->st.established_count);
-	if (p->st.established_count > 0)
+	if (p->est != NULL)
 		fprintf(f, "%llu", (unsigned long long)p->established_ms);
 	else
 		fprintf(f, "null");
@@ -174,6 +174,8 @@ static void neighbor_detail_json(const struct bgp_peer *p, uint64_t now,
 		fprintf(f, "%llu", (unsigned long long)p->down_ms);
 	else
 		fprintf(f, "null");
+	fprintf(f, ",\"last_reset\":");
+	json_str_or_null(f, p->last_reset);
 	fprintf(f, ",\"stale\":%zu,\"restart_timer_s_left\":", p->stale);
 	if (p->restart_at_ms != 0)
 		fprintf(f, "%llu", secs_left(p->restart_at_ms, now));
@@ -331,7 +333,10 @@ static void neighbor_text(const struct bgp_peer *p, uint64_t now, FILE *f)
 			"LOCAL_PREF 0" : "");
 	fprintf(f, "\n  Established %llu time(s)", (unsigned long long)
 		p->st.established_count);
-	if (p->last_error[0] != '\0')
+	if (p->last_reset[0] != '\0')
+		fprintf(f, "; last reset: %s", p->last_reset);
+	if (p->last_error[0] != '\0' &&
+	    strcmp(p->last_error, p->last_reset) != 0)
 		fprintf(f, "; last down: %s", p->last_error);
 	fprintf(f, "\n  Hold time %u s, keepalive interval %u s (configured "
 		"hold time %u s, connect retry %u s)\n", hold_now(p),

@@ -681,6 +681,20 @@ static void test_bgp_fsm_hold_expiry_reads_unread_input_first(void **state)
 	assert_int_equal(p->state, BGP_ST_ESTABLISHED);
 	assert_non_null(p->est);
 	assert_int_equal(p->est->hold_at_ms, late + 3000);
+	{
+		char *show[] = {"show", "bgp", "neighbors"};
+		char buf[8192], want[96];
+		FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+		assert_non_null(f);
+		assert_int_equal(bgp_cli(sp, show, 3, true, f), 0);
+		fclose(f);
+		snprintf(want, sizeof(want), "\"established_at_ms\":%llu,"
+			 "\"down_at_ms\":null,\"last_reset\":null,",
+			 (unsigned long long)p->established_ms);
+		assert_true(p->established_ms > 0);
+		assert_non_null(strstr(buf, want));
+	}
 	/* nothing waits now: expired, and said so */
 	bgp_tick(sp, late + 3000);
 	for (;;) {
@@ -704,9 +718,9 @@ static void test_bgp_fsm_hold_expiry_reads_unread_input_first(void **state)
 		assert_int_equal(bgp_cli(sp, show, 3, true, f), 0);
 		fclose(f);
 		assert_non_null(strstr(buf, "\"hold_late_reads\":1,"));
-		snprintf(want, sizeof(want), "\"established_at_ms\":%llu,"
-			 "\"down_at_ms\":%llu,",
-			 (unsigned long long)p->established_ms,
+		snprintf(want, sizeof(want), "\"established_at_ms\":null,"
+			 "\"down_at_ms\":%llu,\"last_reset\":\"hold timer "
+			 "expired (4/0)\",",
 			 (unsigned long long)(late + 3000));
 		assert_non_null(strstr(buf, want));
 	}
