@@ -173,12 +173,20 @@ struct health_tx {
 	uint64_t bad_config; /* family neither IPv4 nor IPv6 */
 };
 
-/* A forwarding lcore's idle back-off (fwd_loop): after FWD_IDLE_POLLS
- * empty polls in a row it sleeps sleep_us between polls. */
-#define FWD_IDLE_POLLS 128u
+/* A forwarding lcore's idle back-off (fwd_loop): FWD_IDLE_SPIN_US after
+ * its last packet it sleeps sleep_us between polls. A time, not a count
+ * of polls: 128 empty polls were 200 us on a quiet host and 500 us on a
+ * loaded one, so 1 400 packets a second (a 1000 pps stream and BFD at
+ * 10 ms) kept the lcore busy 67 % of its core, and a SCHED_FIFO thread
+ * that busy lets the kernel's fair server (Linux >= 6.12) stop it, and
+ * every real-time thread of that CPU, for 50 ms at a time so that normal
+ * tasks get their share: a BFD flap at 10 ms x 3 (docs/architecture.md,
+ * "Real-time threads and the fair server"). */
+#define FWD_IDLE_SPIN_US 50u
 struct fwd_idle {
 	uint32_t sleep_us;     /* dataplane.idle_sleep_us, 0: never sleeps */
-	uint32_t empty_polls;  /* in a row */
+	uint64_t spin_cycles;  /* FWD_IDLE_SPIN_US in TSC cycles */
+	uint64_t last_rx;      /* TSC of the last poll with packets */
 	uint64_t sleeps;
 } __rte_cache_aligned;
 
@@ -329,7 +337,7 @@ unsigned int fwd_burst(struct dp *d, unsigned int lcore);
 int fwd_sched_rt(uint32_t priority, const char *what);
 /* After a poll that received N_RX packets: true when the lcore should
  * sleep IDLE->sleep_us before the next one. */
-bool fwd_idle(struct fwd_idle *idle, unsigned int n_rx);
+bool fwd_idle(struct fwd_idle *idle, unsigned int n_rx, uint64_t now);
 int fwd_loop(void *arg);
 
 /* health.c */

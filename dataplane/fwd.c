@@ -1009,20 +1009,20 @@ int fwd_sched_rt(uint32_t priority, const char *what)
 	return 0;
 }
 
-bool fwd_idle(struct fwd_idle *idle, unsigned int n_rx)
+bool fwd_idle(struct fwd_idle *idle, unsigned int n_rx, uint64_t now)
 {
 	if (n_rx != 0) {
-		idle->empty_polls = 0;
+		idle->last_rx = now;
 		return false;
 	}
-	if (idle->sleep_us == 0 || ++idle->empty_polls < FWD_IDLE_POLLS)
+	if (idle->sleep_us == 0 || now - idle->last_rx < idle->spin_cycles)
 		return false;
 	idle->sleeps++;
 	return true;
 }
 
-/* A worker lcore: forward until asked to stop. Idle (FWD_IDLE_POLLS
- * empty polls in a row) it sleeps dataplane.idle_sleep_us between polls
+/* A worker lcore: forward until asked to stop. Idle (FWD_IDLE_SPIN_US
+ * without a packet) it sleeps dataplane.idle_sleep_us between polls
  * instead of spinning, so the core it shares on a small host (BIRD or
  * FRR, twinpathd, the kernel's softirqs, our own BFD tick) gets it back,
  * and the scheduler wakes it on time as a sleeper rather than leaving a
@@ -1036,6 +1036,8 @@ int fwd_loop(void *arg)
 	struct fwd_idle *idle = &d->fwd_idle[lcore];
 
 	idle->sleep_us = d->cfg->dataplane.idle_sleep_us;
+	idle->spin_cycles = rte_get_tsc_hz() / 1000000u * FWD_IDLE_SPIN_US;
+	idle->last_rx = rte_rdtsc();
 	/* it sends the periodic BFD packets: a loaded host's other tasks
 	 * must not hold them back past the peer's detection time */
 	fwd_sched_rt(d->cfg->dataplane.rt_priority, "forwarding lcore");
@@ -1045,7 +1047,9 @@ int fwd_loop(void *arg)
 	log_msg("forwarding on lcore %u over %u ports; idle sleep %u us",
 		lcore, d->n_ports, idle->sleep_us);
 	while (!__atomic_load_n(&dp_quit, __ATOMIC_RELAXED)) {
-		if (!fwd_idle(idle, fwd_burst(d, lcore)))
+		unsigned int n = fwd_burst(d, lcore);
+
+		if (!fwd_idle(idle, n, rte_rdtsc()))
 			continue;
 		/* asleep, it holds nothing: no grace period waits for it */
 		rte_rcu_qsbr_thread_offline(d->rcu, lcore);

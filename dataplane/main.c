@@ -34,6 +34,17 @@
 /* The kernel's AF_XDP counters: a handful of getsockopts, once a second. */
 #define XSK_POLL_MS 1000u
 #define CTL_TICK_US 1000u      /* main lcore tick when it does not forward */
+/* While channel records wait, the main lcore sleeps this long after each
+ * slice of them (CHAN_POLL_SLICE_US, 500 us, dataplane/channel.c): a
+ * real-time thread busy more than ~2/3 of its CPU while a normal task
+ * waits there lets the kernel's fair server (Linux >= 6.12) stop every
+ * real-time thread of that CPU for 50 ms, our BFD tick among them
+ * (measured: a SCHED_FIFO loop busy 70 % beside a normal one was stopped
+ * 50 ms once a second, at 60 % never). It sleeps as long as the slice
+ * took: half the CPU at most, a million routes applied at half the rate
+ * rather than a BFD flap. */
+#define CTL_BUSY_SLEEP_US 500u
+#define CTL_BUSY_SLEEP_MAX_US 2000u
 #define CTL_EVERY_BURSTS 64u   /* channel poll interval when it does */
 
 #define DP_DROP_NAME(e, s) [e] = s,
@@ -307,14 +318,26 @@ int main(int argc, char **argv)
 		/* the BFD tick: at 10 ms x 3 a tick that wakes 20 ms late on
 		 * a loaded host is a flap at the peer (RFC 5880 §6.8.7).
 		 * It sleeps between ticks and the channel work it does is
-		 * sliced, so the rest of the host keeps the core. */
+		 * sliced, each slice followed by a sleep as long, so the
+		 * rest of the host keeps the core (CTL_BUSY_SLEEP_US). */
 		fwd_sched_rt(cfg.dataplane.rt_priority, "main lcore");
 		log_msg("main lcore %u: channel, link polling, telemetry; "
 			"%u forwarding lcores", rte_get_main_lcore(),
 			dp.n_fwd_lcores);
 		while (!__atomic_load_n(&dp_quit, __ATOMIC_RELAXED)) {
-			if (!ctl_tick(&dp))
+			uint64_t t0 = rte_get_tsc_cycles(), us;
+
+			if (!ctl_tick(&dp)) {
 				rte_delay_us_sleep(CTL_TICK_US);
+				continue;
+			}
+			/* as long as the slice took (a burst of records
+			 * may overrun it), within [500 us, 2 ms] */
+			us = (rte_get_tsc_cycles() - t0) * 1000000u /
+			     rte_get_tsc_hz();
+			rte_delay_us_sleep((unsigned int)RTE_MIN(
+				RTE_MAX(us, (uint64_t)CTL_BUSY_SLEEP_US),
+				(uint64_t)CTL_BUSY_SLEEP_MAX_US));
 		}
 		rte_eal_mp_wait_lcore();
 	} else {

@@ -1950,29 +1950,34 @@ static void test_fwd_ingress_off_forwards_spoofed(void **state)
 	ingress_set(CFG_INGRESS_STRICT, CFG_INGRESS_STRICT);
 }
 
-/* The forwarding lcore's idle back-off: it sleeps only after
- * FWD_IDLE_POLLS empty polls in a row, any packet keeps it spinning, and
+/* The forwarding lcore's idle back-off: it sleeps only once
+ * FWD_IDLE_SPIN_US (here 1000 cycles) have passed since its last packet,
+ * then at every empty poll; any packet keeps it spinning again, and
  * dataplane.idle_sleep_us 0 never sleeps. */
-static void test_fwd_idle_sleeps_only_after_empty_polls(void **state)
+static void test_fwd_idle_sleeps_only_after_the_spin_time(void **state)
 {
-	struct fwd_idle idle = {.sleep_us = 100};
-	unsigned int i;
+	struct fwd_idle idle = {.sleep_us = 100, .spin_cycles = 1000,
+				.last_rx = 4000};
+	uint64_t t;
 
 	(void)state;
-	for (i = 1; i < FWD_IDLE_POLLS; i++)
-		assert_false(fwd_idle(&idle, 0));
-	assert_true(fwd_idle(&idle, 0));
-	assert_true(fwd_idle(&idle, 0)); /* idle: every poll sleeps */
+	assert_false(fwd_idle(&idle, 0, 4999));
+	assert_true(fwd_idle(&idle, 0, 5000));
+	assert_true(fwd_idle(&idle, 0, 5001)); /* idle: every poll sleeps */
 	assert_int_equal(idle.sleeps, 2);
-	assert_false(fwd_idle(&idle, 1)); /* a packet: spin again */
-	for (i = 1; i < FWD_IDLE_POLLS; i++)
-		assert_false(fwd_idle(&idle, 0));
-	assert_false(fwd_idle(&idle, 32));
-	assert_int_equal(idle.sleeps, 2);
+	assert_false(fwd_idle(&idle, 1, 10000)); /* a packet: spin again */
+	assert_int_equal(idle.last_rx, 10000);
+	for (t = 10001; t < 11000; t += 37)
+		assert_false(fwd_idle(&idle, 0, t));
+	assert_false(fwd_idle(&idle, 0, 10999));
+	assert_false(fwd_idle(&idle, 32, 10999)); /* packets: from here */
+	assert_false(fwd_idle(&idle, 0, 11998));
+	assert_true(fwd_idle(&idle, 0, 11999));
+	assert_int_equal(idle.sleeps, 3);
 
-	idle = (struct fwd_idle){.sleep_us = 0};
-	for (i = 0; i < 4 * FWD_IDLE_POLLS; i++)
-		assert_false(fwd_idle(&idle, 0));
+	idle = (struct fwd_idle){.sleep_us = 0, .spin_cycles = 1000};
+	for (t = 0; t < 100000; t += 999)
+		assert_false(fwd_idle(&idle, 0, t));
 	assert_int_equal(idle.sleeps, 0);
 }
 
@@ -2018,7 +2023,7 @@ int main(void)
 		cmocka_unit_test(test_fwd_ingress_strict_ipv6_port_addresses),
 		cmocka_unit_test(test_fwd_ingress_loose),
 		cmocka_unit_test(test_fwd_ingress_off_forwards_spoofed),
-		cmocka_unit_test(test_fwd_idle_sleeps_only_after_empty_polls),
+		cmocka_unit_test(test_fwd_idle_sleeps_only_after_the_spin_time),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
