@@ -271,22 +271,31 @@ done
 # or by BIRD's, whose BFD saw the flap first: BIRD closes the session
 # with a bare Cease, 6/0, when its BFD session goes down)
 peer_ceased="" # the links whose session BIRD closed so
+# bfd_downs LINK: its BFD Downs in the window (each may take BGP down once)
+bfd_downs() {
+	python3 -c 'import json, sys
+a = {l["name"]: l["down_count"] for l in json.load(open(sys.argv[1]))["links"]}
+print([l["down_count"] - a[l["name"]] for l in json.load(open(sys.argv[2]))["links"] if l["name"] == sys.argv[3]][0])' \
+		"$LAB_DIR/w0.bfd.json" "$LAB_DIR/w1.bfd.json" "$1"
+}
 for l in link1 link2; do
 	e0=$(nb w0 $l established_count)
 	e1=$(nb w1 $l established_count)
 	if [ "$(nb w1 $l state)" = Established ] && [ "$e0" = "$e1" ]; then
 		ok "[$TAG] $l's BGP session stayed Established (hold time $HOLD s), established $e1 times in all"
 	elif [ "$bfd_flapped" = 1 ] && [[ " $flapped " == *" $l "* ]] &&
-		[ "$(nb w1 $l state)" = Established ] && [[ $(nb w1 $l last_error) == *"BFD down"* ]]; then
-		ok "[$TAG] $l's BGP session went down with its BFD flap ($(nb w1 $l last_error)) and is Established again"
+		[ $((e1 - e0)) -le "$(bfd_downs "$l")" ] &&
+		[ "$(nb w1 $l state)" = Established ] && [[ $(nb w1 $l last_reset) == *"BFD down"* ]]; then
+		ok "[$TAG] $l's BGP session went down with its BFD flap ($(nb w1 $l last_reset)) and is Established again"
 	elif [ "$bfd_flapped" = 1 ] && [[ " $flapped " == *" $l "* ]] &&
 		[[ " $bird_saw " == *" $l "* ]] &&
+		[ $((e1 - e0)) -le "$(bfd_downs "$l")" ] &&
 		[ "$(nb w1 $l state)" = Established ] &&
-		[ "$(nb w1 $l last_error)" = "NOTIFICATION received: Cease (6/0)" ]; then
+		[ "$(nb w1 $l last_reset)" = "NOTIFICATION received: Cease (6/0)" ]; then
 		peer_ceased="$peer_ceased $l"
 		ok "[$TAG] $l's BGP session went down with BIRD's BFD flap (BIRD's Cease, 6/0) and is Established again"
 	else
-		ko "[$TAG] $l's BGP session: state $(nb w1 $l state), established $e0 -> $e1 times, last error $(nb w1 $l last_error)"
+		ko "[$TAG] $l's BGP session: state $(nb w1 $l state), established $e0 -> $e1 times, last reset $(nb w1 $l last_reset), last error $(nb w1 $l last_error)"
 	fi
 done
 
