@@ -358,6 +358,31 @@ static void snapshot(const struct health_link *src, struct health_link *dst)
 		dst->drop[k] = __atomic_load_n(&src->drop[k], __ATOMIC_RELAXED);
 }
 
+/* RFC 5882 §3.2 dampening: what the next Up waits, and what a held Up
+ * still waits (links.bfd.dampening). */
+static uint64_t damp_left_ms(const struct bfd_session *s, uint64_t now)
+{
+	if (!s->damp_held || now >= s->damp_until_ns)
+		return 0;
+	return (s->damp_until_ns - now + 999999u) / 1000000u;
+}
+
+static void show_bfd_dampening_json(FILE *f, const struct cfg_link *l,
+				    const struct bfd_session *s, uint64_t now)
+{
+	fprintf(f, ",\"dampening\":{\"enabled\":%s,\"initial_hold_ms\":%u,"
+		"\"max_hold_ms\":%u,\"decay_s\":%u,\"hold_ms\":%u,"
+		"\"bgp_held\":%s,\"hold_left_ms\":%llu,\"holds\":%llu,"
+		"\"holds_cut\":%llu}",
+		l->bfd.dampening ? "true" : "false",
+		l->bfd.damp_initial_hold_ms, l->bfd.damp_max_hold_ms,
+		l->bfd.damp_decay_s, s->damp_hold_ms,
+		s->damp_held ? "true" : "false",
+		(unsigned long long)damp_left_ms(s, now),
+		(unsigned long long)s->damp_holds,
+		(unsigned long long)s->damp_holds_cut);
+}
+
 static void show_bfd_json(struct twpd *d, FILE *f, uint64_t now)
 {
 	uint64_t first, r;
@@ -428,6 +453,7 @@ static void show_bfd_json(struct twpd *d, FILE *f, uint64_t now)
 				(unsigned long long)dr->up_ns);
 		}
 		fprintf(f, "]");
+		show_bfd_dampening_json(f, l, s, now);
 		if (hm == NULL) {
 			fprintf(f, ",\"state\":null}");
 			continue;
@@ -554,6 +580,19 @@ static void show_bfd(struct twpd *d, bool json, FILE *f)
 		else
 			fprintf(f, "\t\tLast packet received: never\n");
 		fprintf(f, "\t\tSource port: %u\n", s->src_port);
+		if (l->bfd.dampening || s->damp_held || s->damp_holds)
+			fprintf(f, "\t\tDampening: %s, next hold %u ms (%u..%u "
+				"ms, halved every %u s Up); BGP %s; %llu holds, "
+				"%llu cut short by a failure\n",
+				l->bfd.dampening ? "on" : "off", s->damp_hold_ms,
+				l->bfd.damp_initial_hold_ms,
+				l->bfd.damp_max_hold_ms, l->bfd.damp_decay_s,
+				s->damp_held ? "held down" : "follows BFD",
+				(unsigned long long)s->damp_holds,
+				(unsigned long long)s->damp_holds_cut);
+		if (s->damp_held)
+			fprintf(f, "\t\t\tBGP held down %llu ms more\n",
+				(unsigned long long)damp_left_ms(s, now));
 		fprintf(f, "\t\tLocal timers:\n\t\t\tDetect-multiplier: %u\n"
 			"\t\t\tReceive interval: ", l->bfd.multiplier);
 		ms(f, l->bfd.min_rx_us);

@@ -38,6 +38,11 @@ struct metrics_link {
 	uint64_t fib_routes;   /* routes forwarding over it (primary set) */
 	uint8_t drain;         /* enum bgp_drain: 0 none, 1 draining, 2 drained */
 	bool admin_down;       /* "bgp ADDR shutdown": held Idle */
+	/* limits (issue 14): the peer's memory share, BFD dampening */
+	uint64_t bgp_memory_bytes, bgp_max_memory_hits;
+	bool bfd_dampening;    /* links.bfd.dampening: the fields below */
+	bool bfd_damp_held;    /* BFD Up, BGP held down by the dampening */
+	uint64_t bfd_damp_holds;
 };
 
 /* Everything twinpathd itself knows, copied by the main loop. */
