@@ -109,7 +109,9 @@ static void show_status(struct twpd *d, bool json, FILE *f)
 			"\"ring_refusals\":%llu,\"records_rejected\":%llu},"
 			"\"fib\":{\"routes\":%zu,\"static_routes\":%u,"
 			"\"bgp_routes\":%u,\"bgp_shadowed\":%u,"
-			"\"groups\":%u,\"nexthops\":%u},\"links\":[",
+			"\"groups\":%u,\"nexthops\":%u,"
+			"\"nexthop_table_full\":%llu,"
+			"\"group_table_full\":%llu},\"links\":[",
 			(unsigned long long)h->generation,
 			(unsigned long long)h->applied_generation, dp_pid,
 			alive ? "true" : "false", age_ms,
@@ -117,7 +119,9 @@ static void show_status(struct twpd *d, bool json, FILE *f)
 			(unsigned long long)h->c2d_refused,
 			(unsigned long long)h->rec_invalid,
 			fibpush_route_count(fp), fp->n_static, fp->n_bgp,
-			fp->n_shadowed, fp->n_grp, fp->n_nh);
+			fp->n_shadowed, fp->n_grp, fp->n_nh,
+			(unsigned long long)fp->nh_table_full,
+			(unsigned long long)fp->grp_table_full);
 		for (i = 0; i < cfg->n_links; i++) {
 			const struct cfg_link *l = &cfg->links[i];
 			const struct fp_nexthop *nh = &d->fp->nh[i];
@@ -164,8 +168,11 @@ static void show_status(struct twpd *d, bool json, FILE *f)
 		"installed, %u bgp shadowed by static)\n",
 		fibpush_route_count(fp), fp->n_static,
 		fp->n_bgp - fp->n_shadowed, fp->n_shadowed);
-	fprintf(f, "  groups              %u\n  nexthops            %u\n",
-		fp->n_grp, fp->n_nh);
+	fprintf(f, "  groups              %u of %u (%llu changes refused: "
+		"table full)\n  nexthops            %u of %u (%llu changes "
+		"refused: table full)\n", fp->n_grp, FP_GROUP_ID_MAX - 1u,
+		(unsigned long long)fp->grp_table_full, fp->n_nh,
+		FP_NH_ID_MAX - 1u, (unsigned long long)fp->nh_table_full);
 	fprintf(f, "links\n  %-12s %-10s %-4s %-20s %-16s %-10s %-6s %-5s %s\n",
 		"NAME", "INTERFACE", "PORT", "LOCAL", "PEER", "REMOTE-AS",
 		"PREF", "MTU", "PEER-MAC");

@@ -375,6 +375,10 @@ static const struct scalar ctl_scalars[] = {
 	    "Generation the data plane confirmed applied"),
 	CTL("fib_push_errors_total", "counter", bgp_fib_errors,
 	    "BGP routes the FIB push refused"),
+	CTL("fib_nexthop_table_full_total", "counter", fib_nexthop_table_full,
+	    "BGP route changes refused: the nexthop (neighbour) table is full"),
+	CTL("fib_group_table_full_total", "counter", fib_group_table_full,
+	    "BGP route changes refused: the nexthop group table is full"),
 	CTL("channel_outbox_records", "gauge", outbox,
 	    "Records waiting for room in the channel ring"),
 	CTL("channel_ring_refusals_total", "counter", ring_refusals,
@@ -525,6 +529,8 @@ void metrics_collect(const struct twpd *d, struct metrics_ctl *c)
 	c->records_rejected = __atomic_load_n(&h->rec_invalid,
 					      __ATOMIC_RELAXED);
 	c->bgp_fib_errors = d->fib_errors;
+	c->fib_nexthop_table_full = fp->nh_table_full;
+	c->fib_group_table_full = fp->grp_table_full;
 	c->digest_checks = d->check.checks;
 	c->digest_mismatches = d->check.mismatches;
 	c->digest_unanswered = d->check.unanswered;

@@ -53,6 +53,8 @@ struct metrics_ctl {
 	uint64_t generation_sent, generation_applied;
 	uint64_t outbox, ring_refusals, records_rejected;
 	uint64_t bgp_fib_errors;
+	/* BGP route changes refused: nexthop / group table full */
+	uint64_t fib_nexthop_table_full, fib_group_table_full;
 	/* the FIB self-check (control/fibcheck.h) */
 	uint64_t digest_checks, digest_mismatches, digest_unanswered;
 	/* the link monitor's last result, filled at scrape time */

@@ -87,6 +87,7 @@ static void fill(struct metrics_ctl *c, struct metrics_dp *dp)
 	c->ring_refusals = 8;
 	c->records_rejected = 0;
 	c->bgp_fib_errors = 1;
+	c->fib_nexthop_table_full = 4;
 	c->digest_checks = 41;
 	c->digest_mismatches = 2;
 	c->digest_unanswered = 3;
@@ -263,6 +264,12 @@ static const char want_text[] =
 	"# HELP twinpath_fib_push_errors_total BGP routes the FIB push refused\n"
 	"# TYPE twinpath_fib_push_errors_total counter\n"
 	"twinpath_fib_push_errors_total 1\n"
+	"# HELP twinpath_fib_nexthop_table_full_total BGP route changes refused: the nexthop (neighbour) table is full\n"
+	"# TYPE twinpath_fib_nexthop_table_full_total counter\n"
+	"twinpath_fib_nexthop_table_full_total 4\n"
+	"# HELP twinpath_fib_group_table_full_total BGP route changes refused: the nexthop group table is full\n"
+	"# TYPE twinpath_fib_group_table_full_total counter\n"
+	"twinpath_fib_group_table_full_total 0\n"
 	"# HELP twinpath_channel_outbox_records Records waiting for room in the channel ring\n"
 	"# TYPE twinpath_channel_outbox_records gauge\n"
 	"twinpath_channel_outbox_records 7\n"
