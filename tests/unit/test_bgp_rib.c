@@ -785,6 +785,19 @@ static void count_cb(void *arg, const struct cfg_addr *prefix,
 
 #define MILLION 1000000u
 
+/* The Ith of a million /24s, from 16.0.0.0 on. */
+static struct cfg_addr million_pfx(uint32_t i)
+{
+	struct cfg_addr p;
+	uint32_t a = htonl((i + (1u << 20)) << 8);
+
+	memset(&p, 0, sizeof(p));
+	p.family = AF_INET;
+	p.len = 24;
+	memcpy(p.addr, &a, 4);
+	return p;
+}
+
 static void test_rib_million_routes_two_links_memory(void **state)
 {
 	struct fib_count fc = {0};
@@ -800,13 +813,8 @@ static void test_rib_million_routes_two_links_memory(void **state)
 	route(&r1, 100, "192.0.2.2", 64501, 3);
 	r1.a.present |= BGP_ATTR_P(BGP_ATTR_MED);
 	for (i = 0; i < MILLION; i++) {
-		struct cfg_addr p;
-		uint32_t a = htonl((i + (1u << 20)) << 8);
+		struct cfg_addr p = million_pfx(i);
 
-		memset(&p, 0, sizeof(p));
-		p.family = AF_INET;
-		p.len = 24;
-		memcpy(p.addr, &a, 4);
 		assert_int_equal(rib_update(r, 0, &p, &r0.a), 0);
 		if (i % 2 == 0)
 			assert_int_equal(rib_update(r, 1, &p, &r1.a), 0);
@@ -894,13 +902,8 @@ static void test_rib_million_routes_one_link_within_charge(void **state)
 	r0.a.communities = comm;
 	r0.a.n_communities = 2;
 	for (i = 0; i < MILLION; i++) {
-		struct cfg_addr p;
-		uint32_t a = htonl((i + (1u << 20)) << 8);
+		struct cfg_addr p = million_pfx(i);
 
-		memset(&p, 0, sizeof(p));
-		p.family = AF_INET;
-		p.len = 24;
-		memcpy(p.addr, &a, 4);
 		r0.a.med = i / 4u;
 		assert_int_equal(rib_update(r, 0, &p, &r0.a), 0);
 	}
