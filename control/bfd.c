@@ -525,6 +525,13 @@ static void damp_tick(struct bfd *b, unsigned int i, uint64_t now_ns)
 	}
 }
 
+uint64_t bfd_damp_left_ms(const struct bfd_session *s, uint64_t now_ns)
+{
+	if (!s->damp_held || now_ns >= s->damp_until_ns)
+		return 0;
+	return (s->damp_until_ns - now_ns + 999999u) / 1000000u;
+}
+
 /* The session left Up other than by a failure (AdminDown): a hold
  * running ends, BGP is not told Up; the next Up starts it again. */
 static void damp_not_up(struct bfd_session *s)

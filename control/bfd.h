@@ -113,6 +113,11 @@ void bfd_detach(struct bfd *b);
  * or after it). */
 void bfd_watch(struct bfd *b, uint64_t now_ns);
 
+/* While S's BGP is held down by dampening: the milliseconds left of the
+ * hold at NOW_NS, rounded up (1 until the hold's last nanosecond); 0
+ * when not held. For show bfd. */
+uint64_t bfd_damp_left_ms(const struct bfd_session *s, uint64_t now_ns);
+
 /* Re-resolves interface indexes (an interface created after start);
  * rewrites the configuration of links whose index changed. */
 void bfd_refresh_ifindex(struct bfd *b);

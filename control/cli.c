@@ -365,15 +365,6 @@ static void snapshot(const struct health_link *src, struct health_link *dst)
 		dst->drop[k] = __atomic_load_n(&src->drop[k], __ATOMIC_RELAXED);
 }
 
-/* RFC 5882 §3.2 dampening: what the next Up waits, and what a held Up
- * still waits (links.bfd.dampening). */
-static uint64_t damp_left_ms(const struct bfd_session *s, uint64_t now)
-{
-	if (!s->damp_held || now >= s->damp_until_ns)
-		return 0;
-	return (s->damp_until_ns - now + 999999u) / 1000000u;
-}
-
 static void show_bfd_dampening_json(FILE *f, const struct cfg_link *l,
 				    const struct bfd_session *s, uint64_t now)
 {
@@ -385,7 +376,7 @@ static void show_bfd_dampening_json(FILE *f, const struct cfg_link *l,
 		l->bfd.damp_initial_hold_ms, l->bfd.damp_max_hold_ms,
 		l->bfd.damp_decay_s, s->damp_hold_ms,
 		s->damp_held ? "true" : "false",
-		(unsigned long long)damp_left_ms(s, now),
+		(unsigned long long)bfd_damp_left_ms(s, now),
 		(unsigned long long)s->damp_holds,
 		(unsigned long long)s->damp_holds_cut);
 }
@@ -599,7 +590,7 @@ static void show_bfd(struct twpd *d, bool json, FILE *f)
 				(unsigned long long)s->damp_holds_cut);
 		if (s->damp_held)
 			fprintf(f, "\t\t\tBGP held down %llu ms more\n",
-				(unsigned long long)damp_left_ms(s, now));
+				(unsigned long long)bfd_damp_left_ms(s, now));
 		fprintf(f, "\t\tLocal timers:\n\t\t\tDetect-multiplier: %u\n"
 			"\t\t\tReceive interval: ", l->bfd.multiplier);
 		ms(f, l->bfd.min_rx_us);

@@ -436,12 +436,19 @@ static void test_bfdcfg_dampening_holds_with_exponential_backoff(
 	assert_true(b.s[0].damp_held);
 	assert_int_equal(b.s[0].damp_until_ns, s0 + 130 * MS);
 	assert_int_equal(b.s[0].damp_holds, 1);
+	/* show bfd's "held down N ms more", rounded up */
+	assert_int_equal(bfd_damp_left_ms(&b.s[0], s0 + 30 * MS), 100);
+	assert_int_equal(bfd_damp_left_ms(&b.s[0], s0 + 30 * MS + 1), 100);
+	assert_int_equal(bfd_damp_left_ms(&b.s[0], s0 + 129 * MS), 1);
+	assert_int_equal(bfd_damp_left_ms(&b.s[0], s0 + 130 * MS - 1), 1);
+	assert_int_equal(bfd_damp_left_ms(&b.s[1], s0 + 30 * MS), 0);
 	watch_at(s0 + 130 * MS - 1);
 	assert_int_equal(n_calls, 5);
 	watch_at(s0 + 130 * MS);
 	assert_int_equal(n_calls, 6);
 	assert_call(5, 0, true, s0 + 130 * MS);
 	assert_false(b.s[0].damp_held);
+	assert_int_equal(bfd_damp_left_ms(&b.s[0], s0 + 130 * MS), 0);
 	assert_int_equal(b.s[0].damp_decay_ns, s0 + 2130 * MS);
 
 	/* failure 2: 200 ms; failure 3 during that hold cuts it: 350 ms
