@@ -402,6 +402,10 @@ static const struct scalar dp_scalars[] = {
 	DP("fib_routes", fib_routes, "Routes in the data plane's FIB"),
 	DP("fib_groups", fib_groups, "Nexthop groups in the data plane"),
 	DP("fib_nexthops", fib_nexthops, "Nexthops in the data plane"),
+	{"twinpath_dp_fib_records_failed_total", "counter",
+	 "FIB records the data plane could not apply (a full route table: "
+	 "dataplane.ipv4_routes_max, ipv6_routes_max)",
+	 offsetof(struct metrics_dp, fib_records_failed)},
 };
 #undef DP
 
@@ -730,6 +734,7 @@ int metrics_dp_read(const char *path, unsigned int timeout_ms,
 		dp->fib_routes = get_u64(v, "routes", NULL);
 		dp->fib_groups = get_u64(v, "groups", NULL);
 		dp->fib_nexthops = get_u64(v, "nexthops", NULL);
+		dp->fib_records_failed = get_u64(v, "records_failed", NULL);
 	}
 	json_object_put(root);
 	rc = 0;

@@ -85,6 +85,7 @@ struct metrics_dp {
 	unsigned int n_drops;
 	bool have_fib;
 	uint64_t fib_generation, fib_routes, fib_groups, fib_nexthops;
+	uint64_t fib_records_failed; /* refused, as by a full route table */
 };
 
 /* The running endpoint. */

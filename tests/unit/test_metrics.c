@@ -112,6 +112,7 @@ static void fill(struct metrics_ctl *c, struct metrics_dp *dp)
 	dp->fib_routes = 12;
 	dp->fib_groups = 2;
 	dp->fib_nexthops = 3;
+	dp->fib_records_failed = 177;
 }
 
 static const char want_text[] =
@@ -328,7 +329,10 @@ static const char want_text[] =
 	"twinpath_dp_fib_groups 2\n"
 	"# HELP twinpath_dp_fib_nexthops Nexthops in the data plane\n"
 	"# TYPE twinpath_dp_fib_nexthops gauge\n"
-	"twinpath_dp_fib_nexthops 3\n";
+	"twinpath_dp_fib_nexthops 3\n"
+	"# HELP twinpath_dp_fib_records_failed_total FIB records the data plane could not apply (a full route table: dataplane.ipv4_routes_max, ipv6_routes_max)\n"
+	"# TYPE twinpath_dp_fib_records_failed_total counter\n"
+	"twinpath_dp_fib_records_failed_total 177\n";
 
 static char *render(const struct metrics_ctl *c, const struct metrics_dp *dp)
 {
