@@ -943,13 +943,55 @@ static int load_lan(struct loader *ld, const config_setting_t *root)
 	return 0;
 }
 
-/* bfd = { min_tx_ms; min_rx_ms; multiplier; admin_down; }: present means
- * enabled. Intervals are kept in microseconds, the unit of RFC 5880. */
+/* bfd.dampening = { initial_hold_ms; max_hold_ms; decay_s; }: present
+ * means on (RFC 5882 §3.2 leaves the back-off to the implementation). */
+static int load_bfd_dampening(struct loader *ld, config_setting_t *bfd,
+			      const char *what, struct cfg_bfd *b)
+{
+	static const char *const keys[] = {"initial_hold_ms", "max_hold_ms",
+					   "decay_s", NULL};
+	config_setting_t *g;
+	long long v;
+	int rc;
+
+	if ((rc = get_group(ld, bfd, "dampening", false, &g)) < 0)
+		return rc;
+	b->damp_initial_hold_ms = 1000;
+	b->damp_max_hold_ms = 60000;
+	b->damp_decay_s = 60;
+	if (g == NULL)
+		return 0;
+	if ((rc = check_keys(ld, g, keys)) < 0)
+		return rc;
+	b->dampening = true;
+	if ((rc = get_int(ld, g, what, "initial_hold_ms", false, 1000, 1,
+			  3600000, &v)) < 0)
+		return rc;
+	b->damp_initial_hold_ms = (uint32_t)v;
+	if ((rc = get_int(ld, g, what, "max_hold_ms", false, 60000, 1,
+			  3600000, &v)) < 0)
+		return rc;
+	if (v < b->damp_initial_hold_ms)
+		return fail_at(ld, member(g, "max_hold_ms"), "%s: bfd.dampening:"
+			       " max_hold_ms %lld is below initial_hold_ms %u",
+			       what, v, b->damp_initial_hold_ms);
+	b->damp_max_hold_ms = (uint32_t)v;
+	if ((rc = get_int(ld, g, what, "decay_s", false, 60, 1, 86400,
+			  &v)) < 0)
+		return rc;
+	b->damp_decay_s = (uint32_t)v;
+	return 0;
+}
+
+/* bfd = { min_tx_ms; min_rx_ms; multiplier; admin_down; dampening; }:
+ * present means enabled. Intervals are kept in microseconds, the unit of
+ * RFC 5880. */
 static int load_bfd(struct loader *ld, config_setting_t *link,
 		    const char *what, struct cfg_bfd *b)
 {
 	static const char *const keys[] = {"min_tx_ms", "min_rx_ms",
-					   "multiplier", "admin_down", NULL};
+					   "multiplier", "admin_down",
+					   "dampening", NULL};
 	config_setting_t *g;
 	long long v;
 	int rc;
@@ -972,7 +1014,9 @@ static int load_bfd(struct loader *ld, config_setting_t *link,
 			  &v)) < 0)
 		return rc;
 	b->multiplier = (uint8_t)v;
-	return get_bool(ld, g, "admin_down", false, &b->admin_down);
+	if ((rc = get_bool(ld, g, "admin_down", false, &b->admin_down)) < 0)
+		return rc;
+	return load_bfd_dampening(ld, g, what, b);
 }
 
 /* "announce" of GROUP (bgp, or a link's bgp with WHAT naming the link):
@@ -1214,7 +1258,7 @@ static int load_link_bgp(struct loader *ld, config_setting_t *link,
 	static const char *const keys[] = {
 		"passive", "ttl_security", "password", "hold_time", "import",
 		"max_prefix", "max_prefix_restart", "prepend", "med",
-		"announce", "communities", NULL,
+		"announce", "communities", "max_memory_mb", NULL,
 	};
 	const struct cfg_bgp *top = &ld->cfg->bgp;
 	const config_setting_t *where;
@@ -1239,6 +1283,7 @@ static int load_link_bgp(struct loader *ld, config_setting_t *link,
 			       what, l->remote_as);
 	b->hold_time_s = top->hold_time_s;
 	b->max_prefix_restart_s = 60;
+	b->max_memory_bytes = (uint64_t)CFG_MAX_MEMORY_MB_DEFAULT << 20;
 	if (g == NULL)
 		return 0;
 	if ((rc = check_keys(ld, g, keys)) < 0 ||
@@ -1275,6 +1320,10 @@ static int load_link_bgp(struct loader *ld, config_setting_t *link,
 			  65535, &v)) < 0)
 		return rc;
 	b->max_prefix_restart_s = (uint32_t)v;
+	if ((rc = get_int(ld, g, what, "max_memory_mb", false,
+			  CFG_MAX_MEMORY_MB_DEFAULT, 0, 1048576, &v)) < 0)
+		return rc;
+	b->max_memory_bytes = (uint64_t)v << 20;
 	if ((rc = get_int(ld, g, what, "prepend", false, 0, 0, 16, &v)) < 0)
 		return rc;
 	b->prepend = (uint8_t)v;

@@ -39,6 +39,15 @@ struct cfg_bfd {
 	uint8_t multiplier;     /* detect multiplier */
 	uint32_t min_tx_us;     /* Desired Min TX Interval */
 	uint32_t min_rx_us;     /* Required Min RX Interval */
+	/* dampening { }: present means on (RFC 5882 §3.2); off by default.
+	 * A failure holds the BGP session down after BFD is Up again for
+	 * a hold that starts at initial_hold_ms and doubles with every
+	 * further failure up to max_hold_ms; each decay_s the session
+	 * stays Up halves it, and below initial_hold_ms it is forgotten. */
+	bool dampening;
+	uint32_t damp_initial_hold_ms; /* 1..3600000, 1000 */
+	uint32_t damp_max_hold_ms;     /* initial..3600000, 60000 */
+	uint32_t damp_decay_s;         /* 1..86400, 60 */
 };
 
 /* Source validation of what a port receives (BCP 38 / RFC 2827,
@@ -71,6 +80,9 @@ struct cfg_lan {
 
 #define CFG_MAX_PREFIX_RULES 64u
 #define CFG_MAX_ANNOUNCE 64u
+/* links.bgp.max_memory_mb default: room for 2 M routes with typical
+ * attributes (docs: "Limits"; the bytes per route in control/bgp/rib.c) */
+#define CFG_MAX_MEMORY_MB_DEFAULT 512u
 #define CFG_PASSWORD_MAX 80u /* TCP_MD5SIG_MAXKEYLEN */
 #define CFG_MAX_COMMUNITIES 32u /* of each kind, per link */
 
@@ -95,6 +107,11 @@ struct cfg_link_bgp {
 	unsigned int n_import;
 	uint32_t max_prefix;         /* 0 = no limit */
 	uint32_t max_prefix_restart_s; /* idle after Cease/1, then reconnect */
+	/* bytes the peer's routes may hold in twinpathd (paths and the
+	 * attribute sets they use, as rib.c counts them); more: Cease/8
+	 * (RFC 4486 "Out of Resources"), idle max_prefix_restart_s.
+	 * "max_memory_mb" in the file, 512 MiB; 0 = no limit. */
+	uint64_t max_memory_bytes;
 	/* export */
 	uint8_t prepend;         /* our AS this many extra times (0..16) */
 	bool has_med;

@@ -447,6 +447,99 @@ static bool down_is_failure(uint32_t state, uint32_t diag,
 	return true;
 }
 
+/* ---- dampening (links.bfd.dampening) ---- */
+
+/* A failure: the next Up waits longer (doubled, from initial_hold_ms, at
+ * most max_hold_ms); a hold running is cut short, BGP stays down. */
+static void damp_failure(struct bfd *b, unsigned int i, uint64_t failures)
+{
+	const struct cfg_bfd *c = &b->cfg->links[i].bfd;
+	struct bfd_session *s = &b->s[i];
+
+	if (!c->dampening)
+		return;
+	if (s->damp_held) {
+		s->damp_held = false;
+		s->damp_holds_cut++;
+	}
+	s->damp_decay_ns = 0;
+	for (; failures > 0; failures--)
+		s->damp_hold_ms = s->damp_hold_ms == 0 ?
+			c->damp_initial_hold_ms :
+			(s->damp_hold_ms > c->damp_max_hold_ms / 2u ?
+				c->damp_max_hold_ms : s->damp_hold_ms * 2u);
+}
+
+/* BFD is Up and BGP may follow: at once, or after the hold. */
+static void damp_up(struct bfd *b, unsigned int i, uint64_t now_ns)
+{
+	const struct cfg_bfd *c = &b->cfg->links[i].bfd;
+	struct bfd_session *s = &b->s[i];
+
+	if (s->damp_held)
+		return; /* already waiting: the hold is not restarted */
+	if (!c->dampening || s->damp_hold_ms == 0) {
+		if (b->bgp_cb != NULL)
+			b->bgp_cb(b->bgp_arg, i, true);
+		return;
+	}
+	s->damp_held = true;
+	s->damp_until_ns = now_ns + (uint64_t)s->damp_hold_ms * 1000000u;
+	s->damp_holds++;
+	log_notice("bfd %s: Up, BGP held down %u ms more (dampening: %llu "
+		   "failures so far, at most %u ms)", b->cfg->links[i].name,
+		   s->damp_hold_ms,
+		   (unsigned long long)s->bgp_teardowns_requested,
+		   c->damp_max_hold_ms);
+}
+
+/* Every tick: ends a hold that has passed (the session Up: BGP follows
+ * it now) and decays the next hold while the session stays Up. */
+static void damp_tick(struct bfd *b, unsigned int i, uint64_t now_ns)
+{
+	const struct cfg_bfd *c = &b->cfg->links[i].bfd;
+	struct bfd_session *s = &b->s[i];
+
+	if (s->damp_held && now_ns >= s->damp_until_ns) {
+		s->damp_held = false;
+		s->damp_decay_ns = now_ns + (uint64_t)c->damp_decay_s *
+						    1000000000u;
+		log_notice("bfd %s: dampening hold of %u ms over: BGP session "
+			   "may re-establish", b->cfg->links[i].name,
+			   s->damp_hold_ms);
+		if (b->bgp_cb != NULL)
+			b->bgp_cb(b->bgp_arg, i, true);
+	}
+	/* RFC 5882 §3.2 wants a flapping session kept out, a stable one
+	 * let back: each decay_s Up halves the next hold */
+	while (!s->damp_held && s->damp_decay_ns != 0 &&
+	       now_ns >= s->damp_decay_ns) {
+		s->damp_hold_ms /= 2u;
+		if (!c->dampening || s->damp_hold_ms < c->damp_initial_hold_ms) {
+			s->damp_hold_ms = 0;
+			s->damp_decay_ns = 0;
+		} else {
+			s->damp_decay_ns += (uint64_t)c->damp_decay_s *
+					    1000000000u;
+		}
+	}
+}
+
+uint64_t bfd_damp_left_ms(const struct bfd_session *s, uint64_t now_ns)
+{
+	if (!s->damp_held || now_ns >= s->damp_until_ns)
+		return 0;
+	return (s->damp_until_ns - now_ns + 999999u) / 1000000u;
+}
+
+/* The session left Up other than by a failure (AdminDown): a hold
+ * running ends, BGP is not told Up; the next Up starts it again. */
+static void damp_not_up(struct bfd_session *s)
+{
+	s->damp_held = false;
+	s->damp_decay_ns = 0;
+}
+
 static void watch_link(struct bfd *b, unsigned int i, uint64_t now_ns)
 {
 	const char *name = b->cfg->links[i].name;
@@ -475,8 +568,8 @@ static void watch_link(struct bfd *b, unsigned int i, uint64_t now_ns)
 		log_msg("bfd %s: %s (local discriminator %u, source port %u)",
 			name, bfd_state_name(state), s->local_disc,
 			s->src_port);
-		if (state == BFD_STATE_UP && b->bgp_cb != NULL)
-			b->bgp_cb(b->bgp_arg, i, true);
+		if (state == BFD_STATE_UP)
+			damp_up(b, i, now_ns);
 		return;
 	}
 	if (state == s->state && ups == s->up_count && downs == s->down_count)
@@ -487,7 +580,9 @@ static void watch_link(struct bfd *b, unsigned int i, uint64_t now_ns)
 			log_notice("bfd %s: %s -> Up (remote discriminator %u)%s",
 				name, bfd_state_name(s->state),
 				LOAD(hl->remote_disc),
-				s->bgp_teardowns_requested ?
+				s->bgp_teardowns_requested &&
+				!(b->cfg->links[i].bfd.dampening &&
+				  s->damp_hold_ms) ?
 					": BGP session may re-establish" : "");
 		else if (state == BFD_STATE_DOWN &&
 			 rstate == BFD_STATE_ADMIN_DOWN &&
@@ -558,6 +653,7 @@ static void watch_link(struct bfd *b, unsigned int i, uint64_t now_ns)
 				b->bgp_cb ? "" : "; BGP not running",
 				(unsigned long long)s->bgp_teardowns_requested,
 				s->last_down_detect_ns / 1e6);
+			damp_failure(b, i, failures);
 			if (b->bgp_cb != NULL)
 				b->bgp_cb(b->bgp_arg, i, false);
 		}
@@ -568,9 +664,11 @@ static void watch_link(struct bfd *b, unsigned int i, uint64_t now_ns)
 		s->recent[(s->n_recent - 1) % BFD_DOWN_HISTORY].up_ns = changed;
 	/* Up again (or a flap shorter than a tick, already Up): BGP may
 	 * start again */
-	if (state == BFD_STATE_UP && b->bgp_cb != NULL &&
+	if (state == BFD_STATE_UP &&
 	    (s->state != BFD_STATE_UP || (failures > 0 && failure)))
-		b->bgp_cb(b->bgp_arg, i, true);
+		damp_up(b, i, now_ns);
+	else if (state != BFD_STATE_UP)
+		damp_not_up(s);
 	s->state = state;
 	s->up_count = ups;
 	s->down_count = downs;
@@ -605,6 +703,7 @@ void bfd_watch(struct bfd *b, uint64_t now_ns)
 	for (i = 0; i < b->cfg->n_links; i++)
 		if (b->cfg->links[i].bfd.enabled) {
 			watch_link(b, i, now_ns);
+			damp_tick(b, i, now_ns);
 			write_deferred(b, i);
 		}
 }

@@ -46,6 +46,18 @@ struct bfd_session {
 		uint32_t diag;
 	} recent[BFD_DOWN_HISTORY];
 	uint64_t n_recent;
+
+	/* Dampening (links.bfd.dampening, RFC 5882 §3.2): after a failure,
+	 * BGP follows the session Up only once a hold has passed; the hold
+	 * starts at initial_hold_ms and doubles with each failure up to
+	 * max_hold_ms, and halves for each decay_s the session stays Up
+	 * with BGP following it (below initial_hold_ms: forgotten). */
+	uint32_t damp_hold_ms;   /* the hold the next Up gets; 0: none */
+	bool damp_held;          /* Up, BGP held down until damp_until_ns */
+	uint64_t damp_until_ns;
+	uint64_t damp_decay_ns;  /* when damp_hold_ms halves next; 0: never */
+	uint64_t damp_holds;     /* Ups whose BGP was held */
+	uint64_t damp_holds_cut; /* holds ended by a failure, not by time */
 };
 
 /* RFC 5882 §3.2 hook into BGP: UP false on a failure of LINK's session
@@ -96,8 +108,15 @@ int bfd_attach(struct bfd *b);
 void bfd_detach(struct bfd *b);
 
 /* Every tick: logs each state transition, counts teardown requests and
- * calls bgp_cb for failures and for sessions Up again. */
+ * calls bgp_cb for failures and for sessions Up again (with dampening,
+ * once the hold that follows a failure has passed, at the first tick at
+ * or after it). */
 void bfd_watch(struct bfd *b, uint64_t now_ns);
+
+/* While S's BGP is held down by dampening: the milliseconds left of the
+ * hold at NOW_NS, rounded up (1 until the hold's last nanosecond); 0
+ * when not held. For show bfd. */
+uint64_t bfd_damp_left_ms(const struct bfd_session *s, uint64_t now_ns);
 
 /* Re-resolves interface indexes (an interface created after start);
  * rewrites the configuration of links whose index changed. */

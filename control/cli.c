@@ -109,7 +109,9 @@ static void show_status(struct twpd *d, bool json, FILE *f)
 			"\"ring_refusals\":%llu,\"records_rejected\":%llu},"
 			"\"fib\":{\"routes\":%zu,\"static_routes\":%u,"
 			"\"bgp_routes\":%u,\"bgp_shadowed\":%u,"
-			"\"groups\":%u,\"nexthops\":%u},\"links\":[",
+			"\"groups\":%u,\"nexthops\":%u,"
+			"\"nexthop_table_full\":%llu,"
+			"\"group_table_full\":%llu},\"links\":[",
 			(unsigned long long)h->generation,
 			(unsigned long long)h->applied_generation, dp_pid,
 			alive ? "true" : "false", age_ms,
@@ -117,7 +119,9 @@ static void show_status(struct twpd *d, bool json, FILE *f)
 			(unsigned long long)h->c2d_refused,
 			(unsigned long long)h->rec_invalid,
 			fibpush_route_count(fp), fp->n_static, fp->n_bgp,
-			fp->n_shadowed, fp->n_grp, fp->n_nh);
+			fp->n_shadowed, fp->n_grp, fp->n_nh,
+			(unsigned long long)fp->nh_table_full,
+			(unsigned long long)fp->grp_table_full);
 		for (i = 0; i < cfg->n_links; i++) {
 			const struct cfg_link *l = &cfg->links[i];
 			const struct fp_nexthop *nh = &d->fp->nh[i];
@@ -164,8 +168,11 @@ static void show_status(struct twpd *d, bool json, FILE *f)
 		"installed, %u bgp shadowed by static)\n",
 		fibpush_route_count(fp), fp->n_static,
 		fp->n_bgp - fp->n_shadowed, fp->n_shadowed);
-	fprintf(f, "  groups              %u\n  nexthops            %u\n",
-		fp->n_grp, fp->n_nh);
+	fprintf(f, "  groups              %u of %u (%llu changes refused: "
+		"table full)\n  nexthops            %u of %u (%llu changes "
+		"refused: table full)\n", fp->n_grp, FP_GROUP_ID_MAX - 1u,
+		(unsigned long long)fp->grp_table_full, fp->n_nh,
+		FP_NH_ID_MAX - 1u, (unsigned long long)fp->nh_table_full);
 	fprintf(f, "links\n  %-12s %-10s %-4s %-20s %-16s %-10s %-6s %-5s %s\n",
 		"NAME", "INTERFACE", "PORT", "LOCAL", "PEER", "REMOTE-AS",
 		"PREF", "MTU", "PEER-MAC");
@@ -358,6 +365,22 @@ static void snapshot(const struct health_link *src, struct health_link *dst)
 		dst->drop[k] = __atomic_load_n(&src->drop[k], __ATOMIC_RELAXED);
 }
 
+static void show_bfd_dampening_json(FILE *f, const struct cfg_link *l,
+				    const struct bfd_session *s, uint64_t now)
+{
+	fprintf(f, ",\"dampening\":{\"enabled\":%s,\"initial_hold_ms\":%u,"
+		"\"max_hold_ms\":%u,\"decay_s\":%u,\"hold_ms\":%u,"
+		"\"bgp_held\":%s,\"hold_left_ms\":%llu,\"holds\":%llu,"
+		"\"holds_cut\":%llu}",
+		l->bfd.dampening ? "true" : "false",
+		l->bfd.damp_initial_hold_ms, l->bfd.damp_max_hold_ms,
+		l->bfd.damp_decay_s, s->damp_hold_ms,
+		s->damp_held ? "true" : "false",
+		(unsigned long long)bfd_damp_left_ms(s, now),
+		(unsigned long long)s->damp_holds,
+		(unsigned long long)s->damp_holds_cut);
+}
+
 static void show_bfd_json(struct twpd *d, FILE *f, uint64_t now)
 {
 	uint64_t first, r;
@@ -428,6 +451,7 @@ static void show_bfd_json(struct twpd *d, FILE *f, uint64_t now)
 				(unsigned long long)dr->up_ns);
 		}
 		fprintf(f, "]");
+		show_bfd_dampening_json(f, l, s, now);
 		if (hm == NULL) {
 			fprintf(f, ",\"state\":null}");
 			continue;
@@ -554,6 +578,19 @@ static void show_bfd(struct twpd *d, bool json, FILE *f)
 		else
 			fprintf(f, "\t\tLast packet received: never\n");
 		fprintf(f, "\t\tSource port: %u\n", s->src_port);
+		if (l->bfd.dampening || s->damp_held || s->damp_holds)
+			fprintf(f, "\t\tDampening: %s, next hold %u ms (%u..%u "
+				"ms, halved every %u s Up); BGP %s; %llu holds, "
+				"%llu cut short by a failure\n",
+				l->bfd.dampening ? "on" : "off", s->damp_hold_ms,
+				l->bfd.damp_initial_hold_ms,
+				l->bfd.damp_max_hold_ms, l->bfd.damp_decay_s,
+				s->damp_held ? "held down" : "follows BFD",
+				(unsigned long long)s->damp_holds,
+				(unsigned long long)s->damp_holds_cut);
+		if (s->damp_held)
+			fprintf(f, "\t\t\tBGP held down %llu ms more\n",
+				(unsigned long long)bfd_damp_left_ms(s, now));
 		fprintf(f, "\t\tLocal timers:\n\t\t\tDetect-multiplier: %u\n"
 			"\t\t\tReceive interval: ", l->bfd.multiplier);
 		ms(f, l->bfd.min_rx_us);

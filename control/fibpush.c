@@ -454,9 +454,13 @@ static int group_acquire(struct fibpush *fp, const struct fp_group *g,
 		}
 	}
 	rc = group_new_id(fp, bgp, &i);
-	if (rc == -ENOSPC && !fp->grp_nospc_logged) {
-		log_msg("out of nexthop group ids (%u in use): BGP routes "
-			"on new nexthop sets are not installed", fp->n_grp);
+	if (rc == -ENOSPC) {
+		fp->grp_table_full++;
+		if (!fp->grp_nospc_logged)
+			log_warn("out of nexthop group ids (%u in use): BGP "
+				 "routes on new nexthop sets are not "
+				 "installed (counted: group_table_full)",
+				 fp->n_grp);
 		fp->grp_nospc_logged = true;
 	}
 	if (rc < 0)
@@ -496,6 +500,10 @@ static void group_release(struct fibpush *fp, uint32_t id, int *sent)
 		fp->grp_free[(fp->free_head + fp->free_len) %
 			     FP_GROUP_ID_MAX] = id;
 		fp->free_len++;
+		if (fp->grp_nospc_logged)
+			log_msg("nexthop group ids free again (%llu BGP route "
+				"changes refused while none was)",
+				(unsigned long long)fp->grp_table_full);
 		fp->grp_nospc_logged = false;
 	}
 }
@@ -924,9 +932,12 @@ static int nh_for_rib(struct fibpush *fp, const struct rib_nh *rn,
 		return 0;
 	}
 	if (fp->n_nh + 1 >= FP_NH_ID_MAX) {
+		/* ids are kept for good: the episode lasts until restart */
+		fp->nh_table_full++;
 		if (!fp->nh_nospc_logged)
-			log_msg("out of nexthop ids (%u): BGP routes via new "
-				"next hops are not installed", fp->n_nh);
+			log_warn("out of nexthop ids (%u): BGP routes via new "
+				 "next hops are not installed (counted: "
+				 "nexthop_table_full)", fp->n_nh);
 		fp->nh_nospc_logged = true;
 		return -ENOSPC;
 	}

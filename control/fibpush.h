@@ -94,6 +94,11 @@ struct fibpush {
 	unsigned int n_shadowed; /* BGP routes under a static route */
 	fp_nh_cb nh_cb;
 	void *nh_cb_arg;
+	/* The data plane's nexthop (neighbour) and group tables are fixed,
+	 * NH_MAX and NHG_MAX ids (mirrored by FP_NH_ID_MAX and
+	 * FP_GROUP_ID_MAX): BGP route changes refused because one is full,
+	 * counted each; logged once per episode (the flags). */
+	uint64_t nh_table_full, grp_table_full;
 	bool nh_nospc_logged, grp_nospc_logged;
 	uint64_t generation; /* of our last SYNC_BEGIN */
 	/* A full sync's BGP routes are streamed from the table as the ring

@@ -92,7 +92,7 @@ static const char *const bgp_states[] = {
 
 /* The per-link families of twinpathd: one row each, rendered in this
  * order for every link the row's condition holds for. */
-enum link_when { W_ALL, W_BFD, W_BFD_FAILED, W_BGP };
+enum link_when { W_ALL, W_BFD, W_BFD_FAILED, W_BGP, W_BFD_DAMP };
 enum link_fmt {
 	F_U64,   /* the value as it is */
 	F_NS,    /* nanoseconds, written as seconds */
@@ -127,6 +127,10 @@ GET(bgp_installed, l->bgp_installed)
 GET(bgp_admin_down, l->admin_down)
 GET(drain, l->drain)
 GET(fib_routes, l->fib_routes)
+GET(bgp_memory, l->bgp_memory_bytes)
+GET(bgp_memory_hits, l->bgp_max_memory_hits)
+GET(bfd_damp_held, l->bfd_damp_held)
+GET(bfd_damp_holds, l->bfd_damp_holds)
 #undef GET
 
 #define FAM(n, t, w, fmt, g, s, h) {"twinpath_" n, t, h, w, fmt, get_##g, s}
@@ -166,6 +170,16 @@ static const struct link_family link_families[] = {
 	    "link's path"),
 	FAM("bgp_admin_down", "gauge", W_BGP, F_U64, bgp_admin_down, NULL,
 	    "1 while the session is held down by 'bgp ADDR shutdown'"),
+	FAM("bgp_memory_bytes", "gauge", W_BGP, F_U64, bgp_memory, NULL,
+	    "Bytes the peer's routes hold (links.bgp.max_memory_mb)"),
+	FAM("bgp_max_memory_hits_total", "counter", W_BGP, F_U64,
+	    bgp_memory_hits, NULL,
+	    "Sessions ended with Cease/Out of Resources for max_memory_mb"),
+	FAM("bfd_dampening_held", "gauge", W_BFD_DAMP, F_U64, bfd_damp_held,
+	    NULL, "1 while BFD is Up and BGP is held down by dampening"),
+	FAM("bfd_dampening_holds_total", "counter", W_BFD_DAMP, F_U64,
+	    bfd_damp_holds, NULL,
+	    "BFD Ups whose BGP session was held down by dampening"),
 	FAM("link_drain_state", "gauge", W_ALL, F_U64, drain, NULL,
 	    "Link maintenance (RFC 8326): 0 in use, 1 draining (our routes "
 	    "carry GRACEFUL_SHUTDOWN), 2 drained (out of the primary sets)"),
@@ -184,6 +198,8 @@ static bool link_when(const struct metrics_link *l, enum link_when w)
 		return l->bfd_failed;
 	case W_BGP:
 		return l->bgp;
+	case W_BFD_DAMP:
+		return l->bfd_dampening;
 	case W_ALL:
 		break;
 	}
@@ -359,6 +375,10 @@ static const struct scalar ctl_scalars[] = {
 	    "Generation the data plane confirmed applied"),
 	CTL("fib_push_errors_total", "counter", bgp_fib_errors,
 	    "BGP routes the FIB push refused"),
+	CTL("fib_nexthop_table_full_total", "counter", fib_nexthop_table_full,
+	    "BGP route changes refused: the nexthop (neighbour) table is full"),
+	CTL("fib_group_table_full_total", "counter", fib_group_table_full,
+	    "BGP route changes refused: the nexthop group table is full"),
 	CTL("channel_outbox_records", "gauge", outbox,
 	    "Records waiting for room in the channel ring"),
 	CTL("channel_ring_refusals_total", "counter", ring_refusals,
@@ -382,6 +402,10 @@ static const struct scalar dp_scalars[] = {
 	DP("fib_routes", fib_routes, "Routes in the data plane's FIB"),
 	DP("fib_groups", fib_groups, "Nexthop groups in the data plane"),
 	DP("fib_nexthops", fib_nexthops, "Nexthops in the data plane"),
+	{"twinpath_dp_fib_records_failed_total", "counter",
+	 "FIB records the data plane could not apply (a full route table: "
+	 "dataplane.ipv4_routes_max, ipv6_routes_max)",
+	 offsetof(struct metrics_dp, fib_records_failed)},
 };
 #undef DP
 
@@ -456,6 +480,9 @@ void metrics_collect(const struct twpd *d, struct metrics_ctl *c)
 		}
 		l->bfd_failed = s->last_down_ns != 0;
 		l->bfd_last_gap_ns = s->last_down_detect_ns;
+		l->bfd_dampening = l->bfd && cfg->links[i].bfd.dampening;
+		l->bfd_damp_held = s->damp_held;
+		l->bfd_damp_holds = s->damp_holds;
 	}
 	if (d->bgp != NULL) {
 		for (i = 0; i < d->bgp->n_peers; i++) {
@@ -471,6 +498,8 @@ void metrics_collect(const struct twpd *d, struct metrics_ctl *c)
 			l->bgp_installed = rib_link_installed(d->rib, p->link);
 			l->drain = (uint8_t)p->drain;
 			l->admin_down = p->admin_down;
+			l->bgp_memory_bytes = bgp_peer_bytes(p);
+			l->bgp_max_memory_hits = p->st.max_memory_hits;
 		}
 	}
 	/* Routes per link from the groups' reference counts: a few
@@ -504,6 +533,8 @@ void metrics_collect(const struct twpd *d, struct metrics_ctl *c)
 	c->records_rejected = __atomic_load_n(&h->rec_invalid,
 					      __ATOMIC_RELAXED);
 	c->bgp_fib_errors = d->fib_errors;
+	c->fib_nexthop_table_full = fp->nh_table_full;
+	c->fib_group_table_full = fp->grp_table_full;
 	c->digest_checks = d->check.checks;
 	c->digest_mismatches = d->check.mismatches;
 	c->digest_unanswered = d->check.unanswered;
@@ -703,6 +734,7 @@ int metrics_dp_read(const char *path, unsigned int timeout_ms,
 		dp->fib_routes = get_u64(v, "routes", NULL);
 		dp->fib_groups = get_u64(v, "groups", NULL);
 		dp->fib_nexthops = get_u64(v, "nexthops", NULL);
+		dp->fib_records_failed = get_u64(v, "records_failed", NULL);
 	}
 	json_object_put(root);
 	rc = 0;

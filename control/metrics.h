@@ -38,6 +38,11 @@ struct metrics_link {
 	uint64_t fib_routes;   /* routes forwarding over it (primary set) */
 	uint8_t drain;         /* enum bgp_drain: 0 none, 1 draining, 2 drained */
 	bool admin_down;       /* "bgp ADDR shutdown": held Idle */
+	/* limits (issue 14): the peer's memory share, BFD dampening */
+	uint64_t bgp_memory_bytes, bgp_max_memory_hits;
+	bool bfd_dampening;    /* links.bfd.dampening: the fields below */
+	bool bfd_damp_held;    /* BFD Up, BGP held down by the dampening */
+	uint64_t bfd_damp_holds;
 };
 
 /* Everything twinpathd itself knows, copied by the main loop. */
@@ -48,6 +53,8 @@ struct metrics_ctl {
 	uint64_t generation_sent, generation_applied;
 	uint64_t outbox, ring_refusals, records_rejected;
 	uint64_t bgp_fib_errors;
+	/* BGP route changes refused: nexthop / group table full */
+	uint64_t fib_nexthop_table_full, fib_group_table_full;
 	/* the FIB self-check (control/fibcheck.h) */
 	uint64_t digest_checks, digest_mismatches, digest_unanswered;
 	/* the link monitor's last result, filled at scrape time */
@@ -78,6 +85,7 @@ struct metrics_dp {
 	unsigned int n_drops;
 	bool have_fib;
 	uint64_t fib_generation, fib_routes, fib_groups, fib_nexthops;
+	uint64_t fib_records_failed; /* refused, as by a full route table */
 };
 
 /* The running endpoint. */

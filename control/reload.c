@@ -253,7 +253,8 @@ static void diff_link(struct differ *df, unsigned int i)
 	if (ob->n_import != nb->n_import || NE(links[i].bgp.import))
 		*c |= RELOAD_IMPORT;
 	if (ob->max_prefix != nb->max_prefix ||
-	    ob->max_prefix_restart_s != nb->max_prefix_restart_s)
+	    ob->max_prefix_restart_s != nb->max_prefix_restart_s ||
+	    ob->max_memory_bytes != nb->max_memory_bytes)
 		*c |= RELOAD_LIMIT;
 	/* what the link announces, its own list or the top-level one */
 	oa = policy_announce(o, i, &noa);
@@ -311,6 +312,7 @@ static bool unnamed_difference(const struct twp_config *o,
 		memcpy(tl->bgp.import, ol->bgp.import, sizeof(tl->bgp.import));
 		tl->bgp.max_prefix = ol->bgp.max_prefix;
 		tl->bgp.max_prefix_restart_s = ol->bgp.max_prefix_restart_s;
+		tl->bgp.max_memory_bytes = ol->bgp.max_memory_bytes;
 		tl->bgp.prepend = ol->bgp.prepend;
 		tl->bgp.has_med = ol->bgp.has_med;
 		tl->bgp.med = ol->bgp.med;
@@ -439,8 +441,12 @@ static void apply(struct twpd *d, const struct twp_config *prev,
 		}
 		if ((c & RELOAD_LIMIT) && d->rib != NULL)
 			fprintf(out, "%s: bgp: max_prefix %u (%zu accepted now), "
+				"max_memory_mb %llu (%zu bytes held now), "
 				"checked at the next UPDATE\n", l->name,
-				l->bgp.max_prefix, rib_link_count(d->rib, i));
+				l->bgp.max_prefix, rib_link_count(d->rib, i),
+				(unsigned long long)(l->bgp.max_memory_bytes >>
+						     20),
+				rib_link_bytes(d->rib, i));
 		if (c & RELOAD_BFD)
 			apply_bfd(d, i, out);
 		if (c & RELOAD_CAPACITY)

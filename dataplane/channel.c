@@ -137,6 +137,7 @@ bool channel_poll(struct dp *d)
 	struct chan_rec recs[CHAN_POLL_BURST];
 	uint64_t deadline;
 	unsigned int n, i;
+	uint32_t routes;
 	bool more;
 	int rc;
 
@@ -160,15 +161,33 @@ bool channel_poll(struct dp *d)
 					r->seq, chan_rec_type_name(r->type));
 				continue;
 			}
+			routes = d->n_routes;
 			rc = apply(d, r);
 			if (rc < 0) {
+				/* a full route table refuses every add of a
+				 * full sync: one line per episode, each
+				 * counted (records_failed in /twinpath/fib) */
+				if (!d->records_failing)
+					log_warn("record seq %u (%s) not applied: "
+						 "%s (%u routes); more are counted "
+						 "(records_failed), not logged, "
+						 "until a route fits again",
+						 r->seq,
+						 chan_rec_type_name(r->type),
+						 strerror(-rc), d->n_routes);
+				d->records_failing = true;
 				d->records_failed++;
-				log_warn("record seq %u (%s) not applied: %s",
-					r->seq, chan_rec_type_name(r->type),
-					strerror(-rc));
 				continue;
 			}
 			d->records_applied++;
+			if (d->records_failing && d->n_routes > routes) {
+				log_msg("routes fit again (%u): %llu records "
+					"were not applied", d->n_routes,
+					(unsigned long long)(d->records_failed -
+						d->records_failed_before));
+				d->records_failing = false;
+				d->records_failed_before = d->records_failed;
+			}
 		}
 		more = n == CHAN_POLL_BURST;
 	} while (more && rte_get_tsc_cycles() < deadline);

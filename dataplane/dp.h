@@ -229,6 +229,11 @@ struct dp {
 	uint64_t records_applied;
 	uint64_t records_invalid;
 	uint64_t records_failed;       /* valid but not applicable */
+	/* records failing (a full route table: dataplane.ipv4_routes_max,
+	 * ipv6_routes_max) since the first one of the episode, which is the
+	 * one logged; the episode ends when a route fits again */
+	bool records_failing;
+	uint64_t records_failed_before;
 	uint32_t nh_miss_reported[NH_MAX];
 
 	/* Held by the main lcore while it changes tables, and by telemetry

@@ -168,6 +168,8 @@ static int tel_fib(const char *cmd, const char *params,
 	rte_tel_data_add_dict_u64(out, "groups", dp.nhg.n_groups);
 	rte_tel_data_add_dict_u64(out, "records_applied", dp.records_applied);
 	rte_tel_data_add_dict_u64(out, "records_invalid", dp.records_invalid);
+	/* valid but refused, as by a full route table */
+	rte_tel_data_add_dict_u64(out, "records_failed", dp.records_failed);
 	/* the FIB digest (common/fibdigest.h), as twinpathd compares it */
 	rte_tel_data_add_dict_u64(out, "digest_routes",
 				  dp.nhg.digest.part[FIB_DIGEST_ROUTES]);

@@ -1010,6 +1010,7 @@ static void max_prefix_exceeded(struct bgp_peer *p, uint8_t family)
 	n.data_len = 7;
 	notify_hard(p, &n);
 	p->st.max_prefix_hits++;
+	p->held_for_memory = false;
 	plog(p, "max-prefix %u exceeded (%zu accepted): session down, idle "
 	     "for %u s", lb->max_prefix, rib_link_count(p->sp->rib, p->link),
 	     lb->max_prefix_restart_s);
@@ -1017,6 +1018,48 @@ static void max_prefix_exceeded(struct bgp_peer *p, uint8_t family)
 		 lb->max_prefix);
 	e.why = why;
 	peer_stop(p, &e);
+}
+
+size_t bgp_peer_bytes(const struct bgp_peer *p)
+{
+	size_t n = rib_link_bytes(p->sp->rib, p->link);
+
+	if (p->rejected_set != NULL)
+		n += ptable_count(p->rejected_set) * BGP_REJECTED_BYTES;
+	return n;
+}
+
+/* links.bgp.max_memory_mb: the peer's routes hold more than its share.
+ * RFC 4486 §4 "Out of Resources" is the Cease for it; the session goes
+ * down as for max-prefix (routes flushed, Idle for max_prefix_restart)
+ * and the other sessions keep theirs. */
+static void max_memory_exceeded(struct bgp_peer *p)
+{
+	const struct cfg_link_bgp *lb = &p->lc->bgp;
+	struct bgp_notify n = {.code = BGP_ERR_CEASE,
+			       .subcode = BGP_ERR_CEASE_RESOURCES};
+	struct bgp_end e = {.sent = &n, .flush = true,
+			    .next = BGP_HOLD_MAX_PREFIX,
+			    .hold_s = lb->max_prefix_restart_s};
+	unsigned long long max = (unsigned long long)lb->max_memory_bytes;
+	char why[128], lim[32];
+
+	/* the config says MiB; a test may set any number of bytes */
+	if (max % (1u << 20) == 0)
+		snprintf(lim, sizeof(lim), "%llu MiB", max >> 20);
+	else
+		snprintf(lim, sizeof(lim), "%llu bytes", max);
+
+	notify_hard(p, &n);
+	p->st.max_memory_hits++;
+	plog(p, "max-memory %s exceeded (%zu bytes held by %zu accepted "
+	     "prefixes): Cease/Out of Resources, session down, idle for %u s",
+	     lim, bgp_peer_bytes(p),
+	     rib_link_count(p->sp->rib, p->link), lb->max_prefix_restart_s);
+	snprintf(why, sizeof(why), "max-memory %s exceeded (6/8)", lim);
+	e.why = why;
+	peer_stop(p, &e);
+	p->held_for_memory = true;
 }
 
 static void end_of_rib(struct bgp_peer *p, unsigned int af)
@@ -1132,6 +1175,11 @@ static int handle_update(struct bgp_peer *p, struct bgp_conn *c,
 	if (u->n_nlri > 0 && lb->max_prefix > 0 &&
 	    rib_link_count(sp->rib, p->link) > lb->max_prefix) {
 		max_prefix_exceeded(p, u->nlri[0].family);
+		return -1;
+	}
+	if (u->n_nlri > 0 && lb->max_memory_bytes > 0 &&
+	    bgp_peer_bytes(p) > lb->max_memory_bytes) {
+		max_memory_exceeded(p);
 		return -1;
 	}
 	if (u->eor && u->eor_af < BGP_AF_MAX)
@@ -1506,7 +1554,9 @@ static void on_accept(struct bgp_speaker *sp, int lfd)
 			refuse(sp, fd, &a, p->hold == BGP_HOLD_BFD ?
 			       "session held Idle while BFD is down" :
 			       p->hold == BGP_HOLD_MAX_PREFIX ?
-			       "session held Idle after max-prefix" :
+			       (p->held_for_memory ?
+				"session held Idle after max-memory" :
+				"session held Idle after max-prefix") :
 			       "session administratively down");
 			continue;
 		}

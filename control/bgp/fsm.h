@@ -37,6 +37,10 @@ const char *bgp_state_str(enum bgp_state s);
 #define BGP_BACKOFF_MAX_S 120u
 /* RFC 9384: Cease subcode "BFD Down". */
 #define BGP_ERR_CEASE_BFD_DOWN 10
+/* What a rejected prefix costs in the peer's rejected set (ptable slot
+ * of 32 bytes at the lowest load of a doubling table, 3/8), charged to
+ * the peer's links.bgp.max_memory_mb beside rib_link_bytes(). */
+#define BGP_REJECTED_BYTES 88u
 
 /* One TCP connection of a session; a session has at most two while a
  * collision is being resolved (ours and the peer's). */
@@ -78,6 +82,7 @@ struct bgp_peer_stats {
 	uint64_t treat_as_withdraw;         /* prefixes withdrawn so */
 	uint64_t attrs_discarded;
 	uint64_t max_prefix_hits;
+	uint64_t max_memory_hits;  /* Cease/8 for links.bgp.max_memory_mb */
 	uint64_t refresh_rcvd, refresh_sent;
 	/* hold timer found expired with the peer's bytes unread in the
 	 * socket: read first (conn_timers) */
@@ -153,6 +158,8 @@ struct bgp_peer {
 	uint64_t warn_at_ms;      /* rate limit of UPDATE warnings */
 	unsigned int warn_suppressed;
 	struct bgp_peer_stats st;
+	/* the BGP_HOLD_MAX_PREFIX hold is for max_memory_mb, not max_prefix */
+	bool held_for_memory;
 
 	/* The operator's state ("bgp ADDR shutdown", "link NAME drain"):
 	 * runtime only, never in struct twp_config, so a configuration
@@ -306,6 +313,10 @@ struct bgp_peer *bgp_peer_find(struct bgp_speaker *sp,
 			       const struct cfg_addr *addr);
 /* Prefixes the peer announced (accepted + rejected by import policy). */
 size_t bgp_peer_received(const struct bgp_peer *p);
+/* Bytes the peer's routes hold in twinpathd: rib_link_bytes() of its
+ * link and its rejected prefixes; links.bgp.max_memory_mb is checked
+ * against it after every UPDATE that announces. */
+size_t bgp_peer_bytes(const struct bgp_peer *p);
 
 /* Quiet time after which an Established peer that did not advertise
  * graceful restart (so may never send End-of-RIB) counts as converged. */

@@ -17,11 +17,15 @@
 
 /* An interned attribute set: the attributes, then the AS path bytes and
  * the communities they point to, in one allocation shared by every path
- * with the same attributes. */
+ * of one link with the same attributes. Sets are interned per link, so
+ * each is charged to exactly one peer (links.bgp.max_memory_mb); paths
+ * of two links share a set only with the same NEXT_HOP, which two
+ * provider links never have. */
 struct rib_aset {
 	struct rib_aset *next;  /* hash chain */
 	uint32_t hash;
 	uint32_t refcnt;
+	uint8_t link;           /* the link whose paths hold it */
 	struct bgp_attrs a;
 	uint32_t data[];        /* communities, then aspath bytes */
 };
@@ -49,6 +53,9 @@ struct rib {
 	struct rib_peer peers[CFG_MAX_LINKS];
 	struct ptable *prefixes;        /* struct cfg_addr -> rib_entry */
 	size_t link_count[CFG_MAX_LINKS];
+	/* what LINK's routes hold: RIB_PATH_BYTES per path, aset_bytes()
+	 * per attribute set (links.bgp.max_memory_mb) */
+	size_t link_bytes[CFG_MAX_LINKS];
 	/* prefixes whose last reported primary set holds the link */
 	size_t installed[CFG_MAX_LINKS];
 	size_t loc_count[2];            /* IPv4, IPv6 prefixes with a path */
@@ -61,6 +68,18 @@ struct rib {
 };
 
 #define RIB_ASET_SEED 0x61736574u /* "aset" */
+
+/* Memory charged to a link per path (links.bgp.max_memory_mb), as if the
+ * link alone held the prefix, the worst case of the steady state:
+ *   the prefix's ptable slot, 40 bytes (hash 4, key 18, value 16 at
+ *     offset 24), at the lowest load of a doubling table, 3/8:    107
+ *   the path in the prefix's paths array (16 bytes) with malloc's
+ *     header and 16-byte rounding (a 1-path array is a 32-byte chunk): 32
+ *   its share of the dirty queue (struct cfg_addr, 18 bytes)        18
+ * = 157, rounded up to 160. test_bgp_rib measures a million prefixes of
+ * one link against it. A table growing holds its old array too (+53
+ * bytes a prefix until the move ends): transient, not charged. */
+#define RIB_PATH_BYTES 160u
 
 /* ---- attribute interning ---- */
 
@@ -77,7 +96,8 @@ struct aset_key {
 	struct cfg_addr nexthop;
 	struct cfg_addr nexthop_ll;
 	uint8_t origin;
-	uint8_t pad[3];
+	uint8_t link;           /* sets are interned per link */
+	uint8_t pad[2];
 };
 
 static void aset_key_of(const struct bgp_attrs *a, struct aset_key *k)
@@ -129,6 +149,7 @@ static bool aset_eq(const struct rib_aset *s, const struct aset_key *k,
 	struct aset_key sk;
 
 	aset_key_of(&s->a, &sk);
+	sk.link = s->link;
 	return memcmp(&sk, k, sizeof(sk)) == 0 &&
 	       (!k->aspath_len ||
 		memcmp(s->a.aspath, a->aspath, k->aspath_len) == 0) &&
@@ -159,8 +180,19 @@ static int aset_table_grow(struct rib *r)
 	return 0;
 }
 
-/* The interned copy of A with one more reference, or NULL on ENOMEM. */
-static struct rib_aset *aset_get(struct rib *r, const struct bgp_attrs *a)
+/* What an attribute set costs: the allocation with malloc's 8-byte
+ * header, rounded up to malloc's 16-byte chunks. */
+static size_t aset_bytes(uint16_t n_communities, uint16_t aspath_len)
+{
+	size_t n = sizeof(struct rib_aset) + n_communities * sizeof(uint32_t) +
+		   aspath_len + 8u;
+
+	return (n + 15u) & ~(size_t)15u;
+}
+
+/* LINK's interned copy of A with one more reference, or NULL on ENOMEM. */
+static struct rib_aset *aset_get(struct rib *r, unsigned int link,
+				 const struct bgp_attrs *a)
 {
 	struct rib_aset *s;
 	struct aset_key k;
@@ -168,6 +200,7 @@ static struct rib_aset *aset_get(struct rib *r, const struct bgp_attrs *a)
 	size_t i;
 
 	aset_key_of(a, &k);
+	k.link = (uint8_t)link;
 	h = aset_hash(&k, a);
 	for (s = r->aset_buckets[h & r->aset_mask]; s; s = s->next) {
 		if (s->hash == h && aset_eq(s, &k, a)) {
@@ -183,6 +216,8 @@ static struct rib_aset *aset_get(struct rib *r, const struct bgp_attrs *a)
 		return NULL;
 	s->hash = h;
 	s->refcnt = 1;
+	s->link = (uint8_t)link;
+	r->link_bytes[link] += aset_bytes(k.n_communities, k.aspath_len);
 	s->a = *a;
 	s->a.med = k.med;
 	s->a.local_pref = k.local_pref;
@@ -219,6 +254,8 @@ static void aset_put(struct rib *r, struct rib_aset *s)
 		}
 	}
 	r->aset_count--;
+	r->link_bytes[s->link] -= aset_bytes(s->a.n_communities,
+					     s->a.aspath_len);
 	free(s);
 }
 
@@ -308,6 +345,7 @@ static void path_remove(struct rib *r, struct rib_entry *e, unsigned int i,
 		(e->n_paths - i - 1u) * sizeof(e->paths[0]));
 	e->n_paths--;
 	r->link_count[link]--;
+	r->link_bytes[link] -= RIB_PATH_BYTES;
 	if (e->n_paths == 0) {
 		free(e->paths);
 		e->paths = NULL;
@@ -377,7 +415,7 @@ int rib_update(struct rib *r, unsigned int link, const struct cfg_addr *prefix,
 
 	if (link >= r->n_links)
 		return -EINVAL;
-	s = aset_get(r, a);
+	s = aset_get(r, link, a);
 	if (!s)
 		return -ENOMEM;
 	e = ptable_put(r->prefixes, prefix, &created);
@@ -420,6 +458,7 @@ int rib_update(struct rib *r, unsigned int link, const struct cfg_addr *prefix,
 	if (e->n_paths++ == 0)
 		r->loc_count[fam_idx(prefix->family)]++;
 	r->link_count[link]++;
+	r->link_bytes[link] += RIB_PATH_BYTES;
 	mark_dirty(r, e, prefix);
 	return 0;
 }
@@ -544,7 +583,7 @@ long rib_link_set_local_pref(struct rib *r, unsigned int link, uint32_t lp)
 		a = p->as->a;
 		a.local_pref = lp;
 		a.present |= BGP_ATTR_P(BGP_ATTR_LOCAL_PREF);
-		s = aset_get(r, &a);
+		s = aset_get(r, link, &a);
 		if (!s)
 			return -ENOMEM;
 		aset_put(r, p->as);
@@ -711,6 +750,11 @@ size_t rib_loc_count(const struct rib *r, uint8_t family)
 size_t rib_link_count(const struct rib *r, unsigned int link)
 {
 	return link < r->n_links ? r->link_count[link] : 0;
+}
+
+size_t rib_link_bytes(const struct rib *r, unsigned int link)
+{
+	return link < r->n_links ? r->link_bytes[link] : 0;
 }
 
 size_t rib_link_installed(const struct rib *r, unsigned int link)

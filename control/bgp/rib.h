@@ -88,6 +88,10 @@ size_t rib_pending(const struct rib *r);
 /* Counters for the CLI. */
 size_t rib_loc_count(const struct rib *r, uint8_t family); /* with a path */
 size_t rib_link_count(const struct rib *r, unsigned int link); /* accepted */
+/* Bytes LINK's routes hold: a fixed charge per path (its prefix slot,
+ * path and queue entry) plus each attribute set its paths use (sets are
+ * interned per link); links.bgp.max_memory_mb is checked against it. */
+size_t rib_link_bytes(const struct rib *r, unsigned int link);
 /* Prefixes whose forwarding result (the multipath primary set last
  * reported to the FIB callback) uses LINK. */
 size_t rib_link_installed(const struct rib *r, unsigned int link);

@@ -84,7 +84,7 @@ static const char *hold_reason(const struct bgp_peer *p)
 	case BGP_HOLD_BACKOFF:
 		return "backoff after an error";
 	case BGP_HOLD_MAX_PREFIX:
-		return "max-prefix";
+		return p->held_for_memory ? "max-memory" : "max-prefix";
 	case BGP_HOLD_BFD:
 		return "BFD down";
 	case BGP_HOLD_ADMIN:
@@ -183,13 +183,17 @@ static void neighbor_detail_json(const struct bgp_peer *p, uint64_t now,
 		fprintf(f, "null");
 	fprintf(f, ",\"updates_rcvd\":%llu,\"updates_sent\":%llu,"
 		"\"attributes_discarded\":%llu,\"max_prefix\":%u,"
-		"\"max_prefix_hits\":%llu,\"route_refresh_rcvd\":%llu,"
+		"\"max_prefix_hits\":%llu,\"memory_bytes\":%zu,"
+		"\"max_memory_bytes\":%llu,\"max_memory_hits\":%llu,"
+		"\"route_refresh_rcvd\":%llu,"
 		"\"route_refresh_sent\":%llu,\"hold_late_reads\":%llu,"
 		"\"idle_reason\":",
 		(unsigned long long)p->st.updates_rcvd,
 		(unsigned long long)p->st.updates_sent,
 		(unsigned long long)p->st.attrs_discarded, lb->max_prefix,
-		(unsigned long long)p->st.max_prefix_hits,
+		(unsigned long long)p->st.max_prefix_hits, bgp_peer_bytes(p),
+		(unsigned long long)lb->max_memory_bytes,
+		(unsigned long long)p->st.max_memory_hits,
 		(unsigned long long)p->st.refresh_rcvd,
 		(unsigned long long)p->st.refresh_sent,
 		(unsigned long long)p->st.hold_late_reads);
@@ -392,6 +396,14 @@ static void neighbor_text(const struct bgp_peer *p, uint64_t now, FILE *f)
 		rib_link_count(p->sp->rib, p->link), lb->n_import,
 		lb->n_import ? "" : ", none: nothing accepted, RFC 8212",
 		lb->max_prefix);
+	fprintf(f, "  Memory: %zu bytes held (max-memory ", bgp_peer_bytes(p));
+	if (lb->max_memory_bytes > 0)
+		fprintf(f, "%llu MiB", (unsigned long long)(lb->max_memory_bytes
+							    >> 20));
+	else
+		fprintf(f, "none");
+	fprintf(f, ", %llu Cease/8 so far)\n",
+		(unsigned long long)p->st.max_memory_hits);
 	fprintf(f, "  Rejected: %llu no policy, %llu by prefix, %llu own AS, "
 		"%llu next hop; %llu treated as withdrawn, %llu attributes "
 		"discarded\n",

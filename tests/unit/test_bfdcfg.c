@@ -341,6 +341,162 @@ static void test_bfdcfg_teardown_on_failure_not_admin_down(void **state)
 	assert_int_equal(b.s[0].bgp_teardowns_requested, 3);
 }
 
+/* What bfd_watch() told BGP: the tick and Up/Down of each call. */
+static struct bgp_call {
+	unsigned int link;
+	bool up;
+	uint64_t ns;
+} calls[32];
+static unsigned int n_calls;
+static uint64_t tick_ns;
+
+static void record_bgp(void *arg, unsigned int link, bool up)
+{
+	(void)arg;
+	assert_true(n_calls < 32);
+	calls[n_calls++] = (struct bgp_call){link, up, tick_ns};
+}
+
+static void watch_at(uint64_t ns)
+{
+	tick_ns = ns;
+	bfd_watch(&b, ns);
+}
+
+#define MS 1000000ull
+
+/* Session I of the map goes Up (UP true) or fails (detection time). */
+static void flip(unsigned int i, bool up)
+{
+	struct health_link *l = &hm.link[i];
+
+	if (up) {
+		l->state = BFD_STATE_UP;
+		l->local_diag = BFD_DIAG_NONE;
+		l->up_count++;
+	} else {
+		l->state = BFD_STATE_DOWN;
+		l->local_diag = BFD_DIAG_DETECT_EXPIRED;
+		l->down_count++;
+	}
+}
+
+static void assert_call(unsigned int k, unsigned int link, bool up,
+			uint64_t ns)
+{
+	assert_true(k < n_calls);
+	assert_int_equal(calls[k].link, link);
+	assert_int_equal(calls[k].up, up);
+	assert_int_equal(calls[k].ns, ns);
+}
+
+/* links.bfd.dampening (RFC 5882 §3.2): after each failure BGP follows the
+ * session Up only after a hold, 100 ms, then doubled per failure up to
+ * 350 ms, a failure during a hold cutting it short; each 2 s Up with BGP
+ * back halves the next hold, and below 100 ms it is forgotten. Link 2
+ * without dampening (the default) follows at once. */
+static void test_bfdcfg_dampening_holds_with_exponential_backoff(
+	void **state)
+{
+	static const char *const bfds[] = {
+		"{ dampening = { initial_hold_ms = 100; max_hold_ms = 350; "
+		"decay_s = 2; }; }",
+		"{ }"};
+	const uint64_t s0 = 1000 * MS;
+
+	(void)state;
+	load_links(2, bfds);
+	assert_true(cfg.links[0].bfd.dampening);
+	assert_false(cfg.links[1].bfd.dampening);
+	setup_map();
+	n_calls = 0;
+	b.bgp_cb = record_bgp;
+	watch_at(s0); /* first look: both Down */
+	assert_int_equal(n_calls, 0);
+
+	/* Up with no failure on record: BGP follows at once */
+	flip(0, true), flip(1, true);
+	watch_at(s0 + 10 * MS);
+	assert_int_equal(n_calls, 2);
+	assert_call(0, 0, true, s0 + 10 * MS);
+	assert_call(1, 1, true, s0 + 10 * MS);
+
+	/* failure 1: BGP down at once; Up again: held 100 ms */
+	flip(0, false), flip(1, false);
+	watch_at(s0 + 20 * MS);
+	assert_int_equal(n_calls, 4);
+	assert_call(2, 0, false, s0 + 20 * MS);
+	assert_call(3, 1, false, s0 + 20 * MS);
+	assert_int_equal(b.s[0].damp_hold_ms, 100);
+	assert_int_equal(b.s[1].damp_hold_ms, 0);
+	flip(0, true), flip(1, true);
+	watch_at(s0 + 30 * MS);
+	assert_int_equal(n_calls, 5);
+	assert_call(4, 1, true, s0 + 30 * MS); /* undampened: at once */
+	assert_true(b.s[0].damp_held);
+	assert_int_equal(b.s[0].damp_until_ns, s0 + 130 * MS);
+	assert_int_equal(b.s[0].damp_holds, 1);
+	/* show bfd's "held down N ms more", rounded up */
+	assert_int_equal(bfd_damp_left_ms(&b.s[0], s0 + 30 * MS), 100);
+	assert_int_equal(bfd_damp_left_ms(&b.s[0], s0 + 30 * MS + 1), 100);
+	assert_int_equal(bfd_damp_left_ms(&b.s[0], s0 + 129 * MS), 1);
+	assert_int_equal(bfd_damp_left_ms(&b.s[0], s0 + 130 * MS - 1), 1);
+	assert_int_equal(bfd_damp_left_ms(&b.s[1], s0 + 30 * MS), 0);
+	watch_at(s0 + 130 * MS - 1);
+	assert_int_equal(n_calls, 5);
+	watch_at(s0 + 130 * MS);
+	assert_int_equal(n_calls, 6);
+	assert_call(5, 0, true, s0 + 130 * MS);
+	assert_false(b.s[0].damp_held);
+	assert_int_equal(bfd_damp_left_ms(&b.s[0], s0 + 130 * MS), 0);
+	assert_int_equal(b.s[0].damp_decay_ns, s0 + 2130 * MS);
+
+	/* failure 2: 200 ms; failure 3 during that hold cuts it: 350 ms
+	 * (400 capped), and BGP is never told Up in between */
+	flip(0, false);
+	watch_at(s0 + 200 * MS);
+	assert_call(6, 0, false, s0 + 200 * MS);
+	assert_int_equal(b.s[0].damp_hold_ms, 200);
+	assert_int_equal(b.s[0].damp_decay_ns, 0);
+	flip(0, true);
+	watch_at(s0 + 210 * MS);
+	assert_int_equal(b.s[0].damp_until_ns, s0 + 410 * MS);
+	flip(0, false);
+	watch_at(s0 + 300 * MS);
+	assert_int_equal(n_calls, 8);
+	assert_call(7, 0, false, s0 + 300 * MS);
+	assert_false(b.s[0].damp_held);
+	assert_int_equal(b.s[0].damp_holds_cut, 1);
+	assert_int_equal(b.s[0].damp_hold_ms, 350);
+	flip(0, true);
+	watch_at(s0 + 310 * MS);
+	watch_at(s0 + 410 * MS); /* the cut hold's end: nothing */
+	watch_at(s0 + 660 * MS - 1);
+	assert_int_equal(n_calls, 8);
+	watch_at(s0 + 660 * MS);
+	assert_int_equal(n_calls, 9);
+	assert_call(8, 0, true, s0 + 660 * MS);
+	assert_int_equal(b.s[0].damp_holds, 3);
+
+	/* stable: 350 -> 175 after 2 s Up, then 87 < 100: forgotten */
+	watch_at(s0 + 2660 * MS - 1);
+	assert_int_equal(b.s[0].damp_hold_ms, 350);
+	watch_at(s0 + 2660 * MS);
+	assert_int_equal(b.s[0].damp_hold_ms, 175);
+	assert_int_equal(b.s[0].damp_decay_ns, s0 + 4660 * MS);
+	watch_at(s0 + 4660 * MS);
+	assert_int_equal(b.s[0].damp_hold_ms, 0);
+	assert_int_equal(b.s[0].damp_decay_ns, 0);
+	/* the next failure starts again at 100 ms */
+	flip(0, false);
+	watch_at(s0 + 5000 * MS);
+	assert_int_equal(b.s[0].damp_hold_ms, 100);
+	assert_int_equal(n_calls, 10);
+	assert_int_equal(b.s[0].bgp_teardowns_requested, 4);
+	assert_int_equal(b.s[1].damp_holds, 0);
+	b.bgp_cb = NULL;
+}
+
 static void test_bfdcfg_timers(void **state)
 {
 	struct health_link h;
@@ -449,6 +605,8 @@ int main(void)
 		cmocka_unit_test(test_bfdcfg_restart_adopts_running_session),
 		cmocka_unit_test(test_bfdcfg_teardown_on_failure_not_admin_down),
 		cmocka_unit_test(test_bfdcfg_timers),
+		cmocka_unit_test(
+			test_bfdcfg_dampening_holds_with_exponential_backoff),
 		cmocka_unit_test(test_bfdcfg_timer_change_while_up_starts_a_poll),
 		cmocka_unit_test(test_bfdcfg_every_drop_reason_named),
 	};

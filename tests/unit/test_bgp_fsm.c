@@ -41,6 +41,7 @@ static int plisten = -1;   /* the peer's listener (we connect to it) */
 static const uint8_t *open_extra; /* more capabilities in its OPEN */
 static size_t open_extra_len;
 static bool gr_off;               /* graceful_restart = false */
+static unsigned int rib_links = 1; /* links of the RIB (more: not peers) */
 
 static void addr4(struct cfg_addr *a, const char *s, uint8_t len)
 {
@@ -105,7 +106,7 @@ static void start(uint16_t hold_s, uint32_t max_prefix, bool passive)
 	assert_int_equal(listen(plisten, 4), 0);
 	assert_int_equal(getsockname(plisten, (struct sockaddr *)&sin, &sl), 0);
 	addr4(&o.listen4, "127.0.0.1", 32);
-	rib = rib_new(1);
+	rib = rib_new(rib_links);
 	assert_non_null(rib);
 	sp = bgp_new(&cfg, rib, &o);
 	assert_non_null(sp);
@@ -131,6 +132,7 @@ static int teardown(void **state)
 	open_extra = NULL;
 	open_extra_len = 0;
 	gr_off = false;
+	rib_links = 1;
 	return 0;
 }
 
@@ -807,6 +809,61 @@ static void test_bgp_fsm_max_prefix_sends_cease_1_and_flushes(void **state)
 	assert_int_equal(rib_link_count(rib, 0), 0);
 	assert_int_equal(sp->peer[0].hold, BGP_HOLD_MAX_PREFIX);
 	assert_int_equal(sp->peer[0].state, BGP_ST_IDLE);
+	/* held Idle: its new connection is refused */
+	peer_connect(&pb);
+	assert_int_equal(peer_read(&pb, m, TIMEOUT_MS), 0);
+}
+
+/* links.bgp.max_memory_mb: the UPDATE that takes the peer's routes past
+ * its share, and not the one before, gets Cease/Out of Resources (RFC
+ * 4486 §4, 6/8); its routes are flushed and the session held Idle, while
+ * another link's routes stay. */
+static void test_bgp_fsm_max_memory_sends_cease_8_and_flushes_only_it(
+	void **state)
+{
+	struct bgp_attrs other;
+	struct cfg_addr o1, o2;
+	uint8_t m[BGP_MSG_MAX];
+	size_t one;
+
+	(void)state;
+	rib_links = 2;
+	start(90, 0, false);
+	/* link 1's routes, as another session would have left them */
+	memset(&other, 0, sizeof(other));
+	other.present = BGP_ATTR_P(BGP_ATTR_ORIGIN) |
+			BGP_ATTR_P(BGP_ATTR_NEXT_HOP);
+	addr4(&other.nexthop, "192.0.2.3", 32);
+	addr4(&o1, "10.0.0.0", 24);
+	addr4(&o2, "10.9.0.0", 16);
+	assert_int_equal(rib_update(rib, 1, &o1, &other), 0);
+	assert_int_equal(rib_update(rib, 1, &o2, &other), 0);
+	establish(90);
+	peer_send(&pa, m, update_prefixes(m, 1));
+	spin(50);
+	assert_int_equal(rib_link_count(rib, 0), 1);
+	/* a path and its attribute set; room for exactly two more paths */
+	one = bgp_peer_bytes(&sp->peer[0]);
+	assert_true(one > 160u);
+	cfg.links[0].bgp.max_memory_bytes = one + 2u * 160u;
+	peer_send(&pa, m, update_prefixes(m, 3));
+	spin(50);
+	assert_int_equal(sp->peer[0].state, BGP_ST_ESTABLISHED);
+	assert_int_equal(rib_link_count(rib, 0), 3);
+	assert_int_equal(bgp_peer_bytes(&sp->peer[0]), one + 2u * 160u);
+	assert_int_equal(sp->peer[0].st.max_memory_hits, 0);
+	peer_send(&pa, m, update_prefixes(m, 4));
+	expect_notify(&pa, BGP_ERR_CEASE, BGP_ERR_CEASE_RESOURCES);
+	assert_int_equal(sp->peer[0].st.max_memory_hits, 1);
+	assert_int_equal(sp->peer[0].st.max_prefix_hits, 0);
+	assert_int_equal(rib_link_count(rib, 0), 0);
+	assert_int_equal(rib_link_bytes(rib, 0), 0);
+	assert_int_equal(rib_link_count(rib, 1), 2);
+	assert_int_equal(sp->peer[0].hold, BGP_HOLD_MAX_PREFIX);
+	assert_true(sp->peer[0].held_for_memory);
+	assert_int_equal(sp->peer[0].state, BGP_ST_IDLE);
+	assert_string_equal(sp->peer[0].last_notify_sent,
+			    "Cease/Out of Resources (6/8)");
 	/* held Idle: its new connection is refused */
 	peer_connect(&pb);
 	assert_int_equal(peer_read(&pb, m, TIMEOUT_MS), 0);
@@ -1600,6 +1657,9 @@ int main(void)
 			teardown),
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_max_prefix_sends_cease_1_and_flushes,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_max_memory_sends_cease_8_and_flushes_only_it,
 			teardown),
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_import_policy_counts_rejections, teardown),

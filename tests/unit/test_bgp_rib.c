@@ -785,6 +785,19 @@ static void count_cb(void *arg, const struct cfg_addr *prefix,
 
 #define MILLION 1000000u
 
+/* The Ith of a million /24s, from 16.0.0.0 on. */
+static struct cfg_addr million_pfx(uint32_t i)
+{
+	struct cfg_addr p;
+	uint32_t a = htonl((i + (1u << 20)) << 8);
+
+	memset(&p, 0, sizeof(p));
+	p.family = AF_INET;
+	p.len = 24;
+	memcpy(p.addr, &a, 4);
+	return p;
+}
+
 static void test_rib_million_routes_two_links_memory(void **state)
 {
 	struct fib_count fc = {0};
@@ -800,13 +813,8 @@ static void test_rib_million_routes_two_links_memory(void **state)
 	route(&r1, 100, "192.0.2.2", 64501, 3);
 	r1.a.present |= BGP_ATTR_P(BGP_ATTR_MED);
 	for (i = 0; i < MILLION; i++) {
-		struct cfg_addr p;
-		uint32_t a = htonl((i + (1u << 20)) << 8);
+		struct cfg_addr p = million_pfx(i);
 
-		memset(&p, 0, sizeof(p));
-		p.family = AF_INET;
-		p.len = 24;
-		memcpy(p.addr, &a, 4);
 		assert_int_equal(rib_update(r, 0, &p, &r0.a), 0);
 		if (i % 2 == 0)
 			assert_int_equal(rib_update(r, 1, &p, &r1.a), 0);
@@ -823,6 +831,93 @@ static void test_rib_million_routes_two_links_memory(void **state)
 		      after - before, (double)(after - before) / MILLION);
 	/* a few hundred MB at most for a million prefixes */
 	assert_true(after - before < 200u * 1024 * 1024);
+	rib_free(r);
+}
+
+/* links.bgp.max_memory_mb: a link is charged a fixed amount per path and
+ * each attribute set once, its own (sets are interned per link); another
+ * link's routes, even with the same attributes, are not its. */
+static void test_rib_link_bytes_counts_paths_and_own_sets(void **state)
+{
+	struct cfg_addr a = pfx("198.18.0.0", 24), b = pfx("198.18.1.0", 24);
+	struct cfg_addr c = pfx("198.18.2.0", 24);
+	struct route r0, r0b;
+	struct rib *r;
+	size_t one, set;
+
+	(void)state;
+	r = rib_two_links();
+	route(&r0, 100, "192.0.2.1", 64500, 2);
+	route(&r0b, 100, "192.0.2.1", 64500, 5);
+	assert_int_equal(rib_link_bytes(r, 0), 0);
+	assert_int_equal(rib_update(r, 0, &a, &r0.a), 0);
+	one = rib_link_bytes(r, 0);
+	/* a path (160) and its set: the set at least the attributes */
+	set = one - 160u;
+	assert_true(set >= sizeof(struct bgp_attrs) + r0.a.aspath_len);
+	assert_int_equal(set % 16u, 0);
+	/* the same attributes again: one more path, no new set */
+	assert_int_equal(rib_update(r, 0, &b, &r0.a), 0);
+	assert_int_equal(rib_link_bytes(r, 0), one + 160u);
+	/* a longer AS path: a set 12 bytes longer, rounded to 16 */
+	assert_int_equal(rib_update(r, 0, &c, &r0b.a), 0);
+	assert_int_equal(rib_link_bytes(r, 0),
+			 one + 160u + 160u + ((set + 12u + 15u) & ~15u));
+	/* link 1 with the very same attributes: its own set, its own bytes */
+	assert_int_equal(rib_update(r, 1, &a, &r0.a), 0);
+	assert_int_equal(rib_link_bytes(r, 1), one);
+	assert_int_equal(rib_attr_count(r), 3);
+	/* replacing c's attributes frees the longer set */
+	assert_int_equal(rib_update(r, 0, &c, &r0.a), 0);
+	assert_int_equal(rib_link_bytes(r, 0), one + 2u * 160u);
+	assert_int_equal(rib_withdraw(r, 0, &b), 0);
+	assert_int_equal(rib_link_bytes(r, 0), one + 160u);
+	rib_peer_flush(r, 0);
+	assert_int_equal(rib_link_bytes(r, 0), 0);
+	assert_int_equal(rib_link_bytes(r, 1), one);
+	rib_process(r, 100, NULL, NULL);
+	rib_peer_flush(r, 1);
+	assert_int_equal(rib_link_bytes(r, 1), 0);
+	rib_free(r);
+}
+
+/* The charge is not an under-estimate: a million prefixes of one link,
+ * one attribute set per 4 prefixes (a full table has about that many
+ * distinct paths; AS path of 5, two communities), take no more heap than
+ * rib_link_bytes() says, decision queue included. */
+static void test_rib_million_routes_one_link_within_charge(void **state)
+{
+	static uint32_t comm[2] = {0xfde80001u, 0xfde80002u};
+	struct route r0;
+	struct rib *r;
+	size_t before, after, charged;
+	uint32_t i;
+
+	(void)state;
+	before = heap_bytes();
+	r = rib_two_links();
+	route(&r0, 100, "192.0.2.1", 64500, 5);
+	r0.a.present |= BGP_ATTR_P(BGP_ATTR_COMMUNITIES) |
+			BGP_ATTR_P(BGP_ATTR_MED);
+	r0.a.communities = comm;
+	r0.a.n_communities = 2;
+	for (i = 0; i < MILLION; i++) {
+		struct cfg_addr p = million_pfx(i);
+
+		r0.a.med = i / 4u;
+		assert_int_equal(rib_update(r, 0, &p, &r0.a), 0);
+	}
+	while (rib_process(r, 65536, NULL, NULL))
+		;
+	after = heap_bytes();
+	charged = rib_link_bytes(r, 0);
+	assert_int_equal(rib_attr_count(r), MILLION / 4u);
+	print_message("rib: one link, %u prefixes, %u sets: heap %zu bytes "
+		      "(%.1f per route), charged %zu (%.1f per route)\n",
+		      MILLION, MILLION / 4u, after - before,
+		      (double)(after - before) / MILLION, charged,
+		      (double)charged / MILLION);
+	assert_true(after - before <= charged);
 	rib_free(r);
 }
 
@@ -846,6 +941,9 @@ int main(void)
 		cmocka_unit_test(test_rib_interned_attrs_shared),
 		cmocka_unit_test(test_rib_walk_filters),
 		cmocka_unit_test(test_rib_million_routes_two_links_memory),
+		cmocka_unit_test(test_rib_link_bytes_counts_paths_and_own_sets),
+		cmocka_unit_test(
+			test_rib_million_routes_one_link_within_charge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -768,6 +768,45 @@ static void test_config_bfd_admin_down_not_bool(void **state)
 			  "12: 'admin_down' must be true or false");
 }
 
+/* The limits of issue 14: a peer's memory share and BFD dampening. */
+static void test_config_limits_memory_and_dampening(void **state)
+{
+	const struct cfg_bfd *d;
+
+	(void)state;
+	assert_int_equal(cfg_load(&cfg, CONFIGS "limits.conf", err,
+				  sizeof(err)), 0);
+	assert_int_equal(cfg.links[0].bgp.max_memory_bytes, 64ull << 20);
+	assert_int_equal(cfg.links[1].bgp.max_memory_bytes, 0);
+	/* no bgp group on the link: the default, 512 MiB */
+	assert_int_equal(cfg.links[2].bgp.max_memory_bytes, 512ull << 20);
+	d = &cfg.links[0].bfd;
+	assert_true(d->dampening);
+	assert_int_equal(d->damp_initial_hold_ms, 250);
+	assert_int_equal(d->damp_max_hold_ms, 8000);
+	assert_int_equal(d->damp_decay_s, 30);
+	d = &cfg.links[1].bfd;
+	assert_true(d->dampening);
+	assert_int_equal(d->damp_initial_hold_ms, 1000);
+	assert_int_equal(d->damp_max_hold_ms, 60000);
+	assert_int_equal(d->damp_decay_s, 60);
+	/* off by default */
+	assert_true(cfg.links[2].bfd.enabled);
+	assert_false(cfg.links[2].bfd.dampening);
+}
+
+static void test_config_limits_out_of_range(void **state)
+{
+	(void)state;
+	assert_load_error("bgp-max-memory.conf",
+			  "14: max_memory_mb 1048577 out of range 0..1048576");
+	assert_load_error("bfd-dampening-hold.conf",
+			  "13: link 'link1': bfd.dampening: max_hold_ms 500 is "
+			  "below initial_hold_ms 1000");
+	assert_load_error("bfd-dampening-decay.conf",
+			  "12: decay_s 0 out of range 1..86400");
+}
+
 static void test_config_bfd_missing_defaults(void **state)
 {
 	(void)state;
@@ -1313,6 +1352,8 @@ int main(void)
 		cmocka_unit_test(test_config_bgp_import_rule_bad_prefix),
 		cmocka_unit_test(test_config_bgp_import_rule_host_bits),
 		cmocka_unit_test(test_config_bgp_max_prefix_out_of_range),
+		cmocka_unit_test(test_config_limits_memory_and_dampening),
+		cmocka_unit_test(test_config_limits_out_of_range),
 		cmocka_unit_test(test_config_bgp_max_prefix_restart_range),
 		cmocka_unit_test(test_config_bgp_prepend_out_of_range),
 		cmocka_unit_test(test_config_bgp_med_out_of_range),

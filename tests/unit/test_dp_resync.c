@@ -255,11 +255,67 @@ static void test_resync_sweeps_stale_routes_without_a_lookup_miss(void **st)
 	assert_int_equal(drops(DROP_NO_GROUP), 0);
 }
 
+/* dataplane.ipv4_routes_max (1024 here): the routes past what rte_fib
+ * holds are refused one by one, each counted in records_failed (and
+ * logged once for the episode); the routes already in keep forwarding,
+ * and once one is deleted a new route fits again, which ends the
+ * episode. Runs on the previous test's state: 198.51.100.0/24 via the
+ * new group. */
+static void test_resync_full_route_table_counts_and_keeps_forwarding(
+	void **st)
+{
+	unsigned int i, n_old = 0, n_new = 0, out;
+	uint64_t failed0 = d.records_failed;
+	uint32_t applied;
+	uint16_t sport = 5000;
+	char p[32];
+
+	(void)st;
+	assert_int_equal(d.n_routes, 1);
+	for (i = 0; i < 1200; i++) {
+		snprintf(p, sizeof(p), "10.%u.%u.0", i >> 8, i & 255);
+		send_route(p, 24, GROUP_NEW, 2);
+	}
+	while (channel_poll(&d))
+		;
+	/* 1024 routes in (the one before and 1023 of ours), the other 177
+	 * refused (rte_fib: ENOMEM) and counted, none lost */
+	assert_int_equal(d.n_routes, 1024);
+	assert_int_equal(d.records_failed - failed0, 177);
+	assert_true(d.records_failing);
+	/* the routes that fit forward as before */
+	out = stream_step(&sport, &n_old, &n_new);
+	assert_int_equal(out, PER_DST);
+	assert_int_equal(n_new, PER_DST);
+	assert_non_null(d.nhg.grp[GROUP_NEW]);
+
+	/* one route out, one more in: the table has room, the episode ends */
+	{
+		struct chan_rec r = {.type = CHAN_REC_ROUTE_DEL,
+				     .generation = 2};
+
+		r.u.route = (struct chan_route){.family = AF_INET, .len = 24};
+		inet_pton(AF_INET, "10.0.0.0", r.u.route.prefix);
+		send_rec(&r);
+	}
+	applied = d.n_routes;
+	send_route("10.200.0.0", 24, GROUP_NEW, 2);
+	while (channel_poll(&d))
+		;
+	assert_int_equal(d.n_routes, applied);
+	assert_int_equal(applied, 1024);
+	assert_false(d.records_failing);
+	assert_int_equal(d.records_failed - failed0, 177);
+	assert_int_equal(d.records_failed_before, d.records_failed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(
 			test_resync_sweeps_stale_routes_without_a_lookup_miss),
+		cmocka_unit_test(
+			test_resync_full_route_table_counts_and_keeps_forwarding),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -745,6 +745,9 @@ static void test_fibpush_bgp_out_of_group_ids_is_enospc_and_fifo(void **s)
 			n++;
 		}
 	assert_int_equal(rc, -ENOSPC);
+	assert_int_equal(fp.grp_table_full, 1);
+	assert_true(fp.grp_nospc_logged);
+	assert_int_equal(fp.nh_table_full, 0);
 	assert_int_equal(fp.n_grp, FP_GROUP_ID_MAX - 1);
 	assert_int_equal(n - 1, FP_GROUP_ID_MAX - 1 - 2);
 	assert_null(fibpush_route(&fp, &p)); /* the refused one */
@@ -753,13 +756,22 @@ static void test_fibpush_bgp_out_of_group_ids_is_enospc_and_fifo(void **s)
 	assert_int_equal(fibpush_bgp_route(&fp, &p, nhset("0:10.9.1.1 "
 							  "0:10.9.1.2")),
 			 -ENOSPC);
+	assert_int_equal(fp.grp_table_full, 2);
 	assert_int_equal(fibpush_route(&fp, &p)->group_id, 3);
+	/* an existing set still takes routes while the table is full */
+	pfx_of(200000, &p);
+	assert_int_equal(fibpush_bgp_route(&fp, &p,
+					   nhset("0:10.9.0.1 0:10.9.0.2")), 0);
+	assert_int_equal(fibpush_route(&fp, &p)->group_id, 3);
+	assert_int_equal(fp.grp_table_full, 2);
 	/* ids come back oldest first */
 	for (i = 0; i < 2; i++) {
 		pfx_of(10 + i, &p);
 		freed[i] = fibpush_route(&fp, &p)->group_id;
 		assert_int_equal(fibpush_bgp_route(&fp, &p, NULL), 0);
 	}
+	/* room again: the episode is over, the next one logs again */
+	assert_false(fp.grp_nospc_logged);
 	for (i = 0; i < 2; i++) {
 		snprintf(spec, sizeof(spec), "0:10.9.2.%u", i + 1);
 		pfx_of(100000 + i, &p);
@@ -769,6 +781,8 @@ static void test_fibpush_bgp_out_of_group_ids_is_enospc_and_fifo(void **s)
 	pfx_of(100002, &p);
 	assert_int_equal(fibpush_bgp_route(&fp, &p, nhset("0:10.9.2.9")),
 			 -ENOSPC);
+	assert_int_equal(fp.grp_table_full, 3);
+	assert_true(fp.grp_nospc_logged);
 }
 
 static void test_fibpush_bgp_out_of_nexthop_ids_is_enospc(void **s)
@@ -787,11 +801,21 @@ static void test_fibpush_bgp_out_of_nexthop_ids_is_enospc(void **s)
 		rc = fibpush_bgp_route(&fp, &p, nhset(spec));
 	}
 	assert_int_equal(rc, -ENOSPC);
+	assert_int_equal(fp.nh_table_full, 1);
+	assert_true(fp.nh_nospc_logged);
 	assert_int_equal(fp.n_nh, FP_NH_ID_MAX - 1);
 	assert_int_equal(i - 1, FP_NH_ID_MAX - 1 - 3);
 	assert_null(fibpush_route(&fp, &p));
-	/* known next hops still work */
+	/* a second new next hop: counted again, the table unchanged */
+	pfx_of(i + 1, &p);
+	assert_int_equal(fibpush_bgp_route(&fp, &p, nhset("1:10.255.0.1")),
+			 -ENOSPC);
+	assert_int_equal(fp.nh_table_full, 2);
+	assert_int_equal(fp.n_nh, FP_NH_ID_MAX - 1);
+	/* known next hops still work, uncounted */
 	assert_int_equal(fibpush_bgp_route(&fp, &p, nhset("1:10.0.0.7")), 0);
+	assert_non_null(fibpush_route(&fp, &p));
+	assert_int_equal(fp.nh_table_full, 2);
 }
 
 /* A data plane in miniature: applies records in order, stamps entries

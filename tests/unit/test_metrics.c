@@ -38,6 +38,11 @@ static void fill(struct metrics_ctl *c, struct metrics_dp *dp)
 	c->link[0].bgp_received = 12;
 	c->link[0].bgp_accepted = 10;
 	c->link[0].bgp_installed = 9;
+	c->link[0].bgp_memory_bytes = 5120;
+	c->link[0].bgp_max_memory_hits = 1;
+	c->link[0].bfd_dampening = true;
+	c->link[0].bfd_damp_held = true;
+	c->link[0].bfd_damp_holds = 2;
 	c->link[0].fib_routes = 11;
 	c->link[0].bgp_state = 5; /* Established */
 	snprintf(c->link[1].name, sizeof(c->link[1].name), "link2");
@@ -82,6 +87,7 @@ static void fill(struct metrics_ctl *c, struct metrics_dp *dp)
 	c->ring_refusals = 8;
 	c->records_rejected = 0;
 	c->bgp_fib_errors = 1;
+	c->fib_nexthop_table_full = 4;
 	c->digest_checks = 41;
 	c->digest_mismatches = 2;
 	c->digest_unanswered = 3;
@@ -106,6 +112,7 @@ static void fill(struct metrics_ctl *c, struct metrics_dp *dp)
 	dp->fib_routes = 12;
 	dp->fib_groups = 2;
 	dp->fib_nexthops = 3;
+	dp->fib_records_failed = 177;
 }
 
 static const char want_text[] =
@@ -188,6 +195,20 @@ static const char want_text[] =
 	"# TYPE twinpath_bgp_admin_down gauge\n"
 	"twinpath_bgp_admin_down{link=\"link1\"} 0\n"
 	"twinpath_bgp_admin_down{link=\"link2\"} 1\n"
+	"# HELP twinpath_bgp_memory_bytes Bytes the peer's routes hold (links.bgp.max_memory_mb)\n"
+	"# TYPE twinpath_bgp_memory_bytes gauge\n"
+	"twinpath_bgp_memory_bytes{link=\"link1\"} 5120\n"
+	"twinpath_bgp_memory_bytes{link=\"link2\"} 0\n"
+	"# HELP twinpath_bgp_max_memory_hits_total Sessions ended with Cease/Out of Resources for max_memory_mb\n"
+	"# TYPE twinpath_bgp_max_memory_hits_total counter\n"
+	"twinpath_bgp_max_memory_hits_total{link=\"link1\"} 1\n"
+	"twinpath_bgp_max_memory_hits_total{link=\"link2\"} 0\n"
+	"# HELP twinpath_bfd_dampening_held 1 while BFD is Up and BGP is held down by dampening\n"
+	"# TYPE twinpath_bfd_dampening_held gauge\n"
+	"twinpath_bfd_dampening_held{link=\"link1\"} 1\n"
+	"# HELP twinpath_bfd_dampening_holds_total BFD Ups whose BGP session was held down by dampening\n"
+	"# TYPE twinpath_bfd_dampening_holds_total counter\n"
+	"twinpath_bfd_dampening_holds_total{link=\"link1\"} 2\n"
 	"# HELP twinpath_link_drain_state Link maintenance (RFC 8326): 0 in use, 1 draining (our routes carry GRACEFUL_SHUTDOWN), 2 drained (out of the primary sets)\n"
 	"# TYPE twinpath_link_drain_state gauge\n"
 	"twinpath_link_drain_state{link=\"link1\"} 0\n"
@@ -244,6 +265,12 @@ static const char want_text[] =
 	"# HELP twinpath_fib_push_errors_total BGP routes the FIB push refused\n"
 	"# TYPE twinpath_fib_push_errors_total counter\n"
 	"twinpath_fib_push_errors_total 1\n"
+	"# HELP twinpath_fib_nexthop_table_full_total BGP route changes refused: the nexthop (neighbour) table is full\n"
+	"# TYPE twinpath_fib_nexthop_table_full_total counter\n"
+	"twinpath_fib_nexthop_table_full_total 4\n"
+	"# HELP twinpath_fib_group_table_full_total BGP route changes refused: the nexthop group table is full\n"
+	"# TYPE twinpath_fib_group_table_full_total counter\n"
+	"twinpath_fib_group_table_full_total 0\n"
 	"# HELP twinpath_channel_outbox_records Records waiting for room in the channel ring\n"
 	"# TYPE twinpath_channel_outbox_records gauge\n"
 	"twinpath_channel_outbox_records 7\n"
@@ -302,7 +329,10 @@ static const char want_text[] =
 	"twinpath_dp_fib_groups 2\n"
 	"# HELP twinpath_dp_fib_nexthops Nexthops in the data plane\n"
 	"# TYPE twinpath_dp_fib_nexthops gauge\n"
-	"twinpath_dp_fib_nexthops 3\n";
+	"twinpath_dp_fib_nexthops 3\n"
+	"# HELP twinpath_dp_fib_records_failed_total FIB records the data plane could not apply (a full route table: dataplane.ipv4_routes_max, ipv6_routes_max)\n"
+	"# TYPE twinpath_dp_fib_records_failed_total counter\n"
+	"twinpath_dp_fib_records_failed_total 177\n";
 
 static char *render(const struct metrics_ctl *c, const struct metrics_dp *dp)
 {
