@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "bfd.h"
+#include "bfdsess.h"
 #include "chan.h"
 #include "config.h"
 #include "fibcheck.h"

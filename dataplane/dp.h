@@ -14,7 +14,7 @@
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
 
-#include "bfd.h"
+#include "bfdpkt.h"
 #include "chan.h"
 #include "config.h"
 #include "health.h"

@@ -22,7 +22,7 @@
 #include <rte_random.h>
 #include <rte_ring.h>
 
-#include "bfd.h"
+#include "bfdpkt.h"
 #include "dp.h"
 #include "log.h"
 #include "xdp.h"

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "bfd.h"
+#include "bfdsess.h"
 #include "config.h"
 #include "health.h"
 

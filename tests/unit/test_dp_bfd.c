@@ -1,4 +1,4 @@
-/* BFD periodic transmission of twinpath-dp (dataplane/bfd.c): the exact
+/* BFD periodic transmission of twinpath-dp (dataplane/bfdpkt.c): the exact
  * bytes of the control packet for IPv4 and IPv6 (fields, TTL 255, IP and
  * UDP checksums computed here independently, by a Python reference at
  * authoring time), and the jittered interval of RFC 5880 §6.8.7. */
@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "bfd.h"
+#include "bfdpkt.h"
 
 /* Up, diag 0, mult 3, discs 0x11223344/0x55667788, 50 ms tx, 10 ms rx,
  * 203.0.113.1:49152 -> 203.0.113.2:3784, 02:..:01 -> 02:..:02 */

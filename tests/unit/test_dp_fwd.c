@@ -31,7 +31,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
-#include "bfd.h"
+#include "bfdpkt.h"
 #include "dp.h"
 #include "dp_testbed.h"
 

@@ -2,8 +2,8 @@
  * the health map (common/health.h) that the XDP responder and twinpath-dp
  * run the sessions from, follows the sessions' state, and turns a failure
  * (Up -> Down, not AdminDown) into a BGP teardown request (RFC 5882). */
-#ifndef TWP_BFD_H
-#define TWP_BFD_H
+#ifndef TWP_BFDSESS_H
+#define TWP_BFDSESS_H
 
 #include <stdbool.h>
 #include <stddef.h>

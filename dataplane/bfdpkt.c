@@ -1,4 +1,4 @@
-/* BFD control packet builder and transmit interval (see bfd.h). */
+/* BFD control packet builder and transmit interval (see bfdpkt.h). */
 #include <string.h>
 #include <sys/socket.h>
 
@@ -6,7 +6,7 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
-#include "bfd.h"
+#include "bfdpkt.h"
 
 /* RFC 5880 §4.1, the mandatory section. */
 struct bfd_ctrl {

@@ -2,8 +2,8 @@
  * §6.8.7, RFC 5881 single hop): the packet built from a health_link and
  * the jittered interval to the next one. Pure functions, no EAL, so the
  * unit tests check exact bytes and bounds. */
-#ifndef TWP_BFD_H
-#define TWP_BFD_H
+#ifndef TWP_BFDPKT_H
+#define TWP_BFDPKT_H
 
 #include <stdbool.h>
 #include <stddef.h>

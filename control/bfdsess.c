@@ -15,7 +15,7 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
-#include "bfd.h"
+#include "bfdsess.h"
 #include "log.h"
 #include "xdp.h"
 
