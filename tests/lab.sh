@@ -518,7 +518,8 @@ lab_lock_held_by_us() {
 			grep -q '^lock:.*FLOCK' "/proc/$p/fdinfo/${fd##*/}" 2>/dev/null &&
 				return 0
 		done
-		st=$(<"/proc/$p/stat") 2>/dev/null || return 1
+		# an ancestor may be gone (a parent that exited): not held
+		{ st=$(<"/proc/$p/stat"); } 2>/dev/null || return 1
 		st=${st##*) } # past "(comm)", which may hold spaces
 		read -r _ p _ <<<"$st"
 	done
