@@ -395,7 +395,7 @@ static int run(struct twp_config *cfg)
 			}
 		}
 		/* BGP sockets change every iteration; timers are checked every
-		 * iteration (the 100 ms tick at least). While routes wait to
+		 * iteration, which wakes at their next deadline at the latest. While routes wait to
 		 * be decided or pushed, only look at the sockets and go on.
 		 * The control socket's clients too: none of them can make
 		 * the loop wait (control/cli.c). */
@@ -411,6 +411,15 @@ static int run(struct twp_config *cfg)
 			timeout = 0;
 		else if (fibpush_queued(d.fp) > 0)
 			timeout = 1; /* the data plane drains the ring */
+		/* the BGP timers' next deadline (a keepalive, a hold timer,
+		 * a connect retry), not the next 100 ms tick: a keepalive
+		 * leaves when it is due */
+		if (d.bgp != NULL && timeout != 0) {
+			int t = bgp_next_timeout_ms(d.bgp, bgp_now_ms());
+
+			if (timeout < 0 || t < timeout)
+				timeout = t;
+		}
 		lw_phase(&lw, LW_TOP, chan_now_ns());
 		if (poll(pfd, 2 + n_cli + n_bgp, timeout) < 0) {
 			if (errno == EINTR)
