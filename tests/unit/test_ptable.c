@@ -1,4 +1,4 @@
-/* Prefix table (control/ptable.c): values by prefix with host bits
+/* Prefix table (common/ptable.c): values by prefix with host bits
  * ignored, families kept apart, growth and backward-shift deletion that
  * lose nothing, iteration that sees each entry once, and a million IPv4
  * prefixes in, out and counted. */
