@@ -526,21 +526,42 @@ lab_lock_held_by_us() {
 	return 1
 }
 lab_lock() {
-	[ -n "${LAB_LOCK_FD:-}" ] && return 0
+	local ready me=$BASHPID waited=0
+	# a lab of this run (a subshell, or a script it started) has it
+	[ -n "${LAB_LOCK_HOLDER:-}" ] && kill -0 "$LAB_LOCK_HOLDER" 2>/dev/null &&
+		return 0
 	lab_lock_held_by_us && return 0
-	exec {LAB_LOCK_FD}>>"$LAB_LOCK"
-	flock -n "$LAB_LOCK_FD" && return 0
-	lab_log "waiting for $LAB_LOCK: another lab is up"
-	# bounded: a lab runs minutes; a holder that never lets go is a
-	# leaked process, said rather than waited for until CI's timeout.
-	# In the background: bash runs a trap (Ctrl-C, a test's timeout)
-	# only after the foreground command, but `wait` at once. The lock
-	# belongs to the open file, ours too once flock(1) has it.
-	flock -w 900 "$LAB_LOCK_FD" &
-	LAB_LOCK_WAITER=$!
-	wait "$LAB_LOCK_WAITER" ||
-		{ LAB_LOCK_WAITER=; lab_die "$LAB_LOCK still held after 900 s"; return 1; }
-	LAB_LOCK_WAITER=
+	# Held by a process of its own, flock(1) -o waiting on this shell,
+	# not by an fd of this shell: every daemon a lab starts inherits the
+	# shell's fds, and one that outlived its lab (a BIRD left by a test
+	# killed during its teardown) held the lock until killed by hand,
+	# every later lab waiting its 900 s for it. The holder lets go when
+	# this shell exits or lab_down kills it; bounded: a lab runs minutes,
+	# a holder that never lets go is said rather than waited for until
+	# CI's timeout. Waited for in short sleeps, so Ctrl-C and a test's
+	# timeout still stop it. LAB_LOCK_NETNS (`lab.sh up`, whose shell
+	# exits with the lab left up): held while that namespace exists too.
+	ready=$(mktemp /tmp/twp-lab-lock.XXXXXX) || return 1
+	flock -o -w 900 "$LAB_LOCK" sh -c 'echo held >"$1"
+		while kill -0 "$2" 2>/dev/null ||
+			{ [ -n "$3" ] && [ -e "/run/netns/$3" ]; }; do
+			sleep 0.2
+		done' lablock "$ready" "$me" "${LAB_LOCK_NETNS:-}" \
+		</dev/null >/dev/null 2>&1 &
+	LAB_LOCK_HOLDER=$!
+	export LAB_LOCK_HOLDER
+	while [ ! -s "$ready" ]; do
+		if ! kill -0 "$LAB_LOCK_HOLDER" 2>/dev/null; then
+			rm -f "$ready"
+			LAB_LOCK_HOLDER=
+			lab_die "$LAB_LOCK still held after 900 s"
+			return 1
+		fi
+		[ $((waited += 1)) = 3 ] &&
+			lab_log "waiting for $LAB_LOCK: another lab is up"
+		sleep 0.2
+	done
+	rm -f "$ready"
 }
 
 # lab_up: build the namespaces, links, addresses, routes and BIRD peers.
@@ -790,9 +811,8 @@ lab_down() {
 	local r ns pid f
 	# only the traps lab.sh installed: a caller's own (LAB_NO_TRAP) stay
 	[ -n "${LAB_NO_TRAP:-}" ] || trap - EXIT INT TERM
-	# interrupted while waiting for the lab lock: stop waiting
-	[ -z "${LAB_LOCK_WAITER:-}" ] || kill "$LAB_LOCK_WAITER" 2>/dev/null
-	[ -d "$LAB_DIR" ] || [ -n "$(ip netns list | grep "^$LAB_PREFIX-")" ] || return 0
+	[ -d "$LAB_DIR" ] || [ -n "$(ip netns list | grep "^$LAB_PREFIX-")" ] ||
+		{ lab_unlock; return 0; }
 	lab_log "down"
 	for f in "$LAB_DIR"/*.pid; do
 		[ -e "$f" ] || continue
@@ -817,7 +837,20 @@ lab_down() {
 	else
 		rm -rf "$LAB_DIR"
 	fi
+	lab_unlock
 	return 0
+}
+
+# lab_unlock: the lab is down (or was never up): let the next one have the
+# lock now, not when this shell exits. Only the holder this shell started.
+lab_unlock() {
+	[ -n "${LAB_LOCK_HOLDER:-}" ] || return 0
+	[ "$(ps -o ppid= -p "$LAB_LOCK_HOLDER" 2>/dev/null | tr -d ' ')" = "$BASHPID" ] ||
+		[ "$(ps -o ppid= -p "$LAB_LOCK_HOLDER" 2>/dev/null | tr -d ' ')" = "$$" ] ||
+		return 0
+	pkill -P "$LAB_LOCK_HOLDER" 2>/dev/null # its watcher
+	kill "$LAB_LOCK_HOLDER" 2>/dev/null
+	LAB_LOCK_HOLDER=
 }
 
 # Instance name of a config (names the channel, EAL prefix and socket).
@@ -992,6 +1025,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	case $cmd in
 	up)
 		LAB_NO_TRAP=1
+		LAB_LOCK_NETNS=$(lab_ns gw) # the lock outlives this shell
 		if ! lab_up; then
 			lab_down
 			exit 1
