@@ -774,7 +774,18 @@ static void conn_end(struct bgp_peer *p, struct bgp_conn *c,
 		snprintf(p->last_error, sizeof(p->last_error), "%s", e->why);
 	}
 	if (was_est) {
+		struct bgp_reset *r;
+
 		snprintf(p->last_reset, sizeof(p->last_reset), "%s", e->why);
+		if (p->n_resets == BGP_RESETS_KEPT)
+			memmove(p->resets, p->resets + 1,
+				(BGP_RESETS_KEPT - 1) * sizeof(p->resets[0]));
+		else
+			p->n_resets++;
+		r = &p->resets[p->n_resets - 1];
+		r->down_ms = p->sp->now_ms;
+		r->up_ms = 0;
+		snprintf(r->why, sizeof(r->why), "%s", e->why);
 		session_lost(p, e);
 	}
 	conn_close(p->sp, c, e->sent != NULL);
@@ -864,6 +875,8 @@ static void session_up(struct bgp_peer *p, struct bgp_conn *c)
 	rib_set_peer(sp->rib, p->link, &rp);
 	p->st.established_count++;
 	p->established_ms = sp->now_ms;
+	if (p->n_resets > 0 && p->resets[p->n_resets - 1].up_ms == 0)
+		p->resets[p->n_resets - 1].up_ms = sp->now_ms;
 	p->hold = BGP_HOLD_NONE;
 	p->last_connect_err[0] = '\0';
 	memset(p->eor_rcvd, 0, sizeof(p->eor_rcvd));

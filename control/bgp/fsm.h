@@ -60,6 +60,8 @@ struct bgp_conn {
 };
 
 #define BGP_CONN_RBUF (64u * 1024u)
+/* Session ends kept for show bgp neighbors (recent_resets) */
+#define BGP_RESETS_KEPT 8u
 /* read per socket readiness (conn_input): the loop's timers run between */
 #define BGP_READ_CHUNK (16u * 1024u)
 #define BGP_CONN_WBUF_MAX (4u * 1024u * 1024u)
@@ -152,6 +154,13 @@ struct bgp_peer {
 	/* why the last Established session ended (last_error also says
 	 * why an attempt after it failed); its time is down_ms */
 	char last_reset[400];
+	/* the last BGP_RESETS_KEPT ends of an Established session, oldest
+	 * first: when, why, and when it was Established again (0: not yet) */
+	struct bgp_reset {
+		uint64_t down_ms, up_ms;
+		char why[96];
+	} resets[BGP_RESETS_KEPT];
+	unsigned int n_resets; /* in resets[] */
 	/* with an RFC 9003 Shutdown Communication, quoted */
 	char last_notify_sent[360], last_notify_rcvd[360];
 	char last_connect_err[64]; /* logged once until it changes */

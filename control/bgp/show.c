@@ -176,6 +176,20 @@ static void neighbor_detail_json(const struct bgp_peer *p, uint64_t now,
 		fprintf(f, "null");
 	fprintf(f, ",\"last_reset\":");
 	json_str_or_null(f, p->last_reset);
+	fprintf(f, ",\"recent_resets\":[");
+	for (v = 0; v < p->n_resets; v++) {
+		const struct bgp_reset *r = &p->resets[v];
+
+		fprintf(f, "%s{\"down_at_ms\":%llu,\"reason\":", v ? "," : "",
+			(unsigned long long)r->down_ms);
+		json_str(f, r->why);
+		fprintf(f, ",\"established_again_at_ms\":");
+		if (r->up_ms != 0)
+			fprintf(f, "%llu}", (unsigned long long)r->up_ms);
+		else
+			fprintf(f, "null}");
+	}
+	fprintf(f, "]");
 	fprintf(f, ",\"stale\":%zu,\"restart_timer_s_left\":", p->stale);
 	if (p->restart_at_ms != 0)
 		fprintf(f, "%llu", secs_left(p->restart_at_ms, now));
@@ -298,7 +312,7 @@ static void neighbor_text(const struct bgp_peer *p, uint64_t now, FILE *f)
 	const char *why = hold_reason(p);
 	struct cfg_addr local = p->local;
 	char a[64], b[64], t[32], t2[64];
-	unsigned int af;
+	unsigned int af, i;
 
 	local.len = local.family == AF_INET ? 32 : 128;
 
@@ -342,6 +356,17 @@ static void neighbor_text(const struct bgp_peer *p, uint64_t now, FILE *f)
 	if (p->last_error[0] != '\0' &&
 	    strcmp(p->last_error, p->last_reset) != 0)
 		fprintf(f, "; last down: %s", p->last_error);
+	for (i = 0; i < p->n_resets; i++) {
+		const struct bgp_reset *r = &p->resets[i];
+		char ago[32];
+
+		fprintf(f, "\n  Reset %s ago: %s",
+			bgp_since_str(r->down_ms, now, ago, sizeof(ago)),
+			r->why);
+		if (r->up_ms != 0)
+			fprintf(f, "; Established again %llu ms later",
+				(unsigned long long)(r->up_ms - r->down_ms));
+	}
 	fprintf(f, "\n  Hold time %u s, keepalive interval %u s (configured "
 		"hold time %u s, connect retry %u s)\n", hold_now(p),
 		hold_now(p) / 3, p->hold_cfg_s, cfg->bgp.connect_retry_s);

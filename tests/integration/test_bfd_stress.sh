@@ -265,39 +265,48 @@ for r in up1 up2; do
 		ko "[$TAG] BIRD on $r: its session is not Up at the end: $(lab_birdc $r show bfd sessions | tail -n +3)"
 done
 
-# no BGP session dropped: still Established, never re-established (a
-# flap the freeze explains tears its link's session down, RFC 5882: that
-# one must have gone for BFD and be back; by our side, "BFD down" 6/10,
-# or by BIRD's, whose BFD saw the flap first: BIRD closes the session
-# with a bare Cease, 6/0, when its BFD session goes down)
-peer_ceased="" # the links whose session BIRD closed so
-# bfd_downs LINK: its BFD Downs in the window (each may take BGP down once)
-bfd_downs() {
-	python3 -c 'import json, sys
-a = {l["name"]: l["down_count"] for l in json.load(open(sys.argv[1]))["links"]}
-print([l["down_count"] - a[l["name"]] for l in json.load(open(sys.argv[2]))["links"] if l["name"] == sys.argv[3]][0])' \
-		"$LAB_DIR/w0.bfd.json" "$LAB_DIR/w1.bfd.json" "$1"
-}
-for l in link1 link2; do
-	e0=$(nb w0 $l established_count)
-	e1=$(nb w1 $l established_count)
-	if [ "$(nb w1 $l state)" = Established ] && [ "$e0" = "$e1" ]; then
-		ok "[$TAG] $l's BGP session stayed Established (hold time $HOLD s), established $e1 times in all"
-	elif [ "$bfd_flapped" = 1 ] && [[ " $flapped " == *" $l "* ]] &&
-		[ $((e1 - e0)) -le "$(bfd_downs "$l")" ] &&
-		[ "$(nb w1 $l state)" = Established ] && [[ $(nb w1 $l last_reset) == *"BFD down"* ]]; then
-		ok "[$TAG] $l's BGP session went down with its BFD flap ($(nb w1 $l last_reset)) and is Established again"
-	elif [ "$bfd_flapped" = 1 ] && [[ " $flapped " == *" $l "* ]] &&
-		[[ " $bird_saw " == *" $l "* ]] &&
-		[ $((e1 - e0)) -le "$(bfd_downs "$l")" ] &&
-		[ "$(nb w1 $l state)" = Established ] &&
-		[ "$(nb w1 $l last_reset)" = "NOTIFICATION received: Cease (6/0)" ]; then
-		peer_ceased="$peer_ceased $l"
-		ok "[$TAG] $l's BGP session went down with BIRD's BFD flap (BIRD's Cease, 6/0) and is Established again"
+# no BGP session dropped: still Established, never re-established. A
+# flap the freeze explains tears its link's session down (RFC 5882): every
+# end of a session in the window (show bgp neighbors' recent_resets) must
+# be such a flap's: within 500 ms of a BFD Down of that link, by our
+# teardown ("BFD down", 6/10) or by BIRD's, whose BFD saw the flap first
+# (BIRD closes the session with a bare Cease, 6/0, at its BFD Down).
+bgp_ends=$(python3 - "$LAB_DIR/w0.json" "$LAB_DIR/w1.json" "$LAB_DIR/w0.bfd.json" "$LAB_DIR/w1.bfd.json" "$t_win" "$bird_saw" <<'PY'
+import json, sys
+e0 = {n["link"]: n["established_count"] for n in json.load(open(sys.argv[1]))["neighbors"]}
+a = {l["name"]: l for l in json.load(open(sys.argv[3]))["links"]}
+bfd = {l["name"]: l for l in json.load(open(sys.argv[4]))["links"]}
+since_ms, bird_saw = int(sys.argv[5]) / 1e6, set(sys.argv[6].split())
+for n in json.load(open(sys.argv[2]))["neighbors"]:
+    l = n["link"]
+    ends = [r for r in n["recent_resets"] if r["down_at_ms"] >= since_ms]
+    k = bfd[l]["down_count"] - a[l]["down_count"]
+    downs = [r["change_ns"] / 1e6
+             for r in bfd[l].get("recent_downs", [])[-k:]] if k > 0 else []
+    bad = [r["reason"] for r in ends
+           if not (any(abs(r["down_at_ms"] - d) <= 500 for d in downs) and
+                   (r["reason"].startswith("BFD down") or
+                    (r["reason"] == "NOTIFICATION received: Cease (6/0)"
+                     and l in bird_saw)))]
+    if n["established_count"] - e0[l] > len(ends):
+        bad.append("%d re-establishments, %d ends on record" %
+                   (n["established_count"] - e0[l], len(ends)))
+    print(l, n["state"], len(ends),
+          "|".join(sorted(set(r["reason"] for r in ends))).replace(" ", "_") or "-",
+          "|".join(bad).replace(" ", "_") or "-")
+PY
+)
+bgp_reset=0 # a session ended in the window: its routes went with it
+while read -r l state n why bad; do
+	if [ "$state" = Established ] && [ "$n" = 0 ] && [ "$bad" = - ]; then
+		ok "[$TAG] $l's BGP session stayed Established (hold time $HOLD s), established $(nb w1 $l established_count) times in all"
+	elif [ "$state" = Established ] && [ "$bad" = - ]; then
+		bgp_reset=1
+		ok "[$TAG] $l's BGP session went down $n time(s), each with a BFD flap the freeze explains (${why//_/ }), and is Established again"
 	else
-		ko "[$TAG] $l's BGP session: state $(nb w1 $l state), established $e0 -> $e1 times, last reset $(nb w1 $l last_reset), last error $(nb w1 $l last_error)"
+		ko "[$TAG] $l's BGP session: state $state, $n end(s) in the window, not explained by a BFD flap: ${bad//_/ }"
 	fi
-done
+done <<<"$bgp_ends"
 
 # the stream: every packet once. With flaps the freezes explain, the loss
 # is bounded by them, flap by flap (show bfd's recent_downs): while
@@ -309,13 +318,20 @@ done
 lost=$(j "$LAB_DIR/stress.json" 'j["lost"]')
 nl1=$(drops_no_live)
 if [ "$bfd_flapped" = 1 ] && [ "$lost" -gt 0 ]; then
-	bound=$(python3 - "$LAB_DIR/freeze.log" "$t_win" "$RATE" "$LAB_DIR/w0.bfd.json" "$LAB_DIR/w1.bfd.json" "$LAB_DIR/w1.json" "$peer_ceased" <<'PY2'
+	bound=$(python3 - "$LAB_DIR/freeze.log" "$t_win" "$RATE" "$LAB_DIR/w0.bfd.json" "$LAB_DIR/w1.bfd.json" "$LAB_DIR/w1.json" <<'PY2'
 import json, math, sys
 since, rate = int(sys.argv[2]) / 1e9, int(sys.argv[3])
-# sessions BIRD closed at its BFD Down: their routes were gone from that
-# Cease (down_at_ms) until the session was Established again
-bgp = {n["link"]: n for n in json.load(open(sys.argv[6]))["neighbors"]}
-ceased = set(sys.argv[7].split())
+# a session that ended with a flap (ours or BIRD's teardown): its routes
+# were gone from its end until it was Established again
+resets = {n["link"]: [r for r in n["recent_resets"]
+                      if r["down_at_ms"] >= since * 1e3]
+          for n in json.load(open(sys.argv[6]))["neighbors"]}
+
+def reset_of(link, t0_ns, t1_ns):
+    for r in resets.get(link, []):
+        if t0_ns - 500e6 <= r["down_at_ms"] * 1e6 <= t1_ns + 500e6:
+            return r
+    return None
 f = [float(l.split()[2]) for l in open(sys.argv[1])
      if l.startswith("freeze ") and float(l.split()[4]) >= since]
 a = {l["name"]: l for l in json.load(open(sys.argv[4]))["links"]}
@@ -342,19 +358,27 @@ b, dead, why = 0.0, 1, []
 for g in flaps:
     names = {d[2] for d in g}
     if len(names) == len(links):
-        # a link is usable again at its BFD Up, or, when BIRD closed its
-        # session, once that is Established again (and its routes with
-        # it, 100 ms: the UPDATE, the decision, the push); the outage
-        # runs from the first of the Downs and those Ceases
-        ups = [max(d[1], bgp[d[2]]["established_at_ms"] * 1e6 + 100e6)
-               if d[2] in ceased else d[1] for d in g if d[1]]
-        start = min([max(d[0] for d in g)] +
-                    [bgp[n]["down_at_ms"] * 1e6 for n in names & ceased])
-        dead_s = (min(ups) - start) / 1e9 if ups else 0
+        # a link is usable again at its BFD Up, or, when its session
+        # ended with the flap, once that is Established again (and its
+        # routes with it, 100 ms: the UPDATE, the decision, the push);
+        # the outage runs from the last of the Downs, or from a session
+        # end before it (BIRD's Cease when its BFD saw the freeze first)
+        t0, t1 = min(d[0] for d in g), max(d[0] for d in g)
+        ups, start, ended = [], t1, []
+        for d in g:
+            r = reset_of(d[2], t0, t1)
+            up = d[1] or float("inf")
+            if r is not None:
+                ended.append(d[2])
+                start = min(start, r["down_at_ms"] * 1e6)
+                back = r["established_again_at_ms"]
+                up = max(up, back * 1e6 + 100e6 if back else float("inf"))
+            ups.append(up)
+        dead_s = (min(ups) - start) / 1e9 if min(ups) < float("inf") else 0
         b += rate * (max(dead_s, 0) + (det_ms + 10) / 1e3)
         why.append("no live link for %.0f ms%s" % (dead_s * 1e3,
-                   ", BIRD's Cease on " + " ".join(sorted(names & ceased))
-                   if names & ceased else ""))
+                   ", sessions down: " + " ".join(sorted(ended))
+                   if ended else ""))
     else:
         # the others carry the flows: no no_live_nexthop drop expected
         dead = 0
@@ -365,8 +389,8 @@ PY2
 )
 	read -r bound dead why <<<"$bound"
 	nr1=$(drops_no_route)
-	if [ "$dead" = 1 ] && [ -n "$peer_ceased" ]; then
-		# the routes went with BIRD's Cease: no_route while they were gone
+	if [ "$dead" = 1 ] && [ "$bgp_reset" = 1 ]; then
+		# the routes went with the session: no_route while they were gone
 		[ "$lost" -le "$bound" ] && [ $((nl1 - nl0 + nr1 - nr0)) -eq "$lost" ] &&
 			ok "[$TAG] stream: $lost of $sent lost, each a no_live_nexthop ($((nl1 - nl0))) or no_route ($((nr1 - nr0))) drop, within the flap's bound of $bound ($why)" ||
 			ko "[$TAG] stream: $lost of $sent lost ($((nl1 - nl0)) no_live_nexthop, $((nr1 - nr0)) no_route drops), want each one of those and at most the flap's bound of $bound ($why)"

@@ -713,7 +713,7 @@ static void test_bgp_fsm_hold_expiry_reads_unread_input_first(void **state)
 	 * ms, to line up with show bfd's change_ns) */
 	{
 		char *show[] = {"show", "bgp", "neighbors"};
-		char buf[8192], want[96];
+		char buf[8192], want[160];
 		FILE *f = fmemopen(buf, sizeof(buf), "w");
 
 		assert_non_null(f);
@@ -723,6 +723,11 @@ static void test_bgp_fsm_hold_expiry_reads_unread_input_first(void **state)
 		snprintf(want, sizeof(want), "\"established_at_ms\":null,"
 			 "\"down_at_ms\":%llu,\"last_reset\":\"hold timer "
 			 "expired (4/0)\",",
+			 (unsigned long long)(late + 3000));
+		assert_non_null(strstr(buf, want));
+		snprintf(want, sizeof(want), "\"recent_resets\":[{"
+			 "\"down_at_ms\":%llu,\"reason\":\"hold timer "
+			 "expired (4/0)\",\"established_again_at_ms\":null}]",
 			 (unsigned long long)(late + 3000));
 		assert_non_null(strstr(buf, want));
 	}
@@ -1033,6 +1038,15 @@ static void test_bgp_fsm_bfd_down_tears_down_and_holds_idle(void **state)
 	bgp_bfd_up(sp, 0);
 	establish(90);
 	assert_int_equal(sp->peer[0].st.established_count, 2);
+	/* on record: when and why it ended, when it was back */
+	assert_int_equal(sp->peer[0].n_resets, 1);
+	assert_string_equal(sp->peer[0].resets[0].why,
+			    "BFD down (6/10, RFC 5882)");
+	assert_int_equal(sp->peer[0].resets[0].down_ms, sp->peer[0].down_ms);
+	assert_int_equal(sp->peer[0].resets[0].up_ms,
+			 sp->peer[0].established_ms);
+	assert_true(sp->peer[0].resets[0].up_ms -
+			    sp->peer[0].resets[0].down_ms >= 1500);
 }
 
 /* clear bgp ADDR: Cease/4, then at once a new session. */
@@ -1051,6 +1065,41 @@ static void test_bgp_fsm_clear_sends_cease_4_and_reconnects(void **state)
 	establish(90);
 	addr4(&a, "127.0.0.9", 32);
 	assert_int_equal(bgp_clear(sp, &a, false, msg, sizeof(msg)), -ENOENT);
+}
+
+/* The last BGP_RESETS_KEPT ends of a session are kept, oldest first:
+ * nine clears keep the last eight, each with when it went and came back. */
+static void test_bgp_fsm_recent_resets_keeps_the_last_8(void **state)
+{
+	uint64_t down[BGP_RESETS_KEPT + 1];
+	struct bgp_peer *p;
+	struct cfg_addr a;
+	char msg[256];
+	unsigned int i;
+
+	(void)state;
+	start(90, 0, false);
+	establish(90);
+	p = &sp->peer[0];
+	addr4(&a, PEER_IP, 32);
+	for (i = 0; i < BGP_RESETS_KEPT + 1; i++) {
+		spin(3); /* distinct milliseconds */
+		assert_int_equal(bgp_clear(sp, &a, false, msg, sizeof(msg)),
+				 0);
+		down[i] = p->down_ms;
+		expect_notify(&pa, BGP_ERR_CEASE, BGP_ERR_CEASE_RESET);
+		peer_close(&pa);
+		establish(90);
+		assert_int_equal(p->resets[p->n_resets - 1].up_ms,
+				 p->established_ms);
+	}
+	assert_int_equal(p->n_resets, BGP_RESETS_KEPT);
+	for (i = 0; i < BGP_RESETS_KEPT; i++) {
+		assert_int_equal(p->resets[i].down_ms, down[i + 1]);
+		assert_true(p->resets[i].up_ms >= p->resets[i].down_ms);
+		assert_string_equal(p->resets[i].why,
+				    "administrative reset (6/4, clear bgp)");
+	}
 }
 
 /* A reload changed what link1 announces (control/reload.c): 198.18/16
@@ -1649,6 +1698,8 @@ int main(void)
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_hold_expiry_reads_unread_input_first,
 			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_recent_resets_keeps_the_last_8, teardown),
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_collision_higher_peer_id_keeps_its_connection,
 			teardown),
