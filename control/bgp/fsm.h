@@ -3,7 +3,10 @@
  * detection §6.8), timers, the UPDATE glue into import policy and the RIB,
  * the graceful restart helper (RFC 4724, RFC 8538) and the export of our
  * site prefixes. Single-threaded, non-blocking; driven by the caller's
- * poll loop through bgp_pollfds() / bgp_handle() / bgp_tick(). */
+ * poll loop through bgp_pollfds() / bgp_handle() / bgp_tick().
+ * Implemented in conn.c (TCP connections), session.c (the §8 machine and
+ * its message handlers), export.c (our prefixes) and speaker.c (the poll
+ * loop, BFD and the CLI's clear); fsm_int.h is what they share. */
 #ifndef TWP_BGP_FSM_H
 #define TWP_BGP_FSM_H
 
@@ -196,7 +199,7 @@ struct bgp_opts {
 /* A pollfd entry's owner, parallel to what bgp_pollfds() filled. */
 struct bgp_pollref {
 	int fd;
-	int kind;                  /* fsm.c REF_*: listener, out, in, closing */
+	int kind;                  /* speaker.c REF_*: listener, out, in, closing */
 	void *obj;
 };
 

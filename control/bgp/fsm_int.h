@@ -1,0 +1,66 @@
+/* Internal to twinpathd's BGP sessions, not an interface: what the four
+ * files behind fsm.h call in one another (conn.c, session.c, export.c,
+ * speaker.c). Not installed and included by nothing else; the rest of
+ * twinpathd and the tests use fsm.h. */
+#ifndef TWP_BGP_FSM_INT_H
+#define TWP_BGP_FSM_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fsm.h"
+
+/* How a connection ended: what to tell the peer, what to do with its
+ * routes, and what the session does next. */
+struct bgp_end {
+	const char *why;               /* "hold timer expired (4/0)" */
+	const struct bgp_notify *sent; /* NOTIFICATION to send, or NULL */
+	const struct bgp_notify *rcvd; /* the one received, or NULL */
+	bool hold_expired;
+	bool flush;                    /* never keep the routes as stale */
+	enum bgp_hold_reason next;     /* NONE: reconnect now */
+	uint32_t hold_s;               /* for BGP_HOLD_MAX_PREFIX */
+};
+
+/* conn.c: addresses, logging, connections, socket options, messages out,
+ * opening connections */
+uint8_t af_family(unsigned int af);
+const char *af_name(unsigned int af);
+void plog(const struct bgp_peer *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void pwarn(struct bgp_peer *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void conn_free(struct bgp_conn *c);
+void conn_flush(struct bgp_conn *c);
+void conn_send(struct bgp_peer *p, struct bgp_conn *c, const uint8_t *msg,
+	       size_t len);
+void conn_close(struct bgp_speaker *sp, struct bgp_conn *c, bool linger);
+void closing_drop(struct bgp_speaker *sp, unsigned int i);
+void send_keepalive(struct bgp_peer *p, struct bgp_conn *c);
+void send_notify(struct bgp_peer *p, struct bgp_conn *c,
+		 const struct bgp_notify *n);
+void notify_hard(const struct bgp_peer *p, struct bgp_notify *n);
+void connect_failed(struct bgp_peer *p, const char *err);
+void start_connect(struct bgp_peer *p);
+void connect_done(struct bgp_peer *p);
+void on_accept(struct bgp_speaker *sp, int lfd);
+int open_listener(struct bgp_speaker *sp, uint8_t fam,
+		  const struct cfg_addr *bind_addr, uint16_t port);
+
+/* export.c: our site prefixes */
+unsigned int export_af(struct bgp_peer *p, unsigned int af);
+unsigned int withdraw_af(struct bgp_peer *p, unsigned int af,
+			 const struct cfg_addr *wd, unsigned int n);
+void export_all(struct bgp_peer *p);
+
+/* session.c: the RFC 4271 §8 machine and its message handlers */
+const char *notify_text(const struct bgp_notify *n, char *buf, size_t len);
+enum bgp_state peer_derive(const struct bgp_peer *p);
+void peer_report(struct bgp_peer *p);
+void conn_end(struct bgp_peer *p, struct bgp_conn *c,
+	      const struct bgp_end *e);
+void peer_stop(struct bgp_peer *p, const struct bgp_end *e);
+void conn_input(struct bgp_peer *p, struct bgp_conn *c);
+
+#endif
