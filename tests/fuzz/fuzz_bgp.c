@@ -1,5 +1,5 @@
 /* libFuzzer harness of twinpathd's BGP receive path: bytes as they come
- * from the peer's socket go through bgp_conn_receive() (fsm.c), so each
+ * from the peer's socket go through bgp_conn_receive() (session.c), so each
  * message meets the header check, its type's parser (msg.c) in the
  * session's state, and an UPDATE goes on into import policy (policy.c),
  * the RIB (rib.c) and the decision process (decision.c). Afterwards the
@@ -199,7 +199,7 @@ static void check_sent(const struct bgp_peer *p, int fd)
 	size_t len = 0, off = 0;
 	ssize_t n;
 
-	/* what the session negotiated (fsm.c's session_up; p->caps is
+	/* what the session negotiated (session.c's session_up; p->caps is
 	 * cleared when the session goes down) */
 	caps.af[BGP_AF_IPV4] = caps.af[BGP_AF_IPV6] = true;
 
@@ -298,7 +298,7 @@ static int walk_cb(void *arg, const struct cfg_addr *pfx,
 		if (v->link != 0)
 			continue;
 		tot.ipv6 += pfx->family == AF_INET6;
-		/* what fsm.c gave the RIB passed import policy and the
+		/* what session.c gave the RIB passed import policy and the
 		 * eBGP first-AS rule (RFC 4271 §6.3) */
 		a = *v->attrs;
 		if (policy_import(&cfg, 0, pfx, &a) != POL_ACCEPT)

@@ -1,4 +1,4 @@
-/* BGP sessions (control/bgp/fsm.c) against a scripted peer over real TCP
+/* BGP sessions (control/bgp/fsm.h) against a scripted peer over real TCP
  * on loopback: we are 127.0.0.1, the peer 127.0.0.2. The peer's bytes are
  * built and checked by hand here, not with msg.c, so the wire is tested. */
 #include <arpa/inet.h>
