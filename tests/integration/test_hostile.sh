@@ -158,7 +158,8 @@ declare -A BFD_WANT=(
 	[wrong_source]=wrong_src [port_3786]=none [valid_poll]=answered
 )
 # HOSTILE_BGP_CASES: a subset, to look into one case
-BGP_CASES=${HOSTILE_BGP_CASES:-"hdr_marker hdr_len_18 hdr_len_4097 hdr_keepalive_20 hdr_open_28
+BGP_CASES=${HOSTILE_BGP_CASES:-"
+hdr_marker hdr_len_18 hdr_len_4097 hdr_keepalive_20 hdr_open_28
 hdr_update_22 hdr_notification_20 hdr_type_9 rr_len_24
 fsm_open_in_established open_version_5 open_peer_as open_as_0 open_bgp_id_0
 open_hold_1 open_hold_2 open_optparam_1 open_optlen_overrun open_cap_overrun

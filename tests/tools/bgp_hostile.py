@@ -316,7 +316,7 @@ def notification(m):
     return "notification %d/%d data %s" % (m[19], m[20], m[21:].hex() or "-")
 
 
-def handshake(sess, case, out):
+def handshake(sess, case):
     """OPEN both ways and KEEPALIVE: 'up', or the verdict that ended it."""
     sess.s.sendall(case.get("raw_open") or open_msg(case.get("open", {}),
                                                     case.get("as4", True)))
@@ -422,7 +422,7 @@ def run_case(a, name, case):
     except OSError as e:
         return {"verdict": "connect failed: %s" % e}
     try:
-        v = handshake(sess, case, out)
+        v = handshake(sess, case)
         size = 4 if case.get("as4", True) else 2
         if v != "up" or case.get("open_error") or case.get("raw_open"):
             out["verdict"] = v
@@ -501,8 +501,6 @@ def main():
                     help="command that runs twinpathctl on the gateway")
     ap.add_argument("--link", default="link1")
     ap.add_argument("--timeout", type=float, default=10.0)
-    ap.add_argument("--gap", type=float, default=0.0,
-                    help="seconds between two cases")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("cases", nargs="*")
     a = ap.parse_args()
@@ -517,7 +515,6 @@ def main():
         t = time.monotonic()
         res[name] = run_case(a, name, allc[name])
         res[name]["seconds"] = round(time.monotonic() - t, 2)
-        time.sleep(a.gap)
     print(json.dumps(res))
     return 0
 
