@@ -137,6 +137,9 @@ declare -A WANT=(
 	[as4_path_longer_ignored]="up; $P kept: origin IGP, as_path 35540 23456, aggregator -, atomic False, communities -; withdrawn +0, discarded +0, rejected +0"
 	[as4_path_malformed_discarded]="up; $P kept: origin IGP, as_path 35540 23456 23456, aggregator -, atomic False, communities -; withdrawn +0, discarded +1, rejected +0"
 	[as4_aggregator_ignored_no_trans]="up; $P kept: origin IGP, as_path 35540, aggregator 64512:192.0.2.9, atomic False, communities -; withdrawn +0, discarded +0, rejected +0"
+	# RFC 4271 §6.8 / RFC 4486: a collision with an Established session
+	# closes the new connection with Cease 6/7, the session stays
+	[collision_established]="second connection: notification 6/7 data -; the first up"
 	# floods: every KEEPALIVE read, every rejected prefix counted, the
 	# session up; past max_prefix (1000) Cease 6/1 with AFI 1, SAFI 1
 	# and the bound (RFC 4486 §4)
@@ -175,7 +178,7 @@ ok_aggregator_atomic rs_attr_list_past_message rs_attr_runs_past_list
 rs_nlri_len_33 rs_nlri_runs_past rs_withdrawn_len_33 rs_mp_reach_nh_len_5
 rs_mp_reach_twice rs_mp_reach_flags_transitive rs_unknown_well_known
 mp_ipv6_not_negotiated as4_merge as4_path_longer_ignored
-as4_path_malformed_discarded as4_aggregator_ignored_no_trans
+as4_path_malformed_discarded as4_aggregator_ignored_no_trans collision_established
 flood_keepalive_100k flood_rejected_100k flood_max_prefix_100k"}
 
 # hostile_conf OUT: config/lab-bfd.conf (BFD and BGP on both links) with

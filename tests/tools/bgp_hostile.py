@@ -239,6 +239,11 @@ def cases():
         attr(0xc0, 18, struct.pack("!I", 4200000009) +
              socket.inet_aton("192.0.2.9")))
 
+    # RFC 4271 §6.8, RFC 4486: a second connection from the peer while
+    # the session is Established is closed with Cease 6/7; the session
+    # stays
+    c["collision_established"] = {"collision": True, "check": SENTINEL}
+
     # floods
     c["flood_keepalive_100k"] = {"flood_keepalive": 100000, "check": SENTINEL}
     c["flood_rejected_100k"] = {"flood": (32 << 24, 100000), "check": SENTINEL}
@@ -395,6 +400,24 @@ def describe(p):
                                 ",".join(p["communities"]) or "-"))
 
 
+def second_connection(a):
+    """Connect again beside the Established session and say what the
+    gateway answers (it speaks first: its OPEN, or a NOTIFICATION)."""
+    try:
+        s2 = Session(a)
+    except OSError as e:
+        return "connect failed: %s" % e
+    try:
+        m = s2.read(time.monotonic() + a.timeout)
+        if m is None:
+            return "no answer in %.0f s" % a.timeout
+        if m == "closed":
+            return "closed without NOTIFICATION"
+        return notification(m) if m[18] == 3 else "message type %d" % m[18]
+    finally:
+        s2.close()
+
+
 def flood(sess, first, count, per_msg=1000):
     """COUNT /24s from FIRST (an IPv4 address as an int), PER_MSG to an
     UPDATE. Stops at a NOTIFICATION: returns its verdict, else None."""
@@ -436,7 +459,9 @@ def run_case(a, name, case):
         sess.quiet = "flood" in case or "flood_keepalive" in case
         n0 = link1(a)
         t0 = n0["rejected"]
-        if "flood_keepalive" in case:
+        if case.get("collision"):
+            out["second"] = second_connection(a)
+        elif "flood_keepalive" in case:
             k = case["flood_keepalive"]
             sess.send(keepalive() * k, k)
         elif "flood" in case:
@@ -462,7 +487,10 @@ def run_case(a, name, case):
         out["msgs_rcvd"] = n1["msgs_rcvd"] - n0["msgs_rcvd"]
         out["sent"] = sess.sent_after
         got = paths(a, case["check"])
-        if "flood_keepalive" in case or "flood" in case:
+        if case.get("collision"):
+            out["verdict"] = "second connection: %s; the first up" % (
+                out["second"])
+        elif "flood_keepalive" in case or "flood" in case:
             out["verdict"] = ("up; %d messages counted of %d sent, %d "
                               "rejected by policy" % (out["msgs_rcvd"],
                                                        out["sent"],
