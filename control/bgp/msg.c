@@ -1227,14 +1227,16 @@ static int bgp_attr_parse(uint8_t flags, uint8_t type, const uint8_t *v,
 		   ot != (BGP_ATTR_FLAG_OPTIONAL | BGP_ATTR_FLAG_TRANSITIVE))) {
 		/* RFC 7606 §3 (c): treat-as-withdraw, unless the attribute
 		 * says otherwise: MP_* reset (§7.11), AS4_* are discarded
-		 * (RFC 6793 §6) */
+		 * (RFC 6793 §6), and so is LOCAL_PREF from an external
+		 * neighbour (§7.5) */
 		if (mp) {
 			bgp_set_err(err, BGP_ERR_UPDATE, BGP_ERR_UPD_ATTR_FLAGS,
 				    attr, alen);
 			return -EBADMSG;
 		}
 		if (type == BGP_ATTR_AS4_PATH ||
-		    type == BGP_ATTR_AS4_AGGREGATOR)
+		    type == BGP_ATTR_AS4_AGGREGATOR ||
+		    type == BGP_ATTR_LOCAL_PREF)
 			bgp_upd_discard(u, "bad flags on", type);
 		else
 			bgp_upd_withdraw(u, "bad flags on", type);
@@ -1276,9 +1278,16 @@ static int bgp_attr_parse(uint8_t flags, uint8_t type, const uint8_t *v,
 		break;
 	case BGP_ATTR_MED:
 	case BGP_ATTR_LOCAL_PREF:
-		/* RFC 7606 §7.4, §7.5 */
+		/* RFC 7606 §7.4: a malformed MED is treat-as-withdraw. §7.5:
+		 * a LOCAL_PREF from an external neighbour is discarded
+		 * whatever it holds; every twinpath peer is external (eBGP
+		 * only, policy sets our own LOCAL_PREF), so a malformed one
+		 * costs the route nothing. */
 		if (vlen != 4) {
-			bgp_upd_withdraw(u, "malformed", type);
+			if (type == BGP_ATTR_LOCAL_PREF)
+				bgp_upd_discard(u, "malformed", type);
+			else
+				bgp_upd_withdraw(u, "malformed", type);
 			return 0;
 		}
 		if (type == BGP_ATTR_MED)

@@ -568,7 +568,22 @@ static int route_cb(void *arg, const struct cfg_addr *prefix,
 				fprintf(f, "%s\"%u:%u\"", k ? "," : "",
 					a->communities[k] >> 16,
 					a->communities[k] & 0xffff);
-			fprintf(f, "],\"role\":\"%s\",\"stale\":%s}",
+			/* what RFC 7606's attribute discard leaves out */
+			fprintf(f, "],\"aggregator\":");
+			if (a->present & BGP_ATTR_P(BGP_ATTR_AGGREGATOR))
+				fprintf(f, "\"%u:%u.%u.%u.%u\"",
+					a->aggregator_as,
+					a->aggregator_addr[0],
+					a->aggregator_addr[1],
+					a->aggregator_addr[2],
+					a->aggregator_addr[3]);
+			else
+				fprintf(f, "null");
+			fprintf(f, ",\"atomic_aggregate\":%s",
+				a->present &
+				BGP_ATTR_P(BGP_ATTR_ATOMIC_AGGREGATE) ?
+				"true" : "false");
+			fprintf(f, ",\"role\":\"%s\",\"stale\":%s}",
 				role_names[v->role], v->stale ? "true" :
 								 "false");
 			continue;

@@ -1646,7 +1646,9 @@ static void test_bgp_fsm_show_routes_prints_a_long_as_path_whole(
 		 "{\"link\":\"link1\",\"peer\":\"" PEER_IP "\","
 		 "\"nexthop\":\"192.0.2.2\",\"as_path\":\"%s\","
 		 "\"origin\":\"IGP\",\"med\":null,\"local_pref\":100,"
-		 "\"communities\":[],\"role\":\"best\",\"stale\":false}]}]}\n",
+		 "\"communities\":[],\"aggregator\":null,"
+		 "\"atomic_aggregate\":false,\"role\":\"best\","
+		 "\"stale\":false}]}]}\n",
 		 path);
 	assert_string_equal(out, want);
 }

@@ -1288,14 +1288,35 @@ static void test_rfc7606_med_bad_length_is_treat_as_withdraw(void **state)
 	assert_withdrawn_10_8();
 }
 
-static void test_rfc7606_local_pref_bad_length_is_treat_as_withdraw(void **state)
+/* RFC 7606 §7.5: a LOCAL_PREF from an external neighbour (every peer of
+ * twinpath's) is discarded whatever it holds, so a malformed one costs the
+ * route nothing; treat-as-withdraw is for internal neighbours only. */
+static void test_rfc7606_local_pref_bad_length_from_ebgp_is_discarded(void **state)
 {
 	const uint8_t at[] = { A_BASE, 0x40, 0x05, 0x05, 0, 0, 0, 0x64, 0 };
 	const uint8_t nl[] = { NLRI_10_8 };
 
 	(void)state;
 	assert_int_equal(parse(UPD_A(at, nl), &caps4), 0);
-	assert_withdrawn_10_8();
+	assert_accepted_10_8();
+	assert_int_equal(u->n_discarded, 1);
+	assert_false(u->attrs.present & BGP_ATTR_P(BGP_ATTR_LOCAL_PREF));
+	assert_non_null(strstr(u->warning, "LOCAL_PREF"));
+}
+
+/* The same for a LOCAL_PREF with the Optional bit set: from an external
+ * neighbour it is discarded (RFC 7606 §7.5), not a flags error to
+ * withdraw the route for (§3 (c) yields to the attribute's own rule). */
+static void test_rfc7606_local_pref_flags_error_from_ebgp_is_discarded(void **state)
+{
+	const uint8_t at[] = { A_BASE, 0xc0, 0x05, 0x04, 0, 0, 0, 0x64 };
+	const uint8_t nl[] = { NLRI_10_8 };
+
+	(void)state;
+	assert_int_equal(parse(UPD_A(at, nl), &caps4), 0);
+	assert_accepted_10_8();
+	assert_int_equal(u->n_discarded, 1);
+	assert_false(u->attrs.present & BGP_ATTR_P(BGP_ATTR_LOCAL_PREF));
 }
 
 static void test_rfc7606_communities_not_multiple_of_4_is_treat_as_withdraw(void **state)
@@ -1763,7 +1784,8 @@ static void test_open_peer_as_0_is_2_2(void **state)
 }
 
 /* RFC 4271 §4.3: Partial is 0 on well-known attributes; set, it is a
- * flags error, treat-as-withdraw (RFC 7606 §3 (c)) */
+ * flags error, treat-as-withdraw (RFC 7606 §3 (c)), but for LOCAL_PREF,
+ * which an external neighbour's UPDATE loses in any case (§7.5) */
 static void test_rfc4271_partial_bit_on_well_known_is_treat_as_withdraw(
 	void **state)
 {
@@ -1786,8 +1808,10 @@ static void test_rfc4271_partial_bit_on_well_known_is_treat_as_withdraw(
 	assert_withdrawn_10_8();
 	assert_int_equal(parse(UPD_A(nexthop, nl), &caps4), 0);
 	assert_withdrawn_10_8();
+	/* LOCAL_PREF from an external neighbour: discarded, RFC 7606 §7.5 */
 	assert_int_equal(parse(UPD_A(lpref, nl), &caps4), 0);
-	assert_withdrawn_10_8();
+	assert_accepted_10_8();
+	assert_int_equal(u->n_discarded, 1);
 	assert_int_equal(parse(UPD_A(atomic, nl), &caps4), 0);
 	assert_withdrawn_10_8();
 }
@@ -2103,7 +2127,8 @@ int main(void)
 		T(test_rfc7606_missing_aspath_is_treat_as_withdraw),
 		T(test_rfc7606_no_attributes_with_nlri_is_treat_as_withdraw),
 		T(test_rfc7606_med_bad_length_is_treat_as_withdraw),
-		T(test_rfc7606_local_pref_bad_length_is_treat_as_withdraw),
+		T(test_rfc7606_local_pref_bad_length_from_ebgp_is_discarded),
+		T(test_rfc7606_local_pref_flags_error_from_ebgp_is_discarded),
 		T(test_rfc7606_communities_not_multiple_of_4_is_treat_as_withdraw),
 		T(test_rfc7606_atomic_aggregate_bad_length_is_discarded),
 		T(test_rfc7606_aggregator_bad_length_is_discarded),
