@@ -1,4 +1,4 @@
-/* Types shared by twinpathd's BGP modules: msg.c (wire format), fsm.h
+/* Types shared by twinpathd's BGP modules: msg.h (wire format), fsm.h
  * (sessions), rib.c + decision.c (paths, best path, multipath, backup),
  * policy.c (import/export). Addresses and prefixes are struct cfg_addr
  * (common/config.h), the type the config and the FIB push already use. */
