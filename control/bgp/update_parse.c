@@ -43,41 +43,200 @@ static int bgp_prefixes_parse(const uint8_t *p, size_t len, uint8_t family,
 
 /* ---- UPDATE parse ------------------------------------------------------ */
 
-/* Optional and Transitive bits each known attribute must carry
- * (RFC 4271 §5, RFC 1997, RFC 4760, RFC 6793); 0xff = not checked. */
-static uint8_t bgp_attr_ot(uint8_t type)
+/* RFC 7606's per-attribute rules, one row per attribute type twinpathd
+ * parses and one for every other type: the flags it must carry, the
+ * length rule, and what each kind of error costs. bgp_attr_parse applies
+ * them in this order before it reads the value:
+ *   repeat     RFC 7606 §3 (g): a second occurrence
+ *   flags      RFC 7606 §3 (c) (O and T bits) and RFC 4271 §4.3 (the
+ *              Partial bit is 0 on well-known and optional non-transitive
+ *              attributes; a set one is handled as a wrong O or T bit)
+ *   as2_only   RFC 6793 §3: AS4_* from a 4-octet session is discarded
+ *   length     the attribute's own RFC 7606 §7 section; a wrong length
+ *              gets the malformed action
+ * and the value checks that remain in bgp_attr_parse's switch (ORIGIN's
+ * value, AS_PATH segments, AS 0, the MP_* contents) take the malformed
+ * action from here too. */
+enum bgp_attr_how {
+	BGP_ATTR_WITHDRAW, /* treat-as-withdraw (RFC 7606 §2) */
+	BGP_ATTR_DISCARD,  /* attribute discard (RFC 7606 §2) */
+	BGP_ATTR_RESET,    /* session reset: NOTIFICATION 3/subcode */
+};
+
+struct bgp_attr_act {
+	uint8_t how;     /* enum bgp_attr_how */
+	uint8_t subcode; /* UPDATE Message Error subcode for a reset */
+};
+
+enum bgp_attr_len {
+	BGP_LEN_ANY,   /* checked while the value is parsed */
+	BGP_LEN_EXACT, /* len octets, len_as4 on a 4-octet session */
+	BGP_LEN_MULT,  /* a non-zero multiple of len */
+	BGP_LEN_MIN,   /* at least len */
+};
+
+struct bgp_attr_rule {
+	const char *name;     /* for the warnings */
+	uint8_t flags_mask;   /* the flag bits checked ... */
+	uint8_t flags;        /* ... and the values they must have */
+	bool as2_only;        /* discarded from a 4-octet session */
+	uint8_t len_rule;     /* enum bgp_attr_len */
+	uint8_t len, len_as4;
+	struct bgp_attr_act bad_flags, malformed, repeat;
+};
+
+#define BGP_F_O BGP_ATTR_FLAG_OPTIONAL
+#define BGP_F_T BGP_ATTR_FLAG_TRANSITIVE
+#define BGP_F_P BGP_ATTR_FLAG_PARTIAL
+/* RFC 4271 §5: well-known attributes are transitive; only optional
+ * transitive ones may carry the Partial bit (§4.3) */
+#define BGP_WELL_KNOWN .flags_mask = BGP_F_O | BGP_F_T | BGP_F_P, \
+		       .flags = BGP_F_T
+#define BGP_OPT_NONTRANS .flags_mask = BGP_F_O | BGP_F_T | BGP_F_P, \
+			 .flags = BGP_F_O
+#define BGP_OPT_TRANS .flags_mask = BGP_F_O | BGP_F_T, \
+		      .flags = BGP_F_O | BGP_F_T
+#define BGP_ANY .len_rule = BGP_LEN_ANY
+#define BGP_EXACT_AS(n, n_as4) .len_rule = BGP_LEN_EXACT, .len = (n), \
+			       .len_as4 = (n_as4)
+#define BGP_EXACT(n) BGP_EXACT_AS(n, n)
+#define BGP_MULT(n) .len_rule = BGP_LEN_MULT, .len = (n)
+#define BGP_MIN(n) .len_rule = BGP_LEN_MIN, .len = (n)
+#define BGP_WITHDRAW { BGP_ATTR_WITHDRAW, 0 }
+#define BGP_DISCARD { BGP_ATTR_DISCARD, 0 }
+#define BGP_RESET(sub) { BGP_ATTR_RESET, (sub) }
+
+static const struct bgp_attr_rule bgp_attr_rules[256] = {
+	/* RFC 7606 §7.1: 1 octet, a defined value (checked with the value) */
+	[BGP_ATTR_ORIGIN] = {
+		.name = "ORIGIN", BGP_WELL_KNOWN,
+		BGP_EXACT(1),
+		.bad_flags = BGP_WITHDRAW,
+		.malformed = BGP_WITHDRAW,
+		.repeat = BGP_DISCARD,
+	},
+	/* RFC 7606 §7.2: the segments are checked as they are read */
+	[BGP_ATTR_AS_PATH] = {
+		.name = "AS_PATH", BGP_WELL_KNOWN,
+		BGP_ANY,
+		.bad_flags = BGP_WITHDRAW,
+		.malformed = BGP_WITHDRAW,
+		.repeat = BGP_DISCARD,
+	},
+	/* RFC 7606 §7.3 */
+	[BGP_ATTR_NEXT_HOP] = {
+		.name = "NEXT_HOP", BGP_WELL_KNOWN,
+		BGP_EXACT(4),
+		.bad_flags = BGP_WITHDRAW,
+		.malformed = BGP_WITHDRAW,
+		.repeat = BGP_DISCARD,
+	},
+	/* RFC 7606 §7.4 */
+	[BGP_ATTR_MED] = {
+		.name = "MULTI_EXIT_DISC", BGP_OPT_NONTRANS,
+		BGP_EXACT(4),
+		.bad_flags = BGP_WITHDRAW,
+		.malformed = BGP_WITHDRAW,
+		.repeat = BGP_DISCARD,
+	},
+	/* RFC 7606 §7.5: from an external neighbour discarded whatever it
+	 * holds; every twinpath peer is external (eBGP only, policy sets
+	 * our own LOCAL_PREF), so a malformed one costs the route nothing */
+	[BGP_ATTR_LOCAL_PREF] = {
+		.name = "LOCAL_PREF", BGP_WELL_KNOWN,
+		BGP_EXACT(4),
+		.bad_flags = BGP_DISCARD,
+		.malformed = BGP_DISCARD,
+		.repeat = BGP_DISCARD,
+	},
+	/* RFC 7606 §7.6: a length other than 0 is discarded; wrong flags
+	 * are §3 (c)'s treat-as-withdraw */
+	[BGP_ATTR_ATOMIC_AGGREGATE] = {
+		.name = "ATOMIC_AGGREGATE", BGP_WELL_KNOWN,
+		BGP_EXACT(0),
+		.bad_flags = BGP_WITHDRAW,
+		.malformed = BGP_DISCARD,
+		.repeat = BGP_DISCARD,
+	},
+	/* RFC 7606 §7.7: 6 octets, or 8 on a 4-octet session (RFC 6793);
+	 * wrong flags are §3 (c)'s treat-as-withdraw */
+	[BGP_ATTR_AGGREGATOR] = {
+		.name = "AGGREGATOR", BGP_OPT_TRANS,
+		BGP_EXACT_AS(6, 8),
+		.bad_flags = BGP_WITHDRAW,
+		.malformed = BGP_DISCARD,
+		.repeat = BGP_DISCARD,
+	},
+	/* RFC 7606 §7.8: a non-zero multiple of 4 */
+	[BGP_ATTR_COMMUNITIES] = {
+		.name = "COMMUNITIES", BGP_OPT_TRANS,
+		BGP_MULT(4),
+		.bad_flags = BGP_WITHDRAW,
+		.malformed = BGP_WITHDRAW,
+		.repeat = BGP_DISCARD,
+	},
+	/* RFC 7606 §7.11 and §5.3: a malformed MP_* or NLRI in it can not
+	 * be withdrawn, the session is reset (RFC 4760 §7 names Optional
+	 * Attribute Error), as for wrong flags (3/4); §3 (g): a repeat is
+	 * Malformed Attribute List. AFI, SAFI, next hop length and the
+	 * reserved octet are 5 octets (RFC 4760 §3) */
+	[BGP_ATTR_MP_REACH] = {
+		.name = "MP_REACH_NLRI", BGP_OPT_NONTRANS,
+		BGP_MIN(5),
+		.bad_flags = BGP_RESET(BGP_ERR_UPD_ATTR_FLAGS),
+		.malformed = BGP_RESET(BGP_ERR_UPD_OPTATTR),
+		.repeat = BGP_RESET(BGP_ERR_UPD_ATTR_LIST),
+	},
+	/* RFC 7606 §7.11, §5.3, §3 (g) as MP_REACH; AFI and SAFI are 3
+	 * octets (RFC 4760 §4) */
+	[BGP_ATTR_MP_UNREACH] = {
+		.name = "MP_UNREACH_NLRI", BGP_OPT_NONTRANS,
+		BGP_MIN(3),
+		.bad_flags = BGP_RESET(BGP_ERR_UPD_ATTR_FLAGS),
+		.malformed = BGP_RESET(BGP_ERR_UPD_OPTATTR),
+		.repeat = BGP_RESET(BGP_ERR_UPD_ATTR_LIST),
+	},
+	/* RFC 7606 has no section for AS4_*: RFC 6793 §6 discards a
+	 * malformed one, and one with wrong flags; §3: not between NEW
+	 * speakers. The segments are checked as they are read */
+	[BGP_ATTR_AS4_PATH] = {
+		.name = "AS4_PATH", BGP_OPT_TRANS, .as2_only = true,
+		BGP_ANY,
+		.bad_flags = BGP_DISCARD,
+		.malformed = BGP_DISCARD,
+		.repeat = BGP_DISCARD,
+	},
+	/* RFC 6793 §6 and §3 as AS4_PATH: 8 octets */
+	[BGP_ATTR_AS4_AGGREGATOR] = {
+		.name = "AS4_AGGREGATOR", BGP_OPT_TRANS, .as2_only = true,
+		BGP_EXACT(8),
+		.bad_flags = BGP_DISCARD,
+		.malformed = BGP_DISCARD,
+		.repeat = BGP_DISCARD,
+	},
+};
+
+/* Every other type. RFC 4271 §6.3 (RFC 7606 keeps it): an unrecognized
+ * well-known attribute (O bit clear) resets 3/2; an unknown optional one
+ * is ignored and not passed on. RFC 7606 §3 (g): repeats are discarded. */
+static const struct bgp_attr_rule bgp_attr_unknown = {
+	.name = "attribute", .flags_mask = BGP_F_O, .flags = BGP_F_O,
+	BGP_ANY,
+	.bad_flags = BGP_RESET(BGP_ERR_UPD_ATTR_UNRECOGNIZED),
+	.malformed = BGP_DISCARD, /* not used: not parsed */
+	.repeat = BGP_DISCARD,
+};
+
+static const struct bgp_attr_rule *bgp_attr_rule(uint8_t type)
 {
-	switch (type) {
-	case BGP_ATTR_ORIGIN: case BGP_ATTR_AS_PATH: case BGP_ATTR_NEXT_HOP:
-	case BGP_ATTR_LOCAL_PREF: case BGP_ATTR_ATOMIC_AGGREGATE:
-		return BGP_ATTR_FLAG_TRANSITIVE;
-	case BGP_ATTR_MED: case BGP_ATTR_MP_REACH: case BGP_ATTR_MP_UNREACH:
-		return BGP_ATTR_FLAG_OPTIONAL;
-	case BGP_ATTR_AGGREGATOR: case BGP_ATTR_COMMUNITIES:
-	case BGP_ATTR_AS4_PATH: case BGP_ATTR_AS4_AGGREGATOR:
-		return BGP_ATTR_FLAG_OPTIONAL | BGP_ATTR_FLAG_TRANSITIVE;
-	default:
-		return 0xff;
-	}
+	const struct bgp_attr_rule *r = &bgp_attr_rules[type];
+
+	return r->name ? r : &bgp_attr_unknown;
 }
 
 static const char *bgp_attr_name(uint8_t type)
 {
-	switch (type) {
-	case BGP_ATTR_ORIGIN: return "ORIGIN";
-	case BGP_ATTR_AS_PATH: return "AS_PATH";
-	case BGP_ATTR_NEXT_HOP: return "NEXT_HOP";
-	case BGP_ATTR_MED: return "MULTI_EXIT_DISC";
-	case BGP_ATTR_LOCAL_PREF: return "LOCAL_PREF";
-	case BGP_ATTR_ATOMIC_AGGREGATE: return "ATOMIC_AGGREGATE";
-	case BGP_ATTR_AGGREGATOR: return "AGGREGATOR";
-	case BGP_ATTR_COMMUNITIES: return "COMMUNITIES";
-	case BGP_ATTR_MP_REACH: return "MP_REACH_NLRI";
-	case BGP_ATTR_MP_UNREACH: return "MP_UNREACH_NLRI";
-	case BGP_ATTR_AS4_PATH: return "AS4_PATH";
-	case BGP_ATTR_AS4_AGGREGATOR: return "AS4_AGGREGATOR";
-	default: return "attribute";
-	}
+	return bgp_attr_rule(type)->name;
 }
 
 /* The first problem is the one worth logging; later ones are counted. */
@@ -109,6 +268,47 @@ static void bgp_upd_discard(struct bgp_update *u, const char *what,
 		     bgp_attr_name(type));
 }
 
+/* Takes the action ACT of the table for attribute TYPE: 0 to go on, or
+ * -EBADMSG with ERR filled for a session reset. ATTR/ALEN is the whole
+ * attribute, the NOTIFICATION data of every UPDATE error subcode but
+ * Malformed Attribute List, which has none (RFC 4271 §6.3). */
+static int bgp_attr_act(const struct bgp_attr_act *act, const char *what,
+			uint8_t type, const uint8_t *attr, size_t alen,
+			struct bgp_update *u, struct bgp_notify *err)
+{
+	switch (act->how) {
+	case BGP_ATTR_RESET:
+		if (act->subcode == BGP_ERR_UPD_ATTR_LIST)
+			bgp_set_err(err, BGP_ERR_UPDATE, act->subcode, NULL, 0);
+		else
+			bgp_set_err(err, BGP_ERR_UPDATE, act->subcode, attr,
+				    alen);
+		return -EBADMSG;
+	case BGP_ATTR_DISCARD:
+		bgp_upd_discard(u, what, type);
+		return 0;
+	default:
+		bgp_upd_withdraw(u, what, type);
+		return 0;
+	}
+}
+
+/* The length rule of R for a value of VLEN octets. */
+static bool bgp_attr_len_ok(const struct bgp_attr_rule *r, size_t vlen,
+			    bool as4)
+{
+	switch (r->len_rule) {
+	case BGP_LEN_EXACT:
+		return vlen == (as4 ? r->len_as4 : r->len);
+	case BGP_LEN_MULT:
+		return vlen != 0 && vlen % r->len == 0;
+	case BGP_LEN_MIN:
+		return vlen >= r->len;
+	default:
+		return true;
+	}
+}
+
 /* What the attribute loop learned beyond struct bgp_attrs. */
 struct bgp_upd_ctx {
 	uint8_t seen[32];         /* bitmap of attribute types */
@@ -133,9 +333,8 @@ static int bgp_mp_reach_parse(const uint8_t *v, size_t vlen,
 	size_t nhl;
 	int af;
 
-	/* RFC 4760 §3: AFI, SAFI, next hop length and address, reserved */
-	if (vlen < 5)
-		return -EBADMSG;
+	/* RFC 4760 §3: AFI, SAFI, next hop length and address, reserved;
+	 * the table has checked the 5 octets without the address */
 	nhl = v[3];
 	if (nhl + 5 > vlen)
 		return -EBADMSG;
@@ -178,8 +377,7 @@ static int bgp_mp_unreach_parse(const uint8_t *v, size_t vlen,
 {
 	int af;
 
-	if (vlen < 3)
-		return -EBADMSG;
+	/* the table has checked AFI and SAFI are there (RFC 4760 §4) */
 	af = bgp_af_from_wire(bgp_get16(v), v[2]);
 	if (af < 0 || !caps->af[af])
 		return 1;
@@ -199,139 +397,74 @@ static int bgp_attr_parse(uint8_t flags, uint8_t type, const uint8_t *v,
 			  struct bgp_upd_ctx *c, struct bgp_notify *err)
 {
 	struct bgp_attrs *a = &u->attrs;
-	uint8_t ot = bgp_attr_ot(type);
-	bool mp = type == BGP_ATTR_MP_REACH || type == BGP_ATTR_MP_UNREACH;
+	const struct bgp_attr_rule *r = bgp_attr_rule(type);
 	int rc;
 
 	c->n_attrs++;
-	if (c->seen[type / 8] & (1u << (type % 8))) {
-		/* RFC 7606 §3 (g): a second MP_* resets, any other repeat
-		 * is dropped */
-		if (mp) {
-			bgp_set_err(err, BGP_ERR_UPDATE, BGP_ERR_UPD_ATTR_LIST,
-				    NULL, 0);
-			return -EBADMSG;
-		}
-		bgp_upd_discard(u, "repeated", type);
-		return 0;
-	}
+	if (c->seen[type / 8] & (1u << (type % 8)))
+		return bgp_attr_act(&r->repeat, "repeated", type, attr, alen,
+				    u, err);
 	c->seen[type / 8] |= (uint8_t)(1u << (type % 8));
-
-	if (ot == 0xff) {
-		/* RFC 4271 §6.3: an unrecognized well-known attribute */
-		if (!(flags & BGP_ATTR_FLAG_OPTIONAL)) {
-			bgp_set_err(err, BGP_ERR_UPDATE,
-				    BGP_ERR_UPD_ATTR_UNRECOGNIZED, attr, alen);
-			return -EBADMSG;
-		}
+	if ((flags & r->flags_mask) != r->flags)
+		return bgp_attr_act(&r->bad_flags, "bad flags on", type, attr,
+				    alen, u, err);
+	if (r == &bgp_attr_unknown)
 		return 0; /* optional and unknown: ignored, not passed on */
-	}
-	/* RFC 4271 §4.3: the Partial bit is 0 on well-known and on optional
-	 * non-transitive attributes, so only an optional transitive one may
-	 * carry it; a set Partial bit elsewhere is a flags error like a
-	 * wrong Optional or Transitive bit (RFC 4271 §6.3, Attribute Flags
-	 * Error), and handled as RFC 7606 §3 (c) handles those. */
-	if ((flags & (BGP_ATTR_FLAG_OPTIONAL | BGP_ATTR_FLAG_TRANSITIVE)) !=
-	    ot || ((flags & BGP_ATTR_FLAG_PARTIAL) &&
-		   ot != (BGP_ATTR_FLAG_OPTIONAL | BGP_ATTR_FLAG_TRANSITIVE))) {
-		/* RFC 7606 §3 (c): treat-as-withdraw, unless the attribute
-		 * says otherwise: MP_* reset (§7.11), AS4_* are discarded
-		 * (RFC 6793 §6), and so is LOCAL_PREF from an external
-		 * neighbour (§7.5) */
-		if (mp) {
-			bgp_set_err(err, BGP_ERR_UPDATE, BGP_ERR_UPD_ATTR_FLAGS,
-				    attr, alen);
-			return -EBADMSG;
-		}
-		if (type == BGP_ATTR_AS4_PATH ||
-		    type == BGP_ATTR_AS4_AGGREGATOR ||
-		    type == BGP_ATTR_LOCAL_PREF)
-			bgp_upd_discard(u, "bad flags on", type);
-		else
-			bgp_upd_withdraw(u, "bad flags on", type);
+	if (r->as2_only && caps->as4) {
+		bgp_upd_discard(u, "4-octet session sent", type);
 		return 0;
 	}
+	if (!bgp_attr_len_ok(r, vlen, caps->as4))
+		return bgp_attr_act(&r->malformed, "malformed", type, attr,
+				    alen, u, err);
 
+	/* the values; a bad one takes the table's malformed action */
 	switch (type) {
 	case BGP_ATTR_ORIGIN:
-		/* RFC 7606 §7.1 */
-		if (vlen != 1 || v[0] > BGP_ORIGIN_INCOMPLETE) {
-			bgp_upd_withdraw(u, "malformed", type);
-			return 0;
-		}
+		if (v[0] > BGP_ORIGIN_INCOMPLETE)
+			return bgp_attr_act(&r->malformed, "malformed", type,
+					    attr, alen, u, err);
 		a->origin = v[0];
 		break;
 	case BGP_ATTR_AS_PATH:
-		/* RFC 7606 §7.2 */
+		/* RFC 7607 §2: AS 0 makes it malformed, handled as RFC 7606
+		 * says */
 		rc = bgp_aspath_from_wire(v, vlen, caps->as4 ? 4 : 2,
 					  u->aspath_buf, sizeof(u->aspath_buf));
-		if (rc < 0) {
-			/* RFC 7607 §2: AS 0 makes it malformed, handled as
-			 * RFC 7606 says (§7.2: treat-as-withdraw) */
-			bgp_upd_withdraw(u, rc == -EDOM ? "AS 0 (RFC 7607) in" :
-					 "malformed", type);
-			return 0;
-		}
+		if (rc < 0)
+			return bgp_attr_act(&r->malformed, rc == -EDOM ?
+					    "AS 0 (RFC 7607) in" : "malformed",
+					    type, attr, alen, u, err);
 		a->aspath = u->aspath_buf;
 		a->aspath_len = (uint16_t)rc;
 		break;
 	case BGP_ATTR_NEXT_HOP:
-		/* RFC 7606 §7.3 */
-		if (vlen != 4) {
-			bgp_upd_withdraw(u, "malformed", type);
-			return 0;
-		}
 		c->nh4.family = AF_INET;
 		c->nh4.len = 32;
 		memcpy(c->nh4.addr, v, 4);
 		break;
 	case BGP_ATTR_MED:
+		a->med = bgp_get32(v);
+		break;
 	case BGP_ATTR_LOCAL_PREF:
-		/* RFC 7606 §7.4: a malformed MED is treat-as-withdraw. §7.5:
-		 * a LOCAL_PREF from an external neighbour is discarded
-		 * whatever it holds; every twinpath peer is external (eBGP
-		 * only, policy sets our own LOCAL_PREF), so a malformed one
-		 * costs the route nothing. */
-		if (vlen != 4) {
-			if (type == BGP_ATTR_LOCAL_PREF)
-				bgp_upd_discard(u, "malformed", type);
-			else
-				bgp_upd_withdraw(u, "malformed", type);
-			return 0;
-		}
-		if (type == BGP_ATTR_MED)
-			a->med = bgp_get32(v);
-		else
-			a->local_pref = bgp_get32(v);
+		a->local_pref = bgp_get32(v);
 		break;
 	case BGP_ATTR_ATOMIC_AGGREGATE:
-		/* RFC 7606 §7.6 */
-		if (vlen != 0) {
-			bgp_upd_discard(u, "malformed", type);
-			return 0;
-		}
 		break;
 	case BGP_ATTR_AGGREGATOR:
-		/* RFC 7606 §7.7: 6 octets, or 8 on a 4-octet session */
-		if (vlen != (caps->as4 ? 8u : 6u)) {
-			bgp_upd_discard(u, "malformed", type);
-			return 0;
-		}
 		/* RFC 7607 §2: AS 0 makes it malformed, handled as RFC 7606
-		 * says: §7.7, attribute discard */
-		if ((caps->as4 ? bgp_get32(v) : bgp_get16(v)) == 0) {
-			bgp_upd_discard(u, "AS 0 (RFC 7607) in", type);
-			return 0;
-		}
+		 * says */
+		if ((caps->as4 ? bgp_get32(v) : bgp_get16(v)) == 0)
+			return bgp_attr_act(&r->malformed, "AS 0 (RFC 7607) in",
+					    type, attr, alen, u, err);
 		a->aggregator_as = caps->as4 ? bgp_get32(v) : bgp_get16(v);
 		memcpy(a->aggregator_addr, v + vlen - 4, 4);
 		break;
 	case BGP_ATTR_COMMUNITIES:
-		/* RFC 7606 §7.8: a non-zero multiple of 4 */
-		if (vlen == 0 || vlen % 4 || vlen / 4 > BGP_MSG_MAX / 4) {
-			bgp_upd_withdraw(u, "malformed", type);
-			return 0;
-		}
+		/* comm_buf's size; a message can not hold more */
+		if (vlen / 4 > BGP_MSG_MAX / 4)
+			return bgp_attr_act(&r->malformed, "malformed", type,
+					    attr, alen, u, err);
 		for (size_t i = 0; i < vlen / 4; i++)
 			u->comm_buf[i] = bgp_get32(v + 4 * i);
 		a->communities = u->comm_buf;
@@ -339,53 +472,32 @@ static int bgp_attr_parse(uint8_t flags, uint8_t type, const uint8_t *v,
 		break;
 	case BGP_ATTR_MP_REACH:
 	case BGP_ATTR_MP_UNREACH:
-		/* RFC 7606 §7.11 and §5.3: a malformed MP_* or NLRI in it
-		 * can not be withdrawn; the session is reset (RFC 4760 §7
-		 * names Optional Attribute Error) */
 		c->mp_seen = true;
 		rc = type == BGP_ATTR_MP_REACH ?
 			     bgp_mp_reach_parse(v, vlen, caps, u, c) :
 			     bgp_mp_unreach_parse(v, vlen, caps, u, c);
-		if (rc < 0) {
-			bgp_set_err(err, BGP_ERR_UPDATE, BGP_ERR_UPD_OPTATTR,
-				    attr, alen);
-			return -EBADMSG;
-		}
+		if (rc < 0)
+			return bgp_attr_act(&r->malformed, "malformed", type,
+					    attr, alen, u, err);
 		if (rc > 0)
 			return 0; /* a family we ignore: not present */
 		break;
 	case BGP_ATTR_AS4_PATH:
-		/* RFC 6793 §3: not between NEW speakers; §6: malformed
-		 * is discarded */
-		if (caps->as4) {
-			bgp_upd_discard(u, "4-octet session sent", type);
-			return 0;
-		}
 		/* RFC 7607 §2: AS 0 in AS4_PATH is malformed and handled
 		 * as RFC 6793 says, so discarded like any malformed one */
 		rc = bgp_aspath_from_wire(v, vlen, 4, NULL, 0);
-		if (rc < 0) {
-			bgp_upd_discard(u, rc == -EDOM ? "AS 0 (RFC 7607) in" :
-					"malformed", type);
-			return 0;
-		}
+		if (rc < 0)
+			return bgp_attr_act(&r->malformed, rc == -EDOM ?
+					    "AS 0 (RFC 7607) in" : "malformed",
+					    type, attr, alen, u, err);
 		c->as4path = v;
 		c->as4path_len = vlen;
 		break;
 	case BGP_ATTR_AS4_AGGREGATOR:
-		if (caps->as4) {
-			bgp_upd_discard(u, "4-octet session sent", type);
-			return 0;
-		}
-		if (vlen != 8) {
-			bgp_upd_discard(u, "malformed", type);
-			return 0;
-		}
 		/* RFC 7607 §2 and RFC 6793 §6, as for AS4_PATH */
-		if (bgp_get32(v) == 0) {
-			bgp_upd_discard(u, "AS 0 (RFC 7607) in", type);
-			return 0;
-		}
+		if (bgp_get32(v) == 0)
+			return bgp_attr_act(&r->malformed, "AS 0 (RFC 7607) in",
+					    type, attr, alen, u, err);
 		c->as4agg = true;
 		c->as4agg_as = bgp_get32(v);
 		memcpy(c->as4agg_addr, v + 4, 4);
