@@ -548,7 +548,7 @@ lab_lock() {
 			sleep 0.2
 		done' lablock "$ready" "$me" "${LAB_LOCK_NETNS:-}" \
 		</dev/null >/dev/null 2>&1 &
-	LAB_LOCK_HOLDER=$!
+	LAB_LOCK_HOLDER=$! LAB_LOCK_OWNER=$me
 	export LAB_LOCK_HOLDER
 	while [ ! -s "$ready" ]; do
 		if ! kill -0 "$LAB_LOCK_HOLDER" 2>/dev/null; then
@@ -842,11 +842,10 @@ lab_down() {
 }
 
 # lab_unlock: the lab is down (or was never up): let the next one have the
-# lock now, not when this shell exits. Only the holder this shell started.
+# lock now, not when this shell exits. Only the shell that took it (not a
+# subshell or a script of its lab, which inherit LAB_LOCK_HOLDER).
 lab_unlock() {
-	[ -n "${LAB_LOCK_HOLDER:-}" ] || return 0
-	[ "$(ps -o ppid= -p "$LAB_LOCK_HOLDER" 2>/dev/null | tr -d ' ')" = "$BASHPID" ] ||
-		[ "$(ps -o ppid= -p "$LAB_LOCK_HOLDER" 2>/dev/null | tr -d ' ')" = "$$" ] ||
+	[ -n "${LAB_LOCK_HOLDER:-}" ] && [ "${LAB_LOCK_OWNER:-}" = "$BASHPID" ] ||
 		return 0
 	pkill -P "$LAB_LOCK_HOLDER" 2>/dev/null # its watcher
 	kill "$LAB_LOCK_HOLDER" 2>/dev/null
