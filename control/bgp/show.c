@@ -21,6 +21,15 @@ static void json_str_or_null(FILE *f, const char *s)
 		json_str(f, s);
 }
 
+/* A CLOCK_MONOTONIC time in ms, or null for 0 (never). */
+static void json_ms_or_null(FILE *f, uint64_t ms)
+{
+	if (ms != 0)
+		fprintf(f, "%llu", (unsigned long long)ms);
+	else
+		fprintf(f, "null");
+}
+
 /* "198.51.100.0/24", "2001:db8::/32", "10.0.0.1/32": always a length. */
 static const char *prefix_str(const struct cfg_addr *p, char *buf, size_t len)
 {
@@ -165,15 +174,9 @@ static void neighbor_detail_json(const struct bgp_peer *p, uint64_t now,
 	 * lines the session's changes up with BFD's and its own clock */
 	fprintf(f, ",\"established_count\":%llu,\"established_at_ms\":",
 		(unsigned long long)p->st.established_count);
-	if (p->est != NULL)
-		fprintf(f, "%llu", (unsigned long long)p->established_ms);
-	else
-		fprintf(f, "null");
+	json_ms_or_null(f, p->est != NULL ? p->established_ms : 0);
 	fprintf(f, ",\"down_at_ms\":");
-	if (p->down_ms != 0)
-		fprintf(f, "%llu", (unsigned long long)p->down_ms);
-	else
-		fprintf(f, "null");
+	json_ms_or_null(f, p->down_ms);
 	fprintf(f, ",\"last_reset\":");
 	json_str_or_null(f, p->last_reset);
 	fprintf(f, ",\"recent_resets\":[");
@@ -184,10 +187,8 @@ static void neighbor_detail_json(const struct bgp_peer *p, uint64_t now,
 			(unsigned long long)r->down_ms);
 		json_str(f, r->why);
 		fprintf(f, ",\"established_again_at_ms\":");
-		if (r->up_ms != 0)
-			fprintf(f, "%llu}", (unsigned long long)r->up_ms);
-		else
-			fprintf(f, "null}");
+		json_ms_or_null(f, r->up_ms);
+		fprintf(f, "}");
 	}
 	fprintf(f, "]");
 	fprintf(f, ",\"stale\":%zu,\"restart_timer_s_left\":", p->stale);
