@@ -16,9 +16,9 @@
 
 #include "admin.h"
 #include "monitor.h"
-#include "json.h"
 #include "log.h"
 #include "metrics.h"
+#include "render.h"
 #include "twinpathd.h"
 
 /* The loop waits this long at most for the data plane's telemetry, once
@@ -245,112 +245,80 @@ static int cli_bgp(struct twpd *d, const char *addr, const char *verb,
 }
 
 /* "show links": each link's admin and drain state, then the link
- * monitor's rates (control/monitor.c). JSON: {"admin": [...], "rates":
- * {...} or null without a monitor}. */
-static void show_admin(struct twpd *d, bool json, FILE *out);
-
-static void show_links(struct twpd *d, bool json, FILE *out)
+ * monitor's rates (control/monitor.c), one walk for text and JSON
+ * (common/render.h). JSON: {"admin": [...], "rates": {...} or null
+ * without a monitor}. */
+static void show_admin_link(struct twpd *d, const struct cfg_link *l,
+			    uint64_t now, struct render *r)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *mem = NULL;
+	const struct bgp_peer *p = peer_of_link(d, l->name);
+	enum bgp_drain dr = p ? p->drain : BGP_DRAIN_NONE;
+	char a[64], t[64];
 
-	if (json)
-		fprintf(out, "{\"admin\":");
-	show_admin(d, json, out);
-	if (d->mon != NULL)
-		mem = open_memstream(&text, &len);
-	if (mem != NULL) {
-		monitor_cli(d->mon, d->cfg, json, mem);
-		fclose(mem);
-		while (len > 0 && text[len - 1] == '\n')
-			text[--len] = '\0';
+	render_obj(r, NULL);
+	render_s(r, "name", "%-12s ", l->name);
+	render_s(r, "interface", "%-10s ", l->interface);
+	render_s(r, "peer", "%-16s ",
+		 cfg_addr_str(&l->peer_address, a, sizeof(a)));
+	render_sn(r, "bgp_state", "%-12s ", p ? bgp_state_str(p->state) : NULL,
+		  "-");
+	render_bool(r, "admin_down", p && p->admin_down, "down   ",
+		    "up     ");
+	/* the message ends the line in text, after the drain state */
+	render_js(r, "shutdown_message",
+		  p && p->admin_down ? p->admin_msg : NULL);
+	render_s(r, "drain", "%-9s ", bgp_drain_str(dr));
+	/* seconds for scripts, "since" as a person reads it */
+	if (dr != BGP_DRAIN_NONE) {
+		render_ju(r, "drain_s", (now - p->drain_since_ms) / 1000u);
+		render_text(r, "%s", bgp_since_str(p->drain_since_ms, now, t,
+						    sizeof(t)));
+	} else {
+		render_null(r, "drain_s");
+		render_text(r, "-");
 	}
-	if (json)
-		fprintf(out, ",\"rates\":%s}\n", text ? text : "null");
-	else if (text != NULL)
-		fprintf(out, "\n%s\n", text);
-	free(text);
+	if (dr == BGP_DRAIN_DRAINING)
+		render_text(r, "; return traffic ");
+	if (dr == BGP_DRAIN_DRAINING && p->dw.have_rate) {
+		render_u(r, "rx_pps", "%llu pps", p->dw.rate_pps);
+	} else {
+		render_null(r, "rx_pps");
+		if (dr == BGP_DRAIN_DRAINING)
+			render_text(r, "not measured yet");
+	}
+	if (dr == BGP_DRAIN_DRAINED)
+		render_s(r, "drain_reason", "; %s", p->drain_reason);
+	else
+		render_null(r, "drain_reason");
+	if (p && p->admin_down)
+		render_text(r, "; shut down since %s%s%s%s",
+			    bgp_since_str(p->admin_since_ms, now, t, sizeof(t)),
+			    p->admin_msg[0] ? ": \"" : "", p->admin_msg,
+			    p->admin_msg[0] ? "\"" : "");
+	render_text(r, "\n");
+	render_end(r);
 }
 
-static void show_admin(struct twpd *d, bool json, FILE *out)
+static void show_links(struct twpd *d, struct render *r)
 {
 	const struct twp_config *cfg = d->cfg;
 	uint64_t now = bgp_now_ms();
-	char a[64], t[64];
 	unsigned int i;
 
-	if (json)
-		fprintf(out, "[");
-	else
-		fprintf(out, "%-12s %-10s %-16s %-12s %-6s %-9s %s\n", "NAME",
-			"INTERFACE", "PEER", "BGP", "ADMIN", "DRAIN", "SINCE");
-	for (i = 0; i < cfg->n_links; i++) {
-		const struct cfg_link *l = &cfg->links[i];
-		const struct bgp_peer *p = peer_of_link(d, l->name);
-		enum bgp_drain dr = p ? p->drain : BGP_DRAIN_NONE;
-
-		cfg_addr_str(&l->peer_address, a, sizeof(a));
-		if (json) {
-			fprintf(out, "%s{\"name\":", i ? "," : "");
-			json_str(out, l->name);
-			fprintf(out, ",\"interface\":");
-			json_str(out, l->interface);
-			fprintf(out, ",\"peer\":\"%s\",\"bgp_state\":", a);
-			if (p != NULL)
-				fprintf(out, "\"%s\"", bgp_state_str(p->state));
-			else
-				fprintf(out, "null");
-			fprintf(out, ",\"admin_down\":%s,\"shutdown_message\":",
-				p && p->admin_down ? "true" : "false");
-			if (p && p->admin_down)
-				json_str(out, p->admin_msg);
-			else
-				fprintf(out, "null");
-			fprintf(out, ",\"drain\":\"%s\",\"drain_s\":",
-				bgp_drain_str(dr));
-			if (dr != BGP_DRAIN_NONE)
-				fprintf(out, "%llu", (unsigned long long)
-					((now - p->drain_since_ms) / 1000u));
-			else
-				fprintf(out, "null");
-			fprintf(out, ",\"rx_pps\":");
-			if (dr == BGP_DRAIN_DRAINING && p->dw.have_rate)
-				fprintf(out, "%llu",
-					(unsigned long long)p->dw.rate_pps);
-			else
-				fprintf(out, "null");
-			fprintf(out, ",\"drain_reason\":");
-			if (dr == BGP_DRAIN_DRAINED)
-				json_str(out, p->drain_reason);
-			else
-				fprintf(out, "null");
-			fprintf(out, "}");
-			continue;
-		}
-		fprintf(out, "%-12s %-10s %-16s %-12s %-6s %-9s %s", l->name,
-			l->interface, a, p ? bgp_state_str(p->state) : "-",
-			p && p->admin_down ? "down" : "up", bgp_drain_str(dr),
-			dr != BGP_DRAIN_NONE ?
-				bgp_since_str(p->drain_since_ms, now, t,
-					      sizeof(t)) : "-");
-		if (dr == BGP_DRAIN_DRAINING)
-			fprintf(out, "; return traffic %s%llu pps",
-				p->dw.have_rate ? "" : "not measured yet",
-				p->dw.have_rate ? (unsigned long long)
-					p->dw.rate_pps : 0ull);
-		else if (dr == BGP_DRAIN_DRAINED)
-			fprintf(out, "; %s", p->drain_reason);
-		if (p && p->admin_down)
-			fprintf(out, "; shut down since %s%s%s%s",
-				bgp_since_str(p->admin_since_ms, now, t,
-					      sizeof(t)),
-				p->admin_msg[0] ? ": \"" : "", p->admin_msg,
-				p->admin_msg[0] ? "\"" : "");
-		fprintf(out, "\n");
+	render_obj(r, NULL);
+	render_text(r, "%-12s %-10s %-16s %-12s %-6s %-9s %s\n", "NAME",
+		    "INTERFACE", "PEER", "BGP", "ADMIN", "DRAIN", "SINCE");
+	render_arr(r, "admin");
+	for (i = 0; i < cfg->n_links; i++)
+		show_admin_link(d, &cfg->links[i], now, r);
+	render_end(r);
+	if (d->mon != NULL) {
+		render_text(r, "\n");
+		monitor_cli(d->mon, cfg, r, "rates");
+	} else {
+		render_null(r, "rates");
 	}
-	if (json)
-		fprintf(out, "]");
+	render_end(r);
 }
 
 /* The next word of *S (spaces skipped); *S moves past it. */
@@ -373,6 +341,7 @@ int admin_cli(struct twpd *d, const char *req, FILE *out)
 {
 	const char *s = req;
 	char w1[32], w2[64], w3[32], w4[8];
+	struct render r;
 	bool json = false;
 
 	next_word(&s, w1, sizeof(w1));
@@ -384,7 +353,8 @@ int admin_cli(struct twpd *d, const char *req, FILE *out)
 		next_word(&s, w2, sizeof(w2));
 		if (strcmp(w2, "links") != 0 || next_word(&s, w3, sizeof(w3)))
 			return 1;
-		show_links(d, json, out);
+		render_init(&r, out, json);
+		show_links(d, &r);
 		return 0;
 	}
 	if (strcmp(w1, "link") != 0 && strcmp(w1, "bgp") != 0)

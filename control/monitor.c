@@ -425,115 +425,126 @@ void monitor_cfg_unlock(struct monitor *m)
 
 /* ---- twinpathctl show links ---- */
 
-static void show_json(const struct twp_config *cfg,
-		      const struct mon_result *r, FILE *f)
+/* One link's row: the JSON object in bits and packets a second, the text
+ * columns in Mbit/s and percent. */
+static void render_link(const struct twp_config *cfg,
+			const struct mon_link *l, unsigned int i,
+			struct render *r)
 {
-	unsigned int i, d;
+	char cap[16] = "-";
+	unsigned int d;
 
-	fprintf(f, "{\"known\":%s,\"window_s\":%.3f,\"links\":[",
-		r->known ? "true" : "false", r->known ? r->window_s : 0.0);
-	for (i = 0; i < cfg->n_links; i++) {
-		const struct mon_link *l = &r->link[i];
+	if (l->capacity_mbps != 0)
+		snprintf(cap, sizeof(cap), "%u M", l->capacity_mbps);
+	render_obj(r, NULL);
+	render_s(r, "name", "%-12s", cfg->links[i].name);
+	render_ju(r, "capacity_mbps", l->capacity_mbps);
+	render_bool(r, "usable", l->usable, " yes   ", " no    ");
+	render_text(r, " %10s", cap);
+	for (d = 0; d < MON_DIRS && l->known; d++) {
+		char key[32];
 
-		fprintf(f, "%s{\"name\":\"%s\",\"capacity_mbps\":%u,"
-			"\"usable\":%s", i ? "," : "", cfg->links[i].name,
-			l->capacity_mbps, l->usable ? "true" : "false");
-		for (d = 0; d < MON_DIRS && l->known; d++) {
-			fprintf(f, ",\"%s_bps\":%.0f,\"%s_pps\":%.0f",
-				dir_name[d], l->bps[d], dir_name[d], l->pps[d]);
-			if (l->capacity_mbps != 0)
-				fprintf(f, ",\"%s_utilisation\":%.4f,"
-					"\"%s_utilisation_warn\":%s",
-					dir_name[d], l->util[d], dir_name[d],
-					l->util_warn[d] ? "true" : "false");
-		}
-		fputc('}', f);
+		snprintf(key, sizeof(key), "%s_bps", dir_name[d]);
+		render_jf(r, key, 0, l->bps[d]);
+		snprintf(key, sizeof(key), "%s_pps", dir_name[d]);
+		render_jf(r, key, 0, l->pps[d]);
+		if (l->capacity_mbps == 0)
+			continue;
+		snprintf(key, sizeof(key), "%s_utilisation", dir_name[d]);
+		render_jf(r, key, 4, l->util[d]);
+		snprintf(key, sizeof(key), "%s_utilisation_warn", dir_name[d]);
+		render_bool(r, key, l->util_warn[d], NULL, NULL);
 	}
-	fputc(']', f);
-	for (d = 0; d < MON_DIRS && r->active_active; d++) {
-		const struct mon_imbalance *m = &r->imb[d];
-
-		fprintf(f, ",\"%s_imbalance\":", dir_name[d]);
-		if (m->known)
-			fprintf(f, "{\"value\":%.4f,\"link\":\"%s\","
-				"\"share\":%.4f,\"expected\":%.4f,"
-				"\"total_bps\":%.0f,\"warn\":%s}", m->value,
-				cfg->links[m->link].name, m->share,
-				m->expected, m->total_bps,
-				m->warn ? "true" : "false");
-		else
-			fputs("null", f);
-	}
-	fputs("}\n", f);
-}
-
-void monitor_show(const struct twp_config *cfg, const struct mon_result *r,
-		  bool json, FILE *f)
-{
-	unsigned int i, d;
-
-	if (json) {
-		show_json(cfg, r, f);
+	if (!l->known) {
+		render_text(r, " %10s %10s %10s %10s %8s %8s\n", "-", "-", "-",
+			    "-", "-", "-");
+		render_end(r);
 		return;
 	}
-	if (!r->known)
-		fprintf(f, "no rates yet (the data plane's counters are read "
-			"every %.1f s)\n", cfg->monitor.interval_ms / 1e3);
-	else
-		fprintf(f, "rates over the last %.3f s\n", r->window_s);
-	fprintf(f, "%-12s %-6s %10s %10s %10s %10s %10s %8s %8s\n", "link",
-		"usable", "capacity", "rx Mbit/s", "tx Mbit/s", "rx pkt/s",
-		"tx pkt/s", "rx util", "tx util");
-	for (i = 0; i < cfg->n_links; i++) {
-		const struct mon_link *l = &r->link[i];
-		char cap[16] = "-";
+	render_text(r, " %10.3f %10.3f %10.0f %10.0f", l->bps[MON_RX] / 1e6,
+		    l->bps[MON_TX] / 1e6, l->pps[MON_RX], l->pps[MON_TX]);
+	for (d = 0; d < MON_DIRS; d++) {
+		char u[16] = "-";
 
 		if (l->capacity_mbps != 0)
-			snprintf(cap, sizeof(cap), "%u M", l->capacity_mbps);
-		fprintf(f, "%-12s %-6s %10s", cfg->links[i].name,
-			l->usable ? "yes" : "no", cap);
-		if (!l->known) {
-			fprintf(f, " %10s %10s %10s %10s %8s %8s\n", "-", "-",
-				"-", "-", "-", "-");
-			continue;
-		}
-		fprintf(f, " %10.3f %10.3f %10.0f %10.0f", l->bps[MON_RX] / 1e6,
-			l->bps[MON_TX] / 1e6, l->pps[MON_RX], l->pps[MON_TX]);
-		for (d = 0; d < MON_DIRS; d++) {
-			char u[16] = "-";
-
-			if (l->capacity_mbps != 0)
-				snprintf(u, sizeof(u), "%.1f%%%s",
-					 l->util[d] * 100,
-					 l->util_warn[d] ? "!" : "");
-			fprintf(f, " %8s", u);
-		}
-		fputc('\n', f);
+			snprintf(u, sizeof(u), "%.1f%%%s", l->util[d] * 100,
+				 l->util_warn[d] ? "!" : "");
+		render_text(r, " %8s", u);
 	}
-	if (!r->active_active)
-		return;
-	for (d = 0; d < MON_DIRS; d++) {
-		const struct mon_imbalance *m = &r->imb[d];
-
-		if (!m->known) {
-			fprintf(f, "%s imbalance: -\n", dir_name[d]);
-			continue;
-		}
-		fprintf(f, "%s imbalance: %.3f%s (link '%s' carries %.3f of "
-			"%.3f Mbit/s, expected %.3f)\n", dir_name[d], m->value,
-			m->warn ? " above imbalance_warn" : "",
-			cfg->links[m->link].name, m->share, m->total_bps / 1e6,
-			m->expected);
-	}
+	render_text(r, "\n");
+	render_end(r);
 }
 
-void monitor_cli(struct monitor *m, const struct twp_config *cfg, bool json,
-		 FILE *f)
+/* A direction's imbalance (active/active only). */
+static void render_imbalance(const struct twp_config *cfg,
+			     const struct mon_imbalance *m, unsigned int d,
+			     struct render *r)
 {
-	struct mon_result r;
+	char key[32];
 
-	monitor_get(m, &r);
+	snprintf(key, sizeof(key), "%s_imbalance", dir_name[d]);
+	render_text(r, "%s imbalance: ", dir_name[d]);
+	if (!m->known) {
+		render_null(r, key);
+		render_text(r, "-\n");
+		return;
+	}
+	render_obj(r, key);
+	render_f(r, "value", 4, "%.3f", m->value);
+	render_text(r, "%s", m->warn ? " above imbalance_warn" : "");
+	render_s(r, "link", " (link '%s'", cfg->links[m->link].name);
+	render_f(r, "share", 4, " carries %.3f", m->share);
+	render_text(r, " of %.3f Mbit/s", m->total_bps / 1e6);
+	render_f(r, "expected", 4, ", expected %.3f)\n", m->expected);
+	render_jf(r, "total_bps", 0, m->total_bps);
+	render_bool(r, "warn", m->warn, NULL, NULL);
+	render_end(r);
+}
+
+void monitor_render(const struct twp_config *cfg, const struct mon_result *res,
+		    struct render *r, const char *key)
+{
+	unsigned int i, d;
+
+	render_obj(r, key);
+	render_bool(r, "known", res->known, NULL, NULL);
+	if (res->known) {
+		render_f(r, "window_s", 3, "rates over the last %.3f s\n",
+			 res->window_s);
+	} else {
+		render_jf(r, "window_s", 3, 0.0);
+		render_text(r, "no rates yet (the data plane's counters are "
+			    "read every %.1f s)\n",
+			    cfg->monitor.interval_ms / 1e3);
+	}
+	render_text(r, "%-12s %-6s %10s %10s %10s %10s %10s %8s %8s\n",
+		    "link", "usable", "capacity", "rx Mbit/s", "tx Mbit/s",
+		    "rx pkt/s", "tx pkt/s", "rx util", "tx util");
+	render_arr(r, "links");
+	for (i = 0; i < cfg->n_links; i++)
+		render_link(cfg, &res->link[i], i, r);
+	render_end(r);
+	for (d = 0; d < MON_DIRS && res->active_active; d++)
+		render_imbalance(cfg, &res->imb[d], d, r);
+	render_end(r);
+}
+
+void monitor_show(const struct twp_config *cfg, const struct mon_result *res,
+		  bool json, FILE *f)
+{
+	struct render r;
+
+	render_init(&r, f, json);
+	monitor_render(cfg, res, &r, NULL);
+}
+
+void monitor_cli(struct monitor *m, const struct twp_config *cfg,
+		 struct render *r, const char *key)
+{
+	struct mon_result res;
+
+	monitor_get(m, &res);
 	if (!m->running)
-		r.n_links = cfg->n_links;
-	monitor_show(cfg, &r, json, f);
+		res.n_links = cfg->n_links;
+	monitor_render(cfg, &res, r, key);
 }

@@ -28,6 +28,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "render.h"
 
 enum mon_dir { MON_RX = 0, MON_TX = 1, MON_DIRS };
 
@@ -139,11 +140,15 @@ void monitor_stop(struct monitor *m);
 void monitor_cfg_lock(struct monitor *m);
 void monitor_cfg_unlock(struct monitor *m);
 
-/* `twinpathctl show links`: RES of CFG's links, as text or JSON. */
+/* `twinpathctl show links`' rates: RES of CFG's links through R, as the
+ * member KEY of the answer's object (NULL: the whole answer). */
+void monitor_render(const struct twp_config *cfg, const struct mon_result *res,
+		    struct render *r, const char *key);
+/* The same as a whole answer, text or JSON, on F. */
 void monitor_show(const struct twp_config *cfg, const struct mon_result *res,
 		  bool json, FILE *f);
-/* The same from M's last result (twinpathd's CLI). */
-void monitor_cli(struct monitor *m, const struct twp_config *cfg, bool json,
-		 FILE *f);
+/* From M's last result (twinpathd's CLI). */
+void monitor_cli(struct monitor *m, const struct twp_config *cfg,
+		 struct render *r, const char *key);
 
 #endif

@@ -146,6 +146,31 @@ static void cli(struct twpd *d, const char *req, int rc, const char *answer)
 	assert_string_equal(buf, answer);
 }
 
+/* An answer whose middle holds a wall-clock time ("since ..."): its
+ * exact start HEAD and end TAIL, and one line more than HEAD has. */
+static void cli_around(struct twpd *d, const char *req, const char *head,
+		       const char *tail)
+{
+	char buf[4096] = "";
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	size_t n, t = strlen(tail);
+	const char *c;
+	unsigned int lines = 0;
+
+	assert_non_null(f);
+	assert_int_equal(admin_cli(d, req, f), 0);
+	fclose(f);
+	n = strlen(buf);
+	assert_true(n >= strlen(head) + t);
+	assert_memory_equal(buf, head, strlen(head));
+	assert_string_equal(buf + n - t, tail);
+	for (c = buf; *c != '\0'; c++)
+		lines += *c == '\n';
+	for (c = head; *c != '\0'; c++)
+		lines -= *c == '\n';
+	assert_int_equal(lines, 1);
+}
+
 /* The commands on link1 (peer 192.0.2.2, BGP, not connecting): drain,
  * the same again, undrain; a shutdown whose message keeps its spaces,
  * shown in show links' JSON, then enable; and what is refused. */
@@ -197,6 +222,11 @@ static void test_admin_cli_answers(void **state)
 	    "\"admin_down\":false,\"shutdown_message\":null,\"drain\":"
 	    "\"draining\",\"drain_s\":0,\"rx_pps\":null,\"drain_reason\":"
 	    "null}],\"rates\":null}\n");
+	/* the same walk as text: no rate measured yet is said so */
+	cli_around(&d, "show links", "NAME         INTERFACE  PEER             "
+		   "BGP          ADMIN  DRAIN     SINCE\n"
+		   "link1        eth1       192.0.2.2        Active       up     "
+		   "draining  ", " (0 s ago); return traffic not measured yet\n");
 	cli(&d, "link link1 undrain", 0, "link link1 restored: our prefixes "
 	    "announced without GRACEFUL_SHUTDOWN, the link's paths at "
 	    "LOCAL_PREF 100 again\n");
@@ -212,6 +242,11 @@ static void test_admin_cli_answers(void **state)
 	    "\"admin_down\":true,\"shutdown_message\":\"new fibre,  PoP A \","
 	    "\"drain\":\"none\",\"drain_s\":null,\"rx_pps\":null,"
 	    "\"drain_reason\":null}],\"rates\":null}\n");
+	cli_around(&d, "show links", "NAME         INTERFACE  PEER             "
+		   "BGP          ADMIN  DRAIN     SINCE\n"
+		   "link1        eth1       192.0.2.2        Idle         down   "
+		   "none      -; shut down since ", " (0 s ago): \"new fibre,  "
+		   "PoP A \"\n");
 	cli(&d, "bgp 192.0.2.2 shutdown", 0, "link1 192.0.2.2 is already "
 	    "administratively down (since 0 s)\n");
 	cli(&d, "bgp 192.0.2.2 enable", 0, "link1 192.0.2.2 enabled: waiting "
