@@ -16,6 +16,7 @@
 #include "json.h"
 #include "log.h"
 #include "reload.h"
+#include "render.h"
 
 static int mkdir_parent(const char *path)
 {
@@ -66,11 +67,13 @@ int cli_listen(const char *path)
 	return fd;
 }
 
+/* A nexthop's MAC, NULL while unresolved (JSON null; text says
+ * "incomplete", as ip neigh does). */
 static const char *mac_str(const struct fp_nexthop *nh, char *buf,
 			   size_t len)
 {
 	if (!nh->resolved)
-		return "incomplete";
+		return NULL;
 	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", nh->mac[0],
 		 nh->mac[1], nh->mac[2], nh->mac[3], nh->mac[4], nh->mac[5]);
 	return buf;
@@ -81,7 +84,7 @@ static bool pid_alive(uint32_t pid)
 	return pid != 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
-static void show_status(struct twpd *d, bool json, FILE *f)
+static void show_status(struct twpd *d, struct render *r)
 {
 	const struct twp_config *cfg = d->cfg;
 	const struct chan_header *h = d->chan.hdr;
@@ -96,100 +99,87 @@ static void show_status(struct twpd *d, bool json, FILE *f)
 	char a[64], b[64], m[32];
 	unsigned int i;
 
-	if (json) {
-		fprintf(f, "{\"instance\":");
-		json_str(f, cfg->instance);
-		fprintf(f, ",\"mode\":\"%s\",\"config\":", mode);
-		json_str(f, cfg->path);
-		fprintf(f, ",\"channel\":{\"name\":");
-		json_str(f, d->chan.name);
-		fprintf(f, ",\"generation_sent\":%llu,\"generation_applied\":"
-			"%llu,\"dp_pid\":%u,\"dp_alive\":%s,"
-			"\"dp_heartbeat_age_ms\":%lld,\"outbox_records\":%zu,"
-			"\"ring_refusals\":%llu,\"records_rejected\":%llu},"
-			"\"fib\":{\"routes\":%zu,\"static_routes\":%u,"
-			"\"bgp_routes\":%u,\"bgp_shadowed\":%u,"
-			"\"groups\":%u,\"nexthops\":%u,"
-			"\"nexthop_table_full\":%llu,"
-			"\"group_table_full\":%llu},\"links\":[",
-			(unsigned long long)h->generation,
-			(unsigned long long)h->applied_generation, dp_pid,
-			alive ? "true" : "false", age_ms,
-			fibpush_queued(d->fp),
-			(unsigned long long)h->c2d_refused,
-			(unsigned long long)h->rec_invalid,
-			fibpush_route_count(fp), fp->n_static, fp->n_bgp,
-			fp->n_shadowed, fp->n_grp, fp->n_nh,
-			(unsigned long long)fp->nh_table_full,
-			(unsigned long long)fp->grp_table_full);
-		for (i = 0; i < cfg->n_links; i++) {
-			const struct cfg_link *l = &cfg->links[i];
-			const struct fp_nexthop *nh = &d->fp->nh[i];
-
-			fprintf(f, "%s{\"name\":", i ? "," : "");
-			json_str(f, l->name);
-			fprintf(f, ",\"interface\":");
-			json_str(f, l->interface);
-			fprintf(f, ",\"port\":%u,\"local_address\":\"%s\","
-				"\"peer_address\":\"%s\",\"remote_as\":%u,"
-				"\"local_pref\":%u,\"mtu\":%u,\"peer_mac\":",
-				i, cfg_addr_str(&l->local_address, a, sizeof(a)),
-				cfg_addr_str(&l->peer_address, b, sizeof(b)),
-				l->remote_as, l->local_pref, l->mtu);
-			if (nh->resolved)
-				fprintf(f, "\"%s\"}", mac_str(nh, m, sizeof(m)));
-			else
-				fprintf(f, "null}");
-		}
-		fprintf(f, "]}\n");
-		return;
+	render_obj(r, NULL);
+	render_s(r, "instance", "instance %s, ", cfg->instance);
+	render_s(r, "mode", "mode %s, ", mode);
+	render_s(r, "config", "config %s\n", cfg->path);
+	render_obj(r, "channel");
+	render_s(r, "name", "channel %s\n", d->chan.name);
+	render_u(r, "generation_sent", "  generation sent     %llu\n",
+		 h->generation);
+	render_u(r, "generation_applied", "  generation applied  %llu",
+		 h->applied_generation);
+	render_text(r, "%s\n", h->applied_generation == h->generation ?
+				       " (in sync)" : " (sync pending)");
+	/* JSON has the three values either way; text says only "not
+	 * attached" until a data plane has said hello */
+	render_text(r, "  data plane          ");
+	if (dp_pid == 0) {
+		render_text(r, "not attached\n");
+		render_ju(r, "dp_pid", dp_pid);
+		render_bool(r, "dp_alive", alive, NULL, NULL);
+		render_ji(r, "dp_heartbeat_age_ms", age_ms);
+	} else {
+		render_u(r, "dp_pid", "pid %llu ", dp_pid);
+		render_bool(r, "dp_alive", alive, "alive", "DEAD");
+		render_i(r, "dp_heartbeat_age_ms", ", heartbeat %lld ms ago\n",
+			 age_ms);
 	}
-	fprintf(f, "instance %s, mode %s, config %s\n", cfg->instance, mode,
-		cfg->path);
-	fprintf(f, "channel %s\n", d->chan.name);
-	fprintf(f, "  generation sent     %llu\n",
-		(unsigned long long)h->generation);
-	fprintf(f, "  generation applied  %llu%s\n",
-		(unsigned long long)h->applied_generation,
-		h->applied_generation == h->generation ? " (in sync)" :
-							 " (sync pending)");
-	if (dp_pid == 0)
-		fprintf(f, "  data plane          not attached\n");
-	else
-		fprintf(f, "  data plane          pid %u %s, heartbeat %lld ms "
-			"ago\n", dp_pid, alive ? "alive" : "DEAD", age_ms);
-	fprintf(f, "  outbox              %zu records waiting\n",
-		fibpush_queued(d->fp));
-	fprintf(f, "  ring refusals       %llu\n",
-		(unsigned long long)h->c2d_refused);
-	fprintf(f, "  records rejected    %llu\n",
-		(unsigned long long)h->rec_invalid);
-	fprintf(f, "fib\n  routes              %zu (%u static, %u bgp "
-		"installed, %u bgp shadowed by static)\n",
-		fibpush_route_count(fp), fp->n_static,
-		fp->n_bgp - fp->n_shadowed, fp->n_shadowed);
-	fprintf(f, "  groups              %u of %u (%llu changes refused: "
-		"table full)\n  nexthops            %u of %u (%llu changes "
-		"refused: table full)\n", fp->n_grp, FP_GROUP_ID_MAX - 1u,
-		(unsigned long long)fp->grp_table_full, fp->n_nh,
-		FP_NH_ID_MAX - 1u, (unsigned long long)fp->nh_table_full);
-	fprintf(f, "links\n  %-12s %-10s %-4s %-20s %-16s %-10s %-6s %-5s %s\n",
-		"NAME", "INTERFACE", "PORT", "LOCAL", "PEER", "REMOTE-AS",
-		"PREF", "MTU", "PEER-MAC");
+	render_u(r, "outbox_records", "  outbox              %llu records "
+		 "waiting\n", fibpush_queued(fp));
+	render_u(r, "ring_refusals", "  ring refusals       %llu\n",
+		 h->c2d_refused);
+	render_u(r, "records_rejected", "  records rejected    %llu\n",
+		 h->rec_invalid);
+	render_end(r);
+	render_obj(r, "fib");
+	render_u(r, "routes", "fib\n  routes              %llu (",
+		 fibpush_route_count(fp));
+	render_u(r, "static_routes", "%llu static, ", fp->n_static);
+	/* JSON counts every BGP route, text the installed ones */
+	render_ju(r, "bgp_routes", fp->n_bgp);
+	render_text(r, "%u bgp installed, ", fp->n_bgp - fp->n_shadowed);
+	render_u(r, "bgp_shadowed", "%llu bgp shadowed by static)\n",
+		 fp->n_shadowed);
+	render_u(r, "groups", "  groups              %llu of ", fp->n_grp);
+	render_text(r, "%u (", FP_GROUP_ID_MAX - 1u);
+	render_u(r, "group_table_full", "%llu changes refused: table full)\n",
+		 fp->grp_table_full);
+	render_u(r, "nexthops", "  nexthops            %llu of ", fp->n_nh);
+	render_text(r, "%u (", FP_NH_ID_MAX - 1u);
+	render_u(r, "nexthop_table_full", "%llu changes refused: table "
+		 "full)\n", fp->nh_table_full);
+	render_end(r);
+	render_text(r, "links\n  %-12s %-10s %-4s %-20s %-16s %-10s %-6s %-5s "
+		    "%s\n", "NAME", "INTERFACE", "PORT", "LOCAL", "PEER",
+		    "REMOTE-AS", "PREF", "MTU", "PEER-MAC");
+	render_arr(r, "links");
 	for (i = 0; i < cfg->n_links; i++) {
 		const struct cfg_link *l = &cfg->links[i];
 
-		fprintf(f, "  %-12s %-10s %-4u %-20s %-16s %-10u %-6u %-5u %s\n",
-			l->name, l->interface, i,
-			cfg_addr_str(&l->local_address, a, sizeof(a)),
-			cfg_addr_str(&l->peer_address, b, sizeof(b)),
-			l->remote_as, l->local_pref, l->mtu,
-			mac_str(&d->fp->nh[i], m, sizeof(m)));
+		render_obj(r, NULL);
+		render_s(r, "name", "  %-12s ", l->name);
+		render_s(r, "interface", "%-10s ", l->interface);
+		render_u(r, "port", "%-4llu ", i);
+		render_s(r, "local_address", "%-20s ",
+			 cfg_addr_str(&l->local_address, a, sizeof(a)));
+		render_s(r, "peer_address", "%-16s ",
+			 cfg_addr_str(&l->peer_address, b, sizeof(b)));
+		render_u(r, "remote_as", "%-10llu ", l->remote_as);
+		render_u(r, "local_pref", "%-6llu ", l->local_pref);
+		render_u(r, "mtu", "%-5llu ", l->mtu);
+		render_sn(r, "peer_mac", "%s\n",
+			  mac_str(&fp->nh[i], m, sizeof(m)), "incomplete");
+		render_end(r);
 	}
+	render_end(r);
+	render_end(r);
 }
 
-static void show_nexthops(struct twpd *d, bool json, FILE *f)
+static void show_nexthops(struct twpd *d, struct render *rd)
 {
+	bool json = rd->json;
+	FILE *f = rd->f;
 	char a[64], m[32], port[48];
 	unsigned int i;
 
@@ -219,7 +209,7 @@ static void show_nexthops(struct twpd *d, bool json, FILE *f)
 		}
 		snprintf(port, sizeof(port), "%u (%s)", nh->port, nh->label);
 		fprintf(f, "%-4u %-16s %-10s %-26s %s\n", nh->id, port,
-			nh->ifname, a, mac_str(nh, m, sizeof(m)));
+			nh->ifname, a, mac_str(nh, m, sizeof(m)) ?: "incomplete");
 	}
 	if (json)
 		fprintf(f, "]\n");
@@ -268,8 +258,10 @@ static void members(struct twpd *d, const uint32_t *ids, unsigned int n,
 /* One line (or JSON object) per installed prefix, written as the table is
  * walked: a million routes never sit in a second copy here. A static
  * route that shadows a BGP one says so (bgp_group). */
-static void show_routes(struct twpd *d, bool json, FILE *f)
+static void show_routes(struct twpd *d, struct render *rd)
 {
+	bool json = rd->json;
+	FILE *f = rd->f;
 	const struct cfg_addr *pfx;
 	const struct fp_route *r;
 	size_t cursor = 0;
@@ -518,8 +510,10 @@ static void ms(FILE *f, uint32_t us)
 		fprintf(f, "%.3fms", us / 1000.0);
 }
 
-static void show_bfd(struct twpd *d, bool json, FILE *f)
+static void show_bfd(struct twpd *d, struct render *rd)
 {
+	bool json = rd->json;
+	FILE *f = rd->f;
 	const struct twp_config *cfg = d->cfg;
 	const struct health_map *hm = d->bfd.hm;
 	uint64_t now = chan_now_ns();
@@ -664,20 +658,23 @@ int cli_answer(struct twpd *d, const char *req, FILE *out)
 	if (n - i == 1 && strcmp(words[i], "reload") == 0)
 		return reload_run(d, out);
 	if (n - i == 2 && strcmp(words[i], "show") == 0) {
+		struct render r;
+
+		render_init(&r, out, json);
 		if (strcmp(words[i + 1], "status") == 0) {
-			show_status(d, json, out);
+			show_status(d, &r);
 			return 0;
 		}
 		if (strcmp(words[i + 1], "nexthops") == 0) {
-			show_nexthops(d, json, out);
+			show_nexthops(d, &r);
 			return 0;
 		}
 		if (strcmp(words[i + 1], "routes") == 0) {
-			show_routes(d, json, out);
+			show_routes(d, &r);
 			return 0;
 		}
 		if (strcmp(words[i + 1], "bfd") == 0) {
-			show_bfd(d, json, out);
+			show_bfd(d, &r);
 			return 0;
 		}
 	}
