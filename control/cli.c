@@ -176,43 +176,34 @@ static void show_status(struct twpd *d, struct render *r)
 	render_end(r);
 }
 
-static void show_nexthops(struct twpd *d, struct render *rd)
+static void show_nexthops(struct twpd *d, struct render *r)
 {
-	bool json = rd->json;
-	FILE *f = rd->f;
-	char a[64], m[32], port[48];
+	char a[64], m[32];
 	unsigned int i;
 
-	if (json)
-		fprintf(f, "[");
-	else
-		fprintf(f, "%-4s %-16s %-10s %-26s %s\n", "ID", "PORT",
-			"INTERFACE", "GATEWAY", "MAC");
+	render_text(r, "%-4s %-16s %-10s %-26s %s\n", "ID", "PORT",
+		    "INTERFACE", "GATEWAY", "MAC");
+	render_arr(r, NULL);
 	for (i = 0; i < d->fp->n_nh; i++) {
 		const struct fp_nexthop *nh = &d->fp->nh[i];
+		/* text's PORT column is "port (via)", 16 wide */
+		int w = snprintf(NULL, 0, "%u (%s)", nh->port, nh->label);
 
-		cfg_addr_str(&nh->gateway, a, sizeof(a));
-		if (json) {
-			fprintf(f, "%s{\"id\":%u,\"port\":%u,\"source\":"
-				"\"%s\",\"via\":", i ? "," : "", nh->id,
-				nh->port, nh->bgp ? "bgp" : "static");
-			json_str(f, nh->label);
-			fprintf(f, ",\"interface\":");
-			json_str(f, nh->ifname);
-			fprintf(f, ",\"gateway\":\"%s\",\"resolved\":%s,"
-				"\"mac\":", a, nh->resolved ? "true" : "false");
-			if (nh->resolved)
-				fprintf(f, "\"%s\"}", mac_str(nh, m, sizeof(m)));
-			else
-				fprintf(f, "null}");
-			continue;
-		}
-		snprintf(port, sizeof(port), "%u (%s)", nh->port, nh->label);
-		fprintf(f, "%-4u %-16s %-10s %-26s %s\n", nh->id, port,
-			nh->ifname, a, mac_str(nh, m, sizeof(m)) ?: "incomplete");
+		render_obj(r, NULL);
+		render_u(r, "id", "%-4llu ", nh->id);
+		render_u(r, "port", "%llu (", nh->port);
+		render_js(r, "source", nh->bgp ? "bgp" : "static");
+		render_s(r, "via", "%s)", nh->label);
+		render_text(r, "%*s ", w < 16 ? 16 - w : 0, "");
+		render_s(r, "interface", "%-10s ", nh->ifname);
+		render_s(r, "gateway", "%-26s ",
+			 cfg_addr_str(&nh->gateway, a, sizeof(a)));
+		render_bool(r, "resolved", nh->resolved, NULL, NULL);
+		render_sn(r, "mac", "%s\n", mac_str(nh, m, sizeof(m)),
+			  "incomplete");
+		render_end(r);
 	}
-	if (json)
-		fprintf(f, "]\n");
+	render_end(r);
 }
 
 /* A member as a person names it: the link for a link's peer, the address
