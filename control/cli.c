@@ -222,53 +222,43 @@ static const char *member_name(struct twpd *d, const struct fp_nexthop *nh,
 	return buf;
 }
 
-static void members(struct twpd *d, const uint32_t *ids, unsigned int n,
-		    bool json, FILE *f)
+/* A group's member list: JSON objects in the array the caller opened,
+ * text "a,b" ("-" for none). */
+static void members(struct twpd *d, struct render *r, const uint32_t *ids,
+		    unsigned int n)
 {
 	char a[96];
 	unsigned int i;
 
-	if (!json && n == 0)
-		fprintf(f, "-");
+	if (n == 0)
+		render_text(r, "-");
 	for (i = 0; i < n; i++) {
 		const struct fp_nexthop *nh = fibpush_nexthop(d->fp, ids[i]);
-		const char *what = nh != NULL ?
-			member_name(d, nh, a, sizeof(a)) : "?";
 
-		if (json) {
-			fprintf(f, "%s{\"nexthop\":%u,\"via\":", i ? "," : "",
-				ids[i]);
-			json_str(f, what);
-			fprintf(f, "}");
-		} else {
-			fprintf(f, "%s%s", i ? "," : "", what);
-		}
+		render_text(r, "%s", i ? "," : "");
+		render_obj(r, NULL);
+		render_ju(r, "nexthop", ids[i]);
+		render_s(r, "via", "%s", nh != NULL ?
+			 member_name(d, nh, a, sizeof(a)) : "?");
+		render_end(r);
 	}
 }
 
 /* One line (or JSON object) per installed prefix, written as the table is
  * walked: a million routes never sit in a second copy here. A static
  * route that shadows a BGP one says so (bgp_group). */
-static void show_routes(struct twpd *d, struct render *rd)
+static void show_routes(struct twpd *d, struct render *r)
 {
-	bool json = rd->json;
-	FILE *f = rd->f;
 	const struct cfg_addr *pfx;
-	const struct fp_route *r;
+	const struct fp_route *rt;
 	size_t cursor = 0;
-	bool first = true;
 	char p[64];
 
-	if (json)
-		fprintf(f, "[");
-	else
-		fprintf(f, "%-44s %-6s %-5s %s\n", "PREFIX", "SOURCE", "GROUP",
-			"PRIMARY -> BACKUP");
-	while ((r = fibpush_route_next(d->fp, &cursor, &pfx)) != NULL) {
-		const struct fp_group *g = fibpush_group(d->fp, r->group_id);
-		const char *src = r->flags & FP_ROUTE_STATIC ? "static" : "bgp";
-		bool shadows = (r->flags & FP_ROUTE_STATIC) &&
-			       r->bgp_group_id != 0;
+	render_text(r, "%-44s %-6s %-5s %s\n", "PREFIX", "SOURCE", "GROUP",
+		    "PRIMARY -> BACKUP");
+	render_arr(r, NULL);
+	while ((rt = fibpush_route_next(d->fp, &cursor, &pfx)) != NULL) {
+		const struct fp_group *g = fibpush_group(d->fp, rt->group_id);
 
 		if (g == NULL)
 			continue; /* cannot happen: routes hold their group */
@@ -277,33 +267,28 @@ static void show_routes(struct twpd *d, struct render *rd)
 		if (strchr(p, '/') == NULL)
 			snprintf(p + strlen(p), sizeof(p) - strlen(p), "/%u",
 				 pfx->len);
-		if (json) {
-			fprintf(f, "%s{\"prefix\":\"%s\",\"source\":\"%s\","
-				"\"group\":%u,\"primary\":[", first ? "" : ",",
-				p, src, g->id);
-			members(d, g->primary, g->n_primary, true, f);
-			fprintf(f, "],\"backup\":[");
-			members(d, g->backup, g->n_backup, true, f);
-			fprintf(f, "]");
-			if (shadows)
-				fprintf(f, ",\"bgp_group\":%u",
-					r->bgp_group_id);
-			fprintf(f, "}");
-			first = false;
-			continue;
-		}
-		fprintf(f, "%-44s %-6s %-5u ", p, src, g->id);
-		members(d, g->primary, g->n_primary, false, f);
+		render_obj(r, NULL);
+		render_s(r, "prefix", "%-44s ", p);
+		render_s(r, "source", "%-6s ",
+			 rt->flags & FP_ROUTE_STATIC ? "static" : "bgp");
+		render_u(r, "group", "%-5llu ", g->id);
+		render_arr(r, "primary");
+		members(d, r, g->primary, g->n_primary);
+		render_end(r);
+		/* JSON's backup is [] when empty, text leaves it out */
+		render_arr(r, "backup");
 		if (g->n_backup > 0) {
-			fprintf(f, " -> ");
-			members(d, g->backup, g->n_backup, false, f);
+			render_text(r, " -> ");
+			members(d, r, g->backup, g->n_backup);
 		}
-		if (shadows)
-			fprintf(f, "  (shadows bgp group %u)", r->bgp_group_id);
-		fprintf(f, "\n");
+		render_end(r);
+		if ((rt->flags & FP_ROUTE_STATIC) && rt->bgp_group_id != 0)
+			render_u(r, "bgp_group", "  (shadows bgp group %llu)",
+				 rt->bgp_group_id);
+		render_text(r, "\n");
+		render_end(r);
 	}
-	if (json)
-		fprintf(f, "]\n");
+	render_end(r);
 }
 
 /* "1 minute(s), 3 second(s)", as FRR's show bfd peers. */
