@@ -13,9 +13,9 @@
 
 #include "admin.h"
 #include "cli.h"
-#include "json.h"
 #include "log.h"
 #include "reload.h"
+#include "render.h"
 
 static int mkdir_parent(const char *path)
 {
@@ -66,11 +66,13 @@ int cli_listen(const char *path)
 	return fd;
 }
 
+/* A nexthop's MAC, NULL while unresolved (JSON null; text says
+ * "incomplete", as ip neigh does). */
 static const char *mac_str(const struct fp_nexthop *nh, char *buf,
 			   size_t len)
 {
 	if (!nh->resolved)
-		return "incomplete";
+		return NULL;
 	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", nh->mac[0],
 		 nh->mac[1], nh->mac[2], nh->mac[3], nh->mac[4], nh->mac[5]);
 	return buf;
@@ -81,7 +83,7 @@ static bool pid_alive(uint32_t pid)
 	return pid != 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
-static void show_status(struct twpd *d, bool json, FILE *f)
+static void show_status(struct twpd *d, struct render *r)
 {
 	const struct twp_config *cfg = d->cfg;
 	const struct chan_header *h = d->chan.hdr;
@@ -96,133 +98,111 @@ static void show_status(struct twpd *d, bool json, FILE *f)
 	char a[64], b[64], m[32];
 	unsigned int i;
 
-	if (json) {
-		fprintf(f, "{\"instance\":");
-		json_str(f, cfg->instance);
-		fprintf(f, ",\"mode\":\"%s\",\"config\":", mode);
-		json_str(f, cfg->path);
-		fprintf(f, ",\"channel\":{\"name\":");
-		json_str(f, d->chan.name);
-		fprintf(f, ",\"generation_sent\":%llu,\"generation_applied\":"
-			"%llu,\"dp_pid\":%u,\"dp_alive\":%s,"
-			"\"dp_heartbeat_age_ms\":%lld,\"outbox_records\":%zu,"
-			"\"ring_refusals\":%llu,\"records_rejected\":%llu},"
-			"\"fib\":{\"routes\":%zu,\"static_routes\":%u,"
-			"\"bgp_routes\":%u,\"bgp_shadowed\":%u,"
-			"\"groups\":%u,\"nexthops\":%u,"
-			"\"nexthop_table_full\":%llu,"
-			"\"group_table_full\":%llu},\"links\":[",
-			(unsigned long long)h->generation,
-			(unsigned long long)h->applied_generation, dp_pid,
-			alive ? "true" : "false", age_ms,
-			fibpush_queued(d->fp),
-			(unsigned long long)h->c2d_refused,
-			(unsigned long long)h->rec_invalid,
-			fibpush_route_count(fp), fp->n_static, fp->n_bgp,
-			fp->n_shadowed, fp->n_grp, fp->n_nh,
-			(unsigned long long)fp->nh_table_full,
-			(unsigned long long)fp->grp_table_full);
-		for (i = 0; i < cfg->n_links; i++) {
-			const struct cfg_link *l = &cfg->links[i];
-			const struct fp_nexthop *nh = &d->fp->nh[i];
-
-			fprintf(f, "%s{\"name\":", i ? "," : "");
-			json_str(f, l->name);
-			fprintf(f, ",\"interface\":");
-			json_str(f, l->interface);
-			fprintf(f, ",\"port\":%u,\"local_address\":\"%s\","
-				"\"peer_address\":\"%s\",\"remote_as\":%u,"
-				"\"local_pref\":%u,\"mtu\":%u,\"peer_mac\":",
-				i, cfg_addr_str(&l->local_address, a, sizeof(a)),
-				cfg_addr_str(&l->peer_address, b, sizeof(b)),
-				l->remote_as, l->local_pref, l->mtu);
-			if (nh->resolved)
-				fprintf(f, "\"%s\"}", mac_str(nh, m, sizeof(m)));
-			else
-				fprintf(f, "null}");
-		}
-		fprintf(f, "]}\n");
-		return;
+	render_obj(r, NULL);
+	render_s(r, "instance", "instance %s, ", cfg->instance);
+	render_s(r, "mode", "mode %s, ", mode);
+	render_s(r, "config", "config %s\n", cfg->path);
+	render_obj(r, "channel");
+	render_s(r, "name", "channel %s\n", d->chan.name);
+	render_u(r, "generation_sent", "  generation sent     %llu\n",
+		 h->generation);
+	render_u(r, "generation_applied", "  generation applied  %llu",
+		 h->applied_generation);
+	render_text(r, "%s\n", h->applied_generation == h->generation ?
+				       " (in sync)" : " (sync pending)");
+	/* JSON has the three values either way; text says only "not
+	 * attached" until a data plane has said hello */
+	render_text(r, "  data plane          ");
+	if (dp_pid == 0) {
+		render_text(r, "not attached\n");
+		render_ju(r, "dp_pid", dp_pid);
+		render_bool(r, "dp_alive", alive, NULL, NULL);
+		render_ji(r, "dp_heartbeat_age_ms", age_ms);
+	} else {
+		render_u(r, "dp_pid", "pid %llu ", dp_pid);
+		render_bool(r, "dp_alive", alive, "alive", "DEAD");
+		render_i(r, "dp_heartbeat_age_ms", ", heartbeat %lld ms ago\n",
+			 age_ms);
 	}
-	fprintf(f, "instance %s, mode %s, config %s\n", cfg->instance, mode,
-		cfg->path);
-	fprintf(f, "channel %s\n", d->chan.name);
-	fprintf(f, "  generation sent     %llu\n",
-		(unsigned long long)h->generation);
-	fprintf(f, "  generation applied  %llu%s\n",
-		(unsigned long long)h->applied_generation,
-		h->applied_generation == h->generation ? " (in sync)" :
-							 " (sync pending)");
-	if (dp_pid == 0)
-		fprintf(f, "  data plane          not attached\n");
-	else
-		fprintf(f, "  data plane          pid %u %s, heartbeat %lld ms "
-			"ago\n", dp_pid, alive ? "alive" : "DEAD", age_ms);
-	fprintf(f, "  outbox              %zu records waiting\n",
-		fibpush_queued(d->fp));
-	fprintf(f, "  ring refusals       %llu\n",
-		(unsigned long long)h->c2d_refused);
-	fprintf(f, "  records rejected    %llu\n",
-		(unsigned long long)h->rec_invalid);
-	fprintf(f, "fib\n  routes              %zu (%u static, %u bgp "
-		"installed, %u bgp shadowed by static)\n",
-		fibpush_route_count(fp), fp->n_static,
-		fp->n_bgp - fp->n_shadowed, fp->n_shadowed);
-	fprintf(f, "  groups              %u of %u (%llu changes refused: "
-		"table full)\n  nexthops            %u of %u (%llu changes "
-		"refused: table full)\n", fp->n_grp, FP_GROUP_ID_MAX - 1u,
-		(unsigned long long)fp->grp_table_full, fp->n_nh,
-		FP_NH_ID_MAX - 1u, (unsigned long long)fp->nh_table_full);
-	fprintf(f, "links\n  %-12s %-10s %-4s %-20s %-16s %-10s %-6s %-5s %s\n",
-		"NAME", "INTERFACE", "PORT", "LOCAL", "PEER", "REMOTE-AS",
-		"PREF", "MTU", "PEER-MAC");
+	render_u(r, "outbox_records", "  outbox              %llu records "
+		 "waiting\n", fibpush_queued(fp));
+	render_u(r, "ring_refusals", "  ring refusals       %llu\n",
+		 h->c2d_refused);
+	render_u(r, "records_rejected", "  records rejected    %llu\n",
+		 h->rec_invalid);
+	render_end(r);
+	render_obj(r, "fib");
+	render_u(r, "routes", "fib\n  routes              %llu (",
+		 fibpush_route_count(fp));
+	render_u(r, "static_routes", "%llu static, ", fp->n_static);
+	/* JSON counts every BGP route, text the installed ones */
+	render_ju(r, "bgp_routes", fp->n_bgp);
+	render_text(r, "%u bgp installed, ", fp->n_bgp - fp->n_shadowed);
+	render_u(r, "bgp_shadowed", "%llu bgp shadowed by static)\n",
+		 fp->n_shadowed);
+	render_u(r, "groups", "  groups              %llu of ", fp->n_grp);
+	render_text(r, "%u (", FP_GROUP_ID_MAX - 1u);
+	render_u(r, "group_table_full", "%llu changes refused: table full)\n",
+		 fp->grp_table_full);
+	render_u(r, "nexthops", "  nexthops            %llu of ", fp->n_nh);
+	render_text(r, "%u (", FP_NH_ID_MAX - 1u);
+	render_u(r, "nexthop_table_full", "%llu changes refused: table "
+		 "full)\n", fp->nh_table_full);
+	render_end(r);
+	render_text(r, "links\n  %-12s %-10s %-4s %-20s %-16s %-10s %-6s %-5s "
+		    "%s\n", "NAME", "INTERFACE", "PORT", "LOCAL", "PEER",
+		    "REMOTE-AS", "PREF", "MTU", "PEER-MAC");
+	render_arr(r, "links");
 	for (i = 0; i < cfg->n_links; i++) {
 		const struct cfg_link *l = &cfg->links[i];
 
-		fprintf(f, "  %-12s %-10s %-4u %-20s %-16s %-10u %-6u %-5u %s\n",
-			l->name, l->interface, i,
-			cfg_addr_str(&l->local_address, a, sizeof(a)),
-			cfg_addr_str(&l->peer_address, b, sizeof(b)),
-			l->remote_as, l->local_pref, l->mtu,
-			mac_str(&d->fp->nh[i], m, sizeof(m)));
+		render_obj(r, NULL);
+		render_s(r, "name", "  %-12s ", l->name);
+		render_s(r, "interface", "%-10s ", l->interface);
+		render_u(r, "port", "%-4llu ", i);
+		render_s(r, "local_address", "%-20s ",
+			 cfg_addr_str(&l->local_address, a, sizeof(a)));
+		render_s(r, "peer_address", "%-16s ",
+			 cfg_addr_str(&l->peer_address, b, sizeof(b)));
+		render_u(r, "remote_as", "%-10llu ", l->remote_as);
+		render_u(r, "local_pref", "%-6llu ", l->local_pref);
+		render_u(r, "mtu", "%-5llu ", l->mtu);
+		render_sn(r, "peer_mac", "%s\n",
+			  mac_str(&fp->nh[i], m, sizeof(m)), "incomplete");
+		render_end(r);
 	}
+	render_end(r);
+	render_end(r);
 }
 
-static void show_nexthops(struct twpd *d, bool json, FILE *f)
+static void show_nexthops(struct twpd *d, struct render *r)
 {
-	char a[64], m[32], port[48];
+	char a[64], m[32];
 	unsigned int i;
 
-	if (json)
-		fprintf(f, "[");
-	else
-		fprintf(f, "%-4s %-16s %-10s %-26s %s\n", "ID", "PORT",
-			"INTERFACE", "GATEWAY", "MAC");
+	render_text(r, "%-4s %-16s %-10s %-26s %s\n", "ID", "PORT",
+		    "INTERFACE", "GATEWAY", "MAC");
+	render_arr(r, NULL);
 	for (i = 0; i < d->fp->n_nh; i++) {
 		const struct fp_nexthop *nh = &d->fp->nh[i];
+		/* text's PORT column is "port (via)", 16 wide */
+		int w = snprintf(NULL, 0, "%u (%s)", nh->port, nh->label);
 
-		cfg_addr_str(&nh->gateway, a, sizeof(a));
-		if (json) {
-			fprintf(f, "%s{\"id\":%u,\"port\":%u,\"source\":"
-				"\"%s\",\"via\":", i ? "," : "", nh->id,
-				nh->port, nh->bgp ? "bgp" : "static");
-			json_str(f, nh->label);
-			fprintf(f, ",\"interface\":");
-			json_str(f, nh->ifname);
-			fprintf(f, ",\"gateway\":\"%s\",\"resolved\":%s,"
-				"\"mac\":", a, nh->resolved ? "true" : "false");
-			if (nh->resolved)
-				fprintf(f, "\"%s\"}", mac_str(nh, m, sizeof(m)));
-			else
-				fprintf(f, "null}");
-			continue;
-		}
-		snprintf(port, sizeof(port), "%u (%s)", nh->port, nh->label);
-		fprintf(f, "%-4u %-16s %-10s %-26s %s\n", nh->id, port,
-			nh->ifname, a, mac_str(nh, m, sizeof(m)));
+		render_obj(r, NULL);
+		render_u(r, "id", "%-4llu ", nh->id);
+		render_u(r, "port", "%llu (", nh->port);
+		render_js(r, "source", nh->bgp ? "bgp" : "static");
+		render_s(r, "via", "%s)", nh->label);
+		render_text(r, "%*s ", w < 16 ? 16 - w : 0, "");
+		render_s(r, "interface", "%-10s ", nh->ifname);
+		render_s(r, "gateway", "%-26s ",
+			 cfg_addr_str(&nh->gateway, a, sizeof(a)));
+		render_bool(r, "resolved", nh->resolved, NULL, NULL);
+		render_sn(r, "mac", "%s\n", mac_str(nh, m, sizeof(m)),
+			  "incomplete");
+		render_end(r);
 	}
-	if (json)
-		fprintf(f, "]\n");
+	render_end(r);
 }
 
 /* A member as a person names it: the link for a link's peer, the address
@@ -241,51 +221,43 @@ static const char *member_name(struct twpd *d, const struct fp_nexthop *nh,
 	return buf;
 }
 
-static void members(struct twpd *d, const uint32_t *ids, unsigned int n,
-		    bool json, FILE *f)
+/* A group's member list: JSON objects in the array the caller opened,
+ * text "a,b" ("-" for none). */
+static void members(struct twpd *d, struct render *r, const uint32_t *ids,
+		    unsigned int n)
 {
 	char a[96];
 	unsigned int i;
 
-	if (!json && n == 0)
-		fprintf(f, "-");
+	if (n == 0)
+		render_text(r, "-");
 	for (i = 0; i < n; i++) {
 		const struct fp_nexthop *nh = fibpush_nexthop(d->fp, ids[i]);
-		const char *what = nh != NULL ?
-			member_name(d, nh, a, sizeof(a)) : "?";
 
-		if (json) {
-			fprintf(f, "%s{\"nexthop\":%u,\"via\":", i ? "," : "",
-				ids[i]);
-			json_str(f, what);
-			fprintf(f, "}");
-		} else {
-			fprintf(f, "%s%s", i ? "," : "", what);
-		}
+		render_text(r, "%s", i ? "," : "");
+		render_obj(r, NULL);
+		render_ju(r, "nexthop", ids[i]);
+		render_s(r, "via", "%s", nh != NULL ?
+			 member_name(d, nh, a, sizeof(a)) : "?");
+		render_end(r);
 	}
 }
 
 /* One line (or JSON object) per installed prefix, written as the table is
  * walked: a million routes never sit in a second copy here. A static
  * route that shadows a BGP one says so (bgp_group). */
-static void show_routes(struct twpd *d, bool json, FILE *f)
+static void show_routes(struct twpd *d, struct render *r)
 {
 	const struct cfg_addr *pfx;
-	const struct fp_route *r;
+	const struct fp_route *rt;
 	size_t cursor = 0;
-	bool first = true;
 	char p[64];
 
-	if (json)
-		fprintf(f, "[");
-	else
-		fprintf(f, "%-44s %-6s %-5s %s\n", "PREFIX", "SOURCE", "GROUP",
-			"PRIMARY -> BACKUP");
-	while ((r = fibpush_route_next(d->fp, &cursor, &pfx)) != NULL) {
-		const struct fp_group *g = fibpush_group(d->fp, r->group_id);
-		const char *src = r->flags & FP_ROUTE_STATIC ? "static" : "bgp";
-		bool shadows = (r->flags & FP_ROUTE_STATIC) &&
-			       r->bgp_group_id != 0;
+	render_text(r, "%-44s %-6s %-5s %s\n", "PREFIX", "SOURCE", "GROUP",
+		    "PRIMARY -> BACKUP");
+	render_arr(r, NULL);
+	while ((rt = fibpush_route_next(d->fp, &cursor, &pfx)) != NULL) {
+		const struct fp_group *g = fibpush_group(d->fp, rt->group_id);
 
 		if (g == NULL)
 			continue; /* cannot happen: routes hold their group */
@@ -294,48 +266,43 @@ static void show_routes(struct twpd *d, bool json, FILE *f)
 		if (strchr(p, '/') == NULL)
 			snprintf(p + strlen(p), sizeof(p) - strlen(p), "/%u",
 				 pfx->len);
-		if (json) {
-			fprintf(f, "%s{\"prefix\":\"%s\",\"source\":\"%s\","
-				"\"group\":%u,\"primary\":[", first ? "" : ",",
-				p, src, g->id);
-			members(d, g->primary, g->n_primary, true, f);
-			fprintf(f, "],\"backup\":[");
-			members(d, g->backup, g->n_backup, true, f);
-			fprintf(f, "]");
-			if (shadows)
-				fprintf(f, ",\"bgp_group\":%u",
-					r->bgp_group_id);
-			fprintf(f, "}");
-			first = false;
-			continue;
-		}
-		fprintf(f, "%-44s %-6s %-5u ", p, src, g->id);
-		members(d, g->primary, g->n_primary, false, f);
+		render_obj(r, NULL);
+		render_s(r, "prefix", "%-44s ", p);
+		render_s(r, "source", "%-6s ",
+			 rt->flags & FP_ROUTE_STATIC ? "static" : "bgp");
+		render_u(r, "group", "%-5llu ", g->id);
+		render_arr(r, "primary");
+		members(d, r, g->primary, g->n_primary);
+		render_end(r);
+		/* JSON's backup is [] when empty, text leaves it out */
+		render_arr(r, "backup");
 		if (g->n_backup > 0) {
-			fprintf(f, " -> ");
-			members(d, g->backup, g->n_backup, false, f);
+			render_text(r, " -> ");
+			members(d, r, g->backup, g->n_backup);
 		}
-		if (shadows)
-			fprintf(f, "  (shadows bgp group %u)", r->bgp_group_id);
-		fprintf(f, "\n");
+		render_end(r);
+		if ((rt->flags & FP_ROUTE_STATIC) && rt->bgp_group_id != 0)
+			render_u(r, "bgp_group", "  (shadows bgp group %llu)",
+				 rt->bgp_group_id);
+		render_text(r, "\n");
+		render_end(r);
 	}
-	if (json)
-		fprintf(f, "]\n");
+	render_end(r);
 }
 
-/* "1 minute(s), 3 second(s)", as FRR's show bfd peers. */
-static void duration(FILE *f, uint64_t ns)
+/* "1 minute(s), 3 second(s)", as FRR's show bfd peers (text only). */
+static void duration(struct render *r, uint64_t ns)
 {
 	uint64_t s = ns / 1000000000ull;
 	uint64_t d = s / 86400, h = s / 3600 % 24, m = s / 60 % 60;
 
 	if (d)
-		fprintf(f, "%llu day(s), ", (unsigned long long)d);
+		render_text(r, "%llu day(s), ", (unsigned long long)d);
 	if (d || h)
-		fprintf(f, "%llu hour(s), ", (unsigned long long)h);
+		render_text(r, "%llu hour(s), ", (unsigned long long)h);
 	if (d || h || m)
-		fprintf(f, "%llu minute(s), ", (unsigned long long)m);
-	fprintf(f, "%llu second(s)", (unsigned long long)(s % 60));
+		render_text(r, "%llu minute(s), ", (unsigned long long)m);
+	render_text(r, "%llu second(s)", (unsigned long long)(s % 60));
 }
 
 static const char *lower_state(uint32_t st)
@@ -365,277 +332,259 @@ static void snapshot(const struct health_link *src, struct health_link *dst)
 		dst->drop[k] = __atomic_load_n(&src->drop[k], __ATOMIC_RELAXED);
 }
 
-static void show_bfd_dampening_json(FILE *f, const struct cfg_link *l,
-				    const struct bfd_session *s, uint64_t now)
+/* A value JSON always has and text shows only when SHOW: show bfd's
+ * text stops at a session's ID without the health map, where its JSON
+ * goes on with what twinpathd knows of the session itself. FMT is
+ * checked as render_u's and render_s's are. */
+#define render_u_if(r, show, key, fmt, v)                                \
+	(RENDER_FMT_(fmt, (unsigned long long)(v)),                      \
+	 render_uint_(r, key, (show) ? (fmt) : NULL, (unsigned long long)(v)))
+#define render_s_if(r, show, key, fmt, s)                                \
+	(RENDER_FMT_(fmt, (const char *)(s)),                            \
+	 render_str_(r, key, (show) ? (fmt) : NULL, s, ""))
+
+/* A BFD interval: microseconds under KEY in JSON; in text (when SHOW)
+ * LABEL and the interval in ms as FRR prints it, "300ms" or "300.500ms". */
+static void ms(struct render *r, bool show, const char *key,
+	       const char *label, uint32_t us)
 {
-	fprintf(f, ",\"dampening\":{\"enabled\":%s,\"initial_hold_ms\":%u,"
-		"\"max_hold_ms\":%u,\"decay_s\":%u,\"hold_ms\":%u,"
-		"\"bgp_held\":%s,\"hold_left_ms\":%llu,\"holds\":%llu,"
-		"\"holds_cut\":%llu}",
-		l->bfd.dampening ? "true" : "false",
-		l->bfd.damp_initial_hold_ms, l->bfd.damp_max_hold_ms,
-		l->bfd.damp_decay_s, s->damp_hold_ms,
-		s->damp_held ? "true" : "false",
-		(unsigned long long)bfd_damp_left_ms(s, now),
-		(unsigned long long)s->damp_holds,
-		(unsigned long long)s->damp_holds_cut);
-}
-
-static void show_bfd_json(struct twpd *d, FILE *f, uint64_t now)
-{
-	uint64_t first, r;
-	const struct twp_config *cfg = d->cfg;
-	const struct health_map *hm = d->bfd.hm;
-	uint64_t mask = hm ? __atomic_load_n(&hm->live_mask, __ATOMIC_RELAXED) :
-			     0;
-	char a[64], b[64];
-	unsigned int i, k;
-
-	fprintf(f, "{\"map\":{\"attached\":%s,\"id\":%u,\"live_mask\":%llu},"
-		"\"now_ns\":%llu,\"links\":[", hm ? "true" : "false",
-		d->bfd.map_id, (unsigned long long)mask,
-		(unsigned long long)now);
-	for (i = 0; i < cfg->n_links; i++) {
-		const struct cfg_link *l = &cfg->links[i];
-		const struct bfd_session *s = &d->bfd.s[i];
-		struct health_link h;
-
-		fprintf(f, "%s{\"name\":", i ? "," : "");
-		json_str(f, l->name);
-		fprintf(f, ",\"interface\":");
-		json_str(f, l->interface);
-		fprintf(f, ",\"local_address\":\"%s\",\"peer_address\":\"%s\","
-			"\"enabled\":%s", cfg_addr_str(&l->local_address, a,
-						       sizeof(a)),
-			cfg_addr_str(&l->peer_address, b, sizeof(b)),
-			l->bfd.enabled ? "true" : "false");
-		if (!l->bfd.enabled) {
-			fprintf(f, "}");
-			continue;
-		}
-		fprintf(f, ",\"admin_down\":%s,\"local_disc\":%u,"
-			"\"src_port\":%u,\"desired_min_tx_us\":%u,"
-			"\"required_min_rx_us\":%u,\"detect_mult\":%u,"
-			"\"bgp_teardowns_requested\":%llu,\"last_down\":",
-			l->bfd.admin_down ? "true" : "false", s->local_disc,
-			s->src_port, l->bfd.min_tx_us, l->bfd.min_rx_us,
-			l->bfd.multiplier,
-			(unsigned long long)s->bgp_teardowns_requested);
-		if (s->last_down_ns)
-			fprintf(f, "{\"change_ns\":%llu,\"detection_us\":%llu,"
-				"\"diag\":\"%s\",\"declared_by\":\"%s\","
-				"\"remote_state\":\"%s\","
-				"\"remote_diag\":\"%s\"}",
-				(unsigned long long)s->last_down_ns,
-				(unsigned long long)s->last_down_detect_ns / 1000,
-				bfd_diag_name(s->last_down_diag),
-				bfd_down_by(s->last_down_diag),
-				bfd_state_name(s->last_down_remote_state),
-				bfd_diag_name(s->last_down_remote_diag));
-		else
-			fprintf(f, "null");
-		/* every failure still on record, oldest first */
-		fprintf(f, ",\"recent_downs\":[");
-		first = s->n_recent > BFD_DOWN_HISTORY ?
-				s->n_recent - BFD_DOWN_HISTORY : 0;
-		for (r = first; r < s->n_recent; r++) {
-			const struct bfd_down_rec *dr =
-				&s->recent[r % BFD_DOWN_HISTORY];
-
-			fprintf(f, "%s{\"change_ns\":%llu,\"detection_us\":"
-				"%llu,\"declared_by\":\"%s\",\"up_ns\":%llu}",
-				r == first ? "" : ",",
-				(unsigned long long)dr->ns,
-				(unsigned long long)dr->detect_ns / 1000,
-				bfd_down_by(dr->diag),
-				(unsigned long long)dr->up_ns);
-		}
-		fprintf(f, "]");
-		show_bfd_dampening_json(f, l, s, now);
-		if (hm == NULL) {
-			fprintf(f, ",\"state\":null}");
-			continue;
-		}
-		snapshot(&hm->link[i], &h);
-		fprintf(f, ",\"state\":\"%s\",\"remote_state\":\"%s\","
-			"\"diag\":\"%s\",\"remote_disc\":%u,\"live\":%s,"
-			"\"tx_interval_us\":%u,\"detect_time_us\":%u,"
-			"\"remote_min_tx_us\":%u,\"remote_min_rx_us\":%u,"
-			"\"remote_mult\":%u,\"last_rx_ns\":%llu,"
-			"\"last_change_ns\":%llu,\"last_tx_ns\":%llu,"
-			"\"since_change_ms\":%lld,\"uptime_ms\":%lld,"
-			"\"last_rx_age_ms\":%lld,\"up_count\":%llu,"
-			"\"down_count\":%llu,\"rx_valid\":%llu,"
-			"\"tx_packets\":%llu,\"finals_sent\":%llu,"
-			"\"echo_reflected\":%llu,\"cfg_gen\":%u,"
-			"\"remote_diag\":\"%s\",\"tx_gap_max_us\":%llu,"
-			"\"tx_gap_interval_us\":%u,\"drops\":{",
-			bfd_state_name(h.state), bfd_state_name(h.remote_state),
-			bfd_diag_name(h.local_diag), h.remote_disc,
-			mask >> i & 1 ? "true" : "false", bfd_tx_interval_us(&h),
-			bfd_detect_time_us(&h), h.remote_min_tx_us,
-			h.remote_min_rx_us, h.remote_mult,
-			(unsigned long long)h.last_rx_ns,
-			(unsigned long long)h.last_change_ns,
-			(unsigned long long)h.last_tx_ns,
-			h.last_change_ns ?
-				(long long)(now - h.last_change_ns) / 1000000 :
-				-1,
-			h.state == BFD_STATE_UP && h.last_change_ns ?
-				(long long)(now - h.last_change_ns) / 1000000 :
-				-1,
-			h.last_rx_ns ? (long long)(now - h.last_rx_ns) / 1000000 :
-				       -1,
-			(unsigned long long)h.up_count,
-			(unsigned long long)h.down_count,
-			(unsigned long long)h.rx_valid,
-			(unsigned long long)h.tx_packets,
-			(unsigned long long)h.finals_sent,
-			(unsigned long long)h.echo_reflected, h.cfg_gen,
-			bfd_diag_name(h.remote_diag),
-			(unsigned long long)h.tx_gap_max_ns / 1000,
-			h.tx_gap_interval_us);
-		for (k = 0; k < BFD_DROP_MAX; k++)
-			fprintf(f, "%s\"%s\":%llu", k ? "," : "",
-				bfd_drop_name(k),
-				(unsigned long long)h.drop[k]);
-		/* ours as in the map, and the Poll of RFC 5880 §6.8.3 */
-		fprintf(f, "},\"desired_min_tx_us\":%u,\"required_min_rx_us\":%u,"
-			"\"detect_mult\":%u,\"poll_pending\":%s,"
-			"\"polls_ended\":%llu}", h.desired_min_tx_us,
-			h.required_min_rx_us, h.detect_mult,
-			health_poll_pending(&h) ? "true" : "false",
-			(unsigned long long)h.polls_ended);
-	}
-	fprintf(f, "]}\n");
-}
-
-static void ms(FILE *f, uint32_t us)
-{
+	render_ju(r, key, us);
+	if (!show)
+		return;
+	render_text(r, "%s", label);
 	if (us % 1000 == 0)
-		fprintf(f, "%ums", us / 1000);
+		render_text(r, "%ums", us / 1000);
 	else
-		fprintf(f, "%.3fms", us / 1000.0);
+		render_text(r, "%.3fms", us / 1000.0);
 }
 
-static void show_bfd(struct twpd *d, bool json, FILE *f)
+/* Link I's session: in text as FRR's show bfd peers lays one out, in
+ * JSON one object. Values the map holds exist only with a map (JSON's
+ * state is null without); those twinpathd holds are always in JSON.
+ * Times are in JSON as integers (ns, us, ms) and in text in a person's
+ * unit and precision, so those are two calls, one for each output. */
+static void show_bfd_link(struct twpd *d, struct render *r, unsigned int i,
+			  uint64_t now, uint64_t mask)
 {
-	const struct twp_config *cfg = d->cfg;
+	const struct cfg_link *l = &d->cfg->links[i];
+	const struct bfd_session *s = &d->bfd.s[i];
 	const struct health_map *hm = d->bfd.hm;
-	uint64_t now = chan_now_ns();
+	bool m = hm != NULL; /* text shows the session only with the map */
+	bool damp;
 	char a[64], b[64], who[192];
-	unsigned int i, k;
+	struct health_link h;
+	uint64_t first, k;
 
-	if (json) {
-		show_bfd_json(d, f, now);
+	render_obj(r, NULL);
+	render_s(r, "peer_address", "\n\tpeer %s ",
+		 cfg_addr_str(&l->peer_address, a, sizeof(a)));
+	render_s(r, "local_address", "local-address %s ",
+		 cfg_addr_str(&l->local_address, b, sizeof(b)));
+	render_s(r, "interface", "interface %s ", l->interface);
+	render_s(r, "name", "(%s)\n", l->name);
+	render_bool(r, "enabled", l->bfd.enabled, NULL,
+		    "\t\tBFD not configured on this link\n");
+	if (!l->bfd.enabled) {
+		render_end(r);
 		return;
 	}
-	if (hm == NULL)
-		fprintf(f, "BFD peers (health map %s not attached: is "
-			"twinpath-dp running?)\n", d->bfd.pin);
-	else
-		fprintf(f, "BFD peers (health map id %u, live mask %#llx)\n",
-			d->bfd.map_id,
-			(unsigned long long)__atomic_load_n(&hm->live_mask,
-							    __ATOMIC_RELAXED));
-	for (i = 0; i < cfg->n_links; i++) {
-		const struct cfg_link *l = &cfg->links[i];
-		const struct bfd_session *s = &d->bfd.s[i];
-		struct health_link h;
-
-		fprintf(f, "\n\tpeer %s local-address %s interface %s (%s)\n",
-			cfg_addr_str(&l->peer_address, a, sizeof(a)),
-			cfg_addr_str(&l->local_address, b, sizeof(b)),
-			l->interface, l->name);
-		if (!l->bfd.enabled) {
-			fprintf(f, "\t\tBFD not configured on this link\n");
-			continue;
-		}
-		fprintf(f, "\t\tID: %u\n", s->local_disc);
-		if (hm == NULL) {
-			fprintf(f, "\t\tStatus: unknown (no health map)\n");
-			continue;
-		}
+	render_u(r, "local_disc", "\t\tID: %llu\n", s->local_disc);
+	if (hm == NULL) {
+		render_text(r, "\t\tStatus: unknown (no health map)\n");
+		render_null(r, "state");
+	} else {
 		snapshot(&hm->link[i], &h);
-		fprintf(f, "\t\tRemote ID: %u\n", h.remote_disc);
-		fprintf(f, "\t\tStatus: %s%s\n", lower_state(h.state),
-			l->bfd.admin_down ? " (admin_down in config)" : "");
-		fprintf(f, "\t\tRemote status: %s\n",
-			lower_state(h.remote_state));
+		render_u(r, "remote_disc", "\t\tRemote ID: %llu\n",
+			 h.remote_disc);
+		/* text in FRR's words, JSON in RFC 5880's */
+		render_text(r, "\t\tStatus: %s", lower_state(h.state));
+		render_js(r, "state", bfd_state_name(h.state));
+	}
+	render_bool(r, "admin_down", l->bfd.admin_down,
+		    m ? " (admin_down in config)" : NULL, NULL);
+	if (hm != NULL) {
+		render_text(r, "\n\t\tRemote status: %s\n",
+			    lower_state(h.remote_state));
+		render_js(r, "remote_state", bfd_state_name(h.remote_state));
+		render_ju(r, "last_change_ns", h.last_change_ns);
+		render_ji(r, "since_change_ms", h.last_change_ns ?
+			  (long long)(now - h.last_change_ns) / 1000000 : -1);
+		render_ji(r, "uptime_ms",
+			  h.state == BFD_STATE_UP && h.last_change_ns ?
+				  (long long)(now - h.last_change_ns) / 1000000 :
+				  -1);
 		if (h.last_change_ns) {
-			fprintf(f, "\t\t%s: ", h.state == BFD_STATE_UP ?
+			render_text(r, "\t\t%s: ", h.state == BFD_STATE_UP ?
 					     "Uptime" : "Downtime");
-			duration(f, now - h.last_change_ns);
-			fprintf(f, "\n");
+			duration(r, now - h.last_change_ns);
+			render_text(r, "\n");
 		}
-		fprintf(f, "\t\tDiagnostics: %s\n",
-			h.local_diag ? bfd_diag_name(h.local_diag) : "ok");
-		fprintf(f, "\t\tIn forwarding (live bit): %s\n",
-			hm->live_mask >> i & 1 ? "yes" : "no");
+		render_js(r, "diag", bfd_diag_name(h.local_diag));
+		render_text(r, "\t\tDiagnostics: %s\n", h.local_diag ?
+			    bfd_diag_name(h.local_diag) : "ok");
+		render_bool(r, "live", mask >> i & 1,
+			    "\t\tIn forwarding (live bit): yes\n",
+			    "\t\tIn forwarding (live bit): no\n");
+		render_ju(r, "last_rx_ns", h.last_rx_ns);
+		render_ji(r, "last_rx_age_ms", h.last_rx_ns ?
+			  (long long)(now - h.last_rx_ns) / 1000000 : -1);
 		if (h.last_rx_ns)
-			fprintf(f, "\t\tLast packet received: %.1f ms ago\n",
-				(now - h.last_rx_ns) / 1e6);
+			render_text(r, "\t\tLast packet received: %.1f ms "
+				    "ago\n", (now - h.last_rx_ns) / 1e6);
 		else
-			fprintf(f, "\t\tLast packet received: never\n");
-		fprintf(f, "\t\tSource port: %u\n", s->src_port);
-		if (l->bfd.dampening || s->damp_held || s->damp_holds)
-			fprintf(f, "\t\tDampening: %s, next hold %u ms (%u..%u "
-				"ms, halved every %u s Up); BGP %s; %llu holds, "
-				"%llu cut short by a failure\n",
-				l->bfd.dampening ? "on" : "off", s->damp_hold_ms,
-				l->bfd.damp_initial_hold_ms,
-				l->bfd.damp_max_hold_ms, l->bfd.damp_decay_s,
-				s->damp_held ? "held down" : "follows BFD",
-				(unsigned long long)s->damp_holds,
-				(unsigned long long)s->damp_holds_cut);
-		if (s->damp_held)
-			fprintf(f, "\t\t\tBGP held down %llu ms more\n",
-				(unsigned long long)bfd_damp_left_ms(s, now));
-		fprintf(f, "\t\tLocal timers:\n\t\t\tDetect-multiplier: %u\n"
-			"\t\t\tReceive interval: ", l->bfd.multiplier);
-		ms(f, l->bfd.min_rx_us);
-		fprintf(f, "\n\t\t\tTransmission interval: ");
-		ms(f, l->bfd.min_tx_us);
-		fprintf(f, " (now ");
-		ms(f, bfd_tx_interval_us(&h));
-		fprintf(f, ")\n\t\t\tDetection time: ");
-		ms(f, bfd_detect_time_us(&h));
-		fprintf(f, "\n\t\tRemote timers:\n\t\t\tDetect-multiplier: "
-			"%u\n\t\t\tReceive interval: ", h.remote_mult);
-		ms(f, h.remote_min_rx_us);
-		fprintf(f, "\n\t\t\tTransmission interval: ");
-		ms(f, h.remote_min_tx_us);
-		fprintf(f, "\n\t\tCounters:\n"
-			"\t\t\tUp transitions: %llu, Down transitions: %llu\n"
-			"\t\t\tControl packets received: %llu, sent: %llu\n"
-			"\t\t\tFinals sent: %llu, Echo reflected: %llu\n"
-			"\t\t\tBGP teardowns requested: %llu\n"
-			"\t\t\tDropped:",
-			(unsigned long long)h.up_count,
-			(unsigned long long)h.down_count,
-			(unsigned long long)h.rx_valid,
-			(unsigned long long)h.tx_packets,
-			(unsigned long long)h.finals_sent,
-			(unsigned long long)h.echo_reflected,
-			(unsigned long long)s->bgp_teardowns_requested);
-		for (k = 0; k < BFD_DROP_MAX; k++)
-			fprintf(f, "%s %s %llu", k ? "," : "", bfd_drop_name(k),
-				(unsigned long long)h.drop[k]);
-		fprintf(f, "\n");
+			render_text(r, "\t\tLast packet received: never\n");
+	}
+	render_u_if(r, m, "src_port", "\t\tSource port: %llu\n", s->src_port);
+	/* the text line while dampening is on or has left a trace */
+	damp = m && (l->bfd.dampening || s->damp_held || s->damp_holds);
+	render_obj(r, "dampening");
+	render_bool(r, "enabled", l->bfd.dampening,
+		    damp ? "\t\tDampening: on" : NULL,
+		    damp ? "\t\tDampening: off" : NULL);
+	render_u_if(r, damp, "hold_ms", ", next hold %llu ms", s->damp_hold_ms);
+	render_u_if(r, damp, "initial_hold_ms", " (%llu..",
+		    l->bfd.damp_initial_hold_ms);
+	render_u_if(r, damp, "max_hold_ms", "%llu ms, ",
+		    l->bfd.damp_max_hold_ms);
+	render_u_if(r, damp, "decay_s", "halved every %llu s Up); ",
+		    l->bfd.damp_decay_s);
+	render_bool(r, "bgp_held", s->damp_held,
+		    damp ? "BGP held down; " : NULL,
+		    damp ? "BGP follows BFD; " : NULL);
+	render_u_if(r, damp, "holds", "%llu holds, ", s->damp_holds);
+	render_u_if(r, damp, "holds_cut", "%llu cut short by a failure\n",
+		    s->damp_holds_cut);
+	render_u_if(r, m && s->damp_held, "hold_left_ms",
+		    "\t\t\tBGP held down %llu ms more\n",
+		    bfd_damp_left_ms(s, now));
+	render_end(r);
+	/* ours as configured; the map's values of the same three keys
+	 * follow below, so a reader keeping the last one (Python's json)
+	 * gets what is in force whenever there is a map */
+	render_u_if(r, m, "detect_mult", "\t\tLocal timers:\n"
+		    "\t\t\tDetect-multiplier: %llu\n", l->bfd.multiplier);
+	ms(r, m, "required_min_rx_us", "\t\t\tReceive interval: ",
+	   l->bfd.min_rx_us);
+	ms(r, m, "desired_min_tx_us", "\n\t\t\tTransmission interval: ",
+	   l->bfd.min_tx_us);
+	if (hm != NULL) {
+		ms(r, true, "tx_interval_us", " (now ", bfd_tx_interval_us(&h));
+		ms(r, true, "detect_time_us", ")\n\t\t\tDetection time: ",
+		   bfd_detect_time_us(&h));
+		render_u(r, "remote_mult", "\n\t\tRemote timers:\n"
+			 "\t\t\tDetect-multiplier: %llu\n", h.remote_mult);
+		ms(r, true, "remote_min_rx_us", "\t\t\tReceive interval: ",
+		   h.remote_min_rx_us);
+		ms(r, true, "remote_min_tx_us",
+		   "\n\t\t\tTransmission interval: ", h.remote_min_tx_us);
+		render_u(r, "up_count", "\n\t\tCounters:\n"
+			 "\t\t\tUp transitions: %llu", h.up_count);
+		render_u(r, "down_count", ", Down transitions: %llu\n",
+			 h.down_count);
+		render_u(r, "rx_valid", "\t\t\tControl packets received: "
+			 "%llu", h.rx_valid);
+		render_u(r, "tx_packets", ", sent: %llu\n", h.tx_packets);
+		render_u(r, "finals_sent", "\t\t\tFinals sent: %llu",
+			 h.finals_sent);
+		render_u(r, "echo_reflected", ", Echo reflected: %llu\n",
+			 h.echo_reflected);
+	}
+	render_u_if(r, m, "bgp_teardowns_requested",
+		    "\t\t\tBGP teardowns requested: %llu\n",
+		    s->bgp_teardowns_requested);
+	if (hm != NULL) {
+		render_text(r, "\t\t\tDropped:");
+		render_obj(r, "drops");
+		for (k = 0; k < BFD_DROP_MAX; k++) {
+			render_text(r, "%s %s ", k ? "," : "",
+				    bfd_drop_name((unsigned int)k));
+			render_u(r, bfd_drop_name((unsigned int)k), "%llu",
+				 h.drop[k]);
+		}
+		render_end(r);
+		render_text(r, "\n");
 		/* our transmit jitter where the packets leave: what the
 		 * peer's detection timer sees of us */
-		fprintf(f, "\t\tLargest gap between sent packets while Up "
-			"(last minute): %.1f ms (interval %.1f ms)\n",
-			h.tx_gap_max_ns / 1e6, h.tx_gap_interval_us / 1e3);
-		if (s->last_down_ns)
-			fprintf(f, "\t\tLast failure: %s, Down %.1f ms after "
-				"the last valid packet, %.1f s ago\n"
-				"\t\t\tDeclared by %s\n",
-				bfd_diag_name(s->last_down_diag),
-				s->last_down_detect_ns / 1e6,
-				(now - s->last_down_ns) / 1e9,
-				bfd_down_who(s, who, sizeof(who)));
+		render_ju(r, "tx_gap_max_us", h.tx_gap_max_ns / 1000);
+		render_ju(r, "tx_gap_interval_us", h.tx_gap_interval_us);
+		render_text(r, "\t\tLargest gap between sent packets while Up "
+			    "(last minute): %.1f ms (interval %.1f ms)\n",
+			    h.tx_gap_max_ns / 1e6, h.tx_gap_interval_us / 1e3);
+		render_js(r, "remote_diag", bfd_diag_name(h.remote_diag));
+		render_ju(r, "last_tx_ns", h.last_tx_ns);
+		render_ju(r, "cfg_gen", h.cfg_gen);
+		/* ours as in the map, and the Poll of RFC 5880 §6.8.3 */
+		render_ju(r, "desired_min_tx_us", h.desired_min_tx_us);
+		render_ju(r, "required_min_rx_us", h.required_min_rx_us);
+		render_ju(r, "detect_mult", h.detect_mult);
+		render_bool(r, "poll_pending", health_poll_pending(&h), NULL,
+			    NULL);
+		render_ju(r, "polls_ended", h.polls_ended);
 	}
+	if (s->last_down_ns) {
+		render_obj(r, "last_down");
+		render_ju(r, "change_ns", s->last_down_ns);
+		render_ju(r, "detection_us", s->last_down_detect_ns / 1000);
+		render_s_if(r, m, "diag", "\t\tLast failure: %s, ",
+			    bfd_diag_name(s->last_down_diag));
+		if (m)
+			render_text(r, "Down %.1f ms after the last valid "
+				    "packet, %.1f s ago\n\t\t\tDeclared by %s\n",
+				    s->last_down_detect_ns / 1e6,
+				    (now - s->last_down_ns) / 1e9,
+				    bfd_down_who(s, who, sizeof(who)));
+		render_js(r, "declared_by", bfd_down_by(s->last_down_diag));
+		render_js(r, "remote_state",
+			  bfd_state_name(s->last_down_remote_state));
+		render_js(r, "remote_diag",
+			  bfd_diag_name(s->last_down_remote_diag));
+		render_end(r);
+	} else {
+		render_null(r, "last_down");
+	}
+	/* every failure still on record, oldest first (JSON only) */
+	render_arr(r, "recent_downs");
+	first = s->n_recent > BFD_DOWN_HISTORY ?
+			s->n_recent - BFD_DOWN_HISTORY : 0;
+	for (k = first; k < s->n_recent; k++) {
+		const struct bfd_down_rec *dr = &s->recent[k % BFD_DOWN_HISTORY];
+
+		render_obj(r, NULL);
+		render_ju(r, "change_ns", dr->ns);
+		render_ju(r, "detection_us", dr->detect_ns / 1000);
+		render_js(r, "declared_by", bfd_down_by(dr->diag));
+		render_ju(r, "up_ns", dr->up_ns);
+		render_end(r);
+	}
+	render_end(r);
+	render_end(r);
+}
+
+static void show_bfd(struct twpd *d, struct render *r)
+{
+	const struct health_map *hm = d->bfd.hm;
+	/* one look at the live bits for the header and every link */
+	uint64_t mask = hm ? __atomic_load_n(&hm->live_mask, __ATOMIC_RELAXED) :
+			     0;
+	uint64_t now = chan_now_ns();
+	unsigned int i;
+
+	render_obj(r, NULL);
+	render_text(r, "BFD peers (health map ");
+	render_obj(r, "map");
+	render_bool(r, "attached", hm != NULL, NULL, NULL);
+	if (hm == NULL)
+		render_text(r, "%s not attached: is twinpath-dp running?)\n",
+			    d->bfd.pin);
+	render_u_if(r, hm != NULL, "id", "id %llu, ", d->bfd.map_id);
+	render_u_if(r, hm != NULL, "live_mask", "live mask %#llx)\n", mask);
+	render_end(r);
+	render_ju(r, "now_ns", now);
+	render_arr(r, "links");
+	for (i = 0; i < d->cfg->n_links; i++)
+		show_bfd_link(d, r, i, now, mask);
+	render_end(r);
+	render_end(r);
 }
 
 int cli_answer(struct twpd *d, const char *req, FILE *out)
@@ -664,20 +613,23 @@ int cli_answer(struct twpd *d, const char *req, FILE *out)
 	if (n - i == 1 && strcmp(words[i], "reload") == 0)
 		return reload_run(d, out);
 	if (n - i == 2 && strcmp(words[i], "show") == 0) {
+		struct render r;
+
+		render_init(&r, out, json);
 		if (strcmp(words[i + 1], "status") == 0) {
-			show_status(d, json, out);
+			show_status(d, &r);
 			return 0;
 		}
 		if (strcmp(words[i + 1], "nexthops") == 0) {
-			show_nexthops(d, json, out);
+			show_nexthops(d, &r);
 			return 0;
 		}
 		if (strcmp(words[i + 1], "routes") == 0) {
-			show_routes(d, json, out);
+			show_routes(d, &r);
 			return 0;
 		}
 		if (strcmp(words[i + 1], "bfd") == 0) {
-			show_bfd(d, json, out);
+			show_bfd(d, &r);
 			return 0;
 		}
 	}
