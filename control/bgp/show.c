@@ -10,6 +10,7 @@
 #include "fsm.h"
 #include "json.h"
 #include "ptable.h"
+#include "render.h"
 
 #define ROUTES_MAX 20000u /* a full table is asked for by prefix */
 
@@ -650,8 +651,13 @@ int bgp_cli(struct bgp_speaker *sp, char **words, unsigned int n, bool json,
 	    FILE *out)
 {
 	const char *cmd = n >= 3 ? words[2] : "";
+	struct render r;
 	char msg[256];
 	int rc;
+
+	/* errors stay one plain line in both modes, as twinpathctl prints
+	 * them (fprintf to OUT, not through the render) */
+	render_init(&r, out, json);
 
 	if (sp == NULL) {
 		fprintf(out, "error: BGP is not running (no bgp { } group in "
@@ -682,13 +688,9 @@ int bgp_cli(struct bgp_speaker *sp, char **words, unsigned int n, bool json,
 			fprintf(out, "error: %s\n", msg);
 			return -EINVAL;
 		}
-		if (json) {
-			fprintf(out, "{\"result\":");
-			json_str(out, msg);
-			fprintf(out, "}\n");
-		} else {
-			fprintf(out, "%s\n", msg);
-		}
+		render_obj(&r, NULL);
+		render_s(&r, "result", "%s\n", msg);
+		render_end(&r);
 		return 0;
 	}
 	fprintf(out, "error: unknown command (bgp commands: show bgp summary, "
