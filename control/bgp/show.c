@@ -485,8 +485,7 @@ static int show_neighbors(struct bgp_speaker *sp, const char *addr,
 
 struct routes_walk {
 	struct bgp_speaker *sp;
-	FILE *f;
-	bool json;
+	struct render *r;
 	unsigned int n;
 	bool truncated;
 };
@@ -507,15 +506,91 @@ static const struct cfg_addr *path_nexthop(const struct bgp_attrs *a)
 	return a->nexthop.family != 0 ? &a->nexthop : &a->nexthop_ll;
 }
 
+/* FRR's status codes, text only (JSON: "stale" and "role"): S stale or
+ * * valid, then > best, = multipath, b backup. */
+static void path_status(struct render *r, const struct rib_path_view *v)
+{
+	render_text(r, "%c%c  ", v->stale ? 'S' : '*',
+		    v->role == RIB_ROLE_BEST ? '>' :
+		    v->role == RIB_ROLE_MULTIPATH ? '=' :
+		    v->role == RIB_ROLE_BACKUP ? 'b' : ' ');
+}
+
+/* One path: a line of FRR's table, an object of "paths". The JSON keeps
+ * its order (a unit test holds the exact answer) and the text FRR's
+ * columns; the two disagree on where the link and the AS path go, so
+ * those two are written once for each output. */
+static void route_path(struct render *r, const struct twp_config *cfg,
+		       const struct rib_path_view *v, const char *path)
+{
+	const struct bgp_attrs *a = v->attrs;
+	const struct cfg_link *l = &cfg->links[v->link];
+	const struct cfg_addr *gw = path_nexthop(a);
+	char nh[64], peer[64], c[24];
+	unsigned int k;
+
+	if (gw->family != 0)
+		cfg_addr_str(gw, nh, sizeof(nh));
+	else
+		snprintf(nh, sizeof(nh), "-");
+	render_obj(r, NULL);
+	render_js(r, "link", l->name);
+	render_js(r, "peer", cfg_addr_str(&l->peer_address, peer,
+					  sizeof(peer)));
+	render_s(r, "nexthop", "%-18s ", nh);
+	render_text(r, "%-8s ", l->name);
+	render_js(r, "as_path", path);
+	render_js(r, "origin", origin_name(a->origin));
+	if (a->present & BGP_ATTR_P(BGP_ATTR_MED)) {
+		render_u(r, "med", "%10llu ", a->med);
+	} else {
+		render_null(r, "med");
+		render_text(r, "%10s ", "");
+	}
+	/* text: the value even when absent, as the decision process
+	 * reads it */
+	if (a->present & BGP_ATTR_P(BGP_ATTR_LOCAL_PREF)) {
+		render_u(r, "local_pref", "%7llu ", a->local_pref);
+	} else {
+		render_null(r, "local_pref");
+		render_text(r, "%7u ", a->local_pref);
+	}
+	render_text(r, "%s%s%c", path, path[0] ? " " : "",
+		    a->origin == BGP_ORIGIN_IGP ? 'i' :
+		    a->origin == BGP_ORIGIN_EGP ? 'e' : '?');
+	render_arr(r, "communities");
+	for (k = 0; k < a->n_communities; k++) {
+		snprintf(c, sizeof(c), "%u:%u", a->communities[k] >> 16,
+			 a->communities[k] & 0xffff);
+		render_s(r, NULL, k ? " %s" : "  communities %s", c);
+	}
+	render_end(r);
+	/* what RFC 7606's attribute discard leaves out */
+	if (a->present & BGP_ATTR_P(BGP_ATTR_AGGREGATOR)) {
+		snprintf(c, sizeof(c), "%u:%u.%u.%u.%u", a->aggregator_as,
+			 a->aggregator_addr[0], a->aggregator_addr[1],
+			 a->aggregator_addr[2], a->aggregator_addr[3]);
+		render_js(r, "aggregator", c);
+	} else {
+		render_null(r, "aggregator");
+	}
+	render_bool(r, "atomic_aggregate",
+		    a->present & BGP_ATTR_P(BGP_ATTR_ATOMIC_AGGREGATE), NULL,
+		    NULL);
+	render_js(r, "role", role_names[v->role]);
+	render_bool(r, "stale", v->stale, NULL, NULL);
+	render_text(r, "\n");
+	render_end(r);
+}
+
 static int route_cb(void *arg, const struct cfg_addr *prefix,
 		    const struct rib_path_view *paths, unsigned int n)
 {
 	struct routes_walk *w = arg;
-	const struct twp_config *cfg = w->sp->cfg;
-	FILE *f = w->f;
-	char pfx[64], nh[64], peer[64], *path;
+	struct render *r = w->r;
+	char pfx[64], *path;
 	size_t plen = 1;
-	unsigned int i, k;
+	unsigned int i;
 
 	if (w->n >= ROUTES_MAX) {
 		w->truncated = true;
@@ -532,118 +607,55 @@ static int route_cb(void *arg, const struct cfg_addr *prefix,
 		w->truncated = true;
 		return 1;
 	}
-	prefix_str(prefix, pfx, sizeof(pfx));
-	if (w->json)
-		fprintf(f, "%s{\"prefix\":\"%s\",\"paths\":[", w->n ? "," : "",
-			pfx);
+	render_obj(r, NULL);
+	/* the prefix goes on its first path's line, after that path's
+	 * status codes (rib_walk gives a prefix with one path at least) */
+	path_status(r, &paths[0]);
+	render_s(r, "prefix", "%-24s ", prefix_str(prefix, pfx, sizeof(pfx)));
+	render_arr(r, "paths");
 	for (i = 0; i < n; i++) {
-		const struct rib_path_view *v = &paths[i];
-		const struct bgp_attrs *a = v->attrs;
-		const struct cfg_link *l = &cfg->links[v->link];
-		const struct cfg_addr *gw = path_nexthop(a);
-
-		if (gw->family != 0)
-			cfg_addr_str(gw, nh, sizeof(nh));
-		else
-			snprintf(nh, sizeof(nh), "-");
-		cfg_addr_str(&l->peer_address, peer, sizeof(peer));
-		bgp_aspath_str(a->aspath, a->aspath_len, path, plen);
-		if (w->json) {
-			fprintf(f, "%s{\"link\":", i ? "," : "");
-			json_str(f, l->name);
-			fprintf(f, ",\"peer\":\"%s\",\"nexthop\":\"%s\","
-				"\"as_path\":", peer, nh);
-			json_str(f, path);
-			fprintf(f, ",\"origin\":\"%s\",\"med\":",
-				origin_name(a->origin));
-			if (a->present & BGP_ATTR_P(BGP_ATTR_MED))
-				fprintf(f, "%u", a->med);
-			else
-				fprintf(f, "null");
-			fprintf(f, ",\"local_pref\":");
-			if (a->present & BGP_ATTR_P(BGP_ATTR_LOCAL_PREF))
-				fprintf(f, "%u", a->local_pref);
-			else
-				fprintf(f, "null");
-			fprintf(f, ",\"communities\":[");
-			for (k = 0; k < a->n_communities; k++)
-				fprintf(f, "%s\"%u:%u\"", k ? "," : "",
-					a->communities[k] >> 16,
-					a->communities[k] & 0xffff);
-			/* what RFC 7606's attribute discard leaves out */
-			fprintf(f, "],\"aggregator\":");
-			if (a->present & BGP_ATTR_P(BGP_ATTR_AGGREGATOR))
-				fprintf(f, "\"%u:%u.%u.%u.%u\"",
-					a->aggregator_as,
-					a->aggregator_addr[0],
-					a->aggregator_addr[1],
-					a->aggregator_addr[2],
-					a->aggregator_addr[3]);
-			else
-				fprintf(f, "null");
-			fprintf(f, ",\"atomic_aggregate\":%s",
-				a->present &
-				BGP_ATTR_P(BGP_ATTR_ATOMIC_AGGREGATE) ?
-				"true" : "false");
-			fprintf(f, ",\"role\":\"%s\",\"stale\":%s}",
-				role_names[v->role], v->stale ? "true" :
-								 "false");
-			continue;
+		if (i > 0) {
+			path_status(r, &paths[i]);
+			render_text(r, "%-24s ", "");
 		}
-		/* FRR's status codes: > best, = multipath, b backup */
-		fprintf(f, "%c%c%c %-24s %-18s %-8s ", v->stale ? 'S' : '*',
-			v->role == RIB_ROLE_BEST ? '>' :
-			v->role == RIB_ROLE_MULTIPATH ? '=' :
-			v->role == RIB_ROLE_BACKUP ? 'b' : ' ', ' ',
-			i == 0 ? pfx : "", nh, l->name);
-		if (a->present & BGP_ATTR_P(BGP_ATTR_MED))
-			fprintf(f, "%10u ", a->med);
-		else
-			fprintf(f, "%10s ", "");
-		fprintf(f, "%7u %s%s%c", a->local_pref, path,
-			path[0] ? " " : "",
-			a->origin == BGP_ORIGIN_IGP ? 'i' :
-			a->origin == BGP_ORIGIN_EGP ? 'e' : '?');
-		for (k = 0; k < a->n_communities; k++)
-			fprintf(f, "%s%u:%u", k ? " " : "  communities ",
-				a->communities[k] >> 16,
-				a->communities[k] & 0xffff);
-		fprintf(f, "\n");
+		bgp_aspath_str(paths[i].attrs->aspath,
+			       paths[i].attrs->aspath_len, path, plen);
+		route_path(r, w->sp->cfg, &paths[i], path);
 	}
-	if (w->json)
-		fprintf(f, "]}");
+	render_end(r);
+	render_end(r);
 	free(path);
 	w->n++;
 	return 0;
 }
 
-static int show_routes(struct bgp_speaker *sp, const char *filter, bool json,
-		       FILE *f)
+static int show_routes(struct bgp_speaker *sp, const char *filter,
+		       struct render *r)
 {
-	struct routes_walk w = {.sp = sp, .f = f, .json = json};
+	struct routes_walk w = {.sp = sp, .r = r};
 	struct cfg_addr a;
 
 	if (filter != NULL && cfg_parse_prefix(filter, &a) < 0) {
-		fprintf(f, "error: not a prefix or address: %s\n", filter);
+		fprintf(r->f, "error: not a prefix or address: %s\n", filter);
 		return -EINVAL;
 	}
-	if (json)
-		fprintf(f, "{\"routes\":[");
-	else
-		fprintf(f, "Status codes: * valid, > best, = multipath, "
-			"b backup, S stale\n     %-24s %-18s %-8s %10s %7s %s\n",
-			"Network", "Next Hop", "Link", "MED", "LocPrf",
-			"Path");
+	render_obj(r, NULL);
+	render_text(r, "Status codes: * valid, > best, = multipath, b backup, "
+		    "S stale\n     %-24s %-18s %-8s %10s %7s %s\n", "Network",
+		    "Next Hop", "Link", "MED", "LocPrf", "Path");
+	render_arr(r, "routes");
 	rib_walk(sp->rib, filter ? &a : NULL, route_cb, &w);
-	if (json) {
-		fprintf(f, "]%s}\n", w.truncated ? ",\"truncated\":true" : "");
-		return 0;
+	render_end(r);
+	/* text: the count, or where the listing stopped; JSON: only that
+	 * it stopped */
+	if (w.truncated) {
+		render_text(r, "... first %u prefixes only: ask for one with "
+			    "show bgp routes PREFIX\n", ROUTES_MAX);
+		render_bool(r, "truncated", true, NULL, NULL);
+	} else {
+		render_text(r, "\n%u prefix(es)\n", w.n);
 	}
-	if (w.truncated)
-		fprintf(f, "... first %u prefixes only: ask for one with "
-			"show bgp routes PREFIX\n", ROUTES_MAX);
-	else
-		fprintf(f, "\n%u prefix(es)\n", w.n);
+	render_end(r);
 	return 0;
 }
 
@@ -673,8 +685,7 @@ int bgp_cli(struct bgp_speaker *sp, char **words, unsigned int n, bool json,
 			return show_neighbors(sp, n == 4 ? words[3] : NULL,
 					      json, out);
 		if ((n == 3 || n == 4) && strcmp(cmd, "routes") == 0)
-			return show_routes(sp, n == 4 ? words[3] : NULL, json,
-					   out);
+			return show_routes(sp, n == 4 ? words[3] : NULL, &r);
 	} else if (strcmp(words[0], "clear") == 0 && (n == 3 || n == 4) &&
 		   (n == 3 || strcmp(words[3], "soft") == 0)) {
 		struct cfg_addr a;
