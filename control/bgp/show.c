@@ -256,13 +256,11 @@ static void neighbor_session(struct render *r, const struct bgp_peer *p,
 	render_arr(r, "recent_resets");
 	for (i = 0; i < p->n_resets; i++) {
 		const struct bgp_reset *x = &p->resets[i];
-		/* 32 as it always was, so the text stays as it was: a
-		 * since string of 32 characters or more is cut short */
-		char ago[32];
+		char ago[64];
 
 		render_obj(r, NULL);
 		render_ju(r, "down_at_ms", x->down_ms);
-		render_text(r, "\n  Reset %s ago",
+		render_text(r, "\n  Reset %s",
 			    bgp_since_str(x->down_ms, now, ago, sizeof(ago)));
 		render_s(r, "reason", ": %s", x->why);
 		ms_or_null(r, "established_again_at_ms", x->up_ms);
