@@ -730,6 +730,14 @@ static void test_bgp_fsm_hold_expiry_reads_unread_input_first(void **state)
 			 "expired (4/0)\",\"established_again_at_ms\":null}]",
 			 (unsigned long long)(late + 3000));
 		assert_non_null(strstr(buf, want));
+		/* the text: its UTC time and age whole, "ago" once */
+		f = fmemopen(buf, sizeof(buf), "w");
+		assert_non_null(f);
+		assert_int_equal(bgp_cli(sp, show, 3, false, f), 0);
+		fclose(f);
+		assert_non_null(strstr(buf, "Z (0 s ago): hold timer expired "
+					    "(4/0)\n  Hold time"));
+		assert_null(strstr(buf, "ago ago"));
 	}
 }
 
