@@ -87,6 +87,8 @@ static int nh_for_gateway(struct fibpush *fp, const struct twp_config *cfg,
 	return 0;
 }
 
+/* Over a candidate's lists (primary/backup): a stored group's HASH is
+ * this over the lists it was interned for, its base. */
 static uint32_t group_hash(const struct fp_group *g)
 {
 	uint32_t h = rte_jhash_1word((uint32_t)g->n_primary << 8 | g->n_backup,
@@ -96,13 +98,93 @@ static uint32_t group_hash(const struct fp_group *g)
 	return rte_jhash_32b(g->backup, g->n_backup, h);
 }
 
-static bool group_eq(const struct fp_group *a, const struct fp_group *b)
+static bool lists_eq(uint8_t na, const uint32_t *a, uint8_t nb,
+		     const uint32_t *b)
 {
-	return a->n_primary == b->n_primary && a->n_backup == b->n_backup &&
-	       memcmp(a->primary, b->primary,
-		      b->n_primary * sizeof(b->primary[0])) == 0 &&
-	       memcmp(a->backup, b->backup,
-		      b->n_backup * sizeof(b->backup[0])) == 0;
+	return na == nb && memcmp(a, b, nb * sizeof(b[0])) == 0;
+}
+
+/* Stored group S's base against candidate C's lists. */
+static bool group_base_eq(const struct fp_group *s, const struct fp_group *c)
+{
+	return lists_eq(s->n_base_primary, s->base_primary, c->n_primary,
+			c->primary) &&
+	       lists_eq(s->n_base_backup, s->base_backup, c->n_backup,
+			c->backup);
+}
+
+/* The effective lists (primary/backup) of A and B equal. */
+static bool group_eff_eq(const struct fp_group *a, const struct fp_group *b)
+{
+	return lists_eq(a->n_primary, a->primary, b->n_primary, b->primary) &&
+	       lists_eq(a->n_backup, a->backup, b->n_backup, b->backup);
+}
+
+/* The link nexthop ID forwards over, or -1 (a LAN gateway). */
+static int nh_link(const struct fibpush *fp, uint32_t id)
+{
+	const struct fp_nexthop *nh;
+
+	if (id == 0 || id > fp->n_nh)
+		return -1;
+	if (id <= fp->cfg->n_links)
+		return (int)id - 1;
+	nh = &fp->nh[id - 1];
+	return nh->bgp ? nh->port : -1;
+}
+
+static uint32_t ids_links(const struct fibpush *fp, const uint32_t *ids,
+			  unsigned int n)
+{
+	uint32_t links = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		int l = nh_link(fp, ids[i]);
+
+		if (l >= 0)
+			links |= 1u << l;
+	}
+	return links;
+}
+
+/* Copies the ids of IN not on a link of MASK to OUT; their number. */
+static uint8_t ids_without(const struct fibpush *fp, const uint32_t *in,
+			   uint8_t n, uint32_t mask, uint32_t *out)
+{
+	uint8_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		int l = nh_link(fp, in[i]);
+
+		if (l < 0 || !(mask >> l & 1u))
+			out[k++] = in[i];
+	}
+	return k;
+}
+
+/* G's base without the members on the links of MASK, into OUT's
+ * primary/backup. A primary list left empty takes the backup's place:
+ * the decision does the same when the best tier's paths are gone
+ * (rib.c decide: the next tier becomes the primary set, and a tier
+ * below it, which the group never had, would become the backup; only
+ * then do the two differ, and the prefix is re-pointed). False when no
+ * member is left. */
+static bool group_base_without(const struct fibpush *fp,
+			       const struct fp_group *g, uint32_t mask,
+			       struct fp_group *out)
+{
+	out->n_primary = ids_without(fp, g->base_primary, g->n_base_primary,
+				     mask, out->primary);
+	out->n_backup = ids_without(fp, g->base_backup, g->n_base_backup,
+				    mask, out->backup);
+	if (out->n_primary == 0) {
+		memcpy(out->primary, out->backup,
+		       out->n_backup * sizeof(out->backup[0]));
+		out->n_primary = out->n_backup;
+		out->n_backup = 0;
+	}
+	return out->n_primary > 0;
 }
 
 static uint32_t *group_bucket(struct fibpush *fp, uint32_t hash)
@@ -226,7 +308,10 @@ static void route_digest_flip(struct fibpush *fp,
  * that came before it. */
 static int emit(struct fibpush *fp, struct chan_rec *rec)
 {
-	return fp->generation == 0 ? 0 : send_rec(fp, rec);
+	if (fp->generation == 0)
+		return 0;
+	fp->pic.records[fp->cause]++;
+	return send_rec(fp, rec);
 }
 
 static int emit_nh(struct fibpush *fp, const struct fp_nexthop *nh)
@@ -435,10 +520,50 @@ static void route_sent(struct fibpush *fp, struct fp_route *r)
 		fp->sync_left--;
 }
 
-/* One more route on the group with G's members: the existing group, or a
- * new one (GROUP_SET). *SENT gets the outbox's verdict. */
+/* G's effective lists made what the mask now gives (the base while static
+ * routes are on it); one GROUP_SET when they change. A group the mask
+ * leaves without a member keeps the lists it has: the data plane's
+ * health bits already steer its traffic, and its routes go with their
+ * own decisions (counted by the caller). True when it changed. */
+static bool group_refresh(struct fibpush *fp, struct fp_group *g,
+			  int *sent, bool *empty)
+{
+	struct fp_group e;
+	struct chan_rec rec;
+
+	*empty = false;
+	if (g->srefs > 0) {
+		e.n_primary = g->n_base_primary;
+		e.n_backup = g->n_base_backup;
+		memcpy(e.primary, g->base_primary, sizeof(e.primary));
+		memcpy(e.backup, g->base_backup, sizeof(e.backup));
+	} else if (!group_base_without(fp, g, fp->masked & g->links, &e)) {
+		*empty = true;
+		return false;
+	}
+	if (group_eff_eq(g, &e))
+		return false;
+	group_digest_flip(fp, g);
+	g->n_primary = e.n_primary;
+	g->n_backup = e.n_backup;
+	memset(g->primary, 0, sizeof(g->primary));
+	memset(g->backup, 0, sizeof(g->backup));
+	memcpy(g->primary, e.primary, e.n_primary * sizeof(e.primary[0]));
+	memcpy(g->backup, e.backup, e.n_backup * sizeof(e.backup[0]));
+	group_digest_flip(fp, g);
+	grp_rec(g, &rec);
+	*sent |= emit(fp, &rec);
+	return true;
+}
+
+/* One more route on the group with G's members (its base): the existing
+ * group, or a new one (GROUP_SET, its effective lists). POOL: a BGP id
+ * (freed ids reused). STAT: a static route, which never goes on a group
+ * the mask changed (static routes do not follow BGP sessions) and keeps
+ * the group it is on from being masked. *SENT gets the outbox's
+ * verdict. */
 static int group_acquire(struct fibpush *fp, const struct fp_group *g,
-			 bool bgp, uint32_t *id, int *sent)
+			 bool pool, bool stat, uint32_t *id, int *sent)
 {
 	uint32_t hash = group_hash(g), *b = group_bucket(fp, hash), i;
 	struct fp_group *n;
@@ -447,13 +572,16 @@ static int group_acquire(struct fibpush *fp, const struct fp_group *g,
 
 	for (i = *b; i != 0; i = fp->grp[i - 1].hnext) {
 		n = &fp->grp[i - 1];
-		if (n->hash == hash && group_eq(n, g)) {
-			n->refs++;
-			*id = i;
-			return 0;
-		}
+		if (n->hash != hash || !group_base_eq(n, g))
+			continue;
+		if (stat && n->srefs == 0 && !group_eff_eq(n, g))
+			continue;
+		n->refs++;
+		n->srefs += stat;
+		*id = i;
+		return 0;
 	}
-	rc = group_new_id(fp, bgp, &i);
+	rc = group_new_id(fp, pool, &i);
 	if (rc == -ENOSPC) {
 		fp->grp_table_full++;
 		if (!fp->grp_nospc_logged)
@@ -466,13 +594,44 @@ static int group_acquire(struct fibpush *fp, const struct fp_group *g,
 	if (rc < 0)
 		return rc;
 	n = &fp->grp[i - 1];
-	*n = *g;
+	memset(n, 0, sizeof(*n));
+	n->n_base_primary = g->n_primary;
+	n->n_base_backup = g->n_backup;
+	memcpy(n->base_primary, g->primary, sizeof(n->base_primary));
+	memcpy(n->base_backup, g->backup, sizeof(n->base_backup));
 	n->id = i;
 	n->refs = 1;
+	n->srefs = stat;
+	n->links = ids_links(fp, g->primary, g->n_primary) |
+		   ids_links(fp, g->backup, g->n_backup);
 	n->hash = hash;
 	n->hnext = *b;
 	*b = i;
 	fp->n_grp++;
+	/* born with the base as its effective lists, then masked: the
+	 * digest flips in once, one GROUP_SET goes out */
+	n->n_primary = g->n_primary;
+	n->n_backup = g->n_backup;
+	memcpy(n->primary, g->primary, sizeof(n->primary));
+	memcpy(n->backup, g->backup, sizeof(n->backup));
+	if (!stat && (n->links & fp->masked)) {
+		struct fp_group e;
+
+		/* none left: the base, as the data plane's health bits
+		 * would serve it (the decision gave it a masked link's
+		 * path: a stale one, or one learned again before the
+		 * link's End-of-RIB) */
+		if (group_base_without(fp, n, fp->masked & n->links, &e)) {
+			memset(n->primary, 0, sizeof(n->primary));
+			memset(n->backup, 0, sizeof(n->backup));
+			n->n_primary = e.n_primary;
+			n->n_backup = e.n_backup;
+			memcpy(n->primary, e.primary,
+			       e.n_primary * sizeof(e.primary[0]));
+			memcpy(n->backup, e.backup,
+			       e.n_backup * sizeof(e.backup[0]));
+		}
+	}
 	group_digest_flip(fp, n);
 	grp_rec(n, &rec);
 	*sent |= emit(fp, &rec);
@@ -480,15 +639,22 @@ static int group_acquire(struct fibpush *fp, const struct fp_group *g,
 	return 0;
 }
 
-/* One route less on group ID; the last one out deletes it (GROUP_DEL)
- * and queues the id for reuse. */
-static void group_release(struct fibpush *fp, uint32_t id, int *sent)
+/* One route less on group ID (STAT: a static one); the last one out
+ * deletes it (GROUP_DEL) and queues the id for reuse. */
+static void group_release(struct fibpush *fp, uint32_t id, bool stat,
+			  int *sent)
 {
 	struct fp_group *g = &fp->grp[id - 1];
 	struct chan_rec rec;
+	bool empty;
 
-	if (--g->refs > 0)
+	g->srefs -= stat;
+	if (--g->refs > 0) {
+		/* the last static route gone: the mask applies again */
+		if (stat && g->srefs == 0 && (g->links & fp->masked))
+			group_refresh(fp, g, sent, &empty);
 		return;
+	}
 	group_unlink(fp, g);
 	group_digest_flip(fp, g);
 	fp->n_grp--;
@@ -579,6 +745,7 @@ int fibpush_build(struct fibpush *fp, const struct twp_config *cfg,
 	fp->chan = chan;
 	fp->cfg = cfg;
 	fp->sync_sorted = true;
+	fp->cause = FP_CAUSE_OTHER;
 	fp->grp_hash = calloc(FP_GRP_HASH_BUCKETS, sizeof(*fp->grp_hash));
 	fp->routes = ptable_new(sizeof(struct fp_route), cfg->n_routes);
 	if (fp->grp_hash == NULL || fp->routes == NULL)
@@ -617,7 +784,7 @@ int fibpush_build(struct fibpush *fp, const struct twp_config *cfg,
 		rc = ptable_key(&r->prefix, &pfx);
 		if (rc < 0)
 			return rc;
-		rc = group_acquire(fp, &g, false, &gid, &sent);
+		rc = group_acquire(fp, &g, false, true, &gid, &sent);
 		if (rc < 0)
 			return rc;
 		e = ptable_put(fp->routes, &pfx, &created);
@@ -629,7 +796,7 @@ int fibpush_build(struct fibpush *fp, const struct twp_config *cfg,
 		} else {
 			/* the same prefix twice: the later one wins, as it
 			 * did on the data plane when both were sent */
-			group_release(fp, e->group_id, &sent);
+			group_release(fp, e->group_id, true, &sent);
 			for (k = 0; k < fp->n_static; k++)
 				if (cfg_addr_eq(&fp->route[k].prefix, &pfx) &&
 				    fp->route[k].prefix.len == pfx.len)
@@ -670,13 +837,13 @@ int fibpush_set_drained(struct fibpush *fp, uint32_t drained)
 		if (later || e == NULL)
 			continue;
 		group_for_via(cfg, r, drained, &g);
-		if (group_eq(&fp->grp[e->group_id - 1], &g))
+		if (group_base_eq(&fp->grp[e->group_id - 1], &g))
 			continue;
 		/* make-before-break: the new group, the route onto it, then
 		 * the old group goes with its last route. Its id comes from
 		 * the BGP pool (freed ids reused), so drains and restores
 		 * never run out of the ids the data plane accepts. */
-		rc = group_acquire(fp, &g, true, &gid, &sent);
+		rc = group_acquire(fp, &g, true, true, &gid, &sent);
 		if (rc < 0)
 			return rc;
 		old = e->group_id;
@@ -689,7 +856,7 @@ int fibpush_set_drained(struct fibpush *fp, uint32_t drained)
 			    fp->route[k].prefix.len == pfx.len)
 				fp->route[k].group_id = gid;
 		sent |= emit_route(fp, CHAN_REC_ROUTE_ADD, &pfx, gid);
-		group_release(fp, old, &sent);
+		group_release(fp, old, true, &sent);
 		n++;
 	}
 	if (n > 0)
@@ -1028,6 +1195,180 @@ static int group_for_set(struct fibpush *fp, const struct rib_nhset *set,
 	return 0;
 }
 
+/* Whether a prefix on group CUR whose decision now gives G's lists can
+ * stay: G is CUR's base (excl 0), or CUR's base without the members on
+ * some masked links (excl: those links), which is what the data plane
+ * holds for CUR, or will once those links are unmasked one by one. */
+static bool pic_fits(const struct fibpush *fp, const struct fp_group *cur,
+		     const struct fp_group *g, uint16_t *excl)
+{
+	struct fp_group e;
+	uint32_t x;
+
+	if (group_base_eq(cur, g)) {
+		*excl = 0;
+		return true;
+	}
+	if (cur->srefs > 0)
+		return false;
+	x = cur->links & ~(ids_links(fp, g->primary, g->n_primary) |
+			   ids_links(fp, g->backup, g->n_backup));
+	if (x == 0 || (x & ~fp->masked) != 0 ||
+	    !group_base_without(fp, cur, x, &e) || !group_eff_eq(&e, g))
+		return false;
+	*excl = (uint16_t)x;
+	return true;
+}
+
+static void route_set_excl(struct fibpush *fp, struct fp_route *r,
+			   uint16_t excl)
+{
+	uint32_t diff = (uint32_t)(r->excl ^ excl);
+	unsigned int l;
+
+	for (l = 0; diff != 0; l++, diff >>= 1)
+		if (diff & 1u) {
+			if (excl >> l & 1u)
+				fp->n_excl[l]++;
+			else
+				fp->n_excl[l]--;
+		}
+	r->excl = excl;
+}
+
+/* At link up: route R (PFX), which no longer has the link's path, onto
+ * the group of the set it wants (its group's base without R->excl), make
+ * before break. */
+static int route_move_wanted(struct fibpush *fp, struct fp_route *r,
+			     const struct cfg_addr *pfx, int *sent)
+{
+	uint32_t old = r->bgp_group_id, gid;
+	struct fp_group w;
+	int rc;
+
+	memset(&w, 0, sizeof(w));
+	if (!group_base_without(fp, &fp->grp[old - 1], r->excl, &w))
+		return -EINVAL; /* pic_fits never lets that happen */
+	rc = group_acquire(fp, &w, true, false, &gid, sent);
+	if (rc < 0)
+		return rc;
+	r->bgp_group_id = (uint16_t)gid;
+	route_set_excl(fp, r, 0);
+	if (!(r->flags & FP_ROUTE_STATIC)) {
+		route_digest_flip(fp, pfx, r->group_id);
+		route_digest_flip(fp, pfx, gid);
+		r->group_id = (uint16_t)gid;
+		*sent |= emit_route(fp, CHAN_REC_ROUTE_ADD, pfx, gid);
+		route_sent(fp, r);
+	}
+	group_release(fp, old, false, sent);
+	return 0;
+}
+
+/* Every BGP group with a member on LINK made what the mask gives: how
+ * many changed (*EMPTY: how many the mask left without a member). */
+static unsigned int groups_refresh_link(struct fibpush *fp,
+					unsigned int link, unsigned int *empty,
+					int *sent)
+{
+	unsigned int i, n = 0;
+	bool e;
+
+	*empty = 0;
+	for (i = 0; i < fp->grp_top; i++) {
+		struct fp_group *g = &fp->grp[i];
+
+		if (g->refs == 0 || g->srefs > 0 || !(g->links >> link & 1u))
+			continue;
+		if (group_refresh(fp, g, sent, &e))
+			n++;
+		else if (e)
+			(*empty)++;
+	}
+	return n;
+}
+
+int fibpush_link_down(struct fibpush *fp, unsigned int link)
+{
+	uint64_t t0 = chan_now_ns(), rec0;
+	unsigned int n, empty;
+	int sent = 0;
+
+	if (fp->cfg == NULL || link >= fp->cfg->n_links)
+		return -EINVAL;
+	if (fp->masked >> link & 1u)
+		return 0;
+	fp->masked |= 1u << link;
+	fp->cause = FP_CAUSE_LINK_DOWN;
+	rec0 = fp->pic.records[FP_CAUSE_LINK_DOWN];
+	n = groups_refresh_link(fp, link, &empty, &sent);
+	fp->cause = FP_CAUSE_OTHER;
+	fp->pic.link_down++;
+	fp->pic.groups_down += n;
+	fp->pic.groups_empty += empty;
+	fp->pic.last_down_ns = chan_now_ns() - t0;
+	log_msg("link %s down: %u group(s) rewritten in place, %u left with "
+		"no member (kept until their routes go), %llu record(s), "
+		"%.3f ms", fp->cfg->links[link].name, n, empty,
+		(unsigned long long)(fp->pic.records[FP_CAUSE_LINK_DOWN] -
+				     rec0),
+		fp->pic.last_down_ns / 1e6);
+	fibpush_flush(fp);
+	return sent < 0 ? -ENOMEM : (int)n;
+}
+
+int fibpush_link_up(struct fibpush *fp, unsigned int link)
+{
+	uint64_t t0 = chan_now_ns(), rec0, moved = 0, failed = 0;
+	uint32_t bit = 1u << link;
+	unsigned int n, empty;
+	int sent = 0;
+
+	if (fp->cfg == NULL || link >= fp->cfg->n_links)
+		return -EINVAL;
+	if (!(fp->masked & bit))
+		return 0;
+	fp->masked &= ~bit;
+	fp->cause = FP_CAUSE_LINK_UP;
+	rec0 = fp->pic.records[FP_CAUSE_LINK_UP];
+	/* first the prefixes the peer did not announce again, onto groups
+	 * without the link, so that none of them ever points at it; a
+	 * table walk only when there are some */
+	if (fp->n_excl[link] > 0) {
+		const struct cfg_addr *pfx;
+		struct fp_route *r;
+		size_t c = 0;
+
+		while ((r = ptable_next(fp->routes, &c, &pfx)) != NULL) {
+			if (!(r->excl & bit))
+				continue;
+			if (route_move_wanted(fp, r, pfx, &sent) == 0) {
+				moved++;
+				continue;
+			}
+			/* left where it is, on the link again: counted,
+			 * and no longer waiting for anything */
+			route_set_excl(fp, r, 0);
+			failed++;
+		}
+	}
+	n = groups_refresh_link(fp, link, &empty, &sent);
+	fp->cause = FP_CAUSE_OTHER;
+	fp->pic.link_up++;
+	fp->pic.groups_up += n;
+	fp->pic.routes_moved += moved;
+	fp->pic.move_failed += failed;
+	fp->pic.last_up_ns = chan_now_ns() - t0;
+	log_msg("link %s up: %llu route(s) not announced again moved%s, %u "
+		"group(s) rewritten in place, %llu record(s), %.3f ms",
+		fp->cfg->links[link].name, (unsigned long long)moved,
+		failed ? " (some left in place: out of group ids)" : "", n,
+		(unsigned long long)(fp->pic.records[FP_CAUSE_LINK_UP] - rec0),
+		fp->pic.last_up_ns / 1e6);
+	fibpush_flush(fp);
+	return sent < 0 ? -ENOMEM : (int)n;
+}
+
 int fibpush_bgp_route(struct fibpush *fp, const struct cfg_addr *prefix,
 		      const struct rib_nhset *set)
 {
@@ -1036,20 +1377,35 @@ int fibpush_bgp_route(struct fibpush *fp, const struct cfg_addr *prefix,
 	struct fp_group g;
 	uint32_t gid = 0, old;
 	bool created = false;
+	uint16_t excl;
 	int sent = 0, rc;
 
 	rc = ptable_key(prefix, &pfx);
 	if (rc < 0)
 		return rc;
+	fp->cause = FP_CAUSE_ROUTE;
 	if (set != NULL && set->n_primary + set->n_backup > 0) {
 		rc = group_for_set(fp, set, &g, &sent);
-		if (rc == 0)
-			rc = group_acquire(fp, &g, true, &gid, &sent);
+		if (rc < 0)
+			goto out;
+		/* the normal way of a path lost or back on a masked link:
+		 * the group in place already is (or will be, at the link's
+		 * End-of-RIB) what the prefix wants */
+		r = ptable_get(fp->routes, &pfx);
+		if (r != NULL && r->bgp_group_id != 0 &&
+		    pic_fits(fp, &fp->grp[r->bgp_group_id - 1], &g, &excl)) {
+			if (excl != r->excl) {
+				route_set_excl(fp, r, excl);
+				fp->pic.routes_kept++;
+			}
+			goto out;
+		}
+		rc = group_acquire(fp, &g, true, false, &gid, &sent);
 		if (rc < 0)
 			goto out;
 		r = ptable_put(fp->routes, &pfx, &created);
 		if (r == NULL) {
-			group_release(fp, gid, &sent);
+			group_release(fp, gid, false, &sent);
 			rc = -ENOMEM;
 			goto out;
 		}
@@ -1067,9 +1423,10 @@ int fibpush_bgp_route(struct fibpush *fp, const struct cfg_addr *prefix,
 	if (old == gid) {
 		/* same set again (a path changed, not its nexthops) */
 		if (gid != 0)
-			group_release(fp, gid, &sent);
+			group_release(fp, gid, false, &sent);
 		goto out;
 	}
+	route_set_excl(fp, r, 0); /* on a group of its own set now */
 	if (old == 0) {
 		fp->n_bgp++;
 		if (r->flags & FP_ROUTE_STATIC)
@@ -1100,8 +1457,9 @@ int fibpush_bgp_route(struct fibpush *fp, const struct cfg_addr *prefix,
 	}
 	/* after the route moved off it: GROUP_DEL comes last */
 	if (old != 0)
-		group_release(fp, old, &sent);
+		group_release(fp, old, false, &sent);
 out:
+	fp->cause = FP_CAUSE_OTHER;
 	/* Only when all the outbox fits: with the ring full, every call
 	 * would count a refusal; twinpathd's tick flushes the rest. A full
 	 * sync under way streams on here too. */

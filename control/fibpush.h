@@ -36,13 +36,27 @@ struct fp_nexthop {
 	bool miss_logged;
 };
 
+/* A group has two pairs of member lists (prefix-independent convergence,
+ * "BGP PIC"): BASE, the set as decided (what it is interned by), and the
+ * EFFECTIVE lists, what the data plane holds: the base without the
+ * members on links masked by fibpush_link_down (a primary list left
+ * empty takes the backup's place, as the decision would give it). A
+ * group with static routes on it is never masked (static routes do not
+ * follow BGP sessions), so its two pairs stay equal. */
 struct fp_group {
 	uint32_t id;
+	/* effective: what the data plane holds (GROUP_SET, digest, sync) */
 	uint8_t n_primary, n_backup;
 	uint32_t primary[CHAN_GROUP_MAX_MEMBERS]; /* nexthop ids, ascending */
 	uint32_t backup[CHAN_GROUP_MAX_MEMBERS];
+	/* base: the member lists it was interned for */
+	uint8_t n_base_primary, n_base_backup;
+	uint32_t base_primary[CHAN_GROUP_MAX_MEMBERS];
+	uint32_t base_backup[CHAN_GROUP_MAX_MEMBERS];
 	uint32_t refs;  /* routes naming it (static, BGP, shadowed BGP) */
-	uint32_t hash;  /* of the member lists */
+	uint32_t srefs; /* static routes among REFS: never masked while > 0 */
+	uint32_t links; /* bit per link a base member is on */
+	uint32_t hash;  /* of the base member lists */
 	uint32_t hnext; /* next group id in its hash chain, 0 at the end */
 };
 
@@ -58,6 +72,35 @@ struct fp_route {
 				* remembered, not installed, under STATIC */
 	uint8_t flags;         /* FP_ROUTE_* */
 	uint8_t sync_mark;     /* == fp->sync_mark: sent in this full sync */
+	/* Links (bit per link index, all masked) whose members the BGP
+	 * decision no longer gives this prefix although its group's base
+	 * has them: the prefix wants the base without them, which is what
+	 * the data plane holds while those links are masked. 0: it wants
+	 * the base. */
+	uint16_t excl;
+};
+
+/* What fibpush sends a difference for (records counted per cause). */
+enum fp_cause {
+	FP_CAUSE_ROUTE = 0, /* a BGP prefix's decision */
+	FP_CAUSE_LINK_DOWN, /* fibpush_link_down */
+	FP_CAUSE_LINK_UP,   /* fibpush_link_up */
+	FP_CAUSE_OTHER,     /* a MAC, a drain, a static route */
+	FP_CAUSES,
+};
+
+/* Prefix-independent convergence (fibpush_link_down/_up), counted. */
+struct fp_pic_stats {
+	uint64_t records[FP_CAUSES]; /* differences sent, by enum fp_cause */
+	uint64_t link_down, link_up; /* masks and unmasks that did work */
+	uint64_t groups_down;  /* GROUP_SETs in place at link down */
+	uint64_t groups_up;    /* GROUP_SETs in place at link up */
+	uint64_t groups_empty; /* at link down, no member left: kept as
+				* they were until their routes go */
+	uint64_t routes_kept;  /* decisions met by the group in place */
+	uint64_t routes_moved; /* moved at link up: not announced again */
+	uint64_t move_failed;  /* of those, left in place (no group id) */
+	uint64_t last_down_ns, last_up_ns; /* the last one's own time */
 };
 
 struct fp_static {
@@ -127,6 +170,14 @@ struct fibpush {
 	 * kept as it changes: what the data plane holds once it has
 	 * applied every record sent (control/fibcheck.c compares). */
 	struct fib_digest digest;
+	/* Links masked (bit per link index): their members are out of
+	 * every BGP group's effective lists (fibpush_link_down). */
+	uint32_t masked;
+	/* per link: routes whose excl has it (a walk at link up only
+	 * when some route was not announced again) */
+	size_t n_excl[CFG_MAX_LINKS];
+	enum fp_cause cause; /* of the differences being sent */
+	struct fp_pic_stats pic;
 };
 
 /* Computes nexthops, groups and routes from CFG (kept: the BGP side reads
@@ -183,6 +234,25 @@ void fibpush_set_nh_cb(struct fibpush *fp, fp_nh_cb cb, void *arg);
  * its new group make-before-break (GROUP_SET, ROUTE_ADD, GROUP_DEL).
  * Returns how many routes moved, or -errno. */
 int fibpush_set_drained(struct fibpush *fp, uint32_t drained);
+/* Prefix-independent convergence (issue 15 item 1). LINK's session left
+ * Established with its paths flushed, or BFD tore it down: called before
+ * the RIB drops the paths. Every BGP group with a member on LINK gets
+ * one GROUP_SET with that member taken out (the data plane keeps the
+ * buckets of the members that stay), and as the per-prefix decisions
+ * arrive, a prefix whose new set is its group's lists without LINK
+ * stays where it is, with no record. A group left with no member keeps
+ * its lists until its routes go (counted: groups_empty). Returns the
+ * groups rewritten, or -errno (-EINVAL: no such link). Masking a masked
+ * link does nothing. */
+int fibpush_link_down(struct fibpush *fp, unsigned int link);
+/* LINK's peer sent End-of-RIB (or the wait for it ended) and the RIB has
+ * decided what it sent: prefixes announced again are back on their
+ * group's base (no record each); those still without a path over LINK
+ * move to a group of their own set (GROUP_SET if new, ROUTE_ADD, per
+ * prefix: few), then every group with a member on LINK gets it back
+ * (one GROUP_SET each). Returns the groups rewritten, or -errno.
+ * Unmasking a link not masked does nothing. */
+int fibpush_link_up(struct fibpush *fp, unsigned int link);
 /* Installed prefixes (static and BGP; a shadowed BGP route is not one
  * more). */
 size_t fibpush_route_count(const struct fibpush *fp);
