@@ -556,31 +556,17 @@ static bool group_refresh(struct fibpush *fp, struct fp_group *g,
 	return true;
 }
 
-/* One more route on the group with G's members (its base): the existing
- * group, or a new one (GROUP_SET, its effective lists). POOL: a BGP id
- * (freed ids reused). STAT: a static route, which never goes on a group
- * the mask changed (static routes do not follow BGP sessions) and keeps
- * the group it is on from being masked. *SENT gets the outbox's
- * verdict. */
-static int group_acquire(struct fibpush *fp, const struct fp_group *g,
-			 bool pool, bool stat, uint32_t *id, int *sent)
+/* A new group for G's lists (its base), with one route (STAT: a static
+ * one) on it, its effective lists what the mask gives: one GROUP_SET.
+ * POOL: a BGP id (freed ids reused). */
+static int group_create(struct fibpush *fp, const struct fp_group *g,
+			bool pool, bool stat, uint32_t *id, int *sent)
 {
 	uint32_t hash = group_hash(g), *b = group_bucket(fp, hash), i;
 	struct fp_group *n;
 	struct chan_rec rec;
 	int rc;
 
-	for (i = *b; i != 0; i = fp->grp[i - 1].hnext) {
-		n = &fp->grp[i - 1];
-		if (n->hash != hash || !group_base_eq(n, g))
-			continue;
-		if (stat && n->srefs == 0 && !group_eff_eq(n, g))
-			continue;
-		n->refs++;
-		n->srefs += stat;
-		*id = i;
-		return 0;
-	}
 	rc = group_new_id(fp, pool, &i);
 	if (rc == -ENOSPC) {
 		fp->grp_table_full++;
@@ -597,8 +583,9 @@ static int group_acquire(struct fibpush *fp, const struct fp_group *g,
 	memset(n, 0, sizeof(*n));
 	n->n_base_primary = g->n_primary;
 	n->n_base_backup = g->n_backup;
-	memcpy(n->base_primary, g->primary, sizeof(n->base_primary));
-	memcpy(n->base_backup, g->backup, sizeof(n->base_backup));
+	memcpy(n->base_primary, g->primary,
+	       g->n_primary * sizeof(g->primary[0]));
+	memcpy(n->base_backup, g->backup, g->n_backup * sizeof(g->backup[0]));
 	n->id = i;
 	n->refs = 1;
 	n->srefs = stat;
@@ -608,19 +595,17 @@ static int group_acquire(struct fibpush *fp, const struct fp_group *g,
 	n->hnext = *b;
 	*b = i;
 	fp->n_grp++;
-	/* born with the base as its effective lists, then masked: the
-	 * digest flips in once, one GROUP_SET goes out */
+	/* the base, or without the masked links' members while some are
+	 * left: a decision that gives a masked link's path (a stale one,
+	 * or one learned again before the link's End-of-RIB) is served
+	 * by the data plane's health bits alone */
 	n->n_primary = g->n_primary;
 	n->n_backup = g->n_backup;
-	memcpy(n->primary, g->primary, sizeof(n->primary));
-	memcpy(n->backup, g->backup, sizeof(n->backup));
+	memcpy(n->primary, n->base_primary, sizeof(n->primary));
+	memcpy(n->backup, n->base_backup, sizeof(n->backup));
 	if (!stat && (n->links & fp->masked)) {
 		struct fp_group e;
 
-		/* none left: the base, as the data plane's health bits
-		 * would serve it (the decision gave it a masked link's
-		 * path: a stale one, or one learned again before the
-		 * link's End-of-RIB) */
 		if (group_base_without(fp, n, fp->masked & n->links, &e)) {
 			memset(n->primary, 0, sizeof(n->primary));
 			memset(n->backup, 0, sizeof(n->backup));
@@ -636,6 +621,44 @@ static int group_acquire(struct fibpush *fp, const struct fp_group *g,
 	grp_rec(n, &rec);
 	*sent |= emit(fp, &rec);
 	*id = i;
+	return 0;
+}
+
+/* One more route on the group with G's members (its base): an existing
+ * group, or a new one. STAT: a static route, which never joins a group
+ * the mask changed (static routes do not follow BGP sessions) and keeps
+ * the group it is on from being masked; a BGP route prefers a group
+ * without static routes (one that can be masked). POOL: a BGP id.
+ * *SENT gets the outbox's verdict. */
+static int group_acquire(struct fibpush *fp, const struct fp_group *g,
+			 bool pool, bool stat, uint32_t *id, int *sent)
+{
+	uint32_t hash = group_hash(g), *b = group_bucket(fp, hash), i;
+	struct fp_group *n, *pick = NULL;
+
+	for (i = *b; i != 0; i = fp->grp[i - 1].hnext) {
+		n = &fp->grp[i - 1];
+		if (n->hash != hash || !group_base_eq(n, g))
+			continue;
+		if (stat) {
+			if (n->srefs > 0 || group_eff_eq(n, g)) {
+				pick = n;
+				break;
+			}
+			continue;
+		}
+		if (n->srefs == 0) {
+			pick = n;
+			break;
+		}
+		if (pick == NULL)
+			pick = n;
+	}
+	if (pick == NULL)
+		return group_create(fp, g, pool, stat, id, sent);
+	pick->refs++;
+	pick->srefs += stat;
+	*id = pick->id;
 	return 0;
 }
 
@@ -1265,11 +1288,55 @@ static int route_move_wanted(struct fibpush *fp, struct fp_route *r,
 	return 0;
 }
 
+/* Group GID holds static routes and BGP routes, and a link of it is being
+ * masked: the static routes (a few) move to a group of their own with
+ * GID's lists, make before break (GROUP_SET, ROUTE_ADD each), so that GID
+ * can be masked for the BGP routes (up to a full table) in place. */
+static int group_split_static(struct fibpush *fp, uint32_t gid, int *sent)
+{
+	const struct fp_group *g = &fp->grp[gid - 1];
+	struct fp_group c;
+	uint32_t nid;
+	unsigned int k;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.n_primary = g->n_base_primary;
+	c.n_backup = g->n_base_backup;
+	memcpy(c.primary, g->base_primary, sizeof(c.primary));
+	memcpy(c.backup, g->base_backup, sizeof(c.backup));
+	rc = group_create(fp, &c, true, true, &nid, sent);
+	if (rc < 0)
+		return rc;
+	/* group_create counted one static route: the loop counts them */
+	fp->grp[nid - 1].refs = fp->grp[nid - 1].srefs = 0;
+	for (k = 0; k < fp->n_static; k++) {
+		const struct cfg_addr *pfx = &fp->route[k].prefix;
+		struct fp_route *e;
+
+		if (fp->route[k].group_id != gid)
+			continue;
+		e = ptable_get(fp->routes, pfx);
+		route_digest_flip(fp, pfx, gid);
+		route_digest_flip(fp, pfx, nid);
+		e->group_id = (uint16_t)nid;
+		fp->route[k].group_id = nid;
+		*sent |= emit_route(fp, CHAN_REC_ROUTE_ADD, pfx, nid);
+		fp->grp[nid - 1].refs++;
+		fp->grp[nid - 1].srefs++;
+		fp->grp[gid - 1].refs--;
+		fp->grp[gid - 1].srefs--;
+	}
+	fp->pic.static_split++;
+	return 0;
+}
+
 /* Every BGP group with a member on LINK made what the mask gives: how
- * many changed (*EMPTY: how many the mask left without a member). */
+ * many changed (*EMPTY: how many the mask left without a member). SPLIT
+ * (link down): a group static routes share is split first. */
 static unsigned int groups_refresh_link(struct fibpush *fp,
-					unsigned int link, unsigned int *empty,
-					int *sent)
+					unsigned int link, bool split,
+					unsigned int *empty, int *sent)
 {
 	unsigned int i, n = 0;
 	bool e;
@@ -1278,8 +1345,17 @@ static unsigned int groups_refresh_link(struct fibpush *fp,
 	for (i = 0; i < fp->grp_top; i++) {
 		struct fp_group *g = &fp->grp[i];
 
-		if (g->refs == 0 || g->srefs > 0 || !(g->links >> link & 1u))
+		if (g->refs == 0 || !(g->links >> link & 1u))
 			continue;
+		if (g->srefs > 0) {
+			/* static only, or no id for the split: the BGP
+			 * routes on it are re-pointed one by one */
+			if (!split || g->refs == g->srefs ||
+			    group_split_static(fp, i + 1, sent) < 0 ||
+			    fp->grp[i].srefs > 0)
+				continue;
+			g = &fp->grp[i]; /* the array may have moved */
+		}
 		if (group_refresh(fp, g, sent, &e))
 			n++;
 		else if (e)
@@ -1301,7 +1377,7 @@ int fibpush_link_down(struct fibpush *fp, unsigned int link)
 	fp->masked |= 1u << link;
 	fp->cause = FP_CAUSE_LINK_DOWN;
 	rec0 = fp->pic.records[FP_CAUSE_LINK_DOWN];
-	n = groups_refresh_link(fp, link, &empty, &sent);
+	n = groups_refresh_link(fp, link, true, &empty, &sent);
 	fp->cause = FP_CAUSE_OTHER;
 	fp->pic.link_down++;
 	fp->pic.groups_down += n;
@@ -1352,7 +1428,7 @@ int fibpush_link_up(struct fibpush *fp, unsigned int link)
 			failed++;
 		}
 	}
-	n = groups_refresh_link(fp, link, &empty, &sent);
+	n = groups_refresh_link(fp, link, false, &empty, &sent);
 	fp->cause = FP_CAUSE_OTHER;
 	fp->pic.link_up++;
 	fp->pic.groups_up += n;

@@ -100,6 +100,8 @@ struct fp_pic_stats {
 	uint64_t routes_kept;  /* decisions met by the group in place */
 	uint64_t routes_moved; /* moved at link up: not announced again */
 	uint64_t move_failed;  /* of those, left in place (no group id) */
+	uint64_t static_split; /* groups whose static routes moved off
+				* so that the BGP ones could stay */
 	uint64_t last_down_ns, last_up_ns; /* the last one's own time */
 };
 
