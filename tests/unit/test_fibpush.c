@@ -257,8 +257,10 @@ static void addr4(struct cfg_addr *a, const char *s, uint8_t len)
 	assert_int_equal(inet_pton(AF_INET, s, a->addr), 1);
 }
 
-/* The lab's peers: link1 (index 0) 203.0.113.2, link2 (1) 203.0.113.6. */
-static const char *const peer[] = {"203.0.113.2", "203.0.113.6"};
+/* The lab's peers: link1 (index 0) 203.0.113.2, link2 (1) 203.0.113.6;
+ * pic-four-links.conf's link3 and link4 follow. */
+static const char *const peer[] = {"203.0.113.2", "203.0.113.6",
+				   "203.0.113.10", "203.0.113.14"};
 
 /* A set from "link:address" words; "|" starts the backup set. */
 static const struct rib_nhset *nhset(const char *spec)
@@ -1284,6 +1286,383 @@ static void test_fibpush_bgp_million_routes(void **s)
 	assert_int_equal(fp.n_bgp, 0);
 }
 
+/* ---- prefix-independent convergence (issue 15 item 1) ---- */
+
+#define LAB_BGP_AA TWP_TEST_DATA "/../../config/lab-bgp-active-active.conf"
+#define PIC_FOUR TWP_TEST_DATA "/configs/pic-four-links.conf"
+#define PIC_N 1000u
+
+/* The I-th of the test's prefixes: 10.x.y.0/24. */
+static void pic_prefix(unsigned int i, struct cfg_addr *p, char *buf,
+		       size_t len)
+{
+	snprintf(buf, len, "10.%u.%u.0", i >> 8 & 255u, i & 255u);
+	addr4(p, buf, 24);
+}
+
+/* Prefixes FROM..TO-1 get SPEC (NULL: withdrawn), as the RIB's decisions
+ * would arrive one by one. */
+static void pic_decide(unsigned int from, unsigned int to, const char *spec)
+{
+	struct rib_nhset set;
+	struct cfg_addr p;
+	char buf[32];
+	unsigned int i;
+
+	if (spec != NULL)
+		set = *nhset(spec);
+	for (i = from; i < to; i++) {
+		pic_prefix(i, &p, buf, sizeof(buf));
+		assert_int_equal(fibpush_bgp_route(&fp, &p,
+						   spec ? &set : NULL), 0);
+	}
+}
+
+static uint32_t pic_group_of(unsigned int i)
+{
+	struct cfg_addr p;
+	char buf[32];
+
+	pic_prefix(i, &p, buf, sizeof(buf));
+	assert_non_null(fibpush_route(&fp, &p));
+	return fibpush_route(&fp, &p)->group_id;
+}
+
+/* CONF loaded, synced, the channel drained; then PIC_N prefixes on SPEC:
+ * one GROUP_SET (id GID) and a ROUTE_ADD each. */
+static void pic_start(const char *conf, unsigned int sync_recs,
+		      const char *spec, uint32_t gid)
+{
+	load(conf);
+	assert_int_equal(fibpush_full_sync(&fp), 0);
+	assert_int_equal(drain(), sync_recs);
+	pic_decide(0, PIC_N, spec);
+	assert_int_equal(drain(), PIC_N + 1);
+	assert_int_equal(recs[0].type, CHAN_REC_GROUP_SET);
+	assert_int_equal(recs[0].u.grp.id, gid);
+	assert_int_equal(pic_group_of(0), gid);
+}
+
+/* Link1's session drops with 1 k prefixes on {link1, link2}: one
+ * GROUP_SET for the group, and nothing at all while the 1 k decisions
+ * ({link2}) arrive; it comes back, every prefix is announced again
+ * ({link1, link2}, nothing sent each), End-of-RIB: one GROUP_SET. */
+static void test_fibpush_pic_link_down_and_back_two_links(void **s)
+{
+	static const uint32_t link2[] = {2}, both[] = {1, 2};
+
+	(void)s;
+	pic_start(LAB_BGP_AA, 7, "0 1", 2);
+	assert_int_equal(fibpush_link_down(&fp, 0), 1);
+	assert_int_equal(drain(), 1);
+	assert_grp(&recs[0], 2, 1, link2, 0, NULL);
+	assert_int_equal(fp.masked, 1u);
+	/* the same link again: nothing more */
+	assert_int_equal(fibpush_link_down(&fp, 0), 0);
+	assert_int_equal(drain(), 0);
+	pic_decide(0, PIC_N, "1");
+	assert_int_equal(drain(), 0);
+	assert_int_equal(fp.pic.routes_kept, PIC_N);
+	assert_int_equal(fp.n_excl[0], PIC_N);
+	assert_int_equal(pic_group_of(PIC_N - 1), 2);
+	assert_digest_walks();
+	/* the session is back: relearned prefix by prefix */
+	pic_decide(0, PIC_N, "0 1");
+	assert_int_equal(drain(), 0);
+	assert_int_equal(fp.n_excl[0], 0);
+	assert_int_equal(fp.pic.routes_kept, 2 * PIC_N);
+	/* End-of-RIB: the group gets link1 back; no route moves */
+	assert_int_equal(fibpush_link_up(&fp, 0), 1);
+	assert_int_equal(drain(), 1);
+	assert_grp(&recs[0], 2, 2, both, 0, NULL);
+	assert_int_equal(fp.masked, 0);
+	assert_int_equal(fibpush_link_up(&fp, 0), 0);
+	assert_int_equal(drain(), 0);
+	assert_digest_walks();
+	assert_int_equal(fp.pic.link_down, 1);
+	assert_int_equal(fp.pic.link_up, 1);
+	assert_int_equal(fp.pic.groups_down, 1);
+	assert_int_equal(fp.pic.groups_up, 1);
+	assert_int_equal(fp.pic.routes_moved, 0);
+	assert_int_equal(fp.pic.records[FP_CAUSE_LINK_DOWN], 1);
+	assert_int_equal(fp.pic.records[FP_CAUSE_LINK_UP], 1);
+	assert_int_equal(fp.pic.records[FP_CAUSE_ROUTE], PIC_N + 1);
+	assert_int_equal(fibpush_link_down(&fp, 2), -EINVAL);
+	assert_int_equal(fibpush_link_up(&fp, 2), -EINVAL);
+}
+
+/* Ten prefixes are not announced again before End-of-RIB: those ten, and
+ * nothing else, move to a group of their own set ({link2}: GROUP_SET
+ * once, ROUTE_ADD each) before the group gets link1 back. */
+static void test_fibpush_pic_not_announced_again_move_at_link_up(void **s)
+{
+	static const uint32_t link2[] = {2}, both[] = {1, 2};
+	bool seen[10] = {false};
+	unsigned int i;
+
+	(void)s;
+	pic_start(LAB_BGP_AA, 7, "0 1", 2);
+	assert_int_equal(fibpush_link_down(&fp, 0), 1);
+	pic_decide(0, PIC_N, "1");
+	assert_int_equal(drain(), 1);
+	pic_decide(10, PIC_N, "0 1");
+	assert_int_equal(drain(), 0);
+	assert_int_equal(fp.n_excl[0], 10);
+	assert_int_equal(fibpush_link_up(&fp, 0), 1);
+	assert_int_equal(drain(), 12);
+	assert_grp(&recs[0], 3, 1, link2, 0, NULL);
+	for (i = 1; i <= 10; i++) {
+		unsigned int k = recs[i].u.route.prefix[2] |
+				 (unsigned int)recs[i].u.route.prefix[1] << 8;
+
+		assert_int_equal(recs[i].type, CHAN_REC_ROUTE_ADD);
+		assert_int_equal(recs[i].u.route.group_id, 3);
+		assert_int_equal(recs[i].u.route.len, 24);
+		assert_true(k < 10);
+		assert_false(seen[k]);
+		seen[k] = true;
+	}
+	assert_grp(&recs[11], 2, 2, both, 0, NULL);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(pic_group_of(i), 3);
+	assert_int_equal(pic_group_of(10), 2);
+	assert_int_equal(fibpush_group(&fp, 2)->refs, PIC_N - 10);
+	assert_int_equal(fp.n_excl[0], 0);
+	assert_int_equal(fp.pic.routes_moved, 10);
+	assert_int_equal(fp.pic.records[FP_CAUSE_LINK_UP], 12);
+	assert_digest_walks();
+}
+
+/* What the decision really changes is still sent per prefix: a prefix
+ * whose new set is not its group's without link1 (another next hop on
+ * link2) is re-pointed; one only link1 had is withdrawn, and its group
+ * (left with no member by the mask: kept as it was) goes with it. */
+static void test_fibpush_pic_real_changes_are_still_per_prefix(void **s)
+{
+	static const uint32_t link1[] = {1}, link2[] = {2};
+
+	(void)s;
+	pic_start(LAB_BGP_AA, 7, "0 1", 2);
+	assert_int_equal(bgp("10.200.0.0", 24, "0"), 0);
+	assert_int_equal(drain(), 2);
+	assert_grp(&recs[0], 3, 1, link1, 0, NULL);
+	assert_int_equal(fibpush_link_down(&fp, 0), 1);
+	assert_int_equal(drain(), 1);
+	assert_grp(&recs[0], 2, 1, link2, 0, NULL);
+	assert_int_equal(fp.pic.groups_empty, 1);
+	/* group 3 ({link1}) has nothing left: it stays {link1} */
+	assert_int_equal(fibpush_group(&fp, 3)->n_primary, 1);
+	assert_int_equal(fibpush_group(&fp, 3)->primary[0], 1);
+	pic_decide(1, PIC_N, "1");
+	assert_int_equal(drain(), 0);
+	/* prefix 0: link2's path has another next hop */
+	pic_decide(0, 1, "1:203.0.113.7");
+	assert_int_equal(drain(), 3);
+	assert_nh(&recs[0], 4, 1, "203.0.113.7", 0);
+	assert_grp(&recs[1], 4, 1, (const uint32_t[]){4}, 0, NULL);
+	assert_route(&recs[2], "10.0.0.0", 24, 4);
+	assert_int_equal(bgp("10.200.0.0", 24, NULL), 0);
+	assert_int_equal(drain(), 2);
+	assert_route_del(&recs[0], "10.200.0.0", 24);
+	assert_grp_del(&recs[1], 3);
+	assert_digest_walks();
+}
+
+/* Active/standby: primary link1, backup link2. Link1 down: the group is
+ * {link2} (the backup in the primary's place, as the decision gives it);
+ * link2 down instead: {link1} with no backup. No route record. */
+static void test_fibpush_pic_active_standby(void **s)
+{
+	static const uint32_t link1[] = {1}, link2[] = {2};
+
+	(void)s;
+	pic_start(LAB_BGP_AA, 7, "0 | 1", 2);
+	assert_int_equal(fibpush_link_down(&fp, 0), 1);
+	assert_int_equal(drain(), 1);
+	assert_grp(&recs[0], 2, 1, link2, 0, NULL);
+	pic_decide(0, PIC_N, "1");
+	assert_int_equal(drain(), 0);
+	pic_decide(0, PIC_N, "0 | 1");
+	assert_int_equal(fibpush_link_up(&fp, 0), 1);
+	assert_int_equal(drain(), 1);
+	assert_grp(&recs[0], 2, 1, link1, 1, link2);
+	assert_int_equal(fibpush_link_down(&fp, 1), 1);
+	assert_int_equal(drain(), 1);
+	assert_grp(&recs[0], 2, 1, link1, 0, NULL);
+	pic_decide(0, PIC_N, "0");
+	assert_int_equal(drain(), 0);
+	assert_int_equal(fp.n_excl[1], PIC_N);
+	pic_decide(0, PIC_N, "0 | 1");
+	assert_int_equal(fibpush_link_up(&fp, 1), 1);
+	assert_int_equal(drain(), 1);
+	assert_grp(&recs[0], 2, 1, link1, 1, link2);
+	assert_int_equal(fp.pic.records[FP_CAUSE_ROUTE], PIC_N + 1);
+	assert_digest_walks();
+}
+
+/* Four links, two groups ({1,2,3,4} and {1,3}), two links down in turn
+ * and back in the other order, every prefix's decision following: a
+ * GROUP_SET per group holding the link each time, never a route. */
+static void test_fibpush_pic_four_links_two_down(void **s)
+{
+	static const uint32_t all[] = {1, 2, 3, 4}, no1[] = {2, 3, 4},
+			      no12[] = {3, 4}, no2[] = {1, 3, 4},
+			      a13[] = {1, 3}, a3[] = {3};
+
+	(void)s;
+	pic_start(PIC_FOUR, 9, "0 1 2 3", 2);
+	pic_decide(PIC_N, 2 * PIC_N, "0 2");
+	assert_int_equal(drain(), PIC_N + 1);
+	assert_grp(&recs[0], 3, 2, a13, 0, NULL);
+	/* link1 down: both groups */
+	assert_int_equal(fibpush_link_down(&fp, 0), 2);
+	assert_int_equal(drain(), 2);
+	assert_grp(&recs[0], 2, 3, no1, 0, NULL);
+	assert_grp(&recs[1], 3, 1, a3, 0, NULL);
+	pic_decide(0, PIC_N, "1 2 3");
+	pic_decide(PIC_N, 2 * PIC_N, "2");
+	assert_int_equal(drain(), 0);
+	/* link2 down: the group holding it */
+	assert_int_equal(fibpush_link_down(&fp, 1), 1);
+	assert_int_equal(drain(), 1);
+	assert_grp(&recs[0], 2, 2, no12, 0, NULL);
+	pic_decide(0, PIC_N, "2 3");
+	assert_int_equal(drain(), 0);
+	assert_int_equal(fp.masked, 3u);
+	/* link1 back first, its prefixes relearned, End-of-RIB */
+	pic_decide(0, PIC_N, "0 2 3");
+	pic_decide(PIC_N, 2 * PIC_N, "0 2");
+	assert_int_equal(drain(), 0);
+	assert_int_equal(fp.n_excl[0], 0);
+	assert_int_equal(fp.n_excl[1], PIC_N);
+	assert_int_equal(fibpush_link_up(&fp, 0), 2);
+	assert_int_equal(drain(), 2);
+	assert_grp(&recs[0], 2, 3, no2, 0, NULL);
+	assert_grp(&recs[1], 3, 2, a13, 0, NULL);
+	pic_decide(0, PIC_N, "0 1 2 3");
+	assert_int_equal(fibpush_link_up(&fp, 1), 1);
+	assert_int_equal(drain(), 1);
+	assert_grp(&recs[0], 2, 4, all, 0, NULL);
+	assert_int_equal(fp.pic.records[FP_CAUSE_ROUTE], 2 * (PIC_N + 1));
+	assert_int_equal(fp.pic.routes_moved, 0);
+	assert_digest_walks();
+}
+
+/* The digest of what a full sync sent (nexthops, groups, routes): what
+ * the data plane holds after applying it. */
+static void digest_of_records(unsigned int n, struct fib_digest *d)
+{
+	unsigned int i;
+
+	memset(d, 0, sizeof(*d));
+	for (i = 0; i < n; i++) {
+		const struct chan_rec *r = &recs[i];
+
+		if (r->type == CHAN_REC_NEXTHOP_SET)
+			fib_digest_flip(d, FIB_DIGEST_NEXTHOPS,
+					fib_digest_nexthop(
+						r->u.nh.id, r->u.nh.port,
+						r->u.nh.family,
+						r->u.nh.flags &
+							CHAN_NH_F_RESOLVED,
+						r->u.nh.gateway, r->u.nh.mac));
+		else if (r->type == CHAN_REC_GROUP_SET)
+			fib_digest_flip(d, FIB_DIGEST_GROUPS,
+					fib_digest_group(r->u.grp.id,
+							 r->u.grp.n_primary,
+							 r->u.grp.primary,
+							 r->u.grp.n_backup,
+							 r->u.grp.backup));
+		else if (r->type == CHAN_REC_ROUTE_ADD)
+			fib_digest_flip(d, FIB_DIGEST_ROUTES,
+					fib_digest_route(r->u.route.family,
+							 r->u.route.len,
+							 r->u.route.prefix,
+							 r->u.route.group_id));
+	}
+}
+
+/* A full sync while link1 is masked sends the effective lists (what the
+ * data plane must hold), and the digest of what it sent is the model's. */
+static void test_fibpush_pic_full_sync_while_masked(void **s)
+{
+	static const uint32_t link2[] = {2}, lan_gw[] = {3};
+	struct fib_digest d;
+
+	(void)s;
+	pic_start(LAB_BGP_AA, 7, "0 1", 2);
+	assert_int_equal(fibpush_link_down(&fp, 0), 1);
+	pic_decide(0, PIC_N / 2, "1");
+	assert_int_equal(drain(), 1);
+	assert_int_equal(fibpush_full_sync(&fp), 0);
+	while (fibpush_queued(&fp) > 0)
+		fibpush_flush(&fp);
+	/* SYNC_BEGIN, 3 nexthops, 2 groups, the static route, the BGP
+	 * ones, SYNC_END */
+	assert_int_equal(drain(), 8 + PIC_N);
+	assert_int_equal(recs[0].type, CHAN_REC_SYNC_BEGIN);
+	assert_grp(&recs[4], 1, 1, lan_gw, 0, NULL);
+	assert_grp(&recs[5], 2, 1, link2, 0, NULL);
+	assert_int_equal(recs[7 + PIC_N].type, CHAN_REC_SYNC_END);
+	digest_of_records(8 + PIC_N, &d);
+	assert_memory_equal(&d, &fp.digest, sizeof(d));
+	assert_digest_walks();
+}
+
+/* The last route leaving a masked group deletes it (GROUP_DEL after the
+ * last ROUTE_DEL), as any group. */
+static void test_fibpush_pic_masked_group_deleted_with_last_route(void **s)
+{
+	(void)s;
+	pic_start(LAB_BGP_AA, 7, "0 1", 2);
+	assert_int_equal(fibpush_link_down(&fp, 0), 1);
+	pic_decide(0, PIC_N, "1");
+	assert_int_equal(drain(), 1);
+	pic_decide(0, PIC_N, NULL);
+	assert_int_equal(drain(), PIC_N + 1);
+	assert_route_del(&recs[PIC_N - 1], "10.3.231.0", 24);
+	assert_grp_del(&recs[PIC_N], 2);
+	assert_null(fibpush_group(&fp, 2));
+	assert_int_equal(fp.n_excl[0], 0);
+	/* back up with nothing on it: nothing to send */
+	assert_int_equal(fibpush_link_up(&fp, 0), 0);
+	assert_int_equal(drain(), 0);
+	assert_digest_walks();
+}
+
+/* BGP prefixes on the group of a static route over the links (the lab's
+ * 198.51.100.0/24 via link1 and link2): at link down the static route
+ * (one) moves to a group of its own, make before break, and the group
+ * is masked for the BGP prefixes (a thousand), which stay. */
+static void test_fibpush_pic_static_route_leaves_the_masked_group(void **s)
+{
+	static const uint32_t both[] = {1, 2}, link2[] = {2};
+
+	(void)s;
+	lab_synced();
+	pic_decide(0, PIC_N, "0 1");
+	assert_int_equal(drain(), PIC_N);
+	assert_int_equal(pic_group_of(0), 1);
+	assert_int_equal(fibpush_link_down(&fp, 0), 1);
+	assert_int_equal(drain(), 3);
+	assert_grp(&recs[0], 3, 2, both, 0, NULL);
+	assert_route(&recs[1], "198.51.100.0", 24, 3);
+	assert_grp(&recs[2], 1, 1, link2, 0, NULL);
+	assert_int_equal(fp.pic.static_split, 1);
+	assert_int_equal(fp.route[0].group_id, 3);
+	assert_int_equal(fibpush_group(&fp, 3)->srefs, 1);
+	assert_int_equal(fibpush_group(&fp, 1)->srefs, 0);
+	pic_decide(0, PIC_N, "1");
+	assert_int_equal(drain(), 0);
+	pic_decide(0, PIC_N, "0 1");
+	assert_int_equal(fibpush_link_up(&fp, 0), 1);
+	assert_int_equal(drain(), 1);
+	assert_grp(&recs[0], 1, 2, both, 0, NULL);
+	/* a drain of link1 (static routes only) still works on its group */
+	assert_int_equal(fibpush_set_drained(&fp, 1u << 0), 1);
+	assert_digest_walks();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1358,6 +1737,30 @@ int main(void)
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_fibpush_bgp_million_routes,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_pic_link_down_and_back_two_links,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_pic_not_announced_again_move_at_link_up,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_pic_real_changes_are_still_per_prefix,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_pic_active_standby,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_pic_four_links_two_down,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_pic_full_sync_while_masked,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_pic_masked_group_deleted_with_last_route,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_pic_static_route_leaves_the_masked_group,
 			setup, teardown),
 	};
 
