@@ -36,6 +36,12 @@ const char *bgp_state_str(enum bgp_state s);
 /* RFC 4724 §4.2: how long re-announced routes may stay stale after the
  * session came back (waiting for End-of-RIB); FRR's stalepath-time. */
 #define BGP_STALEPATH_S 360u
+/* Prefix-independent convergence: how long a link whose paths were all
+ * flushed stays masked in the FIB push once its session is Established
+ * again, waiting for the peer's End-of-RIB for every family (a peer that
+ * sends none: its routes are relearned by then, or moved one by one).
+ * Sized for a full table: a million prefixes arrive in well under it. */
+#define BGP_PIC_EOR_WAIT_S 60u
 /* Most a failing peer waits before the next attempt (backoff cap). */
 #define BGP_BACKOFF_MAX_S 120u
 /* RFC 9384: Cease subcode "BFD Down". */
@@ -147,6 +153,12 @@ struct bgp_peer {
 	uint64_t stale_at_ms;     /* stale path timer after re-establishment */
 	size_t stale;             /* paths still marked stale (upper bound) */
 	bool eor_rcvd[BGP_AF_MAX];
+	/* Prefix-independent convergence: the speaker's link callback was
+	 * told the link is down (all its paths flushed) and not yet that
+	 * it is back (End-of-RIB, or BGP_PIC_EOR_WAIT_S after Established,
+	 * pic_up_at_ms). */
+	bool pic_masked;
+	uint64_t pic_up_at_ms;
 	/* RFC 4724 §4.1: Established while we restart; our UPDATEs and
 	 * End-of-RIB wait for bgp_gr_restart_end() */
 	bool export_deferred;
@@ -210,6 +222,14 @@ struct bgp_closing {
 	uint64_t until_ms;
 };
 
+/* UP false: every path of LINK is about to be flushed from the RIB (the
+ * session left Established without graceful restart, BFD tore it down,
+ * the restart timer ran out); called before the flush. UP true: the
+ * session is Established again and its peer sent End-of-RIB for every
+ * family (or BGP_PIC_EOR_WAIT_S passed): what it had to say is in the
+ * RIB. Once each way per episode. */
+typedef void (*bgp_link_cb)(void *arg, unsigned int link, bool up);
+
 struct bgp_speaker {
 	const struct twp_config *cfg;
 	struct rib *rib;
@@ -235,6 +255,8 @@ struct bgp_speaker {
 	 * twinpathd from the data plane's state (bgp_gr_*()). */
 	bool gr_forwarding;
 	bool gr_restarting;
+	bgp_link_cb link_cb; /* bgp_set_link_cb */
+	void *link_cb_arg;
 };
 
 uint64_t bgp_now_ms(void);
@@ -278,6 +300,9 @@ void bgp_gr_restart_end(struct bgp_speaker *sp);
 /* RFC 5882 §3.2: BFD for LINK went Up -> Down (not AdminDown): the
  * session is torn down and held Idle until bgp_bfd_up(). */
 void bgp_bfd_down(struct bgp_speaker *sp, unsigned int link);
+/* Prefix-independent convergence: CB hears of links down and back
+ * (bgp_link_cb). */
+void bgp_set_link_cb(struct bgp_speaker *sp, bgp_link_cb cb, void *arg);
 void bgp_bfd_up(struct bgp_speaker *sp, unsigned int link);
 
 /* "clear bgp ADDR [soft]": hard = Cease/4 then reconnect at once; soft =

@@ -58,6 +58,8 @@ void export_all(struct bgp_peer *p);
 const char *notify_text(const struct bgp_notify *n, char *buf, size_t len);
 enum bgp_state peer_derive(const struct bgp_peer *p);
 void peer_report(struct bgp_peer *p);
+/* The link callback (bgp_link_cb), once per way per episode. */
+void peer_link_event(struct bgp_peer *p, bool up);
 void conn_end(struct bgp_peer *p, struct bgp_conn *c,
 	      const struct bgp_end *e);
 void peer_stop(struct bgp_peer *p, const struct bgp_end *e);

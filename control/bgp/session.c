@@ -153,6 +153,18 @@ static bool keep_stale(const struct bgp_peer *p, const struct bgp_end *e)
 				 n->subcode == BGP_ERR_CEASE_HARD_RESET);
 }
 
+void peer_link_event(struct bgp_peer *p, bool up)
+{
+	struct bgp_speaker *sp = p->sp;
+
+	if (up != p->pic_masked)
+		return;
+	p->pic_masked = !up;
+	p->pic_up_at_ms = 0;
+	if (sp->link_cb != NULL)
+		sp->link_cb(sp->link_cb_arg, p->link, up);
+}
+
 static void session_lost(struct bgp_peer *p, const struct bgp_end *e)
 {
 	struct bgp_speaker *sp = p->sp;
@@ -166,6 +178,10 @@ static void session_lost(struct bgp_peer *p, const struct bgp_end *e)
 		for (af = 0; af < BGP_AF_MAX; af++)
 			if (o->gr_af[af] && o->gr_restart_time_s != 0)
 				keep |= RIB_KEEP_AF(af);
+		/* nothing kept: every path goes, as below. Some kept: the
+		 * rest go prefix by prefix (a link is masked whole) */
+		if (keep == 0)
+			peer_link_event(p, false);
 		swept = rib_peer_down(sp->rib, p->link, keep, &p->stale);
 		p->restart_at_ms = p->stale > 0 ?
 			sp->now_ms + o->gr_restart_time_s * 1000ull : 0;
@@ -178,6 +194,9 @@ static void session_lost(struct bgp_peer *p, const struct bgp_end *e)
 			     ", the rest flushed (families not in its "
 			     "graceful restart capability)");
 	} else {
+		/* before the flush: the groups lose the link first, so the
+		 * prefixes' decisions that follow find them as they want */
+		peer_link_event(p, false);
 		n = rib_peer_flush(sp->rib, p->link);
 		p->stale = 0;
 		p->restart_at_ms = p->stale_at_ms = 0;
@@ -192,6 +211,7 @@ static void session_lost(struct bgp_peer *p, const struct bgp_end *e)
 		p->failures = 0;
 	p->est = NULL;
 	p->established_ms = 0;
+	p->pic_up_at_ms = 0;
 	p->down_ms = sp->now_ms;
 	memset(&p->caps, 0, sizeof(p->caps));
 }
@@ -349,6 +369,8 @@ static void session_up(struct bgp_peer *p, struct bgp_conn *c)
 	p->hold = BGP_HOLD_NONE;
 	p->last_connect_err[0] = '\0';
 	memset(p->eor_rcvd, 0, sizeof(p->eor_rcvd));
+	if (p->pic_masked)
+		p->pic_up_at_ms = sp->now_ms + BGP_PIC_EOR_WAIT_S * 1000ull;
 	peer_report(p);
 	/* RFC 4271 §6.8: the other connection, still waiting for the peer's
 	 * OPEN, loses against an Established one */
@@ -551,22 +573,26 @@ static void end_of_rib(struct bgp_peer *p, unsigned int af)
 	unsigned int i;
 
 	p->eor_rcvd[af] = true;
-	if (p->stale == 0) {
-		plog(p, "End-of-RIB %s received", af_name(af));
-		return;
-	}
-	/* RFC 4724 §4.2: what is still stale of this family is gone */
-	swept = rib_sweep_stale(p->sp->rib, p->link, af_family(af));
-	p->stale -= swept < p->stale ? swept : p->stale;
 	for (i = 0; i < BGP_AF_MAX; i++)
 		if (p->caps.af[i] && !p->eor_rcvd[i])
 			all = false;
-	if (all) {
-		p->stale = 0;
-		p->stale_at_ms = 0;
+	if (p->stale == 0) {
+		plog(p, "End-of-RIB %s received", af_name(af));
+	} else {
+		/* RFC 4724 §4.2: what is still stale of this family is
+		 * gone */
+		swept = rib_sweep_stale(p->sp->rib, p->link, af_family(af));
+		p->stale -= swept < p->stale ? swept : p->stale;
+		if (all) {
+			p->stale = 0;
+			p->stale_at_ms = 0;
+		}
+		plog(p, "End-of-RIB %s received: %zu stale paths swept",
+		     af_name(af), swept);
 	}
-	plog(p, "End-of-RIB %s received: %zu stale paths swept", af_name(af),
-	     swept);
+	/* the peer said all it has: the link can be back in the groups */
+	if (all)
+		peer_link_event(p, true);
 }
 
 /* 0, or -1 when the connection was closed. */

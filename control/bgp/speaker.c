@@ -294,7 +294,11 @@ void bgp_tick(struct bgp_speaker *sp, uint64_t now_ms)
 		conn_timers(p, &p->out);
 		conn_timers(p, &p->in);
 		if (p->restart_at_ms != 0 && now_ms >= p->restart_at_ms) {
-			size_t n = rib_sweep_stale(sp->rib, p->link, 0);
+			size_t n;
+
+			/* not back in time: every path goes at once */
+			peer_link_event(p, false);
+			n = rib_sweep_stale(sp->rib, p->link, 0);
 
 			plog(p, "graceful restart: restart timer expired, %zu "
 			     "stale paths swept", n);
@@ -308,6 +312,12 @@ void bgp_tick(struct bgp_speaker *sp, uint64_t now_ms)
 			     "%zu stale paths swept", BGP_STALEPATH_S, n);
 			p->stale_at_ms = 0;
 			p->stale = 0;
+		}
+		if (p->pic_up_at_ms != 0 && now_ms >= p->pic_up_at_ms) {
+			plog(p, "no End-of-RIB %u s after Established: the "
+			     "link is back in the nexthop groups",
+			     BGP_PIC_EOR_WAIT_S);
+			peer_link_event(p, true);
 		}
 		if ((p->hold == BGP_HOLD_BACKOFF ||
 		     p->hold == BGP_HOLD_MAX_PREFIX) &&
@@ -411,7 +421,11 @@ void bgp_bfd_down(struct bgp_speaker *sp, unsigned int link)
 	plog(p, "BFD down: session torn down and held Idle until BFD is Up "
 	     "(RFC 5882)");
 	if (p->stale > 0) {
-		size_t k = rib_sweep_stale(sp->rib, p->link, 0);
+		size_t k;
+
+		/* the stale paths go at once: the forwarding path failed */
+		peer_link_event(p, false);
+		k = rib_sweep_stale(sp->rib, p->link, 0);
 
 		plog(p, "graceful restart: %zu stale paths swept (BFD down)",
 		     k);
@@ -419,6 +433,12 @@ void bgp_bfd_down(struct bgp_speaker *sp, unsigned int link)
 		p->restart_at_ms = p->stale_at_ms = 0;
 	}
 	peer_stop(p, &e);
+}
+
+void bgp_set_link_cb(struct bgp_speaker *sp, bgp_link_cb cb, void *arg)
+{
+	sp->link_cb = cb;
+	sp->link_cb_arg = arg;
 }
 
 void bgp_bfd_up(struct bgp_speaker *sp, unsigned int link)

@@ -1057,6 +1057,89 @@ static void test_bgp_fsm_bfd_down_tears_down_and_holds_idle(void **state)
 			    sp->peer[0].resets[0].down_ms >= 1500);
 }
 
+/* The link callback (prefix-independent convergence): each call with
+ * the link, the direction, and the link's paths in the RIB at that
+ * moment (down must come before the flush). */
+static struct {
+	unsigned int n, link[4], paths[4];
+	bool up[4];
+} lev;
+
+static void on_link_event(void *arg, unsigned int link, bool up)
+{
+	assert_ptr_equal(arg, &lev);
+	assert_true(lev.n < 4);
+	lev.link[lev.n] = link;
+	lev.up[lev.n] = up;
+	lev.paths[lev.n] = (unsigned int)rib_link_count(rib, link);
+	lev.n++;
+}
+
+/* A drop without graceful restart: down once, before the RIB flushes the
+ * two paths; back, the peer announces one and End-of-RIB: up once. */
+static void test_bgp_fsm_link_cb_down_before_flush_up_at_end_of_rib(
+	void **state)
+{
+	uint8_t m[BGP_MSG_MAX];
+
+	(void)state;
+	memset(&lev, 0, sizeof(lev));
+	established_with_two_paths(false);
+	bgp_set_link_cb(sp, on_link_event, &lev);
+	peer_close(&pa);
+	spin(50);
+	assert_int_equal(lev.n, 1);
+	assert_int_equal(lev.link[0], 0);
+	assert_false(lev.up[0]);
+	assert_int_equal(lev.paths[0], 2);
+	assert_true(sp->peer[0].pic_masked);
+	establish(90);
+	assert_int_equal(lev.n, 1); /* Established is not enough */
+	assert_int_not_equal(sp->peer[0].pic_up_at_ms, 0);
+	peer_send(&pa, m, update_prefixes(m, 1));
+	m[19] = m[20] = m[21] = m[22] = 0;
+	peer_send(&pa, m, hdr(m, 23, BGP_MSG_UPDATE)); /* End-of-RIB */
+	spin(50);
+	assert_int_equal(lev.n, 2);
+	assert_true(lev.up[1]);
+	assert_int_equal(lev.paths[1], 1);
+	assert_false(sp->peer[0].pic_masked);
+	assert_int_equal(sp->peer[0].pic_up_at_ms, 0);
+	/* End-of-RIB again (a route refresh): nothing more */
+	peer_send(&pa, m, hdr(m, 23, BGP_MSG_UPDATE));
+	spin(50);
+	assert_int_equal(lev.n, 2);
+}
+
+/* Graceful restart keeps the paths (stale): no down. BFD down then sweeps
+ * them: down, before they go. Back without End-of-RIB: up when the wait
+ * for it ends (its deadline brought forward here). */
+static void test_bgp_fsm_link_cb_not_for_stale_paths_bfd_down_and_no_eor(
+	void **state)
+{
+	(void)state;
+	memset(&lev, 0, sizeof(lev));
+	established_with_two_paths(true);
+	bgp_set_link_cb(sp, on_link_event, &lev);
+	peer_close(&pa);
+	spin(50);
+	assert_int_equal(sp->peer[0].stale, 2);
+	assert_int_equal(lev.n, 0);
+	bgp_bfd_down(sp, 0);
+	assert_int_equal(lev.n, 1);
+	assert_false(lev.up[0]);
+	assert_int_equal(lev.paths[0], 2);
+	assert_int_equal(rib_link_count(rib, 0), 0);
+	bgp_bfd_up(sp, 0);
+	establish(90);
+	assert_int_equal(lev.n, 1);
+	sp->peer[0].pic_up_at_ms = bgp_now_ms();
+	spin(50);
+	assert_int_equal(lev.n, 2);
+	assert_true(lev.up[1]);
+	assert_false(sp->peer[0].pic_masked);
+}
+
 /* clear bgp ADDR: Cease/4, then at once a new session. */
 static void test_bgp_fsm_clear_sends_cease_4_and_reconnects(void **state)
 {
@@ -1741,6 +1824,12 @@ int main(void)
 			teardown),
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_bfd_down_tears_down_and_holds_idle,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_link_cb_down_before_flush_up_at_end_of_rib,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_link_cb_not_for_stale_paths_bfd_down_and_no_eor,
 			teardown),
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_clear_sends_cease_4_and_reconnects,
