@@ -149,6 +149,43 @@ static void show_status(struct twpd *d, struct render *r)
 	render_u(r, "nexthop_table_full", "%llu changes refused: table "
 		 "full)\n", fp->nh_table_full);
 	render_end(r);
+	/* prefix-independent convergence (control/fibpush.c) */
+	render_obj(r, "pic");
+	render_u(r, "links_masked", "pic\n  links masked        %llu (bit "
+		 "per link)\n", fp->masked);
+	render_u(r, "link_down", "  link down           %llu: ",
+		 fp->pic.link_down);
+	render_u(r, "groups_down", "%llu groups rewritten, ",
+		 fp->pic.groups_down);
+	render_u(r, "groups_empty", "%llu left with no member, ",
+		 fp->pic.groups_empty);
+	render_u(r, "static_split", "%llu split from static routes, ",
+		 fp->pic.static_split);
+	render_u(r, "last_down_us", "last %llu us\n",
+		 fp->pic.last_down_ns / 1000u);
+	render_u(r, "link_up", "  link up             %llu: ",
+		 fp->pic.link_up);
+	render_u(r, "groups_up", "%llu groups rewritten, ",
+		 fp->pic.groups_up);
+	render_u(r, "routes_moved", "%llu routes moved, ",
+		 fp->pic.routes_moved);
+	render_u(r, "move_failed", "%llu left (no group id), ",
+		 fp->pic.move_failed);
+	render_u(r, "last_up_us", "last %llu us\n",
+		 fp->pic.last_up_ns / 1000u);
+	render_u(r, "routes_kept", "  routes kept         %llu (decisions "
+		 "met by their group in place)\n", fp->pic.routes_kept);
+	render_obj(r, "records");
+	render_u(r, "route", "  records sent        %llu per route, ",
+		 fp->pic.records[FP_CAUSE_ROUTE]);
+	render_u(r, "link_down", "%llu link down, ",
+		 fp->pic.records[FP_CAUSE_LINK_DOWN]);
+	render_u(r, "link_up", "%llu link up, ",
+		 fp->pic.records[FP_CAUSE_LINK_UP]);
+	render_u(r, "other", "%llu other\n",
+		 fp->pic.records[FP_CAUSE_OTHER]);
+	render_end(r);
+	render_end(r);
 	render_text(r, "links\n  %-12s %-10s %-4s %-20s %-16s %-10s %-6s %-5s "
 		    "%s\n", "NAME", "INTERFACE", "PORT", "LOCAL", "PEER",
 		    "REMOTE-AS", "PREF", "MTU", "PEER-MAC");

@@ -115,6 +115,51 @@ static void on_rib_change(void *arg, const struct cfg_addr *prefix,
 		(unsigned long long)d->fib_errors);
 }
 
+/* Prefix-independent convergence (control/fibpush.c): a link whose paths
+ * are all about to go leaves the nexthop groups first (a GROUP_SET per
+ * group holding it, not a route record per prefix); one whose peer sent
+ * End-of-RIB goes back in once the RIB has decided what it sent. */
+static void on_link(void *arg, unsigned int link, bool up)
+{
+	struct twpd *d = arg;
+	int rc;
+
+	if (up) {
+		d->pic_up |= 1u << link;
+		d->pic_up_ms[link] = bgp_now_ms();
+		return;
+	}
+	d->pic_up &= ~(1u << link);
+	rc = fibpush_link_down(d->fp, link);
+	if (rc < 0)
+		log_warn("link %s down: groups not rewritten: %s (a full sync "
+			 "repairs)", d->cfg->links[link].name, strerror(-rc));
+}
+
+/* Unmasks the links whose End-of-RIB came, once no decision waits (the
+ * prefixes the peer announced again then want their group's base, and
+ * only those it did not move), or PIC_UP_WAIT_MS after it under
+ * unending churn: a prefix decided later costs a record, not a loss. */
+#define PIC_UP_WAIT_MS 5000u
+static void pic_up_ready(struct twpd *d, uint64_t now_ms)
+{
+	unsigned int l;
+	int rc;
+
+	for (l = 0; d->pic_up != 0 && l < d->cfg->n_links; l++) {
+		if (!(d->pic_up >> l & 1u) ||
+		    (rib_pending(d->rib) > 0 &&
+		     now_ms - d->pic_up_ms[l] < PIC_UP_WAIT_MS))
+			continue;
+		d->pic_up &= ~(1u << l);
+		rc = fibpush_link_up(d->fp, l);
+		if (rc < 0)
+			log_warn("link %s up: groups not rewritten: %s (a full "
+				 "sync repairs)", d->cfg->links[l].name,
+				 strerror(-rc));
+	}
+}
+
 /* RFC 5882 §3.2: BFD tears the link's BGP session down, and lets it come
  * back once Up again. */
 static void on_bfd(void *arg, unsigned int link, bool up)
@@ -310,6 +355,7 @@ static int run(struct twp_config *cfg)
 		}
 		d.bfd.bgp_cb = on_bfd;
 		d.bfd.bgp_arg = &d;
+		bgp_set_link_cb(d.bgp, on_link, &d);
 	}
 	if (dp_holds_fib(&d.chan, &gen)) {
 		/* RFC 4724 §4.1: twinpath-dp kept forwarding on the last
@@ -448,6 +494,8 @@ static int run(struct twp_config *cfg)
 			if (fibpush_queued(d.fp) < FIB_BACKLOG_MAX)
 				rib_process(d.rib, RIB_BUDGET, on_rib_change,
 					    &d);
+			if (d.pic_up != 0)
+				pic_up_ready(&d, now);
 			lw_phase(&lw, LW_RIB, chan_now_ns());
 			if (fibpush_queued(d.fp) > 0)
 				fibpush_flush(d.fp);

@@ -31,6 +31,11 @@ struct twpd {
 	uint64_t fib_error_log_ms;
 	struct monitor *mon; /* link rates (control/monitor.c) */
 	struct fibcheck check; /* FIB digest comparison (fibcheck.h) */
+	/* Prefix-independent convergence: links whose peer sent End-of-RIB
+	 * (bit per link), unmasked in the FIB push once the RIB has decided
+	 * what it sent (twinpathd.c pic_up_ready), and since when. */
+	uint32_t pic_up;
+	uint64_t pic_up_ms[CFG_MAX_LINKS];
 };
 
 #endif
