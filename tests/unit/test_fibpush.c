@@ -1663,6 +1663,89 @@ static void test_fibpush_pic_static_route_leaves_the_masked_group(void **s)
 	assert_digest_walks();
 }
 
+/* Prefixes FROM..TO-1 of pfx_of get SET (NULL: withdrawn), the data side
+ * drained as a data plane would, records counted into COUNT. */
+static void pic_million_decide(unsigned int from, unsigned int to,
+			       const struct rib_nhset *set, uint64_t *count)
+{
+	struct cfg_addr p;
+	unsigned int i;
+
+	for (i = from; i < to; i++) {
+		pfx_of(i, &p);
+		assert_int_equal(fibpush_bgp_route(&fp, &p, set), 0);
+		if (i % 2048 == 2047) {
+			drain_count(count);
+			fibpush_flush(&fp);
+		}
+	}
+	assert_int_equal(fibpush_flush(&fp), 0);
+	drain_count(count);
+}
+
+/* The issue's numbers at full scale: a million prefixes on {link1,
+ * link2}; link1 fails and its million decisions arrive: one record in
+ * all (target: at most 1000); it comes back with all but ten announced
+ * again: those ten move (one new group) and the group gets link1 back;
+ * once more with every prefix announced: one record. Times printed, not
+ * asserted (2 shared cores). */
+static void test_fibpush_pic_million_prefixes(void **s)
+{
+	uint64_t count[CHAN_REC_TYPE_MAX];
+	struct rib_nhset both, link2;
+	struct timespec t0;
+
+	(void)s;
+	load(LAB_BGP_AA);
+	assert_int_equal(fibpush_full_sync(&fp), 0);
+	assert_int_equal(drain(), 7);
+	both = *nhset("0 1");
+	link2 = *nhset("1");
+	memset(count, 0, sizeof(count));
+	pic_million_decide(0, MILLION, &both, count);
+	assert_int_equal(count[CHAN_REC_ROUTE_ADD], MILLION);
+
+	memset(count, 0, sizeof(count));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(fibpush_link_down(&fp, 0), 1);
+	print_message("1M prefixes, link down: %.6f s\n", since(&t0));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pic_million_decide(0, MILLION, &link2, count);
+	print_message("1M decisions without link1: %.3f s\n", since(&t0));
+	assert_int_equal(count[CHAN_REC_GROUP_SET], 1);
+	assert_int_equal(count[CHAN_REC_ROUTE_ADD], 0);
+	assert_int_equal(count[CHAN_REC_ROUTE_DEL], 0);
+	assert_int_equal(fp.pic.records[FP_CAUSE_LINK_DOWN], 1);
+
+	memset(count, 0, sizeof(count));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pic_million_decide(10, MILLION, &both, count);
+	print_message("1M-10 decisions with link1 again: %.3f s\n",
+		      since(&t0));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(fibpush_link_up(&fp, 0), 1);
+	drain_count(count);
+	print_message("link up, 10 prefixes moved (a table walk): %.6f s\n",
+		      since(&t0));
+	assert_int_equal(count[CHAN_REC_GROUP_SET], 2);
+	assert_int_equal(count[CHAN_REC_ROUTE_ADD], 10);
+	assert_int_equal(fp.pic.routes_moved, 10);
+
+	memset(count, 0, sizeof(count));
+	assert_int_equal(fibpush_link_down(&fp, 0), 1);
+	pic_million_decide(10, MILLION, &link2, count);
+	pic_million_decide(10, MILLION, &both, count);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(fibpush_link_up(&fp, 0), 1);
+	drain_count(count);
+	print_message("link up, every prefix announced again: %.6f s\n",
+		      since(&t0));
+	assert_int_equal(count[CHAN_REC_GROUP_SET], 2);
+	assert_int_equal(count[CHAN_REC_ROUTE_ADD], 0);
+	assert_int_equal(fp.pic.routes_moved, 10);
+	assert_digest_walks();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1761,6 +1844,9 @@ int main(void)
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_fibpush_pic_static_route_leaves_the_masked_group,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fibpush_pic_million_prefixes,
 			setup, teardown),
 	};
 
