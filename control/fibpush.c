@@ -520,6 +520,17 @@ static void route_sent(struct fibpush *fp, struct fp_route *r)
 		fp->sync_left--;
 }
 
+/* G's effective lists become E's (its primary/backup). */
+static void group_eff_copy(struct fp_group *g, const struct fp_group *e)
+{
+	memset(g->primary, 0, sizeof(g->primary));
+	memset(g->backup, 0, sizeof(g->backup));
+	g->n_primary = e->n_primary;
+	g->n_backup = e->n_backup;
+	memcpy(g->primary, e->primary, e->n_primary * sizeof(e->primary[0]));
+	memcpy(g->backup, e->backup, e->n_backup * sizeof(e->backup[0]));
+}
+
 /* G's effective lists made what the mask now gives (the base while static
  * routes are on it); one GROUP_SET when they change. A group the mask
  * leaves without a member keeps the lists it has: the data plane's
@@ -532,24 +543,16 @@ static bool group_refresh(struct fibpush *fp, struct fp_group *g,
 	struct chan_rec rec;
 
 	*empty = false;
-	if (g->srefs > 0) {
-		e.n_primary = g->n_base_primary;
-		e.n_backup = g->n_base_backup;
-		memcpy(e.primary, g->base_primary, sizeof(e.primary));
-		memcpy(e.backup, g->base_backup, sizeof(e.backup));
-	} else if (!group_base_without(fp, g, fp->masked & g->links, &e)) {
+	/* static routes on it: never masked */
+	if (!group_base_without(fp, g, g->srefs > 0 ? 0 : fp->masked & g->links,
+				&e)) {
 		*empty = true;
 		return false;
 	}
 	if (group_eff_eq(g, &e))
 		return false;
 	group_digest_flip(fp, g);
-	g->n_primary = e.n_primary;
-	g->n_backup = e.n_backup;
-	memset(g->primary, 0, sizeof(g->primary));
-	memset(g->backup, 0, sizeof(g->backup));
-	memcpy(g->primary, e.primary, e.n_primary * sizeof(e.primary[0]));
-	memcpy(g->backup, e.backup, e.n_backup * sizeof(e.backup[0]));
+	group_eff_copy(g, &e);
 	group_digest_flip(fp, g);
 	grp_rec(g, &rec);
 	*sent |= emit(fp, &rec);
@@ -606,16 +609,8 @@ static int group_create(struct fibpush *fp, const struct fp_group *g,
 	if (!stat && (n->links & fp->masked)) {
 		struct fp_group e;
 
-		if (group_base_without(fp, n, fp->masked & n->links, &e)) {
-			memset(n->primary, 0, sizeof(n->primary));
-			memset(n->backup, 0, sizeof(n->backup));
-			n->n_primary = e.n_primary;
-			n->n_backup = e.n_backup;
-			memcpy(n->primary, e.primary,
-			       e.n_primary * sizeof(e.primary[0]));
-			memcpy(n->backup, e.backup,
-			       e.n_backup * sizeof(e.backup[0]));
-		}
+		if (group_base_without(fp, n, fp->masked & n->links, &e))
+			group_eff_copy(n, &e);
 	}
 	group_digest_flip(fp, n);
 	grp_rec(n, &rec);
