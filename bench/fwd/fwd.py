@@ -486,6 +486,17 @@ def table(result):
     return "\n".join(lines)
 
 
+def on_signal(sig, frame):
+    """Exit through main's cleanup, which must then run to its end: a
+    Ctrl-C reaches us twice (from the terminal and forwarded by run.sh's
+    timeout, which shares our process group with --foreground), and a
+    second SystemExit inside cleanup_all left programs stopped with
+    their hugepages held."""
+    for s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(s, signal.SIG_IGN)
+    sys.exit(128 + sig)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default="build")
@@ -516,7 +527,7 @@ def main():
     link_counts = [int(x) for x in args.links.split(",")]
 
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda s, f: sys.exit(128 + s))
+        signal.signal(sig, on_signal)
     work = tempfile.mkdtemp(prefix="twp-bench.")
     cleanup_all()
     try:
