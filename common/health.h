@@ -122,10 +122,12 @@ struct health_link {
 	/* Written by twinpath-dp's forwarding lcore, where the periodic
 	 * packets leave: the largest gap between two of them sent while
 	 * Up over the last minute (the one furthest past its interval),
-	 * and that interval. */
+	 * that interval, and when the gap ended (CLOCK_MONOTONIC, as
+	 * last_tx_ns): tests line it up with the host's freezes. */
 	__u64 tx_gap_max_ns;
 	__u32 tx_gap_interval_us;
 	__u32 tx_gap_pad;
+	__u64 tx_gap_end_ns;
 
 	/* Written by the XDP program: the poll_seq that the peer's Final
 	 * ended (RFC 5880 §6.8.6: "If the Final (F) bit is set, terminate

@@ -544,6 +544,7 @@ static void show_bfd_link(struct twpd *d, struct render *r, unsigned int i,
 		 * peer's detection timer sees of us */
 		render_ju(r, "tx_gap_max_us", h.tx_gap_max_ns / 1000);
 		render_ju(r, "tx_gap_interval_us", h.tx_gap_interval_us);
+		render_ju(r, "tx_gap_end_ns", h.tx_gap_end_ns);
 		render_text(r, "\t\tLargest gap between sent packets while Up "
 			    "(last minute): %.1f ms (interval %.1f ms)\n",
 			    h.tx_gap_max_ns / 1e6, h.tx_gap_interval_us / 1e3);

@@ -148,7 +148,7 @@ uint32_t bfd_tx_interval_us(const struct health_link *hl, uint32_t rnd)
 
 void bfd_txgap_note(struct bfd_txgap *g, uint64_t now_ns,
 		    uint32_t interval_us, bool up, uint64_t *gap_ns,
-		    uint32_t *worst_interval_us)
+		    uint64_t *end_ns, uint32_t *worst_interval_us)
 {
 	uint64_t epoch = now_ns / BFD_TXGAP_SLOT_NS + 1;
 	int64_t worst = INT64_MIN;
@@ -166,12 +166,14 @@ void bfd_txgap_note(struct bfd_txgap *g, uint64_t now_ns,
 		if (late > s->late_ns) {
 			s->late_ns = late;
 			s->gap_ns = gap;
+			s->end_ns = now_ns;
 			s->interval_us = interval_us;
 		}
 	}
 	g->last_ns = now_ns;
 	g->last_up = up;
 	*gap_ns = 0;
+	*end_ns = 0;
 	*worst_interval_us = 0;
 	for (i = 0; i < BFD_TXGAP_SLOTS; i++) {
 		const __typeof__(g->slot[0]) *s = &g->slot[i];
@@ -182,6 +184,7 @@ void bfd_txgap_note(struct bfd_txgap *g, uint64_t now_ns,
 			continue;
 		worst = s->late_ns;
 		*gap_ns = s->gap_ns;
+		*end_ns = s->end_ns;
 		*worst_interval_us = s->interval_us;
 	}
 }

@@ -68,6 +68,7 @@ struct bfd_txgap {
 		uint64_t epoch;       /* now / BFD_TXGAP_SLOT_NS, + 1 */
 		int64_t late_ns;      /* gap - interval of its worst gap */
 		uint64_t gap_ns;
+		uint64_t end_ns;      /* when the packet ending it left */
 		uint32_t interval_us;
 	} slot[BFD_TXGAP_SLOTS];
 };
@@ -76,10 +77,11 @@ struct bfd_txgap {
  * one before, built while the session was Up or not (UP). Only a gap
  * between two packets built while Up counts: before Up the peer waits
  * seconds, and the first packet after Up follows a 1 s one at once.
- * Sets *GAP_NS and *INTERVAL_US to the worst gap of the last minute (0
- * and 0 while there is none). */
+ * Sets *GAP_NS, *END_NS (when it ended, NOW_NS's clock) and
+ * *INTERVAL_US to the worst gap of the last minute (0, 0 and 0 while
+ * there is none): a test lines the gap up with what the host did then. */
 void bfd_txgap_note(struct bfd_txgap *g, uint64_t now_ns,
 		    uint32_t interval_us, bool up, uint64_t *gap_ns,
-		    uint32_t *worst_interval_us);
+		    uint64_t *end_ns, uint32_t *worst_interval_us);
 
 #endif

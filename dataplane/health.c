@@ -249,12 +249,14 @@ void health_tick(struct dp *d)
 static void health_tx_gap(struct dp *d, uint16_t p, uint32_t usr)
 {
 	struct health_link *hl = &d->health->link[p];
-	uint64_t gap_ns;
+	uint64_t gap_ns, end_ns;
 	uint32_t gap_interval_us;
 
 	bfd_txgap_note(&d->bfd_txgap[p], monotonic_ns(), usr & ~HEALTH_TX_UP,
-		       (usr & HEALTH_TX_UP) != 0, &gap_ns, &gap_interval_us);
+		       (usr & HEALTH_TX_UP) != 0, &gap_ns, &end_ns,
+		       &gap_interval_us);
 	__atomic_store_n(&hl->tx_gap_max_ns, gap_ns, __ATOMIC_RELAXED);
+	__atomic_store_n(&hl->tx_gap_end_ns, end_ns, __ATOMIC_RELAXED);
 	__atomic_store_n(&hl->tx_gap_interval_us, gap_interval_us,
 			 __ATOMIC_RELAXED);
 }

@@ -9,7 +9,11 @@ one per link. Rates are read twice from each process's DPDK telemetry
 socket (/ethdev/stats); cycles per packet = TSC Hz / forwarded pps. The
 replay's own cost is in both numbers: DPDK's skeleton (basicfwd) on the same
 vdevs measures it, and net = total - harness is reported beside totals.
-Only ratios from one run are comparable. Writes OUT/fwd.json and prints a
+Only ratios from one run are comparable. A second twinpath-dp with
+dataplane.idle_sleep_us = 0 (twinpath_spin: its own instance, channel
+and EAL prefix, the same routes) takes its turns too: idle_backoff_cost =
+twinpath / twinpath_spin cycles per packet is what the idle back-off's
+per-poll clock read costs at full rate. Writes OUT/fwd.json and prints a
 Markdown table. Every process it starts is stopped, its hugepage files, run
 directory and channel removed, on exit or Ctrl-C."""
 import argparse
@@ -29,6 +33,11 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 INSTANCE = "benchfwd"            # twinpath-dp's channel, EAL prefix
 DP_PREFIX = "twinpath-" + INSTANCE
+# the same twinpath-dp with dataplane.idle_sleep_us = 0 (spins forever,
+# as classic DPDK): the default back-off's per-poll cost at full rate is
+# twinpath's cycles/pkt over this one's
+SPIN_INSTANCE = INSTANCE + "-spin"
+SPIN_PREFIX = "twinpath-" + SPIN_INSTANCE
 L3FWD_PREFIX = "benchfwd-l3fwd"
 SKEL_PREFIX = "benchfwd-skel"
 RUN_DIR = "/var/run/dpdk"
@@ -60,6 +69,23 @@ def tel(prefix, cmd):
     finally:
         s.close()
     return reply[cmd.split(",")[0]]
+
+
+def heap_mib(prefix):
+    """Hugepage memory the EAL of PREFIX holds (socket 0's heap); for
+    the log only, so NaN rather than an error if telemetry lacks it."""
+    try:
+        return tel(prefix, "/eal/heap_info,0")["Heap_size"] / 2**20
+    except (OSError, ValueError, KeyError, TypeError):
+        return float("nan")
+
+
+def huge_free():
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("HugePages_Free:"):
+                return int(line.split()[1])
+    return -1
 
 
 def egress_ports(prefix):
@@ -188,20 +214,29 @@ def eal_cleanup(prefix):
 def cleanup_all():
     for p in list(children):
         stop(p)
-    for prefix in (DP_PREFIX, L3FWD_PREFIX, SKEL_PREFIX):
+    for prefix in (DP_PREFIX, SPIN_PREFIX, L3FWD_PREFIX, SKEL_PREFIX):
         eal_cleanup(prefix)
+    for instance in (INSTANCE, SPIN_INSTANCE):
+        unlink_channel(instance)
+
+
+def unlink_channel(instance):
     try:
-        os.unlink("/dev/shm/" + INSTANCE)
+        os.unlink("/dev/shm/" + instance)
     except FileNotFoundError:
         pass
 
 
 # --- inputs -----------------------------------------------------------------
 
-def write_config(path, links, pcap, mbufs):
+def write_config(path, links, pcap, mbufs, instance=INSTANCE,
+                 idle_sleep_us=None):
     """A twinpath-dp config whose ports are DPDK vdevs. rt_priority 0:
     l3fwd and the harness run at the default scheduler, so twinpath-dp
-    must too for the ratio to compare forwarding, not priorities."""
+    must too for the ratio to compare forwarding, not priorities.
+    IDLE_SLEEP_US None leaves dataplane.idle_sleep_us at its default."""
+    idle = ("" if idle_sleep_us is None
+            else " idle_sleep_us = %d;" % idle_sleep_us)
     link_groups = []
     for i in range(links):
         link_groups.append(
@@ -214,11 +249,12 @@ def write_config(path, links, pcap, mbufs):
                 '"198.18.1.1";\nmode = "active-active";\n'
                 'dataplane = { eal_args = ["-l", "0-%s", "--huge-unlink"]; '
                 'mbufs = %d; ipv4_routes_max = 1048576; '
-                'ipv6_routes_max = 262144; rt_priority = 0; };\n'
+                'ipv6_routes_max = 262144; rt_priority = 0;%s };\n'
                 'lan = { interface = "blan0"; device = '
                 '"net_pcap0,rx_pcap=%s,infinite_rx=1"; address = '
                 '"198.18.1.1/24"; };\nlinks = (\n%s\n);\n'
-                % (INSTANCE, FWD_LCORE, mbufs, pcap, ",\n".join(link_groups)))
+                % (instance, FWD_LCORE, mbufs, idle, pcap,
+                   ",\n".join(link_groups)))
 
 
 def routegen(args, config, routes, extra):
@@ -280,27 +316,27 @@ def resume(p):
     os.killpg(p.pid, signal.SIGCONT)
 
 
-def interleave(args, tp, l3):
-    """Forwarding rates of twinpath-dp (TP, paused) and l3fwd (L3,
-    running), measured in turns: ROUNDS times one then the other, the
-    other one stopped (SIGSTOP: both forward on the same core). Slow
-    changes of the machine (a neighbour's load) then hit both alike; the
-    best window of each counts."""
+def interleave(args, contenders):
+    """Forwarding rates of CONTENDERS, (name, process, EAL prefix)
+    tuples, measured in turns: ROUNDS times each in order, every other
+    one stopped (SIGSTOP: all forward on the same core). Slow changes of
+    the machine (a neighbour's load) then hit all alike; the best window
+    of each counts. Returns {name: best rate}; all are left running."""
     best = {}
     for _ in range(args.rounds):
-        for name, p, prefix in (("l3fwd", l3, L3FWD_PREFIX),
-                                ("twinpath", tp, DP_PREFIX)):
-            other = tp if p is l3 else l3
-            pause(other)
+        for name, p, prefix in contenders:
+            for _, other, _ in contenders:
+                if other is not p:
+                    pause(other)
             resume(p)
             time.sleep(args.warmup)
             r = rate(prefix, egress_ports(prefix), p, args.seconds,
                      args.samples)
             if name not in best or r["pps"] > best[name]["pps"]:
                 best[name] = r
-    resume(tp)
-    resume(l3)
-    return best["twinpath"], best["l3fwd"]
+    for _, p, _ in contenders:
+        resume(p)
+    return best
 
 
 def drops(prefix):
@@ -332,15 +368,15 @@ def updates(args, config, routes, p, ports, order):
             "drops": {k: d1[k] - d0[k] for k in d1 if d1[k] != d0[k]}}
 
 
-def start_twinpath(args, work, config, routes):
-    """twinpath-dp started, the table loaded and the update rates
-    measured while it forwards; returns (process, results)."""
+def load_twinpath(args, work, config, routes, prefix, logname):
+    """A twinpath-dp started on CONFIG (EAL prefix PREFIX) and its table
+    of ROUTES pushed by routegen; returns (process, routegen's report).
+    The process is stopped if it does not get there."""
     exe = os.path.join(args.build, "dataplane/twinpath-dp")
-    logpath = os.path.join(work, "twinpath-dp.log")
-    p = start([exe, "--config", config], logpath, DP_PREFIX)
-    res = {}
+    logpath = os.path.join(work, logname)
+    p = start([exe, "--config", config], logpath, prefix)
     try:
-        wait_telemetry(DP_PREFIX, p, 60)
+        wait_telemetry(prefix, p, 60)
         out = subprocess.run(routegen(args, config, routes, []),
                              capture_output=True, text=True, timeout=300)
         if out.returncode != 0:
@@ -348,11 +384,23 @@ def start_twinpath(args, work, config, routes):
                 tail = "".join(f.readlines()[-5:])
             raise RuntimeError("routegen: %s\ntwinpath-dp log:\n%s"
                                % (out.stderr.strip(), tail))
-        load = json.loads(out.stdout)
-        fib = tel(DP_PREFIX, "/twinpath/fib")
+        fib = tel(prefix, "/twinpath/fib")
         if fib["routes"] != routes:
             raise RuntimeError("twinpath-dp holds %d of %d routes (see %s)"
                                % (fib["routes"], routes, logpath))
+        return p, json.loads(out.stdout)
+    except BaseException:
+        stop(p)
+        raise
+
+
+def start_twinpath(args, work, config, routes):
+    """twinpath-dp started, the table loaded and the update rates
+    measured while it forwards; returns (process, results)."""
+    p, load = load_twinpath(args, work, config, routes, DP_PREFIX,
+                            "twinpath-dp.log")
+    res = {}
+    try:
         res["fib_load_per_s"] = load["routes_per_s"]
         ports = egress_ports(DP_PREFIX)
         time.sleep(args.warmup)
@@ -403,12 +451,21 @@ def table(result):
         "| routes | links | lcores | twinpath Mpps | twinpath cyc/pkt (net) "
         "| l3fwd Mpps | l3fwd cyc/pkt (net) | ratio | ratio net "
         "| FIB updates/s | Mpps during updates "
-        "| FIB updates/s, random order |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        "| FIB updates/s, random order "
+        "| twinpath-spin cyc/pkt (net) | idle back-off cost |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "---:|---:|"]
     for c in result["cases"]:
+        if c["idle_backoff_cost"] is None:
+            spin = "- | -"
+        else:
+            spin = "%.1f (%.1f) | %.3f" % (
+                c["twinpath_spin_cycles_per_pkt"],
+                c["twinpath_spin_net_cycles_per_pkt"],
+                c["idle_backoff_cost"])
         lines.append(
             "| %s | %d | %d | %.2f | %.1f (%.1f) | %.2f | %.1f (%.1f) | "
-            "%.2f | %.2f | %s | %.2f | %s |" % (
+            "%.2f | %.2f | %s | %.2f | %s | %s |" % (
                 "{:,}".format(c["routes"]), c["links"], c["lcores"],
                 c["twinpath_mpps"], c["twinpath_cycles_per_pkt"],
                 c["twinpath_cycles_per_pkt"] - h, c["l3fwd_mpps"],
@@ -416,14 +473,28 @@ def table(result):
                 c["ratio"], c["ratio_net"],
                 "{:,.0f}".format(c["fib_updates_per_s"]),
                 c["mpps_during_updates"],
-                "{:,.0f}".format(c["fib_updates_per_s_random"])))
+                "{:,.0f}".format(c["fib_updates_per_s_random"]), spin))
     lines.append("")
     lines.append("Harness (DPDK skeleton, pcap replay -> null): %.2f Mpps, "
                  "%.1f cycles/pkt; net = total - harness. TSC %.3f GHz, "
-                 "64-byte IPv4/UDP, %d packets to random destinations."
+                 "64-byte IPv4/UDP, %d packets to random destinations. "
+                 "twinpath: default dataplane.idle_sleep_us; twinpath-spin: "
+                 "idle_sleep_us 0; idle back-off cost = twinpath / "
+                 "twinpath-spin cycles/pkt."
                  % (result["harness_mpps"], h, result["tsc_hz"] / 1e9,
                     result["packets"]))
     return "\n".join(lines)
+
+
+def on_signal(sig, frame):
+    """Exit through main's cleanup, which must then run to its end: a
+    Ctrl-C reaches us twice (from the terminal and forwarded by run.sh's
+    timeout, which shares our process group with --foreground), and a
+    second SystemExit inside cleanup_all left programs stopped with
+    their hugepages held."""
+    for s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(s, signal.SIG_IGN)
+    sys.exit(128 + sig)
 
 
 def main():
@@ -446,12 +517,17 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--ipv6-routes", type=int, default=100000,
                     help="IPv6 table pushed for its update rate (0: skip)")
+    ap.add_argument("--spin-routes", default=None,
+                    help="route counts whose cases also measure twinpath-dp "
+                    "with idle_sleep_us 0 (default: all; '' none)")
     args = ap.parse_args()
     route_counts = [int(x) for x in args.routes.split(",")]
+    spin_counts = (route_counts if args.spin_routes is None else
+                   [int(x) for x in args.spin_routes.split(",") if x])
     link_counts = [int(x) for x in args.links.split(",")]
 
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda s, f: sys.exit(128 + s))
+        signal.signal(sig, on_signal)
     work = tempfile.mkdtemp(prefix="twp-bench.")
     cleanup_all()
     try:
@@ -469,6 +545,12 @@ def main():
                                       % (routes, links))
                 rules = os.path.join(work, "rules-%d-%d.txt" % (routes, links))
                 write_config(config, links, pcap, args.mbufs)
+                spin_config = None
+                if routes in spin_counts:
+                    spin_config = os.path.join(
+                        work, "twinpath-spin-%d-%d.conf" % (routes, links))
+                    write_config(spin_config, links, pcap, args.mbufs,
+                                 SPIN_INSTANCE, 0)
                 subprocess.run(routegen(args, config, routes,
                                         ["--rules", rules, "--no-push"]),
                                check=True)
@@ -483,27 +565,77 @@ def main():
                 log("twinpath-dp: %d routes, %d links" % (routes, links))
                 tp_p, tp = start_twinpath(args, work, config, routes)
                 pause(tp_p)
+                contenders = [("twinpath", tp_p, DP_PREFIX)]
+                if spin_config is not None:
+                    # the same routes (same seed) through its own channel
+                    log("twinpath-dp, idle_sleep_us 0: %d routes, %d links"
+                        % (routes, links))
+                    try:
+                        sp_p, _ = load_twinpath(args, work, spin_config,
+                                                routes, SPIN_PREFIX,
+                                                "twinpath-dp-spin.log")
+                    except RuntimeError as e:
+                        # e.g. no hugepages left for a third program: the
+                        # case still measures twinpath-dp against l3fwd
+                        log("twinpath-dp, idle_sleep_us 0, skipped: %s" % e)
+                        unlink_channel(SPIN_INSTANCE)
+                        spin_config = None
+                    else:
+                        pause(sp_p)
+                        contenders.append(("twinpath_spin", sp_p,
+                                           SPIN_PREFIX))
                 log("l3fwd: %d routes, %d links" % (routes, links))
                 l3_p, l3_load = start_l3fwd(args, work, rules, rules6,
                                             pcap, links)
-                log("both, %d rounds in turns" % args.rounds)
-                resume(tp_p)
-                d0 = drops(DP_PREFIX)
-                tp["fwd"], l3 = interleave(args, tp_p, l3_p)
-                d1 = drops(DP_PREFIX)
-                tp["drops"] = sum(d1[k] - d0[k] for k in d1)
+                log("%d programs, %d rounds in turns"
+                    % (len(contenders) + 1, args.rounds))
+                # a stopped process does not answer telemetry
+                for _, p, _ in contenders:
+                    resume(p)
+                d0 = {pre: drops(pre) for _, _, pre in contenders}
+                contenders.insert(0, ("l3fwd", l3_p, L3FWD_PREFIX))
+                log("hugepage memory (MiB): %s; %d huge pages free"
+                    % (", ".join("%s %.0f" % (n, heap_mib(pre))
+                                 for n, _, pre in contenders),
+                       huge_free()))
+                best = interleave(args, contenders)
+                d1 = {pre: drops(pre) for pre in d0}
+                lost = {pre: sum(d1[pre][k] - d0[pre][k] for k in d1[pre])
+                        for pre in d1}
+                tp["fwd"], l3 = best["twinpath"], best["l3fwd"]
+                tp["drops"] = lost[DP_PREFIX]
                 stop(l3_p)
+                if spin_config is not None:
+                    # before the IPv6 updates, which twinpath-dp alone
+                    # must run on the forwarding core
+                    stop(sp_p)
+                    unlink_channel(SPIN_INSTANCE)
                 if args.ipv6_routes > 0:
                     tp["fib6_updates_per_s"] = ipv6_updates(args, config)
                 stop(tp_p)
-                try:
-                    os.unlink("/dev/shm/" + INSTANCE)
-                except FileNotFoundError:
-                    pass
+                unlink_channel(INSTANCE)
                 h = tsc_hz / harness["pps"]
                 tp_c = tsc_hz / tp["fwd"]["pps"]
                 l3_c = tsc_hz / l3["pps"]
                 upd = tp["during_updates"]
+                spin = {"twinpath_spin_mpps": None,
+                        "twinpath_spin_cycles_per_pkt": None,
+                        "twinpath_spin_net_cycles_per_pkt": None,
+                        "idle_backoff_cost": None,
+                        "twinpath_spin_drops_while_measuring": None,
+                        "twinpath_spin_cpu_share": None}
+                if spin_config is not None:
+                    sp = best["twinpath_spin"]
+                    sp_c = tsc_hz / sp["pps"]
+                    spin = {"twinpath_spin_mpps": round(sp["pps"] / 1e6, 3),
+                            "twinpath_spin_cycles_per_pkt": round(sp_c, 1),
+                            "twinpath_spin_net_cycles_per_pkt":
+                                round(sp_c - h, 1),
+                            "idle_backoff_cost": round(tp_c / sp_c, 3),
+                            "twinpath_spin_drops_while_measuring":
+                                lost[SPIN_PREFIX],
+                            "twinpath_spin_cpu_share":
+                                round(sp["cpu_share"], 3)}
                 cases.append({
                     "routes": routes, "links": links, "lcores": 1,
                     "twinpath_mpps": round(tp["fwd"]["pps"] / 1e6, 3),
@@ -537,11 +669,16 @@ def main():
                     "l3fwd_cpu_share": round(l3["cpu_share"], 3),
                     "l3fwd_route_load_s": round(l3_load, 1),
                 })
+                cases[-1].update(spin)
                 log("  twinpath %.1f cyc/pkt, l3fwd %.1f, ratio %.2f; "
                     "updates/s %.0f IPv4 (%.0f in random order), %.0f IPv6"
                     % (tp_c, l3_c, tp_c / l3_c, tp["fib_updates_per_s"],
                        tp["fib_updates_per_s_random"],
                        tp.get("fib6_updates_per_s", 0)))
+                if spin_config is not None:
+                    log("  twinpath-spin %.1f cyc/pkt, idle back-off cost "
+                        "%.3f" % (spin["twinpath_spin_cycles_per_pkt"],
+                                  spin["idle_backoff_cost"]))
         result = {
             "date": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
             "host": platform.node(), "cpus": os.cpu_count(),
@@ -552,6 +689,10 @@ def main():
             "harness_cycles_per_pkt": round(tsc_hz / harness["pps"], 1),
             "rates": "packets per CPU-second of the forwarding lcore's "
                      "thread (schedstat), best of the windows",
+            "twinpath_spin": "twinpath-dp with dataplane.idle_sleep_us 0, "
+                             "in the same rounds; idle_backoff_cost = "
+                             "twinpath (default idle_sleep_us) / "
+                             "twinpath_spin cycles/pkt; null where not run",
             "cases": cases,
         }
         # top-level summary: the largest table, most links

@@ -2,7 +2,7 @@
 # make bench: the forwarding benchmark (bench/fwd/fwd.py) after building
 # the reference programs. usage: run.sh BUILD_DIR [fwd.py options]
 # Needs root, hugepages and the dpdk-doc examples (make deps). Bounded:
-# about 16 minutes, most of it l3fwd loading 1 M LPM rules one by one.
+# about 18 minutes, most of it l3fwd loading 1 M LPM rules one by one.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-build}" && pwd)

@@ -233,7 +233,7 @@ echo "MEASURED [$TAG] host freezes of 10 ms or more in the window: $(python3 - "
 import sys
 since = int(sys.argv[2]) / 1e9
 f = [l.split() for l in open(sys.argv[1]) if l.startswith("freeze ")]
-f = ["cpu %s %.1f ms" % (x[1], float(x[2])) for x in f
+f = ["cpu %s %.1f ms %s" % (x[1], float(x[2]), x[5]) for x in f
      if float(x[4]) >= since and float(x[2]) >= 10]
 print(", ".join(f) or "none")
 PY

@@ -314,35 +314,40 @@ static void test_bfd_txgap_worst_late_gap_of_the_last_minute(void **state)
 {
 	static struct bfd_txgap g;
 	const uint64_t ms = 1000000, t0 = 100000 * ms; /* slot-aligned */
-	uint64_t gap;
+	uint64_t gap, end;
 	uint32_t iv;
 
 	(void)state;
-	bfd_txgap_note(&g, t0, 10000, true, &gap, &iv);
+	bfd_txgap_note(&g, t0, 10000, true, &gap, &end, &iv);
 	assert_int_equal(gap, 0); /* one packet: no gap yet */
+	assert_int_equal(end, 0);
 	assert_int_equal(iv, 0);
-	bfd_txgap_note(&g, t0 + 9 * ms, 9000, true, &gap, &iv);
+	bfd_txgap_note(&g, t0 + 9 * ms, 9000, true, &gap, &end, &iv);
 	assert_int_equal(gap, 9 * ms);
+	assert_int_equal(end, t0 + 9 * ms);
 	assert_int_equal(iv, 9000);
 	/* 25 ms for an interval of 8 ms: 17 ms late */
-	bfd_txgap_note(&g, t0 + 34 * ms, 8000, true, &gap, &iv);
+	bfd_txgap_note(&g, t0 + 34 * ms, 8000, true, &gap, &end, &iv);
 	assert_int_equal(gap, 25 * ms);
+	assert_int_equal(end, t0 + 34 * ms); /* when it ended */
 	assert_int_equal(iv, 8000);
 	/* Down for a second, then Up again at once: the peer was not
 	 * waiting on those gaps (1 s packets before Up, then the first
 	 * fast one right away) */
-	bfd_txgap_note(&g, t0 + 1034 * ms, 1000000, false, &gap, &iv);
-	bfd_txgap_note(&g, t0 + 2034 * ms, 8000, true, &gap, &iv);
+	bfd_txgap_note(&g, t0 + 1034 * ms, 1000000, false, &gap, &end, &iv);
+	bfd_txgap_note(&g, t0 + 2034 * ms, 8000, true, &gap, &end, &iv);
 	assert_int_equal(gap, 25 * ms);
 	assert_int_equal(iv, 8000);
 	/* 48 s later (on time), still within the minute */
-	bfd_txgap_note(&g, t0 + 50034 * ms, 48000000, true, &gap, &iv);
+	bfd_txgap_note(&g, t0 + 50034 * ms, 48000000, true, &gap, &end, &iv);
 	assert_int_equal(gap, 25 * ms);
+	assert_int_equal(end, t0 + 34 * ms); /* the worst's, not the last */
 	assert_int_equal(iv, 8000);
 	/* 60 s after it, its slot is out of the window: the worst is now
 	 * this 10 s gap, 10 ms past its interval */
-	bfd_txgap_note(&g, t0 + 60034 * ms, 9990000, true, &gap, &iv);
+	bfd_txgap_note(&g, t0 + 60034 * ms, 9990000, true, &gap, &end, &iv);
 	assert_int_equal(gap, 10000 * ms);
+	assert_int_equal(end, t0 + 60034 * ms);
 	assert_int_equal(iv, 9990000);
 }
 
