@@ -22,6 +22,11 @@
 #include "twinpathd.h"
 
 #define TICK_MS 100
+/* BFD's verdicts (the health map) are read at least this often, not
+ * only on the tick: a Down tears the link's BGP session down (RFC 5882)
+ * and takes the link out of the nexthop groups (prefix-independent
+ * convergence) within it. A look is a few loads per link. */
+#define BFD_WATCH_MS 10
 /* Dirty prefixes decided per loop iteration (about 10 ms): a full table
  * streams into the FIB push without keeping the sessions from their
  * keepalives; as many as a BGP read brings (BGP_READ_CHUNK, 4 k /24s). */
@@ -466,6 +471,9 @@ static int run(struct twp_config *cfg)
 			if (timeout < 0 || t < timeout)
 				timeout = t;
 		}
+		if (d.bfd.n_enabled > 0 &&
+		    (timeout < 0 || timeout > BFD_WATCH_MS))
+			timeout = BFD_WATCH_MS;
 		lw_phase(&lw, LW_TOP, chan_now_ns());
 		if (poll(pfd, 2 + n_cli + n_bgp, timeout) < 0) {
 			if (errno == EINTR)
@@ -474,6 +482,8 @@ static int run(struct twp_config *cfg)
 			break;
 		}
 		lw_phase(&lw, LW_POLL, chan_now_ns());
+		if (d.bfd.n_enabled > 0)
+			bfd_watch(&d.bfd, chan_now_ns());
 		if (pfd[1].revents)
 			neigh_input(&d.neigh);
 		lw_phase(&lw, LW_NEIGH, chan_now_ns());
