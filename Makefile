@@ -3,7 +3,7 @@
 BUILD ?= build
 MESON_OPTS ?=
 
-.PHONY: all deps build test stress unit demo bench failover clean fuzz fuzz-build
+.PHONY: all deps build test stress unit demo bench failover convergence clean fuzz fuzz-build
 
 all: build
 
@@ -67,6 +67,15 @@ bench: deps
 failover: deps
 	$(MAKE) build
 	bash bench/failover/run.sh $(BUILD)
+
+# Prefix-independent convergence (issue 15 item 1, bench/convergence/):
+# 1 M prefixes from both upstreams, link1 fails (silent loss, BFD 50 ms
+# x 3) and comes back, active/active then active/standby; records sent
+# and times against the targets, table on stdout, bench/out/
+# convergence.json. CONV_MODES, CONV_PREFIXES, CONV_FAULT (see run.sh).
+convergence: deps
+	$(MAKE) build
+	bash bench/convergence/run.sh $(BUILD)
 
 # libFuzzer (tests/fuzz/: the fast path, BGP, config, channel, control
 # socket): a clang build of its own with
