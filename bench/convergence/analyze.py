@@ -67,6 +67,8 @@ import analyze as fo  # noqa: E402  (bench/failover/analyze.py: Run)
 MS = 1_000_000
 LIMITS = {"fail_records": 1000, "fail_ms": 100, "restore_records": 1000,
           "restore_ms_after_eor": 1000}
+TOP = ("mode", "prefixes", "fail_records", "fail_ms", "restore_records",
+       "restore_ms_after_eor", "learn_s", "withdraw_s", "pass")
 CAUSES = ("route", "link_down", "link_up", "other")
 LINE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})Z \S+: (.*)$")
 
@@ -251,7 +253,11 @@ def fmt(v):
 
 def cmd_table(a):
     recs = [json.load(open(f)) for f in a.files]
-    json.dump({"limits": LIMITS, "modes": recs}, open(a.out, "w"), indent=1)
+    # the fields at the top, from the first mode run
+    # (active/active by default); every mode's record under "modes"
+    top = {k: recs[0].get(k) for k in TOP} if recs else {}
+    top.update({"limits": LIMITS, "modes": recs})
+    json.dump(top, open(a.out, "w"), indent=1)
     cols = ["prefixes", "learn_s", "fail_records", "fail_ms", "fail_settled_ms",
             "lost_after_bfd", "restore_records", "restore_ms_after_eor",
             "relearn_s", "lost_restore", "withdraw_s"]
