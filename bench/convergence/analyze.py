@@ -103,6 +103,12 @@ def first(lines, after, pat):
     return None, None
 
 
+def drops(lines, t0, t1):
+    """["link1", ...]: sessions that went down in [t0, t1)"""
+    r = re.compile(r"^bgp (link\d+) \S+: down: ")
+    return [m.group(1) for t, s in lines if t0 <= t < t1 for m in [r.search(s)] if m]
+
+
 def records(a, b):
     """pic.records deltas b - a, per cause and total"""
     ra, rb = a["status"]["pic"]["records"], b["status"]["pic"]["records"]
@@ -147,6 +153,7 @@ def cmd_mode(a):
         fc = w["marks"].get("fib_count")
         rec["learn_fib_count_s"] = round((fc - t0) / 1e9, 2) if fc else None
         rec["lost_learn"] = lost(run, t0, w["t_ns"])
+        rec["session_drops_learn"] = drops(lines, t0, w["t_ns"])
     else:
         why.append("the table never loaded")
 
@@ -172,6 +179,7 @@ def cmd_mode(a):
         if down is not None:
             rec["lost_detection"] = lost(run, fault, down + MS)
             rec["lost_after_bfd"] = lost(run, down + MS, restore)
+        rec["session_drops_fail"] = drops(lines, fault, restore)
         if rec["fail_ms"] is None:
             why.append("no BFD Down or no mask line")
     else:
@@ -195,6 +203,7 @@ def cmd_mode(a):
         rec["restore_records_applied"] = (snaps["s2"]["fib"]["records_applied"] -
                                           snaps["s1"]["fib"]["records_applied"])
         rec["lost_restore"] = lost(run, restore, r_ev["end_ns"])
+        rec["session_drops_restore"] = drops(lines, restore, r_ev["end_ns"])
         if run:
             fl = run.flow_links(r_ev["end_ns"] - fo.S, r_ev["end_ns"])
             rec["flows_per_link_after"] = fo.split(fl, run.flows, 2)
@@ -207,6 +216,7 @@ def cmd_mode(a):
     if wd and waits["withdraw"] and waits["withdraw"]["ok"]:
         rec["withdraw_s"] = round((waits["withdraw"]["t_ns"] - wd["start_ns"]) / 1e9, 2)
         rec["lost_withdraw"] = lost(run, wd["start_ns"], waits["withdraw"]["t_ns"])
+        rec["session_drops_withdraw"] = drops(lines, wd["start_ns"], waits["withdraw"]["t_ns"])
     else:
         why.append("the withdrawal did not finish")
 
@@ -231,6 +241,15 @@ def cmd_mode(a):
             v[k] = rec[k] == 0
             if rec[k]:
                 why.append("%s %d" % (k, rec[k]))
+    # the run measured what it meant to: the fault's one session drop
+    # (link1) and no other (a flap while the table loads or comes back
+    # would be BIRD's or the VM's, and its own episode)
+    want_drops = {"learn": [], "fail": ["link1"], "restore": [], "withdraw": []}
+    for k, w in want_drops.items():
+        got = rec.get("session_drops_" + k)
+        if got is not None and got != w:
+            v["sessions_" + k] = False
+            why.append("session drops in %s: %s, want %s" % (k, got or "none", w or "none"))
     if rec.get("digest_mismatches"):
         v["digest"] = False
         why.append("%d FIB digest mismatches" % rec["digest_mismatches"])
