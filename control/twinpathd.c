@@ -482,8 +482,13 @@ static int run(struct twp_config *cfg)
 			break;
 		}
 		lw_phase(&lw, LW_POLL, chan_now_ns());
-		if (d.bfd.n_enabled > 0)
+		if (d.bfd.n_enabled > 0) {
+			/* a Down's teardown flushes the link's paths here (a
+			 * full table: hundreds of ms): BFD's work, the tick's
+			 * phase, not the neighbour input's */
 			bfd_watch(&d.bfd, chan_now_ns());
+			lw_phase(&lw, LW_TICK, chan_now_ns());
+		}
 		if (pfd[1].revents)
 			neigh_input(&d.neigh);
 		lw_phase(&lw, LW_NEIGH, chan_now_ns());
