@@ -52,6 +52,15 @@ void render_str_(struct render *r, const char *key, const char *fmt,
 void render_bool(struct render *r, const char *key, bool v,
 		 const char *text_true, const char *text_false);
 
+/* FMT in the text only when C, else the value is in the JSON only: for
+ * the FMT argument of the macros below (a NULL literal there would fail
+ * their check; FMT itself is still checked). */
+static inline const char *render_no_text_(void)
+{
+	return NULL;
+}
+#define RENDER_TEXT_IF(c, fmt) ((c) ? (fmt) : render_no_text_())
+
 /* FMT's one conversion checked against V's type at compile time. */
 #define RENDER_FMT_(fmt, v) ((void)sizeof(printf(fmt, v)))
 

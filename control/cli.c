@@ -369,17 +369,6 @@ static void snapshot(const struct health_link *src, struct health_link *dst)
 		dst->drop[k] = __atomic_load_n(&src->drop[k], __ATOMIC_RELAXED);
 }
 
-/* A value JSON always has and text shows only when SHOW: show bfd's
- * text stops at a session's ID without the health map, where its JSON
- * goes on with what twinpathd knows of the session itself. FMT is
- * checked as render_u's and render_s's are. */
-#define render_u_if(r, show, key, fmt, v)                                \
-	(RENDER_FMT_(fmt, (unsigned long long)(v)),                      \
-	 render_uint_(r, key, (show) ? (fmt) : NULL, (unsigned long long)(v)))
-#define render_s_if(r, show, key, fmt, s)                                \
-	(RENDER_FMT_(fmt, (const char *)(s)),                            \
-	 render_str_(r, key, (show) ? (fmt) : NULL, s, ""))
-
 /* A BFD interval: microseconds under KEY in JSON; in text (when SHOW)
  * LABEL and the interval in ms as FRR prints it, "300ms" or "300.500ms". */
 static void ms(struct render *r, bool show, const char *key,
@@ -471,35 +460,41 @@ static void show_bfd_link(struct twpd *d, struct render *r, unsigned int i,
 		else
 			render_text(r, "\t\tLast packet received: never\n");
 	}
-	render_u_if(r, m, "src_port", "\t\tSource port: %llu\n", s->src_port);
+	render_u(r, "src_port", RENDER_TEXT_IF(m, "\t\tSource port: %llu\n"),
+		 s->src_port);
 	/* the text line while dampening is on or has left a trace */
 	damp = m && (l->bfd.dampening || s->damp_held || s->damp_holds);
 	render_obj(r, "dampening");
 	render_bool(r, "enabled", l->bfd.dampening,
 		    damp ? "\t\tDampening: on" : NULL,
 		    damp ? "\t\tDampening: off" : NULL);
-	render_u_if(r, damp, "hold_ms", ", next hold %llu ms", s->damp_hold_ms);
-	render_u_if(r, damp, "initial_hold_ms", " (%llu..",
-		    l->bfd.damp_initial_hold_ms);
-	render_u_if(r, damp, "max_hold_ms", "%llu ms, ",
-		    l->bfd.damp_max_hold_ms);
-	render_u_if(r, damp, "decay_s", "halved every %llu s Up); ",
-		    l->bfd.damp_decay_s);
+	render_u(r, "hold_ms", RENDER_TEXT_IF(damp, ", next hold %llu ms"),
+		 s->damp_hold_ms);
+	render_u(r, "initial_hold_ms", RENDER_TEXT_IF(damp, " (%llu.."),
+		 l->bfd.damp_initial_hold_ms);
+	render_u(r, "max_hold_ms", RENDER_TEXT_IF(damp, "%llu ms, "),
+		 l->bfd.damp_max_hold_ms);
+	render_u(r, "decay_s",
+		 RENDER_TEXT_IF(damp, "halved every %llu s Up); "),
+		 l->bfd.damp_decay_s);
 	render_bool(r, "bgp_held", s->damp_held,
 		    damp ? "BGP held down; " : NULL,
 		    damp ? "BGP follows BFD; " : NULL);
-	render_u_if(r, damp, "holds", "%llu holds, ", s->damp_holds);
-	render_u_if(r, damp, "holds_cut", "%llu cut short by a failure\n",
-		    s->damp_holds_cut);
-	render_u_if(r, m && s->damp_held, "hold_left_ms",
-		    "\t\t\tBGP held down %llu ms more\n",
-		    bfd_damp_left_ms(s, now));
+	render_u(r, "holds", RENDER_TEXT_IF(damp, "%llu holds, "),
+		 s->damp_holds);
+	render_u(r, "holds_cut",
+		 RENDER_TEXT_IF(damp, "%llu cut short by a failure\n"),
+		 s->damp_holds_cut);
+	render_u(r, "hold_left_ms",
+		 RENDER_TEXT_IF(m && s->damp_held,
+				"\t\t\tBGP held down %llu ms more\n"),
+		 bfd_damp_left_ms(s, now));
 	render_end(r);
 	/* ours as configured; the map's values of the same three keys
 	 * follow below, so a reader keeping the last one (Python's json)
 	 * gets what is in force whenever there is a map */
-	render_u_if(r, m, "detect_mult", "\t\tLocal timers:\n"
-		    "\t\t\tDetect-multiplier: %llu\n", l->bfd.multiplier);
+	render_u(r, "detect_mult", RENDER_TEXT_IF(m, "\t\tLocal timers:\n"
+		 "\t\t\tDetect-multiplier: %llu\n"), l->bfd.multiplier);
 	ms(r, m, "required_min_rx_us", "\t\t\tReceive interval: ",
 	   l->bfd.min_rx_us);
 	ms(r, m, "desired_min_tx_us", "\n\t\t\tTransmission interval: ",
@@ -526,9 +521,9 @@ static void show_bfd_link(struct twpd *d, struct render *r, unsigned int i,
 		render_u(r, "echo_reflected", ", Echo reflected: %llu\n",
 			 h.echo_reflected);
 	}
-	render_u_if(r, m, "bgp_teardowns_requested",
-		    "\t\t\tBGP teardowns requested: %llu\n",
-		    s->bgp_teardowns_requested);
+	render_u(r, "bgp_teardowns_requested",
+		 RENDER_TEXT_IF(m, "\t\t\tBGP teardowns requested: %llu\n"),
+		 s->bgp_teardowns_requested);
 	if (hm != NULL) {
 		render_text(r, "\t\t\tDropped:");
 		render_obj(r, "drops");
@@ -563,7 +558,7 @@ static void show_bfd_link(struct twpd *d, struct render *r, unsigned int i,
 		render_obj(r, "last_down");
 		render_ju(r, "change_ns", s->last_down_ns);
 		render_ju(r, "detection_us", s->last_down_detect_ns / 1000);
-		render_s_if(r, m, "diag", "\t\tLast failure: %s, ",
+		render_s(r, "diag", RENDER_TEXT_IF(m, "\t\tLast failure: %s, "),
 			    bfd_diag_name(s->last_down_diag));
 		if (m)
 			render_text(r, "Down %.1f ms after the last valid "
@@ -614,8 +609,10 @@ static void show_bfd(struct twpd *d, struct render *r)
 	if (hm == NULL)
 		render_text(r, "%s not attached: is twinpath-dp running?)\n",
 			    d->bfd.pin);
-	render_u_if(r, hm != NULL, "id", "id %llu, ", d->bfd.map_id);
-	render_u_if(r, hm != NULL, "live_mask", "live mask %#llx)\n", mask);
+	render_u(r, "id", RENDER_TEXT_IF(hm != NULL, "id %llu, "),
+		 d->bfd.map_id);
+	render_u(r, "live_mask",
+		 RENDER_TEXT_IF(hm != NULL, "live mask %#llx)\n"), mask);
 	render_end(r);
 	render_ju(r, "now_ns", now);
 	render_arr(r, "links");

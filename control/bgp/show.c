@@ -15,16 +15,6 @@
 
 #define ROUTES_MAX 20000u /* a full table is asked for by prefix */
 
-/* No text for a value at this place: it is in the JSON only. A function
- * rather than a NULL literal, which render.h's format check refuses; the
- * check still applies to TEXT_IF's format. */
-static const char *json_only(void)
-{
-	return NULL;
-}
-
-/* FMT in the text when C; else the value is in the JSON only. */
-#define TEXT_IF(c, fmt) ((c) ? (fmt) : json_only())
 
 /* S, or NULL (JSON's null, no text) for "": never set. */
 static const char *str_or_null(const char *s)
@@ -208,7 +198,7 @@ static void neighbor_session(struct render *r, const struct bgp_peer *p,
 	if (est)
 		render_text(r, ", up for %s", updown(p->established_ms, now, t,
 						     sizeof(t)));
-	render_sn(r, "idle_reason", TEXT_IF(!est, " (%s"), why, NULL);
+	render_sn(r, "idle_reason", RENDER_TEXT_IF(!est, " (%s"), why, NULL);
 	if (!est && why != NULL)
 		render_text(r, "%s)", p->hold == BGP_HOLD_BACKOFF ||
 			    p->hold == BGP_HOLD_MAX_PREFIX ? ", ends soon" :
@@ -227,7 +217,8 @@ static void neighbor_session(struct render *r, const struct bgp_peer *p,
 					  sizeof(t)));
 	render_sn(r, "shutdown_message", ", Shutdown Communication \"%s\"",
 		  p->admin_down ? str_or_null(p->admin_msg) : NULL, NULL);
-	render_s(r, "drain", TEXT_IF(p->drain != BGP_DRAIN_NONE, "\n  Link %s"),
+	render_s(r, "drain",
+		 RENDER_TEXT_IF(p->drain != BGP_DRAIN_NONE, "\n  Link %s"),
 		 bgp_drain_str(p->drain));
 	ju_or_null(r, "drain_s", p->drain != BGP_DRAIN_NONE,
 		   (now - p->drain_since_ms) / 1000u);
@@ -237,8 +228,10 @@ static void neighbor_session(struct render *r, const struct bgp_peer *p,
 					  sizeof(t)));
 	if (p->drain == BGP_DRAIN_DRAINING)
 		render_text(r, ": our routes carry GRACEFUL_SHUTDOWN 65535:0");
-	render_sn(r, "drain_reason", TEXT_IF(drained, " (%s): our routes carry "
-		  "GRACEFUL_SHUTDOWN 65535:0, the link's paths LOCAL_PREF 0"),
+	render_sn(r, "drain_reason",
+		  RENDER_TEXT_IF(drained, " (%s): our routes carry "
+				 "GRACEFUL_SHUTDOWN 65535:0, the link's paths "
+				 "LOCAL_PREF 0"),
 		  drained ? str_or_null(p->drain_reason) : NULL, "");
 
 	render_u(r, "established_count", "\n  Established %llu time(s)",
@@ -249,9 +242,9 @@ static void neighbor_session(struct render *r, const struct bgp_peer *p,
 	ms_or_null(r, "down_at_ms", p->down_ms);
 	render_sn(r, "last_reset", "; last reset: %s",
 		  str_or_null(p->last_reset), NULL);
-	render_sn(r, "last_error", TEXT_IF(strcmp(p->last_error,
-						  p->last_reset) != 0,
-					   "; last down: %s"),
+	render_sn(r, "last_error",
+		  RENDER_TEXT_IF(strcmp(p->last_error, p->last_reset) != 0,
+				 "; last down: %s"),
 		  str_or_null(p->last_error), NULL);
 	render_arr(r, "recent_resets");
 	for (i = 0; i < p->n_resets; i++) {
@@ -308,8 +301,9 @@ static void neighbor_limits(struct render *r, const struct bgp_peer *p,
 	render_end(r);
 	render_u(r, "attributes_discarded", "%llu attributes discarded\n",
 		 p->st.attrs_discarded);
-	render_u(r, "stale", TEXT_IF(p->stale > 0 || p->restart_at_ms != 0,
-				     "  Graceful restart: %llu stale path(s)"),
+	render_u(r, "stale",
+		 RENDER_TEXT_IF(p->stale > 0 || p->restart_at_ms != 0,
+				"  Graceful restart: %llu stale path(s)"),
 		 p->stale);
 	if (p->restart_at_ms != 0) {
 		render_u(r, "restart_timer_s_left", ", restart timer %llu s "
@@ -344,10 +338,11 @@ static void neighbor(struct render *r, const struct bgp_peer *p, uint64_t now,
 	if (detail)
 		neighbor_session(r, p, now);
 	render_jf(r, "uptime_s", 1, uptime_s(p, now));
-	render_u(r, "hold_time_s", TEXT_IF(detail, "\n  Hold time %llu s"),
-		 hold_now(p));
-	render_u(r, "keepalive_s", TEXT_IF(detail, ", keepalive interval "
-					   "%llu s"), hold_now(p) / 3);
+	render_u(r, "hold_time_s",
+		 RENDER_TEXT_IF(detail, "\n  Hold time %llu s"), hold_now(p));
+	render_u(r, "keepalive_s",
+		 RENDER_TEXT_IF(detail, ", keepalive interval %llu s"),
+		 hold_now(p) / 3);
 	if (detail) {
 		render_text(r, " (configured hold time %u s, connect retry "
 			    "%u s)\n", p->hold_cfg_s, cfg->bgp.connect_retry_s);
@@ -373,10 +368,11 @@ static void neighbor(struct render *r, const struct bgp_peer *p, uint64_t now,
 		render_u(r, "route_refresh_sent", ", %llu route refresh)\n",
 			 p->st.refresh_sent);
 		render_u(r, "hold_late_reads",
-			 TEXT_IF(p->st.hold_late_reads > 0, "  Hold timer: "
-				 "%llu time(s) found expired with the peer's "
-				 "messages unread (the loop was late): read "
-				 "first\n"), p->st.hold_late_reads);
+			 RENDER_TEXT_IF(p->st.hold_late_reads > 0,
+					"  Hold timer: %llu time(s) found "
+					"expired with the peer's messages "
+					"unread (the loop was late): read "
+					"first\n"), p->st.hold_late_reads);
 		render_sn(r, "last_notification_sent", "  Last NOTIFICATION "
 			  "sent: %s\n", str_or_null(p->last_notify_sent), NULL);
 		render_sn(r, "last_notification_rcvd", "  Last NOTIFICATION "
@@ -390,20 +386,20 @@ static void neighbor(struct render *r, const struct bgp_peer *p, uint64_t now,
 
 		render_text(r, "%-10s ", updown(est ? p->established_ms :
 						p->down_ms, now, t, sizeof(t)));
-		render_s(r, "state", TEXT_IF(!est, "%s"), state);
+		render_s(r, "state", RENDER_TEXT_IF(!est, "%s"), state);
 		if (!est)
 			render_text(r, "%-*s ", len < 14 ? (int)(14 - len) : 0,
 				    p->admin_down ? " (Admin)" : "");
 	}
 	render_u(r, "prefixes_received", detail ? "  Prefixes: %llu received, "
-		 : TEXT_IF(est, "%-14llu "), bgp_peer_received(p));
+		 : RENDER_TEXT_IF(est, "%-14llu "), bgp_peer_received(p));
 	render_u(r, "prefixes_accepted", detail ? "%llu accepted" : "%llu\n",
 		 rib_link_count(p->sp->rib, p->link));
 	if (detail)
 		neighbor_limits(r, p, now);
 	else
 		render_sn(r, "last_error",
-			  TEXT_IF(!est, "    last error: %s\n"),
+			  RENDER_TEXT_IF(!est, "    last error: %s\n"),
 			  str_or_null(p->last_error), NULL);
 	render_end(r);
 }
