@@ -499,15 +499,23 @@ struct fwd_unrouted {
 	uint16_t n;
 };
 
+/* The ports a burst may use: USE, live and not suspected; ALL, live
+ * (link, admin and BFD state). A suspected link still carries what no
+ * other live member can. */
+struct fwd_live {
+	uint32_t use;
+	uint32_t all;
+};
+
 /* The slow path of fwd_select_bulk: the L2 for group G (NULL: the
- * route's group is missing) and flow HASH among ports LIVE through the
- * whole failover order, in SCRATCH, or NULL with M dropped and counted
- * (without a route and with UNROUTED given, M goes there instead of being
- * freed). */
+ * route's group is missing) and flow HASH among ports LIVE.use through
+ * the whole failover order, else LIVE.all, in SCRATCH, or NULL with M
+ * dropped and counted (without a route and with UNROUTED given, M goes
+ * there instead of being freed). */
 static const struct nhg_l2 *
 fwd_select_slow(const struct dp *d, struct dp_lcore_stats *st,
 		struct rte_mbuf *m, uint64_t gid, const struct nhgroup *g,
-		uint32_t hash, uint32_t live, struct nhg_l2 *scratch,
+		uint32_t hash, struct fwd_live live, struct nhg_l2 *scratch,
 		struct fwd_unrouted *unrouted)
 {
 	const struct nhg_l2 *e;
@@ -526,7 +534,11 @@ fwd_select_slow(const struct dp *d, struct dp_lcore_stats *st,
 		drop(st, m, DROP_NO_GROUP);
 		return NULL;
 	}
-	e = nhg_select_l2(&d->nhg, g, hash, live, scratch, &res, &unresolved);
+	e = nhg_select_l2(&d->nhg, g, hash, live.use, scratch, &res,
+			  &unresolved);
+	if (e == NULL && live.all != live.use)
+		e = nhg_select_l2(&d->nhg, g, hash, live.all, scratch, &res,
+				  &unresolved);
 	if (e == NULL) {
 		if (res == NHG_UNRESOLVED) {
 			st->nh_miss[unresolved]++;
@@ -539,7 +551,7 @@ fwd_select_slow(const struct dp *d, struct dp_lcore_stats *st,
 }
 
 /* The L2 of each of the N packets M with groups GID and flow hashes HASH
- * among ports LIVE, into L2 (NULL: dropped and counted; SCRATCH holds
+ * among ports LIVE (fwd_select_slow), into L2 (NULL: dropped and counted; SCRATCH holds
  * what the slow path computed). In two passes over the burst, so that
  * the group loads of many packets are in flight at once. The common
  * case, the bucket's home member usable on a live port, is one 16-byte
@@ -547,7 +559,7 @@ fwd_select_slow(const struct dp *d, struct dp_lcore_stats *st,
 static __rte_always_inline void
 fwd_select_bulk(const struct dp *d, struct dp_lcore_stats *st,
 		struct rte_mbuf **m, const uint64_t *gid, const uint32_t *hash,
-		uint32_t live, const struct nhg_l2 **l2,
+		struct fwd_live live, const struct nhg_l2 **l2,
 		struct nhg_l2 *scratch, struct fwd_unrouted *unrouted,
 		uint16_t n)
 {
@@ -563,7 +575,7 @@ fwd_select_bulk(const struct dp *d, struct dp_lcore_stats *st,
 		const struct nhg_l2 *e = NULL;
 
 		if (likely(g[i] != NULL))
-			e = nhg_l2_home(g[i], hash[i], live);
+			e = nhg_l2_home(g[i], hash[i], live.use);
 		if (unlikely(e == NULL))
 			e = fwd_select_slow(d, st, m[i], gid[i], g[i], hash[i],
 					    live, &scratch[i], unrouted);
@@ -793,7 +805,8 @@ static uint16_t fwd_refuse(struct dp_lcore_stats *st, uint8_t refuse,
 
 /* Returns the packets received (0: an empty poll). */
 static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
-			 struct dp_lcore_stats *st, uint16_t in, uint32_t live)
+			 struct dp_lcore_stats *st, uint16_t in,
+			 struct fwd_live live)
 {
 	struct rte_mbuf *pkts[DP_BURST], *m4[DP_BURST], *m6[DP_BURST];
 	uint32_t dst4[DP_BURST], src4[DP_BURST];
@@ -978,11 +991,14 @@ unsigned int fwd_burst(struct dp *d, unsigned int lcore)
 	struct fwd_lcore *fl = &fwd_lcores[lcore];
 	struct dp_lcore_stats *st = &d->stats[lcore];
 	/* which ports members may use, fixed for the whole burst: link and
-	 * admin state, and the XDP program's BFD verdict */
-	uint32_t live = nhg_live_ports(&d->nhg, health_live_mask(d));
+	 * admin state, and the XDP program's BFD verdict; of those, the
+	 * ones not suspected (suspect.h) first */
+	struct fwd_live live;
 	unsigned int n = 0;
 	uint16_t p;
 
+	live.all = nhg_live_ports(&d->nhg, health_live_mask(d));
+	live.use = live.all & ~health_suspect_ports(d);
 	for (p = 0; p < d->n_ports; p++)
 		if (fl->rx[p])
 			n += fwd_port(d, fl, st, p, live);
@@ -1049,6 +1065,9 @@ int fwd_loop(void *arg)
 	while (!__atomic_load_n(&dp_quit, __ATOMIC_RELAXED)) {
 		unsigned int n = fwd_burst(d, lcore);
 
+		/* read by the main lcore's link suspicion: not stalled */
+		__atomic_store_n(&idle->polls, idle->polls + 1,
+				 __ATOMIC_RELAXED);
 		if (!fwd_idle(idle, n, rte_rdtsc()))
 			continue;
 		/* asleep, it holds nothing: no grace period waits for it */
