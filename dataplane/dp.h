@@ -21,6 +21,8 @@
 #include "nhgroup.h"
 #include "suspect.h"
 
+struct susflow_table;
+
 #define DP_BURST 32u
 #define DP_PORT_MAX NH_PORT_MAX
 
@@ -271,6 +273,9 @@ struct dp {
 	uint32_t suspect_ports;
 	uint64_t suspect_polls[RTE_MAX_LCORE];   /* fwd_idle.polls seen */
 	uint64_t suspect_polled_ns[RTE_MAX_LCORE]; /* ... when it changed */
+	/* Each forwarding lcore's sampled flows (susflow.h), NULL when no
+	 * link has suspect { }: the fast path skips them then. */
+	struct susflow_table *flows[RTE_MAX_LCORE];
 };
 
 extern struct dp dp;
@@ -363,7 +368,8 @@ void health_tx_drain(struct dp *d, struct dp_lcore_stats *st);
 /* Link suspicion: d->suspect from the config's links.suspect; then,
  * main lcore every tick, the links' evidence judged and suspect_ports
  * published. */
-void health_suspect_init(struct dp *d);
+int health_suspect_init(struct dp *d);
+void health_suspect_free(struct dp *d);
 void health_suspect_tick(struct dp *d);
 /* What the main lcore sees of links 0..N-1 now: packets received (every
  * forwarding lcore's counter), usable, and their BFD sessions. */

@@ -31,12 +31,15 @@
 #include <rte_ip_frag.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include "dp.h"
 #include "flowhash.h"
 #include "icmp.h"
 #include "ipv6ext.h"
 #include "log.h"
+#include "susflow.h"
 
 #define PREFETCH_AHEAD 4u
 /* Fragments of one packet at most: a 9000-byte frame into a 576 MTU */
@@ -56,6 +59,7 @@ struct fwd_lcore {
 	bool bfd_drain;        /* the one lcore sending periodic BFD */
 	bool ready;
 	struct icmp_lcore icmp;  /* ICMP error buckets, one per in-port */
+	struct susflow_table *flows; /* d->flows[lcore]: NULL, none */
 } __rte_cache_aligned;
 
 static struct fwd_lcore fwd_lcores[RTE_MAX_LCORE];
@@ -90,6 +94,7 @@ int fwd_init_lcore(struct dp *d, unsigned int lcore)
 	fl->txq = (uint16_t)d->fwd_index[lcore];
 	fl->rxq = fl->txq;
 	fl->bfd_drain = lcore == d->fwd_lcore;
+	fl->flows = d->flows[lcore];
 	memset(fl->n_tx, 0, sizeof(fl->n_tx));
 	for (p = 0; p < d->n_ports; p++)
 		fl->rx[p] = dp_lcore_rxq(d, lcore, p, &q);
@@ -583,6 +588,79 @@ fwd_select_bulk(const struct dp *d, struct dp_lcore_stats *st,
 	}
 }
 
+/* One sampled IPv4 packet into the lcore's flow table (susflow.h): TCP
+ * and UDP with a 20-byte header, not a later fragment. OUT_LINK as
+ * susflow_note4; *TSC read once per burst, on the first. Out of line:
+ * one packet in 16 comes here. */
+static __rte_noinline void
+fwd_flow_note4(struct susflow_table *t, const struct rte_ipv4_hdr *ip,
+	       uint32_t ports_wire, uint8_t out_link, uint64_t *tsc)
+{
+	const struct rte_tcp_hdr *tcp = (const struct rte_tcp_hdr *)(ip + 1);
+	uint32_t src = rte_be_to_cpu_32(ip->src_addr);
+	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
+	uint32_t ports = rte_be_to_cpu_32(ports_wire), seq = 0, len = 0;
+	uint8_t flags = 0;
+
+	if (ip->version_ihl != (4 << 4 | 5) ||
+	    (ip->fragment_offset &
+	     rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+		return;
+	if (ip->next_proto_id == IPPROTO_TCP) {
+		uint32_t total = rte_be_to_cpu_16(ip->total_length);
+		uint32_t hl = (uint32_t)(tcp->data_off >> 4) * 4;
+
+		if (total < sizeof(*ip) + sizeof(*tcp) ||
+		    hl < sizeof(*tcp) || sizeof(*ip) + hl > total)
+			return;
+		seq = rte_be_to_cpu_32(tcp->sent_seq);
+		len = total - (uint32_t)sizeof(*ip) - hl;
+		flags = tcp->tcp_flags;
+	} else if (ip->next_proto_id != IPPROTO_UDP ||
+		   rte_be_to_cpu_16(ip->total_length) <
+			   sizeof(*ip) + sizeof(struct rte_udp_hdr)) {
+		return;
+	}
+	if (*tsc == 0)
+		*tsc = rte_rdtsc();
+	susflow_note4(t, susflow_hash4(src, dst, ports), src, dst, ports,
+		      ip->next_proto_id, out_link, seq, len, flags, *tsc);
+}
+
+/* Link suspicion's sampled flows: of the N IPv4 packets M that came in
+ * on port IN and leave as L2 says, those of one flow in 16, picked by
+ * the xor of their ports (the same both ways: a few instructions for
+ * the 15 packets in 16 that go on). From the LAN they are noted with
+ * the link they leave on, from a link as answers. */
+static __rte_always_inline void
+fwd_flows_note4(const struct dp *d, struct susflow_table *t, uint16_t in,
+		struct rte_mbuf **m, const struct nhg_l2 **l2, uint16_t n)
+{
+	const uint16_t lan = (uint16_t)d->cfg->n_links;
+	uint64_t tsc = 0;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct rte_ipv4_hdr *ip;
+		uint32_t ports;
+
+		if (unlikely(l2[i] == NULL))  /* dropped: M is gone */
+			continue;
+		ip = rte_pktmbuf_mtod_offset(m[i], const struct rte_ipv4_hdr *,
+					     sizeof(struct rte_ether_hdr));
+		/* 4 bytes past a 20-byte header lie in the mbuf's data
+		 * room whatever the frame's length; they only pick the
+		 * sample, fwd_flow_note4 checks the length */
+		memcpy(&ports, ip + 1, sizeof(ports));
+		if (likely(((ports ^ (ports >> 16)) & 0x0f00u) != 0))
+			continue;
+		if (in == lan && l2[i]->port < lan)
+			fwd_flow_note4(t, ip, ports, l2[i]->port, &tsc);
+		else if (in != lan && l2[i]->port == lan)
+			fwd_flow_note4(t, ip, ports, SUSFLOW_NO_LINK, &tsc);
+	}
+}
+
 /* L2 rewrite (both addresses in one copy) and onto the out port's tx
  * array, counted in N_TX (the caller's copy of fl->n_tx: a local array
  * the packet writes cannot alias, so the counts need no reload after
@@ -939,6 +1017,8 @@ static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
 	unrouted.n = 0;
 	fwd_select_bulk(d, st, m4, gid4, hash4, live, l2_4, scratch, &unrouted,
 			n4);
+	if (fl->flows != NULL)
+		fwd_flows_note4(d, fl->flows, in, m4, l2_4, n4);
 	/* every frame within the smallest MTU (nearly always): no check */
 	mtu_min = __atomic_load_n(&d->mtu_min, __ATOMIC_RELAXED);
 	if (likely(len_max <= mtu_min + sizeof(struct rte_ether_hdr)))

@@ -19,6 +19,7 @@
 #include <linux/bpf.h>
 
 #include <rte_cycles.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_random.h>
 #include <rte_ring.h>
@@ -27,6 +28,7 @@
 #include "dp.h"
 #include "log.h"
 #include "suspect.h"
+#include "susflow.h"
 #include "xdp.h"
 
 #define HEALTH_TX_RING 64u /* > CFG_MAX_LINKS packets in flight */
@@ -287,9 +289,9 @@ void health_tx_drain(struct dp *d, struct dp_lcore_stats *st)
 	}
 }
 
-void health_suspect_init(struct dp *d)
+int health_suspect_init(struct dp *d)
 {
-	struct cfg_suspect params[SUSPECT_MAX_LINKS];
+	struct cfg_suspect params[SUSPECT_MAX_LINKS] = {0};
 	unsigned int i, n = RTE_MIN(d->cfg->n_links, (unsigned int)SUSPECT_MAX_LINKS);
 
 	for (i = 0; i < n; i++) {
@@ -302,6 +304,35 @@ void health_suspect_init(struct dp *d)
 		}
 	}
 	suspect_init(&d->suspect, n, params);
+	/* the sampled flows: wherever suspect { } is set, so that make
+	 * bench measures their cost on ports without BFD too */
+	for (i = 0; i < n && !d->cfg->links[i].suspect.enabled; i++)
+		;
+	if (i == n)
+		return 0;
+	for (i = 0; i < d->n_fwd_lcores; i++) {
+		unsigned int l = d->fwd_lcores[i];
+
+		d->flows[l] = rte_zmalloc_socket("twp_susflow",
+			sizeof(struct susflow_table), RTE_CACHE_LINE_SIZE,
+			(int)rte_lcore_to_socket_id(l));
+		if (d->flows[l] == NULL) {
+			log_err("suspect: no memory for the sampled flows of "
+				"lcore %u", l);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void health_suspect_free(struct dp *d)
+{
+	unsigned int l;
+
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		rte_free(d->flows[l]);
+		d->flows[l] = NULL;
+	}
 }
 
 /* Is every forwarding lcore polling? One that has not for 3 ms is
@@ -377,6 +408,14 @@ void health_suspect_tick(struct dp *d)
 	/* alone, the main lcore forwards itself: it is polling now */
 	polling = d->fwd_lcore == rte_get_main_lcore() || fwd_polling(d, now);
 	health_suspect_observe(d, obs, n);
+	if (d->flows[d->fwd_lcore] != NULL) {
+		struct susflow_table *t[8];
+		unsigned int k;
+
+		for (k = 0; k < d->n_fwd_lcores && k < 8; k++)
+			t[k] = d->flows[d->fwd_lcores[k]];
+		susflow_scan(t, k, rte_rdtsc(), rte_get_tsc_hz(), obs, n);
+	}
 	for (i = 0; i < n; i++)
 		before[i] = d->suspect.link[i].state;
 	mask = suspect_tick(&d->suspect, obs, polling, now);

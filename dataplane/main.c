@@ -305,7 +305,8 @@ int main(int argc, char **argv)
 	    filter_init(&dp) < 0)
 		goto out;
 	fwd_mtu_update(&dp);
-	health_suspect_init(&dp);
+	if (health_suspect_init(&dp) < 0)
+		goto out;
 	/* every forwarding lcore is an RCU reader, online from here */
 	for (i = 0; i < dp.n_fwd_lcores; i++)
 		if (fwd_init_lcore(&dp, dp.fwd_lcores[i]) < 0)
@@ -362,6 +363,7 @@ out:
 	xskstat_poll(&dp, mono_ns(), true);
 	xskstat_log_totals(&dp);
 	health_close(&dp);
+	health_suspect_free(&dp);
 	port_close_all(&dp);
 	channel_close(&dp);
 	/* no reader is left: free what is retired, then what is live */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <cmocka.h>
@@ -20,6 +21,7 @@
 
 #include "dp.h"
 #include "dp_testbed.h"
+#include "susflow.h"
 
 #define LINK1 0u
 #define LINK2 1u
@@ -28,6 +30,8 @@
 #define NH2 6u
 #define GROUP_BOTH 3u   /* 198.51.100.0/24 over both links */
 #define GROUP_ONE 4u    /* 192.0.2.0/24 over link1 alone */
+#define NH_LAN 7u
+#define GROUP_LAN 8u    /* 198.18.1.0/24 on the LAN */
 #define FLOWS 64u
 
 volatile bool dp_quit;
@@ -64,6 +68,8 @@ static int setup(void **state)
 				  .primary = {NH1, NH2}};
 	struct chan_group one = {.id = GROUP_ONE, .n_primary = 1,
 				 .primary = {NH1}};
+	struct chan_group lan = {.id = GROUP_LAN, .n_primary = 1,
+				 .primary = {NH_LAN}};
 
 	(void)state;
 	cfg.n_links = 2;
@@ -78,7 +84,10 @@ static int setup(void **state)
 	    nhg_group_set(&d.nhg, &both, 1) != 0 ||
 	    nhg_group_set(&d.nhg, &one, 1) != 0 ||
 	    route("198.51.100.0", GROUP_BOTH) != 0 ||
-	    route("192.0.2.0", GROUP_ONE) != 0)
+	    route("192.0.2.0", GROUP_ONE) != 0 ||
+	    nexthop(NH_LAN, LAN, "198.18.1.10", 0x10) != 0 ||
+	    nhg_group_set(&d.nhg, &lan, 1) != 0 ||
+	    route("198.18.1.0", GROUP_LAN) != 0)
 		return -1;
 	d.health = &fake_health;
 	d.health_fd = -1;
@@ -204,12 +213,78 @@ static void test_dp_suspect_observations_are_exact(void **st)
 	fake_health.live_mask = 0x3;
 }
 
+/* The answer to flow F: 198.51.100.7:2000 -> 198.18.1.10:1000+F, in
+ * on link P. */
+static void inject_answer(unsigned int p, unsigned int f)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(d.ports[0].pool);
+	static const struct rte_ether_addr peer = {{0x02, 0x50, 0, 0, 0, 1}};
+	uint8_t fr[64], ip[4];
+	unsigned int len = dp_testbed_udp4(fr, &d.ports[p].mac, &peer, 2, 64);
+	uint16_t c, dport = (uint16_t)(1000 + f);
+
+	assert_non_null(m);
+	memcpy(ip, fr + 14 + 12, 4);           /* swap the addresses */
+	memcpy(fr + 14 + 12, fr + 14 + 16, 4);
+	memcpy(fr + 14 + 16, ip, 4);
+	c = dp_testbed_ip_cksum(fr + 14);
+	fr[14 + 10] = (uint8_t)(c >> 8);
+	fr[14 + 11] = (uint8_t)c;
+	fr[34] = 0x07, fr[35] = 0xd0;           /* 2000 */
+	fr[36] = (uint8_t)(dport >> 8);
+	fr[37] = (uint8_t)dport;
+	memcpy(rte_pktmbuf_append(m, (uint16_t)len), fr, len);
+	assert_int_equal(rte_ring_enqueue(tb.rx[p], m), 0);
+}
+
+static void test_dp_suspect_sampled_flow_is_noted_both_ways(void **st)
+{
+	const struct susflow_table *t;
+	const struct susflow_entry *e;
+	struct rte_mbuf *m = NULL;
+	uint32_t h;
+	uint8_t link;
+
+	(void)st;
+	cfg.links[0].suspect.enabled = true;
+	assert_int_equal(health_suspect_init(&d), 0);
+	assert_int_equal(fwd_init_lcore(&d, d.fwd_lcore), 0);
+	t = d.flows[d.fwd_lcore];
+	assert_non_null(t);
+	/* 1009 ^ 2000 ends in 0x21: not sampled; 1008 ^ 2000, 0x20: one
+	 * in 16 of such port pairs is */
+	link_of(0, 9);
+	assert_int_equal(t->noted, 0);
+	link = link_of(0, 8);
+	assert_int_equal(t->noted, 1);
+	h = susflow_hash4(0xc612010au, 0xc6336407u, 1008u << 16 | 2000u);
+	e = &t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)];
+	assert_int_equal(e->link, link);
+	assert_int_equal(e->proto, IPPROTO_UDP);
+	assert_int_equal(e->remote, 0xc6336407u >> 8);
+	assert_int_not_equal(e->pending_tsc, 0);
+	assert_int_equal(e->twoway, 0);
+	/* the answer, on the other link: the flow is two-way */
+	inject_answer(link == LINK1 ? LINK2 : LINK1, 8);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(rte_ring_dequeue(tb.tx[LAN], (void **)&m), 0);
+	rte_pktmbuf_free(m);
+	assert_int_equal(t->noted, 2);
+	assert_int_equal(e->twoway, 1);
+	assert_int_equal(e->pending_tsc, 0);
+	assert_int_not_equal(e->in_tsc, 0);
+	health_suspect_free(&d);
+	assert_int_equal(fwd_init_lcore(&d, d.fwd_lcore), 0);
+	cfg.links[0].suspect.enabled = false;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dp_suspect_moves_only_the_suspected_links_flows),
 		cmocka_unit_test(test_dp_suspect_link_still_carries_what_only_it_reaches),
 		cmocka_unit_test(test_dp_suspect_observations_are_exact),
+		cmocka_unit_test(test_dp_suspect_sampled_flow_is_noted_both_ways),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
