@@ -350,6 +350,35 @@ static void render_dp(const struct metrics_dp *dp, FILE *f)
 	for (i = 0; i < dp->n_ports; i++)
 		sample_u64(f, "twinpath_dp_link_up", "link", dp->port[i].name,
 			   dp->port[i].link_up);
+	family(f, "twinpath_link_suspect_state", "gauge",
+	       "Link suspicion: 0 clear, 1 suspected (its flows on the other "
+	       "links), 2 proved alive, flows back after the hold-down");
+	for (i = 0; i < dp->n_ports; i++)
+		if (dp->port[i].suspect)
+			sample_u64(f, "twinpath_link_suspect_state", "link",
+				   dp->port[i].name, dp->port[i].suspect_state);
+	family(f, "twinpath_link_suspicions_total", "counter",
+	       "Link suspicions, by outcome: confirmed (BFD went down), "
+	       "cleared (it never did), abstained (evidence agreed, a guard "
+	       "overruled it), all");
+	for (i = 0; i < dp->n_ports; i++) {
+		const struct metrics_port *p = &dp->port[i];
+		const struct {
+			const char *outcome;
+			uint64_t v;
+		} o[] = {{"all", p->suspicions},
+			 {"confirmed", p->suspect_confirmed},
+			 {"cleared", p->suspect_cleared},
+			 {"abstained", p->suspect_abstained}};
+		unsigned int k;
+
+		for (k = 0; p->suspect && k < 4; k++) {
+			fputs("twinpath_link_suspicions_total{link=\"", f);
+			label_value(f, p->name);
+			fprintf(f, "\",outcome=\"%s\"} %llu\n", o[k].outcome,
+				(unsigned long long)o[k].v);
+		}
+	}
 	family(f, "twinpath_dp_drops_total", "counter",
 	       "Packets the data plane dropped, by reason");
 	for (i = 0; i < dp->n_drops; i++)
@@ -689,6 +718,32 @@ int metrics_dp_ports(int fd, unsigned int timeout_ms, struct metrics_dp *dp,
 			p->bfd = true;
 			p->bfd_live = get_u64(b, "live", NULL) != 0;
 		}
+	}
+	json_object_put(root);
+	/* link suspicion: moved off while suspected or held (suspect.h) */
+	v = tel_query(fd, "/twinpath/suspect", buf, timeout_ms, &root);
+	for (i = 0; v != NULL && i < dp->n_ports; i++) {
+		struct metrics_port *p = &dp->port[i];
+		json_object *b, *x;
+
+		if (!json_object_object_get_ex(v, p->name, &b) ||
+		    !json_object_is_type(b, json_type_object))
+			continue;
+		p->suspect = true;
+		if (json_object_object_get_ex(b, "state", &x) &&
+		    json_object_is_type(x, json_type_string))
+			p->suspect_state =
+				strcmp(json_object_get_string(x), "suspect") == 0 ? 1 :
+				strcmp(json_object_get_string(x), "hold") == 0 ? 2 : 0;
+		if (json_object_object_get_ex(b, "raised_by", &x) &&
+		    json_object_is_type(x, json_type_string))
+			snprintf(p->suspect_raised_by,
+				 sizeof(p->suspect_raised_by), "%s",
+				 json_object_get_string(x));
+		p->suspicions = get_u64(b, "suspicions", NULL);
+		p->suspect_confirmed = get_u64(b, "confirmed", NULL);
+		p->suspect_cleared = get_u64(b, "cleared", NULL);
+		p->suspect_abstained = get_u64(b, "abstained", NULL);
 	}
 	json_object_put(root);
 	return 0;
