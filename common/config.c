@@ -1028,7 +1028,9 @@ static int load_suspect(struct loader *ld, config_setting_t *link,
 	static const char *const keys[] = {"min_pps", "silence_min_ms",
 					   "silence_mult", "min_flows",
 					   "hold_ms", "hold_max_ms", "decay_s",
-					   NULL};
+					   "steer_return", NULL};
+	const config_setting_t *where;
+	const char *steer;
 	const struct {
 		const char *key;
 		long long min, max;
@@ -1069,6 +1071,19 @@ static int load_suspect(struct loader *ld, config_setting_t *link,
 		return fail_at(ld, member(g, "hold_max_ms"), "%s: suspect: "
 			       "hold_max_ms %u is below hold_ms %u", what,
 			       s->hold_max_ms, s->hold_ms);
+	if ((rc = get_str(ld, g, what, "steer_return", false, "off", &steer,
+			  &where)) < 0)
+		return rc;
+	if (strcmp(steer, "off") == 0)
+		s->steer_return = CFG_STEER_OFF;
+	else if (strcmp(steer, "unprepend") == 0)
+		s->steer_return = CFG_STEER_UNPREPEND;
+	else if (strcmp(steer, "more-specific") == 0)
+		s->steer_return = CFG_STEER_MORE_SPECIFIC;
+	else
+		return fail_at(ld, where, "%s: suspect: steer_return '%s' must "
+			       "be \"off\", \"unprepend\" or "
+			       "\"more-specific\"", what, steer);
 	return 0;
 }
 

@@ -53,8 +53,18 @@ struct cfg_bfd {
 /* Link suspicion (links.suspect { }, README "Link suspicion"): present
  * means on, and only with bfd { } (BFD confirms or clears a suspicion).
  * The defaults are safe on a provider link. */
+/* links.suspect.steer_return: what twinpathd announces on the other
+ * links while this one is suspected, so that the provider sends the
+ * return traffic there before its own BFD fires. */
+enum cfg_steer {
+	CFG_STEER_OFF = 0,
+	CFG_STEER_UNPREPEND,     /* our prefixes without prepend and MED */
+	CFG_STEER_MORE_SPECIFIC, /* ... and both halves of each */
+};
+
 struct cfg_suspect {
 	bool enabled;
+	enum cfg_steer steer_return; /* "off" */
 	uint32_t min_pps;        /* 1..10000000, 200: below, silence is no sign */
 	uint32_t silence_min_ms; /* 1..60000, 10: the shortest silence window */
 	uint32_t silence_mult;   /* 2..100, 4: x the longest quiet gap */

@@ -655,6 +655,30 @@ int metrics_tel_open(const char *path, unsigned int timeout_ms)
 	return fd;
 }
 
+/* Link suspicion in a link's /twinpath/bfd entry B (suspect.h), when
+ * the link has suspect { }. */
+static void bfd_suspect(struct metrics_port *p, json_object *b)
+{
+	json_object *x;
+	const char *st;
+
+	if (!json_object_object_get_ex(b, "suspect_state", &x) ||
+	    !json_object_is_type(x, json_type_string))
+		return;
+	p->suspect = true;
+	st = json_object_get_string(x);
+	p->suspect_state = strcmp(st, "suspect") == 0 ? 1 :
+			   strcmp(st, "hold") == 0 ? 2 : 0;
+	if (json_object_object_get_ex(b, "suspect_raised_by", &x) &&
+	    json_object_is_type(x, json_type_string))
+		snprintf(p->suspect_raised_by, sizeof(p->suspect_raised_by),
+			 "%s", json_object_get_string(x));
+	p->suspicions = get_u64(b, "suspicions", NULL);
+	p->suspect_confirmed = get_u64(b, "suspect_confirmed", NULL);
+	p->suspect_cleared = get_u64(b, "suspect_cleared", NULL);
+	p->suspect_abstained = get_u64(b, "suspect_abstained", NULL);
+}
+
 int metrics_dp_ports(int fd, unsigned int timeout_ms, struct metrics_dp *dp,
 		     char *buf)
 {
@@ -717,33 +741,8 @@ int metrics_dp_ports(int fd, unsigned int timeout_ms, struct metrics_dp *dp,
 		    get_u64(b, "enabled", NULL) != 0) {
 			p->bfd = true;
 			p->bfd_live = get_u64(b, "live", NULL) != 0;
+			bfd_suspect(p, b);
 		}
-	}
-	json_object_put(root);
-	/* link suspicion: moved off while suspected or held (suspect.h) */
-	v = tel_query(fd, "/twinpath/suspect", buf, timeout_ms, &root);
-	for (i = 0; v != NULL && i < dp->n_ports; i++) {
-		struct metrics_port *p = &dp->port[i];
-		json_object *b, *x;
-
-		if (!json_object_object_get_ex(v, p->name, &b) ||
-		    !json_object_is_type(b, json_type_object))
-			continue;
-		p->suspect = true;
-		if (json_object_object_get_ex(b, "state", &x) &&
-		    json_object_is_type(x, json_type_string))
-			p->suspect_state =
-				strcmp(json_object_get_string(x), "suspect") == 0 ? 1 :
-				strcmp(json_object_get_string(x), "hold") == 0 ? 2 : 0;
-		if (json_object_object_get_ex(b, "raised_by", &x) &&
-		    json_object_is_type(x, json_type_string))
-			snprintf(p->suspect_raised_by,
-				 sizeof(p->suspect_raised_by), "%s",
-				 json_object_get_string(x));
-		p->suspicions = get_u64(b, "suspicions", NULL);
-		p->suspect_confirmed = get_u64(b, "confirmed", NULL);
-		p->suspect_cleared = get_u64(b, "cleared", NULL);
-		p->suspect_abstained = get_u64(b, "abstained", NULL);
 	}
 	json_object_put(root);
 	return 0;

@@ -33,7 +33,7 @@
 enum mon_dir { MON_RX = 0, MON_TX = 1, MON_DIRS };
 
 /* One link's counters at one instant. */
-/* Link suspicion as the data plane reports it (/twinpath/suspect). */
+/* Link suspicion as the data plane reports it (/twinpath/bfd). */
 struct mon_suspect {
 	bool known;            /* the link has suspect { } */
 	uint8_t state;         /* 0 clear, 1 suspected, 2 hold */

@@ -304,6 +304,10 @@ int health_suspect_init(struct dp *d)
 		}
 	}
 	suspect_init(&d->suspect, n, params);
+	/* a map kept from an earlier run may say otherwise */
+	for (i = 0; d->health != NULL && i < n; i++)
+		__atomic_store_n(&d->health->link[i].suspect_state, 0,
+				 __ATOMIC_RELAXED);
 	/* the sampled flows: wherever suspect { } is set, so that make
 	 * bench measures their cost on ports without BFD too */
 	for (i = 0; i < n && !d->cfg->links[i].suspect.enabled; i++)
@@ -425,6 +429,9 @@ void health_suspect_tick(struct dp *d)
 
 		if (sl->state == before[i])
 			continue;
+		/* twinpathd's view, for the return path (health.h) */
+		__atomic_store_n(&d->health->link[i].suspect_state,
+				 (uint32_t)sl->state, __ATOMIC_RELAXED);
 		if (sl->state == SUSPECT_ON)
 			log_msg("suspect: link %s suspected (%s): its flows "
 				"move to the other links; BFD and BGP stay up",

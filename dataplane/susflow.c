@@ -37,7 +37,7 @@ void susflow_note4(struct susflow_table *t, uint32_t h, uint32_t src,
 	}
 	if (out_link != SUSFLOW_NO_LINK) {
 		e->link = out_link;
-		e->remote = dst >> 8;
+		e->remote = dst;
 		e->out_tsc = tsc;
 		if (e->pending_tsc == 0)
 			e->pending_tsc = tsc;
@@ -78,24 +78,24 @@ void susflow_note4(struct susflow_table *t, uint32_t h, uint32_t src,
 	}
 }
 
-/* Flows of one link and the distinct remote prefixes among them (a few
+/* Flows of one link and the distinct remote addresses among them (a few
  * are enough: suspect.c asks for two). */
 struct tally {
 	uint32_t flows;
-	uint32_t n_prefixes;
-	uint32_t prefix[4];
+	uint32_t n_remotes;
+	uint32_t remote[4];
 };
 
-static void tally_add(struct tally *t, uint32_t prefix)
+static void tally_add(struct tally *t, uint32_t remote)
 {
 	uint32_t i;
 
 	t->flows++;
-	for (i = 0; i < t->n_prefixes; i++)
-		if (t->prefix[i] == prefix)
+	for (i = 0; i < t->n_remotes; i++)
+		if (t->remote[i] == remote)
 			return;
-	if (t->n_prefixes < 4)
-		t->prefix[t->n_prefixes++] = prefix;
+	if (t->n_remotes < 4)
+		t->remote[t->n_remotes++] = remote;
 }
 
 static uint64_t age(uint64_t now, uint64_t then)
@@ -181,8 +181,8 @@ void susflow_scan(struct susflow_table *const *tables, unsigned int n,
 	}
 	for (l = 0; l < n_links && l < SUSPECT_MAX_LINKS; l++) {
 		obs[l].unanswered = un[l].flows;
-		obs[l].unanswered_prefixes = un[l].n_prefixes;
+		obs[l].unanswered_remotes = un[l].n_remotes;
 		obs[l].distress = di[l].flows;
-		obs[l].distress_prefixes = di[l].n_prefixes;
+		obs[l].distress_remotes = di[l].n_remotes;
 	}
 }

@@ -8,7 +8,7 @@
  * and TCP's signs of distress (a segment sent again, a repeated SYN,
  * data received twice). The main lcore's scan turns the tables into the
  * per-link counts of suspect_obs: flows unanswered past their bound and
- * distressed flows, and the remote prefixes they go to.
+ * distressed flows, and the remote addresses they go to.
  * IPv4 only for now; no EAL, so the unit tests use their own clock. */
 #ifndef TWP_SUSFLOW_H
 #define TWP_SUSFLOW_H
@@ -33,7 +33,7 @@ struct susflow_entry {
 	uint8_t link;          /* of the last packet out; NO_LINK: none */
 	uint8_t twoway;        /* answered at least once */
 	uint8_t syn;           /* a SYN out was seen */
-	uint32_t remote;       /* the far end's /24 (address >> 8) */
+	uint32_t remote;       /* the far end's address */
 	uint32_t seq_out_end;  /* TCP: highest sequence sent, + length */
 	uint32_t seq_in_end;   /* ... received */
 	uint64_t out_tsc;      /* last packet out (site -> link) */
@@ -74,7 +74,7 @@ void susflow_note4(struct susflow_table *t, uint32_t h, uint32_t src,
 
 /* The per-link flow evidence of TABLES (N of them, one per forwarding
  * lcore) at NOW_TSC, TSC_HZ cycles a second, into OBS[0..N_LINKS-1]
- * (unanswered, unanswered_prefixes, distress, distress_prefixes; the
+ * (unanswered, unanswered_remotes, distress, distress_remotes; the
  * rest untouched). A flow is unanswered when it was answered before,
  * was answered within SUSFLOW_ACTIVE_NS, and its first packet out since
  * then has waited longer than max(SUSFLOW_UNANSWERED_MIN_NS,

@@ -176,11 +176,11 @@ static uint32_t evidence(const struct suspect_link *l,
 
 	if (silent(l, others, others_rate, now_ns))
 		ev |= SUSPECT_EV_SILENCE;
-	/* a dead remote host is one prefix; 5 % loss leaves most flows
+	/* a dead remote host is one address; 5 % loss leaves most flows
 	 * answered */
-	if (o->unanswered >= l->p.min_flows && o->unanswered_prefixes >= 2)
+	if (o->unanswered >= l->p.min_flows && o->unanswered_remotes >= 2)
 		ev |= SUSPECT_EV_UNANSWERED;
-	if (o->distress >= l->p.min_flows && o->distress_prefixes >= 2)
+	if (o->distress >= l->p.min_flows && o->distress_remotes >= 2)
 		ev |= SUSPECT_EV_DISTRESS;
 	if (bfd_late(o, now_ns))
 		ev |= SUSPECT_EV_BFD_LATE;

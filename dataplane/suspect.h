@@ -61,11 +61,11 @@ struct suspect_obs {
 	uint32_t bfd_detect_us;   /* our detection time */
 	/* From the sampled flows (susflow): flows out of this link with a
 	 * packet unanswered past their bound, and towards how many remote
-	 * prefixes; flows with a retransmission, and their prefixes. */
+	 * addresses; flows with a retransmission, and their addresses. */
 	uint32_t unanswered;
-	uint32_t unanswered_prefixes;
+	uint32_t unanswered_remotes;
 	uint32_t distress;
-	uint32_t distress_prefixes;
+	uint32_t distress_remotes;
 };
 
 struct suspect_link {

@@ -824,6 +824,7 @@ static void test_config_suspect(void **state)
 	assert_int_equal(s->hold_ms, 500);
 	assert_int_equal(s->hold_max_ms, 4000);
 	assert_int_equal(s->decay_s, 120);
+	assert_int_equal(s->steer_return, CFG_STEER_MORE_SPECIFIC);
 	s = &cfg.links[1].suspect;
 	assert_true(s->enabled);
 	assert_int_equal(s->min_pps, 200);
@@ -833,6 +834,7 @@ static void test_config_suspect(void **state)
 	assert_int_equal(s->hold_ms, 1000);
 	assert_int_equal(s->hold_max_ms, 30000);
 	assert_int_equal(s->decay_s, 60);
+	assert_int_equal(s->steer_return, CFG_STEER_OFF);
 	assert_false(cfg.links[2].suspect.enabled);
 }
 
@@ -849,6 +851,10 @@ static void test_config_suspect_errors(void **state)
 			  "13: silence_mult 1 out of range 2..100");
 	assert_load_error("suspect-key.conf",
 			  "13: unknown setting 'min_ppss'");
+	assert_load_error("suspect-steer.conf",
+			  "13: link 'link1': suspect: steer_return 'sideways' "
+			  "must be \"off\", \"unprepend\" or "
+			  "\"more-specific\"");
 }
 
 static void test_config_bfd_missing_defaults(void **state)

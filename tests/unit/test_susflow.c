@@ -94,7 +94,7 @@ static void test_susflow_answer_makes_it_two_way_and_times_it(void **st)
 	udp(&tab, REMOTE1, 1000, LINK1, 200);
 	udp(&tab, REMOTE1, 1000, SUSFLOW_NO_LINK, 212);
 	assert_int_equal(e->srtt_tsc, 4 * MS - 4 * MS / 8 + 12 * MS / 8);
-	assert_int_equal(e->remote, REMOTE1 >> 8);
+	assert_int_equal(e->remote, REMOTE1);
 	assert_int_equal(tab.noted, 5);
 }
 
@@ -111,7 +111,7 @@ static void test_susflow_unanswered_past_the_bound(void **st)
 	assert_int_equal(o[LINK1].unanswered, 0);
 	scan(321, o);
 	assert_int_equal(o[LINK1].unanswered, 1);
-	assert_int_equal(o[LINK1].unanswered_prefixes, 1);
+	assert_int_equal(o[LINK1].unanswered_remotes, 1);
 	assert_int_equal(o[LINK2].unanswered, 0);
 	/* a slow flow waits 4 x its own srtt: 4 x 50 ms */
 	reset(NULL);
@@ -124,7 +124,7 @@ static void test_susflow_unanswered_past_the_bound(void **st)
 	assert_int_equal(o[LINK1].unanswered, 1);
 }
 
-static void test_susflow_counts_flows_and_their_prefixes_per_link(void **st)
+static void test_susflow_counts_flows_and_their_remotes_per_link(void **st)
 {
 	struct suspect_obs o[2];
 	uint16_t sp[] = {1000, 1001, 1002};
@@ -143,7 +143,7 @@ static void test_susflow_counts_flows_and_their_prefixes_per_link(void **st)
 	udp(&tab, REMOTE1, 1003, SUSFLOW_NO_LINK, 101);
 	scan(300, o);
 	assert_int_equal(o[LINK1].unanswered, 3);
-	assert_int_equal(o[LINK1].unanswered_prefixes, 2);
+	assert_int_equal(o[LINK1].unanswered_remotes, 2);
 	assert_int_equal(o[LINK2].unanswered, 0);
 }
 
@@ -258,7 +258,7 @@ int main(void)
 		cmocka_unit_test_setup(test_susflow_hash_is_the_same_both_ways, reset),
 		cmocka_unit_test_setup(test_susflow_answer_makes_it_two_way_and_times_it, reset),
 		cmocka_unit_test_setup(test_susflow_unanswered_past_the_bound, reset),
-		cmocka_unit_test_setup(test_susflow_counts_flows_and_their_prefixes_per_link, reset),
+		cmocka_unit_test_setup(test_susflow_counts_flows_and_their_remotes_per_link, reset),
 		cmocka_unit_test_setup(test_susflow_one_way_and_quiet_flows_do_not_count, reset),
 		cmocka_unit_test_setup(test_susflow_tcp_distress, reset),
 		cmocka_unit_test_setup(test_susflow_other_flow_takes_the_slot, reset),

@@ -90,7 +90,7 @@ static void fail_link0(struct bed *b)
 	b->every[0] = 0;
 	b->bfd_alive[0] = false;
 	b->o[0].unanswered = 3;
-	b->o[0].unanswered_prefixes = 2;
+	b->o[0].unanswered_remotes = 2;
 }
 
 static void test_suspect_window_is_the_minimum_for_a_steady_link(void **st)
@@ -199,9 +199,9 @@ static void test_suspect_hold_doubles_on_repeats_and_decays(void **st)
 	 * with every episode): unanswered flows and retransmissions agree */
 	for (k = 0; k < 6; k++) {
 		b.o[0].unanswered = 3;
-		b.o[0].unanswered_prefixes = 2;
+		b.o[0].unanswered_remotes = 2;
 		b.o[0].distress = 3;
-		b.o[0].distress_prefixes = 2;
+		b.o[0].distress_remotes = 2;
 		assert_int_equal(run(&b, 1), 1u << 0);
 		/* 1 s, 2 s, 4 s, 8 s, 16 s, then hold_max_ms */
 		assert_int_equal(b.s.link[0].hold_ns,
@@ -244,14 +244,14 @@ static void test_suspect_silence_and_distress_is_congestion(void **st)
 	steady(&b);
 	b.every[0] = 0;
 	b.o[0].distress = 5;
-	b.o[0].distress_prefixes = 3;
+	b.o[0].distress_remotes = 3;
 	assert_int_equal(run(&b, 100), 0);
 	assert_int_equal(b.s.link[0].evidence,
 			 SUSPECT_EV_SILENCE | SUSPECT_EV_DISTRESS);
 	assert_false(suspect_agree(b.s.link[0].evidence));
 }
 
-static void test_suspect_unanswered_needs_flows_to_two_prefixes(void **st)
+static void test_suspect_unanswered_needs_flows_to_two_remotes(void **st)
 {
 	struct bed b;
 
@@ -260,10 +260,10 @@ static void test_suspect_unanswered_needs_flows_to_two_prefixes(void **st)
 	fail_link0(&b);
 	b.bfd_alive[0] = true;
 	b.o[0].unanswered = 40;   /* a remote host that died */
-	b.o[0].unanswered_prefixes = 1;
+	b.o[0].unanswered_remotes = 1;
 	assert_int_equal(run(&b, 100), 0);
 	assert_int_equal(b.s.link[0].evidence, SUSPECT_EV_SILENCE);
-	b.o[0].unanswered_prefixes = 2;
+	b.o[0].unanswered_remotes = 2;
 	b.o[0].unanswered = 2;    /* below min_flows */
 	assert_int_equal(run(&b, 1), 0);
 	b.o[0].unanswered = 3;
@@ -392,7 +392,7 @@ static void test_suspect_never_suspects_every_link(void **st)
 	b.every[1] = 0;
 	b.bfd_alive[1] = false;
 	b.o[1].unanswered = 3;
-	b.o[1].unanswered_prefixes = 2;
+	b.o[1].unanswered_remotes = 2;
 	assert_int_equal(run(&b, 10), 1u << 0);
 	assert_int_equal(run(&b, 1000), 1u << 0);
 	assert_int_equal(b.s.link[1].abstained, 1);
@@ -436,7 +436,7 @@ int main(void)
 		cmocka_unit_test(test_suspect_hold_doubles_on_repeats_and_decays),
 		cmocka_unit_test(test_suspect_silence_alone_is_a_source_stopping),
 		cmocka_unit_test(test_suspect_silence_and_distress_is_congestion),
-		cmocka_unit_test(test_suspect_unanswered_needs_flows_to_two_prefixes),
+		cmocka_unit_test(test_suspect_unanswered_needs_flows_to_two_remotes),
 		cmocka_unit_test(test_suspect_provider_reroute_is_no_silence),
 		cmocka_unit_test(test_suspect_abstains_without_a_live_twin),
 		cmocka_unit_test(test_suspect_abstains_while_forwarding_stalls),
