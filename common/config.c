@@ -1019,6 +1019,74 @@ static int load_bfd(struct loader *ld, config_setting_t *link,
 	return load_bfd_dampening(ld, g, what, b);
 }
 
+/* suspect = { min_pps; silence_min_ms; ... }: present means on, and
+ * only beside bfd { }, which confirms or clears what it suspects. */
+static int load_suspect(struct loader *ld, config_setting_t *link,
+			const char *what, const struct cfg_bfd *bfd,
+			struct cfg_suspect *s)
+{
+	static const char *const keys[] = {"min_pps", "silence_min_ms",
+					   "silence_mult", "min_flows",
+					   "hold_ms", "hold_max_ms", "decay_s",
+					   "steer_return", NULL};
+	const config_setting_t *where;
+	const char *steer;
+	const struct {
+		const char *key;
+		long long min, max;
+		uint32_t *field;      /* holds the default before */
+	} ints[] = {
+		{"min_pps", 1, 10000000, &s->min_pps},
+		{"silence_min_ms", 1, 60000, &s->silence_min_ms},
+		{"silence_mult", 2, 100, &s->silence_mult},
+		{"min_flows", 2, 1000, &s->min_flows},
+		{"hold_ms", 1, 3600000, &s->hold_ms},
+		{"hold_max_ms", 1, 3600000, &s->hold_max_ms},
+		{"decay_s", 1, 86400, &s->decay_s},
+	};
+	config_setting_t *g;
+	long long v;
+	unsigned int i;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	cfg_suspect_defaults(s);
+	if ((rc = get_group(ld, link, "suspect", false, &g)) < 0 || g == NULL)
+		return rc;
+	if ((rc = check_keys(ld, g, keys)) < 0)
+		return rc;
+	if (!bfd->enabled)
+		return fail_at(ld, g, "%s: suspect { } needs bfd { } on the "
+			       "link: BFD confirms or clears a suspicion",
+			       what);
+	s->enabled = true;
+	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		if ((rc = get_int(ld, g, what, ints[i].key, false,
+				  *ints[i].field, ints[i].min, ints[i].max,
+				  &v)) < 0)
+			return rc;
+		*ints[i].field = (uint32_t)v;
+	}
+	if (s->hold_max_ms < s->hold_ms)
+		return fail_at(ld, member(g, "hold_max_ms"), "%s: suspect: "
+			       "hold_max_ms %u is below hold_ms %u", what,
+			       s->hold_max_ms, s->hold_ms);
+	if ((rc = get_str(ld, g, what, "steer_return", false, "off", &steer,
+			  &where)) < 0)
+		return rc;
+	if (strcmp(steer, "off") == 0)
+		s->steer_return = CFG_STEER_OFF;
+	else if (strcmp(steer, "unprepend") == 0)
+		s->steer_return = CFG_STEER_UNPREPEND;
+	else if (strcmp(steer, "more-specific") == 0)
+		s->steer_return = CFG_STEER_MORE_SPECIFIC;
+	else
+		return fail_at(ld, where, "%s: suspect: steer_return '%s' must "
+			       "be \"off\", \"unprepend\" or "
+			       "\"more-specific\"", what, steer);
+	return 0;
+}
+
 /* "announce" of GROUP (bgp, or a link's bgp with WHAT naming the link):
  * at most CFG_MAX_ANNOUNCE networks, host bits zero, no duplicates. *N
  * stays 0 and *PRESENT false when the setting is absent. */
@@ -1343,7 +1411,8 @@ static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
 	static const char *const keys[] = {
 		"name", "interface", "local_address", "local_address6",
 		"peer_address", "remote_as", "local_pref", "mtu", "device",
-		"bfd", "bgp", "ingress_filter", "capacity_mbps", NULL,
+		"bfd", "bgp", "ingress_filter", "capacity_mbps", "suspect",
+		NULL,
 	};
 	struct twp_config *cfg = ld->cfg;
 	struct cfg_link *l = &cfg->links[idx];
@@ -1426,7 +1495,8 @@ static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
 	l->capacity_mbps = (uint32_t)v;
 	if ((rc = get_device(ld, g, what, l->device)) < 0 ||
 	    (rc = get_ingress(ld, g, what, &l->ingress_filter)) < 0 ||
-	    (rc = load_bfd(ld, g, what, &l->bfd)) < 0)
+	    (rc = load_bfd(ld, g, what, &l->bfd)) < 0 ||
+	    (rc = load_suspect(ld, g, what, &l->bfd, &l->suspect)) < 0)
 		return rc;
 	return load_link_bgp(ld, g, l, what, &l->bgp);
 }

@@ -50,6 +50,41 @@ struct cfg_bfd {
 	uint32_t damp_decay_s;         /* 1..86400, 60 */
 };
 
+/* Link suspicion (links.suspect { }, README "Link suspicion"): present
+ * means on, and only with bfd { } (BFD confirms or clears a suspicion).
+ * The defaults are safe on a provider link. */
+/* links.suspect.steer_return: what twinpathd announces on the other
+ * links while this one is suspected, so that the provider sends the
+ * return traffic there before its own BFD fires. */
+enum cfg_steer {
+	CFG_STEER_OFF = 0,
+	CFG_STEER_UNPREPEND,     /* our prefixes without prepend and MED */
+	CFG_STEER_MORE_SPECIFIC, /* ... and both halves of each */
+};
+
+struct cfg_suspect {
+	bool enabled;
+	enum cfg_steer steer_return; /* "off" */
+	uint32_t min_pps;        /* 1..10000000, 200: below, silence is no sign */
+	uint32_t silence_min_ms; /* 1..60000, 10: the shortest silence window */
+	uint32_t silence_mult;   /* 2..100, 4: x the longest quiet gap */
+	uint32_t min_flows;      /* 2..1000, 3: unanswered or retransmitting */
+	uint32_t hold_ms;        /* 1..3600000, 1000: first hold-down */
+	uint32_t hold_max_ms;    /* hold_ms..3600000, 30000 */
+	uint32_t decay_s;        /* 1..86400, 60 */
+};
+
+static inline void cfg_suspect_defaults(struct cfg_suspect *s)
+{
+	s->min_pps = 200;
+	s->silence_min_ms = 10;
+	s->silence_mult = 4;
+	s->min_flows = 3;
+	s->hold_ms = 1000;
+	s->hold_max_ms = 30000;
+	s->decay_s = 60;
+}
+
 /* Source validation of what a port receives (BCP 38 / RFC 2827,
  * RFC 3704), "ingress_filter" in lan and in each link; README has the
  * semantics. Zero (a config not from the loader) checks nothing. */
@@ -160,6 +195,7 @@ struct cfg_link {
 	uint32_t capacity_mbps; /* ordered bandwidth, for monitoring; 0 unset */
 	char device[CFG_DEVICE_MAX]; /* as cfg_lan.device */
 	struct cfg_bfd bfd;
+	struct cfg_suspect suspect;
 	struct cfg_link_bgp bgp;
 	enum cfg_ingress ingress_filter;
 	int line; /* where the link's group starts, for messages */

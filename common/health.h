@@ -135,6 +135,13 @@ struct health_link {
 	__u32 poll_final_seq;
 	__u32 poll_pad;
 	__u64 polls_ended;
+
+	/* Written by twinpath-dp's main lcore: link suspicion (its
+	 * suspect.h), 0 clear, 1 suspected (the link's flows moved), 2
+	 * proved alive by BFD, flows back after a hold-down. twinpathd
+	 * steers the return path on it (links.suspect.steer_return). */
+	__u32 suspect_state;
+	__u32 suspect_pad;
 };
 
 /* A Poll Sequence of ours runs (RFC 5880 §6.5): P in our periodic

@@ -694,6 +694,37 @@ static void write_deferred(struct bfd *b, unsigned int i)
 						  "");
 }
 
+/* Link I's suspicion (twinpath-dp's, in the health map) and the return
+ * path: steered away from a suspected link, until the suspicion ends
+ * with the session Up (suspect.h's hold counts as suspected: its flows
+ * are still away). */
+static void watch_suspect(struct bfd *b, unsigned int i)
+{
+	const struct cfg_link *l = &b->cfg->links[i];
+	struct bfd_session *s = &b->s[i];
+	uint32_t st = LOAD(b->hm->link[i].suspect_state);
+	bool steer;
+
+	if (st != s->suspect_state)
+		log_msg("bfd %s: link suspicion: %s", l->name,
+			st == 1 ? "suspected by the data plane" :
+			st == 2 ? "proved alive, flows back after the hold" :
+			"clear");
+	s->suspect_state = st;
+	if (!l->suspect.enabled || l->suspect.steer_return == CFG_STEER_OFF)
+		return;
+	steer = st == 1 || st == 2 ||
+		(s->steering && s->state != BFD_STATE_UP);
+	if (steer == s->steering)
+		return;
+	s->steering = steer;
+	log_msg("bfd %s: return path %s", l->name, steer ?
+		"steered to the other links (links.suspect.steer_return)" :
+		"no longer steered: the link is clear and Up");
+	if (b->steer_cb != NULL)
+		b->steer_cb(b->steer_arg, i, steer);
+}
+
 void bfd_watch(struct bfd *b, uint64_t now_ns)
 {
 	unsigned int i;
@@ -705,5 +736,6 @@ void bfd_watch(struct bfd *b, uint64_t now_ns)
 			watch_link(b, i, now_ns);
 			damp_tick(b, i, now_ns);
 			write_deferred(b, i);
+			watch_suspect(b, i);
 		}
 }

@@ -58,17 +58,30 @@ struct bfd_session {
 	uint64_t damp_decay_ns;  /* when damp_hold_ms halves next; 0: never */
 	uint64_t damp_holds;     /* Ups whose BGP was held */
 	uint64_t damp_holds_cut; /* holds ended by a failure, not by time */
+
+	/* Link suspicion as twinpath-dp writes it (health.h), and whether
+	 * the return path is steered away from the link: from a suspicion
+	 * until it clears with BFD Up (a suspicion BFD confirms keeps it
+	 * steered until the session is Up again: the provider may not
+	 * have noticed yet). */
+	uint32_t suspect_state;
+	bool steering;
 };
 
 /* RFC 5882 §3.2 hook into BGP: UP false on a failure of LINK's session
  * (Up -> Down, not AdminDown), true when it is Up again (also at the
  * first look at a map, so a hold is released after a re-attach). */
 typedef void (*bfd_bgp_cb)(void *arg, unsigned int link, bool up);
+/* The return path of LINK (links.suspect.steer_return not "off") is to
+ * be steered away from it (ON) or no longer. */
+typedef void (*bfd_steer_cb)(void *arg, unsigned int link, bool on);
 
 struct bfd {
 	const struct twp_config *cfg;
 	bfd_bgp_cb bgp_cb;     /* NULL: BGP not running, only counted */
 	void *bgp_arg;
+	bfd_steer_cb steer_cb; /* NULL: nobody steers */
+	void *steer_arg;
 	struct bfd_session s[CFG_MAX_LINKS];
 	unsigned int n_enabled;
 

@@ -350,6 +350,35 @@ static void render_dp(const struct metrics_dp *dp, FILE *f)
 	for (i = 0; i < dp->n_ports; i++)
 		sample_u64(f, "twinpath_dp_link_up", "link", dp->port[i].name,
 			   dp->port[i].link_up);
+	family(f, "twinpath_link_suspect_state", "gauge",
+	       "Link suspicion: 0 clear, 1 suspected (its flows on the other "
+	       "links), 2 proved alive, flows back after the hold-down");
+	for (i = 0; i < dp->n_ports; i++)
+		if (dp->port[i].suspect)
+			sample_u64(f, "twinpath_link_suspect_state", "link",
+				   dp->port[i].name, dp->port[i].suspect_state);
+	family(f, "twinpath_link_suspicions_total", "counter",
+	       "Link suspicions, by outcome: confirmed (BFD went down), "
+	       "cleared (it never did), abstained (evidence agreed, a guard "
+	       "overruled it), all");
+	for (i = 0; i < dp->n_ports; i++) {
+		const struct metrics_port *p = &dp->port[i];
+		const struct {
+			const char *outcome;
+			uint64_t v;
+		} o[] = {{"all", p->suspicions},
+			 {"confirmed", p->suspect_confirmed},
+			 {"cleared", p->suspect_cleared},
+			 {"abstained", p->suspect_abstained}};
+		unsigned int k;
+
+		for (k = 0; p->suspect && k < 4; k++) {
+			fputs("twinpath_link_suspicions_total{link=\"", f);
+			label_value(f, p->name);
+			fprintf(f, "\",outcome=\"%s\"} %llu\n", o[k].outcome,
+				(unsigned long long)o[k].v);
+		}
+	}
 	family(f, "twinpath_dp_drops_total", "counter",
 	       "Packets the data plane dropped, by reason");
 	for (i = 0; i < dp->n_drops; i++)
@@ -626,6 +655,30 @@ int metrics_tel_open(const char *path, unsigned int timeout_ms)
 	return fd;
 }
 
+/* Link suspicion in a link's /twinpath/bfd entry B (suspect.h), when
+ * the link has suspect { }. */
+static void bfd_suspect(struct metrics_port *p, json_object *b)
+{
+	json_object *x;
+	const char *st;
+
+	if (!json_object_object_get_ex(b, "suspect_state", &x) ||
+	    !json_object_is_type(x, json_type_string))
+		return;
+	p->suspect = true;
+	st = json_object_get_string(x);
+	p->suspect_state = strcmp(st, "suspect") == 0 ? 1 :
+			   strcmp(st, "hold") == 0 ? 2 : 0;
+	if (json_object_object_get_ex(b, "suspect_raised_by", &x) &&
+	    json_object_is_type(x, json_type_string))
+		snprintf(p->suspect_raised_by, sizeof(p->suspect_raised_by),
+			 "%s", json_object_get_string(x));
+	p->suspicions = get_u64(b, "suspicions", NULL);
+	p->suspect_confirmed = get_u64(b, "suspect_confirmed", NULL);
+	p->suspect_cleared = get_u64(b, "suspect_cleared", NULL);
+	p->suspect_abstained = get_u64(b, "suspect_abstained", NULL);
+}
+
 int metrics_dp_ports(int fd, unsigned int timeout_ms, struct metrics_dp *dp,
 		     char *buf)
 {
@@ -688,6 +741,7 @@ int metrics_dp_ports(int fd, unsigned int timeout_ms, struct metrics_dp *dp,
 		    get_u64(b, "enabled", NULL) != 0) {
 			p->bfd = true;
 			p->bfd_live = get_u64(b, "live", NULL) != 0;
+			bfd_suspect(p, b);
 		}
 	}
 	json_object_put(root);

@@ -70,6 +70,12 @@ struct metrics_port {
 	bool link_up;
 	bool bfd;              /* BFD enabled on it (/twinpath/bfd) */
 	bool bfd_live;         /* its live bit (health map) */
+	/* link suspicion (/twinpath/bfd suspect_*), with suspect { } */
+	bool suspect;
+	uint64_t suspect_state;  /* 0 clear, 1 suspect, 2 hold */
+	char suspect_raised_by[48];
+	uint64_t suspicions, suspect_confirmed, suspect_cleared,
+		suspect_abstained;
 };
 
 struct metrics_drop {

@@ -194,6 +194,7 @@ void mon_step(const struct twp_config *cfg, const struct mon_sample *prev,
 
 		l->capacity_mbps = cfg->links[i].capacity_mbps;
 		l->usable = cur->link[i].usable;
+		l->suspect = cur->link[i].suspect;
 		l->known = prev != NULL &&
 			   mon_rates(&prev->link[i], &cur->link[i],
 				     cur->t_ns - prev->t_ns, l) == 0;
@@ -281,7 +282,17 @@ static void fill_sample(const struct twp_config *cfg,
 			c->bytes[MON_TX] = p->tx_bytes;
 			c->packets[MON_RX] = p->rx_packets;
 			c->packets[MON_TX] = p->tx_packets;
-			c->usable = p->link_up && (!p->bfd || p->bfd_live);
+			c->usable = p->link_up && (!p->bfd || p->bfd_live) &&
+				    p->suspect_state == 0;
+			c->suspect.known = p->suspect;
+			c->suspect.state = (uint8_t)p->suspect_state;
+			snprintf(c->suspect.raised_by,
+				 sizeof(c->suspect.raised_by), "%s",
+				 p->suspect_raised_by);
+			c->suspect.suspicions = p->suspicions;
+			c->suspect.confirmed = p->suspect_confirmed;
+			c->suspect.cleared = p->suspect_cleared;
+			c->suspect.abstained = p->suspect_abstained;
 		}
 	}
 }
@@ -427,6 +438,35 @@ void monitor_cfg_unlock(struct monitor *m)
 
 /* One link's row: the JSON object in bits and packets a second, the text
  * columns in Mbit/s and percent. */
+/* A link's suspicion (suspect { } only): its own line in text. */
+static void render_suspect(const struct mon_suspect *s, struct render *r)
+{
+	static const char *const state[] = {"clear", "suspected", "hold"};
+
+	if (!s->known)
+		return;
+	render_obj(r, "suspect");
+	render_text(r, "%-12s suspect: ", "");
+	render_s(r, "state", "%s", state[s->state < 3 ? s->state : 0]);
+	if (s->state == 1)
+		render_s(r, "raised_by", " (%s): its flows are on the other "
+			 "links", s->raised_by);
+	else if (s->state == 2)
+		render_s(r, "raised_by", " (%s): BFD proved it alive, flows "
+			 "return after the hold-down", s->raised_by);
+	else
+		render_js(r, "raised_by", s->raised_by);
+	render_u(r, "suspicions", "; %llu suspicions",
+		 (unsigned long long)s->suspicions);
+	render_u(r, "confirmed", ": %llu confirmed by BFD",
+		 (unsigned long long)s->confirmed);
+	render_u(r, "cleared", ", %llu cleared",
+		 (unsigned long long)s->cleared);
+	render_u(r, "abstained", ", %llu abstained\n",
+		 (unsigned long long)s->abstained);
+	render_end(r);
+}
+
 static void render_link(const struct twp_config *cfg,
 			const struct mon_link *l, unsigned int i,
 			struct render *r)
@@ -458,6 +498,7 @@ static void render_link(const struct twp_config *cfg,
 	if (!l->known) {
 		render_text(r, " %10s %10s %10s %10s %8s %8s\n", "-", "-", "-",
 			    "-", "-", "-");
+		render_suspect(&l->suspect, r);
 		render_end(r);
 		return;
 	}
@@ -472,6 +513,7 @@ static void render_link(const struct twp_config *cfg,
 		render_text(r, " %8s", u);
 	}
 	render_text(r, "\n");
+	render_suspect(&l->suspect, r);
 	render_end(r);
 }
 

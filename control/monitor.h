@@ -33,11 +33,20 @@
 enum mon_dir { MON_RX = 0, MON_TX = 1, MON_DIRS };
 
 /* One link's counters at one instant. */
+/* Link suspicion as the data plane reports it (/twinpath/bfd). */
+struct mon_suspect {
+	bool known;            /* the link has suspect { } */
+	uint8_t state;         /* 0 clear, 1 suspected, 2 hold */
+	char raised_by[48];    /* evidence of the last suspicion */
+	uint64_t suspicions, confirmed, cleared, abstained;
+};
+
 struct mon_counters {
 	bool known;            /* the data plane reported the port */
 	uint64_t bytes[MON_DIRS];   /* DPDK ethdev ibytes / obytes */
 	uint64_t packets[MON_DIRS]; /* forwarded: /twinpath/ports rx/tx */
 	bool usable;           /* carrier, admin up, BFD live (or no BFD) */
+	struct mon_suspect suspect;
 };
 
 struct mon_sample {
@@ -48,7 +57,8 @@ struct mon_sample {
 struct mon_link {
 	uint32_t capacity_mbps; /* 0: unknown, no utilisation */
 	bool known;            /* rates valid (two good readings) */
-	bool usable;
+	bool usable;           /* ... and not suspected */
+	struct mon_suspect suspect;
 	double bps[MON_DIRS], pps[MON_DIRS];
 	double util[MON_DIRS]; /* bps / capacity, when capacity_mbps */
 	bool util_warn[MON_DIRS]; /* utilisation_warn crossed, not cleared */

@@ -238,6 +238,8 @@ static void diff_link(struct differ *df, unsigned int i)
 	if (ol->bfd.enabled != nl->bfd.enabled)
 		refuse(df, R_DP, "links[%s].bfd (the group %s)", nl->name,
 		       nl->bfd.enabled ? "added" : "removed");
+	/* link suspicion is twinpath-dp's, read at its start */
+	LINK(suspect, "suspect", R_DP);
 	LINK(peer_address, "peer_address", R_CP);
 	LINK(remote_as, "remote_as", R_CP);
 	LINK(bgp.passive, "bgp.passive", R_CP);

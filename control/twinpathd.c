@@ -167,6 +167,16 @@ static void pic_up_ready(struct twpd *d, uint64_t now_ms)
 
 /* RFC 5882 §3.2: BFD tears the link's BGP session down, and lets it come
  * back once Up again. */
+/* The data plane suspects LINK (links.suspect.steer_return): the other
+ * links announce so that the provider sends the return traffic there. */
+static void on_steer(void *arg, unsigned int link, bool on)
+{
+	struct twpd *d = arg;
+
+	if (d->bgp != NULL)
+		bgp_steer_set(d->bgp, link, on);
+}
+
 static void on_bfd(void *arg, unsigned int link, bool up)
 {
 	struct twpd *d = arg;
@@ -360,6 +370,8 @@ static int run(struct twp_config *cfg)
 		}
 		d.bfd.bgp_cb = on_bfd;
 		d.bfd.bgp_arg = &d;
+		d.bfd.steer_cb = on_steer;
+		d.bfd.steer_arg = &d;
 		bgp_set_link_cb(d.bgp, on_link, &d);
 	}
 	if (dp_holds_fib(&d.chan, &gen)) {

@@ -19,6 +19,9 @@
 #include "config.h"
 #include "health.h"
 #include "nhgroup.h"
+#include "suspect.h"
+
+struct susflow_table;
 
 #define DP_BURST 32u
 #define DP_PORT_MAX NH_PORT_MAX
@@ -188,6 +191,7 @@ struct fwd_idle {
 	uint64_t spin_cycles;  /* FWD_IDLE_SPIN_US in TSC cycles */
 	uint64_t last_rx;      /* TSC of the last poll with packets */
 	uint64_t sleeps;
+	uint64_t polls;        /* of its rx queues: it is not stalled */
 } __rte_cache_aligned;
 
 struct dp_tx_ctx {                    /* tx buffer error callback context */
@@ -261,6 +265,17 @@ struct dp {
 	unsigned int fwd_index[RTE_MAX_LCORE];  /* lcore id -> its number */
 	struct dp_lcore_stats stats[RTE_MAX_LCORE];
 	struct fwd_idle fwd_idle[RTE_MAX_LCORE];
+
+	/* Link suspicion (suspect.h), judged by the main lcore every tick
+	 * (health_suspect_tick); suspect_ports, one bit per link (= port
+	 * index), is read once per burst beside BFD's live mask. */
+	struct suspect suspect;
+	uint32_t suspect_ports;
+	uint64_t suspect_polls[RTE_MAX_LCORE];   /* fwd_idle.polls seen */
+	uint64_t suspect_polled_ns[RTE_MAX_LCORE]; /* ... when it changed */
+	/* Each forwarding lcore's sampled flows (susflow.h), NULL when no
+	 * link has suspect { }: the fast path skips them then. */
+	struct susflow_table *flows[RTE_MAX_LCORE];
 };
 
 extern struct dp dp;
@@ -350,6 +365,22 @@ int health_init(struct dp *d);
 void health_close(struct dp *d);
 void health_tick(struct dp *d);
 void health_tx_drain(struct dp *d, struct dp_lcore_stats *st);
+/* Link suspicion: d->suspect from the config's links.suspect; then,
+ * main lcore every tick, the links' evidence judged and suspect_ports
+ * published. */
+int health_suspect_init(struct dp *d);
+void health_suspect_free(struct dp *d);
+void health_suspect_tick(struct dp *d);
+/* What the main lcore sees of links 0..N-1 now: packets received (every
+ * forwarding lcore's counter), usable, and their BFD sessions. */
+void health_suspect_observe(struct dp *d, struct suspect_obs *obs,
+			    unsigned int n);
+
+/* Once per burst: the links suspected (suspect.h), one relaxed load. */
+static inline uint32_t health_suspect_ports(const struct dp *d)
+{
+	return __atomic_load_n(&d->suspect_ports, __ATOMIC_RELAXED);
+}
 
 /* Once per burst: the BFD verdict, one relaxed load (0 without map). */
 static inline uint64_t health_live_mask(const struct dp *d)

@@ -31,12 +31,15 @@
 #include <rte_ip_frag.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include "dp.h"
 #include "flowhash.h"
 #include "icmp.h"
 #include "ipv6ext.h"
 #include "log.h"
+#include "susflow.h"
 
 #define PREFETCH_AHEAD 4u
 /* Fragments of one packet at most: a 9000-byte frame into a 576 MTU */
@@ -56,6 +59,7 @@ struct fwd_lcore {
 	bool bfd_drain;        /* the one lcore sending periodic BFD */
 	bool ready;
 	struct icmp_lcore icmp;  /* ICMP error buckets, one per in-port */
+	struct susflow_table *flows; /* d->flows[lcore]: NULL, none */
 } __rte_cache_aligned;
 
 static struct fwd_lcore fwd_lcores[RTE_MAX_LCORE];
@@ -90,6 +94,7 @@ int fwd_init_lcore(struct dp *d, unsigned int lcore)
 	fl->txq = (uint16_t)d->fwd_index[lcore];
 	fl->rxq = fl->txq;
 	fl->bfd_drain = lcore == d->fwd_lcore;
+	fl->flows = d->flows[lcore];
 	memset(fl->n_tx, 0, sizeof(fl->n_tx));
 	for (p = 0; p < d->n_ports; p++)
 		fl->rx[p] = dp_lcore_rxq(d, lcore, p, &q);
@@ -499,15 +504,23 @@ struct fwd_unrouted {
 	uint16_t n;
 };
 
+/* The ports a burst may use: USE, live and not suspected; ALL, live
+ * (link, admin and BFD state). A suspected link still carries what no
+ * other live member can. */
+struct fwd_live {
+	uint32_t use;
+	uint32_t all;
+};
+
 /* The slow path of fwd_select_bulk: the L2 for group G (NULL: the
- * route's group is missing) and flow HASH among ports LIVE through the
- * whole failover order, in SCRATCH, or NULL with M dropped and counted
- * (without a route and with UNROUTED given, M goes there instead of being
- * freed). */
+ * route's group is missing) and flow HASH among ports LIVE.use through
+ * the whole failover order, else LIVE.all, in SCRATCH, or NULL with M
+ * dropped and counted (without a route and with UNROUTED given, M goes
+ * there instead of being freed). */
 static const struct nhg_l2 *
 fwd_select_slow(const struct dp *d, struct dp_lcore_stats *st,
 		struct rte_mbuf *m, uint64_t gid, const struct nhgroup *g,
-		uint32_t hash, uint32_t live, struct nhg_l2 *scratch,
+		uint32_t hash, struct fwd_live live, struct nhg_l2 *scratch,
 		struct fwd_unrouted *unrouted)
 {
 	const struct nhg_l2 *e;
@@ -526,7 +539,11 @@ fwd_select_slow(const struct dp *d, struct dp_lcore_stats *st,
 		drop(st, m, DROP_NO_GROUP);
 		return NULL;
 	}
-	e = nhg_select_l2(&d->nhg, g, hash, live, scratch, &res, &unresolved);
+	e = nhg_select_l2(&d->nhg, g, hash, live.use, scratch, &res,
+			  &unresolved);
+	if (e == NULL && live.all != live.use)
+		e = nhg_select_l2(&d->nhg, g, hash, live.all, scratch, &res,
+				  &unresolved);
 	if (e == NULL) {
 		if (res == NHG_UNRESOLVED) {
 			st->nh_miss[unresolved]++;
@@ -539,7 +556,7 @@ fwd_select_slow(const struct dp *d, struct dp_lcore_stats *st,
 }
 
 /* The L2 of each of the N packets M with groups GID and flow hashes HASH
- * among ports LIVE, into L2 (NULL: dropped and counted; SCRATCH holds
+ * among ports LIVE (fwd_select_slow), into L2 (NULL: dropped and counted; SCRATCH holds
  * what the slow path computed). In two passes over the burst, so that
  * the group loads of many packets are in flight at once. The common
  * case, the bucket's home member usable on a live port, is one 16-byte
@@ -547,7 +564,7 @@ fwd_select_slow(const struct dp *d, struct dp_lcore_stats *st,
 static __rte_always_inline void
 fwd_select_bulk(const struct dp *d, struct dp_lcore_stats *st,
 		struct rte_mbuf **m, const uint64_t *gid, const uint32_t *hash,
-		uint32_t live, const struct nhg_l2 **l2,
+		struct fwd_live live, const struct nhg_l2 **l2,
 		struct nhg_l2 *scratch, struct fwd_unrouted *unrouted,
 		uint16_t n)
 {
@@ -563,11 +580,84 @@ fwd_select_bulk(const struct dp *d, struct dp_lcore_stats *st,
 		const struct nhg_l2 *e = NULL;
 
 		if (likely(g[i] != NULL))
-			e = nhg_l2_home(g[i], hash[i], live);
+			e = nhg_l2_home(g[i], hash[i], live.use);
 		if (unlikely(e == NULL))
 			e = fwd_select_slow(d, st, m[i], gid[i], g[i], hash[i],
 					    live, &scratch[i], unrouted);
 		l2[i] = e;
+	}
+}
+
+/* One sampled IPv4 packet into the lcore's flow table (susflow.h): TCP
+ * and UDP with a 20-byte header, not a later fragment. OUT_LINK as
+ * susflow_note4; *TSC read once per burst, on the first. Out of line:
+ * one packet in 16 comes here. */
+static __rte_noinline void
+fwd_flow_note4(struct susflow_table *t, const struct rte_ipv4_hdr *ip,
+	       uint32_t ports_wire, uint8_t out_link, uint64_t *tsc)
+{
+	const struct rte_tcp_hdr *tcp = (const struct rte_tcp_hdr *)(ip + 1);
+	uint32_t src = rte_be_to_cpu_32(ip->src_addr);
+	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
+	uint32_t ports = rte_be_to_cpu_32(ports_wire), seq = 0, len = 0;
+	uint8_t flags = 0;
+
+	if (ip->version_ihl != (4 << 4 | 5) ||
+	    (ip->fragment_offset &
+	     rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+		return;
+	if (ip->next_proto_id == IPPROTO_TCP) {
+		uint32_t total = rte_be_to_cpu_16(ip->total_length);
+		uint32_t hl = (uint32_t)(tcp->data_off >> 4) * 4;
+
+		if (total < sizeof(*ip) + sizeof(*tcp) ||
+		    hl < sizeof(*tcp) || sizeof(*ip) + hl > total)
+			return;
+		seq = rte_be_to_cpu_32(tcp->sent_seq);
+		len = total - (uint32_t)sizeof(*ip) - hl;
+		flags = tcp->tcp_flags;
+	} else if (ip->next_proto_id != IPPROTO_UDP ||
+		   rte_be_to_cpu_16(ip->total_length) <
+			   sizeof(*ip) + sizeof(struct rte_udp_hdr)) {
+		return;
+	}
+	if (*tsc == 0)
+		*tsc = rte_rdtsc();
+	susflow_note4(t, susflow_hash4(src, dst, ports), src, dst, ports,
+		      ip->next_proto_id, out_link, seq, len, flags, *tsc);
+}
+
+/* Link suspicion's sampled flows: of the N IPv4 packets M that came in
+ * on port IN and leave as L2 says, those of one flow in 16, picked by
+ * the xor of their ports (the same both ways: a few instructions for
+ * the 15 packets in 16 that go on). From the LAN they are noted with
+ * the link they leave on, from a link as answers. */
+static __rte_always_inline void
+fwd_flows_note4(const struct dp *d, struct susflow_table *t, uint16_t in,
+		struct rte_mbuf **m, const struct nhg_l2 **l2, uint16_t n)
+{
+	const uint16_t lan = (uint16_t)d->cfg->n_links;
+	uint64_t tsc = 0;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct rte_ipv4_hdr *ip;
+		uint32_t ports;
+
+		if (unlikely(l2[i] == NULL))  /* dropped: M is gone */
+			continue;
+		ip = rte_pktmbuf_mtod_offset(m[i], const struct rte_ipv4_hdr *,
+					     sizeof(struct rte_ether_hdr));
+		/* 4 bytes past a 20-byte header lie in the mbuf's data
+		 * room whatever the frame's length; they only pick the
+		 * sample, fwd_flow_note4 checks the length */
+		memcpy(&ports, ip + 1, sizeof(ports));
+		if (likely(((ports ^ (ports >> 16)) & 0x0f00u) != 0))
+			continue;
+		if (in == lan && l2[i]->port < lan)
+			fwd_flow_note4(t, ip, ports, l2[i]->port, &tsc);
+		else if (in != lan && l2[i]->port == lan)
+			fwd_flow_note4(t, ip, ports, SUSFLOW_NO_LINK, &tsc);
 	}
 }
 
@@ -793,7 +883,8 @@ static uint16_t fwd_refuse(struct dp_lcore_stats *st, uint8_t refuse,
 
 /* Returns the packets received (0: an empty poll). */
 static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
-			 struct dp_lcore_stats *st, uint16_t in, uint32_t live)
+			 struct dp_lcore_stats *st, uint16_t in,
+			 struct fwd_live live)
 {
 	struct rte_mbuf *pkts[DP_BURST], *m4[DP_BURST], *m6[DP_BURST];
 	uint32_t dst4[DP_BURST], src4[DP_BURST];
@@ -926,6 +1017,8 @@ static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
 	unrouted.n = 0;
 	fwd_select_bulk(d, st, m4, gid4, hash4, live, l2_4, scratch, &unrouted,
 			n4);
+	if (fl->flows != NULL)
+		fwd_flows_note4(d, fl->flows, in, m4, l2_4, n4);
 	/* every frame within the smallest MTU (nearly always): no check */
 	mtu_min = __atomic_load_n(&d->mtu_min, __ATOMIC_RELAXED);
 	if (likely(len_max <= mtu_min + sizeof(struct rte_ether_hdr)))
@@ -978,11 +1071,14 @@ unsigned int fwd_burst(struct dp *d, unsigned int lcore)
 	struct fwd_lcore *fl = &fwd_lcores[lcore];
 	struct dp_lcore_stats *st = &d->stats[lcore];
 	/* which ports members may use, fixed for the whole burst: link and
-	 * admin state, and the XDP program's BFD verdict */
-	uint32_t live = nhg_live_ports(&d->nhg, health_live_mask(d));
+	 * admin state, and the XDP program's BFD verdict; of those, the
+	 * ones not suspected (suspect.h) first */
+	struct fwd_live live;
 	unsigned int n = 0;
 	uint16_t p;
 
+	live.all = nhg_live_ports(&d->nhg, health_live_mask(d));
+	live.use = live.all & ~health_suspect_ports(d);
 	for (p = 0; p < d->n_ports; p++)
 		if (fl->rx[p])
 			n += fwd_port(d, fl, st, p, live);
@@ -1049,6 +1145,9 @@ int fwd_loop(void *arg)
 	while (!__atomic_load_n(&dp_quit, __ATOMIC_RELAXED)) {
 		unsigned int n = fwd_burst(d, lcore);
 
+		/* read by the main lcore's link suspicion: not stalled */
+		__atomic_store_n(&idle->polls, idle->polls + 1,
+				 __ATOMIC_RELAXED);
 		if (!fwd_idle(idle, n, rte_rdtsc()))
 			continue;
 		/* asleep, it holds nothing: no grace period waits for it */

@@ -6,6 +6,7 @@
  * lcore through a ring, so the link's tx queue keeps one writer and BFD
  * shares the data plane's fate. */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <linux/bpf.h>
 
 #include <rte_cycles.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_random.h>
 #include <rte_ring.h>
@@ -25,6 +27,8 @@
 #include "bfdpkt.h"
 #include "dp.h"
 #include "log.h"
+#include "suspect.h"
+#include "susflow.h"
 #include "xdp.h"
 
 #define HEALTH_TX_RING 64u /* > CFG_MAX_LINKS packets in flight */
@@ -282,5 +286,166 @@ void health_tx_drain(struct dp *d, struct dp_lcore_stats *st)
 			st->bfd_tx_dropped[p]++;
 			rte_pktmbuf_free(m[i]);
 		}
+	}
+}
+
+int health_suspect_init(struct dp *d)
+{
+	struct cfg_suspect params[SUSPECT_MAX_LINKS] = {0};
+	unsigned int i, n = RTE_MIN(d->cfg->n_links, (unsigned int)SUSPECT_MAX_LINKS);
+
+	for (i = 0; i < n; i++) {
+		params[i] = d->cfg->links[i].suspect;
+		if (params[i].enabled && !((d->nhg.bfd_ports >> i) & 1u)) {
+			/* nothing could confirm or clear a suspicion */
+			log_msg("suspect: link %s has no BFD here: its "
+				"suspect { } is ignored", d->cfg->links[i].name);
+			params[i].enabled = false;
+		}
+	}
+	suspect_init(&d->suspect, n, params);
+	/* a map kept from an earlier run may say otherwise */
+	for (i = 0; d->health != NULL && i < n; i++)
+		__atomic_store_n(&d->health->link[i].suspect_state, 0,
+				 __ATOMIC_RELAXED);
+	/* the sampled flows: wherever suspect { } is set, so that make
+	 * bench measures their cost on ports without BFD too */
+	for (i = 0; i < n && !d->cfg->links[i].suspect.enabled; i++)
+		;
+	if (i == n)
+		return 0;
+	for (i = 0; i < d->n_fwd_lcores; i++) {
+		unsigned int l = d->fwd_lcores[i];
+
+		d->flows[l] = rte_zmalloc_socket("twp_susflow",
+			sizeof(struct susflow_table), RTE_CACHE_LINE_SIZE,
+			(int)rte_lcore_to_socket_id(l));
+		if (d->flows[l] == NULL) {
+			log_err("suspect: no memory for the sampled flows of "
+				"lcore %u", l);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void health_suspect_free(struct dp *d)
+{
+	unsigned int l;
+
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		rte_free(d->flows[l]);
+		d->flows[l] = NULL;
+	}
+}
+
+/* Is every forwarding lcore polling? One that has not for 3 ms is
+ * stalled (its longest sleep is 1 ms), and a stalled lcore makes every
+ * link look silent. */
+static bool fwd_polling(struct dp *d, uint64_t now_ns)
+{
+	bool alive = true;
+	unsigned int i;
+
+	for (i = 0; i < d->n_fwd_lcores; i++) {
+		unsigned int l = d->fwd_lcores[i];
+		uint64_t polls = __atomic_load_n(&d->fwd_idle[l].polls,
+						 __ATOMIC_RELAXED);
+
+		if (polls != d->suspect_polls[l] ||
+		    d->suspect_polled_ns[l] == 0) {
+			d->suspect_polls[l] = polls;
+			d->suspect_polled_ns[l] = now_ns;
+		} else if (now_ns - d->suspect_polled_ns[l] > 3000000u) {
+			alive = false;
+		}
+	}
+	return alive;
+}
+
+void health_suspect_observe(struct dp *d, struct suspect_obs *obs,
+			    unsigned int n)
+{
+	const struct health_map *h = d->health;
+	uint32_t live = nhg_live_ports(&d->nhg, health_live_mask(d));
+	unsigned int i, l;
+
+	memset(obs, 0, sizeof(*obs) * n);
+	for (i = 0; i < n; i++) {
+		const struct health_link *hl;
+		struct suspect_obs *o = &obs[i];
+		uint32_t tx;
+
+		for (l = 0; l < d->n_fwd_lcores; l++)
+			o->rx_total += d->stats[d->fwd_lcores[l]].rx[i];
+		o->live = (live >> i) & 1u;
+		if (h == NULL || !((d->nhg.bfd_ports >> i) & 1u))
+			continue;
+		hl = &h->link[i];
+		o->bfd_up = __atomic_load_n(&hl->state, __ATOMIC_RELAXED) ==
+			    BFD_STATE_UP;
+		o->bfd_last_rx_ns = __atomic_load_n(&hl->last_rx_ns,
+						    __ATOMIC_RELAXED);
+		/* RFC 5880 §6.8.7: the peer sends at the larger of its
+		 * Desired Min TX and our Required Min RX */
+		tx = __atomic_load_n(&hl->remote_min_tx_us, __ATOMIC_RELAXED);
+		o->bfd_interval_us = RTE_MAX(tx, health_rx_in_force_us(hl));
+		o->bfd_detect_us = __atomic_load_n(&hl->detect_time_us,
+						   __ATOMIC_RELAXED);
+	}
+}
+
+/* Main lcore, every tick: the links' observations judged by
+ * suspect_tick, the answer published, the changes logged. */
+void health_suspect_tick(struct dp *d)
+{
+	struct suspect_obs obs[SUSPECT_MAX_LINKS];
+	enum suspect_state before[SUSPECT_MAX_LINKS];
+	unsigned int i, n = d->suspect.n_links;
+	uint64_t now = monotonic_ns();
+	bool polling;
+	uint32_t mask;
+	char ev[64];
+
+	if (n == 0 || d->health == NULL)
+		return;
+	/* alone, the main lcore forwards itself: it is polling now */
+	polling = d->fwd_lcore == rte_get_main_lcore() || fwd_polling(d, now);
+	health_suspect_observe(d, obs, n);
+	if (d->flows[d->fwd_lcore] != NULL) {
+		struct susflow_table *t[8];
+		unsigned int k;
+
+		for (k = 0; k < d->n_fwd_lcores && k < 8; k++)
+			t[k] = d->flows[d->fwd_lcores[k]];
+		susflow_scan(t, k, rte_rdtsc(), rte_get_tsc_hz(), obs, n);
+	}
+	for (i = 0; i < n; i++)
+		before[i] = d->suspect.link[i].state;
+	mask = suspect_tick(&d->suspect, obs, polling, now);
+	__atomic_store_n(&d->suspect_ports, mask, __ATOMIC_RELAXED);
+	for (i = 0; i < n; i++) {
+		const struct suspect_link *sl = &d->suspect.link[i];
+
+		if (sl->state == before[i])
+			continue;
+		/* twinpathd's view, for the return path (health.h) */
+		__atomic_store_n(&d->health->link[i].suspect_state,
+				 (uint32_t)sl->state, __ATOMIC_RELAXED);
+		if (sl->state == SUSPECT_ON)
+			log_msg("suspect: link %s suspected (%s): its flows "
+				"move to the other links; BFD and BGP stay up",
+				d->cfg->links[i].name,
+				suspect_ev_names(sl->raised_by, ev, sizeof(ev)));
+		else if (sl->state == SUSPECT_HOLD)
+			log_msg("suspect: link %s proved alive by BFD: its "
+				"flows return in %" PRIu64 " ms",
+				d->cfg->links[i].name, sl->hold_ns / 1000000);
+		else if (obs[i].live)
+			log_msg("suspect: link %s cleared: its flows are back",
+				d->cfg->links[i].name);
+		else
+			log_msg("suspect: link %s is down: the suspicion is "
+				"confirmed", d->cfg->links[i].name);
 	}
 }

@@ -164,6 +164,7 @@ static bool ctl_tick(struct dp *d)
 		pthread_mutex_unlock(&d->ctl_lock);
 	}
 	health_tick(d);
+	health_suspect_tick(d);
 	hup_check(d);
 	if (now >= next_link_poll) {
 		bool mtu = now >= next_mtu_poll;
@@ -304,6 +305,8 @@ int main(int argc, char **argv)
 	    filter_init(&dp) < 0)
 		goto out;
 	fwd_mtu_update(&dp);
+	if (health_suspect_init(&dp) < 0)
+		goto out;
 	/* every forwarding lcore is an RCU reader, online from here */
 	for (i = 0; i < dp.n_fwd_lcores; i++)
 		if (fwd_init_lcore(&dp, dp.fwd_lcores[i]) < 0)
@@ -360,6 +363,7 @@ out:
 	xskstat_poll(&dp, mono_ns(), true);
 	xskstat_log_totals(&dp);
 	health_close(&dp);
+	health_suspect_free(&dp);
 	port_close_all(&dp);
 	channel_close(&dp);
 	/* no reader is left: free what is retired, then what is live */

@@ -236,6 +236,37 @@ static const char *bfd_state_name(uint32_t s)
 
 /* Per BFD-configured link: the session as the XDP program sees it and
  * what this process sent. Ages in ms, -1 (as u64 max) when never. */
+/* Link suspicion (suspect.h) of link I into its /twinpath/bfd entry E
+ * (suspect { } needs bfd { }): read while the main lcore writes, word
+ * by word, as the counters are. */
+static void suspect_dict(struct rte_tel_data *e, unsigned int i,
+			 uint64_t now_ns)
+{
+	const struct suspect_link *l = &dp.suspect.link[i];
+	uint64_t w = suspect_window_ns(l, now_ns);
+	char ev[64];
+
+	if (i >= dp.suspect.n_links || !l->p.enabled)
+		return;
+	rte_tel_data_add_dict_string(e, "suspect_state",
+				     suspect_state_name(l->state));
+	rte_tel_data_add_dict_string(e, "suspect_evidence",
+		suspect_ev_names(l->evidence, ev, sizeof(ev)));
+	rte_tel_data_add_dict_string(e, "suspect_raised_by",
+		suspect_ev_names(l->raised_by, ev, sizeof(ev)));
+	rte_tel_data_add_dict_u64(e, "suspect_since_ms",
+		l->since_ns != 0 && now_ns > l->since_ns ?
+		(now_ns - l->since_ns) / 1000000 : 0);
+	rte_tel_data_add_dict_u64(e, "suspect_rx_pps", (uint64_t)l->rate_pps);
+	rte_tel_data_add_dict_u64(e, "suspect_window_ms",
+				  w == UINT64_MAX ? 0 : w / 1000000);
+	rte_tel_data_add_dict_u64(e, "suspect_hold_ms", l->hold_ns / 1000000);
+	rte_tel_data_add_dict_u64(e, "suspicions", l->suspicions);
+	rte_tel_data_add_dict_u64(e, "suspect_confirmed", l->confirmed);
+	rte_tel_data_add_dict_u64(e, "suspect_cleared", l->cleared);
+	rte_tel_data_add_dict_u64(e, "suspect_abstained", l->abstained);
+}
+
 static int tel_bfd(const char *cmd, const char *params,
 		   struct rte_tel_data *out)
 {
@@ -286,6 +317,7 @@ static int tel_bfd(const char *cmd, const char *params,
 		rte_tel_data_add_dict_u64(e, "tx_dropped",
 					  SUM(dp.stats[0].bfd_tx_dropped[i]) +
 					  tx->no_mbuf + tx->ring_full);
+		suspect_dict(e, i, now_ns);
 		rte_tel_data_add_dict_container(out, dp.cfg->links[i].name, e,
 						0);
 	}
@@ -471,7 +503,7 @@ int telemetry_init(bool debug_corrupt)
 		"Nexthops by id: port, gateway, mac, resolved");
 	rc |= rte_telemetry_register_cmd("/twinpath/bfd", tel_bfd,
 		"Per BFD link: state, remote_state, discriminators, tx/rx "
-		"counts, last_rx_age_ms, live");
+		"counts, last_rx_age_ms, live; suspect_* with suspect { }");
 	rc |= rte_telemetry_register_cmd("/twinpath/xsk", tel_xsk,
 		"Per af_xdp port (params: NAME for per queue): the kernel's "
 		"AF_XDP counters, xsk_tx_invalid etc., xsk_dropped");

@@ -13,7 +13,10 @@ Only ratios from one run are comparable. A second twinpath-dp with
 dataplane.idle_sleep_us = 0 (twinpath_spin: its own instance, channel
 and EAL prefix, the same routes) takes its turns too: idle_backoff_cost =
 twinpath / twinpath_spin cycles per packet is what the idle back-off's
-per-poll clock read costs at full rate. Writes OUT/fwd.json and prints a
+per-poll clock read costs at full rate. A third, twinpath_suspect, has
+links.suspect { } on every link (link suspicion's sampled flows, one in
+16 noted): suspect_cost = twinpath_suspect / twinpath cycles per packet
+is what gathering that evidence costs. Writes OUT/fwd.json and prints a
 Markdown table. Every process it starts is stopped, its hugepage files, run
 directory and channel removed, on exit or Ctrl-C."""
 import argparse
@@ -38,6 +41,21 @@ DP_PREFIX = "twinpath-" + INSTANCE
 # twinpath's cycles/pkt over this one's
 SPIN_INSTANCE = INSTANCE + "-spin"
 SPIN_PREFIX = "twinpath-" + SPIN_INSTANCE
+# ... and with links.suspect { } (and the bfd { } it needs, ignored on a
+# vdev) on every link: the evidence gathering's cost is this one's
+# cycles/pkt over twinpath's
+SUS_INSTANCE = INSTANCE + "-sus"
+SUS_PREFIX = "twinpath-" + SUS_INSTANCE
+# The variants of twinpath-dp measured beside it in the same rounds:
+# (key, instance, EAL prefix, what differs, write_config's extra
+# arguments, the cost's name, whether the cost is variant / twinpath)
+VARIANTS = [
+    ("twinpath_spin", SPIN_INSTANCE, SPIN_PREFIX, "idle_sleep_us 0",
+     {"idle_sleep_us": 0}, "idle_backoff_cost", False),
+    ("twinpath_suspect", SUS_INSTANCE, SUS_PREFIX,
+     "links.suspect { } on every link", {"suspect": True}, "suspect_cost",
+     True),
+]
 L3FWD_PREFIX = "benchfwd-l3fwd"
 SKEL_PREFIX = "benchfwd-skel"
 RUN_DIR = "/var/run/dpdk"
@@ -214,9 +232,10 @@ def eal_cleanup(prefix):
 def cleanup_all():
     for p in list(children):
         stop(p)
-    for prefix in (DP_PREFIX, SPIN_PREFIX, L3FWD_PREFIX, SKEL_PREFIX):
+    for prefix in (DP_PREFIX, SPIN_PREFIX, SUS_PREFIX, L3FWD_PREFIX,
+                   SKEL_PREFIX):
         eal_cleanup(prefix)
-    for instance in (INSTANCE, SPIN_INSTANCE):
+    for instance in (INSTANCE, SPIN_INSTANCE, SUS_INSTANCE):
         unlink_channel(instance)
 
 
@@ -230,20 +249,22 @@ def unlink_channel(instance):
 # --- inputs -----------------------------------------------------------------
 
 def write_config(path, links, pcap, mbufs, instance=INSTANCE,
-                 idle_sleep_us=None):
+                 idle_sleep_us=None, suspect=False):
     """A twinpath-dp config whose ports are DPDK vdevs. rt_priority 0:
     l3fwd and the harness run at the default scheduler, so twinpath-dp
     must too for the ratio to compare forwarding, not priorities.
-    IDLE_SLEEP_US None leaves dataplane.idle_sleep_us at its default."""
+    IDLE_SLEEP_US None leaves dataplane.idle_sleep_us at its default;
+    SUSPECT puts bfd { } and suspect { } on every link."""
     idle = ("" if idle_sleep_us is None
             else " idle_sleep_us = %d;" % idle_sleep_us)
+    sus = " bfd = { }; suspect = { };" if suspect else ""
     link_groups = []
     for i in range(links):
         link_groups.append(
             '  { name = "link%d"; interface = "blink%d"; '
             'device = "net_null%d,no-rx=1"; local_address = "203.0.113.%d/30"; '
-            'peer_address = "203.0.113.%d"; remote_as = 35540; }'
-            % (i + 1, i + 1, i + 1, 4 * i + 1, 4 * i + 2))
+            'peer_address = "203.0.113.%d"; remote_as = 35540;%s }'
+            % (i + 1, i + 1, i + 1, 4 * i + 1, 4 * i + 2, sus))
     with open(path, "w") as f:
         f.write('instance = "%s";\nlocal_as = 65001;\nrouter_id = '
                 '"198.18.1.1";\nmode = "active-active";\n'
@@ -452,17 +473,20 @@ def table(result):
         "| l3fwd Mpps | l3fwd cyc/pkt (net) | ratio | ratio net "
         "| FIB updates/s | Mpps during updates "
         "| FIB updates/s, random order "
-        "| twinpath-spin cyc/pkt (net) | idle back-off cost |",
+        "| twinpath-spin cyc/pkt (net) | idle back-off cost "
+        "| twinpath-suspect cyc/pkt (net) | suspect cost |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-        "---:|---:|"]
+        "---:|---:|---:|---:|"]
     for c in result["cases"]:
-        if c["idle_backoff_cost"] is None:
-            spin = "- | -"
-        else:
-            spin = "%.1f (%.1f) | %.3f" % (
-                c["twinpath_spin_cycles_per_pkt"],
-                c["twinpath_spin_net_cycles_per_pkt"],
-                c["idle_backoff_cost"])
+        cols = []
+        for key, _, _, _, _, cost, _ in VARIANTS:
+            if c[cost] is None:
+                cols.append("- | -")
+            else:
+                cols.append("%.1f (%.1f) | %.3f" % (
+                    c[key + "_cycles_per_pkt"],
+                    c[key + "_net_cycles_per_pkt"], c[cost]))
+        spin = " | ".join(cols)
         lines.append(
             "| %s | %d | %d | %.2f | %.1f (%.1f) | %.2f | %.1f (%.1f) | "
             "%.2f | %.2f | %s | %.2f | %s | %s |" % (
@@ -480,7 +504,9 @@ def table(result):
                  "64-byte IPv4/UDP, %d packets to random destinations. "
                  "twinpath: default dataplane.idle_sleep_us; twinpath-spin: "
                  "idle_sleep_us 0; idle back-off cost = twinpath / "
-                 "twinpath-spin cycles/pkt."
+                 "twinpath-spin cycles/pkt; twinpath-suspect: "
+                 "links.suspect { } on every link; suspect cost = "
+                 "twinpath-suspect / twinpath cycles/pkt."
                  % (result["harness_mpps"], h, result["tsc_hz"] / 1e9,
                     result["packets"]))
     return "\n".join(lines)
@@ -519,7 +545,8 @@ def main():
                     help="IPv6 table pushed for its update rate (0: skip)")
     ap.add_argument("--spin-routes", default=None,
                     help="route counts whose cases also measure twinpath-dp "
-                    "with idle_sleep_us 0 (default: all; '' none)")
+                    "with idle_sleep_us 0 and with links.suspect "
+                    "(default: all; '' none)")
     args = ap.parse_args()
     route_counts = [int(x) for x in args.routes.split(",")]
     spin_counts = (route_counts if args.spin_routes is None else
@@ -545,12 +572,14 @@ def main():
                                       % (routes, links))
                 rules = os.path.join(work, "rules-%d-%d.txt" % (routes, links))
                 write_config(config, links, pcap, args.mbufs)
-                spin_config = None
-                if routes in spin_counts:
-                    spin_config = os.path.join(
-                        work, "twinpath-spin-%d-%d.conf" % (routes, links))
-                    write_config(spin_config, links, pcap, args.mbufs,
-                                 SPIN_INSTANCE, 0)
+                # the variants' configs, where this case measures them
+                vconf = {}
+                for key, inst, _, _, extra, _, _ in VARIANTS:
+                    if routes in spin_counts:
+                        vconf[key] = os.path.join(
+                            work, "%s-%d-%d.conf" % (inst, routes, links))
+                        write_config(vconf[key], links, pcap, args.mbufs,
+                                     inst, **extra)
                 subprocess.run(routegen(args, config, routes,
                                         ["--rules", rules, "--no-push"]),
                                check=True)
@@ -566,24 +595,25 @@ def main():
                 tp_p, tp = start_twinpath(args, work, config, routes)
                 pause(tp_p)
                 contenders = [("twinpath", tp_p, DP_PREFIX)]
-                if spin_config is not None:
+                vproc = {}
+                for key, inst, pre, what, _, _, _ in VARIANTS:
+                    if key not in vconf:
+                        continue
                     # the same routes (same seed) through its own channel
-                    log("twinpath-dp, idle_sleep_us 0: %d routes, %d links"
-                        % (routes, links))
+                    log("twinpath-dp, %s: %d routes, %d links"
+                        % (what, routes, links))
                     try:
-                        sp_p, _ = load_twinpath(args, work, spin_config,
-                                                routes, SPIN_PREFIX,
-                                                "twinpath-dp-spin.log")
+                        vp, _ = load_twinpath(args, work, vconf[key], routes,
+                                              pre, "%s.log" % inst)
                     except RuntimeError as e:
-                        # e.g. no hugepages left for a third program: the
+                        # e.g. no hugepages left for another program: the
                         # case still measures twinpath-dp against l3fwd
-                        log("twinpath-dp, idle_sleep_us 0, skipped: %s" % e)
-                        unlink_channel(SPIN_INSTANCE)
-                        spin_config = None
-                    else:
-                        pause(sp_p)
-                        contenders.append(("twinpath_spin", sp_p,
-                                           SPIN_PREFIX))
+                        log("twinpath-dp, %s, skipped: %s" % (what, e))
+                        unlink_channel(inst)
+                        continue
+                    pause(vp)
+                    vproc[key] = vp
+                    contenders.append((key, vp, pre))
                 log("l3fwd: %d routes, %d links" % (routes, links))
                 l3_p, l3_load = start_l3fwd(args, work, rules, rules6,
                                             pcap, links)
@@ -605,11 +635,12 @@ def main():
                 tp["fwd"], l3 = best["twinpath"], best["l3fwd"]
                 tp["drops"] = lost[DP_PREFIX]
                 stop(l3_p)
-                if spin_config is not None:
-                    # before the IPv6 updates, which twinpath-dp alone
-                    # must run on the forwarding core
-                    stop(sp_p)
-                    unlink_channel(SPIN_INSTANCE)
+                # before the IPv6 updates, which twinpath-dp alone must
+                # run on the forwarding core
+                for key, inst, _, _, _, _, _ in VARIANTS:
+                    if key in vproc:
+                        stop(vproc[key])
+                        unlink_channel(inst)
                 if args.ipv6_routes > 0:
                     tp["fib6_updates_per_s"] = ipv6_updates(args, config)
                 stop(tp_p)
@@ -618,24 +649,24 @@ def main():
                 tp_c = tsc_hz / tp["fwd"]["pps"]
                 l3_c = tsc_hz / l3["pps"]
                 upd = tp["during_updates"]
-                spin = {"twinpath_spin_mpps": None,
-                        "twinpath_spin_cycles_per_pkt": None,
-                        "twinpath_spin_net_cycles_per_pkt": None,
-                        "idle_backoff_cost": None,
-                        "twinpath_spin_drops_while_measuring": None,
-                        "twinpath_spin_cpu_share": None}
-                if spin_config is not None:
-                    sp = best["twinpath_spin"]
-                    sp_c = tsc_hz / sp["pps"]
-                    spin = {"twinpath_spin_mpps": round(sp["pps"] / 1e6, 3),
-                            "twinpath_spin_cycles_per_pkt": round(sp_c, 1),
-                            "twinpath_spin_net_cycles_per_pkt":
-                                round(sp_c - h, 1),
-                            "idle_backoff_cost": round(tp_c / sp_c, 3),
-                            "twinpath_spin_drops_while_measuring":
-                                lost[SPIN_PREFIX],
-                            "twinpath_spin_cpu_share":
-                                round(sp["cpu_share"], 3)}
+                spin = {}
+                for key, _, pre, _, _, cost, over in VARIANTS:
+                    vc = None
+                    if key in vproc:
+                        v = best[key]
+                        vc = tsc_hz / v["pps"]
+                    spin.update({
+                        key + "_mpps":
+                            round(v["pps"] / 1e6, 3) if vc else None,
+                        key + "_cycles_per_pkt": round(vc, 1) if vc else None,
+                        key + "_net_cycles_per_pkt":
+                            round(vc - h, 1) if vc else None,
+                        cost: (round(vc / tp_c if over else tp_c / vc, 3)
+                               if vc else None),
+                        key + "_drops_while_measuring":
+                            lost[pre] if vc else None,
+                        key + "_cpu_share":
+                            round(v["cpu_share"], 3) if vc else None})
                 cases.append({
                     "routes": routes, "links": links, "lcores": 1,
                     "twinpath_mpps": round(tp["fwd"]["pps"] / 1e6, 3),
@@ -675,10 +706,12 @@ def main():
                     % (tp_c, l3_c, tp_c / l3_c, tp["fib_updates_per_s"],
                        tp["fib_updates_per_s_random"],
                        tp.get("fib6_updates_per_s", 0)))
-                if spin_config is not None:
-                    log("  twinpath-spin %.1f cyc/pkt, idle back-off cost "
-                        "%.3f" % (spin["twinpath_spin_cycles_per_pkt"],
-                                  spin["idle_backoff_cost"]))
+                for key, _, _, _, _, cost, _ in VARIANTS:
+                    if spin[cost] is not None:
+                        log("  %s %.1f cyc/pkt, %s %.3f"
+                            % (key.replace("_", "-"),
+                               spin[key + "_cycles_per_pkt"],
+                               cost.replace("_", " "), spin[cost]))
         result = {
             "date": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
             "host": platform.node(), "cpus": os.cpu_count(),
@@ -689,6 +722,10 @@ def main():
             "harness_cycles_per_pkt": round(tsc_hz / harness["pps"], 1),
             "rates": "packets per CPU-second of the forwarding lcore's "
                      "thread (schedstat), best of the windows",
+            "twinpath_suspect": "twinpath-dp with links.suspect { } on "
+                                "every link, in the same rounds; "
+                                "suspect_cost = twinpath_suspect / "
+                                "twinpath cycles/pkt; null where not run",
             "twinpath_spin": "twinpath-dp with dataplane.idle_sleep_us 0, "
                              "in the same rounds; idle_backoff_cost = "
                              "twinpath (default idle_sleep_us) / "

@@ -14,7 +14,8 @@
 unsigned int export_af(struct bgp_peer *p, unsigned int af)
 {
 	struct bgp_speaker *sp = p->sp;
-	struct cfg_addr pfx[CFG_MAX_ANNOUNCE];
+	/* the prefixes, then both halves of each while steering */
+	struct cfg_addr pfx[3 * CFG_MAX_ANNOUNCE];
 	const struct cfg_addr *ann;
 	uint8_t aspath[4 * 64];
 	uint32_t comm[CFG_MAX_COMMUNITIES + 1];
@@ -31,9 +32,16 @@ unsigned int export_af(struct bgp_peer *p, unsigned int af)
 			pfx[n++] = ann[i];
 	if (n == 0)
 		return 0;
+	if (p->steer == CFG_STEER_MORE_SPECIFIC)
+		n += policy_halves(pfx, n, af_family(af), pfx + n,
+				   2 * CFG_MAX_ANNOUNCE);
 	memset(&a, 0, sizeof(a));
 	rc = policy_export(sp->cfg, p->link, af_family(af), &a, aspath,
 			   sizeof(aspath));
+	/* another link is suspected (links.suspect.steer_return): the
+	 * provider should send our return traffic here */
+	if (rc == 0 && p->steer != CFG_STEER_OFF)
+		rc = policy_steer(sp->cfg, &a, aspath, sizeof(aspath));
 	if (rc < 0) {
 		if (!p->export_warned[af])
 			plog(p, "not announcing %u %s prefix(es): %s", n,
@@ -69,23 +77,24 @@ unsigned int export_af(struct bgp_peer *p, unsigned int af)
 }
 
 /* Withdraws the prefixes of AF among WD[0..N) on P's session (a reload
- * took them out of the link's announce list); returns how many. */
+ * took them out of the link's announce list, or steering's halves are
+ * no longer wanted); returns how many. */
 unsigned int withdraw_af(struct bgp_peer *p, unsigned int af,
 				const struct cfg_addr *wd, unsigned int n)
 {
 	struct bgp_speaker *sp = p->sp;
-	struct cfg_addr pfx[CFG_MAX_ANNOUNCE];
+	struct cfg_addr pfx[2 * CFG_MAX_ANNOUNCE];
 	struct bgp_attrs none;
 	unsigned int k = 0, i;
 	int rc;
 
-	for (i = 0; i < n && k < CFG_MAX_ANNOUNCE; i++)
+	for (i = 0; i < n && k < 2 * CFG_MAX_ANNOUNCE; i++)
 		if (wd[i].family == af_family(af))
 			pfx[k++] = wd[i];
 	if (k == 0)
 		return 0;
 	memset(&none, 0, sizeof(none));
-	/* at most 64 prefixes of at most 17 bytes: one UPDATE */
+	/* at most 128 prefixes of at most 17 bytes: one UPDATE */
 	rc = bgp_update_build(sp->txbuf, BGP_MSG_MAX, af_family(af), &none,
 			      NULL, 0, pfx, k, p->caps.as4);
 	if (rc < 0) {
@@ -96,6 +105,20 @@ unsigned int withdraw_af(struct bgp_peer *p, unsigned int af,
 	conn_send(p, p->est, sp->txbuf, (size_t)rc);
 	p->st.updates_sent++;
 	return k;
+}
+
+/* Withdraws the halves steering announced on P for AF (the mode is no
+ * longer more-specific); returns how many. */
+unsigned int withdraw_halves_af(struct bgp_peer *p, unsigned int af)
+{
+	struct cfg_addr halves[2 * CFG_MAX_ANNOUNCE];
+	const struct cfg_addr *ann;
+	unsigned int n_ann, n;
+
+	ann = policy_announce(p->sp->cfg, p->link, &n_ann);
+	n = policy_halves(ann, n_ann, af_family(af), halves,
+			  2 * CFG_MAX_ANNOUNCE);
+	return withdraw_af(p, af, halves, n);
 }
 
 static void send_eor(struct bgp_peer *p, unsigned int af)

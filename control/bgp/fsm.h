@@ -197,6 +197,14 @@ struct bgp_peer {
 	char drain_reason[160];   /* why DRAINED: the return traffic's rate,
 				   * or the timeout */
 	struct bgp_drain_watch dw;
+	/* Return-path steering (links.suspect.steer_return): the links
+	 * whose suspicion has us announce on this one without prepend or
+	 * MED (and both halves of each prefix for more-specific), and the
+	 * strongest of their modes, in force. Runtime only. */
+	uint32_t steer_from;
+	enum cfg_steer steer;
+	uint64_t steer_since_ms;
+	uint64_t steers;          /* times steering started here */
 };
 
 /* Test and lab knobs; zero means the default. */
@@ -339,6 +347,15 @@ int bgp_admin_enable(struct bgp_peer *p, char *out, size_t len);
  * LOCAL_PREF 0, leaving it gives them the link's local_pref back. REASON
  * (may be NULL) says why, for logs and show. */
 void bgp_drain_set(struct bgp_peer *p, enum bgp_drain d, const char *reason);
+/* Link LINK's suspicion (twinpath-dp's link suspicion, through the
+ * health map) started (ON) or ended: every other link's session
+ * announces our prefixes as the suspected links' steer_return asks, the
+ * strongest of them (more-specific over unprepend); where that changes,
+ * an UPDATE goes out at once (and the halves are withdrawn when
+ * more-specific ends). A session not Established announces so when it
+ * is. */
+void bgp_steer_set(struct bgp_speaker *sp, unsigned int link, bool on);
+const char *bgp_steer_str(enum cfg_steer s);
 
 /* "2026-12-06T10:50:01Z (12 s ago)" for an instant SINCE_MS on
  * bgp_now_ms()'s clock. */

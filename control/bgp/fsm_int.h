@@ -50,6 +50,7 @@ int open_listener(struct bgp_speaker *sp, uint8_t fam,
 
 /* export.c: our site prefixes */
 unsigned int export_af(struct bgp_peer *p, unsigned int af);
+unsigned int withdraw_halves_af(struct bgp_peer *p, unsigned int af);
 unsigned int withdraw_af(struct bgp_peer *p, unsigned int af,
 			 const struct cfg_addr *wd, unsigned int n);
 void export_all(struct bgp_peer *p);

@@ -181,3 +181,40 @@ void policy_drained(struct bgp_attrs *a)
 	a->local_pref = POL_DRAIN_LOCAL_PREF;
 	a->present |= BGP_ATTR_P(BGP_ATTR_LOCAL_PREF);
 }
+
+int policy_steer(const struct twp_config *cfg, struct bgp_attrs *a,
+		 uint8_t *aspath_buf, size_t cap)
+{
+	static const uint8_t empty_path[1];
+	int len;
+
+	len = bgp_aspath_prepend(aspath_buf, cap, empty_path, 0,
+				 cfg->local_as, 1);
+	if (len < 0)
+		return len;
+	a->aspath = aspath_buf;
+	a->aspath_len = (uint16_t)len;
+	a->present &= ~BGP_ATTR_P(BGP_ATTR_MED);
+	a->med = 0;
+	return 0;
+}
+
+unsigned int policy_halves(const struct cfg_addr *in, unsigned int n,
+			   uint8_t family, struct cfg_addr *out,
+			   unsigned int cap)
+{
+	unsigned int i, k = 0, max = family == AF_INET6 ? 128 : 32;
+
+	for (i = 0; i < n && k + 2 <= cap; i++) {
+		if (in[i].family != family || in[i].len >= max)
+			continue;
+		out[k] = in[i];
+		out[k].len = (uint8_t)(in[i].len + 1);
+		out[k + 1] = out[k];
+		/* the bit right after the prefix: the upper half */
+		out[k + 1].addr[in[i].len / 8] |=
+			(uint8_t)(0x80u >> (in[i].len % 8));
+		k += 2;
+	}
+	return k;
+}

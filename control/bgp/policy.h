@@ -64,6 +64,22 @@ int policy_export(const struct twp_config *cfg, unsigned int link,
  * -ENOSPC. */
 int policy_add_gshut(struct bgp_attrs *a, uint32_t *buf, size_t cap);
 
+/* Return-path steering (links.suspect.steer_return) of the attributes
+ * of policy_export: AS_PATH our AS once (no prepend), no MED, so that the
+ * provider prefers this link's path to the suspected one's. 0 or
+ * -ENOSPC. */
+int policy_steer(const struct twp_config *cfg, struct bgp_attrs *a,
+		 uint8_t *aspath_buf, size_t cap);
+
+/* Both halves of each of the N prefixes of FAMILY at IN that has any
+ * (shorter than a host route), into OUT (CAP entries, in order: the
+ * lower half, then the upper); returns how many. More specific than
+ * what the suspected link announces, they win the provider's longest
+ * match whatever its preferences. */
+unsigned int policy_halves(const struct cfg_addr *in, unsigned int n,
+			   uint8_t family, struct cfg_addr *out,
+			   unsigned int cap);
+
 /* RFC 8326 §4.2: an accepted path of a drained link gets
  * POL_DRAIN_LOCAL_PREF instead of the link's local_pref. */
 void policy_drained(struct bgp_attrs *a);

@@ -669,6 +669,71 @@ int bgp_admin_enable(struct bgp_peer *p, char *out, size_t len)
 	return 0;
 }
 
+static const char *const steer_name[] = {"off", "unprepend",
+					 "more-specific"};
+
+void bgp_steer_set(struct bgp_speaker *sp, unsigned int link, bool on)
+{
+	const struct twp_config *cfg = sp->cfg;
+	unsigned int i, l, af, n;
+
+	if (link >= cfg->n_links)
+		return;
+	sp->now_ms = bgp_now_ms();
+	for (i = 0; i < sp->n_peers; i++) {
+		struct bgp_peer *p = &sp->peer[i];
+		enum cfg_steer old = p->steer, mode = CFG_STEER_OFF;
+
+		if (p->link == link)
+			continue;
+		if (on)
+			p->steer_from |= 1u << link;
+		else
+			p->steer_from &= ~(1u << link);
+		for (l = 0; l < cfg->n_links; l++)
+			if ((p->steer_from >> l & 1u) &&
+			    cfg->links[l].suspect.steer_return > mode)
+				mode = cfg->links[l].suspect.steer_return;
+		if (mode == old)
+			continue;
+		p->steer = mode;
+		if (old == CFG_STEER_OFF) {
+			p->steer_since_ms = sp->now_ms;
+			p->steers++;
+		}
+		n = 0;
+		for (af = 0; p->est != NULL && !p->export_deferred &&
+			     af < BGP_AF_MAX; af++) {
+			if (!p->caps.af[af])
+				continue;
+			if (old == CFG_STEER_MORE_SPECIFIC)
+				withdraw_halves_af(p, af);
+			n += export_af(p, af);
+		}
+		if (p->est == NULL || p->export_deferred)
+			plog(p, "return path: %s from the session's start "
+			     "(links.suspect.steer_return)",
+			     bgp_steer_str(mode));
+		else if (mode != CFG_STEER_OFF)
+			plog(p, "return path: link %s suspected: %u prefix(es) "
+			     "announced here %s (links.suspect.steer_return)",
+			     cfg->links[link].name, n,
+			     mode == CFG_STEER_MORE_SPECIFIC ?
+			     "without prepend or MED, with both halves of each"
+			     : "without prepend or MED");
+		else
+			plog(p, "return path: no link suspected any more: %u "
+			     "prefix(es) announced as configured again%s", n,
+			     old == CFG_STEER_MORE_SPECIFIC ?
+			     ", the halves withdrawn" : "");
+	}
+}
+
+const char *bgp_steer_str(enum cfg_steer s)
+{
+	return (unsigned int)s < 3 ? steer_name[s] : "?";
+}
+
 void bgp_drain_set(struct bgp_peer *p, enum bgp_drain d, const char *reason)
 {
 	struct bgp_speaker *sp = p->sp;

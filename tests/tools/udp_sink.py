@@ -6,7 +6,10 @@ unique (flow, seq) and duplicates. With --flows it also knows which
 packets of a stream of --expect were never seen. With --trace FILE it
 also writes one line per packet received: index in the run, flow, seq,
 send time and receive time (CLOCK_MONOTONIC ns) and the interface it came
-in on (IP_PKTINFO), for outage.py. Prints a JSON summary."""
+in on (IP_PKTINFO), for outage.py. With --echo each packet of the stream
+is answered (its header and send time back to its source), so that its
+flow is two-way, as a site's request/response traffic is. Prints a JSON
+summary."""
 import argparse
 import json
 import select
@@ -35,6 +38,8 @@ def main():
     ap.add_argument("--idle", type=float, default=5.0)
     ap.add_argument("--trace", default=None,
                     help="per-packet lines: index flow seq send_ns recv_ns if")
+    ap.add_argument("--echo", action="store_true",
+                    help="answer each packet to its source")
     ap.add_argument("--ready-file", default=None,
                     help="created once the socket is bound")
     args = ap.parse_args()
@@ -50,7 +55,7 @@ def main():
         open(args.ready_file, "w").close()
 
     seen = set()
-    received = duplicates = foreign = 0
+    received = duplicates = foreign = echoed = 0
     ttls = {}
     flows_seen = {}
     start = time.monotonic()
@@ -72,7 +77,7 @@ def main():
         r, _, _ = select.select([s], [], [], max(wait, 0.0))
         if not r:
             continue
-        data, anc, _, _ = s.recvmsg(
+        data, anc, _, src = s.recvmsg(
             2048, socket.CMSG_SPACE(4) + socket.CMSG_SPACE(12))
         last = time.monotonic()
         if len(data) < HEADER.size or data[:4] != MAGIC:
@@ -83,6 +88,12 @@ def main():
             foreign += 1
             continue
         received += 1
+        if args.echo:
+            try:
+                s.sendto(data[:HEADER.size + SEND_NS.size], src)
+                echoed += 1
+            except OSError:
+                pass
         ifindex = 0
         for level, ctype, cdata in anc:
             if level == socket.IPPROTO_IP and ctype == socket.IP_TTL:
@@ -113,6 +124,8 @@ def main():
         "ttl": {str(k): v for k, v in sorted(ttls.items())},
         "seconds": round(time.monotonic() - start, 3),
     }
+    if args.echo:
+        out["echoed"] = echoed
     if args.flows:
         # udp_stream sends packet k as (flow k % flows, seq k // flows).
         lost = [k for k in range(args.expect)

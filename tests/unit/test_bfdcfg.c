@@ -497,6 +497,76 @@ static void test_bfdcfg_dampening_holds_with_exponential_backoff(
 	b.bgp_cb = NULL;
 }
 
+/* The return path of a link with suspect.steer_return: steered away
+ * when the data plane suspects the link (health map suspect_state 1 or
+ * 2), kept steered while a confirmed suspicion leaves BFD Down, released
+ * once the link is clear and Up; a link with steer_return "off" never
+ * calls. */
+static unsigned int steers;
+static bool steer_on[8];
+static unsigned int steer_link[8];
+
+static void record_steer(void *arg, unsigned int link, bool on)
+{
+	(void)arg;
+	if (steers < 8) {
+		steer_link[steers] = link;
+		steer_on[steers] = on;
+	}
+	steers++;
+}
+
+static void test_bfdcfg_suspicion_steers_the_return_path(void **state)
+{
+	static const char *const bfds[] = {
+		"{ }; suspect = { steer_return = \"unprepend\"; }",
+		"{ }; suspect = { }"};
+	struct health_link *l0 = &hm.link[0], *l1 = &hm.link[1];
+
+	(void)state;
+	load_links(2, bfds);
+	setup_map();
+	steers = 0;
+	b.steer_cb = record_steer;
+	l0->state = l1->state = BFD_STATE_UP;
+	l0->up_count = l1->up_count = 1;
+	bfd_watch(&b, 1);
+	assert_int_equal(steers, 0);
+	/* suspected, then proved alive and held: steered throughout */
+	l0->suspect_state = 1;
+	l1->suspect_state = 1;      /* steer_return "off": no call */
+	bfd_watch(&b, 2);
+	assert_int_equal(steers, 1);
+	assert_int_equal(steer_link[0], 0);
+	assert_true(steer_on[0]);
+	l0->suspect_state = 2;
+	bfd_watch(&b, 3);
+	assert_int_equal(steers, 1);
+	/* cleared with BFD Up: released */
+	l0->suspect_state = 0;
+	bfd_watch(&b, 4);
+	assert_int_equal(steers, 2);
+	assert_false(steer_on[1]);
+	/* suspected again, and BFD confirms: steered until it is Up */
+	l0->suspect_state = 1;
+	bfd_watch(&b, 5);
+	assert_int_equal(steers, 3);
+	l0->suspect_state = 0;
+	l0->state = BFD_STATE_DOWN;
+	l0->down_count = 1;
+	bfd_watch(&b, 6);
+	assert_int_equal(steers, 3);
+	assert_true(b.s[0].steering);
+	l0->state = BFD_STATE_UP;
+	l0->up_count = 2;
+	bfd_watch(&b, 7);
+	assert_int_equal(steers, 4);
+	assert_false(steer_on[3]);
+	assert_false(b.s[1].steering);
+	assert_int_equal(b.s[1].suspect_state, 1);
+	b.steer_cb = NULL;
+}
+
 static void test_bfdcfg_timers(void **state)
 {
 	struct health_link h;
@@ -604,6 +674,7 @@ int main(void)
 		cmocka_unit_test(test_bfdcfg_reenabled_entry_keeps_xdp_state),
 		cmocka_unit_test(test_bfdcfg_restart_adopts_running_session),
 		cmocka_unit_test(test_bfdcfg_teardown_on_failure_not_admin_down),
+		cmocka_unit_test(test_bfdcfg_suspicion_steers_the_return_path),
 		cmocka_unit_test(test_bfdcfg_timers),
 		cmocka_unit_test(
 			test_bfdcfg_dampening_holds_with_exponential_backoff),

@@ -1229,6 +1229,76 @@ static void test_bgp_fsm_soft_reset_out_withdraws_then_announces(
 	assert_int_equal(peer_read(&pa, m, 200), -1);
 }
 
+/* links.suspect.steer_return (bgp_steer_set): with link2 suspected,
+ * link1's session announces our prefix again without its prepend and
+ * MED (unprepend), or with both halves of it too (more-specific); once
+ * link2 is clear, the halves are withdrawn and the prefix goes out as
+ * configured. An implicit replace each time: the session stays. */
+static void test_bgp_fsm_steer_return_reannounces(void **state)
+{
+	static const char path3[] = "\x40\x02\x0e\x02\x03\x00\x00\xfd\xe9"
+				    "\x00\x00\xfd\xe9\x00\x00\xfd\xe9";
+	static const char path1[] = "\x40\x02\x06\x02\x01\x00\x00\xfd\xe9";
+	static const char med50[] = "\x80\x04\x04\x00\x00\x00\x32";
+	struct bgp_peer *p;
+	uint8_t m[BGP_MSG_MAX];
+	int n;
+
+	(void)state;
+	start(90, 0, false);
+	cfg.links[0].bgp.prepend = 2;
+	cfg.links[0].bgp.has_med = true;
+	cfg.links[0].bgp.med = 50;
+	establish(90);
+	p = &sp->peer[0];
+	n = peer_expect(&pa, BGP_MSG_UPDATE, m);
+	assert_non_null(memmem(m, (size_t)n, path3, sizeof(path3) - 1));
+	assert_non_null(memmem(m, (size_t)n, med50, sizeof(med50) - 1));
+	n = peer_expect(&pa, BGP_MSG_UPDATE, m);
+	assert_int_equal(n, 23); /* End-of-RIB */
+	/* a second link, whose session is not this test's, suspected */
+	cfg.n_links = 2;
+	snprintf(cfg.links[1].name, sizeof(cfg.links[1].name), "link2");
+	cfg.links[1].suspect.enabled = true;
+	cfg.links[1].suspect.steer_return = CFG_STEER_UNPREPEND;
+	bgp_steer_set(sp, 1, true);
+	n = peer_expect(&pa, BGP_MSG_UPDATE, m);
+	assert_non_null(memmem(m, (size_t)n, path1, sizeof(path1) - 1));
+	assert_null(memmem(m, (size_t)n, "\x80\x04\x04", 3));
+	assert_memory_equal(m + n - 3, "\x10\xc6\x12", 3); /* 198.18/16 */
+	assert_int_equal(p->steer, CFG_STEER_UNPREPEND);
+	assert_int_equal(p->steers, 1);
+	/* said again: nothing changes, nothing is sent */
+	bgp_steer_set(sp, 1, true);
+	assert_int_equal(peer_read(&pa, m, 200), -1);
+	bgp_steer_set(sp, 1, false);
+	n = peer_expect(&pa, BGP_MSG_UPDATE, m);
+	assert_non_null(memmem(m, (size_t)n, path3, sizeof(path3) - 1));
+	assert_non_null(memmem(m, (size_t)n, med50, sizeof(med50) - 1));
+	assert_int_equal(p->steer, CFG_STEER_OFF);
+
+	cfg.links[1].suspect.steer_return = CFG_STEER_MORE_SPECIFIC;
+	bgp_steer_set(sp, 1, true);
+	n = peer_expect(&pa, BGP_MSG_UPDATE, m);
+	assert_non_null(memmem(m, (size_t)n, path1, sizeof(path1) - 1));
+	/* 198.18/16, 198.18.0/17, 198.18.128/17 */
+	assert_memory_equal(m + n - 11, "\x10\xc6\x12\x11\xc6\x12\x00"
+			    "\x11\xc6\x12\x80", 11);
+	bgp_steer_set(sp, 1, false);
+	n = peer_expect(&pa, BGP_MSG_UPDATE, m);
+	assert_int_equal(n, 19 + 2 + 8 + 2);              /* withdrawn only */
+	assert_memory_equal(m + 19, "\x00\x08\x11\xc6\x12\x00\x11\xc6\x12"
+			    "\x80\x00\x00", 12);
+	n = peer_expect(&pa, BGP_MSG_UPDATE, m);
+	assert_non_null(memmem(m, (size_t)n, path3, sizeof(path3) - 1));
+	assert_memory_equal(m + n - 3, "\x10\xc6\x12", 3);
+	assert_int_equal(p->steers, 2);
+	assert_int_equal(p->state, BGP_ST_ESTABLISHED);
+	assert_int_equal(p->st.established_count, 1);
+	assert_int_equal(p->st.notifications_sent, 0);
+	assert_int_equal(peer_read(&pa, m, 200), -1);
+}
+
 /* An import change asks ROUTE-REFRESH (RFC 2918) for each negotiated
  * family of a peer that advertised the capability. */
 static void test_bgp_fsm_soft_reset_in_asks_route_refresh(void **state)
@@ -1784,6 +1854,8 @@ int main(void)
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_drain_reannounces_gshut_without_reset,
 			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_steer_return_reannounces, teardown),
 		cmocka_unit_test_teardown(test_bgp_fsm_hold_time_1_gets_2_6,
 					  teardown),
 		cmocka_unit_test_teardown(

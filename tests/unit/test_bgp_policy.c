@@ -297,6 +297,56 @@ static void test_policy_export_needs_link_address_of_family(void **state)
 			 -EAFNOSUPPORT);
 }
 
+/* links.suspect.steer_return: the export of a link while another is
+ * suspected, our AS once and no MED, the rest as configured. */
+static void test_policy_steer_drops_prepend_and_med(void **state)
+{
+	uint8_t buf[64];
+	struct bgp_attrs a;
+
+	(void)state;
+	cfg.links[0].bgp.prepend = 2;
+	cfg.links[0].bgp.has_med = true;
+	cfg.links[0].bgp.med = 40;
+	assert_int_equal(policy_export(&cfg, 0, AF_INET, &a, buf, sizeof(buf)),
+			 0);
+	assert_aspath_local_as(&a, 3);
+	assert_int_equal(policy_steer(&cfg, &a, buf, sizeof(buf)), 0);
+	assert_aspath_local_as(&a, 1);
+	assert_int_equal(a.present, BGP_ATTR_P(BGP_ATTR_ORIGIN) |
+				    BGP_ATTR_P(BGP_ATTR_AS_PATH) |
+				    BGP_ATTR_P(BGP_ATTR_NEXT_HOP));
+	assert_int_equal(a.med, 0);
+	assert_int_equal(policy_steer(&cfg, &a, buf, 4), -ENOSPC);
+}
+
+static void test_policy_halves(void **state)
+{
+	struct cfg_addr in[4] = {pfx("198.18.0.0", 16), pfx("192.0.2.7", 32),
+				 pfx("2001:db8:1::", 48),
+				 pfx("203.0.113.0", 31)};
+	struct cfg_addr out[8], want;
+
+	(void)state;
+	assert_int_equal(policy_halves(in, 4, AF_INET, out, 8), 4);
+	want = pfx("198.18.0.0", 17);
+	assert_memory_equal(&out[0], &want, sizeof(want));
+	want = pfx("198.18.128.0", 17);
+	assert_memory_equal(&out[1], &want, sizeof(want));
+	/* a /32 has no halves; a /31 has two /32s */
+	want = pfx("203.0.113.0", 32);
+	assert_memory_equal(&out[2], &want, sizeof(want));
+	want = pfx("203.0.113.1", 32);
+	assert_memory_equal(&out[3], &want, sizeof(want));
+	assert_int_equal(policy_halves(in, 4, AF_INET6, out, 8), 2);
+	want = pfx("2001:db8:1::", 49);
+	assert_memory_equal(&out[0], &want, sizeof(want));
+	want = pfx("2001:db8:1:8000::", 49);
+	assert_memory_equal(&out[1], &want, sizeof(want));
+	/* room for one pair only */
+	assert_int_equal(policy_halves(in, 4, AF_INET, out, 3), 2);
+}
+
 static void test_policy_export_path_too_long_for_buffer(void **state)
 {
 	uint8_t buf[8];
@@ -500,6 +550,8 @@ int main(void)
 		T(test_policy_export_never_local_pref),
 		T(test_policy_export_needs_link_address_of_family),
 		T(test_policy_export_path_too_long_for_buffer),
+		T(test_policy_steer_drops_prepend_and_med),
+		T(test_policy_halves),
 		T(test_policy_export_communities_exact_update),
 		T(test_policy_export_no_communities_by_default),
 		T(test_policy_announce_per_link_list),

@@ -807,6 +807,56 @@ static void test_config_limits_out_of_range(void **state)
 			  "12: decay_s 0 out of range 1..86400");
 }
 
+/* links.suspect { }: set, empty (the defaults) and absent (off). */
+static void test_config_suspect(void **state)
+{
+	const struct cfg_suspect *s;
+
+	(void)state;
+	assert_int_equal(cfg_load(&cfg, CONFIGS "suspect.conf", err,
+				  sizeof(err)), 0);
+	s = &cfg.links[0].suspect;
+	assert_true(s->enabled);
+	assert_int_equal(s->min_pps, 1000);
+	assert_int_equal(s->silence_min_ms, 20);
+	assert_int_equal(s->silence_mult, 8);
+	assert_int_equal(s->min_flows, 5);
+	assert_int_equal(s->hold_ms, 500);
+	assert_int_equal(s->hold_max_ms, 4000);
+	assert_int_equal(s->decay_s, 120);
+	assert_int_equal(s->steer_return, CFG_STEER_MORE_SPECIFIC);
+	s = &cfg.links[1].suspect;
+	assert_true(s->enabled);
+	assert_int_equal(s->min_pps, 200);
+	assert_int_equal(s->silence_min_ms, 10);
+	assert_int_equal(s->silence_mult, 4);
+	assert_int_equal(s->min_flows, 3);
+	assert_int_equal(s->hold_ms, 1000);
+	assert_int_equal(s->hold_max_ms, 30000);
+	assert_int_equal(s->decay_s, 60);
+	assert_int_equal(s->steer_return, CFG_STEER_OFF);
+	assert_false(cfg.links[2].suspect.enabled);
+}
+
+static void test_config_suspect_errors(void **state)
+{
+	(void)state;
+	assert_load_error("suspect-no-bfd.conf",
+			  "12: link 'link1': suspect { } needs bfd { } on the "
+			  "link: BFD confirms or clears a suspicion");
+	assert_load_error("suspect-hold.conf",
+			  "14: link 'link1': suspect: hold_max_ms 1000 is "
+			  "below hold_ms 2000");
+	assert_load_error("suspect-range.conf",
+			  "13: silence_mult 1 out of range 2..100");
+	assert_load_error("suspect-key.conf",
+			  "13: unknown setting 'min_ppss'");
+	assert_load_error("suspect-steer.conf",
+			  "13: link 'link1': suspect: steer_return 'sideways' "
+			  "must be \"off\", \"unprepend\" or "
+			  "\"more-specific\"");
+}
+
 static void test_config_bfd_missing_defaults(void **state)
 {
 	(void)state;
@@ -1353,6 +1403,8 @@ int main(void)
 		cmocka_unit_test(test_config_bgp_import_rule_host_bits),
 		cmocka_unit_test(test_config_bgp_max_prefix_out_of_range),
 		cmocka_unit_test(test_config_limits_memory_and_dampening),
+		cmocka_unit_test(test_config_suspect),
+		cmocka_unit_test(test_config_suspect_errors),
 		cmocka_unit_test(test_config_limits_out_of_range),
 		cmocka_unit_test(test_config_bgp_max_prefix_restart_range),
 		cmocka_unit_test(test_config_bgp_prepend_out_of_range),

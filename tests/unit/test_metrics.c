@@ -101,6 +101,11 @@ static void fill(struct metrics_ctl *c, struct metrics_dp *dp)
 	dp->port[0].rx_bytes = 6400;
 	dp->port[0].tx_bytes = 5760;
 	dp->port[0].link_up = true;
+	dp->port[0].suspect = true;
+	dp->port[0].suspect_state = 1;
+	dp->port[0].suspicions = 2;
+	dp->port[0].suspect_confirmed = 1;
+	dp->port[0].suspect_abstained = 3;
 	snprintf(dp->port[1].name, sizeof(dp->port[1].name), "lan");
 	dp->port[1].rx_packets = 3;
 	dp->n_drops = 2;
@@ -314,6 +319,15 @@ static const char want_text[] =
 	"# TYPE twinpath_dp_link_up gauge\n"
 	"twinpath_dp_link_up{link=\"link1\"} 1\n"
 	"twinpath_dp_link_up{link=\"lan\"} 0\n"
+	"# HELP twinpath_link_suspect_state Link suspicion: 0 clear, 1 suspected (its flows on the other links), 2 proved alive, flows back after the hold-down\n"
+	"# TYPE twinpath_link_suspect_state gauge\n"
+	"twinpath_link_suspect_state{link=\"link1\"} 1\n"
+	"# HELP twinpath_link_suspicions_total Link suspicions, by outcome: confirmed (BFD went down), cleared (it never did), abstained (evidence agreed, a guard overruled it), all\n"
+	"# TYPE twinpath_link_suspicions_total counter\n"
+	"twinpath_link_suspicions_total{link=\"link1\",outcome=\"all\"} 2\n"
+	"twinpath_link_suspicions_total{link=\"link1\",outcome=\"confirmed\"} 1\n"
+	"twinpath_link_suspicions_total{link=\"link1\",outcome=\"cleared\"} 0\n"
+	"twinpath_link_suspicions_total{link=\"link1\",outcome=\"abstained\"} 3\n"
 	"# HELP twinpath_dp_drops_total Packets the data plane dropped, by reason\n"
 	"# TYPE twinpath_dp_drops_total counter\n"
 	"twinpath_dp_drops_total{reason=\"no_route\"} 4\n"

@@ -443,6 +443,47 @@ static void test_monitor_show_links(void **state)
 	free(text);
 }
 
+/* Links with suspect { }: a line each under their rates, and an object
+ * in JSON; links without it have neither. */
+static void test_monitor_show_links_suspect(void **state)
+{
+	static struct mon_result r;
+	char *text;
+
+	(void)state;
+	two_links(CFG_MODE_ACTIVE_STANDBY);
+	memset(&r, 0, sizeof(r));
+	r.n_links = 2;
+	r.link[0].suspect = (struct mon_suspect){
+		.known = true, .state = 1, .raised_by = "silence,unanswered",
+		.suspicions = 3, .confirmed = 1, .cleared = 1};
+	r.link[1].usable = true;
+	r.link[1].suspect = (struct mon_suspect){
+		.known = true, .raised_by = "-", .abstained = 2};
+	text = show(&r, false);
+	assert_string_equal(text,
+		"no rates yet (the data plane's counters are read every "
+		"1.0 s)\n"
+		"link         usable   capacity  rx Mbit/s  tx Mbit/s   rx pkt/s   tx pkt/s  rx util  tx util\n"
+		"link1        no              -          -          -          -          -        -        -\n"
+		"             suspect: suspected (silence,unanswered): its flows are on the other links; 3 suspicions: 1 confirmed by BFD, 1 cleared, 0 abstained\n"
+		"link2        yes             -          -          -          -          -        -        -\n"
+		"             suspect: clear; 0 suspicions: 0 confirmed by BFD, 0 cleared, 2 abstained\n");
+	free(text);
+	text = show(&r, true);
+	assert_string_equal(text,
+		"{\"known\":false,\"window_s\":0.000,\"links\":["
+		"{\"name\":\"link1\",\"capacity_mbps\":0,\"usable\":false,"
+		"\"suspect\":{\"state\":\"suspected\","
+		"\"raised_by\":\"silence,unanswered\",\"suspicions\":3,"
+		"\"confirmed\":1,\"cleared\":1,\"abstained\":0}},"
+		"{\"name\":\"link2\",\"capacity_mbps\":0,\"usable\":true,"
+		"\"suspect\":{\"state\":\"clear\",\"raised_by\":\"-\","
+		"\"suspicions\":0,\"confirmed\":0,\"cleared\":0,"
+		"\"abstained\":2}}]}\n");
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,6 +502,7 @@ int main(void)
 		cmocka_unit_test(
 			test_monitor_step_no_imbalance_in_active_standby),
 		cmocka_unit_test(test_monitor_show_links),
+		cmocka_unit_test(test_monitor_show_links_suspect),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

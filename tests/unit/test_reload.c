@@ -192,6 +192,7 @@ static void test_reload_refuses_each_restart_setting(void **state)
 	snprintf(new.links[0].bgp.password, sizeof(new.links[0].bgp.password),
 		 "other");
 	new.links[1].mtu = 9000;
+	new.links[1].suspect.enabled = true;
 	new.links[1].remote_as = 64511;
 	new.links[2].bgp.passive = true;
 	new.links[2].bfd.enabled = true;
@@ -213,13 +214,15 @@ static void test_reload_refuses_each_restart_setting(void **state)
 		"twinpathd)\n"
 		"reload refused: links[link2].mtu changed (restart "
 		"twinpath-dp)\n"
+		"reload refused: links[link2].suspect changed (restart "
+		"twinpath-dp)\n"
 		"reload refused: links[link2].remote_as changed (restart "
 		"twinpathd)\n"
 		"reload refused: links[link3].bfd (the group added) changed "
 		"(restart twinpath-dp)\n"
 		"reload refused: links[link3].bgp.passive changed (restart "
 		"twinpathd)\n");
-	assert_int_equal(plan.n_refused, 13);
+	assert_int_equal(plan.n_refused, 14);
 }
 
 static void test_reload_refuses_links_added_or_renamed(void **state)

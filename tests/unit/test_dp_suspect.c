@@ -1,0 +1,291 @@
+/* Link suspicion in twinpath-dp (fwd.c, health.c) on the EAL test bed
+ * with two links and a LAN: a suspected link's flows leave on the other
+ * link from the next burst while the other link's flows stay where they
+ * were, a prefix only the suspected link reaches still goes out on it,
+ * and the main lcore's observations (health_suspect_observe) are the
+ * forwarding lcores' counters and the health map's session, exactly. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "dp.h"
+#include "dp_testbed.h"
+#include "susflow.h"
+
+#define LINK1 0u
+#define LINK2 1u
+#define LAN 2u
+#define NH1 5u
+#define NH2 6u
+#define GROUP_BOTH 3u   /* 198.51.100.0/24 over both links */
+#define GROUP_ONE 4u    /* 192.0.2.0/24 over link1 alone */
+#define NH_LAN 7u
+#define GROUP_LAN 8u    /* 198.18.1.0/24 on the LAN */
+#define FLOWS 64u
+
+volatile bool dp_quit;
+
+static struct twp_config cfg;
+static struct dp d;
+static struct dp_testbed tb;
+static struct health_map fake_health;
+
+static const struct rte_ether_addr lan_host_mac = {{0x02, 0x10, 0, 0, 0, 1}};
+
+static int nexthop(uint32_t id, uint16_t port, const char *gw, uint8_t last)
+{
+	struct chan_nexthop nh = {.id = id, .port = port, .family = AF_INET,
+				  .flags = CHAN_NH_F_RESOLVED,
+				  .mac = {0x02, 0x50, 0, 0, 0, last}};
+
+	inet_pton(AF_INET, gw, nh.gateway);
+	return nhg_nexthop_set(&d.nhg, &nh, 1);
+}
+
+static int route(const char *prefix, uint32_t group)
+{
+	struct chan_route r = {.family = AF_INET, .len = 24,
+			       .group_id = group};
+
+	inet_pton(AF_INET, prefix, r.prefix);
+	return fib_route_add(&d, &r, 1);
+}
+
+static int setup(void **state)
+{
+	struct chan_group both = {.id = GROUP_BOTH, .n_primary = 2,
+				  .primary = {NH1, NH2}};
+	struct chan_group one = {.id = GROUP_ONE, .n_primary = 1,
+				 .primary = {NH1}};
+	struct chan_group lan = {.id = GROUP_LAN, .n_primary = 1,
+				 .primary = {NH_LAN}};
+
+	(void)state;
+	cfg.n_links = 2;
+	cfg.dataplane.ipv4_routes_max = 1024;
+	cfg.dataplane.ipv6_routes_max = 1024;
+	cfg.links[0].bfd.enabled = true;
+	cfg.links[1].bfd.enabled = true;
+	d.cfg = &cfg;
+	if (dp_testbed_up_ports(&tb, &d, "test_dp_suspect", 256, 1023, 3) != 0 ||
+	    nexthop(NH1, LINK1, "203.0.113.2", 1) != 0 ||
+	    nexthop(NH2, LINK2, "203.0.113.6", 2) != 0 ||
+	    nhg_group_set(&d.nhg, &both, 1) != 0 ||
+	    nhg_group_set(&d.nhg, &one, 1) != 0 ||
+	    route("198.51.100.0", GROUP_BOTH) != 0 ||
+	    route("192.0.2.0", GROUP_ONE) != 0 ||
+	    nexthop(NH_LAN, LAN, "198.18.1.10", 0x10) != 0 ||
+	    nhg_group_set(&d.nhg, &lan, 1) != 0 ||
+	    route("198.18.1.0", GROUP_LAN) != 0)
+		return -1;
+	d.health = &fake_health;
+	d.health_fd = -1;
+	d.nhg.bfd_ports = 0x3;
+	fake_health.live_mask = 0x3;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	dp_testbed_down();
+	return 0;
+}
+
+/* Flow F (UDP source port 1000 + F) from the LAN host to DST. */
+static void inject(uint8_t dst_net, unsigned int f)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(d.ports[0].pool);
+	uint8_t fr[64];
+	unsigned int len = dp_testbed_udp4(fr, &d.ports[LAN].mac,
+					   &lan_host_mac, 1, 64);
+	uint16_t c, sport = (uint16_t)(1000 + f);
+
+	assert_non_null(m);
+	if (dst_net != 0) {   /* 192.0.2.7 instead of 198.51.100.7 */
+		fr[14 + 16] = 192, fr[14 + 17] = 0, fr[14 + 18] = 2;
+		c = dp_testbed_ip_cksum(fr + 14);
+		fr[14 + 10] = (uint8_t)(c >> 8);
+		fr[14 + 11] = (uint8_t)c;
+	}
+	fr[34] = (uint8_t)(sport >> 8);
+	fr[35] = (uint8_t)sport;
+	memcpy(rte_pktmbuf_append(m, (uint16_t)len), fr, len);
+	assert_int_equal(rte_ring_enqueue(tb.rx[LAN], m), 0);
+}
+
+/* The link flow F left on (or 0xff for none), one burst each. */
+static uint8_t link_of(uint8_t dst_net, unsigned int f)
+{
+	struct rte_mbuf *m;
+	uint8_t out = 0xff;
+	unsigned int p;
+
+	inject(dst_net, f);
+	fwd_burst(&d, d.fwd_lcore);
+	for (p = LINK1; p <= LINK2; p++)
+		while (rte_ring_dequeue(tb.tx[p], (void **)&m) == 0) {
+			assert_int_equal(out, 0xff);
+			out = (uint8_t)p;
+			rte_pktmbuf_free(m);
+		}
+	return out;
+}
+
+static void test_dp_suspect_moves_only_the_suspected_links_flows(void **st)
+{
+	uint8_t before[FLOWS];
+	unsigned int f, on1 = 0;
+
+	(void)st;
+	for (f = 0; f < FLOWS; f++) {
+		before[f] = link_of(0, f);
+		assert_true(before[f] == LINK1 || before[f] == LINK2);
+		on1 += before[f] == LINK1;
+	}
+	assert_true(on1 > 0 && on1 < FLOWS);
+	/* the main lcore suspects link1: from the next burst every flow
+	 * is on link2, and link2's own never moved */
+	__atomic_store_n(&d.suspect_ports, 1u << LINK1, __ATOMIC_RELAXED);
+	for (f = 0; f < FLOWS; f++)
+		assert_int_equal(link_of(0, f), LINK2);
+	/* cleared: each flow back on its own link */
+	__atomic_store_n(&d.suspect_ports, 0, __ATOMIC_RELAXED);
+	for (f = 0; f < FLOWS; f++)
+		assert_int_equal(link_of(0, f), before[f]);
+}
+
+static void test_dp_suspect_link_still_carries_what_only_it_reaches(void **st)
+{
+	uint64_t no_live = d.stats[d.fwd_lcore].drop[DROP_NO_LIVE_NEXTHOP];
+
+	(void)st;
+	__atomic_store_n(&d.suspect_ports, 1u << LINK1, __ATOMIC_RELAXED);
+	assert_int_equal(link_of(1, 0), LINK1);
+	/* BFD Down is another matter: nothing is live */
+	fake_health.live_mask = 1u << LINK2;
+	assert_int_equal(link_of(1, 0), 0xff);
+	assert_int_equal(d.stats[d.fwd_lcore].drop[DROP_NO_LIVE_NEXTHOP],
+			 no_live + 1);
+	fake_health.live_mask = 0x3;
+	__atomic_store_n(&d.suspect_ports, 0, __ATOMIC_RELAXED);
+}
+
+static void test_dp_suspect_observations_are_exact(void **st)
+{
+	struct suspect_obs o[2];
+	struct health_link *hl = &fake_health.link[LINK2];
+
+	(void)st;
+	d.stats[d.fwd_lcore].rx[LINK1] = 1000;
+	d.stats[d.fwd_lcore].rx[LINK2] = 7;
+	hl->state = BFD_STATE_UP;
+	hl->last_rx_ns = 123456789;
+	hl->remote_min_tx_us = 300000;   /* the peer's Desired Min TX */
+	hl->required_min_rx_us = 50000;  /* our Required Min RX */
+	hl->detect_time_us = 900000;
+	fake_health.live_mask = 1u << LINK2;
+	health_suspect_observe(&d, o, 2);
+	assert_int_equal(o[0].rx_total, 1000);
+	assert_false(o[0].live);
+	assert_false(o[0].bfd_up);
+	assert_int_equal(o[1].rx_total, 7);
+	assert_true(o[1].live);
+	assert_true(o[1].bfd_up);
+	assert_int_equal(o[1].bfd_last_rx_ns, 123456789);
+	/* RFC 5880 §6.8.7: it sends at the larger of the two */
+	assert_int_equal(o[1].bfd_interval_us, 300000);
+	assert_int_equal(o[1].bfd_detect_us, 900000);
+	hl->required_min_rx_us = 500000;
+	health_suspect_observe(&d, o, 2);
+	assert_int_equal(o[1].bfd_interval_us, 500000);
+	fake_health.live_mask = 0x3;
+}
+
+/* The answer to flow F: 198.51.100.7:2000 -> 198.18.1.10:1000+F, in
+ * on link P. */
+static void inject_answer(unsigned int p, unsigned int f)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(d.ports[0].pool);
+	static const struct rte_ether_addr peer = {{0x02, 0x50, 0, 0, 0, 1}};
+	uint8_t fr[64], ip[4];
+	unsigned int len = dp_testbed_udp4(fr, &d.ports[p].mac, &peer, 2, 64);
+	uint16_t c, dport = (uint16_t)(1000 + f);
+
+	assert_non_null(m);
+	memcpy(ip, fr + 14 + 12, 4);           /* swap the addresses */
+	memcpy(fr + 14 + 12, fr + 14 + 16, 4);
+	memcpy(fr + 14 + 16, ip, 4);
+	c = dp_testbed_ip_cksum(fr + 14);
+	fr[14 + 10] = (uint8_t)(c >> 8);
+	fr[14 + 11] = (uint8_t)c;
+	fr[34] = 0x07, fr[35] = 0xd0;           /* 2000 */
+	fr[36] = (uint8_t)(dport >> 8);
+	fr[37] = (uint8_t)dport;
+	memcpy(rte_pktmbuf_append(m, (uint16_t)len), fr, len);
+	assert_int_equal(rte_ring_enqueue(tb.rx[p], m), 0);
+}
+
+static void test_dp_suspect_sampled_flow_is_noted_both_ways(void **st)
+{
+	const struct susflow_table *t;
+	const struct susflow_entry *e;
+	struct rte_mbuf *m = NULL;
+	uint32_t h;
+	uint8_t link;
+
+	(void)st;
+	cfg.links[0].suspect.enabled = true;
+	assert_int_equal(health_suspect_init(&d), 0);
+	assert_int_equal(fwd_init_lcore(&d, d.fwd_lcore), 0);
+	t = d.flows[d.fwd_lcore];
+	assert_non_null(t);
+	/* 1009 ^ 2000 ends in 0x21: not sampled; 1008 ^ 2000, 0x20: one
+	 * in 16 of such port pairs is */
+	link_of(0, 9);
+	assert_int_equal(t->noted, 0);
+	link = link_of(0, 8);
+	assert_int_equal(t->noted, 1);
+	h = susflow_hash4(0xc612010au, 0xc6336407u, 1008u << 16 | 2000u);
+	e = &t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)];
+	assert_int_equal(e->link, link);
+	assert_int_equal(e->proto, IPPROTO_UDP);
+	assert_int_equal(e->remote, 0xc6336407u);
+	assert_int_not_equal(e->pending_tsc, 0);
+	assert_int_equal(e->twoway, 0);
+	/* the answer, on the other link: the flow is two-way */
+	inject_answer(link == LINK1 ? LINK2 : LINK1, 8);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(rte_ring_dequeue(tb.tx[LAN], (void **)&m), 0);
+	rte_pktmbuf_free(m);
+	assert_int_equal(t->noted, 2);
+	assert_int_equal(e->twoway, 1);
+	assert_int_equal(e->pending_tsc, 0);
+	assert_int_not_equal(e->in_tsc, 0);
+	health_suspect_free(&d);
+	assert_int_equal(fwd_init_lcore(&d, d.fwd_lcore), 0);
+	cfg.links[0].suspect.enabled = false;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dp_suspect_moves_only_the_suspected_links_flows),
+		cmocka_unit_test(test_dp_suspect_link_still_carries_what_only_it_reaches),
+		cmocka_unit_test(test_dp_suspect_observations_are_exact),
+		cmocka_unit_test(test_dp_suspect_sampled_flow_is_noted_both_ways),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

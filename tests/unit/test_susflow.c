@@ -1,0 +1,269 @@
+/* Sampled flows of link suspicion (dataplane/susflow.c) with a clock of
+ * 1 GHz, so that a TSC value is nanoseconds: what a packet each way
+ * leaves in a flow's entry, and which flows the scan counts against
+ * which link: unanswered past their bound, or distressed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include <cmocka.h>
+
+#include "susflow.h"
+
+#define MS 1000000ull
+#define HZ 1000000000ull
+#define SITE 0xc612010au    /* 198.18.1.10 */
+#define REMOTE1 0xc6336407u /* 198.51.100.7 */
+#define REMOTE2 0xcb00710au /* 203.0.113.10 */
+#define LINK1 0u
+#define LINK2 1u
+
+static struct susflow_table tab, tab2;
+
+static int reset(void **state)
+{
+	(void)state;
+	memset(&tab, 0, sizeof(tab));
+	memset(&tab2, 0, sizeof(tab2));
+	return 0;
+}
+
+/* A UDP packet of flow (SITE:SPORT, REMOTE:2000): out over LINK, or
+ * back (LINK SUSFLOW_NO_LINK) at T ms. */
+static void udp(struct susflow_table *t, uint32_t remote, uint16_t sport,
+		uint8_t link, uint64_t t_ms)
+{
+	uint32_t ports = (uint32_t)sport << 16 | 2000u;
+
+	if (link == SUSFLOW_NO_LINK)
+		susflow_note4(t, susflow_hash4(remote, SITE,
+					       ports << 16 | ports >> 16),
+			      remote, SITE, ports << 16 | ports >> 16,
+			      IPPROTO_UDP, link, 0, 0, 0, t_ms * MS);
+	else
+		susflow_note4(t, susflow_hash4(SITE, remote, ports), SITE,
+			      remote, ports, IPPROTO_UDP, link, 0, 0, 0,
+			      t_ms * MS);
+}
+
+static const struct susflow_entry *entry(uint32_t remote, uint16_t sport)
+{
+	uint32_t ports = (uint32_t)sport << 16 | 2000u;
+
+	return &tab.e[(susflow_hash4(SITE, remote, ports) >> 10) &
+		      (SUSFLOW_SLOTS - 1)];
+}
+
+static void scan(uint64_t t_ms, struct suspect_obs *o)
+{
+	struct susflow_table *t[2] = {&tab, &tab2};
+
+	memset(o, 0, sizeof(*o) * 2);
+	susflow_scan(t, 2, t_ms * MS, HZ, o, 2);
+}
+
+static void test_susflow_hash_is_the_same_both_ways(void **st)
+{
+	(void)st;
+	assert_int_equal(susflow_hash4(SITE, REMOTE1, 1000u << 16 | 2000u),
+			 susflow_hash4(REMOTE1, SITE, 2000u << 16 | 1000u));
+	assert_int_not_equal(susflow_hash4(SITE, REMOTE1, 1000u << 16 | 2000u),
+			     susflow_hash4(SITE, REMOTE1, 1001u << 16 | 2000u));
+}
+
+static void test_susflow_answer_makes_it_two_way_and_times_it(void **st)
+{
+	const struct susflow_entry *e = entry(REMOTE1, 1000);
+
+	(void)st;
+	udp(&tab, REMOTE1, 1000, LINK1, 100);
+	assert_int_equal(e->link, LINK1);
+	assert_int_equal(e->pending_tsc, 100 * MS);
+	assert_int_equal(e->twoway, 0);
+	udp(&tab, REMOTE1, 1000, LINK1, 101);   /* still waiting */
+	assert_int_equal(e->pending_tsc, 100 * MS);
+	udp(&tab, REMOTE1, 1000, SUSFLOW_NO_LINK, 104);
+	assert_int_equal(e->twoway, 1);
+	assert_int_equal(e->pending_tsc, 0);
+	assert_int_equal(e->srtt_tsc, 4 * MS);
+	assert_int_equal(e->in_tsc, 104 * MS);
+	/* RFC 6298's gain of 1/8 */
+	udp(&tab, REMOTE1, 1000, LINK1, 200);
+	udp(&tab, REMOTE1, 1000, SUSFLOW_NO_LINK, 212);
+	assert_int_equal(e->srtt_tsc, 4 * MS - 4 * MS / 8 + 12 * MS / 8);
+	assert_int_equal(e->remote, REMOTE1);
+	assert_int_equal(tab.noted, 5);
+}
+
+static void test_susflow_unanswered_past_the_bound(void **st)
+{
+	struct suspect_obs o[2];
+
+	(void)st;
+	udp(&tab, REMOTE1, 1000, LINK1, 100);
+	udp(&tab, REMOTE1, 1000, SUSFLOW_NO_LINK, 101);  /* srtt 1 ms */
+	udp(&tab, REMOTE1, 1000, LINK1, 300);
+	/* the bound: max(20 ms, 4 x 1 ms) */
+	scan(320, o);
+	assert_int_equal(o[LINK1].unanswered, 0);
+	scan(321, o);
+	assert_int_equal(o[LINK1].unanswered, 1);
+	assert_int_equal(o[LINK1].unanswered_remotes, 1);
+	assert_int_equal(o[LINK2].unanswered, 0);
+	/* a slow flow waits 4 x its own srtt: 4 x 50 ms */
+	reset(NULL);
+	udp(&tab, REMOTE1, 1000, LINK1, 100);
+	udp(&tab, REMOTE1, 1000, SUSFLOW_NO_LINK, 150);
+	udp(&tab, REMOTE1, 1000, LINK1, 300);
+	scan(500, o);
+	assert_int_equal(o[LINK1].unanswered, 0);
+	scan(501, o);
+	assert_int_equal(o[LINK1].unanswered, 1);
+}
+
+static void test_susflow_counts_flows_and_their_remotes_per_link(void **st)
+{
+	struct suspect_obs o[2];
+	uint16_t sp[] = {1000, 1001, 1002};
+	unsigned int i;
+
+	(void)st;
+	for (i = 0; i < 3; i++) {
+		uint32_t r = i < 2 ? REMOTE1 : REMOTE2;
+
+		udp(&tab, r, sp[i], LINK1, 100);
+		udp(&tab, r, sp[i], SUSFLOW_NO_LINK, 101);
+		udp(&tab, r, sp[i], LINK1, 200);
+	}
+	/* one more on link 2, answered */
+	udp(&tab, REMOTE1, 1003, LINK2, 100);
+	udp(&tab, REMOTE1, 1003, SUSFLOW_NO_LINK, 101);
+	scan(300, o);
+	assert_int_equal(o[LINK1].unanswered, 3);
+	assert_int_equal(o[LINK1].unanswered_remotes, 2);
+	assert_int_equal(o[LINK2].unanswered, 0);
+}
+
+static void test_susflow_one_way_and_quiet_flows_do_not_count(void **st)
+{
+	struct suspect_obs o[2];
+
+	(void)st;
+	/* one-way UDP: never answered */
+	udp(&tab, REMOTE1, 1000, LINK1, 100);
+	udp(&tab, REMOTE1, 1000, LINK1, 1000);
+	/* answered, then nothing out for over 2 s */
+	udp(&tab, REMOTE2, 1001, LINK1, 100);
+	udp(&tab, REMOTE2, 1001, SUSFLOW_NO_LINK, 101);
+	udp(&tab, REMOTE2, 1001, LINK1, 102);
+	scan(1100, o);
+	assert_int_equal(o[LINK1].unanswered, 1);
+	scan(2103, o);
+	assert_int_equal(o[LINK1].unanswered, 0);
+}
+
+static void tcp(struct susflow_table *t, uint16_t sport, uint8_t link,
+		uint32_t seq, uint32_t len, uint8_t flags, uint64_t t_ms)
+{
+	uint32_t ports = (uint32_t)sport << 16 | 443u;
+
+	if (link == SUSFLOW_NO_LINK)
+		susflow_note4(t, susflow_hash4(REMOTE1, SITE,
+					       ports << 16 | ports >> 16),
+			      REMOTE1, SITE, ports << 16 | ports >> 16,
+			      IPPROTO_TCP, link, seq, len, flags, t_ms * MS);
+	else
+		susflow_note4(t, susflow_hash4(SITE, REMOTE1, ports), SITE,
+			      REMOTE1, ports, IPPROTO_TCP, link, seq, len,
+			      flags, t_ms * MS);
+}
+
+static void test_susflow_tcp_distress(void **st)
+{
+	struct suspect_obs o[2];
+
+	(void)st;
+	/* a segment sent again */
+	tcp(&tab, 40000, LINK1, 1000, 100, 0x10, 100);
+	tcp(&tab, 40000, LINK1, 1100, 100, 0x10, 101);
+	scan(102, o);
+	assert_int_equal(o[LINK1].distress, 0);
+	tcp(&tab, 40000, LINK1, 1100, 100, 0x10, 300);
+	scan(301, o);
+	assert_int_equal(o[LINK1].distress, 1);
+	/* counted for 500 ms */
+	scan(800, o);
+	assert_int_equal(o[LINK1].distress, 1);
+	scan(801, o);
+	assert_int_equal(o[LINK1].distress, 0);
+	/* a repeated SYN */
+	tcp(&tab, 40001, LINK1, 5000, 0, 0x02, 1000);
+	scan(1001, o);
+	assert_int_equal(o[LINK1].distress, 0);
+	tcp(&tab, 40001, LINK1, 5000, 0, 0x02, 2000);
+	scan(2001, o);
+	assert_int_equal(o[LINK1].distress, 1);
+	/* data received twice (sequence numbers wrap) */
+	tcp(&tab, 40002, LINK2, 1, 0, 0x10, 3000);
+	tcp(&tab, 40002, SUSFLOW_NO_LINK, 0xffffff00u, 0x200, 0x10, 3001);
+	scan(3002, o);
+	assert_int_equal(o[LINK2].distress, 0);
+	tcp(&tab, 40002, SUSFLOW_NO_LINK, 0xffffff80u, 0x100, 0x10, 3100);
+	scan(3101, o);
+	assert_int_equal(o[LINK2].distress, 1);
+}
+
+static void test_susflow_other_flow_takes_the_slot(void **st)
+{
+	struct susflow_entry *e;
+	uint32_t h = susflow_hash4(SITE, REMOTE1, 1000u << 16 | 2000u);
+
+	(void)st;
+	udp(&tab, REMOTE1, 1000, LINK1, 100);
+	e = &tab.e[(h >> 10) & (SUSFLOW_SLOTS - 1)];
+	/* another flow with the same slot (the hash given as is) */
+	susflow_note4(&tab, h, SITE, REMOTE2, 7u << 16 | 8u, IPPROTO_UDP,
+		      LINK2, 0, 0, 0, 200 * MS);
+	assert_int_equal(tab.replaced, 1);
+	assert_int_equal(e->link, LINK2);
+	assert_int_equal(e->pending_tsc, 200 * MS);
+}
+
+static void test_susflow_two_lcores_one_flow(void **st)
+{
+	struct suspect_obs o[2];
+
+	(void)st;
+	/* out on lcore 0, its answers on lcore 1 */
+	udp(&tab, REMOTE1, 1000, LINK1, 100);
+	udp(&tab2, REMOTE1, 1000, SUSFLOW_NO_LINK, 101);
+	udp(&tab, REMOTE1, 1000, LINK1, 200);
+	udp(&tab2, REMOTE1, 1000, SUSFLOW_NO_LINK, 201);
+	scan(250, o);
+	assert_int_equal(o[LINK1].unanswered, 0);
+	/* answers stop: the wait is taken from the last packet out */
+	udp(&tab, REMOTE1, 1000, LINK1, 300);
+	scan(320, o);
+	assert_int_equal(o[LINK1].unanswered, 0);
+	scan(321, o);
+	assert_int_equal(o[LINK1].unanswered, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_susflow_hash_is_the_same_both_ways, reset),
+		cmocka_unit_test_setup(test_susflow_answer_makes_it_two_way_and_times_it, reset),
+		cmocka_unit_test_setup(test_susflow_unanswered_past_the_bound, reset),
+		cmocka_unit_test_setup(test_susflow_counts_flows_and_their_remotes_per_link, reset),
+		cmocka_unit_test_setup(test_susflow_one_way_and_quiet_flows_do_not_count, reset),
+		cmocka_unit_test_setup(test_susflow_tcp_distress, reset),
+		cmocka_unit_test_setup(test_susflow_other_flow_takes_the_slot, reset),
+		cmocka_unit_test_setup(test_susflow_two_lcores_one_flow, reset),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
