@@ -251,6 +251,16 @@ uint32_t suspect_tick(struct suspect *s, const struct suspect_obs *obs,
 	unsigned int i, j;
 	uint32_t mask = 0;
 
+	/* a hole in our own ticks: what arrived in it, and what it
+	 * answered, is not seen yet */
+	if (s->last_tick_ns != 0 && now_ns - s->last_tick_ns >
+				    SUSPECT_TICK_GAP_NS) {
+		s->stale_until_ns = now_ns + SUSPECT_STALE_NS;
+		s->late_ticks++;
+	}
+	s->last_tick_ns = now_ns;
+	if (now_ns < s->stale_until_ns)
+		fwd_alive = false;
 	for (i = 0; i < s->n_links; i++)
 		total += obs[i].rx_total;
 	for (i = 0; i < s->n_links; i++) {

@@ -101,10 +101,20 @@ struct suspect_link {
 	uint64_t abstained;      /* agreed evidence a guard overruled */
 };
 
+/* A tick later than this after the one before: our own view has a hole
+ * (the host stopped the main lcore), and the packets that arrived in it
+ * are not counted yet, nor their answers sent: no new suspicion for
+ * SUSPECT_STALE_NS after it. */
+#define SUSPECT_TICK_GAP_NS 5000000ull
+#define SUSPECT_STALE_NS 500000000ull
+
 struct suspect {
 	unsigned int n_links;
 	struct suspect_link link[SUSPECT_MAX_LINKS];
 	uint32_t mask;           /* links in SUSPECT_ON or SUSPECT_HOLD */
+	uint64_t last_tick_ns;
+	uint64_t stale_until_ns; /* no new suspicion before this */
+	uint64_t late_ticks;     /* ticks after a hole in our view */
 };
 
 /* N_LINKS links with the settings PARAMS[i] (links.suspect). */
@@ -112,7 +122,9 @@ void suspect_init(struct suspect *s, unsigned int n_links,
 		  const struct cfg_suspect *params);
 /* One tick at NOW_NS (CLOCK_MONOTONIC, as the health map's times) with
  * OBS[i] for link i; FWD_ALIVE false when a forwarding lcore has not
- * polled since the last tick. Returns the mask of suspected links. */
+ * polled lately. No new suspicion while either our forwarding or our own
+ * ticks have a hole (SUSPECT_TICK_GAP_NS). Returns the mask of suspected
+ * links. */
 uint32_t suspect_tick(struct suspect *s, const struct suspect_obs *obs,
 		      bool fwd_alive, uint64_t now_ns);
 

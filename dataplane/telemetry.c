@@ -265,6 +265,9 @@ static void suspect_dict(struct rte_tel_data *e, unsigned int i,
 	rte_tel_data_add_dict_u64(e, "suspect_confirmed", l->confirmed);
 	rte_tel_data_add_dict_u64(e, "suspect_cleared", l->cleared);
 	rte_tel_data_add_dict_u64(e, "suspect_abstained", l->abstained);
+	/* the main lcore's own holes (suspect.h), the same for every link */
+	rte_tel_data_add_dict_u64(e, "suspect_late_ticks",
+				  dp.suspect.late_ticks);
 }
 
 static int tel_bfd(const char *cmd, const char *params,

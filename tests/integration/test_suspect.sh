@@ -203,6 +203,7 @@ sus final
 	ko "link1: $(cat "$LAB_DIR/final.sus.json")"
 [ "$(sus_get final link2 suspicions)" = 0 ] && ok "link2 never suspected" ||
 	ko "link2 suspected $(sus_get final link2 suspicions) time(s)"
+echo "MEASURED main lcore ticks more than 5 ms late: $(sus_get final link1 suspect_late_ticks)"
 grep -q "suspect: link link1 is down: the suspicion is confirmed" "$LAB_DIR/dp.log" &&
 	ok "twinpath-dp logged the confirmation" ||
 	ko "no confirmation line in dp.log"

@@ -323,6 +323,26 @@ static void test_suspect_abstains_while_forwarding_stalls(void **st)
 	assert_int_equal(run(&b, 1), 1u << 0);
 }
 
+/* The main lcore stopped for 100 ms (a host freeze): the answers sent
+ * in that hole are not counted yet, so nothing new is suspected for
+ * SUSPECT_STALE_NS after it. */
+static void test_suspect_abstains_after_a_hole_in_its_own_ticks(void **st)
+{
+	struct bed b;
+
+	(void)st;
+	steady(&b);
+	fail_link0(&b);
+	b.now += 100 * MS;       /* no tick for 100 ms */
+	assert_int_equal(run(&b, 1), 0);
+	assert_int_equal(b.s.late_ticks, 1);
+	assert_int_equal(run(&b, 498), 0);
+	assert_int_equal(b.s.link[0].abstained, 1);
+	assert_int_equal(run(&b, 1), 0);
+	/* 500 ms after the hole */
+	assert_int_equal(run(&b, 1), 1u << 0);
+}
+
 static void test_suspect_idle_standby_twin_is_alive_by_its_bfd(void **st)
 {
 	struct bed b;
@@ -440,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_suspect_provider_reroute_is_no_silence),
 		cmocka_unit_test(test_suspect_abstains_without_a_live_twin),
 		cmocka_unit_test(test_suspect_abstains_while_forwarding_stalls),
+		cmocka_unit_test(test_suspect_abstains_after_a_hole_in_its_own_ticks),
 		cmocka_unit_test(test_suspect_idle_standby_twin_is_alive_by_its_bfd),
 		cmocka_unit_test(test_suspect_low_rate_link_waits_for_bfd),
 		cmocka_unit_test(test_suspect_one_way_traffic_suspects_when_bfd_is_late),
