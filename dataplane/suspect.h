@@ -102,11 +102,12 @@ struct suspect_link {
 };
 
 /* A tick later than this after the one before: our own view has a hole
- * (the host stopped the main lcore), and the packets that arrived in it
- * are not counted yet, nor their answers sent: no new suspicion for
- * SUSPECT_STALE_NS after it. */
+ * (the host stopped the main lcore's CPU, and what else ran there, an
+ * answering host in the lab). Back first at real-time priority, the
+ * main lcore would see every link silent before those answers go out:
+ * no new suspicion for SUSPECT_STALE_NS after such a tick. */
 #define SUSPECT_TICK_GAP_NS 5000000ull
-#define SUSPECT_STALE_NS 500000000ull
+#define SUSPECT_STALE_NS 20000000ull
 
 struct suspect {
 	unsigned int n_links;
