@@ -3,15 +3,17 @@
  * and of twinpath's health map), so a fault's instant is known to a few
  * microseconds instead of the ~16 ms three `ip` processes take.
  *
- *   fo_fault silent-on  IF OBJ   XDP drop (in) + tc egress shot (out)
- *   fo_fault silent-off IF OBJ   XDP pass back, the egress filter gone
+ *   fo_fault silent-on  IF OBJ   both directions cut at one instant: XDP
+ *                                drop (in) + tc egress shot (out), see silent()
+ *   fo_fault silent-off IF OBJ   both back at one instant, XDP pass, the
+ *                                egress filter gone
  *   fo_fault carrier-down IF     the interface down (the peer loses carrier)
  *   fo_fault carrier-up IF
  *
  * Prints one JSON line: {"op":..., "t0_ns":..., "tx_ns":..., "t1_ns":...,
- * "ns":...}: t0/t1 bracket the two attach calls, tx is between them (the
- * XDP half is in place, the tc half not yet: t1 - tx is the skew between
- * the directions) and ns is the midpoint. */
+ * "ns":...}: t0/t1 bracket the change (silent: one map write; carrier:
+ * the ioctl), tx is when the second direction changed (t1: both change
+ * at once) and ns is the midpoint. */
 #include <errno.h>
 #include <net/if.h>
 #include <stdint.h>
@@ -27,6 +29,10 @@
 #include <linux/if_link.h>
 
 #include "fo_clock.h"
+#include "fo_cut.h"
+
+/* silent-on: from the programs attached to the word written */
+#define ARM_SETTLE_US 100000
 
 static int prog_fd(struct bpf_object *obj, const char *name)
 {
@@ -39,63 +45,109 @@ static int prog_fd(struct bpf_object *obj, const char *name)
 	return bpf_program__fd(p);
 }
 
-/* Both programs are loaded before the first attach, so the two attach
- * calls run back to back (tens of microseconds apart). */
+/* The fo_cut map of the program attached at XDP on IFINDEX (fo_xdp_cut,
+ * attached by an earlier silent-on), as a new fd; or -errno. */
+static int attached_cut_map(int ifindex)
+{
+	struct bpf_prog_info info;
+	__u32 id = 0, map_id = 0, len = sizeof(info);
+	int fd, rc;
+
+	rc = bpf_xdp_query_id(ifindex, XDP_FLAGS_DRV_MODE, &id);
+	if (rc)
+		return rc;
+	if (!id)
+		return -ENOENT;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = 1;
+	info.map_ids = (__u64)(unsigned long)&map_id;
+	rc = bpf_obj_get_info_by_fd(fd, &info, &len);
+	close(fd);
+	if (rc)
+		return rc;
+	if (info.nr_map_ids != 1)
+		return -ENOENT; /* another program than fo_xdp_cut */
+	fd = bpf_map_get_fd_by_id(map_id);
+	return fd < 0 ? -errno : fd;
+}
+
+/* silent-on: fo_xdp_cut and fo_tc_cut attached with the word 0 (nothing
+ * cut yet: an XDP program replacing another on a veth loses nothing),
+ * then, once the attach calls are long over, one write of the word cuts
+ * both directions; t0 and t1 bracket that write (tx = t1: no skew).
+ * silent-off: one write of 0 restores both at once, then fo_xdp_pass
+ * replaces fo_xdp_cut and the clsact hook goes, its filter with it. */
 static int silent(const char *ifname, int ifindex, const char *path, int on,
 		  uint64_t *t0, uint64_t *tx, uint64_t *t1)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 			    .attach_point = BPF_TC_EGRESS);
+	const char *what = "open";
 	struct bpf_object *obj;
-	int xdp, shot, rc;
+	__u32 k = 0, v = on ? FO_CUT_IN | FO_CUT_OUT : 0;
+	int xdp, tc, map, rc;
 
 	obj = bpf_object__open_file(path, NULL);
 	if (!obj) {
 		rc = -errno;
-		fprintf(stderr, "fo_fault: open %s: %s\n", path, strerror(-rc));
-		return rc;
-	}
-	rc = bpf_object__load(obj);
-	if (rc) {
-		fprintf(stderr, "fo_fault: load %s: %s\n", path, strerror(-rc));
 		goto out;
 	}
-	xdp = prog_fd(obj, on ? "fo_xdp_drop" : "fo_xdp_pass");
-	shot = prog_fd(obj, "fo_tc_shot");
-	if (xdp < 0 || shot < 0) {
+	what = "load";
+	rc = bpf_object__load(obj);
+	if (rc)
+		goto out;
+	xdp = prog_fd(obj, on ? "fo_xdp_cut" : "fo_xdp_pass");
+	tc = prog_fd(obj, "fo_tc_cut");
+	if (xdp < 0 || tc < 0) {
 		rc = -ENOENT;
 		goto out;
 	}
 	if (on) {
-		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = shot,
+		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = tc,
 				    .handle = 1, .priority = 1);
 
+		what = "attach";
 		rc = bpf_tc_hook_create(&hook);
-		if (rc && rc != -EEXIST) {
-			fprintf(stderr, "fo_fault: clsact on %s: %s\n", ifname,
-				strerror(-rc));
+		if (rc && rc != -EEXIST)
 			goto out;
-		}
-		*t0 = fo_now_ns();
 		rc = bpf_xdp_attach(ifindex, xdp, XDP_FLAGS_DRV_MODE, NULL);
-		*tx = fo_now_ns();
 		if (!rc)
 			rc = bpf_tc_attach(&hook, &opts);
-		*t1 = fo_now_ns();
+		if (rc)
+			goto out;
+		/* the old XDP program's last frames are long through */
+		usleep(ARM_SETTLE_US);
+		map = bpf_map__fd(bpf_object__find_map_by_name(obj, "fo_cut"));
 	} else {
-		*t0 = fo_now_ns();
+		what = "find fo_xdp_cut's map";
+		map = attached_cut_map(ifindex);
+	}
+	if (map < 0) {
+		rc = map;
+		goto out;
+	}
+	what = "write fo_cut";
+	*t0 = fo_now_ns();
+	rc = bpf_map_update_elem(map, &k, &v, BPF_ANY);
+	*t1 = *tx = fo_now_ns();
+	if (!on) {
+		close(map);
+		if (rc)
+			goto out;
+		what = "detach";
 		rc = bpf_xdp_attach(ifindex, xdp, XDP_FLAGS_DRV_MODE, NULL);
-		*tx = fo_now_ns();
-		/* destroying the clsact hook takes the egress filter with it */
 		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 		if (!rc)
 			rc = bpf_tc_hook_destroy(&hook);
-		*t1 = fo_now_ns();
 	}
-	if (rc)
-		fprintf(stderr, "fo_fault: %s on %s: %s\n",
-			on ? "attach" : "detach", ifname, strerror(-rc));
 out:
+	if (rc)
+		fprintf(stderr, "fo_fault: %s %s on %s: %s\n",
+			on ? "silent-on" : "silent-off", what, ifname,
+			strerror(-rc));
 	bpf_object__close(obj);
 	return rc;
 }
