@@ -230,10 +230,6 @@ def fault_row(run, ev):
     rec["lost_unaffected"] = sum(1 for i in r if not run.count[i]
                                  and i % run.flows not in affected)
     rec["fault_span_us"] = round((ev["fault"]["t1_ns"] - ev["fault"]["t0_ns"]) / 1e3, 1)
-    # from one direction cut to the other (fo_fault: 0, one map write cuts
-    # both; kept so that a fault made another way shows its skew)
-    if "tx_ns" in ev["fault"]:
-        rec["fault_skew_us"] = round((ev["fault"]["t1_ns"] - ev["fault"]["tx_ns"]) / 1e3, 1)
     gap, gap_pause, last, first_other = 0, 0, None, None
     for i in r:
         if i % run.flows not in affected or not run.count[i]:

@@ -10,10 +10,9 @@
  *   fo_fault carrier-down IF     the interface down (the peer loses carrier)
  *   fo_fault carrier-up IF
  *
- * Prints one JSON line: {"op":..., "t0_ns":..., "tx_ns":..., "t1_ns":...,
- * "ns":...}: t0/t1 bracket the change (silent: one map write; carrier:
- * the ioctl), tx is when the second direction changed (t1: both change
- * at once) and ns is the midpoint. */
+ * Prints one JSON line: {"op":..., "t0_ns":..., "t1_ns":..., "ns":...}:
+ * t0/t1 bracket the change (silent: one map write; carrier: the ioctl),
+ * both directions at once, and ns is the midpoint. */
 #include <errno.h>
 #include <net/if.h>
 #include <stdint.h>
@@ -77,11 +76,11 @@ static int attached_cut_map(int ifindex)
 /* silent-on: fo_xdp_cut and fo_tc_cut attached with the word 0 (nothing
  * cut yet: an XDP program replacing another on a veth loses nothing),
  * then, once the attach calls are long over, one write of the word cuts
- * both directions; t0 and t1 bracket that write (tx = t1: no skew).
+ * both directions; t0 and t1 bracket that write.
  * silent-off: one write of 0 restores both at once, then fo_xdp_pass
  * replaces fo_xdp_cut and the clsact hook goes, its filter with it. */
 static int silent(const char *ifname, int ifindex, const char *path, int on,
-		  uint64_t *t0, uint64_t *tx, uint64_t *t1)
+		  uint64_t *t0, uint64_t *t1)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 			    .attach_point = BPF_TC_EGRESS);
@@ -132,7 +131,7 @@ static int silent(const char *ifname, int ifindex, const char *path, int on,
 	what = "write fo_cut";
 	*t0 = fo_now_ns();
 	rc = bpf_map_update_elem(map, &k, &v, BPF_ANY);
-	*t1 = *tx = fo_now_ns();
+	*t1 = fo_now_ns();
 	if (!on) {
 		close(map);
 		if (rc)
@@ -183,7 +182,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	uint64_t t0 = 0, tx = 0, t1 = 0;
+	uint64_t t0 = 0, t1 = 0;
 	const char *op, *ifname;
 	int ifindex, rc;
 
@@ -205,19 +204,18 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		rc = silent(ifname, ifindex, argv[3], !strcmp(op, "silent-on"),
-			    &t0, &tx, &t1);
+			    &t0, &t1);
 	} else if (!strcmp(op, "carrier-down") || !strcmp(op, "carrier-up")) {
 		rc = carrier(ifname, !strcmp(op, "carrier-up"), &t0, &t1);
-		tx = t1;
 	} else {
 		fprintf(stderr, "fo_fault: unknown operation %s\n", op);
 		return 2;
 	}
 	if (rc)
 		return 1;
-	printf("{\"op\":\"%s\",\"if\":\"%s\",\"t0_ns\":%llu,\"tx_ns\":%llu,"
+	printf("{\"op\":\"%s\",\"if\":\"%s\",\"t0_ns\":%llu,"
 	       "\"t1_ns\":%llu,\"ns\":%llu}\n", op, ifname, (unsigned long long)t0,
-	       (unsigned long long)tx, (unsigned long long)t1,
+	       (unsigned long long)t1,
 	       (unsigned long long)((t0 + t1) / 2));
 	return 0;
 }
