@@ -3,14 +3,24 @@
  * and of twinpath's health map), so a fault's instant is known to a few
  * microseconds instead of the ~16 ms three `ip` processes take.
  *
- *   fo_fault silent-on  IF OBJ   both directions cut at one instant: XDP
- *                                drop (in) + tc egress shot (out), see silent()
+ *   fo_fault silent-on  IF OBJ [both|in|out]
+ *                                both directions cut at one instant: XDP
+ *                                drop (in) + tc egress shot (out), see
+ *                                silent(); `in` or `out` alone cuts one
+ *                                direction: `in` the frames from the
+ *                                gateway (the site's traffic toward the
+ *                                provider), `out` those to it
  *   fo_fault silent-off IF OBJ   both back at one instant, XDP pass, the
  *                                egress filter gone
  *   fo_fault carrier-down IF     the interface down (the peer loses carrier)
  *   fo_fault carrier-up IF
+ *   fo_fault count-on IF OBJ     fo_tc_count_in/out at IF's tc ingress and
+ *                                egress: the two-way traffic's frames
+ *                                (fo_cut.h's port range) from then on
+ *   fo_fault count IF            {"in":N,"out":M,"ns":T}: the counts so far
  *
- * Prints one JSON line: {"op":..., "t0_ns":..., "t1_ns":..., "ns":...}:
+ * Prints one JSON line: {"op":..., "t0_ns":..., "t1_ns":..., "ns":...}
+ * (silent-on also "cut":"both|in|out"):
  * t0/t1 bracket the change (silent: one map write; carrier: the ioctl),
  * both directions at once, and ns is the midpoint. */
 #include <errno.h>
@@ -80,13 +90,13 @@ static int attached_cut_map(int ifindex)
  * silent-off: one write of 0 restores both at once, then fo_xdp_pass
  * replaces fo_xdp_cut and the clsact hook goes, its filter with it. */
 static int silent(const char *ifname, int ifindex, const char *path, int on,
-		  uint64_t *t0, uint64_t *t1)
+		  __u32 cut_mask, uint64_t *t0, uint64_t *t1)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 			    .attach_point = BPF_TC_EGRESS);
 	const char *what = "open";
 	struct bpf_object *obj;
-	__u32 k = 0, v = on ? FO_CUT_IN | FO_CUT_OUT : 0;
+	__u32 k = 0, v = on ? cut_mask : 0;
 	int xdp, tc, map, rc;
 
 	obj = bpf_object__open_file(path, NULL);
@@ -151,6 +161,112 @@ out:
 	return rc;
 }
 
+/* count-on: the counting programs at IF's ingress and egress (handle 1,
+ * priority COUNT_PRIO: a clsact of its own, never the fault's). */
+#define COUNT_PRIO 7
+
+static int count_on(const char *ifname, int ifindex, const char *path)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+			    .attach_point = BPF_TC_INGRESS);
+	const char *what = "open";
+	struct bpf_object *obj;
+	int in, out, rc;
+
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj) {
+		rc = -errno;
+		goto out;
+	}
+	what = "load";
+	rc = bpf_object__load(obj);
+	if (rc)
+		goto out;
+	in = prog_fd(obj, "fo_tc_count_in");
+	out = prog_fd(obj, "fo_tc_count_out");
+	if (in < 0 || out < 0) {
+		rc = -ENOENT;
+		goto out;
+	}
+	what = "attach";
+	rc = bpf_tc_hook_create(&hook);
+	if (rc && rc != -EEXIST)
+		goto out;
+	{
+		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = in,
+				    .handle = 1, .priority = COUNT_PRIO);
+
+		rc = bpf_tc_attach(&hook, &opts);
+		if (rc)
+			goto out;
+	}
+	{
+		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = out,
+				    .handle = 1, .priority = COUNT_PRIO);
+
+		hook.attach_point = BPF_TC_EGRESS;
+		rc = bpf_tc_attach(&hook, &opts);
+	}
+out:
+	if (rc)
+		fprintf(stderr, "fo_fault: count-on %s on %s: %s\n", what,
+			ifname, strerror(-rc));
+	bpf_object__close(obj);
+	return rc;
+}
+
+/* count: fo_count's two words, read through the program at IF's ingress
+ * (the map of both programs: one object, loaded once). */
+static int count_read(const char *ifname, int ifindex, uint64_t *in,
+		      uint64_t *out)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+			    .attach_point = BPF_TC_INGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1,
+			    .priority = COUNT_PRIO);
+	struct bpf_prog_info info;
+	__u32 map_id = 0, len = sizeof(info), k;
+	__u64 v;
+	int fd, rc;
+
+	rc = bpf_tc_query(&hook, &opts);
+	if (rc)
+		goto fail;
+	fd = bpf_prog_get_fd_by_id(opts.prog_id);
+	if (fd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = 1;
+	info.map_ids = (__u64)(unsigned long)&map_id;
+	rc = bpf_obj_get_info_by_fd(fd, &info, &len);
+	close(fd);
+	if (!rc && info.nr_map_ids != 1)
+		rc = -ENOENT;
+	if (rc)
+		goto fail;
+	fd = bpf_map_get_fd_by_id(map_id);
+	if (fd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	k = FO_COUNT_IN;
+	rc = bpf_map_lookup_elem(fd, &k, &v);
+	*in = v;
+	k = FO_COUNT_OUT;
+	if (!rc)
+		rc = bpf_map_lookup_elem(fd, &k, &v);
+	*out = v;
+	close(fd);
+	if (!rc)
+		return 0;
+fail:
+	fprintf(stderr, "fo_fault: count on %s: %s (count-on first?)\n",
+		ifname, strerror(-rc));
+	return rc;
+}
+
 static int carrier(const char *ifname, int up, uint64_t *t0, uint64_t *t1)
 {
 	struct ifreq ifr;
@@ -183,12 +299,16 @@ out:
 int main(int argc, char **argv)
 {
 	uint64_t t0 = 0, t1 = 0;
-	const char *op, *ifname;
+	const char *op, *ifname, *dir = "both";
+	__u32 cut_mask = FO_CUT_IN | FO_CUT_OUT;
 	int ifindex, rc;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: fo_fault silent-on|silent-off IF OBJ\n"
-				"       fo_fault carrier-down|carrier-up IF\n");
+		fprintf(stderr, "usage: fo_fault silent-on IF OBJ [both|in|out]\n"
+				"       fo_fault silent-off IF OBJ\n"
+				"       fo_fault carrier-down|carrier-up IF\n"
+				"       fo_fault count-on IF OBJ\n"
+				"       fo_fault count IF\n");
 		return 2;
 	}
 	op = argv[1];
@@ -203,8 +323,36 @@ int main(int argc, char **argv)
 			fprintf(stderr, "fo_fault: %s needs the object file\n", op);
 			return 2;
 		}
+		if (argc > 4 && !strcmp(op, "silent-on")) {
+			dir = argv[4];
+			if (!strcmp(dir, "in"))
+				cut_mask = FO_CUT_IN;
+			else if (!strcmp(dir, "out"))
+				cut_mask = FO_CUT_OUT;
+			else if (strcmp(dir, "both")) {
+				fprintf(stderr, "fo_fault: direction %s: want "
+						"both, in or out\n", dir);
+				return 2;
+			}
+		}
 		rc = silent(ifname, ifindex, argv[3], !strcmp(op, "silent-on"),
-			    &t0, &t1);
+			    cut_mask, &t0, &t1);
+	} else if (!strcmp(op, "count-on")) {
+		if (argc < 4) {
+			fprintf(stderr, "fo_fault: count-on needs the object file\n");
+			return 2;
+		}
+		return count_on(ifname, ifindex, argv[3]) ? 1 : 0;
+	} else if (!strcmp(op, "count")) {
+		uint64_t in = 0, out = 0;
+
+		if (count_read(ifname, ifindex, &in, &out))
+			return 1;
+		printf("{\"op\":\"count\",\"if\":\"%s\",\"in\":%llu,"
+		       "\"out\":%llu,\"ns\":%llu}\n", ifname,
+		       (unsigned long long)in, (unsigned long long)out,
+		       (unsigned long long)fo_now_ns());
+		return 0;
 	} else if (!strcmp(op, "carrier-down") || !strcmp(op, "carrier-up")) {
 		rc = carrier(ifname, !strcmp(op, "carrier-up"), &t0, &t1);
 	} else {
@@ -213,9 +361,11 @@ int main(int argc, char **argv)
 	}
 	if (rc)
 		return 1;
-	printf("{\"op\":\"%s\",\"if\":\"%s\",\"t0_ns\":%llu,"
-	       "\"t1_ns\":%llu,\"ns\":%llu}\n", op, ifname, (unsigned long long)t0,
-	       (unsigned long long)t1,
+	printf("{\"op\":\"%s\",\"if\":\"%s\",", op, ifname);
+	if (!strcmp(op, "silent-on"))
+		printf("\"cut\":\"%s\",", dir);
+	printf("\"t0_ns\":%llu,\"t1_ns\":%llu,\"ns\":%llu}\n",
+	       (unsigned long long)t0, (unsigned long long)t1,
 	       (unsigned long long)((t0 + t1) / 2));
 	return 0;
 }
