@@ -38,6 +38,17 @@
 #     it learned from the gateway (a kernel protocol exports gw_peer's
 #     routes) instead of the lab's static route, so its traffic to the site
 #     stops when BIRD drops our 198.18.0.0/16.
+#   LAB_PROVIDER_CORE=1 (two links, BIRD on both upstreams; implies
+#     LAB_BIRD_KERNEL=1): the provider's two PoPs are one network, as a
+#     real provider's are. up1 and up2 hold an iBGP session (protocol
+#     "core", AS 35540, across srv, next hop self) over which each learns
+#     what the gateway announced to the other, and srv forwards between
+#     them: a packet for the site that srv's ECMP handed to up1 reaches
+#     the gateway over link1 while up1's own eBGP route stands, over srv
+#     and up2 once up1 lost it (its BFD fired) or once up2 learned a more
+#     specific route from us (links.suspect's steer_return). Packets
+#     coming back to srv from up1 go to up2 and vice versa (policy
+#     routing by input interface), the provider's backbone.
 #   LAB_UP2_FRR=1: up2 runs FRR's bgpd (no zebra) instead of BIRD, with the
 #     same peering (lab_frr_conf): 198.51.100.0/24 with MED 20 and community
 #     35540:100, the MD5 password with LAB_BGP_SECURE=1; ask it with lab_vtysh.
@@ -191,10 +202,11 @@ lab_bird_extra_protos() {
 # lab_bird_kernel: LAB_BIRD_KERNEL=1, a kernel protocol (after a newline)
 # that installs what gw_peer learned (our site prefix) in the upstream's
 # kernel; lab_up_steps then leaves out the static route to the site.
+# LAB_PROVIDER_CORE=1: what the iBGP session "core" learned as well.
 lab_bird_kernel() {
 	[ "${LAB_BIRD_KERNEL:-0}" = 1 ] || return 0
 	printf '\nprotocol kernel {\n\tipv4 {\n\t\timport none;'
-	printf '\n\t\texport where proto = "gw_peer";\n\t};'
+	printf '\n\t\texport where proto = "gw_peer" || proto = "core";\n\t};'
 	# with GR, a BIRD restarted with -R (LAB_BIRD_RECOVER=1) keeps the
 	# kernel route the last one left until its recovery ends, instead of
 	# removing it at the first scan
@@ -277,6 +289,26 @@ lab_more_prefixes() {
 	done
 }
 
+# lab_bird_core ROLE: LAB_PROVIDER_CORE=1, the iBGP session "core" toward
+# the other upstream's eth1 address across srv (after a newline): our
+# routes from the gateway out with next hop self, theirs in, resolved
+# through a static route to their /30 via srv (core_igp).
+lab_bird_core() {
+	local me other net via
+	[ "${LAB_PROVIDER_CORE:-0}" = 1 ] || return 0
+	case $1 in
+	up1) me=192.0.2.1 other=192.0.2.5 net=192.0.2.4/30 via=192.0.2.2 ;;
+	up2) me=192.0.2.5 other=192.0.2.1 net=192.0.2.0/30 via=192.0.2.6 ;;
+	*) return 0 ;;
+	esac
+	printf '\nprotocol static core_igp {\n\tipv4;\n\troute %s via %s;\n}' "$net" "$via"
+	printf '\nprotocol bgp core {\n\tlocal %s as 35540;\n\tneighbor %s as 35540;' "$me" "$other"
+	printf '\n\tmultihop 2;\n\thold time 9;\n\tkeepalive time 3;'
+	printf '\n\tconnect retry time 1;\n\tconnect delay time 1;\n\terror wait time 1, 2;'
+	printf '\n\tipv4 {\n\t\timport all;\n\t\texport where proto = "gw_peer";'
+	printf '\n\t\tnext hop self;\n\t\tgateway recursive;\n\t};\n}'
+}
+
 lab_bird_conf() { # ROLE ROUTER_ID NEIGHBOR SERVER_NH
 	local tx rx mult
 	cat >"$LAB_DIR/$1.bird.conf" <<EOF
@@ -288,7 +320,7 @@ protocol device { }
 protocol static announce {
 	ipv4;
 	route 198.51.100.0/24 via $4;$(lab_more_prefixes '\n\troute %s via '"$4"';')
-}$(lab_bird_extra_protos "$1" "$4")$(lab_bird_kernel)
+}$(lab_bird_extra_protos "$1" "$4")$(lab_bird_kernel)$(lab_bird_core "$1")
 protocol bgp gw_peer {
 	local $2 as 35540;
 	neighbor $3 as 65001;$(lab_bird_bgp_opts "$1")
@@ -573,6 +605,7 @@ lab_up() {
 	[ -f "$BUILD/bpf/xdp_pass.bpf.o" ] ||
 		{ lab_die "$BUILD/bpf/xdp_pass.bpf.o missing: build first"; return 1; }
 	[ -e "$LAB_DIR" ] && { lab_die "$LAB_DIR exists: prefix in use"; return 1; }
+	[ "${LAB_PROVIDER_CORE:-0}" = 1 ] && LAB_BIRD_KERNEL=1
 	mkdir -p "$LAB_DIR"
 	if [ "${LAB_NO_TRAP:-0}" != 1 ]; then
 		trap 'lab_down' EXIT
@@ -590,6 +623,7 @@ lab_up() {
 		LAB_BGP_BULK_ALL=${LAB_BGP_BULK_ALL:-} LAB_LINKS=$LAB_LINKS \
 		LAB_UP2_FRR=${LAB_UP2_FRR:-} LAB_BGP_V6=${LAB_BGP_V6:-} \
 		LAB_BGP_GR=${LAB_BGP_GR:-} LAB_BIRD_KERNEL=${LAB_BIRD_KERNEL:-} \
+		LAB_PROVIDER_CORE=${LAB_PROVIDER_CORE:-} \
 		LAB_UP2_FRR_BFD=${LAB_UP2_FRR_BFD:-} LAB_UP2_FRR_MED=${LAB_UP2_FRR_MED:-} \
 		LAB_BGP_PREFIXES=${LAB_BGP_PREFIXES:-} LAB_GW=${LAB_GW:-} \
 		LAB_BIRD_RT=${LAB_BIRD_RT:-1} \
@@ -645,6 +679,18 @@ lab_up_steps() {
 	else
 		ip -n "$(lab_ns srv)" route add 198.18.0.0/16 \
 			nexthop via 192.0.2.1 dev up1 nexthop via 192.0.2.5 dev up2
+	fi
+
+	if [ "${LAB_PROVIDER_CORE:-0}" = 1 ]; then
+		# the PoPs reach each other across srv, which forwards what one
+		# hands back toward the site to the other (see the top)
+		ip -n "$(lab_ns up1)" route add 192.0.2.4/30 via 192.0.2.2
+		ip -n "$(lab_ns up2)" route add 192.0.2.0/30 via 192.0.2.6
+		lab_sysctl srv net.ipv4.ip_forward=1
+		ip -n "$(lab_ns srv)" rule add iif up1 lookup 101 pref 101
+		ip -n "$(lab_ns srv)" rule add iif up2 lookup 102 pref 102
+		ip -n "$(lab_ns srv)" route add 198.18.0.0/16 via 192.0.2.5 dev up2 table 101
+		ip -n "$(lab_ns srv)" route add 198.18.0.0/16 via 192.0.2.1 dev up1 table 102
 	fi
 
 	# rp_filter off everywhere: ECMP return paths are asymmetric by design.
