@@ -686,7 +686,11 @@ lab_up_steps() {
 		# hands back toward the site to the other (see the top)
 		ip -n "$(lab_ns up1)" route add 192.0.2.4/30 via 192.0.2.2
 		ip -n "$(lab_ns up2)" route add 192.0.2.0/30 via 192.0.2.6
-		lab_sysctl srv net.ipv4.ip_forward=1
+		# srv's own packets come back to it through a PoP that fell
+		# back to the other one: accepted, not martians (their source
+		# is local)
+		lab_sysctl srv net.ipv4.ip_forward=1 net.ipv4.conf.all.accept_local=1 \
+			net.ipv4.conf.up1.accept_local=1 net.ipv4.conf.up2.accept_local=1
 		ip -n "$(lab_ns srv)" rule add iif up1 lookup 101 pref 101
 		ip -n "$(lab_ns srv)" rule add iif up2 lookup 102 pref 102
 		ip -n "$(lab_ns srv)" route add 198.18.0.0/16 via 192.0.2.5 dev up2 table 101

@@ -53,6 +53,35 @@ also has to keep, beyond the silent verdict,
                   detection (linux-frr's from bfdd's log; its raw
                   outages when the log has no state change).
 
+Link suspicion (group sus-*, issue 18): active/active at the providers'
+BFD timers (300 ms x 3, 1 000 ms x 5), twinpath with links.suspect { },
+the provider's PoPs joined by iBGP, and besides the LAN -> srv probe a
+srv -> LAN one (send2, recv2) and tests/tools/traffic_mix.py's TCP and
+UDP. The silent loss of link1 is made both ways (silent), for the site's
+outbound traffic alone (silent-out) and for its inbound alone
+(silent-in). Each fault row also carries
+  cut             both, out (the site's outbound lost) or in
+  two_way_pps     frames of the two-way flows through link1, both ways,
+                  in the second before the fault (fo_fault count)
+  suspect_ms      twinpath-dp's log line "link link1 suspected" minus
+                  the fault (ms-precision wall clock); null: none
+  suspect_evidence  the kinds it names
+  bfd_down_ms     the BFD Down minus the fault; null: none
+  outage_out_ms   outage_ms: the LAN -> srv probe flows on link1
+  outage_in_ms    the srv -> LAN probe: the largest send-time gap of the
+                  flows that lost a packet in the window, together (the
+                  flows the provider sent over link1)
+  lost_in         srv -> LAN packets lost in the window
+  tcp_bulk_stall_ms, tcp_rr_stall_ms, udp_rr_stall_ms  traffic_mix.py's
+                  longest stall of the class that overlaps the fault
+  false_suspicions  suspicions in the whole run (until twinpath-dp
+                  stopped, after the traffic) outside the faults of
+                  their own link, from the fault to things as before
+Verdicts (twinpath) beyond the silent ones: with two_way_pps >= 1000 and
+the outbound direction cut, outage_out_ms <= a third of the detection
+time; a suspicion never after BFD's Down; silent-in: nothing outbound
+lost; no false suspicion.
+
 Process faults (group proc-*, issue 13): two streams, LAN -> srv (send,
 recv: arrival link up1/up2) and srv -> LAN (send2, recv2 on the LAN host:
 its arrival interface is the gateway's LAN side, link 0 here), one record
@@ -68,8 +97,10 @@ per scenario and direction, over packets sent from 1 s before the fault
                   the restart's instant (twinpath-dp started again)
 """
 import argparse
+import datetime
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -164,7 +195,7 @@ class Run:
 def base_record(h, scenario, direction="lan-to-srv"):
     return {"gateway": h["gateway"], "mode": h["mode"], "scenario": scenario,
             "direction": direction,
-            "bfd_ms": h["bfd_ms"], "links": h["links"], "prefixes": h["prefixes"],
+            "bfd_ms": h["bfd_ms"], "mult": h["mult"], "links": h["links"], "prefixes": h["prefixes"],
             "outage_ms": None, "lost": 0, "reordered": 0, "duplicated": 0,
             "flows_moved": 0, "detection_ms": None, "reaction_ms": None,
             "pass": False}
@@ -249,7 +280,7 @@ def fault_row(run, ev):
     # a carrier loss is seen by the link poll, before BFD: its BFD change
     # says nothing about the switch, so detection/reaction are silent's
     # (linux-frr: bfdd's logged state change, bench/failover/run.sh)
-    if down > fault and ev["kind"] == "silent":
+    if down > fault and ev["kind"].startswith("silent"):
         rec["detection_ms"] = round((down - fault) / MS, 2)
         if first_other:
             rec["reaction_ms"] = round((first_other - down) / MS, 2)
@@ -362,6 +393,104 @@ def scale_verdict(recs):
         big["pass"] = False
         big["why"] = "; ".join(x for x in (big["why"], "%d prefixes add %.2f ms (%s) > %d ms" % (
             big["prefixes"], a - b, big["scale_compared"], SCALE_SLACK_MS)) if x)
+
+
+SUS_MIN_TWO_WAY_PPS = 1000
+
+
+def suspicions(d, wall_minus_mono):
+    """twinpath-dp's suspicions from its log: [(mono ns, link, evidence)]"""
+    out = []
+    pat = re.compile(r"^(\S+?)Z .*suspect: link (\S+) suspected \(([^)]*)\)")
+    try:
+        lines = open(os.path.join(d, "dp.log"), errors="replace")
+    except OSError:
+        return out
+    for line in lines:
+        m = pat.search(line)
+        if not m:
+            continue
+        t = datetime.datetime.fromisoformat(m.group(1)).replace(
+            tzinfo=datetime.timezone.utc)
+        wall = int(t.timestamp()) * S + t.microsecond * 1000
+        out.append((wall - wall_minus_mono, m.group(2), m.group(3)))
+    return out
+
+
+def inbound_outage(rev, t0, t1):
+    """srv -> LAN: (outage ms, lost) over packets sent in [t0, t1), the
+    flows that lost a packet there taken together (module docstring)"""
+    r = rev.span(t0, t1)
+    hit = {i % rev.flows for i in r if not rev.count[i]}
+    lost = sum(1 for i in r if not rev.count[i])
+    gap, last = 0, None
+    for i in r:
+        if i % rev.flows not in hit or not rev.count[i]:
+            continue
+        t = rev.sent_ns[i]
+        if last is not None:
+            gap = max(gap, t - last - (rev.pause[i] - rev.pause[last_i]))
+        last, last_i = t, i
+    if hit and last is None:
+        gap = t1 - t0
+    return round(gap / MS, 2), lost
+
+
+def tmix_stall(tm, cls, t0, t1):
+    """traffic_mix.py's longest stall of CLS overlapping [t0, t1], ms"""
+    c = (tm or {}).get(cls)
+    if not c or not c.get("flows"):
+        return None
+    return round(max([(b - a) / MS for a, b in c["stalls"] if a < t1 and b > t0],
+                     default=0.0), 2)
+
+
+def false_suspicions(sus, evs):
+    """suspicions outside every fault of their own link, from the fault
+    to the end of the scenario's wait for things as before (back_ns):
+    the whole run, the stop of the traffic at its end included"""
+    win = [(e["fault"]["ns"], e["back_ns"], "link%d" % e["link"])
+           for e in evs if "fault" in e and "link" in e]
+    return sum(1 for t, link, _ in sus
+               if not any(a <= t <= b and link == l for a, b, l in win))
+
+
+def sus_fields(rec, run, rev, ev, sus, tm):
+    """a sus group's fault row: the fields and verdicts of the docstring"""
+    h = run.head
+    fault, restore = ev["fault"]["ns"], ev["restore"]["ns"]
+    rec["cut"] = {"silent": "both", "silent-out": "out", "silent-in": "in"}[ev["kind"]]
+    rec["two_way_pps"] = ev["two_way_pps"]
+    mine = [x for x in sus if x[1] == "link%d" % ev["link"] and fault <= x[0] <= restore]
+    rec["suspect_ms"] = round((mine[0][0] - fault) / MS, 1) if mine else None
+    rec["suspect_evidence"] = mine[0][2] if mine else None
+    down = ev.get("bfd_down_ns") or 0
+    rec["bfd_down_ms"] = round((down - fault) / MS, 1) if fault < down <= restore else None
+    rec["outage_out_ms"] = rec["outage_ms"]
+    rec["outage_in_ms"], rec["lost_in"] = inbound_outage(rev, fault - S, restore + S) \
+        if rev else (None, None)
+    for cls in ("tcp_bulk", "tcp_rr", "udp_rr"):
+        rec[cls + "_stall_ms"] = tmix_stall(tm, cls, fault, restore)
+    rec["false_suspicions"] = false_suspicions(sus, run.evs)
+    if h["gateway"] != "twinpath":
+        return
+    why = [rec["why"]] if rec["why"] else []
+    detect_ms = h["bfd_ms"] * h["mult"]
+    if rec["cut"] in ("both", "out") and rec["two_way_pps"] >= SUS_MIN_TWO_WAY_PPS:
+        rec["sus_limit_ms"] = round(detect_ms / 3, 1)
+        if rec["outage_ms"] is None or rec["outage_ms"] > detect_ms / 3:
+            why.append("outbound outage %s ms > a third of the detection time, %.1f ms (%d two-way pps)"
+                       % (rec["outage_ms"], detect_ms / 3, rec["two_way_pps"]))
+    if rec["suspect_ms"] is not None and rec["bfd_down_ms"] is not None and \
+            rec["suspect_ms"] > rec["bfd_down_ms"]:
+        why.append("suspected %.1f ms after the fault, after BFD's Down (%.1f ms)"
+                   % (rec["suspect_ms"], rec["bfd_down_ms"]))
+    if rec["cut"] == "in" and rec["lost"]:
+        why.append("%d outbound packets lost with only the inbound direction cut" % rec["lost"])
+    if rec["false_suspicions"]:
+        why.append("%d false suspicions in the run" % rec["false_suspicions"])
+    rec["pass"] = not why
+    rec["why"] = "; ".join(why)
 
 
 def proc_row(run, ev):
@@ -523,6 +652,22 @@ def cmd_group(a):
     if os.path.exists(os.path.join(a.dir, "send2.bin")):
         rev = Run(a.dir, "2", "srv-to-lan")
         recs.append(normal_row(rev, start + S // 2, normal_end))
+    sus, tm = [], None
+    if h.get("sus"):
+        sus = suspicions(a.dir, h["wall_minus_mono_ns"])
+        # the two clients' records (one per server address), merged
+        tm = {}
+        for k in ("a", "b"):
+            try:
+                one = json.load(open(os.path.join(a.dir, "tmix-%s.json" % k)))
+            except (OSError, ValueError) as e:
+                print("analyze: %s: no traffic_mix.py record %s: %s" % (a.tag, k, e),
+                      file=sys.stderr)
+                continue
+            for cls in ("tcp_bulk", "tcp_rr", "udp_rr"):
+                c = tm.setdefault(cls, {"flows": 0, "stalls": []})
+                c["flows"] += one[cls]["flows"]
+                c["stalls"] += one[cls]["stalls"]
     for ev in run.evs[1:]:
         if ev.get("kind") == "proc":
             recs.append(proc_row(run, ev))
@@ -533,6 +678,8 @@ def cmd_group(a):
             recs.append(load_row(run, ev))
             continue
         recs.append(fault_row(run, ev))
+        if h.get("sus"):
+            sus_fields(recs[-1], run, rev, ev, sus, tm)
         recs.append(restore_row(run, ev, normal_links))
     if h["group"].startswith("scale-"):
         scale_verdict(recs)
@@ -578,7 +725,10 @@ def cmd_table(a):
             return 2
         return 1 if r["links"] == 4 else 0
 
+    sus = [r for r in recs if r["group"].split("-")[-2] == "sus"]
     for r in recs:
+        if r in sus:
+            continue
         # scale: the table's rows apart from the 10 prefixes' (the scale
         # group's gateways may differ in N: FAILOVER_SCALE_N_FRR)
         size = "table" if r["prefixes"] > 1000 else "10"
@@ -617,12 +767,51 @@ def cmd_table(a):
             ["", "", "", "not applicable" if faults == "process" else "not run"]
         cells.append(ratio)
         print("| " + " | ".join(cells) + " |")
+    sus_table(sus)
     fails = [r for r in recs if r["gateway"] == "twinpath" and not r["pass"]]
     for r in fails:
         print("FAIL: twinpath %s %d ms %s%s: %s" % (r["mode"], r["bfd_ms"], r["scenario"],
                                                   " link%d" % r["link"] if r["links"] > 2 else "", r["why"]))
     print("%d records in %s; %d twinpath verdicts failed" % (len(recs), a.out, len(fails)))
     return 1 if fails or not recs else 0
+
+
+def sus_table(recs):
+    """the sus groups' fault rows: twinpath and linux-frr side by side"""
+    rows = [r for r in recs if "cut" in r]
+    if not rows:
+        return
+    keys, by = [], {}
+    for r in rows:
+        k = (r["bfd_ms"], r["mult"], r["scenario"])
+        if k not in keys:
+            keys.append(k)
+        by[k + (r["gateway"],)] = r
+    keys.sort(key=lambda k: k[0])
+    print()
+    print("Link suspicion (active/active, TCP + UDP two-way traffic, the provider's PoPs joined by iBGP):")
+    print("| BFD | fault on link1 | two-way pps | twinpath suspected ms (evidence) | BFD Down ms "
+          "| outage out ms | outage in ms | TCP bulk / rr stall ms | verdict "
+          "| linux-frr BFD Down ms | outage out ms | outage in ms | TCP bulk / rr stall ms |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    cut = {"silent": "both ways", "silent-out": "outbound only", "silent-in": "inbound only"}
+    for k in keys:
+        t, l = by.get(k + ("twinpath",)), by.get(k + ("linux-frr",))
+        cells = ["%d ms x %d" % (k[0], k[1]), cut.get(k[2], k[2])]
+        cells.append(str(t["two_way_pps"]) if t else (str(l["two_way_pps"]) if l else "-"))
+        if t:
+            cells += ["%s (%s)" % (fmt(t["suspect_ms"]), t["suspect_evidence"] or "none"),
+                      fmt(t["bfd_down_ms"]), fmt(t["outage_out_ms"]), fmt(t["outage_in_ms"]),
+                      "%s / %s" % (fmt(t["tcp_bulk_stall_ms"]), fmt(t["tcp_rr_stall_ms"])),
+                      "PASS" if t["pass"] else "FAIL " + t["why"]]
+        else:
+            cells += ["", "", "", "", "", "not run"]
+        if l:
+            cells += [fmt(l["bfd_down_ms"]), fmt(l["outage_out_ms"]), fmt(l["outage_in_ms"]),
+                      "%s / %s" % (fmt(l["tcp_bulk_stall_ms"]), fmt(l["tcp_rr_stall_ms"]))]
+        else:
+            cells += ["", "", "", "not run"]
+        print("| " + " | ".join(cells) + " |")
 
 
 def main():

@@ -8,7 +8,8 @@ tests/tools/bird_bulk.py (16.0.0.0/4's /24s) accepted on every link.
 
   gwconf.py SRC OUT BFD_MS MULT HOLD LINKS SCALE"""
 import re, sys
-src, out, ms, mult, hold, links, scale = sys.argv[1:]
+src, out, ms, mult, hold, links, scale = sys.argv[1:8]
+steer = sys.argv[8] if len(sys.argv) > 8 else None
 s = open(src).read()
 s = re.sub(r"\n[^\n]*(ttl_security|password) = [^\n]*", "", s)
 if links == "4":
@@ -33,5 +34,6 @@ s = re.sub(r"(hold_time = )\d+", r"\g<1>" + hold, s)
 s = re.sub(r"(connect_retry = )\d+", r"\g<1>1", s)
 s = re.sub(r"(\n(\s*)remote_as = [^\n]*)",
            lambda m: m.group(1) + "\n%sbfd = { min_tx_ms = %s; min_rx_ms = %s; multiplier = %s; };"
-           % (m.group(2), ms, ms, mult), s)
+           % (m.group(2), ms, ms, mult)
+           + ("\n%ssuspect = { steer_return = \"%s\"; };" % (m.group(2), steer) if steer else ""), s)
 open(out, "w").write(s)

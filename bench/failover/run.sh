@@ -14,14 +14,27 @@
 #
 #   bash bench/failover/run.sh BUILD
 #   FAILOVER_GATEWAYS="twinpath linux-frr"  which gateways (default both)
-#   FAILOVER_GROUPS="as-50 as-300 aa-50 proc-50 aa4-50 scale-50"  which
-#     labs (mode-bfd_ms; proc: active/standby, process faults instead of
+#   FAILOVER_GROUPS="as-50 as-300 aa-50 proc-50 aa4-50 scale-50 sus-300
+#     sus-1000"  which labs (mode-bfd_ms; proc: active/standby, process faults instead of
 #     link faults, a second stream srv -> LAN, BGP graceful restart on;
 #     twinpath only. aa4: active/active over four links (LAB_LINKS=4, two
 #     upstream pairs), carrier and silent loss on each link in turn.
 #     scale: active/standby, BIRD on both upstreams; silent loss with the
 #     10 prefixes, then again after both upstreams announced
 #     FAILOVER_SCALE_N more /24s each, a full table with a backup path)
+#     sus: link suspicion (issue 18) at the providers' BFD timers, 300 ms
+#     x 3 and 1 000 ms x 5, active/active, twinpath with links.suspect {
+#     steer_return = "more-specific"; }, BIRD on both upstreams joined by
+#     iBGP (LAB_PROVIDER_CORE: the provider's return traffic follows its
+#     BGP), a mix of real TCP (bulk, request/response) and UDP
+#     (request/response, one-way) from tests/tools/traffic_mix.py beside
+#     the probe streams both ways, and the silent loss of link1 cut both
+#     ways, in the site's outbound direction alone and in the inbound one
+#     alone)
+#   FAILOVER_SUS_SCENARIOS="silent silent-out silent-in"  the sus groups'
+#     faults (silent-out: only frames from the gateway die at up1; in:
+#     only frames to it)
+#   FAILOVER_SUS_PPS=2000  the sus groups' probe streams, each way
 #   FAILOVER_SCALE_N=1000000  the scale group's table (linux-frr:
 #     FAILOVER_SCALE_N_FRR, default the same)
 #   FAILOVER_SCENARIOS="carrier silent reverse"  which faults (reverse:
@@ -38,19 +51,23 @@ case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 export BUILD
 OUT=${FAILOVER_OUT:-$SRC/bench/out}
 GATEWAYS=${FAILOVER_GATEWAYS:-twinpath linux-frr}
-GROUPS_=${FAILOVER_GROUPS:-as-50 as-300 aa-50 proc-50 aa4-50 scale-50}
+GROUPS_=${FAILOVER_GROUPS:-as-50 as-300 aa-50 proc-50 aa4-50 scale-50 sus-300 sus-1000}
 SCENARIOS=${FAILOVER_SCENARIOS:-carrier silent reverse}
 PPS=${FAILOVER_PPS:-10000}
 FLOWS=${FAILOVER_FLOWS:-64}
 MULT=3
 HOLD=9 # s, BGP hold time on both sides; BFD is what detects
 SERVER=198.51.100.10
+SERVER_B=198.51.100.11 # sus: traffic_mix.py's second server address
 PORT=9200
 LANHOST=198.18.1.10 # the srv -> LAN stream's receiver (proc groups)
 RPORT=9201
 PREFIXES=10
 LINKS=2
 SCALE=0
+SUS=0
+TMIX_TCP=9300 # traffic_mix.py's ports on the server
+TMIX_UDP=9301
 FO=$BUILD/bench/failover
 
 log() { echo "failover: $*" >&2; }
@@ -119,6 +136,13 @@ scale)
 	# loop (measured: 83 BFD teardowns, the table never loaded)
 	export LAB_BGP_BULK=$SCALE LAB_BGP_BULK_ALL=1 LAB_BIRD_RT=0
 	;;
+sus)
+	# link suspicion at the providers' timers (issue 18): GCP's 1 000 ms
+	# comes with a multiplier of 5, AWS's and Azure's 300 ms with 3
+	MODE=active-active SUS=1 PPS=${FAILOVER_SUS_PPS:-2000}
+	[ "$BFD_MS" -ge 1000 ] && MULT=5
+	export LAB_PROVIDER_CORE=1
+	;;
 *) log "unknown group $GROUP"; exit 2 ;;
 esac
 export LAB_PREFIX=twpfo$$ LAB_LINKS=$LINKS
@@ -126,6 +150,8 @@ export LAB_BFD="$BFD_MS $BFD_MS $MULT" LAB_UP2_FRR=1 LAB_UP2_FRR_BFD=1
 # scale: BIRD on up2 as well (FRR's bgpd takes its 1 M routes from as many
 # `network` lines, too slow to load here)
 [ "$SCALE" = 0 ] || unset LAB_UP2_FRR LAB_UP2_FRR_BFD
+# sus: BIRD on up2 too, for the provider's iBGP between its two PoPs
+[ "$SUS" = 0 ] || unset LAB_UP2_FRR LAB_UP2_FRR_BFD
 # up1's BIRD sends no MED: up2's FRR none either (0), so the gateways'
 # own policy alone decides, and active/active is a true ECMP pair
 export LAB_UP2_FRR_MED=0 LAB_BGP_TIMERS="$HOLD 3" LAB_BGP_PREFIXES=$PREFIXES
@@ -138,7 +164,8 @@ EV=$LAB_DIR/events.jsonl
 # our timers, the lab's short BGP timers, and without GTSM and TCP MD5
 # (the Linux gateway runs the same policy without them).
 twinpath_conf() {
-	python3 "$HERE/gwconf.py" "$SRC/config/lab-bgp-$MODE.conf" "$1" "$BFD_MS" "$MULT" "$HOLD" "$LINKS" "$SCALE"
+	python3 "$HERE/gwconf.py" "$SRC/config/lab-bgp-$MODE.conf" "$1" "$BFD_MS" "$MULT" "$HOLD" "$LINKS" "$SCALE" \
+		$([ "$SUS" = 1 ] && echo more-specific)
 }
 
 # frr_gw_conf: the Linux gateway's FRR (zebra, bfdd, bgpd) with twinpath's
@@ -363,6 +390,10 @@ fault() {
 	case $1 in
 	carrier) ip netns exec "$ns" "$FO/fo_fault" carrier-down eth0 ;;
 	silent) ip netns exec "$ns" "$FO/fo_fault" silent-on eth0 "$FO/fault.bpf.o" ;;
+	# one direction alone: the site's outbound traffic (frames from the
+	# gateway, dropped at upN's XDP), or its inbound (frames to it)
+	silent-out) ip netns exec "$ns" "$FO/fo_fault" silent-on eth0 "$FO/fault.bpf.o" in ;;
+	silent-in) ip netns exec "$ns" "$FO/fo_fault" silent-on eth0 "$FO/fault.bpf.o" out ;;
 	esac
 }
 
@@ -376,7 +407,7 @@ restore() {
 		ip -n "$ns" route replace 198.18.0.0/16 via "203.0.113.$((4 * $2 - 3))"
 		echo "$out"
 		;;
-	silent) ip netns exec "$ns" "$FO/fo_fault" silent-off eth0 "$FO/fault.bpf.o" ;;
+	silent*) ip netns exec "$ns" "$FO/fo_fault" silent-off eth0 "$FO/fault.bpf.o" ;;
 	esac
 }
 
@@ -409,6 +440,64 @@ scenario() {
 	back=$(lab_now_ns)
 	sleep 2
 	event "{\"scenario\":\"$name\",\"kind\":\"$kind\",\"link\":$n,\"fault\":$f,\"restore\":$r,\"bfd_down_ns\":$down,\"bfd_state\":\"$st\",\"back_ns\":$back,\"end_ns\":$(lab_now_ns)}"
+}
+
+# twoway: "NS IN OUT", the two-way traffic's frames through link1 so far
+# (fo_fault count at srv's interface toward up1: in, the site's; out, the
+# server's answers), for a record's two_way_pps
+twoway() {
+	ip netns exec "$(lab_ns srv)" "$FO/fo_fault" count up1 | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+print(j["ns"], j["in"], j["out"])'
+}
+
+# suspect_states: twinpath's suspicion state of every link, "clear clear"
+suspect_states() {
+	lab_tpstat /twinpath/bfd 2>/dev/null | python3 -c '
+import json, sys
+j = json.load(sys.stdin)["/twinpath/bfd"]
+print(*[j.get("link%d" % i, {}).get("suspect_state", "-") for i in range(1, int(sys.argv[1]) + 1)])' "$LINKS"
+}
+
+# wait_clear SECONDS: until no link is suspected or in its hold-down
+wait_clear() {
+	local deadline=$((SECONDS + $1)) want
+	want=$(for n in $(seq $LINKS); do printf 'clear '; done)
+	while :; do
+		[ "$(suspect_states) " = "$want" ] && return 0
+		[ $SECONDS -ge $deadline ] && { log "suspicion states $(suspect_states)"; return 1; }
+		sleep 0.25
+	done
+}
+
+# sus_scenario KIND: the sus groups' silent fault on link1 (silent: both
+# ways; silent-out, silent-in: one), held the BFD detection time and 2 s
+# more so BFD's verdict comes in, then restored; then wait until the
+# route, the sessions and (twinpath) the suspicion states are as before,
+# 2 s more for the restore row, and SUSPECT_QUIET_S more before the next
+# fault (a link's silence window scales with its longest quiet gap of
+# the last 10 s: the fault's own gap would blunt the next suspicion)
+SUSPECT_QUIET_S=11
+sus_scenario() {
+	local kind=$1 f r down st t0 a0 b0 t1 a1 b1 tw hold_ms back
+	log "$TAG: $kind on link1"
+	read -r t0 a0 b0 <<<"$(twoway)"
+	sleep 1
+	read -r t1 a1 b1 <<<"$(twoway)"
+	tw=$(((a1 - a0 + b1 - b0) * 1000000000 / (t1 - t0)))
+	f=$(fault "$kind" 1) || { log "fault $kind link1 failed"; return 1; }
+	hold_ms=$((BFD_MS * MULT + 2000))
+	sleep "$((hold_ms / 1000)).$(printf %03d $((hold_ms % 1000)))"
+	read -r down st <<<"$(bfd_change link1)"
+	r=$(restore "$kind" 1) || { log "restore $kind link1 failed"; return 1; }
+	wait_vias "$BASE" 30 || log "$TAG: $kind: route not back as '$BASE' 30 s after the restore"
+	wait_sessions 60 || log "$TAG: $kind: sessions $(sessions) 60 s after the restore"
+	[ "$GW" = twinpath ] && { wait_clear 30 || log "$TAG: $kind: link suspicion not clear 30 s after the restore"; }
+	back=$(lab_now_ns)
+	sleep 2
+	event "{\"scenario\":\"$kind\",\"kind\":\"$kind\",\"link\":1,\"fault\":$f,\"restore\":$r,\"bfd_down_ns\":$down,\"bfd_state\":\"$st\",\"two_way_pps\":$tw,\"back_ns\":$back,\"end_ns\":$(lab_now_ns)}"
+	sleep $SUSPECT_QUIET_S
 }
 
 # gen_state: twinpathd's "generation_sent generation_applied"
@@ -558,6 +647,7 @@ flock 9
 # load), then as if Ctrl-C (without the lock)
 LIMIT=300
 [ "$SCALE" = 0 ] || LIMIT=600
+[ "$SUS" = 0 ] || LIMIT=420
 (exec 9>&-; sleep $LIMIT; kill -INT $$) &
 WATCHDOG=$!
 lab_up || { kill $WATCHDOG; exit 1; }
@@ -587,7 +677,10 @@ SESS=$(sessions)
 NPFX=$(prefixes)
 log "$TAG: converged; route via $BASE, $NPFX prefixes, sessions $SESS"
 : >"$EV"
-event "{\"group\":\"$GROUP\",\"gateway\":\"$GW\",\"mode\":\"$MODE\",\"bfd_ms\":$BFD_MS,\"mult\":$MULT,\"links\":$LINKS,\"prefixes\":$NPFX,\"sessions\":\"$SESS\",\"flows\":$FLOWS,\"pps\":$PPS}"
+# the wall clock's offset from CLOCK_MONOTONIC now, for twinpath-dp's
+# log lines (wall-clock milliseconds) of a suspicion
+OFFSET=$(python3 -c 'import time; print(time.time_ns() - time.clock_gettime_ns(time.CLOCK_MONOTONIC))')
+event "{\"group\":\"$GROUP\",\"gateway\":\"$GW\",\"mode\":\"$MODE\",\"bfd_ms\":$BFD_MS,\"mult\":$MULT,\"links\":$LINKS,\"prefixes\":$NPFX,\"sessions\":\"$SESS\",\"flows\":$FLOWS,\"pps\":$PPS,\"sus\":$SUS,\"wall_minus_mono_ns\":$OFFSET}"
 
 lab_argv srv
 "${LAB_ARGV[@]}" "$FO/fo_recv" $PORT 600 "$LAB_DIR/recv.bin" "$LAB_DIR/recv.ready" \
@@ -598,6 +691,60 @@ lab_argv lan
 "${LAB_ARGV[@]}" "$FO/fo_send" $SERVER $PORT "$FLOWS" "$PPS" 600 "$LAB_DIR/send.bin" \
 	>"$LAB_DIR/send.json" 2>"$LAB_DIR/send.err" &
 SEND=$!
+if [ $SUS = 1 ]; then
+	# the server's answers and its stream to the site spread over both
+	# PoPs by ports, as a provider's ECMP does
+	lab_argv srv
+	"${LAB_ARGV[@]}" sysctl -qw net.ipv4.fib_multipath_hash_policy=1
+	ip netns exec "$(lab_ns srv)" "$FO/fo_fault" count-on up1 "$FO/fault.bpf.o" ||
+		{ log "$TAG: no two-way counter on srv's up1"; exit 1; }
+	# the inbound probe, srv -> LAN host, 64 flows: all through up1, as
+	# a provider's traffic entering at link1's PoP (a raw socket's
+	# packets carry no ports for the multipath hash: one path anyway),
+	# so outage_in is how long the provider keeps it in a dead link1
+	ip -n "$(lab_ns srv)" route replace $LANHOST/32 via 192.0.2.1 dev up1
+	lab_argv lan
+	"${LAB_ARGV[@]}" "$FO/fo_recv" $RPORT 600 "$LAB_DIR/recv2.bin" "$LAB_DIR/recv2.ready" \
+		>"$LAB_DIR/recv2.json" 2>"$LAB_DIR/recv2.err" &
+	RECV2=$!
+	for _ in $(seq 50); do [ -e "$LAB_DIR/recv2.ready" ] && break; sleep 0.1; done
+	lab_argv srv
+	"${LAB_ARGV[@]}" "$FO/fo_send" $LANHOST $RPORT "$FLOWS" "$PPS" 600 "$LAB_DIR/send2.bin" 30000 \
+		>"$LAB_DIR/send2.json" 2>"$LAB_DIR/send2.err" &
+	SEND2=$!
+	# what a site sends: real TCP through the namespaces' stacks (bulk
+	# and request/response) and UDP request/response, two-way, from the
+	# ports fo_cut.h counts (FO_TWOWAY_PORT_LO..); one-way UDP apart
+	# Two server addresses (link suspicion wants unanswered flows toward
+	# two remote addresses at least: a single dead host is not a dead
+	# link), a server and a client each, 110 two-way flows each
+	ip -n "$(lab_ns srv)" addr add $SERVER_B/32 dev lo
+	TMIXS= TMIXC=
+	for k in a b; do
+		dst=$SERVER base=50000
+		[ $k = b ] && dst=$SERVER_B base=50500
+		lab_argv srv
+		"${LAB_ARGV[@]}" python3 "$SRC/tests/tools/traffic_mix.py" server --bind $dst \
+			--tcp-port $TMIX_TCP --udp-port $TMIX_UDP --duration 600 \
+			--ready-file "$LAB_DIR/tmix-$k.ready" >"$LAB_DIR/tmix-server-$k.json" \
+			2>"$LAB_DIR/tmix-server-$k.err" &
+		TMIXS="$TMIXS $!"
+		for _ in $(seq 50); do [ -e "$LAB_DIR/tmix-$k.ready" ] && break; sleep 0.1; done
+		lab_argv lan
+		"${LAB_ARGV[@]}" python3 "$SRC/tests/tools/traffic_mix.py" client --server $dst \
+			--tcp-port $TMIX_TCP --udp-port $TMIX_UDP --duration 600 \
+			--bulk 6 --bulk-rate 100000 --rr 40 --rr-rate 20 \
+			--udp-rr-flows 64 --udp-rr-rate 640 --sport-base $base \
+			--out "$LAB_DIR/tmix-$k.json" 2>"$LAB_DIR/tmix-$k.err" &
+		TMIXC="$TMIXC $!"
+	done
+	# one-way UDP, from ports the two-way counter leaves out
+	"${LAB_ARGV[@]}" python3 "$SRC/tests/tools/traffic_mix.py" client --server $SERVER \
+		--tcp-port $TMIX_TCP --udp-port $TMIX_UDP --duration 600 \
+		--udp-oneway-flows 16 --udp-oneway-rate 500 --sport-base 51000 \
+		--out "$LAB_DIR/tmix-oneway.json" 2>"$LAB_DIR/tmix-oneway.err" &
+	TMIXC="$TMIXC $!"
+fi
 if [ $PROC = 1 ]; then
 	# the second stream, srv -> LAN host: pinned to up1 (srv's own route
 	# is ECMP over both, one hash for all flows), so it crosses BIRD's
@@ -614,11 +761,16 @@ if [ $PROC = 1 ]; then
 	SEND2=$!
 fi
 sleep 3
+# sus: link1's own quiet gaps, the stream's start among them, are known
+# after SUSPECT_QUIET_S (suspect_scenario)
+[ $SUS = 1 ] && sleep $SUSPECT_QUIET_S
 event "{\"scenario\":\"normal\",\"end_ns\":$(lab_now_ns)}"
+[ $SUS = 1 ] && SCENARIOS=${FAILOVER_SUS_SCENARIOS:-silent silent-out silent-in}
 [ $PROC = 1 ] && SCENARIOS=${FAILOVER_PROC_SCENARIOS:-kill-cp kill-dp peer-gr}
 # scale: silent loss only, at 10 prefixes, then at the full table
 [ "$SCALE" = 0 ] || SCENARIOS=silent
 for s in $SCENARIOS; do
+	[ $SUS = 1 ] && { sus_scenario "$s"; continue; }
 	case $s in
 	reverse) [ "$MODE" = active-standby ] && [ "$SCALE" = 0 ] && scenario reverse silent 2 ;;
 	carrier | silent)
@@ -636,10 +788,12 @@ if [ "$SCALE" != 0 ]; then
 fi
 kill -INT $SEND
 wait $SEND
-[ $PROC = 1 ] && { kill -INT $SEND2; wait $SEND2; }
+[ $PROC = 1 ] || [ $SUS = 1 ] && { kill -INT $SEND2; wait $SEND2; }
+[ $SUS = 1 ] && { kill -INT $TMIXC; wait $TMIXC; }
 sleep 0.5
 kill -INT $RECV
 wait $RECV
-[ $PROC = 1 ] && { kill -INT $RECV2; wait $RECV2; }
+[ $PROC = 1 ] || [ $SUS = 1 ] && { kill -INT $RECV2; wait $RECV2; }
+[ $SUS = 1 ] && { kill -INT $TMIXS; wait $TMIXS; }
 python3 "$HERE/analyze.py" group --dir "$LAB_DIR" --tag "$TAG" \
 	--out "$OUT/failover-$TAG.json" --png "$OUT/failover-$TAG.png"
