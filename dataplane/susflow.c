@@ -14,30 +14,29 @@ static inline bool seq_leq(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) <= 0;
 }
 
-void susflow_note4(struct susflow_table *t, uint32_t h, uint32_t src,
-		   uint32_t dst, uint32_t ports, uint8_t proto,
-		   uint8_t out_link, uint32_t seq, uint32_t len,
-		   uint8_t flags, uint64_t tsc)
+/* The note of one sampled packet into entry E of T, the flow's key
+ * ADDRS, KEY_PORTS, PROTO, V6 (as in struct susflow_entry), REMOTE the
+ * far end; the rest as susflow_note4. */
+static inline void note(struct susflow_table *t, struct susflow_entry *e,
+			uint64_t addrs, uint32_t key_ports, uint8_t proto,
+			uint8_t v6, uint64_t remote, uint8_t out_link,
+			uint32_t seq, uint32_t len, uint8_t flags, uint64_t tsc)
 {
-	struct susflow_entry *e = &t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)];
-	bool src_low = src <= dst;
-	uint64_t addrs = src_low ? (uint64_t)src << 32 | dst
-				 : (uint64_t)dst << 32 | src;
-	uint32_t key_ports = src_low ? ports : (ports << 16 | ports >> 16);
-
 	t->noted++;
-	if (e->addrs != addrs || e->ports != key_ports || e->proto != proto) {
+	if (e->addrs != addrs || e->ports != key_ports || e->proto != proto ||
+	    e->v6 != v6) {
 		if (e->addrs != 0)
 			t->replaced++;
 		memset(e, 0, sizeof(*e));
 		e->addrs = addrs;
 		e->ports = key_ports;
 		e->proto = proto;
+		e->v6 = v6;
 		e->link = SUSFLOW_NO_LINK;
 	}
 	if (out_link != SUSFLOW_NO_LINK) {
 		e->link = out_link;
-		e->remote = dst;
+		e->remote = remote;
 		e->out_tsc = tsc;
 		if (e->pending_tsc == 0)
 			e->pending_tsc = tsc;
@@ -78,15 +77,58 @@ void susflow_note4(struct susflow_table *t, uint32_t h, uint32_t src,
 	}
 }
 
+void susflow_note4(struct susflow_table *t, uint32_t h, uint32_t src,
+		   uint32_t dst, uint32_t ports, uint8_t proto,
+		   uint8_t out_link, uint32_t seq, uint32_t len,
+		   uint8_t flags, uint64_t tsc)
+{
+	bool src_low = src <= dst;
+	uint64_t addrs = src_low ? (uint64_t)src << 32 | dst
+				 : (uint64_t)dst << 32 | src;
+	uint32_t key_ports = src_low ? ports : (ports << 16 | ports >> 16);
+
+	note(t, &t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)], addrs, key_ports,
+	     proto, 0, dst, out_link, seq, len, flags, tsc);
+}
+
+void susflow_note6(struct susflow_table *t, uint32_t h, const uint8_t *src,
+		   const uint8_t *dst, uint32_t ports, uint8_t proto,
+		   uint8_t out_link, uint32_t seq, uint32_t len,
+		   uint8_t flags, uint64_t tsc)
+{
+	uint64_t s[2], d[2];
+	bool src_low;
+	uint64_t addrs;
+
+	susflow_addr6(src, s);
+	susflow_addr6(dst, d);
+	src_low = s[0] < d[0] || (s[0] == d[0] && s[1] <= d[1]);
+	/* the lower address first, as IPv4's key has it: the same digest
+	 * both ways */
+	if (src_low)
+		addrs = susflow_fmix64(s[0] ^ susflow_fmix64(s[1] ^
+			susflow_fmix64(d[0] ^ susflow_fmix64(d[1]))));
+	else
+		addrs = susflow_fmix64(d[0] ^ susflow_fmix64(d[1] ^
+			susflow_fmix64(s[0] ^ susflow_fmix64(s[1]))));
+	/* 0 marks a free slot */
+	if (addrs == 0)
+		addrs = 1;
+	note(t, &t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)], addrs,
+	     src_low ? ports : (ports << 16 | ports >> 16), proto, 1,
+	     out_link != SUSFLOW_NO_LINK ? susflow_remote6(dst) : 0,
+	     out_link, seq, len, flags, tsc);
+}
+
 /* Flows of one link and the distinct remote addresses among them (a few
  * are enough: suspect.c asks for two). */
 struct tally {
 	uint32_t flows;
 	uint32_t n_remotes;
-	uint32_t remote[4];
+	uint64_t remote[4];
 };
 
-static void tally_add(struct tally *t, uint32_t remote)
+static void tally_add(struct tally *t, uint64_t remote)
 {
 	uint32_t i;
 
@@ -154,7 +196,7 @@ void susflow_scan(struct susflow_table *const *tables, unsigned int n,
 			for (k = 0; k < m; k++)
 				if (f[k].addrs == e.addrs &&
 				    f[k].ports == e.ports &&
-				    f[k].proto == e.proto)
+				    f[k].proto == e.proto && f[k].v6 == e.v6)
 					break;
 			if (k < m)
 				merge(&f[k], &e);

@@ -9,12 +9,16 @@
  * data received twice). The main lcore's scan turns the tables into the
  * per-link counts of suspect_obs: flows unanswered past their bound and
  * distressed flows, and the remote addresses they go to.
- * IPv4 only for now; no EAL, so the unit tests use their own clock. */
+ * IPv4 and IPv6 flows share the table: an IPv6 flow's key is a 64-bit
+ * digest of its two addresses, so an entry keeps the IPv4 size and an
+ * IPv4 note does the same work as before. No EAL, so the unit tests use
+ * their own clock. */
 #ifndef TWP_SUSFLOW_H
 #define TWP_SUSFLOW_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "suspect.h"
 
@@ -27,15 +31,22 @@
 #define SUSFLOW_NO_LINK 0xffu
 
 struct susflow_entry {
-	uint64_t addrs;        /* lower address << 32 | higher, host order */
+	/* the flow's key: ADDRS, PORTS, PROTO and V6. IPv4: the lower
+	 * address << 32 | the higher, host order; IPv6: susflow_key6 of
+	 * the two (two IPv6 flows of one slot, ports and protocol alike
+	 * with the same 64-bit digest are taken for one: odds of 2^-64) */
+	uint64_t addrs;
 	uint32_t ports;        /* the lower address's port << 16 | other's */
 	uint8_t proto;
 	uint8_t link;          /* of the last packet out; NO_LINK: none */
 	uint8_t twoway;        /* answered at least once */
 	uint8_t syn;           /* a SYN out was seen */
-	uint32_t remote;       /* the far end's address */
+	/* the far end: an IPv4 address (below 2^32), or susflow_remote6
+	 * of an IPv6 one (bit 63 set): the families never meet */
+	uint64_t remote;
 	uint32_t seq_out_end;  /* TCP: highest sequence sent, + length */
 	uint32_t seq_in_end;   /* ... received */
+	uint8_t v6;            /* an IPv6 flow */
 	uint64_t out_tsc;      /* last packet out (site -> link) */
 	uint64_t pending_tsc;  /* first packet out since the last answer */
 	uint64_t in_tsc;       /* last packet in (link -> site) */
@@ -57,6 +68,57 @@ static inline uint32_t susflow_hash4(uint32_t src, uint32_t dst,
 	return (src ^ dst ^ (ports >> 16) ^ (ports & 0xffffu)) * 0x9e3779b1u;
 }
 
+/* The same for IPv6: the xor of the two addresses' eight 32-bit words
+ * (network order, as in the packet) and the ports. */
+static inline uint32_t susflow_hash6(const uint8_t *src, const uint8_t *dst,
+				     uint32_t ports)
+{
+	uint32_t a[4], b[4];
+
+	memcpy(a, src, sizeof(a));
+	memcpy(b, dst, sizeof(b));
+	return susflow_hash4(a[0] ^ a[1] ^ a[2] ^ a[3],
+			     b[0] ^ b[1] ^ b[2] ^ b[3], ports);
+}
+
+/* MurmurHash3's 64-bit finalizer: every input bit moves every output
+ * bit, so a digest of 128 bits or more folded through it keeps its
+ * addresses apart. */
+static inline uint64_t susflow_fmix64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdull;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ull;
+	k ^= k >> 33;
+	return k;
+}
+
+/* The IPv6 address at A (16 bytes, network order) as two host-order
+ * words, the first the most significant. */
+static inline void susflow_addr6(const uint8_t *a, uint64_t w[2])
+{
+	uint64_t hi = 0, lo = 0;
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		hi = hi << 8 | a[i];
+		lo = lo << 8 | a[8 + i];
+	}
+	w[0] = hi;
+	w[1] = lo;
+}
+
+/* An IPv6 remote address A as an entry's remote: a digest with bit 63
+ * set (an IPv4 remote never has it). */
+static inline uint64_t susflow_remote6(const uint8_t *a)
+{
+	uint64_t w[2];
+
+	susflow_addr6(a, w);
+	return susflow_fmix64(w[0] ^ susflow_fmix64(w[1])) | 1ull << 63;
+}
+
 static inline bool susflow_sampled(uint32_t h)
 {
 	return (h >> (32 - SUSFLOW_SAMPLE_BITS)) == 0;
@@ -69,6 +131,15 @@ static inline bool susflow_sampled(uint32_t h)
  * the payload length LEN and FLAGS (TCP header byte 13). */
 void susflow_note4(struct susflow_table *t, uint32_t h, uint32_t src,
 		   uint32_t dst, uint32_t ports, uint8_t proto,
+		   uint8_t out_link, uint32_t seq, uint32_t len,
+		   uint8_t flags, uint64_t tsc);
+
+/* One sampled IPv6 packet of SRC -> DST (16 bytes each, network order),
+ * H = susflow_hash6, the rest as susflow_note4 (PORTS and SEQ of the
+ * TCP or UDP header that follows the fixed header and the extension
+ * headers, LEN its payload). */
+void susflow_note6(struct susflow_table *t, uint32_t h, const uint8_t *src,
+		   const uint8_t *dst, uint32_t ports, uint8_t proto,
 		   uint8_t out_link, uint32_t seq, uint32_t len,
 		   uint8_t flags, uint64_t tsc);
 
