@@ -60,6 +60,7 @@ struct fwd_lcore {
 	bool ready;
 	struct icmp_lcore icmp;  /* ICMP error buckets, one per in-port */
 	struct susflow_table *flows; /* d->flows[lcore]: NULL, none */
+	uint32_t flow_links;         /* d->flow_links */
 } __rte_cache_aligned;
 
 static struct fwd_lcore fwd_lcores[RTE_MAX_LCORE];
@@ -95,6 +96,7 @@ int fwd_init_lcore(struct dp *d, unsigned int lcore)
 	fl->rxq = fl->txq;
 	fl->bfd_drain = lcore == d->fwd_lcore;
 	fl->flows = d->flows[lcore];
+	fl->flow_links = d->flow_links;
 	memset(fl->n_tx, 0, sizeof(fl->n_tx));
 	for (p = 0; p < d->n_ports; p++)
 		fl->rx[p] = dp_lcore_rxq(d, lcore, p, &q);
@@ -627,37 +629,106 @@ fwd_flow_note4(struct susflow_table *t, const struct rte_ipv4_hdr *ip,
 		      ip->next_proto_id, out_link, seq, len, flags, *tsc);
 }
 
-/* Link suspicion's sampled flows: of the N IPv4 packets M that came in
- * on port IN and leave as L2 says, those of one flow in 16, picked by
- * the xor of their ports (the same both ways: a few instructions for
- * the 15 packets in 16 that go on). From the LAN they are noted with
- * the link they leave on, from a link as answers. */
+/* One sampled IPv6 packet into the lcore's flow table: TCP and UDP
+ * right after the fixed header, or after extension headers walked as
+ * the ingress check walks them (ipv6ext.h), whose ports pick the sample
+ * again; not a later fragment. OUT_LINK and *TSC as fwd_flow_note4.
+ * Out of line: one packet in 16, and those with extension headers, come
+ * here. */
+static __rte_noinline void
+fwd_flow_note6(struct susflow_table *t, const struct rte_ipv6_hdr *ip,
+	       uint32_t ports_wire, uint8_t out_link, uint64_t *tsc)
+{
+	uint32_t l3 = (uint32_t)sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len);
+	uint32_t off = sizeof(*ip), ports, seq = 0, len = 0;
+	const struct rte_tcp_hdr *tcp;
+	uint8_t nh = ip->proto, flags = 0;
+
+	if (ipv6_ext_hdr(nh)) {
+		if (ipv6_ext_walk((const uint8_t *)ip, l3, FWD_EXT6_MAX, &nh,
+				  &off) != IPV6_EXT_UPPER ||
+		    l3 - off < sizeof(ports))
+			return;
+		memcpy(&ports_wire, (const uint8_t *)ip + off,
+		       sizeof(ports_wire));
+		if (((ports_wire ^ (ports_wire >> 16)) & 0x0f00u) != 0)
+			return;
+	}
+	tcp = (const struct rte_tcp_hdr *)((const uint8_t *)ip + off);
+	if (nh == IPPROTO_TCP) {
+		uint32_t hl = (uint32_t)(tcp->data_off >> 4) * 4;
+
+		if (l3 - off < sizeof(*tcp) || hl < sizeof(*tcp) ||
+		    hl > l3 - off)
+			return;
+		seq = rte_be_to_cpu_32(tcp->sent_seq);
+		len = l3 - off - hl;
+		flags = tcp->tcp_flags;
+	} else if (nh != IPPROTO_UDP ||
+		   l3 - off < sizeof(struct rte_udp_hdr)) {
+		return;
+	}
+	if (*tsc == 0)
+		*tsc = rte_rdtsc();
+	ports = rte_be_to_cpu_32(ports_wire);
+	susflow_note6(t, susflow_hash6(ip->src_addr, ip->dst_addr, ports),
+		      ip->src_addr, ip->dst_addr, ports, nh, out_link, seq,
+		      len, flags, *tsc);
+}
+
+/* Link suspicion's sampled flows: of the N packets M (IPv6 if V6, else
+ * IPv4) that came in on port IN and leave as L2 says, those of one flow
+ * in 16, picked by the xor of their ports (the same both ways: a load,
+ * an xor and a test for the 15 packets in 16 that go on; IPv6 adds a
+ * test of its Next Header, so that one with extension headers finds its
+ * ports past them). From the LAN they are noted with the link they
+ * leave on, if that link has suspect { } (FLOW_LINKS); from any link as
+ * answers (the provider picks the return link). */
 static __rte_always_inline void
-fwd_flows_note4(const struct dp *d, struct susflow_table *t, uint16_t in,
-		struct rte_mbuf **m, const struct nhg_l2 **l2, uint16_t n)
+fwd_flows_note(const struct dp *d, struct susflow_table *t,
+	       uint32_t flow_links, uint16_t in, struct rte_mbuf **m,
+	       const struct nhg_l2 **l2, uint16_t n, bool v6)
 {
 	const uint16_t lan = (uint16_t)d->cfg->n_links;
 	uint64_t tsc = 0;
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
-		const struct rte_ipv4_hdr *ip;
+		const void *ip;
+		uint8_t out;
 		uint32_t ports;
 
 		if (unlikely(l2[i] == NULL))  /* dropped: M is gone */
 			continue;
-		ip = rte_pktmbuf_mtod_offset(m[i], const struct rte_ipv4_hdr *,
+		ip = rte_pktmbuf_mtod_offset(m[i], const void *,
 					     sizeof(struct rte_ether_hdr));
-		/* 4 bytes past a 20-byte header lie in the mbuf's data
-		 * room whatever the frame's length; they only pick the
-		 * sample, fwd_flow_note4 checks the length */
-		memcpy(&ports, ip + 1, sizeof(ports));
-		if (likely(((ports ^ (ports >> 16)) & 0x0f00u) != 0))
-			continue;
-		if (in == lan && l2[i]->port < lan)
-			fwd_flow_note4(t, ip, ports, l2[i]->port, &tsc);
+		/* 4 bytes past a 20- or 40-byte header lie in the mbuf's
+		 * data room whatever the frame's length; they only pick
+		 * the sample, fwd_flow_note4/6 check the length */
+		if (v6) {
+			const struct rte_ipv6_hdr *ip6 = ip;
+
+			memcpy(&ports, ip6 + 1, sizeof(ports));
+			if (likely(((ports ^ (ports >> 16)) & 0x0f00u) != 0) &&
+			    likely(ip6->proto == IPPROTO_TCP ||
+				   ip6->proto == IPPROTO_UDP))
+				continue;
+		} else {
+			memcpy(&ports, (const struct rte_ipv4_hdr *)ip + 1,
+			       sizeof(ports));
+			if (likely(((ports ^ (ports >> 16)) & 0x0f00u) != 0))
+				continue;
+		}
+		if (in == lan && ((flow_links >> l2[i]->port) & 1u))
+			out = (uint8_t)l2[i]->port;
 		else if (in != lan && l2[i]->port == lan)
-			fwd_flow_note4(t, ip, ports, SUSFLOW_NO_LINK, &tsc);
+			out = SUSFLOW_NO_LINK;
+		else
+			continue;
+		if (v6)
+			fwd_flow_note6(t, ip, ports, out, &tsc);
+		else
+			fwd_flow_note4(t, ip, ports, out, &tsc);
 	}
 }
 
@@ -1018,7 +1089,8 @@ static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
 	fwd_select_bulk(d, st, m4, gid4, hash4, live, l2_4, scratch, &unrouted,
 			n4);
 	if (fl->flows != NULL)
-		fwd_flows_note4(d, fl->flows, in, m4, l2_4, n4);
+		fwd_flows_note(d, fl->flows, fl->flow_links, in, m4, l2_4, n4,
+			       false);
 	/* every frame within the smallest MTU (nearly always): no check */
 	mtu_min = __atomic_load_n(&d->mtu_min, __ATOMIC_RELAXED);
 	if (likely(len_max <= mtu_min + sizeof(struct rte_ether_hdr)))
@@ -1037,6 +1109,9 @@ static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
 		unrouted.n = 0;
 		fwd_select_bulk(d, st, m6, gid6, hash6, live, l2_6, scratch,
 				&unrouted, n6);
+		if (fl->flows != NULL)
+			fwd_flows_note(d, fl->flows, fl->flow_links, in, m6,
+				       l2_6, n6, true);
 		for (i = 0; i < n6; i++) {
 			struct rte_mbuf *m = m6[i];
 
