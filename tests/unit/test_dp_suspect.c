@@ -420,7 +420,7 @@ static uint8_t through(void)
 static void ipv6_flow_unanswered(bool dstopts, uint16_t sport)
 {
 	const uint64_t hz = rte_get_tsc_hz();
-	const uint64_t bound = hz / 1000 * 20;    /* max(20 ms, 4 x srtt) */
+	uint64_t bound = hz / 1000 * 20;          /* max(20 ms, 4 x srtt) */
 	uint32_t ports = (uint32_t)sport << 16 | 2000u;
 	uint32_t h = susflow_hash6(site6, remote6, ports);
 	struct susflow_table *t;
@@ -449,13 +449,16 @@ static void ipv6_flow_unanswered(bool dstopts, uint16_t sport)
 	assert_int_equal(e->twoway, 1);
 	assert_int_equal(e->pending_tsc, 0);
 	/* while it is answered, nothing waits */
-	susflow_scan(&t, 1, e->in_tsc + bound + 1, hz, o, 2);
+	susflow_scan(&t, 1, e->in_tsc + hz, hz, o, 2);
 	assert_int_equal(o[link].unanswered, 0);
 	/* out again, no answer: past the bound it counts on its link */
 	inject6(LAN, site6, remote6, sport, 2000, dstopts);
 	assert_int_equal(through(), link);
 	assert_int_equal(t->noted, 3);
-	assert_true(e->srtt_tsc * SUSFLOW_RTT_MULT < bound);
+	/* its answer time was the forwarding's (some microseconds, more
+	 * under valgrind or a sanitizer): the bound is what it makes */
+	if (e->srtt_tsc * SUSFLOW_RTT_MULT > bound)
+		bound = e->srtt_tsc * SUSFLOW_RTT_MULT;
 	susflow_scan(&t, 1, e->pending_tsc + bound, hz, o, 2);
 	assert_int_equal(o[link].unanswered, 0);
 	susflow_scan(&t, 1, e->pending_tsc + bound + 1, hz, o, 2);
