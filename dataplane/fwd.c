@@ -302,7 +302,7 @@ check_ipv4_why(const struct dp_filter *f, struct dp_lcore_stats *st,
  * broadcast's low bits, not a non-initial fragment) is judged with one
  * branch over all its checks; any other, or a failure, goes through
  * check_ipv4_why for the exact reason. */
-static inline enum dp_drop check_ipv4(const struct dp_filter *f,
+static __rte_always_inline enum dp_drop check_ipv4(const struct dp_filter *f,
 				      struct dp_lcore_stats *st,
 				      const struct rte_mbuf *m,
 				      const struct rte_ipv4_hdr *ip,
@@ -594,7 +594,7 @@ fwd_select_bulk(const struct dp *d, struct dp_lcore_stats *st,
  * and UDP with a 20-byte header, not a later fragment. OUT_LINK as
  * susflow_note4; *TSC read once per burst, on the first. Out of line:
  * one packet in 16 comes here. */
-static __rte_noinline void
+static __rte_always_inline void
 fwd_flow_note4(struct susflow_table *t, const struct rte_ipv4_hdr *ip,
 	       uint32_t ports_wire, uint8_t out_link, uint64_t *tsc)
 {
@@ -676,59 +676,97 @@ fwd_flow_note6(struct susflow_table *t, const struct rte_ipv6_hdr *ip,
 		      len, flags, *tsc);
 }
 
-/* Link suspicion's sampled flows: of the N packets M (IPv6 if V6, else
- * IPv4) that came in on port IN and leave as L2 says, those of one flow
- * in 16, picked by the xor of their ports (the same both ways: a load,
- * an xor and a test for the 15 packets in 16 that go on; IPv6 adds a
- * test of its Next Header, so that one with extension headers finds its
- * ports past them). From the LAN they are noted with the link they
- * leave on, if that link has suspect { } (FLOW_LINKS); from any link as
- * answers (the provider picks the return link). */
-static __rte_always_inline void
+/* Link suspicion's sample (susflow.h): one flow in 16, picked by the
+ * xor of the low bytes of its two ports (the same both ways), zero in
+ * its low 4 bits. The check loop stores, per packet, that xor and a
+ * mask (fwd_sample_byte: a load, an xor, an and and a store, no branch)
+ * and one pass over the burst makes the bits of the picked packets
+ * (fwd_sample_bits). The 4 bytes past a 20- or 40-byte header lie in
+ * the mbuf's data room whatever the frame's length; they only pick the
+ * sample, fwd_flow_note4/6 check the length. */
+static __rte_always_inline uint8_t fwd_sample_byte(const void *l4,
+						   uint8_t mask)
+{
+	const uint8_t *p = l4;
+
+	return (uint8_t)((p[1] ^ p[3]) & mask);
+}
+
+/* IPv6 first Next Header values that are extension headers
+ * (ipv6_ext_hdr, in one byte load): the mask of fwd_sample_byte is 0
+ * for them, so that the packet is looked at out of line, where its
+ * ports are found past them. */
+static const uint8_t ipv6_ext_first[256] = {
+	[IPPROTO_HOPOPTS] = 1, [IPPROTO_ROUTING] = 1, [IPPROTO_FRAGMENT] = 1,
+	[IPPROTO_DSTOPTS] = 1, [IPPROTO_AH] = 1, [IPV6_EXT_MOBILITY] = 1,
+	[IPV6_EXT_HIP] = 1, [IPV6_EXT_SHIM6] = 1, [253] = 1, [254] = 1,
+};
+
+/* Bit i set where X[i] is 0, of the N (<= 32) bytes X. */
+static __rte_always_inline uint32_t fwd_sample_bits(const uint8_t *x,
+						    uint16_t n)
+{
+	uint32_t bits = 0;
+#if defined(RTE_ARCH_X86_64)
+	const __m128i zero = _mm_setzero_si128();
+
+	RTE_BUILD_BUG_ON(DP_BURST != 32);
+	bits = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		_mm_loadu_si128((const __m128i *)(const void *)x), zero)) |
+	       (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		_mm_loadu_si128((const __m128i *)(const void *)(x + 16)),
+		zero)) << 16;
+	return n >= 32 ? bits : bits & ((1u << n) - 1);
+#else
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		bits |= (uint32_t)(x[i] == 0) << i;
+	return bits;
+#endif
+}
+
+/* Link suspicion's sampled flows: of the packets M (IPv6 if V6, else
+ * IPv4) that came in on port IN and leave as L2 says, those whose bit
+ * is set in SAMPLE (fwd_sample_bits, or for IPv6 an extension header first,
+ * whose ports fwd_flow_note6 finds). From the LAN they are noted with
+ * the link they leave on, if that link has suspect { } (FLOW_LINKS);
+ * from any link as answers (the provider picks the return link). */
+static __rte_noinline void
 fwd_flows_note(const struct dp *d, struct susflow_table *t,
 	       uint32_t flow_links, uint16_t in, struct rte_mbuf **m,
-	       const struct nhg_l2 **l2, uint16_t n, bool v6)
+	       const struct nhg_l2 **l2, uint32_t sample, bool v6)
 {
 	const uint16_t lan = (uint16_t)d->cfg->n_links;
 	uint64_t tsc = 0;
-	uint16_t i;
 
-	for (i = 0; i < n; i++) {
-		const void *ip;
-		uint8_t out;
+	for (; sample != 0; sample &= sample - 1) {
+		unsigned int i = (unsigned int)__builtin_ctz(sample);
+		const uint8_t *ip;
 		uint32_t ports;
+		uint8_t out;
 
-		if (unlikely(l2[i] == NULL))  /* dropped: M is gone */
+		if (l2[i] == NULL)  /* dropped: M is gone */
 			continue;
-		ip = rte_pktmbuf_mtod_offset(m[i], const void *,
-					     sizeof(struct rte_ether_hdr));
-		/* 4 bytes past a 20- or 40-byte header lie in the mbuf's
-		 * data room whatever the frame's length; they only pick
-		 * the sample, fwd_flow_note4/6 check the length */
-		if (v6) {
-			const struct rte_ipv6_hdr *ip6 = ip;
-
-			memcpy(&ports, ip6 + 1, sizeof(ports));
-			if (likely(((ports ^ (ports >> 16)) & 0x0f00u) != 0) &&
-			    likely(ip6->proto == IPPROTO_TCP ||
-				   ip6->proto == IPPROTO_UDP))
-				continue;
-		} else {
-			memcpy(&ports, (const struct rte_ipv4_hdr *)ip + 1,
-			       sizeof(ports));
-			if (likely(((ports ^ (ports >> 16)) & 0x0f00u) != 0))
-				continue;
-		}
 		if (in == lan && ((flow_links >> l2[i]->port) & 1u))
 			out = (uint8_t)l2[i]->port;
 		else if (in != lan && l2[i]->port == lan)
 			out = SUSFLOW_NO_LINK;
 		else
 			continue;
-		if (v6)
-			fwd_flow_note6(t, ip, ports, out, &tsc);
-		else
-			fwd_flow_note4(t, ip, ports, out, &tsc);
+		ip = rte_pktmbuf_mtod_offset(m[i], const uint8_t *,
+					     sizeof(struct rte_ether_hdr));
+		if (v6) {
+			memcpy(&ports, ip + sizeof(struct rte_ipv6_hdr),
+			       sizeof(ports));
+			fwd_flow_note6(t, (const struct rte_ipv6_hdr *)ip,
+				       ports, out, &tsc);
+		} else {
+			memcpy(&ports, ip + sizeof(struct rte_ipv4_hdr),
+			       sizeof(ports));
+			fwd_flow_note4(t, (const struct rte_ipv4_hdr *)ip,
+				       ports, out, &tsc);
+		}
 	}
 }
 
@@ -925,11 +963,12 @@ static const enum dp_drop src_refused[FILTER_SITE_MAX] = {
 /* Source validation (BCP 38, RFC 3704) of the N packets M that came in
  * on a port refusing the site values REFUSE, their sources' values in V:
  * the refused dropped and counted, the rest kept in order with their
- * destinations DST (DST_SZ bytes each) and flow hashes HASH. How many
- * are kept. */
+ * destinations DST (DST_SZ bytes each), flow hashes HASH and sample
+ * bytes SAMPLE. How many are kept. */
 static uint16_t fwd_refuse(struct dp_lcore_stats *st, uint8_t refuse,
 			   const uint64_t *v, struct rte_mbuf **m, void *dst,
-			   size_t dst_sz, uint32_t *hash, uint16_t n)
+			   size_t dst_sz, uint32_t *hash, uint8_t *sample,
+			   uint16_t n)
 {
 	uint8_t *d = dst;
 	uint32_t any = 0;
@@ -947,15 +986,19 @@ static uint16_t fwd_refuse(struct dp_lcore_stats *st, uint8_t refuse,
 		}
 		m[k] = m[i];
 		memmove(d + k * dst_sz, d + i * dst_sz, dst_sz);
+		sample[k] = sample[i];
 		hash[k++] = hash[i];
 	}
 	return k;
 }
 
-/* Returns the packets received (0: an empty poll). */
-static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
-			 struct dp_lcore_stats *st, uint16_t in,
-			 struct fwd_live live)
+/* Returns the packets received (0: an empty poll). SAMPLING: the lcore
+ * has a flow table (link suspicion); a constant, so that without
+ * suspect { } the packets pay nothing for it (fwd_port_sampling,
+ * fwd_port_plain). */
+static __rte_always_inline uint16_t
+fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
+	 uint16_t in, struct fwd_live live, bool sampling)
 {
 	struct rte_mbuf *pkts[DP_BURST], *m4[DP_BURST], *m6[DP_BURST];
 	uint32_t dst4[DP_BURST], src4[DP_BURST];
@@ -973,6 +1016,9 @@ static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
 	uint32_t len_max = 0; /* the burst's longest frame */
 	uint16_t mtu_min;
 	struct fwd_unrouted unrouted;
+	/* link suspicion's sample bytes (fwd_sample_byte) of m4/m6 */
+	uint8_t smp4[DP_BURST], smp6[DP_BURST];
+	uint32_t sample;
 
 	n = rte_eth_rx_burst(d->ports[in].port_id, fl->rxq, pkts, DP_BURST);
 	if (n == 0)
@@ -1030,6 +1076,8 @@ static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
 			src4[n4] = src;
 			/* finalized for the whole burst below */
 			hash4[n4] = flow_hash_ipv4_crc(ip, l3_len);
+			if (sampling)
+				smp4[n4] = fwd_sample_byte(ip + 1, 0x0f);
 			m4[n4++] = m;
 		} else if (eth->ether_type ==
 			   rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
@@ -1053,6 +1101,10 @@ static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
 			memcpy(dst6[n6], ip->dst_addr, sizeof(dst6[n6]));
 			memcpy(src6[n6], ip->src_addr, sizeof(src6[n6]));
 			hash6[n6] = flow_hash_ipv6(ip, l3_len);
+			if (sampling)
+				smp6[n6] = fwd_sample_byte(ip + 1,
+					(uint8_t)((ipv6_ext_first[ip->proto] -
+						   1u) & 0x0fu));
 			m6[n6++] = m;
 		} else {
 			drop(st, m, DROP_NOT_IP);
@@ -1067,12 +1119,12 @@ static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
 		if (n4 != 0) {
 			rte_fib_lookup_bulk(f->site4, src4, v, n4);
 			n4 = fwd_refuse(st, refuse, v, m4, dst4, sizeof(dst4[0]),
-					hash4, n4);
+					hash4, smp4, n4);
 		}
 		if (unlikely(n6 != 0)) {
 			rte_fib6_lookup_bulk(f->site6, src6, v, n6);
 			n6 = fwd_refuse(st, refuse, v, m6, dst6, sizeof(dst6[0]),
-					hash6, n6);
+					hash6, smp6, n6);
 		}
 	}
 
@@ -1088,9 +1140,9 @@ static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
 	unrouted.n = 0;
 	fwd_select_bulk(d, st, m4, gid4, hash4, live, l2_4, scratch, &unrouted,
 			n4);
-	if (fl->flows != NULL)
-		fwd_flows_note(d, fl->flows, fl->flow_links, in, m4, l2_4, n4,
-			       false);
+	if (sampling && (sample = fwd_sample_bits(smp4, n4)) != 0)
+		fwd_flows_note(d, fl->flows, fl->flow_links, in, m4, l2_4,
+			       sample, false);
 	/* every frame within the smallest MTU (nearly always): no check */
 	mtu_min = __atomic_load_n(&d->mtu_min, __ATOMIC_RELAXED);
 	if (likely(len_max <= mtu_min + sizeof(struct rte_ether_hdr)))
@@ -1109,9 +1161,9 @@ static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
 		unrouted.n = 0;
 		fwd_select_bulk(d, st, m6, gid6, hash6, live, l2_6, scratch,
 				&unrouted, n6);
-		if (fl->flows != NULL)
+		if (sampling && (sample = fwd_sample_bits(smp6, n6)) != 0)
 			fwd_flows_note(d, fl->flows, fl->flow_links, in, m6,
-				       l2_6, n6, true);
+				       l2_6, sample, true);
 		for (i = 0; i < n6; i++) {
 			struct rte_mbuf *m = m6[i];
 
@@ -1141,6 +1193,20 @@ static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
 	return n;
 }
 
+static __rte_noinline uint16_t
+fwd_port_sampling(struct dp *d, struct fwd_lcore *fl,
+		  struct dp_lcore_stats *st, uint16_t in, struct fwd_live live)
+{
+	return fwd_port(d, fl, st, in, live, true);
+}
+
+static __rte_noinline uint16_t
+fwd_port_plain(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
+	       uint16_t in, struct fwd_live live)
+{
+	return fwd_port(d, fl, st, in, live, false);
+}
+
 unsigned int fwd_burst(struct dp *d, unsigned int lcore)
 {
 	struct fwd_lcore *fl = &fwd_lcores[lcore];
@@ -1156,7 +1222,9 @@ unsigned int fwd_burst(struct dp *d, unsigned int lcore)
 	live.use = live.all & ~health_suspect_ports(d);
 	for (p = 0; p < d->n_ports; p++)
 		if (fl->rx[p])
-			n += fwd_port(d, fl, st, p, live);
+			n += fl->flows != NULL ?
+			     fwd_port_sampling(d, fl, st, p, live) :
+			     fwd_port_plain(d, fl, st, p, live);
 	if (fl->bfd_drain && d->bfd_tx_ring != NULL)
 		health_tx_drain(d, st);
 	/* nothing of the tables is held past this point */
