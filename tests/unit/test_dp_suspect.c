@@ -115,8 +115,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Flow F (UDP source port 1000 + F) from the LAN host to DST. */
-static void inject(uint8_t dst_net, unsigned int f)
+/* Flow F (UDP source port 1000 + F) from SRC (host order) on the LAN
+ * to DST (198.51.100.7, or 192.0.2.7 if DST_NET). */
+static void inject_src(uint32_t src, uint8_t dst_net, unsigned int f)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(d.ports[0].pool);
 	uint8_t fr[64];
@@ -125,16 +126,23 @@ static void inject(uint8_t dst_net, unsigned int f)
 	uint16_t c, sport = (uint16_t)(1000 + f);
 
 	assert_non_null(m);
-	if (dst_net != 0) {   /* 192.0.2.7 instead of 198.51.100.7 */
+	fr[14 + 12] = (uint8_t)(src >> 24), fr[14 + 13] = (uint8_t)(src >> 16);
+	fr[14 + 14] = (uint8_t)(src >> 8), fr[14 + 15] = (uint8_t)src;
+	if (dst_net != 0)     /* 192.0.2.7 instead of 198.51.100.7 */
 		fr[14 + 16] = 192, fr[14 + 17] = 0, fr[14 + 18] = 2;
-		c = dp_testbed_ip_cksum(fr + 14);
-		fr[14 + 10] = (uint8_t)(c >> 8);
-		fr[14 + 11] = (uint8_t)c;
-	}
+	c = dp_testbed_ip_cksum(fr + 14);
+	fr[14 + 10] = (uint8_t)(c >> 8);
+	fr[14 + 11] = (uint8_t)c;
 	fr[34] = (uint8_t)(sport >> 8);
 	fr[35] = (uint8_t)sport;
 	memcpy(rte_pktmbuf_append(m, (uint16_t)len), fr, len);
 	assert_int_equal(rte_ring_enqueue(tb.rx[LAN], m), 0);
+}
+
+/* Flow F from the LAN host 198.18.1.10. */
+static void inject(uint8_t dst_net, unsigned int f)
+{
+	inject_src(0xc612010au, dst_net, f);
 }
 
 /* The link flow F left on (or 0xff for none), one burst each. */
@@ -355,6 +363,47 @@ static void test_dp_suspect_flows_sampled_only_out_of_links_with_it(void **st)
 	assert_null(d.flows[d.fwd_lcore]);
 }
 
+/* Source validation drops packets from the middle of a burst
+ * (fwd_refuse): the sample of each packet left moves with it. A spoofed
+ * packet first, then sampled flow 8: flow 8 is noted. Spoofed flow 8
+ * first, then flow 9 (not sampled): nothing is noted. */
+static void test_dp_suspect_sample_follows_packets_past_refused_ones(void **st)
+{
+	const struct susflow_table *t;
+	uint64_t refused;
+	uint32_t h = susflow_hash4(0xc612010au, 0xc6336407u,
+				   1008u << 16 | 2000u);
+	uint8_t link;
+
+	(void)st;
+	suspect_on(1u << LINK1 | 1u << LINK2);
+	t = d.flows[d.fwd_lcore];
+	assert_int_equal(cfg_parse_prefix("198.18.1.1/24", &cfg.lan.address),
+			 0);
+	cfg.lan.ingress_filter = CFG_INGRESS_STRICT;
+	assert_int_equal(filter_init(&d), 0);
+	refused = d.stats[d.fwd_lcore].drop[DROP_SRC_NOT_SITE];
+	/* a valid, sampled packet behind a refused one */
+	inject_src(0x08080808u, 0, 9);    /* 8.8.8.8: not the site's */
+	link = link_of(0, 8);
+	assert_true(link == LINK1 || link == LINK2);
+	assert_int_equal(d.stats[d.fwd_lcore].drop[DROP_SRC_NOT_SITE],
+			 refused + 1);
+	assert_int_equal(t->noted, 1);
+	assert_int_equal(t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)].link, link);
+	/* a refused sampled packet, then a valid one not sampled */
+	inject_src(0x08080808u, 0, 8);
+	assert_int_not_equal(link_of(0, 9), 0xff);
+	assert_int_equal(d.stats[d.fwd_lcore].drop[DROP_SRC_NOT_SITE],
+			 refused + 2);
+	assert_int_equal(t->noted, 1);
+	filter_free(&d);
+	cfg.lan.ingress_filter = CFG_INGRESS_OFF;
+	memset(&cfg.lan.address, 0, sizeof(cfg.lan.address));
+	assert_int_equal(filter_init(&d), 0);
+	suspect_on(0);
+}
+
 static const uint8_t site6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0,
 				  0, 0, 0, 0, 0, 0, 0, 0x10};
 static const uint8_t remote6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x64, 0, 0,
@@ -493,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_dp_suspect_observations_are_exact),
 		cmocka_unit_test(test_dp_suspect_sampled_flow_is_noted_both_ways),
 		cmocka_unit_test(test_dp_suspect_flows_sampled_only_out_of_links_with_it),
+		cmocka_unit_test(test_dp_suspect_sample_follows_packets_past_refused_ones),
 		cmocka_unit_test(test_dp_suspect_ipv6_flow_unanswered_on_its_link),
 		cmocka_unit_test(test_dp_suspect_ipv6_after_extension_headers),
 	};
