@@ -1,19 +1,21 @@
-/* Sampled flows for link suspicion (suspect.h): one flow in
- * 1 << SUSFLOW_SAMPLE_BITS, picked by a hash both directions of a flow
- * share, is followed by the forwarding lcore that sees it in a small
- * table of its own (no lock: one writer; the main lcore reads it, a torn
- * observation only blurs one flow of many). An entry knows the link its
- * last packet out left on, when it was last answered (a packet back on
- * any link: the provider picks the return link), its round-trip time,
- * and TCP's signs of distress (a segment sent again, a repeated SYN,
- * data received twice). The main lcore's scan turns the tables into the
- * per-link counts of suspect_obs: flows unanswered past their bound and
- * distressed flows, and the remote addresses they go to.
+/* Sampled flows for link suspicion (suspect.h): one flow in 16, picked
+ * by what both directions of a flow share (fwd.c: the low 4 bits of
+ * the xor of its ports' low bytes are zero), is followed by the
+ * forwarding lcore that sees it in a small table of its own (no lock:
+ * one writer; the main lcore reads it, a torn observation only blurs one
+ * flow of many). An entry knows the link its last packet out left on,
+ * when it was last answered (a packet back on any link: the provider
+ * picks the return link), its round-trip time, and TCP's signs of
+ * distress (a segment sent again, a repeated SYN, data received twice).
+ * The main lcore's scan turns the tables into the per-link counts of
+ * suspect_obs: flows unanswered past their bound and distressed flows,
+ * and the remote addresses they go to.
  * IPv4 and IPv6 flows share the table: an IPv6 flow's key is a 64-bit
- * digest of its two addresses, so an entry keeps the IPv4 size and an
+ * digest of its two addresses, so both fit one 80-byte entry and an
  * IPv4 note does the same work as before. No EAL, so the unit tests use
- * their own clock. The note is inline: the forwarding lcore's out-of-line
- * note function (fwd.c) takes it in, without a call of its own. */
+ * their own clock. The note is inline: the forwarding lcore's
+ * out-of-line note function (fwd.c) takes it in, without a call of its
+ * own. */
 #ifndef TWP_SUSFLOW_H
 #define TWP_SUSFLOW_H
 
@@ -25,7 +27,6 @@
 #include "suspect.h"
 
 #define SUSFLOW_SLOTS 1024u        /* per forwarding lcore, power of 2 */
-#define SUSFLOW_SAMPLE_BITS 4u     /* one flow in 16 */
 #define SUSFLOW_ACTIVE_NS 2000000000ull   /* a flow this quiet is gone */
 #define SUSFLOW_DISTRESS_NS 500000000ull  /* distress counts this long */
 #define SUSFLOW_UNANSWERED_MIN_NS 20000000ull
@@ -34,9 +35,10 @@
 
 struct susflow_entry {
 	/* the flow's key: ADDRS, PORTS, PROTO and V6. IPv4: the lower
-	 * address << 32 | the higher, host order; IPv6: susflow_key6 of
-	 * the two (two IPv6 flows of one slot, ports and protocol alike
-	 * with the same 64-bit digest are taken for one: odds of 2^-64) */
+	 * address << 32 | the higher, host order; IPv6: a digest of the
+	 * two (susflow_note6; two IPv6 flows of one slot, ports and
+	 * protocol alike with the same 64-bit digest are taken for one:
+	 * odds of 2^-64) */
 	uint64_t addrs;
 	uint32_t ports;        /* the lower address's port << 16 | other's */
 	uint8_t proto;
@@ -121,11 +123,6 @@ static inline uint64_t susflow_remote6(const uint8_t *a)
 
 	susflow_addr6(a, w);
 	return susflow_remote6_w(w);
-}
-
-static inline bool susflow_sampled(uint32_t h)
-{
-	return (h >> (32 - SUSFLOW_SAMPLE_BITS)) == 0;
 }
 
 #define SUSFLOW_TCP_SYN 0x02u
@@ -218,10 +215,9 @@ susflow_note4(struct susflow_table *t, uint32_t h, uint32_t src, uint32_t dst,
 				 : (uint64_t)dst << 32 | src;
 	uint32_t key_ports = src_low ? ports : (ports << 16 | ports >> 16);
 
-	susflow_note(t, &t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)], addrs, key_ports,
-	     proto, 0, dst, out_link, seq, len, flags, tsc);
+	susflow_note(t, &t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)], addrs,
+		     key_ports, proto, 0, dst, out_link, seq, len, flags, tsc);
 }
-
 
 /* One sampled IPv6 packet of SRC -> DST (16 bytes each, network order),
  * H = susflow_hash6, the rest as susflow_note4 (PORTS and SEQ of the
