@@ -66,16 +66,6 @@ static uint32_t rnd(void)
 	return (uint32_t)((rng * 0x2545f4914f6cdd1dull) >> 32);
 }
 
-static int nexthop(uint32_t id, uint16_t port, const char *gw, uint8_t last)
-{
-	struct chan_nexthop nh = {.id = id, .port = port, .family = AF_INET,
-				  .flags = CHAN_NH_F_RESOLVED,
-				  .mac = {0x02, 0x50, 0, 0, 0, last}};
-
-	inet_pton(AF_INET, gw, nh.gateway);
-	return nhg_nexthop_set(&d.nhg, &nh, 1);
-}
-
 static int route(int family, const char *prefix, uint8_t len, uint32_t group)
 {
 	struct chan_route r = {.family = (uint8_t)family, .len = len,
@@ -210,9 +200,9 @@ static int setup(bool on)
 	}
 	d.cfg = &cfg;
 	if (dp_testbed_up_ports(&tb, &d, "suspect_instr", 1024, 4095, 3) != 0 ||
-	    nexthop(NH1, LINK1, "203.0.113.2", 1) != 0 ||
-	    nexthop(NH2, LINK2, "203.0.113.6", 2) != 0 ||
-	    nexthop(NH_LAN, LAN, "198.18.0.2", 0x10) != 0 ||
+	    dp_testbed_nexthop(&d, NH1, LINK1, "203.0.113.2", 1) != 0 ||
+	    dp_testbed_nexthop(&d, NH2, LINK2, "203.0.113.6", 2) != 0 ||
+	    dp_testbed_nexthop(&d, NH_LAN, LAN, "198.18.0.2", 0x10) != 0 ||
 	    nhg_group_set(&d.nhg, &both, 1) != 0 ||
 	    nhg_group_set(&d.nhg, &lan, 1) != 0 ||
 	    route(AF_INET, "198.18.0.0", 16, GROUP_LAN) != 0 ||

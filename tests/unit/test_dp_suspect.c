@@ -44,16 +44,6 @@ static struct health_map fake_health;
 
 static const struct rte_ether_addr lan_host_mac = {{0x02, 0x10, 0, 0, 0, 1}};
 
-static int nexthop(uint32_t id, uint16_t port, const char *gw, uint8_t last)
-{
-	struct chan_nexthop nh = {.id = id, .port = port, .family = AF_INET,
-				  .flags = CHAN_NH_F_RESOLVED,
-				  .mac = {0x02, 0x50, 0, 0, 0, last}};
-
-	inet_pton(AF_INET, gw, nh.gateway);
-	return nhg_nexthop_set(&d.nhg, &nh, 1);
-}
-
 static int route(const char *prefix, uint32_t group)
 {
 	struct chan_route r = {.family = AF_INET, .len = 24,
@@ -89,13 +79,13 @@ static int setup(void **state)
 	cfg.links[1].bfd.enabled = true;
 	d.cfg = &cfg;
 	if (dp_testbed_up_ports(&tb, &d, "test_dp_suspect", 256, 1023, 3) != 0 ||
-	    nexthop(NH1, LINK1, "203.0.113.2", 1) != 0 ||
-	    nexthop(NH2, LINK2, "203.0.113.6", 2) != 0 ||
+	    dp_testbed_nexthop(&d, NH1, LINK1, "203.0.113.2", 1) != 0 ||
+	    dp_testbed_nexthop(&d, NH2, LINK2, "203.0.113.6", 2) != 0 ||
 	    nhg_group_set(&d.nhg, &both, 1) != 0 ||
 	    nhg_group_set(&d.nhg, &one, 1) != 0 ||
 	    route("198.51.100.0", GROUP_BOTH) != 0 ||
 	    route("192.0.2.0", GROUP_ONE) != 0 ||
-	    nexthop(NH_LAN, LAN, "198.18.1.10", 0x10) != 0 ||
+	    dp_testbed_nexthop(&d, NH_LAN, LAN, "198.18.1.10", 0x10) != 0 ||
 	    nhg_group_set(&d.nhg, &lan, 1) != 0 ||
 	    route("198.18.1.0", GROUP_LAN) != 0 ||
 	    route6("2001:db8:64::", GROUP_BOTH) != 0 ||
