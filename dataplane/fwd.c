@@ -593,8 +593,8 @@ fwd_select_bulk(const struct dp *d, struct dp_lcore_stats *st,
 
 /* One sampled IPv4 packet into the lcore's flow table (susflow.h): TCP
  * and UDP with a 20-byte header, not a later fragment. OUT_LINK as
- * susflow_note4; *TSC read once per burst, on the first. Out of line:
- * one packet in 16 comes here. */
+ * susflow_note4; *TSC read once per burst, on the first. Inline in
+ * fwd_flows_note, which is out of line (one call per burst). */
 static __rte_always_inline void
 fwd_flow_note4(struct susflow_table *t, const struct rte_ipv4_hdr *ip,
 	       uint32_t ports_wire, uint8_t out_link, uint64_t *tsc)
@@ -678,8 +678,9 @@ fwd_flow_note6(struct susflow_table *t, const struct rte_ipv6_hdr *ip,
 }
 
 /* Link suspicion's sample (susflow.h): one flow in 16, picked by the
- * xor of the low bytes of its two ports (the same both ways), zero in
- * its low 4 bits. The check loop stores, per packet, that xor and a
+ * xor of the low bytes of its two ports (the same both ways) when its
+ * low 4 bits are zero (fwd_flow_note6's test past extension headers is
+ * the same on the 4 bytes read as one word). The check loop stores, per packet, that xor and a
  * mask (fwd_sample_byte: a load, an xor, an and and a store, no branch)
  * and one pass over the burst makes the bits of the picked packets
  * (fwd_sample_bits). The 4 bytes past a 20- or 40-byte header lie in
