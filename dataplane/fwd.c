@@ -680,50 +680,52 @@ fwd_flow_note6(struct susflow_table *t, const struct rte_ipv6_hdr *ip,
 /* Link suspicion's sample (susflow.h): one flow in 16, picked by the
  * xor of the low bytes of its two ports (the same both ways) when its
  * low 4 bits are zero (fwd_flow_note6's test past extension headers is
- * the same on the 4 bytes read as one word). The check loop stores, per packet, that xor and a
- * mask (fwd_sample_byte: a load, an xor, an and and a store, no branch)
- * and one pass over the burst makes the bits of the picked packets
- * (fwd_sample_bits). The 4 bytes past a 20- or 40-byte header lie in
- * the mbuf's data room whatever the frame's length; they only pick the
- * sample, fwd_flow_note4/6 check the length. */
-static __rte_always_inline uint8_t fwd_sample_byte(const void *l4,
-						   uint8_t mask)
+ * the same on the 4 bytes read as one word). The check loop stores that
+ * xor per packet (fwd_sample_byte: a load, an xor and a store, no
+ * branch), and one pass over the burst makes the bits of the picked
+ * packets (fwd_sample_bits). The 4 bytes past a 20- or 40-byte header
+ * lie in the mbuf's data room whatever the frame's length; they only
+ * pick the sample, fwd_flow_note4/6 check the length. */
+static __rte_always_inline uint8_t fwd_sample_byte(const void *l4)
 {
 	const uint8_t *p = l4;
 
-	return (uint8_t)((p[1] ^ p[3]) & mask);
+	return (uint8_t)(p[1] ^ p[3]);
 }
 
 /* IPv6 first Next Header values that are extension headers
- * (ipv6_ext_hdr, in one byte load): the mask of fwd_sample_byte is 0
- * for them, so that the packet is looked at out of line, where its
- * ports are found past them. */
+ * (ipv6_ext_hdr, in one byte load): their sample byte is made 0, so
+ * that the packet is looked at out of line, where its ports are found
+ * past them. */
 static const uint8_t ipv6_ext_first[256] = {
 	[IPPROTO_HOPOPTS] = 1, [IPPROTO_ROUTING] = 1, [IPPROTO_FRAGMENT] = 1,
 	[IPPROTO_DSTOPTS] = 1, [IPPROTO_AH] = 1, [IPV6_EXT_MOBILITY] = 1,
 	[IPV6_EXT_HIP] = 1, [IPV6_EXT_SHIM6] = 1, [253] = 1, [254] = 1,
 };
 
-/* Bit i set where X[i] is 0, of the N (<= 32) bytes X. */
+/* Bit i set where the low 4 bits of X[i] are 0, of the N (<= 32) bytes
+ * X. */
 static __rte_always_inline uint32_t fwd_sample_bits(const uint8_t *x,
 						    uint16_t n)
 {
 	uint32_t bits = 0;
 #if defined(RTE_ARCH_X86_64)
 	const __m128i zero = _mm_setzero_si128();
+	const __m128i low = _mm_set1_epi8(0x0f);
 
 	RTE_BUILD_BUG_ON(DP_BURST != 32);
-	bits = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
-		_mm_loadu_si128((const __m128i *)(const void *)x), zero)) |
-	       (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+	bits = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(
+		_mm_loadu_si128((const __m128i *)(const void *)x), low),
+		zero)) |
+	       (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(
 		_mm_loadu_si128((const __m128i *)(const void *)(x + 16)),
-		zero)) << 16;
+		low), zero)) << 16;
 	return n >= 32 ? bits : bits & ((1u << n) - 1);
 #else
 	uint16_t i;
 
 	for (i = 0; i < n; i++)
-		bits |= (uint32_t)(x[i] == 0) << i;
+		bits |= (uint32_t)((x[i] & 0x0fu) == 0) << i;
 	return bits;
 #endif
 }
@@ -1079,7 +1081,7 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 			/* finalized for the whole burst below */
 			hash4[n4] = flow_hash_ipv4_crc(ip, l3_len);
 			if (sampling)
-				smp4[n4] = fwd_sample_byte(ip + 1, 0x0f);
+				smp4[n4] = fwd_sample_byte(ip + 1);
 			m4[n4++] = m;
 		} else if (eth->ether_type ==
 			   rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
@@ -1104,9 +1106,8 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 			memcpy(src6[n6], ip->src_addr, sizeof(src6[n6]));
 			hash6[n6] = flow_hash_ipv6(ip, l3_len);
 			if (sampling)
-				smp6[n6] = fwd_sample_byte(ip + 1,
-					(uint8_t)((ipv6_ext_first[ip->proto] -
-						   1u) & 0x0fu));
+				smp6[n6] = (uint8_t)(fwd_sample_byte(ip + 1) &
+					(ipv6_ext_first[ip->proto] - 1u));
 			m6[n6++] = m;
 		} else {
 			drop(st, m, DROP_NOT_IP);
