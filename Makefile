@@ -3,7 +3,7 @@
 BUILD ?= build
 MESON_OPTS ?=
 
-.PHONY: all deps build test stress unit demo bench failover convergence clean fuzz fuzz-build
+.PHONY: all deps build test stress unit demo bench bench-instr failover convergence clean fuzz fuzz-build
 
 all: build
 
@@ -59,6 +59,18 @@ demo: deps
 bench: deps
 	$(MAKE) build
 	bash bench/fwd/run.sh $(BUILD)
+
+# Link suspicion's cost in instructions per packet (bench/instr/): the
+# real fwd_burst under callgrind, suspect { } on and off, IPv4, IPv6 and
+# mixed traffic; table on stdout, bench/out/suspect_instr.json. About a
+# minute; no hugepages. INSTR_PACKETS (100000), INSTR_TRAFFIC (v4,v6,mix).
+INSTR_PACKETS ?= 100000
+INSTR_TRAFFIC ?= v4,v6,mix
+bench-instr: deps
+	$(MAKE) build
+	timeout --foreground 900 python3 bench/instr/run.py --build $(BUILD) \
+		--out bench/out --packets $(INSTR_PACKETS) \
+		--traffic $(INSTR_TRAFFIC)
 
 # Failover (bench/failover/): twinpath and a Linux+FRR gateway side by side
 # under link faults at 10 kpps over 64 flows; table on stdout,

@@ -697,7 +697,8 @@ static void write_deferred(struct bfd *b, unsigned int i)
 /* Link I's suspicion (twinpath-dp's, in the health map) and the return
  * path: steered away from a suspected link, until the suspicion ends
  * with the session Up (suspect.h's hold counts as suspected: its flows
- * are still away). */
+ * are still away). The suspicion's own changes are twinpath-dp's to log
+ * (health.c); only what twinpathd does about them is logged here. */
 static void watch_suspect(struct bfd *b, unsigned int i)
 {
 	const struct cfg_link *l = &b->cfg->links[i];
@@ -705,11 +706,6 @@ static void watch_suspect(struct bfd *b, unsigned int i)
 	uint32_t st = LOAD(b->hm->link[i].suspect_state);
 	bool steer;
 
-	if (st != s->suspect_state)
-		log_msg("bfd %s: link suspicion: %s", l->name,
-			st == 1 ? "suspected by the data plane" :
-			st == 2 ? "proved alive, flows back after the hold" :
-			"clear");
 	s->suspect_state = st;
 	if (!l->suspect.enabled || l->suspect.steer_return == CFG_STEER_OFF)
 		return;

@@ -276,6 +276,9 @@ struct dp {
 	/* Each forwarding lcore's sampled flows (susflow.h), NULL when no
 	 * link has suspect { }: the fast path skips them then. */
 	struct susflow_table *flows[RTE_MAX_LCORE];
+	/* The links with suspect { } (bit = port index): only flows
+	 * leaving on them are sampled; answers are, on any link. */
+	uint32_t flow_links;
 };
 
 extern struct dp dp;

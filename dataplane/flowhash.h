@@ -125,8 +125,11 @@ static inline uint32_t flow_hash_ipv4(const struct rte_ipv4_hdr *ip,
  * other next headers on the 3-tuple and the flow label (RFC 6438: the
  * source sets it per flow); a fragment header (RFC 8200 §4.5) on the
  * addresses only: only the first fragment carries the ports, and the
- * flow label of a fragmented datagram is not required to be set. */
-static inline uint32_t flow_hash_ipv6(const struct rte_ipv6_hdr *ip, uint32_t l3_len)
+ * flow label of a fragmented datagram is not required to be set. Always
+ * inline: fwd.c builds fwd_port twice, and GCC's budget would otherwise
+ * call it out of line (make bench-instr). */
+static __rte_always_inline uint32_t
+flow_hash_ipv6(const struct rte_ipv6_hdr *ip, uint32_t l3_len)
 {
 	uint32_t h = FLOW_HASH_SEED;
 	unsigned int i;

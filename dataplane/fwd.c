@@ -60,6 +60,7 @@ struct fwd_lcore {
 	bool ready;
 	struct icmp_lcore icmp;  /* ICMP error buckets, one per in-port */
 	struct susflow_table *flows; /* d->flows[lcore]: NULL, none */
+	uint32_t flow_links;         /* d->flow_links */
 } __rte_cache_aligned;
 
 static struct fwd_lcore fwd_lcores[RTE_MAX_LCORE];
@@ -95,6 +96,7 @@ int fwd_init_lcore(struct dp *d, unsigned int lcore)
 	fl->rxq = fl->txq;
 	fl->bfd_drain = lcore == d->fwd_lcore;
 	fl->flows = d->flows[lcore];
+	fl->flow_links = d->flow_links;
 	memset(fl->n_tx, 0, sizeof(fl->n_tx));
 	for (p = 0; p < d->n_ports; p++)
 		fl->rx[p] = dp_lcore_rxq(d, lcore, p, &q);
@@ -300,12 +302,10 @@ check_ipv4_why(const struct dp_filter *f, struct dp_lcore_stats *st,
  * broadcast's low bits, not a non-initial fragment) is judged with one
  * branch over all its checks; any other, or a failure, goes through
  * check_ipv4_why for the exact reason. */
-static inline enum dp_drop check_ipv4(const struct dp_filter *f,
-				      struct dp_lcore_stats *st,
-				      const struct rte_mbuf *m,
-				      const struct rte_ipv4_hdr *ip,
-				      uint32_t l3_len, uint32_t *src,
-				      uint32_t *dst, uint32_t *total)
+static __rte_always_inline enum dp_drop
+check_ipv4(const struct dp_filter *f, struct dp_lcore_stats *st,
+	   const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+	   uint32_t l3_len, uint32_t *src, uint32_t *dst, uint32_t *total)
 {
 	enum dp_drop why;
 
@@ -382,9 +382,12 @@ check_ipv6_ext(const struct rte_ipv6_hdr *ip)
 
 /* DROP_MAX when the IPv6 packet at IP, L3_LEN bytes, may be forwarded.
  * The extension headers are walked only when the first Next Header names
- * one, so TCP, UDP and ICMPv6 pay one test. */
-static inline enum dp_drop check_ipv6(const struct rte_ipv6_hdr *ip,
-				      uint32_t l3_len)
+ * one, so TCP, UDP and ICMPv6 pay one test. Always inline, as check_ipv4
+ * and flow_hash_ipv6: fwd_port is built twice (with and without link
+ * suspicion's sample), and GCC's budget took them out of line then, 18
+ * instructions a packet more (make bench-instr). */
+static __rte_always_inline enum dp_drop
+check_ipv6(const struct rte_ipv6_hdr *ip, uint32_t l3_len)
 {
 	if (unlikely(l3_len < sizeof(*ip)))
 		return DROP_TRUNCATED;
@@ -590,9 +593,9 @@ fwd_select_bulk(const struct dp *d, struct dp_lcore_stats *st,
 
 /* One sampled IPv4 packet into the lcore's flow table (susflow.h): TCP
  * and UDP with a 20-byte header, not a later fragment. OUT_LINK as
- * susflow_note4; *TSC read once per burst, on the first. Out of line:
- * one packet in 16 comes here. */
-static __rte_noinline void
+ * susflow_note4; *TSC read once per burst, on the first. Inline in
+ * fwd_flows_note, which is out of line (one call per burst). */
+static __rte_always_inline void
 fwd_flow_note4(struct susflow_table *t, const struct rte_ipv4_hdr *ip,
 	       uint32_t ports_wire, uint8_t out_link, uint64_t *tsc)
 {
@@ -627,37 +630,147 @@ fwd_flow_note4(struct susflow_table *t, const struct rte_ipv4_hdr *ip,
 		      ip->next_proto_id, out_link, seq, len, flags, *tsc);
 }
 
-/* Link suspicion's sampled flows: of the N IPv4 packets M that came in
- * on port IN and leave as L2 says, those of one flow in 16, picked by
- * the xor of their ports (the same both ways: a few instructions for
- * the 15 packets in 16 that go on). From the LAN they are noted with
- * the link they leave on, from a link as answers. */
-static __rte_always_inline void
-fwd_flows_note4(const struct dp *d, struct susflow_table *t, uint16_t in,
-		struct rte_mbuf **m, const struct nhg_l2 **l2, uint16_t n)
+/* One sampled IPv6 packet into the lcore's flow table: TCP and UDP
+ * right after the fixed header, or after extension headers walked as
+ * the ingress check walks them (ipv6ext.h), whose ports pick the sample
+ * again; not a later fragment. OUT_LINK and *TSC as fwd_flow_note4.
+ * Out of line: one packet in 16, and those with extension headers, come
+ * here. */
+static __rte_noinline void
+fwd_flow_note6(struct susflow_table *t, const struct rte_ipv6_hdr *ip,
+	       uint32_t ports_wire, uint8_t out_link, uint64_t *tsc)
+{
+	uint32_t l3 = (uint32_t)sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len);
+	uint32_t off = sizeof(*ip), ports, seq = 0, len = 0;
+	const struct rte_tcp_hdr *tcp;
+	uint8_t nh = ip->proto, flags = 0;
+
+	if (ipv6_ext_hdr(nh)) {
+		if (ipv6_ext_walk((const uint8_t *)ip, l3, FWD_EXT6_MAX, &nh,
+				  &off) != IPV6_EXT_UPPER ||
+		    l3 - off < sizeof(ports))
+			return;
+		memcpy(&ports_wire, (const uint8_t *)ip + off,
+		       sizeof(ports_wire));
+		if (((ports_wire ^ (ports_wire >> 16)) & 0x0f00u) != 0)
+			return;
+	}
+	tcp = (const struct rte_tcp_hdr *)((const uint8_t *)ip + off);
+	if (nh == IPPROTO_TCP) {
+		uint32_t hl = (uint32_t)(tcp->data_off >> 4) * 4;
+
+		if (l3 - off < sizeof(*tcp) || hl < sizeof(*tcp) ||
+		    hl > l3 - off)
+			return;
+		seq = rte_be_to_cpu_32(tcp->sent_seq);
+		len = l3 - off - hl;
+		flags = tcp->tcp_flags;
+	} else if (nh != IPPROTO_UDP ||
+		   l3 - off < sizeof(struct rte_udp_hdr)) {
+		return;
+	}
+	if (*tsc == 0)
+		*tsc = rte_rdtsc();
+	ports = rte_be_to_cpu_32(ports_wire);
+	susflow_note6(t, susflow_hash6(ip->src_addr, ip->dst_addr, ports),
+		      ip->src_addr, ip->dst_addr, ports, nh, out_link, seq,
+		      len, flags, *tsc);
+}
+
+/* Link suspicion's sample (susflow.h): one flow in 16, picked by the
+ * xor of the low bytes of its two ports (the same both ways) when its
+ * low 4 bits are zero (fwd_flow_note6's test past extension headers is
+ * the same on the 4 bytes read as one word). The check loop stores that
+ * xor per packet (fwd_sample_byte: a load, an xor and a store, no
+ * branch), and one pass over the burst makes the bits of the picked
+ * packets (fwd_sample_bits). The 4 bytes past a 20- or 40-byte header
+ * lie in the mbuf's data room whatever the frame's length; they only
+ * pick the sample, fwd_flow_note4/6 check the length. */
+static __rte_always_inline uint8_t fwd_sample_byte(const void *l4)
+{
+	const uint8_t *p = l4;
+
+	return (uint8_t)(p[1] ^ p[3]);
+}
+
+/* IPv6 first Next Header values that are extension headers
+ * (ipv6_ext_hdr, in one byte load): their sample byte is made 0, so
+ * that the packet is looked at out of line, where its ports are found
+ * past them. */
+static const uint8_t ipv6_ext_first[256] = {
+	[IPPROTO_HOPOPTS] = 1, [IPPROTO_ROUTING] = 1, [IPPROTO_FRAGMENT] = 1,
+	[IPPROTO_DSTOPTS] = 1, [IPPROTO_AH] = 1, [IPV6_EXT_MOBILITY] = 1,
+	[IPV6_EXT_HIP] = 1, [IPV6_EXT_SHIM6] = 1, [253] = 1, [254] = 1,
+};
+
+/* Bit i set where the low 4 bits of X[i] are 0, of the N (<= 32) bytes
+ * X. */
+static __rte_always_inline uint32_t fwd_sample_bits(const uint8_t *x,
+						    uint16_t n)
+{
+	uint32_t bits = 0;
+#if defined(RTE_ARCH_X86_64)
+	const __m128i zero = _mm_setzero_si128();
+	const __m128i low = _mm_set1_epi8(0x0f);
+
+	RTE_BUILD_BUG_ON(DP_BURST != 32);
+	bits = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(
+		_mm_loadu_si128((const __m128i *)(const void *)x), low),
+		zero)) |
+	       (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(
+		_mm_loadu_si128((const __m128i *)(const void *)(x + 16)),
+		low), zero)) << 16;
+	return n >= 32 ? bits : bits & ((1u << n) - 1);
+#else
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		bits |= (uint32_t)((x[i] & 0x0fu) == 0) << i;
+	return bits;
+#endif
+}
+
+/* Link suspicion's sampled flows: of the packets M (IPv6 if V6, else
+ * IPv4) that came in on port IN and leave as L2 says, those whose bit
+ * is set in SAMPLE (fwd_sample_bits, or for IPv6 an extension header first,
+ * whose ports fwd_flow_note6 finds). From the LAN they are noted with
+ * the link they leave on, if that link has suspect { } (FLOW_LINKS);
+ * from any link as answers (the provider picks the return link). */
+static __rte_noinline void
+fwd_flows_note(const struct dp *d, struct susflow_table *t,
+	       uint32_t flow_links, uint16_t in, struct rte_mbuf **m,
+	       const struct nhg_l2 **l2, uint32_t sample, bool v6)
 {
 	const uint16_t lan = (uint16_t)d->cfg->n_links;
 	uint64_t tsc = 0;
-	uint16_t i;
 
-	for (i = 0; i < n; i++) {
-		const struct rte_ipv4_hdr *ip;
+	for (; sample != 0; sample &= sample - 1) {
+		unsigned int i = (unsigned int)__builtin_ctz(sample);
+		const uint8_t *ip;
 		uint32_t ports;
+		uint8_t out;
 
-		if (unlikely(l2[i] == NULL))  /* dropped: M is gone */
+		if (l2[i] == NULL)  /* dropped: M is gone */
 			continue;
-		ip = rte_pktmbuf_mtod_offset(m[i], const struct rte_ipv4_hdr *,
-					     sizeof(struct rte_ether_hdr));
-		/* 4 bytes past a 20-byte header lie in the mbuf's data
-		 * room whatever the frame's length; they only pick the
-		 * sample, fwd_flow_note4 checks the length */
-		memcpy(&ports, ip + 1, sizeof(ports));
-		if (likely(((ports ^ (ports >> 16)) & 0x0f00u) != 0))
-			continue;
-		if (in == lan && l2[i]->port < lan)
-			fwd_flow_note4(t, ip, ports, l2[i]->port, &tsc);
+		if (in == lan && ((flow_links >> l2[i]->port) & 1u))
+			out = (uint8_t)l2[i]->port;
 		else if (in != lan && l2[i]->port == lan)
-			fwd_flow_note4(t, ip, ports, SUSFLOW_NO_LINK, &tsc);
+			out = SUSFLOW_NO_LINK;
+		else
+			continue;
+		ip = rte_pktmbuf_mtod_offset(m[i], const uint8_t *,
+					     sizeof(struct rte_ether_hdr));
+		if (v6) {
+			memcpy(&ports, ip + sizeof(struct rte_ipv6_hdr),
+			       sizeof(ports));
+			fwd_flow_note6(t, (const struct rte_ipv6_hdr *)ip,
+				       ports, out, &tsc);
+		} else {
+			memcpy(&ports, ip + sizeof(struct rte_ipv4_hdr),
+			       sizeof(ports));
+			fwd_flow_note4(t, (const struct rte_ipv4_hdr *)ip,
+				       ports, out, &tsc);
+		}
 	}
 }
 
@@ -854,11 +967,12 @@ static const enum dp_drop src_refused[FILTER_SITE_MAX] = {
 /* Source validation (BCP 38, RFC 3704) of the N packets M that came in
  * on a port refusing the site values REFUSE, their sources' values in V:
  * the refused dropped and counted, the rest kept in order with their
- * destinations DST (DST_SZ bytes each) and flow hashes HASH. How many
- * are kept. */
+ * destinations DST (DST_SZ bytes each), flow hashes HASH and sample
+ * bytes SAMPLE. How many are kept. */
 static uint16_t fwd_refuse(struct dp_lcore_stats *st, uint8_t refuse,
 			   const uint64_t *v, struct rte_mbuf **m, void *dst,
-			   size_t dst_sz, uint32_t *hash, uint16_t n)
+			   size_t dst_sz, uint32_t *hash, uint8_t *sample,
+			   uint16_t n)
 {
 	uint8_t *d = dst;
 	uint32_t any = 0;
@@ -876,15 +990,19 @@ static uint16_t fwd_refuse(struct dp_lcore_stats *st, uint8_t refuse,
 		}
 		m[k] = m[i];
 		memmove(d + k * dst_sz, d + i * dst_sz, dst_sz);
+		sample[k] = sample[i];
 		hash[k++] = hash[i];
 	}
 	return k;
 }
 
-/* Returns the packets received (0: an empty poll). */
-static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
-			 struct dp_lcore_stats *st, uint16_t in,
-			 struct fwd_live live)
+/* Returns the packets received (0: an empty poll). SAMPLING: the lcore
+ * has a flow table (link suspicion); a constant, so that without
+ * suspect { } the packets pay nothing for it (fwd_port_sampling,
+ * fwd_port_plain). */
+static __rte_always_inline uint16_t
+fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
+	 uint16_t in, struct fwd_live live, bool sampling)
 {
 	struct rte_mbuf *pkts[DP_BURST], *m4[DP_BURST], *m6[DP_BURST];
 	uint32_t dst4[DP_BURST], src4[DP_BURST];
@@ -902,6 +1020,9 @@ static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
 	uint32_t len_max = 0; /* the burst's longest frame */
 	uint16_t mtu_min;
 	struct fwd_unrouted unrouted;
+	/* link suspicion's sample bytes (fwd_sample_byte) of m4/m6 */
+	uint8_t smp4[DP_BURST], smp6[DP_BURST];
+	uint32_t sample;
 
 	n = rte_eth_rx_burst(d->ports[in].port_id, fl->rxq, pkts, DP_BURST);
 	if (n == 0)
@@ -959,6 +1080,8 @@ static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
 			src4[n4] = src;
 			/* finalized for the whole burst below */
 			hash4[n4] = flow_hash_ipv4_crc(ip, l3_len);
+			if (sampling)
+				smp4[n4] = fwd_sample_byte(ip + 1);
 			m4[n4++] = m;
 		} else if (eth->ether_type ==
 			   rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
@@ -982,6 +1105,9 @@ static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
 			memcpy(dst6[n6], ip->dst_addr, sizeof(dst6[n6]));
 			memcpy(src6[n6], ip->src_addr, sizeof(src6[n6]));
 			hash6[n6] = flow_hash_ipv6(ip, l3_len);
+			if (sampling)
+				smp6[n6] = (uint8_t)(fwd_sample_byte(ip + 1) &
+					(ipv6_ext_first[ip->proto] - 1u));
 			m6[n6++] = m;
 		} else {
 			drop(st, m, DROP_NOT_IP);
@@ -996,12 +1122,12 @@ static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
 		if (n4 != 0) {
 			rte_fib_lookup_bulk(f->site4, src4, v, n4);
 			n4 = fwd_refuse(st, refuse, v, m4, dst4, sizeof(dst4[0]),
-					hash4, n4);
+					hash4, smp4, n4);
 		}
 		if (unlikely(n6 != 0)) {
 			rte_fib6_lookup_bulk(f->site6, src6, v, n6);
 			n6 = fwd_refuse(st, refuse, v, m6, dst6, sizeof(dst6[0]),
-					hash6, n6);
+					hash6, smp6, n6);
 		}
 	}
 
@@ -1017,8 +1143,9 @@ static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
 	unrouted.n = 0;
 	fwd_select_bulk(d, st, m4, gid4, hash4, live, l2_4, scratch, &unrouted,
 			n4);
-	if (fl->flows != NULL)
-		fwd_flows_note4(d, fl->flows, in, m4, l2_4, n4);
+	if (sampling && (sample = fwd_sample_bits(smp4, n4)) != 0)
+		fwd_flows_note(d, fl->flows, fl->flow_links, in, m4, l2_4,
+			       sample, false);
 	/* every frame within the smallest MTU (nearly always): no check */
 	mtu_min = __atomic_load_n(&d->mtu_min, __ATOMIC_RELAXED);
 	if (likely(len_max <= mtu_min + sizeof(struct rte_ether_hdr)))
@@ -1037,6 +1164,9 @@ static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
 		unrouted.n = 0;
 		fwd_select_bulk(d, st, m6, gid6, hash6, live, l2_6, scratch,
 				&unrouted, n6);
+		if (sampling && (sample = fwd_sample_bits(smp6, n6)) != 0)
+			fwd_flows_note(d, fl->flows, fl->flow_links, in, m6,
+				       l2_6, sample, true);
 		for (i = 0; i < n6; i++) {
 			struct rte_mbuf *m = m6[i];
 
@@ -1066,6 +1196,20 @@ static uint16_t fwd_port(struct dp *d, struct fwd_lcore *fl,
 	return n;
 }
 
+static __rte_noinline uint16_t
+fwd_port_sampling(struct dp *d, struct fwd_lcore *fl,
+		  struct dp_lcore_stats *st, uint16_t in, struct fwd_live live)
+{
+	return fwd_port(d, fl, st, in, live, true);
+}
+
+static __rte_noinline uint16_t
+fwd_port_plain(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
+	       uint16_t in, struct fwd_live live)
+{
+	return fwd_port(d, fl, st, in, live, false);
+}
+
 unsigned int fwd_burst(struct dp *d, unsigned int lcore)
 {
 	struct fwd_lcore *fl = &fwd_lcores[lcore];
@@ -1081,7 +1225,9 @@ unsigned int fwd_burst(struct dp *d, unsigned int lcore)
 	live.use = live.all & ~health_suspect_ports(d);
 	for (p = 0; p < d->n_ports; p++)
 		if (fl->rx[p])
-			n += fwd_port(d, fl, st, p, live);
+			n += fl->flows != NULL ?
+			     fwd_port_sampling(d, fl, st, p, live) :
+			     fwd_port_plain(d, fl, st, p, live);
 	if (fl->bfd_drain && d->bfd_tx_ring != NULL)
 		health_tx_drain(d, st);
 	/* nothing of the tables is held past this point */

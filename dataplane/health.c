@@ -308,11 +308,14 @@ int health_suspect_init(struct dp *d)
 	for (i = 0; d->health != NULL && i < n; i++)
 		__atomic_store_n(&d->health->link[i].suspect_state, 0,
 				 __ATOMIC_RELAXED);
-	/* the sampled flows: wherever suspect { } is set, so that make
-	 * bench measures their cost on ports without BFD too */
-	for (i = 0; i < n && !d->cfg->links[i].suspect.enabled; i++)
-		;
-	if (i == n)
+	/* the sampled flows: of the links with suspect { }, so that make
+	 * bench measures their cost on ports without BFD too; none without
+	 * such a link (the fast path skips them then) */
+	d->flow_links = 0;
+	for (i = 0; i < n; i++)
+		if (d->cfg->links[i].suspect.enabled)
+			d->flow_links |= 1u << i;
+	if (d->flow_links == 0)
 		return 0;
 	for (i = 0; i < d->n_fwd_lcores; i++) {
 		unsigned int l = d->fwd_lcores[i];
@@ -337,6 +340,7 @@ void health_suspect_free(struct dp *d)
 		rte_free(d->flows[l]);
 		d->flows[l] = NULL;
 	}
+	d->flow_links = 0;
 }
 
 /* Is every forwarding lcore polling? One that has not for 3 ms is

@@ -1,92 +1,18 @@
-/* Sampled flows for link suspicion (see susflow.h): the forwarding
- * lcore's note of a sampled packet, and the main lcore's scan. */
-#include <netinet/in.h>
+/* Sampled flows for link suspicion (see susflow.h): the main lcore's
+ * scan (the forwarding lcore's note is inline in susflow.h). */
 #include <string.h>
 
 #include "susflow.h"
-
-#define TCP_SYN 0x02u
-#define TCP_ACK 0x10u
-
-/* Is sequence number A at or before B (RFC 9293 §3.4, modulo 2^32)? */
-static inline bool seq_leq(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) <= 0;
-}
-
-void susflow_note4(struct susflow_table *t, uint32_t h, uint32_t src,
-		   uint32_t dst, uint32_t ports, uint8_t proto,
-		   uint8_t out_link, uint32_t seq, uint32_t len,
-		   uint8_t flags, uint64_t tsc)
-{
-	struct susflow_entry *e = &t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)];
-	bool src_low = src <= dst;
-	uint64_t addrs = src_low ? (uint64_t)src << 32 | dst
-				 : (uint64_t)dst << 32 | src;
-	uint32_t key_ports = src_low ? ports : (ports << 16 | ports >> 16);
-
-	t->noted++;
-	if (e->addrs != addrs || e->ports != key_ports || e->proto != proto) {
-		if (e->addrs != 0)
-			t->replaced++;
-		memset(e, 0, sizeof(*e));
-		e->addrs = addrs;
-		e->ports = key_ports;
-		e->proto = proto;
-		e->link = SUSFLOW_NO_LINK;
-	}
-	if (out_link != SUSFLOW_NO_LINK) {
-		e->link = out_link;
-		e->remote = dst;
-		e->out_tsc = tsc;
-		if (e->pending_tsc == 0)
-			e->pending_tsc = tsc;
-		if (proto != IPPROTO_TCP)
-			return;
-		/* a SYN again: the first got no SYN-ACK (RFC 9293 §3.8.1) */
-		if ((flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
-			if (e->syn)
-				e->distress_tsc = tsc;
-			e->syn = 1;
-		}
-		/* data at or before what was sent: a retransmission */
-		if (len > 0) {
-			if (e->seq_out_end != 0 &&
-			    seq_leq(seq + len, e->seq_out_end))
-				e->distress_tsc = tsc;
-			else
-				e->seq_out_end = seq + len;
-		}
-		return;
-	}
-	/* an answer: it ends the wait, and times it */
-	if (e->pending_tsc != 0 && tsc >= e->pending_tsc) {
-		uint64_t rtt = tsc - e->pending_tsc;
-
-		e->srtt_tsc = e->srtt_tsc == 0 ? rtt :
-			      e->srtt_tsc - e->srtt_tsc / 8 + rtt / 8;
-		e->twoway = 1;
-	}
-	e->pending_tsc = 0;
-	e->in_tsc = tsc;
-	/* data received twice: our acknowledgements did not get there */
-	if (proto == IPPROTO_TCP && len > 0) {
-		if (e->seq_in_end != 0 && seq_leq(seq + len, e->seq_in_end))
-			e->distress_tsc = tsc;
-		else
-			e->seq_in_end = seq + len;
-	}
-}
 
 /* Flows of one link and the distinct remote addresses among them (a few
  * are enough: suspect.c asks for two). */
 struct tally {
 	uint32_t flows;
 	uint32_t n_remotes;
-	uint32_t remote[4];
+	uint64_t remote[4];
 };
 
-static void tally_add(struct tally *t, uint32_t remote)
+static void tally_add(struct tally *t, uint64_t remote)
 {
 	uint32_t i;
 
@@ -154,7 +80,7 @@ void susflow_scan(struct susflow_table *const *tables, unsigned int n,
 			for (k = 0; k < m; k++)
 				if (f[k].addrs == e.addrs &&
 				    f[k].ports == e.ports &&
-				    f[k].proto == e.proto)
+				    f[k].proto == e.proto && f[k].v6 == e.v6)
 					break;
 			if (k < m)
 				merge(&f[k], &e);

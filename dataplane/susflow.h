@@ -1,25 +1,32 @@
-/* Sampled flows for link suspicion (suspect.h): one flow in
- * 1 << SUSFLOW_SAMPLE_BITS, picked by a hash both directions of a flow
- * share, is followed by the forwarding lcore that sees it in a small
- * table of its own (no lock: one writer; the main lcore reads it, a torn
- * observation only blurs one flow of many). An entry knows the link its
- * last packet out left on, when it was last answered (a packet back on
- * any link: the provider picks the return link), its round-trip time,
- * and TCP's signs of distress (a segment sent again, a repeated SYN,
- * data received twice). The main lcore's scan turns the tables into the
- * per-link counts of suspect_obs: flows unanswered past their bound and
- * distressed flows, and the remote addresses they go to.
- * IPv4 only for now; no EAL, so the unit tests use their own clock. */
+/* Sampled flows for link suspicion (suspect.h): one flow in 16, picked
+ * by what both directions of a flow share (fwd.c: the low 4 bits of
+ * the xor of its ports' low bytes are zero), is followed by the
+ * forwarding lcore that sees it in a small table of its own (no lock:
+ * one writer; the main lcore reads it, a torn observation only blurs one
+ * flow of many). An entry knows the link its last packet out left on,
+ * when it was last answered (a packet back on any link: the provider
+ * picks the return link), its round-trip time, and TCP's signs of
+ * distress (a segment sent again, a repeated SYN, data received twice).
+ * The main lcore's scan turns the tables into the per-link counts of
+ * suspect_obs: flows unanswered past their bound and distressed flows,
+ * and the remote addresses they go to.
+ * IPv4 and IPv6 flows share the table: an IPv6 flow's key is a 64-bit
+ * digest of its two addresses, so both fit one 80-byte entry and an
+ * IPv4 note does the same work as before. No EAL, so the unit tests use
+ * their own clock. The note is inline: the forwarding lcore's
+ * out-of-line note function (fwd.c) takes it in, without a call of its
+ * own. */
 #ifndef TWP_SUSFLOW_H
 #define TWP_SUSFLOW_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+#include <netinet/in.h>
 
 #include "suspect.h"
 
 #define SUSFLOW_SLOTS 1024u        /* per forwarding lcore, power of 2 */
-#define SUSFLOW_SAMPLE_BITS 4u     /* one flow in 16 */
 #define SUSFLOW_ACTIVE_NS 2000000000ull   /* a flow this quiet is gone */
 #define SUSFLOW_DISTRESS_NS 500000000ull  /* distress counts this long */
 #define SUSFLOW_UNANSWERED_MIN_NS 20000000ull
@@ -27,15 +34,23 @@
 #define SUSFLOW_NO_LINK 0xffu
 
 struct susflow_entry {
-	uint64_t addrs;        /* lower address << 32 | higher, host order */
+	/* the flow's key: ADDRS, PORTS, PROTO and V6. IPv4: the lower
+	 * address << 32 | the higher, host order; IPv6: a digest of the
+	 * two (susflow_note6; two IPv6 flows of one slot, ports and
+	 * protocol alike with the same 64-bit digest are taken for one:
+	 * odds of 2^-64) */
+	uint64_t addrs;
 	uint32_t ports;        /* the lower address's port << 16 | other's */
 	uint8_t proto;
 	uint8_t link;          /* of the last packet out; NO_LINK: none */
 	uint8_t twoway;        /* answered at least once */
 	uint8_t syn;           /* a SYN out was seen */
-	uint32_t remote;       /* the far end's address */
+	/* the far end: an IPv4 address (below 2^32), or susflow_remote6
+	 * of an IPv6 one (bit 63 set): the families never meet */
+	uint64_t remote;
 	uint32_t seq_out_end;  /* TCP: highest sequence sent, + length */
 	uint32_t seq_in_end;   /* ... received */
+	uint8_t v6;            /* an IPv6 flow */
 	uint64_t out_tsc;      /* last packet out (site -> link) */
 	uint64_t pending_tsc;  /* first packet out since the last answer */
 	uint64_t in_tsc;       /* last packet in (link -> site) */
@@ -57,9 +72,132 @@ static inline uint32_t susflow_hash4(uint32_t src, uint32_t dst,
 	return (src ^ dst ^ (ports >> 16) ^ (ports & 0xffffu)) * 0x9e3779b1u;
 }
 
-static inline bool susflow_sampled(uint32_t h)
+/* The same for IPv6: the xor of the two addresses' eight 32-bit words
+ * (network order, as in the packet) and the ports. */
+static inline uint32_t susflow_hash6(const uint8_t *src, const uint8_t *dst,
+				     uint32_t ports)
 {
-	return (h >> (32 - SUSFLOW_SAMPLE_BITS)) == 0;
+	uint32_t a[4], b[4];
+
+	memcpy(a, src, sizeof(a));
+	memcpy(b, dst, sizeof(b));
+	return susflow_hash4(a[0] ^ a[1] ^ a[2] ^ a[3],
+			     b[0] ^ b[1] ^ b[2] ^ b[3], ports);
+}
+
+/* MurmurHash3's 64-bit finalizer: every input bit moves every output
+ * bit, so a digest of 128 bits or more folded through it keeps its
+ * addresses apart. */
+static inline uint64_t susflow_fmix64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdull;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ull;
+	k ^= k >> 33;
+	return k;
+}
+
+/* The IPv6 address at A (16 bytes, network order) as two host-order
+ * words, the first the most significant. */
+static inline void susflow_addr6(const uint8_t *a, uint64_t w[2])
+{
+	uint64_t x[2];
+
+	memcpy(x, a, sizeof(x));
+	w[0] = __builtin_bswap64(x[0]);
+	w[1] = __builtin_bswap64(x[1]);
+}
+
+/* An IPv6 remote address, as susflow_addr6 gives it, as an entry's
+ * remote: a digest with bit 63 set (an IPv4 remote never has it). */
+static inline uint64_t susflow_remote6_w(const uint64_t w[2])
+{
+	return susflow_fmix64(w[0] ^ susflow_fmix64(w[1])) | 1ull << 63;
+}
+
+/* The same of the address at A (16 bytes, network order). */
+static inline uint64_t susflow_remote6(const uint8_t *a)
+{
+	uint64_t w[2];
+
+	susflow_addr6(a, w);
+	return susflow_remote6_w(w);
+}
+
+#define SUSFLOW_TCP_SYN 0x02u
+#define SUSFLOW_TCP_ACK 0x10u
+
+/* Is sequence number A at or before B (RFC 9293 §3.4, modulo 2^32)? */
+static inline bool susflow_seq_leq(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) <= 0;
+}
+
+/* The note of one sampled packet into entry E of T, the flow's key
+ * ADDRS, KEY_PORTS, PROTO, V6 (as in struct susflow_entry), REMOTE the
+ * far end; the rest as susflow_note4. */
+static inline void
+susflow_note(struct susflow_table *t, struct susflow_entry *e, uint64_t addrs,
+	     uint32_t key_ports, uint8_t proto, uint8_t v6, uint64_t remote,
+	     uint8_t out_link, uint32_t seq, uint32_t len, uint8_t flags,
+	     uint64_t tsc)
+{
+	t->noted++;
+	if (e->addrs != addrs || e->ports != key_ports || e->proto != proto ||
+	    e->v6 != v6) {
+		if (e->addrs != 0)
+			t->replaced++;
+		memset(e, 0, sizeof(*e));
+		e->addrs = addrs;
+		e->ports = key_ports;
+		e->proto = proto;
+		e->v6 = v6;
+		e->link = SUSFLOW_NO_LINK;
+	}
+	if (out_link != SUSFLOW_NO_LINK) {
+		e->link = out_link;
+		e->remote = remote;
+		e->out_tsc = tsc;
+		if (e->pending_tsc == 0)
+			e->pending_tsc = tsc;
+		if (proto != IPPROTO_TCP)
+			return;
+		/* a SYN again: the first got no SYN-ACK (RFC 9293 §3.8.1) */
+		if ((flags & (SUSFLOW_TCP_SYN | SUSFLOW_TCP_ACK)) ==
+		    SUSFLOW_TCP_SYN) {
+			if (e->syn)
+				e->distress_tsc = tsc;
+			e->syn = 1;
+		}
+		/* data at or before what was sent: a retransmission */
+		if (len > 0) {
+			if (e->seq_out_end != 0 &&
+			    susflow_seq_leq(seq + len, e->seq_out_end))
+				e->distress_tsc = tsc;
+			else
+				e->seq_out_end = seq + len;
+		}
+		return;
+	}
+	/* an answer: it ends the wait, and times it */
+	if (e->pending_tsc != 0 && tsc >= e->pending_tsc) {
+		uint64_t rtt = tsc - e->pending_tsc;
+
+		e->srtt_tsc = e->srtt_tsc == 0 ? rtt :
+			      e->srtt_tsc - e->srtt_tsc / 8 + rtt / 8;
+		e->twoway = 1;
+	}
+	e->pending_tsc = 0;
+	e->in_tsc = tsc;
+	/* data received twice: our acknowledgements did not get there */
+	if (proto == IPPROTO_TCP && len > 0) {
+		if (e->seq_in_end != 0 &&
+		    susflow_seq_leq(seq + len, e->seq_in_end))
+			e->distress_tsc = tsc;
+		else
+			e->seq_in_end = seq + len;
+	}
 }
 
 /* One sampled IPv4 packet of SRC -> DST (host order), PORTS as on the
@@ -67,10 +205,56 @@ static inline bool susflow_sampled(uint32_t h)
  * PROTO, at TSC. OUT_LINK: the link it leaves on (a packet from the
  * site), or SUSFLOW_NO_LINK for one that came in on a link. TCP: SEQ,
  * the payload length LEN and FLAGS (TCP header byte 13). */
-void susflow_note4(struct susflow_table *t, uint32_t h, uint32_t src,
-		   uint32_t dst, uint32_t ports, uint8_t proto,
-		   uint8_t out_link, uint32_t seq, uint32_t len,
-		   uint8_t flags, uint64_t tsc);
+static inline void
+susflow_note4(struct susflow_table *t, uint32_t h, uint32_t src, uint32_t dst,
+	      uint32_t ports, uint8_t proto, uint8_t out_link, uint32_t seq,
+	      uint32_t len, uint8_t flags, uint64_t tsc)
+{
+	bool src_low = src <= dst;
+	uint64_t addrs = src_low ? (uint64_t)src << 32 | dst
+				 : (uint64_t)dst << 32 | src;
+	uint32_t key_ports = src_low ? ports : (ports << 16 | ports >> 16);
+
+	susflow_note(t, &t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)], addrs,
+		     key_ports, proto, 0, dst, out_link, seq, len, flags, tsc);
+}
+
+/* One sampled IPv6 packet of SRC -> DST (16 bytes each, network order),
+ * H = susflow_hash6, the rest as susflow_note4 (PORTS and SEQ of the
+ * TCP or UDP header that follows the fixed header and the extension
+ * headers, LEN its payload). */
+static inline void
+susflow_note6(struct susflow_table *t, uint32_t h, const uint8_t *src,
+	      const uint8_t *dst, uint32_t ports, uint8_t proto,
+	      uint8_t out_link, uint32_t seq, uint32_t len, uint8_t flags,
+	      uint64_t tsc)
+{
+	uint64_t s[2], d[2];
+	const uint64_t *lo, *hi;
+	bool src_low;
+	uint64_t addrs;
+
+	susflow_addr6(src, s);
+	susflow_addr6(dst, d);
+	src_low = s[0] < d[0] || (s[0] == d[0] && s[1] <= d[1]);
+	/* the lower address first, as IPv4's key has it: the same digest
+	 * both ways; each word through a multiply by its own odd constant
+	 * (a bijection), the sum through the finalizer */
+	lo = src_low ? s : d;
+	hi = src_low ? d : s;
+	addrs = susflow_fmix64(lo[0] * 0x9e3779b97f4a7c15ull +
+			       lo[1] * 0xc2b2ae3d27d4eb4full +
+			       hi[0] * 0x165667b19e3779f9ull +
+			       hi[1] * 0xd6e8feb86659fd93ull);
+	/* 0 marks a free slot */
+	if (addrs == 0)
+		addrs = 1;
+	susflow_note(t, &t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)], addrs,
+		     src_low ? ports : (ports << 16 | ports >> 16), proto, 1,
+		     out_link != SUSFLOW_NO_LINK ? susflow_remote6_w(d) : 0,
+		     out_link, seq, len, flags, tsc);
+}
+
 
 /* The per-link flow evidence of TABLES (N of them, one per forwarding
  * lcore) at NOW_TSC, TSC_HZ cycles a second, into OBS[0..N_LINKS-1]

@@ -125,7 +125,8 @@ for _ in $(seq 40); do
 	[ -n "$line" ] && break
 	sleep 0.05
 done
-after=
+# the suspicion's time on CLOCK_MONOTONIC; empty: never suspected
+t_sus=
 if [ -n "$line" ]; then
 	# on CLOCK_MONOTONIC, through the two clocks read together at ev
 	t_sus=$(python3 - "$line" "$ev_real" "$ev" <<'PY'
@@ -158,7 +159,7 @@ done
 if wait_bfd down 3 'L["link1"]["state"] != "Up"'; then
 	down_ns=$(bfd_get down link1 last_change_ns)
 	echo "MEASURED BFD Down $(python3 -c "print(round(($down_ns - $ev) / 1e6, 1))") ms after the fault commands began"
-	[ -n "${t_sus:-}" ] && python3 -c "import sys; sys.exit(0 if $t_sus < $down_ns else 1)" &&
+	[ -n "$t_sus" ] && python3 -c "import sys; sys.exit(0 if $t_sus < $down_ns else 1)" &&
 		ok "suspected $(python3 -c "print(round(($down_ns - $t_sus) / 1e6, 1))") ms before BFD's Down" ||
 		ko "not suspected before BFD's Down"
 else
@@ -215,7 +216,7 @@ for k in 1 2; do
 	python3 -c "import sys; sys.exit(0 if $outage <= $LIMIT_MS else 1)" &&
 		ok "stream $k: link1's flows out of link1 after $outage ms (limit $LIMIT_MS ms; BFD alone: $DETECT_MS)" ||
 		ko "stream $k: outage $outage ms, want <= $LIMIT_MS ms"
-	if [ -n "${t_sus:-}" ]; then
+	if [ -n "$t_sus" ]; then
 		after=$(python3 -c "print(round(($t_sus - $(j "$o" 'j["gap_start_ns"]')) / 1e6, 1))")
 		echo "MEASURED stream $k: link1 suspected $after ms after its last packet through link1 (the fault's start)"
 		python3 -c "import sys; sys.exit(0 if $after <= $LIMIT_MS else 1)" &&

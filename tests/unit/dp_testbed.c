@@ -203,6 +203,18 @@ int dp_testbed_one_link(struct dp *d, struct health_map *health,
 	return 0;
 }
 
+int dp_testbed_nexthop(struct dp *d, uint32_t id, uint16_t port,
+		       const char *gw, uint8_t last)
+{
+	struct chan_nexthop nh = {.id = id, .port = port, .family = AF_INET,
+				  .flags = CHAN_NH_F_RESOLVED,
+				  .mac = {0x02, 0x50, 0, 0, 0, last}};
+
+	if (inet_pton(AF_INET, gw, nh.gateway) != 1)
+		return -1;
+	return nhg_nexthop_set(&d->nhg, &nh, 1) == 0 ? 0 : -1;
+}
+
 unsigned int dp_testbed_udp4(uint8_t *f, const struct rte_ether_addr *dst,
 			     const struct rte_ether_addr *src, uint16_t id,
 			     uint8_t ttl)

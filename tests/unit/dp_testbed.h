@@ -64,6 +64,11 @@ int dp_testbed_one_link(struct dp *d, struct health_map *health,
 			uint16_t link, uint32_t nh_id, uint32_t group,
 			const struct rte_ether_addr *peer_mac);
 
+/* Nexthop ID on port PORT, IPv4 gateway GW, resolved to the MAC
+ * 02:50:00:00:00:LAST. 0 or -1. */
+int dp_testbed_nexthop(struct dp *d, uint32_t id, uint16_t port,
+		       const char *gw, uint8_t last);
+
 unsigned int dp_testbed_udp4(uint8_t *f, const struct rte_ether_addr *dst,
 			     const struct rte_ether_addr *src, uint16_t id,
 			     uint8_t ttl);

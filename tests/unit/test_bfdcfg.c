@@ -516,8 +516,40 @@ static void record_steer(void *arg, unsigned int link, bool on)
 	steers++;
 }
 
+/* What the code under test logs (stderr) between stderr_to_file and
+ * stderr_back: into a temporary file, read back into BUF. */
+static int saved_stderr = -1;
+static FILE *captured;
+
+static void stderr_to_file(void)
+{
+	captured = tmpfile();
+	assert_non_null(captured);
+	fflush(stderr);
+	saved_stderr = dup(2);
+	assert_true(saved_stderr >= 0);
+	assert_true(dup2(fileno(captured), 2) == 2);
+}
+
+static void stderr_back(char *buf, size_t size)
+{
+	size_t n;
+
+	fflush(stderr);
+	assert_true(dup2(saved_stderr, 2) == 2);
+	close(saved_stderr);
+	rewind(captured);
+	n = fread(buf, 1, size - 1, captured);
+	buf[n] = 0;
+	fclose(captured);
+}
+
 static void test_bfdcfg_suspicion_steers_the_return_path(void **state)
 {
+	char logged[4096];
+	const char *p;
+	unsigned int lines = 0;
+
 	static const char *const bfds[] = {
 		"{ }; suspect = { steer_return = \"unprepend\"; }",
 		"{ }; suspect = { }"};
@@ -532,6 +564,7 @@ static void test_bfdcfg_suspicion_steers_the_return_path(void **state)
 	l0->up_count = l1->up_count = 1;
 	bfd_watch(&b, 1);
 	assert_int_equal(steers, 0);
+	stderr_to_file();
 	/* suspected, then proved alive and held: steered throughout */
 	l0->suspect_state = 1;
 	l1->suspect_state = 1;      /* steer_return "off": no call */
@@ -565,6 +598,19 @@ static void test_bfdcfg_suspicion_steers_the_return_path(void **state)
 	assert_false(b.s[1].steering);
 	assert_int_equal(b.s[1].suspect_state, 1);
 	b.steer_cb = NULL;
+	/* the suspicion itself is twinpath-dp's to log: twinpathd logs
+	 * what it does, the four steering changes (beside the sessions'
+	 * own Down and Up), and no word of the suspicion's states */
+	stderr_back(logged, sizeof(logged));
+	for (p = logged; (p = strstr(p, "return path")) != NULL; p++)
+		lines++;
+	assert_int_equal(lines, 4);
+	assert_non_null(strstr(logged, "bfd link1: return path steered to "
+				       "the other links"));
+	assert_non_null(strstr(logged, "bfd link1: return path no longer "
+				       "steered"));
+	assert_null(strstr(logged, "suspicion"));
+	assert_null(strstr(logged, "link2"));
 }
 
 static void test_bfdcfg_timers(void **state)

@@ -6,6 +6,7 @@
  * forwarding lcores' counters and the health map's session, exactly. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,22 +44,21 @@ static struct health_map fake_health;
 
 static const struct rte_ether_addr lan_host_mac = {{0x02, 0x10, 0, 0, 0, 1}};
 
-static int nexthop(uint32_t id, uint16_t port, const char *gw, uint8_t last)
-{
-	struct chan_nexthop nh = {.id = id, .port = port, .family = AF_INET,
-				  .flags = CHAN_NH_F_RESOLVED,
-				  .mac = {0x02, 0x50, 0, 0, 0, last}};
-
-	inet_pton(AF_INET, gw, nh.gateway);
-	return nhg_nexthop_set(&d.nhg, &nh, 1);
-}
-
 static int route(const char *prefix, uint32_t group)
 {
 	struct chan_route r = {.family = AF_INET, .len = 24,
 			       .group_id = group};
 
 	inet_pton(AF_INET, prefix, r.prefix);
+	return fib_route_add(&d, &r, 1);
+}
+
+static int route6(const char *prefix, uint32_t group)
+{
+	struct chan_route r = {.family = AF_INET6, .len = 48,
+			       .group_id = group};
+
+	inet_pton(AF_INET6, prefix, r.prefix);
 	return fib_route_add(&d, &r, 1);
 }
 
@@ -79,15 +79,17 @@ static int setup(void **state)
 	cfg.links[1].bfd.enabled = true;
 	d.cfg = &cfg;
 	if (dp_testbed_up_ports(&tb, &d, "test_dp_suspect", 256, 1023, 3) != 0 ||
-	    nexthop(NH1, LINK1, "203.0.113.2", 1) != 0 ||
-	    nexthop(NH2, LINK2, "203.0.113.6", 2) != 0 ||
+	    dp_testbed_nexthop(&d, NH1, LINK1, "203.0.113.2", 1) != 0 ||
+	    dp_testbed_nexthop(&d, NH2, LINK2, "203.0.113.6", 2) != 0 ||
 	    nhg_group_set(&d.nhg, &both, 1) != 0 ||
 	    nhg_group_set(&d.nhg, &one, 1) != 0 ||
 	    route("198.51.100.0", GROUP_BOTH) != 0 ||
 	    route("192.0.2.0", GROUP_ONE) != 0 ||
-	    nexthop(NH_LAN, LAN, "198.18.1.10", 0x10) != 0 ||
+	    dp_testbed_nexthop(&d, NH_LAN, LAN, "198.18.1.10", 0x10) != 0 ||
 	    nhg_group_set(&d.nhg, &lan, 1) != 0 ||
-	    route("198.18.1.0", GROUP_LAN) != 0)
+	    route("198.18.1.0", GROUP_LAN) != 0 ||
+	    route6("2001:db8:64::", GROUP_BOTH) != 0 ||
+	    route6("2001:db8:1::", GROUP_LAN) != 0)
 		return -1;
 	d.health = &fake_health;
 	d.health_fd = -1;
@@ -103,8 +105,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Flow F (UDP source port 1000 + F) from the LAN host to DST. */
-static void inject(uint8_t dst_net, unsigned int f)
+/* Flow F (UDP source port 1000 + F) from SRC (host order) on the LAN
+ * to DST (198.51.100.7, or 192.0.2.7 if DST_NET). */
+static void inject_src(uint32_t src, uint8_t dst_net, unsigned int f)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(d.ports[0].pool);
 	uint8_t fr[64];
@@ -113,16 +116,23 @@ static void inject(uint8_t dst_net, unsigned int f)
 	uint16_t c, sport = (uint16_t)(1000 + f);
 
 	assert_non_null(m);
-	if (dst_net != 0) {   /* 192.0.2.7 instead of 198.51.100.7 */
+	fr[14 + 12] = (uint8_t)(src >> 24), fr[14 + 13] = (uint8_t)(src >> 16);
+	fr[14 + 14] = (uint8_t)(src >> 8), fr[14 + 15] = (uint8_t)src;
+	if (dst_net != 0)     /* 192.0.2.7 instead of 198.51.100.7 */
 		fr[14 + 16] = 192, fr[14 + 17] = 0, fr[14 + 18] = 2;
-		c = dp_testbed_ip_cksum(fr + 14);
-		fr[14 + 10] = (uint8_t)(c >> 8);
-		fr[14 + 11] = (uint8_t)c;
-	}
+	c = dp_testbed_ip_cksum(fr + 14);
+	fr[14 + 10] = (uint8_t)(c >> 8);
+	fr[14 + 11] = (uint8_t)c;
 	fr[34] = (uint8_t)(sport >> 8);
 	fr[35] = (uint8_t)sport;
 	memcpy(rte_pktmbuf_append(m, (uint16_t)len), fr, len);
 	assert_int_equal(rte_ring_enqueue(tb.rx[LAN], m), 0);
+}
+
+/* Flow F from the LAN host 198.18.1.10. */
+static void inject(uint8_t dst_net, unsigned int f)
+{
+	inject_src(0xc612010au, dst_net, f);
 }
 
 /* The link flow F left on (or 0xff for none), one burst each. */
@@ -247,6 +257,7 @@ static void test_dp_suspect_sampled_flow_is_noted_both_ways(void **st)
 
 	(void)st;
 	cfg.links[0].suspect.enabled = true;
+	cfg.links[1].suspect.enabled = true;
 	assert_int_equal(health_suspect_init(&d), 0);
 	assert_int_equal(fwd_init_lcore(&d, d.fwd_lcore), 0);
 	t = d.flows[d.fwd_lcore];
@@ -276,6 +287,241 @@ static void test_dp_suspect_sampled_flow_is_noted_both_ways(void **st)
 	health_suspect_free(&d);
 	assert_int_equal(fwd_init_lcore(&d, d.fwd_lcore), 0);
 	cfg.links[0].suspect.enabled = false;
+	cfg.links[1].suspect.enabled = false;
+}
+
+/* The suspect { } of links ON (bit = link) taken up as twinpath-dp
+ * starts: the flow tables and the forwarding lcore's copy. */
+static void suspect_on(uint32_t on)
+{
+	health_suspect_free(&d);
+	cfg.links[LINK1].suspect.enabled = (on >> LINK1) & 1u;
+	cfg.links[LINK2].suspect.enabled = (on >> LINK2) & 1u;
+	assert_int_equal(health_suspect_init(&d), 0);
+	assert_int_equal(fwd_init_lcore(&d, d.fwd_lcore), 0);
+}
+
+/* The answer to flow F comes to the LAN. */
+static void answer_through(unsigned int p, unsigned int f)
+{
+	struct rte_mbuf *m = NULL;
+
+	inject_answer(p, f);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(rte_ring_dequeue(tb.tx[LAN], (void **)&m), 0);
+	rte_pktmbuf_free(m);
+}
+
+static void test_dp_suspect_flows_sampled_only_out_of_links_with_it(void **st)
+{
+	const struct susflow_table *t;
+	const struct susflow_entry *e;
+	uint32_t h = susflow_hash4(0xc612010au, 0xc6336407u,
+				   1008u << 16 | 2000u);
+	uint8_t link, other;
+
+	(void)st;
+	/* no link with suspect { }: no table, nothing noted */
+	suspect_on(0);
+	assert_null(d.flows[d.fwd_lcore]);
+	assert_int_equal(d.flow_links, 0);
+	link = link_of(0, 8);   /* flow 8 is sampled (see above) */
+	assert_true(link == LINK1 || link == LINK2);
+	other = link == LINK1 ? LINK2 : LINK1;
+	/* suspect { } on the other link only: flow 8 leaves on a link
+	 * without it and is not noted; its answer, on any link, is */
+	suspect_on(1u << other);
+	assert_int_equal(d.flow_links, 1u << other);
+	t = d.flows[d.fwd_lcore];
+	assert_non_null(t);
+	e = &t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)];
+	assert_int_equal(link_of(0, 8), link);
+	assert_int_equal(t->noted, 0);
+	assert_int_equal(e->addrs, 0);
+	answer_through(other, 8);
+	assert_int_equal(t->noted, 1);
+	assert_int_equal(e->link, SUSFLOW_NO_LINK);
+	assert_int_equal(e->out_tsc, 0);
+	/* ... and on its own link: noted, with the link */
+	suspect_on(1u << link);
+	t = d.flows[d.fwd_lcore];
+	e = &t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)];
+	assert_int_equal(link_of(0, 8), link);
+	assert_int_equal(t->noted, 1);
+	assert_int_equal(e->link, link);
+	suspect_on(0);
+	assert_null(d.flows[d.fwd_lcore]);
+}
+
+/* Source validation drops packets from the middle of a burst
+ * (fwd_refuse): the sample of each packet left moves with it. A spoofed
+ * packet first, then sampled flow 8: flow 8 is noted. Spoofed flow 8
+ * first, then flow 9 (not sampled): nothing is noted. */
+static void test_dp_suspect_sample_follows_packets_past_refused_ones(void **st)
+{
+	const struct susflow_table *t;
+	uint64_t refused;
+	uint32_t h = susflow_hash4(0xc612010au, 0xc6336407u,
+				   1008u << 16 | 2000u);
+	uint8_t link;
+
+	(void)st;
+	suspect_on(1u << LINK1 | 1u << LINK2);
+	t = d.flows[d.fwd_lcore];
+	assert_int_equal(cfg_parse_prefix("198.18.1.1/24", &cfg.lan.address),
+			 0);
+	cfg.lan.ingress_filter = CFG_INGRESS_STRICT;
+	assert_int_equal(filter_init(&d), 0);
+	refused = d.stats[d.fwd_lcore].drop[DROP_SRC_NOT_SITE];
+	/* a valid, sampled packet behind a refused one */
+	inject_src(0x08080808u, 0, 9);    /* 8.8.8.8: not the site's */
+	link = link_of(0, 8);
+	assert_true(link == LINK1 || link == LINK2);
+	assert_int_equal(d.stats[d.fwd_lcore].drop[DROP_SRC_NOT_SITE],
+			 refused + 1);
+	assert_int_equal(t->noted, 1);
+	assert_int_equal(t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)].link, link);
+	/* a refused sampled packet, then a valid one not sampled */
+	inject_src(0x08080808u, 0, 8);
+	assert_int_not_equal(link_of(0, 9), 0xff);
+	assert_int_equal(d.stats[d.fwd_lcore].drop[DROP_SRC_NOT_SITE],
+			 refused + 2);
+	assert_int_equal(t->noted, 1);
+	filter_free(&d);
+	cfg.lan.ingress_filter = CFG_INGRESS_OFF;
+	memset(&cfg.lan.address, 0, sizeof(cfg.lan.address));
+	assert_int_equal(filter_init(&d), 0);
+	suspect_on(0);
+}
+
+static const uint8_t site6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0,
+				  0, 0, 0, 0, 0, 0, 0, 0x10};
+static const uint8_t remote6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x64, 0, 0,
+				    0, 0, 0, 0, 0, 0, 0, 0x07};
+
+/* UDP over IPv6 SRC:SPORT -> DST:DPORT, into port P (to its MAC),
+ * after a Destination Options header (8 bytes of PadN) if DSTOPTS. */
+static void inject6(unsigned int p, const uint8_t *src, const uint8_t *dst,
+		    uint16_t sport, uint16_t dport, bool dstopts)
+{
+	static const struct rte_ether_addr peer = {{0x02, 0x50, 0, 0, 0, 1}};
+	struct rte_mbuf *m = rte_pktmbuf_alloc(d.ports[0].pool);
+	const struct rte_ether_addr *from = p == LAN ? &lan_host_mac : &peer;
+	unsigned int o = 54, len;
+	uint8_t f[80];
+
+	assert_non_null(m);
+	memset(f, 0, sizeof(f));
+	memcpy(f, d.ports[p].mac.addr_bytes, 6);
+	memcpy(f + 6, from->addr_bytes, 6);
+	f[12] = 0x86, f[13] = 0xdd;
+	f[14] = 0x60;
+	f[19] = dstopts ? 20 : 12;                  /* payload length */
+	f[20] = dstopts ? IPPROTO_DSTOPTS : IPPROTO_UDP;
+	f[21] = 64;                                 /* hop limit */
+	memcpy(f + 22, src, 16);
+	memcpy(f + 38, dst, 16);
+	if (dstopts) {   /* RFC 8200 §4.6: next UDP, 8 bytes, PadN of 6 */
+		f[54] = IPPROTO_UDP, f[55] = 0, f[56] = 1, f[57] = 4;
+		o += 8;
+	}
+	f[o] = (uint8_t)(sport >> 8), f[o + 1] = (uint8_t)sport;
+	f[o + 2] = (uint8_t)(dport >> 8), f[o + 3] = (uint8_t)dport;
+	f[o + 5] = 12;                              /* UDP length */
+	memcpy(f + o + 8, "ping", 4);
+	len = o + 12;
+	memcpy(rte_pktmbuf_append(m, (uint16_t)len), f, len);
+	assert_int_equal(rte_ring_enqueue(tb.rx[p], m), 0);
+}
+
+/* One burst; the port what was received left on (0xff: none). */
+static uint8_t through(void)
+{
+	struct rte_mbuf *m;
+	uint8_t out = 0xff;
+	unsigned int p;
+
+	fwd_burst(&d, d.fwd_lcore);
+	for (p = LINK1; p <= LAN; p++)
+		while (rte_ring_dequeue(tb.tx[p], (void **)&m) == 0) {
+			assert_int_equal(out, 0xff);
+			out = (uint8_t)p;
+			rte_pktmbuf_free(m);
+		}
+	return out;
+}
+
+/* An IPv6 flow through fwd: out of the LAN, answered on the other link
+ * (the answer counts wherever it comes), then its answers stop: the
+ * flow's link has one unanswered flow once its wait passes 20 ms, on
+ * the clock the forwarding lcore noted its packets with; with a
+ * Destination Options header before UDP, the same. */
+static void ipv6_flow_unanswered(bool dstopts, uint16_t sport)
+{
+	const uint64_t hz = rte_get_tsc_hz();
+	uint64_t bound = hz / 1000 * 20;          /* max(20 ms, 4 x srtt) */
+	uint32_t ports = (uint32_t)sport << 16 | 2000u;
+	uint32_t h = susflow_hash6(site6, remote6, ports);
+	struct susflow_table *t;
+	const struct susflow_entry *e;
+	struct suspect_obs o[2];
+	uint8_t link, other;
+	uint64_t noted;
+
+	suspect_on(1u << LINK1 | 1u << LINK2);
+	t = d.flows[d.fwd_lcore];
+	e = &t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)];
+	inject6(LAN, site6, remote6, sport, 2000, dstopts);
+	link = through();
+	assert_true(link == LINK1 || link == LINK2);
+	other = link == LINK1 ? LINK2 : LINK1;
+	assert_int_equal(t->noted, 1);
+	assert_int_equal(e->v6, 1);
+	assert_int_equal(e->proto, IPPROTO_UDP);
+	assert_int_equal(e->link, link);
+	assert_int_equal(e->remote, susflow_remote6(remote6));
+	assert_int_equal(e->twoway, 0);
+	assert_int_not_equal(e->pending_tsc, 0);
+	inject6(other, remote6, site6, 2000, sport, dstopts);
+	assert_int_equal(through(), LAN);
+	assert_int_equal(t->noted, 2);
+	assert_int_equal(e->twoway, 1);
+	assert_int_equal(e->pending_tsc, 0);
+	/* while it is answered, nothing waits */
+	susflow_scan(&t, 1, e->in_tsc + hz, hz, o, 2);
+	assert_int_equal(o[link].unanswered, 0);
+	/* out again, no answer: past the bound it counts on its link */
+	inject6(LAN, site6, remote6, sport, 2000, dstopts);
+	assert_int_equal(through(), link);
+	assert_int_equal(t->noted, 3);
+	/* its answer time was the forwarding's (some microseconds, more
+	 * under valgrind or a sanitizer): the bound is what it makes */
+	if (e->srtt_tsc * SUSFLOW_RTT_MULT > bound)
+		bound = e->srtt_tsc * SUSFLOW_RTT_MULT;
+	susflow_scan(&t, 1, e->pending_tsc + bound, hz, o, 2);
+	assert_int_equal(o[link].unanswered, 0);
+	susflow_scan(&t, 1, e->pending_tsc + bound + 1, hz, o, 2);
+	assert_int_equal(o[link].unanswered, 1);
+	assert_int_equal(o[link].unanswered_remotes, 1);
+	assert_int_equal(o[other].unanswered, 0);
+	/* a flow of the other 15 in 16 is not noted */
+	noted = t->noted;
+	inject6(LAN, site6, remote6, (uint16_t)(sport + 1), 2000, dstopts);
+	assert_int_not_equal(through(), 0xff);
+	assert_int_equal(t->noted, noted);
+	suspect_on(0);
+}
+
+static void test_dp_suspect_ipv6_flow_unanswered_on_its_link(void **st)
+{
+	(void)st;
+	ipv6_flow_unanswered(false, 1008);
+}
+
+static void test_dp_suspect_ipv6_after_extension_headers(void **st)
+{
+	(void)st;
+	ipv6_flow_unanswered(true, 1024);
 }
 
 int main(void)
@@ -285,6 +531,10 @@ int main(void)
 		cmocka_unit_test(test_dp_suspect_link_still_carries_what_only_it_reaches),
 		cmocka_unit_test(test_dp_suspect_observations_are_exact),
 		cmocka_unit_test(test_dp_suspect_sampled_flow_is_noted_both_ways),
+		cmocka_unit_test(test_dp_suspect_flows_sampled_only_out_of_links_with_it),
+		cmocka_unit_test(test_dp_suspect_sample_follows_packets_past_refused_ones),
+		cmocka_unit_test(test_dp_suspect_ipv6_flow_unanswered_on_its_link),
+		cmocka_unit_test(test_dp_suspect_ipv6_after_extension_headers),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -252,6 +252,224 @@ static void test_susflow_two_lcores_one_flow(void **st)
 	assert_int_equal(o[LINK1].unanswered, 1);
 }
 
+/* IPv6: the site 2001:db8:1::10 and remotes 2001:db8:64::7, ...::8 and
+ * 2001:db8:71::10; one in the same /64 as another, and one whose
+ * 32-bit-word xor equals REMOTE6_1's (its words permuted), so that
+ * neither a prefix nor the sample hash's fold can pass for the address. */
+static const uint8_t site6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0,
+				  0, 0, 0, 0, 0, 0, 0, 0x10};
+static const uint8_t remote6_1[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x64, 0, 0,
+				      0, 0, 0, 0, 0, 0, 0, 0x07};
+static const uint8_t remote6_2[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x64, 0, 0,
+				      0, 0, 0, 0, 0, 0, 0, 0x08};
+static const uint8_t remote6_3[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x71, 0, 0,
+				      0, 0, 0, 0, 0, 0, 0, 0x10};
+/* remote6_1's last two 32-bit words swapped: the same xor fold */
+static const uint8_t remote6_1p[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x64, 0, 0,
+				       0, 0, 0, 0x07, 0, 0, 0, 0};
+
+/* A UDP (or, with TCP set, TCP) packet of flow (site6:SPORT, R:2000)
+ * out over LINK, or back (LINK SUSFLOW_NO_LINK), at T ms. */
+static void pkt6(struct susflow_table *t, const uint8_t *r, uint16_t sport,
+		 uint8_t proto, uint8_t link, uint32_t seq, uint32_t len,
+		 uint8_t flags, uint64_t t_ms)
+{
+	uint32_t ports = (uint32_t)sport << 16 | 2000u;
+	uint32_t back = ports << 16 | ports >> 16;
+
+	if (link == SUSFLOW_NO_LINK)
+		susflow_note6(t, susflow_hash6(r, site6, back), r, site6, back,
+			      proto, link, seq, len, flags, t_ms * MS);
+	else
+		susflow_note6(t, susflow_hash6(site6, r, ports), site6, r,
+			      ports, proto, link, seq, len, flags, t_ms * MS);
+}
+
+static void udp6(struct susflow_table *t, const uint8_t *r, uint16_t sport,
+		 uint8_t link, uint64_t t_ms)
+{
+	pkt6(t, r, sport, IPPROTO_UDP, link, 0, 0, 0, t_ms);
+}
+
+static const struct susflow_entry *entry6(const uint8_t *r, uint16_t sport)
+{
+	uint32_t ports = (uint32_t)sport << 16 | 2000u;
+
+	return &tab.e[(susflow_hash6(site6, r, ports) >> 10) &
+		      (SUSFLOW_SLOTS - 1)];
+}
+
+static void test_susflow_ipv6_hash_and_key_are_the_same_both_ways(void **st)
+{
+	const struct susflow_entry *e = entry6(remote6_1, 1000);
+
+	(void)st;
+	assert_int_equal(susflow_hash6(site6, remote6_1, 1000u << 16 | 2000u),
+			 susflow_hash6(remote6_1, site6, 2000u << 16 | 1000u));
+	assert_int_not_equal(susflow_hash6(site6, remote6_1,
+					   1000u << 16 | 2000u),
+			     susflow_hash6(site6, remote6_1,
+					   1001u << 16 | 2000u));
+	/* one entry for both ways: out, then its answer */
+	udp6(&tab, remote6_1, 1000, LINK1, 100);
+	udp6(&tab, remote6_1, 1000, SUSFLOW_NO_LINK, 103);
+	assert_int_equal(tab.noted, 2);
+	assert_int_equal(tab.replaced, 0);
+	assert_int_equal(e->v6, 1);
+	assert_int_equal(e->proto, IPPROTO_UDP);
+	assert_int_equal(e->ports, 1000u << 16 | 2000u); /* site6 is lower */
+	assert_int_equal(e->remote, susflow_remote6(remote6_1));
+	assert_true(e->remote >> 63);
+	/* a remote is its whole address: neither its /64 nor its fold */
+	assert_int_not_equal(susflow_remote6(remote6_1),
+			     susflow_remote6(remote6_2));
+	assert_int_not_equal(susflow_remote6(remote6_1),
+			     susflow_remote6(remote6_1p));
+}
+
+static void test_susflow_ipv6_answered_then_unanswered(void **st)
+{
+	const struct susflow_entry *e = entry6(remote6_1, 1000);
+	struct suspect_obs o[2];
+
+	(void)st;
+	udp6(&tab, remote6_1, 1000, LINK1, 100);
+	assert_int_equal(e->link, LINK1);
+	assert_int_equal(e->pending_tsc, 100 * MS);
+	assert_int_equal(e->twoway, 0);
+	/* answered in 2 ms, on whichever link */
+	udp6(&tab, remote6_1, 1000, SUSFLOW_NO_LINK, 102);
+	assert_int_equal(e->twoway, 1);
+	assert_int_equal(e->pending_tsc, 0);
+	assert_int_equal(e->srtt_tsc, 2 * MS);
+	assert_int_equal(e->in_tsc, 102 * MS);
+	udp6(&tab, remote6_1, 1000, LINK1, 300);
+	udp6(&tab, remote6_1, 1000, SUSFLOW_NO_LINK, 301);
+	scan(400, o);
+	assert_int_equal(o[LINK1].unanswered, 0);
+	/* answers stop: the bound is max(20 ms, 4 x srtt) */
+	udp6(&tab, remote6_1, 1000, LINK1, 500);
+	udp6(&tab, remote6_1, 1000, LINK1, 510);
+	scan(520, o);
+	assert_int_equal(o[LINK1].unanswered, 0);
+	scan(521, o);
+	assert_int_equal(o[LINK1].unanswered, 1);
+	assert_int_equal(o[LINK1].unanswered_remotes, 1);
+	assert_int_equal(o[LINK2].unanswered, 0);
+}
+
+static void test_susflow_ipv6_tcp_distress(void **st)
+{
+	struct suspect_obs o[2];
+
+	(void)st;
+	/* a segment sent again */
+	pkt6(&tab, remote6_1, 40000, IPPROTO_TCP, LINK1, 1000, 100, 0x10, 100);
+	pkt6(&tab, remote6_1, 40000, IPPROTO_TCP, LINK1, 1100, 100, 0x10, 101);
+	scan(102, o);
+	assert_int_equal(o[LINK1].distress, 0);
+	pkt6(&tab, remote6_1, 40000, IPPROTO_TCP, LINK1, 1100, 100, 0x10, 300);
+	scan(301, o);
+	assert_int_equal(o[LINK1].distress, 1);
+	assert_int_equal(o[LINK1].distress_remotes, 1);
+	scan(801, o);
+	assert_int_equal(o[LINK1].distress, 0);
+	/* a repeated SYN */
+	pkt6(&tab, remote6_2, 40001, IPPROTO_TCP, LINK1, 5000, 0, 0x02, 1000);
+	scan(1001, o);
+	assert_int_equal(o[LINK1].distress, 0);
+	pkt6(&tab, remote6_2, 40001, IPPROTO_TCP, LINK1, 5000, 0, 0x02, 2000);
+	scan(2001, o);
+	assert_int_equal(o[LINK1].distress, 1);
+	/* data received twice */
+	pkt6(&tab, remote6_3, 40002, IPPROTO_TCP, LINK2, 1, 0, 0x10, 3000);
+	pkt6(&tab, remote6_3, 40002, IPPROTO_TCP, SUSFLOW_NO_LINK, 7000, 500,
+	     0x10, 3001);
+	scan(3002, o);
+	assert_int_equal(o[LINK2].distress, 0);
+	pkt6(&tab, remote6_3, 40002, IPPROTO_TCP, SUSFLOW_NO_LINK, 7000, 500,
+	     0x10, 3100);
+	scan(3101, o);
+	assert_int_equal(o[LINK2].distress, 1);
+	assert_int_equal(o[LINK2].distress_remotes, 1);
+}
+
+/* IPv4 and IPv6 flows in one table, on one link: each counted, and the
+ * remotes of both families apart, an IPv6 remote by its whole address */
+static void test_susflow_ipv4_and_ipv6_flows_counted_together(void **st)
+{
+	struct suspect_obs o[2];
+	const uint8_t *r6[] = {remote6_1, remote6_2, remote6_1p};
+	unsigned int i;
+
+	(void)st;
+	for (i = 0; i < 3; i++) {
+		udp6(&tab, r6[i], (uint16_t)(1000 + i), LINK1, 100);
+		udp6(&tab, r6[i], (uint16_t)(1000 + i), SUSFLOW_NO_LINK, 101);
+		udp6(&tab, r6[i], (uint16_t)(1000 + i), LINK1, 200);
+	}
+	scan(300, o);
+	assert_int_equal(o[LINK1].unanswered, 3);
+	assert_int_equal(o[LINK1].unanswered_remotes, 3);
+	/* an IPv4 flow beside them, to a fourth remote; and one IPv6 flow
+	 * to a remote already counted */
+	udp(&tab, REMOTE1, 1000, LINK1, 100);
+	udp(&tab, REMOTE1, 1000, SUSFLOW_NO_LINK, 101);
+	udp(&tab, REMOTE1, 1000, LINK1, 200);
+	udp6(&tab, remote6_1, 1010, LINK1, 100);
+	udp6(&tab, remote6_1, 1010, SUSFLOW_NO_LINK, 101);
+	udp6(&tab, remote6_1, 1010, LINK1, 200);
+	scan(300, o);
+	assert_int_equal(o[LINK1].unanswered, 5);
+	assert_int_equal(o[LINK1].unanswered_remotes, 4);
+	assert_int_equal(tab.replaced, 0);
+	/* the IPv4 flow answered again: four left */
+	udp(&tab, REMOTE1, 1000, SUSFLOW_NO_LINK, 299);
+	scan(300, o);
+	assert_int_equal(o[LINK1].unanswered, 4);
+	assert_int_equal(o[LINK1].unanswered_remotes, 3);
+	assert_int_equal(o[LINK2].unanswered, 0);
+}
+
+/* An IPv6 flow and an IPv4 flow with the same slot, ports and protocol
+ * are two flows: the one takes the other's entry. */
+static void test_susflow_ipv6_flow_is_not_an_ipv4_flow(void **st)
+{
+	uint32_t ports = 1000u << 16 | 2000u;
+	uint32_t h = susflow_hash6(site6, remote6_1, ports);
+	struct susflow_entry *e = &tab.e[(h >> 10) & (SUSFLOW_SLOTS - 1)];
+
+	(void)st;
+	susflow_note6(&tab, h, site6, remote6_1, ports, IPPROTO_UDP, LINK1, 0,
+		      0, 0, 100 * MS);
+	susflow_note4(&tab, h, SITE, REMOTE1, ports, IPPROTO_UDP, LINK2, 0, 0,
+		      0, 200 * MS);
+	assert_int_equal(tab.replaced, 1);
+	assert_int_equal(e->v6, 0);
+	assert_int_equal(e->remote, REMOTE1);
+	assert_int_equal(e->link, LINK2);
+	susflow_note6(&tab, h, site6, remote6_1, ports, IPPROTO_UDP, LINK1, 0,
+		      0, 0, 300 * MS);
+	assert_int_equal(tab.replaced, 2);
+	assert_int_equal(e->v6, 1);
+	assert_int_equal(e->pending_tsc, 300 * MS);
+}
+
+static void test_susflow_ipv6_two_lcores_one_flow(void **st)
+{
+	struct suspect_obs o[2];
+
+	(void)st;
+	udp6(&tab, remote6_1, 1000, LINK2, 100);
+	udp6(&tab2, remote6_1, 1000, SUSFLOW_NO_LINK, 101);
+	udp6(&tab, remote6_1, 1000, LINK2, 300);
+	scan(320, o);
+	assert_int_equal(o[LINK2].unanswered, 0);
+	scan(321, o);
+	assert_int_equal(o[LINK2].unanswered, 1);
+	assert_int_equal(o[LINK2].unanswered_remotes, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +481,12 @@ int main(void)
 		cmocka_unit_test_setup(test_susflow_tcp_distress, reset),
 		cmocka_unit_test_setup(test_susflow_other_flow_takes_the_slot, reset),
 		cmocka_unit_test_setup(test_susflow_two_lcores_one_flow, reset),
+		cmocka_unit_test_setup(test_susflow_ipv6_hash_and_key_are_the_same_both_ways, reset),
+		cmocka_unit_test_setup(test_susflow_ipv6_answered_then_unanswered, reset),
+		cmocka_unit_test_setup(test_susflow_ipv6_tcp_distress, reset),
+		cmocka_unit_test_setup(test_susflow_ipv4_and_ipv6_flows_counted_together, reset),
+		cmocka_unit_test_setup(test_susflow_ipv6_flow_is_not_an_ipv4_flow, reset),
+		cmocka_unit_test_setup(test_susflow_ipv6_two_lcores_one_flow, reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

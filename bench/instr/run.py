@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""make bench-instr: link suspicion's evidence gathering in instructions
+per packet (bench/instr/suspect_instr.c under callgrind).
+
+For each traffic (v4, v6, mix: one flow in four IPv6) suspect_instr runs
+twice under `valgrind --tool=callgrind --collect-atstart=no
+--toggle-collect=fwd_burst`, with suspect { } on both links and on none:
+only instructions inside fwd_burst count (EAL setup and the test bed's
+own building and draining of packets do not). The ratio on/off is the
+cost; the bar is 1.03. Instruction counts are deterministic: the same
+build gives the same numbers on any machine of the kind, whatever the
+load (unlike cycles on this VM).
+
+Writes OUT/suspect_instr.json and a table on stdout; exit status 1 if a
+run failed (what the bar says is in the JSON and the table, not in the
+status: a measure, not a test)."""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+TRAFFICS = ("v4", "v6", "mix")
+BAR = 1.03
+
+
+def callgrind(prog, mode, packets, traffic, tmp):
+    out = os.path.join(tmp, "cg.%s.%s" % (traffic, mode))
+    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out,
+           "--collect-atstart=no", "--toggle-collect=fwd_burst",
+           prog, mode, str(packets), traffic]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    if r.returncode != 0:
+        raise RuntimeError("%s: exit %d\n%s" % (" ".join(cmd), r.returncode,
+                                                 r.stderr[-2000:]))
+    run = json.loads(r.stdout.strip().splitlines()[-1])
+    with open(out) as f:
+        total = None
+        for line in f:
+            m = re.match(r"(?:summary|totals): (\d+)", line)
+            if m:
+                total = int(m.group(1))
+    if total is None:
+        raise RuntimeError("no totals in " + out)
+    # where the evidence's own instructions went: the out-of-line note
+    # functions, inclusive (callgrind_annotate --inclusive=yes)
+    notes = 0
+    a = subprocess.run(["callgrind_annotate", "--inclusive=yes", out],
+                       capture_output=True, text=True, timeout=120)
+    for line in a.stdout.splitlines():
+        m = re.match(r"\s*([\d,]+) .*:fwd_flows_note ", line)
+        if m:
+            notes = int(m.group(1).replace(",", ""))
+            break
+    run.update({"instructions": total,
+                "per_packet": round(total / run["packets"], 2),
+                "in_fwd_flows_note": notes})
+    return run
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--packets", type=int, default=100000)
+    ap.add_argument("--traffic", default=",".join(TRAFFICS),
+                    help="comma-separated subset of v4,v6,mix")
+    a = ap.parse_args()
+    prog = os.path.join(a.build, "bench", "instr", "suspect_instr")
+    traffics = [t for t in a.traffic.split(",") if t]
+    for t in traffics:
+        if t not in TRAFFICS:
+            sys.exit("bench-instr: unknown traffic " + t)
+    os.makedirs(a.out, exist_ok=True)
+    rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"],
+                         capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip() != ""
+    res = {"what": "link suspicion's evidence gathering: instructions per "
+                   "packet inside fwd_burst (callgrind), suspect { } on "
+                   "both links vs none",
+           "bar": BAR, "commit": rev + ("+dirty" if dirty else ""),
+           "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+           "packets": a.packets, "cases": []}
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for t in traffics:
+            off = callgrind(prog, "off", a.packets, t, tmp)
+            on = callgrind(prog, "on", a.packets, t, tmp)
+            for r in (off, on):
+                if r["forwarded"] != r["packets"]:
+                    sys.exit("bench-instr: %s %s forwarded %d of %d" %
+                             (t, r["suspect"], r["forwarded"], r["packets"]))
+            ratio = on["instructions"] / off["instructions"]
+            case = {"traffic": t, "off": off, "on": on,
+                    "ratio": round(ratio, 4),
+                    "added_per_packet": round(on["per_packet"] -
+                                              off["per_packet"], 2),
+                    "notes_per_packet": round(on["in_fwd_flows_note"] /
+                                              on["packets"], 2),
+                    "within_bar": ratio <= BAR}
+            res["cases"].append(case)
+            rows.append(case)
+    path = os.path.join(a.out, "suspect_instr.json")
+    with open(path, "w") as f:
+        json.dump(res, f, indent=1)
+        f.write("\n")
+    print("| traffic | off instr/pkt | on instr/pkt | added | of which notes "
+          "| noted | ratio (bar %.2f) |" % BAR)
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for c in rows:
+        print("| %s | %.1f | %.1f | %.1f | %.1f | %d of %d | %.3f |" % (
+            c["traffic"], c["off"]["per_packet"], c["on"]["per_packet"],
+            c["added_per_packet"], c["notes_per_packet"], c["on"]["noted"],
+            c["on"]["packets"], c["ratio"]))
+    print("written: " + path)
+
+
+if __name__ == "__main__":
+    main()
