@@ -84,12 +84,11 @@ static void bins_advance(struct suspect_link *l, uint64_t now_ns)
 	l->bin_epoch = epoch;
 }
 
-uint64_t suspect_window_ns(const struct suspect_link *l, uint64_t now_ns)
+uint64_t suspect_window_ns(const struct suspect_link *l)
 {
 	uint64_t w = (uint64_t)l->p.silence_min_ms * MS, q = 0, mean3;
 	unsigned int i;
 
-	(void)now_ns;
 	if (l->rate_pps <= 0)
 		return UINT64_MAX;
 	for (i = 0; i < SUSPECT_BINS; i++)
@@ -161,7 +160,7 @@ static bool silent(const struct suspect_link *l, uint64_t others,
 
 	if (l->rate_pps < l->p.min_pps)
 		return false;
-	if (now_ns - l->last_rx_ns < suspect_window_ns(l, now_ns))
+	if (now_ns - l->last_rx_ns < suspect_window_ns(l))
 		return false;
 	quiet_s = (double)(now_ns - l->last_rx_ns) / 1e9;
 	gained = (double)(others - l->others_at_last_rx) - others_rate * quiet_s;
@@ -197,7 +196,7 @@ static bool alive(const struct suspect_link *j, const struct suspect_obs *o,
 	if (!o->live || j->state != SUSPECT_CLEAR)
 		return false;
 	if (j->rate_pps >= j->p.min_pps &&
-	    now_ns - j->last_rx_ns < suspect_window_ns(j, now_ns))
+	    now_ns - j->last_rx_ns < suspect_window_ns(j))
 		return true;
 	return o->bfd_up && !bfd_late(o, now_ns);
 }
@@ -226,7 +225,6 @@ static void suspect_start(struct suspect_link *l, uint32_t ev,
 	l->raised_by = ev;
 	l->since_ns = now_ns;
 	l->last_suspect_ns = now_ns;
-	l->rate_before = l->rate_pps;
 	l->suspicions++;
 }
 

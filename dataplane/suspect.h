@@ -87,7 +87,6 @@ struct suspect_link {
 	uint32_t evidence;       /* raised at the last tick */
 	uint32_t raised_by;      /* evidence of the current suspicion */
 	uint64_t since_ns;       /* the current state's start */
-	double rate_before;      /* rate_pps when suspected */
 	uint64_t alive_since_ns; /* 0: not proved alive */
 	uint32_t repeats;        /* suspicions counted by the dampening */
 	uint64_t last_suspect_ns;
@@ -133,7 +132,7 @@ uint32_t suspect_tick(struct suspect *s, const struct suspect_obs *obs,
 /* The silence window of L now: max(silence_min_ms, silence_mult x the
  * longest quiet gap of the last SUSPECT_BINS seconds, 3 mean gaps at
  * rate_pps); UINT64_MAX when it has no rate. */
-uint64_t suspect_window_ns(const struct suspect_link *l, uint64_t now_ns);
+uint64_t suspect_window_ns(const struct suspect_link *l);
 /* Do the kinds in EV agree enough to suspect? */
 bool suspect_agree(uint32_t ev);
 const char *suspect_state_name(enum suspect_state s);

@@ -242,12 +242,14 @@ static const char *bfd_state_name(uint32_t s)
 static void suspect_dict(struct rte_tel_data *e, unsigned int i,
 			 uint64_t now_ns)
 {
-	const struct suspect_link *l = &dp.suspect.link[i];
-	uint64_t w = suspect_window_ns(l, now_ns);
+	const struct suspect_link *l;
+	uint64_t w;
 	char ev[64];
 
-	if (i >= dp.suspect.n_links || !l->p.enabled)
+	if (i >= dp.suspect.n_links || !dp.suspect.link[i].p.enabled)
 		return;
+	l = &dp.suspect.link[i];
+	w = suspect_window_ns(l);
 	rte_tel_data_add_dict_string(e, "suspect_state",
 				     suspect_state_name(l->state));
 	rte_tel_data_add_dict_string(e, "suspect_evidence",

@@ -101,7 +101,7 @@ static void test_suspect_window_is_the_minimum_for_a_steady_link(void **st)
 	steady(&b);
 	/* gaps of 1 ms (x4 = 4 ms) and three mean gaps at ~1 kpps (3 ms)
 	 * are both below silence_min_ms */
-	assert_int_equal(suspect_window_ns(&b.s.link[0], b.now), 10 * MS);
+	assert_int_equal(suspect_window_ns(&b.s.link[0]), 10 * MS);
 	assert_true(b.s.link[0].rate_pps > 999.0 &&
 		    b.s.link[0].rate_pps < 1001.0);
 	assert_int_equal(b.s.link[0].evidence, 0);
@@ -120,13 +120,13 @@ static void test_suspect_window_grows_with_the_links_own_quiet_gaps(void **st)
 	/* an on/off source that was quiet 5 s (5 001 ms from packet to
 	 * packet): its silence means nothing for 4 x that while the gap is
 	 * remembered ... */
-	assert_int_equal(suspect_window_ns(&b.s.link[0], b.now), 20004 * MS);
+	assert_int_equal(suspect_window_ns(&b.s.link[0]), 20004 * MS);
 	/* ... which is SUSPECT_BINS seconds: the gap ended in the bin of
 	 * 125 s, forgotten once the bin of 135 s begins */
 	run(&b, 8999);
-	assert_int_equal(suspect_window_ns(&b.s.link[0], b.now), 20004 * MS);
+	assert_int_equal(suspect_window_ns(&b.s.link[0]), 20004 * MS);
 	run(&b, 1000);
-	assert_int_equal(suspect_window_ns(&b.s.link[0], b.now), 10 * MS);
+	assert_int_equal(suspect_window_ns(&b.s.link[0]), 10 * MS);
 }
 
 static void test_suspect_silence_and_unanswered_suspect_at_the_window(void **st)
