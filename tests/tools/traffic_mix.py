@@ -664,6 +664,9 @@ def run_client(args):
 def main():
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    # before the subcommand too, as tests/lab.sh's lab_listen passes it
+    ap.add_argument("--ready-file", dest="ready_file_top", default=None,
+                    help=argparse.SUPPRESS)
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("server")
     s.add_argument("--bind", required=True)
@@ -702,6 +705,7 @@ def main():
     c.add_argument("--out", required=True)
     args = ap.parse_args()
     if args.cmd == "server":
+        args.ready_file = args.ready_file or args.ready_file_top
         run_server(args)
     else:
         if args.sport_base + args.bulk + args.rr + args.udp_rr_flows + \
