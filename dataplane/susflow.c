@@ -6,6 +6,7 @@
 #include "susflow.h"
 
 #define TCP_SYN 0x02u
+#define TCP_RST 0x04u
 #define TCP_ACK 0x10u
 
 /* Is sequence number A at or before B (RFC 9293 §3.4, modulo 2^32)? */
@@ -39,6 +40,15 @@ void susflow_note4(struct susflow_table *t, uint32_t h, uint32_t src,
 		e->link = out_link;
 		e->remote = dst;
 		e->out_tsc = tsc;
+		/* a reset ends the flow: nothing answers it (RFC 9293
+		 * §3.10.7.1), nor what it aborted. Waiting for an answer
+		 * there, a site whose flows all end by resets at once
+		 * (an application stopping) looked like a dead link:
+		 * silence and unanswered flows together (make soak) */
+		if (proto == IPPROTO_TCP && (flags & TCP_RST)) {
+			e->pending_tsc = 0;
+			return;
+		}
 		if (e->pending_tsc == 0)
 			e->pending_tsc = tsc;
 		if (proto != IPPROTO_TCP)

@@ -216,6 +216,35 @@ static void test_susflow_tcp_distress(void **st)
 	assert_int_equal(o[LINK2].distress, 1);
 }
 
+/* A reset out awaits no answer, and ends the wait of what it aborts. */
+static void test_susflow_reset_out_is_not_unanswered(void **st)
+{
+	struct suspect_obs o[2];
+
+	(void)st;
+	tcp(&tab, 40003, LINK1, 1000, 64, 0x18, 100);
+	tcp(&tab, 40003, SUSFLOW_NO_LINK, 5000, 256, 0x18, 101);
+	/* a request unanswered, then the site aborts the flow */
+	tcp(&tab, 40003, LINK1, 1064, 64, 0x18, 200);
+	tcp(&tab, 40003, LINK1, 1128, 0, 0x04, 210);
+	scan(1000, o);
+	assert_int_equal(o[LINK1].unanswered, 0);
+	/* the same without the reset waits past its bound */
+	tcp(&tab, 40004, LINK1, 1000, 64, 0x18, 100);
+	tcp(&tab, 40004, SUSFLOW_NO_LINK, 5000, 256, 0x18, 101);
+	tcp(&tab, 40004, LINK1, 1064, 64, 0x18, 200);
+	scan(1000, o);
+	assert_int_equal(o[LINK1].unanswered, 1);
+	/* a reset (with ACK) right after an answer opens no wait */
+	reset(NULL);
+	tcp(&tab, 40003, LINK1, 1000, 64, 0x18, 100);
+	tcp(&tab, 40003, SUSFLOW_NO_LINK, 5000, 256, 0x18, 101);
+	tcp(&tab, 40003, LINK1, 1064, 0, 0x14, 150);
+	scan(1000, o);
+	assert_int_equal(o[LINK1].unanswered, 0);
+	assert_int_equal(o[LINK1].distress, 0);
+}
+
 static void test_susflow_other_flow_takes_the_slot(void **st)
 {
 	struct susflow_entry *e;
@@ -261,6 +290,7 @@ int main(void)
 		cmocka_unit_test_setup(test_susflow_counts_flows_and_their_remotes_per_link, reset),
 		cmocka_unit_test_setup(test_susflow_one_way_and_quiet_flows_do_not_count, reset),
 		cmocka_unit_test_setup(test_susflow_tcp_distress, reset),
+		cmocka_unit_test_setup(test_susflow_reset_out_is_not_unanswered, reset),
 		cmocka_unit_test_setup(test_susflow_other_flow_takes_the_slot, reset),
 		cmocka_unit_test_setup(test_susflow_two_lcores_one_flow, reset),
 	};
