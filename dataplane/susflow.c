@@ -5,6 +5,7 @@
 
 #include "susflow.h"
 
+#define TCP_FIN 0x01u
 #define TCP_SYN 0x02u
 #define TCP_RST 0x04u
 #define TCP_ACK 0x10u
@@ -49,15 +50,31 @@ void susflow_note4(struct susflow_table *t, uint32_t h, uint32_t src,
 			e->pending_tsc = 0;
 			return;
 		}
-		if (e->pending_tsc == 0)
+		/* nor does a bare acknowledgement (RFC 9293 §3.8.6.3: ACKs
+		 * are not acknowledged): a request/response flow's delayed
+		 * ACK after each answer waited for the next answer, a whole
+		 * request period, and counted unanswered at every new
+		 * connection, its srtt still the handshake's (make soak) */
+		if (e->pending_tsc == 0 &&
+		    (proto != IPPROTO_TCP || len > 0 ||
+		     (flags & (TCP_SYN | TCP_FIN))))
 			e->pending_tsc = tsc;
 		if (proto != IPPROTO_TCP)
 			return;
-		/* a SYN again: the first got no SYN-ACK (RFC 9293 §3.8.1) */
+		/* a SYN again: the first got no SYN-ACK (RFC 9293 §3.8.1);
+		 * one with another initial sequence number is a new
+		 * connection on the same ports, whose sequence space has
+		 * nothing to do with the last one's (make soak saw a reused
+		 * source port counted as a retransmission) */
 		if ((flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
-			if (e->syn)
+			if (e->syn && seq == e->syn_seq) {
 				e->distress_tsc = tsc;
+			} else {
+				e->seq_out_end = 0;
+				e->seq_in_end = 0;
+			}
 			e->syn = 1;
+			e->syn_seq = seq;
 		}
 		/* data at or before what was sent: a retransmission */
 		if (len > 0) {

@@ -32,7 +32,8 @@ struct susflow_entry {
 	uint8_t proto;
 	uint8_t link;          /* of the last packet out; NO_LINK: none */
 	uint8_t twoway;        /* answered at least once */
-	uint8_t syn;           /* a SYN out was seen */
+	uint8_t syn;           /* a SYN out was seen ... */
+	uint32_t syn_seq;      /* ... with this sequence number */
 	uint32_t remote;       /* the far end's address */
 	uint32_t seq_out_end;  /* TCP: highest sequence sent, + length */
 	uint32_t seq_in_end;   /* ... received */
