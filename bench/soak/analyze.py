@@ -163,6 +163,26 @@ def main():
         except ValueError:
             pass
 
+    # each BFD Down in the run (show bfd's recent_downs, the last eight
+    # per link, CLOCK_MONOTONIC) with what was running then
+    downs_detail = []
+    try:
+        show = json.load(open(os.path.join(args.work, "poll.show")))
+        for sl in show.get("links", []):
+            for d in sl.get("recent_downs") or []:
+                if t0 <= d["change_ns"] <= t_end:
+                    downs_detail.append({
+                        "link": sl["name"], "t_s": rel(d["change_ns"]),
+                        "declared_by": d.get("declared_by"),
+                        "up_again_s": (rel(d["up_ns"]) if d.get("up_ns")
+                                       else None),
+                        "during": during(d["change_ns"])})
+            ld = sl.get("last_down") or {}
+            for x in downs_detail:
+                if x["link"] == sl["name"] and ld.get("diag"):
+                    x.setdefault("last_diag", ld["diag"])
+    except (OSError, ValueError, KeyError):
+        pass
     max_score = max((p["peak_score"] for p in per_link.values()),
                     default=0.0)
     verdict = "pass" if suspicions == 0 and downs == 0 and completed \
@@ -174,6 +194,7 @@ def main():
         "false_suspicions": suspicions,  # no link failed in a soak
         "abstained": abstained,
         "bfd_downs": downs,
+        "bfd_downs_detail": downs_detail,
         "min_margin": round(1.0 - max_score, 3),
         "peak": ({"link": peak[0], "score": peak[1],
                   "pair": per_link[peak[0]]["peak_pair"],
@@ -214,6 +235,11 @@ def main():
           "min margin %.3f (%s)" % (
               verdict.upper(), out["link_hours"], suspicions, downs,
               out["min_margin"], args.out))
+    for x in downs_detail:
+        d = x["during"]
+        print("soak: BFD Down on %s at %.1f s (%s), during %s%s" % (
+            x["link"], x["t_s"], x.get("last_diag", "?"), d.get("phase"),
+            "".join(", " + e for e in d.get("events", []))))
     if not completed:
         print("soak: the run ended early: not a verdict", file=sys.stderr)
     return 0 if verdict == "pass" else 1
