@@ -3,7 +3,7 @@
 BUILD ?= build
 MESON_OPTS ?=
 
-.PHONY: all deps build test stress unit demo bench bench-instr failover convergence clean fuzz fuzz-build
+.PHONY: all deps build test stress unit demo bench bench-instr failover convergence soak clean fuzz fuzz-build
 
 all: build
 
@@ -88,6 +88,14 @@ failover: deps
 convergence: deps
 	$(MAKE) build
 	bash bench/convergence/run.sh $(BUILD)
+
+# Link suspicion's false positives (issue 18 item 5, bench/soak/): the lab
+# at BFD 300 ms x 3 with suspect { } under bursty traffic, reroutes, loss
+# episodes and a dead remote host for SOAK_MINUTES (default 20); table on
+# stdout, bench/out/soak.json; fails on any suspicion or BFD Down.
+soak: deps
+	$(MAKE) build
+	bash bench/soak/run.sh $(BUILD)
 
 # libFuzzer (tests/fuzz/: the fast path, BGP, config, channel, control
 # socket): a clang build of its own with

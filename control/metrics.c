@@ -677,6 +677,12 @@ static void bfd_suspect(struct metrics_port *p, json_object *b)
 	p->suspect_confirmed = get_u64(b, "suspect_confirmed", NULL);
 	p->suspect_cleared = get_u64(b, "suspect_cleared", NULL);
 	p->suspect_abstained = get_u64(b, "suspect_abstained", NULL);
+	p->suspect_peak_score_milli = get_u64(b, "suspect_peak_score_milli",
+					      NULL);
+	if (json_object_object_get_ex(b, "suspect_peak_pair", &x) &&
+	    json_object_is_type(x, json_type_string))
+		snprintf(p->suspect_peak_pair, sizeof(p->suspect_peak_pair),
+			 "%s", json_object_get_string(x));
 }
 
 int metrics_dp_ports(int fd, unsigned int timeout_ms, struct metrics_dp *dp,

@@ -76,6 +76,9 @@ struct metrics_port {
 	char suspect_raised_by[48];
 	uint64_t suspicions, suspect_confirmed, suspect_cleared,
 		suspect_abstained;
+	/* how close the evidence came (suspect.h), in thousandths */
+	uint64_t suspect_peak_score_milli;
+	char suspect_peak_pair[48];
 };
 
 struct metrics_drop {

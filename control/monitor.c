@@ -293,6 +293,11 @@ static void fill_sample(const struct twp_config *cfg,
 			c->suspect.confirmed = p->suspect_confirmed;
 			c->suspect.cleared = p->suspect_cleared;
 			c->suspect.abstained = p->suspect_abstained;
+			c->suspect.peak_score_milli =
+				p->suspect_peak_score_milli;
+			snprintf(c->suspect.peak_pair,
+				 sizeof(c->suspect.peak_pair), "%s",
+				 p->suspect_peak_pair);
 		}
 	}
 }
@@ -464,6 +469,9 @@ static void render_suspect(const struct mon_suspect *s, struct render *r)
 		 (unsigned long long)s->cleared);
 	render_u(r, "abstained", ", %llu abstained\n",
 		 (unsigned long long)s->abstained);
+	/* how close the evidence came since start (1: a suspicion) */
+	render_jf(r, "peak_score", 3, s->peak_score_milli / 1000.0);
+	render_js(r, "peak_pair", s->peak_pair);
 	render_end(r);
 }
 

@@ -39,6 +39,8 @@ struct mon_suspect {
 	uint8_t state;         /* 0 clear, 1 suspected, 2 hold */
 	char raised_by[48];    /* evidence of the last suspicion */
 	uint64_t suspicions, confirmed, cleared, abstained;
+	uint64_t peak_score_milli; /* the evidence's closest (suspect.h) */
+	char peak_pair[48];    /* ... and its two kinds */
 };
 
 struct mon_counters {

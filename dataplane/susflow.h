@@ -44,13 +44,14 @@ struct susflow_entry {
 	uint8_t proto;
 	uint8_t link;          /* of the last packet out; NO_LINK: none */
 	uint8_t twoway;        /* answered at least once */
-	uint8_t syn;           /* a SYN out was seen */
+	uint8_t syn;           /* a SYN out was seen (syn_seq) */
 	/* the far end: an IPv4 address (below 2^32), or susflow_remote6
 	 * of an IPv6 one (bit 63 set): the families never meet */
 	uint64_t remote;
 	uint32_t seq_out_end;  /* TCP: highest sequence sent, + length */
 	uint32_t seq_in_end;   /* ... received */
 	uint8_t v6;            /* an IPv6 flow */
+	uint32_t syn_seq;      /* the sequence number of the last SYN out */
 	uint64_t out_tsc;      /* last packet out (site -> link) */
 	uint64_t pending_tsc;  /* first packet out since the last answer */
 	uint64_t in_tsc;       /* last packet in (link -> site) */
@@ -125,7 +126,9 @@ static inline uint64_t susflow_remote6(const uint8_t *a)
 	return susflow_remote6_w(w);
 }
 
+#define SUSFLOW_TCP_FIN 0x01u
 #define SUSFLOW_TCP_SYN 0x02u
+#define SUSFLOW_TCP_RST 0x04u
 #define SUSFLOW_TCP_ACK 0x10u
 
 /* Is sequence number A at or before B (RFC 9293 §3.4, modulo 2^32)? */
@@ -159,16 +162,41 @@ susflow_note(struct susflow_table *t, struct susflow_entry *e, uint64_t addrs,
 		e->link = out_link;
 		e->remote = remote;
 		e->out_tsc = tsc;
-		if (e->pending_tsc == 0)
+		/* a reset ends the flow: nothing answers it (RFC 9293
+		 * §3.10.7.1), nor what it aborted. Waiting for an answer
+		 * there, a site whose flows all end by resets at once
+		 * (an application stopping) looked like a dead link:
+		 * silence and unanswered flows together (make soak) */
+		if (proto == IPPROTO_TCP && (flags & SUSFLOW_TCP_RST)) {
+			e->pending_tsc = 0;
+			return;
+		}
+		/* nor does a bare acknowledgement (RFC 9293 §3.8.6.3: ACKs
+		 * are not acknowledged): a request/response flow's delayed
+		 * ACK after each answer waited for the next answer, a whole
+		 * request period, and counted unanswered at every new
+		 * connection, its srtt still the handshake's (make soak) */
+		if (e->pending_tsc == 0 &&
+		    (proto != IPPROTO_TCP || len > 0 ||
+		     (flags & (SUSFLOW_TCP_SYN | SUSFLOW_TCP_FIN))))
 			e->pending_tsc = tsc;
 		if (proto != IPPROTO_TCP)
 			return;
-		/* a SYN again: the first got no SYN-ACK (RFC 9293 §3.8.1) */
+		/* a SYN again: the first got no SYN-ACK (RFC 9293 §3.8.1);
+		 * one with another initial sequence number is a new
+		 * connection on the same ports, whose sequence space has
+		 * nothing to do with the last one's (make soak saw a reused
+		 * source port counted as a retransmission) */
 		if ((flags & (SUSFLOW_TCP_SYN | SUSFLOW_TCP_ACK)) ==
 		    SUSFLOW_TCP_SYN) {
-			if (e->syn)
+			if (e->syn && seq == e->syn_seq) {
 				e->distress_tsc = tsc;
+			} else {
+				e->seq_out_end = 0;
+				e->seq_in_end = 0;
+			}
 			e->syn = 1;
+			e->syn_seq = seq;
 		}
 		/* data at or before what was sent: a retransmission */
 		if (len > 0) {

@@ -84,12 +84,11 @@ static void bins_advance(struct suspect_link *l, uint64_t now_ns)
 	l->bin_epoch = epoch;
 }
 
-uint64_t suspect_window_ns(const struct suspect_link *l, uint64_t now_ns)
+uint64_t suspect_window_ns(const struct suspect_link *l)
 {
 	uint64_t w = (uint64_t)l->p.silence_min_ms * MS, q = 0, mean3;
 	unsigned int i;
 
-	(void)now_ns;
 	if (l->rate_pps <= 0)
 		return UINT64_MAX;
 	for (i = 0; i < SUSPECT_BINS; i++)
@@ -139,52 +138,119 @@ static void traffic_update(struct suspect_link *l, uint64_t rx_total,
 	l->last_tick_ns = now_ns;
 }
 
-static bool bfd_late(const struct suspect_obs *o, uint64_t now_ns)
+static double ratio_cap(double r)
 {
-	/* RFC 5880 §6.8.7: the peer sends at 75-100 % of its interval, so
-	 * a packet one whole interval overdue (twice the interval since the
-	 * last) is late by more than any jitter */
+	return r < SUSPECT_RATIO_CAP ? r : SUSPECT_RATIO_CAP;
+}
+
+/* RFC 5880 §6.8.7: the peer sends at 75-100 % of its interval, so a
+ * packet one whole interval overdue (older than twice the interval) is
+ * late by more than any jitter. As a ratio: the age over the first late
+ * age, 2 x interval + 1 ns, so that ratio >= 1 is exactly "late". */
+static double bfd_late_ratio(const struct suspect_obs *o, uint64_t now_ns)
+{
 	uint64_t limit = 2ull * o->bfd_interval_us * 1000u;
 
-	return o->bfd_up && o->bfd_interval_us != 0 &&
-	       now_ns > o->bfd_last_rx_ns && now_ns - o->bfd_last_rx_ns > limit;
+	if (!o->bfd_up || o->bfd_interval_us == 0 ||
+	    now_ns <= o->bfd_last_rx_ns)
+		return 0;
+	return ratio_cap((double)(now_ns - o->bfd_last_rx_ns) /
+			 (double)(limit + 1));
+}
+
+static bool bfd_late(const struct suspect_obs *o, uint64_t now_ns)
+{
+	return bfd_late_ratio(o, now_ns) >= 1.0;
 }
 
 /* Silence: nothing for the link's window while it had enough traffic,
  * and the others did not gain what it lost (a provider moving its
  * return path to the twin is not a failure). OTHERS_RATE is their rate,
- * OTHERS their packets so far. */
-static bool silent(const struct suspect_link *l, uint64_t others,
-		   double others_rate, uint64_t now_ns)
+ * OTHERS their packets so far. As a ratio: the quiet time over the
+ * window while both guards hold, 0 otherwise. Times are below 2^53 ns,
+ * exact in a double, so ratio >= 1 is exactly quiet >= window. */
+static double silence_ratio(const struct suspect_link *l, uint64_t others,
+			    double others_rate, uint64_t now_ns)
 {
+	uint64_t w = suspect_window_ns(l), quiet = now_ns - l->last_rx_ns;
 	double quiet_s, gained;
 
-	if (l->rate_pps < l->p.min_pps)
-		return false;
-	if (now_ns - l->last_rx_ns < suspect_window_ns(l, now_ns))
-		return false;
-	quiet_s = (double)(now_ns - l->last_rx_ns) / 1e9;
+	if (l->rate_pps < l->p.min_pps || w == UINT64_MAX)
+		return 0;
+	quiet_s = (double)quiet / 1e9;
 	gained = (double)(others - l->others_at_last_rx) - others_rate * quiet_s;
-	return gained < 0.5 * l->rate_pps * quiet_s;
+	if (!(gained < 0.5 * l->rate_pps * quiet_s))
+		return 0;
+	return ratio_cap((double)quiet / (double)w);
 }
 
-static uint32_t evidence(const struct suspect_link *l,
-			 const struct suspect_obs *o, uint64_t others,
-			 double others_rate, uint64_t now_ns)
+/* Flows of a kind: raised at min_flows flows towards two remote
+ * addresses at least (a dead remote host is one address; 5 % loss leaves
+ * most flows answered). min_flows is at least 2 (config.c). */
+static double flows_ratio(uint32_t flows, uint32_t remotes,
+			  uint32_t min_flows)
+{
+	double a = (double)flows / (double)min_flows, b = remotes / 2.0;
+
+	return ratio_cap(a < b ? a : b);
+}
+
+/* The ratio of every kind into L->ratio, and the kinds raised (ratio
+ * >= 1). */
+static uint32_t evidence(struct suspect_link *l, const struct suspect_obs *o,
+			 uint64_t others, double others_rate, uint64_t now_ns)
 {
 	uint32_t ev = 0;
+	unsigned int k;
 
-	if (silent(l, others, others_rate, now_ns))
-		ev |= SUSPECT_EV_SILENCE;
-	/* a dead remote host is one address; 5 % loss leaves most flows
-	 * answered */
-	if (o->unanswered >= l->p.min_flows && o->unanswered_remotes >= 2)
-		ev |= SUSPECT_EV_UNANSWERED;
-	if (o->distress >= l->p.min_flows && o->distress_remotes >= 2)
-		ev |= SUSPECT_EV_DISTRESS;
-	if (bfd_late(o, now_ns))
-		ev |= SUSPECT_EV_BFD_LATE;
+	l->ratio[0] = silence_ratio(l, others, others_rate, now_ns);
+	l->ratio[1] = flows_ratio(o->unanswered, o->unanswered_remotes,
+				  l->p.min_flows);
+	l->ratio[2] = flows_ratio(o->distress, o->distress_remotes,
+				  l->p.min_flows);
+	l->ratio[3] = bfd_late_ratio(o, now_ns);
+	for (k = 0; k < SUSPECT_KINDS; k++)
+		if (l->ratio[k] >= 1.0)
+			ev |= 1u << k;
 	return ev;
+}
+
+double suspect_score(const double *ratio, uint32_t *pair)
+{
+	double best = 0;
+	unsigned int a, b;
+
+	*pair = 0;
+	for (a = 0; a < SUSPECT_KINDS; a++)
+		for (b = a + 1; b < SUSPECT_KINDS; b++) {
+			double m = ratio[a] < ratio[b] ? ratio[a] : ratio[b];
+
+			if (!suspect_agree(1u << a | 1u << b) || m <= best)
+				continue;
+			best = m;
+			*pair = 1u << a | 1u << b;
+		}
+	return best;
+}
+
+/* The score of L now, and its peaks while the rule could act on it. */
+static void closeness(struct suspect_link *l, const struct suspect_obs *o,
+		      uint64_t now_ns)
+{
+	uint32_t pair;
+	unsigned int k;
+
+	l->score = suspect_score(l->ratio, &pair);
+	if (!l->p.enabled || !o->live || !o->bfd_up)
+		return;
+	if (l->score > l->peak_score) {
+		l->peak_score = l->score;
+		l->peak_pair = pair;
+		l->peak_ns = now_ns;
+	}
+	for (k = 0; k < SUSPECT_KINDS; k++)
+		if (l->ratio[k] > l->ratio_peak[k])
+			l->ratio_peak[k] = l->ratio[k];
 }
 
 /* Is link J alive by its own measure, to take another link's flows:
@@ -197,7 +263,7 @@ static bool alive(const struct suspect_link *j, const struct suspect_obs *o,
 	if (!o->live || j->state != SUSPECT_CLEAR)
 		return false;
 	if (j->rate_pps >= j->p.min_pps &&
-	    now_ns - j->last_rx_ns < suspect_window_ns(j, now_ns))
+	    now_ns - j->last_rx_ns < suspect_window_ns(j))
 		return true;
 	return o->bfd_up && !bfd_late(o, now_ns);
 }
@@ -226,7 +292,6 @@ static void suspect_start(struct suspect_link *l, uint32_t ev,
 	l->raised_by = ev;
 	l->since_ns = now_ns;
 	l->last_suspect_ns = now_ns;
-	l->rate_before = l->rate_pps;
 	l->suspicions++;
 }
 
@@ -275,6 +340,7 @@ uint32_t suspect_tick(struct suspect *s, const struct suspect_obs *obs,
 
 		l->evidence = evidence(l, &obs[i], total - obs[i].rx_total,
 				       total_rate - l->rate_pps, now_ns);
+		closeness(l, &obs[i], now_ns);
 	}
 	for (i = 0; i < s->n_links; i++) {
 		struct suspect_link *l = &s->link[i];

@@ -44,6 +44,24 @@ enum suspect_ev {
 	SUSPECT_EV_DISTRESS = 1u << 2,   /* TCP retransmits on its flows */
 	SUSPECT_EV_BFD_LATE = 1u << 3,   /* peer's BFD overdue */
 };
+#define SUSPECT_KINDS 4
+
+/* How close the evidence came to a suspicion (the margin of a soak).
+ * Each tick every kind k gets a ratio r_k, 1 exactly where it is
+ * raised, capped at SUSPECT_RATIO_CAP:
+ *  silence     quiet time / the window, while silence is counted (rate
+ *              at least min_pps, the others did not gain half of what
+ *              the link lost), else 0;
+ *  unanswered  min(flows / min_flows, remote addresses / 2);
+ *  distress    the same with the distressed flows;
+ *  bfd_late    age of the peer's last packet / (twice its interval
+ *              + 1 ns), while BFD is Up (late is older than twice the
+ *              interval), else 0.
+ * The link's score is the largest min(r_a, r_b) over the pairs of
+ * kinds that suspect_agree accepts: score >= 1 exactly when two kinds
+ * agree as the rule says (every set it accepts holds such a pair). The
+ * margin of a run is 1 - the highest score seen. */
+#define SUSPECT_RATIO_CAP 2.0
 
 enum suspect_state {
 	SUSPECT_CLEAR = 0, /* used as carrier, admin state and BFD say */
@@ -87,12 +105,22 @@ struct suspect_link {
 	uint32_t evidence;       /* raised at the last tick */
 	uint32_t raised_by;      /* evidence of the current suspicion */
 	uint64_t since_ns;       /* the current state's start */
-	double rate_before;      /* rate_pps when suspected */
 	uint64_t alive_since_ns; /* 0: not proved alive */
 	uint32_t repeats;        /* suspicions counted by the dampening */
 	uint64_t last_suspect_ns;
 	uint64_t hold_ns;        /* of the current hold */
 	bool abstaining;         /* evidence agreed, a guard said no */
+
+	/* closeness (SUSPECT_RATIO_CAP above) */
+	double ratio[SUSPECT_KINDS]; /* each kind's ratio at the last tick */
+	double score;            /* at the last tick */
+	/* The highest since start, over the ticks where the rule could
+	 * act on it (suspect { } on, the link live and its BFD Up), with
+	 * its pair of kinds and time; and each kind's highest ratio. */
+	double peak_score;
+	uint32_t peak_pair;      /* suspect_ev bits, 0 while peak_score 0 */
+	uint64_t peak_ns;
+	double ratio_peak[SUSPECT_KINDS];
 
 	/* counts */
 	uint64_t suspicions;
@@ -133,9 +161,12 @@ uint32_t suspect_tick(struct suspect *s, const struct suspect_obs *obs,
 /* The silence window of L now: max(silence_min_ms, silence_mult x the
  * longest quiet gap of the last SUSPECT_BINS seconds, 3 mean gaps at
  * rate_pps); UINT64_MAX when it has no rate. */
-uint64_t suspect_window_ns(const struct suspect_link *l, uint64_t now_ns);
+uint64_t suspect_window_ns(const struct suspect_link *l);
 /* Do the kinds in EV agree enough to suspect? */
 bool suspect_agree(uint32_t ev);
+/* The score of RATIO (one per kind, bit i of suspect_ev is ratio[i]);
+ * the pair that gives it into *PAIR (0 when the score is 0). */
+double suspect_score(const double *ratio, uint32_t *pair);
 const char *suspect_state_name(enum suspect_state s);
 /* "silence,unanswered" into BUF (LEN bytes), "-" for none. */
 const char *suspect_ev_names(uint32_t ev, char *buf, unsigned int len);

@@ -242,12 +242,19 @@ static const char *bfd_state_name(uint32_t s)
 static void suspect_dict(struct rte_tel_data *e, unsigned int i,
 			 uint64_t now_ns)
 {
-	const struct suspect_link *l = &dp.suspect.link[i];
-	uint64_t w = suspect_window_ns(l, now_ns);
+	static const char *const kinds[SUSPECT_KINDS] = {
+		"suspect_peak_silence_milli", "suspect_peak_unanswered_milli",
+		"suspect_peak_distress_milli", "suspect_peak_bfd_late_milli",
+	};
+	const struct suspect_link *l;
+	uint64_t w;
+	unsigned int k;
 	char ev[64];
 
-	if (i >= dp.suspect.n_links || !l->p.enabled)
+	if (i >= dp.suspect.n_links || !dp.suspect.link[i].p.enabled)
 		return;
+	l = &dp.suspect.link[i];
+	w = suspect_window_ns(l);
 	rte_tel_data_add_dict_string(e, "suspect_state",
 				     suspect_state_name(l->state));
 	rte_tel_data_add_dict_string(e, "suspect_evidence",
@@ -265,6 +272,19 @@ static void suspect_dict(struct rte_tel_data *e, unsigned int i,
 	rte_tel_data_add_dict_u64(e, "suspect_confirmed", l->confirmed);
 	rte_tel_data_add_dict_u64(e, "suspect_cleared", l->cleared);
 	rte_tel_data_add_dict_u64(e, "suspect_abstained", l->abstained);
+	/* how close the evidence came (suspect.h, SUSPECT_RATIO_CAP), in
+	 * thousandths (DPDK 22.11's telemetry has no doubles); the peak's
+	 * time is CLOCK_MONOTONIC, 0 while it is 0 */
+	rte_tel_data_add_dict_u64(e, "suspect_score_milli",
+				  (uint64_t)(l->score * 1000.0 + 0.5));
+	rte_tel_data_add_dict_u64(e, "suspect_peak_score_milli",
+				  (uint64_t)(l->peak_score * 1000.0 + 0.5));
+	rte_tel_data_add_dict_string(e, "suspect_peak_pair",
+		suspect_ev_names(l->peak_pair, ev, sizeof(ev)));
+	rte_tel_data_add_dict_u64(e, "suspect_peak_ns", l->peak_ns);
+	for (k = 0; k < SUSPECT_KINDS; k++)
+		rte_tel_data_add_dict_u64(e, kinds[k],
+			(uint64_t)(l->ratio_peak[k] * 1000.0 + 0.5));
 	/* the main lcore's own holes (suspect.h), the same for every link */
 	rte_tel_data_add_dict_u64(e, "suspect_late_ticks",
 				  dp.suspect.late_ticks);

@@ -39,8 +39,9 @@ no progress while it should have:
              (one request outstanding per connection);
   udp_rr     requests were outstanding and no answer came: from the send
              of the oldest request still unanswered after the last answer
-             to the next answer (an answer to request k retires every
-             older request: those are lost);
+             to the next answer, or to the source's switch to off (an
+             answer to request k retires every older request, the switch
+             to off all of them: those are lost);
   udp_oneway nothing comes back, so no stalls are measured here (the
              server counts what arrived).
 A stall still open at the end is closed at the end time. Each class's
@@ -468,9 +469,14 @@ class UdpFlow(Flow):
         self.pad = b"\0" * (UDP_SIZE - UDP_HDR.size)
         self.errors = 0
 
-    def step(self, t, on, started):
+    def step(self, t, on, started, stall_ns):
         if self.period is None or not on:
             self.next_send = None
+            if self.outstanding:
+                # off: nothing is due any more, and what is still
+                # outstanding was lost (an answer takes one RTT)
+                self.progress(t, stall_ns)
+                self.outstanding.clear()
             return
         if self.next_send is None or started:
             # a random phase, so flows do not send in lockstep
@@ -589,7 +595,7 @@ def run_client(args):
                 f.rr_step(t, on, sel, stall_ns)
         for f in udp:
             on, started = f.onoff.update(t)
-            f.step(t, on, started)
+            f.step(t, on, started, stall_ns)
         wake = t + tick_ns
         for f in udp:
             if f.next_send is not None and f.next_send < wake:
@@ -664,6 +670,9 @@ def run_client(args):
 def main():
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    # before the subcommand too, as tests/lab.sh's lab_listen passes it
+    ap.add_argument("--ready-file", dest="ready_file_top", default=None,
+                    help=argparse.SUPPRESS)
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("server")
     s.add_argument("--bind", required=True)
@@ -702,6 +711,7 @@ def main():
     c.add_argument("--out", required=True)
     args = ap.parse_args()
     if args.cmd == "server":
+        args.ready_file = args.ready_file or args.ready_file_top
         run_server(args)
     else:
         if args.sport_base + args.bulk + args.rr + args.udp_rr_flows + \

@@ -456,10 +456,12 @@ static void test_monitor_show_links_suspect(void **state)
 	r.n_links = 2;
 	r.link[0].suspect = (struct mon_suspect){
 		.known = true, .state = 1, .raised_by = "silence,unanswered",
-		.suspicions = 3, .confirmed = 1, .cleared = 1};
+		.suspicions = 3, .confirmed = 1, .cleared = 1,
+		.peak_score_milli = 1000, .peak_pair = "silence,unanswered"};
 	r.link[1].usable = true;
 	r.link[1].suspect = (struct mon_suspect){
-		.known = true, .raised_by = "-", .abstained = 2};
+		.known = true, .raised_by = "-", .abstained = 2,
+		.peak_score_milli = 734, .peak_pair = "silence,bfd_late"};
 	text = show(&r, false);
 	assert_string_equal(text,
 		"no rates yet (the data plane's counters are read every "
@@ -476,11 +478,13 @@ static void test_monitor_show_links_suspect(void **state)
 		"{\"name\":\"link1\",\"capacity_mbps\":0,\"usable\":false,"
 		"\"suspect\":{\"state\":\"suspected\","
 		"\"raised_by\":\"silence,unanswered\",\"suspicions\":3,"
-		"\"confirmed\":1,\"cleared\":1,\"abstained\":0}},"
+		"\"confirmed\":1,\"cleared\":1,\"abstained\":0,"
+		"\"peak_score\":1.000,\"peak_pair\":\"silence,unanswered\"}},"
 		"{\"name\":\"link2\",\"capacity_mbps\":0,\"usable\":true,"
 		"\"suspect\":{\"state\":\"clear\",\"raised_by\":\"-\","
 		"\"suspicions\":0,\"confirmed\":0,\"cleared\":0,"
-		"\"abstained\":2}}]}\n");
+		"\"abstained\":2,\"peak_score\":0.734,"
+		"\"peak_pair\":\"silence,bfd_late\"}}]}\n");
 	free(text);
 }
 

@@ -216,6 +216,86 @@ static void test_susflow_tcp_distress(void **st)
 	assert_int_equal(o[LINK2].distress, 1);
 }
 
+/* A reset out awaits no answer, and ends the wait of what it aborts. */
+static void test_susflow_reset_out_is_not_unanswered(void **st)
+{
+	struct suspect_obs o[2];
+
+	(void)st;
+	tcp(&tab, 40003, LINK1, 1000, 64, 0x18, 100);
+	tcp(&tab, 40003, SUSFLOW_NO_LINK, 5000, 256, 0x18, 101);
+	/* a request unanswered, then the site aborts the flow */
+	tcp(&tab, 40003, LINK1, 1064, 64, 0x18, 200);
+	tcp(&tab, 40003, LINK1, 1128, 0, 0x04, 210);
+	scan(1000, o);
+	assert_int_equal(o[LINK1].unanswered, 0);
+	/* the same without the reset waits past its bound */
+	tcp(&tab, 40004, LINK1, 1000, 64, 0x18, 100);
+	tcp(&tab, 40004, SUSFLOW_NO_LINK, 5000, 256, 0x18, 101);
+	tcp(&tab, 40004, LINK1, 1064, 64, 0x18, 200);
+	scan(1000, o);
+	assert_int_equal(o[LINK1].unanswered, 1);
+	/* a reset (with ACK) right after an answer opens no wait */
+	reset(NULL);
+	tcp(&tab, 40003, LINK1, 1000, 64, 0x18, 100);
+	tcp(&tab, 40003, SUSFLOW_NO_LINK, 5000, 256, 0x18, 101);
+	tcp(&tab, 40003, LINK1, 1064, 0, 0x14, 150);
+	scan(1000, o);
+	assert_int_equal(o[LINK1].unanswered, 0);
+	assert_int_equal(o[LINK1].distress, 0);
+}
+
+/* A bare ACK out expects no answer: the delayed ACK after a response
+ * does not wait for the next one. */
+static void test_susflow_bare_ack_out_awaits_nothing(void **st)
+{
+	struct suspect_obs o[2];
+
+	(void)st;
+	tcp(&tab, 40005, LINK1, 1000, 64, 0x18, 100);
+	tcp(&tab, 40005, SUSFLOW_NO_LINK, 5000, 256, 0x18, 101); /* srtt 1 */
+	tcp(&tab, 40005, LINK1, 1064, 0, 0x10, 141);
+	scan(433, o);
+	assert_int_equal(o[LINK1].unanswered, 0);
+	/* the next request waits: past max(20 ms, 4 x 1 ms) */
+	tcp(&tab, 40005, LINK1, 1064, 64, 0x18, 433);
+	scan(453, o);
+	assert_int_equal(o[LINK1].unanswered, 0);
+	scan(454, o);
+	assert_int_equal(o[LINK1].unanswered, 1);
+	/* a FIN awaits its acknowledgement */
+	reset(NULL);
+	tcp(&tab, 40005, LINK1, 1000, 64, 0x18, 100);
+	tcp(&tab, 40005, SUSFLOW_NO_LINK, 5000, 256, 0x18, 101);
+	tcp(&tab, 40005, LINK1, 1064, 0, 0x11, 200);
+	scan(221, o);
+	assert_int_equal(o[LINK1].unanswered, 1);
+}
+
+/* A new connection on the same ports (a reused source port): its SYN
+ * has another initial sequence number, and its data is new, not sent
+ * again; the same SYN twice is still distress. */
+static void test_susflow_new_connection_on_the_same_ports(void **st)
+{
+	struct suspect_obs o[2];
+
+	(void)st;
+	tcp(&tab, 40006, LINK1, 5000, 0, 0x02, 100);
+	tcp(&tab, 40006, SUSFLOW_NO_LINK, 9000, 0, 0x12, 101);
+	tcp(&tab, 40006, LINK1, 5001, 100000, 0x10, 102);
+	tcp(&tab, 40006, LINK1, 105001, 0, 0x14, 200);
+	tcp(&tab, 40006, LINK1, 3000, 0, 0x02, 2000);
+	tcp(&tab, 40006, SUSFLOW_NO_LINK, 7000, 0, 0x12, 2001);
+	tcp(&tab, 40006, LINK1, 3001, 100, 0x18, 2002);
+	tcp(&tab, 40006, SUSFLOW_NO_LINK, 7001, 100, 0x18, 2003);
+	scan(2004, o);
+	assert_int_equal(o[LINK1].distress, 0);
+	tcp(&tab, 40007, LINK1, 3000, 0, 0x02, 3000);
+	tcp(&tab, 40007, LINK1, 3000, 0, 0x02, 4000);
+	scan(4001, o);
+	assert_int_equal(o[LINK1].distress, 1);
+}
+
 static void test_susflow_other_flow_takes_the_slot(void **st)
 {
 	struct susflow_entry *e;
@@ -479,6 +559,9 @@ int main(void)
 		cmocka_unit_test_setup(test_susflow_counts_flows_and_their_remotes_per_link, reset),
 		cmocka_unit_test_setup(test_susflow_one_way_and_quiet_flows_do_not_count, reset),
 		cmocka_unit_test_setup(test_susflow_tcp_distress, reset),
+		cmocka_unit_test_setup(test_susflow_reset_out_is_not_unanswered, reset),
+		cmocka_unit_test_setup(test_susflow_bare_ack_out_awaits_nothing, reset),
+		cmocka_unit_test_setup(test_susflow_new_connection_on_the_same_ports, reset),
 		cmocka_unit_test_setup(test_susflow_other_flow_takes_the_slot, reset),
 		cmocka_unit_test_setup(test_susflow_two_lcores_one_flow, reset),
 		cmocka_unit_test_setup(test_susflow_ipv6_hash_and_key_are_the_same_both_ways, reset),

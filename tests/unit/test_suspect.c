@@ -101,7 +101,7 @@ static void test_suspect_window_is_the_minimum_for_a_steady_link(void **st)
 	steady(&b);
 	/* gaps of 1 ms (x4 = 4 ms) and three mean gaps at ~1 kpps (3 ms)
 	 * are both below silence_min_ms */
-	assert_int_equal(suspect_window_ns(&b.s.link[0], b.now), 10 * MS);
+	assert_int_equal(suspect_window_ns(&b.s.link[0]), 10 * MS);
 	assert_true(b.s.link[0].rate_pps > 999.0 &&
 		    b.s.link[0].rate_pps < 1001.0);
 	assert_int_equal(b.s.link[0].evidence, 0);
@@ -120,13 +120,13 @@ static void test_suspect_window_grows_with_the_links_own_quiet_gaps(void **st)
 	/* an on/off source that was quiet 5 s (5 001 ms from packet to
 	 * packet): its silence means nothing for 4 x that while the gap is
 	 * remembered ... */
-	assert_int_equal(suspect_window_ns(&b.s.link[0], b.now), 20004 * MS);
+	assert_int_equal(suspect_window_ns(&b.s.link[0]), 20004 * MS);
 	/* ... which is SUSPECT_BINS seconds: the gap ended in the bin of
 	 * 125 s, forgotten once the bin of 135 s begins */
 	run(&b, 8999);
-	assert_int_equal(suspect_window_ns(&b.s.link[0], b.now), 20004 * MS);
+	assert_int_equal(suspect_window_ns(&b.s.link[0]), 20004 * MS);
 	run(&b, 1000);
-	assert_int_equal(suspect_window_ns(&b.s.link[0], b.now), 10 * MS);
+	assert_int_equal(suspect_window_ns(&b.s.link[0]), 10 * MS);
 }
 
 static void test_suspect_silence_and_unanswered_suspect_at_the_window(void **st)
@@ -434,6 +434,164 @@ static void test_suspect_disabled_link_is_never_suspected(void **st)
 	assert_int_equal(b.s.link[0].suspicions, 0);
 }
 
+/* The first late age of the peer's BFD at BFD_US: twice the interval
+ * and 1 ns (suspect.h): bfd_late's ratio is age / this. */
+#define LATE_NS (2ull * BFD_US * 1000 + 1)
+
+/* score >= 1 exactly when suspect_agree accepts the kinds at ratio 1:
+ * every set of kinds, the others just below 1. */
+static void test_suspect_score_is_one_exactly_where_the_rule_agrees(void **st)
+{
+	uint32_t ev, pair;
+	unsigned int k;
+
+	(void)st;
+	for (ev = 0; ev < 1u << SUSPECT_KINDS; ev++) {
+		double r[SUSPECT_KINDS], score;
+
+		for (k = 0; k < SUSPECT_KINDS; k++)
+			r[k] = ev & 1u << k ? 1.0 : 0.999;
+		score = suspect_score(r, &pair);
+		assert_int_equal(score >= 1.0, suspect_agree(ev));
+		if (suspect_agree(ev)) {
+			assert_true(score == 1.0);
+			assert_true((pair & ev) == pair);
+		} else {
+			assert_true(score == 0.999);
+		}
+	}
+	/* the smaller of the best accepted pair; silence with distress is
+	 * not a pair */
+	{
+		double r[SUSPECT_KINDS] = {2.0, 0.25, 1.5, 0.5};
+
+		assert_true(suspect_score(r, &pair) == 0.5);
+		assert_int_equal(pair, SUSPECT_EV_SILENCE | SUSPECT_EV_BFD_LATE);
+	}
+}
+
+static void test_suspect_score_of_steady_traffic_is_zero(void **st)
+{
+	struct bed b;
+
+	(void)st;
+	steady(&b);
+	assert_true(b.s.link[0].score == 0.0);
+	assert_true(b.s.link[0].peak_score == 0.0);
+	assert_int_equal(b.s.link[0].peak_pair, 0);
+	assert_int_equal(b.s.link[0].peak_ns, 0);
+	/* BFD every 300 ms: its oldest seen at a tick is 299 ms */
+	assert_true(b.s.link[0].ratio_peak[3] == 299e6 / (double)LATE_NS);
+	assert_true(b.s.link[0].ratio_peak[0] == 0.0);
+}
+
+static void test_suspect_score_reaches_one_at_the_suspicion(void **st)
+{
+	struct bed b;
+
+	(void)st;
+	steady(&b);
+	fail_link0(&b);
+	/* 9 ms of a 10 ms window, and unanswered flows at min_flows
+	 * towards two remotes (ratio 1) */
+	assert_int_equal(run(&b, 9), 0);
+	assert_true(b.s.link[0].ratio[0] == 0.9);
+	assert_true(b.s.link[0].ratio[1] == 1.0);
+	assert_true(b.s.link[0].score == 0.9);
+	assert_true(b.s.link[0].peak_score == 0.9);
+	assert_int_equal(b.s.link[0].peak_pair,
+			 SUSPECT_EV_SILENCE | SUSPECT_EV_UNANSWERED);
+	assert_int_equal(run(&b, 1), 1u << 0);
+	assert_true(b.s.link[0].peak_score == 1.0);
+	assert_int_equal(b.s.link[0].peak_ns, b.now);
+	/* silence is capped at 2, the pair at its smaller ratio */
+	run(&b, 100);
+	assert_true(b.s.link[0].ratio[0] == SUSPECT_RATIO_CAP);
+	assert_true(b.s.link[0].score == 1.0);
+	assert_true(b.s.link[1].peak_score == 0.0);
+}
+
+static void test_suspect_score_of_a_dead_remote_host_is_half(void **st)
+{
+	struct bed b;
+
+	(void)st;
+	steady(&b);
+	/* its flows unanswered, all towards one address; the link's
+	 * traffic stops too (the worst case), BFD fine */
+	b.every[0] = 0;
+	b.o[0].unanswered = 40;
+	b.o[0].unanswered_remotes = 1;
+	assert_int_equal(run(&b, 1000), 0);
+	/* min(40 / 3 flows, 1 / 2 remotes) = 0.5; BFD at most 299 ms of
+	 * 600 ms + 1 ns stays below it */
+	assert_true(b.s.link[0].ratio[1] == 0.5);
+	assert_true(b.s.link[0].peak_score == 0.5);
+	assert_int_equal(b.s.link[0].peak_pair,
+			 SUSPECT_EV_SILENCE | SUSPECT_EV_UNANSWERED);
+	assert_int_equal(b.s.link[0].suspicions, 0);
+}
+
+static void test_suspect_score_of_congestion_is_bfds(void **st)
+{
+	struct bed b;
+	double bfd;
+
+	(void)st;
+	steady(&b);
+	b.every[0] = 0;
+	b.o[0].distress = 5;
+	b.o[0].distress_remotes = 3;
+	run(&b, 100);
+	/* silence (2) and distress (1.5) are no pair: what is left is
+	 * either with BFD's lateness */
+	bfd = (double)(b.now - b.o[0].bfd_last_rx_ns) / (double)LATE_NS;
+	assert_true(b.s.link[0].ratio[2] == 1.5);
+	assert_true(b.s.link[0].score == bfd);
+	assert_true(b.s.link[0].score < 1.0);
+}
+
+/* BFD's lateness crosses 1 at the first nanosecond past twice the
+ * interval, where bfd_late raises it. */
+static void test_suspect_score_bfd_late_at_the_nanosecond(void **st)
+{
+	struct bed b;
+	uint64_t last_bfd;
+
+	(void)st;
+	steady(&b);
+	fail_link0(&b);
+	b.o[0].unanswered = 0;
+	last_bfd = b.o[0].bfd_last_rx_ns;
+	run(&b, (last_bfd + 2 * BFD_US * 1000ull - b.now) / MS);
+	assert_int_equal(b.now, last_bfd + 2 * BFD_US * 1000ull);
+	assert_int_equal(b.mask, 0);
+	assert_true(b.s.link[0].score == (LATE_NS - 1) / (double)LATE_NS);
+	assert_int_equal(b.s.link[0].peak_pair,
+			 SUSPECT_EV_SILENCE | SUSPECT_EV_BFD_LATE);
+	b.now += 1;
+	assert_int_equal(suspect_tick(&b.s, b.o, true, b.now), 1u << 0);
+	assert_true(b.s.link[0].score == 1.0);
+	assert_int_equal(b.s.link[0].peak_ns, b.now);
+}
+
+/* A link that is down or without BFD cannot be suspected: its score is
+ * kept, its peak not. */
+static void test_suspect_peak_only_where_the_rule_could_act(void **st)
+{
+	struct bed b;
+
+	(void)st;
+	steady(&b);
+	fail_link0(&b);
+	b.o[0].live = false;
+	b.o[0].bfd_up = false;
+	run(&b, 50);
+	assert_true(b.s.link[0].score == 1.0);
+	assert_true(b.s.link[0].peak_score == 0.0);
+	assert_true(b.s.link[0].ratio_peak[0] == 0.0);
+}
+
 static void test_suspect_names(void **st)
 {
 	char buf[64];
@@ -470,6 +628,13 @@ int main(void)
 		cmocka_unit_test(test_suspect_one_way_traffic_suspects_when_bfd_is_late),
 		cmocka_unit_test(test_suspect_never_suspects_every_link),
 		cmocka_unit_test(test_suspect_disabled_link_is_never_suspected),
+		cmocka_unit_test(test_suspect_score_is_one_exactly_where_the_rule_agrees),
+		cmocka_unit_test(test_suspect_score_of_steady_traffic_is_zero),
+		cmocka_unit_test(test_suspect_score_reaches_one_at_the_suspicion),
+		cmocka_unit_test(test_suspect_score_of_a_dead_remote_host_is_half),
+		cmocka_unit_test(test_suspect_score_of_congestion_is_bfds),
+		cmocka_unit_test(test_suspect_score_bfd_late_at_the_nanosecond),
+		cmocka_unit_test(test_suspect_peak_only_where_the_rule_could_act),
 		cmocka_unit_test(test_suspect_names),
 	};
 
