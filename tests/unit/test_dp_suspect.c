@@ -105,6 +105,14 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* One burst of the forwarding lcore, and the main lcore's drain of its
+ * sampled packets into the flow table (its tick's first step). */
+static void burst(void)
+{
+	fwd_burst(&d, d.fwd_lcore);
+	health_suspect_drain(&d);
+}
+
 /* Flow F (UDP source port 1000 + F) from SRC (host order) on the LAN
  * to DST (198.51.100.7, or 192.0.2.7 if DST_NET). */
 static void inject_src(uint32_t src, uint8_t dst_net, unsigned int f)
@@ -135,8 +143,9 @@ static void inject(uint8_t dst_net, unsigned int f)
 	inject_src(0xc612010au, dst_net, f);
 }
 
-/* The link flow F left on (or 0xff for none), one burst each. */
-static uint8_t link_of(uint8_t dst_net, unsigned int f)
+/* The link flow F left on (or 0xff for none), one burst of the
+ * forwarding lcore alone: its sampled packets stay in the ring. */
+static uint8_t link_of_undrained(uint8_t dst_net, unsigned int f)
 {
 	struct rte_mbuf *m;
 	uint8_t out = 0xff;
@@ -150,6 +159,15 @@ static uint8_t link_of(uint8_t dst_net, unsigned int f)
 			out = (uint8_t)p;
 			rte_pktmbuf_free(m);
 		}
+	return out;
+}
+
+/* The same, and the main lcore's drain after it. */
+static uint8_t link_of(uint8_t dst_net, unsigned int f)
+{
+	uint8_t out = link_of_undrained(dst_net, f);
+
+	health_suspect_drain(&d);
 	return out;
 }
 
@@ -260,7 +278,7 @@ static void test_dp_suspect_sampled_flow_is_noted_both_ways(void **st)
 	cfg.links[1].suspect.enabled = true;
 	assert_int_equal(health_suspect_init(&d), 0);
 	assert_int_equal(fwd_init_lcore(&d, d.fwd_lcore), 0);
-	t = d.flows[d.fwd_lcore];
+	t = d.flows;
 	assert_non_null(t);
 	/* 1009 ^ 2000 ends in 0x21: not sampled; 1008 ^ 2000, 0x20: one
 	 * in 16 of such port pairs is */
@@ -277,7 +295,7 @@ static void test_dp_suspect_sampled_flow_is_noted_both_ways(void **st)
 	assert_int_equal(e->twoway, 0);
 	/* the answer, on the other link: the flow is two-way */
 	inject_answer(link == LINK1 ? LINK2 : LINK1, 8);
-	fwd_burst(&d, d.fwd_lcore);
+	burst();
 	assert_int_equal(rte_ring_dequeue(tb.tx[LAN], (void **)&m), 0);
 	rte_pktmbuf_free(m);
 	assert_int_equal(t->noted, 2);
@@ -307,7 +325,7 @@ static void answer_through(unsigned int p, unsigned int f)
 	struct rte_mbuf *m = NULL;
 
 	inject_answer(p, f);
-	fwd_burst(&d, d.fwd_lcore);
+	burst();
 	assert_int_equal(rte_ring_dequeue(tb.tx[LAN], (void **)&m), 0);
 	rte_pktmbuf_free(m);
 }
@@ -323,7 +341,7 @@ static void test_dp_suspect_flows_sampled_only_out_of_links_with_it(void **st)
 	(void)st;
 	/* no link with suspect { }: no table, nothing noted */
 	suspect_on(0);
-	assert_null(d.flows[d.fwd_lcore]);
+	assert_null(d.flows);
 	assert_int_equal(d.flow_links, 0);
 	link = link_of(0, 8);   /* flow 8 is sampled (see above) */
 	assert_true(link == LINK1 || link == LINK2);
@@ -332,7 +350,7 @@ static void test_dp_suspect_flows_sampled_only_out_of_links_with_it(void **st)
 	 * without it and is not noted; its answer, on any link, is */
 	suspect_on(1u << other);
 	assert_int_equal(d.flow_links, 1u << other);
-	t = d.flows[d.fwd_lcore];
+	t = d.flows;
 	assert_non_null(t);
 	e = &t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)];
 	assert_int_equal(link_of(0, 8), link);
@@ -344,13 +362,13 @@ static void test_dp_suspect_flows_sampled_only_out_of_links_with_it(void **st)
 	assert_int_equal(e->out_tsc, 0);
 	/* ... and on its own link: noted, with the link */
 	suspect_on(1u << link);
-	t = d.flows[d.fwd_lcore];
+	t = d.flows;
 	e = &t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)];
 	assert_int_equal(link_of(0, 8), link);
 	assert_int_equal(t->noted, 1);
 	assert_int_equal(e->link, link);
 	suspect_on(0);
-	assert_null(d.flows[d.fwd_lcore]);
+	assert_null(d.flows);
 }
 
 /* Source validation drops packets from the middle of a burst
@@ -367,7 +385,7 @@ static void test_dp_suspect_sample_follows_packets_past_refused_ones(void **st)
 
 	(void)st;
 	suspect_on(1u << LINK1 | 1u << LINK2);
-	t = d.flows[d.fwd_lcore];
+	t = d.flows;
 	assert_int_equal(cfg_parse_prefix("198.18.1.1/24", &cfg.lan.address),
 			 0);
 	cfg.lan.ingress_filter = CFG_INGRESS_STRICT;
@@ -441,7 +459,7 @@ static uint8_t through(void)
 	uint8_t out = 0xff;
 	unsigned int p;
 
-	fwd_burst(&d, d.fwd_lcore);
+	burst();
 	for (p = LINK1; p <= LAN; p++)
 		while (rte_ring_dequeue(tb.tx[p], (void **)&m) == 0) {
 			assert_int_equal(out, 0xff);
@@ -469,7 +487,7 @@ static void ipv6_flow_unanswered(bool dstopts, uint16_t sport)
 	uint64_t noted;
 
 	suspect_on(1u << LINK1 | 1u << LINK2);
-	t = d.flows[d.fwd_lcore];
+	t = d.flows;
 	e = &t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)];
 	inject6(LAN, site6, remote6, sport, 2000, dstopts);
 	link = through();
@@ -488,7 +506,7 @@ static void ipv6_flow_unanswered(bool dstopts, uint16_t sport)
 	assert_int_equal(e->twoway, 1);
 	assert_int_equal(e->pending_tsc, 0);
 	/* while it is answered, nothing waits */
-	susflow_scan(&t, 1, e->in_tsc + hz, hz, o, 2);
+	susflow_scan(t, e->in_tsc + hz, hz, o, 2);
 	assert_int_equal(o[link].unanswered, 0);
 	/* out again, no answer: past the bound it counts on its link */
 	inject6(LAN, site6, remote6, sport, 2000, dstopts);
@@ -498,9 +516,9 @@ static void ipv6_flow_unanswered(bool dstopts, uint16_t sport)
 	 * under valgrind or a sanitizer): the bound is what it makes */
 	if (e->srtt_tsc * SUSFLOW_RTT_MULT > bound)
 		bound = e->srtt_tsc * SUSFLOW_RTT_MULT;
-	susflow_scan(&t, 1, e->pending_tsc + bound, hz, o, 2);
+	susflow_scan(t, e->pending_tsc + bound, hz, o, 2);
 	assert_int_equal(o[link].unanswered, 0);
-	susflow_scan(&t, 1, e->pending_tsc + bound + 1, hz, o, 2);
+	susflow_scan(t, e->pending_tsc + bound + 1, hz, o, 2);
 	assert_int_equal(o[link].unanswered, 1);
 	assert_int_equal(o[link].unanswered_remotes, 1);
 	assert_int_equal(o[other].unanswered, 0);
@@ -524,6 +542,47 @@ static void test_dp_suspect_ipv6_after_extension_headers(void **st)
 	ipv6_flow_unanswered(true, 1024);
 }
 
+/* A forwarding lcore whose ring is full keeps nothing of its sampled
+ * packets and counts them; nothing is noted of them, and once the main
+ * lcore has drained the ring, the next one is noted again. */
+static void test_dp_suspect_full_ring_drops_and_counts(void **st)
+{
+	const struct susflow_burst empty = {.tsc = 1};
+	struct rte_ring *r;
+	const struct susflow_table *t;
+	uint64_t *dropped = &d.stats[d.fwd_lcore].susflow_dropped;
+	uint64_t before = *dropped;
+	unsigned int free_elems;
+
+	(void)st;
+	suspect_on(1u << LINK1 | 1u << LINK2);
+	t = d.flows;
+	r = d.flow_ring[d.fwd_lcore];
+	assert_non_null(r);
+	/* the ring filled with empty bursts but for 3 elements: a sampled
+	 * IPv4 packet's burst needs 4 (its header and its record) */
+	free_elems = rte_ring_free_count(r);
+	while (free_elems-- > 3)
+		assert_int_equal(rte_ring_sp_enqueue_bulk_elem(r, &empty,
+			SUSFLOW_ELEM, 1, NULL), 1);
+	fwd_burst(&d, d.fwd_lcore);          /* nothing sampled: no change */
+	assert_int_not_equal(link_of_undrained(0, 8), 0xff);
+	assert_int_equal(*dropped, before + 1);
+	assert_int_not_equal(link_of_undrained(0, 8), 0xff);
+	assert_int_equal(*dropped, before + 2);
+	/* a flow not sampled takes nothing from the ring */
+	assert_int_not_equal(link_of_undrained(0, 9), 0xff);
+	assert_int_equal(*dropped, before + 2);
+	health_suspect_drain(&d);
+	assert_int_equal(rte_ring_count(r), 0);
+	assert_int_equal(t->noted, 0);
+	/* drained: kept and noted again */
+	assert_int_not_equal(link_of(0, 8), 0xff);
+	assert_int_equal(*dropped, before + 2);
+	assert_int_equal(t->noted, 1);
+	suspect_on(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -535,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_dp_suspect_sample_follows_packets_past_refused_ones),
 		cmocka_unit_test(test_dp_suspect_ipv6_flow_unanswered_on_its_link),
 		cmocka_unit_test(test_dp_suspect_ipv6_after_extension_headers),
+		cmocka_unit_test(test_dp_suspect_full_ring_drops_and_counts),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
