@@ -32,6 +32,7 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 #include <rte_ring.h>
+#include <rte_ring_peek_zc.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
@@ -49,6 +50,8 @@
  * the packet is forwarded (RFC 7045 §2.2: a long chain is no reason to
  * drop), the bound only keeps the per-packet work fixed */
 #define FWD_EXT6_MAX 16u
+/* fwd_lcore.flow_out: a sampled packet not kept */
+#define FWD_FLOW_SKIP 0xfeu
 
 /* Packets of one rx burst waiting for their out port's tx burst. */
 struct fwd_lcore {
@@ -63,7 +66,11 @@ struct fwd_lcore {
 	/* d->flow_ring[lcore], the sampled packets' records for the main
 	 * lcore (susflow.h): NULL, none */
 	struct rte_ring *flow_ring;
-	uint32_t flow_links;         /* d->flow_links */
+	/* a sampled packet's out link in its record, by the port it came
+	 * in on and the one it leaves on: from the LAN, a link with
+	 * suspect { }; from a link, the LAN (an answer, SUSFLOW_NO_LINK);
+	 * FWD_FLOW_SKIP: not kept */
+	uint8_t flow_out[DP_PORT_MAX][DP_PORT_MAX];
 } __rte_cache_aligned;
 
 static struct fwd_lcore fwd_lcores[RTE_MAX_LCORE];
@@ -88,6 +95,19 @@ void fwd_lcores_pick(struct dp *d)
 	d->fwd_lcore = d->fwd_lcores[0];
 }
 
+/* A sampled packet's out link in its record when it came in on port IN
+ * and leaves on OUT (fwd_lcore.flow_out). */
+static uint8_t fwd_flow_out(const struct dp *d, uint16_t in, uint16_t out)
+{
+	const uint16_t lan = (uint16_t)d->cfg->n_links;
+
+	if (in == lan && out < lan && ((d->flow_links >> out) & 1u))
+		return (uint8_t)out;
+	if (in != lan && out == lan)
+		return SUSFLOW_NO_LINK;
+	return FWD_FLOW_SKIP;
+}
+
 int fwd_init_lcore(struct dp *d, unsigned int lcore)
 {
 	struct fwd_lcore *fl = &fwd_lcores[lcore];
@@ -99,7 +119,9 @@ int fwd_init_lcore(struct dp *d, unsigned int lcore)
 	fl->rxq = fl->txq;
 	fl->bfd_drain = lcore == d->fwd_lcore;
 	fl->flow_ring = d->flow_ring[lcore];
-	fl->flow_links = d->flow_links;
+	for (q = 0; q < DP_PORT_MAX; q++)
+		for (p = 0; p < DP_PORT_MAX; p++)
+			fl->flow_out[q][p] = fwd_flow_out(d, q, p);
 	memset(fl->n_tx, 0, sizeof(fl->n_tx));
 	for (p = 0; p < d->n_ports; p++)
 		fl->rx[p] = dp_lcore_rxq(d, lcore, p, &q);
@@ -684,43 +706,25 @@ static __rte_always_inline uint32_t fwd_sample_bits(const uint8_t *x,
 #endif
 }
 
-/* Link suspicion's sampled flows: of the packets M (IPv6 if V6, else
- * IPv4) that came in on port IN and leave as L2 says, those whose bit
- * is set in SAMPLE (fwd_sample_bits, or for IPv6 an extension header
- * first, whose ports fwd_flow_rec6_ext finds). From the LAN they are
- * kept with the link they leave on, if that link has suspect { }
- * (FLOW_LINKS); from any link as answers (the provider picks the return
- * link). Each is a record of its headers' first bytes (susflow.h: two
- * or three 16-byte copies and the link), the burst's in one enqueue on
- * the lcore's ring: all or none (bulk), so that the main lcore never
- * finds half a record; none when the ring is full, counted in
- * susflow_dropped. The main lcore checks and notes them
- * (health_suspect_drain). */
-static __rte_noinline void
-fwd_flows_note(const struct dp *d, struct fwd_lcore *fl,
-	       struct dp_lcore_stats *st, uint16_t in, struct rte_mbuf **m,
-	       const struct nhg_l2 **l2, uint32_t sample, bool v6)
+/* The records of a burst's sampled packets M (fwd_flows_note), written
+ * from REC on, one for each packet kept: how many. */
+static __rte_always_inline uint32_t
+fwd_flows_rec(const uint8_t *out_of, struct rte_mbuf **m,
+	      const struct nhg_l2 **l2, uint64_t sample, bool v6, uint8_t *rec)
 {
-	uint8_t rec[SUSFLOW_BURST_ELEMS(DP_BURST)][SUSFLOW_ELEM]
-		__rte_aligned(SUSFLOW_ELEM);
-	struct susflow_burst *b = (struct susflow_burst *)(void *)rec[0];
-	const uint16_t lan = (uint16_t)d->cfg->n_links;
-	const uint32_t flow_links = fl->flow_links;
-	uint32_t n = 1, recs = 0;
+	const uint32_t size = (v6 ? SUSFLOW_REC6_ELEMS : SUSFLOW_REC4_ELEMS) *
+			      SUSFLOW_ELEM;
+	uint8_t *w = rec;
 
-	RTE_BUILD_BUG_ON(sizeof(*b) != SUSFLOW_ELEM);
 	for (; sample != 0; sample &= sample - 1) {
-		unsigned int i = (unsigned int)__builtin_ctz(sample);
+		unsigned int i = (unsigned int)__builtin_ctzll(sample);
 		const uint8_t *ip;
 		uint8_t out;
 
 		if (l2[i] == NULL)  /* dropped: M is gone */
 			continue;
-		if (in == lan && ((flow_links >> l2[i]->port) & 1u))
-			out = (uint8_t)l2[i]->port;
-		else if (in != lan && l2[i]->port == lan)
-			out = SUSFLOW_NO_LINK;
-		else
+		out = out_of[l2[i]->port];
+		if (out == FWD_FLOW_SKIP)
 			continue;
 		/* the copy may read past a short frame's end, inside the
 		 * mbuf's data room (at least RTE_PKTMBUF_HEADROOM's 128
@@ -731,32 +735,96 @@ fwd_flows_note(const struct dp *d, struct fwd_lcore *fl,
 		if (v6) {
 			if (unlikely(ipv6_ext_hdr(ip[offsetof(
 					struct rte_ipv6_hdr, proto)]))) {
-				unsigned int k = fwd_flow_rec6_ext(rec[n],
-					(const struct rte_ipv6_hdr *)ip, out);
-
-				n += k;
-				recs += k != 0;
+				/* the same size, or none */
+				w += fwd_flow_rec6_ext(w,
+					(const struct rte_ipv6_hdr *)ip, out) *
+				     SUSFLOW_ELEM;
 				continue;
 			}
-			memcpy(rec[n], ip, SUSFLOW_REC6_ELEMS * SUSFLOW_ELEM);
-			rec[n][SUSFLOW_REC_OUT6] = out;
-			n += SUSFLOW_REC6_ELEMS;
+			memcpy(w, ip, size);
+			w[SUSFLOW_REC_OUT6] = out;
 		} else {
-			memcpy(rec[n], ip, SUSFLOW_REC4_ELEMS * SUSFLOW_ELEM);
-			rec[n][SUSFLOW_REC_OUT4] = out;
-			n += SUSFLOW_REC4_ELEMS;
+			memcpy(w, ip, size);
+			w[SUSFLOW_REC_OUT4] = out;
 		}
-		recs++;
+		w += size;
 	}
+	return (uint32_t)(w - rec) / size;
+}
+
+/* fwd_flows_note when the ring has no room in one piece for all the
+ * burst could keep (at its wrap, or nearly full): the records into a
+ * buffer, put on the ring with one bulk enqueue, or counted as
+ * susflow_dropped when it has no room for them at all. */
+static __rte_noinline void
+fwd_flows_note_buf(struct fwd_lcore *fl, struct dp_lcore_stats *st,
+		   const uint8_t *out_of, struct rte_mbuf **m,
+		   const struct nhg_l2 **l2, uint32_t sample, bool v6)
+{
+	uint8_t rec[SUSFLOW_BURST_ELEMS(DP_BURST)][SUSFLOW_ELEM]
+		__rte_aligned(SUSFLOW_ELEM);
+	struct susflow_burst *b = (struct susflow_burst *)(void *)rec[0];
+	uint32_t recs = fwd_flows_rec(out_of, m, l2, sample, v6, rec[1]);
+	uint32_t n = 1 + recs * (v6 ? SUSFLOW_REC6_ELEMS : SUSFLOW_REC4_ELEMS);
+
 	if (recs == 0)
 		return;
 	b->tsc = rte_rdtsc();
 	b->n_elems = n - 1;
 	b->n_recs = recs;
-	if (unlikely(rte_ring_sp_enqueue_bulk_elem(fl->flow_ring, rec,
-						   SUSFLOW_ELEM, n,
-						   NULL) == 0))
+	if (rte_ring_sp_enqueue_bulk_elem(fl->flow_ring, rec, SUSFLOW_ELEM, n,
+					  NULL) == 0)
 		st->susflow_dropped += recs;
+}
+
+/* Link suspicion's sampled flows: of the packets M (IPv6 if V6, else
+ * IPv4) that came in on port IN and leave as L2
+ * says, those whose bit is set in SAMPLE (fwd_sample_bits, or for IPv6
+ * an extension header first, whose ports fwd_flow_rec6_ext finds). From
+ * the LAN they are kept with the link they leave on, if that link has
+ * suspect { }; from any link as answers (the provider picks the return
+ * link): FL's flow_out. Each is a record of its headers' first bytes
+ * (susflow.h: three or four 16-byte copies and the link's byte), a
+ * burst's behind one header on the lcore's ring, all or none, so that
+ * the main lcore never finds half a record (health_suspect_drain checks
+ * and notes them). They are written in the ring's own memory, reserved
+ * for all the burst could keep and given back for what it did not
+ * (zero-copy, rte_ring_peek_zc.h: a copy through a buffer and
+ * rte_ring_sp_enqueue_bulk_elem cost 0.6 instructions a packet more,
+ * make bench-instr), except where that room is not in one piece
+ * (fwd_flows_note_buf). Inline: one call a burst cost 1.2 more. */
+static __rte_always_inline void
+fwd_flows_note(struct fwd_lcore *fl, struct dp_lcore_stats *st,
+	       uint16_t in, struct rte_mbuf **m,
+	       const struct nhg_l2 **l2, uint32_t sample, bool v6)
+{
+	const uint8_t *out_of = fl->flow_out[in];
+	const uint32_t want = 1 + (uint32_t)__builtin_popcount(sample) *
+		(v6 ? SUSFLOW_REC6_ELEMS : SUSFLOW_REC4_ELEMS);
+	struct rte_ring_zc_data zcd;
+	struct susflow_burst *b;
+	uint32_t n, recs;
+
+	RTE_BUILD_BUG_ON(sizeof(*b) != SUSFLOW_ELEM);
+	if (unlikely(rte_ring_enqueue_zc_bulk_elem_start(fl->flow_ring,
+			SUSFLOW_ELEM, want, &zcd, NULL) == 0)) {
+		fwd_flows_note_buf(fl, st, out_of, m, l2, sample, v6);
+		return;
+	}
+	if (unlikely(zcd.n1 < want)) {
+		rte_ring_enqueue_zc_elem_finish(fl->flow_ring, 0);
+		fwd_flows_note_buf(fl, st, out_of, m, l2, sample, v6);
+		return;
+	}
+	recs = fwd_flows_rec(out_of, m, l2, sample, v6,
+			     (uint8_t *)zcd.ptr1 + SUSFLOW_ELEM);
+	n = 1 + recs * (v6 ? SUSFLOW_REC6_ELEMS : SUSFLOW_REC4_ELEMS);
+	b = zcd.ptr1;
+	b->tsc = rte_rdtsc();
+	b->n_elems = n - 1;
+	b->n_recs = recs;
+	/* none kept: the header alone is not worth the drain's time */
+	rte_ring_enqueue_zc_elem_finish(fl->flow_ring, recs != 0 ? n : 0);
 }
 
 /* L2 rewrite (both addresses in one copy) and onto the out port's tx
@@ -1129,7 +1197,7 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 	fwd_select_bulk(d, st, m4, gid4, hash4, live, l2_4, scratch, &unrouted,
 			n4);
 	if (sampling && (sample = fwd_sample_bits(smp4, n4)) != 0)
-		fwd_flows_note(d, fl, st, in, m4, l2_4, sample, false);
+		fwd_flows_note(fl, st, in, m4, l2_4, sample, false);
 	/* every frame within the smallest MTU (nearly always): no check */
 	mtu_min = __atomic_load_n(&d->mtu_min, __ATOMIC_RELAXED);
 	if (likely(len_max <= mtu_min + sizeof(struct rte_ether_hdr)))
@@ -1149,8 +1217,7 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 		fwd_select_bulk(d, st, m6, gid6, hash6, live, l2_6, scratch,
 				&unrouted, n6);
 		if (sampling && (sample = fwd_sample_bits(smp6, n6)) != 0)
-			fwd_flows_note(d, fl, st, in, m6, l2_6, sample,
-				       true);
+			fwd_flows_note(fl, st, in, m6, l2_6, sample, true);
 		for (i = 0; i < n6; i++) {
 			struct rte_mbuf *m = m6[i];
 
