@@ -715,9 +715,10 @@ fwd_flows_rec(const uint8_t *out_of, struct rte_mbuf **m,
 	const uint32_t size = (v6 ? SUSFLOW_REC6_ELEMS : SUSFLOW_REC4_ELEMS) *
 			      SUSFLOW_ELEM;
 	uint8_t *w = rec;
+	uint32_t k = 0;
 
 	for (; sample != 0; sample &= sample - 1) {
-		unsigned int i = (unsigned int)__builtin_ctzll(sample);
+		size_t i = (size_t)__builtin_ctzll(sample);
 		const uint8_t *ip;
 		uint8_t out;
 
@@ -736,9 +737,12 @@ fwd_flows_rec(const uint8_t *out_of, struct rte_mbuf **m,
 			if (unlikely(ipv6_ext_hdr(ip[offsetof(
 					struct rte_ipv6_hdr, proto)]))) {
 				/* the same size, or none */
-				w += fwd_flow_rec6_ext(w,
-					(const struct rte_ipv6_hdr *)ip, out) *
-				     SUSFLOW_ELEM;
+				if (fwd_flow_rec6_ext(w,
+					(const struct rte_ipv6_hdr *)ip,
+					out) != 0) {
+					w += size;
+					k++;
+				}
 				continue;
 			}
 			memcpy(w, ip, size);
@@ -748,8 +752,9 @@ fwd_flows_rec(const uint8_t *out_of, struct rte_mbuf **m,
 			w[SUSFLOW_REC_OUT4] = out;
 		}
 		w += size;
+		k++;
 	}
-	return (uint32_t)(w - rec) / size;
+	return k;
 }
 
 /* fwd_flows_note when the ring has no room in one piece for all the
