@@ -583,6 +583,38 @@ static void test_dp_suspect_full_ring_drops_and_counts(void **st)
 	suspect_on(0);
 }
 
+/* At the ring's wrap the room a burst could need is not in one piece:
+ * its records go through a buffer and one bulk enqueue, and are noted
+ * the same. */
+static void test_dp_suspect_records_across_the_rings_wrap(void **st)
+{
+	const struct susflow_burst empty = {.tsc = 1};
+	const struct susflow_table *t;
+	uint64_t dropped = d.stats[d.fwd_lcore].susflow_dropped;
+	struct rte_ring *r;
+	unsigned int i;
+
+	(void)st;
+	suspect_on(1u << LINK1 | 1u << LINK2);
+	t = d.flows;
+	r = d.flow_ring[d.fwd_lcore];
+	/* the ring's next element 2 before its end: a sampled IPv4 burst
+	 * needs 4 (its header and its record) */
+	for (i = 0; i < rte_ring_get_size(r) - 2; i++) {
+		assert_int_equal(rte_ring_sp_enqueue_bulk_elem(r, &empty,
+			SUSFLOW_ELEM, 1, NULL), 1);
+		health_suspect_drain(&d);
+	}
+	assert_int_not_equal(link_of(0, 8), 0xff);
+	assert_int_equal(d.stats[d.fwd_lcore].susflow_dropped, dropped);
+	assert_int_equal(t->noted, 1);
+	assert_int_equal(rte_ring_count(r), 0);
+	/* and the next one, past the wrap, in the ring's own memory */
+	assert_int_not_equal(link_of(0, 8), 0xff);
+	assert_int_equal(t->noted, 2);
+	suspect_on(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -595,6 +627,7 @@ int main(void)
 		cmocka_unit_test(test_dp_suspect_ipv6_flow_unanswered_on_its_link),
 		cmocka_unit_test(test_dp_suspect_ipv6_after_extension_headers),
 		cmocka_unit_test(test_dp_suspect_full_ring_drops_and_counts),
+		cmocka_unit_test(test_dp_suspect_records_across_the_rings_wrap),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
