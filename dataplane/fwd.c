@@ -783,21 +783,21 @@ fwd_flows_note_buf(struct fwd_lcore *fl, struct dp_lcore_stats *st,
 }
 
 /* Link suspicion's sampled flows: of the packets M (IPv6 if V6, else
- * IPv4) that came in on port IN and leave as L2
- * says, those whose bit is set in SAMPLE (fwd_sample_bits, or for IPv6
- * an extension header first, whose ports fwd_flow_rec6_ext finds). From
- * the LAN they are kept with the link they leave on, if that link has
- * suspect { }; from any link as answers (the provider picks the return
- * link): FL's flow_out. Each is a record of its headers' first bytes
- * (susflow.h: three or four 16-byte copies and the link's byte), a
- * burst's behind one header on the lcore's ring, all or none, so that
- * the main lcore never finds half a record (health_suspect_drain checks
- * and notes them). They are written in the ring's own memory, reserved
+ * IPv4) that came in on port IN and leave as L2 says, those whose bit
+ * is set in SAMPLE (fwd_sample_bits, or for IPv6 an extension header
+ * first, whose ports fwd_flow_rec6_ext finds). From the LAN they are
+ * kept with the link they leave on, if that link has suspect { }; from
+ * any link as answers (the provider picks the return link): FL's
+ * flow_out. Each is a record of its headers' first bytes (susflow.h:
+ * three or four 16-byte copies and the link's byte), a burst's behind
+ * one header on the lcore's ring, all or none, so that the main lcore
+ * never finds half a record (health_suspect_drain checks and notes
+ * them); a full ring keeps none of them, counted in susflow_dropped. They are written in the ring's own memory, reserved
  * for all the burst could keep and given back for what it did not
  * (zero-copy, rte_ring_peek_zc.h: a copy through a buffer and
  * rte_ring_sp_enqueue_bulk_elem cost 0.6 instructions a packet more,
  * make bench-instr), except where that room is not in one piece
- * (fwd_flows_note_buf). Inline: one call a burst cost 1.2 more. */
+ * (fwd_flows_note_buf). Inline: one call a burst cost about 1.3 more. */
 static __rte_always_inline void
 fwd_flows_note(struct fwd_lcore *fl, struct dp_lcore_stats *st,
 	       uint16_t in, struct rte_mbuf **m,

@@ -309,7 +309,7 @@ static void test_dp_suspect_sampled_flow_is_noted_both_ways(void **st)
 }
 
 /* The suspect { } of links ON (bit = link) taken up as twinpath-dp
- * starts: the flow tables and the forwarding lcore's copy. */
+ * starts: the flow table, the rings and the forwarding lcore's copy. */
 static void suspect_on(uint32_t on)
 {
 	health_suspect_free(&d);
