@@ -33,11 +33,13 @@
 
 #define HEALTH_TX_RING 64u /* > CFG_MAX_LINKS packets in flight */
 /* Each forwarding lcore's ring of sampled packets' records, in 16-byte
- * elements (susflow.h: 4 an IPv4 packet, 5 an IPv6 one, a burst's
- * header amortized), drained every 1 ms tick: 32 768 elements (512 KiB)
- * hold some 8 000 IPv4 packets, 13 ms of a 10 Mpps lcore's sampled
- * packets at one flow in 16, or 0.8 ms if all its traffic were sampled
- * flows; what does not fit is counted (susflow_dropped), never blocks. */
+ * elements (susflow.h: 3 an IPv4 packet, 4 an IPv6 one, and a burst's
+ * header), drained every 1 ms tick: 32 768 elements (512 KiB) hold at
+ * least 8 000 IPv4 packets (one a burst), 13 ms of a 10 Mpps lcore's
+ * sampled packets at one flow in 16 (625 k/s) and room for a few late
+ * ticks, or about 1 ms if all its traffic were sampled flows (full
+ * bursts); what does not fit is counted (susflow_dropped), never
+ * blocks. */
 #define HEALTH_FLOW_RING 32768u
 
 /* One forwarding lcore's ring as health_suspect_drain takes it: the
