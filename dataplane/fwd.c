@@ -50,8 +50,10 @@
  * the packet is forwarded (RFC 7045 §2.2: a long chain is no reason to
  * drop), the bound only keeps the per-packet work fixed */
 #define FWD_EXT6_MAX 16u
-/* fwd_lcore.flow_out: a sampled packet not kept */
+/* fwd_lcore.flow_out: a sampled packet not kept; a row's bytes, a power
+ * of 2 so that the row is found with a shift */
 #define FWD_FLOW_SKIP 0xfeu
+#define FWD_FLOW_OUT_ROW 32u
 
 /* Packets of one rx burst waiting for their out port's tx burst. */
 struct fwd_lcore {
@@ -70,7 +72,7 @@ struct fwd_lcore {
 	 * in on and the one it leaves on: from the LAN, a link with
 	 * suspect { }; from a link, the LAN (an answer, SUSFLOW_NO_LINK);
 	 * FWD_FLOW_SKIP: not kept */
-	uint8_t flow_out[DP_PORT_MAX][DP_PORT_MAX];
+	uint8_t flow_out[DP_PORT_MAX][FWD_FLOW_OUT_ROW];
 } __rte_cache_aligned;
 
 static struct fwd_lcore fwd_lcores[RTE_MAX_LCORE];
@@ -119,6 +121,7 @@ int fwd_init_lcore(struct dp *d, unsigned int lcore)
 	fl->rxq = fl->txq;
 	fl->bfd_drain = lcore == d->fwd_lcore;
 	fl->flow_ring = d->flow_ring[lcore];
+	RTE_BUILD_BUG_ON(DP_PORT_MAX > FWD_FLOW_OUT_ROW);
 	for (q = 0; q < DP_PORT_MAX; q++)
 		for (p = 0; p < DP_PORT_MAX; p++)
 			fl->flow_out[q][p] = fwd_flow_out(d, q, p);
@@ -776,7 +779,6 @@ fwd_flows_note_buf(struct fwd_lcore *fl, struct dp_lcore_stats *st,
 		return;
 	b->tsc = rte_rdtsc();
 	b->n_elems = n - 1;
-	b->n_recs = recs;
 	if (rte_ring_sp_enqueue_bulk_elem(fl->flow_ring, rec, SUSFLOW_ELEM, n,
 					  NULL) == 0)
 		st->susflow_dropped += recs;
@@ -827,7 +829,6 @@ fwd_flows_note(struct fwd_lcore *fl, struct dp_lcore_stats *st,
 	b = zcd.ptr1;
 	b->tsc = rte_rdtsc();
 	b->n_elems = n - 1;
-	b->n_recs = recs;
 	/* none kept: the header alone is not worth the drain's time */
 	rte_ring_enqueue_zc_elem_finish(fl->flow_ring, recs != 0 ? n : 0);
 }
@@ -1133,7 +1134,11 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 			/* the datagram only, before any length decision */
 			if (unlikely(m->pkt_len != sizeof(*eth) + total))
 				fwd_trim(m, sizeof(*eth) + total);
-			len_max = RTE_MAX(len_max, sizeof(*eth) + total);
+			/* compared in 32 bits: in 64 the loop needed one
+			 * more register, and with the sample's byte it gave
+			 * one up (make bench-instr) */
+			len_max = RTE_MAX(len_max,
+					  (uint32_t)sizeof(*eth) + total);
 			dst4[n4] = dst;
 			src4[n4] = src;
 			/* finalized for the whole burst below */

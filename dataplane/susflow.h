@@ -87,7 +87,7 @@ struct susflow_table {
 struct susflow_burst {
 	uint64_t tsc;          /* when the burst was forwarded */
 	uint32_t n_elems;      /* elements of records that follow */
-	uint32_t n_recs;       /* records among them */
+	uint32_t unused;       /* not written: a store a burst saved */
 };
 
 /* The ring's elements of a burst: its header and at most DP_BURST
