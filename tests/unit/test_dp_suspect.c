@@ -615,6 +615,71 @@ static void test_dp_suspect_records_across_the_rings_wrap(void **st)
 	suspect_on(0);
 }
 
+/* A UDP answer record (susflow.h) of flow 8, 198.51.100.7:2000 ->
+ * 198.18.1.10:1008, in on a link, alone in a burst forwarded at TSC. */
+struct answer_burst {
+	struct susflow_burst b;
+	uint8_t rec[SUSFLOW_REC4_ELEMS][SUSFLOW_ELEM];
+};
+
+static void answer_burst(struct answer_burst *a, uint64_t tsc)
+{
+	uint8_t *ip = a->rec[0];
+
+	memset(a, 0, sizeof(*a));
+	a->b.tsc = tsc;
+	a->b.n_elems = SUSFLOW_REC4_ELEMS;
+	ip[0] = 0x45;
+	ip[3] = 20 + 8 + 4;                         /* total length */
+	ip[SUSFLOW_REC_OUT4] = SUSFLOW_NO_LINK;
+	ip[9] = IPPROTO_UDP;
+	ip[12] = 198, ip[13] = 51, ip[14] = 100, ip[15] = 7;
+	ip[16] = 198, ip[17] = 18, ip[18] = 1, ip[19] = 10;
+	ip[20] = 2000 >> 8, ip[21] = 2000 & 0xff;
+	ip[22] = 1008 >> 8, ip[23] = 1008 & 0xff;
+}
+
+/* Two forwarding lcores: flow 8 leaves through this one while its
+ * answers come through another, one before it and one after. The drain
+ * takes the bursts oldest first across the lcores, so the flow is
+ * two-way, answered and timed (taken lcore by lcore, the answers would
+ * have come before the packet out, or after all of them). */
+static void test_dp_suspect_drain_takes_lcores_in_time_order(void **st)
+{
+	const unsigned int other = d.fwd_lcore + 1;
+	uint32_t h = susflow_hash4(0xc612010au, 0xc6336407u,
+				   1008u << 16 | 2000u);
+	struct answer_burst early, late;
+	const struct susflow_entry *e;
+	uint64_t t0;
+
+	(void)st;
+	d.fwd_lcores[1] = other;
+	d.n_fwd_lcores = 2;
+	suspect_on(1u << LINK1 | 1u << LINK2);
+	assert_non_null(d.flow_ring[other]);
+	t0 = rte_rdtsc();
+	assert_int_not_equal(link_of_undrained(0, 8), 0xff);
+	answer_burst(&early, t0 - 1);
+	answer_burst(&late, rte_rdtsc() + 1000);
+	assert_int_equal(rte_ring_sp_enqueue_bulk_elem(d.flow_ring[other],
+		&early, SUSFLOW_ELEM, 1 + SUSFLOW_REC4_ELEMS, NULL),
+		1 + SUSFLOW_REC4_ELEMS);
+	assert_int_equal(rte_ring_sp_enqueue_bulk_elem(d.flow_ring[other],
+		&late, SUSFLOW_ELEM, 1 + SUSFLOW_REC4_ELEMS, NULL),
+		1 + SUSFLOW_REC4_ELEMS);
+	health_suspect_drain(&d);
+	e = &d.flows->e[(h >> 10) & (SUSFLOW_SLOTS - 1)];
+	assert_int_equal(d.flows->noted, 3);
+	assert_true(e->out_tsc > t0);
+	assert_int_equal(e->twoway, 1);
+	assert_int_equal(e->pending_tsc, 0);
+	assert_int_equal(e->in_tsc, late.b.tsc);
+	assert_int_equal(e->srtt_tsc, late.b.tsc - e->out_tsc);
+	suspect_on(0);
+	d.n_fwd_lcores = 1;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -628,6 +693,7 @@ int main(void)
 		cmocka_unit_test(test_dp_suspect_ipv6_after_extension_headers),
 		cmocka_unit_test(test_dp_suspect_full_ring_drops_and_counts),
 		cmocka_unit_test(test_dp_suspect_records_across_the_rings_wrap),
+		cmocka_unit_test(test_dp_suspect_drain_takes_lcores_in_time_order),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
