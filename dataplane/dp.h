@@ -22,6 +22,7 @@
 #include "suspect.h"
 
 struct susflow_table;
+struct health_flow_src;
 
 #define DP_BURST 32u
 #define DP_PORT_MAX NH_PORT_MAX
@@ -88,6 +89,9 @@ struct dp_lcore_stats {
 				     * of the family */
 	uint64_t bfd_tx[DP_PORT_MAX];         /* periodic BFD sent */
 	uint64_t bfd_tx_dropped[DP_PORT_MAX]; /* ... refused by the driver */
+	/* link suspicion's sampled packets not kept: the lcore's ring to
+	 * the main lcore was full (fwd_flows_note) */
+	uint64_t susflow_dropped;
 	/* Packets dropped per nexthop id for want of its MAC; the main lcore
 	 * turns changes into CHAN_EV_NEIGH_MISS. */
 	uint32_t nh_miss[NH_MAX];
@@ -273,9 +277,14 @@ struct dp {
 	uint32_t suspect_ports;
 	uint64_t suspect_polls[RTE_MAX_LCORE];   /* fwd_idle.polls seen */
 	uint64_t suspect_polled_ns[RTE_MAX_LCORE]; /* ... when it changed */
-	/* Each forwarding lcore's sampled flows (susflow.h), NULL when no
-	 * link has suspect { }: the fast path skips them then. */
-	struct susflow_table *flows[RTE_MAX_LCORE];
+	/* The sampled flows (susflow.h), written by the main lcore alone:
+	 * each forwarding lcore puts its sampled packets' records in its
+	 * flow_ring, the main lcore's tick drains them into flows
+	 * (health_suspect_drain). NULL when no link has suspect { }: the
+	 * fast path skips them then. */
+	struct susflow_table *flows;
+	struct rte_ring *flow_ring[RTE_MAX_LCORE];
+	struct health_flow_src *flow_src; /* the drain's, per fwd lcore */
 	/* The links with suspect { } (bit = port index): only flows
 	 * leaving on them are sampled; answers are, on any link. */
 	uint32_t flow_links;
@@ -374,6 +383,10 @@ void health_tx_drain(struct dp *d, struct dp_lcore_stats *st);
 int health_suspect_init(struct dp *d);
 void health_suspect_free(struct dp *d);
 void health_suspect_tick(struct dp *d);
+/* Main lcore: every forwarding lcore's sampled packets noted in
+ * d->flows, in time order across lcores; the tick's first step (unit
+ * tests call it after their bursts). */
+void health_suspect_drain(struct dp *d);
 /* What the main lcore sees of links 0..N-1 now: packets received (every
  * forwarding lcore's counter), usable, and their BFD sessions. */
 void health_suspect_observe(struct dp *d, struct suspect_obs *obs,

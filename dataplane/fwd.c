@@ -31,6 +31,8 @@
 #include <rte_ip_frag.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
+#include <rte_ring.h>
+#include <rte_ring_peek_zc.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
@@ -48,6 +50,10 @@
  * the packet is forwarded (RFC 7045 §2.2: a long chain is no reason to
  * drop), the bound only keeps the per-packet work fixed */
 #define FWD_EXT6_MAX 16u
+/* fwd_lcore.flow_out: a sampled packet not kept; a row's bytes, a power
+ * of 2 so that the row is found with a shift */
+#define FWD_FLOW_SKIP 0xfeu
+#define FWD_FLOW_OUT_ROW 32u
 
 /* Packets of one rx burst waiting for their out port's tx burst. */
 struct fwd_lcore {
@@ -59,8 +65,14 @@ struct fwd_lcore {
 	bool bfd_drain;        /* the one lcore sending periodic BFD */
 	bool ready;
 	struct icmp_lcore icmp;  /* ICMP error buckets, one per in-port */
-	struct susflow_table *flows; /* d->flows[lcore]: NULL, none */
-	uint32_t flow_links;         /* d->flow_links */
+	/* d->flow_ring[lcore], the sampled packets' records for the main
+	 * lcore (susflow.h): NULL, none */
+	struct rte_ring *flow_ring;
+	/* a sampled packet's out link in its record, by the port it came
+	 * in on and the one it leaves on: from the LAN, a link with
+	 * suspect { }; from a link, the LAN (an answer, SUSFLOW_NO_LINK);
+	 * FWD_FLOW_SKIP: not kept */
+	uint8_t flow_out[DP_PORT_MAX][FWD_FLOW_OUT_ROW];
 } __rte_cache_aligned;
 
 static struct fwd_lcore fwd_lcores[RTE_MAX_LCORE];
@@ -85,6 +97,19 @@ void fwd_lcores_pick(struct dp *d)
 	d->fwd_lcore = d->fwd_lcores[0];
 }
 
+/* A sampled packet's out link in its record when it came in on port IN
+ * and leaves on OUT (fwd_lcore.flow_out). */
+static uint8_t fwd_flow_out(const struct dp *d, uint16_t in, uint16_t out)
+{
+	const uint16_t lan = (uint16_t)d->cfg->n_links;
+
+	if (in == lan && out < lan && ((d->flow_links >> out) & 1u))
+		return (uint8_t)out;
+	if (in != lan && out == lan)
+		return SUSFLOW_NO_LINK;
+	return FWD_FLOW_SKIP;
+}
+
 int fwd_init_lcore(struct dp *d, unsigned int lcore)
 {
 	struct fwd_lcore *fl = &fwd_lcores[lcore];
@@ -95,8 +120,11 @@ int fwd_init_lcore(struct dp *d, unsigned int lcore)
 	fl->txq = (uint16_t)d->fwd_index[lcore];
 	fl->rxq = fl->txq;
 	fl->bfd_drain = lcore == d->fwd_lcore;
-	fl->flows = d->flows[lcore];
-	fl->flow_links = d->flow_links;
+	fl->flow_ring = d->flow_ring[lcore];
+	RTE_BUILD_BUG_ON(DP_PORT_MAX > FWD_FLOW_OUT_ROW);
+	for (q = 0; q < DP_PORT_MAX; q++)
+		for (p = 0; p < DP_PORT_MAX; p++)
+			fl->flow_out[q][p] = fwd_flow_out(d, q, p);
 	memset(fl->n_tx, 0, sizeof(fl->n_tx));
 	for (p = 0; p < d->n_ports; p++)
 		fl->rx[p] = dp_lcore_rxq(d, lcore, p, &q);
@@ -591,101 +619,52 @@ fwd_select_bulk(const struct dp *d, struct dp_lcore_stats *st,
 	}
 }
 
-/* One sampled IPv4 packet into the lcore's flow table (susflow.h): TCP
- * and UDP with a 20-byte header, not a later fragment. OUT_LINK as
- * susflow_note4; *TSC read once per burst, on the first. Inline in
- * fwd_flows_note, which is out of line (one call per burst). */
-static __rte_always_inline void
-fwd_flow_note4(struct susflow_table *t, const struct rte_ipv4_hdr *ip,
-	       uint32_t ports_wire, uint8_t out_link, uint64_t *tsc)
-{
-	const struct rte_tcp_hdr *tcp = (const struct rte_tcp_hdr *)(ip + 1);
-	uint32_t src = rte_be_to_cpu_32(ip->src_addr);
-	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
-	uint32_t ports = rte_be_to_cpu_32(ports_wire), seq = 0, len = 0;
-	uint8_t flags = 0;
-
-	if (ip->version_ihl != (4 << 4 | 5) ||
-	    (ip->fragment_offset &
-	     rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)) != 0)
-		return;
-	if (ip->next_proto_id == IPPROTO_TCP) {
-		uint32_t total = rte_be_to_cpu_16(ip->total_length);
-		uint32_t hl = (uint32_t)(tcp->data_off >> 4) * 4;
-
-		if (total < sizeof(*ip) + sizeof(*tcp) ||
-		    hl < sizeof(*tcp) || sizeof(*ip) + hl > total)
-			return;
-		seq = rte_be_to_cpu_32(tcp->sent_seq);
-		len = total - (uint32_t)sizeof(*ip) - hl;
-		flags = tcp->tcp_flags;
-	} else if (ip->next_proto_id != IPPROTO_UDP ||
-		   rte_be_to_cpu_16(ip->total_length) <
-			   sizeof(*ip) + sizeof(struct rte_udp_hdr)) {
-		return;
-	}
-	if (*tsc == 0)
-		*tsc = rte_rdtsc();
-	susflow_note4(t, susflow_hash4(src, dst, ports), src, dst, ports,
-		      ip->next_proto_id, out_link, seq, len, flags, *tsc);
-}
-
-/* One sampled IPv6 packet into the lcore's flow table: TCP and UDP
- * right after the fixed header, or after extension headers walked as
- * the ingress check walks them (ipv6ext.h), whose ports pick the sample
- * again; not a later fragment. OUT_LINK and *TSC as fwd_flow_note4.
- * Out of line: one packet in 16, and those with extension headers, come
- * here. */
-static __rte_noinline void
-fwd_flow_note6(struct susflow_table *t, const struct rte_ipv6_hdr *ip,
-	       uint32_t ports_wire, uint8_t out_link, uint64_t *tsc)
+/* The record (susflow.h) of a sampled IPv6 packet at IP whose first
+ * Next Header is an extension header, into REC: the chain walked as the
+ * ingress check walks it (ipv6ext.h), the sample picked again by the
+ * ports found after it, and the record made as if TCP or UDP followed
+ * the fixed header. OUT_LINK as in the record. The elements written (0:
+ * none, not TCP or UDP after a chain that ends, or not sampled). Out of
+ * line: only such packets come here. */
+static __rte_noinline unsigned int
+fwd_flow_rec6_ext(uint8_t *rec, const struct rte_ipv6_hdr *ip,
+		  uint8_t out_link)
 {
 	uint32_t l3 = (uint32_t)sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len);
-	uint32_t off = sizeof(*ip), ports, seq = 0, len = 0;
-	const struct rte_tcp_hdr *tcp;
-	uint8_t nh = ip->proto, flags = 0;
+	uint32_t off = sizeof(*ip), ports;
+	uint8_t nh = ip->proto;
+	rte_be16_t l4_len;
 
-	if (ipv6_ext_hdr(nh)) {
-		if (ipv6_ext_walk((const uint8_t *)ip, l3, FWD_EXT6_MAX, &nh,
-				  &off) != IPV6_EXT_UPPER ||
-		    l3 - off < sizeof(ports))
-			return;
-		memcpy(&ports_wire, (const uint8_t *)ip + off,
-		       sizeof(ports_wire));
-		if (((ports_wire ^ (ports_wire >> 16)) & 0x0f00u) != 0)
-			return;
-	}
-	tcp = (const struct rte_tcp_hdr *)((const uint8_t *)ip + off);
-	if (nh == IPPROTO_TCP) {
-		uint32_t hl = (uint32_t)(tcp->data_off >> 4) * 4;
-
-		if (l3 - off < sizeof(*tcp) || hl < sizeof(*tcp) ||
-		    hl > l3 - off)
-			return;
-		seq = rte_be_to_cpu_32(tcp->sent_seq);
-		len = l3 - off - hl;
-		flags = tcp->tcp_flags;
-	} else if (nh != IPPROTO_UDP ||
-		   l3 - off < sizeof(struct rte_udp_hdr)) {
-		return;
-	}
-	if (*tsc == 0)
-		*tsc = rte_rdtsc();
-	ports = rte_be_to_cpu_32(ports_wire);
-	susflow_note6(t, susflow_hash6(ip->src_addr, ip->dst_addr, ports),
-		      ip->src_addr, ip->dst_addr, ports, nh, out_link, seq,
-		      len, flags, *tsc);
+	if (ipv6_ext_walk((const uint8_t *)ip, l3, FWD_EXT6_MAX, &nh,
+			  &off) != IPV6_EXT_UPPER ||
+	    l3 - off < sizeof(ports) ||
+	    (nh != IPPROTO_TCP && nh != IPPROTO_UDP))
+		return 0;
+	memcpy(&ports, (const uint8_t *)ip + off, sizeof(ports));
+	if (((ports ^ (ports >> 16)) & 0x0f00u) != 0)
+		return 0;
+	memset(rec, 0, SUSFLOW_REC6_ELEMS * SUSFLOW_ELEM);
+	memcpy(rec, ip, sizeof(*ip));
+	l4_len = rte_cpu_to_be_16((uint16_t)(l3 - off));
+	memcpy(rec + offsetof(struct rte_ipv6_hdr, payload_len), &l4_len,
+	       sizeof(l4_len));
+	rec[offsetof(struct rte_ipv6_hdr, proto)] = nh;
+	rec[SUSFLOW_REC_OUT6] = out_link;
+	memcpy(rec + sizeof(*ip), (const uint8_t *)ip + off,
+	       RTE_MIN(l3 - off, SUSFLOW_REC6_ELEMS * SUSFLOW_ELEM -
+				 (uint32_t)sizeof(*ip)));
+	return SUSFLOW_REC6_ELEMS;
 }
 
 /* Link suspicion's sample (susflow.h): one flow in 16, picked by the
  * xor of the low bytes of its two ports (the same both ways) when its
- * low 4 bits are zero (fwd_flow_note6's test past extension headers is
+ * low 4 bits are zero (fwd_flow_rec6_ext's test past extension headers is
  * the same on the 4 bytes read as one word). The check loop stores that
  * xor per packet (fwd_sample_byte: a load, an xor and a store, no
  * branch), and one pass over the burst makes the bits of the picked
  * packets (fwd_sample_bits). The 4 bytes past a 20- or 40-byte header
  * lie in the mbuf's data room whatever the frame's length; they only
- * pick the sample, fwd_flow_note4/6 check the length. */
+ * pick the sample, the main lcore checks the lengths (susflow.h). */
 static __rte_always_inline uint8_t fwd_sample_byte(const void *l4)
 {
 	const uint8_t *p = l4;
@@ -730,48 +709,128 @@ static __rte_always_inline uint32_t fwd_sample_bits(const uint8_t *x,
 #endif
 }
 
-/* Link suspicion's sampled flows: of the packets M (IPv6 if V6, else
- * IPv4) that came in on port IN and leave as L2 says, those whose bit
- * is set in SAMPLE (fwd_sample_bits, or for IPv6 an extension header first,
- * whose ports fwd_flow_note6 finds). From the LAN they are noted with
- * the link they leave on, if that link has suspect { } (FLOW_LINKS);
- * from any link as answers (the provider picks the return link). */
-static __rte_noinline void
-fwd_flows_note(const struct dp *d, struct susflow_table *t,
-	       uint32_t flow_links, uint16_t in, struct rte_mbuf **m,
-	       const struct nhg_l2 **l2, uint32_t sample, bool v6)
+/* The records of a burst's sampled packets M (fwd_flows_note), written
+ * from REC on, one for each packet kept: how many. */
+static __rte_always_inline uint32_t
+fwd_flows_rec(const uint8_t *out_of, struct rte_mbuf **m,
+	      const struct nhg_l2 **l2, uint64_t sample, bool v6, uint8_t *rec)
 {
-	const uint16_t lan = (uint16_t)d->cfg->n_links;
-	uint64_t tsc = 0;
+	const uint32_t size = (v6 ? SUSFLOW_REC6_ELEMS : SUSFLOW_REC4_ELEMS) *
+			      SUSFLOW_ELEM;
+	uint8_t *w = rec;
+	uint32_t k = 0;
 
 	for (; sample != 0; sample &= sample - 1) {
-		unsigned int i = (unsigned int)__builtin_ctz(sample);
+		size_t i = (size_t)__builtin_ctzll(sample);
 		const uint8_t *ip;
-		uint32_t ports;
 		uint8_t out;
 
 		if (l2[i] == NULL)  /* dropped: M is gone */
 			continue;
-		if (in == lan && ((flow_links >> l2[i]->port) & 1u))
-			out = (uint8_t)l2[i]->port;
-		else if (in != lan && l2[i]->port == lan)
-			out = SUSFLOW_NO_LINK;
-		else
+		out = out_of[l2[i]->port];
+		if (out == FWD_FLOW_SKIP)
 			continue;
+		/* the copy may read past a short frame's end, inside the
+		 * mbuf's data room (at least RTE_PKTMBUF_HEADROOM's 128
+		 * bytes more than a frame needs): those bytes are never
+		 * read, susflow_note_rec keeps within the header's lengths */
 		ip = rte_pktmbuf_mtod_offset(m[i], const uint8_t *,
 					     sizeof(struct rte_ether_hdr));
 		if (v6) {
-			memcpy(&ports, ip + sizeof(struct rte_ipv6_hdr),
-			       sizeof(ports));
-			fwd_flow_note6(t, (const struct rte_ipv6_hdr *)ip,
-				       ports, out, &tsc);
+			if (unlikely(ipv6_ext_hdr(ip[offsetof(
+					struct rte_ipv6_hdr, proto)]))) {
+				/* the same size, or none */
+				if (fwd_flow_rec6_ext(w,
+					(const struct rte_ipv6_hdr *)ip,
+					out) != 0) {
+					w += size;
+					k++;
+				}
+				continue;
+			}
+			memcpy(w, ip, size);
+			w[SUSFLOW_REC_OUT6] = out;
 		} else {
-			memcpy(&ports, ip + sizeof(struct rte_ipv4_hdr),
-			       sizeof(ports));
-			fwd_flow_note4(t, (const struct rte_ipv4_hdr *)ip,
-				       ports, out, &tsc);
+			memcpy(w, ip, size);
+			w[SUSFLOW_REC_OUT4] = out;
 		}
+		w += size;
+		k++;
 	}
+	return k;
+}
+
+/* fwd_flows_note when the ring has no room in one piece for all the
+ * burst could keep (at its wrap, or nearly full): the records into a
+ * buffer, put on the ring with one bulk enqueue, or counted as
+ * susflow_dropped when it has no room for them at all. */
+static __rte_noinline void
+fwd_flows_note_buf(struct fwd_lcore *fl, struct dp_lcore_stats *st,
+		   const uint8_t *out_of, struct rte_mbuf **m,
+		   const struct nhg_l2 **l2, uint32_t sample, bool v6)
+{
+	uint8_t rec[SUSFLOW_BURST_ELEMS(DP_BURST)][SUSFLOW_ELEM]
+		__rte_aligned(SUSFLOW_ELEM);
+	struct susflow_burst *b = (struct susflow_burst *)(void *)rec[0];
+	uint32_t recs = fwd_flows_rec(out_of, m, l2, sample, v6, rec[1]);
+	uint32_t n = 1 + recs * (v6 ? SUSFLOW_REC6_ELEMS : SUSFLOW_REC4_ELEMS);
+
+	if (recs == 0)
+		return;
+	b->tsc = rte_rdtsc();
+	b->n_elems = n - 1;
+	if (rte_ring_sp_enqueue_bulk_elem(fl->flow_ring, rec, SUSFLOW_ELEM, n,
+					  NULL) == 0)
+		st->susflow_dropped += recs;
+}
+
+/* Link suspicion's sampled flows: of the packets M (IPv6 if V6, else
+ * IPv4) that came in on port IN and leave as L2 says, those whose bit
+ * is set in SAMPLE (fwd_sample_bits, or for IPv6 an extension header
+ * first, whose ports fwd_flow_rec6_ext finds). From the LAN they are
+ * kept with the link they leave on, if that link has suspect { }; from
+ * any link as answers (the provider picks the return link): FL's
+ * flow_out. Each is a record of its headers' first bytes (susflow.h:
+ * three or four 16-byte copies and the link's byte), a burst's behind
+ * one header on the lcore's ring, all or none, so that the main lcore
+ * never finds half a record (health_suspect_drain checks and notes
+ * them); a full ring keeps none of them, counted in susflow_dropped. They are written in the ring's own memory, reserved
+ * for all the burst could keep and given back for what it did not
+ * (zero-copy, rte_ring_peek_zc.h: a copy through a buffer and
+ * rte_ring_sp_enqueue_bulk_elem cost 0.6 instructions a packet more,
+ * make bench-instr), except where that room is not in one piece
+ * (fwd_flows_note_buf). Inline: one call a burst cost about 1.3 more. */
+static __rte_always_inline void
+fwd_flows_note(struct fwd_lcore *fl, struct dp_lcore_stats *st,
+	       uint16_t in, struct rte_mbuf **m,
+	       const struct nhg_l2 **l2, uint32_t sample, bool v6)
+{
+	const uint8_t *out_of = fl->flow_out[in];
+	const uint32_t want = 1 + (uint32_t)__builtin_popcount(sample) *
+		(v6 ? SUSFLOW_REC6_ELEMS : SUSFLOW_REC4_ELEMS);
+	struct rte_ring_zc_data zcd;
+	struct susflow_burst *b;
+	uint32_t n, recs;
+
+	RTE_BUILD_BUG_ON(sizeof(*b) != SUSFLOW_ELEM);
+	if (unlikely(rte_ring_enqueue_zc_bulk_elem_start(fl->flow_ring,
+			SUSFLOW_ELEM, want, &zcd, NULL) == 0)) {
+		fwd_flows_note_buf(fl, st, out_of, m, l2, sample, v6);
+		return;
+	}
+	if (unlikely(zcd.n1 < want)) {
+		rte_ring_enqueue_zc_elem_finish(fl->flow_ring, 0);
+		fwd_flows_note_buf(fl, st, out_of, m, l2, sample, v6);
+		return;
+	}
+	recs = fwd_flows_rec(out_of, m, l2, sample, v6,
+			     (uint8_t *)zcd.ptr1 + SUSFLOW_ELEM);
+	n = 1 + recs * (v6 ? SUSFLOW_REC6_ELEMS : SUSFLOW_REC4_ELEMS);
+	b = zcd.ptr1;
+	b->tsc = rte_rdtsc();
+	b->n_elems = n - 1;
+	/* none kept: the header alone is not worth the drain's time */
+	rte_ring_enqueue_zc_elem_finish(fl->flow_ring, recs != 0 ? n : 0);
 }
 
 /* L2 rewrite (both addresses in one copy) and onto the out port's tx
@@ -997,7 +1056,7 @@ static uint16_t fwd_refuse(struct dp_lcore_stats *st, uint8_t refuse,
 }
 
 /* Returns the packets received (0: an empty poll). SAMPLING: the lcore
- * has a flow table (link suspicion); a constant, so that without
+ * has a ring for sampled packets (link suspicion); a constant, so that without
  * suspect { } the packets pay nothing for it (fwd_port_sampling,
  * fwd_port_plain). */
 static __rte_always_inline uint16_t
@@ -1075,7 +1134,11 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 			/* the datagram only, before any length decision */
 			if (unlikely(m->pkt_len != sizeof(*eth) + total))
 				fwd_trim(m, sizeof(*eth) + total);
-			len_max = RTE_MAX(len_max, sizeof(*eth) + total);
+			/* compared in 32 bits: in 64 the loop needed one
+			 * more register, and with the sample's byte it gave
+			 * one up (make bench-instr) */
+			len_max = RTE_MAX(len_max,
+					  (uint32_t)sizeof(*eth) + total);
 			dst4[n4] = dst;
 			src4[n4] = src;
 			/* finalized for the whole burst below */
@@ -1144,8 +1207,7 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 	fwd_select_bulk(d, st, m4, gid4, hash4, live, l2_4, scratch, &unrouted,
 			n4);
 	if (sampling && (sample = fwd_sample_bits(smp4, n4)) != 0)
-		fwd_flows_note(d, fl->flows, fl->flow_links, in, m4, l2_4,
-			       sample, false);
+		fwd_flows_note(fl, st, in, m4, l2_4, sample, false);
 	/* every frame within the smallest MTU (nearly always): no check */
 	mtu_min = __atomic_load_n(&d->mtu_min, __ATOMIC_RELAXED);
 	if (likely(len_max <= mtu_min + sizeof(struct rte_ether_hdr)))
@@ -1165,8 +1227,7 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 		fwd_select_bulk(d, st, m6, gid6, hash6, live, l2_6, scratch,
 				&unrouted, n6);
 		if (sampling && (sample = fwd_sample_bits(smp6, n6)) != 0)
-			fwd_flows_note(d, fl->flows, fl->flow_links, in, m6,
-				       l2_6, sample, true);
+			fwd_flows_note(fl, st, in, m6, l2_6, sample, true);
 		for (i = 0; i < n6; i++) {
 			struct rte_mbuf *m = m6[i];
 
@@ -1225,7 +1286,7 @@ unsigned int fwd_burst(struct dp *d, unsigned int lcore)
 	live.use = live.all & ~health_suspect_ports(d);
 	for (p = 0; p < d->n_ports; p++)
 		if (fl->rx[p])
-			n += fl->flows != NULL ?
+			n += fl->flow_ring != NULL ?
 			     fwd_port_sampling(d, fl, st, p, live) :
 			     fwd_port_plain(d, fl, st, p, live);
 	if (fl->bfd_drain && d->bfd_tx_ring != NULL)

@@ -32,6 +32,25 @@
 #include "xdp.h"
 
 #define HEALTH_TX_RING 64u /* > CFG_MAX_LINKS packets in flight */
+/* Each forwarding lcore's ring of sampled packets' records, in 16-byte
+ * elements (susflow.h: 3 an IPv4 packet, 4 an IPv6 one, and a burst's
+ * header), drained every 1 ms tick: 32 768 elements (512 KiB) hold at
+ * least 8 000 IPv4 packets (one a burst), 13 ms of a 10 Mpps lcore's
+ * sampled packets at one flow in 16 (625 k/s) and room for a few late
+ * ticks, or about 1 ms if all its traffic were sampled flows (full
+ * bursts); what does not fit is counted (susflow_dropped), never
+ * blocks. */
+#define HEALTH_FLOW_RING 32768u
+
+/* One forwarding lcore's ring as health_suspect_drain takes it: the
+ * burst next in line. */
+struct health_flow_src {
+	struct rte_ring *r;
+	unsigned int left;      /* elements still to take this drain */
+	bool have;              /* B and REC hold a burst */
+	struct susflow_burst b;
+	uint8_t rec[DP_BURST * SUSFLOW_REC6_ELEMS][SUSFLOW_ELEM];
+};
 /* In an mbuf's hash.usr beside the interval (at most 60 s < 2^26 us):
  * built while the session was Up. */
 #define HEALTH_TX_UP 0x80000000u
@@ -317,15 +336,27 @@ int health_suspect_init(struct dp *d)
 			d->flow_links |= 1u << i;
 	if (d->flow_links == 0)
 		return 0;
+	d->flows = rte_zmalloc("twp_susflow", sizeof(struct susflow_table),
+			       RTE_CACHE_LINE_SIZE);
+	d->flow_src = rte_zmalloc("twp_susflow_src",
+				  sizeof(struct health_flow_src) *
+				  RTE_MAX(d->n_fwd_lcores, 1u),
+				  RTE_CACHE_LINE_SIZE);
+	if (d->flows == NULL || d->flow_src == NULL) {
+		log_err("suspect: no memory for the sampled flows");
+		return -ENOMEM;
+	}
 	for (i = 0; i < d->n_fwd_lcores; i++) {
 		unsigned int l = d->fwd_lcores[i];
+		char name[RTE_RING_NAMESIZE];
 
-		d->flows[l] = rte_zmalloc_socket("twp_susflow",
-			sizeof(struct susflow_table), RTE_CACHE_LINE_SIZE,
-			(int)rte_lcore_to_socket_id(l));
-		if (d->flows[l] == NULL) {
-			log_err("suspect: no memory for the sampled flows of "
-				"lcore %u", l);
+		snprintf(name, sizeof(name), "twp_susflow_%u", l);
+		d->flow_ring[l] = rte_ring_create_elem(name, SUSFLOW_ELEM,
+			HEALTH_FLOW_RING, (int)rte_lcore_to_socket_id(l),
+			RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (d->flow_ring[l] == NULL) {
+			log_err("suspect: the sampled flows' ring of lcore %u: "
+				"%s", l, rte_strerror(rte_errno));
 			return -ENOMEM;
 		}
 	}
@@ -337,10 +368,79 @@ void health_suspect_free(struct dp *d)
 	unsigned int l;
 
 	for (l = 0; l < RTE_MAX_LCORE; l++) {
-		rte_free(d->flows[l]);
-		d->flows[l] = NULL;
+		rte_ring_free(d->flow_ring[l]);
+		d->flow_ring[l] = NULL;
 	}
+	rte_free(d->flow_src);
+	d->flow_src = NULL;
+	rte_free(d->flows);
+	d->flows = NULL;
 	d->flow_links = 0;
+}
+
+/* Source S's next burst (its header and records) into S, if one of the
+ * elements it had at the drain's start is left: false when none. The
+ * producer enqueues a burst whole, so a header's records are there. */
+static bool flow_src_next(struct health_flow_src *s)
+{
+	unsigned int n;
+
+	s->have = false;
+	if (s->left == 0 ||
+	    rte_ring_sc_dequeue_bulk_elem(s->r, &s->b, SUSFLOW_ELEM, 1,
+					  NULL) != 1) {
+		s->left = 0;
+		return false;
+	}
+	n = s->b.n_elems;
+	if (n > RTE_DIM(s->rec) ||
+	    (n != 0 && rte_ring_sc_dequeue_bulk_elem(s->r, s->rec,
+						     SUSFLOW_ELEM, n,
+						     NULL) != n)) {
+		s->left = 0;  /* not a header: cannot happen */
+		return false;
+	}
+	s->left = s->left > 1 + n ? s->left - 1 - n : 0;
+	s->have = true;
+	return true;
+}
+
+void health_suspect_drain(struct dp *d)
+{
+	struct health_flow_src *src = d->flow_src;
+	unsigned int i, k, n = 0;
+
+	if (d->flows == NULL)
+		return;
+	/* what is there now, not what comes meanwhile: the drain ends */
+	for (i = 0; i < d->n_fwd_lcores; i++) {
+		struct rte_ring *r = d->flow_ring[d->fwd_lcores[i]];
+
+		if (r == NULL)
+			continue;
+		src[n].r = r;
+		src[n].left = rte_ring_count(r);
+		flow_src_next(&src[n++]);
+	}
+	/* the oldest burst first, of whichever lcore: a flow's packet out
+	 * and its answer may come through two lcores, and the note needs
+	 * them in their order */
+	for (;;) {
+		struct health_flow_src *s = NULL;
+		uint32_t off;
+
+		for (i = 0; i < n; i++)
+			if (src[i].have && (s == NULL || src[i].b.tsc < s->b.tsc))
+				s = &src[i];
+		if (s == NULL)
+			break;
+		for (off = 0; off < s->b.n_elems; off += k) {
+			k = susflow_note_rec(d->flows, s->rec[off], s->b.tsc);
+			if (k == 0)
+				break;
+		}
+		flow_src_next(s);
+	}
 }
 
 /* Is every forwarding lcore polling? One that has not for 3 ms is
@@ -411,19 +511,15 @@ void health_suspect_tick(struct dp *d)
 	uint32_t mask;
 	char ev[64];
 
+	/* first, whatever else: the rings must not fill */
+	health_suspect_drain(d);
 	if (n == 0 || d->health == NULL)
 		return;
 	/* alone, the main lcore forwards itself: it is polling now */
 	polling = d->fwd_lcore == rte_get_main_lcore() || fwd_polling(d, now);
 	health_suspect_observe(d, obs, n);
-	if (d->flows[d->fwd_lcore] != NULL) {
-		struct susflow_table *t[8];
-		unsigned int k;
-
-		for (k = 0; k < d->n_fwd_lcores && k < 8; k++)
-			t[k] = d->flows[d->fwd_lcores[k]];
-		susflow_scan(t, k, rte_rdtsc(), rte_get_tsc_hz(), obs, n);
-	}
+	if (d->flows != NULL)
+		susflow_scan(d->flows, rte_rdtsc(), rte_get_tsc_hz(), obs, n);
 	for (i = 0; i < n; i++)
 		before[i] = d->suspect.link[i].state;
 	mask = suspect_tick(&d->suspect, obs, polling, now);

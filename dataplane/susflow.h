@@ -1,21 +1,22 @@
 /* Sampled flows for link suspicion (suspect.h): one flow in 16, picked
  * by what both directions of a flow share (fwd.c: the low 4 bits of
- * the xor of its ports' low bytes are zero), is followed by the
- * forwarding lcore that sees it in a small table of its own (no lock:
- * one writer; the main lcore reads it, a torn observation only blurs one
- * flow of many). An entry knows the link its last packet out left on,
- * when it was last answered (a packet back on any link: the provider
- * picks the return link), its round-trip time, and TCP's signs of
- * distress (a segment sent again, a repeated SYN, data received twice).
- * The main lcore's scan turns the tables into the per-link counts of
- * suspect_obs: flows unanswered past their bound and distressed flows,
- * and the remote addresses they go to.
+ * the xor of its ports' low bytes are zero). The forwarding lcore that
+ * sees a sampled packet only copies its headers into a record (below)
+ * and puts a burst's records in its own ring (an rte_ring of 16-byte
+ * elements, one producer, one consumer); the main lcore's tick drains
+ * every lcore's ring, in time order, into one table (health.c,
+ * health_suspect_drain): the table has one writer and each flow one
+ * entry, whichever lcores its two directions come through. An entry
+ * knows the link its last packet out left on, when it was last
+ * answered (a packet back on any link: the provider picks the return
+ * link), its round-trip time, and TCP's signs of distress (a segment
+ * sent again, a repeated SYN, data received twice). The main lcore's
+ * scan turns the table into the per-link counts of suspect_obs: flows
+ * unanswered past their bound and distressed flows, and the remote
+ * addresses they go to.
  * IPv4 and IPv6 flows share the table: an IPv6 flow's key is a 64-bit
- * digest of its two addresses, so both fit one 80-byte entry and an
- * IPv4 note does the same work as before. No EAL, so the unit tests use
- * their own clock. The note is inline: the forwarding lcore's
- * out-of-line note function (fwd.c) takes it in, without a call of its
- * own. */
+ * digest of its two addresses, so both fit one 80-byte entry. No EAL,
+ * so the unit tests use their own clock. */
 #ifndef TWP_SUSFLOW_H
 #define TWP_SUSFLOW_H
 
@@ -26,7 +27,7 @@
 
 #include "suspect.h"
 
-#define SUSFLOW_SLOTS 1024u        /* per forwarding lcore, power of 2 */
+#define SUSFLOW_SLOTS 1024u        /* power of 2 */
 #define SUSFLOW_ACTIVE_NS 2000000000ull   /* a flow this quiet is gone */
 #define SUSFLOW_DISTRESS_NS 500000000ull  /* distress counts this long */
 #define SUSFLOW_UNANSWERED_MIN_NS 20000000ull
@@ -64,6 +65,35 @@ struct susflow_table {
 	uint64_t noted;        /* sampled packets noted */
 	uint64_t replaced;     /* entries taken over by another flow */
 };
+
+/* A sampled packet as the forwarding lcore keeps it (fwd.c), in 16-byte
+ * ring elements: its IP header on, as in the packet (network order),
+ * the TCP or UDP header right after the fixed header, the TTL or hop
+ * limit byte replaced by the link it leaves on (SUSFLOW_NO_LINK: it came
+ * in on a link). IPv4: 48 bytes, the 20-byte header and 28 of TCP's
+ * (its flags are byte 33); IPv6: 64 bytes, the 40-byte header and 24 of
+ * TCP's (an IPv6 packet with extension headers is kept as if its TCP or
+ * UDP header followed the fixed one: Next Header and Payload Length
+ * rewritten). The version nibble tells which. Nothing is checked on the
+ * forwarding lcore: susflow_note_rec checks what the note needs, within
+ * the lengths of the header (bytes past the packet's end are copied but
+ * never read). A burst's records follow one header element with the
+ * clock read once for them. */
+#define SUSFLOW_ELEM 16u
+#define SUSFLOW_REC4_ELEMS 3u
+#define SUSFLOW_REC6_ELEMS 4u
+#define SUSFLOW_REC_OUT4 8u    /* the TTL byte */
+#define SUSFLOW_REC_OUT6 7u    /* the hop limit byte */
+
+struct susflow_burst {
+	uint64_t tsc;          /* when the burst was forwarded */
+	uint32_t n_elems;      /* elements of records that follow */
+	uint32_t unused;       /* not written: a store a burst saved */
+};
+
+/* The ring's elements of a burst: its header and at most DP_BURST
+ * records of either family. */
+#define SUSFLOW_BURST_ELEMS(n) (1u + (n) * SUSFLOW_REC6_ELEMS)
 
 /* The sample hash of an IPv4 flow: the same both ways (addresses and
  * ports combined by xor, which ignores their order). */
@@ -284,16 +314,22 @@ susflow_note6(struct susflow_table *t, uint32_t h, const uint8_t *src,
 }
 
 
-/* The per-link flow evidence of TABLES (N of them, one per forwarding
- * lcore) at NOW_TSC, TSC_HZ cycles a second, into OBS[0..N_LINKS-1]
- * (unanswered, unanswered_remotes, distress, distress_remotes; the
- * rest untouched). A flow is unanswered when it was answered before,
- * was answered within SUSFLOW_ACTIVE_NS, and its first packet out since
- * then has waited longer than max(SUSFLOW_UNANSWERED_MIN_NS,
- * SUSFLOW_RTT_MULT x its srtt). The same flow in several tables (its two
- * directions on two lcores) is judged once, merged. */
-void susflow_scan(struct susflow_table *const *tables, unsigned int n,
-		  uint64_t now_tsc, uint64_t tsc_hz, struct suspect_obs *obs,
+/* One record REC (struct susflow_burst's elements: SUSFLOW_REC4_ELEMS or
+ * SUSFLOW_REC6_ELEMS of them, by its version nibble) of a burst
+ * forwarded at TSC into T, if it is one the note takes: TCP or UDP
+ * whole enough to read (IPv4: a 20-byte header, not a later fragment).
+ * Returns the elements it took (0: not a record). */
+unsigned int susflow_note_rec(struct susflow_table *t, const uint8_t *rec,
+			      uint64_t tsc);
+
+/* The per-link flow evidence of table T at NOW_TSC, TSC_HZ cycles a
+ * second, into OBS[0..N_LINKS-1] (unanswered, unanswered_remotes,
+ * distress, distress_remotes; the rest untouched). A flow is unanswered
+ * when it was answered before, was answered within SUSFLOW_ACTIVE_NS,
+ * and its first packet out since then has waited longer than
+ * max(SUSFLOW_UNANSWERED_MIN_NS, SUSFLOW_RTT_MULT x its srtt). */
+void susflow_scan(const struct susflow_table *t, uint64_t now_tsc,
+		  uint64_t tsc_hz, struct suspect_obs *obs,
 		  unsigned int n_links);
 
 #endif

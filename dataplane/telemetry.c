@@ -15,6 +15,7 @@
 
 #include "dp.h"
 #include "log.h"
+#include "susflow.h"
 #include "xskstat.h"
 
 static uint64_t sum_port(const uint64_t *first, size_t stride_u64,
@@ -288,6 +289,17 @@ static void suspect_dict(struct rte_tel_data *e, unsigned int i,
 	/* the main lcore's own holes (suspect.h), the same for every link */
 	rte_tel_data_add_dict_u64(e, "suspect_late_ticks",
 				  dp.suspect.late_ticks);
+	/* the sampled flows (susflow.h), also the same for every link:
+	 * packets noted, entries taken over, and records the forwarding
+	 * lcores could not put in their full rings */
+	if (dp.flows != NULL) {
+		rte_tel_data_add_dict_u64(e, "suspect_flows_noted",
+					  dp.flows->noted);
+		rte_tel_data_add_dict_u64(e, "suspect_flows_replaced",
+					  dp.flows->replaced);
+	}
+	rte_tel_data_add_dict_u64(e, "suspect_flows_dropped",
+				  SUM(dp.stats[0].susflow_dropped));
 }
 
 static int tel_bfd(const char *cmd, const char *params,

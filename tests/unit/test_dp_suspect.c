@@ -105,6 +105,14 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* One burst of the forwarding lcore, and the main lcore's drain of its
+ * sampled packets into the flow table (its tick's first step). */
+static void burst(void)
+{
+	fwd_burst(&d, d.fwd_lcore);
+	health_suspect_drain(&d);
+}
+
 /* Flow F (UDP source port 1000 + F) from SRC (host order) on the LAN
  * to DST (198.51.100.7, or 192.0.2.7 if DST_NET). */
 static void inject_src(uint32_t src, uint8_t dst_net, unsigned int f)
@@ -135,8 +143,9 @@ static void inject(uint8_t dst_net, unsigned int f)
 	inject_src(0xc612010au, dst_net, f);
 }
 
-/* The link flow F left on (or 0xff for none), one burst each. */
-static uint8_t link_of(uint8_t dst_net, unsigned int f)
+/* The link flow F left on (or 0xff for none), one burst of the
+ * forwarding lcore alone: its sampled packets stay in the ring. */
+static uint8_t link_of_undrained(uint8_t dst_net, unsigned int f)
 {
 	struct rte_mbuf *m;
 	uint8_t out = 0xff;
@@ -150,6 +159,15 @@ static uint8_t link_of(uint8_t dst_net, unsigned int f)
 			out = (uint8_t)p;
 			rte_pktmbuf_free(m);
 		}
+	return out;
+}
+
+/* The same, and the main lcore's drain after it. */
+static uint8_t link_of(uint8_t dst_net, unsigned int f)
+{
+	uint8_t out = link_of_undrained(dst_net, f);
+
+	health_suspect_drain(&d);
 	return out;
 }
 
@@ -260,7 +278,7 @@ static void test_dp_suspect_sampled_flow_is_noted_both_ways(void **st)
 	cfg.links[1].suspect.enabled = true;
 	assert_int_equal(health_suspect_init(&d), 0);
 	assert_int_equal(fwd_init_lcore(&d, d.fwd_lcore), 0);
-	t = d.flows[d.fwd_lcore];
+	t = d.flows;
 	assert_non_null(t);
 	/* 1009 ^ 2000 ends in 0x21: not sampled; 1008 ^ 2000, 0x20: one
 	 * in 16 of such port pairs is */
@@ -277,7 +295,7 @@ static void test_dp_suspect_sampled_flow_is_noted_both_ways(void **st)
 	assert_int_equal(e->twoway, 0);
 	/* the answer, on the other link: the flow is two-way */
 	inject_answer(link == LINK1 ? LINK2 : LINK1, 8);
-	fwd_burst(&d, d.fwd_lcore);
+	burst();
 	assert_int_equal(rte_ring_dequeue(tb.tx[LAN], (void **)&m), 0);
 	rte_pktmbuf_free(m);
 	assert_int_equal(t->noted, 2);
@@ -291,7 +309,7 @@ static void test_dp_suspect_sampled_flow_is_noted_both_ways(void **st)
 }
 
 /* The suspect { } of links ON (bit = link) taken up as twinpath-dp
- * starts: the flow tables and the forwarding lcore's copy. */
+ * starts: the flow table, the rings and the forwarding lcore's copy. */
 static void suspect_on(uint32_t on)
 {
 	health_suspect_free(&d);
@@ -307,7 +325,7 @@ static void answer_through(unsigned int p, unsigned int f)
 	struct rte_mbuf *m = NULL;
 
 	inject_answer(p, f);
-	fwd_burst(&d, d.fwd_lcore);
+	burst();
 	assert_int_equal(rte_ring_dequeue(tb.tx[LAN], (void **)&m), 0);
 	rte_pktmbuf_free(m);
 }
@@ -323,7 +341,7 @@ static void test_dp_suspect_flows_sampled_only_out_of_links_with_it(void **st)
 	(void)st;
 	/* no link with suspect { }: no table, nothing noted */
 	suspect_on(0);
-	assert_null(d.flows[d.fwd_lcore]);
+	assert_null(d.flows);
 	assert_int_equal(d.flow_links, 0);
 	link = link_of(0, 8);   /* flow 8 is sampled (see above) */
 	assert_true(link == LINK1 || link == LINK2);
@@ -332,7 +350,7 @@ static void test_dp_suspect_flows_sampled_only_out_of_links_with_it(void **st)
 	 * without it and is not noted; its answer, on any link, is */
 	suspect_on(1u << other);
 	assert_int_equal(d.flow_links, 1u << other);
-	t = d.flows[d.fwd_lcore];
+	t = d.flows;
 	assert_non_null(t);
 	e = &t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)];
 	assert_int_equal(link_of(0, 8), link);
@@ -344,13 +362,13 @@ static void test_dp_suspect_flows_sampled_only_out_of_links_with_it(void **st)
 	assert_int_equal(e->out_tsc, 0);
 	/* ... and on its own link: noted, with the link */
 	suspect_on(1u << link);
-	t = d.flows[d.fwd_lcore];
+	t = d.flows;
 	e = &t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)];
 	assert_int_equal(link_of(0, 8), link);
 	assert_int_equal(t->noted, 1);
 	assert_int_equal(e->link, link);
 	suspect_on(0);
-	assert_null(d.flows[d.fwd_lcore]);
+	assert_null(d.flows);
 }
 
 /* Source validation drops packets from the middle of a burst
@@ -367,7 +385,7 @@ static void test_dp_suspect_sample_follows_packets_past_refused_ones(void **st)
 
 	(void)st;
 	suspect_on(1u << LINK1 | 1u << LINK2);
-	t = d.flows[d.fwd_lcore];
+	t = d.flows;
 	assert_int_equal(cfg_parse_prefix("198.18.1.1/24", &cfg.lan.address),
 			 0);
 	cfg.lan.ingress_filter = CFG_INGRESS_STRICT;
@@ -441,7 +459,7 @@ static uint8_t through(void)
 	uint8_t out = 0xff;
 	unsigned int p;
 
-	fwd_burst(&d, d.fwd_lcore);
+	burst();
 	for (p = LINK1; p <= LAN; p++)
 		while (rte_ring_dequeue(tb.tx[p], (void **)&m) == 0) {
 			assert_int_equal(out, 0xff);
@@ -469,7 +487,7 @@ static void ipv6_flow_unanswered(bool dstopts, uint16_t sport)
 	uint64_t noted;
 
 	suspect_on(1u << LINK1 | 1u << LINK2);
-	t = d.flows[d.fwd_lcore];
+	t = d.flows;
 	e = &t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)];
 	inject6(LAN, site6, remote6, sport, 2000, dstopts);
 	link = through();
@@ -488,7 +506,7 @@ static void ipv6_flow_unanswered(bool dstopts, uint16_t sport)
 	assert_int_equal(e->twoway, 1);
 	assert_int_equal(e->pending_tsc, 0);
 	/* while it is answered, nothing waits */
-	susflow_scan(&t, 1, e->in_tsc + hz, hz, o, 2);
+	susflow_scan(t, e->in_tsc + hz, hz, o, 2);
 	assert_int_equal(o[link].unanswered, 0);
 	/* out again, no answer: past the bound it counts on its link */
 	inject6(LAN, site6, remote6, sport, 2000, dstopts);
@@ -498,9 +516,9 @@ static void ipv6_flow_unanswered(bool dstopts, uint16_t sport)
 	 * under valgrind or a sanitizer): the bound is what it makes */
 	if (e->srtt_tsc * SUSFLOW_RTT_MULT > bound)
 		bound = e->srtt_tsc * SUSFLOW_RTT_MULT;
-	susflow_scan(&t, 1, e->pending_tsc + bound, hz, o, 2);
+	susflow_scan(t, e->pending_tsc + bound, hz, o, 2);
 	assert_int_equal(o[link].unanswered, 0);
-	susflow_scan(&t, 1, e->pending_tsc + bound + 1, hz, o, 2);
+	susflow_scan(t, e->pending_tsc + bound + 1, hz, o, 2);
 	assert_int_equal(o[link].unanswered, 1);
 	assert_int_equal(o[link].unanswered_remotes, 1);
 	assert_int_equal(o[other].unanswered, 0);
@@ -524,6 +542,144 @@ static void test_dp_suspect_ipv6_after_extension_headers(void **st)
 	ipv6_flow_unanswered(true, 1024);
 }
 
+/* A forwarding lcore whose ring is full keeps nothing of its sampled
+ * packets and counts them; nothing is noted of them, and once the main
+ * lcore has drained the ring, the next one is noted again. */
+static void test_dp_suspect_full_ring_drops_and_counts(void **st)
+{
+	const struct susflow_burst empty = {.tsc = 1};
+	struct rte_ring *r;
+	const struct susflow_table *t;
+	uint64_t *dropped = &d.stats[d.fwd_lcore].susflow_dropped;
+	uint64_t before = *dropped;
+	unsigned int free_elems;
+
+	(void)st;
+	suspect_on(1u << LINK1 | 1u << LINK2);
+	t = d.flows;
+	r = d.flow_ring[d.fwd_lcore];
+	assert_non_null(r);
+	/* the ring filled with empty bursts but for 3 elements: a sampled
+	 * IPv4 packet's burst needs 4 (its header and its record) */
+	free_elems = rte_ring_free_count(r);
+	while (free_elems-- > 3)
+		assert_int_equal(rte_ring_sp_enqueue_bulk_elem(r, &empty,
+			SUSFLOW_ELEM, 1, NULL), 1);
+	fwd_burst(&d, d.fwd_lcore);          /* nothing sampled: no change */
+	assert_int_not_equal(link_of_undrained(0, 8), 0xff);
+	assert_int_equal(*dropped, before + 1);
+	assert_int_not_equal(link_of_undrained(0, 8), 0xff);
+	assert_int_equal(*dropped, before + 2);
+	/* a flow not sampled takes nothing from the ring */
+	assert_int_not_equal(link_of_undrained(0, 9), 0xff);
+	assert_int_equal(*dropped, before + 2);
+	health_suspect_drain(&d);
+	assert_int_equal(rte_ring_count(r), 0);
+	assert_int_equal(t->noted, 0);
+	/* drained: kept and noted again */
+	assert_int_not_equal(link_of(0, 8), 0xff);
+	assert_int_equal(*dropped, before + 2);
+	assert_int_equal(t->noted, 1);
+	suspect_on(0);
+}
+
+/* At the ring's wrap the room a burst could need is not in one piece:
+ * its records go through a buffer and one bulk enqueue, and are noted
+ * the same. */
+static void test_dp_suspect_records_across_the_rings_wrap(void **st)
+{
+	const struct susflow_burst empty = {.tsc = 1};
+	const struct susflow_table *t;
+	uint64_t dropped = d.stats[d.fwd_lcore].susflow_dropped;
+	struct rte_ring *r;
+	unsigned int i;
+
+	(void)st;
+	suspect_on(1u << LINK1 | 1u << LINK2);
+	t = d.flows;
+	r = d.flow_ring[d.fwd_lcore];
+	/* the ring's next element 2 before its end: a sampled IPv4 burst
+	 * needs 4 (its header and its record) */
+	for (i = 0; i < rte_ring_get_size(r) - 2; i++) {
+		assert_int_equal(rte_ring_sp_enqueue_bulk_elem(r, &empty,
+			SUSFLOW_ELEM, 1, NULL), 1);
+		health_suspect_drain(&d);
+	}
+	assert_int_not_equal(link_of(0, 8), 0xff);
+	assert_int_equal(d.stats[d.fwd_lcore].susflow_dropped, dropped);
+	assert_int_equal(t->noted, 1);
+	assert_int_equal(rte_ring_count(r), 0);
+	/* and the next one, past the wrap, in the ring's own memory */
+	assert_int_not_equal(link_of(0, 8), 0xff);
+	assert_int_equal(t->noted, 2);
+	suspect_on(0);
+}
+
+/* A UDP answer record (susflow.h) of flow 8, 198.51.100.7:2000 ->
+ * 198.18.1.10:1008, in on a link, alone in a burst forwarded at TSC. */
+struct answer_burst {
+	struct susflow_burst b;
+	uint8_t rec[SUSFLOW_REC4_ELEMS][SUSFLOW_ELEM];
+};
+
+static void answer_burst(struct answer_burst *a, uint64_t tsc)
+{
+	uint8_t *ip = a->rec[0];
+
+	memset(a, 0, sizeof(*a));
+	a->b.tsc = tsc;
+	a->b.n_elems = SUSFLOW_REC4_ELEMS;
+	ip[0] = 0x45;
+	ip[3] = 20 + 8 + 4;                         /* total length */
+	ip[SUSFLOW_REC_OUT4] = SUSFLOW_NO_LINK;
+	ip[9] = IPPROTO_UDP;
+	ip[12] = 198, ip[13] = 51, ip[14] = 100, ip[15] = 7;
+	ip[16] = 198, ip[17] = 18, ip[18] = 1, ip[19] = 10;
+	ip[20] = 2000 >> 8, ip[21] = 2000 & 0xff;
+	ip[22] = 1008 >> 8, ip[23] = 1008 & 0xff;
+}
+
+/* Two forwarding lcores: flow 8 leaves through this one while its
+ * answers come through another, one before it and one after. The drain
+ * takes the bursts oldest first across the lcores, so the flow is
+ * two-way, answered and timed (taken lcore by lcore, the answers would
+ * have come before the packet out, or after all of them). */
+static void test_dp_suspect_drain_takes_lcores_in_time_order(void **st)
+{
+	const unsigned int other = d.fwd_lcore + 1;
+	uint32_t h = susflow_hash4(0xc612010au, 0xc6336407u,
+				   1008u << 16 | 2000u);
+	struct answer_burst early, late;
+	const struct susflow_entry *e;
+	uint64_t t0;
+
+	(void)st;
+	d.fwd_lcores[1] = other;
+	d.n_fwd_lcores = 2;
+	suspect_on(1u << LINK1 | 1u << LINK2);
+	assert_non_null(d.flow_ring[other]);
+	t0 = rte_rdtsc();
+	assert_int_not_equal(link_of_undrained(0, 8), 0xff);
+	answer_burst(&early, t0 - 1);
+	answer_burst(&late, rte_rdtsc() + 1000);
+	assert_int_equal(rte_ring_sp_enqueue_bulk_elem(d.flow_ring[other],
+		&early, SUSFLOW_ELEM, 1 + SUSFLOW_REC4_ELEMS, NULL),
+		1 + SUSFLOW_REC4_ELEMS);
+	assert_int_equal(rte_ring_sp_enqueue_bulk_elem(d.flow_ring[other],
+		&late, SUSFLOW_ELEM, 1 + SUSFLOW_REC4_ELEMS, NULL),
+		1 + SUSFLOW_REC4_ELEMS);
+	health_suspect_drain(&d);
+	e = &d.flows->e[(h >> 10) & (SUSFLOW_SLOTS - 1)];
+	assert_int_equal(d.flows->noted, 3);
+	assert_true(e->out_tsc > t0);
+	assert_int_equal(e->twoway, 1);
+	assert_int_equal(e->pending_tsc, 0);
+	assert_int_equal(e->in_tsc, late.b.tsc);
+	assert_int_equal(e->srtt_tsc, late.b.tsc - e->out_tsc);
+	suspect_on(0);
+	d.n_fwd_lcores = 1;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -535,6 +691,9 @@ int main(void)
 		cmocka_unit_test(test_dp_suspect_sample_follows_packets_past_refused_ones),
 		cmocka_unit_test(test_dp_suspect_ipv6_flow_unanswered_on_its_link),
 		cmocka_unit_test(test_dp_suspect_ipv6_after_extension_headers),
+		cmocka_unit_test(test_dp_suspect_full_ring_drops_and_counts),
+		cmocka_unit_test(test_dp_suspect_records_across_the_rings_wrap),
+		cmocka_unit_test(test_dp_suspect_drain_takes_lcores_in_time_order),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -21,13 +21,12 @@
 #define LINK1 0u
 #define LINK2 1u
 
-static struct susflow_table tab, tab2;
+static struct susflow_table tab;
 
 static int reset(void **state)
 {
 	(void)state;
 	memset(&tab, 0, sizeof(tab));
-	memset(&tab2, 0, sizeof(tab2));
 	return 0;
 }
 
@@ -59,10 +58,8 @@ static const struct susflow_entry *entry(uint32_t remote, uint16_t sport)
 
 static void scan(uint64_t t_ms, struct suspect_obs *o)
 {
-	struct susflow_table *t[2] = {&tab, &tab2};
-
 	memset(o, 0, sizeof(*o) * 2);
-	susflow_scan(t, 2, t_ms * MS, HZ, o, 2);
+	susflow_scan(&tab, t_ms * MS, HZ, o, 2);
 }
 
 static void test_susflow_hash_is_the_same_both_ways(void **st)
@@ -312,6 +309,9 @@ static void test_susflow_other_flow_takes_the_slot(void **st)
 	assert_int_equal(e->pending_tsc, 200 * MS);
 }
 
+/* A flow's packets out on one forwarding lcore and its answers on
+ * another: the main lcore's drain notes both lcores' records in time
+ * order (health_suspect_drain), into the one table. */
 static void test_susflow_two_lcores_one_flow(void **st)
 {
 	struct suspect_obs o[2];
@@ -319,9 +319,9 @@ static void test_susflow_two_lcores_one_flow(void **st)
 	(void)st;
 	/* out on lcore 0, its answers on lcore 1 */
 	udp(&tab, REMOTE1, 1000, LINK1, 100);
-	udp(&tab2, REMOTE1, 1000, SUSFLOW_NO_LINK, 101);
+	udp(&tab, REMOTE1, 1000, SUSFLOW_NO_LINK, 101);
 	udp(&tab, REMOTE1, 1000, LINK1, 200);
-	udp(&tab2, REMOTE1, 1000, SUSFLOW_NO_LINK, 201);
+	udp(&tab, REMOTE1, 1000, SUSFLOW_NO_LINK, 201);
 	scan(250, o);
 	assert_int_equal(o[LINK1].unanswered, 0);
 	/* answers stop: the wait is taken from the last packet out */
@@ -541,13 +541,72 @@ static void test_susflow_ipv6_two_lcores_one_flow(void **st)
 
 	(void)st;
 	udp6(&tab, remote6_1, 1000, LINK2, 100);
-	udp6(&tab2, remote6_1, 1000, SUSFLOW_NO_LINK, 101);
+	udp6(&tab, remote6_1, 1000, SUSFLOW_NO_LINK, 101);
 	udp6(&tab, remote6_1, 1000, LINK2, 300);
 	scan(320, o);
 	assert_int_equal(o[LINK2].unanswered, 0);
 	scan(321, o);
 	assert_int_equal(o[LINK2].unanswered, 1);
 	assert_int_equal(o[LINK2].unanswered_remotes, 1);
+}
+
+/* What the forwarding lcore keeps of a packet (susflow.h's record: the
+ * IP header on as in the packet, the TTL byte the link) is noted as the
+ * packet's fields: an IPv4 TCP segment out, then one not noted (a later
+ * fragment), then IPv6 UDP back. */
+static void test_susflow_record_is_noted_as_its_packet(void **st)
+{
+	uint8_t rec[SUSFLOW_REC6_ELEMS * SUSFLOW_ELEM];
+	const struct susflow_entry *e;
+	uint32_t h = susflow_hash4(SITE, REMOTE1, 40000u << 16 | 443u);
+
+	(void)st;
+	memset(rec, 0, sizeof(rec));
+	rec[0] = 0x45;
+	rec[3] = 20 + 20 + 100;                   /* total length */
+	rec[SUSFLOW_REC_OUT4] = LINK2;
+	rec[9] = IPPROTO_TCP;
+	rec[12] = 198, rec[13] = 18, rec[14] = 1, rec[15] = 10;
+	rec[16] = 198, rec[17] = 51, rec[18] = 100, rec[19] = 7;
+	rec[20] = 40000 >> 8, rec[21] = 40000 & 0xff, rec[23] = 443 & 0xff;
+	rec[22] = 443 >> 8;
+	rec[27] = 0x10;                           /* seq 16 */
+	rec[32] = 5 << 4, rec[33] = 0x10;        /* ACK */
+	assert_int_equal(susflow_note_rec(&tab, rec, 100 * MS),
+			 SUSFLOW_REC4_ELEMS);
+	e = &tab.e[(h >> 10) & (SUSFLOW_SLOTS - 1)];
+	assert_int_equal(tab.noted, 1);
+	assert_int_equal(e->link, LINK2);
+	assert_int_equal(e->proto, IPPROTO_TCP);
+	assert_int_equal(e->remote, REMOTE1);
+	assert_int_equal(e->seq_out_end, 16 + 100);
+	assert_int_equal(e->pending_tsc, 100 * MS);
+	/* a later fragment: taken, not noted */
+	rec[7] = 1;
+	assert_int_equal(susflow_note_rec(&tab, rec, 101 * MS),
+			 SUSFLOW_REC4_ELEMS);
+	assert_int_equal(tab.noted, 1);
+	/* IPv6 UDP, remote6_1:2000 -> site6:1000, in on a link */
+	memset(rec, 0, sizeof(rec));
+	rec[0] = 0x60;
+	rec[5] = 8 + 4;                           /* payload length */
+	rec[6] = IPPROTO_UDP;
+	rec[SUSFLOW_REC_OUT6] = SUSFLOW_NO_LINK;
+	memcpy(rec + 8, remote6_1, 16);
+	memcpy(rec + 24, site6, 16);
+	rec[40] = 2000 >> 8, rec[41] = 2000 & 0xff;
+	rec[42] = 1000 >> 8, rec[43] = 1000 & 0xff;
+	assert_int_equal(susflow_note_rec(&tab, rec, 102 * MS),
+			 SUSFLOW_REC6_ELEMS);
+	assert_int_equal(tab.noted, 2);
+	e = entry6(remote6_1, 1000);
+	assert_int_equal(e->v6, 1);
+	assert_int_equal(e->in_tsc, 102 * MS);
+	assert_int_equal(e->link, SUSFLOW_NO_LINK);
+	/* not a record */
+	rec[0] = 0;
+	assert_int_equal(susflow_note_rec(&tab, rec, 103 * MS), 0);
+	assert_int_equal(tab.noted, 2);
 }
 
 int main(void)
@@ -570,6 +629,7 @@ int main(void)
 		cmocka_unit_test_setup(test_susflow_ipv4_and_ipv6_flows_counted_together, reset),
 		cmocka_unit_test_setup(test_susflow_ipv6_flow_is_not_an_ipv4_flow, reset),
 		cmocka_unit_test_setup(test_susflow_ipv6_two_lcores_one_flow, reset),
+		cmocka_unit_test_setup(test_susflow_record_is_noted_as_its_packet, reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
