@@ -123,6 +123,7 @@ void susflow_scan(const struct susflow_table *t, uint64_t now_tsc,
 		  unsigned int n_links)
 {
 	struct tally un[SUSPECT_MAX_LINKS], di[SUSPECT_MAX_LINKS];
+	uint32_t twoway[SUSPECT_MAX_LINKS], tcp[SUSPECT_MAX_LINKS];
 	const uint64_t active = tsc_hz / 1000 * (SUSFLOW_ACTIVE_NS / 1000000);
 	const uint64_t distress = tsc_hz / 1000 *
 				  (SUSFLOW_DISTRESS_NS / 1000000);
@@ -132,6 +133,8 @@ void susflow_scan(const struct susflow_table *t, uint64_t now_tsc,
 
 	memset(un, 0, sizeof(un));
 	memset(di, 0, sizeof(di));
+	memset(twoway, 0, sizeof(twoway));
+	memset(tcp, 0, sizeof(tcp));
 	for (s = 0; s < SUSFLOW_SLOTS; s++) {
 		const struct susflow_entry *e = &t->e[s];
 		uint64_t bound;
@@ -144,10 +147,14 @@ void susflow_scan(const struct susflow_table *t, uint64_t now_tsc,
 			continue;
 		if (bound < bound_min)
 			bound = bound_min;
-		if (e->twoway && e->pending_tsc != 0 &&
-		    age(now_tsc, e->in_tsc) <= active &&
-		    age(now_tsc, e->pending_tsc) > bound)
-			tally_add(&un[l], e->remote);
+		if (e->proto == IPPROTO_TCP)
+			tcp[l]++;
+		if (e->twoway && age(now_tsc, e->in_tsc) <= active) {
+			twoway[l]++;
+			if (e->pending_tsc != 0 &&
+			    age(now_tsc, e->pending_tsc) > bound)
+				tally_add(&un[l], e->remote);
+		}
 		if (e->distress_tsc != 0 &&
 		    age(now_tsc, e->distress_tsc) <= distress)
 			tally_add(&di[l], e->remote);
@@ -157,5 +164,7 @@ void susflow_scan(const struct susflow_table *t, uint64_t now_tsc,
 		obs[l].unanswered_remotes = un[l].n_remotes;
 		obs[l].distress = di[l].flows;
 		obs[l].distress_remotes = di[l].n_remotes;
+		obs[l].twoway_flows = twoway[l];
+		obs[l].tcp_flows = tcp[l];
 	}
 }

@@ -324,10 +324,13 @@ unsigned int susflow_note_rec(struct susflow_table *t, const uint8_t *rec,
 
 /* The per-link flow evidence of table T at NOW_TSC, TSC_HZ cycles a
  * second, into OBS[0..N_LINKS-1] (unanswered, unanswered_remotes,
- * distress, distress_remotes; the rest untouched). A flow is unanswered
- * when it was answered before, was answered within SUSFLOW_ACTIVE_NS,
- * and its first packet out since then has waited longer than
- * max(SUSFLOW_UNANSWERED_MIN_NS, SUSFLOW_RTT_MULT x its srtt). */
+ * distress, distress_remotes, twoway_flows, tcp_flows; the rest
+ * untouched). A flow counts for the link its last packet out left on
+ * while that packet is younger than SUSFLOW_ACTIVE_NS: in tcp_flows if
+ * TCP, in twoway_flows if it was answered before and within
+ * SUSFLOW_ACTIVE_NS. Such a flow is unanswered when its first packet
+ * out since then has waited longer than max(SUSFLOW_UNANSWERED_MIN_NS,
+ * SUSFLOW_RTT_MULT x its srtt). */
 void susflow_scan(const struct susflow_table *t, uint64_t now_tsc,
 		  uint64_t tsc_hz, struct suspect_obs *obs,
 		  unsigned int n_links);

@@ -185,14 +185,21 @@ static double silence_ratio(const struct suspect_link *l, uint64_t others,
 }
 
 /* Flows of a kind: raised at min_flows flows towards two remote
- * addresses at least (a dead remote host is one address; 5 % loss leaves
- * most flows answered). min_flows is at least 2 (config.c). */
+ * addresses at least (a dead remote host is one address) that are at
+ * least SUSPECT_FLOW_SHARE of their POPULATION (5 % loss leaves most
+ * flows answered). min_flows is at least 2 (config.c). */
 static double flows_ratio(uint32_t flows, uint32_t remotes,
-			  uint32_t min_flows)
+			  uint32_t population, uint32_t min_flows)
 {
-	double a = (double)flows / (double)min_flows, b = remotes / 2.0;
+	double a = (double)flows / (double)min_flows, b = remotes / 2.0, c;
 
-	return ratio_cap(a < b ? a : b);
+	if (population < flows)
+		population = flows;
+	c = population == 0 ? 0 :
+	    (double)flows / ((double)population * SUSPECT_FLOW_SHARE);
+	if (b < a)
+		a = b;
+	return ratio_cap(c < a ? c : a);
 }
 
 /* The ratio of every kind into L->ratio, and the kinds raised (ratio
@@ -205,8 +212,10 @@ static uint32_t evidence(struct suspect_link *l, const struct suspect_obs *o,
 
 	l->ratio[0] = silence_ratio(l, others, others_rate, now_ns);
 	l->ratio[1] = flows_ratio(o->unanswered, o->unanswered_remotes,
+				  o->twoway_flows,
 				  l->p.min_flows);
 	l->ratio[2] = flows_ratio(o->distress, o->distress_remotes,
+				  o->tcp_flows,
 				  l->p.min_flows);
 	l->ratio[3] = bfd_late_ratio(o, now_ns);
 	for (k = 0; k < SUSPECT_KINDS; k++)

@@ -79,12 +79,25 @@ struct suspect_obs {
 	uint32_t bfd_detect_us;   /* our detection time */
 	/* From the sampled flows (susflow): flows out of this link with a
 	 * packet unanswered past their bound, and towards how many remote
-	 * addresses; flows with a retransmission, and their addresses. */
+	 * addresses; flows with a retransmission, and their addresses.
+	 * Each out of how many: the link's active two-way flows (those
+	 * that could be unanswered) and its active TCP flows. A count
+	 * above its population counts as the whole population. */
 	uint32_t unanswered;
 	uint32_t unanswered_remotes;
 	uint32_t distress;
 	uint32_t distress_remotes;
+	uint32_t twoway_flows;
+	uint32_t tcp_flows;
 };
+
+/* The share of a link's sampled flows that must be unanswered (of its
+ * two-way ones) or in distress (of its TCP ones) for the kind to count:
+ * a dead direction takes them all, random loss or congestion a few at a
+ * time (make soak: under 5 % loss the same flows waited a retransmission
+ * timeout, unanswered, and then retransmitted, distress, so counts alone
+ * had both kinds agree on a link that was fine). */
+#define SUSPECT_FLOW_SHARE 0.5
 
 struct suspect_link {
 	struct cfg_suspect p;

@@ -138,10 +138,28 @@ static void test_susflow_counts_flows_and_their_remotes_per_link(void **st)
 	/* one more on link 2, answered */
 	udp(&tab, REMOTE1, 1003, LINK2, 100);
 	udp(&tab, REMOTE1, 1003, SUSFLOW_NO_LINK, 101);
+	/* one-way on link 1: not a two-way flow */
+	udp(&tab, REMOTE2, 1004, LINK1, 150);
 	scan(300, o);
 	assert_int_equal(o[LINK1].unanswered, 3);
 	assert_int_equal(o[LINK1].unanswered_remotes, 2);
 	assert_int_equal(o[LINK2].unanswered, 0);
+	/* out of how many: the two-way flows out of each link */
+	assert_int_equal(o[LINK1].twoway_flows, 3);
+	assert_int_equal(o[LINK2].twoway_flows, 1);
+	assert_int_equal(o[LINK1].tcp_flows, 0);
+	/* a flow whose last packet out is over 2 s old is no longer on its
+	 * link (link 2's, out at 100 ms), one whose last answer is, no
+	 * longer two-way (link 1's, answered at 101 ms) */
+	scan(2100, o);
+	assert_int_equal(o[LINK1].twoway_flows, 3);
+	assert_int_equal(o[LINK2].twoway_flows, 1);
+	scan(2101, o);
+	assert_int_equal(o[LINK1].twoway_flows, 3);
+	assert_int_equal(o[LINK2].twoway_flows, 0);
+	scan(2102, o);
+	assert_int_equal(o[LINK1].twoway_flows, 0);
+	assert_int_equal(o[LINK2].twoway_flows, 0);
 }
 
 static void test_susflow_one_way_and_quiet_flows_do_not_count(void **st)
@@ -188,9 +206,13 @@ static void test_susflow_tcp_distress(void **st)
 	tcp(&tab, 40000, LINK1, 1100, 100, 0x10, 101);
 	scan(102, o);
 	assert_int_equal(o[LINK1].distress, 0);
+	/* out of the link's TCP flows: this one, answered or not */
+	assert_int_equal(o[LINK1].tcp_flows, 1);
+	assert_int_equal(o[LINK1].twoway_flows, 0);
 	tcp(&tab, 40000, LINK1, 1100, 100, 0x10, 300);
 	scan(301, o);
 	assert_int_equal(o[LINK1].distress, 1);
+	assert_int_equal(o[LINK1].tcp_flows, 1);
 	/* counted for 500 ms */
 	scan(800, o);
 	assert_int_equal(o[LINK1].distress, 1);

@@ -270,6 +270,56 @@ static void test_suspect_unanswered_needs_flows_to_two_remotes(void **st)
 	assert_int_equal(run(&b, 1), 1u << 0);
 }
 
+/* 5 % random loss on a busy link: a few of its flows wait a
+ * retransmission timeout (unanswered) and then retransmit (distress),
+ * enough of them towards enough remotes for the counts, but a small
+ * share of the link's flows; a dead direction takes them all. */
+static void test_suspect_flows_must_be_half_of_the_links(void **st)
+{
+	struct bed b;
+
+	(void)st;
+	steady(&b);
+	b.o[0].twoway_flows = 40;
+	b.o[0].tcp_flows = 30;
+	b.o[0].unanswered = 6;
+	b.o[0].unanswered_remotes = 4;
+	b.o[0].distress = 6;
+	b.o[0].distress_remotes = 4;
+	assert_int_equal(run(&b, 100), 0);
+	assert_int_equal(b.s.link[0].evidence, 0);
+	/* 6 of 40 two-way flows: 6 / (40 x 0.5) = 0.3; 6 of 30 TCP: 0.4 */
+	assert_int_equal((int)(b.s.link[0].ratio[1] * 1000 + 0.5), 300);
+	assert_int_equal((int)(b.s.link[0].ratio[2] * 1000 + 0.5), 400);
+	/* half of each: both kinds, and they agree */
+	b.o[0].unanswered = 19;
+	b.o[0].distress = 15;
+	assert_int_equal(run(&b, 1), 0);
+	assert_int_equal(b.s.link[0].evidence, SUSPECT_EV_DISTRESS);
+	b.o[0].unanswered = 20;
+	assert_int_equal(run(&b, 1), 1u << 0);
+	assert_int_equal(b.s.link[0].raised_by,
+			 SUSPECT_EV_UNANSWERED | SUSPECT_EV_DISTRESS);
+}
+
+/* A count above its population (the scan never gives one) is the whole
+ * population: a test bed that sets no population judges by counts. */
+static void test_suspect_flows_without_a_population_count_whole(void **st)
+{
+	struct bed b;
+
+	(void)st;
+	steady(&b);
+	b.o[0].twoway_flows = 2;
+	b.o[0].unanswered = 3;
+	b.o[0].unanswered_remotes = 2;
+	b.o[0].distress = 3;
+	b.o[0].distress_remotes = 2;
+	assert_int_equal(run(&b, 1), 1u << 0);
+	assert_int_equal(b.s.link[0].raised_by,
+			 SUSPECT_EV_UNANSWERED | SUSPECT_EV_DISTRESS);
+}
+
 static void test_suspect_provider_reroute_is_no_silence(void **st)
 {
 	struct bed b;
@@ -619,6 +669,8 @@ int main(void)
 		cmocka_unit_test(test_suspect_silence_alone_is_a_source_stopping),
 		cmocka_unit_test(test_suspect_silence_and_distress_is_congestion),
 		cmocka_unit_test(test_suspect_unanswered_needs_flows_to_two_remotes),
+		cmocka_unit_test(test_suspect_flows_must_be_half_of_the_links),
+		cmocka_unit_test(test_suspect_flows_without_a_population_count_whole),
 		cmocka_unit_test(test_suspect_provider_reroute_is_no_silence),
 		cmocka_unit_test(test_suspect_abstains_without_a_live_twin),
 		cmocka_unit_test(test_suspect_abstains_while_forwarding_stalls),
