@@ -273,6 +273,15 @@ def fault_row(run, ev):
         last, last_i = t, i
         if first_other is None and run.via[i] != bad and run.arrival[i] > fault:
             first_other = run.arrival[i]
+    # nothing of the affected flows came through from some time before
+    # the restore to it: the gap runs to the window's last packet sent
+    # (a gateway that never moved them before the restore)
+    tail = [i for i in r if i % run.flows in affected]
+    if affected and last is not None and tail and run.sent_ns[tail[-1]] > last:
+        i = tail[-1]
+        pause = run.pause[i] - run.pause[last_i]
+        if run.sent_ns[i] - last - pause > gap:
+            gap, gap_pause = run.sent_ns[i] - last - pause, pause
     rec["outage_ms"] = round(gap / MS, 2) if affected else 0.0
     rec["sender_pause_ms"] = round(gap_pause / MS, 2)
     rec["switch_ms"] = round((first_other - fault) / MS, 2) if first_other else None
@@ -433,6 +442,11 @@ def inbound_outage(rev, t0, t1):
         last, last_i = t, i
     if hit and last is None:
         gap = t1 - t0
+    tail = [i for i in r if i % rev.flows in hit]
+    if hit and last is not None and rev.sent_ns[tail[-1]] > last:
+        # nothing came through from some time to the window's end
+        i = tail[-1]
+        gap = max(gap, rev.sent_ns[i] - last - (rev.pause[i] - rev.pause[last_i]))
     return round(gap / MS, 2), lost
 
 
