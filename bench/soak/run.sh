@@ -73,8 +73,10 @@ mkdir -p "$WORK"
 WATCHDOG=
 cleanup() {
 	if [ -n "$WATCHDOG" ]; then
-		pkill -P "$WATCHDOG" 2>/dev/null # its sleep
+		# the watchdog first, then its sleep (which, killed, ends the
+		# watchdog's `&&` without the kill)
 		kill "$WATCHDOG" 2>/dev/null
+		pkill -P "$WATCHDOG" 2>/dev/null
 	fi
 	lab_down
 }
@@ -192,7 +194,10 @@ log "== lab up: BIRD BFD and twinpath at $TX ms x $MULT, active/active, suspect 
 lab_up || { log "lab did not come up"; exit 1; }
 # the watchdog, from when the lab lock is ours (lab_up waits up to 900 s
 # for it): its TERM reaches the trap above (lab down, exit 143)
-( sleep $((MINUTES * 60 + 300)); log "watchdog: $((MINUTES + 5)) min passed, stopping"; kill -TERM $$ ) &
+# (`&&`: a sleep killed by cleanup ends it quietly; with `;` the 20-minute
+# run of 06:12 was stopped by its own watchdog just after its last slot,
+# before the analysis, when cleanup killed the sleep before the subshell)
+( sleep $((MINUTES * 60 + 300)) && { log "watchdog: $((MINUTES + 5)) min passed, stopping"; kill -TERM $$; } ) &
 WATCHDOG=$!
 conf=$LAB_DIR/gw-soak.conf
 lab_gw_bfd_config "$conf" $TX $TX $MULT
