@@ -638,6 +638,21 @@ bulk_load() {
 	event "{\"scenario\":\"bulk-load\",\"kind\":\"load\",\"prefixes\":$NPFX,\"start_ns\":$t0,\"loaded_ns\":$t1,\"sessions\":\"$(sessions)\",\"vias\":\"$(vias)\",\"end_ns\":$(lab_now_ns)}"
 }
 
+# start_reverse_probe: the srv -> LAN host stream (proc and sus groups),
+# its route pinned to up1; RECV2 and SEND2 its receiver and sender
+start_reverse_probe() {
+	ip -n "$(lab_ns srv)" route replace $LANHOST/32 via 192.0.2.1 dev up1
+	lab_argv lan
+	"${LAB_ARGV[@]}" "$FO/fo_recv" $RPORT 600 "$LAB_DIR/recv2.bin" "$LAB_DIR/recv2.ready" \
+		>"$LAB_DIR/recv2.json" 2>"$LAB_DIR/recv2.err" &
+	RECV2=$!
+	for _ in $(seq 50); do [ -e "$LAB_DIR/recv2.ready" ] && break; sleep 0.1; done
+	lab_argv srv
+	"${LAB_ARGV[@]}" "$FO/fo_send" $LANHOST $RPORT "$FLOWS" "$PPS" 600 "$LAB_DIR/send2.bin" 30000 \
+		>"$LAB_DIR/send2.json" 2>"$LAB_DIR/send2.err" &
+	SEND2=$!
+}
+
 mkdir -p "$OUT"
 # the lab lock (COMMON.md), held by this shell and whatever it starts until
 # the lab is down: a flock wrapper killed by Ctrl-C would leave us running
@@ -702,16 +717,7 @@ if [ $SUS = 1 ]; then
 	# a provider's traffic entering at link1's PoP (a raw socket's
 	# packets carry no ports for the multipath hash: one path anyway),
 	# so outage_in is how long the provider keeps it in a dead link1
-	ip -n "$(lab_ns srv)" route replace $LANHOST/32 via 192.0.2.1 dev up1
-	lab_argv lan
-	"${LAB_ARGV[@]}" "$FO/fo_recv" $RPORT 600 "$LAB_DIR/recv2.bin" "$LAB_DIR/recv2.ready" \
-		>"$LAB_DIR/recv2.json" 2>"$LAB_DIR/recv2.err" &
-	RECV2=$!
-	for _ in $(seq 50); do [ -e "$LAB_DIR/recv2.ready" ] && break; sleep 0.1; done
-	lab_argv srv
-	"${LAB_ARGV[@]}" "$FO/fo_send" $LANHOST $RPORT "$FLOWS" "$PPS" 600 "$LAB_DIR/send2.bin" 30000 \
-		>"$LAB_DIR/send2.json" 2>"$LAB_DIR/send2.err" &
-	SEND2=$!
+	start_reverse_probe
 	# what a site sends: real TCP through the namespaces' stacks (bulk
 	# and request/response) and UDP request/response, two-way, from the
 	# ports fo_cut.h counts (FO_TWOWAY_PORT_LO..); one-way UDP apart
@@ -749,16 +755,7 @@ if [ $PROC = 1 ]; then
 	# the second stream, srv -> LAN host: pinned to up1 (srv's own route
 	# is ECMP over both, one hash for all flows), so it crosses BIRD's
 	# kernel route to the site (LAB_BIRD_KERNEL) and link1, the primary
-	ip -n "$(lab_ns srv)" route replace $LANHOST/32 via 192.0.2.1 dev up1
-	lab_argv lan
-	"${LAB_ARGV[@]}" "$FO/fo_recv" $RPORT 600 "$LAB_DIR/recv2.bin" "$LAB_DIR/recv2.ready" \
-		>"$LAB_DIR/recv2.json" 2>"$LAB_DIR/recv2.err" &
-	RECV2=$!
-	for _ in $(seq 50); do [ -e "$LAB_DIR/recv2.ready" ] && break; sleep 0.1; done
-	lab_argv srv
-	"${LAB_ARGV[@]}" "$FO/fo_send" $LANHOST $RPORT "$FLOWS" "$PPS" 600 "$LAB_DIR/send2.bin" 30000 \
-		>"$LAB_DIR/send2.json" 2>"$LAB_DIR/send2.err" &
-	SEND2=$!
+	start_reverse_probe
 fi
 sleep 3
 # sus: link1's own quiet gaps, the stream's start among them, are known
