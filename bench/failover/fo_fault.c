@@ -54,20 +54,16 @@ static int prog_fd(struct bpf_object *obj, const char *name)
 	return bpf_program__fd(p);
 }
 
-/* The fo_cut map of the program attached at XDP on IFINDEX (fo_xdp_cut,
- * attached by an earlier silent-on), as a new fd; or -errno. */
-static int attached_cut_map(int ifindex)
+/* The one map of program PROG_ID (fo_xdp_cut's fo_cut, fo_tc_count_*'s
+ * fo_count) as a new fd; -ENOENT for a program with another number of
+ * maps (not ours), or -errno. */
+static int prog_map_fd(__u32 prog_id)
 {
 	struct bpf_prog_info info;
-	__u32 id = 0, map_id = 0, len = sizeof(info);
+	__u32 map_id = 0, len = sizeof(info);
 	int fd, rc;
 
-	rc = bpf_xdp_query_id(ifindex, XDP_FLAGS_DRV_MODE, &id);
-	if (rc)
-		return rc;
-	if (!id)
-		return -ENOENT;
-	fd = bpf_prog_get_fd_by_id(id);
+	fd = bpf_prog_get_fd_by_id(prog_id);
 	if (fd < 0)
 		return -errno;
 	memset(&info, 0, sizeof(info));
@@ -78,9 +74,22 @@ static int attached_cut_map(int ifindex)
 	if (rc)
 		return rc;
 	if (info.nr_map_ids != 1)
-		return -ENOENT; /* another program than fo_xdp_cut */
+		return -ENOENT;
 	fd = bpf_map_get_fd_by_id(map_id);
 	return fd < 0 ? -errno : fd;
+}
+
+/* The fo_cut map of the program attached at XDP on IFINDEX (fo_xdp_cut,
+ * attached by an earlier silent-on), as a new fd; or -errno. */
+static int attached_cut_map(int ifindex)
+{
+	__u32 id = 0;
+	int rc;
+
+	rc = bpf_xdp_query_id(ifindex, XDP_FLAGS_DRV_MODE, &id);
+	if (rc)
+		return rc;
+	return id ? prog_map_fd(id) : -ENOENT;
 }
 
 /* silent-on: fo_xdp_cut and fo_tc_cut attached with the word 0 (nothing
@@ -224,31 +233,16 @@ static int count_read(const char *ifname, int ifindex, uint64_t *in,
 			    .attach_point = BPF_TC_INGRESS);
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1,
 			    .priority = COUNT_PRIO);
-	struct bpf_prog_info info;
-	__u32 map_id = 0, len = sizeof(info), k;
+	__u32 k;
 	__u64 v;
 	int fd, rc;
 
 	rc = bpf_tc_query(&hook, &opts);
 	if (rc)
 		goto fail;
-	fd = bpf_prog_get_fd_by_id(opts.prog_id);
+	fd = prog_map_fd(opts.prog_id);
 	if (fd < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	memset(&info, 0, sizeof(info));
-	info.nr_map_ids = 1;
-	info.map_ids = (__u64)(unsigned long)&map_id;
-	rc = bpf_obj_get_info_by_fd(fd, &info, &len);
-	close(fd);
-	if (!rc && info.nr_map_ids != 1)
-		rc = -ENOENT;
-	if (rc)
-		goto fail;
-	fd = bpf_map_get_fd_by_id(map_id);
-	if (fd < 0) {
-		rc = -errno;
+		rc = fd;
 		goto fail;
 	}
 	k = FO_COUNT_IN;
