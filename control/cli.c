@@ -280,51 +280,108 @@ static void members(struct twpd *d, struct render *r, const uint32_t *ids,
 	}
 }
 
-/* One line (or JSON object) per installed prefix, written as the table is
- * walked: a million routes never sit in a second copy here. A static
- * route that shadows a BGP one says so (bgp_group). */
-static void show_routes(struct twpd *d, struct render *r)
+/* One installed route: a line, or a JSON object in the open array. A
+ * static route that shadows a BGP one says so (bgp_group). */
+static void show_route(struct twpd *d, struct render *r,
+		       const struct cfg_addr *pfx, const struct fp_route *rt)
 {
-	const struct cfg_addr *pfx;
-	const struct fp_route *rt;
-	size_t cursor = 0;
+	const struct fp_group *g = fibpush_group(d->fp, rt->group_id);
 	char p[64];
 
-	render_text(r, "%-44s %-6s %-5s %s\n", "PREFIX", "SOURCE", "GROUP",
-		    "PRIMARY -> BACKUP");
-	render_arr(r, NULL);
-	while ((rt = fibpush_route_next(d->fp, &cursor, &pfx)) != NULL) {
-		const struct fp_group *g = fibpush_group(d->fp, rt->group_id);
-
-		if (g == NULL)
-			continue; /* cannot happen: routes hold their group */
-		/* always show the length, even for a host route */
-		cfg_addr_str(pfx, p, sizeof(p));
-		if (strchr(p, '/') == NULL)
-			snprintf(p + strlen(p), sizeof(p) - strlen(p), "/%u",
-				 pfx->len);
-		render_obj(r, NULL);
-		render_s(r, "prefix", "%-44s ", p);
-		render_s(r, "source", "%-6s ",
-			 rt->flags & FP_ROUTE_STATIC ? "static" : "bgp");
-		render_u(r, "group", "%-5llu ", g->id);
-		render_arr(r, "primary");
-		members(d, r, g->primary, g->n_primary);
-		render_end(r);
-		/* JSON's backup is [] when empty, text leaves it out */
-		render_arr(r, "backup");
-		if (g->n_backup > 0) {
-			render_text(r, " -> ");
-			members(d, r, g->backup, g->n_backup);
-		}
-		render_end(r);
-		if ((rt->flags & FP_ROUTE_STATIC) && rt->bgp_group_id != 0)
-			render_u(r, "bgp_group", "  (shadows bgp group %llu)",
-				 rt->bgp_group_id);
-		render_text(r, "\n");
-		render_end(r);
+	if (g == NULL)
+		return; /* cannot happen: routes hold their group */
+	/* always show the length, even for a host route */
+	cfg_addr_str(pfx, p, sizeof(p));
+	if (strchr(p, '/') == NULL)
+		snprintf(p + strlen(p), sizeof(p) - strlen(p), "/%u", pfx->len);
+	render_obj(r, NULL);
+	render_s(r, "prefix", "%-44s ", p);
+	render_s(r, "source", "%-6s ",
+		 rt->flags & FP_ROUTE_STATIC ? "static" : "bgp");
+	render_u(r, "group", "%-5llu ", g->id);
+	render_arr(r, "primary");
+	members(d, r, g->primary, g->n_primary);
+	render_end(r);
+	/* JSON's backup is [] when empty, text leaves it out */
+	render_arr(r, "backup");
+	if (g->n_backup > 0) {
+		render_text(r, " -> ");
+		members(d, r, g->backup, g->n_backup);
 	}
 	render_end(r);
+	if ((rt->flags & FP_ROUTE_STATIC) && rt->bgp_group_id != 0)
+		render_u(r, "bgp_group", "  (shadows bgp group %llu)",
+			 rt->bgp_group_id);
+	render_text(r, "\n");
+	render_end(r);
+}
+
+/* "show routes" over a full table would hold the loop for as long as a
+ * million lines take to render (over a second on a loaded host: a BGP
+ * hold timer of 3 s expires). So it is a walk, rendered CLI_ROUTES_SLICE
+ * routes per loop step as the client reads (cli_client.walk): the
+ * installed prefixes are copied when the request comes (18 bytes each,
+ * not their text), and each is looked up again when its turn comes. A
+ * route that left the FIB meanwhile is not shown, one added meanwhile
+ * neither (the next request shows it), a changed one is shown as it is
+ * when rendered; none is shown twice. */
+struct cli_walk {
+	struct render r;
+	struct cfg_addr *pfx;
+	size_t n, next;
+};
+
+void cli_walk_free(struct cli_walk *w)
+{
+	if (w == NULL)
+		return;
+	free(w->pfx);
+	free(w);
+}
+
+/* The header and the copy of the installed prefixes; NULL (and the error
+ * in OUT) when out of memory. */
+static struct cli_walk *routes_begin(struct twpd *d, FILE *out, bool json)
+{
+	size_t n = fibpush_route_count(d->fp), cursor = 0;
+	const struct cfg_addr *pfx;
+	struct cli_walk *w = calloc(1, sizeof(*w));
+
+	if (w != NULL && n > 0 &&
+	    (w->pfx = malloc(n * sizeof(*w->pfx))) == NULL) {
+		free(w);
+		w = NULL;
+	}
+	if (w == NULL) {
+		fprintf(out, "error: out of memory listing %zu routes\n", n);
+		return NULL;
+	}
+	while (w->n < n && fibpush_route_next(d->fp, &cursor, &pfx) != NULL)
+		w->pfx[w->n++] = *pfx;
+	render_init(&w->r, out, json);
+	render_text(&w->r, "%-44s %-6s %-5s %s\n", "PREFIX", "SOURCE", "GROUP",
+		    "PRIMARY -> BACKUP");
+	render_arr(&w->r, NULL);
+	return w;
+}
+
+/* The walk's next MAX prefixes into OUT; true when it has ended (the
+ * answer is then complete). */
+static bool routes_step(struct twpd *d, struct cli_walk *w, FILE *out,
+			size_t max)
+{
+	w->r.f = out;
+	for (; max > 0 && w->next < w->n; max--) {
+		const struct cfg_addr *pfx = &w->pfx[w->next++];
+		const struct fp_route *rt = fibpush_route(d->fp, pfx);
+
+		if (rt != NULL)
+			show_route(d, &w->r, pfx, rt);
+	}
+	if (w->next < w->n)
+		return false;
+	render_end(&w->r);
+	return true;
 }
 
 /* "1 minute(s), 3 second(s)", as FRR's show bfd peers (text only). */
@@ -622,13 +679,15 @@ static void show_bfd(struct twpd *d, struct render *r)
 	render_end(r);
 }
 
-int cli_answer(struct twpd *d, const char *req, FILE *out)
+int cli_request(struct twpd *d, const char *req, FILE *out,
+		struct cli_walk **walk)
 {
 	char buf[256], *words[8], *save = NULL, *w;
 	unsigned int n = 0, i = 0;
 	bool json = false;
 	int rc;
 
+	*walk = NULL;
 	/* link ..., bgp ADDR shutdown|enable, show links: control/admin.c
 	 * (it needs the raw line: a shutdown message keeps its spaces) */
 	if ((rc = admin_cli(d, req, out)) != 1)
@@ -660,8 +719,8 @@ int cli_answer(struct twpd *d, const char *req, FILE *out)
 			return 0;
 		}
 		if (strcmp(words[i + 1], "routes") == 0) {
-			show_routes(d, &r);
-			return 0;
+			*walk = routes_begin(d, out, json);
+			return *walk != NULL ? 0 : -ENOMEM;
 		}
 		if (strcmp(words[i + 1], "bfd") == 0) {
 			show_bfd(d, &r);
@@ -675,6 +734,19 @@ int cli_answer(struct twpd *d, const char *req, FILE *out)
 		"drain|undrain, bgp ADDR shutdown [MESSAGE], bgp ADDR enable)\n",
 		req);
 	return -EINVAL;
+}
+
+int cli_answer(struct twpd *d, const char *req, FILE *out)
+{
+	struct cli_walk *w;
+	int rc = cli_request(d, req, out, &w);
+
+	if (w != NULL) {
+		while (!routes_step(d, w, out, SIZE_MAX))
+			;
+		cli_walk_free(w);
+	}
+	return rc;
 }
 
 void cli_server_init(struct cli_server *s, int lfd)
@@ -692,8 +764,10 @@ static void client_close(struct cli_client *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c->ans);
+	cli_walk_free(c->walk);
 	c->fd = -1;
 	c->ans = NULL;
+	c->walk = NULL;
 	c->rlen = c->alen = c->aoff = 0;
 }
 
@@ -711,7 +785,8 @@ unsigned int cli_pollfds(const struct cli_server *s, struct pollfd *pfd,
 		if (c->fd >= 0)
 			pfd[n++] = (struct pollfd){
 				.fd = c->fd,
-				.events = c->ans != NULL ? POLLOUT : POLLIN};
+				.events = c->ans != NULL || c->walk != NULL
+						  ? POLLOUT : POLLIN};
 	}
 	return n;
 }
@@ -729,28 +804,69 @@ static void drain_input(struct cli_client *c)
 			break;
 }
 
-/* Sends what the socket takes now; closes when all of it went. */
-static void client_send(struct cli_server *s, struct cli_client *c,
-			uint64_t now_ms)
+/* A walk's next slice into the answer buffer (what was sent of the last
+ * one is let go). -ENOMEM, else 0; the walk is freed when it ends. */
+static int client_slice(struct twpd *d, struct cli_client *c)
 {
-	while (c->aoff < c->alen) {
-		ssize_t w = send(c->fd, c->ans + c->aoff, c->alen - c->aoff,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
+	FILE *out;
+	bool done;
 
-		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return; /* POLLOUT again */
-		if (w <= 0)
-			break; /* the client went away */
-		c->aoff += (size_t)w;
-		c->last_ms = now_ms;
+	free(c->ans);
+	c->ans = NULL;
+	c->alen = c->aoff = 0;
+	out = open_memstream(&c->ans, &c->alen);
+	if (out == NULL)
+		return -ENOMEM;
+	done = routes_step(d, c->walk, out, CLI_ROUTES_SLICE);
+	if (fclose(out) != 0)
+		return -ENOMEM;
+	if (done) {
+		cli_walk_free(c->walk);
+		c->walk = NULL;
 	}
+	return 0;
+}
+
+/* Sends what the socket takes now. A walk renders its next slice once
+ * the last one has gone, one slice per call: the rest on the next loop
+ * steps (POLLOUT). Closes when all of it went. */
+static void client_send(struct cli_server *s, struct twpd *d,
+			struct cli_client *c, uint64_t now_ms)
+{
+	bool sliced = false;
+
+	for (;;) {
+		while (c->aoff < c->alen) {
+			ssize_t w = send(c->fd, c->ans + c->aoff,
+					 c->alen - c->aoff,
+					 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+			if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				return; /* POLLOUT again */
+			if (w <= 0)
+				goto end; /* the client went away */
+			c->aoff += (size_t)w;
+			c->last_ms = now_ms;
+		}
+		if (c->walk == NULL)
+			break;
+		if (sliced)
+			return; /* the next slice on the next loop step */
+		if (client_slice(d, c) != 0) {
+			log_warn("control socket: out of memory rendering "
+				 "show routes: answer cut short");
+			break;
+		}
+		sliced = true;
+	}
+end:
 	s->served++;
 	drain_input(c);
 	client_close(c);
 }
 
 /* The whole request is in: answer it (rendered here, sent as the socket
- * takes it). */
+ * takes it; show routes a slice at a time). */
 static void client_answer(struct cli_server *s, struct twpd *d,
 			  struct cli_client *c, uint64_t now_ms)
 {
@@ -763,10 +879,10 @@ static void client_answer(struct cli_server *s, struct twpd *d,
 		client_close(c);
 		return;
 	}
-	cli_answer(d, c->req, out);
+	cli_request(d, c->req, out, &c->walk);
 	fclose(out);
 	c->aoff = 0;
-	client_send(s, c, now_ms);
+	client_send(s, d, c, now_ms);
 }
 
 static void client_read(struct cli_server *s, struct twpd *d,
@@ -807,7 +923,7 @@ static void client_read(struct cli_server *s, struct twpd *d,
 		memcpy(c->ans, msg, sizeof(msg) - 1);
 		c->alen = sizeof(msg) - 1;
 		c->aoff = 0;
-		client_send(s, c, now_ms);
+		client_send(s, d, c, now_ms);
 	}
 }
 
@@ -855,7 +971,7 @@ void cli_handle(struct cli_server *s, struct twpd *d,
 			if (c->fd != pfd[k].fd)
 				continue;
 			if (c->ans != NULL)
-				client_send(s, c, now_ms);
+				client_send(s, d, c, now_ms);
 			else
 				client_read(s, d, c, now_ms);
 			break;

@@ -21,6 +21,9 @@ int cli_listen(const char *path);
 #define CLI_MAX_CLIENTS 8    /* at once; more are refused */
 #define CLI_REQ_MAX 1024u    /* a request line, newline included */
 #define CLI_IDLE_MS 10000u   /* without progress either way: closed */
+#define CLI_ROUTES_SLICE 1024u /* show routes: routes per loop step */
+
+struct cli_walk; /* show routes, being rendered a slice per loop step */
 
 struct cli_client {
 	int fd;               /* -1: free */
@@ -28,6 +31,7 @@ struct cli_client {
 	char *ans;            /* the answer, while it is being sent */
 	size_t alen, aoff;
 	uint64_t last_ms;     /* the last progress */
+	struct cli_walk *walk; /* show routes still to render, or NULL */
 	char req[CLI_REQ_MAX];
 };
 
@@ -47,7 +51,14 @@ unsigned int cli_pollfds(const struct cli_server *s, struct pollfd *pfd,
 void cli_handle(struct cli_server *s, struct twpd *d,
 		const struct pollfd *pfd, unsigned int n, uint64_t now_ms);
 void cli_server_close(struct cli_server *s);
-/* Renders the answer to REQ into OUT; 0, or -EINVAL for an unknown one. */
+/* Renders the answer to REQ into OUT; 0, or -EINVAL for an unknown one
+ * (-ENOMEM: show routes could not copy the table). */
 int cli_answer(struct twpd *d, const char *req, FILE *out);
+/* As cli_answer, but show routes only starts: *WALK is then set and the
+ * routes follow slice by slice as the server sends (cli_handle); NULL
+ * for every other request. */
+int cli_request(struct twpd *d, const char *req, FILE *out,
+		struct cli_walk **walk);
+void cli_walk_free(struct cli_walk *w);
 
 #endif
