@@ -285,9 +285,16 @@ static int kernel_combined_channels(const char *ifname, uint32_t *rx_only)
 
 /* After EAL init, when the number of forwarding lcores N is known: one
  * net_af_xdp vdev per af_xdp port with queue_count=N, socket i on the
- * interface's queue i, polled by forwarding lcore i. The PMD takes its
- * queues from the interface's combined channels, so with N > 1 the
- * interface must have N of them (with one, any interface works). */
+ * interface's queue i, polled by forwarding lcore i. The PMD (DPDK 22.11)
+ * takes its queues from the interface's combined channels, so with N > 1
+ * the interface must have N of them (with one, any interface works): a
+ * veth has rx/tx channels, never combined ones, and the PMD refuses
+ * queue_count 2 there ("Specified queue count 2 is larger than combined
+ * queue count 1"), so N > 1 needs a NIC. And every rx queue the kernel
+ * delivers to needs its socket: a packet on a queue without one misses
+ * the fast path (the XDP program passes it to the kernel, counted
+ * no_socket), so an interface with more rx queues than N is refused with
+ * the ethtool line that fixes it. */
 int port_attach_xdp(struct dp *d)
 {
 	unsigned int n = d->n_fwd_lcores;
@@ -301,22 +308,34 @@ int port_attach_xdp(struct dp *d)
 
 		if (port->kind != PORT_AF_XDP)
 			continue;
-		if (n > 1) {
-			rc = kernel_combined_channels(port->ifname, &rx_only);
-			if (rc < (int)n) {
-				log_msg("port %s: %u forwarding lcores need %u "
-					"combined channels on %s (one AF_XDP "
-					"queue each), it has %d%s; fix: "
-					"'ethtool -L %s combined %u' (a veth "
-					"has rx/tx channels only, %u rx: use "
-					"one worker lcore, e.g. eal_args "
-					"[\"-l\", \"0-1\"])",
-					port->name, n, n, port->ifname,
-					rc < 0 ? 0 : rc,
-					rc < 0 ? " (ethtool -l fails)" : "",
-					port->ifname, n, rx_only);
-				return -EINVAL;
-			}
+		rc = kernel_combined_channels(port->ifname, &rx_only);
+		if (n > 1 && rc < (int)n) {
+			log_msg("port %s: %u forwarding lcores need %u "
+				"combined channels on %s (one AF_XDP "
+				"queue each), it has %d%s; fix: "
+				"'ethtool -L %s combined %u' (a veth "
+				"has rx/tx channels only, %u rx: use "
+				"one worker lcore, e.g. eal_args "
+				"[\"-l\", \"0-1\"])",
+				port->name, n, n, port->ifname,
+				rc < 0 ? 0 : rc,
+				rc < 0 ? " (ethtool -l fails)" : "",
+				port->ifname, n, rx_only);
+			return -EINVAL;
+		}
+		if (rc >= 0 && (uint32_t)rc + rx_only > n) {
+			log_msg("port %s: %s has %u rx queues (%d combined, "
+				"%u rx only) and twinpath-dp opens an AF_XDP "
+				"socket on %u (one per forwarding lcore): what "
+				"the kernel puts on the others would miss the "
+				"fast path; fix: 'ethtool -L %s %s %u'%s",
+				port->name, port->ifname, (uint32_t)rc + rx_only,
+				rc, rx_only, n, port->ifname,
+				rc > 0 ? "combined" : "rx", n,
+				rc > 0 ? "" : " (a veth: its peer's tx "
+					      "queues too, the kernel "
+					      "checks it for XDP)");
+			return -EINVAL;
 		}
 		snprintf(args, sizeof(args),
 			 "iface=%s,start_queue=0,queue_count=%u,xdp_prog=%s",

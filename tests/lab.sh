@@ -124,9 +124,13 @@ gw_exec() {
 
 # lab_veth ROLE_A IF_A ROLE_B IF_B: one veth, each end created directly in
 # its namespace so names inside are fixed and never meet the host's.
+# LAB_VETH_QUEUES=N: N rx and N tx queues on each end (default 1).
 lab_veth() {
-	ip link add "$2" netns "$(lab_ns "$1")" type veth \
-		peer name "$4" netns "$(lab_ns "$3")"
+	local q=${LAB_VETH_QUEUES:-1}
+	ip link add "$2" netns "$(lab_ns "$1")" numrxqueues "$q" \
+		numtxqueues "$q" type veth \
+		peer name "$4" netns "$(lab_ns "$3")" numrxqueues "$q" \
+		numtxqueues "$q"
 }
 
 lab_addr() { # ROLE IF ADDR
