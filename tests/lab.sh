@@ -780,23 +780,40 @@ lab_up_pair2() {
 		nexthop via 192.0.2.9 dev up3 nexthop via 192.0.2.13 dev up4
 }
 
-# lab_gw_bfd_config OUT TX_MS RX_MS MULT [static]: config/lab-bfd.conf with
-# other BFD timers on both links, for a test run (it has no relative paths,
-# so it works from any directory). With "static": without BGP, the
-# provider side as a static route over both links instead.
+# lab_gw_bfd_config OUT TX_MS RX_MS MULT [static] [suspect=BODY]:
+# config/lab-bfd.conf with other BFD timers on both links, for a test run
+# (it has no relative paths, so it works from any directory). With
+# "static": without BGP, the provider side as a static route over both
+# links instead. With suspect=BODY: each link gets `suspect = { BODY };`
+# (link suspicion, issue 18; BODY may be empty: the defaults).
 lab_gw_bfd_config() {
+	local out=$1 static=0 suspect= opt
 	sed -E -e "s/(min_tx_ms = )[0-9]+/\1$2/" -e "s/(min_rx_ms = )[0-9]+/\1$3/" \
-		-e "s/(multiplier = )[0-9]+/\1$4/" "$LAB_SRC/config/lab-bfd.conf" >"$1"
-	[ "${5:-}" = static ] || return 0
-	python3 - "$1" <<'PY'
+		-e "s/(multiplier = )[0-9]+/\1$4/" "$LAB_SRC/config/lab-bfd.conf" >"$out"
+	shift 4
+	for opt in "$@"; do
+		case $opt in
+		"") ;;
+		static) static=1 ;;
+		suspect=) suspect="suspect = { };" ;;
+		suspect=*) suspect="suspect = { ${opt#suspect=} };" ;;
+		*) lab_die "lab_gw_bfd_config: unknown option '$opt'"; return 1 ;;
+		esac
+	done
+	python3 - "$out" "$static" "$suspect" <<'PY'
 import re, sys
-p = sys.argv[1]
+p, static, suspect = sys.argv[1:4]
 s = open(p).read()
-# the top-level bgp group and every link's, then the static route back
-s = re.sub(r"\n\s*bgp = \{[^{}]*\};[^\n]*", "", s)
-s = s.replace("static_routes = (\n",
-              "static_routes = (\n"
-              "  { prefix = \"198.51.100.0/24\"; via = [\"link1\", \"link2\"]; },\n")
+if suspect:
+    mark = "    bgp = {                          # RFC 5882"
+    assert s.count(mark) == 2, "lab-bfd.conf: no bgp group per link"
+    s = s.replace(mark, "    " + suspect + "\n" + mark)
+if static == "1":
+    # the top-level bgp group and every link's, then the static route back
+    s = re.sub(r"\n\s*bgp = \{[^{}]*\};[^\n]*", "", s)
+    s = s.replace("static_routes = (\n",
+                  "static_routes = (\n"
+                  "  { prefix = \"198.51.100.0/24\"; via = [\"link1\", \"link2\"]; },\n")
 open(p, "w").write(s)
 PY
 }

@@ -200,16 +200,7 @@ lab_up || { log "lab did not come up"; exit 1; }
 ( sleep $((MINUTES * 60 + 300)) && { log "watchdog: $((MINUTES + 5)) min passed, stopping"; kill -TERM $$; } ) &
 WATCHDOG=$!
 conf=$LAB_DIR/gw-soak.conf
-lab_gw_bfd_config "$conf" $TX $TX $MULT
-python3 - "$conf" <<'PY' || exit 1
-import sys
-p = sys.argv[1]
-s = open(p).read()
-mark = "    bgp = {                          # RFC 5882"
-assert s.count(mark) == 2
-s = s.replace(mark, "    suspect = { };\n" + mark)
-open(p, "w").write(s)
-PY
+lab_gw_bfd_config "$conf" $TX $TX $MULT "suspect=" || exit 1
 cp "$conf" "$WORK/gw.conf"
 lab_argv srv
 "${LAB_ARGV[@]}" sysctl -qw net.ipv4.fib_multipath_hash_policy=1 || { log "srv: multipath hash"; exit 1; }

@@ -55,16 +55,8 @@ LAB_PREFIX=twpsus$$
 LAB_DIR=$LAB_RUN_ROOT/$LAB_PREFIX
 lab_up || fatal "lab did not come up"
 conf=$LAB_DIR/gw-sus.conf
-lab_gw_bfd_config "$conf" $TX $TX $MULT
-python3 - "$conf" <<'PY'
-import sys
-p = sys.argv[1]
-s = open(p).read()
-mark = "    bgp = {                          # RFC 5882"
-assert s.count(mark) == 2
-s = s.replace(mark, '    suspect = { steer_return = "more-specific"; };\n' + mark)
-open(p, "w").write(s)
-PY
+lab_gw_bfd_config "$conf" $TX $TX $MULT 'suspect=steer_return = "more-specific";' ||
+	fatal "could not write $conf"
 # the server's answers spread over both upstreams by ports, as a
 # provider's ECMP would
 lab_argv srv
