@@ -564,6 +564,7 @@ def main():
         with open(rules6, "w") as f:   # l3fwd wants at least one
             f.write("R2001:db8::/32 1\n")
         cases = []
+        skipped = []
         harness = None
         for routes in route_counts:
             pcap = os.path.join(work, "traffic-%d.pcap" % routes)
@@ -607,8 +608,11 @@ def main():
                                               pre, "%s.log" % inst)
                     except RuntimeError as e:
                         # e.g. no hugepages left for another program: the
-                        # case still measures twinpath-dp against l3fwd
-                        log("twinpath-dp, %s, skipped: %s" % (what, e))
+                        # case still measures twinpath-dp against l3fwd,
+                        # the run fails at the end (skipped, in the JSON)
+                        log("twinpath-dp, %s, SKIPPED: %s" % (what, e))
+                        skipped.append({"routes": routes, "links": links,
+                                        "variant": key, "error": str(e)})
                         unlink_channel(inst)
                         continue
                     pause(vp)
@@ -725,12 +729,14 @@ def main():
             "twinpath_suspect": "twinpath-dp with links.suspect { } on "
                                 "every link, in the same rounds; "
                                 "suspect_cost = twinpath_suspect / "
-                                "twinpath cycles/pkt; null where not run",
+                                "twinpath cycles/pkt; null where not run "
+                                "(--spin-routes) or skipped",
             "twinpath_spin": "twinpath-dp with dataplane.idle_sleep_us 0, "
                              "in the same rounds; idle_backoff_cost = "
                              "twinpath (default idle_sleep_us) / "
                              "twinpath_spin cycles/pkt; null where not run",
             "cases": cases,
+            "skipped": skipped,
         }
         # top-level summary: the largest table, most links
         big = max(cases, key=lambda c: (c["routes"], c["links"]))
@@ -743,6 +749,12 @@ def main():
             f.write("\n")
         print(table(result))
         log("wrote %s" % os.path.normpath(os.path.join(args.out, "fwd.json")))
+        if skipped:
+            log("FAILED: %d variant run(s) could not start (skipped in "
+                "fwd.json): %s" % (len(skipped), "; ".join(
+                    "%s at %d routes/%d links: %s" % (k["variant"],
+                    k["routes"], k["links"], k["error"]) for k in skipped)))
+            sys.exit(1)
     finally:
         cleanup_all()
         shutil.rmtree(work, ignore_errors=True)
