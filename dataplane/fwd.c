@@ -410,12 +410,16 @@ check_ipv6_ext(const struct rte_ipv6_hdr *ip)
 
 /* DROP_MAX when the IPv6 packet at IP, L3_LEN bytes, may be forwarded.
  * The extension headers are walked only when the first Next Header names
- * one, so TCP, UDP and ICMPv6 pay one test. Always inline, as check_ipv4
+ * one, so TCP, UDP and ICMPv6 pay one test; that rare branch also makes
+ * link suspicion's sample byte at SAMPLE (NULL: none) 0, so that the
+ * packet is picked and its ports found past the chain out of line
+ * (fwd_flow_rec6_ext): the common packet's sample costs no test of its
+ * Next Header (make bench-instr). Always inline, as check_ipv4
  * and flow_hash_ipv6: fwd_port is built twice (with and without link
  * suspicion's sample), and GCC's budget took them out of line then, 18
  * instructions a packet more (make bench-instr). */
 static __rte_always_inline enum dp_drop
-check_ipv6(const struct rte_ipv6_hdr *ip, uint32_t l3_len)
+check_ipv6(const struct rte_ipv6_hdr *ip, uint32_t l3_len, uint8_t *sample)
 {
 	if (unlikely(l3_len < sizeof(*ip)))
 		return DROP_TRUNCATED;
@@ -434,6 +438,8 @@ check_ipv6(const struct rte_ipv6_hdr *ip, uint32_t l3_len)
 
 		if (why != DROP_MAX)
 			return why;
+		if (sample != NULL)
+			*sample = 0;
 	}
 	/* RFC 8200 §3, RFC 4443 §3.3: a router discards a packet whose hop
 	 * limit would reach 0 (answered with Time Exceeded by the caller) */
@@ -661,26 +667,19 @@ fwd_flow_rec6_ext(uint8_t *rec, const struct rte_ipv6_hdr *ip,
  * low 4 bits are zero (fwd_flow_rec6_ext's test past extension headers is
  * the same on the 4 bytes read as one word). The check loop stores that
  * xor per packet (fwd_sample_byte: a load, an xor and a store, no
- * branch), and one pass over the burst makes the bits of the picked
- * packets (fwd_sample_bits). The 4 bytes past a 20- or 40-byte header
- * lie in the mbuf's data room whatever the frame's length; they only
- * pick the sample, the main lcore checks the lengths (susflow.h). */
+ * branch; an IPv6 packet with an extension header first gets 0 from
+ * check_ipv6, so that it is looked at out of line, where its ports are
+ * found past the chain), and one pass over the burst makes the bits of
+ * the picked packets (fwd_sample_bits). The 4 bytes past a 20- or
+ * 40-byte header lie in the mbuf's data room whatever the frame's
+ * length (IPv6's are read before its checks); they only pick the
+ * sample, the main lcore checks the lengths (susflow.h). */
 static __rte_always_inline uint8_t fwd_sample_byte(const void *l4)
 {
 	const uint8_t *p = l4;
 
 	return (uint8_t)(p[1] ^ p[3]);
 }
-
-/* IPv6 first Next Header values that are extension headers
- * (ipv6_ext_hdr, in one byte load): their sample byte is made 0, so
- * that the packet is looked at out of line, where its ports are found
- * past them. */
-static const uint8_t ipv6_ext_first[256] = {
-	[IPPROTO_HOPOPTS] = 1, [IPPROTO_ROUTING] = 1, [IPPROTO_FRAGMENT] = 1,
-	[IPPROTO_DSTOPTS] = 1, [IPPROTO_AH] = 1, [IPV6_EXT_MOBILITY] = 1,
-	[IPV6_EXT_HIP] = 1, [IPV6_EXT_SHIM6] = 1, [253] = 1, [254] = 1,
-};
 
 /* Bit i set where the low 4 bits of X[i] are 0, of the N (<= 32) bytes
  * X. */
@@ -1151,7 +1150,13 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 			const struct rte_ipv6_hdr *ip =
 				(const struct rte_ipv6_hdr *)(eth + 1);
 
-			why = check_ipv6(ip, l3_len);
+			/* the sample byte first: the check zeroes it for an
+			 * extension header (a dropped packet's is overwritten
+			 * by the next one's) */
+			if (sampling)
+				smp6[n6] = fwd_sample_byte(ip + 1);
+			why = check_ipv6(ip, l3_len,
+					 sampling ? &smp6[n6] : NULL);
 			if (unlikely(why != DROP_MAX)) {
 				if (why == DROP_HOP_LIMIT_EXCEEDED)
 					icmp6_hop_limit_exceeded(d, fl, st, in,
@@ -1168,9 +1173,6 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 			memcpy(dst6[n6], ip->dst_addr, sizeof(dst6[n6]));
 			memcpy(src6[n6], ip->src_addr, sizeof(src6[n6]));
 			hash6[n6] = flow_hash_ipv6(ip, l3_len);
-			if (sampling)
-				smp6[n6] = (uint8_t)(fwd_sample_byte(ip + 1) &
-					(ipv6_ext_first[ip->proto] - 1u));
 			m6[n6++] = m;
 		} else {
 			drop(st, m, DROP_NOT_IP);
