@@ -277,6 +277,11 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	/* a poll that finds nothing publishes the records a busy lcore
+	 * held back (fwd.c, fwd_flows_end): all are noted, as in
+	 * twinpath-dp once its traffic pauses */
+	fwd_burst(&d, d.fwd_lcore);
+	health_suspect_drain(&d);
 	if (on) {
 		noted = d.flows->noted;
 		dropped = d.stats[d.fwd_lcore].susflow_dropped;
