@@ -62,8 +62,9 @@ bench: deps
 
 # Link suspicion's cost in instructions per packet (bench/instr/): the
 # real fwd_burst under callgrind, suspect { } on and off, IPv4, IPv6 and
-# mixed traffic; table on stdout, bench/out/suspect_instr.json. About a
-# minute; no hugepages. INSTR_PACKETS (100000), INSTR_TRAFFIC (v4,v6,mix).
+# mixed traffic, then natively for its cycles (on and off in turns);
+# table on stdout, bench/out/suspect_instr.json. About a minute; no
+# hugepages. INSTR_PACKETS (100000), INSTR_TRAFFIC (v4,v6,mix).
 INSTR_PACKETS ?= 100000
 INSTR_TRAFFIC ?= v4,v6,mix
 bench-instr: deps

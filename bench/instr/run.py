@@ -13,6 +13,13 @@ cost; the bar is 1.03. Instruction counts are deterministic: the same
 build gives the same numbers on any machine of the kind, whatever the
 load (unlike cycles on this VM).
 
+Beside the count, the same program runs natively (no valgrind),
+CYCLE_ROUNDS times on and off in turns, CYCLE_PACKETS packets each: the
+TSC cycles spent in fwd_burst per packet, and the ratio of the medians.
+On this VM cycles are noisy (other work on the 2 cores shifts whole
+runs): the rounds and their spread are in the JSON; read the ratio as a
+range, the instruction count as the measure.
+
 Writes OUT/suspect_instr.json and a table on stdout; exit status 1 if a
 run failed (what the bar says is in the JSON and the table, not in the
 status: a measure, not a test)."""
@@ -69,11 +76,37 @@ def callgrind(prog, mode, packets, traffic, tmp):
     return run
 
 
+def native(prog, mode, packets, traffic):
+    cmd = [prog, mode, str(packets), traffic]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    if r.returncode != 0:
+        raise RuntimeError("%s: exit %d\n%s" % (" ".join(cmd), r.returncode,
+                                                 r.stderr[-2000:]))
+    run = json.loads(r.stdout.strip().splitlines()[-1])
+    return run["fwd_cycles"] / run["packets"]
+
+
+def cycles(prog, rounds, packets, traffic):
+    """on and off in turns, ROUNDS each: cycles a packet, the medians'
+    ratio"""
+    off, on = [], []
+    for _ in range(rounds):
+        off.append(round(native(prog, "off", packets, traffic), 2))
+        on.append(round(native(prog, "on", packets, traffic), 2))
+    med = lambda x: sorted(x)[len(x) // 2]
+    return {"rounds": rounds, "packets": packets, "off": off, "on": on,
+            "off_median": med(off), "on_median": med(on),
+            "ratio": round(med(on) / med(off), 4)}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--packets", type=int, default=100000)
+    ap.add_argument("--cycle-rounds", type=int, default=7,
+                    help="native runs on and off, in turns (0: none)")
+    ap.add_argument("--cycle-packets", type=int, default=2000000)
     ap.add_argument("--traffic", default=",".join(TRAFFICS),
                     help="comma-separated subset of v4,v6,mix")
     a = ap.parse_args()
@@ -110,6 +143,9 @@ def main():
                     "main_lcore_drain_per_packet": round(
                         on["in_main_lcore_drain"] / on["packets"], 2),
                     "within_bar": ratio <= BAR}
+            if a.cycle_rounds > 0:
+                case["cycles"] = cycles(prog, a.cycle_rounds,
+                                        a.cycle_packets, t)
             res["cases"].append(case)
             rows.append(case)
     path = os.path.join(a.out, "suspect_instr.json")
@@ -117,14 +153,18 @@ def main():
         json.dump(res, f, indent=1)
         f.write("\n")
     print("| traffic | off instr/pkt | on instr/pkt | added | main lcore's "
-          "drain, instr/pkt | noted | dropped | ratio (bar %.2f) |" % BAR)
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+          "drain, instr/pkt | noted | dropped | ratio (bar %.2f) | "
+          "cycles/pkt off, on (median) | cycles ratio |" % BAR)
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for c in rows:
-        print("| %s | %.1f | %.1f | %.1f | %.1f | %d of %d | %d | %.3f |" % (
-            c["traffic"], c["off"]["per_packet"], c["on"]["per_packet"],
-            c["added_per_packet"], c["main_lcore_drain_per_packet"],
-            c["on"]["noted"], c["on"]["packets"], c["on"]["dropped"],
-            c["ratio"]))
+        cy = c.get("cycles")
+        print("| %s | %.1f | %.1f | %.1f | %.1f | %d of %d | %d | %.4f | %s | %s |"
+              % (c["traffic"], c["off"]["per_packet"], c["on"]["per_packet"],
+                 c["added_per_packet"], c["main_lcore_drain_per_packet"],
+                 c["on"]["noted"], c["on"]["packets"], c["on"]["dropped"],
+                 c["ratio"],
+                 "%.1f, %.1f" % (cy["off_median"], cy["on_median"])
+                 if cy else "-", "%.3f" % cy["ratio"] if cy else "-"))
     print("written: " + path)
 
 
