@@ -615,6 +615,63 @@ static void test_dp_suspect_records_across_the_rings_wrap(void **st)
 	suspect_on(0);
 }
 
+/* The forwarded packets of both links and the LAN, freed. */
+static void tx_free(void)
+{
+	struct rte_mbuf *m;
+	unsigned int p;
+
+	for (p = 0; p <= LAN; p++)
+		while (rte_ring_dequeue(tb.tx[p], (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+}
+
+/* A lone forwarding lcore that is busy (full rx bursts) keeps its
+ * bursts' records in the room it reserved and publishes them together:
+ * when a burst is not full, or a poll finds nothing; the main lcore
+ * then notes every one of them, none lost. */
+static void test_dp_suspect_busy_lone_lcore_publishes_together(void **st)
+{
+	const unsigned int full = 1 + DP_BURST * SUSFLOW_REC4_ELEMS;
+	const uint64_t dropped = d.stats[d.fwd_lcore].susflow_dropped;
+	const struct susflow_table *t;
+	struct rte_ring *r;
+	unsigned int i;
+
+	(void)st;
+	assert_int_equal(d.n_fwd_lcores, 1);
+	suspect_on(1u << LINK1 | 1u << LINK2);
+	t = d.flows;
+	r = d.flow_ring[d.fwd_lcore];
+	/* a full burst of flow 8 (every packet sampled): held back */
+	for (i = 0; i < DP_BURST; i++)
+		inject(0, 8);
+	burst();
+	assert_int_equal(rte_ring_count(r), 0);
+	assert_int_equal(t->noted, 0);
+	/* a poll that finds nothing publishes it */
+	burst();
+	assert_int_equal(t->noted, DP_BURST);
+	assert_int_equal(rte_ring_count(r), 0);
+	/* two full bursts, then one of a packet: all three published by
+	 * the third, the records in the order they were forwarded */
+	for (i = 0; i < DP_BURST; i++)
+		inject(0, 8);
+	fwd_burst(&d, d.fwd_lcore);
+	for (i = 0; i < DP_BURST; i++)
+		inject(0, 8);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(rte_ring_count(r), 0);
+	inject(0, 8);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(rte_ring_count(r), 2 * full + 1 + SUSFLOW_REC4_ELEMS);
+	health_suspect_drain(&d);
+	assert_int_equal(t->noted, 3 * DP_BURST + 1);
+	assert_int_equal(d.stats[d.fwd_lcore].susflow_dropped, dropped);
+	tx_free();
+	suspect_on(0);
+}
+
 /* A UDP answer record (susflow.h) of flow 8, 198.51.100.7:2000 ->
  * 198.18.1.10:1008, in on a link, alone in a burst forwarded at TSC. */
 struct answer_burst {
@@ -693,6 +750,7 @@ int main(void)
 		cmocka_unit_test(test_dp_suspect_ipv6_after_extension_headers),
 		cmocka_unit_test(test_dp_suspect_full_ring_drops_and_counts),
 		cmocka_unit_test(test_dp_suspect_records_across_the_rings_wrap),
+		cmocka_unit_test(test_dp_suspect_busy_lone_lcore_publishes_together),
 		cmocka_unit_test(test_dp_suspect_drain_takes_lcores_in_time_order),
 	};
 
