@@ -21,7 +21,7 @@ int cli_listen(const char *path);
 #define CLI_MAX_CLIENTS 8    /* at once; more are refused */
 #define CLI_REQ_MAX 1024u    /* a request line, newline included */
 #define CLI_IDLE_MS 10000u   /* without progress either way: closed */
-#define CLI_ROUTES_SLICE 1024u /* show routes: routes per loop step */
+#define CLI_ROUTES_SLICE 4096u /* show routes: routes per loop step */
 
 struct cli_walk; /* show routes, being rendered a slice per loop step */
 
