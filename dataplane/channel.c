@@ -169,15 +169,6 @@ static void apply_counted(struct dp *d, const struct chan_rec *r)
 	}
 }
 
-/* Bulk (fib.c): a backlog of records for BULK_BUSY_POLLS polls in a row
- * (each a full slice, some 2 ms in all) starts holding IPv4 route changes
- * back from rte_fib; they are written once BULK_QUIET_POLLS polls in a
- * row found no record, or BULK_MAX_MS after the first, or before a record
- * that needs rte_fib as the records before it left it. */
-#define BULK_BUSY_POLLS 4u
-#define BULK_QUIET_POLLS 10u
-#define BULK_MAX_MS 500u
-
 /* A group being deleted may still be named by a held-back route; SYNC_END
  * sweeps rte_fib too and reports the state applied; a digest answers for
  * what forwarding uses. */

@@ -359,6 +359,14 @@ void fib_sweep(struct dp *d, uint64_t generation);
  * them by prefix (radix, in slices) and writes them in that order, in
  * slices, with no record applied meanwhile. Forwarding uses the routes
  * as they were until then, as it would with the records still queued. */
+/* channel_poll's triggers: a backlog of records for BULK_BUSY_POLLS
+ * polls in a row (each a full slice, some 2 ms in all) starts a bulk; it
+ * is written once BULK_QUIET_POLLS polls in a row found no record (a
+ * tick each, some 10 ms), or BULK_MAX_MS after the first, or before a
+ * record that needs rte_fib as the records before it left it. */
+#define BULK_BUSY_POLLS 4u
+#define BULK_QUIET_POLLS 10u
+#define BULK_MAX_MS 500u
 bool fib_bulk_collecting(const struct dp *d);
 bool fib_bulk_flushing(const struct dp *d);
 /* Holding from now on; -ENOMEM (and nothing held) without memory. */
