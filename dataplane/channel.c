@@ -11,7 +11,6 @@
 #include "dp.h"
 #include "log.h"
 
-#define CHAN_POLL_BURST 256u
 /* Bounded time per call so the main lcore keeps polling links and
  * sending BFD on time while a full table streams in. */
 #define CHAN_POLL_SLICE_US 500u
@@ -129,68 +128,130 @@ static int apply(struct dp *d, const struct chan_rec *r)
 	}
 }
 
-/* Applies what the ring holds for up to CHAN_POLL_SLICE_US. Returns true
- * when it stopped for time with records left, so the caller polls again
- * at once instead of sleeping a tick. */
+/* Record R checked, applied and counted. */
+static void apply_counted(struct dp *d, const struct chan_rec *r)
+{
+	uint32_t routes;
+	int rc;
+
+	if (chan_rec_validate(r, NH_MAX, NHG_MAX) < 0) {
+		d->records_invalid++;
+		__atomic_fetch_add(&d->chan.hdr->rec_invalid, 1,
+				   __ATOMIC_RELAXED);
+		chan_send_event(&d->chan, CHAN_EV_REC_INVALID, r->seq);
+		log_warn("record seq %u (%s) invalid: ignored", r->seq,
+			 chan_rec_type_name(r->type));
+		return;
+	}
+	routes = d->n_routes;
+	rc = apply(d, r);
+	if (rc < 0) {
+		/* a full route table refuses every add of a full sync: one
+		 * line per episode, each counted (records_failed in
+		 * /twinpath/fib) */
+		if (!d->records_failing)
+			log_warn("record seq %u (%s) not applied: %s (%u "
+				 "routes); more are counted (records_failed), "
+				 "not logged, until a route fits again",
+				 r->seq, chan_rec_type_name(r->type),
+				 strerror(-rc), d->n_routes);
+		d->records_failing = true;
+		d->records_failed++;
+		return;
+	}
+	d->records_applied++;
+	if (d->records_failing && d->n_routes > routes) {
+		log_msg("routes fit again (%u): %llu records were not applied",
+			d->n_routes, (unsigned long long)(d->records_failed -
+				d->records_failed_before));
+		d->records_failing = false;
+		d->records_failed_before = d->records_failed;
+	}
+}
+
+/* A group being deleted may still be named by a held-back route; SYNC_END
+ * sweeps rte_fib too and reports the state applied; a digest answers for
+ * what forwarding uses. */
+static bool needs_fib_in_step(const struct chan_rec *r)
+{
+	return r->type == CHAN_REC_GROUP_DEL ||
+	       r->type == CHAN_REC_SYNC_END || r->type == CHAN_REC_DIGEST;
+}
+
+/* After a poll that left records (MORE) or received RECEIVED. True when
+ * a flush starts: the caller polls again at once. */
+static bool bulk_triggers(struct dp *d, bool more, uint32_t received)
+{
+	struct fib_bulk *b = &d->bulk;
+
+	b->busy_polls = more ? b->busy_polls + 1 : 0;
+	b->quiet_polls = received == 0 ? b->quiet_polls + 1 : 0;
+	if (fib_bulk_collecting(d)) {
+		if (b->quiet_polls >= BULK_QUIET_POLLS ||
+		    rte_get_tsc_cycles() - b->since_tsc >=
+			    rte_get_tsc_hz() / 1000 * BULK_MAX_MS) {
+			fib_bulk_flush_start(d);
+			return true;
+		}
+	} else if (!fib_bulk_flushing(d) && b->busy_polls >= BULK_BUSY_POLLS &&
+		   fib_bulk_begin(d) < 0 && b->busy_polls == BULK_BUSY_POLLS) {
+		log_warn("fib: no memory to hold %u route changes back: they "
+			 "go to rte_fib one by one",
+			 d->cfg->dataplane.ipv4_routes_max);
+	}
+	return false;
+}
+
+/* Applies what the ring holds for up to CHAN_POLL_SLICE_US, or writes a
+ * bulk out (fib.c; no record is applied meanwhile). Returns true when it
+ * stopped for time with work left, so the caller polls again at once
+ * instead of sleeping a tick. */
 bool channel_poll(struct dp *d)
 {
-	struct chan_rec recs[CHAN_POLL_BURST];
+	uint32_t received = 0;
 	uint64_t deadline;
-	unsigned int n, i;
-	uint32_t routes;
-	bool more;
-	int rc;
+	bool more = false, last_full = false;
 
 	if (!d->chan_ok)
 		return false;
 	chan_heartbeat(&d->chan);
 	deadline = rte_get_tsc_cycles() +
 		   rte_get_tsc_hz() / 1000000 * CHAN_POLL_SLICE_US;
-	do {
-		n = chan_recv(&d->chan, recs, CHAN_POLL_BURST);
-		for (i = 0; i < n; i++) {
-			const struct chan_rec *r = &recs[i];
+	for (;;) {
+		const struct chan_rec *r;
 
-			if (chan_rec_validate(r, NH_MAX, NHG_MAX) < 0) {
-				d->records_invalid++;
-				__atomic_fetch_add(&d->chan.hdr->rec_invalid, 1,
-						   __ATOMIC_RELAXED);
-				chan_send_event(&d->chan, CHAN_EV_REC_INVALID,
-						r->seq);
-				log_warn("record seq %u (%s) invalid: ignored",
-					r->seq, chan_rec_type_name(r->type));
-				continue;
-			}
-			routes = d->n_routes;
-			rc = apply(d, r);
-			if (rc < 0) {
-				/* a full route table refuses every add of a
-				 * full sync: one line per episode, each
-				 * counted (records_failed in /twinpath/fib) */
-				if (!d->records_failing)
-					log_warn("record seq %u (%s) not applied: "
-						 "%s (%u routes); more are counted "
-						 "(records_failed), not logged, "
-						 "until a route fits again",
-						 r->seq,
-						 chan_rec_type_name(r->type),
-						 strerror(-rc), d->n_routes);
-				d->records_failing = true;
-				d->records_failed++;
-				continue;
-			}
-			d->records_applied++;
-			if (d->records_failing && d->n_routes > routes) {
-				log_msg("routes fit again (%u): %llu records "
-					"were not applied", d->n_routes,
-					(unsigned long long)(d->records_failed -
-						d->records_failed_before));
-				d->records_failing = false;
-				d->records_failed_before = d->records_failed;
-			}
+		if (fib_bulk_flushing(d) && !fib_bulk_flush(d, deadline)) {
+			more = true;
+			break;
 		}
-		more = n == CHAN_POLL_BURST;
-	} while (more && rte_get_tsc_cycles() < deadline);
+		if (d->chan_next == d->chan_n) {
+			if (received > 0 && rte_get_tsc_cycles() >= deadline) {
+				more = last_full;
+				break;
+			}
+			d->chan_n = chan_recv(&d->chan, d->chan_recs,
+					      DP_CHAN_BURST);
+			d->chan_next = 0;
+			received += d->chan_n;
+			last_full = d->chan_n == DP_CHAN_BURST;
+			if (d->chan_n == 0)
+				break;
+		}
+		r = &d->chan_recs[d->chan_next];
+		if (fib_bulk_collecting(d) &&
+		    (needs_fib_in_step(r) || fib_bulk_full(d))) {
+			fib_bulk_flush_start(d);
+			continue;
+		}
+		d->chan_next++;
+		apply_counted(d, r);
+		if (d->chan_next == d->chan_n && !last_full)
+			break; /* the ring is empty */
+	}
+	if (d->chan_next < d->chan_n)
+		more = true;
+	if (bulk_triggers(d, more, received))
+		more = true;
 	/* free what the forwarding lcores can no longer see */
 	if (d->rcu_dq != NULL)
 		rte_rcu_qsbr_dq_reclaim(d->rcu_dq, UINT32_MAX, NULL, NULL,

@@ -25,6 +25,7 @@ struct susflow_table;
 struct health_flow_src;
 
 #define DP_BURST 32u
+#define DP_CHAN_BURST 256u /* records taken from the channel at once */
 #define DP_PORT_MAX NH_PORT_MAX
 
 /* Every reason a packet is dropped; the name is the telemetry key. */
@@ -203,6 +204,25 @@ struct dp_tx_ctx {                    /* tx buffer error callback context */
 	uint16_t port;
 };
 
+/* fib.c's bulk: entries (prefix << 32 | len << 24 | in rte_fib before
+ * << 16 | group, group 0: delete), their sort's scratch and state. */
+struct fib_bulk {
+	uint64_t *e, *tmp;
+	uint32_t n, cap;
+	uint8_t phase;       /* FIB_BULK_OFF, _COLLECT, _SORT, _APPLY */
+	uint8_t pass;        /* sort: the byte of the prefix, 0 = lowest */
+	bool scatter;        /* sort: counting done, scattering */
+	uint32_t cursor;     /* sort or apply: the next entry */
+	uint32_t count[256];
+	int64_t lpm_delta;   /* fib_bulk_lpm_delta */
+	uint64_t since_tsc;  /* collecting since */
+	/* channel_poll's triggers: polls in a row that ended with
+	 * records left, and polls in a row that found none */
+	uint32_t busy_polls, quiet_polls;
+	/* counted (telemetry /twinpath/fib) */
+	uint64_t flushes, written, failed;
+};
+
 struct dp {
 	const struct twp_config *cfg;
 	struct dp_port ports[DP_PORT_MAX];
@@ -226,12 +246,20 @@ struct dp {
 		uint64_t route_generation_max; /* newest stamp given */
 	};
 
+	/* IPv4 route changes held back from rte_fib while a long run of
+	 * route records streams in, written in prefix order (fib.c) */
+	struct fib_bulk bulk;
+
 	struct nhg_table nhg;
 	struct rte_rcu_qsbr *rcu;
 	struct rte_rcu_qsbr_dq *rcu_dq;
 
 	struct chan chan;
 	bool chan_ok;
+	/* records received and not applied yet (channel_poll): the rest of
+	 * a burst, kept while a bulk is written out */
+	struct chan_rec chan_recs[DP_CHAN_BURST];
+	uint32_t chan_next, chan_n;
 	uint64_t sync_generation;      /* of the last SYNC_BEGIN */
 	uint64_t applied_generation;
 	uint64_t records_applied;
@@ -310,6 +338,9 @@ void port_close_all(struct dp *d);
 /* fib.c */
 struct fib_route {
 	uint32_t group_id;
+	/* 1 + its entry in fib_bulk.e while one may be there (checked
+	 * against the entry's prefix), 0 for none */
+	uint32_t bulk_idx;
 	uint64_t generation;
 };
 #define FIB_NO_ROUTE 0u /* group ids start at 1 */
@@ -319,6 +350,35 @@ int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen);
 int fib_route_del(struct dp *d, const struct chan_route *r);
 void fib_sync_begin(struct dp *d, uint64_t generation);
 void fib_sweep(struct dp *d, uint64_t generation);
+/* Bulk (issue 15 item 2): rte_fib takes random-order routes at a
+ * fraction of its prefix-order rate (every add walks its rte_rib trie
+ * from the root, a cache miss a level). While a long run of route records
+ * streams in, the IPv4 ones change the route table (and the digest) as
+ * always, but rte_fib only later: fib_bulk_begin starts holding them,
+ * one entry per prefix (its last group, or none), and the flush sorts
+ * them by prefix (radix, in slices) and writes them in that order, in
+ * slices, with no record applied meanwhile. Forwarding uses the routes
+ * as they were until then, as it would with the records still queued. */
+/* channel_poll's triggers: a backlog of records for BULK_BUSY_POLLS
+ * polls in a row (each a full slice, some 2 ms in all) starts a bulk; it
+ * is written once BULK_QUIET_POLLS polls in a row found no record (a
+ * tick each, some 10 ms), or BULK_MAX_MS after the first, or before a
+ * record that needs rte_fib as the records before it left it. */
+#define BULK_BUSY_POLLS 4u
+#define BULK_QUIET_POLLS 10u
+#define BULK_MAX_MS 500u
+bool fib_bulk_collecting(const struct dp *d);
+bool fib_bulk_flushing(const struct dp *d);
+/* Holding from now on; -ENOMEM (and nothing held) without memory. */
+int fib_bulk_begin(struct dp *d);
+/* No room for another entry: time to flush. */
+bool fib_bulk_full(const struct dp *d);
+void fib_bulk_flush_start(struct dp *d);
+/* The flush's next slice, until DEADLINE (TSC); true once it is done. */
+bool fib_bulk_flush(struct dp *d, uint64_t deadline);
+/* IPv4 routes in the route table that rte_fib does not have yet, less
+ * those it still has that the table no longer does. */
+int64_t fib_bulk_lpm_delta(const struct dp *d);
 
 /* filter.c */
 /* d->filter from d->cfg: per-port ingress modes, the site FIBs (only

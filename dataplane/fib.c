@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 
 #include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_debug.h>
 #include <rte_fib.h>
 #include <rte_fib6.h>
 #include <rte_hash.h>
@@ -131,6 +133,9 @@ int fib_init(struct dp *d)
 
 void fib_free(struct dp *d)
 {
+	free(d->bulk.e);
+	free(d->bulk.tmp);
+	memset(&d->bulk, 0, sizeof(d->bulk));
 	rte_fib_free(d->fib);
 	rte_fib6_free(d->fib6);
 	rte_hash_free(d->routes);
@@ -204,6 +209,236 @@ static void fresh_count(struct dp *d, uint64_t old, uint64_t new)
 		d->n_routes_fresh--;
 }
 
+static int32_t table_remove(struct dp *d, const struct fib_key *k);
+
+/* Bulk (dp.h). An entry: prefix (host order) << 32 | len << 24 |
+ * (rte_fib had the prefix when the entry was made) << 16 | the group the
+ * route table has for it now (0: none). */
+enum { FIB_BULK_OFF, FIB_BULK_COLLECT, FIB_BULK_SORT, FIB_BULK_APPLY };
+#define BULK_KEY_MASK (~(uint64_t)0xffffff)
+#define BULK_HAD (1ull << 16)
+/* entries between two looks at the clock */
+#define BULK_CLOCK_EVERY 2048u
+
+bool fib_bulk_collecting(const struct dp *d)
+{
+	return d->bulk.phase == FIB_BULK_COLLECT;
+}
+
+bool fib_bulk_flushing(const struct dp *d)
+{
+	return d->bulk.phase == FIB_BULK_SORT || d->bulk.phase == FIB_BULK_APPLY;
+}
+
+bool fib_bulk_full(const struct dp *d)
+{
+	return d->bulk.phase == FIB_BULK_COLLECT && d->bulk.n == d->bulk.cap;
+}
+
+int64_t fib_bulk_lpm_delta(const struct dp *d)
+{
+	return d->bulk.lpm_delta;
+}
+
+int fib_bulk_begin(struct dp *d)
+{
+	struct fib_bulk *b = &d->bulk;
+
+	if (b->phase != FIB_BULK_OFF)
+		return 0;
+	if (b->e == NULL) {
+		/* one entry per IPv4 route the FIB holds: more (a prefix
+		 * withdrawn and announced again) only flushes earlier */
+		uint32_t cap = RTE_MAX(d->cfg->dataplane.ipv4_routes_max, 1024u);
+
+		b->e = malloc(sizeof(*b->e) * cap);
+		b->tmp = malloc(sizeof(*b->tmp) * cap);
+		if (b->e == NULL || b->tmp == NULL) {
+			free(b->e);
+			free(b->tmp);
+			b->e = b->tmp = NULL;
+			return -ENOMEM;
+		}
+		b->cap = cap;
+	}
+	b->n = 0;
+	b->lpm_delta = 0;
+	b->since_tsc = rte_rdtsc();
+	b->phase = FIB_BULK_COLLECT;
+	return 0;
+}
+
+/* The route at ROUTE (key K) now has GROUP in the table (FIB_NO_ROUTE:
+ * removed): its entry says so, made on its first change of the bulk,
+ * when rte_fib still has what the table had. The caller checked
+ * fib_bulk_full before the record. */
+static void bulk_note(struct dp *d, const struct fib_key *k,
+		      struct fib_route *route, uint32_t group)
+{
+	struct fib_bulk *b = &d->bulk;
+	uint64_t key = (uint64_t)key_ipv4(k) << 32 | (uint64_t)k->len << 24;
+	uint64_t *e;
+
+	if (route->bulk_idx != 0 && route->bulk_idx <= b->n &&
+	    (b->e[route->bulk_idx - 1] & BULK_KEY_MASK) == key) {
+		e = &b->e[route->bulk_idx - 1];
+	} else {
+		RTE_VERIFY(b->n < b->cap);
+		e = &b->e[b->n++];
+		route->bulk_idx = b->n;
+		*e = key | (route->group_id != FIB_NO_ROUTE ? BULK_HAD : 0) |
+		     route->group_id;
+	}
+	/* in the table and not in rte_fib: +1; the reverse: -1 */
+	b->lpm_delta += (group != FIB_NO_ROUTE) - ((*e & 0xffff) != 0);
+	*e = (*e & ~(uint64_t)0xffff) | group;
+}
+
+void fib_bulk_flush_start(struct dp *d)
+{
+	struct fib_bulk *b = &d->bulk;
+
+	if (b->phase != FIB_BULK_COLLECT)
+		return;
+	if (b->n == 0) {
+		b->phase = FIB_BULK_OFF; /* nothing held */
+		return;
+	}
+	b->phase = FIB_BULK_SORT;
+	b->pass = 0;
+	b->scatter = false;
+	b->cursor = 0;
+	memset(b->count, 0, sizeof(b->count));
+}
+
+/* The sort's next step, until DEADLINE: an LSD radix sort of the
+ * entries by prefix, a byte a pass (stable: of two entries of one
+ * prefix, the older stays first). True once sorted. */
+static bool bulk_sort(struct fib_bulk *b, uint64_t deadline)
+{
+	while (b->pass < 4) {
+		const unsigned int shift = 32u + 8u * b->pass;
+		uint32_t end, i;
+
+		end = RTE_MIN(b->n, b->cursor + BULK_CLOCK_EVERY);
+		if (!b->scatter)
+			for (i = b->cursor; i < end; i++)
+				b->count[(b->e[i] >> shift) & 0xff]++;
+		else
+			for (i = b->cursor; i < end; i++)
+				b->tmp[b->count[(b->e[i] >> shift) & 0xff]++] =
+					b->e[i];
+		b->cursor = end;
+		if (b->cursor == b->n) {
+			if (!b->scatter) {
+				uint32_t sum = 0, c;
+
+				for (i = 0; i < 256; i++) {
+					c = b->count[i];
+					b->count[i] = sum;
+					sum += c;
+				}
+				b->scatter = true;
+			} else {
+				uint64_t *t = b->e;
+
+				b->e = b->tmp;
+				b->tmp = t;
+				b->scatter = false;
+				memset(b->count, 0, sizeof(b->count));
+				b->pass++;
+			}
+			b->cursor = 0;
+		}
+		if (rte_rdtsc() >= deadline)
+			return b->pass == 4;
+	}
+	return true;
+}
+
+/* Entry E's prefix as a route key. */
+static void bulk_key(uint64_t e, struct fib_key *k)
+{
+	uint32_t a = rte_cpu_to_be_32((uint32_t)(e >> 32));
+
+	memset(k, 0, sizeof(*k));
+	k->family = AF_INET;
+	k->len = (uint8_t)(e >> 24);
+	memcpy(k->prefix, &a, sizeof(a));
+}
+
+/* Entry E into rte_fib. A route rte_fib refuses (no tbl8 or room left)
+ * leaves the table too, and rte_fib keeps nothing of it either (not an
+ * older group): the two agree, the digest with them, and twinpathd's
+ * check sees the route missing. */
+static void bulk_write(struct dp *d, uint64_t e)
+{
+	struct fib_bulk *b = &d->bulk;
+	uint32_t group = (uint32_t)(e & 0xffff);
+	uint32_t ip = (uint32_t)(e >> 32);
+	uint8_t len = (uint8_t)(e >> 24);
+	struct fib_key k;
+	int32_t pos;
+	int rc;
+
+	b->lpm_delta -= (group != FIB_NO_ROUTE) - ((e & BULK_HAD) != 0);
+	if (group == FIB_NO_ROUTE) {
+		if (e & BULK_HAD)
+			rte_fib_delete(d->fib, ip, len);
+		return;
+	}
+	rc = rte_fib_add(d->fib, ip, len, group);
+	b->written++;
+	if (rc == 0)
+		return;
+	bulk_key(e, &k);
+	if (e & BULK_HAD)
+		rte_fib_delete(d->fib, ip, len);
+	pos = table_remove(d, &k);
+	if (pos >= 0)
+		memset(&d->route[pos], 0, sizeof(d->route[pos]));
+	b->failed++;
+	d->records_failed++;
+	if (!d->records_failing)
+		log_warn("fib: route %u.%u.%u.%u/%u not written: %s (%u "
+			 "routes); it leaves the route table too, counted "
+			 "(records_failed)", ip >> 24, (ip >> 16) & 0xff,
+			 (ip >> 8) & 0xff, ip & 0xff, len, strerror(-rc),
+			 d->n_routes);
+	d->records_failing = true;
+}
+
+bool fib_bulk_flush(struct dp *d, uint64_t deadline)
+{
+	struct fib_bulk *b = &d->bulk;
+
+	if (b->phase == FIB_BULK_SORT) {
+		if (!bulk_sort(b, deadline))
+			return false;
+		b->phase = FIB_BULK_APPLY;
+		b->cursor = 0;
+	}
+	if (b->phase != FIB_BULK_APPLY)
+		return true;
+	while (b->cursor < b->n) {
+		uint32_t end = RTE_MIN(b->n, b->cursor + BULK_CLOCK_EVERY / 8);
+
+		for (; b->cursor < end; b->cursor++)
+			bulk_write(d, b->e[b->cursor]);
+		if (b->cursor < b->n && rte_rdtsc() >= deadline)
+			return false;
+	}
+	b->flushes++;
+	log_msg("fib: %u route changes written in prefix order, %.1f ms "
+		"after the first (%u routes)", b->n,
+		(double)(rte_rdtsc() - b->since_tsc) * 1e3 / rte_get_tsc_hz(),
+		d->n_routes);
+	b->n = 0;
+	b->lpm_delta = 0;
+	b->phase = FIB_BULK_OFF;
+	return true;
+}
+
 int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen)
 {
 	struct fib_route *route;
@@ -222,10 +457,12 @@ int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen)
 	route = &d->route[pos];
 	/* A full sync re-adds most routes unchanged: only the stamp moves,
 	 * the LPM is not walked. A changed one is replaced in place:
-	 * forwarding sees the old group or the new one, never no route. */
+	 * forwarding sees the old group or the new one, never no route.
+	 * While a bulk collects, an IPv4 one reaches rte_fib later. */
 	if (route->group_id != r->group_id) {
-		rc = lpm_add(d, &k, r->group_id);
-		if (rc < 0) {
+		if (k.family == AF_INET && fib_bulk_collecting(d))
+			bulk_note(d, &k, route, r->group_id);
+		else if ((rc = lpm_add(d, &k, r->group_id)) < 0) {
 			if (route->group_id == FIB_NO_ROUTE)
 				rte_hash_del_key(d->routes, &k);
 			return rc;
@@ -247,22 +484,39 @@ int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen)
 	return 0;
 }
 
-static int route_remove(struct dp *d, const struct fib_key *k)
+/* K out of the route table (the LPM is the caller's): its position, or
+ * -ENOENT. */
+static int32_t table_remove(struct dp *d, const struct fib_key *k)
 {
 	int32_t pos = rte_hash_del_key(d->routes, k);
-	int rc;
 
 	if (pos < 0)
 		return pos;
-	rc = lpm_del(d, k);
 	fib_digest_flip(&d->nhg.digest, FIB_DIGEST_ROUTES,
 			route_digest(k, d->route[pos].group_id));
 	fresh_count(d, d->route[pos].generation, 0);
-	d->route[pos].group_id = FIB_NO_ROUTE;
-	d->route[pos].generation = 0;
 	d->n_routes--;
 	if (k->family == AF_INET6)
 		d->n_routes6--;
+	return pos;
+}
+
+static int route_remove(struct dp *d, const struct fib_key *k)
+{
+	int32_t pos = table_remove(d, k);
+	struct fib_route *route;
+	int rc = 0;
+
+	if (pos < 0)
+		return pos;
+	route = &d->route[pos];
+	if (k->family == AF_INET && fib_bulk_collecting(d))
+		bulk_note(d, k, route, FIB_NO_ROUTE);
+	else
+		rc = lpm_del(d, k);
+	route->group_id = FIB_NO_ROUTE;
+	route->bulk_idx = 0; /* the slot's next route has no entry yet */
+	route->generation = 0;
 	return rc;
 }
 

@@ -162,8 +162,10 @@ static int tel_fib(const char *cmd, const char *params,
 	pthread_mutex_lock(&dp.ctl_lock);
 	rte_tel_data_add_dict_u64(out, "generation", dp.applied_generation);
 	rte_tel_data_add_dict_u64(out, "routes", dp.n_routes);
+	/* in rte_fib: a bulk's held-back changes are not there yet */
 	rte_tel_data_add_dict_u64(out, "routes_ipv4",
-				  dp.n_routes - dp.n_routes6);
+				  (uint64_t)((int64_t)(dp.n_routes - dp.n_routes6) -
+					     fib_bulk_lpm_delta(&dp)));
 	rte_tel_data_add_dict_u64(out, "routes_ipv6", dp.n_routes6);
 	rte_tel_data_add_dict_u64(out, "nexthops", dp.nhg.n_nexthops);
 	rte_tel_data_add_dict_u64(out, "groups", dp.nhg.n_groups);
@@ -171,6 +173,11 @@ static int tel_fib(const char *cmd, const char *params,
 	rte_tel_data_add_dict_u64(out, "records_invalid", dp.records_invalid);
 	/* valid but refused, as by a full route table */
 	rte_tel_data_add_dict_u64(out, "records_failed", dp.records_failed);
+	/* IPv4 route changes held back and written in prefix order */
+	rte_tel_data_add_dict_u64(out, "bulk_pending", dp.bulk.n);
+	rte_tel_data_add_dict_u64(out, "bulk_flushes", dp.bulk.flushes);
+	rte_tel_data_add_dict_u64(out, "bulk_written", dp.bulk.written);
+	rte_tel_data_add_dict_u64(out, "bulk_failed", dp.bulk.failed);
 	/* the FIB digest (common/fibdigest.h), as twinpathd compares it */
 	rte_tel_data_add_dict_u64(out, "digest_routes",
 				  dp.nhg.digest.part[FIB_DIGEST_ROUTES]);

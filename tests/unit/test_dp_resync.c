@@ -4,7 +4,10 @@
  * the new state and SYNC_END one record at a time with a burst forwarded
  * after each, and checks that no packet met a missing route or group in
  * between (make-before-break) and that what the new generation left out
- * is gone after SYNC_END. */
+ * is gone after SYNC_END. Then the bulk (fib.c): IPv4 route changes held
+ * back from rte_fib and written in prefix order, with exact rte_fib
+ * contents before and after, what forces the write, and a route rte_fib
+ * refuses leaving the route table too. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +24,7 @@
 
 #include <rte_eal.h>
 #include <rte_ethdev.h>
+#include <rte_fib.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
@@ -33,6 +37,8 @@
 #define NH_NEW 7u
 #define GROUP_OLD 3u
 #define GROUP_NEW 4u
+#define GROUP_B 8u
+#define GROUP_X 9u
 #define PER_DST 4u /* packets per destination per burst */
 
 volatile bool dp_quit; /* fwd.c's stop flag, main.c's in twinpath-dp */
@@ -255,6 +261,153 @@ static void test_resync_sweeps_stale_routes_without_a_lookup_miss(void **st)
 	assert_int_equal(drops(DROP_NO_GROUP), 0);
 }
 
+/* Bulk */
+
+#define BULK_N 500u
+
+/* 10.(I / 256).(I % 256).0, into P */
+static void bulk_prefix(unsigned int i, char *p, size_t len)
+{
+	snprintf(p, len, "10.%u.%u.0", i >> 8, i & 255);
+}
+
+/* rte_fib's group for the address 10.(I / 256).(I % 256).1 */
+static uint64_t fib_group(unsigned int i)
+{
+	uint32_t ip = 10u << 24 | (i >> 8) << 16 | (i & 255) << 8 | 1u;
+	uint64_t nh = 0;
+
+	rte_fib_lookup_bulk(d.fib, &ip, &nh, 1);
+	return nh;
+}
+
+static void send_route_del(unsigned int i)
+{
+	struct chan_rec r = {.type = CHAN_REC_ROUTE_DEL, .generation = 2};
+
+	r.u.route = (struct chan_route){.family = AF_INET, .len = 24};
+	r.u.route.prefix[0] = 10;
+	r.u.route.prefix[1] = (uint8_t)(i >> 8);
+	r.u.route.prefix[2] = (uint8_t)i;
+	send_rec(&r);
+}
+
+/* Polls until the ring is empty and no flush runs; how many polls. */
+static unsigned int poll_all(void)
+{
+	unsigned int n = 1;
+
+	while (channel_poll(&d))
+		n++;
+	return n;
+}
+
+/* 500 routes in shuffled order while a bulk collects: all in the route
+ * table at once, none in rte_fib, forwarding as before; a move, a
+ * withdrawal, a withdrawal announced again of held-back routes: one
+ * entry each. BULK_QUIET_POLLS polls that find no record write them all, in
+ * prefix order; rte_fib then has exactly the table. Runs on the first
+ * test's state: 198.51.100.0/24 via GROUP_NEW. */
+static void test_bulk_holds_routes_then_writes_them(void **st)
+{
+	const uint64_t flushes = d.bulk.flushes, written = d.bulk.written;
+	unsigned int i, n_old = 0, n_new = 0;
+	uint16_t sport = 7000;
+	char p[32];
+
+	(void)st;
+	assert_int_equal(d.n_routes, 1);
+	send_group(GROUP_B, NH_NEW, 2);
+	poll_all();
+	assert_int_equal(fib_bulk_begin(&d), 0);
+	for (i = 0; i < BULK_N; i++) {
+		/* 7919 is prime: i * 7919 % 500 visits every index once */
+		bulk_prefix(i * 7919u % BULK_N, p, sizeof(p));
+		send_route(p, 24, GROUP_NEW, 2);
+	}
+	assert_int_equal(channel_poll(&d), false); /* all of them */
+	assert_true(fib_bulk_collecting(&d));
+	assert_int_equal(d.n_routes, 1 + BULK_N);
+	assert_int_equal(d.bulk.n, BULK_N);
+	assert_int_equal(fib_bulk_lpm_delta(&d), BULK_N);
+	for (i = 0; i < BULK_N; i++)
+		assert_int_equal(fib_group(i), FIB_NO_ROUTE);
+	assert_int_equal(stream_step(&sport, &n_old, &n_new), PER_DST);
+	assert_int_equal(n_new, PER_DST);
+	/* 0 moves to GROUP_B, 1 is withdrawn, 2 withdrawn and back */
+	bulk_prefix(0, p, sizeof(p));
+	send_route(p, 24, GROUP_B, 2);
+	send_route_del(1);
+	send_route_del(2);
+	bulk_prefix(2, p, sizeof(p));
+	send_route(p, 24, GROUP_NEW, 2);
+	assert_int_equal(channel_poll(&d), false);
+	assert_int_equal(d.bulk.n, BULK_N + 1); /* 2's new entry */
+	assert_int_equal(fib_bulk_lpm_delta(&d), BULK_N - 1);
+	assert_int_equal(d.n_routes, BULK_N);
+	/* nothing comes: written on the BULK_QUIET_POLLS-th empty poll */
+	for (i = 1; i < BULK_QUIET_POLLS; i++)
+		assert_int_equal(channel_poll(&d), false);
+	assert_true(fib_bulk_collecting(&d));
+	assert_int_equal(channel_poll(&d), true);
+	assert_true(fib_bulk_flushing(&d));
+	poll_all();
+	assert_false(fib_bulk_collecting(&d) || fib_bulk_flushing(&d));
+	assert_int_equal(d.bulk.flushes, flushes + 1);
+	/* a write per entry with a group: 501 entries, less 1's and 2's
+	 * withdrawals (2 is back through its second entry) */
+	assert_int_equal(d.bulk.written, written + BULK_N - 1);
+	assert_int_equal(d.bulk.n, 0);
+	assert_int_equal(fib_bulk_lpm_delta(&d), 0);
+	assert_int_equal(fib_group(0), GROUP_B);
+	assert_int_equal(fib_group(1), FIB_NO_ROUTE);
+	for (i = 2; i < BULK_N; i++)
+		assert_int_equal(fib_group(i), GROUP_NEW);
+	assert_int_equal(d.n_routes, BULK_N);
+	n_old = n_new = 0;
+	assert_int_equal(stream_step(&sport, &n_old, &n_new), PER_DST);
+}
+
+/* A record that needs rte_fib as the records before it left it writes
+ * the bulk first, in the same poll: the group a held-back route moved
+ * off is deleted only once rte_fib no longer names it. Then the 500
+ * routes leave again, through a bulk, for the next test. */
+static void test_bulk_written_before_a_group_deleted(void **st)
+{
+	const uint64_t flushes = d.bulk.flushes;
+	struct chan_rec del = {.type = CHAN_REC_GROUP_DEL, .generation = 2};
+	unsigned int i;
+	char p[32];
+
+	(void)st;
+	send_group(GROUP_X, NH_NEW, 2);
+	bulk_prefix(3, p, sizeof(p));
+	send_route(p, 24, GROUP_X, 2);
+	poll_all();
+	assert_int_equal(fib_group(3), GROUP_X);
+	assert_int_equal(fib_bulk_begin(&d), 0);
+	send_route(p, 24, GROUP_NEW, 2);
+	del.u.id = GROUP_X;
+	send_rec(&del);
+	channel_poll(&d);
+	assert_int_equal(d.bulk.flushes, flushes + 1);
+	assert_int_equal(fib_group(3), GROUP_NEW);
+	assert_null(d.nhg.grp[GROUP_X]);
+	assert_int_equal(d.records_failed, d.records_failed_before);
+	/* and all of them away */
+	assert_int_equal(fib_bulk_begin(&d), 0);
+	for (i = 0; i < BULK_N; i++)
+		send_route_del(i);
+	while (d.bulk.n < BULK_N - 1)
+		channel_poll(&d);
+	assert_int_equal(fib_group(4), GROUP_NEW); /* not yet */
+	fib_bulk_flush_start(&d);
+	poll_all();
+	assert_int_equal(d.n_routes, 1);
+	for (i = 0; i < BULK_N; i++)
+		assert_int_equal(fib_group(i), FIB_NO_ROUTE);
+}
+
 /* dataplane.ipv4_routes_max (1024 here): the routes past what rte_fib
  * holds are refused one by one, each counted in records_failed (and
  * logged once for the episode); the routes already in keep forwarding,
@@ -309,13 +462,43 @@ static void test_resync_full_route_table_counts_and_keeps_forwarding(
 	assert_int_equal(d.records_failed_before, d.records_failed);
 }
 
+/* A bulk of routes past what rte_fib holds (the previous test left it
+ * full): the table takes them, rte_fib refuses each when written, and
+ * each leaves the table again, counted; the two agree. */
+static void test_bulk_route_refused_leaves_the_table(void **st)
+{
+	const uint64_t failed = d.records_failed, bfailed = d.bulk.failed;
+	const uint32_t routes = d.n_routes;
+	unsigned int i;
+	char p[32];
+
+	(void)st;
+	assert_int_equal(routes, 1024);
+	assert_int_equal(fib_bulk_begin(&d), 0);
+	for (i = 0; i < 20; i++) {
+		snprintf(p, sizeof(p), "11.0.%u.0", i);
+		send_route(p, 24, GROUP_NEW, 2);
+	}
+	channel_poll(&d);
+	assert_int_equal(d.n_routes, routes + 20);
+	fib_bulk_flush_start(&d);
+	poll_all();
+	assert_int_equal(d.n_routes, routes);
+	assert_int_equal(d.bulk.failed - bfailed, 20);
+	assert_int_equal(d.records_failed - failed, 20);
+	assert_int_equal(fib_bulk_lpm_delta(&d), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(
 			test_resync_sweeps_stale_routes_without_a_lookup_miss),
+		cmocka_unit_test(test_bulk_holds_routes_then_writes_them),
+		cmocka_unit_test(test_bulk_written_before_a_group_deleted),
 		cmocka_unit_test(
 			test_resync_full_route_table_counts_and_keeps_forwarding),
+		cmocka_unit_test(test_bulk_route_refused_leaves_the_table),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
