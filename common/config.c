@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <stdarg.h>
@@ -82,6 +83,31 @@ const char *cfg_addr_str(const struct cfg_addr *a, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s/%u", ip, a->len);
 	return buf;
+}
+
+bool cfg_if_link_local(const char *ifname, struct cfg_addr *out)
+{
+	struct ifaddrs *ifa, *i;
+	bool found = false;
+
+	if (getifaddrs(&ifa) < 0)
+		return false;
+	for (i = ifa; i != NULL && !found; i = i->ifa_next) {
+		const struct sockaddr_in6 *s6 =
+			(const struct sockaddr_in6 *)i->ifa_addr;
+
+		if (s6 == NULL || s6->sin6_family != AF_INET6 ||
+		    strcmp(i->ifa_name, ifname) != 0 ||
+		    !IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr))
+			continue;
+		memset(out, 0, sizeof(*out));
+		out->family = AF_INET6;
+		out->len = 128;
+		memcpy(out->addr, &s6->sin6_addr, 16);
+		found = true;
+	}
+	freeifaddrs(ifa);
+	return found;
 }
 
 int cfg_parse_prefix(const char *text, struct cfg_addr *out)

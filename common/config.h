@@ -316,6 +316,13 @@ static inline const struct cfg_addr *cfg_link_local_for_peer(
 	return cfg_link_addr(l, l->peer_address.family);
 }
 
+/* The kernel's link-local address (fe80::/10) of interface IFNAME into
+ * OUT: the IPv6 next hop beside the global one (RFC 2545 §3) and the
+ * source toward a link-local peer. Runtime state, not configuration:
+ * false when the interface has none (no IPv6 on it, or no such kernel
+ * interface). */
+bool cfg_if_link_local(const char *ifname, struct cfg_addr *out);
+
 /* "1.2.3.4" / "2001:db8::1", with "/len" when len is not the full width. */
 const char *cfg_addr_str(const struct cfg_addr *a, char *buf, size_t len);
 
