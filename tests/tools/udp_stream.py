@@ -67,6 +67,8 @@ def main():
     for f in range(args.flows):
         if v6:
             s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+            # its ports beside an IPv4 stream's, which may use the same
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
             s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS,
                          args.ttl)
             s.setsockopt(socket.IPPROTO_IPV6, IPV6_MTU_DISCOVER, pmtud)
