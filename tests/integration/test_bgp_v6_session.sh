@@ -58,11 +58,7 @@ ll() {
 }
 up_mac() { ip -n "$(lab_ns "up$1")" -j link show eth0 | j - "j[0]['address']"; }
 
-# route NAME PREFIX: PREFIX in FIB NAME as "primary|backup|source", each
-# member list sorted by link (nexthop ids follow the order of arrival).
-route() {
-	j "$LAB_DIR/$1.fib.json" "next(('%s|%s|%s' % (','.join(sorted((m['via'] for m in r['primary']), key=lambda v: v.split('@')[-1])), ','.join(sorted((m['via'] for m in r['backup']), key=lambda v: v.split('@')[-1])), r.get('source', '?')) for r in j if r['prefix'] == '$2'), 'absent')"
-}
+route() { fib_route_by_link "$@"; }
 # wait_routes NAME SECONDS WANT4 WANT6: until P4 and P6 are WANT4, WANT6.
 wait_routes() {
 	local deadline=$((SECONDS + $2))
@@ -102,6 +98,44 @@ frr_json() {
 	LAB_VTYSH_DAEMON=${3:-bgpd} lab_vtysh up2 "$2" >"$LAB_DIR/$1.json" 2>"$LAB_DIR/$1.err"
 }
 
+# bird_session N: upN's BIRD has gw_peer Established with our IPv6
+# address on link N, both channels UP.
+bird_session() {
+	local f=$LAB_DIR/bird$1-proto.txt
+	lab_birdc "up$1" show protocols all gw_peer >"$f"
+	if grep -q "BGP state: *Established" "$f" &&
+		grep -q "Neighbor address: *$(gw6 "$1")" "$f" &&
+		[ "$(grep -c "State: *UP" "$f")" -eq 2 ]; then
+		ok "BIRD up$1: gw_peer Established with $(gw6 "$1"), ipv4 and ipv6 channels UP"
+	else
+		ko "BIRD up$1: $(grep -E 'BGP state|Neighbor address|Channel|State:' "$f" | tr -s ' \n' ' ')"
+	fi
+}
+# bird_ours N LL: upN's BIRD has our 198.18.0.0/16 with next hop our
+# 203.0.113.x of link N, our 2001:db8:ff::/48 with our global address and
+# LL, our link-local one.
+bird_ours() {
+	local a4=203.0.113.1 f=$LAB_DIR/bird$1-our got4 got6
+	[ "$1" = 2 ] && a4=203.0.113.5
+	lab_birdc "up$1" show route 198.18.0.0/16 all protocol gw_peer >"$f"4.txt 2>&1
+	lab_birdc "up$1" show route 2001:db8:ff::/48 all protocol gw_peer >"$f"6.txt 2>&1
+	got4=$(sed -n 's/^[[:space:]]*BGP.next_hop: //p' "$f"4.txt)
+	got6=$(sed -n 's/^[[:space:]]*BGP.next_hop: //p' "$f"6.txt)
+	[ "$got4" = $a4 ] &&
+		ok "BIRD up$1: 198.18.0.0/16 from us, next hop $a4" ||
+		ko "BIRD up$1: 198.18.0.0/16 next hop '$got4', want $a4 ($(tr '\n' ' ' <"$f"4.txt))"
+	[ "$got6" = "$(gw6 "$1") $2" ] &&
+		ok "BIRD up$1: 2001:db8:ff::/48 from us, next hop $got6 (global + link-local)" ||
+		ko "BIRD up$1: 2001:db8:ff::/48 next hop '$got6', want '$(gw6 "$1") $2' ($(tr '\n' ' ' <"$f"6.txt))"
+}
+# bird_bfd N: upN's BIRD has its BFD session with our IPv6 address Up.
+bird_bfd() {
+	local got
+	got=$(lab_birdc "up$1" show bfd sessions | awk -v a="$(gw6 "$1")" '$1 == a {print $2, $3}')
+	[ "$got" = "eth0 Up" ] && ok "BIRD up$1: BFD session with $(gw6 "$1") on eth0 Up" ||
+		ko "BIRD up$1: BFD session with $(gw6 "$1"): '$got' ($(lab_birdc "up$1" show bfd sessions | tr -s ' \n' ' '))"
+}
+
 echo "== lab up: sessions over IPv6 (up1 BIRD, up2 $PEER2), BFD 50 ms x 3 over IPv6"
 lab_up || fatal "lab did not come up"
 make_conf || fatal "could not derive the test config ($conf)"
@@ -115,14 +149,7 @@ for n in 1 2; do
 		ok "link$n: session with $(peer6 $n), IPv4 and IPv6 unicast negotiated" ||
 		ko "link$n: (address, ipv4, ipv6) $got, want ('$(peer6 $n)', True, True)"
 done
-lab_birdc up1 show protocols all gw_peer >"$LAB_DIR/bird1-proto.txt"
-if grep -q "BGP state: *Established" "$LAB_DIR/bird1-proto.txt" &&
-	grep -q "Neighbor address: *$(gw6 1)" "$LAB_DIR/bird1-proto.txt" &&
-	[ "$(grep -c "State: *UP" "$LAB_DIR/bird1-proto.txt")" -eq 2 ]; then
-	ok "BIRD up1: gw_peer Established with $(gw6 1), ipv4 and ipv6 channels UP"
-else
-	ko "BIRD up1: $(grep -E 'BGP state|Neighbor address|Channel|State:' "$LAB_DIR/bird1-proto.txt" | tr -s ' \n' ' ')"
-fi
+bird_session 1
 if [ "$PEER2" = frr ]; then
 	frr_json fsum "show bgp summary json"
 	got=$(j "$LAB_DIR/fsum.json" "(j['ipv4Unicast']['peers']['$(gw6 2)']['state'], j['ipv6Unicast']['peers']['$(gw6 2)']['state'])" 2>&1)
@@ -130,14 +157,7 @@ if [ "$PEER2" = frr ]; then
 		ok "FRR up2: $(gw6 2) Established in ipv4 and ipv6 unicast" ||
 		ko "FRR up2: (ipv4, ipv6) state $got"
 else
-	lab_birdc up2 show protocols all gw_peer >"$LAB_DIR/bird2-proto.txt"
-	if grep -q "BGP state: *Established" "$LAB_DIR/bird2-proto.txt" &&
-		grep -q "Neighbor address: *$(gw6 2)" "$LAB_DIR/bird2-proto.txt" &&
-		[ "$(grep -c "State: *UP" "$LAB_DIR/bird2-proto.txt")" -eq 2 ]; then
-		ok "BIRD up2: gw_peer Established with $(gw6 2), ipv4 and ipv6 channels UP"
-	else
-		ko "BIRD up2: $(grep -E 'BGP state|Neighbor address|Channel|State:' "$LAB_DIR/bird2-proto.txt" | tr -s ' \n' ' ')"
-	fi
+	bird_session 2
 fi
 
 echo "== 2. the peers' IPv4 and IPv6 prefixes in the FIB"
@@ -189,16 +209,7 @@ done
 
 echo "== 3. our prefixes at the peers: each family with its own next hop"
 gll1=$(ll gw link1) gll2=$(ll gw link2)
-lab_birdc up1 show route 198.18.0.0/16 all protocol gw_peer >"$LAB_DIR/bird1-our4.txt" 2>&1
-lab_birdc up1 show route 2001:db8:ff::/48 all protocol gw_peer >"$LAB_DIR/bird1-our6.txt" 2>&1
-got4=$(sed -n 's/^[[:space:]]*BGP.next_hop: //p' "$LAB_DIR/bird1-our4.txt")
-got6=$(sed -n 's/^[[:space:]]*BGP.next_hop: //p' "$LAB_DIR/bird1-our6.txt")
-[ "$got4" = 203.0.113.1 ] &&
-	ok "BIRD up1: 198.18.0.0/16 from us, next hop 203.0.113.1" ||
-	ko "BIRD up1: 198.18.0.0/16 next hop '$got4', want 203.0.113.1 ($(tr '\n' ' ' <"$LAB_DIR/bird1-our4.txt"))"
-[ "$got6" = "$(gw6 1) $gll1" ] &&
-	ok "BIRD up1: 2001:db8:ff::/48 from us, next hop $got6 (global + link-local)" ||
-	ko "BIRD up1: 2001:db8:ff::/48 next hop '$got6', want '$(gw6 1) $gll1' ($(tr '\n' ' ' <"$LAB_DIR/bird1-our6.txt"))"
+bird_ours 1 "$gll1"
 if [ "$PEER2" = frr ]; then
 	frr_json f4 "show bgp ipv4 unicast 198.18.0.0/16 json"
 	frr_json f6 "show bgp ipv6 unicast 2001:db8:ff::/48 json"
@@ -211,34 +222,21 @@ if [ "$PEER2" = frr ]; then
 		ok "FRR up2: 2001:db8:ff::/48 from us, next hops $(gw6 2) (global) and $gll2 (link-local)" ||
 		ko "FRR up2: 2001:db8:ff::/48 next hops $got6, want $(gw6 2) global and $gll2 link-local"
 else
-	lab_birdc up2 show route 198.18.0.0/16 all protocol gw_peer >"$LAB_DIR/bird2-our4.txt" 2>&1
-	lab_birdc up2 show route 2001:db8:ff::/48 all protocol gw_peer >"$LAB_DIR/bird2-our6.txt" 2>&1
-	got4=$(sed -n 's/^[[:space:]]*BGP.next_hop: //p' "$LAB_DIR/bird2-our4.txt")
-	got6=$(sed -n 's/^[[:space:]]*BGP.next_hop: //p' "$LAB_DIR/bird2-our6.txt")
-	[ "$got4" = 203.0.113.5 ] &&
-		ok "BIRD up2: 198.18.0.0/16 from us, next hop 203.0.113.5" ||
-		ko "BIRD up2: 198.18.0.0/16 next hop '$got4', want 203.0.113.5"
-	[ "$got6" = "$(gw6 2) $gll2" ] &&
-		ok "BIRD up2: 2001:db8:ff::/48 from us, next hop $got6 (global + link-local)" ||
-		ko "BIRD up2: 2001:db8:ff::/48 next hop '$got6', want '$(gw6 2) $gll2'"
+	bird_ours 2 "$gll2"
 fi
 
 echo "== 4. BFD over IPv6"
 wait_bfd bfdup 10 'L["link1"]["state"] == "Up" and L["link2"]["state"] == "Up"' &&
 	ok "twinpathd: BFD Up on link1 and link2" ||
 	ko "twinpathd: BFD link1 $(bfd_get bfdup link1 state), link2 $(bfd_get bfdup link2 state)"
-got=$(lab_birdc up1 show bfd sessions | awk -v a="$(gw6 1)" '$1 == a {print $2, $3}')
-[ "$got" = "eth0 Up" ] && ok "BIRD up1: BFD session with $(gw6 1) on eth0 Up" ||
-	ko "BIRD up1: BFD session with $(gw6 1): '$got' ($(lab_birdc up1 show bfd sessions | tr -s ' \n' ' '))"
+bird_bfd 1
 if [ "$PEER2" = frr ]; then
 	frr_json fbfd "show bfd peers json" bfdd
 	got=$(j "$LAB_DIR/fbfd.json" "[(p['local'], p['status']) for p in j if p['peer'] == '$(gw6 2)']" 2>&1)
 	[ "$got" = "[('$(peer6 2)', 'up')]" ] && ok "FRR bfdd up2: peer $(gw6 2) up (local $(peer6 2))" ||
 		ko "FRR bfdd up2: peer $(gw6 2): $got"
 else
-	got=$(lab_birdc up2 show bfd sessions | awk -v a="$(gw6 2)" '$1 == a {print $2, $3}')
-	[ "$got" = "eth0 Up" ] && ok "BIRD up2: BFD session with $(gw6 2) on eth0 Up" ||
-		ko "BIRD up2: BFD session with $(gw6 2): '$got'"
+	bird_bfd 2
 fi
 
 echo "== 5. an IPv6 stream over both links"
