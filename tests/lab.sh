@@ -40,6 +40,9 @@
 #     2001:db8:ff::1), upN eth1 2001:db8:fN::1/64 ── srv upN
 #     2001:db8:fN::2/64, srv lo 2001:db8:100::10; upN forward IPv6 and
 #     route 2001:db8:100::/48 to srv, 2001:db8:ff::/48 to the gateway.
+#     LAB_BGP_V6_SESSION=ll: the same, but link2's session (and BFD) runs
+#     between link-local addresses, gw link2 fe80::1 ── up2 eth0 fe80::2
+#     (the only fe80:: on either: addr_gen_mode none); BIRD only.
 #   LAB_BGP_GR=1: graceful restart (RFC 4724) on the upstreams' side, as a
 #     helper that keeps our routes while twinpathd restarts: BIRD's
 #     `graceful restart on;` (its default `aware` lists no family), FRR's
@@ -311,6 +314,14 @@ lab_v6_hosts() {
 	done
 	ip -n "$(lab_ns srv)" -6 route add 2001:db8:ff::/48 \
 		nexthop via 2001:db8:f1::1 dev up1 nexthop via 2001:db8:f2::1 dev up2
+	[ "${LAB_BGP_V6_SESSION:-0}" = ll ] || return 0
+	# link2's only link-local addresses: fe80::1 (gw) and fe80::2 (up2)
+	lab_sysctl gw net.ipv6.conf.link2.addr_gen_mode=1
+	lab_sysctl up2 net.ipv6.conf.eth0.addr_gen_mode=1
+	ns_exec gw ip -6 addr flush dev link2 scope link
+	ip -n "$(lab_ns up2)" -6 addr flush dev eth0 scope link
+	ns_exec gw ip addr add fe80::1/64 dev link2 nodad
+	ip -n "$(lab_ns up2)" addr add fe80::2/64 dev eth0 nodad
 }
 
 # lab_v6_ready: each link end has its fe80:: address and none is tentative.
@@ -369,7 +380,7 @@ protocol static announce {
 }$(lab_bird_extra_protos "$1" "$4")$(lab_bird_kernel)$(lab_bird_core "$1")
 protocol bgp gw_peer {
 	local $(lab_session_addr "$1" "$2") as 35540;
-	neighbor $(lab_session_addr "$1" "$3" gw) as 65001;$(lab_bird_bgp_opts "$1")
+	neighbor $(lab_session_addr "$1" "$3" gw) as 65001;$(lab_bird_ll_iface "$1")$(lab_bird_bgp_opts "$1")
 	ipv4 {
 		import all;$(lab_bird_v4_next_hop "$2")
 $(lab_bird_export "$1")
@@ -400,18 +411,30 @@ EOF
 # sessions with the gateway: ADDR (IPv4), or with LAB_BGP_V6_SESSION=1
 # the IPv6 one of the link, upN's 2001:db8:N::2 or the gateway's ::1.
 lab_session_addr() {
-	if [ "${LAB_BGP_V6_SESSION:-0}" = 1 ]; then
+	if [ "${LAB_BGP_V6_SESSION:-0}" = ll ] && [ "$1" = up2 ]; then
+		[ "${3:-}" = gw ] && echo fe80::1 || echo fe80::2
+	elif lab_v6_session; then
 		[ "${3:-}" = gw ] && echo "2001:db8:${1#up}::1" || echo "2001:db8:${1#up}::2"
 	else
 		echo "$2"
 	fi
 }
 
+# lab_v6_session: LAB_BGP_V6_SESSION is 1 or ll.
+lab_v6_session() { [ "${LAB_BGP_V6_SESSION:-0}" = 1 ] || [ "${LAB_BGP_V6_SESSION:-0}" = ll ]; }
+
+# lab_bird_ll_iface ROLE: the gw_peer line (after a newline) that ties a
+# link-local session to its interface (LAB_BGP_V6_SESSION=ll, up2).
+lab_bird_ll_iface() {
+	[ "${LAB_BGP_V6_SESSION:-0}" = ll ] && [ "$1" = up2 ] || return 0
+	printf '\n\tinterface "eth0";'
+}
+
 # lab_bird_v4_next_hop ADDR: LAB_BGP_V6_SESSION=1, the ipv4 channel's
 # next hop (after a newline): over an IPv6 session BIRD is told its IPv4
 # address on the link, as the ipv6 channel is told its IPv6 one.
 lab_bird_v4_next_hop() {
-	[ "${LAB_BGP_V6_SESSION:-0}" = 1 ] || return 0
+	lab_v6_session || return 0
 	printf '\n\t\tnext hop address %s;' "$1"
 }
 
@@ -437,7 +460,7 @@ lab_frr_conf() {
 		# go out with FRR's IPv4 address on the link as next hop
 		# (RFC 4760 §3 keeps NEXT_HOP of the IPv4 family), the IPv6
 		# ones with its global and link-local addresses (RFC 2545)
-		if [ "${LAB_BGP_V6_SESSION:-0}" = 1 ]; then
+		if lab_v6_session; then
 			printf 'route-map GW_OUT permit 5\n match ip address prefix-list ANNOUNCE\n'
 			printf ' set metric %s\n set community 35540:100\n set ip next-hop %s\nexit\n' \
 				"${LAB_UP2_FRR_MED:-20}" "$2"
@@ -464,7 +487,7 @@ lab_frr_conf() {
 		printf '  neighbor %s route-map GW_IN in\n' "$nbr"
 		printf '  neighbor %s route-map GW_OUT out\n' "$nbr"
 		printf ' exit-address-family\n'
-		if [ "${LAB_BGP_V6_SESSION:-0}" = 1 ]; then
+		if lab_v6_session; then
 			printf ' address-family ipv6 unicast\n'
 			printf '  network 2001:db8:100::/48\n'
 			printf '  neighbor %s activate\n' "$nbr"
@@ -691,7 +714,7 @@ lab_up() {
 		{ lab_die "$BUILD/bpf/xdp_pass.bpf.o missing: build first"; return 1; }
 	[ -e "$LAB_DIR" ] && { lab_die "$LAB_DIR exists: prefix in use"; return 1; }
 	[ "${LAB_PROVIDER_CORE:-0}" = 1 ] && LAB_BIRD_KERNEL=1
-	[ "${LAB_BGP_V6_SESSION:-0}" = 1 ] && LAB_BGP_V6=1
+	lab_v6_session && LAB_BGP_V6=1
 	mkdir -p "$LAB_DIR"
 	if [ "${LAB_NO_TRAP:-0}" != 1 ]; then
 		trap 'lab_down' EXIT
@@ -803,7 +826,7 @@ lab_up_steps() {
 		lab_sysctl gw net.ipv4.ip_forward=0
 	fi
 	[ "${LAB_BGP_V6:-0}" != 1 ] || lab_v6_links
-	[ "${LAB_BGP_V6_SESSION:-0}" != 1 ] || lab_v6_hosts
+	! lab_v6_session || lab_v6_hosts
 
 	lab_bird_conf up1 203.0.113.2 203.0.113.1 192.0.2.2
 	if [ "${LAB_UP2_FRR:-0}" = 1 ]; then

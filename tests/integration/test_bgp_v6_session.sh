@@ -4,7 +4,9 @@
 # it: each link's peer_address is the upstream's 2001:db8:N::2, beside
 # local_address (IPv4) and local_address6 (tests/lab.sh
 # LAB_BGP_V6_SESSION=1). up1 runs BIRD 2; up2 BIRD 2 too, or FRR (bgpd,
-# bfdd, zebra) with TWP_V6_PEER2=frr (test_bgp_v6_session_frr.sh).
+# bfdd, zebra) with TWP_V6_PEER2=frr (test_bgp_v6_session_frr.sh). With
+# TWP_V6_LL=1 (test_bgp_v6_session_ll.sh, BIRD) link2's peer is
+# link-local, "fe80::2%link2", our side fe80::1 (LAB_BGP_V6_SESSION=ll).
 # Checked: both sessions Established over IPv6 on both sides with IPv4
 # and IPv6 unicast; 198.51.100.0/24 (IPv4 next hop of each link's IPv4
 # subnet) and 2001:db8:100::/48 (forwarded to each peer's link-local
@@ -21,6 +23,7 @@
 set -u
 BUILD=${BUILD:-build}
 PEER2=${TWP_V6_PEER2:-bird}
+LL=${TWP_V6_LL:-0}
 # FRR comes with `make deps` (deps/debian-packages.txt): missing is a
 # failure, not a skip
 if [ "$PEER2" = frr ] && { [ ! -x /usr/lib/frr/bfdd ] || ! command -v vtysh >/dev/null; }; then
@@ -44,13 +47,15 @@ source "$(dirname "$0")/bgpctl.sh"
 source "$(dirname "$0")/bfdcheck.sh"
 
 export LAB_BGP_V6_SESSION=1 LAB_BFD="50 50 3" LAB_BGP_TIMERS="$HOLD 3"
+[ "$LL" = 1 ] && export LAB_BGP_V6_SESSION=ll
 [ "$PEER2" = frr ] && export LAB_UP2_FRR=1 LAB_UP2_FRR_BFD=1
 LAB_PREFIX=twpv6s$$
 LAB_DIR=$LAB_RUN_ROOT/$LAB_PREFIX
 
-# peer6 N / gw6 N: the upstream's and our address on link N.
-peer6() { echo "2001:db8:$1::2"; }
-gw6() { echo "2001:db8:$1::1"; }
+# peer6 N / gw6 N: the upstream's and our address of the session on
+# link N (link-local on link2 with TWP_V6_LL=1).
+peer6() { [ "$LL$1" = 12 ] && echo fe80::2 || echo "2001:db8:$1::2"; }
+gw6() { [ "$LL$1" = 12 ] && echo fe80::1 || echo "2001:db8:$1::1"; }
 # ll ROLE IF: the fe80:: address of IF in ROLE's namespace.
 ll() {
 	ip -n "$(lab_ns "$1")" -6 -o addr show dev "$2" scope link |
@@ -78,17 +83,20 @@ make_conf() {
 	gw_conf "$LAB_SRC/config/lab-bfd.conf" | python3 -c 'import re, sys
 s = sys.stdin.read()
 for n, a in ((1, "203.0.113.2"), (2, "203.0.113.6")):
+    peer = "2001:db8:%d::2" % n
+    if n == 2 and sys.argv[1] == "1":
+        peer = "fe80::2%link2"
     s = s.replace("peer_address = \"%s\";" % a,
                   "local_address6 = \"2001:db8:%d::1/64\";\n    "
-                  "peer_address = \"2001:db8:%d::2\";" % (n, n))
+                  "peer_address = \"%s\";" % (n, peer))
 s = s.replace("import = [\"198.51.100.0/24 le 32\"]",
               "import = [\"198.51.100.0/24 le 32\", \"2001:db8:100::/48 le 64\"]")
 s = s.replace("announce = [\"198.18.0.0/16\"]",
               "announce = [\"198.18.0.0/16\", \"2001:db8:ff::/48\"]")
 s = s.replace("address = \"198.18.1.1/24\";",
               "address = \"198.18.1.1/24\";\n  address6 = \"2001:db8:ff::1/64\";")
-print(s, end="")' >"$conf"
-	[ "$(grep -c 'peer_address = "2001:db8:' "$conf")" -eq 2 ] &&
+print(s, end="")' "$LL" >"$conf"
+	[ "$(grep -c 'peer_address = "2001:db8:\|peer_address = "fe80::2%link2"' "$conf")" -eq 2 ] &&
 		[ "$(grep -c '2001:db8:100::/48 le 64' "$conf")" -eq 2 ] &&
 		grep -q '"2001:db8:ff::/48"' "$conf" && grep -q 'address6 = "2001:db8:ff::1/64"' "$conf"
 }
@@ -112,8 +120,9 @@ bird_session() {
 	fi
 }
 # bird_ours N LL: upN's BIRD has our 198.18.0.0/16 with next hop our
-# 203.0.113.x of link N, our 2001:db8:ff::/48 with our global address and
-# LL, our link-local one.
+# 203.0.113.x of link N, our 2001:db8:ff::/48 with our global address
+# (local_address6, whatever the session runs over) and LL, our
+# link-local one.
 bird_ours() {
 	local a4=203.0.113.1 f=$LAB_DIR/bird$1-our got4 got6
 	[ "$1" = 2 ] && a4=203.0.113.5
@@ -124,14 +133,14 @@ bird_ours() {
 	[ "$got4" = $a4 ] &&
 		ok "BIRD up$1: 198.18.0.0/16 from us, next hop $a4" ||
 		ko "BIRD up$1: 198.18.0.0/16 next hop '$got4', want $a4 ($(tr '\n' ' ' <"$f"4.txt))"
-	[ "$got6" = "$(gw6 "$1") $2" ] &&
+	[ "$got6" = "2001:db8:$1::1 $2" ] &&
 		ok "BIRD up$1: 2001:db8:ff::/48 from us, next hop $got6 (global + link-local)" ||
-		ko "BIRD up$1: 2001:db8:ff::/48 next hop '$got6', want '$(gw6 "$1") $2' ($(tr '\n' ' ' <"$f"6.txt))"
+		ko "BIRD up$1: 2001:db8:ff::/48 next hop '$got6', want '2001:db8:$1::1 $2' ($(tr '\n' ' ' <"$f"6.txt))"
 }
 # bird_bfd N: upN's BIRD has its BFD session with our IPv6 address Up.
 bird_bfd() {
 	local got
-	got=$(lab_birdc "up$1" show bfd sessions | awk -v a="$(gw6 "$1")" '$1 == a {print $2, $3}')
+	got=$(lab_birdc "up$1" show bfd sessions | awk -v a="$(gw6 "$1")" '$1 == a || $1 == a "%eth0" {print $2, $3}')
 	[ "$got" = "eth0 Up" ] && ok "BIRD up$1: BFD session with $(gw6 "$1") on eth0 Up" ||
 		ko "BIRD up$1: BFD session with $(gw6 "$1"): '$got' ($(lab_birdc "up$1" show bfd sessions | tr -s ' \n' ' '))"
 }
@@ -164,6 +173,8 @@ echo "== 2. the peers' IPv4 and IPv6 prefixes in the FIB"
 ll1=$(ll up1 eth0) ll2=$(ll up2 eth0)
 want4="203.0.113.2@link1,203.0.113.6@link2||bgp"
 want6="$ll1@link1,$ll2@link2||bgp"
+# a link-local peer is the link's own nexthop, named by the link
+[ "$LL" = 1 ] && want6="$ll1@link1,link2||bgp"
 if wait_routes fib 15 "$want4" "$want6"; then
 	ok "FIB: $P4 is $want4"
 	ok "FIB: $P6 is $want6 (the peers' link-local next hops, RFC 2545)"
@@ -288,8 +299,10 @@ else
 fi
 [ "$(nb bgpdown link2 state)" = Established ] && ok "link2's session stayed Established" ||
 	ko "link2's session is $(nb bgpdown link2 state)"
-wait_routes fibdown 3 "203.0.113.6@link2||bgp" "$ll2@link2||bgp" &&
-	ok "both families off link1: $P4 via 203.0.113.6@link2, $P6 via $ll2@link2" ||
+want6_2="$ll2@link2||bgp"
+[ "$LL" = 1 ] && want6_2="link2||bgp"
+wait_routes fibdown 3 "203.0.113.6@link2||bgp" "$want6_2" &&
+	ok "both families off link1: $P4 via 203.0.113.6@link2, $P6 via ${want6_2%%|*}" ||
 	ko "after link1's BFD Down: $P4 is $(route fibdown $P4), $P6 is $(route fibdown $P6)"
 rs=$(lab_now_ns)
 lab_silent_loss off 1 || ko "could not remove the loss"
