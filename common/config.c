@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <stdarg.h>
@@ -82,6 +83,31 @@ const char *cfg_addr_str(const struct cfg_addr *a, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s/%u", ip, a->len);
 	return buf;
+}
+
+bool cfg_if_link_local(const char *ifname, struct cfg_addr *out)
+{
+	struct ifaddrs *ifa, *i;
+	bool found = false;
+
+	if (getifaddrs(&ifa) < 0)
+		return false;
+	for (i = ifa; i != NULL && !found; i = i->ifa_next) {
+		const struct sockaddr_in6 *s6 =
+			(const struct sockaddr_in6 *)i->ifa_addr;
+
+		if (s6 == NULL || s6->sin6_family != AF_INET6 ||
+		    strcmp(i->ifa_name, ifname) != 0 ||
+		    !IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr))
+			continue;
+		memset(out, 0, sizeof(*out));
+		out->family = AF_INET6;
+		out->len = 128;
+		memcpy(out->addr, &s6->sin6_addr, 16);
+		found = true;
+	}
+	freeifaddrs(ifa);
+	return found;
 }
 
 int cfg_parse_prefix(const char *text, struct cfg_addr *out)
@@ -1406,6 +1432,71 @@ static int load_link_bgp(struct loader *ld, config_setting_t *link,
 	return load_communities(ld, g, what, b);
 }
 
+/* peer_address of link L: an address inside the link's subnet of its
+ * family (local_address, or local_address6 beside an IPv4 one: the
+ * session then runs over IPv6 and carries both families), or an IPv6
+ * link-local address (fe80::/10), which means something only on the
+ * link's own interface: "fe80::2" or "fe80::2%IF" with IF the link's
+ * interface. Not our own address. */
+static int get_peer(struct loader *ld, const config_setting_t *g,
+		    const char *what, struct cfg_link *l)
+{
+	const config_setting_t *where;
+	const struct cfg_addr *own;
+	const char *s = NULL, *pct;
+	char ip[INET6_ADDRSTRLEN + IFNAMSIZ + 2], a[64], b[64];
+	struct cfg_addr *peer = &l->peer_address;
+	int rc = get_str(ld, g, what, "peer_address", true, NULL, &s, &where);
+
+	if (rc < 0)
+		return rc;
+	snprintf(ip, sizeof(ip), "%s", s);
+	pct = strchr(s, '%');
+	if (pct != NULL)
+		ip[pct - s] = '\0';
+	if (strlen(s) >= sizeof(ip) || !addr_parse(ip, false, peer))
+		return fail_at(ld, where, "peer_address '%s' is not an IPv4 "
+			       "or IPv6 address", s);
+	cfg_addr_str(peer, a, sizeof(a));
+	if (cfg_addr_link_local(peer)) {
+		/* RFC 4291 §2.5.6: a link-local address is unique on its
+		 * link only; the link's interface is its zone (RFC 4007) */
+		if (pct != NULL && strcmp(pct + 1, l->interface) != 0)
+			return fail_at(ld, where, "%s: peer_address %s is "
+				       "link-local on interface '%s', not on "
+				       "the link's interface '%s'", what, a,
+				       pct + 1, l->interface);
+		if (cfg_link_addr(l, AF_INET6) == NULL)
+			return fail_at(ld, where, "%s: peer_address %s is "
+				       "IPv6 and the link has no IPv6 address "
+				       "(local_address6)", what, a);
+		return 0;
+	}
+	if (pct != NULL)
+		return fail_at(ld, where, "%s: peer_address %s: a zone "
+			       "('%%%s') is only for a link-local address "
+			       "(fe80::/10)", what, a, pct + 1);
+	own = cfg_link_addr(l, peer->family);
+	if (own == NULL)
+		return fail_at(ld, where, "%s: peer_address %s is IPv6 and "
+			       "the link has no IPv6 address (local_address6)",
+			       what, a);
+	if (!addr_in_subnet(peer, own))
+		return fail_at(ld, where, "%s: peer_address %s is outside "
+			       "%s %s%s", what, a,
+			       own == &l->local_address ? "local_address" :
+							  "local_address6",
+			       cfg_addr_str(own, b, sizeof(b)),
+			       peer->family == AF_INET6 ?
+			       " and not link-local (fe80::/10)" : "");
+	if (memcmp(peer->addr, own->addr, 16) == 0)
+		return fail_at(ld, where, "%s: peer_address %s is our own "
+			       "%s", what, a,
+			       own == &l->local_address ? "local_address" :
+							  "local_address6");
+	return 0;
+}
+
 static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
 {
 	static const char *const keys[] = {
@@ -1417,7 +1508,7 @@ static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
 	struct twp_config *cfg = ld->cfg;
 	struct cfg_link *l = &cfg->links[idx];
 	const config_setting_t *where, *laddr_at;
-	char what[CFG_NAME_MAX + 16], a[64], b[64];
+	char what[CFG_NAME_MAX + 16];
 	const char *s;
 	long long v;
 	unsigned int i;
@@ -1458,24 +1549,13 @@ static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
 
 	if ((rc = get_addr(ld, g, what, "local_address", true,
 			   &l->local_address, &laddr_at)) < 0 ||
-	    (rc = get_addr(ld, g, what, "peer_address", false,
-			   &l->peer_address, &where)) < 0)
-		return rc;
-	if (!addr_in_subnet(&l->peer_address, &l->local_address))
-		return fail_at(ld, where, "%s: peer_address %s is outside "
-			       "local_address %s",
-			       what, cfg_addr_str(&l->peer_address, a, sizeof(a)),
-			       cfg_addr_str(&l->local_address, b, sizeof(b)));
-	if (memcmp(l->peer_address.addr, l->local_address.addr, 16) == 0)
-		return fail_at(ld, where, "%s: peer_address %s is our own "
-			       "local_address", what,
-			       cfg_addr_str(&l->peer_address, a, sizeof(a)));
-	if ((rc = subnet_unique(ld, laddr_at, what, &l->local_address,
+	    (rc = subnet_unique(ld, laddr_at, what, &l->local_address,
 				idx)) < 0 ||
 	    (rc = get_addr6(ld, g, what, "local_address6", &l->local_address,
 			    &l->local_address6, &where)) < 0 ||
 	    (rc = subnet_unique(ld, where, what, &l->local_address6,
-				idx)) < 0)
+				idx)) < 0 ||
+	    (rc = get_peer(ld, g, what, l)) < 0)
 		return rc;
 
 	if ((rc = get_int(ld, g, what, "remote_as", true, 0, 1, UINT32_MAX,

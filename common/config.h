@@ -286,6 +286,43 @@ static inline bool cfg_addr_eq(const struct cfg_addr *a,
 	       memcmp(a->addr, b->addr, cfg_family_bits(a->family) / 8) == 0;
 }
 
+/* An IPv6 link-local unicast address (fe80::/10, RFC 4291 §2.5.6). */
+static inline bool cfg_addr_link_local(const struct cfg_addr *a)
+{
+	return a->family == AF_INET6 && a->addr[0] == 0xfe &&
+	       (a->addr[1] & 0xc0) == 0x80;
+}
+
+/* The link's own address of FAMILY (its subnet in len): local_address,
+ * or local_address6 beside an IPv4 one; NULL when it has none. */
+static inline const struct cfg_addr *cfg_link_addr(const struct cfg_link *l,
+						   uint8_t family)
+{
+	if (l->local_address.family == family)
+		return &l->local_address;
+	if (l->local_address6.family == family)
+		return &l->local_address6;
+	return NULL;
+}
+
+/* Our address toward the link's peer: of the peer's family (the BGP
+ * session's and the BFD session's source), NULL for a link-local peer,
+ * which is reached from our link-local address on the interface. */
+static inline const struct cfg_addr *cfg_link_local_for_peer(
+	const struct cfg_link *l)
+{
+	if (cfg_addr_link_local(&l->peer_address))
+		return NULL;
+	return cfg_link_addr(l, l->peer_address.family);
+}
+
+/* The kernel's link-local address (fe80::/10) of interface IFNAME into
+ * OUT: the IPv6 next hop beside the global one (RFC 2545 §3) and the
+ * source toward a link-local peer. Runtime state, not configuration:
+ * false when the interface has none (no IPv6 on it, or no such kernel
+ * interface). */
+bool cfg_if_link_local(const char *ifname, struct cfg_addr *out);
+
 /* "1.2.3.4" / "2001:db8::1", with "/len" when len is not the full width. */
 const char *cfg_addr_str(const struct cfg_addr *a, char *buf, size_t len);
 

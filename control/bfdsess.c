@@ -206,8 +206,26 @@ int bfd_init(struct bfd *b, const struct twp_config *cfg, const char *pin)
 						 (s->src_port + 1u -
 						  BFD_SRC_PORT_MIN) % 16384u);
 		s->ifindex = if_nametoindex(cfg->links[i].interface);
+		if (cfg_addr_link_local(&cfg->links[i].peer_address) &&
+		    !cfg_if_link_local(cfg->links[i].interface, &s->local_ll))
+			log_warn("bfd %s: the peer is link-local and %s has no "
+				 "link-local address: the session is not "
+				 "configured", cfg->links[i].name,
+				 cfg->links[i].interface);
 	}
 	return 0;
+}
+
+/* Our address of the link's BFD session: of the peer's family (RFC 5881
+ * §4, the BGP session's), local_address6 beside an IPv4 local_address
+ * for an IPv6 peer, our link-local one for a link-local peer; NULL when
+ * there is none. */
+static const struct cfg_addr *session_local(const struct cfg_link *l,
+					    const struct bfd_session *s)
+{
+	if (cfg_addr_link_local(&l->peer_address))
+		return s->local_ll.family == AF_INET6 ? &s->local_ll : NULL;
+	return cfg_link_local_for_peer(l);
 }
 
 /* The same session (configured, same discriminator), Up, and its Desired
@@ -226,15 +244,16 @@ static bool timers_change_while_up(const struct health_link *want,
 bool bfd_write_link(const struct cfg_link *l, const struct bfd_session *s,
 		    struct health_link *hl)
 {
+	const struct cfg_addr *local = l != NULL ? session_local(l, s) : NULL;
 	struct health_link want;
 
 	memset(&want, 0, sizeof(want));
-	if (l != NULL && l->bfd.enabled) {
+	if (l != NULL && l->bfd.enabled && local != NULL) {
 		want.cfg_enabled = 1;
 		want.cfg_admin_down = l->bfd.admin_down;
 		want.ifindex = s->ifindex;
-		want.family = l->local_address.family;
-		memcpy(want.local_addr, l->local_address.addr, 16);
+		want.family = local->family;
+		memcpy(want.local_addr, local->addr, 16);
 		memcpy(want.peer_addr, l->peer_address.addr, 16);
 		want.local_disc = s->local_disc;
 		want.desired_min_tx_us = l->bfd.min_tx_us;
@@ -301,12 +320,13 @@ static void adopt_running(struct bfd *b, unsigned int i,
 {
 	const struct cfg_link *l = &b->cfg->links[i];
 	struct bfd_session *s = &b->s[i];
+	const struct cfg_addr *local = session_local(l, s);
 	unsigned int j;
 
 	if (!hl->cfg_enabled || hl->local_disc == 0 ||
-	    hl->local_disc == s->local_disc ||
-	    hl->family != l->local_address.family ||
-	    memcmp(hl->local_addr, l->local_address.addr, 16) != 0 ||
+	    hl->local_disc == s->local_disc || local == NULL ||
+	    hl->family != local->family ||
+	    memcmp(hl->local_addr, local->addr, 16) != 0 ||
 	    memcmp(hl->peer_addr, l->peer_address.addr, 16) != 0 ||
 	    hl->src_port < BFD_SRC_PORT_MIN || hl->src_port > 65535)
 		return;

@@ -20,6 +20,10 @@ struct bfd_session {
 	uint32_t local_disc;
 	uint16_t src_port;
 	uint32_t ifindex; /* 0 while the interface does not exist */
+	/* our fe80:: on the interface when the peer is link-local (RFC
+	 * 5881 §4: the session's addresses are the link's); family 0 if
+	 * the interface had none at bfd_init() */
+	struct cfg_addr local_ll;
 
 	/* What the last look at the map showed. */
 	bool seen;

@@ -81,6 +81,12 @@ int neigh_watch(struct neigh *n, const char *ifname,
 	snprintf(e->ifname, sizeof(e->ifname), "%s", ifname);
 	e->addr = *addr;
 	e->ifindex = if_nametoindex(ifname);
+	/* The kernel may hold the entry already, valid, and then says
+	 * nothing more about it until its state changes (NTF_USE on a
+	 * REACHABLE entry changes none): read the table at the next tick.
+	 * A BGP next hop other than the link's peer (an IPv4 one over an
+	 * IPv6 session) waited so up to the kernel's reachable time. */
+	n->dump_pending = true;
 	return (int)n->n++;
 }
 

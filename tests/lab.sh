@@ -30,6 +30,19 @@
 #     their fe80:: addresses, no DAD) and an ipv6 channel on BIRD's gw_peer
 #     (IPv6 NLRI over the IPv4 session) announcing 2001:db8:100::/48 from
 #     protocol "announce6", next hop upN's global address + its link-local.
+#   LAB_BGP_V6_SESSION=1 (implies LAB_BGP_V6=1; BIRD on up1, BIRD or FRR
+#     on up2): the upstreams' one BGP session with the gateway runs over
+#     IPv6 (upN 2001:db8:N::2 ── gw 2001:db8:N::1) and carries both
+#     families: IPv4 (198.51.100.0/24, next hop upN's 203.0.113.x) and
+#     IPv6 (2001:db8:100::/48, next hop 2001:db8:N::2 + its fe80::); BFD
+#     (LAB_BFD) runs over IPv6 too. The rest of the lab gets IPv6 for
+#     streams: lan eth0 2001:db8:ff::10/64 (default via gw lan0
+#     2001:db8:ff::1), upN eth1 2001:db8:fN::1/64 ── srv upN
+#     2001:db8:fN::2/64, srv lo 2001:db8:100::10; upN forward IPv6 and
+#     route 2001:db8:100::/48 to srv, 2001:db8:ff::/48 to the gateway.
+#     LAB_BGP_V6_SESSION=ll: the same, but link2's session (and BFD) runs
+#     between link-local addresses, gw link2 fe80::1 ── up2 eth0 fe80::2
+#     (the only fe80:: on either: addr_gen_mode none); BIRD only.
 #   LAB_BGP_GR=1: graceful restart (RFC 4724) on the upstreams' side, as a
 #     helper that keeps our routes while twinpathd restarts: BIRD's
 #     `graceful restart on;` (its default `aware` lists no family), FRR's
@@ -233,7 +246,8 @@ lab_bird_export() {
 }
 
 # lab_bird_v6_channel ROLE: LAB_BGP_V6=1, gw_peer's ipv6 channel (after a
-# newline): IPv6 NLRI over the IPv4 session (RFC 4760). The session's
+# newline): IPv6 NLRI over the IPv4 session (RFC 4760; over the IPv6 one
+# with LAB_BGP_V6_SESSION=1). The session's
 # address is IPv4, so the IPv6 next hop is pinned with `next hop address`
 # to upN eth0's global one (BIRD 2.0.12 on a direct session would also
 # pick it from eth0); BIRD adds eth0's fe80:: (RFC 2545, 32-byte next hop:
@@ -269,6 +283,45 @@ lab_v6_links() {
 		sleep 0.1
 	done
 	lab_die "IPv6 link addresses not usable after 5 s"
+}
+
+# lab_v6_hosts: LAB_BGP_V6_SESSION=1, IPv6 on the LAN host, the server
+# and the upstreams' server side, for IPv6 streams (see the top of this
+# file). The gateway's lan0 gets its address too, so its kernel answers
+# the LAN host's Neighbor Solicitations (as it answers ARP).
+lab_v6_hosts() {
+	local r n
+	for r in lan srv; do
+		lab_sysctl "$r" net.ipv6.conf.all.disable_ipv6=0 \
+			net.ipv6.conf.default.disable_ipv6=0 \
+			net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+	done
+	lab_sysctl lan net.ipv6.conf.eth0.disable_ipv6=0 net.ipv6.conf.eth0.accept_dad=0
+	lab_sysctl gw net.ipv6.conf.lan0.disable_ipv6=0 net.ipv6.conf.lan0.accept_dad=0
+	ns_exec gw ip addr add 2001:db8:ff::1/64 dev lan0 nodad
+	ip -n "$(lab_ns lan)" addr add 2001:db8:ff::10/64 dev eth0 nodad
+	ip -n "$(lab_ns lan)" -6 route add default via 2001:db8:ff::1
+	ip -n "$(lab_ns srv)" addr add 2001:db8:100::10/128 dev lo
+	for n in 1 2; do
+		lab_sysctl "up$n" net.ipv6.conf.all.forwarding=1 \
+			net.ipv6.conf.eth1.disable_ipv6=0 net.ipv6.conf.eth1.accept_dad=0
+		lab_sysctl srv "net.ipv6.conf.up$n.disable_ipv6=0" \
+			"net.ipv6.conf.up$n.accept_dad=0"
+		ip -n "$(lab_ns "up$n")" addr add "2001:db8:f$n::1/64" dev eth1 nodad
+		ip -n "$(lab_ns srv)" addr add "2001:db8:f$n::2/64" dev "up$n" nodad
+		ip -n "$(lab_ns "up$n")" -6 route add 2001:db8:100::/48 via "2001:db8:f$n::2"
+		ip -n "$(lab_ns "up$n")" -6 route add 2001:db8:ff::/48 via "2001:db8:$n::1"
+	done
+	ip -n "$(lab_ns srv)" -6 route add 2001:db8:ff::/48 \
+		nexthop via 2001:db8:f1::1 dev up1 nexthop via 2001:db8:f2::1 dev up2
+	[ "${LAB_BGP_V6_SESSION:-0}" = ll ] || return 0
+	# link2's only link-local addresses: fe80::1 (gw) and fe80::2 (up2)
+	lab_sysctl gw net.ipv6.conf.link2.addr_gen_mode=1
+	lab_sysctl up2 net.ipv6.conf.eth0.addr_gen_mode=1
+	ns_exec gw ip -6 addr flush dev link2 scope link
+	ip -n "$(lab_ns up2)" -6 addr flush dev eth0 scope link
+	ns_exec gw ip addr add fe80::1/64 dev link2 nodad
+	ip -n "$(lab_ns up2)" addr add fe80::2/64 dev eth0 nodad
 }
 
 # lab_v6_ready: each link end has its fe80:: address and none is tentative.
@@ -326,10 +379,10 @@ protocol static announce {
 	route 198.51.100.0/24 via $4;$(lab_more_prefixes '\n\troute %s via '"$4"';')
 }$(lab_bird_extra_protos "$1" "$4")$(lab_bird_kernel)$(lab_bird_core "$1")
 protocol bgp gw_peer {
-	local $2 as 35540;
-	neighbor $3 as 65001;$(lab_bird_bgp_opts "$1")
+	local $(lab_session_addr "$1" "$2") as 35540;
+	neighbor $(lab_session_addr "$1" "$3" gw) as 65001;$(lab_bird_ll_iface "$1")$(lab_bird_bgp_opts "$1")
 	ipv4 {
-		import all;
+		import all;$(lab_bird_v4_next_hop "$2")
 $(lab_bird_export "$1")
 	};$(lab_bird_v6_channel "$1")
 }
@@ -349,9 +402,40 @@ protocol bfd gw_bfd {
 		min tx interval $tx ms;
 		multiplier $mult;
 	};
-	neighbor $3 dev "eth0" local $2;
+	neighbor $(lab_session_addr "$1" "$3" gw) dev "eth0" local $(lab_session_addr "$1" "$2");
 }
 EOF
+}
+
+# lab_session_addr ROLE ADDR [gw]: the address of upN's BGP and BFD
+# sessions with the gateway: ADDR (IPv4), or with LAB_BGP_V6_SESSION=1
+# the IPv6 one of the link, upN's 2001:db8:N::2 or the gateway's ::1.
+lab_session_addr() {
+	if [ "${LAB_BGP_V6_SESSION:-0}" = ll ] && [ "$1" = up2 ]; then
+		[ "${3:-}" = gw ] && echo fe80::1 || echo fe80::2
+	elif lab_v6_session; then
+		[ "${3:-}" = gw ] && echo "2001:db8:${1#up}::1" || echo "2001:db8:${1#up}::2"
+	else
+		echo "$2"
+	fi
+}
+
+# lab_v6_session: LAB_BGP_V6_SESSION is 1 or ll.
+lab_v6_session() { [ "${LAB_BGP_V6_SESSION:-0}" = 1 ] || [ "${LAB_BGP_V6_SESSION:-0}" = ll ]; }
+
+# lab_bird_ll_iface ROLE: the gw_peer line (after a newline) that ties a
+# link-local session to its interface (LAB_BGP_V6_SESSION=ll, up2).
+lab_bird_ll_iface() {
+	[ "${LAB_BGP_V6_SESSION:-0}" = ll ] && [ "$1" = up2 ] || return 0
+	printf '\n\tinterface "eth0";'
+}
+
+# lab_bird_v4_next_hop ADDR: LAB_BGP_V6_SESSION=1, the ipv4 channel's
+# next hop (after a newline): over an IPv6 session BIRD is told its IPv4
+# address on the link, as the ipv6 channel is told its IPv6 one.
+lab_bird_v4_next_hop() {
+	lab_v6_session || return 0
+	printf '\n\t\tnext hop address %s;' "$1"
 }
 
 # lab_frr_conf ROLE ROUTER_ID NEIGHBOR: FRR bgpd's config for an upstream
@@ -360,7 +444,8 @@ EOF
 # 35540:100 (route-map GW_OUT), everything accepted (GW_IN: RFC 8212),
 # LAB_BGP_TIMERS and, with LAB_BGP_SECURE=1, the TCP MD5 password.
 lab_frr_conf() {
-	local hold keep tx rx mult
+	local hold keep tx rx mult nbr
+	nbr=$(lab_session_addr "$1" "$3" gw)
 	{
 		printf '! FRR bgpd for upstream %s (generated by tests/lab.sh)\n' "$1"
 		printf 'log file %s/%s.frr.log debugging\n' "$LAB_DIR" "$1"
@@ -371,6 +456,16 @@ lab_frr_conf() {
 		printf ' set metric %s\n set community 35540:100\nexit\n' "${LAB_UP2_FRR_MED:-20}"
 
 		printf 'route-map GW_OUT permit 20\nexit\n'
+		# LAB_BGP_V6_SESSION=1: over the IPv6 session the IPv4 routes
+		# go out with FRR's IPv4 address on the link as next hop
+		# (RFC 4760 §3 keeps NEXT_HOP of the IPv4 family), the IPv6
+		# ones with its global and link-local addresses (RFC 2545)
+		if lab_v6_session; then
+			printf 'route-map GW_OUT permit 5\n match ip address prefix-list ANNOUNCE\n'
+			printf ' set metric %s\n set community 35540:100\n set ip next-hop %s\nexit\n' \
+				"${LAB_UP2_FRR_MED:-20}" "$2"
+			printf 'route-map GW_OUT6 permit 10\nexit\n'
+		fi
 		printf 'router bgp 35540\n bgp router-id %s\n' "$2"
 		printf ' no bgp network import-check\n'
 		[ "${LAB_BGP_GR:-0}" = 1 ] && printf ' bgp graceful-restart\n'
@@ -378,20 +473,29 @@ lab_frr_conf() {
 			read -r hold keep <<<"$LAB_BGP_TIMERS"
 			printf ' timers bgp %s %s\n' "$keep" "$hold"
 		fi
-		printf ' neighbor %s remote-as 65001\n' "$3"
+		printf ' neighbor %s remote-as 65001\n' "$nbr"
 		if [ -n "${LAB_BGP_TIMERS:-}" ]; then
-			printf ' neighbor %s timers connect 1\n' "$3"
+			printf ' neighbor %s timers connect 1\n' "$nbr"
 		fi
 		[ "${LAB_BGP_SECURE:-0}" = 1 ] &&
-			printf ' neighbor %s password twinpath-lab\n' "$3"
+			printf ' neighbor %s password twinpath-lab\n' "$nbr"
 		[ "${LAB_UP2_FRR_BFD:-0}" = 1 ] &&
-			printf ' neighbor %s bfd profile gw\n' "$3"
+			printf ' neighbor %s bfd profile gw\n' "$nbr"
 		printf ' address-family ipv4 unicast\n'
 		printf '  network 198.51.100.0/24\n'
 		lab_more_prefixes '  network %s\n'
-		printf '  neighbor %s route-map GW_IN in\n' "$3"
-		printf '  neighbor %s route-map GW_OUT out\n' "$3"
-		printf ' exit-address-family\nexit\n'
+		printf '  neighbor %s route-map GW_IN in\n' "$nbr"
+		printf '  neighbor %s route-map GW_OUT out\n' "$nbr"
+		printf ' exit-address-family\n'
+		if lab_v6_session; then
+			printf ' address-family ipv6 unicast\n'
+			printf '  network 2001:db8:100::/48\n'
+			printf '  neighbor %s activate\n' "$nbr"
+			printf '  neighbor %s route-map GW_IN in\n' "$nbr"
+			printf '  neighbor %s route-map GW_OUT6 out\n' "$nbr"
+			printf ' exit-address-family\n'
+		fi
+		printf 'exit\n'
 	} >"$LAB_DIR/$1.frr.conf"
 	[ "${LAB_UP2_FRR_BFD:-0}" = 1 ] || return 0
 	# bfdd's own file: RFC 5881 single hop toward the gateway at
@@ -610,6 +714,7 @@ lab_up() {
 		{ lab_die "$BUILD/bpf/xdp_pass.bpf.o missing: build first"; return 1; }
 	[ -e "$LAB_DIR" ] && { lab_die "$LAB_DIR exists: prefix in use"; return 1; }
 	[ "${LAB_PROVIDER_CORE:-0}" = 1 ] && LAB_BIRD_KERNEL=1
+	lab_v6_session && LAB_BGP_V6=1
 	mkdir -p "$LAB_DIR"
 	if [ "${LAB_NO_TRAP:-0}" != 1 ]; then
 		trap 'lab_down' EXIT
@@ -626,6 +731,7 @@ lab_up() {
 		LAB_BGP_BULK_OFF=${LAB_BGP_BULK_OFF:-} \
 		LAB_BGP_BULK_ALL=${LAB_BGP_BULK_ALL:-} LAB_LINKS=$LAB_LINKS \
 		LAB_UP2_FRR=${LAB_UP2_FRR:-} LAB_BGP_V6=${LAB_BGP_V6:-} \
+		LAB_BGP_V6_SESSION=${LAB_BGP_V6_SESSION:-} \
 		LAB_BGP_GR=${LAB_BGP_GR:-} LAB_BIRD_KERNEL=${LAB_BIRD_KERNEL:-} \
 		LAB_PROVIDER_CORE=${LAB_PROVIDER_CORE:-} \
 		LAB_UP2_FRR_BFD=${LAB_UP2_FRR_BFD:-} LAB_UP2_FRR_MED=${LAB_UP2_FRR_MED:-} \
@@ -720,6 +826,7 @@ lab_up_steps() {
 		lab_sysctl gw net.ipv4.ip_forward=0
 	fi
 	[ "${LAB_BGP_V6:-0}" != 1 ] || lab_v6_links
+	! lab_v6_session || lab_v6_hosts
 
 	lab_bird_conf up1 203.0.113.2 203.0.113.1 192.0.2.2
 	if [ "${LAB_UP2_FRR:-0}" = 1 ]; then

@@ -111,6 +111,21 @@ struct bgp_peer *bgp_peer_find(struct bgp_speaker *sp,
 	return NULL;
 }
 
+/* The peer of the link-local address A on the interface of index SCOPE,
+ * or NULL: two links may well have peers of the same fe80:: address. */
+static struct bgp_peer *peer_find_scoped(struct bgp_speaker *sp,
+					 const struct cfg_addr *a,
+					 uint32_t scope)
+{
+	unsigned int i;
+
+	for (i = 0; i < sp->n_peers; i++)
+		if (cfg_addr_eq(&sp->peer[i].lc->peer_address, a) &&
+		    if_nametoindex(sp->peer[i].lc->interface) == scope)
+			return &sp->peer[i];
+	return NULL;
+}
+
 size_t bgp_peer_received(const struct bgp_peer *p)
 {
 	return rib_link_count(p->sp->rib, p->link) +
@@ -545,6 +560,11 @@ void on_accept(struct bgp_speaker *sp, int lfd)
 			return;
 		addr_of(&ss, &a);
 		p = bgp_peer_find(sp, &a);
+		/* a link-local address is one per link (RFC 4007): the
+		 * connection must come in on the peer's interface */
+		if (p != NULL && cfg_addr_link_local(&a))
+			p = peer_find_scoped(sp, &a, ((struct sockaddr_in6 *)
+						      &ss)->sin6_scope_id);
 		if (p == NULL) {
 			refuse(sp, fd, &a, "not a configured peer");
 			continue;

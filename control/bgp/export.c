@@ -38,6 +38,10 @@ unsigned int export_af(struct bgp_peer *p, unsigned int af)
 	memset(&a, 0, sizeof(a));
 	rc = policy_export(sp->cfg, p->link, af_family(af), &a, aspath,
 			   sizeof(aspath));
+	/* RFC 2545 §3: beside the global next hop, our link-local one, for
+	 * the peer shares the link with us (directly connected eBGP) */
+	if (rc == 0 && af_family(af) == AF_INET6)
+		cfg_if_link_local(p->lc->interface, &a.nexthop_ll);
 	/* another link is suspected (links.suspect.steer_return): the
 	 * provider should send our return traffic here */
 	if (rc == 0 && p->steer != CFG_STEER_OFF)

@@ -52,22 +52,24 @@ bool policy_prefix_match(const struct cfg_prefix_rule *rules, unsigned int n,
 	return false;
 }
 
-/* An IPv4 NEXT_HOP must be a neighbour on the link's subnet and not our
- * own address (RFC 4271 §5.1.3, §6.3: a next hop that is ours or not
- * reachable over the shared subnet is not usable). An IPv6 one (MP_REACH
+/* An IPv4 NEXT_HOP must be a neighbour on the link's IPv4 subnet and not
+ * our own address (RFC 4271 §5.1.3, §6.3: a next hop that is ours or not
+ * reachable over the shared subnet is not usable), whatever the family of
+ * the session's transport: over an IPv6 session the IPv4 routes still
+ * take an IPv4 next hop on the link (RFC 4760 §3). An IPv6 one (MP_REACH
  * global, RFC 2545 §3) must not be our own address either; it need not be
  * on the link's subnet, the session may run over IPv4 and the link-local
  * next hop is what reaches the neighbour. */
 static bool nexthop_on_link(const struct cfg_link *l, const struct bgp_attrs *a)
 {
-	const struct cfg_addr *nh = &a->nexthop, *local = &l->local_address;
+	const struct cfg_addr *nh = &a->nexthop;
+	const struct cfg_addr *local = cfg_link_addr(l, nh->family);
 
 	if (nh->family == AF_INET6)
-		return local->family != AF_INET6 ||
-		       memcmp(nh->addr, local->addr, 16) != 0;
+		return local == NULL || memcmp(nh->addr, local->addr, 16) != 0;
 	if (nh->family == 0 && a->nexthop_ll.family == AF_INET6)
 		return true;
-	if (nh->family != AF_INET || local->family != AF_INET)
+	if (nh->family != AF_INET || local == NULL)
 		return false;
 	return bits_eq(nh->addr, local->addr, local->len) &&
 	       memcmp(nh->addr, local->addr, 4) != 0;
@@ -116,9 +118,10 @@ int policy_export(const struct twp_config *cfg, unsigned int link,
 {
 	static const uint8_t empty_path[1];
 	const struct cfg_link *l = &cfg->links[link];
+	const struct cfg_addr *own = cfg_link_addr(l, family);
 	int len;
 
-	if (l->local_address.family != family)
+	if (own == NULL)
 		return -EAFNOSUPPORT;
 	memset(a, 0, sizeof(*a));
 	/* RFC 4271 §5.1.1: our own prefixes are of origin IGP */
@@ -131,9 +134,11 @@ int policy_export(const struct twp_config *cfg, unsigned int link,
 		return len;
 	a->aspath = aspath_buf;
 	a->aspath_len = (uint16_t)len;
-	/* RFC 4271 §5.1.3: our address on the shared link (for IPv6 it goes
-	 * into MP_REACH_NLRI, RFC 4760 §3) */
-	a->nexthop = l->local_address;
+	/* RFC 4271 §5.1.3: our address of the family on the shared link,
+	 * whatever the session runs over (for IPv6 it goes into
+	 * MP_REACH_NLRI, RFC 4760 §3; the caller adds the link-local one,
+	 * RFC 2545 §3) */
+	a->nexthop = *own;
 	a->nexthop.len = family == AF_INET6 ? 128 : 32;
 	a->present = BGP_ATTR_P(BGP_ATTR_ORIGIN) | BGP_ATTR_P(BGP_ATTR_AS_PATH) |
 		     BGP_ATTR_P(BGP_ATTR_NEXT_HOP);

@@ -41,7 +41,9 @@ const struct cfg_addr *policy_announce(const struct twp_config *cfg,
 
 /* The attributes we announce on LINK for our prefixes of FAMILY: ORIGIN
  * IGP, AS_PATH local_as x (1 + prepend) in ASPATH_BUF (CAP bytes),
- * NEXT_HOP our address on the link, MED when the link sets one, the
+ * NEXT_HOP our address of FAMILY on the link (local_address, or
+ * local_address6 beside an IPv4 one; no link-local one), MED when the
+ * link sets one, the
  * link's COMMUNITIES and LARGE_COMMUNITY (pointing into CFG), nothing
  * else. Returns 0, or -EAFNOSUPPORT when the link has no address of
  * FAMILY (the prefixes of that family are then not announced on it). */

@@ -51,7 +51,16 @@ struct bgp_speaker *bgp_new(const struct twp_config *cfg, struct rib *rib,
 		p->link = i;
 		p->lc = &cfg->links[i];
 		p->port = BGP_PORT;
-		p->local = p->lc->local_address;
+		/* the session's source: our address of the peer's family
+		 * (local_address6 beside an IPv4 local_address when the
+		 * peer is IPv6), or none for a link-local peer, which the
+		 * kernel reaches from our fe80:: address on the interface */
+		if (cfg_link_local_for_peer(p->lc) != NULL) {
+			p->local = *cfg_link_local_for_peer(p->lc);
+		} else {
+			memset(&p->local, 0, sizeof(p->local));
+			p->local.family = AF_INET6;
+		}
 		p->hold_cfg_s = p->lc->bgp.hold_time_s;
 		p->out.fd = p->in.fd = -1;
 		p->state = p->lc->bgp.passive ? BGP_ST_ACTIVE : BGP_ST_IDLE;

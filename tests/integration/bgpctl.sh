@@ -44,6 +44,11 @@ fib() { lab_ctl --json show routes >"$LAB_DIR/$1.fib.json"; }
 fib_route() {
 	j "$LAB_DIR/$1.fib.json" "next(('%s|%s|%s' % (','.join(m['via'] for m in r['primary']), ','.join(m['via'] for m in r['backup']), r.get('source', '?')) for r in j if r['prefix'] == '$2'), 'absent')"
 }
+# fib_route_by_link NAME PREFIX: fib_route with each member list sorted
+# by link (nexthop ids, and so the lists, follow the order of arrival).
+fib_route_by_link() {
+	j "$LAB_DIR/$1.fib.json" "next(('%s|%s|%s' % (','.join(sorted((m['via'] for m in r['primary']), key=lambda v: v.split('@')[-1])), ','.join(sorted((m['via'] for m in r['backup']), key=lambda v: v.split('@')[-1])), r.get('source', '?')) for r in j if r['prefix'] == '$2'), 'absent')"
+}
 # wait_fib NAME SECONDS PREFIX WANT: until fib_route is WANT.
 wait_fib() {
 	local deadline=$((SECONDS + $2)) got

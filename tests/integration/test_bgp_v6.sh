@@ -35,9 +35,7 @@ up_mac() { ip -n "$(lab_ns "up$1")" -j link show eth0 | j - "j[0]['address']"; }
 
 # fib6 NAME: P6 in the FIB NAME as "primary|backup|source", each member
 # list sorted by link (nexthop ids follow the order the paths arrived in).
-fib6() {
-	j "$LAB_DIR/$1.fib.json" "next(('%s|%s|%s' % (','.join(sorted((m['via'] for m in r['primary']), key=lambda v: v.split('@')[-1])), ','.join(sorted((m['via'] for m in r['backup']), key=lambda v: v.split('@')[-1])), r.get('source', '?')) for r in j if r['prefix'] == '$P6'), 'absent')"
-}
+fib6() { fib_route_by_link "$1" "$P6"; }
 # wait_fib6 NAME SECONDS WANT: until fib6 is WANT.
 wait_fib6() {
 	local deadline=$((SECONDS + $2))

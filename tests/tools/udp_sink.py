@@ -6,7 +6,8 @@ unique (flow, seq) and duplicates. With --flows it also knows which
 packets of a stream of --expect were never seen. With --trace FILE it
 also writes one line per packet received: index in the run, flow, seq,
 send time and receive time (CLOCK_MONOTONIC ns) and the interface it came
-in on (IP_PKTINFO), for outage.py. With --echo each packet of the stream
+in on (IP_PKTINFO; IPV6_PKTINFO when --bind is IPv6, the TTL then the hop
+limit), for outage.py. With --echo each packet of the stream
 is answered (its header and send time back to its source), so that its
 flow is two-way, as a site's request/response traffic is. Prints a JSON
 summary."""
@@ -23,6 +24,9 @@ HEADER = struct.Struct("!4sIIII")
 SEND_NS = struct.Struct("!Q")  # after HEADER: send time, CLOCK_MONOTONIC
 IP_RECVTTL = getattr(socket, "IP_RECVTTL", 12)  # Linux value
 IP_PKTINFO = getattr(socket, "IP_PKTINFO", 8)
+# <linux/in6.h>
+IPV6_RECVPKTINFO, IPV6_PKTINFO = 49, 50
+IPV6_RECVHOPLIMIT, IPV6_HOPLIMIT = 51, 52
 
 
 def main():
@@ -44,10 +48,16 @@ def main():
                     help="created once the socket is bound")
     args = ap.parse_args()
 
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    v6 = ":" in args.bind
+    s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET,
+                      socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
-    s.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
-    s.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
+    if v6:
+        s.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1)
+        s.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVPKTINFO, 1)
+    else:
+        s.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
+        s.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
     trace = open(args.trace, "w") if args.trace else None
     ifnames = {i: n for i, n in socket.if_nameindex()}
     s.bind((args.bind, args.port))
@@ -78,7 +88,7 @@ def main():
         if not r:
             continue
         data, anc, _, src = s.recvmsg(
-            2048, socket.CMSG_SPACE(4) + socket.CMSG_SPACE(12))
+            2048, socket.CMSG_SPACE(4) + socket.CMSG_SPACE(20))
         last = time.monotonic()
         if len(data) < HEADER.size or data[:4] != MAGIC:
             foreign += 1
@@ -96,11 +106,15 @@ def main():
                 pass
         ifindex = 0
         for level, ctype, cdata in anc:
-            if level == socket.IPPROTO_IP and ctype == socket.IP_TTL:
+            if (level, ctype) in ((socket.IPPROTO_IP, socket.IP_TTL),
+                                  (socket.IPPROTO_IPV6, IPV6_HOPLIMIT)):
                 ttl = struct.unpack("i", cdata[:4])[0]
                 ttls[ttl] = ttls.get(ttl, 0) + 1
             elif level == socket.IPPROTO_IP and ctype == IP_PKTINFO:
                 ifindex = struct.unpack_from("i", cdata)[0]
+            elif level == socket.IPPROTO_IPV6 and ctype == IPV6_PKTINFO:
+                # struct in6_pktinfo: the address, then the ifindex
+                ifindex = struct.unpack_from("i", cdata, 16)[0]
         if trace is not None:
             send_ns = (SEND_NS.unpack_from(data, HEADER.size)[0]
                        if len(data) >= HEADER.size + SEND_NS.size else 0)

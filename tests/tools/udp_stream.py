@@ -19,6 +19,7 @@ import time
 # <linux/in.h>: Python's socket module does not name them
 IP_MTU_DISCOVER = 10
 IP_PMTUDISC_DONT, IP_PMTUDISC_WANT, IP_PMTUDISC_DO = 0, 1, 2
+IPV6_MTU_DISCOVER = 23  # <linux/in6.h>, the same three values
 
 MAGIC = b"TWPS"
 # magic, run id, flow id, sequence within the flow, total packets sent in
@@ -59,14 +60,23 @@ def main():
     pad = b"\0" * max(0, args.size - HEADER.size)
 
     socks = []
+    # an IPv6 --dst: an IPv6 stream, --ttl its hop limit
+    v6 = ":" in args.dst
+    pmtud = {"want": IP_PMTUDISC_WANT, "do": IP_PMTUDISC_DO,
+             "dont": IP_PMTUDISC_DONT}[args.df]
     for f in range(args.flows):
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, args.ttl)
-        s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER,
-                     {"want": IP_PMTUDISC_WANT,
-                      "do": IP_PMTUDISC_DO,
-                      "dont": IP_PMTUDISC_DONT}[args.df])
-        s.bind(("0.0.0.0", args.sport_base + f))
+        if v6:
+            s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+            # its ports beside an IPv4 stream's, which may use the same
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS,
+                         args.ttl)
+            s.setsockopt(socket.IPPROTO_IPV6, IPV6_MTU_DISCOVER, pmtud)
+        else:
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, args.ttl)
+            s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, pmtud)
+        s.bind(("::" if v6 else "0.0.0.0", args.sport_base + f))
         s.connect((args.dst, args.port))
         socks.append(s)
 

@@ -1693,6 +1693,95 @@ static void test_bgp_fsm_ipv4_nlri_beside_mp_reach_v6_takes_next_hop(
 	assert_int_equal(o.nexthop_ll.family, 0);
 }
 
+/* start() with the session over IPv6 (issue 16): the peer is ::1 beside
+ * our IPv4 local_address and our local_address6 2001:db8:1::1/64, and we
+ * announce 2001:db8:ff::/48 besides 198.18.0.0/16. The speaker picks
+ * local_address6 as the session's source (checked, then replaced by ::1
+ * to bind on loopback). */
+static void start6(void)
+{
+	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6};
+	struct bgp_opts o = {.listen_port_any = true};
+	struct cfg_link *l = &cfg.links[0];
+	socklen_t sl = sizeof(sin6);
+	int one = 1;
+
+	config(90, 0, false);
+	memset(&l->local_address6, 0, sizeof(l->local_address6));
+	l->local_address6.family = AF_INET6;
+	l->local_address6.len = 64;
+	inet_pton(AF_INET6, "2001:db8:1::1", l->local_address6.addr);
+	memset(&l->peer_address, 0, sizeof(l->peer_address));
+	l->peer_address.family = AF_INET6;
+	l->peer_address.len = 128;
+	inet_pton(AF_INET6, "::1", l->peer_address.addr);
+	cfg.bgp.announce[1] = l->local_address6;
+	cfg.bgp.announce[1].len = 48;
+	inet_pton(AF_INET6, "2001:db8:ff::", cfg.bgp.announce[1].addr);
+	cfg.bgp.n_announce = 2;
+	pa.fd = pb.fd = -1;
+	pa.len = pb.len = 0;
+	plisten = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			 0);
+	assert_true(plisten >= 0);
+	setsockopt(plisten, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	sin6.sin6_addr = in6addr_loopback;
+	assert_int_equal(bind(plisten, (struct sockaddr *)&sin6,
+			      sizeof(sin6)), 0);
+	assert_int_equal(listen(plisten, 4), 0);
+	assert_int_equal(getsockname(plisten, (struct sockaddr *)&sin6, &sl),
+			 0);
+	o.listen6 = l->peer_address;
+	rib = rib_new(rib_links);
+	assert_non_null(rib);
+	sp = bgp_new(&cfg, rib, &o);
+	assert_non_null(sp);
+	assert_true(sp->lfd[1] >= 0);
+	assert_true(cfg_addr_eq(&sp->peer[0].local, &l->local_address6));
+	sp->peer[0].port = ntohs(sin6.sin6_port);
+	sp->peer[0].local = l->peer_address;
+}
+
+/* RFC 4760 §3, RFC 2545 §3: a session over IPv6 carries both families,
+ * each announced with our address of that family on the link (IPv4 in
+ * the NLRI field with NEXT_HOP local_address, IPv6 in MP_REACH_NLRI
+ * with local_address6; lo has no link-local address, so 16 octets), and
+ * the peer's IPv4 routes with an IPv4 NEXT_HOP on the link's IPv4
+ * subnet are accepted. */
+static void test_bgp_fsm_ipv6_session_carries_both_families(void **state)
+{
+	static const uint8_t mp_v6[] = {1, 4, 0, 2, 0, 1};
+	static const uint8_t nh6[] = {
+		0x80, 0x0e, 0x1c, 0x00, 0x02, 0x01, 0x10,
+		0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+		0x00, 0x30, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0xff,
+	};
+	uint8_t m[BGP_MSG_MAX];
+	int n;
+
+	(void)state;
+	open_extra = mp_v6;
+	open_extra_len = sizeof(mp_v6);
+	start6();
+	establish(90);
+	assert_true(sp->peer[0].caps.af[BGP_AF_IPV4]);
+	assert_true(sp->peer[0].caps.af[BGP_AF_IPV6]);
+	/* IPv4: NEXT_HOP 192.0.2.1, 198.18.0.0/16, then End-of-RIB */
+	n = peer_expect(&pa, BGP_MSG_UPDATE, m);
+	assert_memory_equal(m + n - 3, "\x10\xc6\x12", 3);
+	assert_non_null(memmem(m, (size_t)n, "\x40\x03\x04\xc0\x00\x02\x01",
+			       7));
+	assert_int_equal(peer_expect(&pa, BGP_MSG_UPDATE, m), 23);
+	/* IPv6: MP_REACH_NLRI, next hop 2001:db8:1::1, 2001:db8:ff::/48 */
+	n = peer_expect(&pa, BGP_MSG_UPDATE, m);
+	assert_non_null(memmem(m, (size_t)n, nh6, sizeof(nh6)));
+	assert_null(memmem(m, (size_t)n, "\x40\x03\x04", 3)); /* no NEXT_HOP */
+	peer_send(&pa, m, update_prefixes(m, 2));
+	spin(50);
+	assert_int_equal(sp->peer[0].state, BGP_ST_ESTABLISHED);
+	assert_int_equal(rib_link_count(rib, 0), 2);
+}
+
 /* RFC 5065 §5.1, RFC 7606 §7.2: AS_CONFED_SEQUENCE from an eBGP peer
  * makes the AS_PATH malformed: treat-as-withdraw, counted, the session
  * stays up. Without it the same path is accepted. */
@@ -1917,6 +2006,9 @@ int main(void)
 			teardown),
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_ipv4_nlri_beside_mp_reach_v6_takes_next_hop,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_ipv6_session_carries_both_families,
 			teardown),
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_confed_segment_from_ebgp_peer_is_treat_as_withdraw,

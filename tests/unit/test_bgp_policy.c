@@ -297,6 +297,58 @@ static void test_policy_export_needs_link_address_of_family(void **state)
 			 -EAFNOSUPPORT);
 }
 
+/* A dual-stack link whose session runs over IPv6 (peer_address IPv6,
+ * local_address IPv4, local_address6 IPv6): each family is announced
+ * with our address of that family as next hop (RFC 4760 §3), whatever
+ * the transport, and each family's next hops are checked against the
+ * link's address of that family. */
+static void dual_stack(struct cfg_link *l)
+{
+	l->local_address = pfx("203.0.113.1", 30);
+	l->local_address6 = pfx("2001:db8:1::1", 64);
+	l->peer_address = pfx("2001:db8:1::2", 128);
+	l->bgp.n_import = 0;
+	rule(l, "198.51.100.0", 24, 24, 32);
+	rule(l, "2001:db8:100::", 48, 48, 64);
+}
+
+static void test_policy_export_dual_stack_next_hop_per_family(void **state)
+{
+	uint8_t buf[64];
+	struct bgp_attrs a;
+
+	(void)state;
+	dual_stack(&cfg.links[1]);
+	assert_int_equal(policy_export(&cfg, 1, AF_INET, &a, buf, sizeof(buf)),
+			 0);
+	assert_true(cfg_addr_eq(&a.nexthop, &cfg.links[1].local_address));
+	assert_int_equal(a.nexthop.len, 32);
+	assert_int_equal(a.nexthop_ll.family, 0);
+	assert_int_equal(policy_export(&cfg, 1, AF_INET6, &a, buf,
+				       sizeof(buf)), 0);
+	assert_true(cfg_addr_eq(&a.nexthop, &cfg.links[1].local_address6));
+	assert_int_equal(a.nexthop.len, 128);
+}
+
+static void test_policy_import_dual_stack_next_hops(void **state)
+{
+	(void)state;
+	dual_stack(&cfg.links[1]);
+	/* IPv4 routes over the IPv6 session: an IPv4 next hop on the
+	 * link's IPv4 subnet, not ours */
+	assert_int_equal(import(1, "198.51.100.0", 24, "203.0.113.2"),
+			 POL_ACCEPT);
+	assert_int_equal(import(1, "198.51.100.0", 24, "203.0.113.1"),
+			 POL_REJECT_NEXTHOP);
+	assert_int_equal(import(1, "198.51.100.0", 24, "192.0.2.2"),
+			 POL_REJECT_NEXTHOP);
+	/* IPv6: anything but our local_address6 */
+	assert_int_equal(import(1, "2001:db8:100::", 48, "2001:db8:1::2"),
+			 POL_ACCEPT);
+	assert_int_equal(import(1, "2001:db8:100::", 48, "2001:db8:1::1"),
+			 POL_REJECT_NEXTHOP);
+}
+
 /* links.suspect.steer_return: the export of a link while another is
  * suspected, our AS once and no MED, the rest as configured. */
 static void test_policy_steer_drops_prepend_and_med(void **state)
@@ -549,6 +601,8 @@ int main(void)
 		T(test_policy_export_without_med),
 		T(test_policy_export_never_local_pref),
 		T(test_policy_export_needs_link_address_of_family),
+		T(test_policy_export_dual_stack_next_hop_per_family),
+		T(test_policy_import_dual_stack_next_hops),
 		T(test_policy_export_path_too_long_for_buffer),
 		T(test_policy_steer_drops_prepend_and_med),
 		T(test_policy_halves),

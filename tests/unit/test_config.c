@@ -633,6 +633,62 @@ static void test_config_peer_outside_link_subnet(void **state)
 			  "outside local_address 203.0.113.1/30");
 }
 
+/* An IPv6 peer beside an IPv4 local_address: the session runs over
+ * IPv6 from local_address6 and carries both families; a link-local peer
+ * belongs to the link's interface, with or without its zone. */
+static void test_config_peer6_loads(void **state)
+{
+	(void)state;
+	assert_int_equal(cfg_load(&cfg, CONFIGS "peer6.conf", err,
+				  sizeof(err)), 0);
+	assert_addr(&cfg.links[0].peer_address, "2001:db8:1::2");
+	assert_int_equal(cfg.links[0].peer_address.len, 128);
+	assert_ptr_equal(cfg_link_local_for_peer(&cfg.links[0]),
+			 &cfg.links[0].local_address6);
+	assert_ptr_equal(cfg_link_addr(&cfg.links[0], AF_INET),
+			 &cfg.links[0].local_address);
+	assert_addr(&cfg.links[1].peer_address, "fe80::2");
+	assert_true(cfg_addr_link_local(&cfg.links[1].peer_address));
+	assert_null(cfg_link_local_for_peer(&cfg.links[1]));
+}
+
+static void test_config_peer6_needs_address6(void **state)
+{
+	(void)state;
+	assert_load_error("peer6-no-address6.conf",
+			  "7: link 'link1': peer_address 2001:db8:1::2 is "
+			  "IPv6 and the link has no IPv6 address "
+			  "(local_address6)");
+	assert_load_error("peer6-link-local-no-address6.conf",
+			  "7: link 'link1': peer_address fe80::2 is IPv6 and "
+			  "the link has no IPv6 address (local_address6)");
+}
+
+static void test_config_peer6_outside_or_own(void **state)
+{
+	(void)state;
+	assert_load_error("peer6-outside.conf",
+			  "8: link 'link1': peer_address 2001:db8:2::2 is "
+			  "outside local_address6 2001:db8:1::1/64 and not "
+			  "link-local (fe80::/10)");
+	assert_load_error("peer6-own.conf",
+			  "8: link 'link1': peer_address 2001:db8:1::1 is our "
+			  "own local_address6");
+}
+
+static void test_config_peer6_zone(void **state)
+{
+	(void)state;
+	assert_load_error("peer6-link-local-other-if.conf",
+			  "8: link 'link1': peer_address fe80::2 is "
+			  "link-local on interface 'link2', not on the link's "
+			  "interface 'link1'");
+	assert_load_error("peer6-zone-global.conf",
+			  "8: link 'link1': peer_address 2001:db8:1::2: a zone "
+			  "('%link1') is only for a link-local address "
+			  "(fe80::/10)");
+}
+
 static void test_config_too_many_links(void **state)
 {
 	(void)state;
@@ -1358,6 +1414,10 @@ int main(void)
 		cmocka_unit_test(test_config_address6_not_a_host),
 		cmocka_unit_test(test_config_address6_beside_ipv6_address),
 		cmocka_unit_test(test_config_address6_subnets_overlap),
+		cmocka_unit_test(test_config_peer6_loads),
+		cmocka_unit_test(test_config_peer6_needs_address6),
+		cmocka_unit_test(test_config_peer6_outside_or_own),
+		cmocka_unit_test(test_config_peer6_zone),
 		cmocka_unit_test(test_config_peer_outside_link_subnet),
 		cmocka_unit_test(test_config_too_many_links),
 		cmocka_unit_test(test_config_gateway_outside_lan),
