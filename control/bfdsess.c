@@ -220,8 +220,8 @@ int bfd_init(struct bfd *b, const struct twp_config *cfg, const char *pin)
  * §4, the BGP session's), local_address6 beside an IPv4 local_address
  * for an IPv6 peer, our link-local one for a link-local peer; NULL when
  * there is none. */
-static const struct cfg_addr *session_local(const struct cfg_link *l,
-					    const struct bfd_session *s)
+const struct cfg_addr *bfd_session_local(const struct cfg_link *l,
+					 const struct bfd_session *s)
 {
 	if (cfg_addr_link_local(&l->peer_address))
 		return s->local_ll.family == AF_INET6 ? &s->local_ll : NULL;
@@ -244,7 +244,8 @@ static bool timers_change_while_up(const struct health_link *want,
 bool bfd_write_link(const struct cfg_link *l, const struct bfd_session *s,
 		    struct health_link *hl)
 {
-	const struct cfg_addr *local = l != NULL ? session_local(l, s) : NULL;
+	const struct cfg_addr *local =
+		l != NULL ? bfd_session_local(l, s) : NULL;
 	struct health_link want;
 
 	memset(&want, 0, sizeof(want));
@@ -320,7 +321,7 @@ static void adopt_running(struct bfd *b, unsigned int i,
 {
 	const struct cfg_link *l = &b->cfg->links[i];
 	struct bfd_session *s = &b->s[i];
-	const struct cfg_addr *local = session_local(l, s);
+	const struct cfg_addr *local = bfd_session_local(l, s);
 	unsigned int j;
 
 	if (!hl->cfg_enabled || hl->local_disc == 0 ||

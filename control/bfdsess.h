@@ -108,6 +108,12 @@ int bfd_init(struct bfd *b, const struct twp_config *cfg, const char *pin);
  * cfg_gen bump) and restarts state tracking. */
 void bfd_use_map(struct bfd *b, struct health_map *hm);
 
+/* Our address of link L's BFD session S (RFC 5881 §4, the BGP
+ * session's): of the peer's family, our link-local one for a link-local
+ * peer; NULL when there is none. */
+const struct cfg_addr *bfd_session_local(const struct cfg_link *l,
+					 const struct bfd_session *s);
+
 /* Writes the configuration part of HL for config link L with session S;
  * returns true if anything changed (cfg_gen was bumped). A change of
  * Desired Min TX or Required Min RX while the session is Up starts a Poll

@@ -461,8 +461,12 @@ static void show_bfd_link(struct twpd *d, struct render *r, unsigned int i,
 	render_obj(r, NULL);
 	render_s(r, "peer_address", "\n\tpeer %s ",
 		 cfg_addr_str(&l->peer_address, a, sizeof(a)));
-	render_s(r, "local_address", "local-address %s ",
-		 cfg_addr_str(&l->local_address, b, sizeof(b)));
+	/* the session's own: local_address6 or our fe80:: toward an IPv6
+	 * peer, null (text "-") when the link-local one is missing */
+	render_sn(r, "local_address", "local-address %s ",
+		  bfd_session_local(l, s) != NULL ?
+		  cfg_addr_str(bfd_session_local(l, s), b, sizeof(b)) : NULL,
+		  "-");
 	render_s(r, "interface", "interface %s ", l->interface);
 	render_s(r, "name", "(%s)\n", l->name);
 	render_bool(r, "enabled", l->bfd.enabled, NULL,

@@ -240,6 +240,13 @@ echo "== 4. BFD over IPv6"
 wait_bfd bfdup 10 'L["link1"]["state"] == "Up" and L["link2"]["state"] == "Up"' &&
 	ok "twinpathd: BFD Up on link1 and link2" ||
 	ko "twinpathd: BFD link1 $(bfd_get bfdup link1 state), link2 $(bfd_get bfdup link2 state)"
+# show bfd gives the session's own address, not the link's IPv4 one
+for n in 1 2; do
+	got=$(bfd_get bfdup "link$n" local_address)
+	[ "$got" = "$(gw6 "$n")" ] &&
+		ok "show bfd: link$n's session from $got" ||
+		ko "show bfd: link$n's local address '$got', want $(gw6 "$n")"
+done
 bird_bfd 1
 if [ "$PEER2" = frr ]; then
 	frr_json fbfd "show bfd peers json" bfdd
