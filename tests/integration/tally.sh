@@ -18,6 +18,16 @@ fatal() {
 	exit 1
 }
 j() { lab_json "$@"; } # FILE EXPR
+# need_frr DAEMON...: FRR's DAEMONs (/usr/lib/frr) and vtysh come with
+# `make deps` (deps/debian-packages.txt): missing is a failure, not a
+# skip, so CI can never pass without the test that needs them.
+need_frr() {
+	local dm
+	for dm in "$@"; do
+		[ -x "/usr/lib/frr/$dm" ] && command -v vtysh >/dev/null ||
+			fatal "FRR (/usr/lib/frr/$dm, vtysh) not installed: run make deps"
+	done
+}
 
 # The script's own stdout/stderr: a trap runs inside whatever redirection
 # the interrupted command had (`lab_sink_wait X >/dev/null`), so restore.

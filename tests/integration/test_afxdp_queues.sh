@@ -29,15 +29,22 @@ export LAB_VETH_QUEUES=2
 echo "== lab up, every veth with 2 rx and 2 tx queues"
 lab_up || fatal "lab did not come up"
 
-# run_dp NAME CONFIG: twinpath-dp in the gateway, in the foreground (it
-# must refuse to start), bounded; its output in $LAB_DIR/NAME.log, its
-# status in $rc.
-run_dp() {
+# refused NAME CONFIG LINE: twinpath-dp in the gateway, in the
+# foreground, bounded, must exit non-zero with LINE in its output
+# ($LAB_DIR/NAME.log).
+refused() {
+	local rc
 	lab_argv gw
 	"${LAB_ARGV[@]}" timeout 60 "$BUILD/dataplane/twinpath-dp" \
 		--config "$2" --xdp-prog "$BUILD/bpf/bfd.bpf.o" \
 		>"$LAB_DIR/$1.log" 2>&1
 	rc=$?
+	if [ $rc -ne 0 ] && grep -qF "$3" "$LAB_DIR/$1.log"; then
+		ok "refused (status $rc): $3"
+	else
+		ko "twinpath-dp status $rc, no line '$3'"
+		tail -n 20 "$LAB_DIR/$1.log"
+	fi
 }
 
 echo "== (a) the kernel's channels of link1"
@@ -66,24 +73,10 @@ conf2=$LAB_DIR/lab-2-workers.conf
 sed -e 's/eal_args = \["-l", "0-1"\];/eal_args = ["--lcores", "0@0,1@1,2@1"];/' \
 	"$CONF" >"$conf2"
 grep -qF '"0@0,1@1,2@1"' "$conf2" || fatal "could not derive $conf2"
-run_dp two "$conf2"
-want="port link1: 2 forwarding lcores need 2 combined channels on link1 (one AF_XDP queue each), it has 0; fix: 'ethtool -L link1 combined 2' (a veth has rx/tx channels only, 2 rx: use one worker lcore, e.g. eal_args [\"-l\", \"0-1\"])"
-if [ $rc -ne 0 ] && grep -qF "$want" "$LAB_DIR/two.log"; then
-	ok "refused (status $rc): $want"
-else
-	ko "twinpath-dp status $rc, no line '$want'"
-	tail -n 20 "$LAB_DIR/two.log"
-fi
+refused two "$conf2" "port link1: 2 forwarding lcores need 2 combined channels on link1 (one AF_XDP queue each), it has 0; fix: 'ethtool -L link1 combined 2' (a veth has rx/tx channels only, 2 rx: use one worker lcore, e.g. eal_args [\"-l\", \"0-1\"])"
 
 echo "== (d) twinpath-dp with 1 forwarding lcore on 2-queue veths"
-run_dp one "$CONF"
-want="port link1: link1 has 2 rx queues (0 combined, 2 rx only) and twinpath-dp opens an AF_XDP socket on 1 (one per forwarding lcore): what the kernel puts on the others would miss the fast path; fix: 'ethtool -L link1 rx 1' (a veth: its peer's tx queues too, the kernel checks it for XDP)"
-if [ $rc -ne 0 ] && grep -qF "$want" "$LAB_DIR/one.log"; then
-	ok "refused (status $rc): $want"
-else
-	ko "twinpath-dp status $rc, no line '$want'"
-	tail -n 20 "$LAB_DIR/one.log"
-fi
+refused one "$CONF" "port link1: link1 has 2 rx queues (0 combined, 2 rx only) and twinpath-dp opens an AF_XDP socket on 1 (one per forwarding lcore): what the kernel puts on the others would miss the fast path; fix: 'ethtool -L link1 rx 1' (a veth: its peer's tx queues too, the kernel checks it for XDP)"
 att=$(gw_exec ip -o link show link1 | grep -c " xdp")
 [ "$att" -eq 0 ] && ok "no XDP program left on link1 after the refusals" ||
 	ko "an XDP program is still attached to link1"

@@ -23,14 +23,10 @@
 # Usage: BUILD=<build root> bash tests/integration/test_reload.sh
 set -u
 BUILD=${BUILD:-build}
-if [ ! -x /usr/lib/frr/bfdd ] || ! command -v vtysh >/dev/null; then
-	echo "FAIL: FRR (/usr/lib/frr/bfdd, vtysh) not installed: run make deps"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
 LAB_NO_TRAP=1
 source "$(dirname "$0")/../lab.sh"
 source "$(dirname "$0")/tally.sh"
+need_frr bgpd bfdd
 
 SERVER=198.51.100.10
 FLOWS=32
