@@ -9,6 +9,10 @@
 #  2. active/standby (config/lab-bgp-active-standby.conf): local-pref
 #     200/100, the primary + backup group in the data plane, all traffic on
 #     link1, and BIRD seeing our prefix prepended twice with MED 100 on link2.
+#  3. dual-stack: each link's one BGP session runs over IPv6 and carries
+#     IPv4 and IPv6 (BIRD on both upstreams), BFD over IPv6 at 50 ms x 3;
+#     an IPv4 and an IPv6 stream, then silent loss on link1 taking both
+#     families off it in the detection time.
 # Tears everything down on the way out.
 # Usage: bash tests/demo.sh BUILD
 set -u
@@ -223,3 +227,94 @@ sys.exit(0 if delta["link2"] == 0 and rx["lost"] == 0 else 1)
 PY
 echo
 echo "demo: active/standby keeps the traffic on link1, link2 is the precomputed backup"
+
+# 3. dual-stack in a lab of its own (tests/lab.sh LAB_BGP_V6_SESSION=1):
+# peer_address IPv6 on both links, IPv4 and IPv6 unicast over that one
+# session, BFD over IPv6; the LAN host and the server have IPv6 too.
+lab_down
+unset LAB_BGP_SECURE
+LAB_BFD="50 50 3"
+export LAB_BGP_V6_SESSION=1 LAB_BGP_TIMERS="9 3"
+LAB_PREFIX=twpdemo$$-v6
+LAB_DIR=$LAB_RUN_ROOT/$LAB_PREFIX
+CONF=$LAB_DIR/gw-v6.conf
+SERVER6=2001:db8:100::10
+echo
+echo "== 3. dual-stack: one BGP session per link over IPv6 carries IPv4 and IPv6; BFD over IPv6"
+lab_up || fail "lab did not come up"
+gw_conf_v6_session "$CONF" || fail "could not derive $CONF"
+grep -E "peer_address|local_address6|address6" "$CONF" | sed 's/^ */  /'
+lab_start_dp "$CONF" || fail "twinpath-dp did not start"
+lab_start_cp "$CONF" || fail "twinpathd did not start"
+wait_state link1 Up 5 && wait_state link2 Up 5 || fail "BFD sessions over IPv6 not Up"
+wait_bgp up 30 'N["link1"]["state"] == "Established" and N["link2"]["state"] == "Established"' ||
+	fail "BGP sessions over IPv6 not Established"
+# the provider's IPv4 and IPv6 prefixes over both links
+deadline=$((SECONDS + 15))
+until fib v6 && [ "$(fib_route_by_link v6 198.51.100.0/24)" = "203.0.113.2@link1,203.0.113.6@link2||bgp" ] &&
+	[ "$(fib_route_by_link v6 2001:db8:100::/48 | cut -d'|' -f1 | tr ',' '\n' | grep -c '@link')" -eq 2 ]; do
+	[ $SECONDS -ge $deadline ] && fail "the provider's prefixes not over both links: $(fib_route_by_link v6 198.51.100.0/24), $(fib_route_by_link v6 2001:db8:100::/48)"
+	sleep 0.25
+done
+lab_ctl show bgp summary
+echo
+lab_ctl show routes | grep -E "PREFIX|198.51.100|2001:db8:100"
+echo
+lab_ctl show bfd | grep -E "^\s+peer "
+echo
+# both families at once, 2000 pps each over 32 flows (a packet of link1's
+# flows every ms or so: the outage measured to the ms), link1 silent
+# after 2.5 s, back 2 s later
+echo "== an IPv4 and an IPv6 stream, LAN host -> server; silent loss on link1"
+rate=2000 secs=10 count=20000
+for f in 4 6; do
+	dst=$SERVER
+	[ $f = 6 ] && dst=$SERVER6
+	lab_sink srv v6loss$f --bind $dst --port $((9310 + f)) --expect $count \
+		--flows 32 --timeout $((secs + 30)) --idle 3 \
+		--trace "$LAB_DIR/v6loss$f.trace" || fail "udp_sink"
+	lab_stream v6loss$f.tx --dst $dst --port $((9310 + f)) --flows 32 \
+		--count $count --rate $rate --ttl 64
+done
+sleep 2.5
+EV=$(lab_now_ns)
+lab_silent_loss on 1 || fail "silent loss"
+wait_state link1 Down 3 || fail "link1 did not go Down"
+wait_bgp v6down 3 'N["link1"]["state"] != "Established"' ||
+	fail "BFD Down did not take link1's session over IPv6 down"
+lab_ctl --json show bfd >"$LAB_DIR/v6down.json"
+sleep 2
+RS=$(lab_now_ns)
+lab_silent_loss off 1 || fail "restore"
+for f in 4 6; do
+	lab_sink_wait v6loss$f.tx >/dev/null
+	lab_sink_wait v6loss$f >/dev/null
+	python3 "$LAB_TOOLS/outage.py" --trace "$LAB_DIR/v6loss$f.trace" \
+		--iface up1 --flows 32 \
+		--count "$(lab_json "$LAB_DIR/v6loss$f.tx.json" 'j["sent"]')" \
+		--event-ns "$EV" --restore-ns "$RS" >"$LAB_DIR/v6outage$f.json" ||
+		fail "outage.py"
+done
+python3 - "$LAB_DIR" <<'PY' || fail "link1's failure was not contained in both families"
+import json, sys
+d = sys.argv[1]
+l1 = {l["name"]: l for l in json.load(open(f"{d}/v6down.json"))["links"]}["link1"]
+det = (l1["last_change_ns"] - l1["last_rx_ns"]) / 1e6
+limit = l1["detect_time_us"] / 1000 + 10
+print(f"link1's BFD over IPv6 (from {l1['local_address']} to {l1['peer_address']}) "
+      f"Down {det:.1f} ms after its last valid packet (detection time "
+      f"{l1['detect_time_us'] / 1000:.0f} ms); its one session went down "
+      f"with both families")
+ok = True
+for f in (4, 6):
+    o = json.load(open(f"{d}/v6outage{f}.json"))
+    print(f"IPv{f}: link1's {o['affected_flows']} of {o['flows']} flows out "
+          f"for {o['outage_ms']:.1f} ms, then over link2; {o['lost']} of "
+          f"{o['count']} packets lost, {o['lost_unaffected']} of them on "
+          f"link2's flows")
+    ok = ok and o["lost_outside_outage"] == 0 and o["lost_unaffected"] == 0 \
+        and o["outage_ms"] <= limit
+sys.exit(0 if ok else 1)
+PY
+echo
+echo "demo: dual-stack over one IPv6 session per link, both families off link1 within BFD's detection time"

@@ -9,6 +9,33 @@ gw_conf() {
 		-e "s/(^[[:space:]]*connect_retry = )[0-9]+/\11/" "$1" >"${2:-/dev/stdout}"
 }
 
+# gw_conf_v6_session OUT [LL]: config/lab-bfd.conf (through gw_conf) for
+# the lab's LAB_BGP_V6_SESSION: IPv6 peers (link2's link-local fe80::2 on
+# link2 when LL is 1), local_address6 on both links, lan.address6, the
+# site's IPv6 prefix announced and the provider's accepted. Fails if a
+# change did not apply.
+gw_conf_v6_session() {
+	gw_conf "$LAB_SRC/config/lab-bfd.conf" | python3 -c 'import sys
+s = sys.stdin.read()
+for n, a in ((1, "203.0.113.2"), (2, "203.0.113.6")):
+    peer = "2001:db8:%d::2" % n
+    if n == 2 and sys.argv[1] == "1":
+        peer = "fe80::2%link2"
+    s = s.replace("peer_address = \"%s\";" % a,
+                  "local_address6 = \"2001:db8:%d::1/64\";\n    "
+                  "peer_address = \"%s\";" % (n, peer))
+s = s.replace("import = [\"198.51.100.0/24 le 32\"]",
+              "import = [\"198.51.100.0/24 le 32\", \"2001:db8:100::/48 le 64\"]")
+s = s.replace("announce = [\"198.18.0.0/16\"]",
+              "announce = [\"198.18.0.0/16\", \"2001:db8:ff::/48\"]")
+s = s.replace("address = \"198.18.1.1/24\";",
+              "address = \"198.18.1.1/24\";\n  address6 = \"2001:db8:ff::1/64\";")
+print(s, end="")' "${2:-0}" >"$1"
+	[ "$(grep -c 'peer_address = "2001:db8:\|peer_address = "fe80::2%link2"' "$1")" -eq 2 ] &&
+		[ "$(grep -c '2001:db8:100::/48 le 64' "$1")" -eq 2 ] &&
+		grep -q '"2001:db8:ff::/48"' "$1" && grep -q 'address6 = "2001:db8:ff::1/64"' "$1"
+}
+
 # bgp NAME ARGS...: twinpathctl --json show bgp ARGS into $LAB_DIR/NAME.json.
 bgp() {
 	local name=$1

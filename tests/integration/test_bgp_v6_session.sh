@@ -69,31 +69,7 @@ wait_routes() {
 	done
 }
 
-# the gateway's config: config/lab-bfd.conf with IPv6 peers, local_address6
-# on both links, lan.address6, the site's IPv6 prefix announced and the
-# provider's accepted
 conf=$LAB_DIR/gw-v6s.conf
-make_conf() {
-	gw_conf "$LAB_SRC/config/lab-bfd.conf" | python3 -c 'import re, sys
-s = sys.stdin.read()
-for n, a in ((1, "203.0.113.2"), (2, "203.0.113.6")):
-    peer = "2001:db8:%d::2" % n
-    if n == 2 and sys.argv[1] == "1":
-        peer = "fe80::2%link2"
-    s = s.replace("peer_address = \"%s\";" % a,
-                  "local_address6 = \"2001:db8:%d::1/64\";\n    "
-                  "peer_address = \"%s\";" % (n, peer))
-s = s.replace("import = [\"198.51.100.0/24 le 32\"]",
-              "import = [\"198.51.100.0/24 le 32\", \"2001:db8:100::/48 le 64\"]")
-s = s.replace("announce = [\"198.18.0.0/16\"]",
-              "announce = [\"198.18.0.0/16\", \"2001:db8:ff::/48\"]")
-s = s.replace("address = \"198.18.1.1/24\";",
-              "address = \"198.18.1.1/24\";\n  address6 = \"2001:db8:ff::1/64\";")
-print(s, end="")' "$LL" >"$conf"
-	[ "$(grep -c 'peer_address = "2001:db8:\|peer_address = "fe80::2%link2"' "$conf")" -eq 2 ] &&
-		[ "$(grep -c '2001:db8:100::/48 le 64' "$conf")" -eq 2 ] &&
-		grep -q '"2001:db8:ff::/48"' "$conf" && grep -q 'address6 = "2001:db8:ff::1/64"' "$conf"
-}
 
 # frr_json NAME CMD [DAEMON]: FRR's JSON answer to CMD in NAME.json.
 frr_json() {
@@ -141,7 +117,7 @@ bird_bfd() {
 
 echo "== lab up: sessions over IPv6 (up1 BIRD, up2 $PEER2), BFD 50 ms x 3 over IPv6"
 lab_up || fatal "lab did not come up"
-make_conf || fatal "could not derive the test config ($conf)"
+gw_conf_v6_session "$conf" "$LL" || fatal "could not derive the test config ($conf)"
 gw_up_bgp "" "$conf" 30 "$([ "$PEER2" = frr ] && echo "$LAB_DIR/up2.frr/frr.log" || echo "$LAB_DIR/up2.bird.log")"
 
 echo "== 1. the sessions: over IPv6, both families"
