@@ -210,7 +210,10 @@ bool channel_poll(struct dp *d)
 {
 	uint32_t received = 0;
 	uint64_t deadline;
-	bool more = false, last_full = false;
+	bool more = false;
+	/* records left from the last poll (a bulk was written first): the
+	 * ring may hold more behind them */
+	bool last_full = d->chan_next < d->chan_n;
 
 	if (!d->chan_ok)
 		return false;
