@@ -435,6 +435,20 @@ static const struct scalar dp_scalars[] = {
 	 "FIB records the data plane could not apply (a full route table: "
 	 "dataplane.ipv4_routes_max, ipv6_routes_max)",
 	 offsetof(struct metrics_dp, fib_records_failed)},
+	DP("fib_bulk_pending", fib_bulk_pending,
+	   "IPv4 route changes the data plane holds back from rte_fib, to "
+	   "write them in prefix order"),
+	{"twinpath_dp_fib_bulk_flushes_total", "counter",
+	 "Bulks of IPv4 route changes the data plane wrote to rte_fib in "
+	 "prefix order",
+	 offsetof(struct metrics_dp, fib_bulk_flushes)},
+	{"twinpath_dp_fib_bulk_written_total", "counter",
+	 "Routes written to rte_fib by those bulks",
+	 offsetof(struct metrics_dp, fib_bulk_written)},
+	{"twinpath_dp_fib_bulk_failed_total", "counter",
+	 "Routes rte_fib refused when a bulk was written (they left the "
+	 "route table too)",
+	 offsetof(struct metrics_dp, fib_bulk_failed)},
 };
 #undef DP
 
@@ -795,6 +809,10 @@ int metrics_dp_read(const char *path, unsigned int timeout_ms,
 		dp->fib_groups = get_u64(v, "groups", NULL);
 		dp->fib_nexthops = get_u64(v, "nexthops", NULL);
 		dp->fib_records_failed = get_u64(v, "records_failed", NULL);
+		dp->fib_bulk_pending = get_u64(v, "bulk_pending", NULL);
+		dp->fib_bulk_flushes = get_u64(v, "bulk_flushes", NULL);
+		dp->fib_bulk_written = get_u64(v, "bulk_written", NULL);
+		dp->fib_bulk_failed = get_u64(v, "bulk_failed", NULL);
 	}
 	json_object_put(root);
 	rc = 0;

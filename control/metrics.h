@@ -95,6 +95,9 @@ struct metrics_dp {
 	bool have_fib;
 	uint64_t fib_generation, fib_routes, fib_groups, fib_nexthops;
 	uint64_t fib_records_failed; /* refused, as by a full route table */
+	/* IPv4 route changes held back and written in prefix order */
+	uint64_t fib_bulk_pending, fib_bulk_flushes, fib_bulk_written;
+	uint64_t fib_bulk_failed;
 };
 
 /* The running endpoint. */

@@ -118,6 +118,10 @@ static void fill(struct metrics_ctl *c, struct metrics_dp *dp)
 	dp->fib_groups = 2;
 	dp->fib_nexthops = 3;
 	dp->fib_records_failed = 177;
+	dp->fib_bulk_pending = 5;
+	dp->fib_bulk_flushes = 6;
+	dp->fib_bulk_written = 700;
+	dp->fib_bulk_failed = 8;
 }
 
 static const char want_text[] =
@@ -346,7 +350,19 @@ static const char want_text[] =
 	"twinpath_dp_fib_nexthops 3\n"
 	"# HELP twinpath_dp_fib_records_failed_total FIB records the data plane could not apply (a full route table: dataplane.ipv4_routes_max, ipv6_routes_max)\n"
 	"# TYPE twinpath_dp_fib_records_failed_total counter\n"
-	"twinpath_dp_fib_records_failed_total 177\n";
+	"twinpath_dp_fib_records_failed_total 177\n"
+	"# HELP twinpath_dp_fib_bulk_pending IPv4 route changes the data plane holds back from rte_fib, to write them in prefix order\n"
+	"# TYPE twinpath_dp_fib_bulk_pending gauge\n"
+	"twinpath_dp_fib_bulk_pending 5\n"
+	"# HELP twinpath_dp_fib_bulk_flushes_total Bulks of IPv4 route changes the data plane wrote to rte_fib in prefix order\n"
+	"# TYPE twinpath_dp_fib_bulk_flushes_total counter\n"
+	"twinpath_dp_fib_bulk_flushes_total 6\n"
+	"# HELP twinpath_dp_fib_bulk_written_total Routes written to rte_fib by those bulks\n"
+	"# TYPE twinpath_dp_fib_bulk_written_total counter\n"
+	"twinpath_dp_fib_bulk_written_total 700\n"
+	"# HELP twinpath_dp_fib_bulk_failed_total Routes rte_fib refused when a bulk was written (they left the route table too)\n"
+	"# TYPE twinpath_dp_fib_bulk_failed_total counter\n"
+	"twinpath_dp_fib_bulk_failed_total 8\n";
 
 static char *render(const struct metrics_ctl *c, const struct metrics_dp *dp)
 {
