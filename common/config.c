@@ -69,6 +69,14 @@ static unsigned int addr_bits(const struct cfg_addr *a)
 	return a->family == AF_INET ? 32 : 128;
 }
 
+const char *cfg_host_str(const struct cfg_addr *a, char *buf, size_t len)
+{
+	struct cfg_addr h = *a;
+
+	h.len = (uint8_t)addr_bits(a);
+	return cfg_addr_str(&h, buf, len);
+}
+
 const char *cfg_addr_str(const struct cfg_addr *a, char *buf, size_t len)
 {
 	char ip[INET6_ADDRSTRLEN];

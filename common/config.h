@@ -325,6 +325,9 @@ bool cfg_if_link_local(const char *ifname, struct cfg_addr *out);
 
 /* "1.2.3.4" / "2001:db8::1", with "/len" when len is not the full width. */
 const char *cfg_addr_str(const struct cfg_addr *a, char *buf, size_t len);
+/* A as a host address: without its subnet's length ("192.0.2.1" for
+ * 192.0.2.1/24), as the address of a session is shown. */
+const char *cfg_host_str(const struct cfg_addr *a, char *buf, size_t len);
 
 /* "ADDR" or "ADDR/LEN", IPv4 or IPv6, into OUT (zeroed first). A bare
  * address gets the full width as len; LEN is decimal digits only, at most

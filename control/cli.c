@@ -441,18 +441,6 @@ static void ms(struct render *r, bool show, const char *key,
 		render_text(r, "%.3fms", us / 1000.0);
 }
 
-/* A (NULL: NULL) as a host address, without its subnet's length. */
-static const char *host_str(const struct cfg_addr *a, char *buf, size_t len)
-{
-	struct cfg_addr h;
-
-	if (a == NULL)
-		return NULL;
-	h = *a;
-	h.len = h.family == AF_INET ? 32 : 128;
-	return cfg_addr_str(&h, buf, len);
-}
-
 /* Link I's session: in text as FRR's show bfd peers lays one out, in
  * JSON one object. Values the map holds exist only with a map (JSON's
  * state is null without); those twinpathd holds are always in JSON.
@@ -464,6 +452,7 @@ static void show_bfd_link(struct twpd *d, struct render *r, unsigned int i,
 	const struct cfg_link *l = &d->cfg->links[i];
 	const struct bfd_session *s = &d->bfd.s[i];
 	const struct health_map *hm = d->bfd.hm;
+	const struct cfg_addr *local;
 	bool m = hm != NULL; /* text shows the session only with the map */
 	bool damp;
 	char a[64], b[64], who[192];
@@ -476,8 +465,10 @@ static void show_bfd_link(struct twpd *d, struct render *r, unsigned int i,
 	/* the session's own address (as FRR, without the subnet's
 	 * length): local_address6 or our fe80:: toward an IPv6 peer, null
 	 * (text "-") when the link-local one is missing */
+	local = bfd_session_local(l, s);
 	render_sn(r, "local_address", "local-address %s ",
-		  host_str(bfd_session_local(l, s), b, sizeof(b)), "-");
+		  local != NULL ? cfg_host_str(local, b, sizeof(b)) : NULL,
+		  "-");
 	render_s(r, "interface", "interface %s ", l->interface);
 	render_s(r, "name", "(%s)\n", l->name);
 	render_bool(r, "enabled", l->bfd.enabled, NULL,

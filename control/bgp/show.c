@@ -179,14 +179,12 @@ static void neighbor_session(struct render *r, const struct bgp_peer *p,
 	const char *why = hold_reason(p);
 	bool est = p->est != NULL;
 	bool drained = p->drain == BGP_DRAIN_DRAINED;
-	struct cfg_addr local = p->local;
 	char b[64], t[64];
 	unsigned int i;
 
-	local.len = local.family == AF_INET ? 32 : 128;
 	render_text(r, ", local AS %u, external link\n  Local address %s, "
 		    "interface %s", p->sp->cfg->local_as,
-		    cfg_addr_str(&local, b, sizeof(b)), p->lc->interface);
+		    cfg_host_str(&p->local, b, sizeof(b)), p->lc->interface);
 	render_bool(r, "passive", lb->passive, ", passive", "");
 	render_bool(r, "gtsm", lb->ttl_security, ", GTSM (TTL 255)", ", TTL 1");
 	render_bool(r, "md5", lb->password[0], ", TCP MD5", "");
