@@ -1440,66 +1440,80 @@ static int load_link_bgp(struct loader *ld, config_setting_t *link,
 	return load_communities(ld, g, what, b);
 }
 
-/* peer_address of link L: an address inside the link's subnet of its
- * family (local_address, or local_address6 beside an IPv4 one: the
+/* peer_address (KEY) of link L: an address inside the link's subnet of
+ * its family (local_address, or local_address6 beside an IPv4 one: the
  * session then runs over IPv6 and carries both families), or an IPv6
  * link-local address (fe80::/10), which means something only on the
  * link's own interface: "fe80::2" or "fe80::2%IF" with IF the link's
- * interface. Not our own address. */
+ * interface. Not our own address. KEY "peer_address6": the second
+ * session's peer beside an IPv4 peer_address, IPv6 only, optional
+ * (family 0 when absent). */
 static int get_peer(struct loader *ld, const config_setting_t *g,
-		    const char *what, struct cfg_link *l)
+		    const char *what, struct cfg_link *l, const char *key)
 {
 	const config_setting_t *where;
 	const struct cfg_addr *own;
 	const char *s = NULL, *pct;
 	char ip[INET6_ADDRSTRLEN + IFNAMSIZ + 2], a[64], b[64];
-	struct cfg_addr *peer = &l->peer_address;
-	int rc = get_str(ld, g, what, "peer_address", true, NULL, &s, &where);
+	bool six = strcmp(key, "peer_address6") == 0;
+	struct cfg_addr *peer = six ? &l->peer_address6 : &l->peer_address;
+	int rc = get_str(ld, g, what, key, !six, NULL, &s, &where);
 
 	if (rc < 0)
 		return rc;
+	if (s == NULL)
+		return 0;
 	snprintf(ip, sizeof(ip), "%s", s);
 	pct = strchr(s, '%');
 	if (pct != NULL)
 		ip[pct - s] = '\0';
 	if (strlen(s) >= sizeof(ip) || !addr_parse(ip, false, peer))
-		return fail_at(ld, where, "peer_address '%s' is not an IPv4 "
-			       "or IPv6 address", s);
+		return fail_at(ld, where, "%s '%s' is not an %s address", key,
+			       s, six ? "IPv6" : "IPv4 or IPv6");
 	cfg_addr_str(peer, a, sizeof(a));
+	if (six && peer->family != AF_INET6)
+		return fail_at(ld, where, "%s: peer_address6 %s is not an IPv6 "
+			       "address", what, a);
+	if (six && l->peer_address.family != AF_INET)
+		return fail_at(ld, where, "%s: peer_address6 is for a second "
+			       "session beside an IPv4 peer_address; "
+			       "peer_address %s is IPv6 already (one session "
+			       "then carries both families)", what,
+			       cfg_addr_str(&l->peer_address, b, sizeof(b)));
 	if (cfg_addr_link_local(peer)) {
 		/* RFC 4291 §2.5.6: a link-local address is unique on its
 		 * link only; the link's interface is its zone (RFC 4007) */
 		if (pct != NULL && strcmp(pct + 1, l->interface) != 0)
-			return fail_at(ld, where, "%s: peer_address %s is "
+			return fail_at(ld, where, "%s: %s %s is "
 				       "link-local on interface '%s', not on "
-				       "the link's interface '%s'", what, a,
-				       pct + 1, l->interface);
+				       "the link's interface '%s'", what, key,
+				       a, pct + 1, l->interface);
 		if (cfg_link_addr(l, AF_INET6) == NULL)
-			return fail_at(ld, where, "%s: peer_address %s is "
+			return fail_at(ld, where, "%s: %s %s is "
 				       "IPv6 and the link has no IPv6 address "
-				       "(local_address6)", what, a);
+				       "(local_address6)", what, key, a);
 		return 0;
 	}
 	if (pct != NULL)
-		return fail_at(ld, where, "%s: peer_address %s: a zone "
+		return fail_at(ld, where, "%s: %s %s: a zone "
 			       "('%%%s') is only for a link-local address "
-			       "(fe80::/10)", what, a, pct + 1);
+			       "(fe80::/10)", what, key, a, pct + 1);
 	own = cfg_link_addr(l, peer->family);
 	if (own == NULL)
-		return fail_at(ld, where, "%s: peer_address %s is IPv6 and "
+		return fail_at(ld, where, "%s: %s %s is IPv6 and "
 			       "the link has no IPv6 address (local_address6)",
-			       what, a);
+			       what, key, a);
 	if (!addr_in_subnet(peer, own))
-		return fail_at(ld, where, "%s: peer_address %s is outside "
-			       "%s %s%s", what, a,
+		return fail_at(ld, where, "%s: %s %s is outside "
+			       "%s %s%s", what, key, a,
 			       own == &l->local_address ? "local_address" :
 							  "local_address6",
 			       cfg_addr_str(own, b, sizeof(b)),
 			       peer->family == AF_INET6 ?
 			       " and not link-local (fe80::/10)" : "");
 	if (memcmp(peer->addr, own->addr, 16) == 0)
-		return fail_at(ld, where, "%s: peer_address %s is our own "
-			       "%s", what, a,
+		return fail_at(ld, where, "%s: %s %s is our own "
+			       "%s", what, key, a,
 			       own == &l->local_address ? "local_address" :
 							  "local_address6");
 	return 0;
@@ -1509,8 +1523,8 @@ static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
 {
 	static const char *const keys[] = {
 		"name", "interface", "local_address", "local_address6",
-		"peer_address", "remote_as", "local_pref", "mtu", "device",
-		"bfd", "bgp", "ingress_filter", "capacity_mbps", "suspect",
+		"peer_address", "peer_address6", "remote_as", "local_pref",
+		"mtu", "device", "bfd", "bgp", "ingress_filter", "capacity_mbps", "suspect",
 		NULL,
 	};
 	struct twp_config *cfg = ld->cfg;
@@ -1563,7 +1577,8 @@ static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
 			    &l->local_address6, &where)) < 0 ||
 	    (rc = subnet_unique(ld, where, what, &l->local_address6,
 				idx)) < 0 ||
-	    (rc = get_peer(ld, g, what, l)) < 0)
+	    (rc = get_peer(ld, g, what, l, "peer_address")) < 0 ||
+	    (rc = get_peer(ld, g, what, l, "peer_address6")) < 0)
 		return rc;
 
 	if ((rc = get_int(ld, g, what, "remote_as", true, 0, 1, UINT32_MAX,
