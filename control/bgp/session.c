@@ -458,7 +458,10 @@ static void session_up(struct bgp_peer *p, struct bgp_conn *c)
 	if (p->restart_at_ms != 0 || p->stale > 0) {
 		p->restart_at_ms = 0;
 		for (af = 0; af < BGP_AF_MAX; af++)
-			if (!(o->cap_gr && o->gr_af[af] &&
+			/* this session's families only: the link's other
+			 * session (peer_address6) keeps its own */
+			if ((p->afs & RIB_KEEP_AF(af)) &&
+			    !(o->cap_gr && o->gr_af[af] &&
 			      o->gr_af_forwarding[af] && p->caps.af[af]))
 				swept += rib_sweep_stale(sp->rib, p->link,
 							 af_family(af));

@@ -43,6 +43,7 @@ static const uint8_t *open_extra; /* more capabilities in its OPEN */
 static size_t open_extra_len;
 static bool gr_off;               /* graceful_restart = false */
 static unsigned int rib_links = 1; /* links of the RIB (more: not peers) */
+static bool dual_gr;               /* start_dual's peers: graceful restart */
 
 static void addr4(struct cfg_addr *a, const char *s, uint8_t len)
 {
@@ -136,6 +137,7 @@ static int teardown(void **state)
 	open_extra_len = 0;
 	gr_off = false;
 	rib_links = 1;
+	dual_gr = false;
 	return 0;
 }
 
@@ -1889,26 +1891,42 @@ static void expect_open_one_family(struct tconn *c, const char *mp)
 	assert_int_equal(cv[4], 1);
 }
 
+/* The scripted peers' OPENs: the IPv6 one's offers IPv6 beside the
+ * IPv4 every OPEN of theirs has; with dual_gr both advertise graceful
+ * restart for their family (F bit, 120 s). */
+static const uint8_t dual_caps6[] = {1, 4, 0, 2, 0, 1,
+				     64, 6, 0x00, 120, 0, 2, 1, 0x80};
+static const uint8_t dual_gr4[] = {64, 6, 0x00, 120, 0, 1, 1, 0x80};
+
+/* The IPv6 session alone Established (its peer's connection pb). */
+static void establish_dual6(void)
+{
+	uint8_t m[BGP_MSG_MAX];
+
+	peer_accept6(&pb);
+	expect_open_one_family(&pb, "\x00\x02\x00\x01");
+	peer_open_caps(&pb, PEER_AS, 90, "203.0.113.2", dual_caps6,
+		       dual_gr ? sizeof(dual_caps6) : 6);
+	peer_expect(&pb, BGP_MSG_KEEPALIVE, m);
+	peer_keepalive(&pb);
+	spin(50);
+	assert_int_equal(sp->peer[1].state, BGP_ST_ESTABLISHED);
+}
+
 /* Both sessions Established; each peer's OPEN offers IPv4 (and the
  * IPv6 one IPv6 too: the session takes what both offered). */
 static void establish_dual(void)
 {
-	static const uint8_t mp_v6[] = {1, 4, 0, 2, 0, 1};
 	uint8_t m[BGP_MSG_MAX];
 
 	peer_accept(&pa);
-	peer_accept6(&pb);
 	expect_open_one_family(&pa, "\x00\x01\x00\x01");
-	expect_open_one_family(&pb, "\x00\x02\x00\x01");
-	peer_open(&pa, PEER_AS, 90, "203.0.113.2");
-	peer_open_caps(&pb, PEER_AS, 90, "203.0.113.2", mp_v6, sizeof(mp_v6));
+	peer_open_caps(&pa, PEER_AS, 90, "203.0.113.2",
+		       dual_gr ? dual_gr4 : NULL, dual_gr ? sizeof(dual_gr4) : 0);
 	peer_expect(&pa, BGP_MSG_KEEPALIVE, m);
-	peer_expect(&pb, BGP_MSG_KEEPALIVE, m);
 	peer_keepalive(&pa);
-	peer_keepalive(&pb);
-	spin(50);
+	establish_dual6();
 	assert_int_equal(sp->peer[0].state, BGP_ST_ESTABLISHED);
-	assert_int_equal(sp->peer[1].state, BGP_ST_ESTABLISHED);
 }
 
 /* The IPv6 peer's UPDATE: 2001:db8:100:I::/64 for I < N, next hop
@@ -1998,6 +2016,39 @@ static void test_bgp_fsm_dual_session_one_family_each(void **state)
 	assert_int_equal(rib_link_count_af(rib, 0, v6), 0);
 	assert_int_equal(rib_link_count_af(rib, 0, v4), 2);
 	assert_int_equal(sp->peer[0].state, BGP_ST_ESTABLISHED);
+}
+
+/* RFC 4724 with a session per family: each session down keeps its
+ * family's paths stale; the IPv6 session back first sweeps what it does
+ * not keep of its own family, never the IPv4 session's stale paths. */
+static void test_bgp_fsm_dual_session_gr_keeps_the_other_familys_stale(
+	void **state)
+{
+	unsigned int v4 = RIB_KEEP_AF(BGP_AF_IPV4), v6 = RIB_KEEP_AF(BGP_AF_IPV6);
+	uint8_t m[BGP_MSG_MAX];
+
+	(void)state;
+	dual_gr = true;
+	start_dual();
+	establish_dual();
+	peer_send(&pa, m, update_prefixes(m, 2));
+	peer_send(&pb, m, update_prefixes6(m, 1));
+	spin(50);
+	peer_close(&pa);
+	peer_close(&pb);
+	spin(50);
+	assert_int_equal(sp->peer[0].stale, 2);
+	assert_int_equal(sp->peer[1].stale, 1);
+	assert_int_equal(rib_link_count(rib, 0), 3);
+	sp->peer[1].connect_at_ms = 0;
+	sp->peer[1].hold = BGP_HOLD_NONE;
+	establish_dual6();
+	/* the IPv6 peer keeps forwarding (F): its stale path waits for
+	 * End-of-RIB; the IPv4 session's two are untouched */
+	assert_int_equal(sp->peer[1].stale, 1);
+	assert_int_equal(sp->peer[0].stale, 2);
+	assert_int_equal(rib_link_count_af(rib, 0, v4), 2);
+	assert_int_equal(rib_link_count_af(rib, 0, v6), 1);
 }
 
 /* RFC 5492 §3: the IPv6 session's peer offers IPv4 unicast alone:
@@ -2292,6 +2343,9 @@ int main(void)
 			teardown),
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_dual_session_one_family_each, teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_dual_session_gr_keeps_the_other_familys_stale,
+			teardown),
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_dual_session_no_common_family_gets_2_7,
 			teardown),
