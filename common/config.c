@@ -1604,6 +1604,51 @@ static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
 	return load_link_bgp(ld, g, l, what, &l->bgp);
 }
 
+/* Linux keys TCP MD5 (RFC 2385) by the peer's address alone: a key's
+ * interface scope (TCP_MD5SIG_FLAG_IFINDEX) must be a VRF device. Two
+ * links with the same link-local peer (each on its own interface) and
+ * different passwords would share one key, the last set, and one
+ * session would never come up; refused here, with why. */
+static int md5_scope_unique(struct loader *ld, const config_setting_t *g,
+			    unsigned int idx)
+{
+	const struct twp_config *cfg = ld->cfg;
+	const struct cfg_link *l = &cfg->links[idx];
+	const struct cfg_addr *mine[2] = {&l->peer_address,
+					  &l->peer_address6};
+	unsigned int i, a, b;
+	char s[64];
+
+	if (l->bgp.password[0] == '\0')
+		return 0;
+	for (i = 0; i < idx; i++) {
+		const struct cfg_link *o = &cfg->links[i];
+		const struct cfg_addr *theirs[2] = {&o->peer_address,
+						    &o->peer_address6};
+
+		if (o->bgp.password[0] == '\0' ||
+		    strcmp(o->bgp.password, l->bgp.password) == 0)
+			continue;
+		for (a = 0; a < 2; a++)
+			for (b = 0; b < 2; b++)
+				if (cfg_addr_link_local(mine[a]) &&
+				    cfg_addr_eq(mine[a], theirs[b]))
+					return fail_at(ld, g, "links '%s' and "
+						"'%s' both have the link-local "
+						"peer %s, with different "
+						"bgp.password values: Linux keys "
+						"TCP MD5 by address alone (an "
+						"interface scope needs a VRF), so "
+						"the two sessions would share one "
+						"key; use one password for both, "
+						"or global peer addresses",
+						o->name, l->name,
+						cfg_addr_str(mine[a], s,
+							     sizeof(s)));
+	}
+	return 0;
+}
+
 static int load_links(struct loader *ld, const config_setting_t *root)
 {
 	config_setting_t *links = member(root, "links");
@@ -1623,6 +1668,10 @@ static int load_links(struct loader *ld, const config_setting_t *root)
 	for (i = 0; i < n; i++) {
 		rc = load_link(ld, config_setting_get_elem(links, i),
 			       (unsigned int)i);
+		if (rc < 0)
+			return rc;
+		rc = md5_scope_unique(ld, config_setting_get_elem(links, i),
+				      (unsigned int)i);
 		if (rc < 0)
 			return rc;
 	}

@@ -738,6 +738,20 @@ static void test_config_dual_session_errors(void **state)
 			  "interface 'link1'");
 }
 
+/* Linux keys TCP MD5 by address alone: one link-local peer address on
+ * two links needs one password. */
+static void test_config_md5_link_local_peer_shared(void **state)
+{
+	(void)state;
+	assert_load_error("md5-link-local-shared.conf",
+			  "12: links 'link1' and 'link2' both have the "
+			  "link-local peer fe80::2, with different "
+			  "bgp.password values: Linux keys TCP MD5 by address "
+			  "alone (an interface scope needs a VRF), so the two "
+			  "sessions would share one key; use one password for "
+			  "both, or global peer addresses");
+}
+
 static void test_config_too_many_links(void **state)
 {
 	(void)state;
@@ -1466,6 +1480,7 @@ int main(void)
 		cmocka_unit_test(test_config_peer6_loads),
 		cmocka_unit_test(test_config_dual_session_loads),
 		cmocka_unit_test(test_config_dual_session_errors),
+		cmocka_unit_test(test_config_md5_link_local_peer_shared),
 		cmocka_unit_test(test_config_peer6_needs_address6),
 		cmocka_unit_test(test_config_peer6_outside_or_own),
 		cmocka_unit_test(test_config_peer6_zone),
