@@ -42,7 +42,8 @@
 #     route 2001:db8:100::/48 to srv, 2001:db8:ff::/48 to the gateway.
 #     LAB_BGP_V6_SESSION=ll: the same, but link2's session (and BFD) runs
 #     between link-local addresses, gw link2 fe80::1 ── up2 eth0 fe80::2
-#     (the only fe80:: on either: addr_gen_mode none); BIRD only.
+#     (the only fe80:: on either: addr_gen_mode none); BIRD, or FRR with
+#     `neighbor fe80::1 interface eth0`.
 #   LAB_BGP_V6_SESSION=dual (implies LAB_BGP_V6=1 and the IPv6 hosts of
 #     LAB_BGP_V6_SESSION=1): a session per family on each link, as most
 #     providers run a dual-stack link: gw_peer over IPv4 with the ipv4
@@ -505,6 +506,8 @@ lab_frr_conf() {
 			printf ' timers bgp %s %s\n' "$keep" "$hold"
 		fi
 		printf ' neighbor %s remote-as 65001\n' "$nbr"
+		# LAB_BGP_V6_SESSION=ll: a link-local neighbor is on eth0
+		case $nbr in fe80:*) printf ' neighbor %s interface eth0\n' "$nbr" ;; esac
 		if [ -n "${LAB_BGP_TIMERS:-}" ]; then
 			printf ' neighbor %s timers connect 1\n' "$nbr"
 		fi

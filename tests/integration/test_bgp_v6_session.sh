@@ -5,7 +5,7 @@
 # local_address (IPv4) and local_address6 (tests/lab.sh
 # LAB_BGP_V6_SESSION=1). up1 runs BIRD 2; up2 BIRD 2 too, or FRR (bgpd,
 # bfdd, zebra) with TWP_V6_PEER2=frr (test_bgp_v6_session_frr.sh). With
-# TWP_V6_LL=1 (test_bgp_v6_session_ll.sh, BIRD) link2's peer is
+# TWP_V6_LL=1 (test_bgp_v6_session_ll.sh, BIRD; _ll_frr.sh, FRR) link2's peer is
 # link-local, "fe80::2%link2", our side fe80::1 (LAB_BGP_V6_SESSION=ll).
 # With TWP_V6_DUAL=1 (test_bgp_dual_session.sh, _frr.sh) each link has a
 # session per family instead, as most providers run a dual-stack link:
@@ -264,9 +264,11 @@ if [ "$PEER2" = frr ]; then
 	[ "$got4" = "['203.0.113.5']" ] &&
 		ok "FRR up2: 198.18.0.0/16 from us, next hop 203.0.113.5" ||
 		ko "FRR up2: 198.18.0.0/16 next hops $got4, want ['203.0.113.5']"
-	[ "$got6" = "[('$(gw6 2)', 'global'), ('$gll2', 'link-local')]" ] &&
-		ok "FRR up2: 2001:db8:ff::/48 from us, next hops $(gw6 2) (global) and $gll2 (link-local)" ||
-		ko "FRR up2: 2001:db8:ff::/48 next hops $got6, want $(gw6 2) global and $gll2 link-local"
+	# the global next hop is local_address6 whatever the session runs
+	# over (a link-local session too)
+	[ "$got6" = "[('2001:db8:2::1', 'global'), ('$gll2', 'link-local')]" ] &&
+		ok "FRR up2: 2001:db8:ff::/48 from us, next hops 2001:db8:2::1 (global) and $gll2 (link-local)" ||
+		ko "FRR up2: 2001:db8:ff::/48 next hops $got6, want 2001:db8:2::1 global and $gll2 link-local"
 else
 	bird_ours 2 "$gll2"
 fi
