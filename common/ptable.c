@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 
 #include <rte_jhash.h>
+#include <rte_prefetch.h>
 
 #include "ptable.h"
 
@@ -326,6 +327,19 @@ int ptable_del(struct ptable *t, const struct cfg_addr *prefix)
 	memset(slot_at(t, i), 0, t->stride);
 	t->count--;
 	return 0;
+}
+
+void ptable_prefetch(const struct ptable *t, const struct cfg_addr *prefix)
+{
+	struct cfg_addr key;
+	const uint8_t *s;
+
+	if (ptable_key(prefix, &key) < 0)
+		return;
+	s = (const uint8_t *)slot_at(t, key_hash(&key) & (t->cap - 1u));
+	rte_prefetch0(s);
+	/* a slot may straddle two cache lines */
+	rte_prefetch0(s + t->stride - 1u);
 }
 
 size_t ptable_count(const struct ptable *t)

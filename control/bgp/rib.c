@@ -61,6 +61,9 @@ struct rib {
 	/* prefixes whose last reported primary set holds the link */
 	size_t installed[CFG_MAX_LINKS];
 	size_t loc_count[2];            /* IPv4, IPv6 prefixes with a path */
+	/* rib_process's look-ahead hook (rib_set_prefetch) */
+	void (*prefetch)(void *arg, const struct cfg_addr *prefix);
+	void *prefetch_arg;
 	/* dirty prefixes, a FIFO: [dirty_head, dirty_tail) */
 	struct cfg_addr *dirty;
 	size_t dirty_head, dirty_tail, dirty_cap;
@@ -705,10 +708,35 @@ out:
 	       *backup != e->rep_backup;
 }
 
+void rib_prefetch(const struct rib *r, const struct cfg_addr *prefix)
+{
+	ptable_prefetch(r->prefixes, prefix);
+}
+
+void rib_set_prefetch(struct rib *r,
+		      void (*pf)(void *arg, const struct cfg_addr *prefix),
+		      void *arg)
+{
+	r->prefetch = pf;
+	r->prefetch_arg = arg;
+}
+
 size_t rib_process(struct rib *r, size_t budget, rib_fib_cb cb, void *arg)
 {
 	while (budget && r->dirty_head < r->dirty_tail) {
 		struct cfg_addr prefix = r->dirty[r->dirty_head++];
+
+		/* the prefix RIB_LOOKAHEAD places on: its entry (and the
+		 * FIB push's) on the way from memory while these are
+		 * decided */
+		if (r->dirty_head + RIB_LOOKAHEAD <= r->dirty_tail) {
+			const struct cfg_addr *ahead =
+				&r->dirty[r->dirty_head + RIB_LOOKAHEAD - 1u];
+
+			ptable_prefetch(r->prefixes, ahead);
+			if (r->prefetch != NULL)
+				r->prefetch(r->prefetch_arg, ahead);
+		}
 		uint16_t primary, backup;
 		struct rib_entry *e;
 		struct rib_nhset set;

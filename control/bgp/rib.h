@@ -86,6 +86,18 @@ long rib_link_set_local_pref(struct rib *r, unsigned int link, uint32_t lp);
  * CB for those whose nexthop sets changed. Returns the number of dirty
  * prefixes left. */
 size_t rib_process(struct rib *r, size_t budget, rib_fib_cb cb, void *arg);
+/* How far ahead of its work rib_process() prefetches: each prefix's
+ * entry is a miss to memory in a full table, and a few in flight at once
+ * overlap. */
+#define RIB_LOOKAHEAD 8u
+/* A hint that PREFIX is about to be updated or withdrawn (a caller
+ * walking an UPDATE's prefixes, RIB_LOOKAHEAD ahead). */
+void rib_prefetch(const struct rib *r, const struct cfg_addr *prefix);
+/* PF(ARG, PREFIX) for every prefix rib_process() is about to decide,
+ * RIB_LOOKAHEAD ahead: the FIB push prefetches its own entry for it. */
+void rib_set_prefetch(struct rib *r,
+		      void (*pf)(void *arg, const struct cfg_addr *prefix),
+		      void *arg);
 size_t rib_pending(const struct rib *r);
 
 /* Counters for the CLI. */

@@ -763,12 +763,20 @@ static int handle_update(struct bgp_peer *p, struct bgp_conn *c,
 		}
 	}
 	drop_foreign_af(p, u);
-	for (i = 0; i < u->n_withdrawn; i++)
+	/* a full table's entries are misses to memory: RIB_LOOKAHEAD
+	 * prefixes ahead on their way while these are applied */
+	for (i = 0; i < u->n_withdrawn; i++) {
+		if (i + RIB_LOOKAHEAD < u->n_withdrawn)
+			rib_prefetch(sp->rib, &u->withdrawn[i + RIB_LOOKAHEAD]);
 		prefix_withdraw(p, &u->withdrawn[i]);
+	}
 	for (i = 0; i < u->n_nlri; i++) {
 		struct bgp_attrs a = u->attrs;
 		enum pol_verdict v;
 		int rc;
+
+		if (i + RIB_LOOKAHEAD < u->n_nlri)
+			rib_prefetch(sp->rib, &u->nlri[i + RIB_LOOKAHEAD]);
 
 		/* RFC 4760 §3: the prefixes of the IPv4 NLRI field take
 		 * NEXT_HOP, never MP_REACH_NLRI's next hop */
