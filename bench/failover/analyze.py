@@ -606,38 +606,30 @@ def add_ipv6(rec, rec6):
         rec["why"] = "; ".join(x for x in (rec["why"], "IPv6: " + rec6["why"]) if x)
 
 
+def per_bin(run, start, bin_ns, nb):
+    """RUN's packets (none without RUN) by send-time bin from START:
+    (lost, [via link1, link2, link3, link4])"""
+    lost, via = [0] * nb, [[0] * nb for _ in range(4)]
+    for i, t in enumerate(run.sent_ns if run else []):
+        b = (t - start) // bin_ns
+        if not 0 <= b < nb:
+            continue
+        if not run.count[i]:
+            lost[b] += 1
+        elif 1 <= run.via[i] <= 4:
+            via[run.via[i] - 1][b] += 1
+    return lost, via
+
+
 def plot(run, png, tag, rev=None, run6=None):
     if not png:
         return
     start = run.send["start_ns"]
     bin_ns = 10 * MS
     nb = (run.sent_ns[-1] - start) // bin_ns + 1
-    c1, c2, lost = [0] * nb, [0] * nb, [0] * nb
-    c3, c4 = [0] * nb, [0] * nb
     r_ok, r_lost = [0] * nb, [0] * nb
-    v1, v2, vlost = [0] * nb, [0] * nb, [0] * nb
-    for i, t in enumerate(run6.sent_ns if run6 else []):
-        b = (t - start) // bin_ns
-        if not 0 <= b < nb:
-            continue
-        if not run6.count[i]:
-            vlost[b] += 1
-        elif run6.via[i] == 1:
-            v1[b] += 1
-        elif run6.via[i] == 2:
-            v2[b] += 1
-    for i, t in enumerate(run.sent_ns):
-        b = (t - start) // bin_ns
-        if not run.count[i]:
-            lost[b] += 1
-        elif run.via[i] == 1:
-            c1[b] += 1
-        elif run.via[i] == 2:
-            c2[b] += 1
-        elif run.via[i] == 3:
-            c3[b] += 1
-        elif run.via[i] == 4:
-            c4[b] += 1
+    lost, (c1, c2, c3, c4) = per_bin(run, start, bin_ns, nb)
+    vlost, (v1, v2, _, _) = per_bin(run6, start, bin_ns, nb)
     for i, t in enumerate(rev.sent_ns if rev else []):
         b = (t - start) // bin_ns
         if not 0 <= b < nb:

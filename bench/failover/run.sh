@@ -716,15 +716,24 @@ bulk_load() {
 # its route pinned to up1; RECV2 and SEND2 its receiver and sender
 start_reverse_probe() {
 	ip -n "$(lab_ns srv)" route replace $LANHOST/32 via 192.0.2.1 dev up1
-	lab_argv lan
-	"${LAB_ARGV[@]}" "$FO/fo_recv" $RPORT 600 "$LAB_DIR/recv2.bin" "$LAB_DIR/recv2.ready" \
-		>"$LAB_DIR/recv2.json" 2>"$LAB_DIR/recv2.err" &
-	RECV2=$!
-	for _ in $(seq 50); do [ -e "$LAB_DIR/recv2.ready" ] && break; sleep 0.1; done
-	lab_argv srv
-	"${LAB_ARGV[@]}" "$FO/fo_send" $LANHOST $RPORT "$FLOWS" "$PPS" 600 "$LAB_DIR/send2.bin" 30000 \
-		>"$LAB_DIR/send2.json" 2>"$LAB_DIR/send2.err" &
-	SEND2=$!
+	start_stream 2 lan srv $LANHOST $RPORT "$FLOWS" "$PPS" "" 30000
+}
+
+# start_stream SFX RX TX DST PORT FLOWS PPS [FAMILY [SPORT_BASE]]: fo_recv
+# in role RX (FAMILY 6: an IPv6 socket), once it is bound fo_send in role
+# TX toward DST:PORT; their files recvSFX.* and sendSFX.* in the lab
+# directory (analyze.py's names), their pids in RECVSFX and SENDSFX
+start_stream() {
+	local sfx=$1 rx=$2 tx=$3 dst=$4 port=$5 flows=$6 pps=$7 fam=${8:-} sport=${9:-}
+	lab_argv "$rx"
+	"${LAB_ARGV[@]}" "$FO/fo_recv" "$port" 600 "$LAB_DIR/recv$sfx.bin" "$LAB_DIR/recv$sfx.ready" $fam \
+		>"$LAB_DIR/recv$sfx.json" 2>"$LAB_DIR/recv$sfx.err" &
+	printf -v "RECV$sfx" %s $!
+	for _ in $(seq 50); do [ -e "$LAB_DIR/recv$sfx.ready" ] && break; sleep 0.1; done
+	lab_argv "$tx"
+	"${LAB_ARGV[@]}" "$FO/fo_send" "$dst" "$port" "$flows" "$pps" 600 "$LAB_DIR/send$sfx.bin" $sport \
+		>"$LAB_DIR/send$sfx.json" 2>"$LAB_DIR/send$sfx.err" &
+	printf -v "SEND$sfx" %s $!
 }
 
 mkdir -p "$OUT"
@@ -787,27 +796,9 @@ log "$TAG: converged; route via $BASE, $NPFX prefixes, sessions $SESS"
 OFFSET=$(python3 -c 'import time; print(time.time_ns() - time.clock_gettime_ns(time.CLOCK_MONOTONIC))')
 event "{\"group\":\"$GROUP\",\"gateway\":\"$GW\",\"mode\":\"$MODE\",\"bfd_ms\":$BFD_MS,\"mult\":$MULT,\"links\":$LINKS,\"prefixes\":$NPFX,\"sessions\":\"$SESS\",\"flows\":$FLOWS,\"pps\":$PPS,\"v6\":$V6,\"flows6\":$FLOWS6,\"pps6\":$PPS6,\"sus\":$SUS,\"wall_minus_mono_ns\":$OFFSET}"
 
-lab_argv srv
-"${LAB_ARGV[@]}" "$FO/fo_recv" $PORT 600 "$LAB_DIR/recv.bin" "$LAB_DIR/recv.ready" \
-	>"$LAB_DIR/recv.json" 2>"$LAB_DIR/recv.err" &
-RECV=$!
-for _ in $(seq 50); do [ -e "$LAB_DIR/recv.ready" ] && break; sleep 0.1; done
-lab_argv lan
-"${LAB_ARGV[@]}" "$FO/fo_send" $SERVER $PORT "$FLOWS" "$PPS" 600 "$LAB_DIR/send.bin" \
-	>"$LAB_DIR/send.json" 2>"$LAB_DIR/send.err" &
-SEND=$!
-if [ "$V6" = 1 ]; then
-	# the IPv6 stream beside it: LAN host -> srv, its own receiver
-	lab_argv srv
-	"${LAB_ARGV[@]}" "$FO/fo_recv" $PORT6 600 "$LAB_DIR/recv6.bin" "$LAB_DIR/recv6.ready" 6 \
-		>"$LAB_DIR/recv6.json" 2>"$LAB_DIR/recv6.err" &
-	RECV6=$!
-	for _ in $(seq 50); do [ -e "$LAB_DIR/recv6.ready" ] && break; sleep 0.1; done
-	lab_argv lan
-	"${LAB_ARGV[@]}" "$FO/fo_send" $SERVER6 $PORT6 "$FLOWS6" "$PPS6" 600 "$LAB_DIR/send6.bin" \
-		>"$LAB_DIR/send6.json" 2>"$LAB_DIR/send6.err" &
-	SEND6=$!
-fi
+start_stream "" srv lan $SERVER $PORT "$FLOWS" "$PPS"
+# dual stack: the IPv6 stream beside it, LAN host -> srv, its own receiver
+[ "$V6" = 1 ] && start_stream 6 srv lan $SERVER6 $PORT6 "$FLOWS6" "$PPS6" 6
 if [ $SUS = 1 ]; then
 	# the server's answers and its stream to the site spread over both
 	# PoPs by ports, as a provider's ECMP does
