@@ -30,6 +30,11 @@
 #     their fe80:: addresses, no DAD) and an ipv6 channel on BIRD's gw_peer
 #     (IPv6 NLRI over the IPv4 session) announcing 2001:db8:100::/48 from
 #     protocol "announce6", next hop upN's global address + its link-local.
+#     With LAB_UP2_FRR=1, up2's FRR announces it too (ipv6 unicast
+#     activated on the IPv4 session, next hop 2001:db8:2::2).
+#     LAB_V6_HOSTS=1: IPv6 on the LAN host, the server and the upstreams'
+#     server side as LAB_BGP_V6_SESSION=1 gives them (below), beside
+#     LAB_BGP_V6=1's IPv4 sessions: dual-stack streams, one session a link.
 #   LAB_BGP_V6_SESSION=1 (implies LAB_BGP_V6=1; BIRD on up1, BIRD or FRR
 #     on up2): the upstreams' one BGP session with the gateway runs over
 #     IPv6 (upN 2001:db8:N::2 ── gw 2001:db8:N::1) and carries both
@@ -495,8 +500,13 @@ lab_frr_conf() {
 			printf ' set metric %s\n set community 35540:100\n set ip next-hop %s\nexit\n' \
 				"${LAB_UP2_FRR_MED:-20}" "$2"
 			printf 'route-map GW_OUT6 permit 10\nexit\n'
+		elif lab_dual_session; then
+			printf 'route-map GW_OUT6 permit 10\nexit\n'
+		elif [ "${LAB_BGP_V6:-0}" = 1 ]; then
+			# LAB_BGP_V6=1: IPv6 over the IPv4 session, as BIRD's
+			# ipv6 channel, its next hop our global address on the link
+			printf 'route-map GW_OUT6 permit 10\n set ipv6 next-hop global 2001:db8:%s::2\nexit\n' "${1#up}"
 		fi
-		lab_dual_session && printf 'route-map GW_OUT6 permit 10\nexit\n'
 
 		printf 'router bgp 35540\n bgp router-id %s\n' "$2"
 		printf ' no bgp network import-check\n'
@@ -538,7 +548,9 @@ lab_frr_conf() {
 			printf '  neighbor %s route-map GW_OUT6 out\n' "$nbr6"
 			printf ' exit-address-family\n'
 		fi
-		if lab_v6_session; then
+		# LAB_BGP_V6=1 without an IPv6 session: IPv6 unicast over the
+		# IPv4 session (a session per family has its own above)
+		if lab_v6_session || { [ "${LAB_BGP_V6:-0}" = 1 ] && ! lab_dual_session; }; then
 			printf ' address-family ipv6 unicast\n'
 			printf '  network 2001:db8:100::/48\n'
 			printf '  neighbor %s activate\n' "$nbr"
@@ -782,7 +794,7 @@ lab_up() {
 		LAB_BGP_BULK_OFF=${LAB_BGP_BULK_OFF:-} \
 		LAB_BGP_BULK_ALL=${LAB_BGP_BULK_ALL:-} LAB_LINKS=$LAB_LINKS \
 		LAB_UP2_FRR=${LAB_UP2_FRR:-} LAB_BGP_V6=${LAB_BGP_V6:-} \
-		LAB_BGP_V6_SESSION=${LAB_BGP_V6_SESSION:-} \
+		LAB_BGP_V6_SESSION=${LAB_BGP_V6_SESSION:-} LAB_V6_HOSTS=${LAB_V6_HOSTS:-} \
 		LAB_BGP_GR=${LAB_BGP_GR:-} LAB_BIRD_KERNEL=${LAB_BIRD_KERNEL:-} \
 		LAB_PROVIDER_CORE=${LAB_PROVIDER_CORE:-} \
 		LAB_UP2_FRR_BFD=${LAB_UP2_FRR_BFD:-} LAB_UP2_FRR_MED=${LAB_UP2_FRR_MED:-} \
@@ -877,7 +889,8 @@ lab_up_steps() {
 		lab_sysctl gw net.ipv4.ip_forward=0
 	fi
 	[ "${LAB_BGP_V6:-0}" != 1 ] || lab_v6_links
-	! { lab_v6_session || lab_dual_session; } || lab_v6_hosts
+	! { lab_v6_session || lab_dual_session; } && [ "${LAB_V6_HOSTS:-0}" != 1 ] ||
+		lab_v6_hosts
 
 	lab_bird_conf up1 203.0.113.2 203.0.113.1 192.0.2.2
 	if [ "${LAB_UP2_FRR:-0}" = 1 ]; then
