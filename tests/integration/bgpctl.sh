@@ -9,21 +9,25 @@ gw_conf() {
 		-e "s/(^[[:space:]]*connect_retry = )[0-9]+/\11/" "$1" >"${2:-/dev/stdout}"
 }
 
-# gw_conf_v6_session OUT [LL]: config/lab-bfd.conf (through gw_conf) for
-# the lab's LAB_BGP_V6_SESSION: IPv6 peers (link2's link-local fe80::2 on
-# link2 when LL is 1), local_address6 on both links, lan.address6, the
-# site's IPv6 prefix announced and the provider's accepted. Fails if a
-# change did not apply.
+# gw_conf_v6_session OUT [MODE]: config/lab-bfd.conf (through gw_conf)
+# for the lab's LAB_BGP_V6_SESSION: local_address6 on both links,
+# lan.address6, the site's IPv6 prefix announced and the provider's
+# accepted, and the peers by MODE: 0 (default) IPv6 peer_address
+# 2001:db8:N::2, 1 the same but link2's link-local fe80::2 on link2,
+# dual the IPv4 peer_address kept and peer_address6 2001:db8:N::2 beside
+# it (a session per family). Fails if a change did not apply.
 gw_conf_v6_session() {
 	gw_conf "$LAB_SRC/config/lab-bfd.conf" | python3 -c 'import sys
 s = sys.stdin.read()
+mode = sys.argv[1]
 for n, a in ((1, "203.0.113.2"), (2, "203.0.113.6")):
-    peer = "2001:db8:%d::2" % n
-    if n == 2 and sys.argv[1] == "1":
-        peer = "fe80::2%link2"
+    peer = "peer_address = \"2001:db8:%d::2\";" % n
+    if n == 2 and mode == "1":
+        peer = "peer_address = \"fe80::2%link2\";"
+    if mode == "dual":
+        peer = "peer_address = \"%s\"; peer_address6 = \"2001:db8:%d::2\";" % (a, n)
     s = s.replace("peer_address = \"%s\";" % a,
-                  "local_address6 = \"2001:db8:%d::1/64\";\n    "
-                  "peer_address = \"%s\";" % (n, peer))
+                  "local_address6 = \"2001:db8:%d::1/64\";\n    %s" % (n, peer))
 s = s.replace("import = [\"198.51.100.0/24 le 32\"]",
               "import = [\"198.51.100.0/24 le 32\", \"2001:db8:100::/48 le 64\"]")
 s = s.replace("announce = [\"198.18.0.0/16\"]",
@@ -31,33 +35,11 @@ s = s.replace("announce = [\"198.18.0.0/16\"]",
 s = s.replace("address = \"198.18.1.1/24\";",
               "address = \"198.18.1.1/24\";\n  address6 = \"2001:db8:ff::1/64\";")
 print(s, end="")' "${2:-0}" >"$1"
-	[ "$(grep -c 'peer_address = "2001:db8:\|peer_address = "fe80::2%link2"' "$1")" -eq 2 ] &&
-		[ "$(grep -c '2001:db8:100::/48 le 64' "$1")" -eq 2 ] &&
-		grep -q '"2001:db8:ff::/48"' "$1" && grep -q 'address6 = "2001:db8:ff::1/64"' "$1"
-}
-
-# gw_conf_dual_session OUT: config/lab-bfd.conf (through gw_conf) for
-# the lab's LAB_BGP_V6_SESSION=dual: each link's IPv4 session as it is,
-# a second session with peer_address6 2001:db8:N::2 from local_address6
-# 2001:db8:N::1, lan.address6, the site's IPv6 prefix announced and the
-# provider's accepted. Fails if a change did not apply.
-gw_conf_dual_session() {
-	gw_conf "$LAB_SRC/config/lab-bfd.conf" | python3 -c 'import sys
-s = sys.stdin.read()
-for n, a in ((1, "203.0.113.2"), (2, "203.0.113.6")):
-    s = s.replace("peer_address = \"%s\";" % a,
-                  "local_address6 = \"2001:db8:%d::1/64\";\n    "
-                  "peer_address = \"%s\"; peer_address6 = \"2001:db8:%d::2\";"
-                  % (n, a, n))
-s = s.replace("import = [\"198.51.100.0/24 le 32\"]",
-              "import = [\"198.51.100.0/24 le 32\", \"2001:db8:100::/48 le 64\"]")
-s = s.replace("announce = [\"198.18.0.0/16\"]",
-              "announce = [\"198.18.0.0/16\", \"2001:db8:ff::/48\"]")
-s = s.replace("address = \"198.18.1.1/24\";",
-              "address = \"198.18.1.1/24\";\n  address6 = \"2001:db8:ff::1/64\";")
-print(s, end="")' >"$1"
-	[ "$(grep -c 'peer_address6 = "2001:db8:[12]::2"' "$1")" -eq 2 ] &&
-		[ "$(grep -c '2001:db8:100::/48 le 64' "$1")" -eq 2 ] &&
+	if [ "${2:-0}" = dual ]; then
+		[ "$(grep -c 'peer_address6 = "2001:db8:[12]::2"' "$1")" -eq 2 ]
+	else
+		[ "$(grep -c 'peer_address = "2001:db8:\|peer_address = "fe80::2%link2"' "$1")" -eq 2 ]
+	fi && [ "$(grep -c '2001:db8:100::/48 le 64' "$1")" -eq 2 ] &&
 		grep -q '"2001:db8:ff::/48"' "$1" && grep -q 'address6 = "2001:db8:ff::1/64"' "$1"
 }
 

@@ -149,7 +149,7 @@ bird_bfd() {
 if [ "$DUAL" = 1 ]; then
 	echo "== lab up: a session per family on each link (up1 BIRD, up2 $PEER2), BFD 50 ms x 3 over IPv4"
 	lab_up || fatal "lab did not come up"
-	gw_conf_dual_session "$conf" || fatal "could not derive the test config ($conf)"
+	gw_conf_v6_session "$conf" dual || fatal "could not derive the test config ($conf)"
 else
 	echo "== lab up: sessions over IPv6 (up1 BIRD, up2 $PEER2), BFD 50 ms x 3 over IPv6"
 	lab_up || fatal "lab did not come up"

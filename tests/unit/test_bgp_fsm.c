@@ -288,18 +288,23 @@ static void peer_keepalive(struct tconn *c)
 	peer_send(c, m, hdr(m, 19, BGP_MSG_KEEPALIVE));
 }
 
-/* The speaker's connection to the peer's listener. */
-static void peer_accept(struct tconn *c)
+/* The speaker's connection to the peer's listener LFD. */
+static void peer_accept_on(int lfd, struct tconn *c)
 {
 	uint64_t end = bgp_now_ms() + TIMEOUT_MS;
 
 	while (bgp_now_ms() < end) {
-		c->fd = accept4(plisten, NULL, NULL, SOCK_NONBLOCK);
+		c->fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK);
 		if (c->fd >= 0)
 			return;
 		spin(5);
 	}
 	fail_msg("the speaker did not connect");
+}
+
+static void peer_accept(struct tconn *c)
+{
+	peer_accept_on(plisten, c);
 }
 
 /* The peer's connection to the speaker's listener. */
@@ -1859,15 +1864,7 @@ static void start_dual(void)
 
 static void peer_accept6(struct tconn *c)
 {
-	uint64_t end = bgp_now_ms() + TIMEOUT_MS;
-
-	while (bgp_now_ms() < end) {
-		c->fd = accept4(plisten6, NULL, NULL, SOCK_NONBLOCK);
-		if (c->fd >= 0)
-			return;
-		spin(5);
-	}
-	fail_msg("the speaker did not connect over IPv6");
+	peer_accept_on(plisten6, c);
 }
 
 /* Our OPEN on C offers AF's multiprotocol capability alone (RFC 4760),
