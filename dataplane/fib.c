@@ -16,6 +16,7 @@
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 
 #include "dp.h"
 #include "log.h"
@@ -26,6 +27,10 @@
 #define FIB_TBL8_MIN (1u << 12)
 #define FIB_TBL8_MAX ((1u << 15) - 1)
 #define FIB_ROUTES_PER_TBL8 32u
+
+/* one rte_hash_lookup_bulk takes a prefetch window */
+_Static_assert(FIB_PREFETCH_MAX <= RTE_HASH_LOOKUP_BULK_MAX,
+	       "prefetch window larger than rte_hash_lookup_bulk takes");
 
 /* rte_fib6's trie spends one tbl8 (256 next hops) per distinct 8-bit
  * level below /24 that holds longer routes. A real IPv6 table (mostly
@@ -179,6 +184,29 @@ static uint32_t route_digest(const struct fib_key *k, uint32_t group)
 {
 	return group == FIB_NO_ROUTE ? 0 :
 	       fib_digest_route(k->family, k->len, k->prefix, group);
+}
+
+void fib_route_prefetch(struct dp *d, const struct chan_rec *recs,
+			unsigned int n)
+{
+	struct fib_key keys[FIB_PREFETCH_MAX];
+	const void *kp[FIB_PREFETCH_MAX];
+	int32_t pos[FIB_PREFETCH_MAX];
+	unsigned int i, m = 0;
+
+	for (i = 0; i < n && m < FIB_PREFETCH_MAX; i++) {
+		if ((recs[i].type != CHAN_REC_ROUTE_ADD &&
+		     recs[i].type != CHAN_REC_ROUTE_DEL) ||
+		    route_key(&recs[i].u.route, &keys[m]) < 0)
+			continue;
+		kp[m] = &keys[m];
+		m++;
+	}
+	if (m == 0 || rte_hash_lookup_bulk(d->routes, kp, m, pos) < 0)
+		return;
+	for (i = 0; i < m; i++)
+		if (pos[i] >= 0)
+			rte_prefetch0(&d->route[pos[i]]);
 }
 
 static int lpm_add(struct dp *d, const struct fib_key *k, uint32_t group)
