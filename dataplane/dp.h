@@ -209,6 +209,7 @@ struct dp_tx_ctx {                    /* tx buffer error callback context */
 struct fib_bulk {
 	uint64_t *e, *tmp;
 	uint32_t n, cap;
+	uint16_t serial;     /* bulks begun (wraps) */
 	uint8_t phase;       /* FIB_BULK_OFF, _COLLECT, _SORT, _APPLY */
 	uint8_t pass;        /* sort: the byte of the prefix, 0 = lowest */
 	bool scatter;        /* sort: counting done, scattering */
@@ -338,7 +339,10 @@ void port_close_all(struct dp *d);
 
 /* fib.c */
 struct fib_route {
-	uint32_t group_id;
+	uint16_t group_id;   /* < NHG_MAX */
+	/* the bulk (fib_bulk.serial) bulk_idx was given in: an index from
+	 * an older one is not looked at (a cache miss a record) */
+	uint16_t bulk_serial;
 	/* 1 + its entry in fib_bulk.e while one may be there (checked
 	 * against the entry's prefix), 0 for none */
 	uint32_t bulk_idx;

@@ -28,7 +28,9 @@
 #define FIB_TBL8_MAX ((1u << 15) - 1)
 #define FIB_ROUTES_PER_TBL8 32u
 
-/* one rte_hash_lookup_bulk takes a prefetch window */
+/* a group id fits struct fib_route's 16 bits (and rte_fib's 2-byte next
+ * hops); one rte_hash_lookup_bulk takes a prefetch window */
+_Static_assert(NHG_MAX <= 1u << 16, "group ids wider than 16 bits");
 _Static_assert(FIB_PREFETCH_MAX <= RTE_HASH_LOOKUP_BULK_MAX,
 	       "prefetch window larger than rte_hash_lookup_bulk takes");
 
@@ -290,6 +292,7 @@ int fib_bulk_begin(struct dp *d)
 		b->cap = cap;
 	}
 	b->n = 0;
+	b->serial++;
 	b->lpm_delta = 0;
 	b->since_tsc = rte_rdtsc();
 	b->phase = FIB_BULK_COLLECT;
@@ -307,13 +310,15 @@ static void bulk_note(struct dp *d, const struct fib_key *k,
 	uint64_t key = (uint64_t)key_ipv4(k) << 32 | (uint64_t)k->len << 24;
 	uint64_t *e;
 
-	if (route->bulk_idx != 0 && route->bulk_idx <= b->n &&
+	if (route->bulk_idx != 0 && route->bulk_serial == b->serial &&
+	    route->bulk_idx <= b->n &&
 	    (b->e[route->bulk_idx - 1] & BULK_KEY_MASK) == key) {
 		e = &b->e[route->bulk_idx - 1];
 	} else {
 		RTE_VERIFY(b->n < b->cap);
 		e = &b->e[b->n++];
 		route->bulk_idx = b->n;
+		route->bulk_serial = b->serial;
 		*e = key | (route->group_id != FIB_NO_ROUTE ? BULK_HAD : 0) |
 		     route->group_id;
 	}
@@ -477,7 +482,7 @@ int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen)
 	rc = route_key(r, &k);
 	if (rc < 0)
 		return rc;
-	if (r->group_id == FIB_NO_ROUTE)
+	if (r->group_id == FIB_NO_ROUTE || r->group_id >= NHG_MAX)
 		return -EINVAL;
 	pos = rte_hash_add_key(d->routes, &k);
 	if (pos < 0)
@@ -503,7 +508,7 @@ int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen)
 		fib_digest_flip(&d->nhg.digest, FIB_DIGEST_ROUTES,
 				route_digest(&k, route->group_id) ^
 				route_digest(&k, r->group_id));
-		route->group_id = r->group_id;
+		route->group_id = (uint16_t)r->group_id;
 	}
 	fresh_count(d, route->generation, gen);
 	route->generation = gen;
