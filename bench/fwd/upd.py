@@ -101,6 +101,10 @@ def main():
                 fwd.log("run %d %s: %s" % (run, name, json.dumps(r)))
     finally:
         fwd.cleanup_all()
+        # the logs stay (their directory is logged); the inputs go
+        for f in (rules, pcap):
+            if os.path.exists(f):
+                os.unlink(f)
     summary = {}
     for name, _ in builds:
         summary[name] = {}
