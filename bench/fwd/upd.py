@@ -40,7 +40,14 @@ def one(args, build, work, config, perf_out, logname):
                     ["perf", "record", "-e", "cpu-clock", "-g", "-o",
                      perf_out, "-p", str(p.pid)],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            # the main lcore (the process's first thread) applies the
+            # records: its CPU time over the pushes' time (the first
+            # record to the last SYNC_DONE; its idle ticks while routegen
+            # starts add a little)
+            cpu0 = fwd.cpu_ns(p.pid, p.pid)
             u = fwd.updates(a, config, args.routes, p, ports, order)
+            push_s = args.routes * u["pushes"] / u["routes_per_s"]
+            main_share = (fwd.cpu_ns(p.pid, p.pid) - cpu0) / 1e9 / push_s
             if rec is not None:
                 rec.send_signal(2)
                 rec.wait(60)
@@ -49,6 +56,7 @@ def one(args, build, work, config, perf_out, logname):
                           "pushes": u["pushes"],
                           "mpps": round(u["rate"]["pps"] / 1e6, 3),
                           "drops": u["drops"],
+                          "main_cpu_share": round(main_share, 3),
                           "bulk_flushes": fib.get("bulk_flushes")}
     finally:
         fwd.stop(p)
