@@ -1440,66 +1440,80 @@ static int load_link_bgp(struct loader *ld, config_setting_t *link,
 	return load_communities(ld, g, what, b);
 }
 
-/* peer_address of link L: an address inside the link's subnet of its
- * family (local_address, or local_address6 beside an IPv4 one: the
+/* peer_address (KEY) of link L: an address inside the link's subnet of
+ * its family (local_address, or local_address6 beside an IPv4 one: the
  * session then runs over IPv6 and carries both families), or an IPv6
  * link-local address (fe80::/10), which means something only on the
  * link's own interface: "fe80::2" or "fe80::2%IF" with IF the link's
- * interface. Not our own address. */
+ * interface. Not our own address. KEY "peer_address6": the second
+ * session's peer beside an IPv4 peer_address, IPv6 only, optional
+ * (family 0 when absent). */
 static int get_peer(struct loader *ld, const config_setting_t *g,
-		    const char *what, struct cfg_link *l)
+		    const char *what, struct cfg_link *l, const char *key)
 {
 	const config_setting_t *where;
 	const struct cfg_addr *own;
 	const char *s = NULL, *pct;
 	char ip[INET6_ADDRSTRLEN + IFNAMSIZ + 2], a[64], b[64];
-	struct cfg_addr *peer = &l->peer_address;
-	int rc = get_str(ld, g, what, "peer_address", true, NULL, &s, &where);
+	bool six = strcmp(key, "peer_address6") == 0;
+	struct cfg_addr *peer = six ? &l->peer_address6 : &l->peer_address;
+	int rc = get_str(ld, g, what, key, !six, NULL, &s, &where);
 
 	if (rc < 0)
 		return rc;
+	if (s == NULL)
+		return 0;
 	snprintf(ip, sizeof(ip), "%s", s);
 	pct = strchr(s, '%');
 	if (pct != NULL)
 		ip[pct - s] = '\0';
 	if (strlen(s) >= sizeof(ip) || !addr_parse(ip, false, peer))
-		return fail_at(ld, where, "peer_address '%s' is not an IPv4 "
-			       "or IPv6 address", s);
+		return fail_at(ld, where, "%s '%s' is not an %s address", key,
+			       s, six ? "IPv6" : "IPv4 or IPv6");
 	cfg_addr_str(peer, a, sizeof(a));
+	if (six && peer->family != AF_INET6)
+		return fail_at(ld, where, "%s: peer_address6 %s is not an IPv6 "
+			       "address", what, a);
+	if (six && l->peer_address.family != AF_INET)
+		return fail_at(ld, where, "%s: peer_address6 is for a second "
+			       "session beside an IPv4 peer_address; "
+			       "peer_address %s is IPv6 already (one session "
+			       "then carries both families)", what,
+			       cfg_addr_str(&l->peer_address, b, sizeof(b)));
 	if (cfg_addr_link_local(peer)) {
 		/* RFC 4291 §2.5.6: a link-local address is unique on its
 		 * link only; the link's interface is its zone (RFC 4007) */
 		if (pct != NULL && strcmp(pct + 1, l->interface) != 0)
-			return fail_at(ld, where, "%s: peer_address %s is "
+			return fail_at(ld, where, "%s: %s %s is "
 				       "link-local on interface '%s', not on "
-				       "the link's interface '%s'", what, a,
-				       pct + 1, l->interface);
+				       "the link's interface '%s'", what, key,
+				       a, pct + 1, l->interface);
 		if (cfg_link_addr(l, AF_INET6) == NULL)
-			return fail_at(ld, where, "%s: peer_address %s is "
+			return fail_at(ld, where, "%s: %s %s is "
 				       "IPv6 and the link has no IPv6 address "
-				       "(local_address6)", what, a);
+				       "(local_address6)", what, key, a);
 		return 0;
 	}
 	if (pct != NULL)
-		return fail_at(ld, where, "%s: peer_address %s: a zone "
+		return fail_at(ld, where, "%s: %s %s: a zone "
 			       "('%%%s') is only for a link-local address "
-			       "(fe80::/10)", what, a, pct + 1);
+			       "(fe80::/10)", what, key, a, pct + 1);
 	own = cfg_link_addr(l, peer->family);
 	if (own == NULL)
-		return fail_at(ld, where, "%s: peer_address %s is IPv6 and "
+		return fail_at(ld, where, "%s: %s %s is IPv6 and "
 			       "the link has no IPv6 address (local_address6)",
-			       what, a);
+			       what, key, a);
 	if (!addr_in_subnet(peer, own))
-		return fail_at(ld, where, "%s: peer_address %s is outside "
-			       "%s %s%s", what, a,
+		return fail_at(ld, where, "%s: %s %s is outside "
+			       "%s %s%s", what, key, a,
 			       own == &l->local_address ? "local_address" :
 							  "local_address6",
 			       cfg_addr_str(own, b, sizeof(b)),
 			       peer->family == AF_INET6 ?
 			       " and not link-local (fe80::/10)" : "");
 	if (memcmp(peer->addr, own->addr, 16) == 0)
-		return fail_at(ld, where, "%s: peer_address %s is our own "
-			       "%s", what, a,
+		return fail_at(ld, where, "%s: %s %s is our own "
+			       "%s", what, key, a,
 			       own == &l->local_address ? "local_address" :
 							  "local_address6");
 	return 0;
@@ -1509,8 +1523,8 @@ static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
 {
 	static const char *const keys[] = {
 		"name", "interface", "local_address", "local_address6",
-		"peer_address", "remote_as", "local_pref", "mtu", "device",
-		"bfd", "bgp", "ingress_filter", "capacity_mbps", "suspect",
+		"peer_address", "peer_address6", "remote_as", "local_pref",
+		"mtu", "device", "bfd", "bgp", "ingress_filter", "capacity_mbps", "suspect",
 		NULL,
 	};
 	struct twp_config *cfg = ld->cfg;
@@ -1563,7 +1577,8 @@ static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
 			    &l->local_address6, &where)) < 0 ||
 	    (rc = subnet_unique(ld, where, what, &l->local_address6,
 				idx)) < 0 ||
-	    (rc = get_peer(ld, g, what, l)) < 0)
+	    (rc = get_peer(ld, g, what, l, "peer_address")) < 0 ||
+	    (rc = get_peer(ld, g, what, l, "peer_address6")) < 0)
 		return rc;
 
 	if ((rc = get_int(ld, g, what, "remote_as", true, 0, 1, UINT32_MAX,
@@ -1589,6 +1604,51 @@ static int load_link(struct loader *ld, config_setting_t *g, unsigned int idx)
 	return load_link_bgp(ld, g, l, what, &l->bgp);
 }
 
+/* Linux keys TCP MD5 (RFC 2385) by the peer's address alone: a key's
+ * interface scope (TCP_MD5SIG_FLAG_IFINDEX) must be a VRF device. Two
+ * links with the same link-local peer (each on its own interface) and
+ * different passwords would share one key, the last set, and one
+ * session would never come up; refused here, with why. */
+static int md5_scope_unique(struct loader *ld, const config_setting_t *g,
+			    unsigned int idx)
+{
+	const struct twp_config *cfg = ld->cfg;
+	const struct cfg_link *l = &cfg->links[idx];
+	const struct cfg_addr *mine[2] = {&l->peer_address,
+					  &l->peer_address6};
+	unsigned int i, a, b;
+	char s[64];
+
+	if (l->bgp.password[0] == '\0')
+		return 0;
+	for (i = 0; i < idx; i++) {
+		const struct cfg_link *o = &cfg->links[i];
+		const struct cfg_addr *theirs[2] = {&o->peer_address,
+						    &o->peer_address6};
+
+		if (o->bgp.password[0] == '\0' ||
+		    strcmp(o->bgp.password, l->bgp.password) == 0)
+			continue;
+		for (a = 0; a < 2; a++)
+			for (b = 0; b < 2; b++)
+				if (cfg_addr_link_local(mine[a]) &&
+				    cfg_addr_eq(mine[a], theirs[b]))
+					return fail_at(ld, g, "links '%s' and "
+						"'%s' both have the link-local "
+						"peer %s, with different "
+						"bgp.password values: Linux keys "
+						"TCP MD5 by address alone (an "
+						"interface scope needs a VRF), so "
+						"the two sessions would share one "
+						"key; use one password for both, "
+						"or global peer addresses",
+						o->name, l->name,
+						cfg_addr_str(mine[a], s,
+							     sizeof(s)));
+	}
+	return 0;
+}
+
 static int load_links(struct loader *ld, const config_setting_t *root)
 {
 	config_setting_t *links = member(root, "links");
@@ -1608,6 +1668,10 @@ static int load_links(struct loader *ld, const config_setting_t *root)
 	for (i = 0; i < n; i++) {
 		rc = load_link(ld, config_setting_get_elem(links, i),
 			       (unsigned int)i);
+		if (rc < 0)
+			return rc;
+		rc = md5_scope_unique(ld, config_setting_get_elem(links, i),
+				      (unsigned int)i);
 		if (rc < 0)
 			return rc;
 	}

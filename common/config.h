@@ -189,6 +189,10 @@ struct cfg_link {
 	struct cfg_addr local_address; /* our address and the subnet length */
 	struct cfg_addr local_address6; /* as cfg_lan.address6 */
 	struct cfg_addr peer_address;  /* the provider router, len 32/128 */
+	/* the provider router's IPv6 address for a second session beside
+	 * an IPv4 peer_address (IPv4 unicast over one, IPv6 unicast over
+	 * the other); family 0 when the link has one session */
+	struct cfg_addr peer_address6;
 	uint32_t remote_as;
 	uint32_t local_pref;
 	uint32_t mtu;
@@ -305,15 +309,23 @@ static inline const struct cfg_addr *cfg_link_addr(const struct cfg_link *l,
 	return NULL;
 }
 
-/* Our address toward the link's peer: of the peer's family (the BGP
- * session's and the BFD session's source), NULL for a link-local peer,
- * which is reached from our link-local address on the interface. */
+/* Our address toward PEER (one of the link's peer addresses): of its
+ * family (the BGP session's and the BFD session's source), NULL for a
+ * link-local peer, which is reached from our link-local address on the
+ * interface. */
+static inline const struct cfg_addr *cfg_link_local_for(
+	const struct cfg_link *l, const struct cfg_addr *peer)
+{
+	if (cfg_addr_link_local(peer))
+		return NULL;
+	return cfg_link_addr(l, peer->family);
+}
+
+/* cfg_link_local_for() the link's peer_address. */
 static inline const struct cfg_addr *cfg_link_local_for_peer(
 	const struct cfg_link *l)
 {
-	if (cfg_addr_link_local(&l->peer_address))
-		return NULL;
-	return cfg_link_addr(l, l->peer_address.family);
+	return cfg_link_local_for(l, &l->peer_address);
 }
 
 /* The kernel's link-local address (fe80::/10) of interface IFNAME into

@@ -16,9 +16,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include <rte_jhash.h>
+#include <rte_prefetch.h>
 
 #include "ptable.h"
 
@@ -50,6 +52,39 @@ struct ptable {
 	uint8_t *old;
 	size_t old_cap, old_pos;
 };
+
+/* Slot arrays of PT_HUGE_MIN bytes and more come from mmap with
+ * transparent huge pages asked for: a million-prefix table spans
+ * tens of MB, and on 4 KiB pages every lookup missed the TLB as well as
+ * the caches (a page walk before the miss). Zero-filled as calloc's,
+ * faulted in as used. Smaller ones from calloc. */
+#define PT_HUGE_MIN (2u << 20)
+
+static uint8_t *slots_alloc(size_t n, size_t stride)
+{
+	size_t bytes = n * stride;
+	void *p;
+
+	if (bytes < PT_HUGE_MIN)
+		return calloc(n, stride);
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	/* a hint: without THP (or with it off) the pages stay 4 KiB */
+	madvise(p, bytes, MADV_HUGEPAGE);
+	return p;
+}
+
+static void slots_free(uint8_t *p, size_t n, size_t stride)
+{
+	if (p == NULL)
+		return;
+	if (n * stride < PT_HUGE_MIN)
+		free(p);
+	else
+		munmap(p, n * stride);
+}
 
 static inline struct pt_slot *slot_at(const struct ptable *t, size_t i)
 {
@@ -126,7 +161,7 @@ struct ptable *ptable_new(size_t val_size, size_t hint)
 	t->val_size = val_size;
 	t->stride = (PT_VAL_OFF + val_size + 7u) & ~(size_t)7u;
 	t->cap = cap_for(hint);
-	t->slots = calloc(t->cap, t->stride);
+	t->slots = slots_alloc(t->cap, t->stride);
 	if (!t->slots) {
 		free(t);
 		return NULL;
@@ -138,8 +173,8 @@ void ptable_free(struct ptable *t)
 {
 	if (!t)
 		return;
-	free(t->old);
-	free(t->slots);
+	slots_free(t->old, t->old_cap, t->stride);
+	slots_free(t->slots, t->cap, t->stride);
 	free(t);
 }
 
@@ -203,7 +238,7 @@ static void migrate(struct ptable *t, size_t n)
 		t->old_pos++;
 	}
 	if (t->old != NULL && t->old_pos == t->old_cap) {
-		free(t->old);
+		slots_free(t->old, t->old_cap, t->stride);
 		t->old = NULL;
 	}
 }
@@ -237,7 +272,7 @@ static int grow(struct ptable *t)
 	uint8_t *slots;
 
 	migrate(t, SIZE_MAX); /* never two old arrays (see PT_MIGRATE_STEP) */
-	slots = calloc(new_cap, t->stride);
+	slots = slots_alloc(new_cap, t->stride);
 	if (!slots)
 		return -ENOMEM;
 	t->old = t->slots;
@@ -326,6 +361,19 @@ int ptable_del(struct ptable *t, const struct cfg_addr *prefix)
 	memset(slot_at(t, i), 0, t->stride);
 	t->count--;
 	return 0;
+}
+
+void ptable_prefetch(const struct ptable *t, const struct cfg_addr *prefix)
+{
+	struct cfg_addr key;
+	const uint8_t *s;
+
+	if (ptable_key(prefix, &key) < 0)
+		return;
+	s = (const uint8_t *)slot_at(t, key_hash(&key) & (t->cap - 1u));
+	rte_prefetch0(s);
+	/* a slot may straddle two cache lines */
+	rte_prefetch0(s + t->stride - 1u);
 }
 
 size_t ptable_count(const struct ptable *t)

@@ -28,6 +28,12 @@ void *ptable_put(struct ptable *t, const struct cfg_addr *prefix,
 		 bool *created);
 /* 0, or -ENOENT. */
 int ptable_del(struct ptable *t, const struct cfg_addr *prefix);
+/* A hint: PREFIX will be looked up soon. Starts loading the slot its
+ * hash points at (a table of a million prefixes is far larger than the
+ * caches, so each lookup is a miss to memory), so that a caller walking
+ * a batch can prefetch a few entries ahead and have the misses overlap.
+ * Changes nothing. */
+void ptable_prefetch(const struct ptable *t, const struct cfg_addr *prefix);
 size_t ptable_count(const struct ptable *t);
 /* True while a growth is being moved over, a step per put that creates
  * an entry and per del. */

@@ -122,7 +122,10 @@ void admin_tick(struct twpd *d, uint64_t now_ms)
 		struct bgp_peer *p = &d->bgp->peer[i];
 		uint64_t rx = 0;
 
-		if (p->drain != BGP_DRAIN_DRAINING)
+		/* a link's second session (peer_address6) follows its
+		 * first one's drain (bgp_drain_set) */
+		if (p->drain != BGP_DRAIN_DRAINING ||
+		    p != &d->bgp->peer[p->link])
 			continue;
 		have = false;
 		for (k = 0; rc == 0 && k < dp.n_ports; k++)

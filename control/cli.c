@@ -186,6 +186,9 @@ static void show_status(struct twpd *d, struct render *r)
 		 fp->pic.records[FP_CAUSE_OTHER]);
 	render_end(r);
 	render_end(r);
+	/* NAME..LOCAL's widths: a second session's peer goes under PEER */
+#define PEER_COLUMN "  " "             " "           " "     " \
+		    "                     "
 	render_text(r, "links\n  %-12s %-10s %-4s %-20s %-16s %-10s %-6s %-5s "
 		    "%s\n", "NAME", "INTERFACE", "PORT", "LOCAL", "PEER",
 		    "REMOTE-AS", "PREF", "MTU", "PEER-MAC");
@@ -206,6 +209,14 @@ static void show_status(struct twpd *d, struct render *r)
 		render_u(r, "mtu", "%-5llu ", l->mtu);
 		render_sn(r, "peer_mac", "%s\n",
 			  mac_str(&fp->nh[i], m, sizeof(m)), "incomplete");
+		/* the second session's peer (a session per family), on a
+		 * line of its own in text, under PEER; null in JSON without
+		 * one */
+		render_str_(r, "peer_address6",
+			    PEER_COLUMN "%s (second session, IPv6 unicast)\n",
+			    l->peer_address6.family == 0 ? NULL :
+			    cfg_host_str(&l->peer_address6, b, sizeof(b)),
+			    NULL);
 		render_end(r);
 	}
 	render_end(r);

@@ -1440,6 +1440,12 @@ int fibpush_link_up(struct fibpush *fp, unsigned int link)
 	return sent < 0 ? -ENOMEM : (int)n;
 }
 
+void fibpush_prefetch(const struct fibpush *fp, const struct cfg_addr *prefix)
+{
+	if (fp->routes != NULL)
+		ptable_prefetch(fp->routes, prefix);
+}
+
 int fibpush_bgp_route(struct fibpush *fp, const struct cfg_addr *prefix,
 		      const struct rib_nhset *set)
 {

@@ -222,6 +222,9 @@ const struct fp_nexthop *fibpush_nexthop(const struct fibpush *fp,
  * Removing a prefix BGP never set is a no-op. 0 or -errno: -EINVAL (bad
  * prefix, link out of range), -ENOSPC (out of nexthop or group ids; logged
  * once per shortage; the prefix keeps its previous state), -ENOMEM. */
+/* A hint: fibpush_bgp_route() for PREFIX comes soon (its route entry is
+ * prefetched; rib_set_prefetch). */
+void fibpush_prefetch(const struct fibpush *fp, const struct cfg_addr *prefix);
 int fibpush_bgp_route(struct fibpush *fp, const struct cfg_addr *prefix,
 		      const struct rib_nhset *set);
 /* Called for every nexthop created after fibpush_build (a BGP next hop

@@ -206,35 +206,49 @@ static bool link_when(const struct metrics_link *l, enum link_when w)
 	return true;
 }
 
+/* One row of family T for L: link="NAME", and peer="ADDR" on the BGP
+ * families of a link with a session per family (links.peer_address6),
+ * whose two sessions would otherwise be one series. */
+static void render_link_row(const struct link_family *t,
+			    const struct metrics_link *l, FILE *f)
+{
+	uint64_t v;
+	unsigned int k;
+
+	if (!link_when(l, t->when))
+		return;
+	v = t->get(l);
+	if (t->fmt == F_NS) {
+		sample_ns(f, t->name, l->name, v);
+		return;
+	}
+	for (k = 0; t->fmt == F_U64 ? k < 1 : t->states[k] != NULL; k++) {
+		fprintf(f, "%s{link=\"", t->name);
+		label_value(f, l->name);
+		if (t->when == W_BGP && l->peer[0] != '\0') {
+			fputs("\",peer=\"", f);
+			label_value(f, l->peer);
+		}
+		if (t->fmt == F_U64)
+			fprintf(f, "\"} %llu\n", (unsigned long long)v);
+		else
+			fprintf(f, "\",state=\"%s\"} %d\n", t->states[k],
+				v == k);
+	}
+}
+
 static void render_links(const struct metrics_ctl *c, FILE *f)
 {
 	const struct link_family *t;
-	unsigned int i, k;
+	unsigned int i;
 
 	for (t = link_families;
 	     t < link_families + sizeof(link_families) / sizeof(*t); t++) {
 		family(f, t->name, t->type, t->help);
 		for (i = 0; i < c->n_links; i++) {
-			const struct metrics_link *l = &c->link[i];
-			uint64_t v;
-
-			if (!link_when(l, t->when))
-				continue;
-			v = t->get(l);
-			if (t->fmt == F_NS) {
-				sample_ns(f, t->name, l->name, v);
-				continue;
-			}
-			if (t->fmt == F_U64) {
-				sample_u64(f, t->name, "link", l->name, v);
-				continue;
-			}
-			for (k = 0; t->states[k] != NULL; k++) {
-				fprintf(f, "%s{link=\"", t->name);
-				label_value(f, l->name);
-				fprintf(f, "\",state=\"%s\"} %d\n",
-					t->states[k], v == k);
-			}
+			render_link_row(t, &c->link[i], f);
+			if (t->when == W_BGP)
+				render_link_row(t, &c->link2[i], f);
 		}
 	}
 }
@@ -530,14 +544,25 @@ void metrics_collect(const struct twpd *d, struct metrics_ctl *c)
 	if (d->bgp != NULL) {
 		for (i = 0; i < d->bgp->n_peers; i++) {
 			const struct bgp_peer *p = &d->bgp->peer[i];
-			struct metrics_link *l = &c->link[p->link];
+			/* a link's second session (peer_address6): its own
+			 * series, both labelled by peer */
+			struct metrics_link *l = i < cfg->n_links ?
+						 &c->link[p->link] :
+						 &c->link2[p->link];
 
+			if (p->sibling != NULL) {
+				snprintf(l->name, sizeof(l->name), "%s",
+					 p->lc->name);
+				cfg_addr_str(&p->addr, l->peer,
+					     sizeof(l->peer));
+			}
 			l->bgp = true;
 			l->bgp_established = p->state == BGP_ST_ESTABLISHED;
 			l->bgp_state = p->state;
 			l->bgp_establishments = p->st.established_count;
 			l->bgp_received = bgp_peer_received(p);
-			l->bgp_accepted = rib_link_count(d->rib, p->link);
+			l->bgp_accepted = rib_link_count_af(d->rib, p->link,
+							    p->afs);
 			l->bgp_installed = rib_link_installed(d->rib, p->link);
 			l->drain = (uint8_t)p->drain;
 			l->admin_down = p->admin_down;

@@ -6,6 +6,7 @@
 #ifndef TWP_METRICS_H
 #define TWP_METRICS_H
 
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,6 +22,9 @@
 /* One link as twinpathd sees it (no data plane counters). */
 struct metrics_link {
 	char name[CFG_NAME_MAX];
+	/* the BGP session's peer, set when the link has two (a session per
+	 * family, links.peer_address6): its BGP series carry it as a label */
+	char peer[INET6_ADDRSTRLEN];
 	bool bfd;              /* BFD configured on the link */
 	bool bfd_known;        /* the health map is attached: fields below */
 	uint32_t bfd_state;    /* enum bfd_state */
@@ -48,6 +52,9 @@ struct metrics_link {
 /* Everything twinpathd itself knows, copied by the main loop. */
 struct metrics_ctl {
 	struct metrics_link link[CFG_MAX_LINKS];
+	/* the BGP rows of links' second sessions (links.peer_address6);
+	 * bgp false on a link with one session */
+	struct metrics_link link2[CFG_MAX_LINKS];
 	unsigned int n_links;
 	uint64_t fib_routes, fib_groups, fib_nexthops;
 	uint64_t generation_sent, generation_applied;

@@ -241,6 +241,7 @@ static void diff_link(struct differ *df, unsigned int i)
 	/* link suspicion is twinpath-dp's, read at its start */
 	LINK(suspect, "suspect", R_DP);
 	LINK(peer_address, "peer_address", R_CP);
+	LINK(peer_address6, "peer_address6", R_CP);
 	LINK(remote_as, "remote_as", R_CP);
 	LINK(bgp.passive, "bgp.passive", R_CP);
 	LINK(bgp.ttl_security, "bgp.ttl_security", R_CP);

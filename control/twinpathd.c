@@ -120,6 +120,15 @@ static void on_rib_change(void *arg, const struct cfg_addr *prefix,
 		(unsigned long long)d->fib_errors);
 }
 
+/* rib_process() will decide PREFIX shortly: the FIB push's entry for it
+ * on its way from memory (rib_set_prefetch). */
+static void on_rib_prefetch(void *arg, const struct cfg_addr *prefix)
+{
+	struct twpd *d = arg;
+
+	fibpush_prefetch(d->fp, prefix);
+}
+
 /* Prefix-independent convergence (control/fibpush.c): a link whose paths
  * are all about to go leaves the nexthop groups first (a GROUP_SET per
  * group holding it, not a route record per prefix); one whose peer sent
@@ -373,6 +382,7 @@ static int run(struct twp_config *cfg)
 		d.bfd.steer_cb = on_steer;
 		d.bfd.steer_arg = &d;
 		bgp_set_link_cb(d.bgp, on_link, &d);
+		rib_set_prefetch(d.rib, on_rib_prefetch, &d);
 	}
 	if (dp_holds_fib(&d.chan, &gen)) {
 		/* RFC 4724 §4.1: twinpath-dp kept forwarding on the last

@@ -34,6 +34,20 @@ Definitions (per scenario, over packets by their send time):
   reaction_ms     first packet of an affected flow over the other link
                   (its arrival) minus that BFD state change
 
+Dual stack (groups as-*, aa-*; issue 16 item 4): an IPv6 stream (send6,
+recv6: LAN host -> srv 2001:db8:100::10, its own flows) runs beside the
+IPv4 one through the same faults. Every normal, fault and restore row is
+computed for each stream alone with the definitions above and the same
+verdicts (the IPv6 outage within the IPv4 bound, nothing lost on the
+flows of the surviving link, ...); detection_ms is the link's BFD change,
+shared by both families (one session a link). The fields above stay the
+IPv4 stream's; the row's "ipv6" object holds the IPv6 stream's
+(outage_ms, sender_pause_ms, lost, lost_unaffected, reordered,
+duplicated, affected_flows, flows_moved, moved_unaffected, switch_ms,
+reaction_ms, flows_link1, flows_link2, flows_in_use, back_ms, pass,
+why), and the row passes only if both families do ("why" names an IPv6
+failure "IPv6: ...").
+
 Four links (group aa4-*): the same fault and restore rows for each link
 in turn (record field "link"); arrival link up1..up4 by srv's interface;
 the restore's ECMP verdict wants flows on all four links again.
@@ -131,7 +145,7 @@ def load_group(d, sfx=""):
     via = bytearray(n)           # link 1 or 2 of the first arrival
     arrival = [0] * n            # recv ns of the first arrival
     reord = bytearray(n)         # arrived after a later packet of its flow
-    flows = head["flows"]
+    flows = send.get("flows", head["flows"])
     top = [-1] * flows
     raw = open(os.path.join(d, "recv%s.bin" % sfx), "rb").read()
     for idx, _sns, rns, ifi, fl in struct.iter_unpack("<QQQII", raw):
@@ -155,7 +169,7 @@ class Run:
         (self.head, self.evs, self.send, self.sent_ns, self.count, self.via,
          self.arrival, self.reord) = load_group(d, sfx)
         self.direction = direction
-        self.flows = self.head["flows"]
+        self.flows = self.send.get("flows", self.head["flows"])
         self.links = self.head.get("links", 2)
         self.n = len(self.sent_ns)
         # pause[i]: the sender's pauses (send gaps past one tick) up to
@@ -577,27 +591,45 @@ def proc_row(run, ev):
     return rec
 
 
-def plot(run, png, tag, rev=None):
+# the IPv6 stream's fields of a row (module docstring, dual stack)
+V6_FIELDS = ("outage_ms", "sender_pause_ms", "lost", "lost_unaffected", "reordered",
+             "duplicated", "affected_flows", "flows_moved", "moved_unaffected",
+             "switch_ms", "reaction_ms", "flows_link1", "flows_link2", "flows_in_use",
+             "back_ms", "pass", "why")
+
+
+def add_ipv6(rec, rec6):
+    """the IPv6 stream's row REC6 into the IPv4 one's, REC (docstring)"""
+    rec["ipv6"] = {k: rec6[k] for k in V6_FIELDS if k in rec6}
+    if not rec6["pass"]:
+        rec["pass"] = False
+        rec["why"] = "; ".join(x for x in (rec["why"], "IPv6: " + rec6["why"]) if x)
+
+
+def per_bin(run, start, bin_ns, nb):
+    """RUN's packets (none without RUN) by send-time bin from START:
+    (lost, [via link1, link2, link3, link4])"""
+    lost, via = [0] * nb, [[0] * nb for _ in range(4)]
+    for i, t in enumerate(run.sent_ns if run else []):
+        b = (t - start) // bin_ns
+        if not 0 <= b < nb:
+            continue
+        if not run.count[i]:
+            lost[b] += 1
+        elif 1 <= run.via[i] <= 4:
+            via[run.via[i] - 1][b] += 1
+    return lost, via
+
+
+def plot(run, png, tag, rev=None, run6=None):
     if not png:
         return
     start = run.send["start_ns"]
     bin_ns = 10 * MS
     nb = (run.sent_ns[-1] - start) // bin_ns + 1
-    c1, c2, lost = [0] * nb, [0] * nb, [0] * nb
-    c3, c4 = [0] * nb, [0] * nb
     r_ok, r_lost = [0] * nb, [0] * nb
-    for i, t in enumerate(run.sent_ns):
-        b = (t - start) // bin_ns
-        if not run.count[i]:
-            lost[b] += 1
-        elif run.via[i] == 1:
-            c1[b] += 1
-        elif run.via[i] == 2:
-            c2[b] += 1
-        elif run.via[i] == 3:
-            c3[b] += 1
-        elif run.via[i] == 4:
-            c4[b] += 1
+    lost, (c1, c2, c3, c4) = per_bin(run, start, bin_ns, nb)
+    vlost, (v1, v2, _, _) = per_bin(run6, start, bin_ns, nb)
     for i, t in enumerate(rev.sent_ns if rev else []):
         b = (t - start) // bin_ns
         if not 0 <= b < nb:
@@ -610,11 +642,13 @@ def plot(run, png, tag, rev=None):
     k = S // bin_ns
     with open(dat, "w") as f:
         f.write("# t_s link1_pps link2_pps lost_pps srv_to_lan_pps srv_to_lan_lost_pps"
-                " link3_pps link4_pps (by send time, 10 ms bins)\n")
+                " link3_pps link4_pps ipv6_link1_pps ipv6_link2_pps ipv6_lost_pps"
+                " (by send time, 10 ms bins; link*, lost: the IPv4 stream)\n")
         for b in range(nb):
-            f.write("%.3f %d %d %d %d %d %d %d\n" % (
+            f.write("%.3f %d %d %d %d %d %d %d %d %d %d\n" % (
                 b * bin_ns / S, c1[b] * k, c2[b] * k, lost[b] * k,
-                r_ok[b] * k, r_lost[b] * k, c3[b] * k, c4[b] * k))
+                r_ok[b] * k, r_lost[b] * k, c3[b] * k, c4[b] * k,
+                v1[b] * k, v2[b] * k, vlost[b] * k))
     marks = []
     for ev in run.evs:
         if ev.get("kind") == "load":
@@ -635,10 +669,11 @@ def plot(run, png, tag, rev=None):
     script = "\n".join([
         'set terminal png size 1400,480',
         'set output "%s"' % png,
-        'set title "%s: %s, %d links, BFD %d ms x %d, %d pps over %d flows (10 ms bins, by send time)"' % (
-            h["gateway"], h["mode"], run.links, h["bfd_ms"], h["mult"], h["pps"], h["flows"]),
+        'set title "%s: %s, %d links, BFD %d ms x %d, %d pps over %d flows%s (10 ms bins, by send time)"' % (
+            h["gateway"], h["mode"], run.links, h["bfd_ms"], h["mult"], h["pps"], h["flows"],
+            " + IPv6 %d pps over %d flows" % (h["pps6"], h["flows6"]) if run6 else ""),
         'set xlabel "s since the stream started"', 'set ylabel "packets/s"',
-        'set key outside right', 'set yrange [0:%d]' % int(h["pps"] * 1.3),
+        'set key outside right', 'set yrange [0:%d]' % int(max(h["pps"], h.get("pps6", 0)) * 1.3),
         'set grid',
     ] + marks + [
         'plot "%s" u 1:2 w steps lc rgb "blue" t "via link1 (up1)", '
@@ -647,7 +682,10 @@ def plot(run, png, tag, rev=None):
         + (', "" u 1:7 w steps lc rgb "dark-green" t "via link3 (up3)", '
            '"" u 1:8 w steps lc rgb "dark-violet" t "via link4 (up4)"' if run.links > 2 else "")
         + (', "" u 1:5 w steps lc rgb "dark-violet" t "srv -> LAN received", '
-           '"" u 1:6 w impulses lc rgb "magenta" t "srv -> LAN lost"' if rev else "")])
+           '"" u 1:6 w impulses lc rgb "magenta" t "srv -> LAN lost"' if rev else "")
+        + (', "" u 1:9 w steps lc rgb "web-blue" dt 2 t "IPv6 via link1", '
+           '"" u 1:10 w steps lc rgb "dark-orange" dt 2 t "IPv6 via link2", '
+           '"" u 1:11 w impulses lc rgb "dark-red" t "IPv6 lost"' if run6 else "")])
     try:
         subprocess.run(["gnuplot"], input=script.encode(), check=True)
     except (OSError, subprocess.CalledProcessError) as e:
@@ -662,6 +700,12 @@ def cmd_group(a):
     normal_end = run.evs[0]["end_ns"]
     recs.append(normal_row(run, start + S // 2, normal_end))
     normal_links = run.flow_links(start + S // 2, normal_end)
+    run6 = normal_links6 = None
+    if os.path.exists(os.path.join(a.dir, "send6.bin")):
+        # dual stack: the IPv6 stream's rows go into the IPv4 ones'
+        run6 = Run(a.dir, "6")
+        add_ipv6(recs[-1], normal_row(run6, start + S // 2, normal_end))
+        normal_links6 = run6.flow_links(start + S // 2, normal_end)
     rev = None
     if os.path.exists(os.path.join(a.dir, "send2.bin")):
         rev = Run(a.dir, "2", "srv-to-lan")
@@ -692,9 +736,13 @@ def cmd_group(a):
             recs.append(load_row(run, ev))
             continue
         recs.append(fault_row(run, ev))
+        if run6:
+            add_ipv6(recs[-1], fault_row(run6, ev))
         if h.get("sus"):
             sus_fields(recs[-1], run, rev, ev, sus, tm)
         recs.append(restore_row(run, ev, normal_links))
+        if run6:
+            add_ipv6(recs[-1], restore_row(run6, ev, normal_links6))
     if h["group"].startswith("scale-"):
         scale_verdict(recs)
     for r in recs:
@@ -709,19 +757,42 @@ def cmd_group(a):
         summary2 = {"sent": rev.n, "received": sum(1 for c in rev.count if c),
                     "send_late_max_us": rev.send["late_max_us"],
                     "send_errors": rev.send["send_errors"]}
+    summary6 = None
+    if run6:
+        summary6 = {"sent": run6.n, "received": sum(1 for c in run6.count if c),
+                    "send_late_max_us": run6.send["late_max_us"],
+                    "send_errors": run6.send["send_errors"]}
     for r in recs:
         r["stream"] = summary2 if r["direction"] == "srv-to-lan" else summary
+        if "ipv6" in r:
+            r["ipv6"]["stream"] = summary6
     json.dump(recs, open(a.out, "w"), indent=1)
-    plot(run, a.png, a.tag, rev)
+    plot(run, a.png, a.tag, rev, run6)
     for r in recs:
-        print("%-26s %-16s %-10s outage %7s ms lost %6d reord %4d dup %3d moved %2d det %7s react %6s %s %s" % (
+        v6 = r.get("ipv6")
+        print("%-26s %-16s %-10s outage %7s ms lost %6d reord %4d dup %3d moved %2d det %7s react %6s%s %s %s" % (
             a.tag, r["scenario"], r["direction"], r["outage_ms"], r["lost"], r["reordered"], r["duplicated"],
             r["flows_moved"], r["detection_ms"], r["reaction_ms"],
-            "PASS" if r["pass"] else "FAIL", r.get("why", "")))
+            " | IPv6 outage %7s ms lost %6d react %6s" % (v6["outage_ms"], v6["lost"], v6["reaction_ms"])
+            if v6 else "", "PASS" if r["pass"] else "FAIL", r.get("why", "")))
 
 
 def fmt(v):
     return "-" if v is None else str(v)
+
+
+def both(r, k):
+    """a cell: REC's K, and its IPv6 stream's after a slash (dual stack)"""
+    if "ipv6" not in r:
+        return fmt(r[k])
+    return "%s / %s" % (fmt(r[k]), fmt(r["ipv6"].get(k)))
+
+
+def det_react(r):
+    """a cell: detection/reaction, the IPv6 stream's reaction after it"""
+    c = "%s/%s" % (fmt(r["detection_ms"]), fmt(r["reaction_ms"]))
+    v6 = r.get("ipv6", {}).get("reaction_ms")
+    return c + (" (IPv6 react %s)" % v6 if v6 is not None else "")
 
 
 def cmd_table(a):
@@ -754,6 +825,7 @@ def cmd_table(a):
     # 2-link groups, active/standby first, then by timer, scenarios in
     # run order; four links, scale, then process faults
     keys.sort(key=lambda k: (k[0], k[2] != "active-standby", k[3]))
+    # dual-stack rows: "IPv4 / IPv6" in the outage, lost and reaction cells
     print("| mode | BFD | scenario | twinpath outage ms | lost | det/react ms | verdict "
           "| linux-frr outage ms | lost | det/react ms | verdict | outage ratio linux/twinpath |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -771,12 +843,12 @@ def cmd_table(a):
             scen += " (%s prefixes)" % " / ".join(
                 str(x["prefixes"]) for x in (t, l) if x)
         mode += {1: ", 4 links", 2: ", scale", 3: ", process faults"}.get(fam, "")
+        if any("ipv6" in x for x in (t, l) if x):
+            scen += " (IPv4 / IPv6)"
         cells = [mode, "%d ms x 3" % bfd, scen]
-        cells += [fmt(t["outage_ms"]), str(t["lost"]),
-                  "%s/%s" % (fmt(t["detection_ms"]), fmt(t["reaction_ms"])),
+        cells += [both(t, "outage_ms"), both(t, "lost"), det_react(t),
                   ("PASS" if t["pass"] else "FAIL " + t["why"])] if t else ["", "", "", "not run"]
-        cells += [fmt(l["outage_ms"]), str(l["lost"]),
-                  "%s/%s" % (fmt(l["detection_ms"]), fmt(l["reaction_ms"])),
+        cells += [both(l, "outage_ms"), both(l, "lost"), det_react(l),
                   ("pass" if l["pass"] else "fail " + l["why"])] if l else \
             ["", "", "", "not applicable" if faults == "process" else "not run"]
         cells.append(ratio)

@@ -3,9 +3,10 @@
  * it), its send time and the receive time, read with recvmmsg. Runs until
  * SIGINT/SIGTERM or SECONDS; records (struct fo_record) go to OUT, a JSON
  * summary with the interface names to stdout. READY is created once the
- * socket is bound.
+ * socket is bound. FAMILY 6: an IPv6 socket (IPV6_V6ONLY, IPV6_PKTINFO)
+ * for the IPv6 stream, the same records; 4, the default: IPv4.
  *
- *   fo_recv PORT SECONDS OUT READY                                     */
+ *   fo_recv PORT SECONDS OUT READY [FAMILY]                            */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
@@ -29,30 +30,36 @@
 int main(int argc, char **argv)
 {
 	static struct fo_payload bufs[FO_BATCH];
-	static char cbufs[FO_BATCH][CMSG_SPACE(sizeof(struct in_pktinfo))];
+	static char cbufs[FO_BATCH][CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	static struct mmsghdr msgs[FO_BATCH];
 	static struct iovec iovs[FO_BATCH];
 	struct sockaddr_in addr = { .sin_family = AF_INET };
+	struct sockaddr_in6 addr6 = { .sin6_family = AF_INET6 };
 	uint64_t n = 0, cap = 1 << 20, bad = 0, deadline, ifcount[FO_MAX_IF] = { 0 };
 	struct fo_record *rec;
-	int fd, one = 1, rcvbuf = 16 << 20, i;
+	int fd, one = 1, rcvbuf = 16 << 20, i, v6;
 	char name[IF_NAMESIZE];
 	FILE *f;
 
-	if (argc < 5) {
-		fprintf(stderr, "usage: fo_recv PORT SECONDS OUT READY\n");
+	if (argc < 5 || (argc > 5 && strcmp(argv[5], "4") && strcmp(argv[5], "6"))) {
+		fprintf(stderr, "usage: fo_recv PORT SECONDS OUT READY [4|6]\n");
 		return 2;
 	}
+	v6 = argc > 5 && !strcmp(argv[5], "6");
 	addr.sin_port = htons((uint16_t)atoi(argv[1]));
+	addr6.sin6_port = addr.sin_port;
 	deadline = fo_now_ns() + strtoull(argv[2], NULL, 0) * 1000000000ull;
 	rec = malloc(cap * sizeof(*rec));
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
 	if (!rec || fd < 0 ||
-	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) ||
+	    (v6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) ||
+		  setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one))
+		: setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one))) ||
 	    /* a 16 MiB buffer rides out a scheduling stall of the receiver
 	     * at 10 kpps without a kernel drop being counted as our loss */
 	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) ||
-	    bind(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+	    (v6 ? bind(fd, (struct sockaddr *)&addr6, sizeof(addr6))
+		: bind(fd, (struct sockaddr *)&addr, sizeof(addr)))) {
 		perror("fo_recv: socket");
 		return 1;
 	}
@@ -98,6 +105,10 @@ int main(int argc, char **argv)
 				    c->cmsg_type == IP_PKTINFO)
 					ifindex = (uint32_t)((struct in_pktinfo *)
 						CMSG_DATA(c))->ipi_ifindex;
+				else if (c->cmsg_level == IPPROTO_IPV6 &&
+					 c->cmsg_type == IPV6_PKTINFO)
+					ifindex = (uint32_t)((struct in6_pktinfo *)
+						CMSG_DATA(c))->ipi6_ifindex;
 			if (n == cap) {
 				struct fo_record *r = realloc(rec, 2 * cap * sizeof(*rec));
 

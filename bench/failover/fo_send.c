@@ -2,8 +2,10 @@
  * FLOWS flows (one source port each) to one destination, paced every
  * millisecond and handed to the kernel with one sendmmsg per tick on a raw
  * socket (we write the UDP header, so one socket serves every source
- * port). Runs until SECONDS or SIGINT/SIGTERM; writes every packet's send
- * time (u64 ns, by global index) to LOG and a JSON summary to stdout.
+ * port). DST is IPv4 or IPv6 (the IPv6 stream of `make failover`: the
+ * same payload, the kernel writes the IPv6 header). Runs until SECONDS or
+ * SIGINT/SIGTERM; writes every packet's send time (u64 ns, by global
+ * index) to LOG and a JSON summary to stdout.
  *
  *   fo_send DST PORT FLOWS RATE SECONDS LOG [SPORT_BASE]            */
 #include <arpa/inet.h>
@@ -24,15 +26,28 @@
 
 #define FO_BATCH 256
 
-/* RFC 768: one's complement sum over the pseudo header, header and data */
-static uint16_t udp_csum(uint32_t src, uint32_t dst, const void *udp, size_t len)
+/* the 16-bit words of an address in network order, summed (pseudo header) */
+static uint32_t addr_sum(const void *addr, size_t len)
 {
-	const uint8_t *p = udp;
+	const uint8_t *a = addr;
 	uint32_t sum = 0;
 	size_t i;
 
-	sum += (ntohl(src) >> 16) + (ntohl(src) & 0xffff);
-	sum += (ntohl(dst) >> 16) + (ntohl(dst) & 0xffff);
+	for (i = 0; i < len; i += 2)
+		sum += (uint32_t)(a[i] << 8 | a[i + 1]);
+	return sum;
+}
+
+/* RFC 768 (RFC 8200 §8.1 for IPv6: the same sum over its pseudo header,
+ * and a zero result is sent as 0xffff there too, 0 being forbidden):
+ * one's complement sum over the pseudo header's addresses (ADDRS, from
+ * addr_sum), the protocol and length, the header and data */
+static uint16_t udp_csum(uint32_t addrs, const void *udp, size_t len)
+{
+	const uint8_t *p = udp;
+	uint32_t sum = addrs;
+	size_t i;
+
 	sum += IPPROTO_UDP + (uint32_t)len;
 	for (i = 0; i + 1 < len; i += 2)
 		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
@@ -54,23 +69,38 @@ int main(int argc, char **argv)
 	static struct fo_frame frames[FO_BATCH];
 	static struct mmsghdr msgs[FO_BATCH];
 	static struct iovec iovs[FO_BATCH];
-	struct sockaddr_in dst = { .sin_family = AF_INET }, src;
-	socklen_t slen = sizeof(src);
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in v4;
+		struct sockaddr_in6 v6;
+	} dst = { 0 }, src = { 0 };
+	socklen_t dlen, slen = sizeof(src);
 	uint64_t flows, rate, secs, sport, cap, sent = 0, start, deadline, t;
 	uint64_t late_max = 0, tick, errors = 0;
 	uint64_t *log;
-	int fd, probe, i;
+	uint32_t addrs;
+	uint16_t dport;
+	int fd, probe, i, family;
 	FILE *f;
 
 	if (argc < 7) {
 		fprintf(stderr, "usage: fo_send DST PORT FLOWS RATE SECONDS LOG [SPORT_BASE]\n");
 		return 2;
 	}
-	if (inet_pton(AF_INET, argv[1], &dst.sin_addr) != 1) {
+	dport = htons((uint16_t)atoi(argv[2]));
+	if (inet_pton(AF_INET, argv[1], &dst.v4.sin_addr) == 1) {
+		family = AF_INET;
+		dst.v4.sin_family = AF_INET;
+		dst.v4.sin_port = dport;
+		dlen = sizeof(dst.v4);
+	} else if (inet_pton(AF_INET6, argv[1], &dst.v6.sin6_addr) == 1) {
+		family = AF_INET6;
+		dst.v6.sin6_family = AF_INET6;
+		dlen = sizeof(dst.v6);
+	} else {
 		fprintf(stderr, "fo_send: bad address %s\n", argv[1]);
 		return 2;
 	}
-	dst.sin_port = htons((uint16_t)atoi(argv[2]));
 	flows = strtoull(argv[3], NULL, 0);
 	rate = strtoull(argv[4], NULL, 0);
 	secs = strtoull(argv[5], NULL, 0);
@@ -86,15 +116,26 @@ int main(int argc, char **argv)
 			(unsigned long long)cap);
 		return 1;
 	}
-	/* the source address the kernel will use, for the checksum */
-	probe = socket(AF_INET, SOCK_DGRAM, 0);
-	if (probe < 0 || connect(probe, (struct sockaddr *)&dst, sizeof(dst)) ||
-	    getsockname(probe, (struct sockaddr *)&src, &slen)) {
+	/* the source address the kernel will use, for the checksum (the
+	 * probe's connect needs a port: an IPv6 raw socket's sin6_port must
+	 * be 0 or its protocol, so dst.v6 has none and the probe is given
+	 * one of its own) */
+	probe = socket(family, SOCK_DGRAM, 0);
+	if (family == AF_INET6)
+		dst.v6.sin6_port = dport;
+	if (probe < 0 || connect(probe, &dst.sa, dlen) ||
+	    getsockname(probe, &src.sa, &slen)) {
 		perror("fo_send: source address");
 		return 1;
 	}
 	close(probe);
-	fd = socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
+	if (family == AF_INET6) {
+		dst.v6.sin6_port = 0;
+		addrs = addr_sum(&src.v6.sin6_addr, 16) + addr_sum(&dst.v6.sin6_addr, 16);
+	} else {
+		addrs = addr_sum(&src.v4.sin_addr, 4) + addr_sum(&dst.v4.sin_addr, 4);
+	}
+	fd = socket(family, SOCK_RAW, IPPROTO_UDP);
 	if (fd < 0) {
 		perror("fo_send: raw socket");
 		return 1;
@@ -105,7 +146,7 @@ int main(int argc, char **argv)
 		msgs[i].msg_hdr.msg_iov = &iovs[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
 		msgs[i].msg_hdr.msg_name = &dst;
-		msgs[i].msg_hdr.msg_namelen = sizeof(dst);
+		msgs[i].msg_hdr.msg_namelen = dlen;
 	}
 	fo_catch_stop();
 
@@ -140,12 +181,10 @@ int main(int argc, char **argv)
 				fr->pl.index = idx;
 				fr->pl.send_ns = t;
 				fr->udp.source = htons((uint16_t)(sport + fr->pl.flow));
-				fr->udp.dest = dst.sin_port;
+				fr->udp.dest = dport;
 				fr->udp.len = htons(sizeof(*fr));
 				fr->udp.check = 0;
-				fr->udp.check = udp_csum(src.sin_addr.s_addr,
-							 dst.sin_addr.s_addr, fr,
-							 sizeof(*fr));
+				fr->udp.check = udp_csum(addrs, fr, sizeof(*fr));
 				log[idx] = t;
 			}
 			rc = sendmmsg(fd, msgs, (unsigned int)n, 0);
@@ -172,10 +211,11 @@ int main(int argc, char **argv)
 	}
 	printf("{\"sent\":%llu,\"flows\":%llu,\"rate\":%llu,\"start_ns\":%llu,"
 	       "\"end_ns\":%llu,\"late_max_us\":%llu,\"send_errors\":%llu,"
-	       "\"sport_base\":%llu}\n",
+	       "\"sport_base\":%llu,\"family\":%d}\n",
 	       (unsigned long long)sent, (unsigned long long)flows,
 	       (unsigned long long)rate, (unsigned long long)start,
 	       (unsigned long long)t, (unsigned long long)(late_max / 1000),
-	       (unsigned long long)errors, (unsigned long long)sport);
+	       (unsigned long long)errors, (unsigned long long)sport,
+	       family == AF_INET6 ? 6 : 4);
 	return 0;
 }

@@ -11,6 +11,14 @@
 # scenarios, with verdicts; bench/out/failover.json, a table on stdout and
 # bench/out/failover-<gateway>-<group>.png. Exit non-zero if a twinpath
 # verdict fails (linux-frr rows are measured, never fatal).
+# Dual stack (issue 16 item 4) in the two-link link-fault groups (as-*,
+# aa-*): the lab also runs IPv6 (tests/lab.sh LAB_BGP_V6=1
+# LAB_V6_HOSTS=1: the upstreams announce 2001:db8:100::/48 over the same
+# IPv4 sessions, so one BGP and one BFD session per link carry both
+# families, as one session a link does in a dual-stack deployment) and a
+# second stream, IPv6, LAN host 2001:db8:ff::10 -> srv 2001:db8:100::10,
+# runs beside the IPv4 one through every fault of the group: both
+# families fail over together, each measured and judged on its own.
 #
 #   bash bench/failover/run.sh BUILD
 #   FAILOVER_GATEWAYS="twinpath linux-frr"  which gateways (default both)
@@ -41,6 +49,9 @@
 #     link2 fails while link1 carries; active/standby only)
 #   FAILOVER_PROC_SCENARIOS="kill-cp kill-dp peer-gr"  proc's faults
 #   FAILOVER_PPS=10000 FAILOVER_FLOWS=64
+#   FAILOVER_PPS6=FAILOVER_PPS FAILOVER_FLOWS6=FAILOVER_FLOWS  the IPv6
+#     stream of the as and aa groups (its own 64 source ports, port 9210);
+#     FAILOVER_V6=0: IPv4 alone, as before
 #   FAILOVER_FRR_KERNEL_NHG=1: the Linux gateway's zebra with kernel
 #     nexthop objects, its default (see frr_gw_conf)
 set -u
@@ -55,11 +66,17 @@ GROUPS_=${FAILOVER_GROUPS:-as-50 as-300 aa-50 proc-50 aa4-50 scale-50 sus-300 su
 SCENARIOS=${FAILOVER_SCENARIOS:-carrier silent reverse}
 PPS=${FAILOVER_PPS:-10000}
 FLOWS=${FAILOVER_FLOWS:-64}
+PPS6=${FAILOVER_PPS6:-$PPS}
+FLOWS6=${FAILOVER_FLOWS6:-$FLOWS}
 MULT=3
 HOLD=9 # s, BGP hold time on both sides; BFD is what detects
 SERVER=198.51.100.10
 SERVER_B=198.51.100.11 # sus: traffic_mix.py's second server address
 PORT=9200
+SERVER6=2001:db8:100::10 # the IPv6 stream's receiver (tests/lab.sh LAB_V6_HOSTS)
+PORT6=9210
+P6=2001:db8:100::/48 # the upstreams' IPv6 announcement, the server's
+V6=0 # 1: the group runs dual stack (as, aa)
 LANHOST=198.18.1.10 # the srv -> LAN stream's receiver (proc groups)
 RPORT=9201
 PREFIXES=10
@@ -109,7 +126,7 @@ MODE=${GROUP%-*}
 BFD_MS=${GROUP#*-}
 PROC=0
 case $MODE in
-as) MODE=active-standby ;;
+as) MODE=active-standby V6=${FAILOVER_V6:-1} ;;
 proc)
 	# process faults (issue 13): active/standby, GR helpers upstream
 	# (BIRD `graceful restart on;`, FRR `bgp graceful-restart`) and up1
@@ -118,7 +135,7 @@ proc)
 	MODE=active-standby PROC=1
 	export LAB_BGP_GR=1 LAB_BIRD_KERNEL=1
 	;;
-aa) MODE=active-active ;;
+aa) MODE=active-active V6=${FAILOVER_V6:-1} ;;
 aa4)
 	# four links, two upstream pairs (the 99.99 % tier): up1, up3, up4
 	# BIRD, up2 FRR as in aa; equal local-pref, one four-member ECMP group
@@ -156,6 +173,9 @@ export LAB_BFD="$BFD_MS $BFD_MS $MULT" LAB_UP2_FRR=1 LAB_UP2_FRR_BFD=1
 # own policy alone decides, and active/active is a true ECMP pair
 export LAB_UP2_FRR_MED=0 LAB_BGP_TIMERS="$HOLD 3" LAB_BGP_PREFIXES=$PREFIXES
 [ "$GW" = linux-frr ] && export LAB_GW=linux-frr
+# dual stack: IPv6 on the links, the hosts and the upstreams' announcements
+# (IPv6 NLRI over the IPv4 sessions, up2's FRR as up1's BIRD)
+[ "$V6" = 1 ] && export LAB_BGP_V6=1 LAB_V6_HOSTS=1
 source "$SRC/tests/lab.sh"
 TAG="$GW-$GROUP"
 EV=$LAB_DIR/events.jsonl
@@ -164,7 +184,8 @@ EV=$LAB_DIR/events.jsonl
 # our timers, the lab's short BGP timers, and without GTSM and TCP MD5
 # (the Linux gateway runs the same policy without them).
 twinpath_conf() {
-	python3 "$HERE/gwconf.py" "$SRC/config/lab-bgp-$MODE.conf" "$1" "$BFD_MS" "$MULT" "$HOLD" "$LINKS" "$SCALE" \
+	python3 "$HERE/gwconf.py" $([ "$V6" = 1 ] && echo --v6) \
+		"$SRC/config/lab-bgp-$MODE.conf" "$1" "$BFD_MS" "$MULT" "$HOLD" "$LINKS" "$SCALE" \
 		$([ "$SUS" = 1 ] && echo more-specific)
 }
 
@@ -172,9 +193,11 @@ twinpath_conf() {
 # policy: local-pref 200/100 (equal for active/active, maximum-paths
 # LINKS), our AS prepended twice and MED 100 toward up2 as backup; RFC 8212
 # filters as twinpath's import/announce (scale: the full table too); BFD
-# on every session.
+# on every session. Dual stack: the same policy for IPv6 (2001:db8:100::/48
+# in, 2001:db8:ff::/48 out) in route-map entries of their own, ipv6
+# unicast activated on the IPv4 sessions.
 frr_gw_conf() {
-	local lp2=100 lp1=200 n p
+	local lp2=100 lp1=200 n p f seq af pin pout
 	[ "$MODE" = active-active ] && lp1=100
 	printf 'hostname gw\n' >"$LAB_DIR/gw.zebra.conf"
 	# Routes carry their own next hops, not kernel nexthop objects
@@ -195,18 +218,27 @@ frr_gw_conf() {
 		[ "$SCALE" = 0 ] ||
 			printf 'ip prefix-list PROVIDER seq 10 permit 16.0.0.0/4 ge 24 le 24\n'
 		printf 'ip prefix-list SITE seq 5 permit 198.18.0.0/16\n'
-		printf 'route-map UP1_IN permit 10\n match ip address prefix-list PROVIDER\n set local-preference %s\nexit\n' $lp1
-		for n in $(seq 2 $LINKS); do
-			printf 'route-map UP%s_IN permit 10\n match ip address prefix-list PROVIDER\n set local-preference %s\nexit\n' $n $lp2
+		if [ "$V6" = 1 ]; then
+			printf 'ipv6 prefix-list PROVIDER6 seq 5 permit 2001:db8:100::/48 le 64\n'
+			printf 'ipv6 prefix-list SITE6 seq 5 permit 2001:db8:ff::/48\n'
+		fi
+		# seq 10 IPv4, seq 20 the same for IPv6 (dual stack)
+		for f in "10 ip PROVIDER SITE" "20 ipv6 PROVIDER6 SITE6"; do
+			read -r seq af pin pout <<<"$f"
+			[ "$af" = ip ] || [ "$V6" = 1 ] || continue
+			printf 'route-map UP1_IN permit %s\n match %s address prefix-list %s\n set local-preference %s\nexit\n' $seq $af $pin $lp1
+			for n in $(seq 2 $LINKS); do
+				printf 'route-map UP%s_IN permit %s\n match %s address prefix-list %s\n set local-preference %s\nexit\n' $n $seq $af $pin $lp2
+			done
+			printf 'route-map UP1_OUT permit %s\n match %s address prefix-list %s\nexit\n' $seq $af $pout
+			for n in $(seq 3 $LINKS); do
+				printf 'route-map UP%s_OUT permit %s\n match %s address prefix-list %s\nexit\n' $n $seq $af $pout
+			done
+			printf 'route-map UP2_OUT permit %s\n match %s address prefix-list %s\n' $seq $af $pout
+			[ "$MODE" = active-standby ] &&
+				printf ' set as-path prepend 65001 65001\n set metric 100\n'
+			printf 'exit\n'
 		done
-		printf 'route-map UP1_OUT permit 10\n match ip address prefix-list SITE\nexit\n'
-		for n in $(seq 3 $LINKS); do
-			printf 'route-map UP%s_OUT permit 10\n match ip address prefix-list SITE\nexit\n' $n
-		done
-		printf 'route-map UP2_OUT permit 10\n match ip address prefix-list SITE\n'
-		[ "$MODE" = active-standby ] &&
-			printf ' set as-path prepend 65001 65001\n set metric 100\n'
-		printf 'exit\n'
 		printf 'router bgp 65001\n bgp router-id 198.18.1.1\n timers bgp 3 %s\n' $HOLD
 		for n in $(seq $LINKS); do
 			p=203.0.113.$((4 * n - 2))
@@ -220,15 +252,28 @@ frr_gw_conf() {
 			printf '  neighbor %s route-map UP%s_IN in\n' $p $n
 			printf '  neighbor %s route-map UP%s_OUT out\n' $p $n
 		done
-		printf ' exit-address-family\nexit\n'
+		printf ' exit-address-family\n'
+		if [ "$V6" = 1 ]; then
+			printf ' address-family ipv6 unicast\n  network 2001:db8:ff::/48\n'
+			[ "$MODE" = active-active ] && printf '  maximum-paths %s\n' $LINKS
+			for n in $(seq $LINKS); do
+				p=203.0.113.$((4 * n - 2))
+				printf '  neighbor %s activate\n' $p
+				printf '  neighbor %s route-map UP%s_IN in\n' $p $n
+				printf '  neighbor %s route-map UP%s_OUT out\n' $p $n
+			done
+			printf ' exit-address-family\n'
+		fi
+		printf 'exit\n'
 	} >"$LAB_DIR/gw.bgpd.conf"
 }
 
-# vias: the gateway's next hops toward the server's prefix, "link1,link2"
-# (scale, twinpath: the RIB's best and multipath paths, `show bgp routes
-# PREFIX`, and wait_fib_synced for the data plane: `show routes` would
-# print the whole table)
+# vias [PREFIX]: the gateway's next hops toward the server's prefix (IPv4,
+# or PREFIX: the IPv6 one), "link1,link2" (scale, twinpath: the RIB's best
+# and multipath paths, `show bgp routes PREFIX`, and wait_fib_synced for
+# the data plane: `show routes` would print the whole table)
 vias() {
+	local pfx=${1:-198.51.100.0/28}
 	if [ "$GW" = twinpath ] && [ "$SCALE" != 0 ]; then
 		lab_ctl --json show bgp routes 198.51.100.0/28 2>/dev/null | python3 -c '
 import json, sys
@@ -238,13 +283,14 @@ r = [r for r in j if r["prefix"] == "198.51.100.0/28"]
 p = r[0]["paths"] if r else []
 print(",".join(sorted(x["link"] for x in p if x["role"] in ("best", "multipath"))) or "none")'
 	elif [ "$GW" = twinpath ]; then
+		# an IPv6 next hop's via is ADDR@LINK (its link-local address)
 		lab_ctl --json show routes 2>/dev/null | python3 -c '
 import json, sys
 j = json.load(sys.stdin)
-r = [r for r in j if r["prefix"] == "198.51.100.0/28"]
-print(",".join(sorted(m["via"] for m in r[0]["primary"])) if r else "none")'
+r = [r for r in j if r["prefix"] == sys.argv[1]]
+print(",".join(sorted(m["via"].split("@")[-1] for m in r[0]["primary"])) if r else "none")' "$pfx"
 	else
-		ns_exec gw ip -j route show 198.51.100.0/28 2>/dev/null | python3 -c '
+		ns_exec gw ip -j $([ "$pfx" = "${pfx#*:}" ] || echo -6) route show "$pfx" 2>/dev/null | python3 -c '
 import json, sys
 j = json.load(sys.stdin)
 if not j: print("none"); sys.exit()
@@ -306,13 +352,31 @@ sessions_up() {
 	for n in $(seq $LINKS); do printf '%s ' "$1"; done
 }
 
-# wait_vias WANT SECONDS: until the route toward the server is WANT
+# wait_vias WANT SECONDS: until the route toward the server is WANT (dual
+# stack: the IPv6 one too)
 wait_vias() {
-	local deadline=$((SECONDS + $2)) got
+	local deadline=$((SECONDS + $2)) got got6=
 	while :; do
 		got=$(vias)
-		[ "$got" = "$1" ] && return 0
-		[ $SECONDS -ge $deadline ] && { log "route via '$got', want '$1'"; return 1; }
+		[ "$V6" = 1 ] && [ "$got" = "$1" ] && got6=$(vias $P6)
+		[ "$got" = "$1" ] && { [ "$V6" = 0 ] || [ "$got6" = "$1" ]; } && return 0
+		[ $SECONDS -ge $deadline ] && {
+			log "route via '$got'${got6:+, IPv6 via '$got6'}, want '$1'"
+			return 1
+		}
+		sleep 0.25
+	done
+}
+
+# wait_resolved SECONDS: until twinpathd has every next hop's MAC
+wait_resolved() {
+	local deadline=$((SECONDS + $1))
+	while :; do
+		lab_ctl --json show nexthops 2>/dev/null | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+sys.exit(0 if j and all(n["resolved"] for n in j) else 1)' && return 0
+		[ $SECONDS -ge $deadline ] && return 1
 		sleep 0.25
 	done
 }
@@ -378,6 +442,10 @@ diag() {
 		lab_vtysh gw "show bgp summary" "show bgp ipv4 unicast 198.51.100.0/28"
 		LAB_VTYSH_DAEMON=zebra lab_vtysh gw "show ip route 198.51.100.0/28"
 		ns_exec gw ip route show 198.51.100.0/28
+		if [ "$V6" = 1 ]; then
+			lab_vtysh gw "show bgp ipv6 unicast $P6"
+			ns_exec gw ip -6 route show $P6
+		fi
 	fi
 }
 
@@ -405,6 +473,12 @@ restore() {
 	carrier)
 		out=$(ip netns exec "$ns" "$FO/fo_fault" carrier-up eth0) || return 1
 		ip -n "$ns" route replace 198.18.0.0/16 via "203.0.113.$((4 * $2 - 3))"
+		# IPv6: the link's prefix route comes back with the carrier,
+		# a moment later than the address (keep_addr_on_down)
+		[ "$V6" = 1 ] && for _ in $(seq 20); do
+			ip -n "$ns" -6 route replace 2001:db8:ff::/48 via "2001:db8:$2::1" 2>/dev/null && break
+			sleep 0.05
+		done
 		echo "$out"
 		;;
 	silent*) ip netns exec "$ns" "$FO/fo_fault" silent-off eth0 "$FO/fault.bpf.o" ;;
@@ -642,15 +716,24 @@ bulk_load() {
 # its route pinned to up1; RECV2 and SEND2 its receiver and sender
 start_reverse_probe() {
 	ip -n "$(lab_ns srv)" route replace $LANHOST/32 via 192.0.2.1 dev up1
-	lab_argv lan
-	"${LAB_ARGV[@]}" "$FO/fo_recv" $RPORT 600 "$LAB_DIR/recv2.bin" "$LAB_DIR/recv2.ready" \
-		>"$LAB_DIR/recv2.json" 2>"$LAB_DIR/recv2.err" &
-	RECV2=$!
-	for _ in $(seq 50); do [ -e "$LAB_DIR/recv2.ready" ] && break; sleep 0.1; done
-	lab_argv srv
-	"${LAB_ARGV[@]}" "$FO/fo_send" $LANHOST $RPORT "$FLOWS" "$PPS" 600 "$LAB_DIR/send2.bin" 30000 \
-		>"$LAB_DIR/send2.json" 2>"$LAB_DIR/send2.err" &
-	SEND2=$!
+	start_stream 2 lan srv $LANHOST $RPORT "$FLOWS" "$PPS" "" 30000
+}
+
+# start_stream SFX RX TX DST PORT FLOWS PPS [FAMILY [SPORT_BASE]]: fo_recv
+# in role RX (FAMILY 6: an IPv6 socket), once it is bound fo_send in role
+# TX toward DST:PORT; their files recvSFX.* and sendSFX.* in the lab
+# directory (analyze.py's names), their pids in RECVSFX and SENDSFX
+start_stream() {
+	local sfx=$1 rx=$2 tx=$3 dst=$4 port=$5 flows=$6 pps=$7 fam=${8:-} sport=${9:-}
+	lab_argv "$rx"
+	"${LAB_ARGV[@]}" "$FO/fo_recv" "$port" 600 "$LAB_DIR/recv$sfx.bin" "$LAB_DIR/recv$sfx.ready" $fam \
+		>"$LAB_DIR/recv$sfx.json" 2>"$LAB_DIR/recv$sfx.err" &
+	printf -v "RECV$sfx" %s $!
+	for _ in $(seq 50); do [ -e "$LAB_DIR/recv$sfx.ready" ] && break; sleep 0.1; done
+	lab_argv "$tx"
+	"${LAB_ARGV[@]}" "$FO/fo_send" "$dst" "$port" "$flows" "$pps" 600 "$LAB_DIR/send$sfx.bin" $sport \
+		>"$LAB_DIR/send$sfx.json" 2>"$LAB_DIR/send$sfx.err" &
+	printf -v "SEND$sfx" %s $!
 }
 
 mkdir -p "$OUT"
@@ -669,6 +752,18 @@ lab_up || { kill $WATCHDOG; exit 1; }
 trap 'kill $WATCHDOG 2>/dev/null; lab_down; exit 130' INT
 trap 'kill $WATCHDOG 2>/dev/null; lab_down; exit 143' TERM
 trap 'kill $WATCHDOG 2>/dev/null; lab_down' EXIT
+if [ "$V6" = 1 ]; then
+	# a carrier fault clears IFF_UP on upN eth0, and the kernel would
+	# drop its IPv6 addresses with it (their default): the upstream's
+	# next hop, as a router keeps its configured addresses
+	for n in 1 2; do lab_sysctl "up$n" net.ipv6.conf.eth0.keep_addr_on_down=1; done
+	if [ "$GW" = linux-frr ]; then
+		# IPv6 forwarding as IPv4's (tests/lab.sh LAB_GW=linux-frr):
+		# flows spread by their ports, the site behind the LAN host
+		lab_sysctl gw net.ipv6.conf.all.forwarding=1 net.ipv6.fib_multipath_hash_policy=1
+		ns_exec gw ip -6 route add 2001:db8:ff::/48 via 2001:db8:ff::10
+	fi
+fi
 # scale: the 10 prefixes first; the table is announced once they are
 # measured (BIRD's `bulk` protocols off before the gateway peers)
 if [ "$SCALE" != 0 ]; then
@@ -687,6 +782,10 @@ BASE=link1
 [ "$MODE" = active-active ] && BASE=$(seq -s, -f 'link%g' $LINKS)
 wait_vias "$BASE" 60 || { log "$TAG: never converged"; exit 1; }
 wait_sessions 30 || log "$TAG: sessions $(sessions) 30 s after the start"
+# dual stack, twinpath: the IPv6 next hops (the peers' link-local
+# addresses) resolved by the kernel's ND before the streams start
+[ "$V6" = 1 ] && [ "$GW" = twinpath ] && { wait_resolved 15 ||
+	log "$TAG: next hops not all resolved 15 s after the start"; }
 sleep 1
 SESS=$(sessions)
 NPFX=$(prefixes)
@@ -695,17 +794,11 @@ log "$TAG: converged; route via $BASE, $NPFX prefixes, sessions $SESS"
 # the wall clock's offset from CLOCK_MONOTONIC now, for twinpath-dp's
 # log lines (wall-clock milliseconds) of a suspicion
 OFFSET=$(python3 -c 'import time; print(time.time_ns() - time.clock_gettime_ns(time.CLOCK_MONOTONIC))')
-event "{\"group\":\"$GROUP\",\"gateway\":\"$GW\",\"mode\":\"$MODE\",\"bfd_ms\":$BFD_MS,\"mult\":$MULT,\"links\":$LINKS,\"prefixes\":$NPFX,\"sessions\":\"$SESS\",\"flows\":$FLOWS,\"pps\":$PPS,\"sus\":$SUS,\"wall_minus_mono_ns\":$OFFSET}"
+event "{\"group\":\"$GROUP\",\"gateway\":\"$GW\",\"mode\":\"$MODE\",\"bfd_ms\":$BFD_MS,\"mult\":$MULT,\"links\":$LINKS,\"prefixes\":$NPFX,\"sessions\":\"$SESS\",\"flows\":$FLOWS,\"pps\":$PPS,\"v6\":$V6,\"flows6\":$FLOWS6,\"pps6\":$PPS6,\"sus\":$SUS,\"wall_minus_mono_ns\":$OFFSET}"
 
-lab_argv srv
-"${LAB_ARGV[@]}" "$FO/fo_recv" $PORT 600 "$LAB_DIR/recv.bin" "$LAB_DIR/recv.ready" \
-	>"$LAB_DIR/recv.json" 2>"$LAB_DIR/recv.err" &
-RECV=$!
-for _ in $(seq 50); do [ -e "$LAB_DIR/recv.ready" ] && break; sleep 0.1; done
-lab_argv lan
-"${LAB_ARGV[@]}" "$FO/fo_send" $SERVER $PORT "$FLOWS" "$PPS" 600 "$LAB_DIR/send.bin" \
-	>"$LAB_DIR/send.json" 2>"$LAB_DIR/send.err" &
-SEND=$!
+start_stream "" srv lan $SERVER $PORT "$FLOWS" "$PPS"
+# dual stack: the IPv6 stream beside it, LAN host -> srv, its own receiver
+[ "$V6" = 1 ] && start_stream 6 srv lan $SERVER6 $PORT6 "$FLOWS6" "$PPS6" 6
 if [ $SUS = 1 ]; then
 	# the server's answers and its stream to the site spread over both
 	# PoPs by ports, as a provider's ECMP does
@@ -785,11 +878,13 @@ if [ "$SCALE" != 0 ]; then
 fi
 kill -INT $SEND
 wait $SEND
+[ "$V6" = 1 ] && { kill -INT $SEND6; wait $SEND6; }
 [ $PROC = 1 ] || [ $SUS = 1 ] && { kill -INT $SEND2; wait $SEND2; }
 [ $SUS = 1 ] && { kill -INT $TMIXC; wait $TMIXC; }
 sleep 0.5
 kill -INT $RECV
 wait $RECV
+[ "$V6" = 1 ] && { kill -INT $RECV6; wait $RECV6; }
 [ $PROC = 1 ] || [ $SUS = 1 ] && { kill -INT $RECV2; wait $RECV2; }
 [ $SUS = 1 ] && { kill -INT $TMIXS; wait $TMIXS; }
 python3 "$HERE/analyze.py" group --dir "$LAB_DIR" --tag "$TAG" \

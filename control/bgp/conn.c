@@ -106,7 +106,7 @@ struct bgp_peer *bgp_peer_find(struct bgp_speaker *sp,
 	unsigned int i;
 
 	for (i = 0; sp != NULL && i < sp->n_peers; i++)
-		if (cfg_addr_eq(&sp->peer[i].lc->peer_address, addr))
+		if (cfg_addr_eq(&sp->peer[i].addr, addr))
 			return &sp->peer[i];
 	return NULL;
 }
@@ -120,7 +120,7 @@ static struct bgp_peer *peer_find_scoped(struct bgp_speaker *sp,
 	unsigned int i;
 
 	for (i = 0; i < sp->n_peers; i++)
-		if (cfg_addr_eq(&sp->peer[i].lc->peer_address, a) &&
+		if (cfg_addr_eq(&sp->peer[i].addr, a) &&
 		    if_nametoindex(sp->peer[i].lc->interface) == scope)
 			return &sp->peer[i];
 	return NULL;
@@ -128,7 +128,7 @@ static struct bgp_peer *peer_find_scoped(struct bgp_speaker *sp,
 
 size_t bgp_peer_received(const struct bgp_peer *p)
 {
-	return rib_link_count(p->sp->rib, p->link) +
+	return rib_link_count_af(p->sp->rib, p->link, p->afs) +
 	       (p->rejected_set ? ptable_count(p->rejected_set) : 0);
 }
 
@@ -362,7 +362,10 @@ static void send_open(struct bgp_peer *p, struct bgp_conn *c)
 	o.asn = cfg->local_as;
 	o.hold_time_s = p->hold_cfg_s;
 	memcpy(o.bgp_id, cfg->router_id, 4);
-	o.cap_mp[BGP_AF_IPV4] = o.cap_mp[BGP_AF_IPV6] = true;
+	/* RFC 4760: the families this session carries (both, unless the
+	 * link has a session per family) */
+	o.cap_mp[BGP_AF_IPV4] = (p->afs & RIB_KEEP_AF(BGP_AF_IPV4)) != 0;
+	o.cap_mp[BGP_AF_IPV6] = (p->afs & RIB_KEEP_AF(BGP_AF_IPV6)) != 0;
 	o.cap_as4 = true;
 	o.cap_route_refresh = true;
 	if (cfg->bgp.graceful_restart) {
@@ -451,7 +454,7 @@ void start_connect(struct bgp_peer *p)
 {
 	struct bgp_speaker *sp = p->sp;
 	const struct cfg_link *l = p->lc;
-	uint8_t fam = l->peer_address.family;
+	uint8_t fam = p->addr.family;
 	struct sockaddr_storage ss;
 	struct cfg_addr local = p->local;
 	socklen_t sl;
@@ -467,7 +470,7 @@ void start_connect(struct bgp_peer *p)
 	sock_common(fd, fam);
 	if ((rc = sock_ttl(fd, fam, l->bgp.ttl_security)) < 0 ||
 	    (l->bgp.password[0] != '\0' &&
-	     (rc = sock_md5(fd, fam, &l->peer_address, l->bgp.password)) <
+	     (rc = sock_md5(fd, fam, &p->addr, l->bgp.password)) <
 		     0)) {
 		char e[64];
 
@@ -491,7 +494,7 @@ void start_connect(struct bgp_peer *p)
 		close(fd);
 		return;
 	}
-	sl = sockaddr_of(&l->peer_address, p->port, &ss);
+	sl = sockaddr_of(&p->addr, p->port, &ss);
 	link_scope(&ss, l->interface);
 	if (conn_init(&p->out, fd, true, BGP_ST_CONNECT) < 0) {
 		close(fd);
@@ -668,9 +671,9 @@ int open_listener(struct bgp_speaker *sp, uint8_t fam,
 	for (i = 0; i < sp->n_peers; i++) {
 		const struct cfg_link *l = sp->peer[i].lc;
 
-		if (l->peer_address.family != fam || l->bgp.password[0] == 0)
+		if (sp->peer[i].addr.family != fam || l->bgp.password[0] == 0)
 			continue;
-		rc = sock_md5(fd, fam, &l->peer_address, l->bgp.password);
+		rc = sock_md5(fd, fam, &sp->peer[i].addr, l->bgp.password);
 		if (rc < 0)
 			log_warn("bgp %s: TCP MD5 key on the listener: %s",
 				sp->peer[i].name, strerror(-rc));

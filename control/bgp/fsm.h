@@ -1,4 +1,5 @@
-/* BGP sessions: one eBGP session per link (RFC 4271 §8 FSM), the TCP
+/* BGP sessions: one eBGP session per link, or two (links.peer_address6:
+ * IPv4 unicast over one, IPv6 unicast over the other) (RFC 4271 §8 FSM), the TCP
  * connections under it (active open, passive listeners, collision
  * detection §6.8), timers, the UPDATE glue into import policy and the RIB,
  * the graceful restart helper (RFC 4724, RFC 8538) and the export of our
@@ -92,6 +93,8 @@ struct bgp_peer_stats {
 	uint64_t rejected[POL_VERDICT_MAX]; /* prefixes, by verdict */
 	uint64_t treat_as_withdraw;         /* prefixes withdrawn so */
 	uint64_t attrs_discarded;
+	/* prefixes of a family not negotiated on the session, ignored */
+	uint64_t foreign_af;
 	uint64_t max_prefix_hits;
 	uint64_t max_memory_hits;  /* Cease/8 for links.bgp.max_memory_mb */
 	uint64_t refresh_rcvd, refresh_sent;
@@ -129,6 +132,15 @@ struct bgp_peer {
 	struct bgp_speaker *sp;
 	unsigned int link;
 	const struct cfg_link *lc;
+	/* the peer's address: the link's peer_address, or peer_address6
+	 * for the link's second session */
+	struct cfg_addr addr;
+	/* the families this session carries (RIB_KEEP_AF bits of enum
+	 * bgp_af): both on a link's only session, one each when the link
+	 * has two; our OPEN offers only these */
+	unsigned int afs;
+	/* the link's other session, or NULL */
+	struct bgp_peer *sibling;
 	char name[96];            /* "link1 203.0.113.2", for logs */
 	uint16_t port;            /* remote port we connect to: BGP_PORT */
 	struct cfg_addr local;    /* our TCP source: the link's address */
@@ -223,7 +235,9 @@ struct bgp_pollref {
 	void *obj;
 };
 
-#define BGP_CLOSING_MAX (2u * CFG_MAX_LINKS + 8u)
+/* at most two sessions per link */
+#define BGP_MAX_PEERS (2u * CFG_MAX_LINKS)
+#define BGP_CLOSING_MAX (2u * BGP_MAX_PEERS + 8u)
 
 struct bgp_closing {
 	int fd;
@@ -244,13 +258,17 @@ struct bgp_speaker {
 	struct bgp_opts opts;
 	int lfd[2];               /* listeners, IPv4 and IPv6; -1 if none */
 	uint16_t listen_port[2];  /* as bound */
-	struct bgp_peer peer[CFG_MAX_LINKS];
+	/* peer[L] is link L's first (or only) session; the second
+	 * sessions (peer_address6) follow from peer[n_links] on */
+	struct bgp_peer peer[BGP_MAX_PEERS];
 	unsigned int n_peers;
+	/* links masked in the FIB push (link_cb told down, not yet up) */
+	uint32_t link_masked;
 	/* Connections we answered NOTIFICATION + FIN on, drained until the
 	 * peer closes (so our close does not RST the NOTIFICATION away). */
 	struct bgp_closing closing[BGP_CLOSING_MAX];
 	unsigned int n_closing;
-	struct bgp_pollref ref[4u * CFG_MAX_LINKS + BGP_CLOSING_MAX + 2u];
+	struct bgp_pollref ref[4u * BGP_MAX_PEERS + BGP_CLOSING_MAX + 2u];
 	unsigned int n_ref;
 	struct bgp_update *upd;   /* parse scratch (large) */
 	uint8_t *txbuf;           /* BGP_MSG_MAX build scratch */

@@ -59,8 +59,17 @@ void export_all(struct bgp_peer *p);
 const char *notify_text(const struct bgp_notify *n, char *buf, size_t len);
 enum bgp_state peer_derive(const struct bgp_peer *p);
 void peer_report(struct bgp_peer *p);
-/* The link callback (bgp_link_cb), once per way per episode. */
+/* The link callback (bgp_link_cb), once per way per episode: P's paths
+ * are about to be flushed (UP false; the link is masked unless its other
+ * session still forwards), or P is back with all it has (UP true; the
+ * link is unmasked if it was). */
 void peer_link_event(struct bgp_peer *p, bool up);
+/* Whether Q (NULL: no) has paths in the RIB that forward. */
+bool peer_holds_paths(const struct bgp_peer *q);
+/* Masks LINK whatever its sessions (BFD Down takes them all). */
+void peer_link_mask(struct bgp_speaker *sp, unsigned int link);
+/* Sweeps P's stale paths of the families it carries; how many. */
+size_t peer_sweep_stale(struct bgp_peer *p);
 void conn_end(struct bgp_peer *p, struct bgp_conn *c,
 	      const struct bgp_end *e);
 void peer_stop(struct bgp_peer *p, const struct bgp_end *e);

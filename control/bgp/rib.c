@@ -50,15 +50,20 @@ struct rib_entry {
 
 struct rib {
 	unsigned int n_links;
-	struct rib_peer peers[CFG_MAX_LINKS];
+	/* per link and family (a link may have a session per family) */
+	struct rib_peer peers[CFG_MAX_LINKS][2];
 	struct ptable *prefixes;        /* struct cfg_addr -> rib_entry */
 	size_t link_count[CFG_MAX_LINKS];
+	size_t link_count_af[CFG_MAX_LINKS][2]; /* by family */
 	/* what LINK's routes hold: RIB_PATH_BYTES per path, aset_bytes()
 	 * per attribute set (links.bgp.max_memory_mb) */
 	size_t link_bytes[CFG_MAX_LINKS];
 	/* prefixes whose last reported primary set holds the link */
 	size_t installed[CFG_MAX_LINKS];
 	size_t loc_count[2];            /* IPv4, IPv6 prefixes with a path */
+	/* rib_process's look-ahead hook (rib_set_prefetch) */
+	void (*prefetch)(void *arg, const struct cfg_addr *prefix);
+	void *prefetch_arg;
 	/* dirty prefixes, a FIFO: [dirty_head, dirty_tail) */
 	struct cfg_addr *dirty;
 	size_t dirty_head, dirty_tail, dirty_cap;
@@ -345,6 +350,7 @@ static void path_remove(struct rib *r, struct rib_entry *e, unsigned int i,
 		(e->n_paths - i - 1u) * sizeof(e->paths[0]));
 	e->n_paths--;
 	r->link_count[link]--;
+	r->link_count_af[link][fam_idx(prefix->family)]--;
 	r->link_bytes[link] -= RIB_PATH_BYTES;
 	if (e->n_paths == 0) {
 		free(e->paths);
@@ -397,11 +403,15 @@ void rib_free(struct rib *r)
 	free(r);
 }
 
-void rib_set_peer(struct rib *r, unsigned int link,
+void rib_set_peer(struct rib *r, unsigned int link, unsigned int afs,
 		  const struct rib_peer *peer)
 {
-	if (link < r->n_links)
-		r->peers[link] = *peer;
+	if (link >= r->n_links)
+		return;
+	if (afs & RIB_KEEP_AF(BGP_AF_IPV4))
+		r->peers[link][0] = *peer;
+	if (afs & RIB_KEEP_AF(BGP_AF_IPV6))
+		r->peers[link][1] = *peer;
 }
 
 int rib_update(struct rib *r, unsigned int link, const struct cfg_addr *prefix,
@@ -458,6 +468,7 @@ int rib_update(struct rib *r, unsigned int link, const struct cfg_addr *prefix,
 	if (e->n_paths++ == 0)
 		r->loc_count[fam_idx(prefix->family)]++;
 	r->link_count[link]++;
+	r->link_count_af[link][fam_idx(prefix->family)]++;
 	r->link_bytes[link] += RIB_PATH_BYTES;
 	mark_dirty(r, e, prefix);
 	return 0;
@@ -506,13 +517,26 @@ static size_t remove_paths(struct rib *r, unsigned int link, uint8_t family,
 	return n;
 }
 
-size_t rib_peer_flush(struct rib *r, unsigned int link)
+/* Whether AFS (RIB_KEEP_AF bits) holds PREFIX's family. */
+static bool afs_has(unsigned int afs, const struct cfg_addr *prefix)
 {
-	return remove_paths(r, link, 0, false);
+	return (afs & RIB_KEEP_AF(prefix->family == AF_INET6 ? BGP_AF_IPV6 :
+							     BGP_AF_IPV4)) != 0;
 }
 
-size_t rib_peer_down(struct rib *r, unsigned int link, unsigned int keep,
-		     size_t *stale)
+size_t rib_peer_flush(struct rib *r, unsigned int link, unsigned int afs)
+{
+	size_t n = 0;
+
+	if (afs & RIB_KEEP_AF(BGP_AF_IPV4))
+		n += remove_paths(r, link, AF_INET, false);
+	if (afs & RIB_KEEP_AF(BGP_AF_IPV6))
+		n += remove_paths(r, link, AF_INET6, false);
+	return n;
+}
+
+size_t rib_peer_down(struct rib *r, unsigned int link, unsigned int afs,
+		     unsigned int keep, size_t *stale)
 {
 	const struct cfg_addr *prefix;
 	struct rib_entry *e;
@@ -526,10 +550,9 @@ size_t rib_peer_down(struct rib *r, unsigned int link, unsigned int keep,
 	while ((e = ptable_next(r->prefixes, &cur, &prefix))) {
 		int i = path_find(e, link);
 
-		if (i < 0)
+		if (i < 0 || !afs_has(afs, prefix))
 			continue;
-		if (keep & RIB_KEEP_AF(prefix->family == AF_INET6 ?
-				       BGP_AF_IPV6 : BGP_AF_IPV4)) {
+		if (afs_has(keep, prefix)) {
 			/* RFC 4724 §4.2: the route stays in forwarding,
 			 * only marked */
 			e->paths[i].stale = 1;
@@ -544,10 +567,10 @@ size_t rib_peer_down(struct rib *r, unsigned int link, unsigned int keep,
 
 size_t rib_peer_mark_stale(struct rib *r, unsigned int link)
 {
+	unsigned int both = RIB_KEEP_AF(BGP_AF_IPV4) | RIB_KEEP_AF(BGP_AF_IPV6);
 	size_t n;
 
-	rib_peer_down(r, link, RIB_KEEP_AF(BGP_AF_IPV4) |
-			       RIB_KEEP_AF(BGP_AF_IPV6), &n);
+	rib_peer_down(r, link, both, both, &n);
 	return n;
 }
 
@@ -602,8 +625,9 @@ static bool path_usable(const struct rib_path *p)
 /* Sorts the indexes IDX[0..N) of E's paths best first (unusable paths
  * last); insertion sort, N <= 16. */
 static void sort_paths(const struct rib *r, const struct rib_entry *e,
-		       uint8_t *idx, unsigned int n)
+		       uint8_t family, uint8_t *idx, unsigned int n)
 {
+	unsigned int f = fam_idx(family);
 	unsigned int i, j;
 
 	for (i = 1; i < n; i++) {
@@ -615,8 +639,8 @@ static void sort_paths(const struct rib *r, const struct rib_entry *e,
 			bool ux = path_usable(px), uy = path_usable(py);
 
 			if (ux == uy &&
-			    bgp_path_cmp(&px->as->a, &r->peers[px->link],
-					 &py->as->a, &r->peers[py->link],
+			    bgp_path_cmp(&px->as->a, &r->peers[px->link][f],
+					 &py->as->a, &r->peers[py->link][f],
 					 NULL) >= 0)
 				break;
 			if (!ux && uy)
@@ -635,7 +659,7 @@ static void fill_nh(struct rib_nh *nh, const struct rib_path *p)
 
 /* Decides E's primary and backup sets, sets the roles, and tells whether
  * they differ from the last report (links or nexthop addresses). */
-static bool decide(const struct rib *r, struct rib_entry *e,
+static bool decide(const struct rib *r, struct rib_entry *e, uint8_t family,
 		   uint16_t *primary, uint16_t *backup)
 {
 	uint8_t idx[CFG_MAX_LINKS];
@@ -648,7 +672,7 @@ static bool decide(const struct rib *r, struct rib_entry *e,
 		idx[i] = (uint8_t)i;
 		e->paths[i].role = RIB_ROLE_NONE;
 	}
-	sort_paths(r, e, idx, n);
+	sort_paths(r, e, family, idx, n);
 	if (n == 0 || !path_usable(&e->paths[idx[0]]))
 		goto out;
 	best = &e->paths[idx[0]];
@@ -684,10 +708,35 @@ out:
 	       *backup != e->rep_backup;
 }
 
+void rib_prefetch(const struct rib *r, const struct cfg_addr *prefix)
+{
+	ptable_prefetch(r->prefixes, prefix);
+}
+
+void rib_set_prefetch(struct rib *r,
+		      void (*pf)(void *arg, const struct cfg_addr *prefix),
+		      void *arg)
+{
+	r->prefetch = pf;
+	r->prefetch_arg = arg;
+}
+
 size_t rib_process(struct rib *r, size_t budget, rib_fib_cb cb, void *arg)
 {
 	while (budget && r->dirty_head < r->dirty_tail) {
 		struct cfg_addr prefix = r->dirty[r->dirty_head++];
+
+		/* the prefix RIB_LOOKAHEAD places on: its entry (and the
+		 * FIB push's) on the way from memory while these are
+		 * decided */
+		if (r->dirty_head + RIB_LOOKAHEAD <= r->dirty_tail) {
+			const struct cfg_addr *ahead =
+				&r->dirty[r->dirty_head + RIB_LOOKAHEAD - 1u];
+
+			ptable_prefetch(r->prefixes, ahead);
+			if (r->prefetch != NULL)
+				r->prefetch(r->prefetch_arg, ahead);
+		}
 		uint16_t primary, backup;
 		struct rib_entry *e;
 		struct rib_nhset set;
@@ -698,7 +747,7 @@ size_t rib_process(struct rib *r, size_t budget, rib_fib_cb cb, void *arg)
 		if (!e)
 			continue;
 		e->dirty = 0;
-		if (!decide(r, e, &primary, &backup)) {
+		if (!decide(r, e, prefix.family, &primary, &backup)) {
 			if (e->n_paths == 0)
 				ptable_del(r->prefixes, &prefix);
 			continue;
@@ -747,6 +796,20 @@ size_t rib_loc_count(const struct rib *r, uint8_t family)
 	return r->loc_count[0] + r->loc_count[1];
 }
 
+size_t rib_link_count_af(const struct rib *r, unsigned int link,
+			 unsigned int afs)
+{
+	size_t n = 0;
+
+	if (link >= r->n_links)
+		return 0;
+	if (afs & RIB_KEEP_AF(BGP_AF_IPV4))
+		n += r->link_count_af[link][0];
+	if (afs & RIB_KEEP_AF(BGP_AF_IPV6))
+		n += r->link_count_af[link][1];
+	return n;
+}
+
 size_t rib_link_count(const struct rib *r, unsigned int link)
 {
 	return link < r->n_links ? r->link_count[link] : 0;
@@ -773,7 +836,7 @@ static int walk_one(const struct rib *r, const struct cfg_addr *prefix,
 
 	for (i = 0; i < e->n_paths; i++)
 		idx[i] = (uint8_t)i;
-	sort_paths(r, e, idx, e->n_paths);
+	sort_paths(r, e, prefix->family, idx, e->n_paths);
 	for (i = 0; i < e->n_paths; i++) {
 		const struct rib_path *p = &e->paths[idx[i]];
 

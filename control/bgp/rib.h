@@ -13,7 +13,7 @@
 #include "bgp.h"
 
 /* What the decision process needs to know about a link's peer; set when
- * its session reaches Established. */
+ * its session reaches Established, for the families it carries. */
 struct rib_peer {
 	uint32_t asn;
 	uint8_t router_id[4];   /* the peer's BGP Identifier */
@@ -45,7 +45,8 @@ struct rib;
 
 struct rib *rib_new(unsigned int n_links);
 void rib_free(struct rib *r);
-void rib_set_peer(struct rib *r, unsigned int link,
+/* AFS: RIB_KEEP_AF bits, the families the peer's session carries. */
+void rib_set_peer(struct rib *r, unsigned int link, unsigned int afs,
 		  const struct rib_peer *peer);
 
 /* Adds or replaces LINK's path to PREFIX (attributes after import
@@ -55,8 +56,9 @@ int rib_update(struct rib *r, unsigned int link, const struct cfg_addr *prefix,
 /* Removes LINK's path to PREFIX: 0, or -ENOENT when it had none. */
 int rib_withdraw(struct rib *r, unsigned int link,
 		 const struct cfg_addr *prefix);
-/* Removes every path of LINK (session down); returns how many. */
-size_t rib_peer_flush(struct rib *r, unsigned int link);
+/* Removes every path of LINK of the families in AFS (RIB_KEEP_AF bits:
+ * the session that went down carried those); returns how many. */
+size_t rib_peer_flush(struct rib *r, unsigned int link, unsigned int afs);
 /* Graceful restart (RFC 4724 helper): marks LINK's paths stale; they stay
  * in use until refreshed by the peer or swept. Returns how many. */
 size_t rib_peer_mark_stale(struct rib *r, unsigned int link);
@@ -65,12 +67,13 @@ size_t rib_peer_mark_stale(struct rib *r, unsigned int link);
 size_t rib_sweep_stale(struct rib *r, unsigned int link, uint8_t family);
 /* A family (enum bgp_af) in rib_peer_down's KEEP. */
 #define RIB_KEEP_AF(af) (1u << (af))
-/* LINK's session went down with graceful restart, in one walk of the
- * table: its paths of the families in KEEP are marked stale as by
- * rib_peer_mark_stale, the others removed as by rib_peer_flush. *STALE
- * gets how many were marked; returns how many were removed. */
-size_t rib_peer_down(struct rib *r, unsigned int link, unsigned int keep,
-		     size_t *stale);
+/* LINK's session carrying the families AFS went down with graceful
+ * restart, in one walk of the table: its paths of the families in KEEP
+ * are marked stale as by rib_peer_mark_stale, the others of AFS removed
+ * as by rib_peer_flush. *STALE gets how many were marked; returns how
+ * many were removed. */
+size_t rib_peer_down(struct rib *r, unsigned int link, unsigned int afs,
+		     unsigned int keep, size_t *stale);
 
 /* Gives every path of LINK the LOCAL_PREF LP (RFC 8326 §4.2: a drained
  * link's paths become least preferred; back to the link's local_pref
@@ -83,11 +86,26 @@ long rib_link_set_local_pref(struct rib *r, unsigned int link, uint32_t lp);
  * CB for those whose nexthop sets changed. Returns the number of dirty
  * prefixes left. */
 size_t rib_process(struct rib *r, size_t budget, rib_fib_cb cb, void *arg);
+/* How far ahead of its work rib_process() prefetches: each prefix's
+ * entry is a miss to memory in a full table, and a few in flight at once
+ * overlap. */
+#define RIB_LOOKAHEAD 8u
+/* A hint that PREFIX is about to be updated or withdrawn (a caller
+ * walking an UPDATE's prefixes, RIB_LOOKAHEAD ahead). */
+void rib_prefetch(const struct rib *r, const struct cfg_addr *prefix);
+/* PF(ARG, PREFIX) for every prefix rib_process() is about to decide,
+ * RIB_LOOKAHEAD ahead: the FIB push prefetches its own entry for it. */
+void rib_set_prefetch(struct rib *r,
+		      void (*pf)(void *arg, const struct cfg_addr *prefix),
+		      void *arg);
 size_t rib_pending(const struct rib *r);
 
 /* Counters for the CLI. */
 size_t rib_loc_count(const struct rib *r, uint8_t family); /* with a path */
 size_t rib_link_count(const struct rib *r, unsigned int link); /* accepted */
+/* accepted, of the families in AFS (RIB_KEEP_AF bits) */
+size_t rib_link_count_af(const struct rib *r, unsigned int link,
+			 unsigned int afs);
 /* Bytes LINK's routes hold: a fixed charge per path (its prefix slot,
  * path and queue entry) plus each attribute set its paths use (sets are
  * interned per link); links.bgp.max_memory_mb is checked against it. */

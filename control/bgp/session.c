@@ -153,16 +153,78 @@ static bool keep_stale(const struct bgp_peer *p, const struct bgp_end *e)
 				 n->subcode == BGP_ERR_CEASE_HARD_RESET);
 }
 
+/* Whether Q, the other session of a link, still has paths in the RIB
+ * that forward (Established, or down with stale paths kept). */
+bool peer_holds_paths(const struct bgp_peer *q)
+{
+	return q != NULL && (q->est != NULL || q->stale > 0);
+}
+
 void peer_link_event(struct bgp_peer *p, bool up)
 {
 	struct bgp_speaker *sp = p->sp;
+	uint32_t bit = 1u << p->link;
 
-	if (up != p->pic_masked)
+	if (up) {
+		if (!p->pic_masked)
+			return;
+		p->pic_masked = false;
+		p->pic_up_at_ms = 0;
+		if (!(sp->link_masked & bit))
+			return;
+		/* the first session of the link back with all it has: the
+		 * link is back in the groups; the other session's family
+		 * relearns (or moves away) prefix by prefix */
+		if (p->sibling != NULL) {
+			p->sibling->pic_masked = false;
+			p->sibling->pic_up_at_ms = 0;
+		}
+		sp->link_masked &= ~bit;
+		if (sp->link_cb != NULL)
+			sp->link_cb(sp->link_cb_arg, p->link, true);
 		return;
-	p->pic_masked = !up;
-	p->pic_up_at_ms = 0;
+	}
+	if (sp->link_masked & bit) {
+		p->pic_masked = true;
+		return;
+	}
+	/* the link's other session still forwards its family: the link
+	 * stays in the groups, and this session's paths go prefix by
+	 * prefix */
+	if (peer_holds_paths(p->sibling))
+		return;
+	peer_link_mask(sp, p->link);
+}
+
+void peer_link_mask(struct bgp_speaker *sp, unsigned int link)
+{
+	uint32_t bit = 1u << link;
+	unsigned int i;
+
+	if (sp->link_masked & bit)
+		return;
+	sp->link_masked |= bit;
+	/* whichever session of the link comes back first with its
+	 * End-of-RIB unmasks it */
+	for (i = 0; i < sp->n_peers; i++)
+		if (sp->peer[i].link == link) {
+			sp->peer[i].pic_masked = true;
+			sp->peer[i].pic_up_at_ms = 0;
+		}
 	if (sp->link_cb != NULL)
-		sp->link_cb(sp->link_cb_arg, p->link, up);
+		sp->link_cb(sp->link_cb_arg, link, false);
+}
+
+size_t peer_sweep_stale(struct bgp_peer *p)
+{
+	size_t n = 0;
+	unsigned int af;
+
+	for (af = 0; af < BGP_AF_MAX; af++)
+		if (p->afs & RIB_KEEP_AF(af))
+			n += rib_sweep_stale(p->sp->rib, p->link,
+					     af_family(af));
+	return n;
 }
 
 static void session_lost(struct bgp_peer *p, const struct bgp_end *e)
@@ -182,7 +244,8 @@ static void session_lost(struct bgp_peer *p, const struct bgp_end *e)
 		 * rest go prefix by prefix (a link is masked whole) */
 		if (keep == 0)
 			peer_link_event(p, false);
-		swept = rib_peer_down(sp->rib, p->link, keep, &p->stale);
+		swept = rib_peer_down(sp->rib, p->link, p->afs, keep,
+				      &p->stale);
 		p->restart_at_ms = p->stale > 0 ?
 			sp->now_ms + o->gr_restart_time_s * 1000ull : 0;
 		p->stale_at_ms = 0;
@@ -197,7 +260,7 @@ static void session_lost(struct bgp_peer *p, const struct bgp_end *e)
 		/* before the flush: the groups lose the link first, so the
 		 * prefixes' decisions that follow find them as they want */
 		peer_link_event(p, false);
-		n = rib_peer_flush(sp->rib, p->link);
+		n = rib_peer_flush(sp->rib, p->link, p->afs);
 		p->stale = 0;
 		p->restart_at_ms = p->stale_at_ms = 0;
 		if (n > 0)
@@ -349,19 +412,22 @@ static void session_up(struct bgp_peer *p, struct bgp_conn *c)
 	p->caps.as4 = o->cap_as4;
 	p->caps.route_refresh = o->cap_route_refresh;
 	for (af = 0; af < BGP_AF_MAX; af++) {
-		p->caps.af[af] = o->cap_mp[af];
+		/* what both offered (we offer the families of p->afs) */
+		p->caps.af[af] = o->cap_mp[af] &&
+				 (p->afs & RIB_KEEP_AF(af)) != 0;
 		any_mp |= o->cap_mp[af];
 	}
 	/* RFC 4760 §8 in practice: a peer without any multiprotocol
 	 * capability speaks IPv4 unicast only. */
 	if (!any_mp)
-		p->caps.af[BGP_AF_IPV4] = true;
+		p->caps.af[BGP_AF_IPV4] =
+			(p->afs & RIB_KEEP_AF(BGP_AF_IPV4)) != 0;
 	p->gr_n_both = cfg->bgp.graceful_restart && o->cap_gr &&
 		       o->gr_notification;
 	memcpy(rp.router_id, o->bgp_id, 4);
-	rp.addr = p->lc->peer_address;
+	rp.addr = p->addr;
 	rp.ibgp = false;
-	rib_set_peer(sp->rib, p->link, &rp);
+	rib_set_peer(sp->rib, p->link, p->afs, &rp);
 	p->st.established_count++;
 	p->established_ms = sp->now_ms;
 	if (p->n_resets > 0 && p->resets[p->n_resets - 1].up_ms == 0)
@@ -392,7 +458,10 @@ static void session_up(struct bgp_peer *p, struct bgp_conn *c)
 	if (p->restart_at_ms != 0 || p->stale > 0) {
 		p->restart_at_ms = 0;
 		for (af = 0; af < BGP_AF_MAX; af++)
-			if (!(o->cap_gr && o->gr_af[af] &&
+			/* this session's families only: the link's other
+			 * session (peer_address6) keeps its own */
+			if ((p->afs & RIB_KEEP_AF(af)) &&
+			    !(o->cap_gr && o->gr_af[af] &&
 			      o->gr_af_forwarding[af] && p->caps.af[af]))
 				swept += rib_sweep_stale(sp->rib, p->link,
 							 af_family(af));
@@ -516,7 +585,8 @@ static void max_prefix_exceeded(struct bgp_peer *p, uint8_t family)
 	p->st.max_prefix_hits++;
 	p->held_for_memory = false;
 	plog(p, "max-prefix %u exceeded (%zu accepted): session down, idle "
-	     "for %u s", lb->max_prefix, rib_link_count(p->sp->rib, p->link),
+	     "for %u s", lb->max_prefix,
+	     rib_link_count_af(p->sp->rib, p->link, p->afs),
 	     lb->max_prefix_restart_s);
 	snprintf(why, sizeof(why), "max-prefix %u exceeded (6/1)",
 		 lb->max_prefix);
@@ -559,7 +629,8 @@ static void max_memory_exceeded(struct bgp_peer *p)
 	plog(p, "max-memory %s exceeded (%zu bytes held by %zu accepted "
 	     "prefixes): Cease/Out of Resources, session down, idle for %u s",
 	     lim, bgp_peer_bytes(p),
-	     rib_link_count(p->sp->rib, p->link), lb->max_prefix_restart_s);
+	     rib_link_count_af(p->sp->rib, p->link, p->afs),
+	     lb->max_prefix_restart_s);
 	snprintf(why, sizeof(why), "max-memory %s exceeded (6/8)", lim);
 	e.why = why;
 	peer_stop(p, &e);
@@ -593,6 +664,44 @@ static void end_of_rib(struct bgp_peer *p, unsigned int af)
 	/* the peer said all it has: the link can be back in the groups */
 	if (all)
 		peer_link_event(p, true);
+}
+
+/* Keeps the prefixes of U (announced and withdrawn) of the families
+ * negotiated on P's session: a prefix of the IPv4 NLRI field on a
+ * session that carries IPv6 only (the link's other session has IPv4)
+ * would replace that session's path in the RIB, which is keyed by link.
+ * RFC 4760 §7 lets a speaker ignore a family not negotiated; counted and
+ * logged. */
+static void drop_foreign_af(struct bgp_peer *p, struct bgp_update *u)
+{
+	unsigned int i, k, first = u->nlri_field_first, dropped = 0;
+
+	for (i = k = 0; i < u->n_nlri; i++) {
+		if (!p->caps.af[u->nlri[i].family == AF_INET6 ? BGP_AF_IPV6 :
+							   BGP_AF_IPV4]) {
+			dropped++;
+			if (i < u->nlri_field_first)
+				first--;
+			continue;
+		}
+		u->nlri[k++] = u->nlri[i];
+	}
+	u->n_nlri = k;
+	u->nlri_field_first = first;
+	for (i = k = 0; i < u->n_withdrawn; i++) {
+		if (!p->caps.af[u->withdrawn[i].family == AF_INET6 ?
+				BGP_AF_IPV6 : BGP_AF_IPV4]) {
+			dropped++;
+			continue;
+		}
+		u->withdrawn[k++] = u->withdrawn[i];
+	}
+	u->n_withdrawn = k;
+	if (dropped == 0)
+		return;
+	p->st.foreign_af += dropped;
+	pwarn(p, "UPDATE: %u prefix(es) of a family not negotiated on this "
+	      "session ignored (RFC 4760 §7)", dropped);
 }
 
 /* 0, or -1 when the connection was closed. */
@@ -653,12 +762,21 @@ static int handle_update(struct bgp_peer *p, struct bgp_conn *c,
 			u->n_nlri = 0;
 		}
 	}
-	for (i = 0; i < u->n_withdrawn; i++)
+	drop_foreign_af(p, u);
+	/* a full table's entries are misses to memory: RIB_LOOKAHEAD
+	 * prefixes ahead on their way while these are applied */
+	for (i = 0; i < u->n_withdrawn; i++) {
+		if (i + RIB_LOOKAHEAD < u->n_withdrawn)
+			rib_prefetch(sp->rib, &u->withdrawn[i + RIB_LOOKAHEAD]);
 		prefix_withdraw(p, &u->withdrawn[i]);
+	}
 	for (i = 0; i < u->n_nlri; i++) {
 		struct bgp_attrs a = u->attrs;
 		enum pol_verdict v;
 		int rc;
+
+		if (i + RIB_LOOKAHEAD < u->n_nlri)
+			rib_prefetch(sp->rib, &u->nlri[i + RIB_LOOKAHEAD]);
 
 		/* RFC 4760 §3: the prefixes of the IPv4 NLRI field take
 		 * NEXT_HOP, never MP_REACH_NLRI's next hop */
@@ -681,7 +799,7 @@ static int handle_update(struct bgp_peer *p, struct bgp_conn *c,
 			pwarn(p, "RIB: %s", strerror(-rc));
 	}
 	if (u->n_nlri > 0 && lb->max_prefix > 0 &&
-	    rib_link_count(sp->rib, p->link) > lb->max_prefix) {
+	    rib_link_count_af(sp->rib, p->link, p->afs) > lb->max_prefix) {
 		max_prefix_exceeded(p, u->nlri[0].family);
 		return -1;
 	}
@@ -696,6 +814,21 @@ static int handle_update(struct bgp_peer *p, struct bgp_conn *c,
 }
 
 /* ---- OPEN, NOTIFICATION, ROUTE-REFRESH ---- */
+
+/* Whether the peer's OPEN O offers a family P carries (RFC 4760 §8 in
+ * practice: no multiprotocol capability at all means IPv4 unicast). */
+static bool open_af_common(const struct bgp_peer *p, const struct bgp_open *o)
+{
+	unsigned int af;
+	bool any_mp = false;
+
+	for (af = 0; af < BGP_AF_MAX; af++) {
+		if (o->cap_mp[af] && (p->afs & RIB_KEEP_AF(af)))
+			return true;
+		any_mp |= o->cap_mp[af];
+	}
+	return !any_mp && (p->afs & RIB_KEEP_AF(BGP_AF_IPV4));
+}
 
 static int handle_open(struct bgp_peer *p, struct bgp_conn *c,
 		       const uint8_t *msg, size_t len)
@@ -720,6 +853,24 @@ static int handle_open(struct bgp_peer *p, struct bgp_conn *c,
 		err.subcode = BGP_ERR_OPEN_PEER_AS;
 		snprintf(what, sizeof(what), "OPEN from AS %u, expected %u",
 			 o.asn, p->lc->remote_as);
+		conn_error(p, c, &err, what);
+		return -1;
+	}
+	if (!open_af_common(p, &o)) {
+		/* RFC 5492 §3: a capability the session needs is not
+		 * there (a session per family, and the peer offered the
+		 * other one) */
+		char what[128];
+
+		memset(&err, 0, sizeof(err));
+		err.code = BGP_ERR_OPEN;
+		err.subcode = BGP_ERR_OPEN_CAPABILITY;
+		snprintf(what, sizeof(what), "no address family in common: "
+			 "this session carries %s only, the peer offered %s",
+			 p->afs & RIB_KEEP_AF(BGP_AF_IPV4) ? "ipv4" : "ipv6",
+			 o.cap_mp[BGP_AF_IPV4] || o.cap_mp[BGP_AF_IPV6] ?
+			 (o.cap_mp[BGP_AF_IPV4] ? "ipv4" : "ipv6") :
+			 "ipv4 (no multiprotocol capability)");
 		conn_error(p, c, &err, what);
 		return -1;
 	}

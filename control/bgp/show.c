@@ -296,6 +296,8 @@ static void neighbor_limits(struct render *r, const struct bgp_peer *p,
 		 p->st.rejected[POL_REJECT_NEXTHOP]);
 	render_u(r, "treat_as_withdraw", "%llu treated as withdrawn, ",
 		 p->st.treat_as_withdraw);
+	render_u(r, "family_not_negotiated", "%llu of a family not "
+		 "negotiated, ", p->st.foreign_af);
 	render_end(r);
 	render_u(r, "attributes_discarded", "%llu attributes discarded\n",
 		 p->st.attrs_discarded);
@@ -329,7 +331,7 @@ static void neighbor(struct render *r, const struct bgp_peer *p, uint64_t now,
 
 	render_obj(r, NULL);
 	render_s(r, "address", detail ? "BGP neighbor is %s" : "%-26s ",
-		 cfg_addr_str(&p->lc->peer_address, a, sizeof(a)));
+		 cfg_addr_str(&p->addr, a, sizeof(a)));
 	render_s(r, "link", detail ? " (%s)" : "%-8s ", p->lc->name);
 	render_u(r, "remote_as", detail ? ", remote AS %llu" : "%-10llu ",
 		 p->lc->remote_as);
@@ -392,7 +394,7 @@ static void neighbor(struct render *r, const struct bgp_peer *p, uint64_t now,
 	render_u(r, "prefixes_received", detail ? "  Prefixes: %llu received, "
 		 : RENDER_TEXT_IF(est, "%-14llu "), bgp_peer_received(p));
 	render_u(r, "prefixes_accepted", detail ? "%llu accepted" : "%llu\n",
-		 rib_link_count(p->sp->rib, p->link));
+		 rib_link_count_af(p->sp->rib, p->link, p->afs));
 	if (detail)
 		neighbor_limits(r, p, now);
 	else
@@ -501,10 +503,16 @@ static void path_status(struct render *r, const struct rib_path_view *v)
  * columns; the two disagree on where the link and the AS path go, so
  * those two are written once for each output. */
 static void route_path(struct render *r, const struct twp_config *cfg,
-		       const struct rib_path_view *v, const char *path)
+		       uint8_t family, const struct rib_path_view *v,
+		       const char *path)
 {
 	const struct bgp_attrs *a = v->attrs;
 	const struct cfg_link *l = &cfg->links[v->link];
+	/* the session the path came over: a link's second session
+	 * (peer_address6) carries its IPv6 prefixes */
+	const struct cfg_addr *from = family == AF_INET6 &&
+				      l->peer_address6.family != 0 ?
+				      &l->peer_address6 : &l->peer_address;
 	const struct cfg_addr *gw = path_nexthop(a);
 	char nh[64], peer[64], c[24];
 	unsigned int k;
@@ -515,8 +523,7 @@ static void route_path(struct render *r, const struct twp_config *cfg,
 		snprintf(nh, sizeof(nh), "-");
 	render_obj(r, NULL);
 	render_js(r, "link", l->name);
-	render_js(r, "peer", cfg_addr_str(&l->peer_address, peer,
-					  sizeof(peer)));
+	render_js(r, "peer", cfg_addr_str(from, peer, sizeof(peer)));
 	render_s(r, "nexthop", "%-18s ", nh);
 	render_text(r, "%-8s ", l->name);
 	render_js(r, "as_path", path);
@@ -600,7 +607,7 @@ static int route_cb(void *arg, const struct cfg_addr *prefix,
 		}
 		bgp_aspath_str(paths[i].attrs->aspath,
 			       paths[i].attrs->aspath_len, path, plen);
-		route_path(r, w->sp->cfg, &paths[i], path);
+		route_path(r, w->sp->cfg, prefix->family, &paths[i], path);
 	}
 	render_end(r);
 	render_end(r);

@@ -20,13 +20,44 @@ enum { REF_LISTEN = 0, REF_OUT, REF_IN, REF_CLOSING };
 
 /* ---- the speaker ---- */
 
+/* P: a session of link LINK toward ADDR carrying the families AFS. */
+static void peer_init(struct bgp_speaker *sp, struct bgp_peer *p,
+		      unsigned int link, const struct cfg_addr *addr,
+		      unsigned int afs)
+{
+	const struct cfg_link *l = &sp->cfg->links[link];
+	char a[64];
+
+	p->sp = sp;
+	p->link = link;
+	p->lc = l;
+	p->addr = *addr;
+	p->afs = afs;
+	p->port = BGP_PORT;
+	/* the session's source: our address of the peer's family
+	 * (local_address6 beside an IPv4 local_address when the peer is
+	 * IPv6), or none for a link-local peer, which the kernel reaches
+	 * from our fe80:: address on the interface */
+	if (cfg_link_local_for(l, addr) != NULL) {
+		p->local = *cfg_link_local_for(l, addr);
+	} else {
+		memset(&p->local, 0, sizeof(p->local));
+		p->local.family = AF_INET6;
+	}
+	p->hold_cfg_s = l->bgp.hold_time_s;
+	p->out.fd = p->in.fd = -1;
+	p->state = l->bgp.passive ? BGP_ST_ACTIVE : BGP_ST_IDLE;
+	p->connect_at_ms = sp->now_ms;
+	snprintf(p->name, sizeof(p->name), "%s %s", l->name,
+		 cfg_addr_str(addr, a, sizeof(a)));
+}
+
 struct bgp_speaker *bgp_new(const struct twp_config *cfg, struct rib *rib,
 			    const struct bgp_opts *opts)
 {
 	struct bgp_speaker *sp = calloc(1, sizeof(*sp));
 	uint16_t port;
 	unsigned int i;
-	char a[64];
 	bool fam[2] = {false, false};
 
 	if (sp == NULL)
@@ -45,29 +76,24 @@ struct bgp_speaker *bgp_new(const struct twp_config *cfg, struct rib *rib,
 	sp->now_ms = bgp_now_ms();
 	sp->n_peers = cfg->n_links;
 	for (i = 0; i < cfg->n_links; i++) {
-		struct bgp_peer *p = &sp->peer[i];
+		const struct cfg_link *l = &cfg->links[i];
 
-		p->sp = sp;
-		p->link = i;
-		p->lc = &cfg->links[i];
-		p->port = BGP_PORT;
-		/* the session's source: our address of the peer's family
-		 * (local_address6 beside an IPv4 local_address when the
-		 * peer is IPv6), or none for a link-local peer, which the
-		 * kernel reaches from our fe80:: address on the interface */
-		if (cfg_link_local_for_peer(p->lc) != NULL) {
-			p->local = *cfg_link_local_for_peer(p->lc);
+		if (l->peer_address6.family == 0) {
+			peer_init(sp, &sp->peer[i], i, &l->peer_address,
+				  RIB_KEEP_AF(BGP_AF_IPV4) |
+				  RIB_KEEP_AF(BGP_AF_IPV6));
 		} else {
-			memset(&p->local, 0, sizeof(p->local));
-			p->local.family = AF_INET6;
+			struct bgp_peer *p6 = &sp->peer[sp->n_peers++];
+
+			peer_init(sp, &sp->peer[i], i, &l->peer_address,
+				  RIB_KEEP_AF(BGP_AF_IPV4));
+			peer_init(sp, p6, i, &l->peer_address6,
+				  RIB_KEEP_AF(BGP_AF_IPV6));
+			sp->peer[i].sibling = p6;
+			p6->sibling = &sp->peer[i];
+			fam[1] = true;
 		}
-		p->hold_cfg_s = p->lc->bgp.hold_time_s;
-		p->out.fd = p->in.fd = -1;
-		p->state = p->lc->bgp.passive ? BGP_ST_ACTIVE : BGP_ST_IDLE;
-		p->connect_at_ms = sp->now_ms;
-		snprintf(p->name, sizeof(p->name), "%s %s", p->lc->name,
-			 cfg_addr_str(&p->lc->peer_address, a, sizeof(a)));
-		fam[p->lc->peer_address.family == AF_INET ? 0 : 1] = true;
+		fam[l->peer_address.family == AF_INET ? 0 : 1] = true;
 	}
 	if (sp->opts.no_listen)
 		return sp;
@@ -307,7 +333,7 @@ void bgp_tick(struct bgp_speaker *sp, uint64_t now_ms)
 
 			/* not back in time: every path goes at once */
 			peer_link_event(p, false);
-			n = rib_sweep_stale(sp->rib, p->link, 0);
+			n = peer_sweep_stale(p);
 
 			plog(p, "graceful restart: restart timer expired, %zu "
 			     "stale paths swept", n);
@@ -315,7 +341,7 @@ void bgp_tick(struct bgp_speaker *sp, uint64_t now_ms)
 			p->stale = 0;
 		}
 		if (p->stale_at_ms != 0 && now_ms >= p->stale_at_ms) {
-			size_t n = rib_sweep_stale(sp->rib, p->link, 0);
+			size_t n = peer_sweep_stale(p);
 
 			plog(p, "graceful restart: no End-of-RIB after %u s, "
 			     "%zu stale paths swept", BGP_STALEPATH_S, n);
@@ -408,9 +434,9 @@ void bgp_shutdown(struct bgp_speaker *sp)
 
 /* ---- BFD (RFC 5882) and the CLI's clear ---- */
 
-void bgp_bfd_down(struct bgp_speaker *sp, unsigned int link)
+/* One session of a link BFD took down. */
+static void bfd_down_peer(struct bgp_peer *p)
 {
-	struct bgp_peer *p;
 	/* RFC 5882 §3.2 says tear the session down, not how. We send
 	 * Cease/BFD Down (RFC 9384) before closing: on a one-way or
 	 * BFD-only failure the peer learns why at once instead of waiting
@@ -422,10 +448,6 @@ void bgp_bfd_down(struct bgp_speaker *sp, unsigned int link)
 	struct bgp_end e = {.why = "BFD down (6/10, RFC 5882)", .sent = &n,
 			    .flush = true, .next = BGP_HOLD_BFD};
 
-	if (sp == NULL || link >= sp->n_peers)
-		return;
-	p = &sp->peer[link];
-	sp->now_ms = bgp_now_ms();
 	p->bfd_down = true;
 	plog(p, "BFD down: session torn down and held Idle until BFD is Up "
 	     "(RFC 5882)");
@@ -434,7 +456,7 @@ void bgp_bfd_down(struct bgp_speaker *sp, unsigned int link)
 
 		/* the stale paths go at once: the forwarding path failed */
 		peer_link_event(p, false);
-		k = rib_sweep_stale(sp->rib, p->link, 0);
+		k = peer_sweep_stale(p);
 
 		plog(p, "graceful restart: %zu stale paths swept (BFD down)",
 		     k);
@@ -442,6 +464,25 @@ void bgp_bfd_down(struct bgp_speaker *sp, unsigned int link)
 		p->restart_at_ms = p->stale_at_ms = 0;
 	}
 	peer_stop(p, &e);
+}
+
+void bgp_bfd_down(struct bgp_speaker *sp, unsigned int link)
+{
+	unsigned int i;
+
+	if (sp == NULL || link >= sp->cfg->n_links)
+		return;
+	sp->now_ms = bgp_now_ms();
+	/* the link's one BFD session stands for the forwarding path of
+	 * both its sessions (a session per family): the link leaves the
+	 * groups once, before either flushes */
+	if (sp->peer[link].sibling != NULL &&
+	    (peer_holds_paths(&sp->peer[link]) ||
+	     peer_holds_paths(sp->peer[link].sibling)))
+		peer_link_mask(sp, link);
+	for (i = 0; i < sp->n_peers; i++)
+		if (sp->peer[i].link == link)
+			bfd_down_peer(&sp->peer[i]);
 }
 
 void bgp_set_link_cb(struct bgp_speaker *sp, bgp_link_cb cb, void *arg)
@@ -452,20 +493,25 @@ void bgp_set_link_cb(struct bgp_speaker *sp, bgp_link_cb cb, void *arg)
 
 void bgp_bfd_up(struct bgp_speaker *sp, unsigned int link)
 {
-	struct bgp_peer *p;
+	unsigned int i;
 
-	if (sp == NULL || link >= sp->n_peers)
-		return;
-	p = &sp->peer[link];
-	p->bfd_down = false;
-	if (p->hold != BGP_HOLD_BFD)
+	if (sp == NULL || link >= sp->cfg->n_links)
 		return;
 	sp->now_ms = bgp_now_ms();
-	p->hold = BGP_HOLD_NONE;
-	p->connect_at_ms = sp->now_ms;
-	p->failures = 0;
-	plog(p, "BFD up: the session may start again");
-	peer_report(p);
+	for (i = 0; i < sp->n_peers; i++) {
+		struct bgp_peer *p = &sp->peer[i];
+
+		if (p->link != link)
+			continue;
+		p->bfd_down = false;
+		if (p->hold != BGP_HOLD_BFD)
+			continue;
+		p->hold = BGP_HOLD_NONE;
+		p->connect_at_ms = sp->now_ms;
+		p->failures = 0;
+		plog(p, "BFD up: the session may start again");
+		peer_report(p);
+	}
 }
 
 /* Soft reset of P's Established session: with IN, ROUTE-REFRESH for each
@@ -507,18 +553,14 @@ static unsigned int soft_reset(struct bgp_peer *p, bool in, bool out,
 	return n;
 }
 
-int bgp_soft_reset(struct bgp_speaker *sp, unsigned int link, bool in,
-		   bool out, const struct cfg_addr *wd, unsigned int n_wd,
-		   char *msg, size_t len)
+/* bgp_soft_reset() of one session P of the link, its line into MSG. */
+static int soft_reset_peer(struct bgp_peer *p, bool in, bool out,
+			   const struct cfg_addr *wd, unsigned int n_wd,
+			   char *msg, size_t len)
 {
-	struct bgp_peer *p;
 	unsigned int n, gone;
 	char fams[32] = "";
 
-	if (link >= sp->n_peers)
-		return -ENOENT;
-	p = &sp->peer[link];
-	sp->now_ms = bgp_now_ms();
 	if (p->est == NULL) {
 		snprintf(msg, len, "%s is %s: the change applies when it is "
 			 "Established", p->name, bgp_state_str(peer_derive(p)));
@@ -538,6 +580,29 @@ int bgp_soft_reset(struct bgp_speaker *sp, unsigned int link, bool in,
 			 in ? "; " : "", gone, n);
 	plog(p, "soft reset (reload): %s", msg);
 	return 0;
+}
+
+int bgp_soft_reset(struct bgp_speaker *sp, unsigned int link, bool in,
+		   bool out, const struct cfg_addr *wd, unsigned int n_wd,
+		   char *msg, size_t len)
+{
+	struct bgp_peer *p;
+	char two[512];
+	int rc, rc2;
+
+	if (link >= sp->cfg->n_links)
+		return -ENOENT;
+	p = &sp->peer[link];
+	sp->now_ms = bgp_now_ms();
+	rc = soft_reset_peer(p, in, out, wd, n_wd, msg, len);
+	if (p->sibling == NULL)
+		return rc;
+	/* a session per family: each says its own, both in MSG */
+	rc2 = soft_reset_peer(p->sibling, in, out, wd, n_wd, two,
+			      sizeof(two));
+	snprintf(msg + strlen(msg), len - strlen(msg), "; %s: %s",
+		 p->sibling->name, two);
+	return rc == 0 || rc2 == 0 ? 0 : rc;
 }
 
 int bgp_clear(struct bgp_speaker *sp, const struct cfg_addr *addr, bool soft,
@@ -743,11 +808,26 @@ const char *bgp_steer_str(enum cfg_steer s)
 	return (unsigned int)s < 3 ? steer_name[s] : "?";
 }
 
+/* Our prefixes to Q again for a drain state change from OLD to D (the
+ * GRACEFUL_SHUTDOWN community on or off); how many. */
+static unsigned int drain_export(struct bgp_peer *q, enum bgp_drain old,
+				 enum bgp_drain d)
+{
+	unsigned int af, n = 0;
+
+	if ((old == BGP_DRAIN_NONE || d == BGP_DRAIN_NONE) && q->est != NULL)
+		for (af = 0; af < BGP_AF_MAX; af++)
+			if (q->caps.af[af])
+				n += export_af(q, af);
+	return n;
+}
+
 void bgp_drain_set(struct bgp_peer *p, enum bgp_drain d, const char *reason)
 {
 	struct bgp_speaker *sp = p->sp;
 	enum bgp_drain old = p->drain;
-	unsigned int af, n = 0;
+	struct bgp_peer *q = p->sibling;
+	unsigned int n = 0;
 	long k = 0;
 
 	if (d == old)
@@ -759,7 +839,8 @@ void bgp_drain_set(struct bgp_peer *p, enum bgp_drain d, const char *reason)
 	snprintf(p->drain_reason, sizeof(p->drain_reason), "%s",
 		 reason ? reason : "");
 	/* RFC 8326 §4.2: our paths least preferred on the provider's side
-	 * (GRACEFUL_SHUTDOWN) from the start; theirs on ours once drained */
+	 * (GRACEFUL_SHUTDOWN) from the start; theirs on ours once drained
+	 * (the link's paths, both families) */
 	if (d == BGP_DRAIN_DRAINED)
 		k = rib_link_set_local_pref(sp->rib, p->link,
 					    POL_DRAIN_LOCAL_PREF);
@@ -769,10 +850,19 @@ void bgp_drain_set(struct bgp_peer *p, enum bgp_drain d, const char *reason)
 	if (k < 0)
 		plog(p, "drain: LOCAL_PREF of the link's paths: %s",
 		     strerror((int)-k));
-	if ((old == BGP_DRAIN_NONE || d == BGP_DRAIN_NONE) && p->est != NULL)
-		for (af = 0; af < BGP_AF_MAX; af++)
-			if (p->caps.af[af])
-				n += export_af(p, af);
+	n = drain_export(p, old, d);
+	/* a session per family: the link drains as one, its other session
+	 * follows this one's state (admin.c watches the first) */
+	if (q != NULL && q->drain != d) {
+		enum bgp_drain qold = q->drain;
+
+		q->drain = d;
+		q->drain_since_ms = sp->now_ms;
+		memset(&q->dw, 0, sizeof(q->dw));
+		snprintf(q->drain_reason, sizeof(q->drain_reason), "%s",
+			 reason ? reason : "");
+		n += drain_export(q, qold, d);
+	}
 	if (d == BGP_DRAIN_DRAINING)
 		plog(p, "drain: %u prefix(es) announced again with "
 		     "GRACEFUL_SHUTDOWN 65535:0 (RFC 8326); the link leaves "

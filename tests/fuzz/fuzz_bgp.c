@@ -142,7 +142,7 @@ static void other_link_paths(struct rib *rib)
 	unsigned int i;
 
 	rp.addr = cfg.links[1].peer_address;
-	rib_set_peer(rib, 1, &rp);
+	rib_set_peer(rib, 1, RIB_KEEP_AF(BGP_AF_IPV4) | RIB_KEEP_AF(BGP_AF_IPV6), &rp);
 	memset(&a, 0, sizeof(a));
 	a.present = BGP_ATTR_P(BGP_ATTR_ORIGIN) | BGP_ATTR_P(BGP_ATTR_AS_PATH) |
 		    BGP_ATTR_P(BGP_ATTR_NEXT_HOP) |

@@ -36,6 +36,31 @@ print(s, end="")' "${2:-0}" >"$1"
 		grep -q '"2001:db8:ff::/48"' "$1" && grep -q 'address6 = "2001:db8:ff::1/64"' "$1"
 }
 
+# gw_conf_dual_session OUT: config/lab-bfd.conf (through gw_conf) for
+# the lab's LAB_BGP_V6_SESSION=dual: each link's IPv4 session as it is,
+# a second session with peer_address6 2001:db8:N::2 from local_address6
+# 2001:db8:N::1, lan.address6, the site's IPv6 prefix announced and the
+# provider's accepted. Fails if a change did not apply.
+gw_conf_dual_session() {
+	gw_conf "$LAB_SRC/config/lab-bfd.conf" | python3 -c 'import sys
+s = sys.stdin.read()
+for n, a in ((1, "203.0.113.2"), (2, "203.0.113.6")):
+    s = s.replace("peer_address = \"%s\";" % a,
+                  "local_address6 = \"2001:db8:%d::1/64\";\n    "
+                  "peer_address = \"%s\"; peer_address6 = \"2001:db8:%d::2\";"
+                  % (n, a, n))
+s = s.replace("import = [\"198.51.100.0/24 le 32\"]",
+              "import = [\"198.51.100.0/24 le 32\", \"2001:db8:100::/48 le 64\"]")
+s = s.replace("announce = [\"198.18.0.0/16\"]",
+              "announce = [\"198.18.0.0/16\", \"2001:db8:ff::/48\"]")
+s = s.replace("address = \"198.18.1.1/24\";",
+              "address = \"198.18.1.1/24\";\n  address6 = \"2001:db8:ff::1/64\";")
+print(s, end="")' >"$1"
+	[ "$(grep -c 'peer_address6 = "2001:db8:[12]::2"' "$1")" -eq 2 ] &&
+		[ "$(grep -c '2001:db8:100::/48 le 64' "$1")" -eq 2 ] &&
+		grep -q '"2001:db8:ff::/48"' "$1" && grep -q 'address6 = "2001:db8:ff::1/64"' "$1"
+}
+
 # bgp NAME ARGS...: twinpathctl --json show bgp ARGS into $LAB_DIR/NAME.json.
 bgp() {
 	local name=$1
@@ -43,19 +68,24 @@ bgp() {
 	lab_ctl --json show bgp "$@" >"$LAB_DIR/$name.json" 2>"$LAB_DIR/$name.err"
 }
 
-# nb NAME LINK FIELD: a field of a neighbour in a summary/neighbors JSON.
+# nb NAME LINK FIELD: a field of a neighbour in a summary/neighbors JSON
+# (the link's first session), or of the neighbour of address LINK.
 nb() {
-	j "$LAB_DIR/$1.json" "[n for n in j['neighbors'] if n['link'] == '$2'][0]['$3']"
+	j "$LAB_DIR/$1.json" "[n for n in j['neighbors'] if n['link'] == '$2' or n['address'] == '$2'][0]['$3']"
 }
 
 # wait_bgp NAME SECONDS PYEXPR: poll `show bgp summary` until PYEXPR (over
-# N, the neighbours by link name) holds; the last answer stays in NAME.
+# N, the neighbours by link name, the link's first session, and by
+# address) holds; the last answer stays in NAME.
 wait_bgp() {
 	local name=$1 deadline=$((SECONDS + $2)) expr=$3
 	while :; do
 		if bgp "$name" summary && python3 -c 'import json,sys
 j = json.load(open(sys.argv[1]))
-N = {n["link"]: n for n in j["neighbors"]}
+N = {}
+for n in j["neighbors"]:
+    N.setdefault(n["link"], n)
+    N[n["address"]] = n
 sys.exit(0 if eval(sys.argv[2]) else 1)' "$LAB_DIR/$name.json" "$expr" 2>/dev/null; then
 			return 0
 		fi

@@ -5,8 +5,13 @@
 # local_address (IPv4) and local_address6 (tests/lab.sh
 # LAB_BGP_V6_SESSION=1). up1 runs BIRD 2; up2 BIRD 2 too, or FRR (bgpd,
 # bfdd, zebra) with TWP_V6_PEER2=frr (test_bgp_v6_session_frr.sh). With
-# TWP_V6_LL=1 (test_bgp_v6_session_ll.sh, BIRD) link2's peer is
+# TWP_V6_LL=1 (test_bgp_v6_session_ll.sh, BIRD; _ll_frr.sh, FRR) link2's peer is
 # link-local, "fe80::2%link2", our side fe80::1 (LAB_BGP_V6_SESSION=ll).
+# With TWP_V6_DUAL=1 (test_bgp_dual_session.sh, _frr.sh) each link has a
+# session per family instead, as most providers run a dual-stack link:
+# peer_address 203.0.113.x (IPv4 unicast, BFD over IPv4 standing for the
+# link) and peer_address6 2001:db8:N::2 (IPv6 unicast), each side
+# offering and carrying only its family (LAB_BGP_V6_SESSION=dual).
 # Checked: both sessions Established over IPv6 on both sides with IPv4
 # and IPv6 unicast; 198.51.100.0/24 (IPv4 next hop of each link's IPv4
 # subnet) and 2001:db8:100::/48 (forwarded to each peer's link-local
@@ -24,6 +29,7 @@ set -u
 BUILD=${BUILD:-build}
 PEER2=${TWP_V6_PEER2:-bird}
 LL=${TWP_V6_LL:-0}
+DUAL=${TWP_V6_DUAL:-0}
 LAB_NO_TRAP=1
 source "$(dirname "$0")/../lab.sh"
 source "$(dirname "$0")/tally.sh"
@@ -42,6 +48,7 @@ source "$(dirname "$0")/bfdcheck.sh"
 
 export LAB_BGP_V6_SESSION=1 LAB_BFD="50 50 3" LAB_BGP_TIMERS="$HOLD 3"
 [ "$LL" = 1 ] && export LAB_BGP_V6_SESSION=ll
+[ "$DUAL" = 1 ] && export LAB_BGP_V6_SESSION=dual
 [ "$PEER2" = frr ] && export LAB_UP2_FRR=1 LAB_UP2_FRR_BFD=1
 LAB_PREFIX=twpv6s$$
 LAB_DIR=$LAB_RUN_ROOT/$LAB_PREFIX
@@ -50,6 +57,13 @@ LAB_DIR=$LAB_RUN_ROOT/$LAB_PREFIX
 # link N (link-local on link2 with TWP_V6_LL=1).
 peer6() { [ "$LL$1" = 12 ] && echo fe80::2 || echo "2001:db8:$1::2"; }
 gw6() { [ "$LL$1" = 12 ] && echo fe80::1 || echo "2001:db8:$1::1"; }
+# peer4 N / gw4 N: the link's IPv4 addresses, upstream's and ours.
+peer4() { [ "$1" = 1 ] && echo 203.0.113.2 || echo 203.0.113.6; }
+gw4() { [ "$1" = 1 ] && echo 203.0.113.1 || echo 203.0.113.5; }
+# bfd_peer N / bfd_gw N: the addresses of link N's BFD session: the IPv6
+# session's, or with TWP_V6_DUAL=1 peer_address's (IPv4).
+bfd_peer() { [ "$DUAL" = 1 ] && peer4 "$1" || peer6 "$1"; }
+bfd_gw() { [ "$DUAL" = 1 ] && gw4 "$1" || gw6 "$1"; }
 # ll ROLE IF: the fe80:: address of IF in ROLE's namespace.
 ll() {
 	ip -n "$(lab_ns "$1")" -6 -o addr show dev "$2" scope link |
@@ -77,9 +91,25 @@ frr_json() {
 }
 
 # bird_session N: upN's BIRD has gw_peer Established with our IPv6
-# address on link N, both channels UP.
+# address on link N, both channels UP; with TWP_V6_DUAL=1 gw_peer with
+# our IPv4 address and gw_peer6 with our IPv6 one, one channel UP each.
 bird_session() {
-	local f=$LAB_DIR/bird$1-proto.txt
+	local f=$LAB_DIR/bird$1-proto.txt p
+	if [ "$DUAL" = 1 ]; then
+		for p in "gw_peer $(gw4 "$1") ipv4" "gw_peer6 $(gw6 "$1") ipv6"; do
+			set -- "$1" $p
+			lab_birdc "up$1" show protocols all "$2" >"$f"
+			if grep -q "BGP state: *Established" "$f" &&
+				grep -q "Neighbor address: *$3" "$f" &&
+				[ "$(grep -c "State: *UP" "$f")" -eq 1 ] &&
+				grep -q "Channel $4" "$f"; then
+				ok "BIRD up$1: $2 Established with $3, its $4 channel alone UP"
+			else
+				ko "BIRD up$1: $2: $(grep -E 'BGP state|Neighbor address|Channel|State:' "$f" | tr -s ' \n' ' ')"
+			fi
+		done
+		return
+	fi
 	lab_birdc "up$1" show protocols all gw_peer >"$f"
 	if grep -q "BGP state: *Established" "$f" &&
 		grep -q "Neighbor address: *$(gw6 "$1")" "$f" &&
@@ -97,7 +127,8 @@ bird_ours() {
 	local a4=203.0.113.1 f=$LAB_DIR/bird$1-our got4 got6
 	[ "$1" = 2 ] && a4=203.0.113.5
 	lab_birdc "up$1" show route 198.18.0.0/16 all protocol gw_peer >"$f"4.txt 2>&1
-	lab_birdc "up$1" show route 2001:db8:ff::/48 all protocol gw_peer >"$f"6.txt 2>&1
+	lab_birdc "up$1" show route 2001:db8:ff::/48 all protocol \
+		"gw_peer$([ "$DUAL" = 1 ] && echo 6)" >"$f"6.txt 2>&1
 	got4=$(sed -n 's/^[[:space:]]*BGP.next_hop: //p' "$f"4.txt)
 	got6=$(sed -n 's/^[[:space:]]*BGP.next_hop: //p' "$f"6.txt)
 	[ "$got4" = $a4 ] &&
@@ -107,29 +138,50 @@ bird_ours() {
 		ok "BIRD up$1: 2001:db8:ff::/48 from us, next hop $got6 (global + link-local)" ||
 		ko "BIRD up$1: 2001:db8:ff::/48 next hop '$got6', want '2001:db8:$1::1 $2' ($(tr '\n' ' ' <"$f"6.txt))"
 }
-# bird_bfd N: upN's BIRD has its BFD session with our IPv6 address Up.
+# bird_bfd N: upN's BIRD has its BFD session with our address Up.
 bird_bfd() {
 	local got
-	got=$(lab_birdc "up$1" show bfd sessions | awk -v a="$(gw6 "$1")" '$1 == a || $1 == a "%eth0" {print $2, $3}')
-	[ "$got" = "eth0 Up" ] && ok "BIRD up$1: BFD session with $(gw6 "$1") on eth0 Up" ||
-		ko "BIRD up$1: BFD session with $(gw6 "$1"): '$got' ($(lab_birdc "up$1" show bfd sessions | tr -s ' \n' ' '))"
+	got=$(lab_birdc "up$1" show bfd sessions | awk -v a="$(bfd_gw "$1")" '$1 == a || $1 == a "%eth0" {print $2, $3}')
+	[ "$got" = "eth0 Up" ] && ok "BIRD up$1: BFD session with $(bfd_gw "$1") on eth0 Up" ||
+		ko "BIRD up$1: BFD session with $(bfd_gw "$1"): '$got' ($(lab_birdc "up$1" show bfd sessions | tr -s ' \n' ' '))"
 }
 
-echo "== lab up: sessions over IPv6 (up1 BIRD, up2 $PEER2), BFD 50 ms x 3 over IPv6"
-lab_up || fatal "lab did not come up"
-gw_conf_v6_session "$conf" "$LL" || fatal "could not derive the test config ($conf)"
+if [ "$DUAL" = 1 ]; then
+	echo "== lab up: a session per family on each link (up1 BIRD, up2 $PEER2), BFD 50 ms x 3 over IPv4"
+	lab_up || fatal "lab did not come up"
+	gw_conf_dual_session "$conf" || fatal "could not derive the test config ($conf)"
+else
+	echo "== lab up: sessions over IPv6 (up1 BIRD, up2 $PEER2), BFD 50 ms x 3 over IPv6"
+	lab_up || fatal "lab did not come up"
+	gw_conf_v6_session "$conf" "$LL" || fatal "could not derive the test config ($conf)"
+fi
 gw_up_bgp "" "$conf" 30 "$([ "$PEER2" = frr ] && echo "$LAB_DIR/up2.frr/frr.log" || echo "$LAB_DIR/up2.bird.log")"
 
-echo "== 1. the sessions: over IPv6, both families"
+echo "== 1. the sessions: over IPv6, both families (or one session per family)"
 bgp nbrs neighbors
 for n in 1 2; do
+	if [ "$DUAL" = 1 ]; then
+		# by address: 2001:db8:... sorts before 203.0.113....
+		got=$(j "$LAB_DIR/nbrs.json" "sorted((x['address'], x['state'], x['capabilities']['ipv4'], x['capabilities']['ipv6']) for x in j['neighbors'] if x['link'] == 'link$n')")
+		want="[('$(peer6 $n)', 'Established', False, True), ('$(peer4 $n)', 'Established', True, False)]"
+		[ "$got" = "$want" ] &&
+			ok "link$n: two sessions, $(peer4 $n) with IPv4 unicast alone, $(peer6 $n) with IPv6 unicast alone" ||
+			ko "link$n: (address, state, ipv4, ipv6) $got, want $want"
+		continue
+	fi
 	got=$(j "$LAB_DIR/nbrs.json" "[(x['address'], x['capabilities']['ipv4'], x['capabilities']['ipv6']) for x in j['neighbors'] if x['link'] == 'link$n'][0]")
 	[ "$got" = "('$(peer6 $n)', True, True)" ] &&
 		ok "link$n: session with $(peer6 $n), IPv4 and IPv6 unicast negotiated" ||
 		ko "link$n: (address, ipv4, ipv6) $got, want ('$(peer6 $n)', True, True)"
 done
 bird_session 1
-if [ "$PEER2" = frr ]; then
+if [ "$PEER2" = frr ] && [ "$DUAL" = 1 ]; then
+	frr_json fsum "show bgp summary json"
+	got=$(j "$LAB_DIR/fsum.json" "(j['ipv4Unicast']['peers']['$(gw4 2)']['state'], j['ipv6Unicast']['peers']['$(gw6 2)']['state'], '$(gw6 2)' in j['ipv4Unicast']['peers'], '$(gw4 2)' in j['ipv6Unicast']['peers'])" 2>&1)
+	[ "$got" = "('Established', 'Established', False, False)" ] &&
+		ok "FRR up2: $(gw4 2) Established in ipv4 unicast, $(gw6 2) in ipv6 unicast, each in its family alone" ||
+		ko "FRR up2: (ipv4 $(gw4 2), ipv6 $(gw6 2), v6 in ipv4, v4 in ipv6) $got"
+elif [ "$PEER2" = frr ]; then
 	frr_json fsum "show bgp summary json"
 	got=$(j "$LAB_DIR/fsum.json" "(j['ipv4Unicast']['peers']['$(gw6 2)']['state'], j['ipv6Unicast']['peers']['$(gw6 2)']['state'])" 2>&1)
 	[ "$got" = "('Established', 'Established')" ] &&
@@ -143,8 +195,10 @@ echo "== 2. the peers' IPv4 and IPv6 prefixes in the FIB"
 ll1=$(ll up1 eth0) ll2=$(ll up2 eth0)
 want4="203.0.113.2@link1,203.0.113.6@link2||bgp"
 want6="$ll1@link1,$ll2@link2||bgp"
-# a link-local peer is the link's own nexthop, named by the link
+# a link-local peer is the link's own nexthop, named by the link; so is
+# the IPv4 peer_address of a session per family
 [ "$LL" = 1 ] && want6="$ll1@link1,link2||bgp"
+[ "$DUAL" = 1 ] && want4="link1,link2||bgp"
 if wait_routes fib 15 "$want4" "$want6"; then
 	ok "FIB: $P4 is $want4"
 	ok "FIB: $P6 is $want6 (the peers' link-local next hops, RFC 2545)"
@@ -168,11 +222,16 @@ nh() {
 	j "$LAB_DIR/nh.json" "next(('%s %s' % (n['resolved'], n['mac']) for n in j if n['gateway'] == '$2' and n['via'] == 'link$1'), 'none')"
 }
 mac1=$(up_mac 1) mac2=$(up_mac 2)
+# the link's own nexthop is to peer_address: the IPv6 session's peer,
+# or with a session per family the IPv4 one, and then there is no
+# nexthop to the IPv6 peer's global address (its routes go to its
+# link-local one)
+want6nh() { [ "$DUAL" = 1 ] && echo none || echo "True $(up_mac "$1")"; }
 deadline=$((SECONDS + 15))
 while :; do
 	lab_ctl --json show nexthops >"$LAB_DIR/nh.json"
-	[ "$(nh 1 203.0.113.2) $(nh 1 "$ll1") $(nh 1 "$(peer6 1)")" = "True $mac1 True $mac1 True $mac1" ] &&
-		[ "$(nh 2 203.0.113.6) $(nh 2 "$ll2") $(nh 2 "$(peer6 2)")" = "True $mac2 True $mac2 True $mac2" ] && break
+	[ "$(nh 1 203.0.113.2) $(nh 1 "$ll1") $(nh 1 "$(peer6 1)")" = "True $mac1 True $mac1 $(want6nh 1)" ] &&
+		[ "$(nh 2 203.0.113.6) $(nh 2 "$ll2") $(nh 2 "$(peer6 2)")" = "True $mac2 True $mac2 $(want6nh 2)" ] && break
 	[ $SECONDS -ge $deadline ] && break
 	sleep 0.25
 done
@@ -183,6 +242,12 @@ for n in 1 2; do
 	[ $n = 2 ] && llx=$ll2
 	mac=$(up_mac $n)
 	got="$(nh $n $a4) / $(nh $n "$llx") / $(nh $n "$(peer6 $n)")"
+	if [ "$DUAL" = 1 ]; then
+		[ "$got" = "True $mac / True $mac / none" ] &&
+			ok "link$n: $a4 (ARP) and $llx (ND) resolved to up$n's $mac; no nexthop to $(peer6 $n)" ||
+			ko "link$n: $a4 / $llx / $(peer6 $n): $got, want True $mac, True $mac, none"
+		continue
+	fi
 	[ "$got" = "True $mac / True $mac / True $mac" ] &&
 		ok "link$n: $a4 (ARP), $llx and $(peer6 $n) (ND) resolved to up$n's $mac" ||
 		ko "link$n: $a4 / $llx / $(peer6 $n): $got, want True $mac each"
@@ -199,30 +264,32 @@ if [ "$PEER2" = frr ]; then
 	[ "$got4" = "['203.0.113.5']" ] &&
 		ok "FRR up2: 198.18.0.0/16 from us, next hop 203.0.113.5" ||
 		ko "FRR up2: 198.18.0.0/16 next hops $got4, want ['203.0.113.5']"
-	[ "$got6" = "[('$(gw6 2)', 'global'), ('$gll2', 'link-local')]" ] &&
-		ok "FRR up2: 2001:db8:ff::/48 from us, next hops $(gw6 2) (global) and $gll2 (link-local)" ||
-		ko "FRR up2: 2001:db8:ff::/48 next hops $got6, want $(gw6 2) global and $gll2 link-local"
+	# the global next hop is local_address6 whatever the session runs
+	# over (a link-local session too)
+	[ "$got6" = "[('2001:db8:2::1', 'global'), ('$gll2', 'link-local')]" ] &&
+		ok "FRR up2: 2001:db8:ff::/48 from us, next hops 2001:db8:2::1 (global) and $gll2 (link-local)" ||
+		ko "FRR up2: 2001:db8:ff::/48 next hops $got6, want 2001:db8:2::1 global and $gll2 link-local"
 else
 	bird_ours 2 "$gll2"
 fi
 
-echo "== 4. BFD over IPv6"
+echo "== 4. BFD over IPv6 (over IPv4 with a session per family)"
 wait_bfd bfdup 10 'L["link1"]["state"] == "Up" and L["link2"]["state"] == "Up"' &&
 	ok "twinpathd: BFD Up on link1 and link2" ||
 	ko "twinpathd: BFD link1 $(bfd_get bfdup link1 state), link2 $(bfd_get bfdup link2 state)"
 # show bfd gives the session's own address, not the link's IPv4 one
 for n in 1 2; do
 	got=$(bfd_get bfdup "link$n" local_address)
-	[ "$got" = "$(gw6 "$n")" ] &&
+	[ "$got" = "$(bfd_gw "$n")" ] &&
 		ok "show bfd: link$n's session from $got" ||
-		ko "show bfd: link$n's local address '$got', want $(gw6 "$n")"
+		ko "show bfd: link$n's local address '$got', want $(bfd_gw "$n")"
 done
 bird_bfd 1
 if [ "$PEER2" = frr ]; then
 	frr_json fbfd "show bfd peers json" bfdd
-	got=$(j "$LAB_DIR/fbfd.json" "[(p['local'], p['status']) for p in j if p['peer'] == '$(gw6 2)']" 2>&1)
-	[ "$got" = "[('$(peer6 2)', 'up')]" ] && ok "FRR bfdd up2: peer $(gw6 2) up (local $(peer6 2))" ||
-		ko "FRR bfdd up2: peer $(gw6 2): $got"
+	got=$(j "$LAB_DIR/fbfd.json" "[(p['local'], p['status']) for p in j if p['peer'] == '$(bfd_gw 2)']" 2>&1)
+	[ "$got" = "[('$(bfd_peer 2)', 'up')]" ] && ok "FRR bfdd up2: peer $(bfd_gw 2) up (local $(bfd_peer 2))" ||
+		ko "FRR bfdd up2: peer $(bfd_gw 2): $got"
 else
 	bird_bfd 2
 fi
@@ -260,7 +327,7 @@ wait_bfd down 2 'L["link1"]["state"] != "Up"' &&
 lastrx=$(bfd_get down link1 last_rx_ns)
 change=$(bfd_get down link1 last_change_ns)
 det=$(python3 -c "print(round(($change - $lastrx) / 1e6, 2))")
-echo "MEASURED detection over IPv6: Down $det ms after the last valid packet (detection time $detect_ms ms)"
+echo "MEASURED detection over IPv$([ "$DUAL" = 1 ] && echo 4 || echo 6): Down $det ms after the last valid packet (detection time $detect_ms ms)"
 python3 -c "import sys; sys.exit(0 if $detect_ms * 0.9 <= $det <= $detect_ms + 10 else 1)" &&
 	ok "link1 detected in $det ms (detection time $detect_ms ms, limit +10 ms)" ||
 	ko "link1 detected in $det ms, want $detect_ms..$detect_ms + 10 ms"
@@ -274,21 +341,34 @@ if wait_bgp bgpdown 3 'N["link1"]["state"] != "Established"'; then
 else
 	ko "link1's session still Established after BFD Down"
 fi
+if [ "$DUAL" = 1 ]; then
+	# the link's one BFD session stands for both its sessions
+	case "$(nb bgpdown "$(peer6 1)" state) $(nb bgpdown "$(peer6 1)" last_error)" in
+	Established*) ko "link1's IPv6 session still Established after BFD Down" ;;
+	*"BFD down"*) ok "link1's IPv6 session torn down too ($(nb bgpdown "$(peer6 1)" last_error))" ;;
+	*) ko "link1's IPv6 session down for another reason: $(nb bgpdown "$(peer6 1)" last_error)" ;;
+	esac
+	[ "$(nb bgpdown "$(peer6 2)" state)" = Established ] &&
+		ok "link2's IPv6 session stayed Established" ||
+		ko "link2's IPv6 session is $(nb bgpdown "$(peer6 2)" state)"
+fi
 [ "$(nb bgpdown link2 state)" = Established ] && ok "link2's session stayed Established" ||
 	ko "link2's session is $(nb bgpdown link2 state)"
 want6_2="$ll2@link2||bgp"
 [ "$LL" = 1 ] && want6_2="link2||bgp"
-wait_routes fibdown 3 "203.0.113.6@link2||bgp" "$want6_2" &&
-	ok "both families off link1: $P4 via 203.0.113.6@link2, $P6 via ${want6_2%%|*}" ||
+want4_2="203.0.113.6@link2||bgp"
+[ "$DUAL" = 1 ] && want4_2="link2||bgp"
+wait_routes fibdown 3 "$want4_2" "$want6_2" &&
+	ok "both families off link1: $P4 via ${want4_2%%|*}, $P6 via ${want6_2%%|*}" ||
 	ko "after link1's BFD Down: $P4 is $(route fibdown $P4), $P6 is $(route fibdown $P6)"
 rs=$(lab_now_ns)
 lab_silent_loss off 1 || ko "could not remove the loss"
 wait_bfd up 6 'L["link1"]["state"] == "Up" and L["link1"]["live"]' &&
 	ok "link1's BFD Up again after the restore" ||
 	ko "link1's BFD not Up 6 s after the restore ($(bfd_get up link1 state))"
-wait_bgp bgpup 20 'N["link1"]["state"] == "Established"' &&
-	ok "link1's session Established again" ||
-	ko "link1's session not back ($(nb bgpup link1 state), $(nb bgpup link1 last_error))"
+wait_bgp bgpup 20 "N['link1']['state'] == 'Established' and all(n['state'] == 'Established' for n in N.values())" &&
+	ok "link1's session(s) Established again" ||
+	ko "link1's session not back ($(nb bgpup link1 state), $(nb bgpup link1 last_error); $(nb bgpup "$(peer6 1)" state))"
 wait_routes fibup 10 "$want4" "$want6" &&
 	ok "both families over both links again" ||
 	ko "after the restore: $P4 is $(route fibup $P4), $P6 is $(route fibup $P6)"
@@ -320,4 +400,9 @@ done
 bgp end neighbors
 [ "$(nb end link2 established_count)" -eq 1 ] && ok "link2's session never reset" ||
 	ko "link2's session Established $(nb end link2 established_count) times"
+if [ "$DUAL" = 1 ]; then
+	[ "$(nb end "$(peer6 2)" established_count)" -eq 1 ] &&
+		ok "link2's IPv6 session never reset" ||
+		ko "link2's IPv6 session Established $(nb end "$(peer6 2)" established_count) times"
+fi
 exit 0

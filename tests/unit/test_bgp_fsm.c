@@ -38,10 +38,12 @@ struct tconn {
 
 static struct tconn pa, pb; /* the peer's connections */
 static int plisten = -1;   /* the peer's listener (we connect to it) */
+static int plisten6 = -1;  /* the second session's (peer_address6, ::1) */
 static const uint8_t *open_extra; /* more capabilities in its OPEN */
 static size_t open_extra_len;
 static bool gr_off;               /* graceful_restart = false */
 static unsigned int rib_links = 1; /* links of the RIB (more: not peers) */
+static bool dual_gr;               /* start_dual's peers: graceful restart */
 
 static void addr4(struct cfg_addr *a, const char *s, uint8_t len)
 {
@@ -128,11 +130,14 @@ static int teardown(void **state)
 		close(pb.fd);
 	if (plisten >= 0)
 		close(plisten);
-	pa.fd = pb.fd = plisten = -1;
+	if (plisten6 >= 0)
+		close(plisten6);
+	pa.fd = pb.fd = plisten = plisten6 = -1;
 	open_extra = NULL;
 	open_extra_len = 0;
 	gr_off = false;
 	rib_links = 1;
+	dual_gr = false;
 	return 0;
 }
 
@@ -1782,6 +1787,350 @@ static void test_bgp_fsm_ipv6_session_carries_both_families(void **state)
 	assert_int_equal(rib_link_count(rib, 0), 2);
 }
 
+/* ---- a session per family on one link (links.peer_address6) ---- */
+
+/* Link 1 with peer_address 127.0.0.2 (IPv4 unicast, connection pa) and
+ * peer_address6 ::1 (IPv6 unicast, connection pb), the scripted peers
+ * listening on free ports; an IPv6 import rule and announcement. */
+static void start_dual(void)
+{
+	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6};
+	struct cfg_link *l = &cfg.links[0];
+	socklen_t sl = sizeof(sin6);
+	int one = 1;
+
+	start(90, 0, false); /* the IPv4 side as every test has it */
+	bgp_free(sp);
+	rib_free(rib);
+	memset(&l->local_address6, 0, sizeof(l->local_address6));
+	l->local_address6.family = AF_INET6;
+	l->local_address6.len = 64;
+	inet_pton(AF_INET6, "2001:db8:1::1", l->local_address6.addr);
+	l->peer_address6 = l->local_address6;
+	l->peer_address6.len = 128;
+	inet_pton(AF_INET6, "::1", l->peer_address6.addr);
+	l->bgp.import[1] = l->bgp.import[0];
+	l->bgp.import[1].prefix = l->local_address6;
+	l->bgp.import[1].prefix.len = 32;
+	inet_pton(AF_INET6, "2001:db8::", l->bgp.import[1].prefix.addr);
+	l->bgp.import[1].ge = 32;
+	l->bgp.import[1].le = 64;
+	l->bgp.n_import = 2;
+	cfg.bgp.announce[1] = l->local_address6;
+	cfg.bgp.announce[1].len = 48;
+	inet_pton(AF_INET6, "2001:db8:ff::", cfg.bgp.announce[1].addr);
+	cfg.bgp.n_announce = 2;
+	plisten6 = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			  0);
+	assert_true(plisten6 >= 0);
+	setsockopt(plisten6, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	sin6.sin6_addr = in6addr_loopback;
+	assert_int_equal(bind(plisten6, (struct sockaddr *)&sin6,
+			      sizeof(sin6)), 0);
+	assert_int_equal(listen(plisten6, 4), 0);
+	assert_int_equal(getsockname(plisten6, (struct sockaddr *)&sin6, &sl),
+			 0);
+	{
+		struct sockaddr_in sin;
+		struct bgp_opts o = {.listen_port_any = true};
+		uint16_t port4;
+
+		sl = sizeof(sin);
+		assert_int_equal(getsockname(plisten, (struct sockaddr *)&sin,
+					     &sl), 0);
+		port4 = ntohs(sin.sin_port);
+		addr4(&o.listen4, "127.0.0.1", 32);
+		o.listen6 = l->peer_address6;
+		rib = rib_new(rib_links);
+		assert_non_null(rib);
+		sp = bgp_new(&cfg, rib, &o);
+		assert_non_null(sp);
+		sp->peer[0].port = port4;
+		addr4(&sp->peer[0].local, "127.0.0.1", 32);
+	}
+	assert_int_equal(sp->n_peers, 2);
+	assert_ptr_equal(sp->peer[0].sibling, &sp->peer[1]);
+	assert_ptr_equal(sp->peer[1].sibling, &sp->peer[0]);
+	assert_int_equal(sp->peer[1].link, 0);
+	assert_true(cfg_addr_eq(&sp->peer[1].local, &l->local_address6));
+	sp->peer[1].port = ntohs(sin6.sin6_port);
+	sp->peer[1].local = l->peer_address6;
+}
+
+static void peer_accept6(struct tconn *c)
+{
+	uint64_t end = bgp_now_ms() + TIMEOUT_MS;
+
+	while (bgp_now_ms() < end) {
+		c->fd = accept4(plisten6, NULL, NULL, SOCK_NONBLOCK);
+		if (c->fd >= 0)
+			return;
+		spin(5);
+	}
+	fail_msg("the speaker did not connect over IPv6");
+}
+
+/* Our OPEN on C offers AF's multiprotocol capability alone (RFC 4760),
+ * and graceful restart for AF alone (RFC 4724 §3). */
+static void expect_open_one_family(struct tconn *c, const char *mp)
+{
+	uint8_t m[BGP_MSG_MAX], cl;
+	const uint8_t *cv;
+
+	peer_expect(c, BGP_MSG_OPEN, m);
+	cv = open_cap(m, 1, 0, &cl);
+	assert_non_null(cv);
+	assert_memory_equal(cv, mp, 4);
+	assert_null(open_cap(m, 1, 1, &cl));
+	if (gr_off)
+		return;
+	cv = open_cap(m, 64, 0, &cl);
+	assert_non_null(cv);
+	assert_int_equal(cl, 6);
+	assert_memory_equal(cv + 2, mp, 2);
+	assert_int_equal(cv[4], 1);
+}
+
+/* The scripted peers' OPENs: the IPv6 one's offers IPv6 beside the
+ * IPv4 every OPEN of theirs has; with dual_gr both advertise graceful
+ * restart for their family (F bit, 120 s). */
+static const uint8_t dual_caps6[] = {1, 4, 0, 2, 0, 1,
+				     64, 6, 0x00, 120, 0, 2, 1, 0x80};
+static const uint8_t dual_gr4[] = {64, 6, 0x00, 120, 0, 1, 1, 0x80};
+
+/* The IPv6 session alone Established (its peer's connection pb). */
+static void establish_dual6(void)
+{
+	uint8_t m[BGP_MSG_MAX];
+
+	peer_accept6(&pb);
+	expect_open_one_family(&pb, "\x00\x02\x00\x01");
+	peer_open_caps(&pb, PEER_AS, 90, "203.0.113.2", dual_caps6,
+		       dual_gr ? sizeof(dual_caps6) : 6);
+	peer_expect(&pb, BGP_MSG_KEEPALIVE, m);
+	peer_keepalive(&pb);
+	spin(50);
+	assert_int_equal(sp->peer[1].state, BGP_ST_ESTABLISHED);
+}
+
+/* Both sessions Established; each peer's OPEN offers IPv4 (and the
+ * IPv6 one IPv6 too: the session takes what both offered). */
+static void establish_dual(void)
+{
+	uint8_t m[BGP_MSG_MAX];
+
+	peer_accept(&pa);
+	expect_open_one_family(&pa, "\x00\x01\x00\x01");
+	peer_open_caps(&pa, PEER_AS, 90, "203.0.113.2",
+		       dual_gr ? dual_gr4 : NULL, dual_gr ? sizeof(dual_gr4) : 0);
+	peer_expect(&pa, BGP_MSG_KEEPALIVE, m);
+	peer_keepalive(&pa);
+	establish_dual6();
+	assert_int_equal(sp->peer[0].state, BGP_ST_ESTABLISHED);
+}
+
+/* The IPv6 peer's UPDATE: 2001:db8:100:I::/64 for I < N, next hop
+ * 2001:db8:1::2 in MP_REACH_NLRI. */
+static size_t update_prefixes6(uint8_t *m, unsigned int n)
+{
+	static const uint8_t attrs[] = {
+		0x40, 1, 1, 0,                              /* ORIGIN IGP */
+		0x40, 2, 6, 2, 1, 0, 0, 0x8a, 0xd4,         /* AS_PATH 35540 */
+	};
+	static const uint8_t mp_head[] = {
+		0, 2, 1, 16,                                /* AFI, SAFI, nh */
+		0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+		0,                                          /* reserved */
+	};
+	size_t len = 19, alen;
+	unsigned int i;
+
+	alen = sizeof(attrs) + 3 + sizeof(mp_head) + n * 9u;
+	m[len++] = 0, m[len++] = 0;
+	m[len++] = (uint8_t)(alen >> 8), m[len++] = (uint8_t)alen;
+	memcpy(m + len, attrs, sizeof(attrs));
+	len += sizeof(attrs);
+	m[len++] = 0x80, m[len++] = 14;
+	m[len++] = (uint8_t)(sizeof(mp_head) + n * 9u);
+	memcpy(m + len, mp_head, sizeof(mp_head));
+	len += sizeof(mp_head);
+	for (i = 0; i < n; i++) {
+		m[len++] = 64;
+		m[len++] = 0x20, m[len++] = 0x01, m[len++] = 0x0d;
+		m[len++] = 0xb8, m[len++] = 0x01, m[len++] = 0x00;
+		m[len++] = 0, m[len++] = (uint8_t)i;
+	}
+	return hdr(m, len, BGP_MSG_UPDATE);
+}
+
+/* RFC 4760: with peer_address6 each session of the link offers and
+ * carries its family alone: our IPv4 prefix to the IPv4 peer, our IPv6
+ * prefix to the IPv6 one, each peer's routes of its family into the RIB
+ * on the link; an IPv4 prefix from the IPv6 session is ignored and
+ * counted (it would replace the IPv4 session's path, the RIB being
+ * keyed by link). */
+static void test_bgp_fsm_dual_session_one_family_each(void **state)
+{
+	static const uint8_t nh6[] = {
+		0x80, 0x0e, 0x1c, 0x00, 0x02, 0x01, 0x10,
+		0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+		0x00, 0x30, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0xff,
+	};
+	unsigned int v4 = RIB_KEEP_AF(BGP_AF_IPV4), v6 = RIB_KEEP_AF(BGP_AF_IPV6);
+	uint8_t m[BGP_MSG_MAX];
+	int n;
+
+	(void)state;
+	start_dual();
+	establish_dual();
+	assert_true(sp->peer[0].caps.af[BGP_AF_IPV4]);
+	assert_false(sp->peer[0].caps.af[BGP_AF_IPV6]);
+	assert_false(sp->peer[1].caps.af[BGP_AF_IPV4]);
+	assert_true(sp->peer[1].caps.af[BGP_AF_IPV6]);
+	/* IPv4 session: 198.18.0.0/16, End-of-RIB IPv4 (23 octets) */
+	n = peer_expect(&pa, BGP_MSG_UPDATE, m);
+	assert_memory_equal(m + n - 3, "\x10\xc6\x12", 3);
+	assert_int_equal(peer_expect(&pa, BGP_MSG_UPDATE, m), 23);
+	/* IPv6 session: 2001:db8:ff::/48, then End-of-RIB IPv6 (an empty
+	 * MP_UNREACH_NLRI, 29 octets); never the IPv4 prefix */
+	n = peer_expect(&pb, BGP_MSG_UPDATE, m);
+	assert_non_null(memmem(m, (size_t)n, nh6, sizeof(nh6)));
+	assert_int_equal(peer_expect(&pb, BGP_MSG_UPDATE, m), 29);
+	peer_send(&pa, m, update_prefixes(m, 2));
+	peer_send(&pb, m, update_prefixes6(m, 3));
+	spin(50);
+	assert_int_equal(rib_link_count_af(rib, 0, v4), 2);
+	assert_int_equal(rib_link_count_af(rib, 0, v6), 3);
+	assert_int_equal(bgp_peer_received(&sp->peer[0]), 2);
+	assert_int_equal(bgp_peer_received(&sp->peer[1]), 3);
+	/* an IPv4 prefix over the IPv6 session: ignored, counted */
+	peer_send(&pb, m, update_prefixes(m, 1));
+	spin(50);
+	assert_int_equal(sp->peer[1].st.foreign_af, 1);
+	assert_int_equal(rib_link_count_af(rib, 0, v4), 2);
+	assert_int_equal(sp->peer[1].state, BGP_ST_ESTABLISHED);
+	/* the IPv6 session goes: its family only */
+	peer_close(&pb);
+	spin(50);
+	assert_int_equal(sp->peer[1].state == BGP_ST_ESTABLISHED, false);
+	assert_int_equal(rib_link_count_af(rib, 0, v6), 0);
+	assert_int_equal(rib_link_count_af(rib, 0, v4), 2);
+	assert_int_equal(sp->peer[0].state, BGP_ST_ESTABLISHED);
+}
+
+/* RFC 4724 with a session per family: each session down keeps its
+ * family's paths stale; the IPv6 session back first sweeps what it does
+ * not keep of its own family, never the IPv4 session's stale paths. */
+static void test_bgp_fsm_dual_session_gr_keeps_the_other_familys_stale(
+	void **state)
+{
+	unsigned int v4 = RIB_KEEP_AF(BGP_AF_IPV4), v6 = RIB_KEEP_AF(BGP_AF_IPV6);
+	uint8_t m[BGP_MSG_MAX];
+
+	(void)state;
+	dual_gr = true;
+	start_dual();
+	establish_dual();
+	peer_send(&pa, m, update_prefixes(m, 2));
+	peer_send(&pb, m, update_prefixes6(m, 1));
+	spin(50);
+	peer_close(&pa);
+	peer_close(&pb);
+	spin(50);
+	assert_int_equal(sp->peer[0].stale, 2);
+	assert_int_equal(sp->peer[1].stale, 1);
+	assert_int_equal(rib_link_count(rib, 0), 3);
+	sp->peer[1].connect_at_ms = 0;
+	sp->peer[1].hold = BGP_HOLD_NONE;
+	establish_dual6();
+	/* the IPv6 peer keeps forwarding (F): its stale path waits for
+	 * End-of-RIB; the IPv4 session's two are untouched */
+	assert_int_equal(sp->peer[1].stale, 1);
+	assert_int_equal(sp->peer[0].stale, 2);
+	assert_int_equal(rib_link_count_af(rib, 0, v4), 2);
+	assert_int_equal(rib_link_count_af(rib, 0, v6), 1);
+}
+
+/* RFC 5492 §3: the IPv6 session's peer offers IPv4 unicast alone:
+ * nothing in common, OPEN Message Error/Unsupported Capability (2/7). */
+static void test_bgp_fsm_dual_session_no_common_family_gets_2_7(
+	void **state)
+{
+	(void)state;
+	start_dual();
+	peer_accept6(&pb);
+	expect_open_one_family(&pb, "\x00\x02\x00\x01");
+	peer_open(&pb, PEER_AS, 90, "203.0.113.2");
+	expect_notify(&pb, BGP_ERR_OPEN, BGP_ERR_OPEN_CAPABILITY);
+	assert_string_equal(sp->peer[1].last_error,
+			    "no address family in common: this session "
+			    "carries ipv6 only, the peer offered ipv4: OPEN "
+			    "Message Error/Unsupported Capability (2/7)");
+}
+
+/* A session per family, prefix-independent convergence: one session
+ * going leaves the link in the groups (the other still forwards; its
+ * family's paths go one by one); the last one going masks the link,
+ * before its flush; the first back with End-of-RIB unmasks it. BFD
+ * Down (one BFD session per link) masks the link once, before either
+ * session's flush, and takes both down. */
+static void test_bgp_fsm_dual_session_link_cb(void **state)
+{
+	uint8_t m[BGP_MSG_MAX];
+
+	(void)state;
+	memset(&lev, 0, sizeof(lev));
+	gr_off = true;
+	start_dual();
+	establish_dual();
+	bgp_set_link_cb(sp, on_link_event, &lev);
+	peer_send(&pa, m, update_prefixes(m, 2));
+	peer_send(&pb, m, update_prefixes6(m, 1));
+	spin(50);
+	assert_int_equal(rib_link_count(rib, 0), 3);
+	peer_close(&pb);
+	spin(50);
+	assert_int_equal(lev.n, 0);
+	assert_false(sp->peer[1].pic_masked);
+	assert_int_equal(rib_link_count(rib, 0), 2);
+	peer_close(&pa);
+	spin(50);
+	assert_int_equal(lev.n, 1);
+	assert_false(lev.up[0]);
+	assert_int_equal(lev.paths[0], 2);
+	assert_true(sp->peer[0].pic_masked);
+	assert_true(sp->peer[1].pic_masked);
+	/* the IPv6 session back first, with End-of-RIB: link up */
+	sp->peer[1].connect_at_ms = sp->peer[0].connect_at_ms = 0;
+	sp->peer[1].hold = sp->peer[0].hold = BGP_HOLD_NONE;
+	establish_dual();
+	assert_int_equal(lev.n, 1);
+	memset(m, 0, sizeof(m));
+	m[19] = 0, m[20] = 0, m[21] = 0, m[22] = 6;
+	m[23] = 0x80, m[24] = 15, m[25] = 3, m[26] = 0, m[27] = 2, m[28] = 1;
+	peer_send(&pb, m, hdr(m, 29, BGP_MSG_UPDATE)); /* End-of-RIB v6 */
+	spin(50);
+	assert_int_equal(lev.n, 2);
+	assert_true(lev.up[1]);
+	assert_false(sp->peer[0].pic_masked);
+	assert_false(sp->peer[1].pic_masked);
+	/* BFD Down with both Established: one down, both flushed after */
+	peer_send(&pa, m, update_prefixes(m, 2));
+	peer_send(&pb, m, update_prefixes6(m, 1));
+	spin(50);
+	assert_int_equal(rib_link_count(rib, 0), 3);
+	bgp_bfd_down(sp, 0);
+	assert_int_equal(lev.n, 3);
+	assert_false(lev.up[2]);
+	assert_int_equal(lev.paths[2], 3);
+	assert_int_equal(rib_link_count(rib, 0), 0);
+	assert_int_equal(sp->peer[0].hold, BGP_HOLD_BFD);
+	assert_int_equal(sp->peer[1].hold, BGP_HOLD_BFD);
+	bgp_bfd_up(sp, 0);
+	assert_int_equal(sp->peer[0].hold, BGP_HOLD_NONE);
+	assert_int_equal(sp->peer[1].hold, BGP_HOLD_NONE);
+}
+
 /* RFC 5065 §5.1, RFC 7606 §7.2: AS_CONFED_SEQUENCE from an eBGP peer
  * makes the AS_PATH malformed: treat-as-withdraw, counted, the session
  * stays up. Without it the same path is accepted. */
@@ -1991,6 +2340,17 @@ int main(void)
 			teardown),
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_link_cb_not_for_stale_paths_bfd_down_and_no_eor,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_dual_session_one_family_each, teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_dual_session_gr_keeps_the_other_familys_stale,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_dual_session_no_common_family_gets_2_7,
+			teardown),
+		cmocka_unit_test_teardown(
+			test_bgp_fsm_dual_session_link_cb,
 			teardown),
 		cmocka_unit_test_teardown(
 			test_bgp_fsm_clear_sends_cease_4_and_reconnects,

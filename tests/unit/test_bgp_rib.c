@@ -22,6 +22,8 @@
 
 #include "rib.h"
 
+#define BOTH_AF (RIB_KEEP_AF(BGP_AF_IPV4) | RIB_KEEP_AF(BGP_AF_IPV6))
+
 /* Attributes as import policy leaves them: ORIGIN IGP, AS_PATH of HOPS
  * times FIRST_AS, NEXT_HOP NH, LOCAL_PREF LP. */
 struct route {
@@ -89,7 +91,7 @@ static struct rib *rib_two_links(void)
 		p.router_id[0] = 10;
 		p.router_id[3] = (uint8_t)(1 + i);
 		p.addr = pfx(i ? "192.0.2.2" : "192.0.2.1", 32);
-		rib_set_peer(r, i, &p);
+		rib_set_peer(r, i, BOTH_AF, &p);
 	}
 	return r;
 }
@@ -302,11 +304,11 @@ static void test_rib_link_installed_follows_primary_set(void **state)
 	rib_process(r, 100, record, &c);
 	assert_int_equal(rib_link_installed(r, 0), 1);
 	assert_int_equal(rib_link_installed(r, 1), 2);
-	assert_int_equal(rib_peer_flush(r, 1), 2);
+	assert_int_equal(rib_peer_flush(r, 1, BOTH_AF), 2);
 	rib_process(r, 100, record, &c);
 	assert_int_equal(rib_link_installed(r, 0), 2);
 	assert_int_equal(rib_link_installed(r, 1), 0);
-	assert_int_equal(rib_peer_flush(r, 0), 2);
+	assert_int_equal(rib_peer_flush(r, 0, BOTH_AF), 2);
 	rib_process(r, 100, record, &c);
 	assert_int_equal(rib_link_installed(r, 0), 0);
 	assert_int_equal(rib_link_installed(r, 1), 0);
@@ -334,7 +336,7 @@ static void test_rib_peer_flush_removes_every_path_of_link(void **state)
 	rib_process(r, 100, record, &c);
 	assert_int_equal(c.n, 3);
 	assert_int_equal(rib_link_count(r, 0), 3);
-	assert_int_equal(rib_peer_flush(r, 0), 3);
+	assert_int_equal(rib_peer_flush(r, 0, BOTH_AF), 3);
 	assert_int_equal(rib_link_count(r, 0), 0);
 	assert_int_equal(rib_link_count(r, 1), 3);
 	assert_int_equal(rib_loc_count(r, AF_INET), 3);
@@ -345,7 +347,7 @@ static void test_rib_peer_flush_removes_every_path_of_link(void **state)
 		assert_int_equal(c.set[i].n_primary, 1);
 		assert_int_equal(c.set[i].primary[0].link, 1);
 	}
-	assert_int_equal(rib_peer_flush(r, 1), 3);
+	assert_int_equal(rib_peer_flush(r, 1, BOTH_AF), 3);
 	c.n = 0;
 	rib_process(r, 100, record, &c);
 	assert_int_equal(c.n, 3);
@@ -471,8 +473,8 @@ static void test_rib_peer_down_keeps_ipv4_stale_removes_ipv6(void **state)
 	rib_process(r, 100, record, &c);
 	assert_int_equal(c.n, 4);
 
-	assert_int_equal(rib_peer_down(r, 0, RIB_KEEP_AF(BGP_AF_IPV4),
-				       &stale), 2);
+	assert_int_equal(rib_peer_down(r, 0, BOTH_AF,
+				       RIB_KEEP_AF(BGP_AF_IPV4), &stale), 2);
 	assert_int_equal(stale, 2);
 	assert_int_equal(rib_link_count(r, 0), 2);
 	assert_int_equal(rib_link_count(r, 1), 2);
@@ -639,7 +641,7 @@ static void test_rib_interned_attrs_shared(void **state)
 	assert_int_equal(rib_attr_count(r), 2);
 	assert_int_equal(rib_link_count(r, 0), 1000);
 	rib_process(r, 2000, NULL, NULL);
-	rib_peer_flush(r, 1);
+	rib_peer_flush(r, 1, BOTH_AF);
 	assert_int_equal(rib_attr_count(r), 1);
 	rib_process(r, 2000, NULL, NULL);
 	/* two prefixes, one copy: the same attributes, aspath and
@@ -665,7 +667,7 @@ static void test_rib_interned_attrs_shared(void **state)
 		rib_update(r, 0, &a, &r0copy.a);
 	}
 	assert_int_equal(rib_attr_count(r), 2);
-	rib_peer_flush(r, 0);
+	rib_peer_flush(r, 0, BOTH_AF);
 	assert_int_equal(rib_attr_count(r), 0);
 	rib_free(r);
 }
@@ -872,11 +874,11 @@ static void test_rib_link_bytes_counts_paths_and_own_sets(void **state)
 	assert_int_equal(rib_link_bytes(r, 0), one + 2u * 160u);
 	assert_int_equal(rib_withdraw(r, 0, &b), 0);
 	assert_int_equal(rib_link_bytes(r, 0), one + 160u);
-	rib_peer_flush(r, 0);
+	rib_peer_flush(r, 0, BOTH_AF);
 	assert_int_equal(rib_link_bytes(r, 0), 0);
 	assert_int_equal(rib_link_bytes(r, 1), one);
 	rib_process(r, 100, NULL, NULL);
-	rib_peer_flush(r, 1);
+	rib_peer_flush(r, 1, BOTH_AF);
 	assert_int_equal(rib_link_bytes(r, 1), 0);
 	rib_free(r);
 }

@@ -689,6 +689,69 @@ static void test_config_peer6_zone(void **state)
 			  "(fe80::/10)");
 }
 
+/* A session per family: peer_address6 beside an IPv4 peer_address,
+ * inside local_address6 or link-local on the link's interface. */
+static void test_config_dual_session_loads(void **state)
+{
+	(void)state;
+	assert_int_equal(cfg_load(&cfg, CONFIGS "dual-session.conf", err,
+				  sizeof(err)), 0);
+	assert_addr(&cfg.links[0].peer_address, "203.0.113.2");
+	assert_addr(&cfg.links[0].peer_address6, "2001:db8:1::2");
+	assert_int_equal(cfg.links[0].peer_address6.len, 128);
+	assert_ptr_equal(cfg_link_local_for(&cfg.links[0],
+					    &cfg.links[0].peer_address6),
+			 &cfg.links[0].local_address6);
+	assert_ptr_equal(cfg_link_local_for_peer(&cfg.links[0]),
+			 &cfg.links[0].local_address);
+	assert_addr(&cfg.links[1].peer_address6, "fe80::2");
+	assert_null(cfg_link_local_for(&cfg.links[1],
+				       &cfg.links[1].peer_address6));
+	/* one session per link: no second peer */
+	assert_int_equal(cfg_load(&cfg, CONFIGS "peer6.conf", err,
+				  sizeof(err)), 0);
+	assert_int_equal(cfg.links[0].peer_address6.family, 0);
+}
+
+static void test_config_dual_session_errors(void **state)
+{
+	(void)state;
+	assert_load_error("dual-session-not-v6.conf",
+			  "8: link 'link1': peer_address6 203.0.113.3 is not "
+			  "an IPv6 address");
+	assert_load_error("dual-session-beside-v6.conf",
+			  "8: link 'link1': peer_address6 is for a second "
+			  "session beside an IPv4 peer_address; peer_address "
+			  "2001:db8:1::2 is IPv6 already (one session then "
+			  "carries both families)");
+	assert_load_error("dual-session-no-address6.conf",
+			  "7: link 'link1': peer_address6 2001:db8:1::2 is "
+			  "IPv6 and the link has no IPv6 address "
+			  "(local_address6)");
+	assert_load_error("dual-session-outside.conf",
+			  "8: link 'link1': peer_address6 2001:db8:9::2 is "
+			  "outside local_address6 2001:db8:1::1/64 and not "
+			  "link-local (fe80::/10)");
+	assert_load_error("dual-session-other-if.conf",
+			  "8: link 'link1': peer_address6 fe80::2 is "
+			  "link-local on interface 'link2', not on the link's "
+			  "interface 'link1'");
+}
+
+/* Linux keys TCP MD5 by address alone: one link-local peer address on
+ * two links needs one password. */
+static void test_config_md5_link_local_peer_shared(void **state)
+{
+	(void)state;
+	assert_load_error("md5-link-local-shared.conf",
+			  "12: links 'link1' and 'link2' both have the "
+			  "link-local peer fe80::2, with different "
+			  "bgp.password values: Linux keys TCP MD5 by address "
+			  "alone (an interface scope needs a VRF), so the two "
+			  "sessions would share one key; use one password for "
+			  "both, or global peer addresses");
+}
+
 static void test_config_too_many_links(void **state)
 {
 	(void)state;
@@ -1415,6 +1478,9 @@ int main(void)
 		cmocka_unit_test(test_config_address6_beside_ipv6_address),
 		cmocka_unit_test(test_config_address6_subnets_overlap),
 		cmocka_unit_test(test_config_peer6_loads),
+		cmocka_unit_test(test_config_dual_session_loads),
+		cmocka_unit_test(test_config_dual_session_errors),
+		cmocka_unit_test(test_config_md5_link_local_peer_shared),
 		cmocka_unit_test(test_config_peer6_needs_address6),
 		cmocka_unit_test(test_config_peer6_outside_or_own),
 		cmocka_unit_test(test_config_peer6_zone),

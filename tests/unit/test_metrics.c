@@ -389,6 +389,39 @@ static void test_metrics_exposition_exact_lines(void **state)
 	free(text);
 }
 
+/* A link with a session per family (links.peer_address6): each BGP
+ * family has a series per session, labelled by peer as well; the link's
+ * other families keep the link label alone. */
+static void test_metrics_second_session_labelled_by_peer(void **state)
+{
+	static struct metrics_ctl c;
+	static struct metrics_dp dp;
+	char *text;
+
+	(void)state;
+	fill(&c, &dp);
+	snprintf(c.link[0].peer, sizeof(c.link[0].peer), "203.0.113.2");
+	c.link2[0] = c.link[0];
+	snprintf(c.link2[0].peer, sizeof(c.link2[0].peer), "2001:db8:1::2");
+	c.link2[0].bgp_established = false;
+	c.link2[0].bgp_state = 3; /* OpenSent */
+	c.link2[0].bgp_accepted = 7;
+	text = render(&c, &dp);
+	assert_non_null(strstr(text,
+		"twinpath_bgp_established{link=\"link1\",peer=\"203.0.113.2\"} 1\n"
+		"twinpath_bgp_established{link=\"link1\",peer=\"2001:db8:1::2\"} 0\n"
+		"twinpath_bgp_established{link=\"link2\"} 0\n"));
+	assert_non_null(strstr(text,
+		"twinpath_bgp_state{link=\"link1\",peer=\"2001:db8:1::2\","
+		"state=\"opensent\"} 1\n"));
+	assert_non_null(strstr(text,
+		"twinpath_bgp_prefixes_accepted{link=\"link1\",peer=\"2001:db8:1::2\"} 7\n"));
+	/* not a BGP family: the link alone, once */
+	assert_non_null(strstr(text, "twinpath_bfd_up{link=\"link1\"} 1\n"));
+	assert_null(strstr(text, "twinpath_bfd_up{link=\"link1\",peer"));
+	free(text);
+}
+
 /* Without the data plane: twinpath_dp_up 0 is the last family. */
 static void test_metrics_no_data_plane_ends_at_dp_up(void **state)
 {
@@ -499,6 +532,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_metrics_exposition_exact_lines),
+		cmocka_unit_test(test_metrics_second_session_labelled_by_peer),
 		cmocka_unit_test(test_metrics_no_data_plane_ends_at_dp_up),
 		cmocka_unit_test(test_metrics_http_get_404_405),
 	};
