@@ -235,10 +235,22 @@ bool channel_poll(struct dp *d)
 			d->chan_n = chan_recv(&d->chan, d->chan_recs,
 					      DP_CHAN_BURST);
 			d->chan_next = 0;
+			d->chan_prefetched = 0;
 			received += d->chan_n;
 			last_full = d->chan_n == DP_CHAN_BURST;
 			if (d->chan_n == 0)
 				break;
+		}
+		/* the route table's entries of the records a window ahead:
+		 * theirs are in the cache by the time they are applied */
+		while (d->chan_prefetched < d->chan_n &&
+		       d->chan_prefetched <= d->chan_next + FIB_PREFETCH_MAX) {
+			uint32_t m = RTE_MIN(d->chan_n - d->chan_prefetched,
+					     FIB_PREFETCH_MAX);
+
+			fib_route_prefetch(d, &d->chan_recs[d->chan_prefetched],
+					   m);
+			d->chan_prefetched += m;
 		}
 		r = &d->chan_recs[d->chan_next];
 		if (fib_bulk_collecting(d) &&

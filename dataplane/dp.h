@@ -209,6 +209,7 @@ struct dp_tx_ctx {                    /* tx buffer error callback context */
 struct fib_bulk {
 	uint64_t *e, *tmp;
 	uint32_t n, cap;
+	uint16_t serial;     /* bulks begun (wraps) */
 	uint8_t phase;       /* FIB_BULK_OFF, _COLLECT, _SORT, _APPLY */
 	uint8_t pass;        /* sort: the byte of the prefix, 0 = lowest */
 	bool scatter;        /* sort: counting done, scattering */
@@ -260,6 +261,7 @@ struct dp {
 	 * a burst, kept while a bulk is written out */
 	struct chan_rec chan_recs[DP_CHAN_BURST];
 	uint32_t chan_next, chan_n;
+	uint32_t chan_prefetched; /* chan_recs[] up to here prefetched */
 	uint64_t sync_generation;      /* of the last SYNC_BEGIN */
 	uint64_t applied_generation;
 	uint64_t records_applied;
@@ -337,7 +339,10 @@ void port_close_all(struct dp *d);
 
 /* fib.c */
 struct fib_route {
-	uint32_t group_id;
+	uint16_t group_id;   /* < NHG_MAX */
+	/* the bulk (fib_bulk.serial) bulk_idx was given in: an index from
+	 * an older one is not looked at (a cache miss a record) */
+	uint16_t bulk_serial;
 	/* 1 + its entry in fib_bulk.e while one may be there (checked
 	 * against the entry's prefix), 0 for none */
 	uint32_t bulk_idx;
@@ -348,6 +353,15 @@ int fib_init(struct dp *d);
 void fib_free(struct dp *d);
 int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen);
 int fib_route_del(struct dp *d, const struct chan_route *r);
+/* The route records among RECS[0..N-1] (at most FIB_PREFETCH_MAX of
+ * them) are about to be applied: their route-table entries are brought
+ * into the cache together (rte_hash_lookup_bulk overlaps the misses of
+ * every key's buckets and key slot; one rte_hash_add_key waits for each
+ * of its own in turn), and their struct fib_route after them. Changes
+ * nothing. */
+#define FIB_PREFETCH_MAX 32u /* <= RTE_HASH_LOOKUP_BULK_MAX */
+void fib_route_prefetch(struct dp *d, const struct chan_rec *recs,
+			unsigned int n);
 void fib_sync_begin(struct dp *d, uint64_t generation);
 void fib_sweep(struct dp *d, uint64_t generation);
 /* Bulk (issue 15 item 2): rte_fib takes random-order routes at a

@@ -16,6 +16,7 @@
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 
 #include "dp.h"
 #include "log.h"
@@ -26,6 +27,12 @@
 #define FIB_TBL8_MIN (1u << 12)
 #define FIB_TBL8_MAX ((1u << 15) - 1)
 #define FIB_ROUTES_PER_TBL8 32u
+
+/* a group id fits struct fib_route's 16 bits (and rte_fib's 2-byte next
+ * hops); one rte_hash_lookup_bulk takes a prefetch window */
+_Static_assert(NHG_MAX <= 1u << 16, "group ids wider than 16 bits");
+_Static_assert(FIB_PREFETCH_MAX <= RTE_HASH_LOOKUP_BULK_MAX,
+	       "prefetch window larger than rte_hash_lookup_bulk takes");
 
 /* rte_fib6's trie spends one tbl8 (256 next hops) per distinct 8-bit
  * level below /24 that holds longer routes. A real IPv6 table (mostly
@@ -181,6 +188,29 @@ static uint32_t route_digest(const struct fib_key *k, uint32_t group)
 	       fib_digest_route(k->family, k->len, k->prefix, group);
 }
 
+void fib_route_prefetch(struct dp *d, const struct chan_rec *recs,
+			unsigned int n)
+{
+	struct fib_key keys[FIB_PREFETCH_MAX];
+	const void *kp[FIB_PREFETCH_MAX];
+	int32_t pos[FIB_PREFETCH_MAX];
+	unsigned int i, m = 0;
+
+	for (i = 0; i < n && m < FIB_PREFETCH_MAX; i++) {
+		if ((recs[i].type != CHAN_REC_ROUTE_ADD &&
+		     recs[i].type != CHAN_REC_ROUTE_DEL) ||
+		    route_key(&recs[i].u.route, &keys[m]) < 0)
+			continue;
+		kp[m] = &keys[m];
+		m++;
+	}
+	if (m == 0 || rte_hash_lookup_bulk(d->routes, kp, m, pos) < 0)
+		return;
+	for (i = 0; i < m; i++)
+		if (pos[i] >= 0)
+			rte_prefetch0(&d->route[pos[i]]);
+}
+
 static int lpm_add(struct dp *d, const struct fib_key *k, uint32_t group)
 {
 	if (k->family == AF_INET)
@@ -262,6 +292,7 @@ int fib_bulk_begin(struct dp *d)
 		b->cap = cap;
 	}
 	b->n = 0;
+	b->serial++;
 	b->lpm_delta = 0;
 	b->since_tsc = rte_rdtsc();
 	b->phase = FIB_BULK_COLLECT;
@@ -279,13 +310,15 @@ static void bulk_note(struct dp *d, const struct fib_key *k,
 	uint64_t key = (uint64_t)key_ipv4(k) << 32 | (uint64_t)k->len << 24;
 	uint64_t *e;
 
-	if (route->bulk_idx != 0 && route->bulk_idx <= b->n &&
+	if (route->bulk_idx != 0 && route->bulk_serial == b->serial &&
+	    route->bulk_idx <= b->n &&
 	    (b->e[route->bulk_idx - 1] & BULK_KEY_MASK) == key) {
 		e = &b->e[route->bulk_idx - 1];
 	} else {
 		RTE_VERIFY(b->n < b->cap);
 		e = &b->e[b->n++];
 		route->bulk_idx = b->n;
+		route->bulk_serial = b->serial;
 		*e = key | (route->group_id != FIB_NO_ROUTE ? BULK_HAD : 0) |
 		     route->group_id;
 	}
@@ -449,7 +482,7 @@ int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen)
 	rc = route_key(r, &k);
 	if (rc < 0)
 		return rc;
-	if (r->group_id == FIB_NO_ROUTE)
+	if (r->group_id == FIB_NO_ROUTE || r->group_id >= NHG_MAX)
 		return -EINVAL;
 	pos = rte_hash_add_key(d->routes, &k);
 	if (pos < 0)
@@ -475,7 +508,7 @@ int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen)
 		fib_digest_flip(&d->nhg.digest, FIB_DIGEST_ROUTES,
 				route_digest(&k, route->group_id) ^
 				route_digest(&k, r->group_id));
-		route->group_id = r->group_id;
+		route->group_id = (uint16_t)r->group_id;
 	}
 	fresh_count(d, route->generation, gen);
 	route->generation = gen;

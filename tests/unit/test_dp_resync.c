@@ -408,6 +408,120 @@ static void test_bulk_written_before_a_group_deleted(void **st)
 		assert_int_equal(fib_group(i), FIB_NO_ROUTE);
 }
 
+/* Route records are looked up in the route table a window of
+ * FIB_PREFETCH_MAX ahead of being applied (fib_route_prefetch): that
+ * changes nothing. One burst of more than three windows adds 64
+ * prefixes, withdraws every other one, announces every fourth again on
+ * another group, and adds, withdraws, announces and withdraws one more
+ * within a window; applied directly, then the same through a bulk. */
+#define WIN_N 64u
+#define WIN_Q 100u /* the prefix changed four times in a window */
+
+/* The routes the burst leaves, as the digest's routes part counts them,
+ * XORed into DIGEST; checks rte_fib's group of each of them. */
+static uint32_t win_check(uint32_t digest, uint32_t grp_odd, uint32_t grp4)
+{
+	unsigned int i;
+
+	for (i = 0; i < WIN_N; i++) {
+		uint8_t k[16] = {10, (uint8_t)(i >> 8), (uint8_t)i};
+		uint32_t want = i % 2 ? grp_odd : i % 4 == 0 ? grp4 :
+						FIB_NO_ROUTE;
+
+		assert_int_equal(fib_group(i), want);
+		if (want != FIB_NO_ROUTE)
+			digest ^= fib_digest_route(AF_INET, 24, k, want);
+	}
+	assert_int_equal(fib_group(WIN_Q), FIB_NO_ROUTE);
+	return digest;
+}
+
+static void win_send(uint32_t grp_odd, uint32_t grp4)
+{
+	unsigned int i;
+	char p[32];
+
+	for (i = 0; i < WIN_N; i++) {
+		bulk_prefix(i, p, sizeof(p));
+		send_route(p, 24, grp_odd, 2);
+	}
+	for (i = 0; i < WIN_N; i += 2)
+		send_route_del(i);
+	for (i = 0; i < WIN_N; i += 4) {
+		bulk_prefix(i, p, sizeof(p));
+		send_route(p, 24, grp4, 2);
+	}
+	bulk_prefix(WIN_Q, p, sizeof(p));
+	send_route(p, 24, GROUP_NEW, 2);
+	send_route_del(WIN_Q);
+	send_route(p, 24, GROUP_B, 2);
+	send_route_del(WIN_Q);
+}
+
+/* The routes win_send left, withdrawn. */
+static void win_clear(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < WIN_N; i++)
+		if (i % 4 != 2)
+			send_route_del(i);
+	poll_all();
+}
+
+static void test_route_records_across_prefetch_windows_apply_in_order(
+	void **st)
+{
+	const uint32_t digest0 = d.nhg.digest.part[FIB_DIGEST_ROUTES];
+	const uint32_t routes0 = d.n_routes;
+	const uint64_t failed = d.records_failed, flushes = d.bulk.flushes;
+
+	(void)st;
+	assert_true(WIN_N + WIN_N / 2 + WIN_N / 4 + 4 > 3 * FIB_PREFETCH_MAX);
+	/* applied one by one, no bulk */
+	win_send(GROUP_NEW, GROUP_B);
+	poll_all();
+	assert_int_equal(d.bulk.flushes, flushes);
+	assert_int_equal(d.n_routes, routes0 + WIN_N / 2 + WIN_N / 4);
+	assert_int_equal(d.nhg.digest.part[FIB_DIGEST_ROUTES],
+			 win_check(digest0, GROUP_NEW, GROUP_B));
+	win_clear();
+	assert_int_equal(d.n_routes, routes0);
+	assert_int_equal(d.nhg.digest.part[FIB_DIGEST_ROUTES], digest0);
+
+	/* the same through a bulk: an entry per prefix, and one more for
+	 * each announced again after its withdrawal (the slot it is given
+	 * may be another's) */
+	assert_int_equal(fib_bulk_begin(&d), 0);
+	win_send(GROUP_NEW, GROUP_B);
+	channel_poll(&d);
+	assert_int_equal(d.bulk.n, WIN_N + WIN_N / 4 + 2);
+	fib_bulk_flush_start(&d);
+	poll_all();
+	assert_int_equal(d.bulk.flushes, flushes + 1);
+	assert_int_equal(d.n_routes, routes0 + WIN_N / 2 + WIN_N / 4);
+	assert_int_equal(d.nhg.digest.part[FIB_DIGEST_ROUTES],
+			 win_check(digest0, GROUP_NEW, GROUP_B));
+
+	/* a second bulk, groups swapped: the first bulk's entry numbers
+	 * the routes still carry name other prefixes' entries now, or
+	 * none; each prefix gets entries of its own as in the first */
+	assert_int_equal(fib_bulk_begin(&d), 0);
+	win_send(GROUP_B, GROUP_NEW);
+	channel_poll(&d);
+	assert_int_equal(d.bulk.n, WIN_N + WIN_N / 4 + 2);
+	fib_bulk_flush_start(&d);
+	poll_all();
+	assert_int_equal(d.bulk.flushes, flushes + 2);
+	assert_int_equal(d.n_routes, routes0 + WIN_N / 2 + WIN_N / 4);
+	assert_int_equal(d.nhg.digest.part[FIB_DIGEST_ROUTES],
+			 win_check(digest0, GROUP_B, GROUP_NEW));
+	assert_int_equal(d.records_failed, failed);
+	win_clear();
+	assert_int_equal(d.n_routes, routes0);
+	assert_int_equal(d.nhg.digest.part[FIB_DIGEST_ROUTES], digest0);
+}
+
 /* dataplane.ipv4_routes_max (1024 here): the routes past what rte_fib
  * holds are refused one by one, each counted in records_failed (and
  * logged once for the episode); the routes already in keep forwarding,
@@ -496,6 +610,8 @@ int main(void)
 			test_resync_sweeps_stale_routes_without_a_lookup_miss),
 		cmocka_unit_test(test_bulk_holds_routes_then_writes_them),
 		cmocka_unit_test(test_bulk_written_before_a_group_deleted),
+		cmocka_unit_test(
+			test_route_records_across_prefetch_windows_apply_in_order),
 		cmocka_unit_test(
 			test_resync_full_route_table_counts_and_keeps_forwarding),
 		cmocka_unit_test(test_bulk_route_refused_leaves_the_table),
