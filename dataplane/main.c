@@ -42,7 +42,9 @@
  * (measured: a SCHED_FIFO loop busy 70 % beside a normal one was stopped
  * 50 ms once a second, at 60 % never). It sleeps as long as the slice
  * took: half the CPU at most, a million routes applied at half the rate
- * rather than a BFD flap. */
+ * rather than a BFD flap. Only when the main lcore is real-time
+ * (dataplane.rt_priority > 0, the default): at the default scheduler the
+ * kernel's fair sharing does that job, and the slices follow each other. */
 #define CTL_BUSY_SLEEP_US 500u
 #define CTL_BUSY_SLEEP_MAX_US 2000u
 #define CTL_EVERY_BURSTS 64u   /* channel poll interval when it does */
@@ -334,6 +336,12 @@ int main(int argc, char **argv)
 				rte_delay_us_sleep(CTL_TICK_US);
 				continue;
 			}
+			/* the sleep below is for a real-time main lcore
+			 * (CTL_BUSY_SLEEP_US); at the default scheduler
+			 * (rt_priority 0) the kernel shares the core by
+			 * itself, and the records go at full speed */
+			if (cfg.dataplane.rt_priority == 0)
+				continue;
 			/* as long as the slice took (a burst of records
 			 * may overrun it), within [500 us, 2 ms] */
 			us = (rte_get_tsc_cycles() - t0) * 1000000u /
