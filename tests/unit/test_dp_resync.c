@@ -469,6 +469,25 @@ static void win_clear(void)
 	poll_all();
 }
 
+/* win_send(A, B) through one bulk: its entries (one per prefix, one more
+ * for each announced again after its withdrawal), then written: the
+ * bulk count at FLUSHES, the routes and digest as win_send leaves them
+ * over ROUTES0 and DIGEST0. */
+static void win_bulk(uint32_t a, uint32_t b, uint64_t flushes,
+		     uint32_t routes0, uint32_t digest0)
+{
+	assert_int_equal(fib_bulk_begin(&d), 0);
+	win_send(a, b);
+	channel_poll(&d);
+	assert_int_equal(d.bulk.n, WIN_N + WIN_N / 4 + 2);
+	fib_bulk_flush_start(&d);
+	poll_all();
+	assert_int_equal(d.bulk.flushes, flushes);
+	assert_int_equal(d.n_routes, routes0 + WIN_N / 2 + WIN_N / 4);
+	assert_int_equal(d.nhg.digest.part[FIB_DIGEST_ROUTES],
+			 win_check(digest0, a, b));
+}
+
 static void test_route_records_across_prefetch_windows_apply_in_order(
 	void **st)
 {
@@ -492,30 +511,11 @@ static void test_route_records_across_prefetch_windows_apply_in_order(
 	/* the same through a bulk: an entry per prefix, and one more for
 	 * each announced again after its withdrawal (the slot it is given
 	 * may be another's) */
-	assert_int_equal(fib_bulk_begin(&d), 0);
-	win_send(GROUP_NEW, GROUP_B);
-	channel_poll(&d);
-	assert_int_equal(d.bulk.n, WIN_N + WIN_N / 4 + 2);
-	fib_bulk_flush_start(&d);
-	poll_all();
-	assert_int_equal(d.bulk.flushes, flushes + 1);
-	assert_int_equal(d.n_routes, routes0 + WIN_N / 2 + WIN_N / 4);
-	assert_int_equal(d.nhg.digest.part[FIB_DIGEST_ROUTES],
-			 win_check(digest0, GROUP_NEW, GROUP_B));
-
+	win_bulk(GROUP_NEW, GROUP_B, flushes + 1, routes0, digest0);
 	/* a second bulk, groups swapped: the first bulk's entry numbers
 	 * the routes still carry name other prefixes' entries now, or
 	 * none; each prefix gets entries of its own as in the first */
-	assert_int_equal(fib_bulk_begin(&d), 0);
-	win_send(GROUP_B, GROUP_NEW);
-	channel_poll(&d);
-	assert_int_equal(d.bulk.n, WIN_N + WIN_N / 4 + 2);
-	fib_bulk_flush_start(&d);
-	poll_all();
-	assert_int_equal(d.bulk.flushes, flushes + 2);
-	assert_int_equal(d.n_routes, routes0 + WIN_N / 2 + WIN_N / 4);
-	assert_int_equal(d.nhg.digest.part[FIB_DIGEST_ROUTES],
-			 win_check(digest0, GROUP_B, GROUP_NEW));
+	win_bulk(GROUP_B, GROUP_NEW, flushes + 2, routes0, digest0);
 	assert_int_equal(d.records_failed, failed);
 	win_clear();
 	assert_int_equal(d.n_routes, routes0);
