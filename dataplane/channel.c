@@ -80,6 +80,19 @@ static int digest_answer(struct dp *d, uint32_t id)
 	return 0;
 }
 
+/* R's position in the route table as the look-ahead found it
+ * (channel_poll), or -1: not looked up, or a key left the table since. */
+static int32_t route_pos(const struct dp *d, const struct chan_rec *r)
+{
+	uintptr_t first = (uintptr_t)d->chan_recs, at = (uintptr_t)r;
+	size_t i = (at - first) / sizeof(*r);
+
+	if (at < first || i >= d->chan_prefetched ||
+	    d->chan_pos_epoch[i] != d->routes_epoch)
+		return -1;
+	return d->chan_pos[i];
+}
+
 static int apply(struct dp *d, const struct chan_rec *r)
 {
 	switch (r->type) {
@@ -118,7 +131,8 @@ static int apply(struct dp *d, const struct chan_rec *r)
 		id_grace_period(d);
 		return nhg_group_del(&d->nhg, r->u.id);
 	case CHAN_REC_ROUTE_ADD:
-		return fib_route_add(d, &r->u.route, stamp(d, r));
+		return fib_route_add_at(d, &r->u.route, stamp(d, r),
+					route_pos(d, r));
 	case CHAN_REC_ROUTE_DEL:
 		return fib_route_del(d, &r->u.route);
 	case CHAN_REC_DIGEST:
@@ -246,10 +260,13 @@ bool channel_poll(struct dp *d)
 		while (d->chan_prefetched < d->chan_n &&
 		       d->chan_prefetched <= d->chan_next + FIB_PREFETCH_MAX) {
 			uint32_t m = RTE_MIN(d->chan_n - d->chan_prefetched,
-					     FIB_PREFETCH_MAX);
+					     FIB_PREFETCH_MAX), i;
 
 			fib_route_prefetch(d, &d->chan_recs[d->chan_prefetched],
-					   m);
+					   m, &d->chan_pos[d->chan_prefetched]);
+			for (i = d->chan_prefetched;
+			     i < d->chan_prefetched + m; i++)
+				d->chan_pos_epoch[i] = d->routes_epoch;
 			d->chan_prefetched += m;
 		}
 		r = &d->chan_recs[d->chan_next];

@@ -262,6 +262,14 @@ struct dp {
 	struct chan_rec chan_recs[DP_CHAN_BURST];
 	uint32_t chan_next, chan_n;
 	uint32_t chan_prefetched; /* chan_recs[] up to here prefetched */
+	/* chan_recs[i]'s route in the route table as fib_route_prefetch
+	 * found it (-1: not there, or no route record), to be trusted only
+	 * while routes_epoch is still chan_pos_epoch[i] */
+	int32_t chan_pos[DP_CHAN_BURST];
+	uint32_t chan_pos_epoch[DP_CHAN_BURST];
+	/* moves whenever a key leaves the route table: rte_hash may give
+	 * its position to the next key added */
+	uint32_t routes_epoch;
 	uint64_t sync_generation;      /* of the last SYNC_BEGIN */
 	uint64_t applied_generation;
 	uint64_t records_applied;
@@ -352,16 +360,24 @@ struct fib_route {
 int fib_init(struct dp *d);
 void fib_free(struct dp *d);
 int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen);
+/* fib_route_add with POS, the route's position in the route table when
+ * known to be current (its key there, and none removed from the table
+ * since it was looked up), else -1: the route is then not looked up a
+ * second time. */
+int fib_route_add_at(struct dp *d, const struct chan_route *r, uint64_t gen,
+		     int32_t pos);
 int fib_route_del(struct dp *d, const struct chan_route *r);
 /* The route records among RECS[0..N-1] (at most FIB_PREFETCH_MAX of
  * them) are about to be applied: their route-table entries are brought
  * into the cache together (rte_hash_lookup_bulk overlaps the misses of
  * every key's buckets and key slot; one rte_hash_add_key waits for each
- * of its own in turn), and their struct fib_route after them. Changes
+ * of its own in turn), and their struct fib_route after them. POS[i]:
+ * RECS[i]'s position in the route table, -1 if none (for
+ * fib_route_add_at, while the table's keys stay as they are). Changes
  * nothing. */
 #define FIB_PREFETCH_MAX 32u /* <= RTE_HASH_LOOKUP_BULK_MAX */
 void fib_route_prefetch(struct dp *d, const struct chan_rec *recs,
-			unsigned int n);
+			unsigned int n, int32_t *pos);
 void fib_sync_begin(struct dp *d, uint64_t generation);
 void fib_sweep(struct dp *d, uint64_t generation);
 /* Bulk (issue 15 item 2): rte_fib takes random-order routes at a

@@ -189,26 +189,31 @@ static uint32_t route_digest(const struct fib_key *k, uint32_t group)
 }
 
 void fib_route_prefetch(struct dp *d, const struct chan_rec *recs,
-			unsigned int n)
+			unsigned int n, int32_t *pos)
 {
 	struct fib_key keys[FIB_PREFETCH_MAX];
 	const void *kp[FIB_PREFETCH_MAX];
-	int32_t pos[FIB_PREFETCH_MAX];
+	int32_t found[FIB_PREFETCH_MAX];
+	uint8_t rec_of[FIB_PREFETCH_MAX];
 	unsigned int i, m = 0;
 
-	for (i = 0; i < n && m < FIB_PREFETCH_MAX; i++) {
-		if ((recs[i].type != CHAN_REC_ROUTE_ADD &&
+	for (i = 0; i < n; i++) {
+		pos[i] = -1;
+		if (m == FIB_PREFETCH_MAX ||
+		    (recs[i].type != CHAN_REC_ROUTE_ADD &&
 		     recs[i].type != CHAN_REC_ROUTE_DEL) ||
 		    route_key(&recs[i].u.route, &keys[m]) < 0)
 			continue;
 		kp[m] = &keys[m];
-		m++;
+		rec_of[m++] = (uint8_t)i;
 	}
-	if (m == 0 || rte_hash_lookup_bulk(d->routes, kp, m, pos) < 0)
+	if (m == 0 || rte_hash_lookup_bulk(d->routes, kp, m, found) < 0)
 		return;
 	for (i = 0; i < m; i++)
-		if (pos[i] >= 0)
-			rte_prefetch0(&d->route[pos[i]]);
+		if (found[i] >= 0) {
+			rte_prefetch0(&d->route[found[i]]);
+			pos[rec_of[i]] = found[i];
+		}
 }
 
 static int lpm_add(struct dp *d, const struct fib_key *k, uint32_t group)
@@ -472,11 +477,11 @@ bool fib_bulk_flush(struct dp *d, uint64_t deadline)
 	return true;
 }
 
-int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen)
+int fib_route_add_at(struct dp *d, const struct chan_route *r, uint64_t gen,
+		     int32_t pos)
 {
 	struct fib_route *route;
 	struct fib_key k;
-	int32_t pos;
 	int rc;
 
 	rc = route_key(r, &k);
@@ -484,9 +489,13 @@ int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen)
 		return rc;
 	if (r->group_id == FIB_NO_ROUTE || r->group_id >= NHG_MAX)
 		return -EINVAL;
-	pos = rte_hash_add_key(d->routes, &k);
-	if (pos < 0)
-		return pos;
+	/* the position looked up a window ahead (fib_route_prefetch) saves
+	 * a second hash and key compare a record */
+	if (pos < 0) {
+		pos = rte_hash_add_key(d->routes, &k);
+		if (pos < 0)
+			return pos;
+	}
 	route = &d->route[pos];
 	/* A full sync re-adds most routes unchanged: only the stamp moves,
 	 * the LPM is not walked. A changed one is replaced in place:
@@ -496,8 +505,10 @@ int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen)
 		if (k.family == AF_INET && fib_bulk_collecting(d))
 			bulk_note(d, &k, route, r->group_id);
 		else if ((rc = lpm_add(d, &k, r->group_id)) < 0) {
-			if (route->group_id == FIB_NO_ROUTE)
+			if (route->group_id == FIB_NO_ROUTE) {
 				rte_hash_del_key(d->routes, &k);
+				d->routes_epoch++;
+			}
 			return rc;
 		}
 		if (route->group_id == FIB_NO_ROUTE) {
@@ -517,6 +528,11 @@ int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen)
 	return 0;
 }
 
+int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen)
+{
+	return fib_route_add_at(d, r, gen, -1);
+}
+
 /* K out of the route table (the LPM is the caller's): its position, or
  * -ENOENT. */
 static int32_t table_remove(struct dp *d, const struct fib_key *k)
@@ -525,6 +541,7 @@ static int32_t table_remove(struct dp *d, const struct fib_key *k)
 
 	if (pos < 0)
 		return pos;
+	d->routes_epoch++;
 	fib_digest_flip(&d->nhg.digest, FIB_DIGEST_ROUTES,
 			route_digest(k, d->route[pos].group_id));
 	fresh_count(d, d->route[pos].generation, 0);
