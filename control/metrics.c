@@ -463,6 +463,10 @@ static const struct scalar dp_scalars[] = {
 	 "Routes rte_fib refused when a bulk was written (they left the "
 	 "route table too)",
 	 offsetof(struct metrics_dp, fib_bulk_failed)},
+	{"twinpath_dp_fib_lookups_retried_total", "counter",
+	 "Destinations the fast path looked up again: rte_fib answered a "
+	 "read torn by a route change",
+	 offsetof(struct metrics_dp, fib_lookups_retried)},
 };
 #undef DP
 
@@ -838,6 +842,8 @@ int metrics_dp_read(const char *path, unsigned int timeout_ms,
 		dp->fib_bulk_flushes = get_u64(v, "bulk_flushes", NULL);
 		dp->fib_bulk_written = get_u64(v, "bulk_written", NULL);
 		dp->fib_bulk_failed = get_u64(v, "bulk_failed", NULL);
+		dp->fib_lookups_retried =
+			get_u64(v, "lookups_retried", NULL);
 	}
 	json_object_put(root);
 	rc = 0;

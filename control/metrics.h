@@ -105,6 +105,7 @@ struct metrics_dp {
 	/* IPv4 route changes held back and written in prefix order */
 	uint64_t fib_bulk_pending, fib_bulk_flushes, fib_bulk_written;
 	uint64_t fib_bulk_failed;
+	uint64_t fib_lookups_retried; /* after a torn rte_fib read */
 };
 
 /* The running endpoint. */

@@ -93,6 +93,9 @@ struct dp_lcore_stats {
 	/* link suspicion's sampled packets not kept: the lcore's ring to
 	 * the main lcore was full (fwd_flows_note) */
 	uint64_t susflow_dropped;
+	/* destinations looked up again after rte_fib/rte_fib6 answered 0,
+	 * which only a read torn by a route change gives (fib.c) */
+	uint64_t fib_relookups;
 	/* Packets dropped per nexthop id for want of its MAC; the main lcore
 	 * turns changes into CHAN_EV_NEIGH_MISS. */
 	uint32_t nh_miss[NH_MAX];
@@ -357,6 +360,14 @@ struct fib_route {
 	uint64_t generation;
 };
 #define FIB_NO_ROUTE 0u /* group ids start at 1 */
+/* What rte_fib and rte_fib6 answer where no route covers an address
+ * (their default next hop): not FIB_NO_ROUTE, and no group id. DPDK
+ * 22.11's DIR-24-8 and trie, when a route change leaves a tbl8 group
+ * uniform, point its parent entry at the value and then zero the group
+ * (tbl8_recycle), with no RCU: a lookup that read the parent entry just
+ * before reads a zero. So 0 means a torn read, and the fast path looks
+ * the destination up again (fwd.c). */
+#define FIB_MISS 0x7fffu
 int fib_init(struct dp *d);
 void fib_free(struct dp *d);
 int fib_route_add(struct dp *d, const struct chan_route *r, uint64_t gen);

@@ -31,6 +31,9 @@
 /* a group id fits struct fib_route's 16 bits (and rte_fib's 2-byte next
  * hops); one rte_hash_lookup_bulk takes a prefetch window */
 _Static_assert(NHG_MAX <= 1u << 16, "group ids wider than 16 bits");
+/* rte_fib's 2-byte next hops hold 15 bits */
+_Static_assert(FIB_MISS >= NHG_MAX && FIB_MISS < 1u << 15,
+	       "FIB_MISS a group id, or too wide for rte_fib");
 _Static_assert(FIB_PREFETCH_MAX <= RTE_HASH_LOOKUP_BULK_MAX,
 	       "prefetch window larger than rte_hash_lookup_bulk takes");
 
@@ -66,7 +69,7 @@ static int fib4_create(struct dp *d, uint32_t routes_max)
 {
 	struct rte_fib_conf fc = {
 		.type = RTE_FIB_DIR24_8,
-		.default_nh = FIB_NO_ROUTE,
+		.default_nh = FIB_MISS,
 		.max_routes = (int)routes_max,
 		.dir24_8 = {
 			/* group ids < NHG_MAX fit in 2 bytes */
@@ -89,7 +92,7 @@ static int fib6_create(struct dp *d, uint32_t routes_max)
 {
 	struct rte_fib6_conf fc = {
 		.type = RTE_FIB6_TRIE,
-		.default_nh = FIB_NO_ROUTE,
+		.default_nh = FIB_MISS,
 		.max_routes = (int)routes_max,
 		.trie = {
 			.nh_sz = RTE_FIB6_TRIE_4B,

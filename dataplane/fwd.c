@@ -567,7 +567,43 @@ struct fwd_live {
 	uint32_t all;
 };
 
-/* The slow path of fwd_select_bulk: the L2 for group G (NULL: the
+/* How often a destination read torn (FIB_MISS) is looked up again: a
+ * second tear needs another tbl8 group recycled within the lookup */
+#define FWD_RELOOKUP_MAX 4u
+
+/* M's destination looked up again after rte_fib or rte_fib6 answered
+ * FIB_NO_ROUTE, a torn read (dp.h, FIB_MISS): the group id now, each try
+ * counted. The table entry the torn read came through was rewritten
+ * before the zeroes were, so the next read sees the new one. */
+static __rte_noinline uint64_t fwd_relookup(const struct dp *d,
+					    struct dp_lcore_stats *st,
+					    const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth =
+		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	uint64_t gid = FIB_NO_ROUTE;
+	unsigned int i;
+
+	for (i = 0; i < FWD_RELOOKUP_MAX && gid == FIB_NO_ROUTE; i++) {
+		st->fib_relookups++;
+		if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
+			uint32_t dst = rte_be_to_cpu_32(
+				((const struct rte_ipv4_hdr *)(eth + 1))
+					->dst_addr);
+
+			rte_fib_lookup_bulk(d->fib, &dst, &gid, 1);
+		} else {
+			uint8_t dst[1][RTE_FIB6_IPV6_ADDR_SIZE];
+
+			memcpy(dst[0], ((const struct rte_ipv6_hdr *)(eth + 1))
+					       ->dst_addr, sizeof(dst[0]));
+			rte_fib6_lookup_bulk(d->fib6, dst, &gid, 1);
+		}
+	}
+	return gid;
+}
+
+/* The slow path of fwd_select_bulk: the L2 for group GID, G (NULL: the
  * route's group is missing) and flow HASH among ports LIVE.use through
  * the whole failover order, else LIVE.all, in SCRATCH, or NULL with M
  * dropped and counted (without a route and with UNROUTED given, M goes
@@ -582,7 +618,14 @@ fwd_select_slow(const struct dp *d, struct dp_lcore_stats *st,
 	enum nhg_result res;
 	uint32_t unresolved;
 
-	if (gid == FIB_NO_ROUTE) {
+	if (unlikely(gid == FIB_NO_ROUTE)) {
+		gid = fwd_relookup(d, st, m);
+		g = gid < NHG_MAX ? __atomic_load_n(&d->nhg.grp[gid],
+						    __ATOMIC_ACQUIRE)
+				  : NULL;
+	}
+	/* still torn after FWD_RELOOKUP_MAX reads: counted as no route */
+	if (gid == FIB_MISS || gid == FIB_NO_ROUTE) {
 		st->drop[DROP_NO_ROUTE]++;
 		if (unrouted != NULL)
 			unrouted->m[unrouted->n++] = m;
@@ -627,7 +670,7 @@ fwd_select_bulk(const struct dp *d, struct dp_lcore_stats *st,
 	uint16_t i;
 
 	for (i = 0; i < n; i++)
-		/* FIB_NO_ROUTE is 0 and grp[0] is never set */
+		/* FIB_MISS is no group id, and grp[0] is never set */
 		g[i] = likely(gid[i] < NHG_MAX) ?
 		       __atomic_load_n(&d->nhg.grp[gid[i]], __ATOMIC_ACQUIRE) :
 		       NULL;

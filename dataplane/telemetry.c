@@ -178,6 +178,9 @@ static int tel_fib(const char *cmd, const char *params,
 	rte_tel_data_add_dict_u64(out, "bulk_flushes", dp.bulk.flushes);
 	rte_tel_data_add_dict_u64(out, "bulk_written", dp.bulk.written);
 	rte_tel_data_add_dict_u64(out, "bulk_failed", dp.bulk.failed);
+	/* destinations looked up again after a torn read (dp.h FIB_MISS) */
+	rte_tel_data_add_dict_u64(out, "lookups_retried",
+				  SUM(dp.stats[0].fib_relookups));
 	/* the FIB digest (common/fibdigest.h), as twinpathd compares it */
 	rte_tel_data_add_dict_u64(out, "digest_routes",
 				  dp.nhg.digest.part[FIB_DIGEST_ROUTES]);

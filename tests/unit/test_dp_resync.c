@@ -331,7 +331,7 @@ static void test_bulk_holds_routes_then_writes_them(void **st)
 	assert_int_equal(d.bulk.n, BULK_N);
 	assert_int_equal(fib_bulk_lpm_delta(&d), BULK_N);
 	for (i = 0; i < BULK_N; i++)
-		assert_int_equal(fib_group(i), FIB_NO_ROUTE);
+		assert_int_equal(fib_group(i), FIB_MISS);
 	assert_int_equal(stream_step(&sport, &n_old, &n_new), PER_DST);
 	assert_int_equal(n_new, PER_DST);
 	/* 0 moves to GROUP_B, 1 is withdrawn, 2 withdrawn and back */
@@ -360,7 +360,7 @@ static void test_bulk_holds_routes_then_writes_them(void **st)
 	assert_int_equal(d.bulk.n, 0);
 	assert_int_equal(fib_bulk_lpm_delta(&d), 0);
 	assert_int_equal(fib_group(0), GROUP_B);
-	assert_int_equal(fib_group(1), FIB_NO_ROUTE);
+	assert_int_equal(fib_group(1), FIB_MISS);
 	for (i = 2; i < BULK_N; i++)
 		assert_int_equal(fib_group(i), GROUP_NEW);
 	assert_int_equal(d.n_routes, BULK_N);
@@ -405,7 +405,7 @@ static void test_bulk_written_before_a_group_deleted(void **st)
 	poll_all();
 	assert_int_equal(d.n_routes, 1);
 	for (i = 0; i < BULK_N; i++)
-		assert_int_equal(fib_group(i), FIB_NO_ROUTE);
+		assert_int_equal(fib_group(i), FIB_MISS);
 }
 
 /* Route records are looked up in the route table a window of
@@ -426,13 +426,13 @@ static uint32_t win_check(uint32_t digest, uint32_t grp_odd, uint32_t grp4)
 	for (i = 0; i < WIN_N; i++) {
 		uint8_t k[16] = {10, (uint8_t)(i >> 8), (uint8_t)i};
 		uint32_t want = i % 2 ? grp_odd : i % 4 == 0 ? grp4 :
-						FIB_NO_ROUTE;
+						FIB_MISS;
 
 		assert_int_equal(fib_group(i), want);
-		if (want != FIB_NO_ROUTE)
+		if (want != FIB_MISS)
 			digest ^= fib_digest_route(AF_INET, 24, k, want);
 	}
-	assert_int_equal(fib_group(WIN_Q), FIB_NO_ROUTE);
+	assert_int_equal(fib_group(WIN_Q), FIB_MISS);
 	return digest;
 }
 

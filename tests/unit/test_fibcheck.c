@@ -229,7 +229,7 @@ static void test_fibcheck_lost_route_is_found_and_repaired(void **s)
 	assert_int_equal(inet_pton(AF_INET, "198.51.100.0", r.prefix), 1);
 	r.group_id = gid;
 	assert_int_equal(fib_route_del(&d, &r), 0);
-	assert_int_equal(lookup("198.51.100.7"), FIB_NO_ROUTE);
+	assert_int_equal(lookup("198.51.100.7"), FIB_MISS);
 	assert_int_equal(d.n_routes, 1);
 	ours = fp.digest;
 	theirs = d.nhg.digest;

@@ -122,6 +122,7 @@ static void fill(struct metrics_ctl *c, struct metrics_dp *dp)
 	dp->fib_bulk_flushes = 6;
 	dp->fib_bulk_written = 700;
 	dp->fib_bulk_failed = 8;
+	dp->fib_lookups_retried = 9;
 }
 
 static const char want_text[] =
@@ -362,7 +363,10 @@ static const char want_text[] =
 	"twinpath_dp_fib_bulk_written_total 700\n"
 	"# HELP twinpath_dp_fib_bulk_failed_total Routes rte_fib refused when a bulk was written (they left the route table too)\n"
 	"# TYPE twinpath_dp_fib_bulk_failed_total counter\n"
-	"twinpath_dp_fib_bulk_failed_total 8\n";
+	"twinpath_dp_fib_bulk_failed_total 8\n"
+	"# HELP twinpath_dp_fib_lookups_retried_total Destinations the fast path looked up again: rte_fib answered a read torn by a route change\n"
+	"# TYPE twinpath_dp_fib_lookups_retried_total counter\n"
+	"twinpath_dp_fib_lookups_retried_total 9\n";
 
 static char *render(const struct metrics_ctl *c, const struct metrics_dp *dp)
 {
