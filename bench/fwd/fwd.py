@@ -385,18 +385,22 @@ def updates(args, config, routes, p, ports, order):
     if gen.stdout.readline().strip() != "ready":
         raise RuntimeError("routegen did not get ready")
     tid = fwd_thread(p.pid)
+    r0 = tel(DP_PREFIX, "/twinpath/fib").get("lookups_retried", 0)
     d0, a = drops(DP_PREFIX), Sample(DP_PREFIX, ports, p.pid, tid)
     gen.stdin.write("go\n")
     gen.stdin.flush()
     upd = gen.stdout.readline()
     rate = Sample(DP_PREFIX, ports, p.pid, tid).since(a)
     d1 = drops(DP_PREFIX)
+    r1 = tel(DP_PREFIX, "/twinpath/fib").get("lookups_retried", 0)
     if gen.wait(60) != 0 or not upd:
         raise RuntimeError("routegen update push (%s order) failed" % order)
     upd = json.loads(upd)
     return {"routes_per_s": upd["routes_per_s"], "pushes": upd["pushes"],
             "rate": rate,
-            "drops": {k: d1[k] - d0[k] for k in d1 if d1[k] != d0[k]}}
+            "drops": {k: d1[k] - d0[k] for k in d1 if d1[k] != d0[k]},
+            # torn rte_fib reads looked up again (not dropped)
+            "lookups_retried": r1 - r0}
 
 
 def load_twinpath(args, work, config, routes, prefix, logname):
@@ -446,6 +450,8 @@ def start_twinpath(args, work, config, routes):
             res["during_updates" + key] = u["rate"]
             res["update_pushes" + key] = u["pushes"]
             res["drops_during_updates" + key] = u["drops"]
+            res["lookups_retried_during_updates" + key] = \
+                u["lookups_retried"]
         return p, res
     except BaseException:
         stop(p)
@@ -700,6 +706,8 @@ def main():
                     "update_pushes_random": tp["update_pushes_random"],
                     "drops_during_updates_random":
                         tp["drops_during_updates_random"],
+                    "lookups_retried_during_updates_random":
+                        tp["lookups_retried_during_updates_random"],
                     "fib_load_per_s": round(tp["fib_load_per_s"]),
                     "ipv6_routes": args.ipv6_routes,
                     "fib6_updates_per_s":
@@ -709,6 +717,8 @@ def main():
                         round(upd["pps_wall"] / 1e6, 3),
                     "update_pushes": tp["update_pushes"],
                     "drops_during_updates": tp["drops_during_updates"],
+                    "lookups_retried_during_updates":
+                        tp["lookups_retried_during_updates"],
                     "twinpath_drops_while_measuring": tp["drops"],
                     "twinpath_cpu_share": round(tp["fwd"]["cpu_share"], 3),
                     "l3fwd_cpu_share": round(l3["cpu_share"], 3),

@@ -56,6 +56,7 @@ def one(args, build, work, config, perf_out, logname):
                           "pushes": u["pushes"],
                           "mpps": round(u["rate"]["pps"] / 1e6, 3),
                           "drops": u["drops"],
+                          "lookups_retried": u["lookups_retried"],
                           "main_cpu_share": round(main_share, 3),
                           "bulk_flushes": fib.get("bulk_flushes")}
     finally:
