@@ -464,6 +464,16 @@ static void fix_cksum(uint8_t *f)
 	ip[11] = (uint8_t)c;
 }
 
+/* make_udp's packet, to 192.0.2.7, which no route covers. */
+static unsigned int make_udp_unrouted(uint8_t *f)
+{
+	unsigned int len = make_udp(f, 64);
+
+	f[14 + 16] = 192, f[14 + 17] = 0, f[14 + 18] = 2;
+	fix_cksum(f);
+	return len;
+}
+
 /* RFC 1812 §5.2.2 and §5.3.1, one frame per reason: each is dropped and
  * counted under its own reason, nothing goes out. A header with options
  * passes the same checks and is forwarded, options intact. */
@@ -494,9 +504,7 @@ static void test_fwd_ipv4_each_drop_reason(void **state)
 	expect_drop(f, len, DROP_TTL_EXCEEDED);
 	len = make_udp(f, 0);
 	expect_drop(f, len, DROP_TTL_EXCEEDED);
-	len = make_udp(f, 64);
-	f[14 + 16] = 192, f[14 + 17] = 0, f[14 + 18] = 2; /* 192.0.2.7 */
-	fix_cksum(f);
+	len = make_udp_unrouted(f);
 	expect_drop(f, len, DROP_NO_ROUTE);
 	len = make_udp(f, 64);
 	d.nhg.admin_down[LINK] = 1;
@@ -607,9 +615,7 @@ static void test_fwd_ipv4_no_route_answers_net_unreachable(void **state)
 
 	(void)state;
 	inet_pton(AF_INET, "198.18.1.1", &d.ports[LAN].ipv4);
-	len = make_udp(f, 64);
-	f[14 + 16] = 192, f[14 + 17] = 0, f[14 + 18] = 2; /* 192.0.2.7 */
-	fix_cksum(f);
+	len = make_udp_unrouted(f);
 	inject(LAN, f, len);
 	fwd_burst(&d, d.fwd_lcore);
 	assert_int_equal(sent(LINK, out), 0);
@@ -652,9 +658,7 @@ static void test_fwd_zero_from_the_fib_is_looked_up_again(void **state)
 
 	(void)state;
 	assert_int_equal(rte_fib_add(d.fib, net, 24, FIB_NO_ROUTE), 0);
-	len = make_udp(f, 64);
-	f[14 + 16] = 192, f[14 + 17] = 0, f[14 + 18] = 2; /* 192.0.2.7 */
-	fix_cksum(f);
+	len = make_udp_unrouted(f);
 	inject(LAN, f, len);
 	fwd_burst(&d, d.fwd_lcore);
 	assert_int_equal(sent(LINK, out), 0);
