@@ -206,10 +206,13 @@ static inline bool ipv4_cksum_ok(const struct rte_mbuf *m,
 	uint32_t c;
 	bool carry;
 
-	if (flag == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
-		return true;
-	if (flag == RTE_MBUF_F_RX_IP_CKSUM_BAD)
-		return false;
+	/* no verdict (virtio, af_xdp, vdevs): one test, then computed */
+	if (unlikely(flag != RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN)) {
+		if (flag == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+			return true;
+		if (flag == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+			return false;
+	}
 	if (hlen != sizeof(*ip))
 		return rte_raw_cksum(ip, hlen) == 0xffff;
 	/* three loads straight from the header (an array copy made the
