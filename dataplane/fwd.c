@@ -1212,16 +1212,16 @@ fwd_refuse(struct dp_lcore_stats *st, uint8_t refuse, const uint64_t *v,
 	return k;
 }
 
-/* Returns the packets received (0: an empty poll). SAMPLING: the lcore
- * has a ring for sampled packets (link suspicion); a constant, so that without
+/* The N (> 0) packets PKTS port IN received, their whole way. PKTS has
+ * room for PREFETCH_AHEAD more (below). SAMPLING: the lcore has a ring
+ * for sampled packets (link suspicion); a constant, so that without
  * suspect { } the packets pay nothing for it (fwd_port_sampling,
  * fwd_port_plain). */
-static __rte_always_inline uint16_t
+static __rte_always_inline void
 fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
-	 uint16_t in, struct fwd_live live, bool sampling)
+	 uint16_t in, struct fwd_live live, struct rte_mbuf **pkts, uint16_t n,
+	 bool sampling)
 {
-	/* past the burst's end, its last packet again (below) */
-	struct rte_mbuf *pkts[DP_BURST + PREFETCH_AHEAD];
 	struct rte_mbuf *m4[DP_BURST], *m6[DP_BURST];
 	uint32_t dst4[DP_BURST], src4[DP_BURST];
 	uint8_t dst6[DP_BURST][RTE_FIB6_IPV6_ADDR_SIZE];
@@ -1234,7 +1234,7 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 	uint32_t hash4[DP_BURST], hash6[DP_BURST];
 	const struct nhg_l2 *l2_4[DP_BURST], *l2_6[DP_BURST];
 	struct nhg_l2 scratch[DP_BURST], scratch6[DP_BURST];
-	uint16_t n, i, n4 = 0, n6 = 0, n_tx[DP_PORT_MAX];
+	uint16_t i, n4 = 0, n6 = 0, n_tx[DP_PORT_MAX];
 	uint32_t len_max = 0; /* the burst's longest frame */
 	uint16_t mtu_min;
 	bool fits;  /* every frame within the smallest MTU */
@@ -1247,9 +1247,6 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 	uint32_t sample4 = 0, sample6 = 0;
 	struct fwd_flow_w fw;
 
-	n = rte_eth_rx_burst(d->ports[in].port_id, fl->rxq, pkts, DP_BURST);
-	if (n == 0)
-		return 0;
 	memcpy(&mac, &d->ports[in].mac, RTE_ETHER_ADDR_LEN);
 	memset(&mac_mask, 0xff, RTE_ETHER_ADDR_LEN);
 	st->rx[in] += n;
@@ -1477,21 +1474,22 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 	/* 4. tx */
 	memcpy(fl->n_tx, n_tx, sizeof(n_tx));
 	fwd_tx_flush(d, fl, st);
-	return n;
 }
 
-static __rte_noinline uint16_t
+static __rte_noinline void
 fwd_port_sampling(struct dp *d, struct fwd_lcore *fl,
-		  struct dp_lcore_stats *st, uint16_t in, struct fwd_live live)
+		  struct dp_lcore_stats *st, uint16_t in, struct fwd_live live,
+		  struct rte_mbuf **pkts, uint16_t n)
 {
-	return fwd_port(d, fl, st, in, live, true);
+	fwd_port(d, fl, st, in, live, pkts, n, true);
 }
 
-static __rte_noinline uint16_t
+static __rte_noinline void
 fwd_port_plain(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
-	       uint16_t in, struct fwd_live live)
+	       uint16_t in, struct fwd_live live, struct rte_mbuf **pkts,
+	       uint16_t n)
 {
-	return fwd_port(d, fl, st, in, live, false);
+	fwd_port(d, fl, st, in, live, pkts, n, false);
 }
 
 unsigned int fwd_burst(struct dp *d, unsigned int lcore)
@@ -1502,24 +1500,32 @@ unsigned int fwd_burst(struct dp *d, unsigned int lcore)
 	 * admin state, and the XDP program's BFD verdict; of those, the
 	 * ones not suspected (suspect.h) first */
 	struct fwd_live live;
+	/* received here, so that an empty poll does not pay fwd_port's
+	 * entry (its frame and registers); room past the burst for its
+	 * prefetch (fwd_port) */
+	struct rte_mbuf *pkts[DP_BURST + PREFETCH_AHEAD];
 	unsigned int n = 0;
-	uint16_t p;
+	uint16_t p, k;
 
 	live.all = nhg_live_ports(&d->nhg, health_live_mask(d));
 	live.use = live.all & ~health_suspect_ports(d);
-	if (fl->flow_ring != NULL) {
-		for (p = 0; p < d->n_ports; p++)
-			if (fl->rx[p])
-				n += fwd_port_sampling(d, fl, st, p, live);
-		/* nothing came: the records waiting in the room are
-		 * published (fwd_flows_end) */
-		if (n == 0 && fl->flow_w != NULL)
-			fwd_flows_publish(fl);
-	} else {
-		for (p = 0; p < d->n_ports; p++)
-			if (fl->rx[p])
-				n += fwd_port_plain(d, fl, st, p, live);
+	for (p = 0; p < d->n_ports; p++) {
+		if (!fl->rx[p])
+			continue;
+		k = rte_eth_rx_burst(d->ports[p].port_id, fl->rxq, pkts,
+				     DP_BURST);
+		if (k == 0)
+			continue;
+		if (fl->flow_ring != NULL)
+			fwd_port_sampling(d, fl, st, p, live, pkts, k);
+		else
+			fwd_port_plain(d, fl, st, p, live, pkts, k);
+		n += k;
 	}
+	/* nothing came: the records waiting in the room are published
+	 * (fwd_flows_end) */
+	if (n == 0 && fl->flow_w != NULL)
+		fwd_flows_publish(fl);
 	if (fl->bfd_drain && d->bfd_tx_ring != NULL)
 		health_tx_drain(d, st);
 	/* nothing of the tables is held past this point */
