@@ -464,6 +464,44 @@ static void fix_cksum(uint8_t *f)
 	ip[11] = (uint8_t)c;
 }
 
+/* The computed IPv4 checksum (fwd.c's ipv4_cksum_ok): a header whose
+ * other words sum to 0xffff has checksum 0x0000, and 0xffff, its ones'
+ * complement twin (RFC 1624 §3), is as right; 0x0001 there is wrong. */
+static void test_fwd_ipv4_checksum_either_zero(void **state)
+{
+	uint8_t in[64], out[2048];
+	unsigned int len = make_udp(in, 64);
+	uint64_t bad = drops(DROP_BAD_CHECKSUM);
+	uint32_t s = 0, id;
+	unsigned int i;
+
+	(void)state;
+	/* the sum of the other words, then the ID raised to make it
+	 * 0xffff (ones' complement addition) */
+	in[14 + 10] = in[14 + 11] = 0;
+	in[14 + 4] = in[14 + 5] = 0;
+	for (i = 0; i < 20; i += 2)
+		s += (uint32_t)(in[14 + i] << 8 | in[14 + i + 1]);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	id = 0xffff - s;
+	in[14 + 4] = (uint8_t)(id >> 8);
+	in[14 + 5] = (uint8_t)id;
+	assert_int_equal(cksum(in + 14, 20), 0x0000);
+	inject(LAN, in, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent(LINK, out), len);
+	in[14 + 10] = in[14 + 11] = 0xff;
+	inject(LAN, in, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent(LINK, out), len);
+	in[14 + 10] = 0x00, in[14 + 11] = 0x01;
+	inject(LAN, in, len);
+	fwd_burst(&d, d.fwd_lcore);
+	assert_int_equal(sent(LINK, out), 0);
+	assert_int_equal(drops(DROP_BAD_CHECKSUM), bad + 1);
+}
+
 /* make_udp's packet, to 192.0.2.7, which no route covers. */
 static unsigned int make_udp_unrouted(uint8_t *f)
 {
@@ -2111,6 +2149,7 @@ int main(void)
 		cmocka_unit_test(test_fwd_ipv4_checksum_from_flag_or_computed),
 		cmocka_unit_test(test_fwd_ipv6_rewrite_exact_bytes),
 		cmocka_unit_test(test_fwd_ipv4_each_drop_reason),
+		cmocka_unit_test(test_fwd_ipv4_checksum_either_zero),
 		cmocka_unit_test(test_fwd_ipv4_ttl_expiry_answers_time_exceeded),
 		cmocka_unit_test(test_fwd_ipv4_time_exceeded_suppressed),
 		cmocka_unit_test(test_fwd_ipv4_no_route_answers_net_unreachable),
