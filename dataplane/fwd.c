@@ -567,7 +567,7 @@ struct fwd_live {
 	uint32_t all;
 };
 
-/* How often a destination read torn (FIB_MISS) is looked up again: a
+/* How often a destination read torn (0, see FIB_MISS) is looked up again: a
  * second tear needs another tbl8 group recycled within the lookup */
 #define FWD_RELOOKUP_MAX 4u
 
