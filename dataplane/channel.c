@@ -80,20 +80,18 @@ static int digest_answer(struct dp *d, uint32_t id)
 	return 0;
 }
 
-/* R's position in the route table as the look-ahead found it
+/* chan_recs[I]'s route position as the look-ahead found it
  * (channel_poll), or -1: not looked up, or a key left the table since. */
-static int32_t route_pos(const struct dp *d, const struct chan_rec *r)
+static int32_t route_pos(const struct dp *d, uint32_t i)
 {
-	uintptr_t first = (uintptr_t)d->chan_recs, at = (uintptr_t)r;
-	size_t i = (at - first) / sizeof(*r);
-
-	if (at < first || i >= d->chan_prefetched ||
-	    d->chan_pos_epoch[i] != d->routes_epoch)
+	if (i >= d->chan_prefetched || d->chan_pos_epoch[i] != d->routes_epoch)
 		return -1;
 	return d->chan_pos[i];
 }
 
-static int apply(struct dp *d, const struct chan_rec *r)
+/* Record R; POS: its route's position in the route table, if known
+ * (route_pos), else -1. */
+static int apply(struct dp *d, const struct chan_rec *r, int32_t pos)
 {
 	switch (r->type) {
 	case CHAN_REC_SYNC_BEGIN:
@@ -131,8 +129,7 @@ static int apply(struct dp *d, const struct chan_rec *r)
 		id_grace_period(d);
 		return nhg_group_del(&d->nhg, r->u.id);
 	case CHAN_REC_ROUTE_ADD:
-		return fib_route_add_at(d, &r->u.route, stamp(d, r),
-					route_pos(d, r));
+		return fib_route_add_at(d, &r->u.route, stamp(d, r), pos);
 	case CHAN_REC_ROUTE_DEL:
 		return fib_route_del(d, &r->u.route);
 	case CHAN_REC_DIGEST:
@@ -142,8 +139,9 @@ static int apply(struct dp *d, const struct chan_rec *r)
 	}
 }
 
-/* Record R checked, applied and counted. */
-static void apply_counted(struct dp *d, const struct chan_rec *r)
+/* Record R checked, applied (POS as apply's) and counted. */
+static void apply_counted(struct dp *d, const struct chan_rec *r,
+			  int32_t pos)
 {
 	uint32_t routes;
 	int rc;
@@ -158,7 +156,7 @@ static void apply_counted(struct dp *d, const struct chan_rec *r)
 		return;
 	}
 	routes = d->n_routes;
-	rc = apply(d, r);
+	rc = apply(d, r, pos);
 	if (rc < 0) {
 		/* a full route table refuses every add of a full sync: one
 		 * line per episode, each counted (records_failed in
@@ -236,6 +234,7 @@ bool channel_poll(struct dp *d)
 		   rte_get_tsc_hz() / 1000000 * CHAN_POLL_SLICE_US;
 	for (;;) {
 		const struct chan_rec *r;
+		int32_t pos;
 
 		if (fib_bulk_flushing(d) && !fib_bulk_flush(d, deadline)) {
 			more = true;
@@ -275,8 +274,8 @@ bool channel_poll(struct dp *d)
 			fib_bulk_flush_start(d);
 			continue;
 		}
-		d->chan_next++;
-		apply_counted(d, r);
+		pos = route_pos(d, d->chan_next++);
+		apply_counted(d, r, pos);
 		if (d->chan_next == d->chan_n && !last_full)
 			break; /* the ring is empty */
 	}
