@@ -51,6 +51,9 @@ struct bgp_update {
 	 * parser has moved every announced prefix to withdrawn[] already. */
 	bool treat_as_withdraw;
 	unsigned int n_discarded; /* attributes dropped (attribute-discard) */
+	/* prefixes of a family not negotiated (caps->af), left out of
+	 * withdrawn[] and nlri[] (RFC 4760 §7) */
+	unsigned int n_foreign_af;
 	char warning[160];        /* what was wrong, when either is set */
 	unsigned int n_withdrawn, n_nlri;
 	struct cfg_addr withdrawn[BGP_UPDATE_PREFIX_MAX];

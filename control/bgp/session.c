@@ -666,44 +666,6 @@ static void end_of_rib(struct bgp_peer *p, unsigned int af)
 		peer_link_event(p, true);
 }
 
-/* Keeps the prefixes of U (announced and withdrawn) of the families
- * negotiated on P's session: a prefix of the IPv4 NLRI field on a
- * session that carries IPv6 only (the link's other session has IPv4)
- * would replace that session's path in the RIB, which is keyed by link.
- * RFC 4760 §7 lets a speaker ignore a family not negotiated; counted and
- * logged. */
-static void drop_foreign_af(struct bgp_peer *p, struct bgp_update *u)
-{
-	unsigned int i, k, first = u->nlri_field_first, dropped = 0;
-
-	for (i = k = 0; i < u->n_nlri; i++) {
-		if (!p->caps.af[u->nlri[i].family == AF_INET6 ? BGP_AF_IPV6 :
-							   BGP_AF_IPV4]) {
-			dropped++;
-			if (i < u->nlri_field_first)
-				first--;
-			continue;
-		}
-		u->nlri[k++] = u->nlri[i];
-	}
-	u->n_nlri = k;
-	u->nlri_field_first = first;
-	for (i = k = 0; i < u->n_withdrawn; i++) {
-		if (!p->caps.af[u->withdrawn[i].family == AF_INET6 ?
-				BGP_AF_IPV6 : BGP_AF_IPV4]) {
-			dropped++;
-			continue;
-		}
-		u->withdrawn[k++] = u->withdrawn[i];
-	}
-	u->n_withdrawn = k;
-	if (dropped == 0)
-		return;
-	p->st.foreign_af += dropped;
-	pwarn(p, "UPDATE: %u prefix(es) of a family not negotiated on this "
-	      "session ignored (RFC 4760 §7)", dropped);
-}
-
 /* 0, or -1 when the connection was closed. */
 static int handle_update(struct bgp_peer *p, struct bgp_conn *c,
 			 const uint8_t *msg, size_t len)
@@ -724,6 +686,11 @@ static int handle_update(struct bgp_peer *p, struct bgp_conn *c,
 		p->st.attrs_discarded += u->n_discarded;
 		pwarn(p, "UPDATE: %s (attribute discarded, RFC 7606)",
 		      u->warning);
+	}
+	if (u->n_foreign_af > 0) {
+		p->st.foreign_af += u->n_foreign_af;
+		pwarn(p, "UPDATE: %u prefix(es) of a family not negotiated on "
+		      "this session ignored (RFC 4760 §7)", u->n_foreign_af);
 	}
 	if (u->treat_as_withdraw) {
 		p->st.treat_as_withdraw += u->n_withdrawn;
@@ -762,7 +729,6 @@ static int handle_update(struct bgp_peer *p, struct bgp_conn *c,
 			u->n_nlri = 0;
 		}
 	}
-	drop_foreign_af(p, u);
 	/* a full table's entries are misses to memory: RIB_LOOKAHEAD
 	 * prefixes ahead on their way while these are applied */
 	for (i = 0; i < u->n_withdrawn; i++) {

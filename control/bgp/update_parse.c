@@ -559,6 +559,31 @@ static bool bgp_nexthop_bad(const struct cfg_addr *nh)
 	return b == 0 || b == 127 || b >= 224;
 }
 
+/* RFC 4760 §7: a family the session did not negotiate may be ignored.
+ * MP_REACH_NLRI and MP_UNREACH_NLRI of one are, whole, by their parsers;
+ * here the IPv4 fields' prefixes (Withdrawn Routes, NLRI) on a session
+ * without IPv4 (the IPv6 session of a link whose other session carries
+ * IPv4) leave U, counted in n_foreign_af: the RIB is keyed by link, so
+ * they would replace or withdraw the other session's paths. */
+static void bgp_upd_keep_af(struct bgp_update *u, const struct bgp_caps *caps)
+{
+	unsigned int i, k;
+
+	if (caps->af[BGP_AF_IPV4])
+		return;
+	/* nlri[nlri_field_first..n_nlri) came in the NLRI field */
+	u->n_foreign_af += u->n_nlri - u->nlri_field_first;
+	u->n_nlri = u->nlri_field_first;
+	for (i = k = 0; i < u->n_withdrawn; i++) {
+		if (u->withdrawn[i].family == AF_INET) {
+			u->n_foreign_af++;
+			continue;
+		}
+		u->withdrawn[k++] = u->withdrawn[i];
+	}
+	u->n_withdrawn = k;
+}
+
 int bgp_update_parse(const uint8_t *msg, size_t len,
 		     const struct bgp_caps *caps, struct bgp_update *u,
 		     struct bgp_notify *err)
@@ -574,6 +599,7 @@ int bgp_update_parse(const uint8_t *msg, size_t len,
 	u->eor_af = 0;
 	u->treat_as_withdraw = false;
 	u->n_discarded = 0;
+	u->n_foreign_af = 0;
 	u->warning[0] = '\0';
 	u->n_withdrawn = 0;
 	u->n_nlri = 0;
@@ -677,6 +703,7 @@ attrs_done:
 		u->n_nlri = 0;
 		u->nlri_field_first = 0;
 	}
+	bgp_upd_keep_af(u, caps);
 	/* RFC 4724 §2: End-of-RIB is an UPDATE with nothing in it (IPv4)
 	 * or with only an empty MP_UNREACH_NLRI */
 	if (wdlen == 0 && nlrilen == 0) {

@@ -2006,6 +2006,18 @@ static void test_bgp_fsm_dual_session_one_family_each(void **state)
 	assert_int_equal(sp->peer[1].st.foreign_af, 1);
 	assert_int_equal(rib_link_count_af(rib, 0, v4), 2);
 	assert_int_equal(sp->peer[1].state, BGP_ST_ESTABLISHED);
+	/* again with an AS_PATH that does not start with the peer's AS
+	 * (treat-as-withdraw): the prefix is ignored as well, never
+	 * withdrawn from the link (the IPv4 session's path) */
+	n = (int)update_prefixes(m, 1);
+	assert_memory_equal(m + 32, "\x00\x00\x8a\xd4", 4);
+	m[34] = 0xfb, m[35] = 0xf4; /* AS_PATH 64500 */
+	peer_send(&pb, m, (size_t)n);
+	spin(50);
+	assert_int_equal(sp->peer[1].st.foreign_af, 2);
+	assert_int_equal(sp->peer[1].st.treat_as_withdraw, 0);
+	assert_int_equal(rib_link_count_af(rib, 0, v4), 2);
+	assert_int_equal(sp->peer[1].state, BGP_ST_ESTABLISHED);
 	/* the IPv6 session goes: its family only */
 	peer_close(&pb);
 	spin(50);

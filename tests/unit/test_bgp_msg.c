@@ -1859,6 +1859,46 @@ static void test_update_ipv4_nlri_and_mp_reach_v6_keep_next_hops_apart(
 	assert_pfx(&u->nexthop_v4, "192.0.2.1", 32);
 }
 
+/* RFC 4760 §7: on a session without IPv4, the IPv4 fields' prefixes
+ * (Withdrawn Routes, NLRI) are left out and counted, whatever else the
+ * UPDATE carries; MP_REACH_NLRI of a family not negotiated is ignored
+ * whole (not present, not counted) */
+static void test_update_family_not_negotiated_is_left_out(void **state)
+{
+	static const struct bgp_caps only4 = { .as4 = true,
+					       .af = { true, false } };
+	static const struct bgp_caps only6 = { .as4 = true,
+					       .af = { false, true } };
+	const uint8_t at[] = { A_MP_REACH_V6(NH6_2001_DB8_1), A_BASE };
+	const uint8_t nl[] = { NLRI_10_8 };
+	const uint8_t wd[] = { 0x10, 0xc6, 0x12 }; /* 198.18.0.0/16 */
+	size_t n;
+
+	(void)state;
+	n = upd(wd, sizeof(wd), at, sizeof(at), nl, sizeof(nl));
+	assert_int_equal(parse(n, &only6), 0);
+	assert_int_equal(u->n_foreign_af, 2);
+	assert_int_equal(u->n_nlri, 1);
+	assert_pfx(&u->nlri[0], "2001:db8::", 32);
+	assert_int_equal(u->nlri_field_first, 1);
+	assert_int_equal(u->n_withdrawn, 0);
+	assert_false(u->treat_as_withdraw);
+
+	assert_int_equal(parse(n, &only4), 0);
+	assert_int_equal(u->n_foreign_af, 0);
+	assert_int_equal(u->n_nlri, 1);
+	assert_pfx(&u->nlri[0], "10.0.0.0", 8);
+	assert_int_equal(u->nlri_field_first, 0);
+	assert_int_equal(u->n_withdrawn, 1);
+	assert_pfx(&u->withdrawn[0], "198.18.0.0", 16);
+
+	/* both negotiated: nothing left out */
+	assert_int_equal(parse(n, &caps4), 0);
+	assert_int_equal(u->n_foreign_af, 0);
+	assert_int_equal(u->n_nlri, 2);
+	assert_int_equal(u->n_withdrawn, 1);
+}
+
 /* The mirror: IPv4 NLRI without NEXT_HOP is a missing well-known
  * attribute (RFC 7606 §3 (d)) even when MP_REACH_NLRI brings a next hop */
 static void test_rfc7606_ipv4_nlri_with_mp_reach_but_no_nexthop_is_treat_as_withdraw(
@@ -2165,6 +2205,7 @@ int main(void)
 		T(test_rfc4271_partial_bit_on_well_known_is_treat_as_withdraw),
 		T(test_rfc4271_partial_bit_on_optional_non_transitive),
 		T(test_update_ipv4_nlri_and_mp_reach_v6_keep_next_hops_apart),
+		T(test_update_family_not_negotiated_is_left_out),
 		T(test_rfc7606_ipv4_nlri_with_mp_reach_but_no_nexthop_is_treat_as_withdraw),
 		T(test_rfc7606_mp_reach_v6_nexthop_not_a_host_address_is_treat_as_withdraw),
 		T(test_open_rfc9072_extended_parameters_parsed),
