@@ -16,9 +16,11 @@ twinpath / twinpath_spin cycles per packet is what the idle back-off's
 per-poll clock read costs at full rate. A third, twinpath_suspect, has
 links.suspect { } on every link (link suspicion's sampled flows, one in
 16 noted): suspect_cost = twinpath_suspect / twinpath cycles per packet
-is what gathering that evidence costs. Writes OUT/fwd.json and prints a
-Markdown table. Every process it starts is stopped, its hugepage files, run
-directory and channel removed, on exit or Ctrl-C."""
+is what gathering that evidence costs. Beside twinpath-dp's update
+rates, fibalone times rte_fib_add alone on the same routes (their
+ceiling: what is left a route is rte_fib's). Writes OUT/fwd.json and
+prints a Markdown table. Every process it starts is stopped, its
+hugepage files, run directory and channel removed, on exit or Ctrl-C."""
 import argparse
 import datetime
 import glob
@@ -403,6 +405,19 @@ def updates(args, config, routes, p, ports, order):
             "lookups_retried": r1 - r0}
 
 
+def fib_alone(args, rules):
+    """rte_fib_add alone (fibalone: no channel, no route table, no
+    producer) on the routes of RULES, on the main lcore's CPU while
+    twinpath-dp forwards beside it: the ceiling of its update rates."""
+    out = subprocess.run(
+        [os.path.join(args.build, "bench/fwd/fibalone"), "-l", "0",
+         "--no-pci", "--in-memory", "--log-level=1", "--", rules],
+        capture_output=True, text=True, timeout=300)
+    if out.returncode != 0:
+        raise RuntimeError("fibalone: %s" % out.stderr.strip())
+    return json.loads(out.stdout)
+
+
 def load_twinpath(args, work, config, routes, prefix, logname):
     """A twinpath-dp started on CONFIG (EAL prefix PREFIX) and its table
     of ROUTES pushed by routegen; returns (process, routegen's report).
@@ -610,6 +625,9 @@ def main():
                     harness = run_harness(args, work, pcap)
                 log("twinpath-dp: %d routes, %d links" % (routes, links))
                 tp_p, tp = start_twinpath(args, work, config, routes)
+                # in the updates' conditions: twinpath-dp still forwards
+                log("rte_fib_add alone: %d routes" % routes)
+                tp["fib_alone"] = fib_alone(args, rules)
                 pause(tp_p)
                 contenders = [("twinpath", tp_p, DP_PREFIX)]
                 vproc = {}
@@ -709,6 +727,21 @@ def main():
                     "lookups_retried_during_updates_random":
                         tp["lookups_retried_during_updates_random"],
                     "fib_load_per_s": round(tp["fib_load_per_s"]),
+                    # the same routes through rte_fib_add alone, every
+                    # one rewritten in prefix order (as twinpath-dp's
+                    # bulk writes them) and in random order
+                    "rte_fib_alone_load_per_s":
+                        tp["fib_alone"]["load_per_s"],
+                    "rte_fib_alone_per_s":
+                        tp["fib_alone"]["rewrite_prefix_order_per_s"],
+                    "rte_fib_alone_per_s_random":
+                        tp["fib_alone"]["rewrite_random_order_per_s"],
+                    # a fresh FIB instead: create, load, free the old
+                    "rte_fib_alone_create_ms": tp["fib_alone"]["create_ms"],
+                    "rte_fib_alone_free_ms": tp["fib_alone"]["free_ms"],
+                    "updates_random_over_rte_fib_alone": round(
+                        tp["fib_updates_per_s_random"] /
+                        tp["fib_alone"]["rewrite_prefix_order_per_s"], 3),
                     "ipv6_routes": args.ipv6_routes,
                     "fib6_updates_per_s":
                         round(tp.get("fib6_updates_per_s", 0)),
@@ -726,10 +759,13 @@ def main():
                 })
                 cases[-1].update(spin)
                 log("  twinpath %.1f cyc/pkt, l3fwd %.1f, ratio %.2f; "
-                    "updates/s %.0f IPv4 (%.0f in random order), %.0f IPv6"
+                    "updates/s %.0f IPv4 (%.0f in random order), %.0f IPv6; "
+                    "rte_fib_add alone %.0f (%.0f in random order)"
                     % (tp_c, l3_c, tp_c / l3_c, tp["fib_updates_per_s"],
                        tp["fib_updates_per_s_random"],
-                       tp.get("fib6_updates_per_s", 0)))
+                       tp.get("fib6_updates_per_s", 0),
+                       tp["fib_alone"]["rewrite_prefix_order_per_s"],
+                       tp["fib_alone"]["rewrite_random_order_per_s"]))
                 for key, _, _, _, _, cost, _ in VARIANTS:
                     if spin[cost] is not None:
                         log("  %s %.1f cyc/pkt, %s %.3f"
@@ -755,6 +791,16 @@ def main():
                              "in the same rounds; idle_backoff_cost = "
                              "twinpath (default idle_sleep_us) / "
                              "twinpath_spin cycles/pkt; null where not run",
+            "rte_fib_alone": "rte_fib_add alone (bench/fwd/fibalone) on "
+                             "the case's routes, on the main lcore's CPU "
+                             "while twinpath-dp forwards: load (prefix "
+                             "order, empty FIB), every route rewritten in "
+                             "prefix order (rte_fib_alone_per_s, as "
+                             "twinpath-dp's bulk writes) and in random "
+                             "order; create_ms and free_ms of that FIB. "
+                             "updates_random_over_rte_fib_alone = "
+                             "fib_updates_per_s_random / "
+                             "rte_fib_alone_per_s",
             "cases": cases,
             "skipped": skipped,
         }
