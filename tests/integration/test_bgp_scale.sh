@@ -24,18 +24,20 @@ export LAB_BGP_TIMERS="$HOLD 1" LAB_BGP_SECURE=1 LAB_BGP_BULK=$N
 LAB_PREFIX=twpscale$$
 LAB_DIR=$LAB_RUN_ROOT/$LAB_PREFIX
 
-# dp_routes: IPv4 routes in twinpath-dp's FIB (its telemetry).
-dp_routes() { lab_tpstat /twinpath/fib --get routes_ipv4 2>/dev/null; }
-
-# wait_dp_routes SECONDS PYCOND: poll until PYCOND holds for n, the count.
+# wait_dp_routes SECONDS PYCOND T0: waits until PYCOND holds for v, the
+# IPv4 routes in twinpath-dp's FIB (its telemetry, asked every 50 ms by
+# one tpstat process); prints v and the seconds since T0 (ns, date
+# +%s%N) when it held, or the last v and "-".
 wait_dp_routes() {
-	local deadline=$((SECONDS + $1)) n
-	while :; do
-		n=$(dp_routes) && python3 -c "import sys; n = $n; sys.exit(0 if $2 else 1)" &&
-			{ echo "$n"; return 0; }
-		[ $SECONDS -ge "$deadline" ] && { echo "${n:-?}"; return 1; }
-		sleep 0.2
-	done
+	local out n t
+	if out=$(lab_tpstat /twinpath/fib --get routes_ipv4 --until "$2" \
+		--every 0.05 --within "$1" 2>/dev/null); then
+		read -r n t <<<"$out"
+		echo "$n $(python3 -c "print(round(($t - $3) / 1e9, 2))")"
+		return 0
+	fi
+	echo "${out:-?} -"
+	return 1
 }
 
 echo "== lab up; BIRD on up1 announces $N /24s of 16.0.0.0/4"
@@ -58,11 +60,8 @@ t0=$(date +%s%N)
 # used to start only after that wait (3.9 s of a 5.2 s "learn")
 learned=$LAB_DIR/learned
 (
-	if n=$(wait_dp_routes 180 "n >= $N"); then
-		echo "$n $(python3 -c "print(round(($(date +%s%N) - $t0) / 1e9, 2))")"
-	else
-		echo "$n -"
-	fi >"$learned.tmp" && mv "$learned.tmp" "$learned"
+	wait_dp_routes 180 "v >= $N" "$t0" >"$learned.tmp"
+	mv "$learned.tmp" "$learned"
 ) &
 poller=$!
 # 198.51.100.0/24 from both upstreams, ECMP: that one prefix's paths
@@ -100,8 +99,7 @@ check_stream load "$sent" "stream during the full-table load"
 echo "== BIRD withdraws the table"
 t1=$(date +%s%N)
 lab_birdc up1 disable bulk >/dev/null
-if n=$(wait_dp_routes 180 "n < 1000"); then
-	dt=$(python3 -c "print(round(($(date +%s%N) - $t1) / 1e9, 2))")
+if read -r n dt < <(wait_dp_routes 180 "v < 1000" "$t1") && [ "$dt" != - ]; then
 	echo "MEASURED withdrawal: twinpath-dp down to $n IPv4 routes $dt s after BIRD withdrew $N"
 	ok "the withdrawn table left twinpath-dp ($n IPv4 routes left)"
 else
