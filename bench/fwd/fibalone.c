@@ -1,11 +1,12 @@
 /* fibalone: rte_fib_add on its own, the ceiling of twinpath-dp's update
  * rate (issue 15 item 2). Reads the routes of an l3fwd rule file
  * (routegen --rules: in the order drawn), puts them into a DIR-24-8
- * rte_fib made as twinpath-dp makes its own (fib.c: 2-byte next hops,
- * FIB_MISS as the default), then rewrites every route twice, each pass
- * timed: once in prefix order, as twinpath-dp's bulk writes a sorted
- * batch, once in the file's (random) order, as a router writing each
- * change as it comes would. No channel, no route table, no producer on
+ * rte_fib made as twinpath-dp makes its own under make bench's config
+ * (fib.c: 2-byte next hops, FIB_MISS as the default, the most tbl8
+ * groups; sized for these routes), then rewrites every route twice,
+ * each pass timed: once in prefix order, as twinpath-dp's bulk writes a
+ * sorted batch, once in the file's (random) order, as a router writing
+ * each change as it comes would. No channel, no route table, no producer on
  * the CPU: what is left of twinpath-dp's time a route is rte_fib's.
  * Also times rte_fib_create and rte_fib_free: with the load, what a
  * fresh FIB built beside the live one and swapped in would cost instead
