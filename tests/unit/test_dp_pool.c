@@ -7,6 +7,8 @@
  * plus that rounding; a tx descriptor for an mbuf outside is refused by
  * the kernel (xsk_tx_invalid). A pool split into several chunks put the
  * last mbufs past the end. */
+#include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -69,13 +71,13 @@ static int group_setup(void **state)
 	/* hugepages, IOVA as physical addresses: twinpath-dp's EAL (no
 	 * device asks for VA), where the old pool was split into chunks */
 	char *argv[] = {"test_dp_pool", "-l", "0", "--no-pci", "--in-memory",
-			"--iova-mode=pa", "--log-level=lib.eal:error", prefix,
-			NULL};
+			"--iova-mode=pa", "--log-level=lib.eal:error",
+			"--no-telemetry", prefix, NULL};
 
 	(void)state;
 	snprintf(prefix, sizeof(prefix), "--file-prefix=test_dp_pool_%d",
 		 (int)getpid());
-	if (rte_eal_init(8, argv) < 0) {
+	if (rte_eal_init(9, argv) < 0) {
 		fprintf(stderr, "test_dp_pool: EAL with hugepages failed (make "
 			"deps reserves them)\n");
 		return -1;
@@ -85,8 +87,17 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
+	char dir[PATH_MAX];
+
 	(void)state;
+	/* the EAL makes its runtime directory even --in-memory and leaves
+	 * it behind: one empty directory under /var/run/dpdk a run (empty
+	 * here: no telemetry socket, which goes only at exit) */
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		fprintf(stderr, "test_dp_pool: rmdir %s: %s\n", dir,
+			strerror(errno));
 	return 0;
 }
 
