@@ -62,6 +62,7 @@ L3FWD_PREFIX = "benchfwd-l3fwd"
 SKEL_PREFIX = "benchfwd-skel"
 RUN_DIR = "/var/run/dpdk"
 FWD_LCORE = "1"                  # the forwarding lcore of every program
+MAIN_LCORE = "0"                 # twinpath-dp's main lcore (its CPU)
 LOAD_TIMEOUT_S = 400             # l3fwd's LPM loads 1 M rules in ~100 s
 
 children = []                    # Popen objects still to stop
@@ -270,13 +271,13 @@ def write_config(path, links, pcap, mbufs, instance=INSTANCE,
     with open(path, "w") as f:
         f.write('instance = "%s";\nlocal_as = 65001;\nrouter_id = '
                 '"198.18.1.1";\nmode = "active-active";\n'
-                'dataplane = { eal_args = ["-l", "0-%s", "--huge-unlink"]; '
+                'dataplane = { eal_args = ["-l", "%s-%s", "--huge-unlink"]; '
                 'mbufs = %d; ipv4_routes_max = 1048576; '
                 'ipv6_routes_max = 262144; rt_priority = 0;%s };\n'
                 'lan = { interface = "blan0"; device = '
                 '"net_pcap0,rx_pcap=%s,infinite_rx=1"; address = '
                 '"198.18.1.1/24"; };\nlinks = (\n%s\n);\n'
-                % (instance, FWD_LCORE, mbufs, idle, pcap,
+                % (instance, MAIN_LCORE, FWD_LCORE, mbufs, idle, pcap,
                    ",\n".join(link_groups)))
 
 
@@ -410,7 +411,7 @@ def fib_alone(args, rules):
     producer) on the routes of RULES, on the main lcore's CPU while
     twinpath-dp forwards beside it: the ceiling of its update rates."""
     out = subprocess.run(
-        [os.path.join(args.build, "bench/fwd/fibalone"), "-l", "0",
+        [os.path.join(args.build, "bench/fwd/fibalone"), "-l", MAIN_LCORE,
          "--no-pci", "--in-memory", "--log-level=1", "--", rules],
         capture_output=True, text=True, timeout=300)
     if out.returncode != 0:
