@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include <rte_common.h>
 #include <rte_eal.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -77,7 +78,8 @@ static int group_setup(void **state)
 	(void)state;
 	snprintf(prefix, sizeof(prefix), "--file-prefix=test_dp_pool_%d",
 		 (int)getpid());
-	if (rte_eal_init(9, argv) < 0) {
+	/* every argument but the closing NULL */
+	if (rte_eal_init((int)RTE_DIM(argv) - 1, argv) < 0) {
 		fprintf(stderr, "test_dp_pool: EAL with hugepages failed (make "
 			"deps reserves them)\n");
 		return -1;
