@@ -3,7 +3,7 @@
 BUILD ?= build
 MESON_OPTS ?=
 
-.PHONY: all deps build test stress unit demo bench bench-instr failover convergence soak clean fuzz fuzz-build
+.PHONY: all deps build test stress unit demo bench bench-instr bench-fwd-instr failover convergence soak clean fuzz fuzz-build
 
 all: build
 
@@ -59,6 +59,19 @@ demo: deps
 bench: deps
 	$(MAKE) build
 	bash bench/fwd/run.sh $(BUILD)
+
+# The forwarding benchmark's comparison in instructions per packet
+# (bench/fwd/instr.py): twinpath-dp and l3fwd under callgrind on make
+# bench's vdevs, one after the other, the harness's part apart; table on
+# stdout, bench/out/fwd_instr.json. About 70 s a case; no hugepages.
+# FWD_INSTR_ROUTES (1000), FWD_INSTR_LINKS (2).
+FWD_INSTR_ROUTES ?= 1000
+FWD_INSTR_LINKS ?= 2
+bench-fwd-instr: deps
+	$(MAKE) build
+	timeout --foreground 900 python3 bench/fwd/instr.py --build $(BUILD) \
+		--out bench/out --routes $(FWD_INSTR_ROUTES) \
+		--links $(FWD_INSTR_LINKS)
 
 # Link suspicion's cost in instructions per packet (bench/instr/): the
 # real fwd_burst under callgrind, suspect { } on and off, IPv4, IPv6 and

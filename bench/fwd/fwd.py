@@ -63,6 +63,8 @@ SKEL_PREFIX = "benchfwd-skel"
 RUN_DIR = "/var/run/dpdk"
 FWD_LCORE = "1"                  # the forwarding lcore of every program
 MAIN_LCORE = "0"                 # twinpath-dp's main lcore (its CPU)
+# the EAL's memory: hugepages, unlinked once mapped
+EAL_HUGE = ("--huge-unlink",)
 LOAD_TIMEOUT_S = 400             # l3fwd's LPM loads 1 M rules in ~100 s
 
 children = []                    # Popen objects still to stop
@@ -252,12 +254,13 @@ def unlink_channel(instance):
 # --- inputs -----------------------------------------------------------------
 
 def write_config(path, links, pcap, mbufs, instance=INSTANCE,
-                 idle_sleep_us=None, suspect=False):
+                 idle_sleep_us=None, suspect=False, eal=EAL_HUGE):
     """A twinpath-dp config whose ports are DPDK vdevs. rt_priority 0:
     l3fwd and the harness run at the default scheduler, so twinpath-dp
     must too for the ratio to compare forwarding, not priorities.
     IDLE_SLEEP_US None leaves dataplane.idle_sleep_us at its default;
-    SUSPECT puts bfd { } and suspect { } on every link."""
+    SUSPECT puts bfd { } and suspect { } on every link; EAL: the EAL's
+    memory options."""
     idle = ("" if idle_sleep_us is None
             else " idle_sleep_us = %d;" % idle_sleep_us)
     sus = " bfd = { }; suspect = { };" if suspect else ""
@@ -271,13 +274,14 @@ def write_config(path, links, pcap, mbufs, instance=INSTANCE,
     with open(path, "w") as f:
         f.write('instance = "%s";\nlocal_as = 65001;\nrouter_id = '
                 '"198.18.1.1";\nmode = "active-active";\n'
-                'dataplane = { eal_args = ["-l", "%s-%s", "--huge-unlink"]; '
+                'dataplane = { eal_args = ["-l", "%s-%s", %s]; '
                 'mbufs = %d; ipv4_routes_max = 1048576; '
                 'ipv6_routes_max = 262144; rt_priority = 0;%s };\n'
                 'lan = { interface = "blan0"; device = '
                 '"net_pcap0,rx_pcap=%s,infinite_rx=1"; address = '
                 '"198.18.1.1/24"; };\nlinks = (\n%s\n);\n'
-                % (instance, MAIN_LCORE, FWD_LCORE, mbufs, idle, pcap,
+                % (instance, MAIN_LCORE, FWD_LCORE,
+                   ", ".join('"%s"' % a for a in eal), mbufs, idle, pcap,
                    ",\n".join(link_groups)))
 
 
@@ -305,12 +309,14 @@ def run_harness(args, work, pcap):
         stop(p)
 
 
-def start_l3fwd(args, work, rules, rules6, pcap, links):
-    """l3fwd started and its routes loaded; returns (process, load s)."""
+def start_l3fwd(args, work, rules, rules6, pcap, links, wrap=(),
+                eal=EAL_HUGE):
+    """l3fwd started (under the command WRAP, if any; EAL: the EAL's
+    memory options) and its routes loaded; returns (process, load s)."""
     exe = os.path.join(args.refs, "l3fwd/build/l3fwd")
-    argv = [exe, "-l", FWD_LCORE, "-n", "1", "--no-pci", "--huge-unlink",
-            "--file-prefix=" + L3FWD_PREFIX,
-            "--vdev", "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap]
+    argv = (list(wrap) + [exe, "-l", FWD_LCORE, "-n", "1", "--no-pci"] +
+            list(eal) + ["--file-prefix=" + L3FWD_PREFIX, "--vdev",
+                         "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap])
     for i in range(links):
         argv += ["--vdev", "net_null%d,no-rx=1" % (i + 1)]
     # one lcore, one tx queue per port (net_pcap with only rx_pcap has one)
@@ -419,15 +425,17 @@ def fib_alone(args, rules):
     return json.loads(out.stdout)
 
 
-def load_twinpath(args, work, config, routes, prefix, logname):
-    """A twinpath-dp started on CONFIG (EAL prefix PREFIX) and its table
-    of ROUTES pushed by routegen; returns (process, routegen's report).
-    The process is stopped if it does not get there."""
+def load_twinpath(args, work, config, routes, prefix, logname, wrap=(),
+                  timeout=60):
+    """A twinpath-dp started on CONFIG (EAL prefix PREFIX; under the
+    command WRAP, if any) and its table of ROUTES pushed by routegen;
+    returns (process, routegen's report). The process is stopped if it
+    does not get there within TIMEOUT s."""
     exe = os.path.join(args.build, "dataplane/twinpath-dp")
     logpath = os.path.join(work, logname)
-    p = start([exe, "--config", config], logpath, prefix)
+    p = start(list(wrap) + [exe, "--config", config], logpath, prefix)
     try:
-        wait_telemetry(prefix, p, 60)
+        wait_telemetry(prefix, p, timeout)
         out = subprocess.run(routegen(args, config, routes, []),
                              capture_output=True, text=True, timeout=300)
         if out.returncode != 0:
