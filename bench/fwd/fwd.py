@@ -285,6 +285,26 @@ def write_config(path, links, pcap, mbufs, instance=INSTANCE,
                    ",\n".join(link_groups)))
 
 
+def write_rules6(work):
+    """l3fwd's IPv6 rule file in WORK: one rule (it wants at least one)."""
+    path = os.path.join(work, "rules6.txt")
+    with open(path, "w") as f:
+        f.write("R2001:db8::/32 1\n")
+    return path
+
+
+def traffic(args, config, routes, rules, pcap):
+    """The case's ROUTES as l3fwd's rule file RULES (routegen, on
+    CONFIG's links) and, unless it is there, the pcap PCAP of packets to
+    them (mkpcap.py)."""
+    subprocess.run(routegen(args, config, routes,
+                            ["--rules", rules, "--no-push"]), check=True)
+    if not os.path.exists(pcap):
+        subprocess.run([sys.executable, os.path.join(HERE, "mkpcap.py"),
+                        rules, pcap, str(args.packets), str(args.seed)],
+                       check=True)
+
+
 def routegen(args, config, routes, extra):
     return [os.path.join(args.build, "bench/fwd/routegen"), "--config",
             config, "--routes", str(routes), "--seed", str(args.seed)] + extra
@@ -604,9 +624,7 @@ def main():
     try:
         tsc_hz = float(subprocess.check_output(
             [os.path.join(args.build, "bench/fwd/tsc_hz")]).decode())
-        rules6 = os.path.join(work, "rules6.txt")
-        with open(rules6, "w") as f:   # l3fwd wants at least one
-            f.write("R2001:db8::/32 1\n")
+        rules6 = write_rules6(work)
         cases = []
         skipped = []
         harness = None
@@ -625,14 +643,7 @@ def main():
                             work, "%s-%d-%d.conf" % (inst, routes, links))
                         write_config(vconf[key], links, pcap, args.mbufs,
                                      inst, **extra)
-                subprocess.run(routegen(args, config, routes,
-                                        ["--rules", rules, "--no-push"]),
-                               check=True)
-                if not os.path.exists(pcap):
-                    subprocess.run([sys.executable,
-                                    os.path.join(HERE, "mkpcap.py"), rules,
-                                    pcap, str(args.packets), str(args.seed)],
-                                   check=True)
+                traffic(args, config, routes, rules, pcap)
                 if harness is None:
                     log("harness (skeleton)")
                     harness = run_harness(args, work, pcap)

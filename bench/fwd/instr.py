@@ -133,15 +133,10 @@ def main():
     fwd.cleanup_all()
     config = os.path.join(work, "twinpath.conf")
     rules = os.path.join(work, "rules.txt")
-    rules6 = os.path.join(work, "rules6.txt")
+    rules6 = fwd.write_rules6(work)
     pcap = os.path.join(work, "traffic.pcap")
-    with open(rules6, "w") as f:   # l3fwd wants at least one
-        f.write("R2001:db8::/32 1\n")
     fwd.write_config(config, args.links, pcap, args.mbufs, eal=EAL_HEAP)
-    subprocess.run(fwd.routegen(args, config, args.routes,
-                                ["--rules", rules, "--no-push"]), check=True)
-    subprocess.run([sys.executable, os.path.join(HERE, "mkpcap.py"), rules,
-                    pcap, str(args.packets), str(args.seed)], check=True)
+    fwd.traffic(args, config, args.routes, rules, pcap)
     res = {"routes": args.routes, "links": args.links,
            "seconds": args.seconds}
     try:
