@@ -137,18 +137,23 @@ def main():
     pcap = os.path.join(work, "traffic.pcap")
     fwd.write_config(config, args.links, pcap, args.mbufs, eal=EAL_HEAP)
     fwd.traffic(args, config, args.routes, rules, pcap)
+    sus_config = os.path.join(work, "twinpath-suspect.conf")
+    fwd.write_config(sus_config, args.links, pcap, args.mbufs,
+                     instance=fwd.SUS_INSTANCE, suspect=True, eal=EAL_HEAP)
     res = {"routes": args.routes, "links": args.links,
            "seconds": args.seconds}
     try:
-        dump = os.path.join(work, "cg.twinpath")
-        p, _ = fwd.load_twinpath(args, work, config, args.routes,
-                                 fwd.DP_PREFIX, "twinpath-dp.log",
-                                 wrap=callgrind(dump, "fwd_loop"),
-                                 timeout=START_TIMEOUT_S)
-        time.sleep(args.warmup)
-        res["twinpath"] = measure("twinpath-dp", p, fwd.DP_PREFIX,
-                                  dump + ".1", args.seconds)
-        fwd.stop(p)
+        for name, conf, prefix in (
+                ("twinpath", config, fwd.DP_PREFIX),
+                ("twinpath_suspect", sus_config, fwd.SUS_PREFIX)):
+            dump = os.path.join(work, "cg." + name)
+            p, _ = fwd.load_twinpath(args, work, conf, args.routes, prefix,
+                                     name + ".log",
+                                     wrap=callgrind(dump, "fwd_loop"),
+                                     timeout=START_TIMEOUT_S)
+            time.sleep(args.warmup)
+            res[name] = measure(name, p, prefix, dump + ".1", args.seconds)
+            fwd.stop(p)
         dump = os.path.join(work, "cg.l3fwd")
         p, _ = fwd.start_l3fwd(args, work, rules, rules6, pcap, args.links,
                                wrap=callgrind(dump, "lpm_main_loop"),
@@ -162,6 +167,8 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
     tp, l3 = res["twinpath"], res["l3fwd"]
     res["ratio"] = round(tp["instr_per_pkt"] / l3["instr_per_pkt"], 3)
+    res["suspect_cost"] = round(res["twinpath_suspect"]["instr_per_pkt"] /
+                                tp["instr_per_pkt"], 4)
     harness = lambda r: r["replay"] + r["null_tx"]  # noqa: E731
     res["ratio_net"] = round((tp["instr_per_pkt"] - harness(tp)) /
                              (l3["instr_per_pkt"] - harness(l3)), 3)
@@ -171,7 +178,7 @@ def main():
     print("| program | instr/pkt | replay (net_pcap rx) | null tx | "
           "rte_fib | own code |")
     print("|---|---:|---:|---:|---:|---:|")
-    for name in ("twinpath", "l3fwd"):
+    for name in ("twinpath", "twinpath_suspect", "l3fwd"):
         r = res[name]
         print("| %s | %.1f | %.1f | %.1f | %.1f | %.1f |"
               % (name, r["instr_per_pkt"], r["replay"], r["null_tx"],
@@ -179,6 +186,9 @@ def main():
     print("\n%d routes, %d links: twinpath / l3fwd %.3f in instructions, "
           "%.3f net of the replay and the null ports' tx"
           % (args.routes, args.links, res["ratio"], res["ratio_net"]))
+    print("link suspicion's cost (suspect { } on every link, as make "
+          "bench's twinpath-suspect): %.4f in instructions (issue 18's "
+          "bar: 1.03 in cycles)" % res["suspect_cost"])
     print("written: %s" % os.path.join(args.out, "fwd_instr.json"))
 
 
