@@ -1154,17 +1154,18 @@ fwd_rewrite4_bulk(const struct dp *d, struct fwd_lcore *fl,
 }
 
 /* Stage 3 in one pass for the N IPv4 packets M with routes GID and flow
- * hashes HASH, when nothing needs every member before the first rewrite
- * (no link suspicion): member (fwd_select), then at once the rewrite
- * (fwd_rewrite4), with no array of members between the two: 6.3
- * instructions a packet fewer than fwd_select_bulk and
- * fwd_rewrite4_bulk (make bench-instr, suspect off, IPv4). */
+ * hashes HASH: member (fwd_select), then at once the rewrite
+ * (fwd_rewrite4), no array of members between the two (6.3 instructions
+ * a packet fewer than fwd_select_bulk and fwd_rewrite4_bulk, make
+ * bench-instr, suspect off, IPv4); the members into L2 too unless it is
+ * NULL (link suspicion's records, written after). */
 static __rte_always_inline void
 fwd_route4(const struct dp *d, struct fwd_lcore *fl,
 	   struct dp_lcore_stats *st, uint16_t *n_tx, uint16_t in,
 	   struct rte_mbuf **m4, const uint64_t *gid, const uint32_t *hash,
 	   struct fwd_live live, struct nhg_l2 *scratch,
-	   struct fwd_unrouted *unrouted, uint16_t n, bool check_mtu)
+	   struct fwd_unrouted *unrouted, const struct nhg_l2 **l2, uint16_t n,
+	   bool check_mtu)
 {
 	const struct nhgroup *g[DP_BURST];
 	const struct nhg_l2 *e;
@@ -1174,6 +1175,8 @@ fwd_route4(const struct dp *d, struct fwd_lcore *fl,
 	for (i = 0; i < n; i++) {
 		e = fwd_select(d, st, &m4[i], &gid[i], g[i], hash[i], live,
 			       &scratch[i], unrouted);
+		if (l2 != NULL)
+			l2[i] = e;
 		if (likely(e != NULL))
 			fwd_rewrite4(d, fl, st, n_tx, in, m4[i], e, check_mtu);
 	}
@@ -1416,26 +1419,29 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 	if (unlikely(n6 != 0))
 		rte_fib6_lookup_bulk(d->fib6, dst6, gid6, n6);
 
-	/* 3. member, rewrite; every frame within the smallest MTU (nearly
-	 * always): no check of each. Without link suspicion nothing needs
-	 * every member before the first rewrite: IPv4 in one pass
-	 * (fwd_route4). With it, the members first, then the records,
-	 * then the rewrite (below) */
+	/* 3. member, rewrite. Every frame within the smallest MTU (nearly
+	 * always): IPv4 in one pass, each packet's member and at once its
+	 * rewrite (fwd_route4), no length checked. Link suspicion's records
+	 * (below) copy the headers after that rewrite, from the members the
+	 * pass keeps: a record replaces the TTL with the link, and the
+	 * rewrite's other change, the header checksum, is not read
+	 * (susflow_note_rec). A frame over the smallest MTU may be
+	 * fragmented or refused (fwd_too_big4), so then, with suspicion,
+	 * the members first, the records, and the rewrite last; without
+	 * it the one pass checks each length */
 	memcpy(n_tx, fl->n_tx, sizeof(n_tx));
 	unrouted.n = 0;
-	if (!sampling) {
-		mtu_min = __atomic_load_n(&d->mtu_min, __ATOMIC_RELAXED);
-		fits = len_max <= mtu_min + sizeof(struct rte_ether_hdr);
-		if (likely(fits))
-			fwd_route4(d, fl, st, n_tx, in, m4, gid4, hash4, live,
-				   scratch, &unrouted, n4, false);
-		else
-			fwd_route4(d, fl, st, n_tx, in, m4, gid4, hash4, live,
-				   scratch, &unrouted, n4, true);
-	} else {
+	mtu_min = __atomic_load_n(&d->mtu_min, __ATOMIC_RELAXED);
+	fits = len_max <= mtu_min + sizeof(struct rte_ether_hdr);
+	if (likely(fits))
+		fwd_route4(d, fl, st, n_tx, in, m4, gid4, hash4, live, scratch,
+			   &unrouted, sampling ? l2_4 : NULL, n4, false);
+	else if (!sampling)
+		fwd_route4(d, fl, st, n_tx, in, m4, gid4, hash4, live, scratch,
+			   &unrouted, NULL, n4, true);
+	else
 		fwd_select_bulk(d, st, m4, gid4, hash4, live, l2_4, scratch,
 				&unrouted, n4);
-	}
 	/* any resolved member serves IPv6: the MAC is what counts,
 	 * whatever the family of its gateway address. With link suspicion
 	 * before anything is rewritten (below), else where its packets are
@@ -1448,7 +1454,8 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 				&unrouted6, n6);
 	}
 	/* link suspicion: both families' picked packets' records behind
-	 * one header, before any packet is rewritten or sent */
+	 * one header, before any packet is sent (and any IPv6 packet, or
+	 * an IPv4 one over the smallest MTU, is rewritten) */
 	if (sampling) {
 		sample4 = fwd_sample_bits(smp4, n4);
 		if (unlikely(n6 != 0))
@@ -1467,15 +1474,7 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 					      sample6, true);
 			fwd_flows_end(fl, st, &fw, n == DP_BURST);
 		}
-	}
-	/* with link suspicion, only now that the records are written */
-	if (sampling) {
-		mtu_min = __atomic_load_n(&d->mtu_min, __ATOMIC_RELAXED);
-		fits = len_max <= mtu_min + sizeof(struct rte_ether_hdr);
-		if (likely(fits))
-			fwd_rewrite4_bulk(d, fl, st, n_tx, in, m4, l2_4, n4,
-					  false);
-		else
+		if (unlikely(!fits))
 			fwd_rewrite4_bulk(d, fl, st, n_tx, in, m4, l2_4, n4,
 					  true);
 	}

@@ -70,7 +70,9 @@ struct susflow_table {
  * ring elements: its IP header on, as in the packet (network order),
  * the TCP or UDP header right after the fixed header, the TTL or hop
  * limit byte replaced by the link it leaves on (SUSFLOW_NO_LINK: it came
- * in on a link). IPv4: 48 bytes, the 20-byte header and 28 of TCP's
+ * in on a link). An IPv4 record may be copied after the packet's
+ * rewrite (fwd.c): its header checksum is then the rewritten one, and
+ * nothing reads it. IPv4: 48 bytes, the 20-byte header and 28 of TCP's
  * (its flags are byte 33); IPv6: 64 bytes, the 40-byte header and 24 of
  * TCP's (an IPv6 packet with extension headers is kept as if its TCP or
  * UDP header followed the fixed one: Next Header and Payload Length
