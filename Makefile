@@ -61,9 +61,10 @@ bench: deps
 	bash bench/fwd/run.sh $(BUILD)
 
 # The forwarding benchmark's comparison in instructions per packet
-# (bench/fwd/instr.py): twinpath-dp and l3fwd under callgrind on make
-# bench's vdevs, one after the other, the harness's part apart; table on
-# stdout, bench/out/fwd_instr.json. About 70 s a case; no hugepages.
+# (bench/fwd/instr.py): twinpath-dp, twinpath-dp with suspect { } and
+# l3fwd under callgrind on make bench's vdevs, one after the other, the
+# harness's part apart; table on stdout, bench/out/fwd_instr.json. About
+# 2 minutes a case; no hugepages.
 # FWD_INSTR_ROUTES (1000), FWD_INSTR_LINKS (2).
 FWD_INSTR_ROUTES ?= 1000
 FWD_INSTR_LINKS ?= 2

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """make bench-fwd-instr: twinpath-dp against DPDK's l3fwd in instructions
-per packet (issue 15 item 3), on make bench's virtual devices.
+per packet (issue 15 item 3), on make bench's virtual devices, and link
+suspicion's cost there (issue 18: twinpath-dp with suspect { } on every
+link over twinpath-dp, make bench's suspect_cost in instructions).
 
 make bench compares the two in cycles, which this VM moves by up to 9 %
 between two windows of the same binary. Instructions do not move: each
