@@ -1136,20 +1136,20 @@ fwd_rewrite4(const struct dp *d, struct fwd_lcore *fl,
 	fwd_out(fl, n_tx, m, eth, l2);
 }
 
-/* fwd_rewrite4 for the N IPv4 packets M with their members' L2 entries
- * (NULL: dropped). */
+/* fwd_rewrite4, each length checked, for the N IPv4 packets M with
+ * their members' L2 entries (NULL: dropped): link suspicion's third
+ * pass when a frame is over the smallest MTU (fwd_port). */
 static __rte_always_inline void
 fwd_rewrite4_bulk(const struct dp *d, struct fwd_lcore *fl,
 		  struct dp_lcore_stats *st, uint16_t *n_tx, uint16_t in,
-		  struct rte_mbuf **m4, const struct nhg_l2 **l2, uint16_t n,
-		  bool check_mtu)
+		  struct rte_mbuf **m4, const struct nhg_l2 **l2, uint16_t n)
 {
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
 		if (unlikely(l2[i] == NULL))
 			continue;
-		fwd_rewrite4(d, fl, st, n_tx, in, m4[i], l2[i], check_mtu);
+		fwd_rewrite4(d, fl, st, n_tx, in, m4[i], l2[i], true);
 	}
 }
 
@@ -1444,7 +1444,7 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 				&unrouted, n4);
 	/* any resolved member serves IPv6: the MAC is what counts,
 	 * whatever the family of its gateway address. With link suspicion
-	 * before anything is rewritten (below), else where its packets are
+	 * here, before the records (below), else where its packets are
 	 * rewritten: the order that costs least either way (a select here
 	 * without suspicion cost 3.4 instructions a packet more, make
 	 * bench-instr), with a scratch and unrouted list of its own */
@@ -1475,8 +1475,7 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 			fwd_flows_end(fl, st, &fw, n == DP_BURST);
 		}
 		if (unlikely(!fits))
-			fwd_rewrite4_bulk(d, fl, st, n_tx, in, m4, l2_4, n4,
-					  true);
+			fwd_rewrite4_bulk(d, fl, st, n_tx, in, m4, l2_4, n4);
 	}
 	/* RFC 1812 §5.2.7.1: no route at all, Network Unreachable */
 	for (i = 0; i < unrouted.n; i++)
