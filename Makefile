@@ -2,6 +2,7 @@
 # Everything runs as root on Debian 12; `make deps` installs what is missing.
 BUILD ?= build
 MESON_OPTS ?=
+BENCH_ARGS ?=
 
 .PHONY: all deps build test stress unit demo bench bench-instr bench-fwd-instr failover convergence soak clean fuzz fuzz-build
 
@@ -55,10 +56,12 @@ demo: deps
 	bash tests/demo.sh $(BUILD)
 
 # Forwarding benchmark: twinpath-dp vs DPDK l3fwd on vdevs (bench/fwd/).
-# Markdown table on stdout, bench/out/fwd.json.
+# Markdown table on stdout, bench/out/fwd.json. BENCH_ARGS: fwd.py's
+# options, e.g. "--routes 1000 --links 2 --spin-routes 1000 --alt-build
+# DIR" for an A/B of another build's twinpath-dp in the same rounds.
 bench: deps
 	$(MAKE) build
-	bash bench/fwd/run.sh $(BUILD)
+	bash bench/fwd/run.sh $(BUILD) $(BENCH_ARGS)
 
 # The forwarding benchmark's comparison in instructions per packet
 # (bench/fwd/instr.py): twinpath-dp, twinpath-dp with suspect { } and

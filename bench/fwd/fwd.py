@@ -58,6 +58,12 @@ VARIANTS = [
      "links.suspect { } on every link", {"suspect": True}, "suspect_cost",
      True),
 ]
+# --alt-build's twinpath-dp, another build's binary on twinpath's config:
+# an A/B of two builds in the same rounds, its cost alt / twinpath
+ALT_INSTANCE = INSTANCE + "-alt"
+ALT_PREFIX = "twinpath-" + ALT_INSTANCE
+ALT_VARIANT = ("twinpath_alt", ALT_INSTANCE, ALT_PREFIX,
+               "the --alt-build binary", {}, "alt_cost", True)
 L3FWD_PREFIX = "benchfwd-l3fwd"
 SKEL_PREFIX = "benchfwd-skel"
 RUN_DIR = "/var/run/dpdk"
@@ -237,10 +243,10 @@ def eal_cleanup(prefix):
 def cleanup_all():
     for p in list(children):
         stop(p)
-    for prefix in (DP_PREFIX, SPIN_PREFIX, SUS_PREFIX, L3FWD_PREFIX,
+    for prefix in (DP_PREFIX, SPIN_PREFIX, SUS_PREFIX, ALT_PREFIX, L3FWD_PREFIX,
                    SKEL_PREFIX):
         eal_cleanup(prefix)
-    for instance in (INSTANCE, SPIN_INSTANCE, SUS_INSTANCE):
+    for instance in (INSTANCE, SPIN_INSTANCE, SUS_INSTANCE, ALT_INSTANCE):
         unlink_channel(instance)
 
 
@@ -446,12 +452,13 @@ def fib_alone(args, rules):
 
 
 def load_twinpath(args, work, config, routes, prefix, logname, wrap=(),
-                  timeout=60):
+                  timeout=60, build=None):
     """A twinpath-dp started on CONFIG (EAL prefix PREFIX; under the
     command WRAP, if any) and its table of ROUTES pushed by routegen;
     returns (process, routegen's report). The process is stopped if it
-    does not get there within TIMEOUT s."""
-    exe = os.path.join(args.build, "dataplane/twinpath-dp")
+    does not get there within TIMEOUT s. BUILD: the build directory whose
+    twinpath-dp runs (args.build's by default)."""
+    exe = os.path.join(build or args.build, "dataplane/twinpath-dp")
     logpath = os.path.join(work, logname)
     p = start(list(wrap) + [exe, "--config", config], logpath, prefix)
     try:
@@ -540,6 +547,8 @@ def table(result):
     for c in result["cases"]:
         cols = []
         for key, _, _, _, _, cost, _ in VARIANTS:
+            if key == ALT_VARIANT[0]:
+                continue
             if c[cost] is None:
                 cols.append("- | -")
             else:
@@ -611,7 +620,14 @@ def main():
                     help="route counts whose cases also measure twinpath-dp "
                     "with idle_sleep_us 0 and with links.suspect "
                     "(default: all; '' none)")
+    ap.add_argument("--alt-build", default=None,
+                    help="a second build directory whose twinpath-dp is "
+                    "measured in the same rounds (an A/B), in the cases "
+                    "of --spin-routes")
     args = ap.parse_args()
+    if args.alt_build:
+        args.alt_build = os.path.abspath(args.alt_build)
+        VARIANTS.append(ALT_VARIANT)
     route_counts = [int(x) for x in args.routes.split(",")]
     spin_counts = (route_counts if args.spin_routes is None else
                    [int(x) for x in args.spin_routes.split(",") if x])
@@ -662,8 +678,11 @@ def main():
                     log("twinpath-dp, %s: %d routes, %d links"
                         % (what, routes, links))
                     try:
-                        vp, _ = load_twinpath(args, work, vconf[key], routes,
-                                              pre, "%s.log" % inst)
+                        vp, _ = load_twinpath(
+                            args, work, vconf[key], routes, pre,
+                            "%s.log" % inst,
+                            build=(args.alt_build
+                                   if key == ALT_VARIANT[0] else None))
                     except RuntimeError as e:
                         # e.g. no hugepages left for another program: the
                         # case still measures twinpath-dp against l3fwd,
@@ -828,6 +847,12 @@ def main():
             "cases": cases,
             "skipped": skipped,
         }
+        if args.alt_build:
+            result["alt_build"] = args.alt_build
+            result["twinpath_alt"] = ("the twinpath-dp of alt_build on "
+                                      "twinpath's config, in the same "
+                                      "rounds; alt_cost = twinpath_alt / "
+                                      "twinpath cycles/pkt")
         # top-level summary: the largest table, most links
         big = max(cases, key=lambda c: (c["routes"], c["links"]))
         result["fib_updates_per_s"] = big["fib_updates_per_s"]
