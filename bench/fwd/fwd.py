@@ -243,8 +243,8 @@ def eal_cleanup(prefix):
 def cleanup_all():
     for p in list(children):
         stop(p)
-    for prefix in (DP_PREFIX, SPIN_PREFIX, SUS_PREFIX, ALT_PREFIX, L3FWD_PREFIX,
-                   SKEL_PREFIX):
+    for prefix in (DP_PREFIX, SPIN_PREFIX, SUS_PREFIX, ALT_PREFIX,
+                   L3FWD_PREFIX, SKEL_PREFIX):
         eal_cleanup(prefix)
     for instance in (INSTANCE, SPIN_INSTANCE, SUS_INSTANCE, ALT_INSTANCE):
         unlink_channel(instance)
@@ -623,7 +623,8 @@ def main():
     ap.add_argument("--alt-build", default=None,
                     help="a second build directory whose twinpath-dp is "
                     "measured in the same rounds (an A/B), in the cases "
-                    "of --spin-routes")
+                    "of --spin-routes: one more twinpath-dp, about 1.3 "
+                    "GiB of hugepages (run.sh's BENCH_HUGEPAGES)")
     args = ap.parse_args()
     if args.alt_build:
         args.alt_build = os.path.abspath(args.alt_build)
