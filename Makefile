@@ -4,7 +4,7 @@ BUILD ?= build
 MESON_OPTS ?=
 BENCH_ARGS ?=
 
-.PHONY: all deps build test stress unit demo bench bench-instr bench-fwd-instr failover convergence soak clean fuzz fuzz-build
+.PHONY: all deps build test stress unit demo bench bench-instr bench-fwd-instr bench-fwd-parts failover convergence soak clean fuzz fuzz-build
 
 all: build
 
@@ -76,6 +76,20 @@ bench-fwd-instr: deps
 	timeout --foreground 900 python3 bench/fwd/instr.py --build $(BUILD) \
 		--out bench/out --routes $(FWD_INSTR_ROUTES) \
 		--links $(FWD_INSTR_LINKS)
+
+# The forwarding benchmark's comparison in cycles per packet by part
+# (bench/fwd/parts.py): one make bench case sampled by perf during its
+# rounds, each program's cycles split into the harness (replay, null
+# ports), rte_fib and its own code, and what issue 15's bars leave for
+# twinpath-dp's own work; table on stdout, bench/out/fwd_parts.json.
+# About 2.5 minutes a case.
+FWD_PARTS_ROUTES ?= 1000
+FWD_PARTS_LINKS ?= 2
+bench-fwd-parts: deps
+	$(MAKE) build
+	timeout --foreground 1200 python3 bench/fwd/parts.py --build $(BUILD) \
+		--out bench/out --routes $(FWD_PARTS_ROUTES) \
+		--links $(FWD_PARTS_LINKS)
 
 # Link suspicion's cost in instructions per packet (bench/instr/): the
 # real fwd_burst under callgrind, suspect { } on and off, IPv4, IPv6 and
