@@ -124,6 +124,10 @@ def main():
     ap.add_argument("--mbufs", type=int, default=49151)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", default=os.path.join(HERE, "..", "out"))
+    ap.add_argument("--dumps", default=None,
+                    help="a directory to keep callgrind's dumps in "
+                    "(cg.NAME.1: callgrind_annotate --auto=yes reads "
+                    "them by source line)")
     args = ap.parse_args()
     args.build = os.path.abspath(args.build)
     args.refs = args.refs or os.path.join(args.build, "bench-refs")
@@ -166,6 +170,11 @@ def main():
         fwd.stop(p)
     finally:
         fwd.cleanup_all()
+        if args.dumps:
+            os.makedirs(args.dumps, exist_ok=True)
+            for f in os.listdir(work):
+                if f.startswith("cg."):
+                    shutil.copy(os.path.join(work, f), args.dumps)
         shutil.rmtree(work, ignore_errors=True)
     tp, l3 = res["twinpath"], res["l3fwd"]
     res["ratio"] = round(tp["instr_per_pkt"] / l3["instr_per_pkt"], 3)
