@@ -3,8 +3,9 @@
 by part. One case of `make bench` (bench/fwd/run.sh) runs its rounds,
 twinpath-dp and l3fwd forwarding in turns on one core, while perf
 samples the whole host on a timer; each program's samples, split by
-shared object (the replay's rx, the null ports' tx, the drivers'
-thread-local reads, `rte_fib`, the program's own code) and scaled to
+shared object (the harness: the replay's rx, the null ports' tx, the
+drivers' thread-local reads, the kernel's share of the thread; then
+`rte_fib` and the program's own code) and scaled to
 its cycles a packet in that run, give cycles a packet by part. From
 them: how much of its own work twinpath-dp may spend at issue 15's
 bars (0.95 and 0.90 of l3fwd's cycles), given that the harness costs
@@ -35,7 +36,10 @@ HARNESS = {"librte_net_pcap": "replay (net_pcap rx)",
            "librte_net_null": "null ports' tx (net_null)",
            "ld-linux": "__tls_get_addr (rte_lcore_id in the drivers)",
            "librte_ethdev": "ethdev", "librte_mempool": "mempool",
-           "librte_mbuf": "mbuf"}
+           "librte_mbuf": "mbuf",
+           # the thread's time in the kernel: interrupts, being
+           # stopped and resumed for the turns; not the program's code
+           "[kernel": "kernel"}
 FIB = "librte_fib"
 BARS = (0.95, 0.90)
 ROUNDS_LINE = "rounds in turns"
