@@ -82,7 +82,7 @@ bench-fwd-instr: deps
 # rounds, each program's cycles split into the harness (replay, null
 # ports), rte_fib and its own code, and what issue 15's bars leave for
 # twinpath-dp's own work; table on stdout, bench/out/fwd_parts.json.
-# About 2.5 minutes a case.
+# About a minute a case (longer at 100 k routes and more).
 FWD_PARTS_ROUTES ?= 1000
 FWD_PARTS_LINKS ?= 2
 bench-fwd-parts: deps
