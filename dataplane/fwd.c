@@ -5,8 +5,10 @@
  *      martian addresses, directed broadcasts, fragments past 64 KiB,
  *      IPv4 options; the frame trimmed to its datagram; destinations,
  *      sources and flow hashes gathered per family (the header is in
- *      registers); then, on a port with ingress_filter, one bulk lookup
- *      of the sources in the site table (filter.c);
+ *      registers); four packets at once in SSE registers when all four
+ *      are the common IPv4 packet (fwd_check4), else one by one; then, on
+ *      a port with ingress_filter, one bulk lookup of the sources in the
+ *      site table (filter.c);
  *   2. one bulk lookup per family (rte_fib, rte_fib6);
  *   3. per packet: nexthop group -> its bucket's precomputed L2 when the
  *      home member is live (ports live by link, admin and BFD state, read
@@ -58,7 +60,6 @@
 /* Packets of one rx burst waiting for their out port's tx burst. */
 struct fwd_lcore {
 	struct rte_mbuf *tx[DP_PORT_MAX][DP_BURST];
-	uint16_t n_tx[DP_PORT_MAX];
 	bool rx[DP_PORT_MAX];  /* this lcore polls the port, on queue rxq */
 	uint16_t rxq;          /* its rx and tx queue on every port */
 	uint16_t txq;
@@ -143,7 +144,6 @@ int fwd_init_lcore(struct dp *d, unsigned int lcore)
 	for (q = 0; q < DP_PORT_MAX; q++)
 		for (p = 0; p < DP_PORT_MAX; p++)
 			fl->flow_out[q][p] = fwd_flow_out(d, q, p);
-	memset(fl->n_tx, 0, sizeof(fl->n_tx));
 	for (p = 0; p < d->n_ports; p++)
 		fl->rx[p] = dp_lcore_rxq(d, lcore, p, &q);
 	fwd_icmp_rate_set(lcore, d->cfg->dataplane.icmp_errors_per_s,
@@ -526,26 +526,33 @@ static inline void drop(struct dp_lcore_stats *st, struct rte_mbuf *m,
 	rte_pktmbuf_free(m);
 }
 
-/* Onto port IN's tx array (N_TX: the caller's counts) when icmp4_error
- * or icmp6_error made M an answer (SENT); 1 or 0, for the caller's
- * counter of that error. */
-static inline unsigned int fwd_answer(struct fwd_lcore *fl, uint16_t *n_tx,
-				      uint16_t in, struct rte_mbuf *m,
-				      bool sent)
+/* Where each port's next packet goes in its tx array (fwd_lcore.tx)
+ * while fwd_port handles a burst: a pointer a port, so that a packet
+ * is put there with a load, a store and an increment (an array of
+ * counts and the arrays' base took 5 instructions a packet more, make
+ * bench-instr). */
+struct fwd_tx {
+	struct rte_mbuf **at[DP_PORT_MAX];
+};
+
+/* Onto port IN's tx array (TX) when icmp4_error or icmp6_error made M
+ * an answer (SENT); 1 or 0, for the caller's counter of that error. */
+static inline unsigned int fwd_answer(struct fwd_tx *tx, uint16_t in,
+				      struct rte_mbuf *m, bool sent)
 {
 	if (sent)
-		fl->tx[in][n_tx[in]++] = m;
+		*tx->at[in]++ = m;
 	return sent;
 }
 
 /* The IPv4 packet M that came in on port IN has a TTL of 1 or 0: dropped,
  * counted, and answered Time Exceeded (RFC 1812 §5.3.1). */
 static void icmp_time_exceeded(const struct dp *d, struct fwd_lcore *fl,
-			       struct dp_lcore_stats *st, uint16_t in,
-			       struct rte_mbuf *m)
+			       struct fwd_tx *tx, struct dp_lcore_stats *st,
+			       uint16_t in, struct rte_mbuf *m)
 {
 	st->drop[DROP_TTL_EXCEEDED]++;
-	st->icmp_time_exceeded += fwd_answer(fl, fl->n_tx, in, m,
+	st->icmp_time_exceeded += fwd_answer(tx, in, m,
 		icmp4_error(d, &fl->icmp, st, in, m, ICMP4_TIME_EXCEEDED, 0,
 			    0));
 }
@@ -553,12 +560,12 @@ static void icmp_time_exceeded(const struct dp *d, struct fwd_lcore *fl,
 /* The IPv6 packet M that came in on port IN has a hop limit of 1 or 0:
  * dropped, counted, and answered Time Exceeded (RFC 4443 §3.3). */
 static void icmp6_hop_limit_exceeded(const struct dp *d,
-				     struct fwd_lcore *fl,
+				     struct fwd_lcore *fl, struct fwd_tx *tx,
 				     struct dp_lcore_stats *st, uint16_t in,
 				     struct rte_mbuf *m)
 {
 	st->drop[DROP_HOP_LIMIT_EXCEEDED]++;
-	st->icmp6_time_exceeded += fwd_answer(fl, fl->n_tx, in, m,
+	st->icmp6_time_exceeded += fwd_answer(tx, in, m,
 		icmp6_error(d, &fl->icmp, st, in, m, ICMP6_TIME_EXCEEDED, 0,
 			    0));
 }
@@ -981,19 +988,17 @@ fwd_flows_end(struct fwd_lcore *fl, struct dp_lcore_stats *st,
 }
 
 /* L2 rewrite of M's frame at FRAME (both addresses in one copy) and
- * onto the out port's tx array, counted in N_TX (the caller's copy of
- * fl->n_tx: a local array the packet writes cannot alias, so the counts
- * need no reload after each rewrite). FRAME is the caller's: computed
- * here, after the caller's TTL store into the packet, the compiler
- * reloaded the mbuf's buffer address and offset (a byte store may alias
- * them), 3 instructions a packet (make bench-instr). */
-static __rte_always_inline void fwd_out(struct fwd_lcore *fl,
-					uint16_t *n_tx, struct rte_mbuf *m,
-					void *frame, const struct nhg_l2 *e)
+ * onto the out port's tx array (TX: the caller's, local, so that the
+ * packet writes cannot alias it and it needs no reload after each
+ * rewrite). FRAME is the caller's: computed here, after the caller's
+ * TTL store into the packet, the compiler reloaded the mbuf's buffer
+ * address and offset (a byte store may alias them), 3 instructions a
+ * packet (make bench-instr). */
+static __rte_always_inline void fwd_out(struct fwd_tx *tx,
+					struct rte_mbuf *m, void *frame,
+					const struct nhg_l2 *e)
 {
-	uint16_t out = e->port;
-
-	fl->tx[out][n_tx[out]++] = m;
+	*tx->at[e->port]++ = m;
 	memcpy(frame, e, 2 * RTE_ETHER_ADDR_LEN);
 }
 
@@ -1021,7 +1026,8 @@ static void fwd_tx_now(const struct dp *d, struct fwd_lcore *fl,
  * reference to the payload, then made one segment) and the fragments
  * sent at once, after what waits for OUT so the flow keeps its order. */
 static void fwd_too_big4(const struct dp *d, struct fwd_lcore *fl,
-			 struct dp_lcore_stats *st, uint16_t *n_tx, uint16_t in,
+			 struct dp_lcore_stats *st, struct fwd_tx *tx,
+			 uint16_t in,
 			 struct rte_mbuf *m, const struct nhg_l2 *e)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
@@ -1037,12 +1043,12 @@ static void fwd_too_big4(const struct dp *d, struct fwd_lcore *fl,
 	 * caller's load and ours (a link poll on the main lcore) */
 	if (total <= mtu) {
 		ttl_decrement(ip);
-		fwd_out(fl, n_tx, m, rte_pktmbuf_mtod(m, void *), e);
+		fwd_out(tx, m, rte_pktmbuf_mtod(m, void *), e);
 		return;
 	}
 	if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) {
 		st->drop[DROP_FRAG_NEEDED]++;
-		st->icmp_frag_needed += fwd_answer(fl, n_tx, in, m,
+		st->icmp_frag_needed += fwd_answer(tx, in, m,
 			icmp4_error(d, &fl->icmp, st, in, m,
 				    ICMP4_DEST_UNREACH, ICMP4_FRAG_NEEDED,
 				    mtu));
@@ -1085,9 +1091,10 @@ static void fwd_too_big4(const struct dp *d, struct fwd_lcore *fl,
 			return;
 		}
 	}
-	if (n_tx[out] > 0) {
-		fwd_tx_now(d, fl, st, out, fl->tx[out], n_tx[out]);
-		n_tx[out] = 0;
+	if (tx->at[out] != fl->tx[out]) {
+		fwd_tx_now(d, fl, st, out, fl->tx[out],
+			   (uint16_t)(tx->at[out] - fl->tx[out]));
+		tx->at[out] = fl->tx[out];
 	}
 	fwd_tx_now(d, fl, st, out, frag, (uint16_t)n);
 	st->fragmented++;
@@ -1098,7 +1105,8 @@ static void fwd_too_big4(const struct dp *d, struct fwd_lcore *fl,
  * Big with that MTU out of port IN (RFC 4443 §3.2: IPv6 routers never
  * fragment; RFC 8201 path MTU discovery lives on this answer), and true. */
 static bool fwd_too_big6(const struct dp *d, struct fwd_lcore *fl,
-			 struct dp_lcore_stats *st, uint16_t *n_tx, uint16_t in,
+			 struct dp_lcore_stats *st, struct fwd_tx *tx,
+			 uint16_t in,
 			 struct rte_mbuf *m, uint16_t out)
 {
 	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m,
@@ -1108,7 +1116,7 @@ static bool fwd_too_big6(const struct dp *d, struct fwd_lcore *fl,
 	if (sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len) <= mtu)
 		return false;
 	st->drop[DROP_TOO_BIG6]++;
-	st->icmp6_too_big += fwd_answer(fl, n_tx, in, m,
+	st->icmp6_too_big += fwd_answer(tx, in, m,
 		icmp6_error(d, &fl->icmp, st, in, m, ICMP6_PACKET_TOO_BIG, 0,
 			    mtu));
 	return true;
@@ -1119,7 +1127,7 @@ static bool fwd_too_big6(const struct dp *d, struct fwd_lcore *fl,
  * its out port's MTU takes fwd_too_big4 instead. */
 static __rte_always_inline void
 fwd_rewrite4(const struct dp *d, struct fwd_lcore *fl,
-	     struct dp_lcore_stats *st, uint16_t *n_tx, uint16_t in,
+	     struct dp_lcore_stats *st, struct fwd_tx *tx, uint16_t in,
 	     struct rte_mbuf *m, const struct nhg_l2 *l2, bool check_mtu)
 {
 	struct rte_ether_hdr *eth;
@@ -1128,12 +1136,12 @@ fwd_rewrite4(const struct dp *d, struct fwd_lcore *fl,
 	    unlikely(m->pkt_len - sizeof(struct rte_ether_hdr) >
 		     __atomic_load_n(&d->ports[l2->port].mtu,
 				     __ATOMIC_RELAXED))) {
-		fwd_too_big4(d, fl, st, n_tx, in, m, l2);
+		fwd_too_big4(d, fl, st, tx, in, m, l2);
 		return;
 	}
 	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	ttl_decrement((struct rte_ipv4_hdr *)(eth + 1));
-	fwd_out(fl, n_tx, m, eth, l2);
+	fwd_out(tx, m, eth, l2);
 }
 
 /* fwd_rewrite4, each length checked, for the N IPv4 packets M with
@@ -1141,7 +1149,7 @@ fwd_rewrite4(const struct dp *d, struct fwd_lcore *fl,
  * pass when a frame is over the smallest MTU (fwd_port). */
 static __rte_always_inline void
 fwd_rewrite4_bulk(const struct dp *d, struct fwd_lcore *fl,
-		  struct dp_lcore_stats *st, uint16_t *n_tx, uint16_t in,
+		  struct dp_lcore_stats *st, struct fwd_tx *tx, uint16_t in,
 		  struct rte_mbuf **m4, const struct nhg_l2 **l2, uint16_t n)
 {
 	uint16_t i;
@@ -1149,7 +1157,7 @@ fwd_rewrite4_bulk(const struct dp *d, struct fwd_lcore *fl,
 	for (i = 0; i < n; i++) {
 		if (unlikely(l2[i] == NULL))
 			continue;
-		fwd_rewrite4(d, fl, st, n_tx, in, m4[i], l2[i], true);
+		fwd_rewrite4(d, fl, st, tx, in, m4[i], l2[i], true);
 	}
 }
 
@@ -1161,7 +1169,7 @@ fwd_rewrite4_bulk(const struct dp *d, struct fwd_lcore *fl,
  * NULL (link suspicion's records, written after). */
 static __rte_always_inline void
 fwd_route4(const struct dp *d, struct fwd_lcore *fl,
-	   struct dp_lcore_stats *st, uint16_t *n_tx, uint16_t in,
+	   struct dp_lcore_stats *st, struct fwd_tx *tx, uint16_t in,
 	   struct rte_mbuf **m4, const uint64_t *gid, const uint32_t *hash,
 	   struct fwd_live live, struct nhg_l2 *scratch,
 	   struct fwd_unrouted *unrouted, const struct nhg_l2 **l2, uint16_t n,
@@ -1178,22 +1186,21 @@ fwd_route4(const struct dp *d, struct fwd_lcore *fl,
 		if (l2 != NULL)
 			l2[i] = e;
 		if (likely(e != NULL))
-			fwd_rewrite4(d, fl, st, n_tx, in, m4[i], e, check_mtu);
+			fwd_rewrite4(d, fl, st, tx, in, m4[i], e, check_mtu);
 	}
 }
 
 /* One tx burst per port with packets waiting; what the driver refuses is
  * counted as tx_full and freed. */
 static void fwd_tx_flush(const struct dp *d, struct fwd_lcore *fl,
-			 struct dp_lcore_stats *st)
+			 struct dp_lcore_stats *st, const struct fwd_tx *tx)
 {
 	uint16_t p, n, sent;
 
 	for (p = 0; p < d->n_ports; p++) {
-		n = fl->n_tx[p];
+		n = (uint16_t)(tx->at[p] - fl->tx[p]);
 		if (n == 0)
 			continue;
-		fl->n_tx[p] = 0;
 		sent = rte_eth_tx_burst(d->ports[p].port_id, fl->txq, fl->tx[p],
 					n);
 		st->tx[p] += sent;
@@ -1258,6 +1265,192 @@ fwd_refuse(struct dp_lcore_stats *st, uint8_t refuse, const uint64_t *v,
 	return k;
 }
 
+#if defined(RTE_ARCH_X86_64) && defined(__SSE4_1__)
+#define FWD_CHECK4 1
+
+/* The 4-byte word at P, unaligned. */
+static __rte_always_inline int fwd_ld32(const uint8_t *p)
+{
+	uint32_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return (int)w;
+}
+
+/* The 4-byte words at byte OFF of the four frames E, a lane each. */
+static __rte_always_inline __m128i fwd_lanes(const uint8_t *const *e,
+					     size_t off)
+{
+	__m128i x = _mm_cvtsi32_si128(fwd_ld32(e[0] + off));
+
+	x = _mm_insert_epi32(x, fwd_ld32(e[1] + off), 1);
+	x = _mm_insert_epi32(x, fwd_ld32(e[2] + off), 2);
+	return _mm_insert_epi32(x, fwd_ld32(e[3] + off), 3);
+}
+
+/* The sum of the 16-bit halves of the five 4-byte words V (each lane
+ * one header) folded once: 0xffff where the header checksum holds, as
+ * ipv4_cksum_ok's test (the header's first byte 0x45 makes the sum
+ * non-zero, and the byte order of the words does not matter). */
+static __rte_always_inline __m128i fwd_cksum4(const __m128i *v)
+{
+	const __m128i lo = _mm_set1_epi32(0xffff);
+	__m128i s = _mm_setzero_si128();
+	unsigned int k;
+
+#pragma GCC unroll 5
+	for (k = 0; k < 5; k++)
+		s = _mm_add_epi32(s, _mm_add_epi32(_mm_and_si128(v[k], lo),
+						   _mm_srli_epi32(v[k], 16)));
+	/* ten words: below 2^20. Folded once, 1 to 0xffff + 9 and the same
+	 * modulo 0xffff: a multiple of 0xffff (the checksum holds) only if
+	 * 0xffff, so no second fold is needed */
+	return _mm_add_epi32(_mm_and_si128(s, lo), _mm_srli_epi32(s, 16));
+}
+
+/* Stage 1 for the four packets M at once, as l3fwd reads its headers
+ * four at a time: true when each is the common IPv4 packet the check
+ * loop's first branch passes (check_ipv4: sent to MAC under MAC_MASK,
+ * Ethernet type IPv4, version 4 with a 20-byte header, total length
+ * within the frame, TTL above 1, no martian first octet, no connected
+ * broadcast's low bits, not a non-initial fragment, checksum good by
+ * the driver's flag or computed), and then their sources, destinations
+ * (host order), flow hashes, sample bytes and longest frame kept as the
+ * loop keeps them, each frame trimmed to its datagram. False, nothing
+ * kept, when any is not: the loop judges the four one by one, so every
+ * verdict, counter and order stays the loop's. The words of the four
+ * headers are loaded a lane each and checked in SSE registers; the flow
+ * hashes stay per packet (CRC32 instructions). M has room for
+ * PREFETCH_AHEAD past the four (fwd_port). */
+static __rte_always_inline bool
+fwd_check4(const struct dp_filter *f, struct rte_mbuf *const *m,
+	   uint64_t mac, uint64_t mac_mask, uint32_t *src, uint32_t *dst,
+	   uint32_t *hash, uint8_t *smp, __m128i *len_max, bool sampling)
+{
+	/* the four words' bytes swapped, for addresses and lengths */
+	const __m128i bswap32 = _mm_setr_epi8(3, 2, 1, 0, 7, 6, 5, 4, 11, 10,
+					      9, 8, 15, 14, 13, 12);
+	const __m128i total16 = _mm_setr_epi8(3, 2, -1, -1, 7, 6, -1, -1, 11,
+					      10, -1, -1, 15, 14, -1, -1);
+	const __m128i byte0 = _mm_set1_epi32(0xff);
+	const uint8_t *e[4];
+	__m128i v[5], type, l3, total, len, octets, ok, flags, good, bad;
+	__m128i ports_ok, mf;
+	uint64_t l2 = 0, w;
+	uint32_t bcast = 0, trim;
+	unsigned int k, ports;
+
+#pragma GCC unroll 4
+	for (k = 0; k < 4; k++) {
+		e[k] = rte_pktmbuf_mtod(m[k], const uint8_t *);
+		rte_prefetch0(rte_pktmbuf_mtod(m[k + PREFETCH_AHEAD], void *));
+		memcpy(&w, e[k], sizeof(w));
+		l2 |= (w ^ mac) & mac_mask;
+	}
+	/* the Ethernet type, then the header's five words */
+	type = _mm_srli_epi32(fwd_lanes(e, 10), 16);
+#pragma GCC unroll 5
+	for (k = 0; k < 5; k++)
+		v[k] = fwd_lanes(e, sizeof(struct rte_ether_hdr) + 4 * k);
+	l3 = _mm_sub_epi32(_mm_setr_epi32(m[0]->data_len, m[1]->data_len,
+					  m[2]->data_len, m[3]->data_len),
+			   _mm_set1_epi32(sizeof(struct rte_ether_hdr)));
+	total = _mm_shuffle_epi8(v[0], total16);
+	/* each test's lanes all ones where it passes */
+	ok = _mm_cmpeq_epi32(type, _mm_set1_epi32(
+		rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)));
+	ok = _mm_and_si128(ok, _mm_cmpeq_epi32(_mm_and_si128(v[0], byte0),
+					       _mm_set1_epi32(4 << 4 | 5)));
+	ok = _mm_andnot_si128(_mm_cmpgt_epi32(total, l3), ok);
+	ok = _mm_andnot_si128(_mm_cmplt_epi32(total, _mm_set1_epi32(
+		sizeof(struct rte_ipv4_hdr))), ok);
+	/* TTL, the third word's first byte */
+	ok = _mm_and_si128(ok, _mm_cmpgt_epi32(_mm_and_si128(v[2], byte0),
+					       _mm_set1_epi32(1)));
+	/* the fragment offset, the second word's last 13 bits */
+	ok = _mm_and_si128(ok, _mm_cmpeq_epi32(_mm_and_si128(v[1],
+		_mm_set1_epi32((int)((uint32_t)rte_cpu_to_be_16(
+			RTE_IPV4_HDR_OFFSET_MASK) << 16))),
+		_mm_setzero_si128()));
+	/* the first octets of source and destination as two 16-bit words:
+	 * martian (ipv4_octet_suspect) are 0, 127, 169 and 224 up */
+	octets = _mm_or_si128(_mm_and_si128(v[3], byte0),
+			      _mm_slli_epi32(_mm_and_si128(v[4], byte0), 16));
+	octets = _mm_or_si128(
+		_mm_or_si128(_mm_cmpeq_epi16(octets, _mm_setzero_si128()),
+			     _mm_cmpeq_epi16(octets, _mm_set1_epi16(127))),
+		_mm_or_si128(_mm_cmpeq_epi16(octets, _mm_set1_epi16(169)),
+			     _mm_cmpgt_epi16(octets, _mm_set1_epi16(223))));
+	ok = _mm_and_si128(ok, _mm_cmpeq_epi32(octets, _mm_setzero_si128()));
+	/* the checksum: the driver's GOOD, or not its BAD and computed
+	 * (the flags are in the low 32 bits) */
+	flags = _mm_and_si128(_mm_setr_epi32((int)m[0]->ol_flags,
+					     (int)m[1]->ol_flags,
+					     (int)m[2]->ol_flags,
+					     (int)m[3]->ol_flags),
+			      _mm_set1_epi32((int)RTE_MBUF_F_RX_IP_CKSUM_MASK));
+	good = _mm_cmpeq_epi32(flags, _mm_set1_epi32(
+		(int)RTE_MBUF_F_RX_IP_CKSUM_GOOD));
+	bad = _mm_cmpeq_epi32(flags, _mm_set1_epi32(
+		(int)RTE_MBUF_F_RX_IP_CKSUM_BAD));
+	ok = _mm_and_si128(ok, _mm_or_si128(good, _mm_andnot_si128(bad,
+		_mm_cmpeq_epi32(fwd_cksum4(v), _mm_set1_epi32(0xffff)))));
+	/* a connected broadcast's low bits: a byte of the filter's table
+	 * each (ipv4_bcast_maybe) */
+	_mm_storeu_si128((__m128i *)(void *)dst,
+			 _mm_shuffle_epi8(v[4], bswap32));
+#pragma GCC unroll 4
+	for (k = 0; k < 4; k++)
+		bcast |= ipv4_bcast_maybe(f, dst[k]);
+	if (unlikely(_mm_movemask_ps(_mm_castsi128_ps(ok)) != 0xf || l2 != 0 ||
+		     bcast != 0))
+		return false;
+
+	_mm_storeu_si128((__m128i *)(void *)src,
+			 _mm_shuffle_epi8(v[3], bswap32));
+	len = _mm_add_epi32(total,
+			    _mm_set1_epi32(sizeof(struct rte_ether_hdr)));
+	*len_max = _mm_max_epu32(*len_max, len);
+	/* the datagram only: a padded frame's pad off (fwd_trim) */
+	trim = (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(len,
+		_mm_setr_epi32((int)m[0]->pkt_len, (int)m[1]->pkt_len,
+			       (int)m[2]->pkt_len, (int)m[3]->pkt_len))));
+	if (unlikely(trim != 0xf)) {
+		uint32_t l[4];
+
+		_mm_storeu_si128((__m128i *)(void *)l, len);
+		for (k = 0; k < 4; k++)
+			if (!(trim & 1u << k))
+				fwd_trim(m[k], l[k]);
+	}
+	/* the ports count for TCP and UDP that are not a fragment and have
+	 * them in the frame (flow_hash_ipv4_crc) */
+	v[2] = _mm_and_si128(_mm_srli_epi32(v[2], 8), byte0);
+	ports_ok = _mm_or_si128(_mm_cmpeq_epi32(v[2],
+						_mm_set1_epi32(IPPROTO_TCP)),
+				_mm_cmpeq_epi32(v[2],
+						_mm_set1_epi32(IPPROTO_UDP)));
+	mf = _mm_set1_epi32((int)((uint32_t)rte_cpu_to_be_16(
+		RTE_IPV4_HDR_MF_FLAG) << 16));
+	ports_ok = _mm_andnot_si128(_mm_cmpeq_epi32(_mm_and_si128(v[1], mf),
+						    mf), ports_ok);
+	ports_ok = _mm_and_si128(ports_ok, _mm_cmpgt_epi32(l3,
+		_mm_set1_epi32(sizeof(struct rte_ipv4_hdr) + 3)));
+	ports = (unsigned int)_mm_movemask_ps(_mm_castsi128_ps(ports_ok));
+#pragma GCC unroll 4
+	for (k = 0; k < 4; k++) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)
+			(e[k] + sizeof(struct rte_ether_hdr));
+
+		hash[k] = flow_hash_ipv4_crc_ports(ip, sizeof(*ip),
+						   (ports >> k) & 1);
+		if (sampling)
+			smp[k] = fwd_sample_byte(ip + 1);
+	}
+	return true;
+}
+#endif
+
 /* The N (> 0) packets PKTS port IN received, their whole way. PKTS has
  * room for PREFETCH_AHEAD more (below). SAMPLING: the lcore has a ring
  * for sampled packets (link suspicion); a constant, so that without
@@ -1280,8 +1473,12 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 	uint32_t hash4[DP_BURST], hash6[DP_BURST];
 	const struct nhg_l2 *l2_4[DP_BURST], *l2_6[DP_BURST];
 	struct nhg_l2 scratch[DP_BURST], scratch6[DP_BURST];
-	uint16_t i, n4 = 0, n6 = 0, n_tx[DP_PORT_MAX];
+	uint16_t i, n4 = 0, n6 = 0;
+	struct fwd_tx tx;
 	uint32_t len_max = 0; /* the burst's longest frame */
+#ifdef FWD_CHECK4
+	__m128i len_max4 = _mm_setzero_si128(); /* fwd_check4's */
+#endif
 	uint16_t mtu_min;
 	bool fits;  /* every frame within the smallest MTU */
 	/* IPv6's: its own with link suspicion (below) */
@@ -1296,6 +1493,8 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 	memcpy(&mac, &d->ports[in].mac, RTE_ETHER_ADDR_LEN);
 	memset(&mac_mask, 0xff, RTE_ETHER_ADDR_LEN);
 	st->rx[in] += n;
+	for (i = 0; i < d->n_ports; i++)
+		tx.at[i] = fl->tx[i];
 
 	/* 1. checks, destinations by family. The last packet stands in for
 	 * the PREFETCH_AHEAD past the end, so that the loop prefetches
@@ -1306,6 +1505,19 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 	for (i = 0; i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {
+#ifdef FWD_CHECK4
+		/* each four from the first: at once when all four are the
+		 * common IPv4 packet (fwd_check4), else one by one below */
+		if ((i & 3) == 0 && i + 4 <= n &&
+		    likely(fwd_check4(f, &pkts[i], mac, mac_mask, &src4[n4],
+				      &dst4[n4], &hash4[n4], &smp4[n4],
+				      &len_max4, sampling))) {
+			memcpy(&m4[n4], &pkts[i], 4 * sizeof(m4[0]));
+			n4 += 4;
+			i += 3; /* and the loop's one */
+			continue;
+		}
+#endif
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eth =
 			rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
@@ -1337,7 +1549,8 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 					 &total);
 			if (unlikely(why != DROP_MAX)) {
 				if (why == DROP_TTL_EXCEEDED)
-					icmp_time_exceeded(d, fl, st, in, m);
+					icmp_time_exceeded(d, fl, &tx, st, in,
+							   m);
 				else
 					drop(st, m, why);
 				continue;
@@ -1371,7 +1584,8 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 					 sampling ? &smp6[n6] : NULL);
 			if (unlikely(why != DROP_MAX)) {
 				if (why == DROP_HOP_LIMIT_EXCEEDED)
-					icmp6_hop_limit_exceeded(d, fl, st, in,
+					icmp6_hop_limit_exceeded(d, fl, &tx, st,
+								 in,
 								 m);
 				else
 					drop(st, m, why);
@@ -1390,6 +1604,11 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 			drop(st, m, DROP_NOT_IP);
 		}
 	}
+#ifdef FWD_CHECK4
+	len_max4 = _mm_max_epu32(len_max4, _mm_srli_si128(len_max4, 8));
+	len_max4 = _mm_max_epu32(len_max4, _mm_srli_si128(len_max4, 4));
+	len_max = RTE_MAX(len_max, (uint32_t)_mm_cvtsi128_si32(len_max4));
+#endif
 
 	/* source validation (filter.c): one bulk lookup per family of the
 	 * sources, none on a port with ingress_filter "off" */
@@ -1429,15 +1648,14 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 	 * fragmented or refused (fwd_too_big4), so then, with suspicion,
 	 * the members first, the records, and the rewrite last; without
 	 * it the one pass checks each length */
-	memcpy(n_tx, fl->n_tx, sizeof(n_tx));
 	unrouted.n = 0;
 	mtu_min = __atomic_load_n(&d->mtu_min, __ATOMIC_RELAXED);
 	fits = len_max <= mtu_min + sizeof(struct rte_ether_hdr);
 	if (likely(fits))
-		fwd_route4(d, fl, st, n_tx, in, m4, gid4, hash4, live, scratch,
+		fwd_route4(d, fl, st, &tx, in, m4, gid4, hash4, live, scratch,
 			   &unrouted, sampling ? l2_4 : NULL, n4, false);
 	else if (!sampling)
-		fwd_route4(d, fl, st, n_tx, in, m4, gid4, hash4, live, scratch,
+		fwd_route4(d, fl, st, &tx, in, m4, gid4, hash4, live, scratch,
 			   &unrouted, NULL, n4, true);
 	else
 		fwd_select_bulk(d, st, m4, gid4, hash4, live, l2_4, scratch,
@@ -1475,11 +1693,11 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 			fwd_flows_end(fl, st, &fw, n == DP_BURST);
 		}
 		if (unlikely(!fits))
-			fwd_rewrite4_bulk(d, fl, st, n_tx, in, m4, l2_4, n4);
+			fwd_rewrite4_bulk(d, fl, st, &tx, in, m4, l2_4, n4);
 	}
 	/* RFC 1812 §5.2.7.1: no route at all, Network Unreachable */
 	for (i = 0; i < unrouted.n; i++)
-		st->icmp_net_unreachable += fwd_answer(fl, n_tx, in,
+		st->icmp_net_unreachable += fwd_answer(&tx, in,
 			unrouted.m[i],
 			icmp4_error(d, &fl->icmp, st, in, unrouted.m[i],
 				    ICMP4_DEST_UNREACH, ICMP4_NET_UNREACH, 0));
@@ -1496,25 +1714,24 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 			if (unlikely(l2_6[i] == NULL))
 				continue;
 			if (unlikely(!fits) &&
-			    fwd_too_big6(d, fl, st, n_tx, in, m,
+			    fwd_too_big6(d, fl, st, &tx, in, m,
 					 l2_6[i]->port))
 				continue;
 			/* no header checksum in IPv6 */
 			eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 			((struct rte_ipv6_hdr *)(eth + 1))->hop_limits--;
-			fwd_out(fl, n_tx, m, eth, l2_6[i]);
+			fwd_out(&tx, m, eth, l2_6[i]);
 		}
 		/* RFC 4443 §3.1: no route, Destination Unreachable code 0 */
 		for (i = 0; i < u6->n; i++)
-			st->icmp6_unreachable += fwd_answer(fl, n_tx, in,
+			st->icmp6_unreachable += fwd_answer(&tx, in,
 				u6->m[i],
 				icmp6_error(d, &fl->icmp, st, in, u6->m[i],
 					    ICMP6_DEST_UNREACH, 0, 0));
 	}
 
 	/* 4. tx */
-	memcpy(fl->n_tx, n_tx, sizeof(n_tx));
-	fwd_tx_flush(d, fl, st);
+	fwd_tx_flush(d, fl, st, &tx);
 }
 
 static __rte_noinline void

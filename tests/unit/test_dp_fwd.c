@@ -2103,6 +2103,285 @@ static void test_fwd_ingress_off_forwards_spoofed(void **state)
 	ingress_set(CFG_INGRESS_STRICT, CFG_INGRESS_STRICT);
 }
 
+/* GROUP's members besides NH_PEER while test_fwd_four_at_once_as_one_by_one
+ * runs: F4_MEMBERS - 1 more nexthops on the link, ids from NH_F4, each
+ * with its own MAC, so that the flow hash shows (3 bits of it) in the
+ * frames that leave. */
+#define NH_F4 20u
+#define F4_MEMBERS 8u
+/* test_fwd_four_at_once_as_one_by_one's frames */
+#define F4_FRAME 80u
+#define F4_OUT 8u
+
+/* What bursts did: the frames each port sent, in order, and the change
+ * in every counter of the lcore. */
+struct f4_outcome {
+	uint8_t frame[2][F4_OUT][F4_FRAME + 64];
+	unsigned int len[2][F4_OUT];
+	unsigned int n[2];
+	uint64_t counters[offsetof(struct dp_lcore_stats, nh_miss) /
+			  sizeof(uint64_t)];
+};
+
+/* One frame of the test: its bytes, length and the checksum verdict its
+ * mbuf carries (ol_flags). */
+struct f4_frame {
+	uint8_t b[F4_FRAME];
+	unsigned int len;
+	uint64_t flags;
+};
+
+/* Frames sent since the last call from both ports onto O (their count
+ * checked against F4_OUT). The LAN's are ICMP errors: their IPv4 ID
+ * counts the answers, so it and the header checksum over it are left
+ * out. */
+static void f4_collect(struct f4_outcome *o)
+{
+	unsigned int p;
+	struct rte_mbuf *m;
+
+	for (p = 0; p < 2; p++)
+		while (rte_ring_dequeue(tb.tx[p], (void **)&m) == 0) {
+			uint8_t *f = o->frame[p][o->n[p]];
+
+			assert_true(o->n[p] < F4_OUT);
+			o->len[p][o->n[p]] = rte_pktmbuf_pkt_len(m);
+			assert_true(o->len[p][o->n[p]] <= F4_FRAME + 64);
+			memcpy(f, rte_pktmbuf_mtod(m, void *),
+			       o->len[p][o->n[p]]);
+			if (p == LAN)
+				f[14 + 4] = f[14 + 5] = f[14 + 10] =
+					f[14 + 11] = 0;
+			o->n[p]++;
+			rte_pktmbuf_free(m);
+		}
+}
+
+/* The N frames F received on the LAN in bursts of BURST (1: each alone,
+ * the per-packet path; 4: the four at once): what left, and the
+ * counters' change, into O. */
+static void f4_run(const struct f4_frame *f, unsigned int n,
+		   unsigned int burst, struct f4_outcome *o)
+{
+	struct dp_lcore_stats before = d.stats[d.fwd_lcore];
+	const uint64_t *b = (const uint64_t *)&before;
+	const uint64_t *a = (const uint64_t *)&d.stats[d.fwd_lcore];
+	unsigned int i;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(d.ports[0].pool);
+
+		assert_non_null(m);
+		memcpy(rte_pktmbuf_append(m, (uint16_t)f[i].len), f[i].b,
+		       f[i].len);
+		m->ol_flags |= f[i].flags;
+		assert_int_equal(rte_ring_enqueue(tb.rx[LAN], m), 0);
+		if ((i + 1) % burst == 0 || i + 1 == n) {
+			assert_int_equal(fwd_burst(&d, d.fwd_lcore),
+					 (i % burst) + 1);
+			f4_collect(o);
+		}
+	}
+	for (i = 0; i < RTE_DIM(o->counters); i++)
+		o->counters[i] = a[i] - b[i];
+}
+
+/* LAN host -> 198.51.100.X over UDP (PROTO 17), TCP (6) or ICMP (1),
+ * ports SPORT -> 2000 where they are. */
+static void f4_good(struct f4_frame *f, uint8_t x, uint8_t proto,
+		    uint16_t sport)
+{
+	memset(f, 0, sizeof(*f));
+	f->len = make_udp(f->b, 64);
+	f->b[14 + 9] = proto;
+	f->b[14 + 19] = x;
+	f->b[34] = (uint8_t)(sport >> 8);
+	f->b[35] = (uint8_t)sport;
+	fix_cksum(f->b);
+}
+
+/* Variant V of the frame F, a flow of its own for place K: each way a
+ * packet can differ from the common IPv4 one that fwd.c checks four at a
+ * time, and the edges of what that check passes. 1, or 0 when V is past
+ * them. */
+static unsigned int f4_variant(struct f4_frame *f, unsigned int v,
+			       unsigned int k)
+{
+	uint8_t *ip = f->b + 14;
+
+	f4_good(f, (uint8_t)(7 + k), 17, (uint16_t)(1000 + k));
+	switch (v) {
+	case 0: /* the common packet itself */
+		break;
+	case 1: /* checksum wrong */
+		ip[10] ^= 0x40;
+		return 1;
+	case 2: /* TTL 1: Time Exceeded to the LAN */
+		ip[8] = 1;
+		break;
+	case 3: /* TTL 2: the lowest forwarded */
+		ip[8] = 2;
+		break;
+	case 4: /* martian destinations and sources, first octets */
+	case 5:
+	case 6:
+	case 7:
+		ip[16] = (uint8_t[]){127, 169, 224, 255}[v - 4];
+		ip[17] = 254;
+		break;
+	case 8:
+		ip[12] = 0;
+		break;
+	case 9: /* 169.1/16 is no martian: the exact test passes it */
+		ip[16] = 169;
+		ip[17] = 1;
+		break;
+	case 10: /* the LAN's broadcast */
+		memcpy(ip + 16, (uint8_t[]){198, 18, 1, 255}, 4);
+		break;
+	case 11: /* first fragment: the 3-tuple hash */
+		ip[6] = 0x20;
+		break;
+	case 12: /* a later fragment: the exact test */
+		ip[6] = 0x20;
+		ip[7] = 0x01;
+		break;
+	case 13: /* DF: forwarded as is, the 5-tuple hash */
+		ip[6] = 0x40;
+		break;
+	case 14: /* total length past the frame, then below the header */
+		ip[3] = 33;
+		break;
+	case 15:
+		ip[3] = 19;
+		break;
+	case 16: /* a 22-byte datagram: the ports not whole, 3-tuple */
+		ip[3] = 22;
+		f->len = 14 + 22;
+		break;
+	case 17: /* 24 bytes, the ports whole; padded to 60 (trimmed) */
+		ip[3] = 24;
+		f->len = 60;
+		break;
+	case 18: /* options (IHL 6), a NOP word */
+		memmove(ip + 24, ip + 20, 12);
+		memset(ip + 20, 1, 4);
+		ip[0] = 0x46;
+		ip[3] = 36;
+		f->len += 4;
+		break;
+	case 19: /* version 6 behind the IPv4 type */
+		ip[0] = 0x65;
+		break;
+	case 20: /* another host's frame */
+		f->b[5] ^= 1;
+		return 1;
+	case 21: /* the second source byte of the MAC is not looked at */
+		f->b[7] ^= 1;
+		return 1;
+	case 22: /* ARP, then IPv6 that is no header */
+		f->b[13] = 0x06;
+		return 1;
+	case 23:
+		f->b[12] = 0x86, f->b[13] = 0xdd;
+		return 1;
+	case 24: /* the driver's verdicts: good over a wrong sum, bad over
+		  * a right one, none (computed) */
+		ip[10] ^= 0x40;
+		f->flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+		return 1;
+	case 25:
+		f->flags = RTE_MBUF_F_RX_IP_CKSUM_BAD;
+		return 1;
+	case 26:
+		ip[10] ^= 0x40;
+		f->flags = RTE_MBUF_F_RX_IP_CKSUM_NONE;
+		return 1;
+	case 27: /* shorter than Ethernet and than IPv4 */
+		f->len = 13;
+		return 1;
+	case 28:
+		f->len = 14 + 19;
+		return 1;
+	case 29: /* a source not of the site (ingress strict) */
+		ip[12] = 192, ip[13] = 0, ip[14] = 2, ip[15] = 1;
+		break;
+	default:
+		return 0;
+	}
+	fix_cksum(f->b);
+	return 1;
+}
+
+/* fwd.c checks the common IPv4 packet four at a time (fwd_check4) and
+ * any other one by one: a burst of four behaves exactly as its frames
+ * one by one, whatever frame stands among three common ones, and in
+ * whichever place: the same frames out of each port in the same order,
+ * byte for byte (the member the flow hash picks is in the MAC), and the
+ * same change in every counter. */
+static void test_fwd_four_at_once_as_one_by_one(void **state)
+{
+	struct chan_group g8 = {.id = GROUP, .n_primary = F4_MEMBERS,
+				.primary = {NH_PEER}};
+	struct chan_group g1 = {.id = GROUP, .n_primary = 1,
+				.primary = {NH_PEER}};
+	static struct f4_outcome one, four;
+	struct f4_frame f[4];
+	unsigned int v, k, p, i, members = 0;
+
+	(void)state;
+	/* ICMP errors (TTL 1, no route) answered every time, so that both
+	 * runs of a burst send the same: a bucket that does not run dry */
+	inet_pton(AF_INET, "198.18.1.1", &d.ports[LAN].ipv4);
+	fwd_icmp_rate_set(d.fwd_lcore, 1, 1u << 16);
+	assert_int_equal(lan_route(true), 0);
+	for (i = 1; i < F4_MEMBERS; i++) {
+		g8.primary[i] = NH_F4 + i;
+		assert_int_equal(dp_testbed_nexthop(&d, NH_F4 + i, LINK,
+						    "203.0.113.3",
+						    (uint8_t)(0x10 + i)), 0);
+	}
+	assert_int_equal(nhg_group_set(&d.nhg, &g8, 1), 0);
+	/* four common packets: more than one member, and alike at once */
+	f4_good(&f[0], 7, 17, 1000);
+	f4_good(&f[1], 8, 6, 1001);
+	f4_good(&f[2], 9, 1, 1002);
+	f4_good(&f[3], 10, 17, 1003);
+	f4_run(f, 4, 1, &one);
+	f4_run(f, 4, 4, &four);
+	assert_int_equal(one.n[LINK], 4);
+	for (i = 0; i < 4; i++)
+		members |= 1u << (one.frame[LINK][i][5] & 0x0f);
+	assert_true(__builtin_popcount(members) > 1);
+	assert_memory_equal(&one, &four, sizeof(one));
+	for (v = 0; f4_variant(&f[0], v, 0) != 0; v++)
+		for (k = 0; k < 4; k++) {
+			/* variant V in place K, common flows around it */
+			for (i = 0, p = 0; i < 4; i++) {
+				if (i == k) {
+					f4_variant(&f[i], v, k);
+					continue;
+				}
+				f4_good(&f[i], (uint8_t)(20 + p), 17,
+					(uint16_t)(3000 + 7 * p));
+				p++;
+			}
+			f4_run(f, 4, 1, &one);
+			f4_run(f, 4, 4, &four);
+			if (memcmp(&one, &four, sizeof(one)) != 0)
+				fail_msg("variant %u in place %u: four at "
+					 "once differ from one by one", v, k);
+			/* TTL 1 answered: the answers compared too */
+			if (v == 2)
+				assert_int_equal(four.n[LAN], 1);
+		}
+	fwd_icmp_rate_set(d.fwd_lcore, cfg.dataplane.icmp_errors_per_s,
+			  cfg.dataplane.icmp_burst);
+	assert_int_equal(nhg_group_set(&d.nhg, &g1, 1), 0);
+	assert_int_equal(lan_route(false), 0);
+}
+
 /* The forwarding lcore's idle back-off: it sleeps only once
  * FWD_IDLE_SPIN_US (here 1000 cycles) have passed since its last packet,
  * then at every empty poll; any packet keeps it spinning again, and
@@ -2180,6 +2459,7 @@ int main(void)
 		cmocka_unit_test(test_fwd_ingress_strict_ipv6_port_addresses),
 		cmocka_unit_test(test_fwd_ingress_loose),
 		cmocka_unit_test(test_fwd_ingress_off_forwards_spoofed),
+		cmocka_unit_test(test_fwd_four_at_once_as_one_by_one),
 		cmocka_unit_test(test_fwd_idle_sleeps_only_after_the_spin_time),
 	};
 
