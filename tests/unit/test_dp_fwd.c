@@ -2111,7 +2111,10 @@ static void test_fwd_ingress_off_forwards_spoofed(void **state)
 #define F4_MEMBERS 8u
 /* test_fwd_four_at_once_as_one_by_one's frames */
 #define F4_FRAME 80u
-#define F4_OUT 8u
+#define F4_OUT 16u
+/* the burst: two fours (fwd_check4) and one more (one by one); eight
+ * sources and more at once in fwd_any_refused */
+#define F4_BURST 9u
 
 /* What bursts did: the frames each port sent, in order, and the change
  * in every counter of the lcore. */
@@ -2315,8 +2318,9 @@ static unsigned int f4_variant(struct f4_frame *f, unsigned int v,
 }
 
 /* fwd.c checks the common IPv4 packet four at a time (fwd_check4) and
- * any other one by one: a burst of four behaves exactly as its frames
- * one by one, whatever frame stands among three common ones, and in
+ * any other one by one, and the sources' site values eight at a time
+ * (fwd_any_refused): a burst of nine behaves exactly as its frames one
+ * by one, whatever frame stands among eight common ones, and in
  * whichever place: the same frames out of each port in the same order,
  * byte for byte (the member the flow hash picks is in the MAC), and the
  * same change in every counter. */
@@ -2327,7 +2331,7 @@ static void test_fwd_four_at_once_as_one_by_one(void **state)
 	struct chan_group g1 = {.id = GROUP, .n_primary = 1,
 				.primary = {NH_PEER}};
 	static struct f4_outcome one, four;
-	struct f4_frame f[4];
+	struct f4_frame f[F4_BURST];
 	unsigned int v, k, p, i, members = 0;
 
 	(void)state;
@@ -2343,22 +2347,22 @@ static void test_fwd_four_at_once_as_one_by_one(void **state)
 						    (uint8_t)(0x10 + i)), 0);
 	}
 	assert_int_equal(nhg_group_set(&d.nhg, &g8, 1), 0);
-	/* four common packets: more than one member, and alike at once */
-	f4_good(&f[0], 7, 17, 1000);
-	f4_good(&f[1], 8, 6, 1001);
-	f4_good(&f[2], 9, 1, 1002);
-	f4_good(&f[3], 10, 17, 1003);
-	f4_run(f, 4, 1, &one);
-	f4_run(f, 4, 4, &four);
-	assert_int_equal(one.n[LINK], 4);
-	for (i = 0; i < 4; i++)
+	/* common packets of UDP, TCP and ICMP: more than one member, and
+	 * alike at once */
+	for (i = 0; i < F4_BURST; i++)
+		f4_good(&f[i], (uint8_t)(7 + i),
+			(uint8_t[]){17, 6, 1}[i % 3], (uint16_t)(1000 + i));
+	f4_run(f, F4_BURST, 1, &one);
+	f4_run(f, F4_BURST, F4_BURST, &four);
+	assert_int_equal(one.n[LINK], F4_BURST);
+	for (i = 0; i < F4_BURST; i++)
 		members |= 1u << (one.frame[LINK][i][5] & 0x0f);
 	assert_true(__builtin_popcount(members) > 1);
 	assert_memory_equal(&one, &four, sizeof(one));
 	for (v = 0; f4_variant(&f[0], v, 0) != 0; v++)
-		for (k = 0; k < 4; k++) {
+		for (k = 0; k < F4_BURST; k++) {
 			/* variant V in place K, common flows around it */
-			for (i = 0, p = 0; i < 4; i++) {
+			for (i = 0, p = 0; i < F4_BURST; i++) {
 				if (i == k) {
 					f4_variant(&f[i], v, k);
 					continue;
@@ -2367,11 +2371,11 @@ static void test_fwd_four_at_once_as_one_by_one(void **state)
 					(uint16_t)(3000 + 7 * p));
 				p++;
 			}
-			f4_run(f, 4, 1, &one);
-			f4_run(f, 4, 4, &four);
+			f4_run(f, F4_BURST, 1, &one);
+			f4_run(f, F4_BURST, F4_BURST, &four);
 			if (memcmp(&one, &four, sizeof(one)) != 0)
-				fail_msg("variant %u in place %u: four at "
-					 "once differ from one by one", v, k);
+				fail_msg("variant %u in place %u: a burst "
+					 "differs from one by one", v, k);
 			/* TTL 1 answered: the answers compared too */
 			if (v == 2)
 				assert_int_equal(four.n[LAN], 1);

@@ -672,6 +672,49 @@ static void test_dp_suspect_busy_lone_lcore_publishes_together(void **st)
 	suspect_on(0);
 }
 
+/* A full burst of flows 0..DP_BURST-1, a packet each (fwd.c checks them
+ * four at a time, fwd_check4): exactly the flows whose ports pick them
+ * are noted, 8 and 24 (source ports 1008 and 1024, destination port
+ * 2000), each on the link its packet left by. */
+static void test_dp_suspect_sample_of_a_burst_of_flows(void **st)
+{
+	const struct susflow_table *t;
+	uint8_t out[DP_BURST];
+	struct rte_mbuf *m;
+	unsigned int f, p;
+	uint16_t sport;
+
+	(void)st;
+	suspect_on(1u << LINK1 | 1u << LINK2);
+	t = d.flows;
+	for (f = 0; f < DP_BURST; f++)
+		inject(0, f);
+	fwd_burst(&d, d.fwd_lcore);
+	fwd_burst(&d, d.fwd_lcore); /* a poll that finds nothing publishes */
+	health_suspect_drain(&d);
+	memset(out, 0xff, sizeof(out));
+	for (p = LINK1; p <= LINK2; p++)
+		while (rte_ring_dequeue(tb.tx[p], (void **)&m) == 0) {
+			const uint8_t *fr = rte_pktmbuf_mtod(m, uint8_t *);
+
+			sport = (uint16_t)(fr[34] << 8 | fr[35]);
+			assert_true(sport >= 1000 && sport < 1000 + DP_BURST);
+			out[sport - 1000] = (uint8_t)p;
+			rte_pktmbuf_free(m);
+		}
+	for (f = 0; f < DP_BURST; f++)
+		assert_true(out[f] == LINK1 || out[f] == LINK2);
+	assert_int_equal(t->noted, 2);
+	for (f = 8; f < DP_BURST; f += 16) {
+		uint32_t h = susflow_hash4(0xc612010au, 0xc6336407u,
+					   (1000u + f) << 16 | 2000u);
+
+		assert_int_equal(t->e[(h >> 10) & (SUSFLOW_SLOTS - 1)].link,
+				 out[f]);
+	}
+	suspect_on(0);
+}
+
 /* A UDP answer record (susflow.h) of flow 8, 198.51.100.7:2000 ->
  * 198.18.1.10:1008, in on a link, alone in a burst forwarded at TSC. */
 struct answer_burst {
@@ -751,6 +794,7 @@ int main(void)
 		cmocka_unit_test(test_dp_suspect_full_ring_drops_and_counts),
 		cmocka_unit_test(test_dp_suspect_records_across_the_rings_wrap),
 		cmocka_unit_test(test_dp_suspect_busy_lone_lcore_publishes_together),
+		cmocka_unit_test(test_dp_suspect_sample_of_a_burst_of_flows),
 		cmocka_unit_test(test_dp_suspect_drain_takes_lcores_in_time_order),
 	};
 
