@@ -678,6 +678,7 @@ fwd_groups(const struct dp *d, const uint64_t *gid, const struct nhgroup **g,
 {
 	uint16_t i;
 
+#pragma GCC unroll 4
 	for (i = 0; i < n; i++)
 		/* FIB_MISS is no group id, and grp[0] is never set */
 		g[i] = likely(gid[i] < NHG_MAX) ?
@@ -1180,6 +1181,7 @@ fwd_route4(const struct dp *d, struct fwd_lcore *fl,
 	uint16_t i;
 
 	fwd_groups(d, gid, g, n);
+#pragma GCC unroll 4
 	for (i = 0; i < n; i++) {
 		e = fwd_select(d, st, &m4[i], &gid[i], g[i], hash[i], live,
 			       &scratch[i], unrouted);
@@ -1220,21 +1222,48 @@ static const enum dp_drop src_refused[FILTER_SITE_MAX] = {
 };
 
 /* Does a port refusing the site values REFUSE refuse any of the N
- * sources whose values are V? Nearly always not: inline, and a load and
- * an or a packet, the verdict of each value read from a table of
- * FILTER_SITE_MAX bytes (a shift of REFUSE by each value, in a call,
- * took 8.9 instructions a packet, make bench-instr with ingress_filter
- * strict). The site FIBs hold values below FILTER_SITE_MAX only. */
+ * sources whose values are V? Nearly always not: inline, the verdict of
+ * each value read from a table of FILTER_SITE_MAX bytes (a shift of
+ * REFUSE by each value, in a call, took 8.9 instructions a packet, make
+ * bench-instr with ingress_filter strict); with SSE4.1 eight values at a
+ * time, packed to bytes and looked up in the table with one shuffle
+ * (4.6 instructions a packet fewer than one at a time). The site FIBs
+ * hold values below FILTER_SITE_MAX only. */
 static __rte_always_inline bool fwd_any_refused(uint8_t refuse,
 						const uint64_t *v, uint16_t n)
 {
-	uint8_t refused[FILTER_SITE_MAX];
+	uint8_t refused[16] = {0};
 	uint32_t any = 0;
-	uint16_t i;
+	uint16_t i = 0;
 
+	RTE_BUILD_BUG_ON(FILTER_SITE_MAX > 16);
 	for (i = 0; i < FILTER_SITE_MAX; i++)
 		refused[i] = (refuse >> i) & 1;
-	for (i = 0; i < n; i++)
+	i = 0;
+#if defined(RTE_ARCH_X86_64) && defined(__SSE4_1__)
+	{
+		const __m128i table = _mm_loadu_si128(
+			(const __m128i *)(const void *)refused);
+		/* each value's upper bytes, after packing: 0x80, which
+		 * the shuffle turns to 0 */
+		const __m128i pad = _mm_set1_epi16((short)0x8000);
+		__m128i hit = _mm_setzero_si128();
+
+		for (; i + 8 <= n; i += 8) {
+			const __m128i *p = (const __m128i *)(const void *)&v[i];
+			__m128i w = _mm_packus_epi16(
+				_mm_packus_epi32(_mm_loadu_si128(p),
+						 _mm_loadu_si128(p + 1)),
+				_mm_packus_epi32(_mm_loadu_si128(p + 2),
+						 _mm_loadu_si128(p + 3)));
+
+			hit = _mm_or_si128(hit, _mm_shuffle_epi8(table,
+				_mm_or_si128(w, pad)));
+		}
+		any = !_mm_testz_si128(hit, hit);
+	}
+#endif
+	for (; i < n; i++)
 		any |= refused[v[i]];
 	return any != 0;
 }
