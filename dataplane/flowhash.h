@@ -84,11 +84,19 @@ static inline uint32_t flow_hash_ports(const void *l4, uint32_t h)
 	return rte_hash_crc_4byte(ports, h);
 }
 
+/* flow_hash_ipv4_crc of the 8 bytes ADDRS (source and destination as
+ * in the header, adjacent) and REST (the protocol, the ports as in the
+ * header above it when they count, else 0): two 8-byte CRCs. fwd.c's
+ * check of four packets at once makes both words in SSE registers. */
+static __rte_always_inline uint32_t flow_hash_ipv4_crc_words(uint64_t addrs,
+							     uint64_t rest)
+{
+	return flow_hash_crc8(rest, flow_hash_crc8(addrs, FLOW_HASH_SEED));
+}
+
 /* flow_hash_ipv4_crc for the IPv4 packet at IP whose ports, 4 bytes at
  * IP + IHL, count (PORTS: TCP or UDP, not a fragment, in memory) or do
- * not. Two 8-byte CRCs: src and dst (adjacent), then the protocol with
- * the ports beside it when they count. fwd.c's check of four packets at
- * once decides PORTS for the four itself. */
+ * not. */
 static __rte_always_inline uint32_t
 flow_hash_ipv4_crc_ports(const struct rte_ipv4_hdr *ip, uint32_t ihl,
 			 bool ports)
@@ -101,7 +109,7 @@ flow_hash_ipv4_crc_ports(const struct rte_ipv4_hdr *ip, uint32_t ihl,
 		memcpy(&p, (const uint8_t *)ip + ihl, sizeof(p));
 		rest |= (uint64_t)p << 32;
 	}
-	return flow_hash_crc8(rest, flow_hash_crc8(addrs, FLOW_HASH_SEED));
+	return flow_hash_ipv4_crc_words(addrs, rest);
 }
 
 /* Hash of the IPv4 packet at IP, of which L3_LEN bytes are in memory

@@ -1364,10 +1364,10 @@ fwd_check4(const struct dp_filter *f, struct rte_mbuf *const *m,
 	const __m128i byte0 = _mm_set1_epi32(0xff);
 	const uint8_t *e[4];
 	__m128i v[5], type, l3, total, len, octets, ok, flags, good, bad;
-	__m128i ports_ok, mf;
+	__m128i ports_ok, mf, ports, addrs[2], rest[2];
 	uint64_t l2 = 0, w;
 	uint32_t bcast = 0, trim;
-	unsigned int k, ports;
+	unsigned int k;
 
 #pragma GCC unroll 4
 	for (k = 0; k < 4; k++) {
@@ -1465,16 +1465,31 @@ fwd_check4(const struct dp_filter *f, struct rte_mbuf *const *m,
 						    mf), ports_ok);
 	ports_ok = _mm_and_si128(ports_ok, _mm_cmpgt_epi32(l3,
 		_mm_set1_epi32(sizeof(struct rte_ipv4_hdr) + 3)));
-	ports = (unsigned int)_mm_movemask_ps(_mm_castsi128_ps(ports_ok));
+	/* the hash's words (flow_hash_ipv4_crc_words): the addresses as in
+	 * the header, and the protocol with the ports above it where they
+	 * count */
+	ports = _mm_and_si128(fwd_lanes(e, sizeof(struct rte_ether_hdr) +
+					   sizeof(struct rte_ipv4_hdr)),
+			      ports_ok);
+	addrs[0] = _mm_unpacklo_epi32(v[3], v[4]);
+	addrs[1] = _mm_unpackhi_epi32(v[3], v[4]);
+	rest[0] = _mm_unpacklo_epi32(v[2], ports);
+	rest[1] = _mm_unpackhi_epi32(v[2], ports);
+#pragma GCC unroll 2
+	for (k = 0; k < 2; k++) {
+		hash[2 * k] = flow_hash_ipv4_crc_words(
+			(uint64_t)_mm_cvtsi128_si64(addrs[k]),
+			(uint64_t)_mm_cvtsi128_si64(rest[k]));
+		hash[2 * k + 1] = flow_hash_ipv4_crc_words(
+			(uint64_t)_mm_extract_epi64(addrs[k], 1),
+			(uint64_t)_mm_extract_epi64(rest[k], 1));
+	}
+	if (sampling) {
 #pragma GCC unroll 4
-	for (k = 0; k < 4; k++) {
-		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)
-			(e[k] + sizeof(struct rte_ether_hdr));
-
-		hash[k] = flow_hash_ipv4_crc_ports(ip, sizeof(*ip),
-						   (ports >> k) & 1);
-		if (sampling)
-			smp[k] = fwd_sample_byte(ip + 1);
+		for (k = 0; k < 4; k++)
+			smp[k] = fwd_sample_byte(e[k] +
+				sizeof(struct rte_ether_hdr) +
+				sizeof(struct rte_ipv4_hdr));
 	}
 	return true;
 }
