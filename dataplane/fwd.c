@@ -1297,6 +1297,14 @@ fwd_refuse(struct dp_lcore_stats *st, uint8_t refuse, const uint64_t *v,
 #if defined(RTE_ARCH_X86_64) && defined(__SSE4_1__)
 #define FWD_CHECK4 1
 
+/* What fwd_check4 did with four packets. */
+enum fwd_four {
+	FWD_FOUR_KEPT,     /* all four the common IPv4 packet, kept */
+	FWD_FOUR_EACH,     /* not: the loop judges them one by one */
+	FWD_FOUR_NOT_IPV4, /* one is not IPv4 (IPv6 among IPv4): one by one,
+			    * and the rest of the burst too */
+};
+
 /* The 4-byte word at P, unaligned. */
 static __rte_always_inline int fwd_ld32(const uint8_t *p)
 {
@@ -1345,13 +1353,16 @@ static __rte_always_inline __m128i fwd_cksum4(const __m128i *v)
  * broadcast's low bits, not a non-initial fragment, checksum good by
  * the driver's flag or computed), and then their sources, destinations
  * (host order), flow hashes, sample bytes and longest frame kept as the
- * loop keeps them, each frame trimmed to its datagram. False, nothing
- * kept, when any is not: the loop judges the four one by one, so every
- * verdict, counter and order stays the loop's. The words of the four
- * headers are loaded a lane each and checked in SSE registers; the flow
- * hashes stay per packet (CRC32 instructions). M has room for
- * PREFETCH_AHEAD past the four (fwd_port). */
-static __rte_always_inline bool
+ * loop keeps them, each frame trimmed to its datagram (FWD_FOUR_KEPT).
+ * Nothing is kept when any is not: the loop judges the four one by one,
+ * so every verdict, counter and order stays the loop's. The Ethernet
+ * types are judged first, so that IPv6 traffic pays only their loads
+ * (FWD_FOUR_NOT_IPV4: the caller tries no more fours in the burst). The words of the four
+ * headers are loaded a lane each and checked in SSE registers, where
+ * the flow hashes' words are made too; each hash is then two CRC32
+ * instructions. M has room for PREFETCH_AHEAD past the four
+ * (fwd_port). */
+static __rte_always_inline enum fwd_four
 fwd_check4(const struct dp_filter *f, struct rte_mbuf *const *m,
 	   uint64_t mac, uint64_t mac_mask, uint32_t *src, uint32_t *dst,
 	   uint32_t *hash, uint8_t *smp, __m128i *len_max, bool sampling)
@@ -1370,14 +1381,21 @@ fwd_check4(const struct dp_filter *f, struct rte_mbuf *const *m,
 	unsigned int k;
 
 #pragma GCC unroll 4
-	for (k = 0; k < 4; k++) {
+	for (k = 0; k < 4; k++)
 		e[k] = rte_pktmbuf_mtod(m[k], const uint8_t *);
+	/* the Ethernet types first */
+	type = _mm_srli_epi32(fwd_lanes(e, 10), 16);
+	if (unlikely(_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(type,
+		_mm_set1_epi32(rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))))) !=
+		     0xf))
+		return FWD_FOUR_NOT_IPV4;
+#pragma GCC unroll 4
+	for (k = 0; k < 4; k++) {
 		rte_prefetch0(rte_pktmbuf_mtod(m[k + PREFETCH_AHEAD], void *));
 		memcpy(&w, e[k], sizeof(w));
 		l2 |= (w ^ mac) & mac_mask;
 	}
-	/* the Ethernet type, then the header's five words */
-	type = _mm_srli_epi32(fwd_lanes(e, 10), 16);
+	/* the header's five words */
 #pragma GCC unroll 5
 	for (k = 0; k < 5; k++)
 		v[k] = fwd_lanes(e, sizeof(struct rte_ether_hdr) + 4 * k);
@@ -1386,10 +1404,8 @@ fwd_check4(const struct dp_filter *f, struct rte_mbuf *const *m,
 			   _mm_set1_epi32(sizeof(struct rte_ether_hdr)));
 	total = _mm_shuffle_epi8(v[0], total16);
 	/* each test's lanes all ones where it passes */
-	ok = _mm_cmpeq_epi32(type, _mm_set1_epi32(
-		rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)));
-	ok = _mm_and_si128(ok, _mm_cmpeq_epi32(_mm_and_si128(v[0], byte0),
-					       _mm_set1_epi32(4 << 4 | 5)));
+	ok = _mm_cmpeq_epi32(_mm_and_si128(v[0], byte0),
+			     _mm_set1_epi32(4 << 4 | 5));
 	ok = _mm_andnot_si128(_mm_cmpgt_epi32(total, l3), ok);
 	ok = _mm_andnot_si128(_mm_cmplt_epi32(total, _mm_set1_epi32(
 		sizeof(struct rte_ipv4_hdr))), ok);
@@ -1433,7 +1449,7 @@ fwd_check4(const struct dp_filter *f, struct rte_mbuf *const *m,
 		bcast |= ipv4_bcast_maybe(f, dst[k]);
 	if (unlikely(_mm_movemask_ps(_mm_castsi128_ps(ok)) != 0xf || l2 != 0 ||
 		     bcast != 0))
-		return false;
+		return FWD_FOUR_EACH;
 
 	_mm_storeu_si128((__m128i *)(void *)src,
 			 _mm_shuffle_epi8(v[3], bswap32));
@@ -1491,7 +1507,7 @@ fwd_check4(const struct dp_filter *f, struct rte_mbuf *const *m,
 				sizeof(struct rte_ether_hdr) +
 				sizeof(struct rte_ipv4_hdr));
 	}
-	return true;
+	return FWD_FOUR_KEPT;
 }
 #endif
 
@@ -1522,6 +1538,9 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 	uint32_t len_max = 0; /* the burst's longest frame */
 #ifdef FWD_CHECK4
 	__m128i len_max4 = _mm_setzero_si128(); /* fwd_check4's */
+	/* where the next four is tried: n (none) after a four with a packet
+	 * that is not IPv4 (fwd_check4) */
+	uint16_t next4 = 0;
 #endif
 	uint16_t mtu_min;
 	bool fits;  /* every frame within the smallest MTU */
@@ -1552,14 +1571,20 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 #ifdef FWD_CHECK4
 		/* each four from the first: at once when all four are the
 		 * common IPv4 packet (fwd_check4), else one by one below */
-		if ((i & 3) == 0 && i + 4 <= n &&
-		    likely(fwd_check4(f, &pkts[i], mac, mac_mask, &src4[n4],
-				      &dst4[n4], &hash4[n4], &smp4[n4],
-				      &len_max4, sampling))) {
-			memcpy(&m4[n4], &pkts[i], 4 * sizeof(m4[0]));
-			n4 += 4;
-			i += 3; /* and the loop's one */
-			continue;
+		if (i == next4 && i + 4 <= n) {
+			enum fwd_four r = fwd_check4(f, &pkts[i], mac, mac_mask,
+						     &src4[n4], &dst4[n4],
+						     &hash4[n4], &smp4[n4],
+						     &len_max4, sampling);
+
+			if (likely(r == FWD_FOUR_KEPT)) {
+				memcpy(&m4[n4], &pkts[i], 4 * sizeof(m4[0]));
+				n4 += 4;
+				next4 = i + 4;
+				i += 3; /* and the loop's one */
+				continue;
+			}
+			next4 = r == FWD_FOUR_NOT_IPV4 ? n : i + 4;
 		}
 #endif
 		struct rte_mbuf *m = pkts[i];
