@@ -1226,15 +1226,14 @@ static const enum dp_drop src_refused[FILTER_SITE_MAX] = {
  * each value read from a table of FILTER_SITE_MAX bytes (a shift of
  * REFUSE by each value, in a call, took 8.9 instructions a packet, make
  * bench-instr with ingress_filter strict); with SSE4.1 eight values at a
- * time, packed to bytes and looked up in the table with one shuffle
- * (4.6 instructions a packet fewer than one at a time). The site FIBs
- * hold values below FILTER_SITE_MAX only. */
+ * time, packed to bytes and looked up in the table with one shuffle.
+ * The site FIBs hold values below FILTER_SITE_MAX only. */
 static __rte_always_inline bool fwd_any_refused(uint8_t refuse,
 						const uint64_t *v, uint16_t n)
 {
 	uint8_t refused[16] = {0};
 	uint32_t any = 0;
-	uint16_t i = 0;
+	uint16_t i;
 
 	RTE_BUILD_BUG_ON(FILTER_SITE_MAX > 16);
 	for (i = 0; i < FILTER_SITE_MAX; i++)
@@ -1360,8 +1359,10 @@ static __rte_always_inline __m128i fwd_cksum4(const __m128i *v)
  * (FWD_FOUR_NOT_IPV4: the caller tries no more fours in the burst). The words of the four
  * headers are loaded a lane each and checked in SSE registers, where
  * the flow hashes' words are made too; each hash is then two CRC32
- * instructions. M has room for PREFETCH_AHEAD past the four
- * (fwd_port). */
+ * instructions. The words are read before any length is known: up to
+ * byte 37 of a frame, in the mbuf's data room whatever the frame's
+ * length (as fwd_sample_byte's), and used only where the lengths hold.
+ * M has room for PREFETCH_AHEAD past the four (fwd_port). */
 static __rte_always_inline enum fwd_four
 fwd_check4(const struct dp_filter *f, struct rte_mbuf *const *m,
 	   uint64_t mac, uint64_t mac_mask, uint32_t *src, uint32_t *dst,
