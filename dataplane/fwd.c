@@ -1384,8 +1384,10 @@ fwd_check4(const struct dp_filter *f, struct rte_mbuf *const *m,
 #pragma GCC unroll 4
 	for (k = 0; k < 4; k++)
 		e[k] = rte_pktmbuf_mtod(m[k], const uint8_t *);
-	/* the Ethernet types first */
-	type = _mm_srli_epi32(fwd_lanes(e, 10), 16);
+	/* the Ethernet types first: the upper half of the word that ends
+	 * with them */
+	type = _mm_srli_epi32(fwd_lanes(e, offsetof(struct rte_ether_hdr,
+						    ether_type) - 2), 16);
 	if (unlikely(_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(type,
 		_mm_set1_epi32(rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))))) !=
 		     0xf))
@@ -1571,7 +1573,9 @@ fwd_port(struct dp *d, struct fwd_lcore *fl, struct dp_lcore_stats *st,
 	for (i = 0; i < n; i++) {
 #ifdef FWD_CHECK4
 		/* each four from the first: at once when all four are the
-		 * common IPv4 packet (fwd_check4), else one by one below */
+		 * common IPv4 packet (fwd_check4), else one by one below;
+		 * after a four with a packet that is not IPv4, the rest of
+		 * the burst one by one too */
 		if (i == next4 && i + 4 <= n) {
 			enum fwd_four r = fwd_check4(f, &pkts[i], mac, mac_mask,
 						     &src4[n4], &dst4[n4],
