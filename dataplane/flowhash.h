@@ -94,24 +94,6 @@ static __rte_always_inline uint32_t flow_hash_ipv4_crc_words(uint64_t addrs,
 	return flow_hash_crc8(rest, flow_hash_crc8(addrs, FLOW_HASH_SEED));
 }
 
-/* flow_hash_ipv4_crc for the IPv4 packet at IP whose ports, 4 bytes at
- * IP + IHL, count (PORTS: TCP or UDP, not a fragment, in memory) or do
- * not. */
-static __rte_always_inline uint32_t
-flow_hash_ipv4_crc_ports(const struct rte_ipv4_hdr *ip, uint32_t ihl,
-			 bool ports)
-{
-	uint64_t addrs, rest = ip->next_proto_id;
-	uint32_t p;
-
-	memcpy(&addrs, &ip->src_addr, sizeof(addrs));
-	if (ports) {
-		memcpy(&p, (const uint8_t *)ip + ihl, sizeof(p));
-		rest |= (uint64_t)p << 32;
-	}
-	return flow_hash_ipv4_crc_words(addrs, rest);
-}
-
 /* Hash of the IPv4 packet at IP, of which L3_LEN bytes are in memory
  * (flow_hash_ipv4; flow_hash_ipv4_crc is it before the finalizer).
  * TCP and UDP hash on the 5-tuple (src, dst, proto, sport, dport);
@@ -126,11 +108,18 @@ static inline uint32_t flow_hash_ipv4_crc(const struct rte_ipv4_hdr *ip,
 	bool is_fragment = (ip->fragment_offset &
 			    rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
 					     RTE_IPV4_HDR_OFFSET_MASK)) != 0;
+	uint64_t addrs, rest = ip->next_proto_id;
+	uint32_t ports;
 
-	return flow_hash_ipv4_crc_ports(ip, ihl, !is_fragment &&
-		(ip->next_proto_id == IPPROTO_TCP ||
-		 ip->next_proto_id == IPPROTO_UDP) &&
-		l3_len >= ihl + 4);
+	memcpy(&addrs, &ip->src_addr, sizeof(addrs));
+	if (!is_fragment &&
+	    (ip->next_proto_id == IPPROTO_TCP ||
+	     ip->next_proto_id == IPPROTO_UDP) &&
+	    l3_len >= ihl + 4) {
+		memcpy(&ports, (const uint8_t *)ip + ihl, sizeof(ports));
+		rest |= (uint64_t)ports << 32;
+	}
+	return flow_hash_ipv4_crc_words(addrs, rest);
 }
 
 static inline uint32_t flow_hash_ipv4(const struct rte_ipv4_hdr *ip,
